@@ -1,0 +1,85 @@
+//! Account ids and the authenticated caller that every operation is performed for.
+
+use std::fmt;
+
+/// An IBM Cloud account id: 32 lowercase hexadecimal characters, for example `e38cfd44b6e44b249ac75dd5de0cc8aa`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AccountId(String);
+
+impl AccountId {
+    /// Accepts exactly the format IBM uses; anything else is `None`.
+    pub fn parse(text: &str) -> Option<AccountId> {
+        let well_formed = text.len() == 32 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        well_formed.then(|| AccountId(text.to_owned()))
+    }
+
+    /// Builds an account id from 16 random bytes supplied by the caller (this crate has no randomness).
+    pub fn from_bytes(bytes: [u8; 16]) -> AccountId {
+        AccountId(hex::encode(bytes))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What kind of identity a caller is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallerKind {
+    /// The hubspoke operator: manages accounts and may read and change everything.
+    Operator,
+    /// The administrator of one account: may do everything inside that account.
+    AccountAdministrator(AccountId),
+}
+
+/// The identity behind a request, established from a verified token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// The IAM id, recorded as `created_by_id` and `last_modified_by_id`.
+    pub iam_id: String,
+    /// Operator or account administrator.
+    pub kind: CallerKind,
+}
+
+impl Caller {
+    /// The caller's own account, if it has one (the operator does not).
+    pub fn account(&self) -> Option<&AccountId> {
+        match &self.kind {
+            CallerKind::Operator => None,
+            CallerKind::AccountAdministrator(account) => Some(account),
+        }
+    }
+
+    /// Whether this is the operator.
+    pub fn is_operator(&self) -> bool {
+        self.kind == CallerKind::Operator
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AccountId;
+
+    #[test]
+    fn account_id_format() {
+        let cases = [
+            ("e38cfd44b6e44b249ac75dd5de0cc8aa", true),
+            ("E38CFD44B6E44B249AC75DD5DE0CC8AA", false),
+            ("e38cfd44b6e44b249ac75dd5de0cc8a", false),
+            ("e38cfd44b6e44b249ac75dd5de0cc8aag", false),
+            ("Account S (Spoke)", false),
+            ("", false),
+        ];
+        for (text, valid) in cases {
+            assert_eq!(AccountId::parse(text).is_some(), valid, "`{text}`");
+        }
+        assert_eq!(AccountId::from_bytes([0xab; 16]).as_str(), "abababababababababababababababab");
+    }
+}
