@@ -1,0 +1,69 @@
+-- Accounts, API keys, the token signing key, authorization policies and the change log.
+
+CREATE TABLE accounts (
+    id         TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 32),
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+
+-- API keys are stored as SHA-256 digests only; the key itself is shown once, when it is created.
+CREATE TABLE api_keys (
+    digest     TEXT PRIMARY KEY NOT NULL,
+    iam_id     TEXT NOT NULL,
+    account_id TEXT REFERENCES accounts (id),
+    operator   INTEGER NOT NULL CHECK (operator IN (0, 1)),
+    created_at INTEGER NOT NULL,
+    CHECK ((operator = 1) = (account_id IS NULL))
+);
+
+-- Exactly one signing key, created on first start and kept so that tokens survive restarts.
+CREATE TABLE signing_keys (
+    slot            INTEGER PRIMARY KEY NOT NULL CHECK (slot = 1),
+    kid             TEXT NOT NULL,
+    private_key_pem TEXT NOT NULL,
+    created_at      INTEGER NOT NULL
+);
+
+-- Every write appends one row; its revision is what the write reports and what followers catch up to.
+CREATE TABLE changes (
+    revision  INTEGER PRIMARY KEY AUTOINCREMENT,
+    entity    TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    at        INTEGER NOT NULL
+);
+
+CREATE TABLE policies (
+    id                  TEXT PRIMARY KEY NOT NULL,
+    owner               TEXT NOT NULL,
+    description         TEXT,
+    state               TEXT NOT NULL CHECK (state IN ('active', 'deleted')),
+    version             INTEGER NOT NULL CHECK (version >= 1),
+    fingerprint         TEXT NOT NULL,
+    created_at          INTEGER NOT NULL,
+    created_by_id       TEXT NOT NULL,
+    last_modified_at    INTEGER NOT NULL,
+    last_modified_by_id TEXT NOT NULL
+);
+
+-- IBM refuses a second active policy with identical attributes and roles; the database holds that rule.
+CREATE UNIQUE INDEX policies_one_active_per_fingerprint ON policies (owner, fingerprint) WHERE state = 'active';
+CREATE INDEX policies_by_owner ON policies (owner, state, created_at);
+
+CREATE TABLE policy_attributes (
+    policy_id  TEXT NOT NULL REFERENCES policies (id) ON DELETE CASCADE,
+    side       TEXT NOT NULL CHECK (side IN ('subject', 'resource')),
+    position   INTEGER NOT NULL,
+    key        TEXT NOT NULL,
+    operator   TEXT NOT NULL,
+    value_kind TEXT NOT NULL CHECK (value_kind IN ('text', 'flag', 'list')),
+    value      TEXT NOT NULL,
+    PRIMARY KEY (policy_id, side, position)
+);
+CREATE INDEX policy_attributes_by_value ON policy_attributes (side, key, value);
+
+CREATE TABLE policy_roles (
+    policy_id TEXT NOT NULL REFERENCES policies (id) ON DELETE CASCADE,
+    position  INTEGER NOT NULL,
+    role_id   TEXT NOT NULL,
+    PRIMARY KEY (policy_id, position)
+);

@@ -1,0 +1,217 @@
+//! Persistence for hubspoke: the [`Store`] interface, its embedded SQLite implementation and the change log.
+//!
+//! # Layout
+//!
+//! - [`Store`]: domain-shaped operations (not generic CRUD); every write is one transaction that also appends to the
+//!   change log and returns the new [`Revision`].
+//! - [`sqlite`]: the embedded implementation (file in a data directory, or in memory for `--ephemeral`).
+//! - `codec`: how attribute values and enums are spelled in columns.
+//!
+//! This crate is the only one that knows SQL. It knows nothing of HTTP or JSON.
+
+mod codec;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use hubspoke_iam::{AccountId, Policy, PolicyId, PolicyState};
+use thiserror::Error;
+
+pub use sqlite::SqliteStore;
+
+/// The position of a write in the change log. Revisions only grow.
+pub type Revision = u64;
+
+/// Why a store operation failed.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// An active policy with the same attributes and roles already exists.
+    #[error("an active policy with identical attributes and roles already exists: `{existing}`")]
+    DuplicatePolicy {
+        /// The id of the existing policy.
+        existing: PolicyId,
+    },
+    /// The row to change does not exist.
+    #[error("`{0}` was not found")]
+    NotFound(String),
+    /// The row changed since the caller read it (optimistic concurrency).
+    #[error("`{id}` is at version {current}, not at the version the change was based on")]
+    Stale {
+        /// The row.
+        id: String,
+        /// Its current version.
+        current: u32,
+    },
+    /// The database failed or could not be reached.
+    #[error("the database failed: {0}")]
+    Database(String),
+    /// The database holds data this build cannot read.
+    #[error("the database holds unreadable data: {0}")]
+    Corrupt(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> StoreError {
+        StoreError::Database(error.to_string())
+    }
+}
+
+/// Shorthand for results of store operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// An account as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountRecord {
+    /// The account id.
+    pub id: AccountId,
+    /// Its display name.
+    pub name: String,
+    /// Creation time, milliseconds since the epoch.
+    pub created_at: i64,
+}
+
+/// Whose key an API key is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyOwner {
+    /// The hubspoke operator.
+    Operator,
+    /// The administrator of an account.
+    AccountAdministrator(AccountId),
+}
+
+/// An API key as stored: only its digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiKeyRecord {
+    /// SHA-256 of the key, lowercase hex.
+    pub digest: String,
+    /// The IAM id the key authenticates as.
+    pub iam_id: String,
+    /// Operator or account administrator.
+    pub owner: KeyOwner,
+    /// Creation time, milliseconds since the epoch.
+    pub created_at: i64,
+}
+
+/// The key tokens are signed with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigningKeyRecord {
+    /// The key id published in the JWKS and in token headers.
+    pub kid: String,
+    /// The RSA private key, PKCS#8 PEM.
+    pub private_key_pem: String,
+}
+
+/// What kind of entity a change touched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntityKind {
+    /// An account (and its administrator key).
+    Account,
+    /// An authorization policy.
+    Policy,
+}
+
+/// One entry of the change log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// Its position.
+    pub revision: Revision,
+    /// What it touched.
+    pub entity: EntityKind,
+    /// The id of what it touched.
+    pub entity_id: String,
+}
+
+/// A column to sort policies by, as the list operations allow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicySortField {
+    /// `id`
+    Id,
+    /// `type` (every stored policy is an authorization, so this sorts by id within the one type).
+    Type,
+    /// `href` (derived from the id).
+    Href,
+    /// `created_at`
+    CreatedAt,
+    /// `created_by_id`
+    CreatedById,
+    /// `last_modified_at`
+    LastModifiedAt,
+    /// `last_modified_by_id`
+    LastModifiedById,
+    /// `state`
+    State,
+}
+
+/// Which policies a list operation wants, and which page of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyQuery {
+    /// The owning account.
+    pub owner: AccountId,
+    /// Only policies in this state, if set.
+    pub state: Option<PolicyState>,
+    /// Only policies whose resource `serviceName` is this, if set.
+    pub resource_service: Option<String>,
+    /// Sort column and whether descending; by creation time when unset.
+    pub sort: Option<(PolicySortField, bool)>,
+    /// How many policies to skip.
+    pub offset: u64,
+    /// At most this many policies; all when unset.
+    pub limit: Option<u64>,
+}
+
+/// One page of a policy list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyPage {
+    /// The policies of the page.
+    pub policies: Vec<Policy>,
+    /// How many policies match the query in all.
+    pub total: u64,
+}
+
+/// Everything hubspoke keeps. Implementations must make every write one transaction that appends to the change log.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`, for the health endpoint and the banner.
+    fn kind(&self) -> &'static str;
+
+    /// The newest revision in the change log (0 when empty).
+    async fn revision(&self) -> StoreResult<Revision>;
+
+    /// Changes after `after`, oldest first, at most `limit` of them.
+    async fn changes_since(&self, after: Revision, limit: u32) -> StoreResult<Vec<Change>>;
+
+    /// Creates an account together with its administrator's API key.
+    async fn create_account(&self, account: &AccountRecord, admin_key: &ApiKeyRecord) -> StoreResult<Revision>;
+
+    /// Every account, oldest first.
+    async fn list_accounts(&self) -> StoreResult<Vec<AccountRecord>>;
+
+    /// One account.
+    async fn account(&self, id: &AccountId) -> StoreResult<Option<AccountRecord>>;
+
+    /// Stores an API key that belongs to no account (the operator's); a key with the same digest is left as it is.
+    async fn ensure_operator_key(&self, key: &ApiKeyRecord) -> StoreResult<()>;
+
+    /// The API key with this digest.
+    async fn api_key(&self, digest: &str) -> StoreResult<Option<ApiKeyRecord>>;
+
+    /// The signing key; if none is stored yet, `candidate` is stored and returned. Concurrent first starts agree.
+    async fn signing_key_or_insert(&self, candidate: &SigningKeyRecord, now: i64) -> StoreResult<SigningKeyRecord>;
+
+    /// Stores a new policy. Fails with [`StoreError::DuplicatePolicy`] when an identical active one exists.
+    async fn insert_policy(&self, policy: &Policy) -> StoreResult<Revision>;
+
+    /// Replaces a policy whose stored version is `policy.version - 1`: content, state and modification fields.
+    /// Fails with [`StoreError::Stale`] when the stored version differs, and with
+    /// [`StoreError::DuplicatePolicy`] when the new content duplicates another active policy.
+    async fn update_policy(&self, policy: &Policy) -> StoreResult<Revision>;
+
+    /// One policy, whatever its state.
+    async fn policy(&self, id: &str) -> StoreResult<Option<Policy>>;
+
+    /// A page of policies.
+    async fn list_policies(&self, query: &PolicyQuery) -> StoreResult<PolicyPage>;
+
+    /// Every policy, whatever its state, with the revision they were read at (to build the decision index).
+    async fn all_policies(&self) -> StoreResult<(Vec<Policy>, Revision)>;
+}
