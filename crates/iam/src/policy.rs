@@ -126,6 +126,27 @@ pub struct Policy {
     pub last_modified_by_id: String,
 }
 
+impl Policy {
+    /// The entity tag IBM's clients send back in `If-Match`: `<version>-<32 hex>`, CouchDB style. The hex part digests
+    /// everything a client can see change, so two different states of one policy never share a tag.
+    pub fn etag(&self) -> String {
+        let mut hasher = Sha256::new();
+        for part in [
+            self.id.as_str(),
+            self.state.as_str(),
+            self.draft.description.as_deref().unwrap_or(""),
+            &self.draft.fingerprint(),
+            &self.version.to_string(),
+            &self.last_modified_at.0.to_string(),
+            &self.last_modified_by_id,
+        ] {
+            hasher.update(part.as_bytes());
+            hasher.update([0u8]);
+        }
+        format!("{}-{}", self.version, hex::encode(&hasher.finalize()[..16]))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +173,27 @@ mod tests {
         let glob = Attribute { operator: Operator::StringMatch, ..b.clone() };
         assert_ne!(base.fingerprint(), draft(vec![a.clone(), glob], &["r1", "r2"]).fingerprint());
         assert_ne!(base.fingerprint(), draft(vec![a, b], &["r1"]).fingerprint());
+    }
+
+    #[test]
+    fn etags_have_ibm_shape_and_change_with_every_version() {
+        let mut policy = Policy {
+            id: "p".into(),
+            draft: draft(vec![Attribute::equals("serviceName", "is")], &["r1"]),
+            state: PolicyState::Active,
+            version: 1,
+            created_at: Timestamp(1),
+            created_by_id: "c".into(),
+            last_modified_at: Timestamp(1),
+            last_modified_by_id: "c".into(),
+        };
+        let first = policy.etag();
+        let (version, digest) = first.split_once('-').unwrap();
+        assert_eq!(version, "1");
+        assert!(digest.len() == 32 && digest.bytes().all(|b| b.is_ascii_hexdigit()));
+        policy.version = 2;
+        policy.state = PolicyState::Deleted;
+        assert!(policy.etag().starts_with("2-"));
+        assert_ne!(policy.etag(), first);
     }
 }

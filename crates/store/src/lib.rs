@@ -195,6 +195,9 @@ pub trait Store: Send + Sync + 'static {
     /// The API key with this digest.
     async fn api_key(&self, digest: &str) -> StoreResult<Option<ApiKeyRecord>>;
 
+    /// The signing key, if one is stored.
+    async fn signing_key(&self) -> StoreResult<Option<SigningKeyRecord>>;
+
     /// The signing key; if none is stored yet, `candidate` is stored and returned. Concurrent first starts agree.
     async fn signing_key_or_insert(&self, candidate: &SigningKeyRecord, now: i64) -> StoreResult<SigningKeyRecord>;
 

@@ -325,6 +325,11 @@ impl Store for SqliteStore {
         .transpose()
     }
 
+    async fn signing_key(&self) -> StoreResult<Option<SigningKeyRecord>> {
+        let row = sqlx::query("SELECT kid, private_key_pem FROM signing_keys WHERE slot = 1").fetch_optional(&self.reader).await?;
+        Ok(row.map(|row| SigningKeyRecord { kid: row.get("kid"), private_key_pem: row.get("private_key_pem") }))
+    }
+
     async fn signing_key_or_insert(&self, candidate: &SigningKeyRecord, now: i64) -> StoreResult<SigningKeyRecord> {
         sqlx::query(
             "INSERT INTO signing_keys (slot, kid, private_key_pem, created_at) VALUES (1, ?, ?, ?) ON CONFLICT (slot) DO NOTHING",

@@ -1,0 +1,130 @@
+//! Identity: API keys (stored as digests), accounts, the operator's key and the token signing key.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hubspoke_iam::authority::may_manage_accounts;
+use hubspoke_iam::{AccountId, Caller, CallerKind};
+use hubspoke_store::{AccountRecord, ApiKeyRecord, KeyOwner, Revision, SigningKeyRecord};
+use rand::RngCore;
+use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+use sha2::{Digest, Sha256};
+
+use crate::{App, AppError, AppResult, now_millis};
+
+/// The IAM id of the operator.
+pub const OPERATOR_IAM_ID: &str = "iam-hubspoke-operator";
+
+/// Longest account name, in characters.
+pub const MAX_ACCOUNT_NAME_CHARS: usize = 100;
+
+/// A freshly created account with the only copy of its administrator's API key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAccount {
+    /// The account.
+    pub account: AccountRecord,
+    /// The administrator's API key in clear; only its digest is stored.
+    pub api_key: String,
+}
+
+/// A new random API key: 32 random bytes, base64url without padding (43 characters).
+pub fn generate_api_key() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The digest under which an API key is stored. API keys are 256-bit random strings, so a plain SHA-256 is enough:
+/// there is nothing to brute-force that would be cheaper than guessing the key itself.
+pub fn api_key_digest(api_key: &str) -> String {
+    hex::encode(Sha256::digest(api_key.as_bytes()))
+}
+
+/// The IAM id of an account's administrator.
+pub fn administrator_iam_id(account: &AccountId) -> String {
+    format!("IBMid-admin-{account}")
+}
+
+impl App {
+    /// Makes sure the operator's API key is known (it comes from the environment or a generated file).
+    pub async fn ensure_operator_key(&self, api_key: &str) -> AppResult<()> {
+        let record = ApiKeyRecord {
+            digest: api_key_digest(api_key),
+            iam_id: OPERATOR_IAM_ID.to_owned(),
+            owner: KeyOwner::Operator,
+            created_at: now_millis(),
+        };
+        Ok(self.store.ensure_operator_key(&record).await?)
+    }
+
+    /// The caller an API key authenticates, or [`AppError::UnknownApiKey`].
+    pub async fn authenticate_api_key(&self, api_key: &str) -> AppResult<Caller> {
+        let record = self.store.api_key(&api_key_digest(api_key)).await?.ok_or(AppError::UnknownApiKey)?;
+        let kind = match record.owner {
+            KeyOwner::Operator => CallerKind::Operator,
+            KeyOwner::AccountAdministrator(account) => CallerKind::AccountAdministrator(account),
+        };
+        Ok(Caller { iam_id: record.iam_id, kind })
+    }
+
+    /// Creates an account and its administrator's API key (operator only).
+    pub async fn create_account(&self, caller: &Caller, name: &str) -> AppResult<(NewAccount, Revision)> {
+        if !may_manage_accounts(caller) {
+            return Err(AppError::Forbidden("only the operator may create accounts".into()));
+        }
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > MAX_ACCOUNT_NAME_CHARS || name.chars().any(char::is_control) {
+            return Err(AppError::BadRequest(format!(
+                "the account name `{name}` must be 1 to {MAX_ACCOUNT_NAME_CHARS} characters with no control characters"
+            )));
+        }
+        let mut bytes = [0u8; 16];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        let account = AccountRecord { id: AccountId::from_bytes(bytes), name: name.to_owned(), created_at: now_millis() };
+        let api_key = generate_api_key();
+        let key = ApiKeyRecord {
+            digest: api_key_digest(&api_key),
+            iam_id: administrator_iam_id(&account.id),
+            owner: KeyOwner::AccountAdministrator(account.id.clone()),
+            created_at: account.created_at,
+        };
+        let revision = self.store.create_account(&account, &key).await?;
+        self.caught_up(revision).await?;
+        Ok((NewAccount { account, api_key }, revision))
+    }
+
+    /// Every account (operator only).
+    pub async fn list_accounts(&self, caller: &Caller) -> AppResult<Vec<AccountRecord>> {
+        if !may_manage_accounts(caller) {
+            return Err(AppError::Forbidden("only the operator may list accounts".into()));
+        }
+        Ok(self.store.list_accounts().await?)
+    }
+
+    /// One account: the operator may see any, an administrator only their own.
+    pub async fn account(&self, caller: &Caller, id: &AccountId) -> AppResult<Option<AccountRecord>> {
+        if !caller.is_operator() && caller.account() != Some(id) {
+            return Ok(None);
+        }
+        Ok(self.store.account(id).await?)
+    }
+
+    /// The key tokens are signed with, generated (RSA 2048) and stored on first use.
+    pub async fn signing_key(&self) -> AppResult<SigningKeyRecord> {
+        if let Some(key) = self.store.signing_key().await? {
+            return Ok(key);
+        }
+        let candidate = tokio::task::spawn_blocking(|| -> AppResult<SigningKeyRecord> {
+            let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048)
+                .map_err(|e| AppError::Internal(format!("generating the token signing key: {e}")))?;
+            let pem = key
+                .to_pkcs8_pem(LineEnding::LF)
+                .map_err(|e| AppError::Internal(format!("encoding the token signing key: {e}")))?;
+            let mut kid = [0u8; 8];
+            rand::thread_rng().fill_bytes(&mut kid);
+            Ok(SigningKeyRecord { kid: format!("hubspoke-{}", hex::encode(kid)), private_key_pem: pem.to_string() })
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("generating the token signing key: {e}")))??;
+        Ok(self.store.signing_key_or_insert(&candidate, now_millis()).await?)
+    }
+}

@@ -1,0 +1,69 @@
+//! hubspoke's use cases: what each API operation does, over the store and the pure domain crates.
+//!
+//! # Layout
+//!
+//! - [`App`]: the shared state every operation runs against (store, role catalog, decision index).
+//! - [`identity`]: API keys, accounts, the operator key and the token signing key.
+//! - [`policies`]: creating, reading, listing, replacing, deleting and restoring authorization policies.
+//! - [`decisions`]: asking the engine, with the caller's right to ask checked.
+//! - [`replica`]: the in-memory decision index and how it follows the store's change log.
+//!
+//! Functions here speak domain types; they know neither HTTP nor JSON (the api crate maps them) nor SQL (the store
+//! crate does). Every write returns the revision it produced, and the index has caught up to that revision before the
+//! function returns, so a caller always reads its own writes.
+
+pub mod decisions;
+pub mod error;
+pub mod identity;
+pub mod policies;
+pub mod replica;
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use hubspoke_iam::RoleCatalog;
+use hubspoke_store::Store;
+
+pub use error::{AppError, AppResult};
+pub use replica::Replica;
+
+/// The state shared by every operation.
+pub struct App {
+    store: Arc<dyn Store>,
+    catalog: RoleCatalog,
+    replica: Replica,
+}
+
+impl App {
+    /// Loads the decision index from the store and returns the ready application.
+    pub async fn start(store: Arc<dyn Store>) -> AppResult<App> {
+        let catalog = RoleCatalog;
+        let replica = Replica::load(store.as_ref(), &catalog).await?;
+        Ok(App { store, catalog, replica })
+    }
+
+    /// The store, for the health endpoint.
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// The role catalog.
+    pub fn catalog(&self) -> &RoleCatalog {
+        &self.catalog
+    }
+
+    /// The decision index follower.
+    pub fn replica(&self) -> &Replica {
+        &self.replica
+    }
+
+    /// Brings the decision index up to at least `revision`.
+    async fn caught_up(&self, revision: u64) -> AppResult<()> {
+        self.replica.sync_to(self.store.as_ref(), &self.catalog, revision).await
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_millis() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
+}

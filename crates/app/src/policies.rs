@@ -1,0 +1,172 @@
+//! Authorization policy operations: create, read, list, replace, delete and restore.
+
+use hubspoke_iam::authority::may_manage_policies_of;
+use hubspoke_iam::validate::validate;
+use hubspoke_iam::{Caller, Dialect, Policy, PolicyState, Timestamp, UncheckedDraft};
+use hubspoke_store::{PolicyPage, PolicyQuery, Revision, StoreError};
+
+use crate::{App, AppError, AppResult, now_millis};
+
+/// What `If-Match` asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Precondition {
+    /// `If-Match: *`: any current state.
+    Any,
+    /// One ETag.
+    Etag(String),
+}
+
+impl App {
+    /// Creates an authorization policy.
+    pub async fn create_policy(
+        &self,
+        caller: &Caller,
+        draft: UncheckedDraft,
+        dialect: Dialect,
+    ) -> AppResult<(Policy, Revision)> {
+        let draft = validate(draft, dialect, &self.catalog)?;
+        if !may_manage_policies_of(caller, &draft.owner) {
+            return Err(AppError::Forbidden(format!(
+                "you may not create an authorization whose target is in account `{}`: the target of an authorization is always in the account that creates it, and you administer account `{}`",
+                draft.owner,
+                caller.account().map(ToString::to_string).unwrap_or_default()
+            )));
+        }
+        let now = Timestamp(now_millis());
+        let policy = Policy {
+            id: uuid::Uuid::new_v4().to_string(),
+            draft,
+            state: PolicyState::Active,
+            version: 1,
+            created_at: now,
+            created_by_id: caller.iam_id.clone(),
+            last_modified_at: now,
+            last_modified_by_id: caller.iam_id.clone(),
+        };
+        let revision = match self.store.insert_policy(&policy).await {
+            Ok(revision) => revision,
+            Err(error) => return Err(self.refine(error).await),
+        };
+        self.caught_up(revision).await?;
+        Ok((policy, revision))
+    }
+
+    /// One policy the caller may read, whatever its state.
+    pub async fn policy(&self, caller: &Caller, id: &str) -> AppResult<Policy> {
+        match self.store.policy(id).await? {
+            // Another account's policy is reported as missing, so that ids do not leak across accounts.
+            Some(policy) if may_manage_policies_of(caller, &policy.draft.owner) => Ok(policy),
+            _ => Err(AppError::PolicyNotFound(id.to_owned())),
+        }
+    }
+
+    /// A page of the policies of `query.owner`; empty when the caller may not read that account's policies.
+    pub async fn list_policies(&self, caller: &Caller, query: &PolicyQuery) -> AppResult<PolicyPage> {
+        if !may_manage_policies_of(caller, &query.owner) {
+            return Ok(PolicyPage { policies: Vec::new(), total: 0 });
+        }
+        Ok(self.store.list_policies(query).await?)
+    }
+
+    /// Replaces the content of an active policy.
+    pub async fn replace_policy(
+        &self,
+        caller: &Caller,
+        id: &str,
+        precondition: &Precondition,
+        draft: UncheckedDraft,
+        dialect: Dialect,
+    ) -> AppResult<(Policy, Revision)> {
+        let current = self.policy(caller, id).await?;
+        check_precondition(&current, precondition)?;
+        if current.state != PolicyState::Active {
+            return Err(AppError::BadRequest(format!(
+                "the policy `{id}` is deleted; restore it with PATCH `{{\"state\": \"active\"}}` before replacing it"
+            )));
+        }
+        let draft = validate(draft, dialect, &self.catalog)?;
+        if draft.owner != current.draft.owner {
+            return Err(AppError::BadRequest(format!(
+                "the resource `accountId` of a policy cannot change: it is `{}`",
+                current.draft.owner
+            )));
+        }
+        let next = Policy { draft, ..self.next_version(caller, &current) };
+        self.write_next(current, next).await
+    }
+
+    /// Deletes (`Deleted`) or restores (`Active`) a policy, as PATCH does.
+    pub async fn set_policy_state(
+        &self,
+        caller: &Caller,
+        id: &str,
+        precondition: &Precondition,
+        state: PolicyState,
+    ) -> AppResult<(Policy, Revision)> {
+        let current = self.policy(caller, id).await?;
+        check_precondition(&current, precondition)?;
+        if current.state == state {
+            return Ok((current, self.replica.revision()));
+        }
+        let next = Policy { state, ..self.next_version(caller, &current) };
+        self.write_next(current, next).await
+    }
+
+    /// Deletes an active policy. A policy that is already deleted is reported as not found.
+    pub async fn delete_policy(&self, caller: &Caller, id: &str) -> AppResult<Revision> {
+        let current = self.policy(caller, id).await?;
+        if current.state == PolicyState::Deleted {
+            return Err(AppError::PolicyNotFound(id.to_owned()));
+        }
+        let next = Policy { state: PolicyState::Deleted, ..self.next_version(caller, &current) };
+        Ok(self.write_next(current, next).await?.1)
+    }
+
+    fn next_version(&self, caller: &Caller, current: &Policy) -> Policy {
+        Policy {
+            version: current.version + 1,
+            last_modified_at: Timestamp(now_millis().max(current.last_modified_at.0)),
+            last_modified_by_id: caller.iam_id.clone(),
+            ..current.clone()
+        }
+    }
+
+    async fn write_next(&self, current: Policy, next: Policy) -> AppResult<(Policy, Revision)> {
+        let revision = match self.store.update_policy(&next).await {
+            Ok(revision) => revision,
+            // Someone else changed the policy between our read and our write: their change wins, and the client is
+            // told its ETag is no longer current.
+            Err(StoreError::Stale { .. }) => {
+                let latest = self.store.policy(&current.id).await?.unwrap_or_else(|| current.clone());
+                return Err(AppError::PreconditionFailed {
+                    id: latest.id.clone(),
+                    given: current.etag(),
+                    current: latest.etag(),
+                });
+            }
+            Err(error) => return Err(self.refine(error).await),
+        };
+        self.caught_up(revision).await?;
+        Ok((next, revision))
+    }
+
+    /// Turns a duplicate reported by the store into the error clients see, with the existing policy in full.
+    async fn refine(&self, error: StoreError) -> AppError {
+        let StoreError::DuplicatePolicy { existing } = error else { return AppError::Store(error) };
+        match self.store.policy(&existing).await {
+            Ok(Some(policy)) => AppError::DuplicatePolicy { existing: Box::new(policy) },
+            Ok(None) => AppError::Internal(format!("the conflicting policy `{existing}` disappeared")),
+            Err(error) => AppError::Store(error),
+        }
+    }
+}
+
+fn check_precondition(current: &Policy, precondition: &Precondition) -> AppResult<()> {
+    match precondition {
+        Precondition::Any => Ok(()),
+        Precondition::Etag(given) if *given == current.etag() => Ok(()),
+        Precondition::Etag(given) => {
+            Err(AppError::PreconditionFailed { id: current.id.clone(), given: given.clone(), current: current.etag() })
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! The in-memory decision index and how it follows the store's change log.
+//!
+//! Decisions never touch the database: they read the current [`PolicyIndex`] snapshot, an immutable value swapped
+//! whole with every batch of changes, so an answer never mixes two revisions. Writers (and, with several replicas, a
+//! listener) call [`Replica::sync_to`] with the revision they need; one sync runs at a time.
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use hubspoke_iam::{PolicyIndex, RoleCatalog};
+use hubspoke_store::{EntityKind, Store};
+use tokio::sync::Mutex;
+
+use crate::AppResult;
+
+/// How many changes one catch-up step reads.
+const BATCH: u32 = 512;
+
+/// The decision index of this process.
+pub struct Replica {
+    index: ArcSwap<PolicyIndex>,
+    sync: Mutex<()>,
+}
+
+impl Replica {
+    /// Builds the index from everything in the store.
+    pub async fn load(store: &dyn Store, catalog: &RoleCatalog) -> AppResult<Replica> {
+        let (policies, revision) = store.all_policies().await?;
+        let index = PolicyIndex::build(&policies, revision, catalog);
+        Ok(Replica { index: ArcSwap::from_pointee(index), sync: Mutex::new(()) })
+    }
+
+    /// The current snapshot.
+    pub fn index(&self) -> Arc<PolicyIndex> {
+        self.index.load_full()
+    }
+
+    /// The revision the index reflects.
+    pub fn revision(&self) -> u64 {
+        self.index.load().revision()
+    }
+
+    /// Applies every change up to at least `revision` (everything committed so far, in fact).
+    pub async fn sync_to(&self, store: &dyn Store, catalog: &RoleCatalog, revision: u64) -> AppResult<()> {
+        if self.revision() >= revision {
+            return Ok(());
+        }
+        let _guard = self.sync.lock().await;
+        let mut next = (*self.index.load_full()).clone();
+        loop {
+            let changes = store.changes_since(next.revision(), BATCH).await?;
+            let Some(last) = changes.last().map(|change| change.revision) else { break };
+            for change in changes.iter().filter(|change| change.entity == EntityKind::Policy) {
+                // The change log names what changed; the store has its newest state, which is what the index wants.
+                match store.policy(&change.entity_id).await? {
+                    Some(policy) => next.apply(&policy, catalog),
+                    None => next.remove(&change.entity_id),
+                }
+            }
+            next.set_revision(last);
+        }
+        self.index.store(Arc::new(next));
+        Ok(())
+    }
+}
