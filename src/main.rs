@@ -1,1 +1,33 @@
-fn main() {}
+//! The `hubspoke` binary: `serve` runs the server; the other commands are clients of a running server.
+
+use clap::{Parser, Subcommand};
+
+/// hubspoke: IBM Cloud s2s authorization policies and VPC DNS sharing, self-hosted.
+#[derive(Debug, Parser)]
+#[command(name = "hubspoke", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start the server: HTTP API (and, in later versions, console and DNS) with an embedded database.
+    Serve(hubspoke_server::ServeArgs),
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => {
+            hubspoke_server::init_logging(args.log_json);
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind(args.listen)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot listen on `{}`: {e}", args.listen))?;
+                hubspoke_server::run(args, listener, hubspoke_server::shutdown_signal()).await
+            })
+        }
+    }
+}

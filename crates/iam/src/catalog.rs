@@ -168,6 +168,18 @@ const EVENT_SOURCE_MANAGER: Role = Role {
     kind: RoleKind::Service,
 };
 
+/// IBM's descriptions of the actions hubspoke enforces ("IAM roles and actions", `#is.vpc-roles`).
+const ACTION_DESCRIPTIONS: &[(&str, &str)] = &[
+    (VPC_READ, "View a Virtual Private Cloud (VPC)"),
+    (BINDING_CONNECT, "Connect DNS resolution binding between two VPCs"),
+    (BINDING_DISCONNECT, "Disconnect DNS resolution binding between two VPCs"),
+];
+
+/// IBM's description of an action, where hubspoke knows it.
+pub fn action_description(action: &str) -> Option<&'static str> {
+    ACTION_DESCRIPTIONS.iter().find(|(known, _)| *known == action).map(|(_, description)| *description)
+}
+
 /// The roles an authorization from `source` to `target` may grant.
 struct AuthorizationPair {
     target: &'static str,

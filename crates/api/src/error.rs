@@ -1,0 +1,151 @@
+//! [`ApiError`]: every refusal the API gives, and the IBM envelopes it is rendered in.
+//!
+//! A handler returns an `ApiError`; its `IntoResponse` only records the error in the response extensions. The
+//! [`crate::transaction`] middleware then renders the body, because only it knows the request's transaction id, which
+//! IBM puts in the body as `trace` (Policy Management) or `context.requestId` (IAM Identity).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hubspoke_app::AppError;
+use serde_json::{Value, json};
+
+/// Which of IBM's two error shapes an error is rendered in.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Envelope {
+    /// `{"trace", "errors": [{"code", "message", "details"?}], "status_code"}`: Policy Management and hubspoke's own.
+    Policy {
+        /// The `errors[0].code`.
+        code: &'static str,
+        /// The `errors[0].details`, when there are any.
+        details: Option<Value>,
+    },
+    /// `{"errorCode", "errorMessage", "context"}`: the IAM Identity token endpoint.
+    Identity {
+        /// For example `BXNIM0415E`.
+        error_code: &'static str,
+    },
+}
+
+/// A refusal, with its status, envelope and message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The body shape and code.
+    pub envelope: Envelope,
+    /// The human-readable message.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error in the Policy Management envelope.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError { status, envelope: Envelope::Policy { code, details: None }, message: message.into() }
+    }
+
+    /// The same error with `details`.
+    pub fn with_details(mut self, details: Value) -> ApiError {
+        if let Envelope::Policy { details: slot, .. } = &mut self.envelope {
+            *slot = Some(details);
+        }
+        self
+    }
+
+    /// 400 `invalid_body`.
+    pub fn invalid_body(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", message)
+    }
+
+    /// 400 for a query parameter with a value that cannot be used.
+    pub fn invalid_query(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_query_parameter", message)
+    }
+
+    /// 400 `missing_required_query_parameter`.
+    pub fn missing_query(name: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "missing_required_query_parameter",
+            format!("the query parameter `{name}` is required"),
+        )
+    }
+
+    /// 401 `invalid_token`, with IBM's documented message.
+    pub fn invalid_token() -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "The provided IAM token is invalid.")
+    }
+
+    /// An error of the IAM Identity token endpoint.
+    pub fn identity(status: StatusCode, error_code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError { status, envelope: Envelope::Identity { error_code }, message: message.into() }
+    }
+
+    /// The body, once the transaction id is known.
+    pub fn body(&self, transaction_id: &str) -> Value {
+        match &self.envelope {
+            Envelope::Policy { code, details } => {
+                let mut error = json!({ "code": code, "message": self.message });
+                if let Some(details) = details {
+                    error["details"] = details.clone();
+                }
+                json!({ "trace": transaction_id, "errors": [error], "status_code": self.status.as_u16() })
+            }
+            Envelope::Identity { error_code } => json!({
+                "errorCode": error_code,
+                "errorMessage": self.message,
+                "context": { "requestId": transaction_id, "requestType": "incoming.Identity_Token" },
+            }),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> ApiError {
+        let message = error.to_string();
+        match error {
+            AppError::Invalid(_) | AppError::BadRequest(_) | AppError::Unsupported(_) => ApiError::invalid_body(message),
+            AppError::PolicyNotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "policy_not_found", message),
+            AppError::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, "insufficent_permissions", message),
+            AppError::DuplicatePolicy { existing } => ApiError::new(StatusCode::CONFLICT, "policy_conflict_error", message)
+                .with_details(json!({ "conflicts_with": { "etag": existing.etag(), "policy": existing.id } })),
+            AppError::PreconditionFailed { .. } => {
+                ApiError::new(StatusCode::PRECONDITION_FAILED, "request_not_processed", message)
+            }
+            AppError::UnknownApiKey => ApiError::identity(StatusCode::BAD_REQUEST, "BXNIM0415E", message),
+            AppError::Store(hubspoke_store::StoreError::Database(_)) => {
+                tracing::error!(%message, "store unavailable");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "request_not_processed", "the data store is unavailable; retry later")
+            }
+            AppError::Store(_) | AppError::Internal(_) => {
+                tracing::error!(%message, "internal error");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "unable_to_process", "the request could not be processed")
+            }
+            _ => {
+                tracing::error!(%message, "unmapped error");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "unable_to_process", "the request could not be processed")
+            }
+        }
+    }
+}
+
+/// The fallback for paths no route serves.
+pub async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no operation is served at `{}`", uri.path()))
+}
+
+/// The fallback for a known path with a method it does not serve.
+pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("`{method}` is not supported on `{}`", uri.path()),
+    )
+}

@@ -1,0 +1,13 @@
+//! `GET /identity/keys`: the public key tokens are signed with, as a JWKS.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use crate::ApiState;
+use crate::transaction::json_response;
+
+/// Serves the JWKS; no token is needed, as with IBM.
+pub async fn jwks(State(state): State<ApiState>) -> Response {
+    json_response(StatusCode::OK, &state.tokens.jwks())
+}

@@ -1,0 +1,84 @@
+//! `POST /identity/token`: exchanges an API key for an access token, exactly as IBM's SDK authenticators, the CLI and
+//! Terraform call it (reference §6).
+
+use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Form;
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::json;
+
+use crate::ApiState;
+use crate::error::ApiError;
+use crate::tokens::TOKEN_LIFETIME_SECONDS;
+use crate::transaction::json_response;
+
+/// The grant type of an API-key exchange.
+pub const APIKEY_GRANT: &str = "urn:ibm:params:oauth:grant-type:apikey";
+
+/// Exchanges an API key. Basic credentials (Terraform and the CLI send `bx:bx`) are accepted and only decide the
+/// token's `client_id`; `response_type` and `scope` are accepted and ignored.
+pub async fn exchange(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Result<Response, ApiError> {
+    let Form(form) = form.map_err(|rejection| {
+        ApiError::identity(
+            StatusCode::BAD_REQUEST,
+            "BXNIM0109E",
+            format!("the request must be a form (`application/x-www-form-urlencoded`): {rejection}"),
+        )
+    })?;
+    let grant_type = form.get("grant_type").filter(|value| !value.is_empty()).ok_or_else(|| {
+        ApiError::identity(StatusCode::BAD_REQUEST, "BXNIM0109E", "Property missing or empty: grant_type")
+    })?;
+    if grant_type != APIKEY_GRANT {
+        return Err(ApiError::identity(
+            StatusCode::BAD_REQUEST,
+            "BXNIM0103E",
+            format!("Unsupported grant type `{grant_type}`; hubspoke supports `{APIKEY_GRANT}`"),
+        ));
+    }
+    let api_key = form
+        .get("apikey")
+        .filter(|value| !value.is_empty())
+        .ok_or_else(|| ApiError::identity(StatusCode::BAD_REQUEST, "BXNIM0109E", "Property missing or empty: apikey"))?;
+    let caller = state.app.authenticate_api_key(api_key).await?;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default();
+    let (token, claims) = state
+        .tokens
+        .issue(&caller, &client_id(&headers), now)
+        .map_err(|e| ApiError::from(hubspoke_app::AppError::Internal(e)))?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "access_token": token,
+            // An API-key exchange creates no session, so IBM returns no usable refresh token either.
+            "refresh_token": "not_supported",
+            "token_type": "Bearer",
+            "expires_in": TOKEN_LIFETIME_SECONDS,
+            "expiration": claims.exp,
+            "scope": claims.scope,
+        }),
+    ))
+}
+
+/// `bx` for clients that authenticate as `bx:bx`, the client id they name otherwise, `default` without Basic auth.
+fn client_id(headers: &HeaderMap) -> String {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+        .and_then(|(_, encoded)| STANDARD.decode(encoded.trim()).ok())
+        .and_then(|decoded| String::from_utf8(decoded).ok())
+        .and_then(|credentials| credentials.split_once(':').map(|(id, _)| id.to_owned()))
+        .filter(|id| !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_graphic()))
+        .unwrap_or_else(|| "default".to_owned())
+}

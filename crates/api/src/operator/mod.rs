@@ -1,0 +1,4 @@
+//! hubspoke's own operator endpoints under `/_hubspoke/` (the LocalStack convention).
+
+pub mod accounts;
+pub mod health;

@@ -1,0 +1,269 @@
+//! Authorization policies over `/v1/policies` and `/v2/policies`: one store, one id space, two shapes.
+//!
+//! `v1` and `v2` hold the wire shapes and handlers of each version; this module holds what they share: list query
+//! parsing, pagination, role rendering and the placeholder rule.
+
+pub mod v1;
+pub mod v2;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hubspoke_iam::{AccountId, Attribute, AttributeValue, Operator, Policy, PolicyState, RoleCatalog};
+use hubspoke_store::{PolicyQuery, PolicySortField};
+use serde_json::{Map, Value, json};
+
+use crate::error::ApiError;
+use crate::extract::Params;
+use crate::transaction::json_response;
+use crate::wire::timestamp;
+
+/// Largest `limit` a list accepts.
+pub const MAX_PAGE_SIZE: u64 = 1000;
+
+/// Which API version a request came through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// `/v1/policies`
+    V1,
+    /// `/v2/policies`
+    V2,
+}
+
+impl Version {
+    fn path(self) -> &'static str {
+        match self {
+            Version::V1 => "/v1/policies",
+            Version::V2 => "/v2/policies",
+        }
+    }
+}
+
+/// A policy's `href` in one version.
+pub fn href(base: &str, version: Version, id: &str) -> String {
+    format!("{base}{}/{id}", version.path())
+}
+
+/// What a list request asks for, once its parameters are checked.
+enum ListPlan {
+    /// The filters can match no authorization policy (for example `type=access`): answer an empty page.
+    Nothing,
+    /// Ask the store.
+    Query(PolicyQuery),
+}
+
+const SORT_FIELDS: &[(&str, PolicySortField)] = &[
+    ("id", PolicySortField::Id),
+    ("type", PolicySortField::Type),
+    ("href", PolicySortField::Href),
+    ("created_at", PolicySortField::CreatedAt),
+    ("created_by_id", PolicySortField::CreatedById),
+    ("last_modified_at", PolicySortField::LastModifiedAt),
+    ("last_modified_by_id", PolicySortField::LastModifiedById),
+    ("state", PolicySortField::State),
+];
+
+fn plan_list(params: &Params, version: Version) -> Result<ListPlan, ApiError> {
+    let account = params.required("account_id")?;
+    let owner = AccountId::parse(account).ok_or_else(|| {
+        ApiError::invalid_query(format!("`account_id` `{account}` is not an account id: expected 32 lowercase hexadecimal characters"))
+    })?;
+    let kind = params.one_of("type", &["access", "authorization"])?;
+    // Listing without `state` shows the active policies; `state=deleted` shows the deleted ones.
+    let state = match params.one_of("state", &["active", "deleted"])? {
+        Some("deleted") => PolicyState::Deleted,
+        _ => PolicyState::Active,
+    };
+    params.one_of("format", &["include_last_permit", "display"])?;
+    params.one_of("service_type", &["service", "platform_service"])?;
+    let sort = match params.get("sort") {
+        None => None,
+        Some(sort) => {
+            let (name, descending) = match sort.strip_prefix('-') {
+                Some(name) => (name, true),
+                None => (sort, false),
+            };
+            let field = SORT_FIELDS.iter().find(|(known, _)| *known == name).map(|(_, field)| *field).ok_or_else(|| {
+                let names: Vec<&str> = SORT_FIELDS.iter().map(|(known, _)| *known).collect();
+                ApiError::invalid_query(format!("cannot sort by `{sort}`; sort by one of: {} (prefix `-` for descending)", names.join(", ")))
+            })?;
+            Some((field, descending))
+        }
+    };
+    let limit = match params.get("limit") {
+        None => None,
+        Some(text) => match text.parse::<u64>() {
+            Ok(limit) if (1..=MAX_PAGE_SIZE).contains(&limit) => Some(limit),
+            _ => return Err(ApiError::invalid_query(format!("`limit` is `{text}`; it must be a whole number from 1 to {MAX_PAGE_SIZE}"))),
+        },
+    };
+    let offset = params.get("start").map(decode_start).transpose()?.unwrap_or(0);
+    // Authorization policies have no user, access group or tag subjects, and belong to no service group, so these
+    // filters match none of them.
+    let unmatched = ["iam_id", "access_group_id", "tag_name", "tag_value", "service_group_id"];
+    if kind == Some("access") || unmatched.iter().any(|name| params.get(name).is_some()) {
+        return Ok(ListPlan::Nothing);
+    }
+    let resource_service = match version {
+        Version::V2 => params.get("service_name").map(str::to_owned),
+        Version::V1 => None,
+    };
+    Ok(ListPlan::Query(PolicyQuery { owner, state: Some(state), resource_service, sort, offset, limit }))
+}
+
+fn encode_start(offset: u64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
+}
+
+fn decode_start(token: &str) -> Result<u64, ApiError> {
+    URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix("offset:").and_then(|n| n.parse().ok()))
+        .ok_or_else(|| ApiError::invalid_query(format!("`start` `{token}` is not a page token returned by this list")))
+}
+
+/// Lists policies for either version: the page, and `first`/`next`/`previous` links in the shape the SDK pagers read.
+async fn list(
+    state: &crate::ApiState,
+    caller: &hubspoke_iam::Caller,
+    params: &Params,
+    base: &str,
+    version: Version,
+    render: impl Fn(&Policy) -> Value,
+) -> Result<Response, ApiError> {
+    let query = match plan_list(params, version)? {
+        ListPlan::Nothing => return Ok(json_response(StatusCode::OK, &json!({ "policies": [] }))),
+        ListPlan::Query(query) => query,
+    };
+    let page = state.app.list_policies(caller, &query).await?;
+    let policies: Vec<Value> = page.policies.iter().map(render).collect();
+    let mut body = Map::new();
+    if let Some(limit) = query.limit {
+        let link = |offset: Option<u64>| {
+            let mut pairs: Vec<(&String, &String)> = params.0.iter().filter(|(name, _)| name.as_str() != "start").collect();
+            pairs.sort();
+            let mut serializer = form_urlencoded::Serializer::new(String::new());
+            pairs.into_iter().for_each(|(name, value)| {
+                serializer.append_pair(name, value);
+            });
+            let start = offset.map(encode_start);
+            if let Some(start) = &start {
+                serializer.append_pair("start", start);
+            }
+            let mut link = json!({ "href": format!("{base}{}?{}", version.path(), serializer.finish()) });
+            if let Some(start) = start {
+                link["start"] = Value::String(start);
+            }
+            link
+        };
+        body.insert("limit".into(), json!(limit));
+        body.insert("first".into(), link(None));
+        if query.offset + (policies.len() as u64) < page.total {
+            body.insert("next".into(), link(Some(query.offset + limit)));
+        }
+        if query.offset > 0 {
+            body.insert("previous".into(), link(Some(query.offset.saturating_sub(limit))));
+        }
+    }
+    body.insert("policies".into(), Value::Array(policies));
+    Ok(json_response(StatusCode::OK, &Value::Object(body)))
+}
+
+/// The JSON of an attribute value.
+pub(crate) fn attribute_value_json(value: &AttributeValue) -> Value {
+    match value {
+        AttributeValue::Text(text) => Value::String(text.clone()),
+        AttributeValue::Flag(flag) => Value::Bool(*flag),
+        AttributeValue::List(items) => json!(items),
+    }
+}
+
+/// `role_id` with `display_name` and `description` from the catalog, resolved for the policy's service pair.
+fn role_json(catalog: &RoleCatalog, policy: &Policy, crn: &str) -> Value {
+    let text = |key: &str, attributes: &[Attribute]| {
+        attributes.iter().find(|a| a.key == key && a.operator == Operator::StringEquals).and_then(Attribute::text).map(str::to_owned)
+    };
+    let target = text("serviceName", &policy.draft.resource).unwrap_or_default();
+    let source = text("serviceName", &policy.draft.subject);
+    let role = catalog.authorization_role(&target, source.as_deref(), crn).or_else(|| catalog.any_role(crn));
+    match role {
+        Some(role) => json!({ "role_id": crn, "display_name": role.display_name, "description": role.description }),
+        None => json!({ "role_id": crn }),
+    }
+}
+
+/// The server-set fields shared by both shapes, in IBM's order.
+fn metadata(policy: &Policy, href: String, body: &mut Map<String, Value>) {
+    body.insert("href".into(), Value::String(href));
+    body.insert("created_at".into(), Value::String(timestamp(policy.created_at)));
+    body.insert("created_by_id".into(), Value::String(policy.created_by_id.clone()));
+    body.insert("last_modified_at".into(), Value::String(timestamp(policy.last_modified_at)));
+    body.insert("last_modified_by_id".into(), Value::String(policy.last_modified_by_id.clone()));
+    body.insert("state".into(), Value::String(policy.state.as_str().to_owned()));
+}
+
+/// A single-policy response with its `ETag`.
+fn with_etag(status: StatusCode, policy: &Policy, body: &Value) -> Response {
+    let mut response = json_response(status, body);
+    if let Ok(value) = HeaderValue::from_str(&policy.etag()) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+/// The 409 for a duplicate, with the existing policy in full under `details.conflicts_with.policy`, as IBM sends it.
+fn conflict(error: hubspoke_app::AppError, render: impl Fn(&Policy) -> Value) -> ApiError {
+    match &error {
+        hubspoke_app::AppError::DuplicatePolicy { existing } => {
+            let details = json!({ "conflicts_with": { "etag": existing.etag(), "policy": render(existing) } });
+            ApiError::from(error).with_details(details)
+        }
+        _ => ApiError::from(error),
+    }
+}
+
+/// The wire checks both versions apply to the `type` field.
+fn check_type(kind: &str) -> Result<(), ApiError> {
+    match kind {
+        "authorization" => Ok(()),
+        "access" => Err(ApiError::invalid_body(
+            "hubspoke implements authorization policies (`\"type\": \"authorization\"`); access policies are not supported",
+        )),
+        other => Err(ApiError::invalid_body(format!("`type` is `{other}`; it must be `access` or `authorization`"))),
+    }
+}
+
+/// Turns a JSON attribute value into the raw form validation takes.
+fn raw_value(value: &Value) -> hubspoke_iam::RawValue {
+    use hubspoke_iam::RawValue;
+    match value {
+        Value::String(text) => RawValue::Text(text.clone()),
+        Value::Bool(flag) => RawValue::Flag(*flag),
+        // IBM converts numbers to strings.
+        Value::Number(number) => RawValue::Text(number.to_string()),
+        Value::Array(items) => match items.iter().map(|item| item.as_str().map(str::to_owned)).collect() {
+            Some(items) => RawValue::List(items),
+            None => RawValue::Unsupported("array with non-string items"),
+        },
+        Value::Null => RawValue::Unsupported("null"),
+        Value::Object(_) => RawValue::Unsupported("object"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_tokens_round_trip_and_refuse_forgeries() {
+        for offset in [0, 1, 999_999] {
+            assert_eq!(decode_start(&encode_start(offset)).unwrap(), offset);
+        }
+        for forged in ["", "abc", "b2Zmc2V0Oi0x", "!!!"] {
+            assert!(decode_start(forged).is_err(), "`{forged}`");
+        }
+    }
+}

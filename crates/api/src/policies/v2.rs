@@ -1,0 +1,199 @@
+//! `/v2/policies`: the v2 shape (`subject`, `resource`, `control.grant.roles`; `key`/`operator`/`value` attributes).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use hubspoke_iam::{Dialect, Policy, RawAttribute, RoleCatalog, UncheckedDraft};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::v1::V1Role;
+use super::{Version, check_type, conflict, href, metadata, raw_value, role_json, attribute_value_json, with_etag};
+use crate::ApiState;
+use crate::error::ApiError;
+use crate::extract::{Authenticated, BaseUrl, IbmJson, IfMatch, Params};
+
+/// The body of `POST` and `PUT /v2/policies`.
+#[derive(Debug, Deserialize)]
+pub struct V2PolicyBody {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    subject: Option<V2Attributes>,
+    #[serde(default)]
+    resource: Option<V2Attributes>,
+    control: V2Control,
+    #[serde(default)]
+    pattern: Option<Value>,
+    #[serde(default)]
+    rule: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct V2Attributes {
+    attributes: Vec<V2Attribute>,
+    #[serde(default)]
+    tags: Option<Vec<Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct V2Attribute {
+    key: String,
+    #[serde(default)]
+    operator: Option<String>,
+    value: Value,
+}
+
+#[derive(Debug, Deserialize)]
+struct V2Control {
+    grant: V2Grant,
+}
+
+#[derive(Debug, Deserialize)]
+struct V2Grant {
+    roles: Vec<V1Role>,
+}
+
+impl V2PolicyBody {
+    fn into_draft(self) -> Result<UncheckedDraft, ApiError> {
+        check_type(&self.kind)?;
+        if self.pattern.is_some_and(|p| !p.is_null()) || self.rule.is_some_and(|r| !r.is_null()) {
+            return Err(ApiError::invalid_body(
+                "`rule` and `pattern` (conditions) apply to access policies; authorization policies take none",
+            ));
+        }
+        let side = |attributes: Option<V2Attributes>, field: &str| -> Result<Vec<RawAttribute>, ApiError> {
+            let attributes = attributes.ok_or_else(|| ApiError::invalid_body(format!("`{field}` is required for authorization policies")))?;
+            if attributes.tags.is_some_and(|tags| !tags.is_empty()) {
+                return Err(ApiError::invalid_body("access management tags are not supported on authorization policies"));
+            }
+            Ok(attributes
+                .attributes
+                .into_iter()
+                .map(|a| RawAttribute { value: raw_value(&a.value), key: a.key, operator: a.operator })
+                .collect())
+        };
+        Ok(UncheckedDraft {
+            description: self.description,
+            subject: side(self.subject, "subject")?,
+            resource: side(self.resource, "resource")?,
+            roles: self.control.grant.roles.into_iter().map(|role| role.role_id).collect(),
+        })
+    }
+}
+
+/// The v2 JSON of a policy; with `display`, each role carries its actions (`EnrichedRoles`).
+pub fn render(policy: &Policy, base: &str, catalog: &RoleCatalog, display: bool) -> Value {
+    let attributes = |attributes: &[hubspoke_iam::Attribute]| -> Vec<Value> {
+        attributes
+            .iter()
+            .map(|a| json!({ "key": a.key, "operator": a.operator.as_str(), "value": attribute_value_json(&a.value) }))
+            .collect()
+    };
+    let mut body = Map::new();
+    body.insert("id".into(), Value::String(policy.id.clone()));
+    body.insert("type".into(), Value::String("authorization".into()));
+    if let Some(description) = &policy.draft.description {
+        body.insert("description".into(), Value::String(description.clone()));
+    }
+    body.insert("subject".into(), json!({ "attributes": attributes(&policy.draft.subject) }));
+    body.insert("resource".into(), json!({ "attributes": attributes(&policy.draft.resource) }));
+    let roles: Vec<Value> = policy
+        .draft
+        .roles
+        .iter()
+        .map(|crn| {
+            if !display {
+                return json!({ "role_id": crn });
+            }
+            let mut role = role_json(catalog, policy, crn);
+            let actions: Vec<Value> = catalog
+                .any_role(crn)
+                .map(|known| known.actions.iter().map(|action| crate::roles::action_json(action)).collect())
+                .unwrap_or_default();
+            role["actions"] = Value::Array(actions);
+            role
+        })
+        .collect();
+    body.insert("control".into(), json!({ "grant": { "roles": roles } }));
+    metadata(policy, href(base, Version::V2, &policy.id), &mut body);
+    Value::Object(body)
+}
+
+/// A conflict shows the existing policy in v2 form, but IBM points its `href` at `/v1/policies`.
+fn render_conflict(policy: &Policy, base: &str, catalog: &RoleCatalog) -> Value {
+    let mut body = render(policy, base, catalog, false);
+    body["href"] = Value::String(href(base, Version::V1, &policy.id));
+    body
+}
+
+fn display(params: &Params) -> Result<bool, ApiError> {
+    Ok(params.one_of("format", &["include_last_permit", "display"])? == Some("display"))
+}
+
+/// `GET /v2/policies`
+pub async fn list(
+    State(state): State<ApiState>,
+    Authenticated(caller): Authenticated,
+    params: Params,
+    BaseUrl(base): BaseUrl,
+) -> Result<Response, ApiError> {
+    let catalog = *state.app.catalog();
+    let display = display(&params)?;
+    super::list(&state, &caller, &params, &base, Version::V2, |policy| render(policy, &base, &catalog, display)).await
+}
+
+/// `POST /v2/policies`: how Terraform creates authorizations.
+pub async fn create(
+    State(state): State<ApiState>,
+    Authenticated(caller): Authenticated,
+    BaseUrl(base): BaseUrl,
+    IbmJson(body): IbmJson<V2PolicyBody>,
+) -> Result<Response, ApiError> {
+    let catalog = *state.app.catalog();
+    let (policy, _revision) = state
+        .app
+        .create_policy(&caller, body.into_draft()?, Dialect::V2)
+        .await
+        .map_err(|e| conflict(e, |p| render_conflict(p, &base, &catalog)))?;
+    Ok(with_etag(StatusCode::CREATED, &policy, &render(&policy, &base, &catalog, false)))
+}
+
+/// `GET /v2/policies/{id}`, optionally with `format=display`.
+pub async fn get(
+    State(state): State<ApiState>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+    params: Params,
+    BaseUrl(base): BaseUrl,
+) -> Result<Response, ApiError> {
+    let display = display(&params)?;
+    let policy = state.app.policy(&caller, &id).await?;
+    Ok(with_etag(StatusCode::OK, &policy, &render(&policy, &base, state.app.catalog(), display)))
+}
+
+/// `PUT /v2/policies/{id}` with `If-Match`; also accepted on policies created through v1.
+pub async fn replace(
+    State(state): State<ApiState>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    BaseUrl(base): BaseUrl,
+    IbmJson(body): IbmJson<V2PolicyBody>,
+) -> Result<Response, ApiError> {
+    let catalog = *state.app.catalog();
+    let precondition = if_match.required()?;
+    let (policy, _revision) = state
+        .app
+        .replace_policy(&caller, &id, &precondition, body.into_draft()?, Dialect::V2)
+        .await
+        .map_err(|e| conflict(e, |p| render_conflict(p, &base, &catalog)))?;
+    Ok(with_etag(StatusCode::OK, &policy, &render(&policy, &base, &catalog, false)))
+}
+
+/// `DELETE /v2/policies/{id}`: the same as v1's.
+pub async fn delete(state: State<ApiState>, caller: Authenticated, id: Path<String>) -> Result<Response, ApiError> {
+    super::v1::delete(state, caller, id).await
+}

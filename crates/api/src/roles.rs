@@ -1,0 +1,67 @@
+//! `GET /v2/roles`: the role catalog as IBM's list answers it, which is how Terraform turns `"DNS Binding Connector"`
+//! into a CRN and back.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use hubspoke_iam::catalog::{RoleSelection, action_description};
+use hubspoke_iam::{AccountId, Role};
+use serde_json::{Value, json};
+
+use crate::ApiState;
+use crate::error::ApiError;
+use crate::extract::{Authenticated, Params};
+use crate::transaction::json_response;
+
+/// A role in the `RoleCollection` shape: `actions` are plain strings here.
+fn role_json(role: &Role) -> Value {
+    json!({ "display_name": role.display_name, "description": role.description, "actions": role.actions, "crn": role.crn })
+}
+
+/// An action in the `EnrichedRoles` shape of `format=display`.
+pub fn action_json(action: &str) -> Value {
+    json!({ "id": action, "display_name": action, "description": action_description(action).unwrap_or(action) })
+}
+
+/// Lists roles. `policy_type=authorization` (or a `source_service_name`) selects the roles an authorization between the
+/// two services may grant; otherwise the platform roles of access policies. All three arrays are always present:
+/// the SDK refuses a collection without one. hubspoke has no custom roles, so `custom_roles` is always empty.
+pub async fn list(State(state): State<ApiState>, Authenticated(_caller): Authenticated, params: Params) -> Result<Response, ApiError> {
+    let policy_type = params.one_of("policy_type", &["access", "authorization"])?;
+    if let Some(account) = params.get("account_id") {
+        AccountId::parse(account).ok_or_else(|| {
+            ApiError::invalid_query(format!("`account_id` `{account}` is not an account id: expected 32 lowercase hexadecimal characters"))
+        })?;
+    }
+    let service = params.get("service_name");
+    let source = params.get("source_service_name");
+    if service.is_some() && params.get("service_group_id").is_some() {
+        return Err(ApiError::invalid_query("`service_name` and `service_group_id` are mutually exclusive"));
+    }
+    let catalog = state.app.catalog();
+    let selection = if params.get("service_group_id").is_some() {
+        RoleSelection::default()
+    } else if policy_type == Some("authorization") || source.is_some() {
+        catalog.authorization_roles(service, source)
+    } else {
+        catalog.access_roles()
+    };
+    let render = |roles: &[&Role]| roles.iter().map(|role| role_json(role)).collect::<Vec<_>>();
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "custom_roles": [],
+            "service_roles": render(&selection.service_roles),
+            "system_roles": render(&selection.system_roles),
+        }),
+    ))
+}
+
+/// `GET /v2/roles/{role_id}` reads custom roles, and hubspoke has none.
+pub async fn get(Authenticated(_caller): Authenticated, Path(role_id): Path<String>) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "role_not_found",
+        format!("Role with Id {role_id} not found. hubspoke has no custom roles; service and system roles are listed by GET /v2/roles"),
+    )
+}

@@ -1,0 +1,137 @@
+//! Access tokens: RS256 JWTs shaped like IBM's, signed with the key kept in the store, and the JWKS that publishes it.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hubspoke_iam::{AccountId, Caller, CallerKind};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rsa::pkcs8::DecodePrivateKey;
+use rsa::traits::PublicKeyParts;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// How long an access token lives, in seconds (IBM: at most 60 minutes).
+pub const TOKEN_LIFETIME_SECONDS: i64 = 3600;
+
+/// The `account` claim.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AccountClaim {
+    /// Always true for hubspoke accounts.
+    pub valid: bool,
+    /// The account id (empty for the operator, which has no account).
+    pub bss: String,
+}
+
+/// The claims of an access token: IBM's (reference §6.3) plus `hubspoke_role`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    /// The IAM id.
+    pub iam_id: String,
+    /// The same as `iam_id`; Terraform requires it.
+    pub id: String,
+    /// `IBMid` for account administrators, `hubspoke` for the operator.
+    pub realmid: String,
+    /// The identity without its realm prefix.
+    pub identifier: String,
+    /// The subject.
+    pub sub: String,
+    /// `user` for administrators, `ServiceId` for the operator.
+    pub sub_type: String,
+    /// The account.
+    pub account: AccountClaim,
+    /// Issued at, seconds since the epoch.
+    pub iat: i64,
+    /// Expires at, seconds since the epoch.
+    pub exp: i64,
+    /// The issuer.
+    pub iss: String,
+    /// How the token was obtained.
+    pub grant_type: String,
+    /// Always `ibm openid`.
+    pub scope: String,
+    /// `bx` when the client authenticated as `bx:bx` (the CLI and Terraform), otherwise `default`.
+    pub client_id: String,
+    /// A unique token id.
+    pub jti: String,
+    /// `operator` or `administrator`: what the bearer may do in hubspoke.
+    pub hubspoke_role: String,
+}
+
+/// Why a token was refused; the client only ever sees `invalid_token`.
+#[derive(Debug)]
+pub struct InvalidToken(pub String);
+
+/// Issues and verifies tokens.
+pub struct TokenService {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    kid: String,
+    issuer: String,
+    jwk: Value,
+}
+
+impl TokenService {
+    /// Builds the service from the stored private key (PKCS#8 PEM).
+    pub fn new(kid: &str, private_key_pem: &str, issuer: &str) -> Result<TokenService, String> {
+        let private = rsa::RsaPrivateKey::from_pkcs8_pem(private_key_pem).map_err(|e| format!("reading the signing key: {e}"))?;
+        let public = private.to_public_key();
+        let n = URL_SAFE_NO_PAD.encode(public.n().to_bytes_be());
+        let e = URL_SAFE_NO_PAD.encode(public.e().to_bytes_be());
+        let encoding = EncodingKey::from_rsa_pem(private_key_pem.as_bytes()).map_err(|e| format!("loading the signing key: {e}"))?;
+        let decoding = DecodingKey::from_rsa_components(&n, &e).map_err(|e| format!("loading the verifying key: {e}"))?;
+        let jwk = json!({ "kty": "RSA", "kid": kid, "alg": "RS256", "use": "sig", "n": n, "e": e });
+        Ok(TokenService { encoding, decoding, kid: kid.to_owned(), issuer: issuer.to_owned(), jwk })
+    }
+
+    /// The JWKS document.
+    pub fn jwks(&self) -> Value {
+        json!({ "keys": [self.jwk] })
+    }
+
+    /// Signs a token for `caller`, issued at `now` (seconds since the epoch).
+    pub fn issue(&self, caller: &Caller, client_id: &str, now: i64) -> Result<(String, Claims), String> {
+        let (realm, sub_type, account, role) = match &caller.kind {
+            CallerKind::Operator => ("hubspoke", "ServiceId", String::new(), "operator"),
+            CallerKind::AccountAdministrator(account) => ("IBMid", "user", account.to_string(), "administrator"),
+        };
+        let identifier = caller.iam_id.split_once('-').map_or(caller.iam_id.as_str(), |(_, rest)| rest).to_owned();
+        let claims = Claims {
+            iam_id: caller.iam_id.clone(),
+            id: caller.iam_id.clone(),
+            realmid: realm.to_owned(),
+            identifier: identifier.clone(),
+            sub: identifier,
+            sub_type: sub_type.to_owned(),
+            account: AccountClaim { valid: true, bss: account },
+            iat: now,
+            exp: now + TOKEN_LIFETIME_SECONDS,
+            iss: self.issuer.clone(),
+            grant_type: "urn:ibm:params:oauth:grant-type:apikey".to_owned(),
+            scope: "ibm openid".to_owned(),
+            client_id: client_id.to_owned(),
+            jti: uuid::Uuid::new_v4().to_string(),
+            hubspoke_role: role.to_owned(),
+        };
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(self.kid.clone());
+        let token = jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(|e| format!("signing a token: {e}"))?;
+        Ok((token, claims))
+    }
+
+    /// Verifies signature (RS256 with our key only), expiry and issuer, and returns the caller.
+    pub fn verify(&self, token: &str) -> Result<Caller, InvalidToken> {
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[&self.issuer]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss"]);
+        validation.leeway = 5;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| InvalidToken(e.to_string()))?;
+        let claims = data.claims;
+        let kind = match claims.hubspoke_role.as_str() {
+            "operator" => CallerKind::Operator,
+            "administrator" => CallerKind::AccountAdministrator(
+                AccountId::parse(&claims.account.bss).ok_or_else(|| InvalidToken("malformed account claim".into()))?,
+            ),
+            other => return Err(InvalidToken(format!("unknown role `{other}`"))),
+        };
+        Ok(Caller { iam_id: claims.iam_id, kind })
+    }
+}

@@ -1,0 +1,78 @@
+//! The `Transaction-Id` middleware: every response carries one, and every error body is rendered with it.
+//!
+//! IBM echoes a client's `Transaction-Id` (Terraform sets it and reads it back into its state) and generates a
+//! 32-hex-character one otherwise; error bodies repeat it as `trace`.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
+
+/// The request extension holding the transaction id.
+#[derive(Clone, Debug)]
+pub struct TransactionId(pub String);
+
+/// The header name IBM uses.
+pub const TRANSACTION_ID: &str = "transaction-id";
+
+fn acceptable(value: &str) -> bool {
+    (1..=128).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// Assigns the transaction id, runs the request, and renders errors.
+pub async fn transaction(mut request: Request, next: Next) -> Response {
+    let id = request
+        .headers()
+        .get(TRANSACTION_ID)
+        .and_then(|value| value.to_str().ok())
+        .filter(|value| acceptable(value))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    request.extensions_mut().insert(TransactionId(id.clone()));
+    let response = next.run(request).await;
+    let mut response = render_error(response, &id);
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(TRANSACTION_ID, value);
+    }
+    response
+}
+
+/// Gives an error response its IBM body. Errors raised by layers below the handlers (for example axum's own
+/// rejections) carry no [`ApiError`]; they are given one from their status, so that no client ever sees a bare
+/// text error.
+fn render_error(response: Response, transaction_id: &str) -> Response {
+    let status = response.status();
+    let error = match response.extensions().get::<ApiError>() {
+        Some(error) => error.clone(),
+        None if status.is_client_error() || status.is_server_error() => fallback_error(status),
+        None => return response,
+    };
+    let mut rendered = json_response(error.status, &error.body(transaction_id));
+    if error.status == StatusCode::SERVICE_UNAVAILABLE {
+        rendered.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    rendered
+}
+
+fn fallback_error(status: StatusCode) -> ApiError {
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("invalid_body", format!("the request body is larger than {} bytes", crate::MAX_BODY_BYTES)),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_content_type", "the request body must be `application/json`".to_owned()),
+        StatusCode::REQUEST_TIMEOUT => ("request_not_processed", "the request took too long to arrive".to_owned()),
+        status if status.is_client_error() => ("invalid_body", format!("the request was refused: {status}")),
+        _ => ("unable_to_process", "the request could not be processed".to_owned()),
+    };
+    ApiError::new(status, code, message)
+}
+
+/// A JSON response with the content type IBM's services send.
+pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
+    let mut response = (status, Body::from(body.to_string())).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    response
+}

@@ -1,0 +1,93 @@
+//! `hubspoke serve`: configuration, opening the store, the operator's key, the startup banner and the serve loop.
+//!
+//! [`run`] takes an already-bound listener and a shutdown future (the mini-redis pattern), so tests and the binary
+//! start the server the same way.
+
+pub mod config;
+mod operator_key;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use hubspoke_api::{ApiConfig, ApiState, TokenService};
+use hubspoke_app::App;
+use hubspoke_store::{SqliteStore, Store};
+use tokio::net::TcpListener;
+
+pub use config::ServeArgs;
+use operator_key::OperatorKey;
+
+/// Opens the store, prepares the API and serves on `listener` until `shutdown` completes. In-flight requests are
+/// finished before it returns.
+pub async fn run(args: ServeArgs, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let (store, location): (Arc<dyn Store>, String) = if args.ephemeral {
+        (Arc::new(SqliteStore::in_memory().await?), "in memory (--ephemeral)".to_owned())
+    } else {
+        std::fs::create_dir_all(&args.data_dir)
+            .with_context(|| format!("creating the data directory `{}`", args.data_dir.display()))?;
+        let path = args.data_dir.join("hubspoke.db");
+        let store = SqliteStore::open(&path).await.with_context(|| format!("opening `{}`", path.display()))?;
+        (Arc::new(store), path.display().to_string())
+    };
+    let app = Arc::new(App::start(store.clone()).await?);
+    let operator = OperatorKey::resolve(&args)?;
+    app.ensure_operator_key(operator.key()).await?;
+    let signing = app.signing_key().await?;
+    let tokens = TokenService::new(&signing.kid, &signing.private_key_pem, &args.token_issuer).map_err(anyhow::Error::msg)?;
+
+    let state = ApiState {
+        app: app.clone(),
+        tokens: Arc::new(tokens),
+        config: Arc::new(ApiConfig { enforcement: args.enforcement.into() }),
+        started: Instant::now(),
+    };
+    let address = listener.local_addr()?;
+    print_banner(&address.to_string(), store.kind(), &location, &args, &operator);
+
+    axum::serve(listener, hubspoke_api::router(state)).with_graceful_shutdown(shutdown).await?;
+    tracing::info!("hubspoke stopped");
+    Ok(())
+}
+
+fn print_banner(address: &str, store_kind: &str, location: &str, args: &ServeArgs, operator: &OperatorKey) {
+    println!("hubspoke {}", env!("CARGO_PKG_VERSION"));
+    println!("  api          http://{address}");
+    println!("  store        {store_kind}, {location}");
+    println!("  enforcement  {}", hubspoke_api::Enforcement::from(args.enforcement).as_str());
+    println!("  operator key {}", operator.describe());
+    // Scripts and tests wait for this line and read the address from it.
+    println!("listening on http://{address}");
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Installs the log subscriber: `RUST_LOG`-style filtering (default `info`), text or JSON lines on standard error.
+pub fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if json { builder.json().try_init() } else { builder.try_init() };
+}
