@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use hubspoke_iam::Caller;
@@ -74,7 +74,7 @@ fn body_rejection(rejection: BytesRejection) -> ApiError {
 }
 
 /// The query parameters, by name (the last value wins when a name repeats).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Params(pub HashMap<String, String>);
 
 impl Params {
@@ -100,14 +100,31 @@ impl Params {
     }
 }
 
+impl Params {
+    /// Parses `application/x-www-form-urlencoded` query text. Unlike lossy decoders, it refuses percent-escapes that
+    /// do not decode to UTF-8, so that a mangled value is reported instead of silently matching nothing.
+    pub fn parse(query: &str) -> Result<Params, ApiError> {
+        let mut map = HashMap::new();
+        for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let decode = |text: &str| {
+                let spaced = text.replace('+', " ");
+                percent_encoding::percent_decode_str(&spaced).decode_utf8().map(|decoded| decoded.into_owned())
+            };
+            let name = decode(name).map_err(|_| ApiError::invalid_query("a query parameter name is not valid UTF-8"))?;
+            let value = decode(value)
+                .map_err(|_| ApiError::invalid_query(format!("the query parameter `{name}` is not valid UTF-8")))?;
+            map.insert(name, value);
+        }
+        Ok(Params(map))
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Query(map) = Query::<HashMap<String, String>>::from_request_parts(parts, state)
-            .await
-            .map_err(|rejection| ApiError::invalid_query(format!("the query string is not valid: {rejection}")))?;
-        Ok(Params(map))
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Params::parse(parts.uri.query().unwrap_or_default())
     }
 }
 
@@ -180,5 +197,33 @@ impl<S: Send + Sync> FromRequestParts<S> for BaseUrl {
             _ => "http",
         };
         Ok(BaseUrl(format!("{scheme}://{host}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_parsing_table() {
+        let cases: &[(&str, Option<&[(&str, &str)]>)] = &[
+            ("", Some(&[])),
+            ("a=1&b=two+words", Some(&[("a", "1"), ("b", "two words")])),
+            ("a=%C3%A9&a=2", Some(&[("a", "2")])),
+            ("flag&x=", Some(&[("flag", ""), ("x", "")])),
+            ("name=%2B%26%3D", Some(&[("name", "+&=")])),
+            ("bad=%ff", None),
+            ("%fe=1", None),
+        ];
+        for (query, expected) in cases {
+            let parsed = Params::parse(query);
+            match expected {
+                Some(pairs) => {
+                    let map = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+                    assert_eq!(parsed.unwrap(), Params(map), "`{query}`");
+                }
+                None => assert!(parsed.is_err(), "`{query}`"),
+            }
+        }
     }
 }

@@ -1,0 +1,148 @@
+//! A sweep of hostile input over every endpoint: only 4xx answers, always in the IBM envelope, and the server stays up.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::{Server, parse_body, seed_policy};
+
+/// A small deterministic generator, so that a failure replays exactly.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+fn hostile_bodies(valid: &Value) -> Vec<(String, Vec<u8>)> {
+    let text = valid.to_string();
+    let mut random = XorShift(0x5eed_1234_abcd_ef01);
+    let mut bodies = vec![
+        ("empty".to_owned(), Vec::new()),
+        ("truncated".to_owned(), text.as_bytes()[..text.len() / 2].to_vec()),
+        ("not json".to_owned(), b"hello".to_vec()),
+        ("json array".to_owned(), b"[1,2,3]".to_vec()),
+        ("json null".to_owned(), b"null".to_vec()),
+        ("json string".to_owned(), b"\"policy\"".to_vec()),
+        ("trailing garbage".to_owned(), format!("{text} trailing").into_bytes()),
+        ("bad utf-8".to_owned(), [b"{\"type\":\"".as_slice(), &[0xff, 0xfe, 0xc3], b"\"}"].concat()),
+        ("deep nesting".to_owned(), format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).into_bytes()),
+        ("huge number".to_owned(), format!("{{\"type\": 1{}}}", "0".repeat(5000)).into_bytes()),
+        ("ten megabytes".to_owned(), vec![b' '; 10 * 1024 * 1024]),
+        ("nul bytes".to_owned(), b"{\"type\":\"authorization\x00\"}".to_vec()),
+    ];
+    for n in 0..8 {
+        let length = (random.next() % 2048) as usize;
+        bodies.push((format!("random {n}"), random.bytes(length)));
+    }
+    // Wrong types for every top-level field of the valid body.
+    for field in valid.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+        for wrong in [json!(null), json!(42), json!("text"), json!([]), json!({}), json!(true)] {
+            let mut body = valid.clone();
+            body[&field] = wrong.clone();
+            bodies.push((format!("{field} = {wrong}"), body.to_string().into_bytes()));
+        }
+    }
+    bodies
+}
+
+#[tokio::test]
+async fn hostile_bodies_get_4xx_envelopes_everywhere() {
+    let mut server = Server::ephemeral().await;
+    let hub = server.account("hub").await;
+    let valid = seed_policy("0123456789abcdef0123456789abcdef", "r006-spoke", &hub.id, "r006-hub");
+    let (_, created) = server.call(Method::POST, "/v1/policies", Some(&hub.token), Some(valid.clone())).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let endpoints = [
+        (Method::POST, "/v1/policies".to_owned()),
+        (Method::PUT, format!("/v1/policies/{id}")),
+        (Method::PATCH, format!("/v1/policies/{id}")),
+        (Method::POST, "/v2/policies".to_owned()),
+        (Method::PUT, format!("/v2/policies/{id}")),
+        (Method::POST, "/_hubspoke/accounts".to_owned()),
+        (Method::POST, "/access/v1/evaluation".to_owned()),
+        (Method::POST, "/access/v1/evaluations".to_owned()),
+        (Method::POST, "/identity/token".to_owned()),
+    ];
+    let operator = server.operator_token().await;
+    let mut checked = 0;
+    for (method, path) in &endpoints {
+        for (name, body) in hostile_bodies(&valid) {
+            for content_type in ["application/json", "application/x-www-form-urlencoded"] {
+                let token = if path.starts_with("/_hubspoke") { &operator } else { &hub.token };
+                let request = server
+                    .client
+                    .request(method.clone(), server.url(path))
+                    .bearer_auth(token)
+                    .header("content-type", content_type)
+                    .header("if-match", "*")
+                    .body(body.clone());
+                let response = match request.send().await {
+                    Ok(response) => response,
+                    // The server may answer 413 and close before a 10 MB body is fully sent.
+                    Err(error) if body.len() > crate::support::MAX_TEST_BODY => {
+                        assert!(error.is_request() || error.is_body(), "{method} {path} {name}: {error}");
+                        continue;
+                    }
+                    Err(error) => panic!("{method} {path} {name}: {error}"),
+                };
+                let status = response.status();
+                let answer = parse_body(response).await;
+                assert!(status.is_client_error(), "{method} {path} with {name} ({content_type}): {status} {answer}");
+                if path == "/identity/token" {
+                    assert!(answer["errorCode"].is_string(), "{name}: {answer}");
+                } else {
+                    assert_eq!(answer["status_code"], json!(status.as_u16()), "{method} {path} {name}: {answer}");
+                    assert!(answer["errors"][0]["code"].is_string() && answer["trace"].is_string(), "{answer}");
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 500, "only {checked} requests were checked");
+    assert!(server.alive());
+    let (status, health) = server.call(Method::GET, "/_hubspoke/health", None, None).await;
+    assert_eq!((status, health["status"].as_str()), (StatusCode::OK, Some("ok")));
+    // Nothing hostile was half-written: the one policy is intact.
+    let (status, policy) = server.call(Method::GET, &format!("/v1/policies/{id}"), Some(&hub.token), None).await;
+    assert_eq!((status, &policy["subjects"]), (StatusCode::OK, &valid["subjects"]));
+}
+
+#[tokio::test]
+async fn hostile_paths_headers_and_queries_get_4xx_envelopes() {
+    let mut server = Server::ephemeral().await;
+    let hub = server.account("hub").await;
+    let long = "x".repeat(4000);
+    let paths = [
+        "/v1/policies/%ff%fe".to_owned(),
+        "/v1/policies/..%2F..%2Fetc".to_owned(),
+        format!("/v1/policies/{long}"),
+        format!("/v1/policies?account_id={}&limit=99999999999999999999999", hub.id),
+        format!("/v1/policies?account_id={}&start=%ff", hub.id),
+        "/v1/policies?account_id=%00".to_owned(),
+        "/v2/roles?service_name=%ff".to_owned(),
+        "/nope".to_owned(),
+        "/v1/policies/".to_owned(),
+    ];
+    for path in &paths {
+        let (status, body) = server.call(Method::GET, path, Some(&hub.token), None).await;
+        assert!(status.is_client_error(), "{path}: {status}");
+        assert_eq!(body["status_code"], json!(status.as_u16()), "{path}: {body}");
+    }
+    let (status, body) = server.call(Method::DELETE, "/v2/roles", Some(&hub.token), None).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(body["errors"][0]["code"], "method_not_allowed");
+    for transaction in ["", "bad value with spaces", &"t".repeat(500)] {
+        let response = server.request(Method::GET, "/_hubspoke/health", None, None, &[("Transaction-Id", transaction)]).await;
+        let echoed = response.headers()["transaction-id"].to_str().unwrap().to_owned();
+        assert!(echoed.len() == 32 && echoed != transaction, "an unusable Transaction-Id is replaced");
+    }
+    assert!(server.alive());
+}

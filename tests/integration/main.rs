@@ -1,0 +1,11 @@
+//! The integration test binary: every module starts the real `hubspoke` binary on port 0 and talks HTTP to it.
+
+mod support;
+
+mod authzen;
+mod durability;
+mod hostile;
+mod identity;
+mod policies;
+mod roles;
+mod sdk;

@@ -1,0 +1,208 @@
+//! Starting and stopping real servers, and the HTTP helpers the tests share.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// Bodies larger than this may be cut off by the server before they are fully sent.
+pub const MAX_TEST_BODY: usize = 1024 * 1024;
+
+/// The operator key every test server is started with.
+pub const OPERATOR_KEY: &str = "test-operator-key-0123456789";
+
+/// A running `hubspoke serve` process; killed when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+impl Server {
+    /// A server with everything in memory.
+    pub async fn ephemeral() -> Server {
+        Server::start(&["--ephemeral"], None).await
+    }
+
+    /// A server keeping its state in `data_dir`.
+    pub async fn with_data_dir(data_dir: &Path) -> Server {
+        Server::start(&["--data-dir", data_dir.to_str().unwrap()], None).await
+    }
+
+    /// Starts the binary with extra arguments and waits for its "listening on" line.
+    pub async fn start(extra: &[&str], operator_key: Option<&str>) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
+        command.args(["serve", "--listen", "127.0.0.1:0"]).args(extra);
+        command.env_remove("HUBSPOKE_OPERATOR_APIKEY");
+        command.env("RUST_LOG", "warn");
+        match operator_key {
+            Some(key) => {
+                command.env("HUBSPOKE_OPERATOR_APIKEY", key);
+            }
+            None if extra.contains(&"--ephemeral") => {
+                command.env("HUBSPOKE_OPERATOR_APIKEY", OPERATOR_KEY);
+            }
+            None => {}
+        }
+        let mut child = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("hubspoke starts");
+        let stdout = child.stdout.take().unwrap();
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(address) = line.strip_prefix("listening on ") {
+                    let _ = sender.send(address.to_owned());
+                }
+            }
+        });
+        let base = receiver.recv_timeout(Duration::from_secs(60)).expect("hubspoke prints its address within a minute");
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        Server { child, base, client }
+    }
+
+    /// Kills the process with SIGKILL, as a crash would.
+    pub fn kill9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Exchanges an API key for a bearer token.
+    pub async fn token(&self, api_key: &str) -> String {
+        let response = self
+            .client
+            .post(self.url("/identity/token"))
+            .form(&[("grant_type", "urn:ibm:params:oauth:grant-type:apikey"), ("apikey", api_key)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn operator_token(&self) -> String {
+        self.token(OPERATOR_KEY).await
+    }
+
+    /// Creates an account and returns it with a token of its administrator.
+    pub async fn account(&self, name: &str) -> Account {
+        let operator = self.operator_token().await;
+        let (status, body) = self.call(Method::POST, "/_hubspoke/accounts", Some(&operator), Some(json!({ "name": name }))).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let api_key = body["apikey"].as_str().unwrap().to_owned();
+        Account { id: body["id"].as_str().unwrap().to_owned(), token: self.token(&api_key).await, api_key }
+    }
+
+    /// One request with an optional token and JSON body; returns the status and the parsed body (`Null` if empty).
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let response = self.request(method, path, token, body, &[]).await;
+        let status = response.status();
+        (status, parse_body(response).await)
+    }
+
+    /// The full response, for tests that look at headers.
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_string());
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An account and its administrator's credentials.
+pub struct Account {
+    pub id: String,
+    pub api_key: String,
+    pub token: String,
+}
+
+pub async fn parse_body(response: reqwest::Response) -> Value {
+    let bytes = response.bytes().await.unwrap();
+    if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into())) }
+}
+
+/// Asserts that a body is IBM's Policy Management error envelope with this code, and returns the message.
+pub fn assert_envelope(body: &Value, status: StatusCode, code: &str) -> String {
+    assert_eq!(body["status_code"], json!(status.as_u16()), "{body}");
+    let trace = body["trace"].as_str().unwrap_or_default();
+    assert!(!trace.is_empty(), "a trace: {body}");
+    assert_eq!(body["errors"][0]["code"], json!(code), "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default().to_owned();
+    assert!(!message.is_empty(), "a message: {body}");
+    message
+}
+
+/// The seed's specific-VPC policy (v1), for a spoke account and VPC and a hub account and VPC.
+pub fn seed_policy(spoke_account: &str, spoke_vpc: &str, hub_account: &str, hub_vpc: &str) -> Value {
+    json!({
+        "type": "authorization",
+        "subjects": [{ "attributes": [
+            { "name": "accountId", "value": spoke_account },
+            { "name": "serviceName", "value": "is" },
+            { "name": "resourceType", "value": "vpc" },
+            { "name": "resource", "value": spoke_vpc }
+        ]}],
+        "roles": [{ "role_id": "crn:v1:bluemix:public:is::::serviceRole:DNSBindingConnector" }],
+        "resources": [{ "attributes": [
+            { "name": "accountId", "value": hub_account },
+            { "name": "serviceName", "value": "is" },
+            { "name": "vpcId", "value": hub_vpc }
+        ]}]
+    })
+}
+
+/// Terraform's v2 body for the seed's `ibm_iam_authorization_policy` (reference §3.8).
+pub fn terraform_v2_policy(spoke_account: &str, spoke_vpc: &str, hub_account: &str, hub_vpc: &str) -> Value {
+    json!({
+        "type": "authorization",
+        "control": { "grant": { "roles": [{ "role_id": "crn:v1:bluemix:public:is::::serviceRole:DNSBindingConnector" }] } },
+        "subject": { "attributes": [
+            { "key": "accountId", "operator": "stringEquals", "value": spoke_account },
+            { "key": "serviceName", "operator": "stringEquals", "value": "is" },
+            { "key": "resourceType", "operator": "stringEquals", "value": "vpc" },
+            { "key": "resource", "operator": "stringEquals", "value": spoke_vpc }
+        ]},
+        "resource": { "attributes": [
+            { "key": "accountId", "operator": "stringEquals", "value": hub_account },
+            { "key": "serviceName", "operator": "stringEquals", "value": "is" },
+            { "key": "vpcId", "operator": "stringEquals", "value": hub_vpc }
+        ]}
+    })
+}
+
+/// The repository root, for tests that run scripts kept there.
+pub fn repository_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
