@@ -8,12 +8,17 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+
+    #[command(flatten)]
+    connection: hubspoke_cli::Connection,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Start the server: HTTP API (and, in later versions, console and DNS) with an embedded database.
+    /// Start the server: the HTTP API with an embedded database.
     Serve(hubspoke_server::ServeArgs),
+    #[command(flatten)]
+    Client(hubspoke_cli::Command),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -29,5 +34,6 @@ fn main() -> anyhow::Result<()> {
                 hubspoke_server::run(args, listener, hubspoke_server::shutdown_signal()).await
             })
         }
+        Command::Client(command) => std::process::exit(hubspoke_cli::run(command, cli.connection)),
     }
 }

@@ -17,7 +17,9 @@ async fn acknowledged_policies_survive_kill_9_and_restart() {
         assert_eq!(mode, 0o600);
     }
     let operator = server.token(&operator_key).await;
-    let (_, account) = server.call(Method::POST, "/_hubspoke/accounts", Some(&operator), Some(serde_json::json!({ "name": "hub" }))).await;
+    let (_, account) = server
+        .call(Method::POST, "/_hubspoke/accounts", Some(&operator), Some(serde_json::json!({ "name": "hub" })))
+        .await;
     let hub_id = account["id"].as_str().unwrap().to_owned();
     let hub_key = account["apikey"].as_str().unwrap().to_owned();
     let hub_token = server.token(&hub_key).await;
@@ -33,7 +35,8 @@ async fn acknowledged_policies_survive_kill_9_and_restart() {
 
     let server = Server::with_data_dir(directory.path()).await;
     // The same operator key, the same signing key (an old token still works) and every acknowledged policy.
-    let (status, _) = server.call(Method::GET, &format!("/v1/policies?account_id={hub_id}"), Some(&hub_token), None).await;
+    let (status, _) =
+        server.call(Method::GET, &format!("/v1/policies?account_id={hub_id}"), Some(&hub_token), None).await;
     assert_eq!(status, StatusCode::OK, "tokens signed before the crash remain valid");
     let hub_token = server.token(&hub_key).await;
     for created in &acknowledged {

@@ -140,7 +140,8 @@ async fn hostile_paths_headers_and_queries_get_4xx_envelopes() {
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(body["errors"][0]["code"], "method_not_allowed");
     for transaction in ["", "bad value with spaces", &"t".repeat(500)] {
-        let response = server.request(Method::GET, "/_hubspoke/health", None, None, &[("Transaction-Id", transaction)]).await;
+        let response =
+            server.request(Method::GET, "/_hubspoke/health", None, None, &[("Transaction-Id", transaction)]).await;
         let echoed = response.headers()["transaction-id"].to_str().unwrap().to_owned();
         assert!(echoed.len() == 32 && echoed != transaction, "an unusable Transaction-Id is replaced");
     }

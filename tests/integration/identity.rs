@@ -84,7 +84,14 @@ async fn token_errors_use_the_identity_envelope() {
         assert!(body["errorMessage"].as_str().unwrap().len() > 5);
         assert!(body["context"]["requestId"].is_string());
     }
-    let response = server.client.post(server.url("/identity/token")).body("{}").header("content-type", "application/json").send().await.unwrap();
+    let response = server
+        .client
+        .post(server.url("/identity/token"))
+        .body("{}")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -118,7 +125,14 @@ async fn every_protected_endpoint_refuses_missing_and_forged_tokens() {
         (Method::POST, "/access/v1/evaluation"),
         (Method::POST, "/access/v1/evaluations"),
     ];
-    let bad_headers = [None, Some("Bearer".to_owned()), Some("Bearer garbage".to_owned()), Some(format!("Basic {real}")), Some(format!("Bearer {tampered}")), Some(format!("Bearer {none_alg}"))];
+    let bad_headers = [
+        None,
+        Some("Bearer".to_owned()),
+        Some("Bearer garbage".to_owned()),
+        Some(format!("Basic {real}")),
+        Some(format!("Bearer {tampered}")),
+        Some(format!("Bearer {none_alg}")),
+    ];
     for (method, path) in endpoints {
         for header in &bad_headers {
             let mut request = server.client.request(method.clone(), server.url(path)).body("{}");
@@ -140,7 +154,8 @@ async fn every_protected_endpoint_refuses_missing_and_forged_tokens() {
 async fn operator_endpoints_refuse_account_tokens() {
     let server = Server::ephemeral().await;
     let account = server.account("a").await;
-    let (status, body) = server.call(Method::POST, "/_hubspoke/accounts", Some(&account.token), Some(json!({ "name": "b" }))).await;
+    let (status, body) =
+        server.call(Method::POST, "/_hubspoke/accounts", Some(&account.token), Some(json!({ "name": "b" }))).await;
     assert_envelope(&body, status, "insufficent_permissions");
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, body) = server.call(Method::GET, "/_hubspoke/accounts", Some(&account.token), None).await;
@@ -152,7 +167,8 @@ async fn operator_endpoints_refuse_account_tokens() {
     assert_eq!(body["accounts"][0]["id"], json!(account.id));
     assert!(body["accounts"][0].get("apikey").is_none(), "keys are shown only at creation");
     for name in ["", "   ", &"n".repeat(101), "bad\u{7}name"] {
-        let (status, body) = server.call(Method::POST, "/_hubspoke/accounts", Some(&operator), Some(json!({ "name": name }))).await;
+        let (status, body) =
+            server.call(Method::POST, "/_hubspoke/accounts", Some(&operator), Some(json!({ "name": name }))).await;
         assert_envelope(&body, status, "invalid_body");
     }
 }

@@ -3,9 +3,11 @@
 mod support;
 
 mod authzen;
+mod cli;
 mod durability;
 mod hostile;
 mod identity;
 mod policies;
 mod roles;
 mod sdk;
+mod serve;

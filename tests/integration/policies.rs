@@ -15,7 +15,13 @@ async fn the_seed_policy_round_trips_through_v1_with_etag_and_transaction_id() {
     let hub = server.account("hub").await;
     let body = seed_policy(SPOKE_ACCOUNT, SPOKE_VPC, &hub.id, HUB_VPC);
     let response = server
-        .request(Method::POST, "/v1/policies", Some(&hub.token), Some(body.clone()), &[("Transaction-Id", "my-transaction-1")])
+        .request(
+            Method::POST,
+            "/v1/policies",
+            Some(&hub.token),
+            Some(body.clone()),
+            &[("Transaction-Id", "my-transaction-1")],
+        )
         .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(response.headers()["transaction-id"], "my-transaction-1");
@@ -54,22 +60,42 @@ fn uuid_version(id: &str) -> Option<char> {
 async fn replace_requires_the_current_etag_and_patch_restores_deleted_policies() {
     let server = Server::ephemeral().await;
     let hub = server.account("hub").await;
-    let (_, created) = server.call(Method::POST, "/v1/policies", Some(&hub.token), Some(seed_policy(SPOKE_ACCOUNT, SPOKE_VPC, &hub.id, HUB_VPC))).await;
+    let (_, created) = server
+        .call(
+            Method::POST,
+            "/v1/policies",
+            Some(&hub.token),
+            Some(seed_policy(SPOKE_ACCOUNT, SPOKE_VPC, &hub.id, HUB_VPC)),
+        )
+        .await;
     let id = created["id"].as_str().unwrap().to_owned();
     let path = format!("/v1/policies/{id}");
-    let etag = server.request(Method::GET, &path, Some(&hub.token), None, &[]).await.headers()["etag"].to_str().unwrap().to_owned();
+    let etag = server.request(Method::GET, &path, Some(&hub.token), None, &[]).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
 
     let mut replacement = seed_policy(SPOKE_ACCOUNT, SPOKE_VPC, &hub.id, HUB_VPC);
     replacement["description"] = json!("only the seed spoke");
-    replacement["resources"][0]["attributes"][2] = json!({ "name": "vpcId", "operator": "stringMatch", "value": "r006-*" });
+    replacement["resources"][0]["attributes"][2] =
+        json!({ "name": "vpcId", "operator": "stringMatch", "value": "r006-*" });
 
     let (status, body) = server.call(Method::PUT, &path, Some(&hub.token), Some(replacement.clone())).await;
     assert_envelope(&body, status, "invalid_body");
-    let response = server.request(Method::PUT, &path, Some(&hub.token), Some(replacement.clone()), &[("If-Match", "1-00000000000000000000000000000000")]).await;
+    let response = server
+        .request(
+            Method::PUT,
+            &path,
+            Some(&hub.token),
+            Some(replacement.clone()),
+            &[("If-Match", "1-00000000000000000000000000000000")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::PRECONDITION_FAILED);
     assert_envelope(&parse_body(response).await, StatusCode::PRECONDITION_FAILED, "request_not_processed");
 
-    let response = server.request(Method::PUT, &path, Some(&hub.token), Some(replacement.clone()), &[("If-Match", &etag)]).await;
+    let response =
+        server.request(Method::PUT, &path, Some(&hub.token), Some(replacement.clone()), &[("If-Match", &etag)]).await;
     assert_eq!(response.status(), StatusCode::OK);
     let new_etag = response.headers()["etag"].to_str().unwrap().to_owned();
     assert!(new_etag.starts_with("2-") && new_etag != etag);
@@ -78,7 +104,8 @@ async fn replace_requires_the_current_etag_and_patch_restores_deleted_policies()
     assert_eq!(replaced["resources"][0]["attributes"][2]["operator"], "stringMatch");
     assert_eq!(replaced["created_at"], created["created_at"]);
     // The old ETag is now stale.
-    let response = server.request(Method::PUT, &path, Some(&hub.token), Some(replacement), &[("If-Match", &etag)]).await;
+    let response =
+        server.request(Method::PUT, &path, Some(&hub.token), Some(replacement), &[("If-Match", &etag)]).await;
     assert_eq!(response.status(), StatusCode::PRECONDITION_FAILED);
 
     let response = server.request(Method::DELETE, &path, Some(&hub.token), None, &[]).await;
@@ -90,12 +117,28 @@ async fn replace_requires_the_current_etag_and_patch_restores_deleted_policies()
     let (status, body) = server.call(Method::DELETE, &path, Some(&hub.token), None).await;
     assert_eq!(assert_envelope(&body, status, "policy_not_found"), format!("Policy with Id {id} not found."));
 
-    let response = server.request(Method::PATCH, &path, Some(&hub.token), Some(json!({ "state": "active" })), &[("If-Match", &deleted_etag)]).await;
+    let response = server
+        .request(
+            Method::PATCH,
+            &path,
+            Some(&hub.token),
+            Some(json!({ "state": "active" })),
+            &[("If-Match", &deleted_etag)],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let restored_etag = response.headers()["etag"].to_str().unwrap().to_owned();
     assert_eq!(parse_body(response).await["state"], "active");
     // Patching an active policy to active is accepted and changes nothing.
-    let response = server.request(Method::PATCH, &path, Some(&hub.token), Some(json!({ "state": "active" })), &[("If-Match", &restored_etag)]).await;
+    let response = server
+        .request(
+            Method::PATCH,
+            &path,
+            Some(&hub.token),
+            Some(json!({ "state": "active" })),
+            &[("If-Match", &restored_etag)],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["etag"].to_str().unwrap(), restored_etag);
     for bad in [json!({ "state": "gone" }), json!({})] {
@@ -121,9 +164,13 @@ async fn v1_and_v2_are_two_views_of_one_policy() {
     let (status, v1) = server.call(Method::GET, &format!("/v1/policies/{id}"), Some(&hub.token), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(v1["subjects"][0]["attributes"][3], json!({ "name": "resource", "value": SPOKE_VPC }));
-    assert_eq!(v1["resources"][0]["attributes"][2], json!({ "name": "vpcId", "value": HUB_VPC, "operator": "stringEquals" }));
+    assert_eq!(
+        v1["resources"][0]["attributes"][2],
+        json!({ "name": "vpcId", "value": HUB_VPC, "operator": "stringEquals" })
+    );
     // ... reads roles with actions ...
-    let (_, display) = server.call(Method::GET, &format!("/v2/policies/{id}?format=display"), Some(&hub.token), None).await;
+    let (_, display) =
+        server.call(Method::GET, &format!("/v2/policies/{id}?format=display"), Some(&hub.token), None).await;
     let role = &display["control"]["grant"]["roles"][0];
     assert_eq!(role["display_name"], "DNS Binding Connector");
     assert_eq!(role["actions"][1]["id"], "is.vpc.dns-resolution-binding.connect");
@@ -145,9 +192,19 @@ async fn v1_and_v2_are_two_views_of_one_policy() {
     assert_eq!(v1["state"], "active");
 
     // v2 replace works on a v1-created policy.
-    let (_, v1_created) = server.call(Method::POST, "/v1/policies", Some(&hub.token), Some(seed_policy(SPOKE_ACCOUNT, "r006-other", &hub.id, HUB_VPC))).await;
+    let (_, v1_created) = server
+        .call(
+            Method::POST,
+            "/v1/policies",
+            Some(&hub.token),
+            Some(seed_policy(SPOKE_ACCOUNT, "r006-other", &hub.id, HUB_VPC)),
+        )
+        .await;
     let path = format!("/v2/policies/{}", v1_created["id"].as_str().unwrap());
-    let etag = server.request(Method::GET, &path, Some(&hub.token), None, &[]).await.headers()["etag"].to_str().unwrap().to_owned();
+    let etag = server.request(Method::GET, &path, Some(&hub.token), None, &[]).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let mut body = terraform_v2_policy(SPOKE_ACCOUNT, "r006-third", &hub.id, HUB_VPC);
     body["description"] = json!("upgraded");
     let response = server.request(Method::PUT, &path, Some(&hub.token), Some(body), &[("If-Match", &etag)]).await;
@@ -183,11 +240,19 @@ async fn lists_page_like_the_sdk_pagers_expect() {
     let hub = server.account("hub").await;
     let mut ids = Vec::new();
     for n in 0..5 {
-        let (status, created) = server.call(Method::POST, "/v1/policies", Some(&hub.token), Some(seed_policy(SPOKE_ACCOUNT, &format!("r006-spoke-{n}"), &hub.id, HUB_VPC))).await;
+        let (status, created) = server
+            .call(
+                Method::POST,
+                "/v1/policies",
+                Some(&hub.token),
+                Some(seed_policy(SPOKE_ACCOUNT, &format!("r006-spoke-{n}"), &hub.id, HUB_VPC)),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED);
         ids.push(created["id"].as_str().unwrap().to_owned());
     }
-    let (_, all) = server.call(Method::GET, &format!("/v1/policies?account_id={}", hub.id), Some(&hub.token), None).await;
+    let (_, all) =
+        server.call(Method::GET, &format!("/v1/policies?account_id={}", hub.id), Some(&hub.token), None).await;
     assert_eq!(all["policies"].as_array().unwrap().len(), 5);
     assert!(all.get("next").is_none(), "no limit, no paging");
 
@@ -199,13 +264,16 @@ async fn lists_page_like_the_sdk_pagers_expect() {
         assert_eq!(page["limit"], 2);
         seen.extend(page["policies"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()));
         match page["next"]["start"].as_str() {
-            Some(start) => path = format!("/v2/policies?account_id={}&type=authorization&limit=2&start={start}", hub.id),
+            Some(start) => {
+                path = format!("/v2/policies?account_id={}&type=authorization&limit=2&start={start}", hub.id)
+            }
             None => break,
         }
     }
     assert_eq!(seen, ids, "every policy once, oldest first");
 
-    let (_, sorted) = server.call(Method::GET, &format!("/v1/policies?account_id={}&sort=-id", hub.id), Some(&hub.token), None).await;
+    let (_, sorted) =
+        server.call(Method::GET, &format!("/v1/policies?account_id={}&sort=-id", hub.id), Some(&hub.token), None).await;
     let mut descending = ids.clone();
     descending.sort();
     descending.reverse();
@@ -214,10 +282,17 @@ async fn lists_page_like_the_sdk_pagers_expect() {
 
     server.call(Method::DELETE, &format!("/v1/policies/{}", ids[0]), Some(&hub.token), None).await;
     let count = |body: &Value| body["policies"].as_array().unwrap().len();
-    let (_, active) = server.call(Method::GET, &format!("/v1/policies?account_id={}", hub.id), Some(&hub.token), None).await;
-    let (_, deleted) = server.call(Method::GET, &format!("/v1/policies?account_id={}&state=deleted", hub.id), Some(&hub.token), None).await;
-    let (_, access) = server.call(Method::GET, &format!("/v1/policies?account_id={}&type=access", hub.id), Some(&hub.token), None).await;
-    let (_, by_service) = server.call(Method::GET, &format!("/v2/policies?account_id={}&service_name=kms", hub.id), Some(&hub.token), None).await;
+    let (_, active) =
+        server.call(Method::GET, &format!("/v1/policies?account_id={}", hub.id), Some(&hub.token), None).await;
+    let (_, deleted) = server
+        .call(Method::GET, &format!("/v1/policies?account_id={}&state=deleted", hub.id), Some(&hub.token), None)
+        .await;
+    let (_, access) = server
+        .call(Method::GET, &format!("/v1/policies?account_id={}&type=access", hub.id), Some(&hub.token), None)
+        .await;
+    let (_, by_service) = server
+        .call(Method::GET, &format!("/v2/policies?account_id={}&service_name=kms", hub.id), Some(&hub.token), None)
+        .await;
     assert_eq!((count(&active), count(&deleted), count(&access), count(&by_service)), (4, 1, 0, 0));
 
     let refusals = [
@@ -244,11 +319,25 @@ async fn accounts_only_manage_their_own_authorizations() {
     let hub = server.account("hub").await;
     let other = server.account("other").await;
     let operator = server.operator_token().await;
-    let (_, created) = server.call(Method::POST, "/v1/policies", Some(&hub.token), Some(seed_policy(SPOKE_ACCOUNT, SPOKE_VPC, &hub.id, HUB_VPC))).await;
+    let (_, created) = server
+        .call(
+            Method::POST,
+            "/v1/policies",
+            Some(&hub.token),
+            Some(seed_policy(SPOKE_ACCOUNT, SPOKE_VPC, &hub.id, HUB_VPC)),
+        )
+        .await;
     let id = created["id"].as_str().unwrap();
 
     // The other account cannot create a policy whose target is in the hub account ...
-    let (status, body) = server.call(Method::POST, "/v1/policies", Some(&other.token), Some(seed_policy(SPOKE_ACCOUNT, "r006-x", &hub.id, HUB_VPC))).await;
+    let (status, body) = server
+        .call(
+            Method::POST,
+            "/v1/policies",
+            Some(&other.token),
+            Some(seed_policy(SPOKE_ACCOUNT, "r006-x", &hub.id, HUB_VPC)),
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let message = assert_envelope(&body, status, "insufficent_permissions");
     assert!(message.contains(&hub.id), "{message}");
@@ -258,21 +347,46 @@ async fn accounts_only_manage_their_own_authorizations() {
         assert_eq!(status, StatusCode::NOT_FOUND, "{method}");
         assert_envelope(&body, status, "policy_not_found");
     }
-    let response = server.request(Method::PUT, &format!("/v1/policies/{id}"), Some(&other.token), Some(seed_policy(SPOKE_ACCOUNT, SPOKE_VPC, &other.id, HUB_VPC)), &[("If-Match", "*")]).await;
+    let response = server
+        .request(
+            Method::PUT,
+            &format!("/v1/policies/{id}"),
+            Some(&other.token),
+            Some(seed_policy(SPOKE_ACCOUNT, SPOKE_VPC, &other.id, HUB_VPC)),
+            &[("If-Match", "*")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
-    let (status, list) = server.call(Method::GET, &format!("/v1/policies?account_id={}", hub.id), Some(&other.token), None).await;
+    let (status, list) =
+        server.call(Method::GET, &format!("/v1/policies?account_id={}", hub.id), Some(&other.token), None).await;
     assert_eq!((status, list["policies"].as_array().unwrap().len()), (StatusCode::OK, 0));
 
     // The hub cannot move its policy into another account by replacing it.
-    let response = server.request(Method::PUT, &format!("/v1/policies/{id}"), Some(&hub.token), Some(seed_policy(SPOKE_ACCOUNT, SPOKE_VPC, &other.id, HUB_VPC)), &[("If-Match", "*")]).await;
+    let response = server
+        .request(
+            Method::PUT,
+            &format!("/v1/policies/{id}"),
+            Some(&hub.token),
+            Some(seed_policy(SPOKE_ACCOUNT, SPOKE_VPC, &other.id, HUB_VPC)),
+            &[("If-Match", "*")],
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 
     // The operator may do everything.
     let (status, _) = server.call(Method::GET, &format!("/v1/policies/{id}"), Some(&operator), None).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, list) = server.call(Method::GET, &format!("/v1/policies?account_id={}", hub.id), Some(&operator), None).await;
+    let (status, list) =
+        server.call(Method::GET, &format!("/v1/policies?account_id={}", hub.id), Some(&operator), None).await;
     assert_eq!((status, list["policies"].as_array().unwrap().len()), (StatusCode::OK, 1));
-    let (status, created) = server.call(Method::POST, "/v1/policies", Some(&operator), Some(seed_policy(SPOKE_ACCOUNT, "r006-op", &other.id, HUB_VPC))).await;
+    let (status, created) = server
+        .call(
+            Method::POST,
+            "/v1/policies",
+            Some(&operator),
+            Some(seed_policy(SPOKE_ACCOUNT, "r006-op", &other.id, HUB_VPC)),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(created["created_by_id"], "iam-hubspoke-operator");
 }
@@ -286,16 +400,61 @@ async fn validation_errors_name_the_problem() {
     let cases: Vec<(&str, Edit, &str)> = vec![
         ("/v1/policies", Box::new(|b| b["type"] = json!("access")), "access policies are not supported"),
         ("/v1/policies", Box::new(|b| b["type"] = json!("other")), "`type` is `other`"),
-        ("/v1/policies", Box::new(|b| { b.as_object_mut().unwrap().remove("roles"); }), "missing field `roles`"),
-        ("/v1/policies", Box::new(|b| b["subjects"] = json!([])), "`subjects` must hold exactly one element; it holds 0"),
-        ("/v1/policies", Box::new(|b| { let r = b["resources"][0].clone(); b["resources"].as_array_mut().unwrap().push(r); }), "`resources` must hold exactly one element; it holds 2"),
-        ("/v1/policies", Box::new(|b| b["subjects"][0]["attributes"][0]["value"] = json!("Account S (Spoke)")), "is not an account id"),
-        ("/v1/policies", Box::new(|b| b["subjects"][0]["attributes"][1]["value"] = json!(5)), "hubspoke knows no roles for this pair of services"),
-        ("/v1/policies", Box::new(|b| b["subjects"][0]["attributes"][1]["value"] = json!({"x": 1})), "has a object value"),
-        ("/v1/policies", Box::new(|b| b["subjects"][0]["attributes"][1]["name"] = json!(7)), "`subjects[0].attributes[1].name` is not valid"),
-        ("/v1/policies", Box::new(|b| b["roles"][0]["role_id"] = json!("crn:v1:bluemix:public:iam::::role:Viewer2")), "is not valid for an authorization from source service `is` to target service `is`"),
-        ("/v1/policies", Box::new(|b| b["resources"][0]["tags"] = json!([{"name": "a", "value": "b"}])), "tags are not supported"),
-        ("/v1/policies", Box::new(|b| b["resources"][0]["attributes"][2]["operator"] = json!("stringExists")), "is not supported here"),
+        (
+            "/v1/policies",
+            Box::new(|b| {
+                b.as_object_mut().unwrap().remove("roles");
+            }),
+            "missing field `roles`",
+        ),
+        (
+            "/v1/policies",
+            Box::new(|b| b["subjects"] = json!([])),
+            "`subjects` must hold exactly one element; it holds 0",
+        ),
+        (
+            "/v1/policies",
+            Box::new(|b| {
+                let r = b["resources"][0].clone();
+                b["resources"].as_array_mut().unwrap().push(r);
+            }),
+            "`resources` must hold exactly one element; it holds 2",
+        ),
+        (
+            "/v1/policies",
+            Box::new(|b| b["subjects"][0]["attributes"][0]["value"] = json!("Account S (Spoke)")),
+            "is not an account id",
+        ),
+        (
+            "/v1/policies",
+            Box::new(|b| b["subjects"][0]["attributes"][1]["value"] = json!(5)),
+            "hubspoke knows no roles for this pair of services",
+        ),
+        (
+            "/v1/policies",
+            Box::new(|b| b["subjects"][0]["attributes"][1]["value"] = json!({"x": 1})),
+            "has a object value",
+        ),
+        (
+            "/v1/policies",
+            Box::new(|b| b["subjects"][0]["attributes"][1]["name"] = json!(7)),
+            "`subjects[0].attributes[1].name` is not valid",
+        ),
+        (
+            "/v1/policies",
+            Box::new(|b| b["roles"][0]["role_id"] = json!("crn:v1:bluemix:public:iam::::role:Viewer2")),
+            "is not valid for an authorization from source service `is` to target service `is`",
+        ),
+        (
+            "/v1/policies",
+            Box::new(|b| b["resources"][0]["tags"] = json!([{"name": "a", "value": "b"}])),
+            "tags are not supported",
+        ),
+        (
+            "/v1/policies",
+            Box::new(|b| b["resources"][0]["attributes"][2]["operator"] = json!("stringExists")),
+            "is not supported here",
+        ),
     ];
     for (path, edit, expected) in cases {
         let mut body = seed();

@@ -28,5 +28,8 @@ async fn the_official_python_sdks_pass_the_conformance_suite() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "the SDK suite failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("passed") && !stdout.contains("skipped"), "the SDK suite ran no test or skipped some:\n{stdout}");
+    assert!(
+        stdout.contains("passed") && !stdout.contains("skipped"),
+        "the SDK suite ran no test or skipped some:\n{stdout}"
+    );
 }

@@ -98,14 +98,21 @@ impl Server {
     /// Creates an account and returns it with a token of its administrator.
     pub async fn account(&self, name: &str) -> Account {
         let operator = self.operator_token().await;
-        let (status, body) = self.call(Method::POST, "/_hubspoke/accounts", Some(&operator), Some(json!({ "name": name }))).await;
+        let (status, body) =
+            self.call(Method::POST, "/_hubspoke/accounts", Some(&operator), Some(json!({ "name": name }))).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         let api_key = body["apikey"].as_str().unwrap().to_owned();
         Account { id: body["id"].as_str().unwrap().to_owned(), token: self.token(&api_key).await, api_key }
     }
 
     /// One request with an optional token and JSON body; returns the status and the parsed body (`Null` if empty).
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let response = self.request(method, path, token, body, &[]).await;
         let status = response.status();
         (status, parse_body(response).await)
@@ -150,7 +157,11 @@ pub struct Account {
 
 pub async fn parse_body(response: reqwest::Response) -> Value {
     let bytes = response.bytes().await.unwrap();
-    if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into())) }
+    if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+    }
 }
 
 /// Asserts that a body is IBM's Policy Management error envelope with this code, and returns the message.

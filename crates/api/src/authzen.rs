@@ -73,7 +73,11 @@ fn attributes(entity: &Entity, side: &str) -> Result<RequestAttributes, ApiError
             Value::String(text) => text.clone(),
             Value::Number(number) => number.to_string(),
             Value::Bool(flag) => flag.to_string(),
-            _ => return Err(ApiError::invalid_body(format!("`{side}.properties.{key}` must be a string, number or boolean"))),
+            _ => {
+                return Err(ApiError::invalid_body(format!(
+                    "`{side}.properties.{key}` must be a string, number or boolean"
+                )));
+            }
         };
         attributes.set(key.clone(), text);
     }
@@ -111,7 +115,9 @@ fn mismatch_json(mismatch: &Mismatch) -> Value {
     match mismatch {
         Mismatch::Subject { expected, actual } => attribute("subject", expected, actual),
         Mismatch::Resource { expected, actual } => attribute("resource", expected, actual),
-        Mismatch::Action { action, roles } => json!({ "side": "action", "action": action, "roles": roles, "reason": mismatch.to_string() }),
+        Mismatch::Action { action, roles } => {
+            json!({ "side": "action", "action": action, "roles": roles, "reason": mismatch.to_string() })
+        }
     }
 }
 
@@ -168,7 +174,10 @@ pub async fn evaluations(
         return Ok(json_response(StatusCode::OK, &evaluate(&state, &caller, &request)?));
     };
     if items.len() > MAX_EVALUATIONS {
-        return Err(ApiError::invalid_body(format!("`evaluations` holds {} items; at most {MAX_EVALUATIONS} are allowed", items.len())));
+        return Err(ApiError::invalid_body(format!(
+            "`evaluations` holds {} items; at most {MAX_EVALUATIONS} are allowed",
+            items.len()
+        )));
     }
     let semantic = body.options.unwrap_or_default().evaluations_semantic.unwrap_or_else(|| "execute_all".into());
     let stop_on = match semantic.as_str() {

@@ -111,26 +111,42 @@ impl From<AppError> for ApiError {
     fn from(error: AppError) -> ApiError {
         let message = error.to_string();
         match error {
-            AppError::Invalid(_) | AppError::BadRequest(_) | AppError::Unsupported(_) => ApiError::invalid_body(message),
+            AppError::Invalid(_) | AppError::BadRequest(_) | AppError::Unsupported(_) => {
+                ApiError::invalid_body(message)
+            }
             AppError::PolicyNotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "policy_not_found", message),
             AppError::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, "insufficent_permissions", message),
-            AppError::DuplicatePolicy { existing } => ApiError::new(StatusCode::CONFLICT, "policy_conflict_error", message)
-                .with_details(json!({ "conflicts_with": { "etag": existing.etag(), "policy": existing.id } })),
+            AppError::DuplicatePolicy { existing } => {
+                ApiError::new(StatusCode::CONFLICT, "policy_conflict_error", message)
+                    .with_details(json!({ "conflicts_with": { "etag": existing.etag(), "policy": existing.id } }))
+            }
             AppError::PreconditionFailed { .. } => {
                 ApiError::new(StatusCode::PRECONDITION_FAILED, "request_not_processed", message)
             }
             AppError::UnknownApiKey => ApiError::identity(StatusCode::BAD_REQUEST, "BXNIM0415E", message),
             AppError::Store(hubspoke_store::StoreError::Database(_)) => {
                 tracing::error!(%message, "store unavailable");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "request_not_processed", "the data store is unavailable; retry later")
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "request_not_processed",
+                    "the data store is unavailable; retry later",
+                )
             }
             AppError::Store(_) | AppError::Internal(_) => {
                 tracing::error!(%message, "internal error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "unable_to_process", "the request could not be processed")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "unable_to_process",
+                    "the request could not be processed",
+                )
             }
             _ => {
                 tracing::error!(%message, "unmapped error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "unable_to_process", "the request could not be processed")
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "unable_to_process",
+                    "the request could not be processed",
+                )
             }
         }
     }

@@ -111,7 +111,8 @@ impl Params {
                 let spaced = text.replace('+', " ");
                 percent_encoding::percent_decode_str(&spaced).decode_utf8().map(|decoded| decoded.into_owned())
             };
-            let name = decode(name).map_err(|_| ApiError::invalid_query("a query parameter name is not valid UTF-8"))?;
+            let name =
+                decode(name).map_err(|_| ApiError::invalid_query("a query parameter name is not valid UTF-8"))?;
             let value = decode(value)
                 .map_err(|_| ApiError::invalid_query(format!("the query parameter `{name}` is not valid UTF-8")))?;
             map.insert(name, value);
@@ -206,7 +207,9 @@ mod tests {
 
     #[test]
     fn query_parsing_table() {
-        let cases: &[(&str, Option<&[(&str, &str)]>)] = &[
+        /// (query, the pairs it parses to, or `None` when it is refused).
+        type Case<'a> = (&'a str, Option<&'a [(&'a str, &'a str)]>);
+        let cases: &[Case] = &[
             ("", Some(&[])),
             ("a=1&b=two+words", Some(&[("a", "1"), ("b", "two words")])),
             ("a=%C3%A9&a=2", Some(&[("a", "2")])),

@@ -31,6 +31,8 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use hubspoke_app::App;
+use policies::v1::V1;
+use policies::v2::V2;
 
 pub use error::ApiError;
 pub use tokens::TokenService;
@@ -88,15 +90,18 @@ pub fn router(state: ApiState) -> Router {
         .route("/identity/keys", get(identity::keys::jwks))
         .route("/_hubspoke/health", get(operator::health::health))
         .route("/_hubspoke/accounts", post(operator::accounts::create).get(operator::accounts::list))
-        .route("/v1/policies", get(policies::v1::list).post(policies::v1::create))
+        .route("/v1/policies", get(policies::list::<V1>).post(policies::create::<V1>))
         .route(
             "/v1/policies/{policy_id}",
-            get(policies::v1::get).put(policies::v1::replace).patch(policies::v1::update_state).delete(policies::v1::delete),
+            get(policies::get::<V1>)
+                .put(policies::replace::<V1>)
+                .patch(policies::v1::update_state)
+                .delete(policies::delete),
         )
-        .route("/v2/policies", get(policies::v2::list).post(policies::v2::create))
+        .route("/v2/policies", get(policies::list::<V2>).post(policies::create::<V2>))
         .route(
             "/v2/policies/{policy_id}",
-            get(policies::v2::get).put(policies::v2::replace).delete(policies::v2::delete),
+            get(policies::get::<V2>).put(policies::replace::<V2>).delete(policies::delete),
         )
         .route("/v2/roles", get(roles::list))
         .route("/v2/roles/{role_id}", get(roles::get))

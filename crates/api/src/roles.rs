@@ -26,11 +26,17 @@ pub fn action_json(action: &str) -> Value {
 /// Lists roles. `policy_type=authorization` (or a `source_service_name`) selects the roles an authorization between the
 /// two services may grant; otherwise the platform roles of access policies. All three arrays are always present:
 /// the SDK refuses a collection without one. hubspoke has no custom roles, so `custom_roles` is always empty.
-pub async fn list(State(state): State<ApiState>, Authenticated(_caller): Authenticated, params: Params) -> Result<Response, ApiError> {
+pub async fn list(
+    State(state): State<ApiState>,
+    Authenticated(_caller): Authenticated,
+    params: Params,
+) -> Result<Response, ApiError> {
     let policy_type = params.one_of("policy_type", &["access", "authorization"])?;
     if let Some(account) = params.get("account_id") {
         AccountId::parse(account).ok_or_else(|| {
-            ApiError::invalid_query(format!("`account_id` `{account}` is not an account id: expected 32 lowercase hexadecimal characters"))
+            ApiError::invalid_query(format!(
+                "`account_id` `{account}` is not an account id: expected 32 lowercase hexadecimal characters"
+            ))
         })?;
     }
     let service = params.get("service_name");
@@ -62,6 +68,8 @@ pub async fn get(Authenticated(_caller): Authenticated, Path(role_id): Path<Stri
     ApiError::new(
         StatusCode::NOT_FOUND,
         "role_not_found",
-        format!("Role with Id {role_id} not found. hubspoke has no custom roles; service and system roles are listed by GET /v2/roles"),
+        format!(
+            "Role with Id {role_id} not found. hubspoke has no custom roles; service and system roles are listed by GET /v2/roles"
+        ),
     )
 }

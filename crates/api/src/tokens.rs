@@ -72,12 +72,15 @@ pub struct TokenService {
 impl TokenService {
     /// Builds the service from the stored private key (PKCS#8 PEM).
     pub fn new(kid: &str, private_key_pem: &str, issuer: &str) -> Result<TokenService, String> {
-        let private = rsa::RsaPrivateKey::from_pkcs8_pem(private_key_pem).map_err(|e| format!("reading the signing key: {e}"))?;
+        let private =
+            rsa::RsaPrivateKey::from_pkcs8_pem(private_key_pem).map_err(|e| format!("reading the signing key: {e}"))?;
         let public = private.to_public_key();
         let n = URL_SAFE_NO_PAD.encode(public.n().to_bytes_be());
         let e = URL_SAFE_NO_PAD.encode(public.e().to_bytes_be());
-        let encoding = EncodingKey::from_rsa_pem(private_key_pem.as_bytes()).map_err(|e| format!("loading the signing key: {e}"))?;
-        let decoding = DecodingKey::from_rsa_components(&n, &e).map_err(|e| format!("loading the verifying key: {e}"))?;
+        let encoding = EncodingKey::from_rsa_pem(private_key_pem.as_bytes())
+            .map_err(|e| format!("loading the signing key: {e}"))?;
+        let decoding =
+            DecodingKey::from_rsa_components(&n, &e).map_err(|e| format!("loading the verifying key: {e}"))?;
         let jwk = json!({ "kty": "RSA", "kid": kid, "alg": "RS256", "use": "sig", "n": n, "e": e });
         Ok(TokenService { encoding, decoding, kid: kid.to_owned(), issuer: issuer.to_owned(), jwk })
     }
@@ -113,7 +116,8 @@ impl TokenService {
         };
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(self.kid.clone());
-        let token = jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(|e| format!("signing a token: {e}"))?;
+        let token =
+            jsonwebtoken::encode(&header, &claims, &self.encoding).map_err(|e| format!("signing a token: {e}"))?;
         Ok((token, claims))
     }
 
@@ -123,7 +127,8 @@ impl TokenService {
         validation.set_issuer(&[&self.issuer]);
         validation.set_required_spec_claims(&["exp", "iat", "iss"]);
         validation.leeway = 5;
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| InvalidToken(e.to_string()))?;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map_err(|e| InvalidToken(e.to_string()))?;
         let claims = data.claims;
         let kind = match claims.hubspoke_role.as_str() {
             "operator" => CallerKind::Operator,

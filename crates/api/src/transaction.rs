@@ -59,8 +59,12 @@ fn render_error(response: Response, transaction_id: &str) -> Response {
 
 fn fallback_error(status: StatusCode) -> ApiError {
     let (code, message) = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => ("invalid_body", format!("the request body is larger than {} bytes", crate::MAX_BODY_BYTES)),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_content_type", "the request body must be `application/json`".to_owned()),
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ("invalid_body", format!("the request body is larger than {} bytes", crate::MAX_BODY_BYTES))
+        }
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("unsupported_content_type", "the request body must be `application/json`".to_owned())
+        }
         StatusCode::REQUEST_TIMEOUT => ("request_not_processed", "the request took too long to arrive".to_owned()),
         status if status.is_client_error() => ("invalid_body", format!("the request was refused: {status}")),
         _ => ("unable_to_process", "the request could not be processed".to_owned()),
@@ -71,8 +75,6 @@ fn fallback_error(status: StatusCode) -> ApiError {
 /// A JSON response with the content type IBM's services send.
 pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
     let mut response = (status, Body::from(body.to_string())).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     response
 }

@@ -79,7 +79,8 @@ impl App {
         }
         let mut bytes = [0u8; 16];
         rand::thread_rng().fill_bytes(&mut bytes);
-        let account = AccountRecord { id: AccountId::from_bytes(bytes), name: name.to_owned(), created_at: now_millis() };
+        let account =
+            AccountRecord { id: AccountId::from_bytes(bytes), name: name.to_owned(), created_at: now_millis() };
         let api_key = generate_api_key();
         let key = ApiKeyRecord {
             digest: api_key_digest(&api_key),

@@ -69,7 +69,11 @@ pub struct Attribute {
 impl Attribute {
     /// A `stringEquals` attribute, the most common kind.
     pub fn equals(key: &str, value: &str) -> Attribute {
-        Attribute { key: key.to_owned(), operator: Operator::StringEquals, value: AttributeValue::Text(value.to_owned()) }
+        Attribute {
+            key: key.to_owned(),
+            operator: Operator::StringEquals,
+            value: AttributeValue::Text(value.to_owned()),
+        }
     }
 
     /// The value as text when the attribute holds a single string.

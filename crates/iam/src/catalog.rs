@@ -156,7 +156,11 @@ const COS_WRITER: Role = Role {
     crn: "crn:v1:bluemix:public:iam::::serviceRole:Writer",
     display_name: "Writer",
     description: "As a writer, you have permissions beyond the reader role, including creating and editing service-specific resources.",
-    actions: &["cloud-object-storage.object.get", "cloud-object-storage.object.put", "cloud-object-storage.bucket.list"],
+    actions: &[
+        "cloud-object-storage.object.get",
+        "cloud-object-storage.object.put",
+        "cloud-object-storage.bucket.list",
+    ],
     kind: RoleKind::Service,
 };
 
@@ -197,8 +201,18 @@ const AUTHORIZATION_PAIRS: &[AuthorizationPair] = &[
         service_roles: &[DNS_BINDING_CONNECTOR, SHARE_SNAPSHOT_OPERATOR, SHARE_BROKER, SHARE_REMOTE_ACCOUNT_ACCESSOR],
         system_roles: PLATFORM_ROLES,
     },
-    AuthorizationPair { target: "kms", source: "is", service_roles: &[KMS_READER], system_roles: &[AUTHORIZATION_DELEGATOR] },
-    AuthorizationPair { target: "hs-crypto", source: "is", service_roles: &[KMS_READER], system_roles: &[AUTHORIZATION_DELEGATOR] },
+    AuthorizationPair {
+        target: "kms",
+        source: "is",
+        service_roles: &[KMS_READER],
+        system_roles: &[AUTHORIZATION_DELEGATOR],
+    },
+    AuthorizationPair {
+        target: "hs-crypto",
+        source: "is",
+        service_roles: &[KMS_READER],
+        system_roles: &[AUTHORIZATION_DELEGATOR],
+    },
     AuthorizationPair { target: "kms", source: "server-protect", service_roles: &[KMS_READER], system_roles: &[] },
     AuthorizationPair {
         target: "cloud-object-storage",

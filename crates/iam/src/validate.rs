@@ -123,7 +123,9 @@ pub enum ValidationError {
     MissingAccountId(Side),
     #[error("the {side} attribute `accountId` must use `stringEquals` with one account id")]
     AccountIdNotExact { side: Side },
-    #[error("the {side} `accountId` value `{value}` is not an account id: expected 32 lowercase hexadecimal characters")]
+    #[error(
+        "the {side} `accountId` value `{value}` is not an account id: expected 32 lowercase hexadecimal characters"
+    )]
     MalformedAccountId { side: Side, value: String },
     #[error("the policy subject must include the `serviceName` or the `resourceGroupId` attribute, or both")]
     MissingSubjectService,
@@ -135,14 +137,20 @@ pub enum ValidationError {
     TooManyRoles(usize),
     #[error("the role `{0}` is named more than once")]
     DuplicateRole(String),
-    #[error("the role `{role}` is not valid for an authorization from source service `{source_service}` to target service `{target_service}`{hint}")]
+    #[error(
+        "the role `{role}` is not valid for an authorization from source service `{source_service}` to target service `{target_service}`{hint}"
+    )]
     RoleNotInCatalog { role: String, source_service: String, target_service: String, hint: String },
     #[error("the description is longer than {MAX_DESCRIPTION_CHARS} characters")]
     DescriptionTooLong,
 }
 
 /// Checks an unchecked draft against every rule and returns the policy content to store.
-pub fn validate(draft: UncheckedDraft, dialect: Dialect, catalog: &RoleCatalog) -> Result<PolicyDraft, ValidationError> {
+pub fn validate(
+    draft: UncheckedDraft,
+    dialect: Dialect,
+    catalog: &RoleCatalog,
+) -> Result<PolicyDraft, ValidationError> {
     if draft.description.as_ref().is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS) {
         return Err(ValidationError::DescriptionTooLong);
     }
@@ -215,7 +223,12 @@ fn check_attribute(raw: RawAttribute, side: Side, dialect: Dialect) -> Result<At
             Some(op) => op,
             None => {
                 let allowed = allowed.iter().map(|op| format!("`{}`", op.as_str())).collect::<Vec<_>>().join(", ");
-                return Err(ValidationError::UnsupportedOperator { side, key: raw.key, operator: name.clone(), allowed });
+                return Err(ValidationError::UnsupportedOperator {
+                    side,
+                    key: raw.key,
+                    operator: name.clone(),
+                    allowed,
+                });
             }
         },
     };
@@ -229,13 +242,17 @@ fn check_attribute(raw: RawAttribute, side: Side, dialect: Dialect) -> Result<At
     let value = match (operator, raw.value) {
         (Operator::StringEquals | Operator::StringMatch, RawValue::Text(text)) => AttributeValue::Text(text),
         // IBM converts booleans to strings for the string operators.
-        (Operator::StringEquals | Operator::StringMatch, RawValue::Flag(flag)) => AttributeValue::Text(flag.to_string()),
+        (Operator::StringEquals | Operator::StringMatch, RawValue::Flag(flag)) => {
+            AttributeValue::Text(flag.to_string())
+        }
         (Operator::StringExists, RawValue::Flag(flag)) => AttributeValue::Flag(flag),
         // Terraform's configuration carries `"true"`/`"false"` strings for `stringExists`.
         (Operator::StringExists, RawValue::Text(text)) if text == "true" || text == "false" => {
             AttributeValue::Flag(text == "true")
         }
-        (Operator::StringEqualsAnyOf | Operator::StringMatchAnyOf, RawValue::List(items)) => AttributeValue::List(items),
+        (Operator::StringEqualsAnyOf | Operator::StringMatchAnyOf, RawValue::List(items)) => {
+            AttributeValue::List(items)
+        }
         (Operator::StringExists, found) => return Err(wrong_type(kind_name(&found), "`true` or `false`", raw.key)),
         (Operator::StringEqualsAnyOf | Operator::StringMatchAnyOf, found) => {
             return Err(wrong_type(kind_name(&found), "an array of strings", raw.key));
@@ -244,7 +261,9 @@ fn check_attribute(raw: RawAttribute, side: Side, dialect: Dialect) -> Result<At
     };
     let length_ok = |text: &String| (1..=MAX_VALUE_CHARS).contains(&text.chars().count());
     match &value {
-        AttributeValue::Text(text) if !length_ok(text) => return Err(ValidationError::ValueLength { side, key: raw.key }),
+        AttributeValue::Text(text) if !length_ok(text) => {
+            return Err(ValidationError::ValueLength { side, key: raw.key });
+        }
         AttributeValue::List(items) if items.is_empty() || items.len() > MAX_ANY_OF => {
             return Err(ValidationError::AnyOfLength { side, key: raw.key });
         }
@@ -274,7 +293,12 @@ fn account_of(attributes: &[Attribute], side: Side) -> Result<AccountId, Validat
     AccountId::parse(text).ok_or_else(|| ValidationError::MalformedAccountId { side, value: text.clone() })
 }
 
-fn check_roles(roles: &[String], catalog: &RoleCatalog, target: &str, source: Option<&str>) -> Result<(), ValidationError> {
+fn check_roles(
+    roles: &[String],
+    catalog: &RoleCatalog,
+    target: &str,
+    source: Option<&str>,
+) -> Result<(), ValidationError> {
     if roles.is_empty() {
         return Err(ValidationError::NoRoles);
     }

@@ -21,7 +21,11 @@ use operator_key::OperatorKey;
 
 /// Opens the store, prepares the API and serves on `listener` until `shutdown` completes. In-flight requests are
 /// finished before it returns.
-pub async fn run(args: ServeArgs, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn run(
+    args: ServeArgs,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let (store, location): (Arc<dyn Store>, String) = if args.ephemeral {
         (Arc::new(SqliteStore::in_memory().await?), "in memory (--ephemeral)".to_owned())
     } else {
@@ -35,7 +39,8 @@ pub async fn run(args: ServeArgs, listener: TcpListener, shutdown: impl Future<O
     let operator = OperatorKey::resolve(&args)?;
     app.ensure_operator_key(operator.key()).await?;
     let signing = app.signing_key().await?;
-    let tokens = TokenService::new(&signing.kid, &signing.private_key_pem, &args.token_issuer).map_err(anyhow::Error::msg)?;
+    let tokens =
+        TokenService::new(&signing.kid, &signing.private_key_pem, &args.token_issuer).map_err(anyhow::Error::msg)?;
 
     let state = ApiState {
         app: app.clone(),

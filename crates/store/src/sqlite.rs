@@ -41,7 +41,10 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
-        MIGRATOR.run(&writer).await.map_err(|e| StoreError::Database(format!("migrating `{}`: {e}", path.display())))?;
+        MIGRATOR
+            .run(&writer)
+            .await
+            .map_err(|e| StoreError::Database(format!("migrating `{}`: {e}", path.display())))?;
         let reader = SqlitePoolOptions::new().max_connections(4).connect_with(options.read_only(true)).await?;
         Ok(SqliteStore { writer, reader })
     }
@@ -57,7 +60,10 @@ impl SqliteStore {
             .max_lifetime(None)
             .connect_with(options)
             .await?;
-        MIGRATOR.run(&pool).await.map_err(|e| StoreError::Database(format!("migrating the in-memory database: {e}")))?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|e| StoreError::Database(format!("migrating the in-memory database: {e}")))?;
         Ok(SqliteStore { writer: pool.clone(), reader: pool })
     }
 }
@@ -72,12 +78,13 @@ async fn append_change(
         EntityKind::Account => "account",
         EntityKind::Policy => "policy",
     };
-    let revision: i64 = sqlx::query_scalar("INSERT INTO changes (entity, entity_id, at) VALUES (?, ?, ?) RETURNING revision")
-        .bind(entity)
-        .bind(entity_id)
-        .bind(at)
-        .fetch_one(&mut *connection)
-        .await?;
+    let revision: i64 =
+        sqlx::query_scalar("INSERT INTO changes (entity, entity_id, at) VALUES (?, ?, ?) RETURNING revision")
+            .bind(entity)
+            .bind(entity_id)
+            .bind(at)
+            .fetch_one(&mut *connection)
+            .await?;
     Ok(revision as Revision)
 }
 
@@ -86,13 +93,14 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
 }
 
 async fn active_duplicate(connection: &mut SqliteConnection, policy: &Policy) -> StoreResult<StoreError> {
-    let existing: Option<String> =
-        sqlx::query_scalar("SELECT id FROM policies WHERE owner = ? AND fingerprint = ? AND state = 'active' AND id <> ?")
-            .bind(policy.draft.owner.as_str())
-            .bind(policy.draft.fingerprint())
-            .bind(&policy.id)
-            .fetch_optional(&mut *connection)
-            .await?;
+    let existing: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM policies WHERE owner = ? AND fingerprint = ? AND state = 'active' AND id <> ?",
+    )
+    .bind(policy.draft.owner.as_str())
+    .bind(policy.draft.fingerprint())
+    .bind(&policy.id)
+    .fetch_optional(&mut *connection)
+    .await?;
     Ok(match existing {
         Some(existing) => StoreError::DuplicatePolicy { existing },
         None => StoreError::Database(format!("unique constraint violated while writing policy `{}`", policy.id)),
@@ -163,7 +171,8 @@ async fn assemble(connection: &mut SqliteConnection, rows: Vec<sqlx::sqlite::Sql
         }
     }
     let mut roles: HashMap<String, Vec<String>> = HashMap::new();
-    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT policy_id, role_id FROM policy_roles WHERE policy_id IN (");
+    let mut query: QueryBuilder<Sqlite> =
+        QueryBuilder::new("SELECT policy_id, role_id FROM policy_roles WHERE policy_id IN (");
     let mut separated = query.separated(", ");
     ids.iter().for_each(|id| {
         separated.push_bind(id);
@@ -240,16 +249,18 @@ impl Store for SqliteStore {
     }
 
     async fn revision(&self) -> StoreResult<Revision> {
-        let revision: Option<i64> = sqlx::query_scalar("SELECT MAX(revision) FROM changes").fetch_one(&self.reader).await?;
+        let revision: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(revision) FROM changes").fetch_one(&self.reader).await?;
         Ok(revision.unwrap_or(0) as Revision)
     }
 
     async fn changes_since(&self, after: Revision, limit: u32) -> StoreResult<Vec<Change>> {
-        let rows = sqlx::query("SELECT revision, entity, entity_id FROM changes WHERE revision > ? ORDER BY revision LIMIT ?")
-            .bind(after as i64)
-            .bind(limit as i64)
-            .fetch_all(&self.reader)
-            .await?;
+        let rows =
+            sqlx::query("SELECT revision, entity, entity_id FROM changes WHERE revision > ? ORDER BY revision LIMIT ?")
+                .bind(after as i64)
+                .bind(limit as i64)
+                .fetch_all(&self.reader)
+                .await?;
         rows.into_iter()
             .map(|row| {
                 let entity = match row.get::<&str, _>("entity") {
@@ -257,7 +268,11 @@ impl Store for SqliteStore {
                     "policy" => EntityKind::Policy,
                     other => return Err(StoreError::Corrupt(format!("change entity `{other}`"))),
                 };
-                Ok(Change { revision: row.get::<i64, _>("revision") as Revision, entity, entity_id: row.get("entity_id") })
+                Ok(Change {
+                    revision: row.get::<i64, _>("revision") as Revision,
+                    entity,
+                    entity_id: row.get("entity_id"),
+                })
             })
             .collect()
     }
@@ -283,7 +298,9 @@ impl Store for SqliteStore {
     }
 
     async fn list_accounts(&self) -> StoreResult<Vec<AccountRecord>> {
-        let rows = sqlx::query("SELECT id, name, created_at FROM accounts ORDER BY created_at, id").fetch_all(&self.reader).await?;
+        let rows = sqlx::query("SELECT id, name, created_at FROM accounts ORDER BY created_at, id")
+            .fetch_all(&self.reader)
+            .await?;
         rows.iter().map(account_from_row).collect()
     }
 
@@ -317,16 +334,24 @@ impl Store for SqliteStore {
             let owner = match row.get::<Option<String>, _>("account_id") {
                 None => KeyOwner::Operator,
                 Some(account) => KeyOwner::AccountAdministrator(
-                    AccountId::parse(&account).ok_or_else(|| StoreError::Corrupt(format!("key account `{account}`")))?,
+                    AccountId::parse(&account)
+                        .ok_or_else(|| StoreError::Corrupt(format!("key account `{account}`")))?,
                 ),
             };
-            Ok(ApiKeyRecord { digest: row.get("digest"), iam_id: row.get("iam_id"), owner, created_at: row.get("created_at") })
+            Ok(ApiKeyRecord {
+                digest: row.get("digest"),
+                iam_id: row.get("iam_id"),
+                owner,
+                created_at: row.get("created_at"),
+            })
         })
         .transpose()
     }
 
     async fn signing_key(&self) -> StoreResult<Option<SigningKeyRecord>> {
-        let row = sqlx::query("SELECT kid, private_key_pem FROM signing_keys WHERE slot = 1").fetch_optional(&self.reader).await?;
+        let row = sqlx::query("SELECT kid, private_key_pem FROM signing_keys WHERE slot = 1")
+            .fetch_optional(&self.reader)
+            .await?;
         Ok(row.map(|row| SigningKeyRecord { kid: row.get("kid"), private_key_pem: row.get("private_key_pem") }))
     }
 
@@ -339,7 +364,8 @@ impl Store for SqliteStore {
         .bind(now)
         .execute(&self.writer)
         .await?;
-        let row = sqlx::query("SELECT kid, private_key_pem FROM signing_keys WHERE slot = 1").fetch_one(&self.writer).await?;
+        let row =
+            sqlx::query("SELECT kid, private_key_pem FROM signing_keys WHERE slot = 1").fetch_one(&self.writer).await?;
         Ok(SigningKeyRecord { kid: row.get("kid"), private_key_pem: row.get("private_key_pem") })
     }
 
@@ -392,8 +418,10 @@ impl Store for SqliteStore {
             other => other?,
         };
         if updated.rows_affected() == 0 {
-            let current: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM policies WHERE id = ?").bind(&policy.id).fetch_optional(&mut *tx).await?;
+            let current: Option<i64> = sqlx::query_scalar("SELECT version FROM policies WHERE id = ?")
+                .bind(&policy.id)
+                .fetch_optional(&mut *tx)
+                .await?;
             return Err(match current {
                 None => StoreError::NotFound(policy.id.clone()),
                 Some(current) => StoreError::Stale { id: policy.id.clone(), current: current as u32 },
@@ -421,7 +449,8 @@ impl Store for SqliteStore {
 
         let mut select: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {POLICY_COLUMNS} FROM policies"));
         push_policy_filters(&mut select, filter);
-        let (column, descending) = filter.sort.map(|(field, desc)| (sort_column(field), desc)).unwrap_or(("created_at", false));
+        let (column, descending) =
+            filter.sort.map(|(field, desc)| (sort_column(field), desc)).unwrap_or(("created_at", false));
         select.push(format!(" ORDER BY {column} {}, id ASC", if descending { "DESC" } else { "ASC" }));
         select.push(" LIMIT ").push_bind(filter.limit.map_or(-1, |limit| limit as i64));
         select.push(" OFFSET ").push_bind(filter.offset as i64);

@@ -45,10 +45,9 @@ pub async fn exchange(
             format!("Unsupported grant type `{grant_type}`; hubspoke supports `{APIKEY_GRANT}`"),
         ));
     }
-    let api_key = form
-        .get("apikey")
-        .filter(|value| !value.is_empty())
-        .ok_or_else(|| ApiError::identity(StatusCode::BAD_REQUEST, "BXNIM0109E", "Property missing or empty: apikey"))?;
+    let api_key = form.get("apikey").filter(|value| !value.is_empty()).ok_or_else(|| {
+        ApiError::identity(StatusCode::BAD_REQUEST, "BXNIM0109E", "Property missing or empty: apikey")
+    })?;
     let caller = state.app.authenticate_api_key(api_key).await?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default();
     let (token, claims) = state

@@ -6,16 +6,20 @@
 pub mod v1;
 pub mod v2;
 
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hubspoke_iam::{AccountId, Attribute, AttributeValue, Operator, Policy, PolicyState, RoleCatalog};
+use hubspoke_iam::{
+    AccountId, Attribute, AttributeValue, Dialect, Operator, Policy, PolicyState, RoleCatalog, UncheckedDraft,
+};
 use hubspoke_store::{PolicyQuery, PolicySortField};
 use serde_json::{Map, Value, json};
 
+use crate::ApiState;
 use crate::error::ApiError;
-use crate::extract::Params;
+use crate::extract::{Authenticated, BaseUrl, IbmJson, IfMatch, Params};
 use crate::transaction::json_response;
 use crate::wire::timestamp;
 
@@ -38,6 +42,98 @@ impl Version {
             Version::V2 => "/v2/policies",
         }
     }
+}
+
+/// What differs between `/v1/policies` and `/v2/policies`: the body they accept and the JSON they answer with.
+/// The operations themselves are the same and are written once, below, generic over the shape.
+pub trait Shape: 'static {
+    /// The create and replace body.
+    type Body: serde::de::DeserializeOwned + Send;
+    /// Which API this is.
+    const VERSION: Version;
+    /// Which operators its bodies may use.
+    const DIALECT: Dialect;
+    /// Checks the body's JSON shape and hands over its content for validation.
+    fn draft(body: Self::Body) -> Result<UncheckedDraft, ApiError>;
+    /// The policy in this shape; `display` asks for role details where the shape has them.
+    fn render(policy: &Policy, base: &str, catalog: &RoleCatalog, display: bool) -> Value;
+    /// The existing policy as a 409 shows it under `details.conflicts_with.policy`.
+    fn render_conflict(policy: &Policy, base: &str, catalog: &RoleCatalog) -> Value;
+}
+
+/// Whether `format=display` was asked for.
+fn display(params: &Params) -> Result<bool, ApiError> {
+    Ok(params.one_of("format", &["include_last_permit", "display"])? == Some("display"))
+}
+
+/// `GET /v1/policies` and `GET /v2/policies`.
+pub async fn list<S: Shape>(
+    State(state): State<ApiState>,
+    Authenticated(caller): Authenticated,
+    params: Params,
+    BaseUrl(base): BaseUrl,
+) -> Result<Response, ApiError> {
+    let catalog = *state.app.catalog();
+    let display = display(&params)?;
+    list_page(&state, &caller, &params, &base, S::VERSION, |policy| S::render(policy, &base, &catalog, display)).await
+}
+
+/// `POST /v1/policies` and `POST /v2/policies` (the one Terraform uses): 201 with the policy and its `ETag`.
+pub async fn create<S: Shape>(
+    State(state): State<ApiState>,
+    Authenticated(caller): Authenticated,
+    BaseUrl(base): BaseUrl,
+    IbmJson(body): IbmJson<S::Body>,
+) -> Result<Response, ApiError> {
+    let catalog = *state.app.catalog();
+    let (policy, _revision) = state
+        .app
+        .create_policy(&caller, S::draft(body)?, S::DIALECT)
+        .await
+        .map_err(|e| conflict(e, |p| S::render_conflict(p, &base, &catalog)))?;
+    Ok(with_etag(StatusCode::CREATED, &policy, &S::render(&policy, &base, &catalog, false)))
+}
+
+/// `GET /v1/policies/{id}` and `GET /v2/policies/{id}`: deleted policies are shown with `state: deleted`.
+pub async fn get<S: Shape>(
+    State(state): State<ApiState>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+    params: Params,
+    BaseUrl(base): BaseUrl,
+) -> Result<Response, ApiError> {
+    let display = S::VERSION == Version::V2 && display(&params)?;
+    let policy = state.app.policy(&caller, &id).await?;
+    Ok(with_etag(StatusCode::OK, &policy, &S::render(&policy, &base, state.app.catalog(), display)))
+}
+
+/// `PUT /v1/policies/{id}` and `PUT /v2/policies/{id}` with `If-Match`; either works on policies made by the other.
+pub async fn replace<S: Shape>(
+    State(state): State<ApiState>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+    if_match: IfMatch,
+    BaseUrl(base): BaseUrl,
+    IbmJson(body): IbmJson<S::Body>,
+) -> Result<Response, ApiError> {
+    let catalog = *state.app.catalog();
+    let precondition = if_match.required()?;
+    let (policy, _revision) = state
+        .app
+        .replace_policy(&caller, &id, &precondition, S::draft(body)?, S::DIALECT)
+        .await
+        .map_err(|e| conflict(e, |p| S::render_conflict(p, &base, &catalog)))?;
+    Ok(with_etag(StatusCode::OK, &policy, &S::render(&policy, &base, &catalog, false)))
+}
+
+/// `DELETE /v1/policies/{id}` and `DELETE /v2/policies/{id}`: 204 with no body.
+pub async fn delete(
+    State(state): State<ApiState>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    state.app.delete_policy(&caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// A policy's `href` in one version.
@@ -67,7 +163,9 @@ const SORT_FIELDS: &[(&str, PolicySortField)] = &[
 fn plan_list(params: &Params, version: Version) -> Result<ListPlan, ApiError> {
     let account = params.required("account_id")?;
     let owner = AccountId::parse(account).ok_or_else(|| {
-        ApiError::invalid_query(format!("`account_id` `{account}` is not an account id: expected 32 lowercase hexadecimal characters"))
+        ApiError::invalid_query(format!(
+            "`account_id` `{account}` is not an account id: expected 32 lowercase hexadecimal characters"
+        ))
     })?;
     let kind = params.one_of("type", &["access", "authorization"])?;
     // Listing without `state` shows the active policies; `state=deleted` shows the deleted ones.
@@ -75,7 +173,6 @@ fn plan_list(params: &Params, version: Version) -> Result<ListPlan, ApiError> {
         Some("deleted") => PolicyState::Deleted,
         _ => PolicyState::Active,
     };
-    params.one_of("format", &["include_last_permit", "display"])?;
     params.one_of("service_type", &["service", "platform_service"])?;
     let sort = match params.get("sort") {
         None => None,
@@ -84,10 +181,14 @@ fn plan_list(params: &Params, version: Version) -> Result<ListPlan, ApiError> {
                 Some(name) => (name, true),
                 None => (sort, false),
             };
-            let field = SORT_FIELDS.iter().find(|(known, _)| *known == name).map(|(_, field)| *field).ok_or_else(|| {
-                let names: Vec<&str> = SORT_FIELDS.iter().map(|(known, _)| *known).collect();
-                ApiError::invalid_query(format!("cannot sort by `{sort}`; sort by one of: {} (prefix `-` for descending)", names.join(", ")))
-            })?;
+            let field =
+                SORT_FIELDS.iter().find(|(known, _)| *known == name).map(|(_, field)| *field).ok_or_else(|| {
+                    let names: Vec<&str> = SORT_FIELDS.iter().map(|(known, _)| *known).collect();
+                    ApiError::invalid_query(format!(
+                        "cannot sort by `{sort}`; sort by one of: {} (prefix `-` for descending)",
+                        names.join(", ")
+                    ))
+                })?;
             Some((field, descending))
         }
     };
@@ -95,7 +196,11 @@ fn plan_list(params: &Params, version: Version) -> Result<ListPlan, ApiError> {
         None => None,
         Some(text) => match text.parse::<u64>() {
             Ok(limit) if (1..=MAX_PAGE_SIZE).contains(&limit) => Some(limit),
-            _ => return Err(ApiError::invalid_query(format!("`limit` is `{text}`; it must be a whole number from 1 to {MAX_PAGE_SIZE}"))),
+            _ => {
+                return Err(ApiError::invalid_query(format!(
+                    "`limit` is `{text}`; it must be a whole number from 1 to {MAX_PAGE_SIZE}"
+                )));
+            }
         },
     };
     let offset = params.get("start").map(decode_start).transpose()?.unwrap_or(0);
@@ -126,7 +231,7 @@ fn decode_start(token: &str) -> Result<u64, ApiError> {
 }
 
 /// Lists policies for either version: the page, and `first`/`next`/`previous` links in the shape the SDK pagers read.
-async fn list(
+async fn list_page(
     state: &crate::ApiState,
     caller: &hubspoke_iam::Caller,
     params: &Params,
@@ -143,7 +248,8 @@ async fn list(
     let mut body = Map::new();
     if let Some(limit) = query.limit {
         let link = |offset: Option<u64>| {
-            let mut pairs: Vec<(&String, &String)> = params.0.iter().filter(|(name, _)| name.as_str() != "start").collect();
+            let mut pairs: Vec<(&String, &String)> =
+                params.0.iter().filter(|(name, _)| name.as_str() != "start").collect();
             pairs.sort();
             let mut serializer = form_urlencoded::Serializer::new(String::new());
             pairs.into_iter().for_each(|(name, value)| {
@@ -184,7 +290,11 @@ pub(crate) fn attribute_value_json(value: &AttributeValue) -> Value {
 /// `role_id` with `display_name` and `description` from the catalog, resolved for the policy's service pair.
 fn role_json(catalog: &RoleCatalog, policy: &Policy, crn: &str) -> Value {
     let text = |key: &str, attributes: &[Attribute]| {
-        attributes.iter().find(|a| a.key == key && a.operator == Operator::StringEquals).and_then(Attribute::text).map(str::to_owned)
+        attributes
+            .iter()
+            .find(|a| a.key == key && a.operator == Operator::StringEquals)
+            .and_then(Attribute::text)
+            .map(str::to_owned)
     };
     let target = text("serviceName", &policy.draft.resource).unwrap_or_default();
     let source = text("serviceName", &policy.draft.subject);

@@ -2,15 +2,17 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use hubspoke_iam::{AttributeValue, Dialect, Operator, Policy, PolicyState, RawAttribute, RoleCatalog, UncheckedDraft};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{Version, check_type, conflict, href, metadata, raw_value, role_json, attribute_value_json, with_etag};
+use super::{
+    Shape, Version, attribute_value_json, check_type, conflict, href, metadata, raw_value, role_json, with_etag,
+};
 use crate::ApiState;
 use crate::error::ApiError;
-use crate::extract::{Authenticated, BaseUrl, IbmJson, IfMatch, Params};
+use crate::extract::{Authenticated, BaseUrl, IbmJson, IfMatch};
 
 /// The body of `POST` and `PUT /v1/policies`.
 #[derive(Debug, Deserialize)]
@@ -57,7 +59,10 @@ impl V1PolicyBody {
         check_type(&self.kind)?;
         let single = |mut list: Vec<V1Attributes>, field: &str| -> Result<V1Attributes, ApiError> {
             if list.len() != 1 {
-                return Err(ApiError::invalid_body(format!("`{field}` must hold exactly one element; it holds {}", list.len())));
+                return Err(ApiError::invalid_body(format!(
+                    "`{field}` must hold exactly one element; it holds {}",
+                    list.len()
+                )));
             }
             Ok(list.remove(0))
         };
@@ -102,7 +107,10 @@ pub fn render(policy: &Policy, base: &str, catalog: &RoleCatalog) -> Value {
             "description".into(),
             Value::String("**This is a unsupported policy version placeholder, to view the full content, please call GET with provided href**".into()),
         );
-        body.insert("subjects".into(), json!([{ "attributes": [{ "name": "iam_id", "value": "unsupported version" }] }]));
+        body.insert(
+            "subjects".into(),
+            json!([{ "attributes": [{ "name": "iam_id", "value": "unsupported version" }] }]),
+        );
         body.insert(
             "roles".into(),
             json!([{ "role_id": "crn:v1:bluemix:public:iam::::role:UnsupportedVersion", "display_name": "Unsupported Version" }]),
@@ -114,8 +122,12 @@ pub fn render(policy: &Policy, base: &str, catalog: &RoleCatalog) -> Value {
     if let Some(description) = &policy.draft.description {
         body.insert("description".into(), Value::String(description.clone()));
     }
-    let subjects: Vec<Value> =
-        policy.draft.subject.iter().map(|a| json!({ "name": a.key, "value": attribute_value_json(&a.value) })).collect();
+    let subjects: Vec<Value> = policy
+        .draft
+        .subject
+        .iter()
+        .map(|a| json!({ "name": a.key, "value": attribute_value_json(&a.value) }))
+        .collect();
     body.insert("subjects".into(), json!([{ "attributes": subjects }]));
     let roles: Vec<Value> = policy.draft.roles.iter().map(|crn| role_json(catalog, policy, crn)).collect();
     body.insert("roles".into(), Value::Array(roles));
@@ -131,61 +143,25 @@ pub fn render(policy: &Policy, base: &str, catalog: &RoleCatalog) -> Value {
     Value::Object(body)
 }
 
-/// `GET /v1/policies`
-pub async fn list(
-    State(state): State<ApiState>,
-    Authenticated(caller): Authenticated,
-    params: Params,
-    BaseUrl(base): BaseUrl,
-) -> Result<Response, ApiError> {
-    let catalog = *state.app.catalog();
-    super::list(&state, &caller, &params, &base, Version::V1, |policy| render(policy, &base, &catalog)).await
-}
+/// The v1 shape.
+pub enum V1 {}
 
-/// `POST /v1/policies`
-pub async fn create(
-    State(state): State<ApiState>,
-    Authenticated(caller): Authenticated,
-    BaseUrl(base): BaseUrl,
-    IbmJson(body): IbmJson<V1PolicyBody>,
-) -> Result<Response, ApiError> {
-    let catalog = *state.app.catalog();
-    let (policy, _revision) = state
-        .app
-        .create_policy(&caller, body.into_draft()?, Dialect::V1)
-        .await
-        .map_err(|e| conflict(e, |p| render(p, &base, &catalog)))?;
-    Ok(with_etag(StatusCode::CREATED, &policy, &render(&policy, &base, &catalog)))
-}
+impl Shape for V1 {
+    type Body = V1PolicyBody;
+    const VERSION: Version = Version::V1;
+    const DIALECT: Dialect = Dialect::V1;
 
-/// `GET /v1/policies/{policy_id}`: deleted policies are shown with `state: deleted`.
-pub async fn get(
-    State(state): State<ApiState>,
-    Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
-    BaseUrl(base): BaseUrl,
-) -> Result<Response, ApiError> {
-    let policy = state.app.policy(&caller, &id).await?;
-    Ok(with_etag(StatusCode::OK, &policy, &render(&policy, &base, state.app.catalog())))
-}
+    fn draft(body: V1PolicyBody) -> Result<UncheckedDraft, ApiError> {
+        body.into_draft()
+    }
 
-/// `PUT /v1/policies/{policy_id}` with `If-Match`.
-pub async fn replace(
-    State(state): State<ApiState>,
-    Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
-    if_match: IfMatch,
-    BaseUrl(base): BaseUrl,
-    IbmJson(body): IbmJson<V1PolicyBody>,
-) -> Result<Response, ApiError> {
-    let catalog = *state.app.catalog();
-    let precondition = if_match.required()?;
-    let (policy, _revision) = state
-        .app
-        .replace_policy(&caller, &id, &precondition, body.into_draft()?, Dialect::V1)
-        .await
-        .map_err(|e| conflict(e, |p| render(p, &base, &catalog)))?;
-    Ok(with_etag(StatusCode::OK, &policy, &render(&policy, &base, &catalog)))
+    fn render(policy: &Policy, base: &str, catalog: &RoleCatalog, _display: bool) -> Value {
+        render(policy, base, catalog)
+    }
+
+    fn render_conflict(policy: &Policy, base: &str, catalog: &RoleCatalog) -> Value {
+        render(policy, base, catalog)
+    }
 }
 
 /// `PATCH /v1/policies/{policy_id}` with `If-Match`: `{"state": "active"}` restores a deleted policy.
@@ -202,7 +178,11 @@ pub async fn update_state(
     let target = match body.state.as_deref() {
         Some(text) => PolicyState::parse(text)
             .ok_or_else(|| ApiError::invalid_body(format!("`state` is `{text}`; it must be `active` or `deleted`")))?,
-        None => return Err(ApiError::invalid_body("`state` is required: send `{\"state\": \"active\"}` to restore a policy")),
+        None => {
+            return Err(ApiError::invalid_body(
+                "`state` is required: send `{\"state\": \"active\"}` to restore a policy",
+            ));
+        }
     };
     let (policy, _revision) = state
         .app
@@ -210,14 +190,4 @@ pub async fn update_state(
         .await
         .map_err(|e| conflict(e, |p| render(p, &base, &catalog)))?;
     Ok(with_etag(StatusCode::OK, &policy, &render(&policy, &base, &catalog)))
-}
-
-/// `DELETE /v1/policies/{policy_id}`: 204 with no body.
-pub async fn delete(
-    State(state): State<ApiState>,
-    Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    state.app.delete_policy(&caller, &id).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
 }

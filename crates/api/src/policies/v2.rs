@@ -1,17 +1,12 @@
 //! `/v2/policies`: the v2 shape (`subject`, `resource`, `control.grant.roles`; `key`/`operator`/`value` attributes).
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
 use hubspoke_iam::{Dialect, Policy, RawAttribute, RoleCatalog, UncheckedDraft};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::v1::V1Role;
-use super::{Version, check_type, conflict, href, metadata, raw_value, role_json, attribute_value_json, with_etag};
-use crate::ApiState;
+use super::{Shape, Version, attribute_value_json, check_type, href, metadata, raw_value, role_json};
 use crate::error::ApiError;
-use crate::extract::{Authenticated, BaseUrl, IbmJson, IfMatch, Params};
 
 /// The body of `POST` and `PUT /v2/policies`.
 #[derive(Debug, Deserialize)]
@@ -65,9 +60,12 @@ impl V2PolicyBody {
             ));
         }
         let side = |attributes: Option<V2Attributes>, field: &str| -> Result<Vec<RawAttribute>, ApiError> {
-            let attributes = attributes.ok_or_else(|| ApiError::invalid_body(format!("`{field}` is required for authorization policies")))?;
+            let attributes = attributes
+                .ok_or_else(|| ApiError::invalid_body(format!("`{field}` is required for authorization policies")))?;
             if attributes.tags.is_some_and(|tags| !tags.is_empty()) {
-                return Err(ApiError::invalid_body("access management tags are not supported on authorization policies"));
+                return Err(ApiError::invalid_body(
+                    "access management tags are not supported on authorization policies",
+                ));
             }
             Ok(attributes
                 .attributes
@@ -129,71 +127,23 @@ fn render_conflict(policy: &Policy, base: &str, catalog: &RoleCatalog) -> Value 
     body
 }
 
-fn display(params: &Params) -> Result<bool, ApiError> {
-    Ok(params.one_of("format", &["include_last_permit", "display"])? == Some("display"))
-}
+/// The v2 shape.
+pub enum V2 {}
 
-/// `GET /v2/policies`
-pub async fn list(
-    State(state): State<ApiState>,
-    Authenticated(caller): Authenticated,
-    params: Params,
-    BaseUrl(base): BaseUrl,
-) -> Result<Response, ApiError> {
-    let catalog = *state.app.catalog();
-    let display = display(&params)?;
-    super::list(&state, &caller, &params, &base, Version::V2, |policy| render(policy, &base, &catalog, display)).await
-}
+impl Shape for V2 {
+    type Body = V2PolicyBody;
+    const VERSION: Version = Version::V2;
+    const DIALECT: Dialect = Dialect::V2;
 
-/// `POST /v2/policies`: how Terraform creates authorizations.
-pub async fn create(
-    State(state): State<ApiState>,
-    Authenticated(caller): Authenticated,
-    BaseUrl(base): BaseUrl,
-    IbmJson(body): IbmJson<V2PolicyBody>,
-) -> Result<Response, ApiError> {
-    let catalog = *state.app.catalog();
-    let (policy, _revision) = state
-        .app
-        .create_policy(&caller, body.into_draft()?, Dialect::V2)
-        .await
-        .map_err(|e| conflict(e, |p| render_conflict(p, &base, &catalog)))?;
-    Ok(with_etag(StatusCode::CREATED, &policy, &render(&policy, &base, &catalog, false)))
-}
+    fn draft(body: V2PolicyBody) -> Result<UncheckedDraft, ApiError> {
+        body.into_draft()
+    }
 
-/// `GET /v2/policies/{id}`, optionally with `format=display`.
-pub async fn get(
-    State(state): State<ApiState>,
-    Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
-    params: Params,
-    BaseUrl(base): BaseUrl,
-) -> Result<Response, ApiError> {
-    let display = display(&params)?;
-    let policy = state.app.policy(&caller, &id).await?;
-    Ok(with_etag(StatusCode::OK, &policy, &render(&policy, &base, state.app.catalog(), display)))
-}
+    fn render(policy: &Policy, base: &str, catalog: &RoleCatalog, display: bool) -> Value {
+        render(policy, base, catalog, display)
+    }
 
-/// `PUT /v2/policies/{id}` with `If-Match`; also accepted on policies created through v1.
-pub async fn replace(
-    State(state): State<ApiState>,
-    Authenticated(caller): Authenticated,
-    Path(id): Path<String>,
-    if_match: IfMatch,
-    BaseUrl(base): BaseUrl,
-    IbmJson(body): IbmJson<V2PolicyBody>,
-) -> Result<Response, ApiError> {
-    let catalog = *state.app.catalog();
-    let precondition = if_match.required()?;
-    let (policy, _revision) = state
-        .app
-        .replace_policy(&caller, &id, &precondition, body.into_draft()?, Dialect::V2)
-        .await
-        .map_err(|e| conflict(e, |p| render_conflict(p, &base, &catalog)))?;
-    Ok(with_etag(StatusCode::OK, &policy, &render(&policy, &base, &catalog, false)))
-}
-
-/// `DELETE /v2/policies/{id}`: the same as v1's.
-pub async fn delete(state: State<ApiState>, caller: Authenticated, id: Path<String>) -> Result<Response, ApiError> {
-    super::v1::delete(state, caller, id).await
+    fn render_conflict(policy: &Policy, base: &str, catalog: &RoleCatalog) -> Value {
+        render_conflict(policy, base, catalog)
+    }
 }

@@ -34,10 +34,13 @@ pub enum Mismatch {
 
 impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let attribute = |f: &mut fmt::Formatter<'_>, side: &str, expected: &Attribute, actual: &Option<String>| match actual {
-            Some(actual) => write!(f, "{side} `{}` is `{actual}` but the policy requires {}", expected.key, expected.describe()),
-            None => write!(f, "{side} has no `{}` but the policy requires {}", expected.key, expected.describe()),
-        };
+        let attribute =
+            |f: &mut fmt::Formatter<'_>, side: &str, expected: &Attribute, actual: &Option<String>| match actual {
+                Some(actual) => {
+                    write!(f, "{side} `{}` is `{actual}` but the policy requires {}", expected.key, expected.describe())
+                }
+                None => write!(f, "{side} has no `{}` but the policy requires {}", expected.key, expected.describe()),
+            };
         match self {
             Mismatch::Subject { expected, actual } => attribute(f, "subject", expected, actual),
             Mismatch::Resource { expected, actual } => attribute(f, "resource", expected, actual),

@@ -104,7 +104,11 @@ pub struct PolicyIndex {
 
 impl PolicyIndex {
     /// An index over the active policies among `policies`, at `revision`.
-    pub fn build<'a>(policies: impl IntoIterator<Item = &'a Policy>, revision: u64, catalog: &RoleCatalog) -> PolicyIndex {
+    pub fn build<'a>(
+        policies: impl IntoIterator<Item = &'a Policy>,
+        revision: u64,
+        catalog: &RoleCatalog,
+    ) -> PolicyIndex {
         let mut index = PolicyIndex::default();
         for policy in policies {
             index.apply(policy, catalog);
@@ -142,8 +146,11 @@ impl PolicyIndex {
         let draft = &policy.draft;
         let target_service = draft.resource_attribute("serviceName").and_then(Attribute::text).unwrap_or_default();
         let source_service = draft.subject_attribute("serviceName").and_then(Attribute::text);
-        let roles =
-            draft.roles.iter().filter_map(|crn| catalog.authorization_role(target_service, source_service, crn)).collect();
+        let roles = draft
+            .roles
+            .iter()
+            .filter_map(|crn| catalog.authorization_role(target_service, source_service, crn))
+            .collect();
         let indexed = Arc::new(IndexedPolicy {
             id: policy.id.clone(),
             subject: draft.subject.clone(),

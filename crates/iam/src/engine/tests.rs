@@ -74,13 +74,25 @@ fn cases() -> Vec<Case> {
     vec![
         (
             "specific spoke, specific hub",
-            vec![policy("p1", HUB_ACCOUNT, spoke_subject(&[("resource", "spoke-1")]), hub(&[("vpcId", "hub-1")]), DNS_ROLE)],
+            vec![policy(
+                "p1",
+                HUB_ACCOUNT,
+                spoke_subject(&[("resource", "spoke-1")]),
+                hub(&[("vpcId", "hub-1")]),
+                DNS_ROLE,
+            )],
             connect("spoke-1", "hub-1"),
             Ok(vec!["p1"]),
         ),
         (
             "specific policy does not cover another spoke",
-            vec![policy("p1", HUB_ACCOUNT, spoke_subject(&[("resource", "spoke-1")]), hub(&[("vpcId", "hub-1")]), DNS_ROLE)],
+            vec![policy(
+                "p1",
+                HUB_ACCOUNT,
+                spoke_subject(&[("resource", "spoke-1")]),
+                hub(&[("vpcId", "hub-1")]),
+                DNS_ROLE,
+            )],
             connect("spoke-2", "hub-1"),
             Err("subject `resource` is `spoke-2` but the policy requires resource stringEquals `spoke-1`"),
         ),
@@ -106,25 +118,34 @@ fn cases() -> Vec<Case> {
             "viewer does not grant connect",
             vec![policy("p1", HUB_ACCOUNT, spoke_subject(&[]), hub(&[("vpcId", "hub-1")]), VIEWER)],
             connect("spoke-1", "hub-1"),
-            Err("no role of the policy (crn:v1:bluemix:public:iam::::role:Viewer) grants `is.vpc.dns-resolution-binding.connect`"),
+            Err(
+                "no role of the policy (crn:v1:bluemix:public:iam::::role:Viewer) grants `is.vpc.dns-resolution-binding.connect`",
+            ),
         ),
         (
             "no policies at all",
             vec![],
             connect("spoke-1", "hub-1"),
-            Err("account `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` has no active authorization policy for subjects in account `bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb`"),
+            Err(
+                "account `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa` has no active authorization policy for subjects in account `bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb`",
+            ),
         ),
         (
             "a policy for another subject account is reported as the nearest",
             vec![policy(
                 "p1",
                 HUB_ACCOUNT,
-                vec![Attribute::equals("accountId", "cccccccccccccccccccccccccccccccc"), Attribute::equals("serviceName", "is")],
+                vec![
+                    Attribute::equals("accountId", "cccccccccccccccccccccccccccccccc"),
+                    Attribute::equals("serviceName", "is"),
+                ],
                 hub(&[]),
                 DNS_ROLE,
             )],
             connect("spoke-1", "hub-1"),
-            Err("policy `p1`: subject `accountId` is `bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb` but the policy requires accountId stringEquals `cccccccccccccccccccccccccccccccc`"),
+            Err(
+                "policy `p1`: subject `accountId` is `bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb` but the policy requires accountId stringEquals `cccccccccccccccccccccccccccccccc`",
+            ),
         ),
         (
             "glob on the hub id",
@@ -134,7 +155,11 @@ fn cases() -> Vec<Case> {
                 spoke_subject(&[]),
                 vec![
                     Attribute::equals("serviceName", "is"),
-                    Attribute { key: "vpcId".into(), operator: Operator::StringMatch, value: AttributeValue::Text("hub-*".into()) },
+                    Attribute {
+                        key: "vpcId".into(),
+                        operator: Operator::StringMatch,
+                        value: AttributeValue::Text("hub-*".into()),
+                    },
                 ],
                 DNS_ROLE,
             )],
@@ -149,7 +174,11 @@ fn cases() -> Vec<Case> {
                 vec![
                     Attribute::equals("accountId", SPOKE_ACCOUNT),
                     Attribute::equals("serviceName", "is"),
-                    Attribute { key: "resource".into(), operator: Operator::StringExists, value: AttributeValue::Flag(false) },
+                    Attribute {
+                        key: "resource".into(),
+                        operator: Operator::StringExists,
+                        value: AttributeValue::Flag(false),
+                    },
                 ],
                 hub(&[]),
                 DNS_ROLE,
@@ -198,7 +227,8 @@ fn decision_table() {
 
 #[test]
 fn deleted_and_replaced_policies_leave_the_index() {
-    let mut granting = policy("p1", HUB_ACCOUNT, spoke_subject(&[]), vec![Attribute::equals("serviceName", "is")], DNS_ROLE);
+    let mut granting =
+        policy("p1", HUB_ACCOUNT, spoke_subject(&[]), vec![Attribute::equals("serviceName", "is")], DNS_ROLE);
     let mut index = PolicyIndex::build([&granting], 1, &RoleCatalog);
     assert!(index.decide(&connect("s", "h")).permitted);
     granting.draft.roles = vec![VIEWER.into()];
@@ -212,7 +242,8 @@ fn deleted_and_replaced_policies_leave_the_index() {
 
 #[test]
 fn an_older_snapshot_is_not_affected_by_later_changes() {
-    let granting = policy("p1", HUB_ACCOUNT, spoke_subject(&[]), vec![Attribute::equals("serviceName", "is")], DNS_ROLE);
+    let granting =
+        policy("p1", HUB_ACCOUNT, spoke_subject(&[]), vec![Attribute::equals("serviceName", "is")], DNS_ROLE);
     let before = PolicyIndex::build([&granting], 1, &RoleCatalog);
     let mut after = before.clone();
     after.remove("p1");
@@ -221,8 +252,13 @@ fn an_older_snapshot_is_not_affected_by_later_changes() {
 }
 
 fn account() -> impl Strategy<Value = String> {
-    prop::sample::select(vec![HUB_ACCOUNT, SPOKE_ACCOUNT, "cccccccccccccccccccccccccccccccc", "dddddddddddddddddddddddddddddddd"])
-        .prop_map(str::to_owned)
+    prop::sample::select(vec![
+        HUB_ACCOUNT,
+        SPOKE_ACCOUNT,
+        "cccccccccccccccccccccccccccccccc",
+        "dddddddddddddddddddddddddddddddd",
+    ])
+    .prop_map(str::to_owned)
 }
 
 fn small_value() -> impl Strategy<Value = String> {

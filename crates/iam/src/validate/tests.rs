@@ -51,7 +51,9 @@ fn accepted_variants() {
         ("all vpc instances: no resource attribute", Dialect::V1, |d| {
             d.subject.pop();
         }),
-        ("v1 resource glob", Dialect::V1, |d| d.resource[2] = with_op("vpcId", "stringMatch", RawValue::Text("r006-*".into()))),
+        ("v1 resource glob", Dialect::V1, |d| {
+            d.resource[2] = with_op("vpcId", "stringMatch", RawValue::Text("r006-*".into()))
+        }),
         ("v1 explicit stringEquals on subject", Dialect::V1, |d| {
             d.subject[1] = with_op("serviceName", "stringEquals", RawValue::Text("is".into()))
         }),
@@ -78,12 +80,12 @@ fn accepted_variants() {
             d.resource[1] = text("serviceName", "kms");
             d.roles = vec!["crn:v1:bluemix:public:iam::::serviceRole:Reader".into()];
         }),
-        ("a boolean is a string for stringEquals", Dialect::V1, |d| d.resource.push(RawAttribute {
-            key: "flag".into(),
-            operator: None,
-            value: RawValue::Flag(true),
-        })),
-        ("platform role for is to is", Dialect::V1, |d| d.roles = vec!["crn:v1:bluemix:public:iam::::role:Editor".into()]),
+        ("a boolean is a string for stringEquals", Dialect::V1, |d| {
+            d.resource.push(RawAttribute { key: "flag".into(), operator: None, value: RawValue::Flag(true) })
+        }),
+        ("platform role for is to is", Dialect::V1, |d| {
+            d.roles = vec!["crn:v1:bluemix:public:iam::::role:Editor".into()]
+        }),
         ("value of exactly 1000 characters", Dialect::V1, |d| d.resource[2] = text("vpcId", &"x".repeat(1000))),
     ];
     for (name, dialect, edit) in cases {
@@ -97,31 +99,93 @@ fn refused_variants_with_their_messages() {
     let cases: &[(Dialect, Edit, &str)] = &[
         (Dialect::V1, |d| d.subject.clear(), "the policy subject must have at least one attribute"),
         (Dialect::V1, |d| d.resource.clear(), "the policy resource must have at least one attribute"),
-        (Dialect::V1, |d| d.subject.retain(|a| a.key != "accountId"), "must include the `accountId` attribute; the subject has none"),
+        (
+            Dialect::V1,
+            |d| d.subject.retain(|a| a.key != "accountId"),
+            "must include the `accountId` attribute; the subject has none",
+        ),
         (Dialect::V1, |d| d.resource.retain(|a| a.key != "accountId"), "the resource has none"),
-        (Dialect::V1, |d| d.subject[0] = text("accountId", "Account S (Spoke)"), "the subject `accountId` value `Account S (Spoke)` is not an account id"),
-        (Dialect::V1, |d| d.resource[0] = with_op("accountId", "stringMatch", RawValue::Text("e38*".into())), "the resource attribute `accountId` must use `stringEquals`"),
-        (Dialect::V1, |d| d.subject[1] = text("region", "us-south"), "must include the `serviceName` or the `resourceGroupId`"),
+        (
+            Dialect::V1,
+            |d| d.subject[0] = text("accountId", "Account S (Spoke)"),
+            "the subject `accountId` value `Account S (Spoke)` is not an account id",
+        ),
+        (
+            Dialect::V1,
+            |d| d.resource[0] = with_op("accountId", "stringMatch", RawValue::Text("e38*".into())),
+            "the resource attribute `accountId` must use `stringEquals`",
+        ),
+        (
+            Dialect::V1,
+            |d| d.subject[1] = text("region", "us-south"),
+            "must include the `serviceName` or the `resourceGroupId`",
+        ),
         (Dialect::V1, |d| d.resource[1] = text("region", "us-south"), "must include the `serviceName` attribute"),
         (Dialect::V1, |d| d.subject.push(text("vpcId", "x")), "`vpcId` is not a supported subject attribute"),
-        (Dialect::V1, |d| d.subject.push(text("accountId", SPOKE)), "the attribute `accountId` appears more than once in the policy subject"),
+        (
+            Dialect::V1,
+            |d| d.subject.push(text("accountId", SPOKE)),
+            "the attribute `accountId` appears more than once in the policy subject",
+        ),
         (Dialect::V1, |d| d.resource.push(text("", "x")), "a policy resource attribute has an empty name"),
         (Dialect::V1, |d| d.resource.push(text(&"k".repeat(129), "x")), "is longer than 128 characters"),
         (Dialect::V1, |d| d.resource[2] = text("vpcId", ""), "must be between 1 and 1000 characters"),
         (Dialect::V1, |d| d.resource[2] = text("vpcId", &"x".repeat(1001)), "must be between 1 and 1000 characters"),
-        (Dialect::V1, |d| d.resource[2] = with_op("vpcId", "stringExists", RawValue::Flag(true)), "the operator `stringExists` of the resource attribute `vpcId` is not supported here"),
-        (Dialect::V1, |d| d.subject[3] = with_op("resource", "stringMatch", RawValue::Text("r006-*".into())), "the operator `stringMatch` of the subject attribute `resource` is not supported here"),
-        (Dialect::V1, |d| d.resource[2] = with_op("vpcId", "StringEquals", RawValue::Text("x".into())), "the operator `StringEquals`"),
-        (Dialect::V2, |d| d.subject[0].operator = None, "the operator of the subject attribute `accountId` is required"),
-        (Dialect::V1, |d| d.resource[2] = RawAttribute { key: "vpcId".into(), operator: None, value: RawValue::Unsupported("object") }, "has a object value; `stringEquals` needs a string"),
-        (Dialect::V1, |d| d.resource[2] = RawAttribute { key: "vpcId".into(), operator: None, value: RawValue::List(vec!["a".into()]) }, "has a array value"),
+        (
+            Dialect::V1,
+            |d| d.resource[2] = with_op("vpcId", "stringExists", RawValue::Flag(true)),
+            "the operator `stringExists` of the resource attribute `vpcId` is not supported here",
+        ),
+        (
+            Dialect::V1,
+            |d| d.subject[3] = with_op("resource", "stringMatch", RawValue::Text("r006-*".into())),
+            "the operator `stringMatch` of the subject attribute `resource` is not supported here",
+        ),
+        (
+            Dialect::V1,
+            |d| d.resource[2] = with_op("vpcId", "StringEquals", RawValue::Text("x".into())),
+            "the operator `StringEquals`",
+        ),
+        (
+            Dialect::V2,
+            |d| d.subject[0].operator = None,
+            "the operator of the subject attribute `accountId` is required",
+        ),
+        (
+            Dialect::V1,
+            |d| {
+                d.resource[2] =
+                    RawAttribute { key: "vpcId".into(), operator: None, value: RawValue::Unsupported("object") }
+            },
+            "has a object value; `stringEquals` needs a string",
+        ),
+        (
+            Dialect::V1,
+            |d| {
+                d.resource[2] =
+                    RawAttribute { key: "vpcId".into(), operator: None, value: RawValue::List(vec!["a".into()]) }
+            },
+            "has a array value",
+        ),
         (Dialect::V1, |d| d.roles.clear(), "a policy must grant at least one role"),
         (Dialect::V1, |d| d.roles = vec![DNS_ROLE.into(), DNS_ROLE.into()], "is named more than once"),
-        (Dialect::V1, |d| d.roles = vec!["crn:v1:bluemix:public:iam::::role:NoSuch".into()], "is not valid for an authorization from source service `is` to target service `is`; valid roles are"),
+        (
+            Dialect::V1,
+            |d| d.roles = vec!["crn:v1:bluemix:public:iam::::role:NoSuch".into()],
+            "is not valid for an authorization from source service `is` to target service `is`; valid roles are",
+        ),
         (Dialect::V1, |d| d.roles = vec!["x".into(); 21], "at most 20 roles"),
-        (Dialect::V1, |d| d.subject[1] = text("serviceName", "nope"), "hubspoke knows no roles for this pair of services"),
+        (
+            Dialect::V1,
+            |d| d.subject[1] = text("serviceName", "nope"),
+            "hubspoke knows no roles for this pair of services",
+        ),
         (Dialect::V1, |d| d.description = Some("d".repeat(1001)), "the description is longer than 1000 characters"),
-        (Dialect::V1, |d| d.resource.extend((0..20).map(|i| text(&format!("k{i}"), "v"))), "the policy resource has 23 attributes; at most 20"),
+        (
+            Dialect::V1,
+            |d| d.resource.extend((0..20).map(|i| text(&format!("k{i}"), "v"))),
+            "the policy resource has 23 attributes; at most 20",
+        ),
     ];
     for (dialect, edit, expected) in cases {
         let error = check(*dialect, edit).expect_err(expected).to_string();
@@ -142,7 +206,10 @@ fn v2_operator_value_rules() {
     let cases = [
         (with_op("x", "stringExists", RawValue::Text("yes".into())), Some("`stringExists` needs `true` or `false`")),
         (with_op("x", "stringEqualsAnyOf", RawValue::List(vec![])), Some("must list between 1 and 10 values")),
-        (with_op("x", "stringMatchAnyOf", RawValue::List(vec!["a".into(); 11])), Some("must list between 1 and 10 values")),
+        (
+            with_op("x", "stringMatchAnyOf", RawValue::List(vec!["a".into(); 11])),
+            Some("must list between 1 and 10 values"),
+        ),
         (with_op("x", "stringMatchAnyOf", RawValue::List(vec!["".into()])), Some("must be between 1 and 1000")),
         (with_op("x", "stringEqualsAnyOf", RawValue::Text("a".into())), Some("needs an array of strings")),
         (with_op("x", "stringMatch", RawValue::Text("a*".into())), None),

@@ -15,7 +15,11 @@ fn policy(id: &str, vpc: &str, created_at: i64) -> Policy {
             subject: vec![
                 Attribute::equals("accountId", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"),
                 Attribute::equals("serviceName", "is"),
-                Attribute { key: "resourceGroupId".into(), operator: Operator::StringExists, value: AttributeValue::Flag(true) },
+                Attribute {
+                    key: "resourceGroupId".into(),
+                    operator: Operator::StringExists,
+                    value: AttributeValue::Flag(true),
+                },
             ],
             resource: vec![
                 Attribute::equals("accountId", OWNER),
@@ -123,7 +127,8 @@ async fn lists_page_sort_and_filter() {
 
     let active = store.list_policies(&PolicyQuery { state: Some(PolicyState::Active), ..query() }).await.unwrap();
     assert_eq!(active.total, 4);
-    let other_service = store.list_policies(&PolicyQuery { resource_service: Some("kms".into()), ..query() }).await.unwrap();
+    let other_service =
+        store.list_policies(&PolicyQuery { resource_service: Some("kms".into()), ..query() }).await.unwrap();
     assert_eq!(other_service.total, 0);
     let other_owner = PolicyQuery { owner: AccountId::parse("cccccccccccccccccccccccccccccccc").unwrap(), ..query() };
     assert_eq!(store.list_policies(&other_owner).await.unwrap().total, 0);
@@ -164,7 +169,12 @@ async fn a_file_database_keeps_everything_across_reopening() {
         let store = SqliteStore::open(&path).await.unwrap();
         store.insert_policy(&policy("p1", "hub-1", 10)).await.unwrap();
         assert_eq!(store.signing_key_or_insert(&first_key, 1).await.unwrap(), first_key);
-        let operator = ApiKeyRecord { digest: "op".into(), iam_id: "iam-operator".into(), owner: KeyOwner::Operator, created_at: 1 };
+        let operator = ApiKeyRecord {
+            digest: "op".into(),
+            iam_id: "iam-operator".into(),
+            owner: KeyOwner::Operator,
+            created_at: 1,
+        };
         store.ensure_operator_key(&operator).await.unwrap();
         store.ensure_operator_key(&operator).await.unwrap();
     }

@@ -1,0 +1,131 @@
+//! The HTTP client: exchanges the API key for a token as IBM's SDKs do, sends JSON, and turns IBM error envelopes
+//! into [`ApiFailure`]s that name the code and message.
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use thiserror::Error;
+
+use crate::Connection;
+use crate::profile;
+
+/// A refusal from the server, or a failure to reach it.
+#[derive(Debug, Error)]
+pub enum ApiFailure {
+    /// The server answered with an error.
+    #[error("{message} (HTTP {status}, code `{code}`)")]
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The IBM error code, for example `policy_conflict_error`.
+        code: String,
+        /// The message.
+        message: String,
+    },
+    /// The server could not be reached.
+    #[error("cannot reach `{endpoint}`: {reason}")]
+    Unreachable {
+        /// The endpoint.
+        endpoint: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A connection to one server with one API key.
+pub struct Client {
+    endpoint: String,
+    apikey: String,
+    http: reqwest::Client,
+    token: tokio::sync::OnceCell<String>,
+}
+
+impl Client {
+    /// Resolves the endpoint and key from flags, environment and profile, in that order.
+    pub fn connect(connection: &Connection) -> anyhow::Result<Client> {
+        let profile = profile::load()?;
+        let endpoint = connection.endpoint.clone().or(profile.endpoint).ok_or_else(|| {
+            anyhow::anyhow!("no endpoint: run `hubspoke login --endpoint URL --apikey KEY`, or set HUBSPOKE_ENDPOINT")
+        })?;
+        let apikey = connection.apikey.clone().or(profile.apikey).ok_or_else(|| {
+            anyhow::anyhow!("no API key: run `hubspoke login --endpoint URL --apikey KEY`, or set HUBSPOKE_APIKEY")
+        })?;
+        Ok(Client::new(&endpoint, &apikey))
+    }
+
+    /// A client for an explicit endpoint and key.
+    pub fn new(endpoint: &str, apikey: &str) -> Client {
+        Client {
+            endpoint: endpoint.trim_end_matches('/').to_owned(),
+            apikey: apikey.to_owned(),
+            http: reqwest::Client::builder().timeout(std::time::Duration::from_secs(60)).build().unwrap_or_default(),
+            token: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The endpoint.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    fn unreachable(&self, error: reqwest::Error) -> ApiFailure {
+        ApiFailure::Unreachable { endpoint: self.endpoint.clone(), reason: error.to_string() }
+    }
+
+    /// The bearer token, fetched once with the API-key grant (and Basic `bx:bx`, as IBM's CLI does).
+    pub async fn token(&self) -> Result<&str, ApiFailure> {
+        self.token
+            .get_or_try_init(|| async {
+                let response = self
+                    .http
+                    .post(format!("{}/identity/token", self.endpoint))
+                    .basic_auth("bx", Some("bx"))
+                    .form(&[("grant_type", "urn:ibm:params:oauth:grant-type:apikey"), ("apikey", self.apikey.as_str())])
+                    .send()
+                    .await
+                    .map_err(|e| self.unreachable(e))?;
+                let status = response.status();
+                let body: Value = response.json().await.unwrap_or(Value::Null);
+                if status != StatusCode::OK {
+                    return Err(failure(status, &body));
+                }
+                body["access_token"].as_str().map(str::to_owned).ok_or_else(|| failure(status, &body))
+            })
+            .await
+            .map(String::as_str)
+    }
+
+    /// The claims of the token (not verified: they are our own server's, only read for display).
+    pub async fn claims(&self) -> Result<Value, ApiFailure> {
+        use base64::Engine;
+        let token = self.token().await?;
+        let payload = token.split('.').nth(1).unwrap_or_default();
+        let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap_or_default();
+        Ok(serde_json::from_slice(&decoded).unwrap_or(Value::Null))
+    }
+
+    /// Sends a request with the bearer token and returns the JSON body (`Null` for an empty one).
+    pub async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, ApiFailure> {
+        let token = self.token().await?.to_owned();
+        let mut request = self.http.request(method, format!("{}{path}", self.endpoint)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_string());
+        }
+        let response = request.send().await.map_err(|e| self.unreachable(e))?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
+        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+        if status.is_success() { Ok(body) } else { Err(failure(status, &body)) }
+    }
+}
+
+/// Reads either IBM envelope: Policy Management's `errors[0]` or IAM Identity's `errorCode`/`errorMessage`.
+fn failure(status: StatusCode, body: &Value) -> ApiFailure {
+    let first = &body["errors"][0];
+    let code = first["code"].as_str().or(body["errorCode"].as_str()).unwrap_or("unknown").to_owned();
+    let message = first["message"]
+        .as_str()
+        .or(body["errorMessage"].as_str())
+        .map(str::to_owned)
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
+    ApiFailure::Refused { status: status.as_u16(), code, message }
+}

@@ -1,0 +1,111 @@
+//! The `hubspoke serve` contract: flags from `HUBSPOKE_*` variables, the generated operator key, the banner, graceful
+//! shutdown on SIGTERM.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+
+use crate::support::Server;
+
+#[tokio::test]
+async fn the_generated_operator_key_is_kept_and_reused() {
+    let directory = tempfile::tempdir().unwrap();
+    let data_dir = directory.path().join("nested").join("data");
+    let first = Server::with_data_dir(&data_dir).await;
+    let key = std::fs::read_to_string(data_dir.join("operator-apikey")).unwrap().trim().to_owned();
+    assert!(key.len() >= 40);
+    assert!(data_dir.join("hubspoke.db").exists());
+    first.token(&key).await;
+    drop(first);
+    let second = Server::with_data_dir(&data_dir).await;
+    assert_eq!(std::fs::read_to_string(data_dir.join("operator-apikey")).unwrap().trim(), key);
+    second.token(&key).await;
+    let (_, health) = second.call(Method::GET, "/_hubspoke/health", None, None).await;
+    assert_eq!((health["status"].as_str(), health["store"].as_str()), (Some("ok"), Some("sqlite")));
+    assert_eq!(health["enforcement"], "enforce");
+    assert_eq!(health["version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[test]
+fn flags_come_from_the_environment_and_sigterm_stops_the_server_cleanly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hubspoke"))
+        .arg("serve")
+        .env("HUBSPOKE_LISTEN", "127.0.0.1:0")
+        .env("HUBSPOKE_EPHEMERAL", "true")
+        .env("HUBSPOKE_ENFORCEMENT", "soft")
+        .env("HUBSPOKE_OPERATOR_APIKEY", "an-operator-key-from-the-environment")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut banner = Vec::new();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let address = loop {
+        let line = lines.next().expect("the banner ends with the address").unwrap();
+        banner.push(line.clone());
+        if let Some(address) = line.strip_prefix("listening on ") {
+            break address.to_owned();
+        }
+    };
+    let banner = banner.join("\n");
+    assert!(banner.contains("in memory (--ephemeral)"), "{banner}");
+    assert!(banner.contains("enforcement  soft"), "{banner}");
+    assert!(banner.contains("from HUBSPOKE_OPERATOR_APIKEY"), "{banner}");
+    assert!(!banner.contains("an-operator-key-from-the-environment"), "the key itself is never printed");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let health: serde_json::Value =
+            reqwest::get(format!("{address}/_hubspoke/health")).await.unwrap().json().await.unwrap();
+        assert_eq!(health["enforcement"], "soft");
+        let token = reqwest::Client::new()
+            .post(format!("{address}/identity/token"))
+            .form(&[
+                ("grant_type", "urn:ibm:params:oauth:grant-type:apikey"),
+                ("apikey", "an-operator-key-from-the-environment"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(token.status(), StatusCode::OK);
+    });
+
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let started = Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "the server stops within 20 s of SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "a graceful stop exits with 0, not {exit}");
+}
+
+#[test]
+fn bad_configuration_is_refused_with_a_message() {
+    /// (arguments, environment, expected fragment of the error).
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: &[Case] = &[
+        (&["--listen", "not-an-address"], &[], "invalid value 'not-an-address'"),
+        (&["--enforcement", "maybe"], &[], "invalid value 'maybe'"),
+        (&["--ephemeral"], &[("HUBSPOKE_OPERATOR_APIKEY", "short")], "at least 16 characters"),
+    ];
+    for (args, environment, expected) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_hubspoke"))
+            .arg("serve")
+            .args(*args)
+            .env("HUBSPOKE_LISTEN", "127.0.0.1:0")
+            .env_remove("HUBSPOKE_OPERATOR_APIKEY")
+            .envs(environment.iter().copied())
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{args:?}: expected `{expected}` in {stderr}");
+    }
+}
