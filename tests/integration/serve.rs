@@ -17,6 +17,12 @@ async fn the_generated_operator_key_is_kept_and_reused() {
     let key = std::fs::read_to_string(data_dir.join("operator-apikey")).unwrap().trim().to_owned();
     assert!(key.len() >= 40);
     assert!(data_dir.join("hubspoke.db").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&data_dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "the data directory holds the signing key");
+    }
     first.token(&key).await;
     drop(first);
     let second = Server::with_data_dir(&data_dir).await;

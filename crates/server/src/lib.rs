@@ -29,7 +29,7 @@ pub async fn run(
     let (store, location): (Arc<dyn Store>, String) = if args.ephemeral {
         (Arc::new(SqliteStore::in_memory().await?), "in memory (--ephemeral)".to_owned())
     } else {
-        std::fs::create_dir_all(&args.data_dir)
+        create_private_dir(&args.data_dir)
             .with_context(|| format!("creating the data directory `{}`", args.data_dir.display()))?;
         let path = args.data_dir.join("hubspoke.db");
         let store = SqliteStore::open(&path).await.with_context(|| format!("opening `{}`", path.display()))?;
@@ -54,6 +54,19 @@ pub async fn run(
     axum::serve(listener, hubspoke_api::router(state)).with_graceful_shutdown(shutdown).await?;
     tracing::info!("hubspoke stopped");
     Ok(())
+}
+
+/// Creates the data directory readable by its owner only (mode 0700): the database holds the token signing key.
+/// An existing directory is left as it is.
+fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
+    if path.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path)
 }
 
 fn print_banner(address: &str, store_kind: &str, location: &str, args: &ServeArgs, operator: &OperatorKey) {
