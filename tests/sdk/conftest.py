@@ -10,8 +10,10 @@ import pathlib
 
 import pytest
 import requests
+from ibm_cloud_networking_services import DnsSvcsV1
 from ibm_cloud_sdk_core.authenticators import IAMAuthenticator
 from ibm_platform_services import IamPolicyManagementV1
+from ibm_vpc import VpcV1
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 
@@ -62,6 +64,30 @@ def policy_client(base_url):
     def client(apikey):
         service = IamPolicyManagementV1(authenticator=IAMAuthenticator(apikey=apikey, url=base_url))
         service.set_service_url(base_url)
+        return service
+
+    return client
+
+
+@pytest.fixture
+def vpc_client(base_url):
+    """A VpcV1 client (API version 2026-10-06) for an API key, pointed at hubspoke's `/v1`."""
+
+    def client(apikey):
+        service = VpcV1(version="2026-10-06", authenticator=IAMAuthenticator(apikey=apikey, url=base_url))
+        service.set_service_url(f"{base_url}/v1")
+        return service
+
+    return client
+
+
+@pytest.fixture
+def dns_client(base_url):
+    """A DnsSvcsV1 client (custom resolvers) for an API key, pointed at hubspoke's `/v1`."""
+
+    def client(apikey):
+        service = DnsSvcsV1(authenticator=IAMAuthenticator(apikey=apikey, url=base_url))
+        service.set_service_url(f"{base_url}/v1")
         return service
 
     return client

@@ -1,0 +1,76 @@
+//! The VPC domain of hubspoke: VPCs, subnets and reserved IPs, endpoint gateways, DNS resolution bindings and
+//! DNS Services custom resolvers, with every DNS sharing rule of reference §3.
+//!
+//! # Layout
+//!
+//! - [`region`]: the region, its zones, id and CRN formats.
+//! - [`model`]: the entities.
+//! - [`world`]: [`World`], an immutable snapshot of every entity, and [`Draft`], a change to it that records what it
+//!   touched (so the store can persist exactly that).
+//! - [`catalog`]: which service endpoints (FQDNs) an endpoint gateway target serves.
+//! - [`rules`]: one module per resource; each command is a pure function from a world and an input to a new world,
+//!   or a [`RuleError`] naming the rule that refused it.
+//! - [`topology`]: hubs, spokes and what each VPC's DNS sees, derived from a world.
+//!
+//! This crate is pure: no IO, no clock, no randomness (callers pass [`Context`] with the time and an id source), no
+//! serialization. It asks the `iam` crate's decision engine whether a binding is authorized.
+
+pub mod catalog;
+pub mod error;
+pub mod model;
+pub mod region;
+pub mod rules;
+pub mod topology;
+pub mod world;
+
+pub use error::RuleError;
+pub use model::*;
+pub use world::{Draft, EntityKey, World};
+
+use hubspoke_iam::{AccountId, Timestamp};
+
+/// What hubspoke's enforcement points do with a refused authorization.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Enforcement {
+    /// Refuse (IBM's behaviour).
+    Enforce,
+    /// Let the operation go ahead, but report the refusal.
+    Soft,
+    /// Do not ask.
+    Off,
+}
+
+/// A source of fresh ids (UUID v4 text); the application supplies randomness.
+pub trait Ids {
+    /// A new lowercase UUID.
+    fn uuid(&mut self) -> String;
+    /// A random index below `bound`, for generated names.
+    fn pick(&mut self, bound: usize) -> usize;
+}
+
+/// Everything a command needs besides the world and its input.
+pub struct Context<'a> {
+    /// The account acting; `None` for the operator, who may act on any account's resources but owns none.
+    pub account: Option<AccountId>,
+    /// Whether the caller is the operator (who may act in any account).
+    pub operator: bool,
+    /// The time of the command.
+    pub now: Timestamp,
+    /// Fresh ids.
+    pub ids: &'a mut dyn Ids,
+    /// The decision index to ask about bindings.
+    pub policies: &'a hubspoke_iam::PolicyIndex,
+    /// What to do when the decision is a refusal.
+    pub enforcement: Enforcement,
+    /// How long new and changed bindings and gateways stay `pending`/`updating`, in milliseconds.
+    pub propagation_delay_ms: i64,
+    /// Refusals that [`Enforcement::Soft`] let through, for the activity log.
+    pub waived: Vec<RuleError>,
+}
+
+impl Context<'_> {
+    /// Whether the caller may act on a resource of `owner`.
+    pub fn may_act_in(&self, owner: &AccountId) -> bool {
+        self.operator || self.account.as_ref() == Some(owner)
+    }
+}

@@ -1,0 +1,138 @@
+//! The commands, one module per resource. Each is a pure function of a world, a [`crate::Context`] and an input,
+//! returning the changed world with what it touched, or the [`crate::RuleError`] of the rule that refused it.
+
+pub mod binding;
+pub mod gateway;
+pub mod names;
+pub mod resolver;
+pub mod subnet;
+pub mod vpc;
+
+use hubspoke_iam::AccountId;
+
+use crate::Context;
+use crate::error::{RuleError, RuleResult};
+use crate::model::Vpc;
+use crate::region::{REGION, parse_crn};
+use crate::world::{EntityKey, World};
+
+/// A command's result: the new world, the entities to persist, and the command's own answer.
+#[derive(Debug)]
+pub struct Applied<T> {
+    /// The world after the command.
+    pub world: World,
+    /// What to persist.
+    pub touched: Vec<EntityKey>,
+    /// The command's answer (usually the id of what it created or changed).
+    pub value: T,
+}
+
+/// How a request names a VPC: `{"id"}`, `{"crn"}` or `{"href"}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VpcIdentity {
+    /// By id: only the caller's own VPCs.
+    Id(String),
+    /// By CRN: the way to name a VPC of another account.
+    Crn(String),
+    /// By href: the id is its last path segment; only the caller's own VPCs.
+    Href(String),
+}
+
+/// A field of a merge-patch body: absent, explicitly `null`, or a value.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Patch<T> {
+    /// Not in the body.
+    #[default]
+    Absent,
+    /// `null`.
+    Null,
+    /// A value.
+    Value(T),
+}
+
+/// What `If-Match` asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precondition {
+    /// No `If-Match`.
+    None,
+    /// `If-Match: *`.
+    Any,
+    /// A version (the number before the dash of an ETag).
+    Version(u32),
+}
+
+/// The caller's account, or a refusal for the operator, who has none and so cannot own VPC resources.
+pub(crate) fn owner_account(ctx: &Context) -> RuleResult<AccountId> {
+    ctx.account.clone().ok_or_else(|| {
+        RuleError::forbidden(
+            "the operator has no account; create VPC resources with an account administrator's API key",
+        )
+    })
+}
+
+/// A VPC the caller may act on, or 404 (another account's VPC is not revealed by id).
+pub(crate) fn own_vpc<'a>(world: &'a World, ctx: &Context, id: &str) -> RuleResult<&'a Vpc> {
+    world.vpc(id).filter(|vpc| ctx.may_act_in(&vpc.account)).ok_or_else(|| RuleError::not_found("VPC", id))
+}
+
+/// Resolves a VPC identity. With `remote`, a CRN may name another account's VPC (rule C5); ids and hrefs only ever
+/// name the caller's own.
+pub(crate) fn resolve_vpc<'a>(
+    world: &'a World,
+    ctx: &Context,
+    identity: &VpcIdentity,
+    remote: bool,
+) -> RuleResult<&'a Vpc> {
+    match identity {
+        VpcIdentity::Id(id) => own_vpc(world, ctx, id),
+        VpcIdentity::Href(href) => {
+            let id = href.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+            own_vpc(world, ctx, id)
+        }
+        VpcIdentity::Crn(crn) => {
+            let parts = parse_crn(crn).filter(|parts| parts.kind == "vpc").ok_or_else(|| {
+                RuleError::invalid("invalid_crn", format!("`{crn}` is not the CRN of a VPC")).field("vpc.crn")
+            })?;
+            if parts.region != REGION {
+                return Err(RuleError::invalid(
+                    "dns_resolution_binding_cross_region",
+                    format!(
+                        "the VPC `{}` is in region `{}`; DNS sharing requires both VPCs in `{REGION}`",
+                        parts.id, parts.region
+                    ),
+                )
+                .rule("C4")
+                .field("vpc.crn"));
+            }
+            let vpc = world
+                .vpc(&parts.id)
+                .filter(|vpc| vpc.account.as_str() == parts.account)
+                .ok_or_else(|| RuleError::not_found("VPC", crn))?;
+            if !remote && !ctx.may_act_in(&vpc.account) {
+                return Err(RuleError::not_found("VPC", crn));
+            }
+            Ok(vpc)
+        }
+    }
+}
+
+/// Checks `If-Match` against a resource version.
+pub(crate) fn check_precondition(precondition: Precondition, version: u32, what: &str) -> RuleResult<()> {
+    match precondition {
+        Precondition::None | Precondition::Any => Ok(()),
+        Precondition::Version(given) if given == version => Ok(()),
+        Precondition::Version(given) => Err(RuleError {
+            refusal: crate::error::Refusal::PreconditionFailed,
+            code: "precondition_failed",
+            rule: None,
+            message: format!("{what} has changed: `If-Match` names version {given}, the current version is {version}"),
+            target: Some(("If-Match".to_owned(), "header")),
+            grant: None,
+        }),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod fixture;
+#[cfg(test)]
+mod tests;

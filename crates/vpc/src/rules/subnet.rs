@@ -1,0 +1,270 @@
+//! Subnets and their reserved IPs: creation in the VPC's zone prefixes, address allocation, deletion.
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+use super::{Applied, names, own_vpc};
+use crate::Context;
+use crate::error::{RuleError, RuleResult};
+use crate::model::{IpOwner, IpTarget, PrefixManagement, ReservedIp, Subnet};
+use crate::region::{is_zone, resource_id, zone_prefix};
+use crate::world::{Draft, Entity, EntityKey, World};
+
+/// How the address range of a new subnet is chosen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SubnetRange {
+    /// An explicit CIDR block.
+    Cidr(Ipv4Net),
+    /// The first free block of this many addresses (a power of two) in the zone's prefix.
+    Count(u32),
+}
+
+/// `POST /subnets`.
+#[derive(Clone, Debug)]
+pub struct NewSubnet {
+    /// The name, or a generated one.
+    pub name: Option<String>,
+    /// The VPC (by id, the caller's own).
+    pub vpc: String,
+    /// The zone.
+    pub zone: String,
+    /// The address range.
+    pub range: SubnetRange,
+}
+
+/// A subnet the caller may act on, or 404.
+pub(crate) fn own_subnet<'a>(world: &'a World, ctx: &Context, id: &str) -> RuleResult<&'a Subnet> {
+    world.subnet(id).filter(|subnet| ctx.may_act_in(&subnet.account)).ok_or_else(|| RuleError::not_found("subnet", id))
+}
+
+/// Creates a subnet.
+pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<Applied<String>> {
+    let vpc = own_vpc(world, ctx, &input.vpc)?.clone();
+    if !is_zone(&input.zone) {
+        return Err(RuleError::invalid("invalid_zone", format!("`{}` is not a zone of this region", input.zone))
+            .field("zone.name"));
+    }
+    let name = names::choose(input.name.as_deref(), ctx.ids, "name")?;
+    if world.subnets().any(|s| s.vpc == vpc.id && s.name == name) {
+        return Err(RuleError::conflict(
+            "subnet_name_duplicate",
+            format!("VPC `{}` already has a subnet named `{name}`", vpc.id),
+        )
+        .field("name"));
+    }
+    let siblings: Vec<Ipv4Net> = world.subnets().filter(|s| s.vpc == vpc.id).map(|s| s.cidr).collect();
+    let prefix = match vpc.address_prefix_management {
+        PrefixManagement::Auto => zone_prefix(&input.zone),
+        PrefixManagement::Manual => None,
+    };
+    let cidr = match input.range {
+        SubnetRange::Cidr(cidr) => {
+            let cidr = cidr.trunc();
+            if cidr.prefix_len() > 29 || cidr.prefix_len() < 16 {
+                return Err(RuleError::invalid("invalid_cidr", format!("`{cidr}` must be between a /16 and a /29"))
+                    .field("ipv4_cidr_block"));
+            }
+            if let Some(prefix) = prefix.filter(|prefix| !prefix.contains(&cidr)) {
+                return Err(RuleError::invalid(
+                    "subnet_outside_address_prefix",
+                    format!("`{cidr}` is outside the address prefix `{prefix}` of zone `{}`", input.zone),
+                )
+                .field("ipv4_cidr_block"));
+            }
+            if !cidr.network().is_private() {
+                return Err(RuleError::invalid("invalid_cidr", format!("`{cidr}` is not a private address range"))
+                    .field("ipv4_cidr_block"));
+            }
+            if let Some(other) =
+                siblings.iter().find(|other| other.contains(&cidr.network()) || cidr.contains(&other.network()))
+            {
+                return Err(RuleError::conflict(
+                    "subnet_cidr_overlap",
+                    format!("`{cidr}` overlaps the subnet range `{other}` in VPC `{}`", vpc.id),
+                )
+                .field("ipv4_cidr_block"));
+            }
+            cidr
+        }
+        SubnetRange::Count(count) => {
+            if !count.is_power_of_two() || !(8..=65536).contains(&count) {
+                return Err(RuleError::invalid(
+                    "invalid_address_count",
+                    format!("`total_ipv4_address_count` is {count}; it must be a power of two from 8 to 65536"),
+                )
+                .field("total_ipv4_address_count"));
+            }
+            let prefix = prefix.or_else(|| "10.0.0.0/8".parse().ok()).unwrap_or_default();
+            let length = 32 - count.trailing_zeros() as u8;
+            prefix
+                .subnets(length)
+                .ok()
+                .and_then(|mut candidates| {
+                    candidates.find(|c| !siblings.iter().any(|o| o.contains(&c.network()) || c.contains(&o.network())))
+                })
+                .ok_or_else(|| {
+                    RuleError::conflict(
+                        "address_prefix_exhausted",
+                        format!("zone `{}` of VPC `{}` has no free block of {count} addresses", input.zone, vpc.id),
+                    )
+                })?
+        }
+    };
+    let id = resource_id(&ctx.ids.uuid());
+    let subnet = Subnet {
+        id: id.clone(),
+        account: vpc.account.clone(),
+        vpc: vpc.id.clone(),
+        zone: input.zone,
+        cidr,
+        name,
+        created_at: ctx.now,
+    };
+    let mut draft = world.draft();
+    draft.put(Entity::Subnet(subnet));
+    let (world, touched) = draft.finish();
+    Ok(Applied { world, touched, value: id })
+}
+
+/// Renames a subnet.
+pub fn rename(world: &World, ctx: &mut Context, id: &str, name: &str) -> RuleResult<Applied<String>> {
+    let mut subnet = own_subnet(world, ctx, id)?.clone();
+    subnet.name = names::choose(Some(name), ctx.ids, "name")?;
+    if world.subnets().any(|s| s.vpc == subnet.vpc && s.name == subnet.name && s.id != id) {
+        return Err(RuleError::conflict(
+            "subnet_name_duplicate",
+            format!("VPC `{}` already has a subnet named `{}`", subnet.vpc, subnet.name),
+        )
+        .field("name"));
+    }
+    let mut draft = world.draft();
+    draft.put(Entity::Subnet(subnet));
+    let (world, touched) = draft.finish();
+    Ok(Applied { world, touched, value: id.to_owned() })
+}
+
+/// Deletes a subnet whose reserved IPs are all unbound (they go with it).
+pub fn delete(world: &World, ctx: &mut Context, id: &str) -> RuleResult<Applied<()>> {
+    own_subnet(world, ctx, id)?;
+    if let Some(ip) = world.reserved_ips_of(id).find(|ip| ip.target.is_some()) {
+        return Err(RuleError::conflict(
+            "subnet_in_use",
+            format!("subnet `{id}` has reserved IP `{}` ({}) bound to a resource; release it first", ip.id, ip.address),
+        ));
+    }
+    let mut draft = world.draft();
+    for ip in world.reserved_ips_of(id) {
+        draft.remove(EntityKey::ReservedIp(ip.id.clone()));
+    }
+    draft.remove(EntityKey::Subnet(id.to_owned()));
+    let (world, touched) = draft.finish();
+    Ok(Applied { world, touched, value: () })
+}
+
+/// The first free address of a subnet, after the four IBM keeps.
+pub(crate) fn free_address(world: &World, subnet: &Subnet) -> Option<Ipv4Addr> {
+    let taken: Vec<Ipv4Addr> = world.reserved_ips_of(&subnet.id).map(|ip| ip.address).collect();
+    subnet.cidr.hosts().find(|address| !subnet.is_reserved_by_ibm(*address) && !taken.contains(address))
+}
+
+/// What a new reserved IP should be.
+#[derive(Clone, Debug, Default)]
+pub struct NewReservedIp {
+    /// A specific address, or the first free one.
+    pub address: Option<Ipv4Addr>,
+    /// The name, or a generated one.
+    pub name: Option<String>,
+    /// Whether it goes when its target releases it (defaults to true when a target allocates it, false otherwise).
+    pub auto_delete: Option<bool>,
+}
+
+/// Reserves an address in `subnet` inside an ongoing draft, bound to `target` if given.
+pub(crate) fn reserve(
+    draft: &mut Draft,
+    ctx: &mut Context,
+    subnet: &Subnet,
+    input: &NewReservedIp,
+    owner: IpOwner,
+    target: Option<IpTarget>,
+) -> RuleResult<ReservedIp> {
+    let world = draft.world();
+    let address = match input.address {
+        Some(address) => {
+            if !subnet.cidr.contains(&address) || subnet.is_reserved_by_ibm(address) {
+                return Err(RuleError::invalid(
+                    "invalid_address",
+                    format!("`{address}` is not an assignable address of subnet `{}` ({})", subnet.id, subnet.cidr),
+                )
+                .field("address"));
+            }
+            if world.reserved_ips_of(&subnet.id).any(|ip| ip.address == address) {
+                return Err(RuleError::conflict(
+                    "address_in_use",
+                    format!("`{address}` is already reserved in subnet `{}`", subnet.id),
+                )
+                .field("address"));
+            }
+            address
+        }
+        None => free_address(world, subnet).ok_or_else(|| {
+            RuleError::conflict(
+                "subnet_exhausted",
+                format!("subnet `{}` ({}) has no free address", subnet.id, subnet.cidr),
+            )
+        })?,
+    };
+    let name = names::choose(input.name.as_deref(), ctx.ids, "name")?;
+    if world.reserved_ips_of(&subnet.id).any(|ip| ip.name == name) {
+        return Err(RuleError::conflict(
+            "reserved_ip_name_duplicate",
+            format!("subnet `{}` already has a reserved IP named `{name}`", subnet.id),
+        )
+        .field("name"));
+    }
+    let ip = ReservedIp {
+        id: resource_id(&ctx.ids.uuid()),
+        subnet: subnet.id.clone(),
+        address,
+        name,
+        auto_delete: input.auto_delete.unwrap_or(target.is_some()),
+        owner,
+        target,
+        created_at: ctx.now,
+    };
+    draft.put(Entity::ReservedIp(ip.clone()));
+    Ok(ip)
+}
+
+/// Reserves an address for the user (`POST /subnets/{id}/reserved_ips`).
+pub fn create_reserved_ip(
+    world: &World,
+    ctx: &mut Context,
+    subnet: &str,
+    input: NewReservedIp,
+) -> RuleResult<Applied<String>> {
+    let subnet = own_subnet(world, ctx, subnet)?.clone();
+    let mut draft = world.draft();
+    let ip = reserve(&mut draft, ctx, &subnet, &input, IpOwner::User, None)?;
+    let (world, touched) = draft.finish();
+    Ok(Applied { world, touched, value: ip.id })
+}
+
+/// Releases an unbound reserved IP.
+pub fn delete_reserved_ip(world: &World, ctx: &mut Context, subnet: &str, id: &str) -> RuleResult<Applied<()>> {
+    own_subnet(world, ctx, subnet)?;
+    let ip = world
+        .reserved_ip(id)
+        .filter(|ip| ip.subnet == subnet)
+        .ok_or_else(|| RuleError::not_found("reserved IP", id))?;
+    if ip.target.is_some() {
+        return Err(RuleError::conflict(
+            "reserved_ip_in_use",
+            format!("reserved IP `{id}` ({}) is bound to a resource; unbind it first", ip.address),
+        ));
+    }
+    let mut draft = world.draft();
+    draft.remove(EntityKey::ReservedIp(id.to_owned()));
+    let (world, touched) = draft.finish();
+    Ok(Applied { world, touched, value: () })
+}

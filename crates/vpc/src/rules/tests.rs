@@ -1,0 +1,436 @@
+//! Every rule of reference §3 as data: one row per refusal (removing the rule makes its row fail), then the
+//! behaviours the rules allow.
+
+use std::net::Ipv4Addr;
+
+use super::fixture::{COS, HUB_ACCOUNT, KMS, SPOKE_ACCOUNT, Scene};
+use super::resolver::NewLocation;
+use super::vpc::{NewResolver, NewVpc, ResolverPatch, VpcPatch};
+use super::{Patch, Precondition, VpcIdentity, binding, gateway, resolver, vpc};
+use crate::Enforcement;
+use crate::error::{Refusal, RuleResult};
+use crate::model::{BindingMode, DnsServer, PrefixManagement};
+use crate::region::crn;
+use crate::topology::{binding_count, resolver_view, vpc_health};
+
+fn delegate(scene: &mut Scene, spoke: &str, hub: &str) -> RuleResult<String> {
+    let patch = VpcPatch {
+        resolver: Some(ResolverPatch {
+            kind: Some("delegated".into()),
+            vpc: Patch::Value(VpcIdentity::Crn(scene.crn_of(hub))),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    scene.run(SPOKE_ACCOUNT, |w, c| vpc::update(w, c, spoke, patch, Precondition::None))
+}
+
+fn patch(scene: &mut Scene, account: &str, id: &str, patch: VpcPatch) -> RuleResult<String> {
+    scene.run(account, |w, c| vpc::update(w, c, id, patch, Precondition::None))
+}
+
+fn enable_hub(value: bool) -> VpcPatch {
+    VpcPatch { enable_hub: Some(value), ..Default::default() }
+}
+
+/// (rule, expected error code, scenario that must be refused).
+type Row = (&'static str, &'static str, fn(&mut Scene) -> RuleResult<()>);
+
+fn refusals() -> Vec<Row> {
+    vec![
+        ("H2", "dns_hub_has_bindings", |s| {
+            let (hub, ..) = s.bound();
+            patch(s, HUB_ACCOUNT, &hub, enable_hub(false)).map(drop)
+        }),
+        ("H2", "dns_hub_has_bindings", |s| {
+            let (_, spoke, ..) = s.bound();
+            patch(s, SPOKE_ACCOUNT, &spoke, enable_hub(true)).map(drop)
+        }),
+        ("H3", "dns_hub_endpoint_gateway_not_primary", |s| {
+            let vpc = s.vpc(HUB_ACCOUNT, "plain", false);
+            s.subnet(HUB_ACCOUNT, &vpc, "us-south-1");
+            s.gateway(HUB_ACCOUNT, &vpc, COS, BindingMode::Disabled)?;
+            patch(s, HUB_ACCOUNT, &vpc, enable_hub(true)).map(drop)
+        }),
+        ("H4", "endpoint_gateway_mode_invalid_in_hub", |s| {
+            let hub = s.vpc(HUB_ACCOUNT, "hub", true);
+            s.gateway(HUB_ACCOUNT, &hub, COS, BindingMode::Disabled).map(drop)
+        }),
+        ("H4", "endpoint_gateway_mode_invalid_in_hub", |s| {
+            let hub = s.vpc(HUB_ACCOUNT, "hub", true);
+            let gw = s.gateway(HUB_ACCOUNT, &hub, COS, BindingMode::Primary)?;
+            s.run(HUB_ACCOUNT, |w, c| gateway::update(w, c, &gw, None, Some(BindingMode::Disabled))).map(drop)
+        }),
+        ("H5", "dns_hub_resolver_delegated", |s| {
+            let (hub, spoke, binding, _) = s.bound();
+            delegate(s, &spoke, &hub)?;
+            // The hub removes its side while the spoke is delegated: the spoke keeps a delegated resolver and no binding.
+            s.run(HUB_ACCOUNT, |w, c| binding::delete(w, c, &hub, &binding))?;
+            patch(s, SPOKE_ACCOUNT, &spoke, enable_hub(true)).map(drop)
+        }),
+        ("S1", "dns_resolver_delegated_requires_non_hub", |s| {
+            let (hub, ..) = s.seed();
+            let other_hub = s.vpc(HUB_ACCOUNT, "other-hub", true);
+            let identity = VpcIdentity::Id(hub);
+            let resolver =
+                ResolverPatch { kind: Some("delegated".into()), vpc: Patch::Value(identity), ..Default::default() };
+            patch(s, HUB_ACCOUNT, &other_hub, VpcPatch { resolver: Some(resolver), ..Default::default() }).map(drop)
+        }),
+        ("H7", "vpc_has_dns_resolution_bindings", |s| {
+            let (hub, ..) = s.bound();
+            s.run(HUB_ACCOUNT, |w, c| vpc::delete(w, c, &hub, Precondition::None))
+        }),
+        ("H8", "endpoint_gateway_required_by_topology", |s| {
+            let (hub, spoke) = s.seed();
+            s.gateway(SPOKE_ACCOUNT, &spoke, COS, BindingMode::Disabled)?;
+            s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
+            s.bind(SPOKE_ACCOUNT, &spoke, &hub)?;
+            let hub_gateway = s.world.gateways_in(&hub).next().unwrap().id.clone();
+            s.run(HUB_ACCOUNT, |w, c| gateway::delete(w, c, &hub_gateway))
+        }),
+        ("H10", "custom_resolver_in_use", |s| {
+            let (hub, ..) = s.bound();
+            let _ = hub;
+            let id = s.world.resolvers().next().unwrap().id.clone();
+            s.run(HUB_ACCOUNT, |w, c| resolver::update(w, c, "instance-1", &id, None, Patch::Absent, Some(false)))
+                .map(drop)
+        }),
+        ("H10", "custom_resolver_in_use", |s| {
+            s.bound();
+            let id = s.world.resolvers().next().unwrap().id.clone();
+            s.run(HUB_ACCOUNT, |w, c| resolver::delete(w, c, "instance-1", &id))
+        }),
+        ("C1", "dns_resolution_binding_from_hub", |s| {
+            let (hub, _) = s.seed();
+            let other_hub = s.vpc(HUB_ACCOUNT, "other-hub", true);
+            s.bind(HUB_ACCOUNT, &hub, &other_hub).map(drop)
+        }),
+        ("C2", "dns_resolution_binding_exists", |s| {
+            let (_, spoke, ..) = s.bound();
+            let second_hub = s.vpc(HUB_ACCOUNT, "second-hub", true);
+            s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &second_hub);
+            s.bind(SPOKE_ACCOUNT, &spoke, &second_hub).map(drop)
+        }),
+        ("C3", "dns_resolution_binding_target_invalid", |s| {
+            let (_, spoke) = s.seed();
+            let not_a_hub = s.vpc(HUB_ACCOUNT, "not-a-hub", false);
+            s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &not_a_hub);
+            s.bind(SPOKE_ACCOUNT, &spoke, &not_a_hub).map(drop)
+        }),
+        ("C3", "dns_resolution_binding_target_invalid", |s| {
+            let (_, spoke) = s.seed();
+            let itself = VpcIdentity::Id(spoke.clone());
+            s.run(SPOKE_ACCOUNT, |w, c| binding::create(w, c, &spoke, &itself, None)).map(drop)
+        }),
+        ("C4", "dns_resolution_binding_cross_region", |s| {
+            let (hub, spoke) = s.seed();
+            let elsewhere = VpcIdentity::Crn(s.crn_of(&hub).replace(":us-south:", ":eu-de:"));
+            s.run(SPOKE_ACCOUNT, |w, c| binding::create(w, c, &spoke, &elsewhere, None)).map(drop)
+        }),
+        ("C5", "not_found", |s| {
+            // Another account's hub cannot be named by id, only by CRN.
+            let (hub, spoke) = s.seed();
+            s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
+            let by_id = VpcIdentity::Id(hub);
+            s.run(SPOKE_ACCOUNT, |w, c| binding::create(w, c, &spoke, &by_id, None)).map(drop)
+        }),
+        ("C6", "endpoint_gateway_primary_conflict", |s| {
+            let (hub, spoke) = s.seed();
+            s.gateway(SPOKE_ACCOUNT, &spoke, COS, BindingMode::Primary)?;
+            s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
+            s.bind(SPOKE_ACCOUNT, &spoke, &hub).map(drop)
+        }),
+        ("C7", "endpoint_gateway_per_resource_binding_requires_hub_primary", |s| {
+            let hub = s.vpc(HUB_ACCOUNT, "bare-hub", true);
+            let spoke = s.vpc(SPOKE_ACCOUNT, "spoke", false);
+            s.subnet(SPOKE_ACCOUNT, &spoke, "us-south-1");
+            s.gateway(SPOKE_ACCOUNT, &spoke, COS, BindingMode::PerResourceBinding)?;
+            s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
+            s.bind(SPOKE_ACCOUNT, &spoke, &hub).map(drop)
+        }),
+        ("C8", "not_authorized", |s| {
+            let (hub, spoke) = s.seed();
+            s.bind(SPOKE_ACCOUNT, &spoke, &hub).map(drop)
+        }),
+        ("C8", "not_authorized", |s| {
+            // A policy for one specific spoke VPC does not cover another.
+            let (hub, spoke) = s.seed();
+            s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, Some("r006-some-other-vpc"), &hub);
+            s.bind(SPOKE_ACCOUNT, &spoke, &hub).map(drop)
+        }),
+        ("C8", "not_authorized", |s| {
+            // The same account needs the authorization too.
+            let hub = s.vpc(HUB_ACCOUNT, "hub", true);
+            let spoke = s.vpc(HUB_ACCOUNT, "spoke", false);
+            let identity = VpcIdentity::Id(hub);
+            s.run(HUB_ACCOUNT, |w, c| binding::create(w, c, &spoke, &identity, None)).map(drop)
+        }),
+        ("C13", "dns_resolution_binding_name_duplicate", |s| {
+            let (hub, _, first, _) = s.bound();
+            let second = s.vpc(SPOKE_ACCOUNT, "second-spoke", false);
+            s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
+            let second_binding = s.bind(SPOKE_ACCOUNT, &second, &hub)?;
+            let taken = s.world.binding(&first).unwrap().hub_name.clone();
+            s.run(HUB_ACCOUNT, |w, c| binding::rename(w, c, &hub, &second_binding, &taken)).map(drop)
+        }),
+        ("D1", "dns_resolution_binding_delegated", |s| {
+            let (hub, spoke, binding, _) = s.bound();
+            delegate(s, &spoke, &hub)?;
+            s.run(SPOKE_ACCOUNT, |w, c| binding::delete(w, c, &spoke, &binding)).map(drop)
+        }),
+        ("S2", "dns_resolver_vpc_not_bound", |s| {
+            let (hub, spoke) = s.seed();
+            s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
+            delegate(s, &spoke, &hub).map(drop)
+        }),
+        ("S2", "dns_resolver_vpc_required", |s| {
+            let (_, spoke, ..) = s.bound();
+            let resolver = ResolverPatch { kind: Some("delegated".into()), ..Default::default() };
+            patch(s, SPOKE_ACCOUNT, &spoke, VpcPatch { resolver: Some(resolver), ..Default::default() }).map(drop)
+        }),
+        ("S2", "dns_resolver_vpc_no_custom_resolver", |s| {
+            let hub = s.vpc(HUB_ACCOUNT, "hub-without-resolver", true);
+            let spoke = s.vpc(SPOKE_ACCOUNT, "spoke", false);
+            s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
+            s.bind(SPOKE_ACCOUNT, &spoke, &hub)?;
+            delegate(s, &spoke, &hub).map(drop)
+        }),
+        ("S3", "dns_resolver_vpc_not_allowed", |s| {
+            let (hub, spoke, ..) = s.bound();
+            let identity = VpcIdentity::Crn(s.crn_of(&hub));
+            let resolver =
+                ResolverPatch { kind: Some("system".into()), vpc: Patch::Value(identity), ..Default::default() };
+            patch(s, SPOKE_ACCOUNT, &spoke, VpcPatch { resolver: Some(resolver), ..Default::default() }).map(drop)
+        }),
+        ("S4", "dns_resolver_manual_servers_required", |s| {
+            let vpc = s.vpc(SPOKE_ACCOUNT, "plain", false);
+            let resolver = ResolverPatch { kind: Some("manual".into()), ..Default::default() };
+            patch(s, SPOKE_ACCOUNT, &vpc, VpcPatch { resolver: Some(resolver), ..Default::default() }).map(drop)
+        }),
+        ("S4", "dns_resolver_manual_servers_not_allowed", |s| {
+            let vpc = s.vpc(SPOKE_ACCOUNT, "plain", false);
+            let servers = vec![DnsServer { address: Ipv4Addr::new(10, 0, 0, 1), zone_affinity: None }];
+            let resolver = ResolverPatch {
+                kind: Some("system".into()),
+                manual_servers: Patch::Value(servers),
+                ..Default::default()
+            };
+            let body = VpcPatch { resolver: Some(resolver), ..Default::default() };
+            s.run(SPOKE_ACCOUNT, |w, c| vpc::update(w, c, &vpc, body, Precondition::Any)).map(drop)
+        }),
+        ("S5", "not_authorized", |s| {
+            let (hub, spoke, _, policy) = s.bound();
+            s.revoke(&policy);
+            delegate(s, &spoke, &hub).map(drop)
+        }),
+        ("S6", "dns_resolver_type_not_allowed_at_create", |s| {
+            let input = NewVpc {
+                name: Some("delegated-at-birth".into()),
+                classic_access: false,
+                address_prefix_management: PrefixManagement::Auto,
+                enable_hub: false,
+                resolver: NewResolver::Delegated,
+            };
+            s.run(SPOKE_ACCOUNT, |w, c| vpc::create(w, c, input)).map(drop)
+        }),
+        ("S9", "vpc_provides_dns", |s| {
+            let (hub, spoke, binding, _) = s.bound();
+            delegate(s, &spoke, &hub)?;
+            s.run(HUB_ACCOUNT, |w, c| binding::delete(w, c, &hub, &binding))?;
+            s.run(HUB_ACCOUNT, |w, c| vpc::delete(w, c, &hub, Precondition::None))
+        }),
+        ("M1", "endpoint_gateway_target_duplicate", |s| {
+            let (hub, _) = s.seed();
+            s.gateway(HUB_ACCOUNT, &hub, COS, BindingMode::Primary).map(drop)
+        }),
+        ("M2", "endpoint_gateway_primary_conflict", |s| {
+            let (_, spoke, ..) = s.bound();
+            s.gateway(SPOKE_ACCOUNT, &spoke, COS, BindingMode::Primary).map(drop)
+        }),
+        ("M2", "endpoint_gateway_primary_conflict", |s| {
+            let (_, spoke, ..) = s.bound();
+            let gw = s.gateway(SPOKE_ACCOUNT, &spoke, COS, BindingMode::Disabled)?;
+            s.run(SPOKE_ACCOUNT, |w, c| gateway::update(w, c, &gw, None, Some(BindingMode::Primary))).map(drop)
+        }),
+        ("M3", "endpoint_gateway_resource_binding_unsupported", |s| {
+            let vpc = s.vpc(SPOKE_ACCOUNT, "plain", false);
+            s.gateway(SPOKE_ACCOUNT, &vpc, KMS, BindingMode::PerResourceBinding).map(drop)
+        }),
+        ("M3", "endpoint_gateway_per_resource_binding_requires_hub_primary", |s| {
+            let hub = s.vpc(HUB_ACCOUNT, "bare-hub", true);
+            let spoke = s.vpc(SPOKE_ACCOUNT, "spoke", false);
+            s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
+            s.bind(SPOKE_ACCOUNT, &spoke, &hub)?;
+            s.gateway(SPOKE_ACCOUNT, &spoke, COS, BindingMode::PerResourceBinding).map(drop)
+        }),
+    ]
+}
+
+#[test]
+fn every_rule_refuses_what_it_forbids() {
+    for (rule, code, scenario) in refusals() {
+        let mut scene = Scene::new();
+        let error = scenario(&mut scene).expect_err(&format!("rule {rule} should refuse (`{code}`)"));
+        assert_eq!(error.code, code, "rule {rule}: {error}");
+        if code != "not_found" {
+            assert_eq!(error.rule, Some(rule), "rule {rule}: {error}");
+            assert!(error.message.ends_with(&format!("(rule {rule})")), "{error}");
+        }
+        let status = match code {
+            "not_authorized" => Refusal::NotAuthorized,
+            "not_found" => Refusal::NotFound,
+            _ => error.refusal,
+        };
+        assert_eq!(error.refusal, status);
+    }
+}
+
+#[test]
+fn a_binding_is_one_object_seen_from_both_sides_with_counts_on_both() {
+    let mut scene = Scene::new();
+    let (hub, spoke, binding, _) = scene.bound();
+    assert_eq!((binding_count(&scene.world, &hub), binding_count(&scene.world, &spoke)), (1, 1));
+    assert_eq!(scene.world.bindings_of(&hub).next().unwrap().id, binding);
+    assert_eq!(scene.world.bindings_of(&spoke).next().unwrap().id, binding);
+    // A same-account spoke may name the hub by id.
+    let local_spoke = scene.vpc(HUB_ACCOUNT, "local-spoke", false);
+    scene.grant(HUB_ACCOUNT, HUB_ACCOUNT, None, &hub);
+    let identity = VpcIdentity::Id(hub.clone());
+    scene.run(HUB_ACCOUNT, |w, c| binding::create(w, c, &local_spoke, &identity, None)).unwrap();
+    assert_eq!(binding_count(&scene.world, &hub), 2);
+}
+
+#[test]
+fn delegation_follows_the_hub_resolver_and_degrades_when_the_hub_unbinds() {
+    let mut scene = Scene::new();
+    let (hub, spoke, binding, _) = scene.bound();
+    delegate(&mut scene, &spoke, &hub).unwrap();
+    let hub_servers = resolver_view(&scene.world, scene.world.vpc(&hub).unwrap()).servers;
+    let spoke_view = resolver_view(&scene.world, scene.world.vpc(&spoke).unwrap());
+    assert_eq!(spoke_view.servers, hub_servers, "S7: delegated servers are the hub's");
+    assert_eq!(resolver_view(&scene.world, scene.world.vpc(&hub).unwrap()).configuration, Some("custom_resolver"));
+
+    // S7: a new hub resolver location reaches the spoke at once.
+    let subnet = scene.subnet(HUB_ACCOUNT, &hub, "us-south-2");
+    let resolver = scene.world.resolvers().next().unwrap().id.clone();
+    let location =
+        NewLocation { subnet_crn: crn(&super::fixture::account(HUB_ACCOUNT), "subnet", &subnet), enabled: true };
+    scene.run(HUB_ACCOUNT, |w, c| resolver::create_location(w, c, "instance-1", &resolver, &location)).unwrap();
+    assert_eq!(resolver_view(&scene.world, scene.world.vpc(&spoke).unwrap()).servers.len(), 2);
+
+    // D3: the hub may remove the binding while the spoke is delegated; the spoke becomes degraded.
+    assert_eq!(vpc_health(&scene.world, scene.world.vpc(&spoke).unwrap()).0, "ok");
+    scene.run(HUB_ACCOUNT, |w, c| binding::delete(w, c, &hub, &binding)).unwrap();
+    let (state, reasons) = vpc_health(&scene.world, scene.world.vpc(&spoke).unwrap());
+    assert_eq!((state, reasons[0].0), ("degraded", "dns_resolution_binding_failed"));
+    assert_eq!(binding_count(&scene.world, &spoke), 0);
+}
+
+#[test]
+fn an_unauthorized_spoke_delete_leaves_the_hub_side_faulted() {
+    let mut scene = Scene::new();
+    let (hub, spoke, binding, policy) = scene.bound();
+    scene.revoke(&policy);
+    // D6: the existing binding keeps working after revocation.
+    assert_eq!(binding_count(&scene.world, &spoke), 1);
+    let outcome = scene.run(SPOKE_ACCOUNT, |w, c| binding::delete(w, c, &spoke, &binding)).unwrap();
+    assert!(outcome.hub_side_kept);
+    assert_eq!(outcome.refusal.unwrap().code, "not_authorized");
+    assert_eq!((binding_count(&scene.world, &spoke), binding_count(&scene.world, &hub)), (0, 1));
+    let kept = scene.world.binding(&binding).unwrap();
+    assert_eq!(crate::topology::binding_health(kept).0, "faulted");
+    // The hub may always delete its side (D2).
+    scene.run(HUB_ACCOUNT, |w, c| binding::delete(w, c, &hub, &binding)).unwrap();
+    assert_eq!(binding_count(&scene.world, &hub), 0);
+}
+
+#[test]
+fn an_authorized_spoke_delete_removes_both_sides() {
+    let mut scene = Scene::new();
+    let (hub, spoke, binding, _) = scene.bound();
+    let outcome = scene.run(SPOKE_ACCOUNT, |w, c| binding::delete(w, c, &spoke, &binding)).unwrap();
+    assert!(!outcome.hub_side_kept);
+    assert_eq!((binding_count(&scene.world, &spoke), binding_count(&scene.world, &hub)), (0, 0));
+    assert!(scene.world.binding(&binding).is_none());
+}
+
+#[test]
+fn soft_enforcement_lets_refusals_through_and_reports_them() {
+    let mut scene = Scene::new();
+    scene.enforcement = Enforcement::Soft;
+    let (hub, spoke) = scene.seed();
+    scene.bind(SPOKE_ACCOUNT, &spoke, &hub).unwrap();
+    assert_eq!(scene.waived.len(), 1);
+    assert_eq!(scene.waived[0].code, "not_authorized");
+    let mut off = Scene::new();
+    off.enforcement = Enforcement::Off;
+    let (hub, spoke) = off.seed();
+    off.bind(SPOKE_ACCOUNT, &spoke, &hub).unwrap();
+    assert!(off.waived.is_empty());
+}
+
+#[test]
+fn system_resolver_configuration_follows_the_vpc() {
+    let mut scene = Scene::new();
+    let hub = scene.vpc(HUB_ACCOUNT, "hub", true);
+    let configuration = |scene: &Scene| resolver_view(&scene.world, scene.world.vpc(&hub).unwrap()).configuration;
+    assert_eq!(configuration(&scene), Some("default"));
+    let subnet = scene.subnet(HUB_ACCOUNT, &hub, "us-south-1");
+    scene.gateway(HUB_ACCOUNT, &hub, COS, BindingMode::Primary).unwrap();
+    assert_eq!(configuration(&scene), Some("private_resolver"));
+    scene.custom_resolver(HUB_ACCOUNT, &subnet);
+    assert_eq!(configuration(&scene), Some("custom_resolver"));
+}
+
+#[test]
+fn hubs_and_spokes_that_are_allowed() {
+    let mut scene = Scene::new();
+    // H1: a hub can be enabled after creation; H6: several hubs per account.
+    let first = scene.vpc(HUB_ACCOUNT, "first", false);
+    patch(&mut scene, HUB_ACCOUNT, &first, enable_hub(true)).unwrap();
+    let second = scene.vpc(HUB_ACCOUNT, "second", true);
+    assert!(scene.world.vpc(&first).unwrap().enable_hub && scene.world.vpc(&second).unwrap().enable_hub);
+    // M4: a disabled spoke gateway may duplicate the hub's target; a per-resource-binding one may too when the hub has
+    // the primary.
+    let (hub, spoke, ..) = scene.bound();
+    let disabled = scene.gateway(SPOKE_ACCOUNT, &spoke, COS, BindingMode::Disabled).unwrap();
+    scene
+        .run(SPOKE_ACCOUNT, |w, c| gateway::update(w, c, &disabled, None, Some(BindingMode::PerResourceBinding)))
+        .unwrap();
+    // M7: a mode change passes through `updating`.
+    assert_eq!(scene.world.gateway(&disabled).unwrap().settling.phase, crate::model::Phase::Updating);
+    // S8: a manual resolver may point at the hub's custom resolver addresses.
+    let servers = resolver_view(&scene.world, scene.world.vpc(&hub).unwrap()).servers;
+    let resolver =
+        ResolverPatch { kind: Some("manual".into()), manual_servers: Patch::Value(servers), ..Default::default() };
+    let body = VpcPatch { resolver: Some(resolver), ..Default::default() };
+    scene.run(SPOKE_ACCOUNT, |w, c| vpc::update(w, c, &spoke, body, Precondition::Any)).unwrap();
+}
+
+#[test]
+fn manual_servers_need_if_match_and_valid_zone_affinity() {
+    let mut scene = Scene::new();
+    let vpc = scene.vpc(SPOKE_ACCOUNT, "plain", false);
+    let server =
+        |zone: Option<&str>| DnsServer { address: Ipv4Addr::new(10, 0, 0, 9), zone_affinity: zone.map(str::to_owned) };
+    let attempt = |scene: &mut Scene, servers: Vec<DnsServer>, precondition: Precondition| {
+        let resolver =
+            ResolverPatch { kind: Some("manual".into()), manual_servers: Patch::Value(servers), ..Default::default() };
+        let body = VpcPatch { resolver: Some(resolver), ..Default::default() };
+        scene.run(SPOKE_ACCOUNT, |w, c| vpc::update(w, c, &vpc, body, precondition))
+    };
+    let code = |result: RuleResult<String>| result.unwrap_err().code;
+    assert_eq!(code(attempt(&mut scene, vec![server(None)], Precondition::None)), "if_match_required");
+    assert_eq!(code(attempt(&mut scene, vec![server(None)], Precondition::Version(7))), "precondition_failed");
+    assert_eq!(
+        code(attempt(&mut scene, vec![server(Some("us-south-1")), server(None)], Precondition::Any)),
+        "dns_resolver_zone_affinity_mixed"
+    );
+    assert_eq!(
+        code(attempt(&mut scene, vec![server(Some("us-south-1")), server(Some("us-south-1"))], Precondition::Any)),
+        "dns_resolver_zone_affinity_duplicate"
+    );
+    assert_eq!(code(attempt(&mut scene, vec![server(Some("mars-1"))], Precondition::Any)), "invalid_zone");
+    attempt(&mut scene, vec![server(Some("us-south-1"))], Precondition::Version(1)).unwrap();
+    assert_eq!(scene.world.vpc(&vpc).unwrap().version, 2);
+}

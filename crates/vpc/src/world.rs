@@ -1,0 +1,234 @@
+//! [`World`]: an immutable snapshot of every VPC-domain entity, and [`Draft`], a change to it.
+//!
+//! Worlds are built on persistent maps, so a command clones the current world in O(1), changes its copy and hands
+//! back the new world together with the keys it touched. The store persists exactly those entities, and the
+//! application publishes the new world only once the store accepted it.
+
+use std::collections::BTreeSet;
+
+use crate::model::{Binding, CustomResolver, EndpointGateway, ReservedIp, Subnet, Vpc};
+
+/// The key of one entity, for persistence.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntityKey {
+    /// A VPC.
+    Vpc(String),
+    /// A subnet.
+    Subnet(String),
+    /// A reserved IP.
+    ReservedIp(String),
+    /// An endpoint gateway.
+    Gateway(String),
+    /// A DNS resolution binding.
+    Binding(String),
+    /// A custom resolver (with its locations).
+    Resolver(String),
+}
+
+/// Every VPC-domain entity at one revision.
+#[derive(Clone, Debug, Default)]
+pub struct World {
+    pub(crate) vpcs: imbl::OrdMap<String, Vpc>,
+    pub(crate) subnets: imbl::OrdMap<String, Subnet>,
+    pub(crate) reserved_ips: imbl::OrdMap<String, ReservedIp>,
+    pub(crate) gateways: imbl::OrdMap<String, EndpointGateway>,
+    pub(crate) bindings: imbl::OrdMap<String, Binding>,
+    pub(crate) resolvers: imbl::OrdMap<String, CustomResolver>,
+    revision: u64,
+}
+
+/// An entity of any kind, as loaded from or written to the store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Entity {
+    /// A VPC.
+    Vpc(Vpc),
+    /// A subnet.
+    Subnet(Subnet),
+    /// A reserved IP.
+    ReservedIp(ReservedIp),
+    /// An endpoint gateway.
+    Gateway(EndpointGateway),
+    /// A binding.
+    Binding(Binding),
+    /// A custom resolver.
+    Resolver(CustomResolver),
+}
+
+impl World {
+    /// A world holding `entities`, at `revision`.
+    pub fn from_entities(entities: impl IntoIterator<Item = Entity>, revision: u64) -> World {
+        let mut world = World { revision, ..World::default() };
+        for entity in entities {
+            world.insert(entity);
+        }
+        world
+    }
+
+    fn insert(&mut self, entity: Entity) {
+        match entity {
+            Entity::Vpc(vpc) => {
+                self.vpcs.insert(vpc.id.clone(), vpc);
+            }
+            Entity::Subnet(subnet) => {
+                self.subnets.insert(subnet.id.clone(), subnet);
+            }
+            Entity::ReservedIp(ip) => {
+                self.reserved_ips.insert(ip.id.clone(), ip);
+            }
+            Entity::Gateway(gateway) => {
+                self.gateways.insert(gateway.id.clone(), gateway);
+            }
+            Entity::Binding(binding) => {
+                self.bindings.insert(binding.id.clone(), binding);
+            }
+            Entity::Resolver(resolver) => {
+                self.resolvers.insert(resolver.id.clone(), resolver);
+            }
+        }
+    }
+
+    /// The store revision this world reflects.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// The same world, labelled with the revision the store gave its last change.
+    pub fn at_revision(mut self, revision: u64) -> World {
+        self.revision = revision;
+        self
+    }
+
+    /// The entity under `key`, if it exists.
+    pub fn entity(&self, key: &EntityKey) -> Option<Entity> {
+        match key {
+            EntityKey::Vpc(id) => self.vpcs.get(id).cloned().map(Entity::Vpc),
+            EntityKey::Subnet(id) => self.subnets.get(id).cloned().map(Entity::Subnet),
+            EntityKey::ReservedIp(id) => self.reserved_ips.get(id).cloned().map(Entity::ReservedIp),
+            EntityKey::Gateway(id) => self.gateways.get(id).cloned().map(Entity::Gateway),
+            EntityKey::Binding(id) => self.bindings.get(id).cloned().map(Entity::Binding),
+            EntityKey::Resolver(id) => self.resolvers.get(id).cloned().map(Entity::Resolver),
+        }
+    }
+
+    /// One VPC.
+    pub fn vpc(&self, id: &str) -> Option<&Vpc> {
+        self.vpcs.get(id)
+    }
+
+    /// Every VPC, by id.
+    pub fn vpcs(&self) -> impl Iterator<Item = &Vpc> {
+        self.vpcs.values()
+    }
+
+    /// One subnet.
+    pub fn subnet(&self, id: &str) -> Option<&Subnet> {
+        self.subnets.get(id)
+    }
+
+    /// Every subnet, by id.
+    pub fn subnets(&self) -> impl Iterator<Item = &Subnet> {
+        self.subnets.values()
+    }
+
+    /// One reserved IP.
+    pub fn reserved_ip(&self, id: &str) -> Option<&ReservedIp> {
+        self.reserved_ips.get(id)
+    }
+
+    /// The reserved IPs of a subnet, by id.
+    pub fn reserved_ips_of<'a>(&'a self, subnet: &'a str) -> impl Iterator<Item = &'a ReservedIp> + 'a {
+        self.reserved_ips.values().filter(move |ip| ip.subnet == subnet)
+    }
+
+    /// One endpoint gateway.
+    pub fn gateway(&self, id: &str) -> Option<&EndpointGateway> {
+        self.gateways.get(id)
+    }
+
+    /// Every endpoint gateway, by id.
+    pub fn gateways(&self) -> impl Iterator<Item = &EndpointGateway> {
+        self.gateways.values()
+    }
+
+    /// The endpoint gateways in a VPC.
+    pub fn gateways_in<'a>(&'a self, vpc: &'a str) -> impl Iterator<Item = &'a EndpointGateway> + 'a {
+        self.gateways.values().filter(move |gateway| gateway.vpc == vpc)
+    }
+
+    /// The reserved IPs bound to an endpoint gateway.
+    pub fn gateway_ips<'a>(&'a self, gateway: &'a str) -> impl Iterator<Item = &'a ReservedIp> + 'a {
+        self.reserved_ips
+            .values()
+            .filter(move |ip| matches!(&ip.target, Some(crate::model::IpTarget::EndpointGateway(g)) if g == gateway))
+    }
+
+    /// One binding.
+    pub fn binding(&self, id: &str) -> Option<&Binding> {
+        self.bindings.get(id)
+    }
+
+    /// The bindings a VPC sees (as spoke or as hub).
+    pub fn bindings_of<'a>(&'a self, vpc: &'a str) -> impl Iterator<Item = &'a Binding> + 'a {
+        self.bindings.values().filter(move |binding| binding.seen_from(vpc))
+    }
+
+    /// One custom resolver.
+    pub fn resolver(&self, id: &str) -> Option<&CustomResolver> {
+        self.resolvers.get(id)
+    }
+
+    /// Every custom resolver.
+    pub fn resolvers(&self) -> impl Iterator<Item = &CustomResolver> {
+        self.resolvers.values()
+    }
+
+    /// Starts a change.
+    pub fn draft(&self) -> Draft {
+        Draft { world: self.clone(), touched: BTreeSet::new() }
+    }
+}
+
+/// A change being made to a world; it remembers which entities it touched.
+pub struct Draft {
+    world: World,
+    touched: BTreeSet<EntityKey>,
+}
+
+impl Draft {
+    /// The world as changed so far.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// Inserts or replaces an entity.
+    pub fn put(&mut self, entity: Entity) {
+        let key = match &entity {
+            Entity::Vpc(vpc) => EntityKey::Vpc(vpc.id.clone()),
+            Entity::Subnet(subnet) => EntityKey::Subnet(subnet.id.clone()),
+            Entity::ReservedIp(ip) => EntityKey::ReservedIp(ip.id.clone()),
+            Entity::Gateway(gateway) => EntityKey::Gateway(gateway.id.clone()),
+            Entity::Binding(binding) => EntityKey::Binding(binding.id.clone()),
+            Entity::Resolver(resolver) => EntityKey::Resolver(resolver.id.clone()),
+        };
+        self.world.insert(entity);
+        self.touched.insert(key);
+    }
+
+    /// Removes an entity.
+    pub fn remove(&mut self, key: EntityKey) {
+        match &key {
+            EntityKey::Vpc(id) => self.world.vpcs.remove(id).map(|_| ()),
+            EntityKey::Subnet(id) => self.world.subnets.remove(id).map(|_| ()),
+            EntityKey::ReservedIp(id) => self.world.reserved_ips.remove(id).map(|_| ()),
+            EntityKey::Gateway(id) => self.world.gateways.remove(id).map(|_| ()),
+            EntityKey::Binding(id) => self.world.bindings.remove(id).map(|_| ()),
+            EntityKey::Resolver(id) => self.world.resolvers.remove(id).map(|_| ()),
+        };
+        self.touched.insert(key);
+    }
+
+    /// The changed world and the keys to persist (present keys are upserted, absent ones deleted).
+    pub fn finish(self) -> (World, Vec<EntityKey>) {
+        (self.world, self.touched.into_iter().collect())
+    }
+}
