@@ -18,6 +18,8 @@ pub enum Envelope {
         code: &'static str,
         /// The `errors[0].details`, when there are any.
         details: Option<Value>,
+        /// The `errors[0].target` of the VPC API: the field, parameter or header at fault.
+        target: Option<(String, &'static str)>,
     },
     /// `{"errorCode", "errorMessage", "context"}`: the IAM Identity token endpoint.
     Identity {
@@ -40,13 +42,21 @@ pub struct ApiError {
 impl ApiError {
     /// An error in the Policy Management envelope.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, envelope: Envelope::Policy { code, details: None }, message: message.into() }
+        ApiError { status, envelope: Envelope::Policy { code, details: None, target: None }, message: message.into() }
     }
 
     /// The same error with `details`.
     pub fn with_details(mut self, details: Value) -> ApiError {
         if let Envelope::Policy { details: slot, .. } = &mut self.envelope {
             *slot = Some(details);
+        }
+        self
+    }
+
+    /// The same error naming the field, parameter or header at fault.
+    pub fn with_target(mut self, name: &str, kind: &'static str) -> ApiError {
+        if let Envelope::Policy { target: slot, .. } = &mut self.envelope {
+            *slot = Some((name.to_owned(), kind));
         }
         self
     }
@@ -83,10 +93,13 @@ impl ApiError {
     /// The body, once the transaction id is known.
     pub fn body(&self, transaction_id: &str) -> Value {
         match &self.envelope {
-            Envelope::Policy { code, details } => {
+            Envelope::Policy { code, details, target } => {
                 let mut error = json!({ "code": code, "message": self.message });
                 if let Some(details) = details {
                     error["details"] = details.clone();
+                }
+                if let Some((name, kind)) = target {
+                    error["target"] = json!({ "name": name, "type": kind });
                 }
                 json!({ "trace": transaction_id, "errors": [error], "status_code": self.status.as_u16() })
             }
@@ -124,6 +137,7 @@ impl From<AppError> for ApiError {
                 ApiError::new(StatusCode::PRECONDITION_FAILED, "request_not_processed", message)
             }
             AppError::UnknownApiKey => ApiError::identity(StatusCode::BAD_REQUEST, "BXNIM0415E", message),
+            AppError::Rule(rule) => crate::vpc::rule_error(rule),
             AppError::Store(hubspoke_store::StoreError::Database(_)) => {
                 tracing::error!(%message, "store unavailable");
                 ApiError::new(

@@ -14,6 +14,7 @@
 //! Handlers are thin: extract, call one `hubspoke_app` function, map the result into an IBM-shaped body.
 
 pub mod authzen;
+pub mod dns_services;
 pub mod error;
 pub mod extract;
 pub mod identity;
@@ -22,6 +23,7 @@ pub mod policies;
 pub mod roles;
 pub mod tokens;
 pub mod transaction;
+pub mod vpc;
 mod wire;
 
 use std::sync::Arc;
@@ -40,35 +42,6 @@ pub use tokens::TokenService;
 /// Largest request body accepted, in bytes. Policies are a few kilobytes; anything near this is hostile.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// How enforcement points treat a refused authorization (shown by `/_hubspoke/health`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Enforcement {
-    /// Refusals are enforced.
-    Enforce,
-    /// Refusals are logged and recorded, but the operation goes ahead.
-    Soft,
-    /// Authorization is not checked.
-    Off,
-}
-
-impl Enforcement {
-    /// The name used by the flag and the health endpoint.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Enforcement::Enforce => "enforce",
-            Enforcement::Soft => "soft",
-            Enforcement::Off => "off",
-        }
-    }
-}
-
-/// Settings of the API that come from the command line.
-#[derive(Clone, Debug)]
-pub struct ApiConfig {
-    /// The enforcement mode.
-    pub enforcement: Enforcement,
-}
-
 /// What every handler shares.
 #[derive(Clone)]
 pub struct ApiState {
@@ -76,8 +49,6 @@ pub struct ApiState {
     pub app: Arc<App>,
     /// Token issuing and verification.
     pub tokens: Arc<TokenService>,
-    /// Settings.
-    pub config: Arc<ApiConfig>,
     /// When the server started, for the health endpoint.
     pub started: Instant,
 }
@@ -90,6 +61,45 @@ pub fn router(state: ApiState) -> Router {
         .route("/identity/keys", get(identity::keys::jwks))
         .route("/_hubspoke/health", get(operator::health::health))
         .route("/_hubspoke/accounts", post(operator::accounts::create).get(operator::accounts::list))
+        .route("/_hubspoke/events", get(operator::events::list))
+        .route("/_hubspoke/vpcs/{vpc_id}/dns_endpoint", get(vpc::vpcs::dns_endpoint))
+        .route("/v1/vpcs", get(vpc::vpcs::list).post(vpc::vpcs::create))
+        .route("/v1/vpcs/{id}", get(vpc::vpcs::get).patch(vpc::vpcs::update).delete(vpc::vpcs::delete))
+        .route("/v1/vpcs/{vpc_id}/dns_resolution_bindings", get(vpc::bindings::list).post(vpc::bindings::create))
+        .route(
+            "/v1/vpcs/{vpc_id}/dns_resolution_bindings/{id}",
+            get(vpc::bindings::get).patch(vpc::bindings::update).delete(vpc::bindings::delete),
+        )
+        .route("/v1/subnets", get(vpc::subnets::list).post(vpc::subnets::create))
+        .route("/v1/subnets/{id}", get(vpc::subnets::get).patch(vpc::subnets::update).delete(vpc::subnets::delete))
+        .route(
+            "/v1/subnets/{id}/reserved_ips",
+            get(vpc::subnets::list_reserved_ips).post(vpc::subnets::create_reserved_ip),
+        )
+        .route(
+            "/v1/subnets/{id}/reserved_ips/{ip}",
+            get(vpc::subnets::get_reserved_ip).delete(vpc::subnets::delete_reserved_ip),
+        )
+        .route("/v1/endpoint_gateways", get(vpc::gateways::list).post(vpc::gateways::create))
+        .route(
+            "/v1/endpoint_gateways/{id}",
+            get(vpc::gateways::get).patch(vpc::gateways::update).delete(vpc::gateways::delete),
+        )
+        .route("/v1/endpoint_gateways/{id}/ips", get(vpc::gateways::list_ips))
+        .route(
+            "/v1/endpoint_gateways/{id}/ips/{ip}",
+            get(vpc::gateways::get_ip).put(vpc::gateways::bind_ip).delete(vpc::gateways::unbind_ip),
+        )
+        .route("/v1/instances/{instance_id}/custom_resolvers", get(dns_services::list).post(dns_services::create))
+        .route(
+            "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}",
+            get(dns_services::get).patch(dns_services::update).delete(dns_services::delete),
+        )
+        .route("/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/locations", post(dns_services::add_location))
+        .route(
+            "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/locations/{location_id}",
+            axum::routing::patch(dns_services::update_location).delete(dns_services::delete_location),
+        )
         .route("/v1/policies", get(policies::list::<V1>).post(policies::create::<V1>))
         .route(
             "/v1/policies/{policy_id}",

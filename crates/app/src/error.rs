@@ -42,6 +42,9 @@ pub enum AppError {
     /// The API key is unknown.
     #[error("Provided API key could not be found.")]
     UnknownApiKey,
+    /// A VPC-domain rule refused the command.
+    #[error(transparent)]
+    Rule(#[from] hubspoke_vpc::RuleError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

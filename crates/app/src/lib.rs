@@ -14,7 +14,9 @@
 
 pub mod decisions;
 pub mod error;
+pub mod events;
 pub mod identity;
+pub mod network;
 pub mod policies;
 pub mod replica;
 
@@ -27,19 +29,37 @@ use hubspoke_store::Store;
 pub use error::{AppError, AppResult};
 pub use replica::Replica;
 
+/// Settings of the application that come from the command line.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// What enforcement points do with refusals.
+    pub enforcement: hubspoke_vpc::Enforcement,
+    /// How long new or changed bindings and gateways stay `pending`/`updating`, in milliseconds.
+    pub propagation_delay_ms: i64,
+    /// The UDP/TCP port of the DNS data plane, reported by `dns_endpoint`.
+    pub dns_port: u16,
+}
+
 /// The state shared by every operation.
 pub struct App {
     store: Arc<dyn Store>,
     catalog: RoleCatalog,
     replica: Replica,
+    settings: Settings,
+    world_writes: tokio::sync::Mutex<()>,
 }
 
 impl App {
-    /// Loads the decision index from the store and returns the ready application.
-    pub async fn start(store: Arc<dyn Store>) -> AppResult<App> {
+    /// Loads the decision index and the VPC world from the store and returns the ready application.
+    pub async fn start(store: Arc<dyn Store>, settings: Settings) -> AppResult<App> {
         let catalog = RoleCatalog;
         let replica = Replica::load(store.as_ref(), &catalog).await?;
-        Ok(App { store, catalog, replica })
+        Ok(App { store, catalog, replica, settings, world_writes: tokio::sync::Mutex::new(()) })
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// The store, for the health endpoint.

@@ -3,9 +3,25 @@
 use hubspoke_iam::authority::may_manage_policies_of;
 use hubspoke_iam::validate::validate;
 use hubspoke_iam::{Caller, Dialect, Policy, PolicyState, Timestamp, UncheckedDraft};
-use hubspoke_store::{PolicyPage, PolicyQuery, Revision, StoreError};
+use hubspoke_store::{EventOutcome, EventRecord, PolicyPage, PolicyQuery, Revision, StoreError};
 
+use crate::events::event;
 use crate::{App, AppError, AppResult, now_millis};
+
+/// The activity-log entry of a policy change.
+fn policy_event(caller: &Caller, policy: &Policy, action: &str) -> EventRecord {
+    let roles = policy.draft.roles.join(", ");
+    let reason = format!("authorization from subject account `{}` granting {roles}", policy.draft.subject_account());
+    event(
+        caller,
+        Some(policy.draft.owner.to_string()),
+        Some(policy.draft.subject_account().to_owned()),
+        action,
+        ("policy", &policy.id),
+        EventOutcome::Success,
+        reason,
+    )
+}
 
 /// What `If-Match` asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,10 +59,11 @@ impl App {
             last_modified_at: now,
             last_modified_by_id: caller.iam_id.clone(),
         };
-        let revision = match self.store.insert_policy(&policy).await {
-            Ok(revision) => revision,
-            Err(error) => return Err(self.refine(error).await),
-        };
+        let revision =
+            match self.store.insert_policy(&policy, &[policy_event(caller, &policy, "iam.policy.create")]).await {
+                Ok(revision) => revision,
+                Err(error) => return Err(self.refine(error).await),
+            };
         self.caught_up(revision).await?;
         Ok((policy, revision))
     }
@@ -92,7 +109,7 @@ impl App {
             )));
         }
         let next = Policy { draft, ..self.next_version(caller, &current) };
-        self.write_next(current, next).await
+        self.write_next(caller, "iam.policy.update", current, next).await
     }
 
     /// Deletes (`Deleted`) or restores (`Active`) a policy, as PATCH does.
@@ -109,7 +126,8 @@ impl App {
             return Ok((current, self.replica.revision()));
         }
         let next = Policy { state, ..self.next_version(caller, &current) };
-        self.write_next(current, next).await
+        let action = if state == PolicyState::Active { "iam.policy.restore" } else { "iam.policy.delete" };
+        self.write_next(caller, action, current, next).await
     }
 
     /// Deletes an active policy. A policy that is already deleted is reported as not found.
@@ -119,7 +137,7 @@ impl App {
             return Err(AppError::PolicyNotFound(id.to_owned()));
         }
         let next = Policy { state: PolicyState::Deleted, ..self.next_version(caller, &current) };
-        Ok(self.write_next(current, next).await?.1)
+        Ok(self.write_next(caller, "iam.policy.delete", current, next).await?.1)
     }
 
     fn next_version(&self, caller: &Caller, current: &Policy) -> Policy {
@@ -131,8 +149,14 @@ impl App {
         }
     }
 
-    async fn write_next(&self, current: Policy, next: Policy) -> AppResult<(Policy, Revision)> {
-        let revision = match self.store.update_policy(&next).await {
+    async fn write_next(
+        &self,
+        caller: &Caller,
+        action: &str,
+        current: Policy,
+        next: Policy,
+    ) -> AppResult<(Policy, Revision)> {
+        let revision = match self.store.update_policy(&next, &[policy_event(caller, &next, action)]).await {
             Ok(revision) => revision,
             // Someone else changed the policy between our read and our write: their change wins, and the client is
             // told its ETag is no longer current.

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use hubspoke_iam::{PolicyIndex, RoleCatalog};
 use hubspoke_store::{EntityKind, Store};
+use hubspoke_vpc::World;
 use tokio::sync::Mutex;
 
 use crate::AppResult;
@@ -16,18 +17,38 @@ use crate::AppResult;
 /// How many changes one catch-up step reads.
 const BATCH: u32 = 512;
 
-/// The decision index of this process.
+/// The in-memory state of this process: the decision index and the VPC world.
 pub struct Replica {
     index: ArcSwap<PolicyIndex>,
+    world: ArcSwap<World>,
     sync: Mutex<()>,
 }
 
 impl Replica {
-    /// Builds the index from everything in the store.
+    /// Builds the index and the world from everything in the store.
     pub async fn load(store: &dyn Store, catalog: &RoleCatalog) -> AppResult<Replica> {
         let (policies, revision) = store.all_policies().await?;
         let index = PolicyIndex::build(&policies, revision, catalog);
-        Ok(Replica { index: ArcSwap::from_pointee(index), sync: Mutex::new(()) })
+        let (entities, world_revision) = store.load_world().await?;
+        let world = World::from_entities(entities, world_revision);
+        Ok(Replica { index: ArcSwap::from_pointee(index), world: ArcSwap::from_pointee(world), sync: Mutex::new(()) })
+    }
+
+    /// The current VPC world.
+    pub fn world(&self) -> Arc<World> {
+        self.world.load_full()
+    }
+
+    /// Publishes a world this process wrote (the store accepted it at its revision).
+    pub fn publish_world(&self, world: World) {
+        self.world.store(Arc::new(world));
+    }
+
+    /// Replaces the world with the store's, after another writer moved it.
+    pub async fn reload_world(&self, store: &dyn Store) -> AppResult<()> {
+        let (entities, revision) = store.load_world().await?;
+        self.world.store(Arc::new(World::from_entities(entities, revision)));
+        Ok(())
     }
 
     /// The current snapshot.

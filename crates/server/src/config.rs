@@ -16,14 +16,32 @@ pub enum EnforcementArg {
     Off,
 }
 
-impl From<EnforcementArg> for hubspoke_api::Enforcement {
-    fn from(arg: EnforcementArg) -> hubspoke_api::Enforcement {
+impl From<EnforcementArg> for hubspoke_vpc::Enforcement {
+    fn from(arg: EnforcementArg) -> hubspoke_vpc::Enforcement {
         match arg {
-            EnforcementArg::Enforce => hubspoke_api::Enforcement::Enforce,
-            EnforcementArg::Soft => hubspoke_api::Enforcement::Soft,
-            EnforcementArg::Off => hubspoke_api::Enforcement::Off,
+            EnforcementArg::Enforce => hubspoke_vpc::Enforcement::Enforce,
+            EnforcementArg::Soft => hubspoke_vpc::Enforcement::Soft,
+            EnforcementArg::Off => hubspoke_vpc::Enforcement::Off,
         }
     }
+}
+
+/// Parses a duration such as `0`, `250ms`, `2s` or `1m` into milliseconds.
+pub fn parse_duration(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let value: i64 =
+        number.parse().map_err(|_| format!("`{text}` is not a duration such as `0`, `500ms`, `2s` or `1m`"))?;
+    let factor = match unit {
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
+        _ => return Err(format!("`{text}` has an unknown unit; use `ms`, `s` or `m`")),
+    };
+    value.checked_mul(factor).filter(|ms| *ms <= 3_600_000).ok_or_else(|| format!("`{text}` is longer than an hour"))
 }
 
 /// `hubspoke serve`: the API on one listener, state in an embedded database.
@@ -40,6 +58,15 @@ pub struct ServeArgs {
     /// Keep everything in memory; nothing is written to disk and nothing survives a restart.
     #[arg(long, env = "HUBSPOKE_EPHEMERAL")]
     pub ephemeral: bool,
+
+    /// UDP and TCP port of the DNS data plane, reported by `/_hubspoke/vpcs/{id}/dns_endpoint`.
+    #[arg(long, env = "HUBSPOKE_DNS_PORT", default_value_t = 8053)]
+    pub dns_port: u16,
+
+    /// How long new and changed bindings and endpoint gateways stay `pending`/`updating` before `stable`
+    /// (for example `0`, `500ms`, `5s`).
+    #[arg(long, env = "HUBSPOKE_PROPAGATION_DELAY", default_value = "0", value_parser = parse_duration)]
+    pub propagation_delay: i64,
 
     /// How refused authorizations are treated.
     #[arg(long, env = "HUBSPOKE_ENFORCEMENT", value_enum, default_value = "enforce")]

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use hubspoke_api::{ApiConfig, ApiState, TokenService};
-use hubspoke_app::App;
+use hubspoke_api::{ApiState, TokenService};
+use hubspoke_app::{App, Settings};
 use hubspoke_store::{SqliteStore, Store};
 use tokio::net::TcpListener;
 
@@ -35,19 +35,19 @@ pub async fn run(
         let store = SqliteStore::open(&path).await.with_context(|| format!("opening `{}`", path.display()))?;
         (Arc::new(store), path.display().to_string())
     };
-    let app = Arc::new(App::start(store.clone()).await?);
+    let settings = Settings {
+        enforcement: args.enforcement.into(),
+        propagation_delay_ms: args.propagation_delay,
+        dns_port: args.dns_port,
+    };
+    let app = Arc::new(App::start(store.clone(), settings).await?);
     let operator = OperatorKey::resolve(&args)?;
     app.ensure_operator_key(operator.key()).await?;
     let signing = app.signing_key().await?;
     let tokens =
         TokenService::new(&signing.kid, &signing.private_key_pem, &args.token_issuer).map_err(anyhow::Error::msg)?;
 
-    let state = ApiState {
-        app: app.clone(),
-        tokens: Arc::new(tokens),
-        config: Arc::new(ApiConfig { enforcement: args.enforcement.into() }),
-        started: Instant::now(),
-    };
+    let state = ApiState { app: app.clone(), tokens: Arc::new(tokens), started: Instant::now() };
     let address = listener.local_addr()?;
     print_banner(&address.to_string(), store.kind(), &location, &args, &operator);
 
@@ -73,7 +73,8 @@ fn print_banner(address: &str, store_kind: &str, location: &str, args: &ServeArg
     println!("hubspoke {}", env!("CARGO_PKG_VERSION"));
     println!("  api          http://{address}");
     println!("  store        {store_kind}, {location}");
-    println!("  enforcement  {}", hubspoke_api::Enforcement::from(args.enforcement).as_str());
+    println!("  enforcement  {}", hubspoke_vpc::Enforcement::from(args.enforcement).as_str());
+    println!("  dns port     {} (data plane not yet served; see dns_endpoint)", args.dns_port);
     println!("  operator key {}", operator.describe());
     // Scripts and tests wait for this line and read the address from it.
     println!("listening on http://{address}");

@@ -14,8 +14,11 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 use hubspoke_iam::{AccountId, Policy, PolicyId, PolicyState};
+use hubspoke_vpc::EntityKey;
+use hubspoke_vpc::world::Entity;
 use thiserror::Error;
 
+pub use hubspoke_vpc::world::Entity as WorldEntity;
 pub use sqlite::SqliteStore;
 
 /// The position of a write in the change log. Revisions only grow.
@@ -34,6 +37,14 @@ pub enum StoreError {
     /// The row to change does not exist.
     #[error("`{0}` was not found")]
     NotFound(String),
+    /// Another VPC-domain write committed since the world the change was computed from.
+    #[error("the VPC state moved from revision {based_on} to {current} while the change was being made")]
+    WorldMoved {
+        /// The revision the change was based on.
+        based_on: Revision,
+        /// The current revision.
+        current: Revision,
+    },
     /// The row changed since the caller read it (optimistic concurrency).
     #[error("`{id}` is at version {current}, not at the version the change was based on")]
     Stale {
@@ -108,6 +119,77 @@ pub enum EntityKind {
     Account,
     /// An authorization policy.
     Policy,
+    /// A write to the VPC domain (the id is the first entity it touched).
+    World,
+    /// Activity events recorded on their own (refusals).
+    Event,
+}
+
+/// How an activity ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventOutcome {
+    /// It happened.
+    Success,
+    /// It was refused.
+    Refused,
+    /// It was refused by the decision engine but `--enforcement soft` let it happen.
+    Waived,
+}
+
+impl EventOutcome {
+    /// The spelling in storage and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventOutcome::Success => "success",
+            EventOutcome::Refused => "refused",
+            EventOutcome::Waived => "waived",
+        }
+    }
+}
+
+/// One entry of the activity log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventRecord {
+    /// A unique id.
+    pub id: String,
+    /// When, in milliseconds since the epoch.
+    pub at: i64,
+    /// The IAM id of who acted.
+    pub actor: String,
+    /// The account it happened in.
+    pub account: Option<String>,
+    /// The other account involved (a binding's other side, a policy's subject account), which may also see it.
+    pub other_account: Option<String>,
+    /// What was done, for example `is.vpc.dns-resolution-binding.create` or `iam.policy.delete`.
+    pub action: String,
+    /// The kind of resource, for example `dns_resolution_binding`.
+    pub target_kind: String,
+    /// The resource id.
+    pub target_id: String,
+    /// How it ended.
+    pub outcome: EventOutcome,
+    /// Why: the decision engine's explanation, or the rule that refused it.
+    pub reason: String,
+}
+
+/// Which events to list, newest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventQuery {
+    /// Only events this account may see (its own or naming it as the other account); all when unset.
+    pub account: Option<String>,
+    /// How many to skip.
+    pub offset: u64,
+    /// At most this many.
+    pub limit: u64,
+}
+
+/// One change to persist in the VPC domain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WorldWrite {
+    /// Insert or replace an entity (with its child rows).
+    Put(Entity),
+    /// Delete an entity (with its child rows).
+    Delete(EntityKey),
 }
 
 /// One entry of the change log.
@@ -201,13 +283,14 @@ pub trait Store: Send + Sync + 'static {
     /// The signing key; if none is stored yet, `candidate` is stored and returned. Concurrent first starts agree.
     async fn signing_key_or_insert(&self, candidate: &SigningKeyRecord, now: i64) -> StoreResult<SigningKeyRecord>;
 
-    /// Stores a new policy. Fails with [`StoreError::DuplicatePolicy`] when an identical active one exists.
-    async fn insert_policy(&self, policy: &Policy) -> StoreResult<Revision>;
+    /// Stores a new policy, and the events that record it. Fails with [`StoreError::DuplicatePolicy`] when an
+    /// identical active one exists.
+    async fn insert_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision>;
 
     /// Replaces a policy whose stored version is `policy.version - 1`: content, state and modification fields.
     /// Fails with [`StoreError::Stale`] when the stored version differs, and with
     /// [`StoreError::DuplicatePolicy`] when the new content duplicates another active policy.
-    async fn update_policy(&self, policy: &Policy) -> StoreResult<Revision>;
+    async fn update_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision>;
 
     /// One policy, whatever its state.
     async fn policy(&self, id: &str) -> StoreResult<Option<Policy>>;
@@ -217,4 +300,22 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every policy, whatever its state, with the revision they were read at (to build the decision index).
     async fn all_policies(&self) -> StoreResult<(Vec<Policy>, Revision)>;
+
+    /// Every VPC-domain entity, and the revision of the last VPC-domain write.
+    async fn load_world(&self) -> StoreResult<(Vec<Entity>, Revision)>;
+
+    /// Persists a VPC-domain change computed from the world at `based_on`, with its events, in one transaction.
+    /// Fails with [`StoreError::WorldMoved`] when another VPC-domain write committed since.
+    async fn write_world(
+        &self,
+        based_on: Revision,
+        writes: &[WorldWrite],
+        events: &[EventRecord],
+    ) -> StoreResult<Revision>;
+
+    /// Records events that go with no other write (refusals).
+    async fn record_events(&self, events: &[EventRecord]) -> StoreResult<Revision>;
+
+    /// A page of events, newest first, and how many match in all.
+    async fn list_events(&self, query: &EventQuery) -> StoreResult<(Vec<EventRecord>, u64)>;
 }

@@ -17,9 +17,13 @@ use sqlx::{AssertSqlSafe, QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use crate::codec::{decode_operator, decode_state, decode_value, encode_value};
 use crate::{
-    AccountRecord, ApiKeyRecord, Change, EntityKind, KeyOwner, PolicyPage, PolicyQuery, PolicySortField, Revision,
-    SigningKeyRecord, Store, StoreError, StoreResult,
+    AccountRecord, ApiKeyRecord, Change, EntityKind, EventQuery, EventRecord, KeyOwner, PolicyPage, PolicyQuery,
+    PolicySortField, Revision, SigningKeyRecord, Store, StoreError, StoreResult, WorldWrite,
 };
+use hubspoke_vpc::world::Entity;
+
+mod events;
+mod world;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -77,6 +81,8 @@ async fn append_change(
     let entity = match entity {
         EntityKind::Account => "account",
         EntityKind::Policy => "policy",
+        EntityKind::World => "world",
+        EntityKind::Event => "event",
     };
     let revision: i64 =
         sqlx::query_scalar("INSERT INTO changes (entity, entity_id, at) VALUES (?, ?, ?) RETURNING revision")
@@ -266,6 +272,8 @@ impl Store for SqliteStore {
                 let entity = match row.get::<&str, _>("entity") {
                     "account" => EntityKind::Account,
                     "policy" => EntityKind::Policy,
+                    "world" => EntityKind::World,
+                    "event" => EntityKind::Event,
                     other => return Err(StoreError::Corrupt(format!("change entity `{other}`"))),
                 };
                 Ok(Change {
@@ -369,7 +377,7 @@ impl Store for SqliteStore {
         Ok(SigningKeyRecord { kid: row.get("kid"), private_key_pem: row.get("private_key_pem") })
     }
 
-    async fn insert_policy(&self, policy: &Policy) -> StoreResult<Revision> {
+    async fn insert_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision> {
         let mut tx = self.writer.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO policies (id, owner, description, state, version, fingerprint, created_at, created_by_id, \
@@ -392,12 +400,13 @@ impl Store for SqliteStore {
             other => other?,
         };
         write_policy_children(&mut tx, policy).await?;
+        events::insert(&mut tx, events).await?;
         let revision = append_change(&mut tx, EntityKind::Policy, &policy.id, policy.last_modified_at.0).await?;
         tx.commit().await?;
         Ok(revision)
     }
 
-    async fn update_policy(&self, policy: &Policy) -> StoreResult<Revision> {
+    async fn update_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision> {
         let mut tx = self.writer.begin().await?;
         let updated = sqlx::query(
             "UPDATE policies SET description = ?, state = ?, version = ?, fingerprint = ?, last_modified_at = ?, \
@@ -428,6 +437,7 @@ impl Store for SqliteStore {
             });
         }
         write_policy_children(&mut tx, policy).await?;
+        events::insert(&mut tx, events).await?;
         let revision = append_change(&mut tx, EntityKind::Policy, &policy.id, policy.last_modified_at.0).await?;
         tx.commit().await?;
         Ok(revision)
@@ -468,6 +478,55 @@ impl Store for SqliteStore {
         let policies = assemble(&mut tx, rows).await?;
         tx.commit().await?;
         Ok((policies, revision.unwrap_or(0) as Revision))
+    }
+
+    async fn load_world(&self) -> StoreResult<(Vec<Entity>, Revision)> {
+        let mut tx = self.reader.begin().await?;
+        let loaded = world::load(&mut tx).await?;
+        tx.commit().await?;
+        Ok(loaded)
+    }
+
+    async fn write_world(
+        &self,
+        based_on: Revision,
+        writes: &[WorldWrite],
+        events: &[EventRecord],
+    ) -> StoreResult<Revision> {
+        let mut tx = self.writer.begin().await?;
+        let current: i64 =
+            sqlx::query_scalar("SELECT revision FROM world_state WHERE slot = 1").fetch_one(&mut *tx).await?;
+        if current as Revision != based_on {
+            return Err(StoreError::WorldMoved { based_on, current: current as Revision });
+        }
+        world::apply(&mut tx, writes).await?;
+        events::insert(&mut tx, events).await?;
+        let first = writes.first().map(world::key_text).unwrap_or_default();
+        let at = events.first().map(|e| e.at).unwrap_or_default();
+        let revision = append_change(&mut tx, EntityKind::World, &first, at).await?;
+        sqlx::query("UPDATE world_state SET revision = ? WHERE slot = 1")
+            .bind(revision as i64)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(revision)
+    }
+
+    async fn record_events(&self, records: &[EventRecord]) -> StoreResult<Revision> {
+        let mut tx = self.writer.begin().await?;
+        events::insert(&mut tx, records).await?;
+        let first = records.first().map(|e| e.id.clone()).unwrap_or_default();
+        let at = records.first().map(|e| e.at).unwrap_or_default();
+        let revision = append_change(&mut tx, EntityKind::Event, &first, at).await?;
+        tx.commit().await?;
+        Ok(revision)
+    }
+
+    async fn list_events(&self, query: &EventQuery) -> StoreResult<(Vec<EventRecord>, u64)> {
+        let mut tx = self.reader.begin().await?;
+        let page = events::list(&mut tx, query).await?;
+        tx.commit().await?;
+        Ok(page)
     }
 }
 

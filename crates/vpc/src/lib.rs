@@ -40,6 +40,17 @@ pub enum Enforcement {
     Off,
 }
 
+impl Enforcement {
+    /// The name used by the flag and the health endpoint.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Enforcement::Enforce => "enforce",
+            Enforcement::Soft => "soft",
+            Enforcement::Off => "off",
+        }
+    }
+}
+
 /// A source of fresh ids (UUID v4 text); the application supplies randomness.
 pub trait Ids {
     /// A new lowercase UUID.

@@ -24,7 +24,7 @@ pub async fn health(State(state): State<ApiState>) -> Response {
             "status": store_status,
             "version": env!("CARGO_PKG_VERSION"),
             "store": store.kind(),
-            "enforcement": state.config.enforcement.as_str(),
+            "enforcement": state.app.settings().enforcement.as_str(),
             "revision": state.app.replica().revision(),
             "policies_indexed": state.app.replica().index().len(),
             "uptime_seconds": state.started.elapsed().as_secs(),

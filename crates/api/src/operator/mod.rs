@@ -1,4 +1,5 @@
 //! hubspoke's own operator endpoints under `/_hubspoke/` (the LocalStack convention).
 
 pub mod accounts;
+pub mod events;
 pub mod health;

@@ -1,0 +1,71 @@
+//! The activity log's rows.
+
+use sqlx::{Row, SqliteConnection};
+
+use crate::{EventOutcome, EventQuery, EventRecord, StoreError, StoreResult};
+
+pub(super) async fn insert(connection: &mut SqliteConnection, events: &[EventRecord]) -> StoreResult<()> {
+    for event in events {
+        sqlx::query(
+            "INSERT INTO events (id, at, actor, account, other_account, action, target_kind, target_id, outcome, reason) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&event.id)
+        .bind(event.at)
+        .bind(&event.actor)
+        .bind(&event.account)
+        .bind(&event.other_account)
+        .bind(&event.action)
+        .bind(&event.target_kind)
+        .bind(&event.target_id)
+        .bind(event.outcome.as_str())
+        .bind(&event.reason)
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(())
+}
+
+pub(super) async fn list(
+    connection: &mut SqliteConnection,
+    query: &EventQuery,
+) -> StoreResult<(Vec<EventRecord>, u64)> {
+    let filter = "WHERE ?1 IS NULL OR account = ?1 OR other_account = ?1";
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM events {filter}")))
+        .bind(&query.account)
+        .fetch_one(&mut *connection)
+        .await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, at, actor, account, other_account, action, target_kind, target_id, outcome, reason FROM events {filter} \
+         ORDER BY sequence DESC LIMIT ?2 OFFSET ?3"
+    )))
+    .bind(&query.account)
+    .bind(query.limit as i64)
+    .bind(query.offset as i64)
+    .fetch_all(&mut *connection)
+    .await?;
+    let events = rows
+        .into_iter()
+        .map(|row| {
+            let outcome = match row.get::<&str, _>("outcome") {
+                "success" => EventOutcome::Success,
+                "refused" => EventOutcome::Refused,
+                "waived" => EventOutcome::Waived,
+                other => return Err(StoreError::Corrupt(format!("event outcome `{other}`"))),
+            };
+            Ok(EventRecord {
+                id: row.get("id"),
+                at: row.get("at"),
+                actor: row.get("actor"),
+                account: row.get("account"),
+                other_account: row.get("other_account"),
+                action: row.get("action"),
+                target_kind: row.get("target_kind"),
+                target_id: row.get("target_id"),
+                outcome,
+                reason: row.get("reason"),
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok((events, total as u64))
+}

@@ -1,0 +1,429 @@
+//! The VPC domain's rows: loading every entity, and applying puts and deletes in an order the foreign keys accept.
+
+use std::collections::HashMap;
+use std::net::Ipv4Addr;
+
+use hubspoke_iam::{AccountId, Timestamp};
+use hubspoke_vpc::EntityKey;
+use hubspoke_vpc::model::{
+    Binding, BindingMode, CustomResolver, DnsServer, EndpointGateway, GatewayTarget, IpOwner, IpTarget, Phase,
+    PrefixManagement, ReservedIp, ResolverLocation, ResolverSetting, Settling, Subnet, Vpc,
+};
+use hubspoke_vpc::world::Entity;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+
+use crate::{Revision, StoreError, StoreResult, WorldWrite};
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} `{value}`"))
+}
+
+fn account(row: &SqliteRow, column: &str) -> StoreResult<AccountId> {
+    let text: String = row.get(column);
+    AccountId::parse(&text).ok_or_else(|| corrupt("account id", &text))
+}
+
+fn address(text: &str) -> StoreResult<Ipv4Addr> {
+    text.parse().map_err(|_| corrupt("IPv4 address", text))
+}
+
+fn settling(row: &SqliteRow) -> StoreResult<Settling> {
+    let phase = match row.get::<&str, _>("phase") {
+        "pending" => Phase::Pending,
+        "updating" => Phase::Updating,
+        other => return Err(corrupt("phase", other)),
+    };
+    Ok(Settling { phase, until: Timestamp(row.get("settles_at")) })
+}
+
+fn phase_text(settling: &Settling) -> &'static str {
+    match settling.phase {
+        Phase::Pending => "pending",
+        Phase::Updating => "updating",
+    }
+}
+
+/// The key's id, for the change log.
+pub(super) fn key_text(write: &WorldWrite) -> String {
+    let key = match write {
+        WorldWrite::Delete(key) => key.clone(),
+        WorldWrite::Put(entity) => key_of(entity),
+    };
+    match key {
+        EntityKey::Vpc(id)
+        | EntityKey::Subnet(id)
+        | EntityKey::ReservedIp(id)
+        | EntityKey::Gateway(id)
+        | EntityKey::Binding(id)
+        | EntityKey::Resolver(id) => id,
+    }
+}
+
+fn key_of(entity: &Entity) -> EntityKey {
+    match entity {
+        Entity::Vpc(e) => EntityKey::Vpc(e.id.clone()),
+        Entity::Subnet(e) => EntityKey::Subnet(e.id.clone()),
+        Entity::ReservedIp(e) => EntityKey::ReservedIp(e.id.clone()),
+        Entity::Gateway(e) => EntityKey::Gateway(e.id.clone()),
+        Entity::Binding(e) => EntityKey::Binding(e.id.clone()),
+        Entity::Resolver(e) => EntityKey::Resolver(e.id.clone()),
+    }
+}
+
+/// Every entity, and the revision of the last VPC-domain write.
+pub(super) async fn load(connection: &mut SqliteConnection) -> StoreResult<(Vec<Entity>, Revision)> {
+    let revision: i64 =
+        sqlx::query_scalar("SELECT revision FROM world_state WHERE slot = 1").fetch_one(&mut *connection).await?;
+    let mut entities = Vec::new();
+
+    let mut manual: HashMap<String, Vec<DnsServer>> = HashMap::new();
+    for row in sqlx::query("SELECT vpc_id, address, zone FROM vpc_manual_servers ORDER BY vpc_id, position")
+        .fetch_all(&mut *connection)
+        .await?
+    {
+        let server = DnsServer { address: address(row.get("address"))?, zone_affinity: row.get("zone") };
+        manual.entry(row.get("vpc_id")).or_default().push(server);
+    }
+    for row in sqlx::query("SELECT * FROM vpcs").fetch_all(&mut *connection).await? {
+        let id: String = row.get("id");
+        let resolver = match row.get::<&str, _>("resolver_type") {
+            "system" => ResolverSetting::System,
+            "manual" => ResolverSetting::Manual(manual.remove(&id).unwrap_or_default()),
+            _ => ResolverSetting::Delegated {
+                vpc: row.get::<Option<String>, _>("resolver_vpc").ok_or_else(|| corrupt("delegated VPC of", &id))?,
+            },
+        };
+        entities.push(Entity::Vpc(Vpc {
+            account: account(&row, "account")?,
+            name: row.get("name"),
+            created_at: Timestamp(row.get("created_at")),
+            classic_access: row.get::<i64, _>("classic_access") == 1,
+            address_prefix_management: if row.get::<&str, _>("address_prefix_management") == "manual" {
+                PrefixManagement::Manual
+            } else {
+                PrefixManagement::Auto
+            },
+            enable_hub: row.get::<i64, _>("enable_hub") == 1,
+            resolver,
+            dns_endpoint: address(row.get("dns_endpoint"))?,
+            version: row.get::<i64, _>("version") as u32,
+            id,
+        }));
+    }
+    for row in sqlx::query("SELECT * FROM subnets").fetch_all(&mut *connection).await? {
+        let cidr: String = row.get("cidr");
+        entities.push(Entity::Subnet(Subnet {
+            id: row.get("id"),
+            account: account(&row, "account")?,
+            vpc: row.get("vpc_id"),
+            zone: row.get("zone"),
+            cidr: cidr.parse().map_err(|_| corrupt("CIDR", &cidr))?,
+            name: row.get("name"),
+            created_at: Timestamp(row.get("created_at")),
+        }));
+    }
+    for row in sqlx::query("SELECT * FROM reserved_ips").fetch_all(&mut *connection).await? {
+        let target =
+            match (row.get::<Option<String>, _>("target_kind").as_deref(), row.get::<Option<String>, _>("target_id")) {
+                (Some("endpoint_gateway"), Some(id)) => Some(IpTarget::EndpointGateway(id)),
+                (Some("resolver_location"), Some(resolver)) => Some(IpTarget::ResolverLocation {
+                    resolver,
+                    location: row.get::<Option<String>, _>("target_location").unwrap_or_default(),
+                }),
+                _ => None,
+            };
+        entities.push(Entity::ReservedIp(ReservedIp {
+            id: row.get("id"),
+            subnet: row.get("subnet_id"),
+            address: address(row.get("address"))?,
+            name: row.get("name"),
+            auto_delete: row.get::<i64, _>("auto_delete") == 1,
+            owner: if row.get::<&str, _>("owner") == "provider" { IpOwner::Provider } else { IpOwner::User },
+            target,
+            created_at: Timestamp(row.get("created_at")),
+        }));
+    }
+    let mut endpoints: HashMap<String, Vec<String>> = HashMap::new();
+    for row in
+        sqlx::query("SELECT gateway_id, fqdn FROM endpoint_gateway_service_endpoints ORDER BY gateway_id, position")
+            .fetch_all(&mut *connection)
+            .await?
+    {
+        endpoints.entry(row.get("gateway_id")).or_default().push(row.get("fqdn"));
+    }
+    for row in sqlx::query("SELECT * FROM endpoint_gateways").fetch_all(&mut *connection).await? {
+        let id: String = row.get("id");
+        let value: String = row.get("target_value");
+        let target = match row.get::<&str, _>("target_type") {
+            "provider_cloud_service" => GatewayTarget::ProviderCloudService { crn: value },
+            _ => GatewayTarget::ProviderInfrastructureService { name: value },
+        };
+        let mode: String = row.get("mode");
+        entities.push(Entity::Gateway(EndpointGateway {
+            account: account(&row, "account")?,
+            vpc: row.get("vpc_id"),
+            name: row.get("name"),
+            target,
+            service_endpoints: endpoints.remove(&id).unwrap_or_default(),
+            mode: BindingMode::parse(&mode).ok_or_else(|| corrupt("binding mode", &mode))?,
+            created_at: Timestamp(row.get("created_at")),
+            settling: settling(&row)?,
+            id,
+        }));
+    }
+    for row in sqlx::query("SELECT * FROM dns_resolution_bindings").fetch_all(&mut *connection).await? {
+        entities.push(Entity::Binding(Binding {
+            id: row.get("id"),
+            spoke: row.get("spoke_vpc"),
+            spoke_account: account(&row, "spoke_account")?,
+            hub: row.get("hub_vpc"),
+            hub_account: account(&row, "hub_account")?,
+            spoke_name: row.get("spoke_name"),
+            hub_name: row.get("hub_name"),
+            created_at: Timestamp(row.get("created_at")),
+            settling: settling(&row)?,
+            spoke_attached: row.get::<i64, _>("spoke_attached") == 1,
+        }));
+    }
+    let mut locations: HashMap<String, Vec<ResolverLocation>> = HashMap::new();
+    for row in sqlx::query("SELECT * FROM custom_resolver_locations ORDER BY resolver_id, position")
+        .fetch_all(&mut *connection)
+        .await?
+    {
+        locations.entry(row.get("resolver_id")).or_default().push(ResolverLocation {
+            id: row.get("id"),
+            subnet: row.get("subnet_id"),
+            enabled: row.get::<i64, _>("enabled") == 1,
+            reserved_ip: row.get("reserved_ip_id"),
+        });
+    }
+    for row in sqlx::query("SELECT * FROM custom_resolvers").fetch_all(&mut *connection).await? {
+        let id: String = row.get("id");
+        entities.push(Entity::Resolver(CustomResolver {
+            account: account(&row, "account")?,
+            instance: row.get("instance_id"),
+            name: row.get("name"),
+            description: row.get("description"),
+            enabled: row.get::<i64, _>("enabled") == 1,
+            locations: locations.remove(&id).unwrap_or_default(),
+            created_at: Timestamp(row.get("created_at")),
+            modified_at: Timestamp(row.get("modified_at")),
+            id,
+        }));
+    }
+    Ok((entities, revision as Revision))
+}
+
+/// Applies the writes: deletes first, children before parents; then puts, parents before children.
+pub(super) async fn apply(connection: &mut SqliteConnection, writes: &[WorldWrite]) -> StoreResult<()> {
+    let mut deletes: Vec<&EntityKey> =
+        writes.iter().filter_map(|w| if let WorldWrite::Delete(key) = w { Some(key) } else { None }).collect();
+    deletes.sort();
+    for key in deletes.iter().rev() {
+        delete(connection, key).await?;
+    }
+    let mut puts: Vec<&Entity> =
+        writes.iter().filter_map(|w| if let WorldWrite::Put(entity) = w { Some(entity) } else { None }).collect();
+    puts.sort_by_key(|entity| key_of(entity));
+    for entity in puts {
+        put(connection, entity).await?;
+    }
+    Ok(())
+}
+
+async fn delete(connection: &mut SqliteConnection, key: &EntityKey) -> StoreResult<()> {
+    let (table, id) = match key {
+        EntityKey::Vpc(id) => ("vpcs", id),
+        EntityKey::Subnet(id) => ("subnets", id),
+        EntityKey::ReservedIp(id) => ("reserved_ips", id),
+        EntityKey::Gateway(id) => ("endpoint_gateways", id),
+        EntityKey::Binding(id) => ("dns_resolution_bindings", id),
+        EntityKey::Resolver(id) => ("custom_resolvers", id),
+    };
+    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE id = ?")))
+        .bind(id)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
+async fn put(connection: &mut SqliteConnection, entity: &Entity) -> StoreResult<()> {
+    match entity {
+        Entity::Vpc(vpc) => {
+            let (resolver_type, resolver_vpc) = match &vpc.resolver {
+                ResolverSetting::System => ("system", None),
+                ResolverSetting::Manual(_) => ("manual", None),
+                ResolverSetting::Delegated { vpc } => ("delegated", Some(vpc.clone())),
+            };
+            sqlx::query(
+                "INSERT INTO vpcs (id, account, name, created_at, classic_access, address_prefix_management, enable_hub, \
+                 resolver_type, resolver_vpc, dns_endpoint, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, enable_hub = excluded.enable_hub, \
+                 resolver_type = excluded.resolver_type, resolver_vpc = excluded.resolver_vpc, version = excluded.version",
+            )
+            .bind(&vpc.id)
+            .bind(vpc.account.as_str())
+            .bind(&vpc.name)
+            .bind(vpc.created_at.0)
+            .bind(vpc.classic_access as i64)
+            .bind(if vpc.address_prefix_management == PrefixManagement::Manual { "manual" } else { "auto" })
+            .bind(vpc.enable_hub as i64)
+            .bind(resolver_type)
+            .bind(resolver_vpc)
+            .bind(vpc.dns_endpoint.to_string())
+            .bind(vpc.version as i64)
+            .execute(&mut *connection)
+            .await?;
+            sqlx::query("DELETE FROM vpc_manual_servers WHERE vpc_id = ?")
+                .bind(&vpc.id)
+                .execute(&mut *connection)
+                .await?;
+            if let ResolverSetting::Manual(servers) = &vpc.resolver {
+                for (position, server) in servers.iter().enumerate() {
+                    sqlx::query("INSERT INTO vpc_manual_servers (vpc_id, position, address, zone) VALUES (?, ?, ?, ?)")
+                        .bind(&vpc.id)
+                        .bind(position as i64)
+                        .bind(server.address.to_string())
+                        .bind(&server.zone_affinity)
+                        .execute(&mut *connection)
+                        .await?;
+                }
+            }
+        }
+        Entity::Subnet(subnet) => {
+            sqlx::query(
+                "INSERT INTO subnets (id, account, vpc_id, zone, cidr, name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+            )
+            .bind(&subnet.id)
+            .bind(subnet.account.as_str())
+            .bind(&subnet.vpc)
+            .bind(&subnet.zone)
+            .bind(subnet.cidr.to_string())
+            .bind(&subnet.name)
+            .bind(subnet.created_at.0)
+            .execute(&mut *connection)
+            .await?;
+        }
+        Entity::ReservedIp(ip) => {
+            let (kind, id, location) = match &ip.target {
+                None => (None, None, None),
+                Some(IpTarget::EndpointGateway(id)) => (Some("endpoint_gateway"), Some(id.clone()), None),
+                Some(IpTarget::ResolverLocation { resolver, location }) => {
+                    (Some("resolver_location"), Some(resolver.clone()), Some(location.clone()))
+                }
+            };
+            sqlx::query(
+                "INSERT INTO reserved_ips (id, subnet_id, address, name, auto_delete, owner, target_kind, target_id, target_location, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+                 auto_delete = excluded.auto_delete, target_kind = excluded.target_kind, target_id = excluded.target_id, \
+                 target_location = excluded.target_location",
+            )
+            .bind(&ip.id)
+            .bind(&ip.subnet)
+            .bind(ip.address.to_string())
+            .bind(&ip.name)
+            .bind(ip.auto_delete as i64)
+            .bind(if ip.owner == IpOwner::Provider { "provider" } else { "user" })
+            .bind(kind)
+            .bind(id)
+            .bind(location)
+            .bind(ip.created_at.0)
+            .execute(&mut *connection)
+            .await?;
+        }
+        Entity::Gateway(gateway) => {
+            let (target_type, target_value) = match &gateway.target {
+                GatewayTarget::ProviderCloudService { crn } => ("provider_cloud_service", crn),
+                GatewayTarget::ProviderInfrastructureService { name } => ("provider_infrastructure_service", name),
+            };
+            sqlx::query(
+                "INSERT INTO endpoint_gateways (id, account, vpc_id, name, target_type, target_value, mode, created_at, phase, settles_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, mode = excluded.mode, \
+                 phase = excluded.phase, settles_at = excluded.settles_at",
+            )
+            .bind(&gateway.id)
+            .bind(gateway.account.as_str())
+            .bind(&gateway.vpc)
+            .bind(&gateway.name)
+            .bind(target_type)
+            .bind(target_value)
+            .bind(gateway.mode.as_str())
+            .bind(gateway.created_at.0)
+            .bind(phase_text(&gateway.settling))
+            .bind(gateway.settling.until.0)
+            .execute(&mut *connection)
+            .await?;
+            sqlx::query("DELETE FROM endpoint_gateway_service_endpoints WHERE gateway_id = ?")
+                .bind(&gateway.id)
+                .execute(&mut *connection)
+                .await?;
+            for (position, fqdn) in gateway.service_endpoints.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO endpoint_gateway_service_endpoints (gateway_id, position, fqdn) VALUES (?, ?, ?)",
+                )
+                .bind(&gateway.id)
+                .bind(position as i64)
+                .bind(fqdn)
+                .execute(&mut *connection)
+                .await?;
+            }
+        }
+        Entity::Binding(binding) => {
+            sqlx::query(
+                "INSERT INTO dns_resolution_bindings (id, spoke_vpc, spoke_account, hub_vpc, hub_account, spoke_name, hub_name, \
+                 created_at, phase, settles_at, spoke_attached) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE \
+                 SET spoke_name = excluded.spoke_name, hub_name = excluded.hub_name, spoke_attached = excluded.spoke_attached",
+            )
+            .bind(&binding.id)
+            .bind(&binding.spoke)
+            .bind(binding.spoke_account.as_str())
+            .bind(&binding.hub)
+            .bind(binding.hub_account.as_str())
+            .bind(&binding.spoke_name)
+            .bind(&binding.hub_name)
+            .bind(binding.created_at.0)
+            .bind(phase_text(&binding.settling))
+            .bind(binding.settling.until.0)
+            .bind(binding.spoke_attached as i64)
+            .execute(&mut *connection)
+            .await?;
+        }
+        Entity::Resolver(resolver) => {
+            sqlx::query(
+                "INSERT INTO custom_resolvers (id, account, instance_id, name, description, enabled, created_at, modified_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+                 description = excluded.description, enabled = excluded.enabled, modified_at = excluded.modified_at",
+            )
+            .bind(&resolver.id)
+            .bind(resolver.account.as_str())
+            .bind(&resolver.instance)
+            .bind(&resolver.name)
+            .bind(&resolver.description)
+            .bind(resolver.enabled as i64)
+            .bind(resolver.created_at.0)
+            .bind(resolver.modified_at.0)
+            .execute(&mut *connection)
+            .await?;
+            sqlx::query("DELETE FROM custom_resolver_locations WHERE resolver_id = ?")
+                .bind(&resolver.id)
+                .execute(&mut *connection)
+                .await?;
+            for (position, location) in resolver.locations.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO custom_resolver_locations (id, resolver_id, position, subnet_id, enabled, reserved_ip_id) VALUES (?, ?, ?, ?, ?, ?)",
+                )
+                .bind(&location.id)
+                .bind(&resolver.id)
+                .bind(position as i64)
+                .bind(&location.subnet)
+                .bind(location.enabled as i64)
+                .bind(&location.reserved_ip)
+                .execute(&mut *connection)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
