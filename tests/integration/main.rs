@@ -11,3 +11,4 @@ mod policies;
 mod roles;
 mod sdk;
 mod serve;
+mod vpc_rules;
