@@ -64,16 +64,16 @@ pub fn render_reserved_ip(lens: &Lens, ip: &ReservedIp) -> Value {
         "owner": if ip.owner == IpOwner::Provider { "provider" } else { "user" },
         "resource_type": "subnet_reserved_ip",
     });
-    if let Some(IpTarget::EndpointGateway(gateway)) = &ip.target {
-        if let Some(gateway) = lens.world.gateway(gateway) {
-            value["target"] = json!({
-                "crn": crn(&gateway.account, "endpoint-gateway", &gateway.id),
-                "href": format!("{base}/endpoint_gateways/{}", gateway.id),
-                "id": gateway.id,
-                "name": gateway.name,
-                "resource_type": "endpoint_gateway",
-            });
-        }
+    if let Some(IpTarget::EndpointGateway(gateway)) = &ip.target
+        && let Some(gateway) = lens.world.gateway(gateway)
+    {
+        value["target"] = json!({
+            "crn": crn(&gateway.account, "endpoint-gateway", &gateway.id),
+            "href": format!("{base}/endpoint_gateways/{}", gateway.id),
+            "id": gateway.id,
+            "name": gateway.name,
+            "resource_type": "endpoint_gateway",
+        });
     }
     value
 }

@@ -198,9 +198,8 @@ pub fn update(
             .rule("H2")
             .field("dns.enable_hub"));
         }
-        if enable_hub {
-            if let Some(gateway) = world.gateways_in(id).find(|g| g.mode != BindingMode::Primary) {
-                return Err(RuleError::conflict(
+        if let Some(gateway) = world.gateways_in(id).find(|g| enable_hub && g.mode != BindingMode::Primary) {
+            return Err(RuleError::conflict(
                     "dns_hub_endpoint_gateway_not_primary",
                     format!(
                         "VPC `{id}` cannot become a DNS hub: its endpoint gateway `{}` has `dns_resolution_binding_mode` `{}`, and every endpoint gateway of a hub must be `primary`",
@@ -210,7 +209,6 @@ pub fn update(
                 )
                 .rule("H3")
                 .field("dns.enable_hub"));
-            }
         }
         next.enable_hub = enable_hub;
     }
