@@ -82,7 +82,7 @@ fn one(
         .binding(id)
         .filter(|b| b.seen_from(vpc))
         .ok_or_else(|| ApiError::from(AppError::Rule(RuleError::not_found("DNS resolution binding", id))))?;
-    let lens = Lens { world: &view.world, base: &query.base, viewer: view.account.as_ref(), now: view.now };
+    let lens = Lens::of(&view, &query);
     Ok(json_response(status, &render(&lens, from, binding, None)))
 }
 
@@ -96,7 +96,7 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let view = state.app.view(&caller);
     let from = view.vpc(&vpc)?;
-    let lens = Lens { world: &view.world, base: &query.base, viewer: view.account.as_ref(), now: view.now };
+    let lens = Lens::of(&view, &query);
     let sort = query.params.one_of("sort", &["created_at", "-created_at", "name", "-name"])?.unwrap_or("-created_at");
     let name = query.params.get("name");
     let other_crn = query.params.get("vpc.crn");
@@ -196,6 +196,6 @@ pub async fn delete(
         })
         .await?;
     let from = before.vpc(&vpc)?;
-    let lens = Lens { world: &before.world, base: &query.base, viewer: before.account.as_ref(), now: before.now };
+    let lens = Lens::of(&before, &query);
     Ok(json_response(StatusCode::ACCEPTED, &render(&lens, from, &deleted.binding, Some("deleting"))))
 }

@@ -193,7 +193,7 @@ fn one(
 ) -> Result<Response, ApiError> {
     let view = state.app.view(caller);
     let gateway = visible_gateway(&view, id)?;
-    let lens = Lens { world: &view.world, base: &query.base, viewer: view.account.as_ref(), now: view.now };
+    let lens = Lens::of(&view, &query);
     Ok(json_response(status, &render(&lens, gateway, query.legacy_mode())))
 }
 
@@ -204,7 +204,7 @@ pub async fn list(
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
     let view = state.app.view(&caller);
-    let lens = Lens { world: &view.world, base: &query.base, viewer: view.account.as_ref(), now: view.now };
+    let lens = Lens::of(&view, &query);
     let csv = |name: &str| query.params.get(name).map(|v| v.split(',').map(str::to_owned).collect::<Vec<_>>());
     let (states, modes) = (csv("lifecycle_state"), csv("dns_resolution_binding_mode"));
     let allow = query.params.one_of("allow_dns_resolution_binding", &["true", "false"])?.map(|v| v == "true");
@@ -309,7 +309,7 @@ pub async fn list_ips(
 ) -> Result<Response, ApiError> {
     let view = state.app.view(&caller);
     visible_gateway(&view, &id)?;
-    let lens = Lens { world: &view.world, base: &query.base, viewer: view.account.as_ref(), now: view.now };
+    let lens = Lens::of(&view, &query);
     let mut ips: Vec<_> = view.world.gateway_ips(&id).collect();
     ips.sort_by_key(|ip| ip.address);
     let items = ips.into_iter().map(|ip| render_reserved_ip(&lens, ip)).collect();
@@ -331,7 +331,7 @@ fn ip_response(
         .gateway_ips(id)
         .find(|r| r.id == ip)
         .ok_or_else(|| ApiError::from(AppError::Rule(RuleError::not_found("reserved IP", ip))))?;
-    let lens = Lens { world: &view.world, base: &query.base, viewer: view.account.as_ref(), now: view.now };
+    let lens = Lens::of(&view, &query);
     Ok(json_response(status, &render_reserved_ip(&lens, reserved)))
 }
 

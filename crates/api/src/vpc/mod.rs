@@ -321,3 +321,10 @@ pub struct Lens<'a> {
     /// The time, for lifecycle states.
     pub now: Timestamp,
 }
+
+impl<'a> Lens<'a> {
+    /// The lens of a caller's view, for a request.
+    pub fn of(view: &'a hubspoke_app::network::View, query: &'a VpcQuery) -> Lens<'a> {
+        Lens { world: &view.world, base: &query.base, viewer: view.account.as_ref(), now: view.now }
+    }
+}

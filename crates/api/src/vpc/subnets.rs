@@ -85,10 +85,6 @@ fn visible_subnet<'a>(view: &'a View, id: &str) -> Result<&'a Subnet, ApiError> 
         .ok_or_else(|| AppError::Rule(RuleError::not_found("subnet", id)).into())
 }
 
-fn lens<'a>(view: &'a View, query: &'a VpcQuery) -> Lens<'a> {
-    Lens { world: &view.world, base: &query.base, viewer: view.account.as_ref(), now: view.now }
-}
-
 /// `GET /v1/subnets`: filters `vpc.id`, `zone.name`.
 pub async fn list(
     State(state): State<ApiState>,
@@ -104,7 +100,7 @@ pub async fn list(
         .filter(|s| view.sees(&s.account) && vpc.is_none_or(|v| v == s.vpc) && zone.is_none_or(|z| z == s.zone))
         .collect();
     subnets.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
-    let lens = lens(&view, &query);
+    let lens = Lens::of(&view, &query);
     let items = subnets.into_iter().map(|s| render(&lens, s)).collect();
     Ok(json_response(StatusCode::OK, &page(&query, "/subnets", "subnets", items)?))
 }
@@ -160,7 +156,7 @@ fn get_one(
 ) -> Result<Response, ApiError> {
     let view = state.app.view(caller);
     let subnet = visible_subnet(&view, id)?;
-    Ok(json_response(status, &render(&lens(&view, query), subnet)))
+    Ok(json_response(status, &render(&Lens::of(&view, query), subnet)))
 }
 
 /// `GET /v1/subnets/{id}`.
@@ -216,7 +212,7 @@ pub async fn list_reserved_ips(
 ) -> Result<Response, ApiError> {
     let view = state.app.view(&caller);
     let subnet = visible_subnet(&view, &id)?;
-    let lens = lens(&view, &query);
+    let lens = Lens::of(&view, &query);
     let mut ips: Vec<&ReservedIp> = view.world.reserved_ips_of(&subnet.id).collect();
     ips.sort_by_key(|ip| ip.address);
     let items = ips.into_iter().map(|ip| render_reserved_ip(&lens, ip)).collect();
@@ -267,7 +263,7 @@ fn reserved_ip_response(
         .reserved_ip(ip)
         .filter(|r| r.subnet == subnet)
         .ok_or_else(|| ApiError::from(AppError::Rule(RuleError::not_found("reserved IP", ip))))?;
-    Ok(json_response(status, &render_reserved_ip(&lens(&view, query), reserved)))
+    Ok(json_response(status, &render_reserved_ip(&Lens::of(&view, query), reserved)))
 }
 
 /// `GET /v1/subnets/{id}/reserved_ips/{ip}`.

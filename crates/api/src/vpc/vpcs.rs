@@ -94,7 +94,7 @@ fn respond(
 ) -> Result<Response, ApiError> {
     let view = state.app.view(caller);
     let vpc = view.vpc(id)?;
-    let lens = Lens { world: &view.world, base: &query.base, viewer: view.account.as_ref(), now: view.now };
+    let lens = Lens::of(&view, &query);
     Ok(with_etag(status, vpc, &render(&lens, vpc)))
 }
 
@@ -209,7 +209,7 @@ pub async fn list(
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
     let view = state.app.view(&caller);
-    let lens = Lens { world: &view.world, base: &query.base, viewer: view.account.as_ref(), now: view.now };
+    let lens = Lens::of(&view, &query);
     let classic = query.params.one_of("classic_access", &["true", "false"])?.map(|v| v == "true");
     let group = query.params.get("resource_group.id");
     let mut vpcs: Vec<&Vpc> = view
