@@ -82,7 +82,7 @@ fn one(
         .binding(id)
         .filter(|b| b.seen_from(vpc))
         .ok_or_else(|| ApiError::from(AppError::Rule(RuleError::not_found("DNS resolution binding", id))))?;
-    let lens = Lens::of(&view, &query);
+    let lens = Lens::of(&view, query);
     Ok(json_response(status, &render(&lens, from, binding, None)))
 }
 

@@ -193,7 +193,7 @@ fn one(
 ) -> Result<Response, ApiError> {
     let view = state.app.view(caller);
     let gateway = visible_gateway(&view, id)?;
-    let lens = Lens::of(&view, &query);
+    let lens = Lens::of(&view, query);
     Ok(json_response(status, &render(&lens, gateway, query.legacy_mode())))
 }
 
@@ -331,7 +331,7 @@ fn ip_response(
         .gateway_ips(id)
         .find(|r| r.id == ip)
         .ok_or_else(|| ApiError::from(AppError::Rule(RuleError::not_found("reserved IP", ip))))?;
-    let lens = Lens::of(&view, &query);
+    let lens = Lens::of(&view, query);
     Ok(json_response(status, &render_reserved_ip(&lens, reserved)))
 }
 

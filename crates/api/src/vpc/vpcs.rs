@@ -94,7 +94,7 @@ fn respond(
 ) -> Result<Response, ApiError> {
     let view = state.app.view(caller);
     let vpc = view.vpc(id)?;
-    let lens = Lens::of(&view, &query);
+    let lens = Lens::of(&view, query);
     Ok(with_etag(status, vpc, &render(&lens, vpc)))
 }
 
