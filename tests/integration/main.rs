@@ -4,6 +4,7 @@ mod support;
 
 mod authzen;
 mod cli;
+mod dns;
 mod durability;
 mod hostile;
 mod identity;

@@ -36,7 +36,12 @@ impl Server {
     /// Starts the binary with extra arguments and waits for its "listening on" line.
     pub async fn start(extra: &[&str], operator_key: Option<&str>) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
-        command.args(["serve", "--listen", "127.0.0.1:0"]).args(extra);
+        command.args(["serve", "--listen", "127.0.0.1:0"]);
+        // Tests run in parallel: each server picks its own DNS ports.
+        if !extra.contains(&"--dns-port") {
+            command.args(["--dns-port", "0"]);
+        }
+        command.args(extra);
         command.env_remove("HUBSPOKE_OPERATOR_APIKEY");
         command.env("RUST_LOG", "warn");
         match operator_key {

@@ -466,7 +466,7 @@ async fn vpcs_have_persistent_dns_endpoints_and_accounts_see_only_their_own() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert!(endpoint["address"].as_str().unwrap().starts_with("127."));
-    assert_eq!(endpoint["port"], 8053);
+    assert!(endpoint["port"].as_u64().unwrap() > 0, "the bound DNS port: {endpoint}");
     let (_, other) = server
         .call(Method::GET, &format!("/_hubspoke/vpcs/{}/dns_endpoint", id(&spoke)), Some(&net.spoke.token), None)
         .await;

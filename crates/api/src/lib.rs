@@ -55,6 +55,8 @@ pub struct ApiState {
     pub tokens: Arc<TokenService>,
     /// When the server started, for the health endpoint.
     pub started: Instant,
+    /// The DNS data plane, for the ports it bound and for lookups.
+    pub dns: Arc<hubspoke_dns::DnsServer>,
 }
 
 /// Every route of the API, with the middleware that gives every response a `Transaction-Id` and every error the IBM
@@ -67,6 +69,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/_hubspoke/accounts", post(operator::accounts::create).get(operator::accounts::list))
         .route("/_hubspoke/events", get(operator::events::list))
         .route("/_hubspoke/vpcs/{vpc_id}/dns_endpoint", get(vpc::vpcs::dns_endpoint))
+        .route("/_hubspoke/vpcs/{vpc_id}/dns_lookup", get(operator::dns_lookup::lookup))
         .route("/v1/vpcs", get(vpc::vpcs::list).post(vpc::vpcs::create))
         .route("/v1/vpcs/{id}", get(vpc::vpcs::get).patch(vpc::vpcs::update).delete(vpc::vpcs::delete))
         .route("/v1/vpcs/{vpc_id}/dns_resolution_bindings", get(vpc::bindings::list).post(vpc::bindings::create))

@@ -36,8 +36,6 @@ pub struct Settings {
     pub enforcement: hubspoke_vpc::Enforcement,
     /// How long new or changed bindings and gateways stay `pending`/`updating`, in milliseconds.
     pub propagation_delay_ms: i64,
-    /// The UDP/TCP port of the DNS data plane, reported by `dns_endpoint`.
-    pub dns_port: u16,
 }
 
 /// The state shared by every operation.

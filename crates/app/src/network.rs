@@ -121,8 +121,6 @@ pub struct View {
     pub account: Option<AccountId>,
     /// The time the view was taken (lifecycle states depend on it).
     pub now: Timestamp,
-    /// The settings, for rendering (`dns_port`).
-    pub dns_port: u16,
 }
 
 impl View {
@@ -143,18 +141,12 @@ impl View {
 impl App {
     /// The world through the caller's eyes.
     pub fn view(&self, caller: &Caller) -> View {
-        View {
-            world: self.replica.world(),
-            account: caller.account().cloned(),
-            now: Timestamp(now_millis()),
-            dns_port: self.settings.dns_port,
-        }
+        View { world: self.replica.world(), account: caller.account().cloned(), now: Timestamp(now_millis()) }
     }
 
-    /// Where DNS clients inside a VPC send their queries.
-    pub fn dns_endpoint(&self, caller: &Caller, vpc: &str) -> AppResult<(Ipv4Addr, u16)> {
-        let view = self.view(caller);
-        Ok((view.vpc(vpc)?.dns_endpoint, self.settings.dns_port))
+    /// The address DNS clients inside a VPC send their queries to.
+    pub fn dns_endpoint(&self, caller: &Caller, vpc: &str) -> AppResult<Ipv4Addr> {
+        Ok(self.view(caller).vpc(vpc)?.dns_endpoint)
     }
 
     /// Runs a VPC-domain command for `caller`: check against the current world, persist with its events, publish.

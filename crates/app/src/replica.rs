@@ -22,6 +22,7 @@ pub struct Replica {
     index: ArcSwap<PolicyIndex>,
     world: ArcSwap<World>,
     sync: Mutex<()>,
+    world_changes: tokio::sync::watch::Sender<u64>,
 }
 
 impl Replica {
@@ -31,7 +32,13 @@ impl Replica {
         let index = PolicyIndex::build(&policies, revision, catalog);
         let (entities, world_revision) = store.load_world().await?;
         let world = World::from_entities(entities, world_revision);
-        Ok(Replica { index: ArcSwap::from_pointee(index), world: ArcSwap::from_pointee(world), sync: Mutex::new(()) })
+        let (world_changes, _) = tokio::sync::watch::channel(world.revision());
+        Ok(Replica {
+            index: ArcSwap::from_pointee(index),
+            world: ArcSwap::from_pointee(world),
+            sync: Mutex::new(()),
+            world_changes,
+        })
     }
 
     /// The current VPC world.
@@ -41,13 +48,21 @@ impl Replica {
 
     /// Publishes a world this process wrote (the store accepted it at its revision).
     pub fn publish_world(&self, world: World) {
+        let revision = world.revision();
         self.world.store(Arc::new(world));
+        self.world_changes.send_replace(revision);
+    }
+
+    /// A receiver that wakes whenever a new world is published (the DNS data plane follows it).
+    pub fn subscribe_world(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.world_changes.subscribe()
     }
 
     /// Replaces the world with the store's, after another writer moved it.
     pub async fn reload_world(&self, store: &dyn Store) -> AppResult<()> {
         let (entities, revision) = store.load_world().await?;
         self.world.store(Arc::new(World::from_entities(entities, revision)));
+        self.world_changes.send_replace(revision);
         Ok(())
     }
 

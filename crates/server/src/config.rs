@@ -59,9 +59,18 @@ pub struct ServeArgs {
     #[arg(long, env = "HUBSPOKE_EPHEMERAL")]
     pub ephemeral: bool,
 
-    /// UDP and TCP port of the DNS data plane, reported by `/_hubspoke/vpcs/{id}/dns_endpoint`.
+    /// UDP and TCP port of the DNS data plane on every VPC's endpoint address (0 picks one per address).
     #[arg(long, env = "HUBSPOKE_DNS_PORT", default_value_t = 8053)]
     pub dns_port: u16,
+
+    /// TTL of DNS answers, in seconds.
+    #[arg(long, env = "HUBSPOKE_DNS_TTL", default_value_t = 30)]
+    pub dns_ttl: u32,
+
+    /// A resolver to forward names the views do not hold to (`ADDR:PORT`); without it they get NXDOMAIN (inside the
+    /// VPE service domains) or REFUSED.
+    #[arg(long, env = "HUBSPOKE_DNS_UPSTREAM")]
+    pub dns_upstream: Option<std::net::SocketAddr>,
 
     /// How long new and changed bindings and endpoint gateways stay `pending`/`updating` before `stable`
     /// (for example `0`, `500ms`, `5s`).

@@ -35,11 +35,7 @@ pub async fn run(
         let store = SqliteStore::open(&path).await.with_context(|| format!("opening `{}`", path.display()))?;
         (Arc::new(store), path.display().to_string())
     };
-    let settings = Settings {
-        enforcement: args.enforcement.into(),
-        propagation_delay_ms: args.propagation_delay,
-        dns_port: args.dns_port,
-    };
+    let settings = Settings { enforcement: args.enforcement.into(), propagation_delay_ms: args.propagation_delay };
     let app = Arc::new(App::start(store.clone(), settings).await?);
     let operator = OperatorKey::resolve(&args)?;
     app.ensure_operator_key(operator.key()).await?;
@@ -47,11 +43,22 @@ pub async fn run(
     let tokens =
         TokenService::new(&signing.kid, &signing.private_key_pem, &args.token_issuer).map_err(anyhow::Error::msg)?;
 
-    let state = ApiState { app: app.clone(), tokens: Arc::new(tokens), started: Instant::now() };
+    let dns = hubspoke_dns::DnsServer::new(hubspoke_dns::DnsConfig {
+        port: args.dns_port,
+        ttl: args.dns_ttl,
+        upstream: args.dns_upstream,
+        udp_workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+    });
+    dns.apply(&app.replica().world()).await;
+    let follower = tokio::spawn(follow_world(app.clone(), dns.clone()));
+
+    let state = ApiState { app: app.clone(), tokens: Arc::new(tokens), started: Instant::now(), dns: dns.clone() };
     let address = listener.local_addr()?;
     print_banner(&address.to_string(), store.kind(), &location, &args, &operator);
 
     axum::serve(listener, hubspoke_api::router(state)).with_graceful_shutdown(shutdown).await?;
+    follower.abort();
+    dns.shutdown();
     tracing::info!("hubspoke stopped");
     Ok(())
 }
@@ -69,12 +76,26 @@ fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
     builder.create(path)
 }
 
+/// Keeps the DNS data plane on the newest world: every published world is compiled into fresh views.
+async fn follow_world(app: Arc<App>, dns: Arc<hubspoke_dns::DnsServer>) {
+    let mut changes = app.replica().subscribe_world();
+    while changes.changed().await.is_ok() {
+        let world = app.replica().world();
+        dns.apply(&world).await;
+    }
+}
+
 fn print_banner(address: &str, store_kind: &str, location: &str, args: &ServeArgs, operator: &OperatorKey) {
     println!("hubspoke {}", env!("CARGO_PKG_VERSION"));
     println!("  api          http://{address}");
     println!("  store        {store_kind}, {location}");
     println!("  enforcement  {}", hubspoke_vpc::Enforcement::from(args.enforcement).as_str());
-    println!("  dns port     {} (data plane not yet served; see dns_endpoint)", args.dns_port);
+    println!(
+        "  dns          port {} on each VPC's endpoint address (see /_hubspoke/vpcs/{{id}}/dns_endpoint), ttl {}s, upstream {}",
+        args.dns_port,
+        args.dns_ttl,
+        args.dns_upstream.map_or("none".to_owned(), |u| u.to_string())
+    );
     println!("  operator key {}", operator.describe());
     // Scripts and tests wait for this line and read the address from it.
     println!("listening on http://{address}");

@@ -1,5 +1,6 @@
 //! hubspoke's own operator endpoints under `/_hubspoke/` (the LocalStack convention).
 
 pub mod accounts;
+pub mod dns_lookup;
 pub mod events;
 pub mod health;

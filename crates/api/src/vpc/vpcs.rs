@@ -291,6 +291,12 @@ pub async fn dns_endpoint(
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let (address, port) = state.app.dns_endpoint(&caller, &id)?;
+    let address = state.app.dns_endpoint(&caller, &id)?;
+    // The data plane follows the world asynchronously; a VPC created a moment ago may not be served yet, so catch
+    // up here rather than report a port that is not bound.
+    if state.dns.port_of(address).is_none() {
+        state.dns.apply(&state.app.replica().world()).await;
+    }
+    let port = state.dns.port_of(address).unwrap_or_else(|| state.dns.configured_port());
     Ok(json_response(StatusCode::OK, &json!({ "address": address.to_string(), "port": port })))
 }

@@ -2,6 +2,7 @@
 
 mod account_create;
 mod accounts;
+mod dns_lookup;
 mod login;
 
 use clap::Subcommand;
@@ -19,6 +20,16 @@ pub enum Command {
     AccountCreate(account_create::AccountCreate),
     /// List the accounts (operator only).
     Accounts(accounts::Accounts),
+    /// DNS as the VPCs see it.
+    #[command(subcommand)]
+    Dns(Dns),
+}
+
+/// `hubspoke dns ...`
+#[derive(Clone, Debug, Subcommand)]
+pub enum Dns {
+    /// Resolve a name as a VPC's resolver does, and explain the answer.
+    Lookup(dns_lookup::DnsLookup),
 }
 
 /// Runs a command.
@@ -27,5 +38,6 @@ pub async fn execute(command: Command, connection: &Connection, printer: &Printe
         Command::Login(command) => command.run(connection, printer).await,
         Command::AccountCreate(command) => command.run(connection, printer).await,
         Command::Accounts(command) => command.run(connection, printer).await,
+        Command::Dns(Dns::Lookup(command)) => command.run(connection, printer).await,
     }
 }

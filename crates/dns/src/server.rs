@@ -1,0 +1,219 @@
+//! Serving the views: a UDP socket and a TCP listener on every endpoint address, reconciled whenever the world
+//! changes, answering from whichever whole `Views` value is current.
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use hubspoke_vpc::World;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::sync::Semaphore;
+use tokio::task::JoinHandle;
+
+use crate::answer::{Reply, Settings, Transport, respond, servfail};
+use crate::view::{Views, compile};
+
+/// How long a forwarded query may wait for the upstream.
+const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a TCP connection may sit idle between queries.
+const TCP_IDLE: Duration = Duration::from_secs(10);
+/// Most TCP connections one endpoint serves at once.
+const TCP_CONNECTIONS: usize = 256;
+
+/// Settings of the data plane.
+#[derive(Clone, Debug)]
+pub struct DnsConfig {
+    /// The port on every endpoint address; 0 picks one per address (tests).
+    pub port: u16,
+    /// TTL of answers.
+    pub ttl: u32,
+    /// Where names outside the views are forwarded, if anywhere.
+    pub upstream: Option<SocketAddr>,
+    /// Tasks reading each UDP socket (one per core serves both cores).
+    pub udp_workers: usize,
+}
+
+struct Endpoint {
+    port: u16,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        self.tasks.iter().for_each(JoinHandle::abort);
+    }
+}
+
+/// The DNS data plane of this process.
+pub struct DnsServer {
+    config: DnsConfig,
+    views: Arc<ArcSwap<Views>>,
+    endpoints: Mutex<HashMap<Ipv4Addr, Endpoint>>,
+    // Applies run one at a time, so an older world never replaces a newer one and an address is bound once.
+    applying: tokio::sync::Mutex<()>,
+}
+
+impl DnsServer {
+    /// A server with no endpoints yet; [`DnsServer::apply`] compiles a world and binds its addresses.
+    pub fn new(config: DnsConfig) -> Arc<DnsServer> {
+        Arc::new(DnsServer {
+            config,
+            views: Arc::new(ArcSwap::from_pointee(Views::default())),
+            endpoints: Mutex::new(HashMap::new()),
+            applying: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// The port an endpoint address is served on, once bound.
+    pub fn port_of(&self, address: Ipv4Addr) -> Option<u16> {
+        self.endpoints.lock().ok()?.get(&address).map(|endpoint| endpoint.port)
+    }
+
+    /// The configured port, reported for addresses not (yet) bound.
+    pub fn configured_port(&self) -> u16 {
+        self.config.port
+    }
+
+    /// Compiles `world`, publishes the new views in one swap, then binds new addresses and releases gone ones.
+    pub async fn apply(&self, world: &World) {
+        let _applying = self.applying.lock().await;
+        let current = self.views.load();
+        if world.revision() < current.revision()
+            || (world.revision() == current.revision() && current.addresses().next().is_some())
+        {
+            return;
+        }
+        let views = Arc::new(compile(world));
+        self.views.store(views.clone());
+        let wanted: Vec<Ipv4Addr> = views.addresses().collect();
+        let missing: Vec<Ipv4Addr> = {
+            let Ok(mut endpoints) = self.endpoints.lock() else { return };
+            endpoints.retain(|address, _| wanted.contains(address));
+            wanted.iter().copied().filter(|address| !endpoints.contains_key(address)).collect()
+        };
+        for address in missing {
+            match self.bind(address).await {
+                Ok(endpoint) => {
+                    if let Ok(mut endpoints) = self.endpoints.lock() {
+                        endpoints.insert(address, endpoint);
+                    }
+                }
+                // Custom resolver addresses (10.x) are usually not local to this machine; they are served where a
+                // test network namespace assigns them.
+                Err(error) => tracing::debug!(%address, %error, "cannot serve DNS on this address"),
+            }
+        }
+    }
+
+    /// Stops serving every address.
+    pub fn shutdown(&self) {
+        if let Ok(mut endpoints) = self.endpoints.lock() {
+            endpoints.clear();
+        }
+    }
+
+    fn settings(&self) -> Settings {
+        Settings { ttl: self.config.ttl, forwarding: self.config.upstream.is_some() }
+    }
+
+    async fn bind(&self, address: Ipv4Addr) -> std::io::Result<Endpoint> {
+        let mut last_error = None;
+        // With port 0 the UDP socket picks a port and TCP must get the same one; retry if TCP finds it taken.
+        for _ in 0..5 {
+            let udp = UdpSocket::bind(SocketAddrV4::new(address, self.config.port)).await?;
+            let port = udp.local_addr()?.port();
+            match TcpListener::bind(SocketAddrV4::new(address, port)).await {
+                Ok(tcp) => return Ok(self.serve(address, port, Arc::new(udp), tcp)),
+                Err(error) => last_error = Some(error),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| std::io::Error::other("no port")))
+    }
+
+    fn serve(&self, address: Ipv4Addr, port: u16, udp: Arc<UdpSocket>, tcp: TcpListener) -> Endpoint {
+        let settings = self.settings();
+        let upstream = self.config.upstream;
+        let mut tasks = Vec::new();
+        for _ in 0..self.config.udp_workers.max(1) {
+            let (udp, views) = (udp.clone(), self.views.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut buffer = vec![0u8; 65535];
+                loop {
+                    let Ok((length, peer)) = udp.recv_from(&mut buffer).await else { continue };
+                    let reply = respond(&views.load(), address, &buffer[..length], Transport::Udp, settings);
+                    match reply {
+                        Reply::Send(bytes) => {
+                            let _ = udp.send_to(&bytes, peer).await;
+                        }
+                        Reply::Forward => {
+                            let (udp, query) = (udp.clone(), buffer[..length].to_vec());
+                            tokio::spawn(async move {
+                                let answer = forward(upstream, &query).await.unwrap_or_else(|| servfail(&query));
+                                let _ = udp.send_to(&answer, peer).await;
+                            });
+                        }
+                        Reply::Drop => {}
+                    }
+                }
+            }));
+        }
+        let views = self.views.clone();
+        let permits = Arc::new(Semaphore::new(TCP_CONNECTIONS));
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = tcp.accept().await else { continue };
+                let Ok(permit) = permits.clone().try_acquire_owned() else { continue };
+                let views = views.clone();
+                tokio::spawn(async move {
+                    let _permit = permit;
+                    let _ = serve_tcp(stream, address, views, settings, upstream).await;
+                });
+            }
+        }));
+        Endpoint { port, tasks }
+    }
+}
+
+async fn serve_tcp(
+    mut stream: TcpStream,
+    address: Ipv4Addr,
+    views: Arc<ArcSwap<Views>>,
+    settings: Settings,
+    upstream: Option<SocketAddr>,
+) -> std::io::Result<()> {
+    loop {
+        let length = match tokio::time::timeout(TCP_IDLE, stream.read_u16()).await {
+            Ok(Ok(length)) => length as usize,
+            _ => return Ok(()),
+        };
+        let mut query = vec![0u8; length];
+        tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut query))
+            .await
+            .map_err(|_| std::io::ErrorKind::TimedOut)??;
+        let answer = match respond(&views.load(), address, &query, Transport::Tcp, settings) {
+            Reply::Send(bytes) => Some(bytes),
+            Reply::Forward => Some(forward(upstream, &query).await.unwrap_or_else(|| servfail(&query))),
+            Reply::Drop => None,
+        };
+        if let Some(answer) = answer {
+            stream.write_u16(answer.len() as u16).await?;
+            stream.write_all(&answer).await?;
+        }
+    }
+}
+
+/// Relays a query to the upstream resolver over UDP and returns its answer (with the client's id), if one came.
+async fn forward(upstream: Option<SocketAddr>, query: &[u8]) -> Option<Vec<u8>> {
+    let upstream = upstream?;
+    let bind: SocketAddr = if upstream.is_ipv4() { "0.0.0.0:0".parse().ok()? } else { "[::]:0".parse().ok()? };
+    let socket = UdpSocket::bind(bind).await.ok()?;
+    socket.connect(upstream).await.ok()?;
+    socket.send(query).await.ok()?;
+    let mut buffer = vec![0u8; 65535];
+    let length = tokio::time::timeout(UPSTREAM_TIMEOUT, socket.recv(&mut buffer)).await.ok()?.ok()?;
+    // Only an answer to this query, from the upstream, is relayed.
+    (length >= 12 && buffer[..2] == query[..2]).then(|| buffer[..length].to_vec())
+}
