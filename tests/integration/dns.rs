@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 
 use crate::support::Server;
-use crate::vpc_rules::{COS, KMS, Net};
+use crate::vpc_rules::{KMS, Net};
 
 const NTP_NAME: &str = "time.adn.networklayer.com";
 const COS_NAME: &str = "s3.direct.us-south.cloud-object-storage.appdomain.cloud";

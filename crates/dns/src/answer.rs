@@ -60,11 +60,9 @@ pub fn respond(views: &Views, destination: Ipv4Addr, packet: &[u8], transport: T
         Transport::Tcp => u16::MAX as usize,
         Transport::Udp => request.edns.as_ref().map_or(512, |edns| edns.max_payload().clamp(512, 4096)) as usize,
     };
-    if let Some(edns) = &request.edns {
-        if edns.version() > 0 {
-            response.metadata.response_code = ResponseCode::BADVERS;
-            return finish(response, Some(edns_reply()), limit);
-        }
+    if request.edns.as_ref().is_some_and(|edns| edns.version() > 0) {
+        response.metadata.response_code = ResponseCode::BADVERS;
+        return finish(response, Some(edns_reply()), limit);
     }
     let edns = request.edns.as_ref().map(|_| edns_reply());
     if request.metadata.op_code != OpCode::Query {

@@ -14,6 +14,8 @@
 //! `Arc<Views>` and answer from it, so one answer never mixes two revisions.
 
 pub mod answer;
+#[cfg(any(test, feature = "fixture"))]
+pub mod fixture;
 pub mod server;
 pub mod view;
 

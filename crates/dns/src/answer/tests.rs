@@ -4,130 +4,13 @@ use std::net::Ipv4Addr;
 
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{Name, RData, RecordType};
-use hubspoke_iam::{AccountId, Timestamp};
 use hubspoke_vpc::World;
 use hubspoke_vpc::model::*;
 use hubspoke_vpc::world::Entity;
 
 use super::*;
+use crate::fixture::{COS, HUB_ENDPOINT, SPOKE_ENDPOINT, gateway, vpc, world};
 use crate::view::compile;
-
-const HUB_ENDPOINT: Ipv4Addr = Ipv4Addr::new(127, 53, 0, 1);
-const SPOKE_ENDPOINT: Ipv4Addr = Ipv4Addr::new(127, 53, 0, 2);
-const COS: &str = "s3.direct.us-south.cloud-object-storage.appdomain.cloud";
-
-fn account(n: u8) -> AccountId {
-    AccountId::from_bytes([n; 16])
-}
-
-fn vpc(id: &str, owner: u8, hub: bool, endpoint: Ipv4Addr, resolver: ResolverSetting) -> Entity {
-    Entity::Vpc(Vpc {
-        id: id.into(),
-        account: account(owner),
-        name: id.into(),
-        created_at: Timestamp(0),
-        classic_access: false,
-        address_prefix_management: PrefixManagement::Auto,
-        enable_hub: hub,
-        resolver,
-        dns_endpoint: endpoint,
-        version: 1,
-    })
-}
-
-fn gateway(id: &str, vpc: &str, owner: u8, endpoints: &[&str], mode: BindingMode, address: [u8; 4]) -> Vec<Entity> {
-    let subnet = format!("{vpc}-subnet");
-    vec![
-        Entity::Subnet(Subnet {
-            id: subnet.clone(),
-            account: account(owner),
-            vpc: vpc.into(),
-            zone: "us-south-1".into(),
-            cidr: format!("{}.{}.{}.0/24", address[0], address[1], address[2]).parse().unwrap(),
-            name: subnet.clone(),
-            created_at: Timestamp(0),
-        }),
-        Entity::ReservedIp(ReservedIp {
-            id: format!("{id}-ip"),
-            subnet,
-            address: Ipv4Addr::from(address),
-            name: format!("{id}-ip"),
-            auto_delete: true,
-            owner: IpOwner::User,
-            target: Some(IpTarget::EndpointGateway(id.into())),
-            created_at: Timestamp(0),
-        }),
-        Entity::Gateway(EndpointGateway {
-            id: id.into(),
-            account: account(owner),
-            vpc: vpc.into(),
-            name: id.into(),
-            target: GatewayTarget::ProviderCloudService {
-                crn: format!("crn:v1:bluemix:public:x:global:::endpoint:{}", endpoints[0]),
-            },
-            service_endpoints: endpoints.iter().map(|e| e.to_string()).collect(),
-            mode,
-            created_at: Timestamp(0),
-            settling: Settling { phase: Phase::Pending, until: Timestamp(0) },
-        }),
-    ]
-}
-
-fn binding(attached: bool) -> Entity {
-    Entity::Binding(Binding {
-        id: "binding".into(),
-        spoke: "spoke".into(),
-        spoke_account: account(2),
-        hub: "hub".into(),
-        hub_account: account(1),
-        spoke_name: "b".into(),
-        hub_name: "b".into(),
-        created_at: Timestamp(0),
-        settling: Settling { phase: Phase::Pending, until: Timestamp(0) },
-        spoke_attached: attached,
-    })
-}
-
-/// The seed topology: hub with COS (10.1.0.5); spoke with KMS `primary` (10.2.0.5), NTP `disabled` (10.2.1.5) and a
-/// wildcard databases endpoint `primary` (10.2.2.5).
-fn world(bound: bool, delegated: bool) -> World {
-    let resolver = if delegated { ResolverSetting::Delegated { vpc: "hub".into() } } else { ResolverSetting::System };
-    let mut entities = vec![
-        vpc("hub", 1, true, HUB_ENDPOINT, ResolverSetting::System),
-        vpc("spoke", 2, false, SPOKE_ENDPOINT, resolver),
-    ];
-    entities.extend(gateway("hub-cos", "hub", 1, &[COS], BindingMode::Primary, [10, 1, 0, 5]));
-    entities.extend(gateway(
-        "spoke-kms",
-        "spoke",
-        2,
-        &["private.us-south.kms.cloud.ibm.com"],
-        BindingMode::Primary,
-        [10, 2, 0, 5],
-    ));
-    let mut ntp =
-        gateway("spoke-ntp", "spoke", 2, &["time.adn.networklayer.com"], BindingMode::Disabled, [10, 2, 1, 5]);
-    if let Entity::Subnet(subnet) = &mut ntp[0] {
-        subnet.id = "spoke-subnet-2".into();
-    }
-    if let Entity::ReservedIp(ip) = &mut ntp[1] {
-        ip.subnet = "spoke-subnet-2".into();
-    }
-    entities.extend(ntp);
-    let mut databases =
-        gateway("spoke-db", "spoke", 2, &["*.private.databases.appdomain.cloud"], BindingMode::Primary, [10, 2, 2, 5]);
-    if let Entity::Subnet(subnet) = &mut databases[0] {
-        subnet.id = "spoke-subnet-3".into();
-    }
-    if let Entity::ReservedIp(ip) = &mut databases[1] {
-        ip.subnet = "spoke-subnet-3".into();
-    }
-    entities.extend(databases);
-    if bound {
-        entities.push(binding(true));
-    }
-    World::from_entities(entities, 7)
-}
 
 fn query(name: &str, kind: RecordType, edns: Option<u16>) -> Vec<u8> {
     let mut message = Message::new(0x1234, MessageType::Query, OpCode::Query);
@@ -354,4 +237,29 @@ fn edns_truncation_and_malformed_packets() {
         respond(&views, HUB_ENDPOINT, &query("example.com", RecordType::A, None), Transport::Udp, forwarding),
         Reply::Forward
     );
+}
+
+/// Replays the fuzzer's corpus (`fuzz/corpus/dns_query`): no input may panic, and every reply parses and keeps the
+/// query's id.
+#[test]
+fn the_fuzz_corpus_replays_without_a_crash() {
+    let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/dns_query");
+    let views = crate::fixture::views();
+    let mut replayed = 0;
+    for entry in std::fs::read_dir(&directory).expect("the corpus directory exists") {
+        let packet = std::fs::read(entry.unwrap().path()).unwrap();
+        for transport in [Transport::Udp, Transport::Tcp] {
+            for at in [HUB_ENDPOINT, SPOKE_ENDPOINT, Ipv4Addr::new(127, 0, 0, 1)] {
+                if let Reply::Send(reply) = respond(&views, at, &packet, transport, SETTINGS) {
+                    assert!(reply.len() >= 12, "a reply has a header");
+                    assert_eq!(reply[..2], packet[..2], "the reply keeps the query id");
+                    if transport == Transport::Udp {
+                        assert!(reply.len() <= 4096);
+                    }
+                }
+            }
+        }
+        replayed += 1;
+    }
+    assert!(replayed >= 8, "only {replayed} corpus entries");
 }
