@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 use hickory_proto::op::{Edns, Message, OpCode, ResponseCode};
 use hickory_proto::rr::rdata::{A, SOA};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
-use hubspoke_vpc::catalog::SERVICE_DOMAINS;
+use hubspoke_vpc::catalog::service_domain_of;
 
 use crate::view::Views;
 
@@ -83,7 +83,7 @@ pub fn respond(views: &Views, destination: Ipv4Addr, packet: &[u8], transport: T
         return finish(response, edns, limit);
     };
     let name = query.name.to_ascii().trim_end_matches('.').to_ascii_lowercase();
-    let zone = SERVICE_DOMAINS.iter().find(|domain| name == **domain || name.ends_with(&format!(".{domain}")));
+    let zone = service_domain_of(&name);
     let soa = |zone: &str| soa_record(zone, views.revision(), settings.ttl);
     match view.find(&name) {
         Some(answers) => {

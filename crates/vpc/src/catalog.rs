@@ -14,6 +14,15 @@ const INFRASTRUCTURE: &[(&str, &[&str])] = &[("ibm-ntp-server", &["time.adn.netw
 pub const SERVICE_DOMAINS: &[&str] =
     &["appdomain.cloud", "cloud.ibm.com", "networklayer.com", "isops.ibm.com", "icr.io"];
 
+/// The VPE service domain `name` lies in (the domain itself or a name below it), without allocating.
+pub fn service_domain_of(name: &str) -> Option<&'static str> {
+    SERVICE_DOMAINS.iter().copied().find(|domain| {
+        name.len() >= domain.len()
+            && name[name.len() - domain.len()..].eq_ignore_ascii_case(domain)
+            && (name.len() == domain.len() || name.as_bytes()[name.len() - domain.len() - 1] == b'.')
+    })
+}
+
 /// The FQDNs a target serves, or `None` when hubspoke does not know the service.
 pub fn service_endpoints(target: &GatewayTarget) -> Option<Vec<String>> {
     match target {
@@ -108,6 +117,22 @@ mod tests {
         for (target, expected) in cases {
             let expected = expected.map(|list| list.iter().map(|s| s.to_string()).collect::<Vec<_>>());
             assert_eq!(service_endpoints(&target), expected, "{target:?}");
+        }
+    }
+
+    #[test]
+    fn service_domains_table() {
+        let cases = [
+            ("appdomain.cloud", Some("appdomain.cloud")),
+            ("x.AppDomain.Cloud", Some("appdomain.cloud")),
+            ("myappdomain.cloud", None),
+            ("icr.io", Some("icr.io")),
+            ("private.us.icr.io", Some("icr.io")),
+            ("example.com", None),
+            ("io", None),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(service_domain_of(name), expected, "{name}");
         }
     }
 

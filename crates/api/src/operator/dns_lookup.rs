@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use hubspoke_dns::{Lookup, Source, Via};
-use hubspoke_vpc::catalog::SERVICE_DOMAINS;
+use hubspoke_vpc::catalog::service_domain_of;
 use serde_json::{Value, json};
 
 use crate::ApiState;
@@ -42,7 +42,7 @@ fn explain(lookup: &Lookup, vpc: &str) -> Vec<String> {
         lines.push(format!("{} -> {} from {how}", lookup.name, answer.address));
     }
     if lookup.answers.is_empty() {
-        let in_domain = SERVICE_DOMAINS.iter().any(|d| lookup.name == *d || lookup.name.ends_with(&format!(".{d}")));
+        let in_domain = service_domain_of(&lookup.name).is_some();
         lines.push(if in_domain {
             format!(
                 "no endpoint gateway in this view serves `{}`: NXDOMAIN (or forwarded with --dns-upstream)",
