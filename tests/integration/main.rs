@@ -8,6 +8,7 @@ mod dns;
 mod durability;
 mod hostile;
 mod identity;
+mod netns;
 mod policies;
 mod roles;
 mod sdk;

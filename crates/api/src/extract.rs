@@ -26,8 +26,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for IbmJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if let Some(content_type) = request.headers().get(header::CONTENT_TYPE) {
-            let content_type = content_type.to_str().unwrap_or_default().to_ascii_lowercase();
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|value| value.to_str().unwrap_or_default().to_ascii_lowercase());
+        // The body is read (within the size limit) before anything is refused: answering while the client is still
+        // sending makes the server close the connection, and the client would see a reset instead of the error.
+        let bytes = Bytes::from_request(request, state).await.map_err(body_rejection)?;
+        if let Some(content_type) = content_type {
             let essence = content_type.split(';').next().unwrap_or_default().trim();
             let lenient = ["application/json", "text/plain", "application/x-www-form-urlencoded"];
             if !(lenient.contains(&essence) || essence.ends_with("+json")) {
@@ -38,7 +44,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for IbmJson<T> {
                 ));
             }
         }
-        let bytes = Bytes::from_request(request, state).await.map_err(body_rejection)?;
         parse_json(&bytes).map(IbmJson)
     }
 }

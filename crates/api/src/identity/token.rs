@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::Form;
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::rejection::FormRejection;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use base64::Engine;
@@ -26,15 +26,18 @@ pub const APIKEY_GRANT: &str = "urn:ibm:params:oauth:grant-type:apikey";
 pub async fn exchange(
     State(state): State<ApiState>,
     headers: HeaderMap,
-    form: Result<Form<HashMap<String, String>>, FormRejection>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let Form(form) = form.map_err(|rejection| {
+    // The whole body is read before anything is refused (see `extract::IbmJson`), and parsed as a form whatever its
+    // declared type: anything that is not the API-key form lacks `grant_type` and is refused below.
+    let body = body.map_err(|rejection| {
         ApiError::identity(
             StatusCode::BAD_REQUEST,
             "BXNIM0109E",
-            format!("the request must be a form (`application/x-www-form-urlencoded`): {rejection}"),
+            format!("the request body could not be read: {rejection}"),
         )
     })?;
+    let form: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
     let grant_type = form.get("grant_type").filter(|value| !value.is_empty()).ok_or_else(|| {
         ApiError::identity(StatusCode::BAD_REQUEST, "BXNIM0109E", "Property missing or empty: grant_type")
     })?;
