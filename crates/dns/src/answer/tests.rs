@@ -44,7 +44,9 @@ fn resolution_model_table() {
     let kms = "private.us-south.kms.cloud.ibm.com";
     let ntp = "time.adn.networklayer.com";
     let db = "abc.private.databases.appdomain.cloud";
-    let cases: Vec<(&str, World, Ipv4Addr, &str, ResponseCode, Vec<[u8; 4]>)> = vec![
+    /// (case, world, endpoint asked, name, expected code, expected addresses).
+    type Case<'a> = (&'a str, World, Ipv4Addr, &'a str, ResponseCode, Vec<[u8; 4]>);
+    let cases: Vec<Case> = vec![
         (
             "standalone spoke sees its own gateways in any mode",
             world(false, false),
