@@ -136,6 +136,7 @@ impl From<AppError> for ApiError {
             AppError::PreconditionFailed { .. } => {
                 ApiError::new(StatusCode::PRECONDITION_FAILED, "request_not_processed", message)
             }
+            AppError::AccountExists(_) => ApiError::new(StatusCode::CONFLICT, "account_conflict_error", message),
             AppError::UnknownApiKey => ApiError::identity(StatusCode::BAD_REQUEST, "BXNIM0415E", message),
             AppError::Rule(rule) => crate::vpc::rule_error(rule),
             AppError::Store(hubspoke_store::StoreError::Database(_)) => {

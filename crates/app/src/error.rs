@@ -39,6 +39,9 @@ pub enum AppError {
         /// The current ETag.
         current: String,
     },
+    /// An account with this id exists already.
+    #[error("an account with id `{0}` already exists")]
+    AccountExists(String),
     /// The API key is unknown.
     #[error("Provided API key could not be found.")]
     UnknownApiKey,

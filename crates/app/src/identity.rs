@@ -67,7 +67,7 @@ impl App {
     }
 
     /// Creates an account and its administrator's API key (operator only).
-    pub async fn create_account(&self, caller: &Caller, name: &str) -> AppResult<(NewAccount, Revision)> {
+    pub async fn create_account(&self, caller: &Caller, name: &str, id: Option<&str>) -> AppResult<(NewAccount, Revision)> {
         if !may_manage_accounts(caller) {
             return Err(AppError::Forbidden("only the operator may create accounts".into()));
         }
@@ -77,10 +77,21 @@ impl App {
                 "the account name `{name}` must be 1 to {MAX_ACCOUNT_NAME_CHARS} characters with no control characters"
             )));
         }
-        let mut bytes = [0u8; 16];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        let account =
-            AccountRecord { id: AccountId::from_bytes(bytes), name: name.to_owned(), created_at: now_millis() };
+        // An explicit id lets a user reproduce documents that name real account ids (the seed's `e38cfd44…`).
+        let id = match id {
+            Some(text) => AccountId::parse(text).ok_or_else(|| {
+                AppError::BadRequest(format!("the account id `{text}` must be 32 lowercase hexadecimal characters"))
+            })?,
+            None => {
+                let mut bytes = [0u8; 16];
+                rand::thread_rng().fill_bytes(&mut bytes);
+                AccountId::from_bytes(bytes)
+            }
+        };
+        if self.store.account(&id).await?.is_some() {
+            return Err(AppError::AccountExists(id.to_string()));
+        }
+        let account = AccountRecord { id, name: name.to_owned(), created_at: now_millis() };
         let api_key = generate_api_key();
         let key = ApiKeyRecord {
             digest: api_key_digest(&api_key),

@@ -8,6 +8,9 @@ use thiserror::Error;
 use crate::Connection;
 use crate::profile;
 
+/// The VPC API version the CLI speaks.
+pub const VPC_API_VERSION: &str = "2026-10-06";
+
 /// A refusal from the server, or a failure to reach it.
 #[derive(Debug, Error)]
 pub enum ApiFailure {
@@ -101,6 +104,22 @@ impl Client {
         let payload = token.split('.').nth(1).unwrap_or_default();
         let decoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap_or_default();
         Ok(serde_json::from_slice(&decoded).unwrap_or(Value::Null))
+    }
+
+    /// The caller's account id (empty for the operator).
+    pub async fn account_id(&self) -> Result<String, ApiFailure> {
+        Ok(self.claims().await?["account"]["bss"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// The caller's IAM id, for progress lines.
+    pub async fn iam_id(&self) -> Result<String, ApiFailure> {
+        Ok(self.claims().await?["iam_id"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// A VPC API call: the path gets `version` and `generation` like the `ibmcloud is` plugin sends them.
+    pub async fn vpc(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, ApiFailure> {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        self.call(method, &format!("{path}{separator}version={VPC_API_VERSION}&generation=2"), body).await
     }
 
     /// Sends a request with the bearer token and returns the JSON body (`Null` for an empty one).

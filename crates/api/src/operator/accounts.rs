@@ -17,6 +17,8 @@ use crate::wire::timestamp;
 #[derive(Debug, Deserialize)]
 pub struct CreateAccount {
     name: String,
+    #[serde(default)]
+    id: Option<String>,
 }
 
 fn account_json(account: &AccountRecord) -> Value {
@@ -33,7 +35,7 @@ pub async fn create(
     Authenticated(caller): Authenticated,
     IbmJson(body): IbmJson<CreateAccount>,
 ) -> Result<Response, ApiError> {
-    let (created, _revision) = state.app.create_account(&caller, &body.name).await?;
+    let (created, _revision) = state.app.create_account(&caller, &body.name, body.id.as_deref()).await?;
     let mut body = account_json(&created.account);
     body["apikey"] = Value::String(created.api_key);
     Ok(json_response(StatusCode::CREATED, &body))

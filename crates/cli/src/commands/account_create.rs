@@ -13,6 +13,9 @@ use crate::output::Printer;
 pub struct AccountCreate {
     /// The account's name.
     name: String,
+    /// Give the account this id (32 lowercase hex) instead of a random one, for example to reproduce a document.
+    #[arg(long)]
+    id: Option<String>,
 }
 
 impl AccountCreate {
@@ -20,7 +23,11 @@ impl AccountCreate {
         let client = Client::connect(connection)?;
         let caller = client.claims().await?["iam_id"].as_str().unwrap_or_default().to_owned();
         printer.progress(&format!("Creating account {} as {caller}...", self.name));
-        let account = client.call(Method::POST, "/_hubspoke/accounts", Some(&json!({ "name": self.name }))).await?;
+        let mut body = json!({ "name": self.name });
+        if let Some(id) = &self.id {
+            body["id"] = json!(id);
+        }
+        let account = client.call(Method::POST, "/_hubspoke/accounts", Some(&body)).await?;
         if printer.json() {
             printer.value(&account);
             return Ok(());
