@@ -1,6 +1,6 @@
 //! The `hubspoke` binary: `serve` runs the server; the other commands are clients of a running server.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// hubspoke: IBM Cloud s2s authorization policies and VPC DNS sharing, self-hosted.
 #[derive(Debug, Parser)]
@@ -19,6 +19,11 @@ enum Command {
     Serve(hubspoke_server::ServeArgs),
     #[command(flatten)]
     Client(hubspoke_cli::Command),
+    /// Print a shell completion script, for example `hubspoke completions bash > /etc/bash_completion.d/hubspoke`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -35,5 +40,14 @@ fn main() -> anyhow::Result<()> {
             })
         }
         Command::Client(command) => std::process::exit(hubspoke_cli::run(command, cli.connection)),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "hubspoke", &mut script);
+            // A reader that stops early (`| head`) is not an error.
+            match std::io::Write::write_all(&mut std::io::stdout(), &script) {
+                Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error.into()),
+                _ => Ok(()),
+            }
+        }
     }
 }

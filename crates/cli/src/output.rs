@@ -48,9 +48,15 @@ impl Printer {
         }
     }
 
-    /// `FAILED` and the reason, on standard error.
+    /// `FAILED`, then the error code and message as `ibmcloud` shows them, on standard error.
     pub fn failed(&self, error: &anyhow::Error) {
         eprintln!("FAILED");
-        eprintln!("{error:#}");
+        match error.downcast_ref::<crate::client::ApiFailure>() {
+            Some(crate::client::ApiFailure::Refused { status, code, message }) => {
+                eprintln!("Error response from server. Status code: {status}");
+                eprintln!("{code}: {message}");
+            }
+            _ => eprintln!("{error:#}"),
+        }
     }
 }

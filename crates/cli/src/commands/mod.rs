@@ -2,8 +2,12 @@
 
 mod account_create;
 mod accounts;
-mod dns_lookup;
+mod dns;
+mod explain;
+mod iam;
+pub(crate) mod is;
 mod login;
+mod topology;
 
 use clap::Subcommand;
 
@@ -20,16 +24,21 @@ pub enum Command {
     AccountCreate(account_create::AccountCreate),
     /// List the accounts (operator only).
     Accounts(accounts::Accounts),
+    /// IAM authorization policies and roles, as `ibmcloud iam` has them.
+    #[command(subcommand)]
+    Iam(iam::Iam),
+    /// VPCs, subnets, endpoint gateways and DNS resolution bindings, as `ibmcloud is` has them.
+    #[command(subcommand)]
+    Is(is::Is),
+    /// Build a whole hub-and-spoke topology from one file, in one pass (`plan` shows, `apply` does).
+    #[command(subcommand)]
+    Topology(topology::Topology),
+    /// Explain whether an operation would be allowed now, and why.
+    #[command(subcommand)]
+    Explain(explain::Explain),
     /// DNS as the VPCs see it.
     #[command(subcommand)]
-    Dns(Dns),
-}
-
-/// `hubspoke dns ...`
-#[derive(Clone, Debug, Subcommand)]
-pub enum Dns {
-    /// Resolve a name as a VPC's resolver does, and explain the answer.
-    Lookup(dns_lookup::DnsLookup),
+    Dns(dns::Dns),
 }
 
 /// Runs a command.
@@ -38,6 +47,10 @@ pub async fn execute(command: Command, connection: &Connection, printer: &Printe
         Command::Login(command) => command.run(connection, printer).await,
         Command::AccountCreate(command) => command.run(connection, printer).await,
         Command::Accounts(command) => command.run(connection, printer).await,
-        Command::Dns(Dns::Lookup(command)) => command.run(connection, printer).await,
+        Command::Dns(command) => command.run(connection, printer).await,
+        Command::Iam(command) => command.run(connection, printer).await,
+        Command::Is(command) => command.run(connection, printer).await,
+        Command::Topology(command) => command.run(connection, printer).await,
+        Command::Explain(command) => command.run(connection, printer).await,
     }
 }

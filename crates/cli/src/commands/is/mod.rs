@@ -1,0 +1,177 @@
+//! `hubspoke is ...`: VPCs, subnets, endpoint gateways and DNS resolution bindings, as the `ibmcloud is` plugin has
+//! them (reference `ibm-vpc-dns-sharing.md` §5.1).
+
+mod binding;
+mod gateway;
+mod subnet;
+mod vpc;
+
+use std::time::{Duration, Instant};
+
+use clap::Subcommand;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::Connection;
+use crate::client::Client;
+use crate::output::Printer;
+
+/// The `is` commands.
+#[derive(Clone, Debug, Subcommand)]
+pub enum Is {
+    /// Create a VPC.
+    #[command(name = "vpc-create", after_help = "EXAMPLES:\n  hubspoke is vpc-create hub-vpc --dns-enable-hub true\n  hubspoke is vpc-create spoke-vpc\n  hubspoke is vpc-create manual-vpc --dns-resolver-type manual --dns-resolver-manual-servers '[{\"address\":\"10.240.0.4\"}]'")]
+    VpcCreate(vpc::Create),
+    /// Update a VPC: name, DNS hub, resolver (manual servers, delegation).
+    #[command(name = "vpc-update", visible_alias = "vpcu", after_help = "EXAMPLES:\n  hubspoke is vpc-update spoke-vpc --dns-resolver-type delegated --delegate-to-vpc HUB_VPC_CRN\n  hubspoke is vpc-update spoke-vpc --dns-resolver-type system")]
+    VpcUpdate(vpc::Update),
+    /// List VPCs.
+    Vpcs(vpc::List),
+    /// Show a VPC.
+    Vpc(vpc::Show),
+    /// Delete VPCs.
+    #[command(name = "vpc-delete")]
+    VpcDelete(vpc::Delete),
+    /// Create a subnet.
+    #[command(name = "subnet-create", after_help = "EXAMPLE:\n  hubspoke is subnet-create hub-subnet hub-vpc --zone us-south-1 --ipv4-address-count 256")]
+    SubnetCreate(subnet::Create),
+    /// List subnets.
+    Subnets(subnet::List),
+    /// Create an endpoint gateway (VPE).
+    #[command(name = "endpoint-gateway-create", after_help = "EXAMPLE:\n  hubspoke is endpoint-gateway-create --vpc hub-vpc --subnet hub-subnet --name hub-cos \\\n    --target crn:v1:bluemix:public:cloud-object-storage:global:::endpoint:s3.direct.us-south.cloud-object-storage.appdomain.cloud --wait")]
+    EndpointGatewayCreate(gateway::Create),
+    /// List endpoint gateways.
+    #[command(name = "endpoint-gateways")]
+    EndpointGateways(gateway::List),
+    /// Show an endpoint gateway.
+    #[command(name = "endpoint-gateway")]
+    EndpointGateway(gateway::Show),
+    /// Update an endpoint gateway's name or DNS resolution binding mode.
+    #[command(name = "endpoint-gateway-update", visible_alias = "egu")]
+    EndpointGatewayUpdate(gateway::Update),
+    /// Delete endpoint gateways.
+    #[command(name = "endpoint-gateway-delete")]
+    EndpointGatewayDelete(gateway::Delete),
+    /// Bind a DNS-shared VPC to a hub (run as the spoke's account).
+    #[command(name = "vpc-dns-resolution-binding-create", after_help = "EXAMPLE:\n  hubspoke is vpc-dns-resolution-binding-create spoke-vpc --target-vpc HUB_VPC_CRN --name to-hub --wait")]
+    BindingCreate(binding::Create),
+    /// List a VPC's DNS resolution bindings.
+    #[command(name = "vpc-dns-resolution-bindings")]
+    Bindings(binding::List),
+    /// Show a DNS resolution binding.
+    #[command(name = "vpc-dns-resolution-binding")]
+    Binding(binding::Show),
+    /// Rename a DNS resolution binding.
+    #[command(name = "vpc-dns-resolution-binding-update")]
+    BindingUpdate(binding::Update),
+    /// Delete DNS resolution bindings.
+    #[command(name = "vpc-dns-resolution-binding-delete")]
+    BindingDelete(binding::Delete),
+}
+
+impl Is {
+    pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
+        let client = Client::connect(connection)?;
+        match self {
+            Is::VpcCreate(command) => command.run(&client, printer).await,
+            Is::VpcUpdate(command) => command.run(&client, printer).await,
+            Is::Vpcs(command) => command.run(&client, printer).await,
+            Is::Vpc(command) => command.run(&client, printer).await,
+            Is::VpcDelete(command) => command.run(&client, printer).await,
+            Is::SubnetCreate(command) => command.run(&client, printer).await,
+            Is::Subnets(command) => command.run(&client, printer).await,
+            Is::EndpointGatewayCreate(command) => command.run(&client, printer).await,
+            Is::EndpointGateways(command) => command.run(&client, printer).await,
+            Is::EndpointGateway(command) => command.run(&client, printer).await,
+            Is::EndpointGatewayUpdate(command) => command.run(&client, printer).await,
+            Is::EndpointGatewayDelete(command) => command.run(&client, printer).await,
+            Is::BindingCreate(command) => command.run(&client, printer).await,
+            Is::Bindings(command) => command.run(&client, printer).await,
+            Is::Binding(command) => command.run(&client, printer).await,
+            Is::BindingUpdate(command) => command.run(&client, printer).await,
+            Is::BindingDelete(command) => command.run(&client, printer).await,
+        }
+    }
+}
+
+/// Finds one of the caller's resources by id or name in a list (`key` is the collection member).
+pub(crate) async fn find(client: &Client, path: &str, key: &str, wanted: &str) -> anyhow::Result<Value> {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    let mut start: Option<String> = None;
+    loop {
+        let page = match &start {
+            None => format!("{path}{separator}limit=100"),
+            Some(token) => format!("{path}{separator}limit=100&start={token}"),
+        };
+        let body = client.vpc(Method::GET, &page, None).await?;
+        if let Some(found) = body[key].as_array().into_iter().flatten().find(|item| item["id"] == wanted || item["name"] == wanted) {
+            return Ok(found.clone());
+        }
+        // The next page's token is the `start` parameter of `next.href`.
+        start = body["next"]["href"].as_str().and_then(|href| href.split("start=").nth(1)).map(|rest| rest.split('&').next().unwrap_or_default().to_owned());
+        if start.is_none() {
+            anyhow::bail!("no {} named or with id `{wanted}`", key.trim_end_matches('s').replace('_', " "));
+        }
+    }
+}
+
+/// A VPC identity for a body: a CRN as given (it may be another account's), else the caller's VPC by id or name.
+pub(crate) async fn vpc_identity(client: &Client, text: &str) -> anyhow::Result<Value> {
+    if text.starts_with("crn:") {
+        return Ok(json!({ "crn": text }));
+    }
+    let vpc = find(client, "/v1/vpcs", "vpcs", text).await?;
+    Ok(json!({ "id": vpc["id"] }))
+}
+
+/// Waits, with a spinner on standard error, until `path` reports a lifecycle state other than pending/updating.
+pub(crate) async fn wait_stable(client: &Client, path: &str, printer: &Printer) -> anyhow::Result<Value> {
+    let spinner = indicatif::ProgressBar::new_spinner();
+    if printer.json() {
+        spinner.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    spinner.enable_steady_tick(Duration::from_millis(100));
+    let started = Instant::now();
+    loop {
+        let body = client.vpc(Method::GET, path, None).await?;
+        let state = body["lifecycle_state"].as_str().unwrap_or_default().to_owned();
+        spinner.set_message(format!("waiting for `stable`: {state} ({}s)", started.elapsed().as_secs()));
+        if !matches!(state.as_str(), "pending" | "updating" | "waiting") {
+            spinner.finish_and_clear();
+            if state != "stable" {
+                anyhow::bail!("the resource became `{state}` instead of `stable`");
+            }
+            return Ok(body);
+        }
+        if started.elapsed() > Duration::from_secs(600) {
+            spinner.finish_and_clear();
+            anyhow::bail!("still `{state}` after 10 minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Asks before deleting, unless forced.
+pub(crate) fn confirm(what: &str, force: bool) -> anyhow::Result<bool> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if force {
+        return Ok(true);
+    }
+    if !std::io::stdin().is_terminal() {
+        anyhow::bail!("refusing to delete {what} without confirmation: add -f to delete non-interactively");
+    }
+    print!("Really delete {what}? [y/N] ");
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+}
+
+/// A text cell for a JSON value.
+pub(crate) fn cell(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => "-".to_owned(),
+        other => other.to_string(),
+    }
+}

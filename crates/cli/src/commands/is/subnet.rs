@@ -1,0 +1,86 @@
+//! `subnet-create`, `subnets`.
+
+use clap::Args;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::{cell, find};
+use crate::client::Client;
+use crate::output::Printer;
+
+fn print_subnet(printer: &Printer, subnet: &Value) {
+    printer.block(&[
+        ("ID", cell(&subnet["id"])),
+        ("Name", cell(&subnet["name"])),
+        ("CRN", cell(&subnet["crn"])),
+        ("IPv4 CIDR", cell(&subnet["ipv4_cidr_block"])),
+        ("Available addresses", cell(&subnet["available_ipv4_address_count"])),
+        ("Zone", cell(&subnet["zone"]["name"])),
+        ("VPC", format!("{} ({})", cell(&subnet["vpc"]["name"]), cell(&subnet["vpc"]["id"]))),
+    ]);
+}
+
+/// `subnet-create SUBNET_NAME VPC --zone ZONE (--ipv4-address-count N | --ipv4-cidr-block CIDR)`.
+#[derive(Clone, Debug, Args)]
+pub struct Create {
+    /// The subnet's name.
+    name: String,
+    /// The VPC: id or name.
+    vpc: String,
+    /// The zone, for example `us-south-1`.
+    #[arg(long)]
+    zone: String,
+    /// How many addresses (a power of two); the first free block of the zone is used.
+    #[arg(long, conflicts_with = "ipv4_cidr_block")]
+    ipv4_address_count: Option<u32>,
+    /// An explicit range.
+    #[arg(long)]
+    ipv4_cidr_block: Option<String>,
+}
+
+impl Create {
+    pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
+        let vpc = find(client, "/v1/vpcs", "vpcs", &self.vpc).await?;
+        let mut body = json!({ "name": self.name, "vpc": { "id": vpc["id"] }, "zone": { "name": self.zone } });
+        match (&self.ipv4_cidr_block, self.ipv4_address_count) {
+            (Some(cidr), _) => body["ipv4_cidr_block"] = json!(cidr),
+            (None, count) => body["total_ipv4_address_count"] = json!(count.unwrap_or(256)),
+        }
+        printer.progress(&format!("Creating subnet {} in VPC {} as {}...", self.name, cell(&vpc["id"]), client.iam_id().await?));
+        let subnet = client.vpc(Method::POST, "/v1/subnets", Some(&body)).await?;
+        if printer.json() {
+            printer.value(&subnet);
+            return Ok(());
+        }
+        printer.ok();
+        print_subnet(printer, &subnet);
+        Ok(())
+    }
+}
+
+/// `subnets [--vpc VPC]`.
+#[derive(Clone, Debug, Args)]
+pub struct List {
+    /// Only the subnets of this VPC (id or name).
+    #[arg(long)]
+    vpc: Option<String>,
+}
+
+impl List {
+    pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
+        let path = match &self.vpc {
+            Some(vpc) => format!("/v1/subnets?limit=100&vpc.id={}", cell(&find(client, "/v1/vpcs", "vpcs", vpc).await?["id"])),
+            None => "/v1/subnets?limit=100".to_owned(),
+        };
+        let body = client.vpc(Method::GET, &path, None).await?;
+        if printer.json() {
+            printer.value(&body["subnets"]);
+            return Ok(());
+        }
+        println!("{:<46}{:<28}{:<18}{:<12}VPC", "ID", "Name", "IPv4 CIDR", "Zone");
+        for subnet in body["subnets"].as_array().into_iter().flatten() {
+            println!("{:<46}{:<28}{:<18}{:<12}{}", cell(&subnet["id"]), cell(&subnet["name"]), cell(&subnet["ipv4_cidr_block"]), cell(&subnet["zone"]["name"]), cell(&subnet["vpc"]["name"]));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,391 @@
+//! `hubspoke topology plan|apply FILE`: a whole hub-and-spoke topology from one declarative file, in the right order,
+//! in one pass, idempotently. Terraform cannot do this in one apply today (terraform-provider-ibm issue 5262): the
+//! policy needs the spoke VPC's id, the binding needs the policy, delegation needs the binding.
+//!
+//! Every step first checks whether it is already done, so `plan` shows exactly what `apply` would do, and a second
+//! `apply` does nothing.
+
+use std::collections::BTreeMap;
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::Connection;
+use crate::client::Client;
+use crate::commands::is::{cell, find};
+use crate::output::Printer;
+
+const DNS_ROLE: &str = "crn:v1:bluemix:public:is::::serviceRole:DNSBindingConnector";
+
+/// The `topology` commands.
+#[derive(Clone, Debug, Subcommand)]
+pub enum Topology {
+    /// Show what `apply` would do.
+    #[command(after_help = "EXAMPLE:\n  hubspoke topology plan hub-and-spoke.toml")]
+    Plan(File),
+    /// Build the topology: every step not yet done, in order.
+    #[command(after_help = "EXAMPLE:\n  HUB_APIKEY=... SPOKE_APIKEY=... hubspoke topology apply hub-and-spoke.toml")]
+    Apply(File),
+}
+
+/// The topology file argument.
+#[derive(Clone, Debug, Args)]
+pub struct File {
+    /// A TOML topology file (see `docs/cli.md`).
+    file: std::path::PathBuf,
+}
+
+/// The file's shape.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Spec {
+    /// The server; defaults to the CLI's endpoint.
+    endpoint: Option<String>,
+    accounts: BTreeMap<String, AccountSpec>,
+    hub: HubSpec,
+    #[serde(default)]
+    spokes: Vec<SpokeSpec>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountSpec {
+    apikey: Option<String>,
+    apikey_env: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HubSpec {
+    account: String,
+    vpc: String,
+    #[serde(default = "default_zone")]
+    zone: String,
+    subnet: String,
+    custom_resolver: ResolverSpec,
+    #[serde(default)]
+    gateways: Vec<GatewaySpec>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResolverSpec {
+    instance: String,
+    name: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GatewaySpec {
+    name: String,
+    target: String,
+    #[serde(default = "default_mode")]
+    mode: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpokeSpec {
+    account: String,
+    vpc: String,
+    #[serde(default = "default_zone")]
+    zone: String,
+    subnet: Option<String>,
+    /// `vpc` (this spoke VPC only), `all` (every VPC of the spoke account) or `none`.
+    #[serde(default = "default_authorize")]
+    authorize: String,
+    binding: Option<String>,
+    #[serde(default)]
+    delegate: bool,
+    #[serde(default)]
+    gateways: Vec<GatewaySpec>,
+}
+
+fn default_zone() -> String {
+    "us-south-1".to_owned()
+}
+fn default_mode() -> String {
+    "primary".to_owned()
+}
+fn default_authorize() -> String {
+    "vpc".to_owned()
+}
+
+/// One step of the plan.
+#[derive(Clone, Debug)]
+enum Step {
+    Vpc { account: String, name: String, hub: bool },
+    Subnet { account: String, vpc: String, name: String, zone: String },
+    Resolver { account: String, subnet: String, instance: String, name: String },
+    Gateway { account: String, vpc: String, subnet: Option<String>, spec: GatewaySpec },
+    Policy { spoke: SpokeSpec, hub_account: String, hub_vpc: String },
+    Binding { spoke: SpokeSpec, hub_account: String, hub_vpc: String },
+    Delegate { spoke: SpokeSpec, hub_account: String, hub_vpc: String },
+}
+
+impl Step {
+    fn describe(&self) -> String {
+        match self {
+            Step::Vpc { account, name, hub } => format!("create {}VPC `{name}` in account `{account}`", if *hub { "hub " } else { "" }),
+            Step::Subnet { account, vpc, name, zone } => format!("create subnet `{name}` in `{vpc}` ({zone}) in account `{account}`"),
+            Step::Resolver { subnet, instance, name, .. } => format!("create and enable custom resolver `{name}` (instance `{instance}`) in subnet `{subnet}`"),
+            Step::Gateway { vpc, spec, .. } => format!("create endpoint gateway `{}` ({}) in `{vpc}`", spec.name, spec.mode),
+            Step::Policy { spoke, hub_vpc, .. } => format!(
+                "authorize {} of account `{}` as DNSBindingConnector on hub `{hub_vpc}`",
+                if spoke.authorize == "all" { "all VPCs".to_owned() } else { format!("VPC `{}`", spoke.vpc) },
+                spoke.account
+            ),
+            Step::Binding { spoke, hub_vpc, .. } => format!("bind `{}` to hub `{hub_vpc}`", spoke.vpc),
+            Step::Delegate { spoke, hub_vpc, .. } => format!("delegate the resolver of `{}` to hub `{hub_vpc}`", spoke.vpc),
+        }
+    }
+}
+
+/// The clients, by account name.
+struct Clients(BTreeMap<String, (Client, String)>);
+
+impl Clients {
+    fn get(&self, account: &str) -> anyhow::Result<&(Client, String)> {
+        self.0.get(account).with_context(|| format!("the topology names account `{account}`, which `[accounts]` does not define"))
+    }
+}
+
+async fn vpc_named(client: &Client, name: &str) -> Option<Value> {
+    find(client, "/v1/vpcs", "vpcs", name).await.ok()
+}
+
+impl Topology {
+    pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
+        let (file, apply) = match self {
+            Topology::Plan(file) => (file, false),
+            Topology::Apply(file) => (file, true),
+        };
+        let text = std::fs::read_to_string(&file.file).with_context(|| format!("reading `{}`", file.file.display()))?;
+        let spec: Spec = toml::from_str(&text).with_context(|| format!("`{}` is not a valid topology", file.file.display()))?;
+        let endpoint = spec.endpoint.clone().or(connection.endpoint.clone()).or(crate::profile::load()?.endpoint).context("no endpoint: set `endpoint` in the file, --endpoint or HUBSPOKE_ENDPOINT")?;
+        let mut clients = BTreeMap::new();
+        for (name, account) in &spec.accounts {
+            let key = match (&account.apikey, &account.apikey_env) {
+                (Some(key), _) => key.clone(),
+                (None, Some(variable)) => std::env::var(variable).with_context(|| format!("account `{name}`: the environment variable `{variable}` is not set"))?,
+                (None, None) => bail!("account `{name}` needs `apikey` or `apikey_env`"),
+            };
+            let client = Client::new(&endpoint, &key);
+            let id = client.account_id().await?;
+            clients.insert(name.clone(), (client, id));
+        }
+        let clients = Clients(clients);
+        let steps = steps(&spec);
+        let mut pending = Vec::new();
+        for step in &steps {
+            if !done(&clients, step).await? {
+                pending.push(step.clone());
+            }
+        }
+        if printer.json() && !apply {
+            let plan: Vec<Value> = steps.iter().map(|s| json!({ "step": s.describe(), "pending": pending.iter().any(|p| p.describe() == s.describe()) })).collect();
+            printer.value(&json!({ "steps": plan }));
+            return Ok(());
+        }
+        printer.progress(&format!("Plan for {} ({} of {} steps to do):", file.file.display(), pending.len(), steps.len()));
+        for step in &steps {
+            let todo = pending.iter().any(|p| p.describe() == step.describe());
+            printer.progress(&format!("  {} {}", if todo { "+" } else { "=" }, step.describe()));
+        }
+        if !apply {
+            return Ok(());
+        }
+        for step in &pending {
+            printer.progress(&format!("Applying: {}...", step.describe()));
+            run(&clients, step).await.with_context(|| format!("while trying to {}", step.describe()))?;
+        }
+        printer.ok();
+        printer.progress(if pending.is_empty() { "Nothing to do: the topology is already in place." } else { "The topology is in place." });
+        Ok(())
+    }
+}
+
+fn steps(spec: &Spec) -> Vec<Step> {
+    let hub = &spec.hub;
+    let mut steps = vec![
+        Step::Vpc { account: hub.account.clone(), name: hub.vpc.clone(), hub: true },
+        Step::Subnet { account: hub.account.clone(), vpc: hub.vpc.clone(), name: hub.subnet.clone(), zone: hub.zone.clone() },
+        Step::Resolver { account: hub.account.clone(), subnet: hub.subnet.clone(), instance: hub.custom_resolver.instance.clone(), name: hub.custom_resolver.name.clone() },
+    ];
+    steps.extend(hub.gateways.iter().map(|g| Step::Gateway { account: hub.account.clone(), vpc: hub.vpc.clone(), subnet: Some(hub.subnet.clone()), spec: g.clone() }));
+    for spoke in &spec.spokes {
+        steps.push(Step::Vpc { account: spoke.account.clone(), name: spoke.vpc.clone(), hub: false });
+        if let Some(subnet) = &spoke.subnet {
+            steps.push(Step::Subnet { account: spoke.account.clone(), vpc: spoke.vpc.clone(), name: subnet.clone(), zone: spoke.zone.clone() });
+        }
+        steps.extend(spoke.gateways.iter().map(|g| Step::Gateway { account: spoke.account.clone(), vpc: spoke.vpc.clone(), subnet: spoke.subnet.clone(), spec: g.clone() }));
+    }
+    for spoke in &spec.spokes {
+        let (hub_account, hub_vpc) = (hub.account.clone(), hub.vpc.clone());
+        if spoke.authorize != "none" {
+            steps.push(Step::Policy { spoke: spoke.clone(), hub_account: hub_account.clone(), hub_vpc: hub_vpc.clone() });
+        }
+        steps.push(Step::Binding { spoke: spoke.clone(), hub_account: hub_account.clone(), hub_vpc: hub_vpc.clone() });
+        if spoke.delegate {
+            steps.push(Step::Delegate { spoke: spoke.clone(), hub_account, hub_vpc });
+        }
+    }
+    steps
+}
+
+async fn subnet_of(client: &Client, vpc: &Value, name: &str) -> Option<Value> {
+    find(client, &format!("/v1/subnets?vpc.id={}", cell(&vpc["id"])), "subnets", name).await.ok()
+}
+
+async fn resolver_named(client: &Client, instance: &str, name: &str) -> anyhow::Result<Option<Value>> {
+    let body = client.call(Method::GET, &format!("/v1/instances/{instance}/custom_resolvers"), None).await?;
+    Ok(body["custom_resolvers"].as_array().into_iter().flatten().find(|r| r["name"] == name).cloned())
+}
+
+/// The hub VPC's CRN and id, if it exists.
+async fn hub_of(clients: &Clients, account: &str, vpc: &str) -> anyhow::Result<Option<Value>> {
+    Ok(vpc_named(&clients.get(account)?.0, vpc).await)
+}
+
+async fn policy_exists(clients: &Clients, spoke: &SpokeSpec, spoke_vpc: &Value, hub_account: &str, hub: &Value) -> anyhow::Result<bool> {
+    let (hub_client, hub_id) = clients.get(hub_account)?;
+    let spoke_account = &clients.get(&spoke.account)?.1;
+    let body = hub_client.call(Method::GET, &format!("/v1/policies?account_id={hub_id}&type=authorization"), None).await?;
+    let attribute = |policy: &Value, side: &str, name: &str| -> Option<String> {
+        policy[side][0]["attributes"].as_array()?.iter().find(|a| a["name"] == name).and_then(|a| a["value"].as_str()).map(str::to_owned)
+    };
+    Ok(body["policies"].as_array().into_iter().flatten().any(|p| {
+        let resource = attribute(p, "subjects", "resource");
+        attribute(p, "subjects", "accountId").as_deref() == Some(spoke_account)
+            && attribute(p, "resources", "vpcId").as_deref() == hub["id"].as_str()
+            && p["roles"].as_array().is_some_and(|roles| roles.iter().any(|r| r["role_id"] == DNS_ROLE))
+            && match spoke.authorize.as_str() {
+                "all" => resource.is_none(),
+                _ => resource.as_deref() == spoke_vpc["id"].as_str(),
+            }
+    }))
+}
+
+/// Whether a step is already done (a step whose prerequisites do not exist yet is not).
+async fn done(clients: &Clients, step: &Step) -> anyhow::Result<bool> {
+    Ok(match step {
+        Step::Vpc { account, name, .. } => vpc_named(&clients.get(account)?.0, name).await.is_some(),
+        Step::Subnet { account, vpc, name, .. } => {
+            let client = &clients.get(account)?.0;
+            match vpc_named(client, vpc).await {
+                Some(vpc) => subnet_of(client, &vpc, name).await.is_some(),
+                None => false,
+            }
+        }
+        Step::Resolver { account, instance, name, .. } => {
+            resolver_named(&clients.get(account)?.0, instance, name).await?.is_some_and(|r| r["enabled"] == true)
+        }
+        Step::Gateway { account, vpc, spec, .. } => {
+            let client = &clients.get(account)?.0;
+            match vpc_named(client, vpc).await {
+                Some(vpc) => find(client, &format!("/v1/endpoint_gateways?vpc.id={}", cell(&vpc["id"])), "endpoint_gateways", &spec.name).await.is_ok(),
+                None => false,
+            }
+        }
+        Step::Policy { spoke, hub_account, hub_vpc } => {
+            let spoke_vpc = vpc_named(&clients.get(&spoke.account)?.0, &spoke.vpc).await;
+            match (spoke_vpc, hub_of(clients, hub_account, hub_vpc).await?) {
+                (Some(spoke_vpc), Some(hub)) => policy_exists(clients, spoke, &spoke_vpc, hub_account, &hub).await?,
+                _ => false,
+            }
+        }
+        Step::Binding { spoke, hub_account, hub_vpc } => {
+            let client = &clients.get(&spoke.account)?.0;
+            match (vpc_named(client, &spoke.vpc).await, hub_of(clients, hub_account, hub_vpc).await?) {
+                (Some(spoke_vpc), Some(hub)) => {
+                    let bindings = client.vpc(Method::GET, &format!("/v1/vpcs/{}/dns_resolution_bindings", cell(&spoke_vpc["id"])), None).await?;
+                    bindings["dns_resolution_bindings"].as_array().into_iter().flatten().any(|b| b["vpc"]["id"] == hub["id"])
+                }
+                _ => false,
+            }
+        }
+        Step::Delegate { spoke, hub_account, hub_vpc } => {
+            let client = &clients.get(&spoke.account)?.0;
+            match (vpc_named(client, &spoke.vpc).await, hub_of(clients, hub_account, hub_vpc).await?) {
+                (Some(spoke_vpc), Some(hub)) => spoke_vpc["dns"]["resolver"]["type"] == "delegated" && spoke_vpc["dns"]["resolver"]["vpc"]["id"] == hub["id"],
+                _ => false,
+            }
+        }
+    })
+}
+
+async fn run(clients: &Clients, step: &Step) -> anyhow::Result<()> {
+    match step {
+        Step::Vpc { account, name, hub } => {
+            clients.get(account)?.0.vpc(Method::POST, "/v1/vpcs", Some(&json!({ "name": name, "dns": { "enable_hub": hub } }))).await?;
+        }
+        Step::Subnet { account, vpc, name, zone } => {
+            let client = &clients.get(account)?.0;
+            let vpc = find(client, "/v1/vpcs", "vpcs", vpc).await?;
+            let body = json!({ "name": name, "vpc": { "id": vpc["id"] }, "zone": { "name": zone }, "total_ipv4_address_count": 256 });
+            client.vpc(Method::POST, "/v1/subnets", Some(&body)).await?;
+        }
+        Step::Resolver { account, subnet, instance, name } => {
+            let client = &clients.get(account)?.0;
+            let path = format!("/v1/instances/{instance}/custom_resolvers");
+            let resolver = match resolver_named(client, instance, name).await? {
+                Some(resolver) => resolver,
+                None => {
+                    let subnet = find(client, "/v1/subnets", "subnets", subnet).await?;
+                    client.call(Method::POST, &path, Some(&json!({ "name": name, "locations": [{ "subnet_crn": subnet["crn"], "enabled": true }] }))).await?
+                }
+            };
+            client.call(Method::PATCH, &format!("{path}/{}", cell(&resolver["id"])), Some(&json!({ "enabled": true }))).await?;
+        }
+        Step::Gateway { account, vpc, subnet, spec } => {
+            let client = &clients.get(account)?.0;
+            let vpc = find(client, "/v1/vpcs", "vpcs", vpc).await?;
+            let kind = if spec.target.starts_with("crn:") { "provider_cloud_service" } else { "provider_infrastructure_service" };
+            let target = if kind == "provider_cloud_service" { json!({ "crn": spec.target, "resource_type": kind }) } else { json!({ "name": spec.target, "resource_type": kind }) };
+            let mut body = json!({ "name": spec.name, "target": target, "vpc": { "id": vpc["id"] }, "dns_resolution_binding_mode": spec.mode });
+            if let Some(subnet) = subnet {
+                let subnet = find(client, &format!("/v1/subnets?vpc.id={}", cell(&vpc["id"])), "subnets", subnet).await?;
+                body["ips"] = json!([{ "subnet": { "id": subnet["id"] } }]);
+            }
+            client.vpc(Method::POST, "/v1/endpoint_gateways", Some(&body)).await?;
+        }
+        Step::Policy { spoke, hub_account, hub_vpc } => {
+            let (hub_client, hub_id) = clients.get(hub_account)?;
+            let (spoke_client, spoke_account) = clients.get(&spoke.account)?;
+            let spoke_vpc = find(spoke_client, "/v1/vpcs", "vpcs", &spoke.vpc).await?;
+            let hub = find(hub_client, "/v1/vpcs", "vpcs", hub_vpc).await?;
+            let mut subject = vec![json!({ "name": "accountId", "value": spoke_account }), json!({ "name": "serviceName", "value": "is" }), json!({ "name": "resourceType", "value": "vpc" })];
+            if spoke.authorize != "all" {
+                subject.push(json!({ "name": "resource", "value": spoke_vpc["id"] }));
+            }
+            let body = json!({
+                "type": "authorization",
+                "subjects": [{ "attributes": subject }],
+                "roles": [{ "role_id": DNS_ROLE }],
+                "resources": [{ "attributes": [{ "name": "accountId", "value": hub_id }, { "name": "serviceName", "value": "is" }, { "name": "vpcId", "value": hub["id"] }] }]
+            });
+            hub_client.call(Method::POST, "/v1/policies", Some(&body)).await?;
+        }
+        Step::Binding { spoke, hub_account, hub_vpc } => {
+            let client = &clients.get(&spoke.account)?.0;
+            let spoke_vpc = find(client, "/v1/vpcs", "vpcs", &spoke.vpc).await?;
+            let hub = find(&clients.get(hub_account)?.0, "/v1/vpcs", "vpcs", hub_vpc).await?;
+            let mut body = json!({ "vpc": { "crn": hub["crn"] } });
+            if let Some(name) = &spoke.binding {
+                body["name"] = json!(name);
+            }
+            client.vpc(Method::POST, &format!("/v1/vpcs/{}/dns_resolution_bindings", cell(&spoke_vpc["id"])), Some(&body)).await?;
+        }
+        Step::Delegate { spoke, hub_account, hub_vpc } => {
+            let client = &clients.get(&spoke.account)?.0;
+            let spoke_vpc = find(client, "/v1/vpcs", "vpcs", &spoke.vpc).await?;
+            let hub = find(&clients.get(hub_account)?.0, "/v1/vpcs", "vpcs", hub_vpc).await?;
+            let body = json!({ "dns": { "resolver": { "type": "delegated", "vpc": { "crn": hub["crn"] } } } });
+            client.vpc(Method::PATCH, &format!("/v1/vpcs/{}", cell(&spoke_vpc["id"])), Some(&body)).await?;
+        }
+    }
+    Ok(())
+}
