@@ -4,6 +4,7 @@ mod support;
 
 mod authzen;
 mod cli;
+mod cli_commands;
 mod dns;
 mod durability;
 mod hostile;

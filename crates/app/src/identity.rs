@@ -67,7 +67,12 @@ impl App {
     }
 
     /// Creates an account and its administrator's API key (operator only).
-    pub async fn create_account(&self, caller: &Caller, name: &str, id: Option<&str>) -> AppResult<(NewAccount, Revision)> {
+    pub async fn create_account(
+        &self,
+        caller: &Caller,
+        name: &str,
+        id: Option<&str>,
+    ) -> AppResult<(NewAccount, Revision)> {
         if !may_manage_accounts(caller) {
             return Err(AppError::Forbidden("only the operator may create accounts".into()));
         }

@@ -137,10 +137,22 @@ impl Client {
     }
 
     /// A VPC API call with `If-Match`.
-    pub async fn vpc_with_if_match(&self, method: Method, path: &str, body: &Value, etag: &str) -> Result<Value, ApiFailure> {
+    pub async fn vpc_with_if_match(
+        &self,
+        method: Method,
+        path: &str,
+        body: &Value,
+        etag: &str,
+    ) -> Result<Value, ApiFailure> {
         let token = self.token().await?.to_owned();
         let url = format!("{}{path}?version={VPC_API_VERSION}&generation=2", self.endpoint);
-        let request = self.http.request(method, url).bearer_auth(token).header("if-match", etag).header("content-type", "application/json").body(body.to_string());
+        let request = self
+            .http
+            .request(method, url)
+            .bearer_auth(token)
+            .header("if-match", etag)
+            .header("content-type", "application/json")
+            .body(body.to_string());
         let response = request.send().await.map_err(|e| self.unreachable(e))?;
         let status = response.status();
         let body: Value = response.json().await.unwrap_or(Value::Null);

@@ -41,10 +41,40 @@ impl Printer {
         println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
     }
 
-    /// A block of `Label:   value` lines.
+    /// A block of `Label:   value` lines: IBM's 27-column labels, wider when a label needs it.
     pub fn block(&self, rows: &[(&str, String)]) {
+        let width = rows.iter().map(|(label, _)| label.len() + 2).max().unwrap_or(0).max(LABEL_WIDTH);
         for (label, value) in rows {
-            println!("{:<LABEL_WIDTH$}{value}", format!("{label}:"));
+            println!("{:<width$}{value}", format!("{label}:"));
+        }
+    }
+
+    /// A table whose columns are as wide as their widest cell.
+    pub fn table(&self, header: &[&str], rows: &[Vec<String>]) {
+        let widths: Vec<usize> = (0..header.len())
+            .map(|column| {
+                rows.iter()
+                    .map(|row| row.get(column).map_or(0, String::len))
+                    .chain([header[column].len()])
+                    .max()
+                    .unwrap_or(0)
+                    + 3
+            })
+            .collect();
+        let line = |cells: Vec<&str>| {
+            let last = cells.len().saturating_sub(1);
+            let text: String = cells
+                .iter()
+                .enumerate()
+                .map(
+                    |(i, cell)| if i == last { cell.to_string() } else { format!("{cell:<width$}", width = widths[i]) },
+                )
+                .collect();
+            println!("{}", text.trim_end());
+        };
+        line(header.to_vec());
+        for row in rows {
+            line(row.iter().map(String::as_str).collect());
         }
     }
 

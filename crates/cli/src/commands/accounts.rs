@@ -26,11 +26,16 @@ impl Accounts {
             printer.progress("No accounts yet: create one with `hubspoke account-create NAME`.");
             return Ok(());
         }
-        println!("{:<34}{:<28}Created", "ID", "Name");
-        for account in accounts {
-            let field = |name: &str| account[name].as_str().unwrap_or_default().to_owned();
-            println!("{:<34}{:<28}{}", field("id"), field("name"), field("created_at"));
-        }
+        let rows: Vec<Vec<String>> = accounts
+            .iter()
+            .map(|account| {
+                ["id", "name", "created_at"]
+                    .iter()
+                    .map(|f| account[*f].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .collect();
+        printer.table(&["ID", "Name", "Created"], &rows);
         Ok(())
     }
 }

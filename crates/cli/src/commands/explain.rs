@@ -13,7 +13,9 @@ use crate::output::Printer;
 #[derive(Clone, Debug, Subcommand)]
 pub enum Explain {
     /// Says whether the spoke VPC may bind to the hub VPC now, and which policy is missing if not.
-    #[command(after_help = "EXAMPLE:\n  hubspoke explain binding --spoke spoke-vpc --hub crn:v1:bluemix:public:is:us-south:a/HUB_ACCOUNT::vpc:HUB_VPC_ID")]
+    #[command(
+        after_help = "EXAMPLE:\n  hubspoke explain binding --spoke spoke-vpc --hub crn:v1:bluemix:public:is:us-south:a/HUB_ACCOUNT::vpc:HUB_VPC_ID"
+    )]
     Binding(Binding),
 }
 
@@ -38,7 +40,8 @@ impl Explain {
 /// The account and id named by a VPC CRN.
 fn crn_parts(crn: &str) -> Option<(String, String)> {
     let parts: Vec<&str> = crn.split(':').collect();
-    (parts.len() == 10 && parts[8] == "vpc").then(|| (parts[6].trim_start_matches("a/").to_owned(), parts[9].to_owned()))
+    (parts.len() == 10 && parts[8] == "vpc")
+        .then(|| (parts[6].trim_start_matches("a/").to_owned(), parts[9].to_owned()))
 }
 
 impl Binding {
@@ -59,10 +62,16 @@ impl Binding {
         };
         let mut problems: Vec<String> = Vec::new();
         if spoke["dns"]["enable_hub"] == true {
-            problems.push(format!("rule C1: `{}` is a DNS hub; bindings are created from a DNS-shared VPC", cell(&spoke["id"])));
+            problems.push(format!(
+                "rule C1: `{}` is a DNS hub; bindings are created from a DNS-shared VPC",
+                cell(&spoke["id"])
+            ));
         }
         if spoke["dns"]["resolution_binding_count"].as_u64().unwrap_or(0) > 0 {
-            problems.push(format!("rule C2: `{}` already has a DNS resolution binding; a DNS-shared VPC binds to one hub", cell(&spoke["id"])));
+            problems.push(format!(
+                "rule C2: `{}` already has a DNS resolution binding; a DNS-shared VPC binds to one hub",
+                cell(&spoke["id"])
+            ));
         }
         if hub_id == cell(&spoke["id"]) {
             problems.push("rule C3: a VPC cannot bind to itself".to_owned());
@@ -92,15 +101,24 @@ impl Binding {
             printer.value(&json!({ "allowed": allowed, "authorized": permitted, "problems": problems, "decision": decision, "missing_policy": if permitted { Value::Null } else { policy } }));
             return Ok(());
         }
-        println!("A DNS resolution binding from `{}` to `{hub_id}` would be {}.", cell(&spoke["id"]), if allowed { "ALLOWED" } else { "REFUSED" });
+        println!(
+            "A DNS resolution binding from `{}` to `{hub_id}` would be {}.",
+            cell(&spoke["id"]),
+            if allowed { "ALLOWED" } else { "REFUSED" }
+        );
         for problem in &problems {
             println!("- {problem}");
         }
-        let reason = decision["context"]["reason_admin"]["en"].as_str().or(decision["context"]["reason_user"]["en"].as_str()).unwrap_or_default();
+        let reason = decision["context"]["reason_admin"]["en"]
+            .as_str()
+            .or(decision["context"]["reason_user"]["en"].as_str())
+            .unwrap_or_default();
         if permitted {
             println!("- IAM: the hub account authorizes it ({reason})");
         } else {
-            println!("- IAM: the hub account `{hub_account}` has no policy granting `DNSBindingConnector` to this VPC ({reason}).");
+            println!(
+                "- IAM: the hub account `{hub_account}` has no policy granting `DNSBindingConnector` to this VPC ({reason})."
+            );
             println!("  The hub administrator can grant it with:");
             println!(
                 "    hubspoke iam authorization-policy-create is is DNSBindingConnector --source-service-account {spoke_account} --source-resource-type vpc --source-resource {} --target-resource-type vpc --target-resource {hub_id}",

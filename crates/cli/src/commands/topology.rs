@@ -129,17 +129,27 @@ enum Step {
 impl Step {
     fn describe(&self) -> String {
         match self {
-            Step::Vpc { account, name, hub } => format!("create {}VPC `{name}` in account `{account}`", if *hub { "hub " } else { "" }),
-            Step::Subnet { account, vpc, name, zone } => format!("create subnet `{name}` in `{vpc}` ({zone}) in account `{account}`"),
-            Step::Resolver { subnet, instance, name, .. } => format!("create and enable custom resolver `{name}` (instance `{instance}`) in subnet `{subnet}`"),
-            Step::Gateway { vpc, spec, .. } => format!("create endpoint gateway `{}` ({}) in `{vpc}`", spec.name, spec.mode),
+            Step::Vpc { account, name, hub } => {
+                format!("create {}VPC `{name}` in account `{account}`", if *hub { "hub " } else { "" })
+            }
+            Step::Subnet { account, vpc, name, zone } => {
+                format!("create subnet `{name}` in `{vpc}` ({zone}) in account `{account}`")
+            }
+            Step::Resolver { subnet, instance, name, .. } => {
+                format!("create and enable custom resolver `{name}` (instance `{instance}`) in subnet `{subnet}`")
+            }
+            Step::Gateway { vpc, spec, .. } => {
+                format!("create endpoint gateway `{}` ({}) in `{vpc}`", spec.name, spec.mode)
+            }
             Step::Policy { spoke, hub_vpc, .. } => format!(
                 "authorize {} of account `{}` as DNSBindingConnector on hub `{hub_vpc}`",
                 if spoke.authorize == "all" { "all VPCs".to_owned() } else { format!("VPC `{}`", spoke.vpc) },
                 spoke.account
             ),
             Step::Binding { spoke, hub_vpc, .. } => format!("bind `{}` to hub `{hub_vpc}`", spoke.vpc),
-            Step::Delegate { spoke, hub_vpc, .. } => format!("delegate the resolver of `{}` to hub `{hub_vpc}`", spoke.vpc),
+            Step::Delegate { spoke, hub_vpc, .. } => {
+                format!("delegate the resolver of `{}` to hub `{hub_vpc}`", spoke.vpc)
+            }
         }
     }
 }
@@ -149,7 +159,9 @@ struct Clients(BTreeMap<String, (Client, String)>);
 
 impl Clients {
     fn get(&self, account: &str) -> anyhow::Result<&(Client, String)> {
-        self.0.get(account).with_context(|| format!("the topology names account `{account}`, which `[accounts]` does not define"))
+        self.0
+            .get(account)
+            .with_context(|| format!("the topology names account `{account}`, which `[accounts]` does not define"))
     }
 }
 
@@ -164,13 +176,20 @@ impl Topology {
             Topology::Apply(file) => (file, true),
         };
         let text = std::fs::read_to_string(&file.file).with_context(|| format!("reading `{}`", file.file.display()))?;
-        let spec: Spec = toml::from_str(&text).with_context(|| format!("`{}` is not a valid topology", file.file.display()))?;
-        let endpoint = spec.endpoint.clone().or(connection.endpoint.clone()).or(crate::profile::load()?.endpoint).context("no endpoint: set `endpoint` in the file, --endpoint or HUBSPOKE_ENDPOINT")?;
+        let spec: Spec =
+            toml::from_str(&text).with_context(|| format!("`{}` is not a valid topology", file.file.display()))?;
+        let endpoint = spec
+            .endpoint
+            .clone()
+            .or(connection.endpoint.clone())
+            .or(crate::profile::load()?.endpoint)
+            .context("no endpoint: set `endpoint` in the file, --endpoint or HUBSPOKE_ENDPOINT")?;
         let mut clients = BTreeMap::new();
         for (name, account) in &spec.accounts {
             let key = match (&account.apikey, &account.apikey_env) {
                 (Some(key), _) => key.clone(),
-                (None, Some(variable)) => std::env::var(variable).with_context(|| format!("account `{name}`: the environment variable `{variable}` is not set"))?,
+                (None, Some(variable)) => std::env::var(variable)
+                    .with_context(|| format!("account `{name}`: the environment variable `{variable}` is not set"))?,
                 (None, None) => bail!("account `{name}` needs `apikey` or `apikey_env`"),
             };
             let client = Client::new(&endpoint, &key);
@@ -190,7 +209,12 @@ impl Topology {
             printer.value(&json!({ "steps": plan }));
             return Ok(());
         }
-        printer.progress(&format!("Plan for {} ({} of {} steps to do):", file.file.display(), pending.len(), steps.len()));
+        printer.progress(&format!(
+            "Plan for {} ({} of {} steps to do):",
+            file.file.display(),
+            pending.len(),
+            steps.len()
+        ));
         for step in &steps {
             let todo = pending.iter().any(|p| p.describe() == step.describe());
             printer.progress(&format!("  {} {}", if todo { "+" } else { "=" }, step.describe()));
@@ -203,7 +227,11 @@ impl Topology {
             run(&clients, step).await.with_context(|| format!("while trying to {}", step.describe()))?;
         }
         printer.ok();
-        printer.progress(if pending.is_empty() { "Nothing to do: the topology is already in place." } else { "The topology is in place." });
+        printer.progress(if pending.is_empty() {
+            "Nothing to do: the topology is already in place."
+        } else {
+            "The topology is in place."
+        });
         Ok(())
     }
 }
@@ -212,21 +240,50 @@ fn steps(spec: &Spec) -> Vec<Step> {
     let hub = &spec.hub;
     let mut steps = vec![
         Step::Vpc { account: hub.account.clone(), name: hub.vpc.clone(), hub: true },
-        Step::Subnet { account: hub.account.clone(), vpc: hub.vpc.clone(), name: hub.subnet.clone(), zone: hub.zone.clone() },
-        Step::Resolver { account: hub.account.clone(), subnet: hub.subnet.clone(), instance: hub.custom_resolver.instance.clone(), name: hub.custom_resolver.name.clone() },
+        Step::Subnet {
+            account: hub.account.clone(),
+            vpc: hub.vpc.clone(),
+            name: hub.subnet.clone(),
+            zone: hub.zone.clone(),
+        },
+        Step::Resolver {
+            account: hub.account.clone(),
+            subnet: hub.subnet.clone(),
+            instance: hub.custom_resolver.instance.clone(),
+            name: hub.custom_resolver.name.clone(),
+        },
     ];
-    steps.extend(hub.gateways.iter().map(|g| Step::Gateway { account: hub.account.clone(), vpc: hub.vpc.clone(), subnet: Some(hub.subnet.clone()), spec: g.clone() }));
+    steps.extend(hub.gateways.iter().map(|g| Step::Gateway {
+        account: hub.account.clone(),
+        vpc: hub.vpc.clone(),
+        subnet: Some(hub.subnet.clone()),
+        spec: g.clone(),
+    }));
     for spoke in &spec.spokes {
         steps.push(Step::Vpc { account: spoke.account.clone(), name: spoke.vpc.clone(), hub: false });
         if let Some(subnet) = &spoke.subnet {
-            steps.push(Step::Subnet { account: spoke.account.clone(), vpc: spoke.vpc.clone(), name: subnet.clone(), zone: spoke.zone.clone() });
+            steps.push(Step::Subnet {
+                account: spoke.account.clone(),
+                vpc: spoke.vpc.clone(),
+                name: subnet.clone(),
+                zone: spoke.zone.clone(),
+            });
         }
-        steps.extend(spoke.gateways.iter().map(|g| Step::Gateway { account: spoke.account.clone(), vpc: spoke.vpc.clone(), subnet: spoke.subnet.clone(), spec: g.clone() }));
+        steps.extend(spoke.gateways.iter().map(|g| Step::Gateway {
+            account: spoke.account.clone(),
+            vpc: spoke.vpc.clone(),
+            subnet: spoke.subnet.clone(),
+            spec: g.clone(),
+        }));
     }
     for spoke in &spec.spokes {
         let (hub_account, hub_vpc) = (hub.account.clone(), hub.vpc.clone());
         if spoke.authorize != "none" {
-            steps.push(Step::Policy { spoke: spoke.clone(), hub_account: hub_account.clone(), hub_vpc: hub_vpc.clone() });
+            steps.push(Step::Policy {
+                spoke: spoke.clone(),
+                hub_account: hub_account.clone(),
+                hub_vpc: hub_vpc.clone(),
+            });
         }
         steps.push(Step::Binding { spoke: spoke.clone(), hub_account: hub_account.clone(), hub_vpc: hub_vpc.clone() });
         if spoke.delegate {
@@ -250,12 +307,24 @@ async fn hub_of(clients: &Clients, account: &str, vpc: &str) -> anyhow::Result<O
     Ok(vpc_named(&clients.get(account)?.0, vpc).await)
 }
 
-async fn policy_exists(clients: &Clients, spoke: &SpokeSpec, spoke_vpc: &Value, hub_account: &str, hub: &Value) -> anyhow::Result<bool> {
+async fn policy_exists(
+    clients: &Clients,
+    spoke: &SpokeSpec,
+    spoke_vpc: &Value,
+    hub_account: &str,
+    hub: &Value,
+) -> anyhow::Result<bool> {
     let (hub_client, hub_id) = clients.get(hub_account)?;
     let spoke_account = &clients.get(&spoke.account)?.1;
-    let body = hub_client.call(Method::GET, &format!("/v1/policies?account_id={hub_id}&type=authorization"), None).await?;
+    let body =
+        hub_client.call(Method::GET, &format!("/v1/policies?account_id={hub_id}&type=authorization"), None).await?;
     let attribute = |policy: &Value, side: &str, name: &str| -> Option<String> {
-        policy[side][0]["attributes"].as_array()?.iter().find(|a| a["name"] == name).and_then(|a| a["value"].as_str()).map(str::to_owned)
+        policy[side][0]["attributes"]
+            .as_array()?
+            .iter()
+            .find(|a| a["name"] == name)
+            .and_then(|a| a["value"].as_str())
+            .map(str::to_owned)
     };
     Ok(body["policies"].as_array().into_iter().flatten().any(|p| {
         let resource = attribute(p, "subjects", "resource");
@@ -286,7 +355,14 @@ async fn done(clients: &Clients, step: &Step) -> anyhow::Result<bool> {
         Step::Gateway { account, vpc, spec, .. } => {
             let client = &clients.get(account)?.0;
             match vpc_named(client, vpc).await {
-                Some(vpc) => find(client, &format!("/v1/endpoint_gateways?vpc.id={}", cell(&vpc["id"])), "endpoint_gateways", &spec.name).await.is_ok(),
+                Some(vpc) => find(
+                    client,
+                    &format!("/v1/endpoint_gateways?vpc.id={}", cell(&vpc["id"])),
+                    "endpoint_gateways",
+                    &spec.name,
+                )
+                .await
+                .is_ok(),
                 None => false,
             }
         }
@@ -301,8 +377,14 @@ async fn done(clients: &Clients, step: &Step) -> anyhow::Result<bool> {
             let client = &clients.get(&spoke.account)?.0;
             match (vpc_named(client, &spoke.vpc).await, hub_of(clients, hub_account, hub_vpc).await?) {
                 (Some(spoke_vpc), Some(hub)) => {
-                    let bindings = client.vpc(Method::GET, &format!("/v1/vpcs/{}/dns_resolution_bindings", cell(&spoke_vpc["id"])), None).await?;
-                    bindings["dns_resolution_bindings"].as_array().into_iter().flatten().any(|b| b["vpc"]["id"] == hub["id"])
+                    let bindings = client
+                        .vpc(Method::GET, &format!("/v1/vpcs/{}/dns_resolution_bindings", cell(&spoke_vpc["id"])), None)
+                        .await?;
+                    bindings["dns_resolution_bindings"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|b| b["vpc"]["id"] == hub["id"])
                 }
                 _ => false,
             }
@@ -310,7 +392,10 @@ async fn done(clients: &Clients, step: &Step) -> anyhow::Result<bool> {
         Step::Delegate { spoke, hub_account, hub_vpc } => {
             let client = &clients.get(&spoke.account)?.0;
             match (vpc_named(client, &spoke.vpc).await, hub_of(clients, hub_account, hub_vpc).await?) {
-                (Some(spoke_vpc), Some(hub)) => spoke_vpc["dns"]["resolver"]["type"] == "delegated" && spoke_vpc["dns"]["resolver"]["vpc"]["id"] == hub["id"],
+                (Some(spoke_vpc), Some(hub)) => {
+                    spoke_vpc["dns"]["resolver"]["type"] == "delegated"
+                        && spoke_vpc["dns"]["resolver"]["vpc"]["id"] == hub["id"]
+                }
                 _ => false,
             }
         }
@@ -320,7 +405,11 @@ async fn done(clients: &Clients, step: &Step) -> anyhow::Result<bool> {
 async fn run(clients: &Clients, step: &Step) -> anyhow::Result<()> {
     match step {
         Step::Vpc { account, name, hub } => {
-            clients.get(account)?.0.vpc(Method::POST, "/v1/vpcs", Some(&json!({ "name": name, "dns": { "enable_hub": hub } }))).await?;
+            clients
+                .get(account)?
+                .0
+                .vpc(Method::POST, "/v1/vpcs", Some(&json!({ "name": name, "dns": { "enable_hub": hub } })))
+                .await?;
         }
         Step::Subnet { account, vpc, name, zone } => {
             let client = &clients.get(account)?.0;
@@ -338,16 +427,27 @@ async fn run(clients: &Clients, step: &Step) -> anyhow::Result<()> {
                     client.call(Method::POST, &path, Some(&json!({ "name": name, "locations": [{ "subnet_crn": subnet["crn"], "enabled": true }] }))).await?
                 }
             };
-            client.call(Method::PATCH, &format!("{path}/{}", cell(&resolver["id"])), Some(&json!({ "enabled": true }))).await?;
+            client
+                .call(Method::PATCH, &format!("{path}/{}", cell(&resolver["id"])), Some(&json!({ "enabled": true })))
+                .await?;
         }
         Step::Gateway { account, vpc, subnet, spec } => {
             let client = &clients.get(account)?.0;
             let vpc = find(client, "/v1/vpcs", "vpcs", vpc).await?;
-            let kind = if spec.target.starts_with("crn:") { "provider_cloud_service" } else { "provider_infrastructure_service" };
-            let target = if kind == "provider_cloud_service" { json!({ "crn": spec.target, "resource_type": kind }) } else { json!({ "name": spec.target, "resource_type": kind }) };
+            let kind = if spec.target.starts_with("crn:") {
+                "provider_cloud_service"
+            } else {
+                "provider_infrastructure_service"
+            };
+            let target = if kind == "provider_cloud_service" {
+                json!({ "crn": spec.target, "resource_type": kind })
+            } else {
+                json!({ "name": spec.target, "resource_type": kind })
+            };
             let mut body = json!({ "name": spec.name, "target": target, "vpc": { "id": vpc["id"] }, "dns_resolution_binding_mode": spec.mode });
             if let Some(subnet) = subnet {
-                let subnet = find(client, &format!("/v1/subnets?vpc.id={}", cell(&vpc["id"])), "subnets", subnet).await?;
+                let subnet =
+                    find(client, &format!("/v1/subnets?vpc.id={}", cell(&vpc["id"])), "subnets", subnet).await?;
                 body["ips"] = json!([{ "subnet": { "id": subnet["id"] } }]);
             }
             client.vpc(Method::POST, "/v1/endpoint_gateways", Some(&body)).await?;
@@ -357,7 +457,11 @@ async fn run(clients: &Clients, step: &Step) -> anyhow::Result<()> {
             let (spoke_client, spoke_account) = clients.get(&spoke.account)?;
             let spoke_vpc = find(spoke_client, "/v1/vpcs", "vpcs", &spoke.vpc).await?;
             let hub = find(hub_client, "/v1/vpcs", "vpcs", hub_vpc).await?;
-            let mut subject = vec![json!({ "name": "accountId", "value": spoke_account }), json!({ "name": "serviceName", "value": "is" }), json!({ "name": "resourceType", "value": "vpc" })];
+            let mut subject = vec![
+                json!({ "name": "accountId", "value": spoke_account }),
+                json!({ "name": "serviceName", "value": "is" }),
+                json!({ "name": "resourceType", "value": "vpc" }),
+            ];
             if spoke.authorize != "all" {
                 subject.push(json!({ "name": "resource", "value": spoke_vpc["id"] }));
             }
@@ -377,7 +481,9 @@ async fn run(clients: &Clients, step: &Step) -> anyhow::Result<()> {
             if let Some(name) = &spoke.binding {
                 body["name"] = json!(name);
             }
-            client.vpc(Method::POST, &format!("/v1/vpcs/{}/dns_resolution_bindings", cell(&spoke_vpc["id"])), Some(&body)).await?;
+            client
+                .vpc(Method::POST, &format!("/v1/vpcs/{}/dns_resolution_bindings", cell(&spoke_vpc["id"])), Some(&body))
+                .await?;
         }
         Step::Delegate { spoke, hub_account, hub_vpc } => {
             let client = &clients.get(&spoke.account)?.0;

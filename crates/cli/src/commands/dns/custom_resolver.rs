@@ -14,7 +14,9 @@ fn print_resolver(printer: &Printer, resolver: &Value) {
         .as_array()
         .into_iter()
         .flatten()
-        .map(|l| format!("{} ({})", cell(&l["dns_server_ip"]), if l["enabled"] == true { "enabled" } else { "disabled" }))
+        .map(|l| {
+            format!("{} ({})", cell(&l["dns_server_ip"]), if l["enabled"] == true { "enabled" } else { "disabled" })
+        })
         .collect();
     printer.block(&[
         ("ID", cell(&resolver["id"])),
@@ -76,7 +78,9 @@ impl Create {
         let path = format!("/v1/instances/{}/custom_resolvers", self.instance);
         let mut resolver = client.call(Method::POST, &path, Some(&body)).await?;
         if self.enable {
-            resolver = client.call(Method::PATCH, &format!("{path}/{}", cell(&resolver["id"])), Some(&json!({ "enabled": true }))).await?;
+            resolver = client
+                .call(Method::PATCH, &format!("{path}/{}", cell(&resolver["id"])), Some(&json!({ "enabled": true })))
+                .await?;
         }
         respond(printer, &resolver);
         Ok(())
@@ -110,7 +114,13 @@ impl Update {
             body["name"] = json!(name);
         }
         printer.progress(&format!("Updating custom resolver {}...", self.resolver));
-        let resolver = client.call(Method::PATCH, &format!("/v1/instances/{}/custom_resolvers/{}", self.instance, self.resolver), Some(&body)).await?;
+        let resolver = client
+            .call(
+                Method::PATCH,
+                &format!("/v1/instances/{}/custom_resolvers/{}", self.instance, self.resolver),
+                Some(&body),
+            )
+            .await?;
         respond(printer, &resolver);
         Ok(())
     }
@@ -136,7 +146,9 @@ impl Delete {
         }
         let client = Client::connect(connection)?;
         printer.progress(&format!("Deleting custom resolver {}...", self.resolver));
-        client.call(Method::DELETE, &format!("/v1/instances/{}/custom_resolvers/{}", self.instance, self.resolver), None).await?;
+        client
+            .call(Method::DELETE, &format!("/v1/instances/{}/custom_resolvers/{}", self.instance, self.resolver), None)
+            .await?;
         printer.ok();
         Ok(())
     }

@@ -12,10 +12,15 @@ use crate::output::Printer;
 #[derive(Clone, Debug, Subcommand)]
 pub enum Dns {
     /// Resolve a name as a VPC's resolver does, and explain the answer.
-    #[command(after_help = "EXAMPLE:\n  hubspoke dns lookup s3.direct.us-south.cloud-object-storage.appdomain.cloud --vpc SPOKE_VPC_ID")]
+    #[command(
+        after_help = "EXAMPLE:\n  hubspoke dns lookup s3.direct.us-south.cloud-object-storage.appdomain.cloud --vpc SPOKE_VPC_ID"
+    )]
     Lookup(lookup::DnsLookup),
     /// Create a custom resolver with locations in subnets (created disabled unless --enable).
-    #[command(name = "custom-resolver-create", after_help = "EXAMPLE:\n  hubspoke dns custom-resolver-create --instance dns-1 --name hub-resolver --location hub-subnet --enable")]
+    #[command(
+        name = "custom-resolver-create",
+        after_help = "EXAMPLE:\n  hubspoke dns custom-resolver-create --instance dns-1 --name hub-resolver --location hub-subnet --enable"
+    )]
     CustomResolverCreate(custom_resolver::Create),
     /// Enable, disable or rename a custom resolver.
     #[command(name = "custom-resolver-update")]

@@ -23,15 +23,24 @@ pub enum Iam {
               --source-resource-type vpc --source-resource SPOKE_VPC --target-resource-type vpc --target-resource HUB_VPC\n  \
             hubspoke iam authorization-policy-create --file policy.json"
     )]
-    AuthorizationPolicyCreate(policy_create::PolicyCreate),
+    AuthorizationPolicyCreate(Box<policy_create::PolicyCreate>),
     /// List the authorization policies of your account.
-    #[command(name = "authorization-policies", after_help = "EXAMPLE:\n  hubspoke iam authorization-policies --output json")]
+    #[command(
+        name = "authorization-policies",
+        after_help = "EXAMPLE:\n  hubspoke iam authorization-policies --output json"
+    )]
     AuthorizationPolicies(policies::List),
     /// Show one authorization policy.
-    #[command(name = "authorization-policy", after_help = "EXAMPLE:\n  hubspoke iam authorization-policy 0bbcb168-bf7b-4ebf-9684-769f1d7e80e7")]
+    #[command(
+        name = "authorization-policy",
+        after_help = "EXAMPLE:\n  hubspoke iam authorization-policy 0bbcb168-bf7b-4ebf-9684-769f1d7e80e7"
+    )]
     AuthorizationPolicy(policies::Show),
     /// Delete an authorization policy.
-    #[command(name = "authorization-policy-delete", after_help = "EXAMPLE:\n  hubspoke iam authorization-policy-delete 0bbcb168-bf7b-4ebf-9684-769f1d7e80e7 -f")]
+    #[command(
+        name = "authorization-policy-delete",
+        after_help = "EXAMPLE:\n  hubspoke iam authorization-policy-delete 0bbcb168-bf7b-4ebf-9684-769f1d7e80e7 -f"
+    )]
     AuthorizationPolicyDelete(policies::Delete),
     /// List the roles a service (pair) offers.
     #[command(after_help = "EXAMPLE:\n  hubspoke iam roles --service is --source-service is")]

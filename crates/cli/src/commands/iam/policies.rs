@@ -38,8 +38,12 @@ impl List {
     pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
         let client = Client::connect(connection)?;
         let account = client.account_id().await?;
-        printer.progress(&format!("Getting authorization policies under account {account} as {}...", client.iam_id().await?));
-        let body = client.call(Method::GET, &format!("/v1/policies?account_id={account}&type=authorization"), None).await?;
+        printer.progress(&format!(
+            "Getting authorization policies under account {account} as {}...",
+            client.iam_id().await?
+        ));
+        let body =
+            client.call(Method::GET, &format!("/v1/policies?account_id={account}&type=authorization"), None).await?;
         let policies = body["policies"].as_array().cloned().unwrap_or_default();
         if printer.json() {
             printer.value(&serde_json::Value::Array(policies));
@@ -76,7 +80,10 @@ impl Delete {
     pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
         if !self.force {
             if !std::io::stdin().is_terminal() {
-                anyhow::bail!("refusing to delete `{}` without confirmation: add -f to delete non-interactively", self.id);
+                anyhow::bail!(
+                    "refusing to delete `{}` without confirmation: add -f to delete non-interactively",
+                    self.id
+                );
             }
             print!("Really delete authorization policy {}? [y/N] ", self.id);
             std::io::stdout().flush()?;

@@ -59,7 +59,10 @@ pub struct PolicyCreate {
 pub async fn resolve_roles(client: &Client, target: &str, source: &str, names: &str) -> anyhow::Result<Vec<String>> {
     let path = format!("/v2/roles?service_name={target}&source_service_name={source}&policy_type=authorization");
     let catalog = client.call(Method::GET, &path, None).await?;
-    let roles: Vec<&Value> = ["service_roles", "system_roles", "custom_roles"].iter().flat_map(|k| catalog[*k].as_array().into_iter().flatten()).collect();
+    let roles: Vec<&Value> = ["service_roles", "system_roles", "custom_roles"]
+        .iter()
+        .flat_map(|k| catalog[*k].as_array().into_iter().flatten())
+        .collect();
     names
         .split(',')
         .map(str::trim)
@@ -91,7 +94,10 @@ impl PolicyCreate {
             }
             None => self.body(&client, &account, printer).await?,
         };
-        printer.progress(&format!("Creating authorization policy under account {account} as {}...", client.iam_id().await?));
+        printer.progress(&format!(
+            "Creating authorization policy under account {account} as {}...",
+            client.iam_id().await?
+        ));
         let policy = client.call(Method::POST, "/v1/policies", Some(&body)).await?;
         if printer.json() {
             printer.value(&policy);
@@ -108,16 +114,24 @@ impl PolicyCreate {
             [source, target, roles] => (source.clone(), target.clone(), roles.clone()),
             // The seed's own command names no target service: `authorization-policy-create is DNSBindingConnector ...`.
             [source, roles] => {
-                printer.progress(&format!("No target service was given: assuming `{source}`, the same as the source service."));
+                printer.progress(&format!(
+                    "No target service was given: assuming `{source}`, the same as the source service."
+                ));
                 (source.clone(), source.clone(), roles.clone())
             }
             _ => bail!("give SOURCE_SERVICE_NAME TARGET_SERVICE_NAME ROLE_NAMES, or --file JSON_FILE"),
         };
         let role_ids = resolve_roles(client, &target, &source, &roles).await?;
         let attribute = |name: &str, value: &str| json!({ "name": name, "value": value });
-        let mut subject = vec![attribute("accountId", self.source_service_account.as_deref().unwrap_or(account)), attribute("serviceName", &source)];
+        let mut subject = vec![
+            attribute("accountId", self.source_service_account.as_deref().unwrap_or(account)),
+            attribute("serviceName", &source),
+        ];
         let optional = [
-            ("serviceInstance", self.source_service_instance_id.as_ref().or(self.source_service_instance_name.as_ref())),
+            (
+                "serviceInstance",
+                self.source_service_instance_id.as_ref().or(self.source_service_instance_name.as_ref()),
+            ),
             ("resourceGroupId", self.source_resource_group_id.as_ref()),
             ("resourceType", self.source_resource_type.as_ref()),
             ("resource", self.source_resource.as_ref()),
@@ -125,7 +139,10 @@ impl PolicyCreate {
         subject.extend(optional.iter().filter_map(|(name, value)| value.map(|v| attribute(name, v))));
         let mut resource = vec![attribute("accountId", account), attribute("serviceName", &target)];
         let optional = [
-            ("serviceInstance", self.target_service_instance_id.as_ref().or(self.target_service_instance_name.as_ref())),
+            (
+                "serviceInstance",
+                self.target_service_instance_id.as_ref().or(self.target_service_instance_name.as_ref()),
+            ),
             ("resourceGroupId", self.target_resource_group_id.as_ref()),
             ("resourceType", self.target_resource_type.as_ref()),
             ("resource", self.target_resource.as_ref()),

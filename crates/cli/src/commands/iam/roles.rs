@@ -35,13 +35,17 @@ impl Roles {
             return Ok(());
         }
         printer.ok();
-        println!("{:<32}{:<64}Description", "Name", "ID");
-        for kind in ["service_roles", "system_roles", "custom_roles"] {
-            for role in body[kind].as_array().into_iter().flatten() {
-                let field = |name: &str| role[name].as_str().unwrap_or_default().to_owned();
-                println!("{:<32}{:<64}{}", field("display_name"), field("crn"), field("description"));
-            }
-        }
+        let rows: Vec<Vec<String>> = ["service_roles", "system_roles", "custom_roles"]
+            .iter()
+            .flat_map(|kind| body[*kind].as_array().cloned().unwrap_or_default())
+            .map(|role| {
+                ["display_name", "crn", "description"]
+                    .iter()
+                    .map(|f| role[*f].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .collect();
+        printer.table(&["Name", "ID", "Description"], &rows);
         Ok(())
     }
 }

@@ -11,7 +11,8 @@ use crate::output::Printer;
 fn print_binding(printer: &Printer, binding: &Value) {
     let other = &binding["vpc"];
     let account = other["remote"]["account"]["id"].as_str().map(|a| format!(", account {a}")).unwrap_or_default();
-    let gateways: Vec<String> = binding["endpoint_gateways"].as_array().into_iter().flatten().map(|g| cell(&g["name"])).collect();
+    let gateways: Vec<String> =
+        binding["endpoint_gateways"].as_array().into_iter().flatten().map(|g| cell(&g["name"])).collect();
     let mut rows = vec![
         ("ID", cell(&binding["id"])),
         ("Name", cell(&binding["name"])),
@@ -31,7 +32,9 @@ async fn vpc_id(client: &Client, vpc: &str) -> anyhow::Result<String> {
 }
 
 async fn binding_id(client: &Client, vpc: &str, binding: &str) -> anyhow::Result<String> {
-    Ok(cell(&find(client, &format!("/v1/vpcs/{vpc}/dns_resolution_bindings"), "dns_resolution_bindings", binding).await?["id"]))
+    Ok(cell(
+        &find(client, &format!("/v1/vpcs/{vpc}/dns_resolution_bindings"), "dns_resolution_bindings", binding).await?["id"],
+    ))
 }
 
 /// `vpc-dns-resolution-binding-create VPC --target-vpc TARGET_VPC`.
@@ -87,15 +90,27 @@ impl List {
     pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
         let vpc = vpc_id(client, &self.vpc).await?;
         let filter = self.account_id.as_ref().map(|a| format!("&account.id={a}")).unwrap_or_default();
-        let body = client.vpc(Method::GET, &format!("/v1/vpcs/{vpc}/dns_resolution_bindings?limit=100{filter}"), None).await?;
+        let body =
+            client.vpc(Method::GET, &format!("/v1/vpcs/{vpc}/dns_resolution_bindings?limit=100{filter}"), None).await?;
         if printer.json() {
             printer.value(&body["dns_resolution_bindings"]);
             return Ok(());
         }
-        println!("{:<46}{:<24}{:<46}{:<10}Health", "ID", "Name", "Bound VPC", "State");
-        for binding in body["dns_resolution_bindings"].as_array().into_iter().flatten() {
-            println!("{:<46}{:<24}{:<46}{:<10}{}", cell(&binding["id"]), cell(&binding["name"]), cell(&binding["vpc"]["id"]), cell(&binding["lifecycle_state"]), cell(&binding["health_state"]));
-        }
+        let rows: Vec<Vec<String>> = body["dns_resolution_bindings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|b| {
+                vec![
+                    cell(&b["id"]),
+                    cell(&b["name"]),
+                    cell(&b["vpc"]["id"]),
+                    cell(&b["lifecycle_state"]),
+                    cell(&b["health_state"]),
+                ]
+            })
+            .collect();
+        printer.table(&["ID", "Name", "Bound VPC", "State", "Health"], &rows);
         Ok(())
     }
 }
@@ -140,7 +155,13 @@ impl Update {
         let vpc = vpc_id(client, &self.vpc).await?;
         let id = binding_id(client, &vpc, &self.binding).await?;
         printer.progress(&format!("Renaming DNS resolution binding {id}..."));
-        let binding = client.vpc(Method::PATCH, &format!("/v1/vpcs/{vpc}/dns_resolution_bindings/{id}"), Some(&json!({ "name": self.name }))).await?;
+        let binding = client
+            .vpc(
+                Method::PATCH,
+                &format!("/v1/vpcs/{vpc}/dns_resolution_bindings/{id}"),
+                Some(&json!({ "name": self.name })),
+            )
+            .await?;
         if printer.json() {
             printer.value(&binding);
             return Ok(());
@@ -173,7 +194,8 @@ impl Delete {
                 continue;
             }
             printer.progress(&format!("Deleting DNS resolution binding {id}..."));
-            let binding = client.vpc(Method::DELETE, &format!("/v1/vpcs/{vpc}/dns_resolution_bindings/{id}"), None).await?;
+            let binding =
+                client.vpc(Method::DELETE, &format!("/v1/vpcs/{vpc}/dns_resolution_bindings/{id}"), None).await?;
             if printer.json() {
                 printer.value(&binding);
             } else {

@@ -24,7 +24,7 @@ fn print_gateway(printer: &Printer, gateway: &Value) {
     ]);
 }
 
-async fn show(printer: &Printer, gateway: &Value) {
+fn show(printer: &Printer, gateway: &Value) {
     if printer.json() {
         printer.value(gateway);
     } else {
@@ -62,8 +62,18 @@ pub struct Create {
 impl Create {
     pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
         let vpc = find(client, "/v1/vpcs", "vpcs", &self.vpc).await?;
-        let kind = self.target_type.clone().unwrap_or_else(|| if self.target.starts_with("crn:") { "provider_cloud_service".into() } else { "provider_infrastructure_service".into() });
-        let target = if kind == "provider_cloud_service" { json!({ "crn": self.target, "resource_type": kind }) } else { json!({ "name": self.target, "resource_type": kind }) };
+        let kind = self.target_type.clone().unwrap_or_else(|| {
+            if self.target.starts_with("crn:") {
+                "provider_cloud_service".into()
+            } else {
+                "provider_infrastructure_service".into()
+            }
+        });
+        let target = if kind == "provider_cloud_service" {
+            json!({ "crn": self.target, "resource_type": kind })
+        } else {
+            json!({ "name": self.target, "resource_type": kind })
+        };
         let mut body = json!({ "target": target, "vpc": { "id": vpc["id"] } });
         if let Some(name) = &self.name {
             body["name"] = json!(name);
@@ -75,12 +85,16 @@ impl Create {
             let subnet = find(client, &format!("/v1/subnets?vpc.id={}", cell(&vpc["id"])), "subnets", subnet).await?;
             body["ips"] = json!([{ "subnet": { "id": subnet["id"] } }]);
         }
-        printer.progress(&format!("Creating endpoint gateway in VPC {} as {}...", cell(&vpc["id"]), client.iam_id().await?));
+        printer.progress(&format!(
+            "Creating endpoint gateway in VPC {} as {}...",
+            cell(&vpc["id"]),
+            client.iam_id().await?
+        ));
         let mut gateway = client.vpc(Method::POST, "/v1/endpoint_gateways", Some(&body)).await?;
         if self.wait {
             gateway = wait_stable(client, &format!("/v1/endpoint_gateways/{}", cell(&gateway["id"])), printer).await?;
         }
-        show(printer, &gateway).await;
+        show(printer, &gateway);
         Ok(())
     }
 }
@@ -96,7 +110,10 @@ pub struct List {
 impl List {
     pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
         let path = match &self.vpc {
-            Some(vpc) => format!("/v1/endpoint_gateways?limit=100&vpc.id={}", cell(&find(client, "/v1/vpcs", "vpcs", vpc).await?["id"])),
+            Some(vpc) => format!(
+                "/v1/endpoint_gateways?limit=100&vpc.id={}",
+                cell(&find(client, "/v1/vpcs", "vpcs", vpc).await?["id"])
+            ),
             None => "/v1/endpoint_gateways?limit=100".to_owned(),
         };
         let body = client.vpc(Method::GET, &path, None).await?;
@@ -104,11 +121,23 @@ impl List {
             printer.value(&body["endpoint_gateways"]);
             return Ok(());
         }
-        println!("{:<46}{:<24}{:<22}{:<10}Service endpoints", "ID", "Name", "Mode", "State");
-        for gateway in body["endpoint_gateways"].as_array().into_iter().flatten() {
-            let endpoints: Vec<String> = gateway["service_endpoints"].as_array().into_iter().flatten().map(cell).collect();
-            println!("{:<46}{:<24}{:<22}{:<10}{}", cell(&gateway["id"]), cell(&gateway["name"]), cell(&gateway["dns_resolution_binding_mode"]), cell(&gateway["lifecycle_state"]), endpoints.join(", "));
-        }
+        let rows: Vec<Vec<String>> = body["endpoint_gateways"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|g| {
+                let endpoints: Vec<String> =
+                    g["service_endpoints"].as_array().into_iter().flatten().map(cell).collect();
+                vec![
+                    cell(&g["id"]),
+                    cell(&g["name"]),
+                    cell(&g["dns_resolution_binding_mode"]),
+                    cell(&g["lifecycle_state"]),
+                    endpoints.join(", "),
+                ]
+            })
+            .collect();
+        printer.table(&["ID", "Name", "Mode", "State", "Service endpoints"], &rows);
         Ok(())
     }
 }
@@ -159,12 +188,16 @@ impl Update {
             body["dns_resolution_binding_mode"] = json!(mode);
         }
         let path = format!("/v1/endpoint_gateways/{}", cell(&current["id"]));
-        printer.progress(&format!("Updating endpoint gateway {} as {}...", cell(&current["id"]), client.iam_id().await?));
+        printer.progress(&format!(
+            "Updating endpoint gateway {} as {}...",
+            cell(&current["id"]),
+            client.iam_id().await?
+        ));
         let mut gateway = client.vpc(Method::PATCH, &path, Some(&body)).await?;
         if self.wait {
             gateway = wait_stable(client, &path, printer).await?;
         }
-        show(printer, &gateway).await;
+        show(printer, &gateway);
         Ok(())
     }
 }

@@ -20,10 +20,17 @@ use crate::output::Printer;
 #[derive(Clone, Debug, Subcommand)]
 pub enum Is {
     /// Create a VPC.
-    #[command(name = "vpc-create", after_help = "EXAMPLES:\n  hubspoke is vpc-create hub-vpc --dns-enable-hub true\n  hubspoke is vpc-create spoke-vpc\n  hubspoke is vpc-create manual-vpc --dns-resolver-type manual --dns-resolver-manual-servers '[{\"address\":\"10.240.0.4\"}]'")]
+    #[command(
+        name = "vpc-create",
+        after_help = "EXAMPLES:\n  hubspoke is vpc-create hub-vpc --dns-enable-hub true\n  hubspoke is vpc-create spoke-vpc\n  hubspoke is vpc-create manual-vpc --dns-resolver-type manual --dns-resolver-manual-servers '[{\"address\":\"10.240.0.4\"}]'"
+    )]
     VpcCreate(vpc::Create),
     /// Update a VPC: name, DNS hub, resolver (manual servers, delegation).
-    #[command(name = "vpc-update", visible_alias = "vpcu", after_help = "EXAMPLES:\n  hubspoke is vpc-update spoke-vpc --dns-resolver-type delegated --delegate-to-vpc HUB_VPC_CRN\n  hubspoke is vpc-update spoke-vpc --dns-resolver-type system")]
+    #[command(
+        name = "vpc-update",
+        visible_alias = "vpcu",
+        after_help = "EXAMPLES:\n  hubspoke is vpc-update spoke-vpc --dns-resolver-type delegated --delegate-to-vpc HUB_VPC_CRN\n  hubspoke is vpc-update spoke-vpc --dns-resolver-type system"
+    )]
     VpcUpdate(vpc::Update),
     /// List VPCs.
     Vpcs(vpc::List),
@@ -33,12 +40,18 @@ pub enum Is {
     #[command(name = "vpc-delete")]
     VpcDelete(vpc::Delete),
     /// Create a subnet.
-    #[command(name = "subnet-create", after_help = "EXAMPLE:\n  hubspoke is subnet-create hub-subnet hub-vpc --zone us-south-1 --ipv4-address-count 256")]
+    #[command(
+        name = "subnet-create",
+        after_help = "EXAMPLE:\n  hubspoke is subnet-create hub-subnet hub-vpc --zone us-south-1 --ipv4-address-count 256"
+    )]
     SubnetCreate(subnet::Create),
     /// List subnets.
     Subnets(subnet::List),
     /// Create an endpoint gateway (VPE).
-    #[command(name = "endpoint-gateway-create", after_help = "EXAMPLE:\n  hubspoke is endpoint-gateway-create --vpc hub-vpc --subnet hub-subnet --name hub-cos \\\n    --target crn:v1:bluemix:public:cloud-object-storage:global:::endpoint:s3.direct.us-south.cloud-object-storage.appdomain.cloud --wait")]
+    #[command(
+        name = "endpoint-gateway-create",
+        after_help = "EXAMPLE:\n  hubspoke is endpoint-gateway-create --vpc hub-vpc --subnet hub-subnet --name hub-cos \\\n    --target crn:v1:bluemix:public:cloud-object-storage:global:::endpoint:s3.direct.us-south.cloud-object-storage.appdomain.cloud --wait"
+    )]
     EndpointGatewayCreate(gateway::Create),
     /// List endpoint gateways.
     #[command(name = "endpoint-gateways")]
@@ -53,7 +66,10 @@ pub enum Is {
     #[command(name = "endpoint-gateway-delete")]
     EndpointGatewayDelete(gateway::Delete),
     /// Bind a DNS-shared VPC to a hub (run as the spoke's account).
-    #[command(name = "vpc-dns-resolution-binding-create", after_help = "EXAMPLE:\n  hubspoke is vpc-dns-resolution-binding-create spoke-vpc --target-vpc HUB_VPC_CRN --name to-hub --wait")]
+    #[command(
+        name = "vpc-dns-resolution-binding-create",
+        after_help = "EXAMPLE:\n  hubspoke is vpc-dns-resolution-binding-create spoke-vpc --target-vpc HUB_VPC_CRN --name to-hub --wait"
+    )]
     BindingCreate(binding::Create),
     /// List a VPC's DNS resolution bindings.
     #[command(name = "vpc-dns-resolution-bindings")]
@@ -104,11 +120,16 @@ pub(crate) async fn find(client: &Client, path: &str, key: &str, wanted: &str) -
             Some(token) => format!("{path}{separator}limit=100&start={token}"),
         };
         let body = client.vpc(Method::GET, &page, None).await?;
-        if let Some(found) = body[key].as_array().into_iter().flatten().find(|item| item["id"] == wanted || item["name"] == wanted) {
+        if let Some(found) =
+            body[key].as_array().into_iter().flatten().find(|item| item["id"] == wanted || item["name"] == wanted)
+        {
             return Ok(found.clone());
         }
         // The next page's token is the `start` parameter of `next.href`.
-        start = body["next"]["href"].as_str().and_then(|href| href.split("start=").nth(1)).map(|rest| rest.split('&').next().unwrap_or_default().to_owned());
+        start = body["next"]["href"]
+            .as_str()
+            .and_then(|href| href.split("start=").nth(1))
+            .map(|rest| rest.split('&').next().unwrap_or_default().to_owned());
         if start.is_none() {
             anyhow::bail!("no {} named or with id `{wanted}`", key.trim_end_matches('s').replace('_', " "));
         }

@@ -46,7 +46,12 @@ impl Create {
             (Some(cidr), _) => body["ipv4_cidr_block"] = json!(cidr),
             (None, count) => body["total_ipv4_address_count"] = json!(count.unwrap_or(256)),
         }
-        printer.progress(&format!("Creating subnet {} in VPC {} as {}...", self.name, cell(&vpc["id"]), client.iam_id().await?));
+        printer.progress(&format!(
+            "Creating subnet {} in VPC {} as {}...",
+            self.name,
+            cell(&vpc["id"]),
+            client.iam_id().await?
+        ));
         let subnet = client.vpc(Method::POST, "/v1/subnets", Some(&body)).await?;
         if printer.json() {
             printer.value(&subnet);
@@ -69,7 +74,9 @@ pub struct List {
 impl List {
     pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
         let path = match &self.vpc {
-            Some(vpc) => format!("/v1/subnets?limit=100&vpc.id={}", cell(&find(client, "/v1/vpcs", "vpcs", vpc).await?["id"])),
+            Some(vpc) => {
+                format!("/v1/subnets?limit=100&vpc.id={}", cell(&find(client, "/v1/vpcs", "vpcs", vpc).await?["id"]))
+            }
             None => "/v1/subnets?limit=100".to_owned(),
         };
         let body = client.vpc(Method::GET, &path, None).await?;
@@ -77,10 +84,21 @@ impl List {
             printer.value(&body["subnets"]);
             return Ok(());
         }
-        println!("{:<46}{:<28}{:<18}{:<12}VPC", "ID", "Name", "IPv4 CIDR", "Zone");
-        for subnet in body["subnets"].as_array().into_iter().flatten() {
-            println!("{:<46}{:<28}{:<18}{:<12}{}", cell(&subnet["id"]), cell(&subnet["name"]), cell(&subnet["ipv4_cidr_block"]), cell(&subnet["zone"]["name"]), cell(&subnet["vpc"]["name"]));
-        }
+        let rows: Vec<Vec<String>> = body["subnets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| {
+                vec![
+                    cell(&s["id"]),
+                    cell(&s["name"]),
+                    cell(&s["ipv4_cidr_block"]),
+                    cell(&s["zone"]["name"]),
+                    cell(&s["vpc"]["name"]),
+                ]
+            })
+            .collect();
+        printer.table(&["ID", "Name", "IPv4 CIDR", "Zone", "VPC"], &rows);
         Ok(())
     }
 }

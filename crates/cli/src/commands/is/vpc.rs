@@ -14,14 +14,16 @@ fn manual_servers(text: &str) -> anyhow::Result<Value> {
         Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading `{path}`"))?,
         None => text.to_owned(),
     };
-    let servers: Value = serde_json::from_str(&text).context("`--dns-resolver-manual-servers` must be a JSON array such as '[{\"address\":\"10.0.0.5\"}]'")?;
+    let servers: Value = serde_json::from_str(&text)
+        .context("`--dns-resolver-manual-servers` must be a JSON array such as '[{\"address\":\"10.0.0.5\"}]'")?;
     anyhow::ensure!(servers.is_array(), "`--dns-resolver-manual-servers` must be a JSON array");
     Ok(servers)
 }
 
 fn print_vpc(printer: &Printer, vpc: &Value) {
     let resolver = &vpc["dns"]["resolver"];
-    let servers: Vec<String> = resolver["servers"].as_array().into_iter().flatten().map(|s| cell(&s["address"])).collect();
+    let servers: Vec<String> =
+        resolver["servers"].as_array().into_iter().flatten().map(|s| cell(&s["address"])).collect();
     let mut rows = vec![
         ("ID", cell(&vpc["id"])),
         ("Name", cell(&vpc["name"])),
@@ -37,7 +39,10 @@ fn print_vpc(printer: &Printer, vpc: &Value) {
         rows.push(("DNS resolver configuration", configuration.to_owned()));
     }
     if resolver["vpc"].is_object() {
-        rows.push(("DNS resolver delegated to", format!("{} ({})", cell(&resolver["vpc"]["name"]), cell(&resolver["vpc"]["crn"]))));
+        rows.push((
+            "DNS resolver delegated to",
+            format!("{} ({})", cell(&resolver["vpc"]["name"]), cell(&resolver["vpc"]["crn"])),
+        ));
     }
     for reason in vpc["health_reasons"].as_array().into_iter().flatten() {
         rows.push(("Health reason", format!("{}: {}", cell(&reason["code"]), cell(&reason["message"]))));
@@ -75,9 +80,13 @@ impl Create {
             dns["enable_hub"] = json!(hub);
         }
         match (self.dns_resolver_type.as_deref(), &self.dns_resolver_manual_servers) {
-            (Some("manual") | None, Some(servers)) => dns["resolver"] = json!({ "type": "manual", "manual_servers": manual_servers(servers)? }),
+            (Some("manual") | None, Some(servers)) => {
+                dns["resolver"] = json!({ "type": "manual", "manual_servers": manual_servers(servers)? })
+            }
             (Some(kind), None) => dns["resolver"] = json!({ "type": kind }),
-            (Some(_), Some(_)) => anyhow::bail!("`--dns-resolver-manual-servers` goes with `--dns-resolver-type manual`"),
+            (Some(_), Some(_)) => {
+                anyhow::bail!("`--dns-resolver-manual-servers` goes with `--dns-resolver-type manual`")
+            }
             (None, None) => {}
         }
         if dns.as_object().is_some_and(|d| !d.is_empty()) {
@@ -131,12 +140,20 @@ impl Update {
         }
         let from = current["dns"]["resolver"]["type"].as_str().unwrap_or("system");
         if let Some(kind) = &self.dns_resolver_type {
-            anyhow::ensure!((kind == "delegated") == self.delegate_to_vpc.is_some(), "`--delegate-to-vpc` must be set if and only if `--dns-resolver-type` is `delegated`");
+            anyhow::ensure!(
+                (kind == "delegated") == self.delegate_to_vpc.is_some(),
+                "`--delegate-to-vpc` must be set if and only if `--dns-resolver-type` is `delegated`"
+            );
             let mut resolver = json!({ "type": kind });
             match kind.as_str() {
-                "delegated" => resolver["vpc"] = vpc_identity(client, self.delegate_to_vpc.as_deref().unwrap_or_default()).await?,
+                "delegated" => {
+                    resolver["vpc"] = vpc_identity(client, self.delegate_to_vpc.as_deref().unwrap_or_default()).await?
+                }
                 "manual" => {
-                    let servers = self.dns_resolver_manual_servers.as_deref().context("`--dns-resolver-type manual` needs `--dns-resolver-manual-servers`")?;
+                    let servers = self
+                        .dns_resolver_manual_servers
+                        .as_deref()
+                        .context("`--dns-resolver-type manual` needs `--dns-resolver-manual-servers`")?;
                     resolver["manual_servers"] = manual_servers(servers)?;
                 }
                 _ => {}
@@ -184,17 +201,21 @@ impl List {
             printer.value(&body["vpcs"]);
             return Ok(());
         }
-        println!("{:<46}{:<28}{:<10}{:<12}Bindings", "ID", "Name", "Hub", "Resolver");
-        for vpc in body["vpcs"].as_array().into_iter().flatten() {
-            println!(
-                "{:<46}{:<28}{:<10}{:<12}{}",
-                cell(&vpc["id"]),
-                cell(&vpc["name"]),
-                cell(&vpc["dns"]["enable_hub"]),
-                cell(&vpc["dns"]["resolver"]["type"]),
-                cell(&vpc["dns"]["resolution_binding_count"])
-            );
-        }
+        let rows: Vec<Vec<String>> = body["vpcs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|vpc| {
+                vec![
+                    cell(&vpc["id"]),
+                    cell(&vpc["name"]),
+                    cell(&vpc["dns"]["enable_hub"]),
+                    cell(&vpc["dns"]["resolver"]["type"]),
+                    cell(&vpc["dns"]["resolution_binding_count"]),
+                ]
+            })
+            .collect();
+        printer.table(&["ID", "Name", "Hub", "Resolver", "Bindings"], &rows);
         Ok(())
     }
 }

@@ -1,0 +1,255 @@
+//! The `hubspoke iam`, `is`, `dns`, `explain` and `topology` commands against a real server, with snapshots of
+//! their text output (ids redacted).
+
+use assert_cmd::Command;
+
+use crate::support::{OPERATOR_KEY, Server, repository_root};
+
+const SEED_ACCOUNT: &str = "e38cfd44b6e44b249ac75dd5de0cc8aa";
+const COS_TARGET: &str = "crn:v1:bluemix:public:cloud-object-storage:global:::endpoint:s3.direct.us-south.cloud-object-storage.appdomain.cloud";
+const COS_NAME: &str = "s3.direct.us-south.cloud-object-storage.appdomain.cloud";
+
+/// `hubspoke` as `apikey` on `server`, with a private, empty profile directory.
+fn hubspoke(server: &Server, apikey: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
+    command
+        .env("HUBSPOKE_ENDPOINT", &server.base)
+        .env("HUBSPOKE_APIKEY", apikey)
+        .env("HUBSPOKE_CONFIG_DIR", std::env::temp_dir().join(format!("hubspoke-cli-test-{}", std::process::id())))
+        .env_remove("RUST_LOG");
+    command
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn run(command: &mut Command) -> String {
+    let output = command.output().unwrap();
+    assert!(output.status.success(), "{}\n{}", stdout(&output), String::from_utf8_lossy(&output.stderr));
+    stdout(&output)
+}
+
+fn json(command: &mut Command) -> serde_json::Value {
+    serde_json::from_str(&run(command.arg("--output").arg("json"))).unwrap()
+}
+
+/// Replaces ids, accounts and addresses so that snapshots are stable.
+fn redacted(text: &str) -> insta::Settings {
+    let _ = text;
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"r006-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[id]");
+    settings.add_filter(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "[uuid]");
+    settings.add_filter(r"IBMid-admin-[0-9a-f]{32}", "[admin]");
+    settings.add_filter(r"\b(?:[0-9a-f]{32})\b", "[account]");
+    settings.add_filter(r"10\.240\.\d+\.\d+", "[ip]");
+    settings.add_filter(r"127\.53\.\d+\.\d+", "[endpoint]");
+    settings.add_filter(r"Plan for \S+", "Plan for [file]");
+    settings
+}
+
+async fn account(server: &Server, name: &str, id: Option<&str>) -> (String, String) {
+    let mut command = hubspoke(server, OPERATOR_KEY);
+    command.args(["account-create", name]);
+    if let Some(id) = id {
+        command.args(["--id", id]);
+    }
+    let created = json(&mut command);
+    (created["id"].as_str().unwrap().to_owned(), created["apikey"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn the_seed_cli_commands_run_as_printed() {
+    let server = Server::ephemeral().await;
+    // The seed's account id, so that its `--file` JSON runs exactly as printed.
+    let (account_id, key) = account(&server, "seed", Some(SEED_ACCOUNT)).await;
+    assert_eq!(account_id, SEED_ACCOUNT);
+
+    // `ibmcloud iam authorization-policy-create is DNSBindingConnector --source-resource-type vpc --target-resource-type vpc`
+    let text = run(hubspoke(&server, &key).args([
+        "iam",
+        "authorization-policy-create",
+        "is",
+        "DNSBindingConnector",
+        "--source-resource-type",
+        "vpc",
+        "--target-resource-type",
+        "vpc",
+    ]));
+    redacted(&text).bind(|| insta::assert_snapshot!("seed_two_positional_form", text));
+
+    // `ibmcloud iam authorization-policy-create --file JSON_FILE` with the seed's JSON, unchanged.
+    let file = repository_root().join("tests/sdk/fixtures/seed-cli-file.json");
+    let text = run(hubspoke(&server, &key).args(["iam", "authorization-policy-create", "--file"]).arg(&file));
+    redacted(&text).bind(|| insta::assert_snapshot!("seed_file_form", text));
+
+    // Running it again is a conflict, printed as ibmcloud prints failures.
+    let output =
+        hubspoke(&server, &key).args(["iam", "authorization-policy-create", "--file"]).arg(&file).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("FAILED\n") && stderr.contains("policy_conflict_error: The policy wasn't created"),
+        "{stderr}"
+    );
+
+    let policies = json(hubspoke(&server, &key).args(["iam", "authorization-policies"]));
+    assert_eq!(policies.as_array().unwrap().len(), 2);
+    let text = run(hubspoke(&server, &key).args(["iam", "authorization-policies"]));
+    redacted(&text).bind(|| insta::assert_snapshot!("authorization_policies", text));
+    let id = policies[1]["id"].as_str().unwrap();
+    let shown = json(hubspoke(&server, &key).args(["iam", "authorization-policy", id]));
+    assert_eq!(shown["subjects"][0]["attributes"][3]["value"], "r006-fd189c4f-52a0-4694-abfd-186cb6011a3c");
+    let text = run(hubspoke(&server, &key).args(["iam", "authorization-policy-delete", id, "-f"]));
+    assert!(text.contains(&format!("Authorization policy {id} was deleted.")));
+    assert!(
+        hubspoke(&server, &key).args(["iam", "authorization-policy-delete", id]).output().unwrap().status.code()
+            == Some(1),
+        "no -f, no terminal: refused"
+    );
+
+    let text = run(hubspoke(&server, &key).args(["iam", "roles", "--service", "is", "--source-service", "is"]));
+    redacted(&text).bind(|| insta::assert_snapshot!("roles_is_is", text));
+    let output =
+        hubspoke(&server, &key).args(["iam", "authorization-policy-create", "is", "is", "Viewer2"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("RoleDoesnotExist: `Viewer2`"));
+}
+
+#[tokio::test]
+async fn the_hub_and_spoke_scenario_from_the_cli_with_explanations() {
+    let server = Server::ephemeral().await;
+    let (_, hub_key) = account(&server, "hub", None).await;
+    let (spoke_account, spoke_key) = account(&server, "spoke", None).await;
+    let hub = |args: &[&str]| run(hubspoke(&server, &hub_key).args(args));
+    let spoke = |args: &[&str]| run(hubspoke(&server, &spoke_key).args(args));
+
+    let text = hub(&["is", "vpc-create", "hub-vpc", "--dns-enable-hub", "true"]);
+    redacted(&text).bind(|| insta::assert_snapshot!("vpc_create_hub", text));
+    hub(&["is", "subnet-create", "hub-subnet", "hub-vpc", "--zone", "us-south-1", "--ipv4-address-count", "256"]);
+    let text = hub(&[
+        "dns",
+        "custom-resolver-create",
+        "--instance",
+        "dns-hub",
+        "--name",
+        "hub-resolver",
+        "--location",
+        "hub-subnet",
+        "--enable",
+    ]);
+    redacted(&text).bind(|| insta::assert_snapshot!("custom_resolver_create", text));
+    let text = hub(&[
+        "is",
+        "endpoint-gateway-create",
+        "--vpc",
+        "hub-vpc",
+        "--subnet",
+        "hub-subnet",
+        "--name",
+        "hub-cos",
+        "--target",
+        COS_TARGET,
+        "--wait",
+    ]);
+    redacted(&text).bind(|| insta::assert_snapshot!("endpoint_gateway_create", text));
+    let hub_vpc = json(hubspoke(&server, &hub_key).args(["is", "vpc", "hub-vpc"]));
+    let hub_crn = hub_vpc["crn"].as_str().unwrap();
+    let hub_id = hub_vpc["id"].as_str().unwrap();
+
+    spoke(&["is", "vpc-create", "spoke-vpc"]);
+    let spoke_vpc = json(hubspoke(&server, &spoke_key).args(["is", "vpc", "spoke-vpc"]));
+    let spoke_id = spoke_vpc["id"].as_str().unwrap();
+
+    // Refused, explained, and fixed with the command the explanation gives.
+    let output = hubspoke(&server, &spoke_key)
+        .args(["is", "vpc-dns-resolution-binding-create", "spoke-vpc", "--target-vpc", hub_crn])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with("FAILED\nError response from server. Status code: 401\nnot_authorized: "), "{stderr}");
+    let text = spoke(&["explain", "binding", "--spoke", "spoke-vpc", "--hub", hub_crn]);
+    redacted(&text).bind(|| insta::assert_snapshot!("explain_refused", text));
+    hub(&[
+        "iam",
+        "authorization-policy-create",
+        "is",
+        "is",
+        "DNS Binding Connector",
+        "--source-service-account",
+        &spoke_account,
+        "--source-resource-type",
+        "vpc",
+        "--source-resource",
+        spoke_id,
+        "--target-resource-type",
+        "vpc",
+        "--target-resource",
+        hub_id,
+    ]);
+    let text = spoke(&["explain", "binding", "--spoke", "spoke-vpc", "--hub", hub_crn]);
+    assert!(text.contains("would be ALLOWED"), "{text}");
+
+    let text = spoke(&[
+        "is",
+        "vpc-dns-resolution-binding-create",
+        "spoke-vpc",
+        "--target-vpc",
+        hub_crn,
+        "--name",
+        "to-hub",
+        "--wait",
+    ]);
+    redacted(&text).bind(|| insta::assert_snapshot!("binding_create", text));
+    let text =
+        spoke(&["is", "vpc-update", "spoke-vpc", "--dns-resolver-type", "delegated", "--delegate-to-vpc", hub_crn]);
+    redacted(&text).bind(|| insta::assert_snapshot!("vpc_update_delegated", text));
+    let text = spoke(&["dns", "lookup", COS_NAME, "--vpc", spoke_id]);
+    redacted(&text).bind(|| insta::assert_snapshot!("dns_lookup_delegated", text));
+
+    // Back: system resolver, delete the binding.
+    spoke(&["is", "vpc-update", "spoke-vpc", "--dns-resolver-type", "system"]);
+    spoke(&["is", "vpc-dns-resolution-binding-delete", "spoke-vpc", "to-hub", "-f"]);
+    let bindings = json(hubspoke(&server, &spoke_key).args(["is", "vpc-dns-resolution-bindings", "spoke-vpc"]));
+    assert_eq!(bindings.as_array().unwrap().len(), 0);
+    let gateways = json(hubspoke(&server, &hub_key).args(["is", "endpoint-gateways", "--vpc", "hub-vpc"]));
+    assert_eq!(gateways[0]["name"], "hub-cos");
+}
+
+#[tokio::test]
+async fn one_topology_apply_builds_the_seed_scenario_and_a_second_does_nothing() {
+    let server = Server::ephemeral().await;
+    let (_, hub_key) = account(&server, "hub", None).await;
+    let (_, spoke_key) = account(&server, "spoke", None).await;
+    let file = repository_root().join("tests/integration/topologies/seed.toml");
+    let topology = |verb: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
+        command
+            .args(["topology", verb])
+            .arg(&file)
+            .env("HUBSPOKE_ENDPOINT", &server.base)
+            .env("HUB_APIKEY", &hub_key)
+            .env("SPOKE_APIKEY", &spoke_key);
+        command.env("HUBSPOKE_CONFIG_DIR", std::env::temp_dir().join("hubspoke-topology-test"));
+        run(&mut command)
+    };
+    let plan = topology("plan");
+    redacted(&plan).bind(|| insta::assert_snapshot!("topology_plan", plan));
+    let applied = topology("apply");
+    assert!(applied.contains("The topology is in place."), "{applied}");
+    let again = topology("apply");
+    assert!(again.contains("0 of 9 steps to do") && again.contains("Nothing to do"), "{again}");
+
+    // The spoke resolves the hub's COS gateway through its delegated resolver.
+    let spoke_vpc = json(hubspoke(&server, &spoke_key).args(["is", "vpc", "spoke-vpc"]));
+    assert_eq!(spoke_vpc["dns"]["resolver"]["type"], "delegated");
+    let lookup = json(hubspoke(&server, &spoke_key).args([
+        "dns",
+        "lookup",
+        COS_NAME,
+        "--vpc",
+        spoke_vpc["id"].as_str().unwrap(),
+    ]));
+    assert_eq!(lookup["source"]["kind"], "delegated");
+    assert_eq!(lookup["answers"].as_array().unwrap().len(), 1);
+}
