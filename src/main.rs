@@ -15,11 +15,17 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Start the server: the HTTP API with an embedded database.
+    /// Start the server: HTTP API, and DNS on every VPC's endpoint, with an embedded database.
+    #[command(
+        after_help = "EXAMPLES:\n  hubspoke serve\n  HUBSPOKE_OPERATOR_APIKEY=my-operator-key-0123456789 hubspoke serve --ephemeral --dns-port 5353\n  hubspoke serve --data-dir /var/lib/hubspoke --listen 0.0.0.0:8080 --enforcement soft"
+    )]
     Serve(hubspoke_server::ServeArgs),
     #[command(flatten)]
     Client(hubspoke_cli::Command),
-    /// Print a shell completion script, for example `hubspoke completions bash > /etc/bash_completion.d/hubspoke`.
+    /// Print a shell completion script.
+    #[command(
+        after_help = "EXAMPLES:\n  hubspoke completions bash > /etc/bash_completion.d/hubspoke\n  hubspoke completions zsh > \"${fpath[1]}/_hubspoke\""
+    )]
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -49,5 +55,33 @@ fn main() -> anyhow::Result<()> {
                 _ => Ok(()),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Every command a user can run shows examples in its `--help`.
+    #[test]
+    fn every_command_has_examples_in_its_help() {
+        fn leaves(command: &clap::Command, path: String, out: &mut Vec<(String, bool)>) {
+            let subcommands: Vec<&clap::Command> =
+                command.get_subcommands().filter(|c| c.get_name() != "help").collect();
+            if subcommands.is_empty() {
+                let has = command.get_after_help().is_some_and(|help| help.to_string().contains("EXAMPLE"));
+                out.push((path.clone(), has));
+            }
+            for sub in subcommands {
+                leaves(sub, format!("{path} {}", sub.get_name()), out);
+            }
+        }
+        let mut found = Vec::new();
+        leaves(&Cli::command(), "hubspoke".into(), &mut found);
+        let missing: Vec<&String> = found.iter().filter(|(_, has)| !has).map(|(path, _)| path).collect();
+        assert!(missing.is_empty(), "commands without examples: {missing:?}");
+        assert!(found.len() >= 30, "only {} commands were found", found.len());
     }
 }

@@ -18,11 +18,18 @@ use crate::output::Printer;
 #[derive(Clone, Debug, Subcommand)]
 pub enum Command {
     /// Check an endpoint and API key, and remember them for later commands (in a file only you can read).
+    #[command(
+        after_help = "EXAMPLE:\n  hubspoke login --endpoint http://127.0.0.1:8080 --apikey \"$(cat hubspoke-data/operator-apikey)\""
+    )]
     Login(login::Login),
     /// Create an account and its administrator's API key (operator only).
-    #[command(name = "account-create")]
+    #[command(
+        name = "account-create",
+        after_help = "EXAMPLES:\n  hubspoke account-create hub\n  hubspoke account-create seed --id e38cfd44b6e44b249ac75dd5de0cc8aa"
+    )]
     AccountCreate(account_create::AccountCreate),
     /// List the accounts (operator only).
+    #[command(after_help = "EXAMPLE:\n  hubspoke accounts --output json")]
     Accounts(accounts::Accounts),
     /// IAM authorization policies and roles, as `ibmcloud iam` has them.
     #[command(subcommand)]

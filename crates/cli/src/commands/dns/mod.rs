@@ -23,13 +23,19 @@ pub enum Dns {
     )]
     CustomResolverCreate(custom_resolver::Create),
     /// Enable, disable or rename a custom resolver.
-    #[command(name = "custom-resolver-update")]
+    #[command(
+        name = "custom-resolver-update",
+        after_help = "EXAMPLE:\n  hubspoke dns custom-resolver-update --instance dns-hub RESOLVER_ID --enabled false"
+    )]
     CustomResolverUpdate(custom_resolver::Update),
     /// Delete a custom resolver.
-    #[command(name = "custom-resolver-delete")]
+    #[command(
+        name = "custom-resolver-delete",
+        after_help = "EXAMPLE:\n  hubspoke dns custom-resolver-delete --instance dns-hub RESOLVER_ID -f"
+    )]
     CustomResolverDelete(custom_resolver::Delete),
     /// List the custom resolvers of a DNS Services instance.
-    #[command(name = "custom-resolvers")]
+    #[command(name = "custom-resolvers", after_help = "EXAMPLE:\n  hubspoke dns custom-resolvers --instance dns-hub")]
     CustomResolvers(custom_resolver::List),
 }
 

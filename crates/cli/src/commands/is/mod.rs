@@ -33,11 +33,13 @@ pub enum Is {
     )]
     VpcUpdate(vpc::Update),
     /// List VPCs.
+    #[command(after_help = "EXAMPLE:\n  hubspoke is vpcs --output json")]
     Vpcs(vpc::List),
     /// Show a VPC.
+    #[command(after_help = "EXAMPLE:\n  hubspoke is vpc hub-vpc")]
     Vpc(vpc::Show),
     /// Delete VPCs.
-    #[command(name = "vpc-delete")]
+    #[command(name = "vpc-delete", after_help = "EXAMPLE:\n  hubspoke is vpc-delete old-vpc -f")]
     VpcDelete(vpc::Delete),
     /// Create a subnet.
     #[command(
@@ -46,6 +48,7 @@ pub enum Is {
     )]
     SubnetCreate(subnet::Create),
     /// List subnets.
+    #[command(after_help = "EXAMPLE:\n  hubspoke is subnets --vpc hub-vpc")]
     Subnets(subnet::List),
     /// Create an endpoint gateway (VPE).
     #[command(
@@ -54,16 +57,23 @@ pub enum Is {
     )]
     EndpointGatewayCreate(gateway::Create),
     /// List endpoint gateways.
-    #[command(name = "endpoint-gateways")]
+    #[command(name = "endpoint-gateways", after_help = "EXAMPLE:\n  hubspoke is endpoint-gateways --vpc hub-vpc")]
     EndpointGateways(gateway::List),
     /// Show an endpoint gateway.
-    #[command(name = "endpoint-gateway")]
+    #[command(name = "endpoint-gateway", after_help = "EXAMPLE:\n  hubspoke is endpoint-gateway hub-cos")]
     EndpointGateway(gateway::Show),
     /// Update an endpoint gateway's name or DNS resolution binding mode.
-    #[command(name = "endpoint-gateway-update", visible_alias = "egu")]
+    #[command(
+        name = "endpoint-gateway-update",
+        visible_alias = "egu",
+        after_help = "EXAMPLE:\n  hubspoke is endpoint-gateway-update spoke-cos --dns-resolution-binding-mode disabled --wait"
+    )]
     EndpointGatewayUpdate(gateway::Update),
     /// Delete endpoint gateways.
-    #[command(name = "endpoint-gateway-delete")]
+    #[command(
+        name = "endpoint-gateway-delete",
+        after_help = "EXAMPLE:\n  hubspoke is endpoint-gateway-delete spoke-cos -f"
+    )]
     EndpointGatewayDelete(gateway::Delete),
     /// Bind a DNS-shared VPC to a hub (run as the spoke's account).
     #[command(
@@ -72,16 +82,28 @@ pub enum Is {
     )]
     BindingCreate(binding::Create),
     /// List a VPC's DNS resolution bindings.
-    #[command(name = "vpc-dns-resolution-bindings")]
+    #[command(
+        name = "vpc-dns-resolution-bindings",
+        after_help = "EXAMPLE:\n  hubspoke is vpc-dns-resolution-bindings hub-vpc --account-id SPOKE_ACCOUNT"
+    )]
     Bindings(binding::List),
     /// Show a DNS resolution binding.
-    #[command(name = "vpc-dns-resolution-binding")]
+    #[command(
+        name = "vpc-dns-resolution-binding",
+        after_help = "EXAMPLE:\n  hubspoke is vpc-dns-resolution-binding spoke-vpc to-hub"
+    )]
     Binding(binding::Show),
     /// Rename a DNS resolution binding.
-    #[command(name = "vpc-dns-resolution-binding-update")]
+    #[command(
+        name = "vpc-dns-resolution-binding-update",
+        after_help = "EXAMPLE:\n  hubspoke is vpc-dns-resolution-binding-update spoke-vpc to-hub --name to-transit-hub"
+    )]
     BindingUpdate(binding::Update),
     /// Delete DNS resolution bindings.
-    #[command(name = "vpc-dns-resolution-binding-delete")]
+    #[command(
+        name = "vpc-dns-resolution-binding-delete",
+        after_help = "EXAMPLE:\n  hubspoke is vpc-dns-resolution-binding-delete spoke-vpc to-hub -f"
+    )]
     BindingDelete(binding::Delete),
 }
 
