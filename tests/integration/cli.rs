@@ -43,10 +43,14 @@ async fn login_saves_a_private_profile_that_later_commands_use() {
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
     let text = stdout(&created);
     assert!(text.contains("OK") && text.contains("API key:"), "{text}");
+    // `-q` leaves only the result.
+    let quiet = stdout(&hubspoke(config.path(), &["account-create", "quiet-one", "-q"]));
+    assert!(!quiet.contains("Creating account") && !quiet.contains("OK") && quiet.contains("API key:"), "{quiet}");
 
-    let listed = hubspoke(config.path(), &["accounts", "--output", "json"]);
+    let listed = hubspoke(config.path(), &["accounts", "--output", "JSON"]);
     let accounts: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(accounts[0]["name"], "hub");
+    assert_eq!(accounts.as_array().unwrap().len(), 2);
 
     // The new account's administrator may not list accounts; the flag overrides the profile.
     let json = hubspoke(config.path(), &["account-create", "spoke", "--output", "json"]);

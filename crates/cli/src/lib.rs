@@ -31,8 +31,8 @@ pub struct Connection {
     #[arg(long, env = "HUBSPOKE_APIKEY", global = true, hide_env_values = true)]
     pub apikey: Option<String>,
 
-    /// `json` prints the API's JSON instead of text.
-    #[arg(long, global = true, value_parser = ["json"])]
+    /// `json` (or `JSON`, as ibmcloud writes it) prints the API's JSON instead of text.
+    #[arg(long, global = true, value_parser = ["json"], ignore_case = true)]
     pub output: Option<String>,
 
     /// Print only the result, without progress lines.

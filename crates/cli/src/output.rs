@@ -16,7 +16,10 @@ pub struct Printer {
 impl Printer {
     /// A printer for the given options.
     pub fn new(connection: &Connection) -> Printer {
-        Printer { json: connection.output.as_deref() == Some("json"), quiet: connection.quiet }
+        Printer {
+            json: connection.output.as_deref().is_some_and(|o| o.eq_ignore_ascii_case("json")),
+            quiet: connection.quiet,
+        }
     }
 
     /// Whether JSON output was asked for.
