@@ -10,6 +10,8 @@ mod durability;
 mod hostile;
 mod identity;
 mod netns;
+mod node_sdk;
+mod observability;
 mod policies;
 mod roles;
 mod sdk;

@@ -57,6 +57,8 @@ pub struct ApiState {
     pub started: Instant,
     /// The DNS data plane, for the ports it bound and for lookups.
     pub dns: Arc<hubspoke_dns::DnsServer>,
+    /// Renders the process's metrics in the Prometheus text format.
+    pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
 }
 
 /// Every route of the API, with the middleware that gives every response a `Transaction-Id` and every error the IBM
@@ -66,6 +68,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/identity/token", post(identity::token::exchange))
         .route("/identity/keys", get(identity::keys::jwks))
         .route("/_hubspoke/health", get(operator::health::health))
+        .route("/metrics", get(operator::metrics::metrics))
         .route("/_hubspoke/accounts", post(operator::accounts::create).get(operator::accounts::list))
         .route("/_hubspoke/events", get(operator::events::list))
         .route("/_hubspoke/vpcs/{vpc_id}/dns_endpoint", get(vpc::vpcs::dns_endpoint))

@@ -3,11 +3,15 @@
 //! IBM echoes a client's `Transaction-Id` (Terraform sets it and reads it back into its state) and generates a
 //! 32-hex-character one otherwise; error bodies repeat it as `trace`.
 
+use std::time::Instant;
+
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+
+use tracing::Instrument;
 
 use crate::error::ApiError;
 
@@ -32,8 +36,19 @@ pub async fn transaction(mut request: Request, next: Next) -> Response {
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     request.extensions_mut().insert(TransactionId(id.clone()));
-    let response = next.run(request).await;
+    // The route template (`/v1/policies/{policy_id}`), not the path, names the operation: metrics stay bounded.
+    let operation = request.extensions().get::<MatchedPath>().map_or("unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = request.method().to_string();
+    let started = Instant::now();
+    let span = tracing::info_span!("request", transaction_id = %id, method = %method, operation = %operation);
+    let response = next.run(request).instrument(span.clone()).await;
     let mut response = render_error(response, &id);
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    metrics::counter!("hubspoke_http_requests_total", "operation" => operation.clone(), "method" => method.clone(), "status" => status.to_string()).increment(1);
+    metrics::histogram!("hubspoke_http_request_duration_seconds", "operation" => operation, "method" => method)
+        .record(elapsed.as_secs_f64());
+    span.in_scope(|| tracing::info!(status, duration_ms = elapsed.as_secs_f64() * 1000.0, "request served"));
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(TRANSACTION_ID, value);
     }

@@ -32,6 +32,8 @@ impl App {
             ));
         };
         let mut decision = self.replica.index().decide(request);
+        let result = if decision.permitted { "permit" } else { "deny" };
+        metrics::counter!("hubspoke_decisions_total", "point" => "authzen", "result" => result).increment(1);
         if visibility == Visibility::DecisionOnly {
             decision.near_misses.clear();
             decision.granted_by.clear();

@@ -180,6 +180,8 @@ impl App {
                 Ok(applied) => applied,
                 Err(refusal) => {
                     if refusal.refusal == Refusal::NotAuthorized {
+                        metrics::counter!("hubspoke_decisions_total", "point" => "dns_sharing", "result" => "deny")
+                            .increment(1);
                         self.store.record_events(&[refusal_event(caller, &refusal, EventOutcome::Refused)]).await?;
                     }
                     return Err(AppError::Rule(refusal));
@@ -197,11 +199,23 @@ impl App {
                 return Ok((applied.value, world.revision()));
             }
             let mut events = vec![self.success_event(caller, &activity, &world, &applied)];
+            if !waived.is_empty() {
+                metrics::counter!("hubspoke_decisions_total", "point" => "dns_sharing", "result" => "waived")
+                    .increment(waived.len() as u64);
+            }
+            if applied.value.reason().starts_with("permitted by") {
+                metrics::counter!("hubspoke_decisions_total", "point" => "dns_sharing", "result" => "permit")
+                    .increment(1);
+            }
             events.extend(waived.iter().map(|refusal| refusal_event(caller, refusal, EventOutcome::Waived)));
             if let Some(refusal) = applied.value.refusal() {
                 events.push(refusal_event(caller, refusal, EventOutcome::Refused));
             }
-            match self.store.write_world(world.revision(), &writes, &events).await {
+            let started = std::time::Instant::now();
+            let written = self.store.write_world(world.revision(), &writes, &events).await;
+            metrics::histogram!("hubspoke_store_write_duration_seconds", "operation" => "write_world")
+                .record(started.elapsed().as_secs_f64());
+            match written {
                 Ok(revision) => {
                     self.replica.publish_world(applied.world.at_revision(revision));
                     return Ok((applied.value, revision));

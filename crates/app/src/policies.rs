@@ -59,11 +59,14 @@ impl App {
             last_modified_at: now,
             last_modified_by_id: caller.iam_id.clone(),
         };
-        let revision =
-            match self.store.insert_policy(&policy, &[policy_event(caller, &policy, "iam.policy.create")]).await {
-                Ok(revision) => revision,
-                Err(error) => return Err(self.refine(error).await),
-            };
+        let started = std::time::Instant::now();
+        let inserted = self.store.insert_policy(&policy, &[policy_event(caller, &policy, "iam.policy.create")]).await;
+        metrics::histogram!("hubspoke_store_write_duration_seconds", "operation" => "insert_policy")
+            .record(started.elapsed().as_secs_f64());
+        let revision = match inserted {
+            Ok(revision) => revision,
+            Err(error) => return Err(self.refine(error).await),
+        };
         self.caught_up(revision).await?;
         Ok((policy, revision))
     }
@@ -156,7 +159,11 @@ impl App {
         current: Policy,
         next: Policy,
     ) -> AppResult<(Policy, Revision)> {
-        let revision = match self.store.update_policy(&next, &[policy_event(caller, &next, action)]).await {
+        let started = std::time::Instant::now();
+        let updated = self.store.update_policy(&next, &[policy_event(caller, &next, action)]).await;
+        metrics::histogram!("hubspoke_store_write_duration_seconds", "operation" => "update_policy")
+            .record(started.elapsed().as_secs_f64());
+        let revision = match updated {
             Ok(revision) => revision,
             // Someone else changed the policy between our read and our write: their change wins, and the client is
             // told its ETag is no longer current.

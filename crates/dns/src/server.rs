@@ -14,6 +14,20 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
 use crate::answer::{Reply, Settings, Transport, respond, servfail};
+
+/// Counts an answer by transport and response code (the low four bits of the fourth header byte).
+fn count(transport: &'static str, answer: &[u8]) {
+    let rcode = match answer.get(3).map(|b| b & 0x0f) {
+        Some(0) => "noerror",
+        Some(1) => "formerr",
+        Some(2) => "servfail",
+        Some(3) => "nxdomain",
+        Some(4) => "notimp",
+        Some(5) => "refused",
+        _ => "other",
+    };
+    metrics::counter!("hubspoke_dns_queries_total", "transport" => transport, "rcode" => rcode).increment(1);
+}
 use crate::view::{Views, compile};
 
 /// How long a forwarded query may wait for the upstream.
@@ -146,12 +160,14 @@ impl DnsServer {
                     let reply = respond(&views.load(), address, &buffer[..length], Transport::Udp, settings);
                     match reply {
                         Reply::Send(bytes) => {
+                            count("udp", &bytes);
                             let _ = udp.send_to(&bytes, peer).await;
                         }
                         Reply::Forward => {
                             let (udp, query) = (udp.clone(), buffer[..length].to_vec());
                             tokio::spawn(async move {
                                 let answer = forward(upstream, &query).await.unwrap_or_else(|| servfail(&query));
+                                count("udp", &answer);
                                 let _ = udp.send_to(&answer, peer).await;
                             });
                         }
@@ -199,6 +215,7 @@ async fn serve_tcp(
             Reply::Drop => None,
         };
         if let Some(answer) = answer {
+            count("tcp", &answer);
             stream.write_u16(answer.len() as u16).await?;
             stream.write_all(&answer).await?;
         }

@@ -52,7 +52,9 @@ pub async fn run(
     dns.apply(&app.replica().world()).await;
     let follower = tokio::spawn(follow_world(app.clone(), dns.clone()));
 
-    let state = ApiState { app: app.clone(), tokens: Arc::new(tokens), started: Instant::now(), dns: dns.clone() };
+    let metrics = install_metrics();
+    let state =
+        ApiState { app: app.clone(), tokens: Arc::new(tokens), started: Instant::now(), dns: dns.clone(), metrics };
     let address = listener.local_addr()?;
     print_banner(&address.to_string(), store.kind(), &location, &args, &operator);
 
@@ -74,6 +76,25 @@ fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(path)
+}
+
+/// Installs the process-wide Prometheus recorder (once) and returns how to render it.
+fn install_metrics() -> Arc<dyn Fn() -> String + Send + Sync> {
+    use std::sync::OnceLock;
+    static HANDLE: OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> = OnceLock::new();
+    let handle = HANDLE.get_or_init(|| {
+        let builder = metrics_exporter_prometheus::PrometheusBuilder::new()
+            .set_buckets(&[0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5])
+            .ok()?;
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        metrics::set_global_recorder(recorder).ok()?;
+        Some(handle)
+    });
+    match handle.clone() {
+        Some(handle) => Arc::new(move || handle.render()),
+        None => Arc::new(|| "# metrics recorder unavailable in this process\n".to_owned()),
+    }
 }
 
 /// Keeps the DNS data plane on the newest world: every published world is compiled into fresh views.

@@ -4,3 +4,4 @@ pub mod accounts;
 pub mod dns_lookup;
 pub mod events;
 pub mod health;
+pub mod metrics;
