@@ -1,6 +1,7 @@
 //! The integration test binary: every module starts the real `hubspoke` binary on port 0 and talks HTTP to it.
 
 mod support;
+mod terraform;
 
 mod authzen;
 mod cli;
