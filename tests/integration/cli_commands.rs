@@ -44,6 +44,8 @@ fn redacted(text: &str) -> insta::Settings {
     settings.add_filter(r"\b(?:[0-9a-f]{32})\b", "[account]");
     settings.add_filter(r"10\.240\.\d+\.\d+", "[ip]");
     settings.add_filter(r"127\.53\.\d+\.\d+", "[endpoint]");
+    settings.add_filter(r"\[endpoint\]:\d+", "[endpoint]:[port]");
+    settings.add_filter(r"-p \d+", "-p [port]");
     settings.add_filter(r"Plan for \S+", "Plan for [file]");
     settings
 }
@@ -204,7 +206,7 @@ async fn the_hub_and_spoke_scenario_from_the_cli_with_explanations() {
     let text =
         spoke(&["is", "vpc-update", "spoke-vpc", "--dns-resolver-type", "delegated", "--delegate-to-vpc", hub_crn]);
     redacted(&text).bind(|| insta::assert_snapshot!("vpc_update_delegated", text));
-    let text = spoke(&["dns", "lookup", COS_NAME, "--vpc", spoke_id]);
+    let text = spoke(&["dns", "lookup", COS_NAME, "--vpc", "spoke-vpc"]);
     redacted(&text).bind(|| insta::assert_snapshot!("dns_lookup_delegated", text));
 
     // Back: system resolver, delete the binding.

@@ -14,6 +14,7 @@ mod netns;
 mod node_sdk;
 mod observability;
 mod policies;
+mod readme;
 mod roles;
 mod sdk;
 mod serve;

@@ -12,7 +12,7 @@ use crate::output::Printer;
 pub struct DnsLookup {
     /// The name to resolve, for example `s3.direct.us-south.cloud-object-storage.appdomain.cloud`.
     name: String,
-    /// The VPC whose resolver answers (its id).
+    /// The VPC whose resolver answers: id or name.
     #[arg(long)]
     vpc: String,
 }
@@ -20,9 +20,15 @@ pub struct DnsLookup {
 impl DnsLookup {
     pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
         let client = Client::connect(connection)?;
+        // A name is resolved among the caller's VPCs; an id the list does not hold (the operator's view of another
+        // account's VPC, for one) is passed on as given and the server says whether it exists.
+        let vpc = match crate::commands::is::find(&client, "/v1/vpcs", "vpcs", &self.vpc).await {
+            Ok(found) => found["id"].as_str().unwrap_or(&self.vpc).to_owned(),
+            Err(_) => self.vpc.clone(),
+        };
         let mut query = form_urlencoded::Serializer::new(String::new());
         query.append_pair("name", &self.name);
-        let path = format!("/_hubspoke/vpcs/{}/dns_lookup?{}", self.vpc, query.finish());
+        let path = format!("/_hubspoke/vpcs/{vpc}/dns_lookup?{}", query.finish());
         let body = client.call(Method::GET, &path, None).await?;
         if printer.json() {
             printer.value(&body);
@@ -34,10 +40,13 @@ impl DnsLookup {
             .flatten()
             .filter_map(|a| a["address"].as_str().map(str::to_owned))
             .collect();
+        let endpoint = client.call(Method::GET, &format!("/_hubspoke/vpcs/{vpc}/dns_endpoint"), None).await?;
+        let (address, port) = (endpoint["address"].as_str().unwrap_or_default(), &endpoint["port"]);
         printer.block(&[
             ("Name", self.name.clone()),
-            ("VPC", self.vpc.clone()),
+            ("VPC", vpc.clone()),
             ("Answer", if answers.is_empty() { "(none)".to_owned() } else { answers.join(", ") }),
+            ("DNS endpoint", format!("{address}:{port} (dig @{address} -p {port} {})", self.name)),
         ]);
         println!();
         for line in body["explanation"].as_array().into_iter().flatten().filter_map(|l| l.as_str()) {
