@@ -59,6 +59,10 @@ async fn login_saves_a_private_profile_that_later_commands_use() {
     let refused = hubspoke(config.path(), &["accounts", "--apikey", apikey]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("insufficent_permissions"));
+    // A key beginning with `-` is still a key, not an option: the server refuses it, the parser does not.
+    let hyphen = hubspoke(config.path(), &["accounts", "--apikey", "-not-a-key"]);
+    assert_eq!(hyphen.status.code(), Some(1), "{}", String::from_utf8_lossy(&hyphen.stderr));
+    assert!(String::from_utf8_lossy(&hyphen.stderr).contains("FAILED"));
 }
 
 #[test]

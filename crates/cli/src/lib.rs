@@ -28,7 +28,8 @@ pub struct Connection {
     pub endpoint: Option<String>,
 
     /// The API key to authenticate with; overrides the profile.
-    #[arg(long, env = "HUBSPOKE_APIKEY", global = true, hide_env_values = true)]
+    // Keys made elsewhere may begin with `-`; `--apikey -abc` must still take `-abc` as the key.
+    #[arg(long, env = "HUBSPOKE_APIKEY", global = true, hide_env_values = true, allow_hyphen_values = true)]
     pub apikey: Option<String>,
 
     /// `json` (or `JSON`, as ibmcloud writes it) prints the API's JSON instead of text.
