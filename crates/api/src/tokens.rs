@@ -140,3 +140,123 @@ impl TokenService {
         Ok(Caller { iam_id: claims.iam_id, kind })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use hubspoke_iam::{AccountId, Caller, CallerKind};
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+    use serde_json::{Value, json};
+
+    use super::TokenService;
+
+    const ISSUER: &str = "https://iam.cloud.ibm.com/identity";
+
+    fn private_key_pem() -> String {
+        let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+        key.to_pkcs8_pem(LineEnding::LF).unwrap().to_string()
+    }
+
+    fn now() -> i64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+    }
+
+    fn sign(algorithm: Algorithm, key: &EncodingKey, claims: &Value) -> String {
+        let mut header = Header::new(algorithm);
+        header.kid = Some("key-1".to_owned());
+        jsonwebtoken::encode(&header, claims, key).unwrap()
+    }
+
+    /// Every way a token can be forged or stale; each must be refused for its own reason, and the genuine one accepted.
+    #[test]
+    fn only_genuine_current_tokens_from_this_issuer_verify() {
+        let ours = private_key_pem();
+        let theirs = private_key_pem();
+        let service = TokenService::new("key-1", &ours, ISSUER).unwrap();
+        let our_key = EncodingKey::from_rsa_pem(ours.as_bytes()).unwrap();
+        let their_key = EncodingKey::from_rsa_pem(theirs.as_bytes()).unwrap();
+        let caller = Caller {
+            iam_id: "IBMid-admin-0123456789abcdef0123456789abcdef".to_owned(),
+            kind: CallerKind::AccountAdministrator(AccountId::parse("0123456789abcdef0123456789abcdef").unwrap()),
+        };
+        let (genuine, claims) = service.issue(&caller, "default", now()).unwrap();
+        assert_eq!(service.verify(&genuine).unwrap().iam_id, caller.iam_id);
+        let claims = serde_json::to_value(&claims).unwrap();
+        let with = |changes: Value| {
+            let mut changed = claims.clone();
+            for (name, value) in changes.as_object().unwrap() {
+                if value.is_null() {
+                    changed.as_object_mut().unwrap().remove(name);
+                } else {
+                    changed[name] = value.clone();
+                }
+            }
+            changed
+        };
+        // The public key's modulus as an HMAC secret: the classic RS256 → HS256 confusion.
+        let modulus = service.jwks()["keys"][0]["n"].as_str().unwrap().to_owned();
+        let (header, _, signature) = {
+            let mut parts = genuine.split('.');
+            (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap())
+        };
+        let escalated = URL_SAFE_NO_PAD.encode(with(json!({ "hubspoke_role": "operator" })).to_string());
+
+        let cases: Vec<(&str, &str, String)> = vec![
+            ("signed with another key", "InvalidSignature", sign(Algorithm::RS256, &their_key, &claims)),
+            (
+                "expired an hour ago",
+                "ExpiredSignature",
+                sign(Algorithm::RS256, &our_key, &with(json!({ "iat": now() - 7200, "exp": now() - 3600 }))),
+            ),
+            (
+                "expired beyond the leeway",
+                "ExpiredSignature",
+                sign(Algorithm::RS256, &our_key, &with(json!({ "exp": now() - 30 }))),
+            ),
+            (
+                "another issuer",
+                "InvalidIssuer",
+                sign(Algorithm::RS256, &our_key, &with(json!({ "iss": "https://iam.example.com/identity" }))),
+            ),
+            (
+                "an audience",
+                "InvalidAudience",
+                sign(Algorithm::RS256, &our_key, &with(json!({ "aud": "https://other.example.com" }))),
+            ),
+            ("no expiry", "missing field `exp`", sign(Algorithm::RS256, &our_key, &with(json!({ "exp": null })))),
+            ("no issuer", "missing field `iss`", sign(Algorithm::RS256, &our_key, &with(json!({ "iss": null })))),
+            (
+                "an unknown role",
+                "unknown role",
+                sign(Algorithm::RS256, &our_key, &with(json!({ "hubspoke_role": "root" }))),
+            ),
+            (
+                "a malformed account",
+                "malformed account",
+                sign(Algorithm::RS256, &our_key, &with(json!({ "account": { "valid": true, "bss": "x" } }))),
+            ),
+            ("RS384 with our key", "InvalidAlgorithm", sign(Algorithm::RS384, &our_key, &claims)),
+            (
+                "HS256 keyed with our public modulus",
+                "InvalidAlgorithm",
+                sign(Algorithm::HS256, &EncodingKey::from_secret(modulus.as_bytes()), &claims),
+            ),
+            (
+                "alg none",
+                "unknown variant `none`",
+                format!("{}.{}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#), escalated),
+            ),
+            ("claims changed after signing", "InvalidSignature", format!("{header}.{escalated}.{signature}")),
+            ("no signature", "InvalidSignature", format!("{header}.{escalated}.")),
+            ("not a JWT", "InvalidToken", "garbage".to_owned()),
+        ];
+        for (case, reason, token) in cases {
+            let refusal = service.verify(&token).err().map(|e| e.0).unwrap_or_else(|| panic!("{case} was accepted"));
+            assert!(refusal.contains(reason), "a token with {case} was refused for `{refusal}`, not `{reason}`");
+        }
+    }
+}
