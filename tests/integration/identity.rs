@@ -172,3 +172,41 @@ async fn operator_endpoints_refuse_account_tokens() {
         assert_envelope(&body, status, "invalid_body");
     }
 }
+
+#[tokio::test]
+async fn failed_exchanges_are_throttled_per_address() {
+    let server = Server::start(&["--ephemeral", "--login-attempts", "3"], None).await;
+    let exchange = |apikey: &'static str| {
+        let request = server.client.post(server.url("/identity/token"));
+        async move {
+            request
+                .form(&[("grant_type", "urn:ibm:params:oauth:grant-type:apikey"), ("apikey", apikey)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // The right key between the wrong ones neither counts nor resets the count.
+    let mut token = String::new();
+    for apikey in ["wrong-1", "wrong-2", OPERATOR_KEY, "wrong-3"] {
+        let response = exchange(apikey).await;
+        let expected = if apikey == OPERATOR_KEY { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+        assert_eq!(response.status(), expected, "{apikey}");
+        if apikey == OPERATOR_KEY {
+            token = parse_body(response).await["access_token"].as_str().unwrap().to_owned();
+        }
+    }
+    // Past the limit every exchange from this address is refused, the right key too, with when to come back.
+    for apikey in ["wrong-4", OPERATOR_KEY] {
+        let response = exchange(apikey).await;
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS, "{apikey}");
+        let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=60).contains(&retry_after), "{retry_after}");
+        let body = parse_body(response).await;
+        assert_eq!(body["errorCode"], "too_many_requests", "{body}");
+        assert!(body["context"]["requestId"].is_string());
+    }
+    // Tokens already issued keep working; only the exchange is throttled.
+    let (status, _) = server.call(Method::GET, "/_hubspoke/accounts", Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -59,6 +59,8 @@ pub struct ApiState {
     pub dns: Arc<hubspoke_dns::DnsServer>,
     /// Renders the process's metrics in the Prometheus text format.
     pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
+    /// Failed API-key exchanges per client address.
+    pub login_throttle: Arc<identity::throttle::LoginThrottle>,
 }
 
 /// Every route of the API, with the middleware that gives every response a `Transaction-Id` and every error the IBM

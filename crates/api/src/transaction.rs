@@ -66,7 +66,10 @@ fn render_error(response: Response, transaction_id: &str) -> Response {
         None => return response,
     };
     let mut rendered = json_response(error.status, &error.body(transaction_id));
-    if error.status == StatusCode::SERVICE_UNAVAILABLE {
+    // A handler that knows when to come back (the login throttle) says so; a 503 always invites a retry soon.
+    if let Some(retry_after) = response.headers().get(header::RETRY_AFTER) {
+        rendered.headers_mut().insert(header::RETRY_AFTER, retry_after.clone());
+    } else if error.status == StatusCode::SERVICE_UNAVAILABLE {
         rendered.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     }
     rendered

@@ -86,6 +86,11 @@ pub struct ServeArgs {
     #[arg(long, env = "HUBSPOKE_TOKEN_ISSUER", default_value = "https://iam.cloud.ibm.com/identity")]
     pub token_issuer: String,
 
+    /// Failed API-key exchanges allowed per client address and minute; past them, every exchange from that address
+    /// gets 429 until its minute ends (0: no limit; behind a proxy every client shares its address).
+    #[arg(long, env = "HUBSPOKE_LOGIN_ATTEMPTS", default_value_t = 10)]
+    pub login_attempts: u32,
+
     /// Write logs as JSON lines instead of text.
     #[arg(long, env = "HUBSPOKE_LOG_JSON")]
     pub log_json: bool,

@@ -7,10 +7,12 @@ pub mod config;
 mod operator_key;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use hubspoke_api::identity::throttle::LoginThrottle;
 use hubspoke_api::{ApiState, TokenService};
 use hubspoke_app::{App, Settings};
 use hubspoke_store::{SqliteStore, Store};
@@ -53,12 +55,21 @@ pub async fn run(
     let follower = tokio::spawn(follow_world(app.clone(), dns.clone()));
 
     let metrics = install_metrics();
-    let state =
-        ApiState { app: app.clone(), tokens: Arc::new(tokens), started: Instant::now(), dns: dns.clone(), metrics };
+    let login_throttle = Arc::new(LoginThrottle::new(args.login_attempts, Duration::from_secs(60)));
+    let state = ApiState {
+        app: app.clone(),
+        tokens: Arc::new(tokens),
+        started: Instant::now(),
+        dns: dns.clone(),
+        metrics,
+        login_throttle,
+    };
     let address = listener.local_addr()?;
     print_banner(&address.to_string(), store.kind(), &location, &args, &operator);
 
-    axum::serve(listener, hubspoke_api::router(state)).with_graceful_shutdown(shutdown).await?;
+    // Connection info gives the token endpoint each client's address for its login throttle.
+    let service = hubspoke_api::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
     follower.abort();
     dns.shutdown();
     tracing::info!("hubspoke stopped");

@@ -1,4 +1,5 @@
 //! IAM Identity: the token endpoint and the JWKS.
 
 pub mod keys;
+pub mod throttle;
 pub mod token;

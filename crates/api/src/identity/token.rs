@@ -2,13 +2,14 @@
 //! Terraform call it (reference §6).
 
 use std::collections::HashMap;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::net::SocketAddr;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
@@ -25,9 +26,22 @@ pub const APIKEY_GRANT: &str = "urn:ibm:params:oauth:grant-type:apikey";
 /// token's `client_id`; `response_type` and `scope` are accepted and ignored.
 pub async fn exchange(
     State(state): State<ApiState>,
+    extensions: Extensions,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    // The peer address is there when the server runs with connection info (always, outside in-process tests).
+    let client = extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+    if let Some(wait) = client.and_then(|client| state.login_throttle.check(client, Instant::now()).err()) {
+        let mut refused = ApiError::identity(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            format!("Too many failed API key exchanges from this address; try again in {} s", wait.as_secs() + 1),
+        )
+        .into_response();
+        refused.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs() + 1));
+        return Ok(refused);
+    }
     // The whole body is read before anything is refused (see `extract::IbmJson`), and parsed as a form whatever its
     // declared type: anything that is not the API-key form lacks `grant_type` and is refused below.
     let body = body.map_err(|rejection| {
@@ -51,7 +65,15 @@ pub async fn exchange(
     let api_key = form.get("apikey").filter(|value| !value.is_empty()).ok_or_else(|| {
         ApiError::identity(StatusCode::BAD_REQUEST, "BXNIM0109E", "Property missing or empty: apikey")
     })?;
-    let caller = state.app.authenticate_api_key(api_key).await?;
+    let caller = match state.app.authenticate_api_key(api_key).await {
+        Err(hubspoke_app::AppError::UnknownApiKey) => {
+            if let Some(client) = client {
+                state.login_throttle.record_failure(client, Instant::now());
+            }
+            return Err(hubspoke_app::AppError::UnknownApiKey.into());
+        }
+        other => other?,
+    };
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default();
     let (token, claims) = state
         .tokens
