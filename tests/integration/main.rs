@@ -10,6 +10,7 @@ mod dns;
 mod durability;
 mod hostile;
 mod identity;
+mod isolation;
 mod netns;
 mod node_sdk;
 mod observability;

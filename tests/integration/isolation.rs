@@ -1,0 +1,311 @@
+//! No account gets into another's data: a third account, and the spoke for the hub's own resources, try every
+//! operation on the hub's policies, VPCs, subnets, reserved IPs, gateways, bindings, custom resolvers, events and DNS
+//! endpoints, and get 403 or 404, never data, and change nothing.
+
+use std::collections::BTreeMap;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::Server;
+use crate::vpc_rules::{COS, Net};
+
+fn text(value: &Value) -> String {
+    value.as_str().unwrap().to_owned()
+}
+
+/// The hub's resources, each named `secret-…` so that a leak of their data shows in any response.
+struct Secrets {
+    hub_vpc: Value,
+    spoke_vpc: Value,
+    subnet: String,
+    reserved_ip: String,
+    gateway: String,
+    gateway_ip: String,
+    resolver: String,
+    location: String,
+    policy: String,
+    binding: String,
+}
+
+async fn build(net: &Net<'_>) -> Secrets {
+    let hub = &net.hub;
+    let hub_vpc = net.vpc(hub, "secret-hub", true).await;
+    let vpc_id = text(&hub_vpc["id"]);
+    let subnet = net
+        .ok(
+            hub,
+            Method::POST,
+            "/v1/subnets",
+            Some(json!({ "name": "secret-subnet", "vpc": { "id": vpc_id }, "zone": { "name": "us-south-1" },
+                         "total_ipv4_address_count": 256 })),
+        )
+        .await;
+    let subnet_id = text(&subnet["id"]);
+    let reserved_ip = net
+        .ok(hub, Method::POST, &format!("/v1/subnets/{subnet_id}/reserved_ips"), Some(json!({ "name": "secret-ip" })))
+        .await;
+    let resolver = net
+        .ok(
+            hub,
+            Method::POST,
+            "/v1/instances/dns-instance/custom_resolvers",
+            Some(json!({ "name": "secret-resolver", "locations": [{ "subnet_crn": subnet["crn"], "enabled": true }] })),
+        )
+        .await;
+    let resolver_id = text(&resolver["id"]);
+    net.ok(
+        hub,
+        Method::PATCH,
+        &format!("/v1/instances/dns-instance/custom_resolvers/{resolver_id}"),
+        Some(json!({ "enabled": true })),
+    )
+    .await;
+    let (status, gateway) = net.gateway(hub, &hub_vpc, COS, "primary").await;
+    assert_eq!(status, StatusCode::CREATED, "{gateway}");
+    let gateway_id = text(&gateway["id"]);
+    net.ok(hub, Method::PATCH, &format!("/v1/endpoint_gateways/{gateway_id}"), Some(json!({ "name": "secret-gw" })))
+        .await;
+    let spoke_vpc = net.vpc(&net.spoke, "spoke", false).await;
+    let policy = net.grant(Some(spoke_vpc["id"].as_str().unwrap()), &hub_vpc).await;
+    let (status, binding) = net.bind(&net.spoke, &spoke_vpc, &hub_vpc).await;
+    assert_eq!(status, StatusCode::CREATED, "{binding}");
+    let binding_id = text(&binding["id"]);
+    // The hub names its side of the binding.
+    net.ok(
+        hub,
+        Method::PATCH,
+        &format!("/v1/vpcs/{vpc_id}/dns_resolution_bindings/{binding_id}"),
+        Some(json!({ "name": "secret-binding" })),
+    )
+    .await;
+    Secrets {
+        spoke_vpc,
+        subnet: subnet_id,
+        reserved_ip: text(&reserved_ip["id"]),
+        gateway_ip: text(&gateway["ips"][0]["id"]),
+        gateway: gateway_id,
+        resolver: resolver_id,
+        location: text(&resolver["locations"][0]["id"]),
+        policy,
+        binding: binding_id,
+        hub_vpc,
+    }
+}
+
+/// Everything the hub can read of its own, by path, to compare before and after the intrusions.
+async fn snapshot(net: &Net<'_>, secrets: &Secrets) -> BTreeMap<String, Value> {
+    let vpc = text(&secrets.hub_vpc["id"]);
+    let mut paths = vec![
+        format!("/v1/vpcs/{vpc}"),
+        format!("/v1/subnets/{}", secrets.subnet),
+        format!("/v1/subnets/{}/reserved_ips/{}", secrets.subnet, secrets.reserved_ip),
+        format!("/v1/endpoint_gateways/{}", secrets.gateway),
+        format!("/v1/instances/dns-instance/custom_resolvers/{}", secrets.resolver),
+        format!("/v1/vpcs/{vpc}/dns_resolution_bindings/{}", secrets.binding),
+        "/v1/vpcs".to_owned(),
+        "/v1/subnets".to_owned(),
+        "/v1/endpoint_gateways".to_owned(),
+        "/v1/instances/dns-instance/custom_resolvers".to_owned(),
+    ];
+    paths.push(format!("/v1/subnets/{}/reserved_ips", secrets.subnet));
+    let mut seen = BTreeMap::new();
+    for path in paths {
+        seen.insert(path.clone(), net.ok(&net.hub, Method::GET, &path, None).await);
+    }
+    let (status, policy) =
+        net.server.call(Method::GET, &format!("/v1/policies/{}", secrets.policy), Some(&net.hub.token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    seen.insert("policy".to_owned(), policy);
+    seen
+}
+
+/// The hub's ids that no other account may see in a response it did not name them in.
+fn hub_ids(net: &Net<'_>, secrets: &Secrets) -> Vec<String> {
+    vec![
+        text(&secrets.hub_vpc["id"]),
+        secrets.subnet.clone(),
+        secrets.reserved_ip.clone(),
+        secrets.gateway.clone(),
+        secrets.gateway_ip.clone(),
+        secrets.resolver.clone(),
+        secrets.policy.clone(),
+    ]
+    .into_iter()
+    .chain([net.hub.id.clone()])
+    .collect()
+}
+
+/// A refusal that carries no data: 403 or 404 in the IBM envelope, and nothing named `secret-…`.
+fn assert_refused(who: &str, method: &Method, path: &str, status: StatusCode, body: &Value) {
+    assert!(
+        status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+        "{who}: {method} {path} gave {status}: {body}"
+    );
+    assert!(body["errors"].is_array() && body.get("id").is_none(), "{who}: {method} {path}: {body}");
+    assert!(!body.to_string().contains("secret-"), "{who}: {method} {path} leaked: {body}");
+}
+
+#[tokio::test]
+async fn no_account_reads_or_changes_another_accounts_resources() {
+    let server = Server::ephemeral().await;
+    let net = Net::new(&server).await;
+    let intruder = server.account("intruder").await;
+    let secrets = build(&net).await;
+    let before = snapshot(&net, &secrets).await;
+    let vpc = text(&secrets.hub_vpc["id"]);
+    let (subnet, gateway, resolver) = (&secrets.subnet, &secrets.gateway, &secrets.resolver);
+    let resolvers = "/v1/instances/dns-instance/custom_resolvers";
+    let policy_v2 =
+        server.call(Method::GET, &format!("/v2/policies/{}", secrets.policy), Some(&net.hub.token), None).await.1;
+
+    // Every operation on one of the hub's resources, named by id.
+    let direct: Vec<(Method, String, Option<Value>)> = vec![
+        (Method::GET, format!("/v1/vpcs/{vpc}"), None),
+        (Method::PATCH, format!("/v1/vpcs/{vpc}"), Some(json!({ "name": "taken" }))),
+        (Method::DELETE, format!("/v1/vpcs/{vpc}"), None),
+        (Method::GET, format!("/v1/vpcs/{vpc}/dns_resolution_bindings"), None),
+        (Method::POST, format!("/v1/vpcs/{vpc}/dns_resolution_bindings"), Some(json!({ "vpc": { "id": vpc } }))),
+        (Method::GET, format!("/v1/vpcs/{vpc}/dns_resolution_bindings/{}", secrets.binding), None),
+        (
+            Method::PATCH,
+            format!("/v1/vpcs/{vpc}/dns_resolution_bindings/{}", secrets.binding),
+            Some(json!({ "name": "taken" })),
+        ),
+        (Method::DELETE, format!("/v1/vpcs/{vpc}/dns_resolution_bindings/{}", secrets.binding), None),
+        (Method::GET, format!("/v1/subnets/{subnet}"), None),
+        (Method::PATCH, format!("/v1/subnets/{subnet}"), Some(json!({ "name": "taken" }))),
+        (Method::DELETE, format!("/v1/subnets/{subnet}"), None),
+        (Method::GET, format!("/v1/subnets/{subnet}/reserved_ips"), None),
+        (Method::POST, format!("/v1/subnets/{subnet}/reserved_ips"), Some(json!({ "name": "taken" }))),
+        (Method::GET, format!("/v1/subnets/{subnet}/reserved_ips/{}", secrets.reserved_ip), None),
+        (Method::DELETE, format!("/v1/subnets/{subnet}/reserved_ips/{}", secrets.reserved_ip), None),
+        (Method::GET, format!("/v1/endpoint_gateways/{gateway}"), None),
+        (Method::PATCH, format!("/v1/endpoint_gateways/{gateway}"), Some(json!({ "name": "taken" }))),
+        (Method::DELETE, format!("/v1/endpoint_gateways/{gateway}"), None),
+        (Method::GET, format!("/v1/endpoint_gateways/{gateway}/ips"), None),
+        (Method::GET, format!("/v1/endpoint_gateways/{gateway}/ips/{}", secrets.gateway_ip), None),
+        (Method::DELETE, format!("/v1/endpoint_gateways/{gateway}/ips/{}", secrets.gateway_ip), None),
+        (Method::PUT, format!("/v1/endpoint_gateways/{gateway}/ips/{}", secrets.reserved_ip), None),
+        (Method::GET, format!("{resolvers}/{resolver}"), None),
+        (Method::PATCH, format!("{resolvers}/{resolver}"), Some(json!({ "name": "taken", "enabled": false }))),
+        (Method::DELETE, format!("{resolvers}/{resolver}"), None),
+        (Method::POST, format!("{resolvers}/{resolver}/locations"), Some(json!({ "subnet_crn": "x" }))),
+        (
+            Method::PATCH,
+            format!("{resolvers}/{resolver}/locations/{}", secrets.location),
+            Some(json!({ "enabled": false })),
+        ),
+        (Method::DELETE, format!("{resolvers}/{resolver}/locations/{}", secrets.location), None),
+        (Method::GET, format!("/_hubspoke/vpcs/{vpc}/dns_endpoint"), None),
+        (Method::GET, format!("/_hubspoke/vpcs/{vpc}/dns_lookup?name=x.appdomain.cloud"), None),
+        (Method::GET, format!("/v1/policies/{}", secrets.policy), None),
+        (Method::GET, format!("/v2/policies/{}", secrets.policy), None),
+        (Method::PUT, format!("/v1/policies/{}", secrets.policy), Some(before["policy"].clone())),
+        (Method::PUT, format!("/v2/policies/{}", secrets.policy), Some(policy_v2)),
+        (Method::PATCH, format!("/v1/policies/{}", secrets.policy), Some(json!({ "state": "deleted" }))),
+        (Method::DELETE, format!("/v1/policies/{}", secrets.policy), None),
+        (Method::DELETE, format!("/v2/policies/{}", secrets.policy), None),
+    ];
+    let policy_paths = |path: &str| path.contains("/policies");
+    for (who, account) in [("intruder", &intruder), ("spoke", &net.spoke)] {
+        for (method, path, body) in &direct {
+            // Policy writes need the ETag IBM requires; send the hub's, which a thief could have seen in a log.
+            let (status, response) = if policy_paths(path) {
+                let mut request = server.client.request(method.clone(), server.url(path)).bearer_auth(&account.token);
+                if let Some(body) = body {
+                    request = request.json(body);
+                }
+                let response = request.header("if-match", "*").send().await.unwrap();
+                let status = response.status();
+                (status, crate::support::parse_body(response).await)
+            } else {
+                net.call(account, method.clone(), path, body.clone()).await
+            };
+            assert_refused(who, method, path, status, &response);
+        }
+    }
+
+    // Creating inside the hub's account or resources, from the intruder's: refused one way or another, and nothing
+    // appears on the hub's side (checked by the snapshot below).
+    let into: Vec<(&str, Value)> = vec![
+        (
+            "/v1/subnets",
+            json!({ "vpc": { "id": vpc }, "zone": { "name": "us-south-1" }, "total_ipv4_address_count": 16 }),
+        ),
+        ("/v1/endpoint_gateways", json!({ "target": { "crn": COS }, "vpc": { "id": vpc } })),
+        ("/v1/endpoint_gateways", json!({ "target": { "crn": COS }, "vpc": { "crn": secrets.hub_vpc["crn"] } })),
+        (
+            resolvers,
+            json!({ "name": "taken", "locations": [{ "subnet_crn": before[&format!("/v1/subnets/{subnet}")]["crn"] }] }),
+        ),
+    ];
+    for (path, body) in into {
+        let (status, response) = net.call(&intruder, Method::POST, path, Some(body.clone())).await;
+        assert!(status.is_client_error(), "POST {path} {body}: {status} {response}");
+        assert!(!response.to_string().contains("secret-"), "POST {path} leaked: {response}");
+    }
+    let foreign_policy = json!({
+        "type": "authorization",
+        "subjects": [{ "attributes": [
+            { "name": "accountId", "value": intruder.id }, { "name": "serviceName", "value": "is" },
+            { "name": "resourceType", "value": "vpc" } ] }],
+        "roles": [{ "role_id": "crn:v1:bluemix:public:is::::serviceRole:DNSBindingConnector" }],
+        "resources": [{ "attributes": [
+            { "name": "accountId", "value": net.hub.id }, { "name": "serviceName", "value": "is" },
+            { "name": "vpcId", "value": vpc } ] }]
+    });
+    for path in ["/v1/policies", "/v2/policies"] {
+        let (status, response) =
+            server.call(Method::POST, path, Some(&intruder.token), Some(foreign_policy.clone())).await;
+        assert!(status == StatusCode::FORBIDDEN || status == StatusCode::BAD_REQUEST, "{path}: {status} {response}");
+    }
+
+    // Lists show only the caller's own resources, and the activity log only the caller's own events.
+    let ids = hub_ids(&net, &secrets);
+    for path in [
+        "/v1/vpcs",
+        "/v1/subnets",
+        "/v1/endpoint_gateways",
+        resolvers,
+        "/_hubspoke/events",
+        &format!("/v1/policies?account_id={}", intruder.id),
+        &format!("/v2/policies?account_id={}", intruder.id),
+        // IBM answers a list of an account the caller cannot read with 200 and no policies, not 403
+        // (reference `ibm-iam-policy-api.md` §3.2); hubspoke does the same.
+        &format!("/v1/policies?account_id={}", net.hub.id),
+        &format!("/v2/policies?account_id={}", net.hub.id),
+        &format!("/v1/vpcs/{}/dns_resolution_bindings", text(&secrets.spoke_vpc["id"])),
+    ] {
+        let (status, response) = net.call(&intruder, Method::GET, path, None).await;
+        let shown = response.to_string();
+        assert!(status.is_success() || status == StatusCode::NOT_FOUND, "{path}: {status} {shown}");
+        for id in &ids {
+            assert!(!shown.contains(id.as_str()), "the intruder's {path} shows the hub's `{id}`: {shown}");
+        }
+        assert!(!shown.contains("secret-"), "{path}: {shown}");
+        if path.contains("/policies?") {
+            assert_eq!(response["policies"], json!([]), "{path}");
+        }
+    }
+
+    // A decision about the hub's VPC asked by the intruder is a denial that names none of the hub's policies.
+    let (status, decision) = server
+        .call(
+            Method::POST,
+            "/access/v1/evaluation",
+            Some(&intruder.token),
+            Some(json!({
+                "subject": { "type": "vpc", "id": "r006-intruder", "properties": { "accountId": intruder.id, "serviceName": "is" } },
+                "action": { "name": "is.vpc.dns-resolution-binding.connect" },
+                "resource": { "type": "vpc", "id": vpc, "properties": { "accountId": net.hub.id, "serviceName": "is", "vpcId": vpc } }
+            })),
+        )
+        .await;
+    assert!(status == StatusCode::OK || status == StatusCode::FORBIDDEN, "{status} {decision}");
+    assert_ne!(decision["decision"], json!(true), "{decision}");
+    assert!(!decision.to_string().contains(&secrets.policy), "{decision}");
+
+    // Nothing the intruders did changed anything of the hub's.
+    assert_eq!(snapshot(&net, &secrets).await, before);
+}
