@@ -265,3 +265,54 @@ fn the_fuzz_corpus_replays_without_a_crash() {
     }
     assert!(replayed >= 8, "only {replayed} corpus entries");
 }
+
+/// The largest an SOA record for `zone` can be on the wire, its owner name written out in full.
+fn soa_size(zone: &str) -> usize {
+    let record = soa_record(zone, u64::from(u32::MAX), 30);
+    let mut bytes = Vec::new();
+    let mut encoder = hickory_proto::serialize::binary::BinEncoder::new(&mut bytes);
+    encoder.set_canonical_form(true);
+    hickory_proto::serialize::binary::BinEncodable::emit(&record, &mut encoder).unwrap();
+    bytes.len()
+}
+
+proptest::proptest! {
+    /// No amplification: for a name no gateway serves, the reply is never larger than the query plus one SOA record
+    /// (NXDOMAIN and NODATA inside the VPE domains) or than the query itself (REFUSED outside them), whatever the
+    /// name, type, EDNS size and endpoint asked.
+    #[test]
+    fn unanswered_names_are_not_amplified(
+        labels in proptest::collection::vec("[a-z0-9]([a-z0-9-]{0,18}[a-z0-9])?", 1..6),
+        domain in proptest::sample::select(vec!["appdomain.cloud", "cloud.ibm.com", "networklayer.com", "icr.io", "example.com", "org"]),
+        kind in proptest::sample::select(vec![RecordType::A, RecordType::AAAA, RecordType::TXT, RecordType::ANY, RecordType::MX, RecordType::NS]),
+        edns in proptest::option::of(512u16..=4096),
+        hub in proptest::bool::ANY,
+    ) {
+        let views = crate::fixture::views();
+        let name = format!("nx-{}.{domain}", labels.join("."));
+        let packet = query(&name, kind, edns);
+        let at = if hub { HUB_ENDPOINT } else { SPOKE_ENDPOINT };
+        for transport in [Transport::Udp, Transport::Tcp] {
+            let Reply::Send(reply) = respond(&views, at, &packet, transport, SETTINGS) else {
+                panic!("`{name}` got no reply");
+            };
+            let message = Message::from_vec(&reply).unwrap();
+            proptest::prop_assert!(message.answers.is_empty(), "`{name}` has no gateway: {message:?}");
+            // The query asks for recursion; without `--dns-upstream` none is offered or done.
+            proptest::prop_assert!(!message.metadata.recursion_available);
+            if hubspoke_vpc::catalog::service_domain_of(&name).is_none() {
+                proptest::prop_assert_eq!(message.metadata.response_code, ResponseCode::Refused);
+            }
+            let allowed = match hubspoke_vpc::catalog::service_domain_of(&name) {
+                Some(zone) => packet.len() + soa_size(zone),
+                None => packet.len(),
+            };
+            proptest::prop_assert!(
+                reply.len() <= allowed,
+                "`{name}` {kind:?} over {transport:?}: {} bytes answer a {}-byte query",
+                reply.len(),
+                packet.len()
+            );
+        }
+    }
+}
