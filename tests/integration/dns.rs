@@ -342,3 +342,55 @@ async fn unknown_names_are_forwarded_only_when_an_upstream_is_set() {
     assert_eq!(addresses(&answer), vec!["192.0.2.7".to_owned()], "forwarded for TCP clients too");
     responder.abort();
 }
+
+/// Sends `count` UDP queries from one socket as fast as it can and counts the replies that arrive until the endpoint
+/// has been silent for half a second. Returns (replies, seconds from the first query to the last reply).
+async fn burst(endpoint: SocketAddr, count: u16) -> (usize, f64) {
+    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let started = Instant::now();
+    for id in 0..count {
+        let mut message = Message::new(id, MessageType::Query, OpCode::Query);
+        message.add_query(Query::query(Name::from_ascii(COS_NAME).unwrap(), RecordType::A));
+        socket.send_to(&message.to_vec().unwrap(), endpoint).await.unwrap();
+    }
+    let mut replies = 0;
+    let mut buffer = vec![0u8; 4096];
+    while tokio::time::timeout(Duration::from_millis(500), socket.recv_from(&mut buffer)).await.is_ok() {
+        replies += 1;
+    }
+    (replies, started.elapsed().as_secs_f64())
+}
+
+#[tokio::test]
+async fn the_optional_per_client_rate_limit_drops_udp_floods_but_not_tcp() {
+    for (limit, queries) in [(Some(5u32), 200u16), (None, 200)] {
+        let limit_text = limit.map(|limit| limit.to_string());
+        let mut flags = vec!["--ephemeral"];
+        if let Some(text) = &limit_text {
+            flags.extend(["--dns-rate-limit", text.as_str()]);
+        }
+        let server = Server::start(&flags, None).await;
+        let net = Net::new(&server).await;
+        let vpc = net.vpc(&net.hub, "flooded", false).await;
+        let endpoint = net.endpoint(&net.hub, &vpc).await;
+        let (replies, seconds) = burst(endpoint, queries).await;
+        match limit {
+            Some(rate) => {
+                // A full allowance at once, then `rate` more per second of the burst (plus one for rounding).
+                let allowed = (f64::from(rate) * (1.0 + seconds)).ceil() as usize + 1;
+                assert!(
+                    (1..=allowed).contains(&replies),
+                    "{replies} of {queries} answered in {seconds:.2} s at {rate}/s"
+                );
+                // TCP is not limited: its handshake proves the client's address.
+                for _ in 0..20 {
+                    let answer = resolve(endpoint, COS_NAME, RecordType::A, true).await;
+                    assert_eq!(answer.metadata.response_code, ResponseCode::NXDomain);
+                }
+                let metrics = server.client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+                assert!(metrics.contains("hubspoke_dns_rate_limited_total"), "the drops are counted");
+            }
+            None => assert_eq!(replies, usize::from(queries), "without a limit every query is answered"),
+        }
+    }
+}

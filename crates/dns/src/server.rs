@@ -48,7 +48,18 @@ pub struct DnsConfig {
     pub upstream: Option<SocketAddr>,
     /// Tasks reading each UDP socket (one per core serves both cores).
     pub udp_workers: usize,
+    /// UDP queries answered per second and client address, with as many at once (0: no limit). Queries over the
+    /// limit are dropped: a flood with a forged source address then gets nothing back at all, while a real client
+    /// retries, or asks over TCP, which is not limited because its handshake proves the address.
+    pub rate_limit: u32,
 }
+
+/// A rate limiter keyed by client address.
+type ClientLimiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
+
+/// How often the limiter forgets the addresses that are back to their full allowance, which bounds its memory to the
+/// addresses seen in one such period.
+const LIMITER_HOUSEKEEPING: Duration = Duration::from_secs(10);
 
 struct Endpoint {
     port: u16,
@@ -151,12 +162,30 @@ impl DnsServer {
         let settings = self.settings();
         let upstream = self.config.upstream;
         let mut tasks = Vec::new();
+        let limiter = std::num::NonZeroU32::new(self.config.rate_limit)
+            .map(|rate| Arc::new(ClientLimiter::keyed(governor::Quota::per_second(rate))));
+        if let Some(limiter) = limiter.clone() {
+            tasks.push(tokio::spawn(async move {
+                let mut ticks = tokio::time::interval(LIMITER_HOUSEKEEPING);
+                loop {
+                    ticks.tick().await;
+                    limiter.retain_recent();
+                    limiter.shrink_to_fit();
+                }
+            }));
+        }
         for _ in 0..self.config.udp_workers.max(1) {
-            let (udp, views) = (udp.clone(), self.views.clone());
+            let (udp, views, limiter) = (udp.clone(), self.views.clone(), limiter.clone());
             tasks.push(tokio::spawn(async move {
                 let mut buffer = vec![0u8; 65535];
                 loop {
                     let Ok((length, peer)) = udp.recv_from(&mut buffer).await else { continue };
+                    if let Some(limiter) = &limiter
+                        && limiter.check_key(&peer.ip()).is_err()
+                    {
+                        metrics::counter!("hubspoke_dns_rate_limited_total").increment(1);
+                        continue;
+                    }
                     let reply = respond(&views.load(), address, &buffer[..length], Transport::Udp, settings);
                     match reply {
                         Reply::Send(bytes) => {

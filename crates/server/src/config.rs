@@ -72,6 +72,11 @@ pub struct ServeArgs {
     #[arg(long, env = "HUBSPOKE_DNS_UPSTREAM")]
     pub dns_upstream: Option<std::net::SocketAddr>,
 
+    /// UDP queries answered per second and client address on each DNS endpoint; the rest are dropped
+    /// (0: no limit). TCP is not limited.
+    #[arg(long, env = "HUBSPOKE_DNS_RATE_LIMIT", default_value_t = 0)]
+    pub dns_rate_limit: u32,
+
     /// How long new and changed bindings and endpoint gateways stay `pending`/`updating` before `stable`
     /// (for example `0`, `500ms`, `5s`).
     #[arg(long, env = "HUBSPOKE_PROPAGATION_DELAY", default_value = "0", value_parser = parse_duration)]

@@ -50,6 +50,7 @@ pub async fn run(
         ttl: args.dns_ttl,
         upstream: args.dns_upstream,
         udp_workers: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        rate_limit: args.dns_rate_limit,
     });
     dns.apply(&app.replica().world()).await;
     let follower = tokio::spawn(follow_world(app.clone(), dns.clone()));
