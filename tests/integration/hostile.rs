@@ -181,3 +181,49 @@ async fn hostile_paths_headers_and_queries_get_4xx_envelopes() {
     }
     assert!(server.alive());
 }
+
+/// Writes `request` on a fresh connection and reads until the server closes it (or 10 s pass, which fails).
+async fn exchange_raw(server: &Server, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut reply = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_end(&mut reply))
+        .await
+        .expect("the server closes a stalled connection")
+        .ok();
+    String::from_utf8_lossy(&reply).into_owned()
+}
+
+#[tokio::test]
+async fn slow_and_oversized_clients_are_cut_off() {
+    let server = Server::start(&["--ephemeral", "--client-timeout", "500ms"], None).await;
+    let token = server.operator_token().await;
+
+    // Headers that never end: the connection is closed, with nothing to answer.
+    let reply = exchange_raw(&server, b"GET /_hubspoke/health HTTP/1.1\r\nHost: hubspoke\r\nX-Slow: ").await;
+    assert_eq!(reply, "", "{reply}");
+
+    // A body that never arrives: a clear 400 in the IBM envelope, then the connection is closed.
+    let request = format!(
+        "POST /_hubspoke/accounts HTTP/1.1\r\nHost: hubspoke\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"name\":"
+    );
+    let reply = exchange_raw(&server, request.as_bytes()).await;
+    assert!(reply.starts_with("HTTP/1.1 400"), "{reply}");
+    assert!(reply.contains(r#""code":"invalid_body""#) && reply.contains("timeout"), "{reply}");
+
+    // Too many header bytes, in one header or in many: 431 before any handler runs.
+    let big = format!("GET /_hubspoke/health HTTP/1.1\r\nHost: hubspoke\r\nX-Big: {}\r\n\r\n", "a".repeat(100_000));
+    let many: String = (0..3000).map(|n| format!("X-Header-{n}: {n}\r\n")).collect();
+    let many = format!("GET /_hubspoke/health HTTP/1.1\r\nHost: hubspoke\r\n{many}\r\n");
+    for request in [big, many] {
+        let reply = exchange_raw(&server, request.as_bytes()).await;
+        assert!(reply.starts_with("HTTP/1.1 431"), "{}", &reply[..reply.len().min(200)]);
+    }
+
+    // Nothing was created by the stalled body, and the server still serves.
+    let (status, accounts) = server.call(Method::GET, "/_hubspoke/accounts", Some(&token), None).await;
+    assert_eq!((status, accounts["accounts"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
+}

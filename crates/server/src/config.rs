@@ -44,6 +44,13 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
     value.checked_mul(factor).filter(|ms| *ms <= 3_600_000).ok_or_else(|| format!("`{text}` is longer than an hour"))
 }
 
+/// A client timeout: a duration of at least 100 ms (hyper needs a positive one, and less would cut off honest clients).
+fn parse_client_timeout(text: &str) -> Result<i64, String> {
+    parse_duration(text).and_then(|ms| {
+        if ms >= 100 { Ok(ms) } else { Err(format!("`{text}` is shorter than the 100 ms a client timeout needs")) }
+    })
+}
+
 /// `hubspoke serve`: the API on one listener, state in an embedded database.
 #[derive(Clone, Debug, Args)]
 pub struct ServeArgs {
@@ -95,6 +102,11 @@ pub struct ServeArgs {
     /// gets 429 until its minute ends (0: no limit; behind a proxy every client shares its address).
     #[arg(long, env = "HUBSPOKE_LOGIN_ATTEMPTS", default_value_t = 10)]
     pub login_attempts: u32,
+
+    /// How long a client may take to send a request's headers, and again its body, before the connection is closed
+    /// (for example `30s`).
+    #[arg(long, env = "HUBSPOKE_CLIENT_TIMEOUT", default_value = "30s", value_parser = parse_client_timeout)]
+    pub client_timeout: i64,
 
     /// Write logs as JSON lines instead of text.
     #[arg(long, env = "HUBSPOKE_LOG_JSON")]

@@ -4,10 +4,10 @@
 //! start the server the same way.
 
 pub mod config;
+mod http;
 mod operator_key;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -68,9 +68,8 @@ pub async fn run(
     let address = listener.local_addr()?;
     print_banner(&address.to_string(), store.kind(), &location, &args, &operator);
 
-    // Connection info gives the token endpoint each client's address for its login throttle.
-    let service = hubspoke_api::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown).await?;
+    let client_timeout = Duration::from_millis(args.client_timeout as u64);
+    http::serve(listener, hubspoke_api::router(state), client_timeout, shutdown).await;
     follower.abort();
     dns.shutdown();
     tracing::info!("hubspoke stopped");
