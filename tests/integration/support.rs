@@ -154,6 +154,7 @@ impl Drop for Server {
 }
 
 /// An account and its administrator's credentials.
+#[derive(Clone)]
 pub struct Account {
     pub id: String,
     pub api_key: String,
