@@ -54,7 +54,7 @@ fn rand_id() -> u16 {
     (std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() & 0xffff) as u16
 }
 
-fn addresses(message: &Message) -> Vec<String> {
+pub fn addresses(message: &Message) -> Vec<String> {
     message
         .answers
         .iter()

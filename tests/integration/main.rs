@@ -20,4 +20,5 @@ mod readme;
 mod roles;
 mod sdk;
 mod serve;
+mod soak;
 mod vpc_rules;

@@ -74,6 +74,18 @@ impl Server {
         self.child.wait().unwrap();
     }
 
+    /// The server's process id, for reading its memory from `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The server's resident memory in KiB (`VmRSS` of `/proc/<pid>/status`).
+    pub fn resident_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        let line = status.lines().find(|line| line.starts_with("VmRSS:")).expect("VmRSS in /proc/<pid>/status");
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+
     /// Whether the process is still running.
     pub fn alive(&mut self) -> bool {
         self.child.try_wait().unwrap().is_none()
