@@ -4,9 +4,9 @@
 use std::net::Ipv4Addr;
 use std::sync::OnceLock;
 
+use hubspoke_dns::Views;
 use hubspoke_dns::answer::{Reply, Settings, Transport, respond};
 use hubspoke_dns::fixture::{HUB_ENDPOINT, SPOKE_ENDPOINT, views};
-use hubspoke_dns::Views;
 use libfuzzer_sys::fuzz_target;
 
 static VIEWS: OnceLock<Views> = OnceLock::new();

@@ -76,6 +76,39 @@ impl Glob {
     }
 }
 
+/// A slow matcher that is plainly right (dynamic programming over pattern × text), which [`Glob::matches`] is checked
+/// against by a property test and by the `glob` fuzz target.
+#[cfg(any(test, feature = "fuzzing"))]
+pub fn reference_matches(pattern: &str, text: &str) -> bool {
+    let tokens = Glob::new(pattern).tokens;
+    let chars: Vec<char> = text.chars().collect();
+    // matched[i][j]: the first i tokens match exactly the first j characters.
+    let mut matched = vec![vec![false; chars.len() + 1]; tokens.len() + 1];
+    matched[0][0] = true;
+    for i in 1..=tokens.len() {
+        for j in 0..=chars.len() {
+            matched[i][j] = match &tokens[i - 1] {
+                Token::AnyRun => matched[i - 1][j] || (j > 0 && matched[i][j - 1]),
+                Token::AnyOne => j > 0 && matched[i - 1][j - 1],
+                Token::Literal(literal) => j > 0 && chars[j - 1] == *literal && matched[i - 1][j - 1],
+            };
+        }
+    }
+    matched[tokens.len()][chars.len()]
+}
+
+/// The fuzz target's input, split the way the fuzzer and the corpus replay both split it: the pattern up to the first
+/// NUL byte, the text after it, each at most a few hundred characters so the reference stays quick.
+#[cfg(any(test, feature = "fuzzing"))]
+pub fn split_fuzz_input(data: &[u8]) -> (String, String) {
+    let (pattern, text) = match data.iter().position(|b| *b == 0) {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (data, &[][..]),
+    };
+    let cut = |bytes: &[u8], most: usize| String::from_utf8_lossy(bytes).chars().take(most).collect::<String>();
+    (cut(pattern, 64), cut(text, 256))
+}
+
 #[cfg(test)]
 mod tests {
     use super::Glob;
@@ -109,6 +142,33 @@ mod tests {
         ];
         for (pattern, text, expected) in cases {
             assert_eq!(Glob::new(pattern).matches(text), *expected, "pattern `{pattern}` against `{text}`");
+            assert_eq!(super::reference_matches(pattern, text), *expected, "the reference, `{pattern}` on `{text}`");
         }
+    }
+
+    proptest::proptest! {
+        /// The fast matcher agrees with the reference on patterns and texts over a small alphabet, where wildcards,
+        /// escapes and literals collide often.
+        #[test]
+        fn agrees_with_the_reference(pattern in "([ab*?]|\\{\\{[*?]\\}\\}){0,12}", text in "[ab*?{}]{0,16}") {
+            proptest::prop_assert_eq!(Glob::new(&pattern).matches(&text), super::reference_matches(&pattern, &text));
+        }
+    }
+
+    /// Replays the `glob` fuzz target's corpus (`fuzz/corpus/glob`) on stable: the two matchers agree on every input.
+    #[test]
+    fn the_fuzz_corpus_agrees_with_the_reference() {
+        let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/glob");
+        let mut replayed = 0;
+        for entry in std::fs::read_dir(&directory).expect("the corpus directory exists") {
+            let (pattern, text) = super::split_fuzz_input(&std::fs::read(entry.unwrap().path()).unwrap());
+            assert_eq!(
+                Glob::new(&pattern).matches(&text),
+                super::reference_matches(&pattern, &text),
+                "`{pattern}` on `{text}`"
+            );
+            replayed += 1;
+        }
+        assert!(replayed >= 8, "only {replayed} corpus entries");
     }
 }

@@ -363,9 +363,39 @@ fn raw_value(value: &Value) -> hubspoke_iam::RawValue {
     }
 }
 
+/// Parses and validates a policy body as `/v1/policies` and `/v2/policies` would, for the `policy_body` fuzz target
+/// and its corpus replay: every input is refused or accepted without a panic. Says which of the two accepted it.
+#[cfg(any(test, feature = "fuzzing"))]
+pub fn check_body_bytes(data: &[u8]) -> [bool; 2] {
+    fn check<S: Shape>(data: &[u8]) -> bool {
+        serde_json::from_slice::<S::Body>(data).ok().and_then(|body| S::draft(body).ok()).is_some_and(|draft| {
+            hubspoke_iam::validate::validate(draft, S::DIALECT, &hubspoke_iam::catalog::RoleCatalog).is_ok()
+        })
+    }
+    [check::<v1::V1>(data), check::<v2::V2>(data)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Replays the `policy_body` fuzz corpus (`fuzz/corpus/policy_body`) on stable; the seed's own bodies, which
+    /// the corpus starts from, must still be accepted by `/v1/policies`.
+    #[test]
+    fn the_fuzz_corpus_replays_without_a_crash() {
+        let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/policy_body");
+        let (mut replayed, mut accepted) = (0, 0);
+        for entry in std::fs::read_dir(&directory).expect("the corpus directory exists") {
+            let path = entry.unwrap().path();
+            let [v1, _] = check_body_bytes(&std::fs::read(&path).unwrap());
+            if path.file_name().unwrap().to_string_lossy().starts_with("seed-") {
+                assert!(v1, "the seed body {} is refused", path.display());
+            }
+            accepted += usize::from(v1);
+            replayed += 1;
+        }
+        assert!(replayed >= 8 && accepted >= 1, "{replayed} corpus entries, {accepted} accepted");
+    }
 
     #[test]
     fn page_tokens_round_trip_and_refuse_forgeries() {
