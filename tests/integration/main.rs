@@ -15,6 +15,7 @@ mod isolation;
 mod netns;
 mod node_sdk;
 mod observability;
+mod openapi;
 mod policies;
 mod readme;
 mod roles;

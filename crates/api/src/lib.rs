@@ -2,7 +2,8 @@
 //!
 //! # Layout
 //!
-//! - [`router`] mounts every operation; [`ApiState`] is what handlers share.
+//! - [`operations`] lists every operation with its handler; [`router`] mounts them and [`openapi`] documents them
+//!   (`GET /openapi.json`). [`ApiState`] is what handlers share.
 //! - [`error`]: [`ApiError`] and the IBM error envelopes (Policy Management's `trace`/`errors`/`status_code`, and
 //!   IAM Identity's `errorCode`/`errorMessage`).
 //! - [`transaction`]: the `Transaction-Id` middleware, which also renders every error with its `trace`.
@@ -22,6 +23,8 @@ pub mod dns_services;
 pub mod error;
 pub mod extract;
 pub mod identity;
+pub mod openapi;
+pub mod operations;
 pub mod operator;
 pub mod policies;
 pub mod roles;
@@ -35,10 +38,7 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
 use hubspoke_app::App;
-use policies::v1::V1;
-use policies::v2::V2;
 
 pub use error::ApiError;
 pub use tokens::TokenService;
@@ -66,70 +66,17 @@ pub struct ApiState {
 /// Every route of the API, with the middleware that gives every response a `Transaction-Id` and every error the IBM
 /// envelope.
 pub fn router(state: ApiState) -> Router {
-    Router::new()
-        .route("/identity/token", post(identity::token::exchange))
-        .route("/identity/keys", get(identity::keys::jwks))
-        .route("/_hubspoke/health", get(operator::health::health))
-        .route("/metrics", get(operator::metrics::metrics))
-        .route("/_hubspoke/accounts", post(operator::accounts::create).get(operator::accounts::list))
-        .route("/_hubspoke/events", get(operator::events::list))
-        .route("/_hubspoke/vpcs/{vpc_id}/dns_endpoint", get(vpc::vpcs::dns_endpoint))
-        .route("/_hubspoke/vpcs/{vpc_id}/dns_lookup", get(operator::dns_lookup::lookup))
-        .route("/v1/vpcs", get(vpc::vpcs::list).post(vpc::vpcs::create))
-        .route("/v1/vpcs/{id}", get(vpc::vpcs::get).patch(vpc::vpcs::update).delete(vpc::vpcs::delete))
-        .route("/v1/vpcs/{vpc_id}/dns_resolution_bindings", get(vpc::bindings::list).post(vpc::bindings::create))
-        .route(
-            "/v1/vpcs/{vpc_id}/dns_resolution_bindings/{id}",
-            get(vpc::bindings::get).patch(vpc::bindings::update).delete(vpc::bindings::delete),
-        )
-        .route("/v1/subnets", get(vpc::subnets::list).post(vpc::subnets::create))
-        .route("/v1/subnets/{id}", get(vpc::subnets::get).patch(vpc::subnets::update).delete(vpc::subnets::delete))
-        .route(
-            "/v1/subnets/{id}/reserved_ips",
-            get(vpc::subnets::list_reserved_ips).post(vpc::subnets::create_reserved_ip),
-        )
-        .route(
-            "/v1/subnets/{id}/reserved_ips/{ip}",
-            get(vpc::subnets::get_reserved_ip).delete(vpc::subnets::delete_reserved_ip),
-        )
-        .route("/v1/endpoint_gateways", get(vpc::gateways::list).post(vpc::gateways::create))
-        .route(
-            "/v1/endpoint_gateways/{id}",
-            get(vpc::gateways::get).patch(vpc::gateways::update).delete(vpc::gateways::delete),
-        )
-        .route("/v1/endpoint_gateways/{id}/ips", get(vpc::gateways::list_ips))
-        .route(
-            "/v1/endpoint_gateways/{id}/ips/{ip}",
-            get(vpc::gateways::get_ip).put(vpc::gateways::bind_ip).delete(vpc::gateways::unbind_ip),
-        )
-        .route("/v1/instances/{instance_id}/custom_resolvers", get(dns_services::list).post(dns_services::create))
-        .route(
-            "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}",
-            get(dns_services::get).patch(dns_services::update).delete(dns_services::delete),
-        )
-        .route("/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/locations", post(dns_services::add_location))
-        .route(
-            "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/locations/{location_id}",
-            axum::routing::patch(dns_services::update_location).delete(dns_services::delete_location),
-        )
-        .route("/v1/policies", get(policies::list::<V1>).post(policies::create::<V1>))
-        .route(
-            "/v1/policies/{policy_id}",
-            get(policies::get::<V1>)
-                .put(policies::replace::<V1>)
-                .patch(policies::v1::update_state)
-                .delete(policies::delete),
-        )
-        .route("/v2/policies", get(policies::list::<V2>).post(policies::create::<V2>))
-        .route(
-            "/v2/policies/{policy_id}",
-            get(policies::get::<V2>).put(policies::replace::<V2>).delete(policies::delete),
-        )
-        .route("/v2/roles", get(roles::list))
-        .route("/v2/roles/{role_id}", get(roles::get))
-        .route("/access/v1/evaluation", post(authzen::evaluation))
-        .route("/access/v1/evaluations", post(authzen::evaluations))
-        .route("/.well-known/authzen-configuration", get(authzen::configuration))
+    // Methods of one path are merged into one route; the table never lists a method twice for a path.
+    let mut paths: Vec<(&'static str, axum::routing::MethodRouter<ApiState>)> = Vec::new();
+    for (operation, handler) in operations::operations() {
+        match paths.iter_mut().find(|(path, _)| *path == operation.path) {
+            Some((_, methods)) => *methods = std::mem::take(methods).merge(handler),
+            None => paths.push((operation.path, handler)),
+        }
+    }
+    paths
+        .into_iter()
+        .fold(Router::new(), |router, (path, methods)| router.route(path, methods))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

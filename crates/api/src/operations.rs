@@ -1,0 +1,487 @@
+//! Every operation of the API in one table: its route, its handler and what the OpenAPI document says of it. The
+//! router and `GET /openapi.json` are both built from this table, so neither can name an operation the other lacks.
+
+use axum::http::Method;
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
+
+use crate::policies::v1::V1;
+use crate::policies::v2::V2;
+use crate::{ApiState, authzen, dns_services, identity, operator, policies, roles, vpc};
+
+/// What a request body is.
+#[derive(Clone, Copy, Debug)]
+pub enum Body {
+    /// No body.
+    None,
+    /// A JSON object with these required members (each with its JSON type).
+    Json(&'static [(&'static str, &'static str)]),
+    /// An `application/x-www-form-urlencoded` form with these required fields.
+    Form(&'static [&'static str]),
+}
+
+/// One operation, as the OpenAPI document describes it.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template, with `{name}` path parameters.
+    pub path: &'static str,
+    /// The `operationId`: IBM's own where IBM has the operation.
+    pub id: &'static str,
+    /// The group in the document.
+    pub tag: &'static str,
+    /// One line on what it does.
+    pub summary: &'static str,
+    /// Query parameters: name, and whether it is required.
+    pub query: &'static [(&'static str, bool)],
+    /// The request body.
+    pub body: Body,
+    /// The status of success.
+    pub success: u16,
+    /// Whether it needs a bearer token.
+    pub authenticated: bool,
+}
+
+/// Query parameters every VPC API request takes (`version` is required, as IBM's is).
+const VPC_QUERY: &[(&str, bool)] = &[("version", true), ("generation", false)];
+const VPC_LIST_QUERY: &[(&str, bool)] = &[("version", true), ("generation", false), ("limit", false), ("start", false)];
+const POLICY_LIST_QUERY: &[(&str, bool)] = &[
+    ("account_id", true),
+    ("type", false),
+    ("state", false),
+    ("sort", false),
+    ("format", false),
+    ("limit", false),
+    ("start", false),
+];
+const POLICY_BODY: Body =
+    Body::Json(&[("type", "string"), ("subjects", "array"), ("roles", "array"), ("resources", "array")]);
+const POLICY_V2_BODY: Body =
+    Body::Json(&[("type", "string"), ("control", "object"), ("subject", "object"), ("resource", "object")]);
+const EVALUATION_BODY: Body = Body::Json(&[("subject", "object"), ("action", "object"), ("resource", "object")]);
+
+fn op(method: Method, path: &'static str, id: &'static str, tag: &'static str, summary: &'static str) -> Operation {
+    let success = match method {
+        Method::POST => 201,
+        Method::DELETE => 204,
+        _ => 200,
+    };
+    Operation { method, path, id, tag, summary, query: &[], body: Body::None, success, authenticated: true }
+}
+
+impl Operation {
+    fn query(mut self, query: &'static [(&'static str, bool)]) -> Operation {
+        self.query = query;
+        self
+    }
+
+    fn body(mut self, body: Body) -> Operation {
+        self.body = body;
+        self
+    }
+
+    fn success(mut self, status: u16) -> Operation {
+        self.success = status;
+        self
+    }
+
+    fn public(mut self) -> Operation {
+        self.authenticated = false;
+        self
+    }
+}
+
+/// Every operation with its handler.
+pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
+    use Method as M;
+    let (iam, ops, pol, auth, is, dns) =
+        ("IAM Identity", "hubspoke", "Policy Management", "AuthZEN", "VPC", "DNS Services");
+    let resolvers = "/v1/instances/{instance_id}/custom_resolvers";
+    vec![
+        (
+            op(M::POST, "/identity/token", "get_token", iam, "Exchange an API key for an access token")
+                .body(Body::Form(&["grant_type", "apikey"]))
+                .success(200)
+                .public(),
+            post(identity::token::exchange),
+        ),
+        (
+            op(M::GET, "/identity/keys", "get_keys", iam, "The JWKS that verifies access tokens").public(),
+            get(identity::keys::jwks),
+        ),
+        (
+            op(M::GET, "/_hubspoke/health", "get_health", ops, "Health, revision and counts").public(),
+            get(operator::health::health),
+        ),
+        (op(M::GET, "/metrics", "get_metrics", ops, "Prometheus metrics").public(), get(operator::metrics::metrics)),
+        (op(M::GET, "/openapi.json", "get_openapi", ops, "This document").public(), get(crate::openapi::document)),
+        (
+            op(M::POST, "/_hubspoke/accounts", "create_account", ops, "Create an account (operator)")
+                .body(Body::Json(&[("name", "string")])),
+            post(operator::accounts::create),
+        ),
+        (
+            op(M::GET, "/_hubspoke/accounts", "list_accounts", ops, "List accounts (operator)"),
+            get(operator::accounts::list),
+        ),
+        (
+            op(M::GET, "/_hubspoke/events", "list_events", ops, "The activity log")
+                .query(&[("limit", false), ("start", false)]),
+            get(operator::events::list),
+        ),
+        (
+            op(M::GET, "/_hubspoke/vpcs/{vpc_id}/dns_endpoint", "get_dns_endpoint", ops, "A VPC's DNS endpoint"),
+            get(vpc::vpcs::dns_endpoint),
+        ),
+        (
+            op(
+                M::GET,
+                "/_hubspoke/vpcs/{vpc_id}/dns_lookup",
+                "dns_lookup",
+                ops,
+                "A name as a VPC's resolver sees it, and why",
+            )
+            .query(&[("name", true)]),
+            get(operator::dns_lookup::lookup),
+        ),
+        (op(M::GET, "/v1/vpcs", "list_vpcs", is, "List VPCs").query(VPC_LIST_QUERY), get(vpc::vpcs::list)),
+        (
+            op(M::POST, "/v1/vpcs", "create_vpc", is, "Create a VPC").query(VPC_QUERY).body(Body::Json(&[])),
+            post(vpc::vpcs::create),
+        ),
+        (op(M::GET, "/v1/vpcs/{id}", "get_vpc", is, "Retrieve a VPC").query(VPC_QUERY), get(vpc::vpcs::get)),
+        (
+            op(M::PATCH, "/v1/vpcs/{id}", "update_vpc", is, "Update a VPC").query(VPC_QUERY).body(Body::Json(&[])),
+            patch(vpc::vpcs::update),
+        ),
+        (op(M::DELETE, "/v1/vpcs/{id}", "delete_vpc", is, "Delete a VPC").query(VPC_QUERY), delete(vpc::vpcs::delete)),
+        (
+            op(
+                M::GET,
+                "/v1/vpcs/{vpc_id}/dns_resolution_bindings",
+                "list_vpc_dns_resolution_bindings",
+                is,
+                "List a VPC's DNS resolution bindings",
+            )
+            .query(VPC_LIST_QUERY),
+            get(vpc::bindings::list),
+        ),
+        (
+            op(
+                M::POST,
+                "/v1/vpcs/{vpc_id}/dns_resolution_bindings",
+                "create_vpc_dns_resolution_binding",
+                is,
+                "Bind a DNS-shared VPC to a hub",
+            )
+            .query(VPC_QUERY)
+            .body(Body::Json(&[("vpc", "object")])),
+            post(vpc::bindings::create),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/vpcs/{vpc_id}/dns_resolution_bindings/{id}",
+                "get_vpc_dns_resolution_binding",
+                is,
+                "Retrieve a binding",
+            )
+            .query(VPC_QUERY),
+            get(vpc::bindings::get),
+        ),
+        (
+            op(
+                M::PATCH,
+                "/v1/vpcs/{vpc_id}/dns_resolution_bindings/{id}",
+                "update_vpc_dns_resolution_binding",
+                is,
+                "Rename a binding",
+            )
+            .query(VPC_QUERY)
+            .body(Body::Json(&[])),
+            patch(vpc::bindings::update),
+        ),
+        (
+            op(
+                M::DELETE,
+                "/v1/vpcs/{vpc_id}/dns_resolution_bindings/{id}",
+                "delete_vpc_dns_resolution_binding",
+                is,
+                "Delete a binding",
+            )
+            .query(VPC_QUERY)
+            .success(202),
+            delete(vpc::bindings::delete),
+        ),
+        (op(M::GET, "/v1/subnets", "list_subnets", is, "List subnets").query(VPC_LIST_QUERY), get(vpc::subnets::list)),
+        (
+            op(M::POST, "/v1/subnets", "create_subnet", is, "Create a subnet")
+                .query(VPC_QUERY)
+                .body(Body::Json(&[("vpc", "object")])),
+            post(vpc::subnets::create),
+        ),
+        (
+            op(M::GET, "/v1/subnets/{id}", "get_subnet", is, "Retrieve a subnet").query(VPC_QUERY),
+            get(vpc::subnets::get),
+        ),
+        (
+            op(M::PATCH, "/v1/subnets/{id}", "update_subnet", is, "Rename a subnet")
+                .query(VPC_QUERY)
+                .body(Body::Json(&[])),
+            patch(vpc::subnets::update),
+        ),
+        (
+            op(M::DELETE, "/v1/subnets/{id}", "delete_subnet", is, "Delete a subnet").query(VPC_QUERY),
+            delete(vpc::subnets::delete),
+        ),
+        (
+            op(M::GET, "/v1/subnets/{id}/reserved_ips", "list_subnet_reserved_ips", is, "List a subnet's reserved IPs")
+                .query(VPC_LIST_QUERY),
+            get(vpc::subnets::list_reserved_ips),
+        ),
+        (
+            op(M::POST, "/v1/subnets/{id}/reserved_ips", "create_subnet_reserved_ip", is, "Reserve an IP")
+                .query(VPC_QUERY)
+                .body(Body::Json(&[])),
+            post(vpc::subnets::create_reserved_ip),
+        ),
+        (
+            op(M::GET, "/v1/subnets/{id}/reserved_ips/{ip}", "get_subnet_reserved_ip", is, "Retrieve a reserved IP")
+                .query(VPC_QUERY),
+            get(vpc::subnets::get_reserved_ip),
+        ),
+        (
+            op(
+                M::DELETE,
+                "/v1/subnets/{id}/reserved_ips/{ip}",
+                "delete_subnet_reserved_ip",
+                is,
+                "Release a reserved IP",
+            )
+            .query(VPC_QUERY),
+            delete(vpc::subnets::delete_reserved_ip),
+        ),
+        (
+            op(M::GET, "/v1/endpoint_gateways", "list_endpoint_gateways", is, "List endpoint gateways")
+                .query(VPC_LIST_QUERY),
+            get(vpc::gateways::list),
+        ),
+        (
+            op(M::POST, "/v1/endpoint_gateways", "create_endpoint_gateway", is, "Create an endpoint gateway")
+                .query(VPC_QUERY)
+                .body(Body::Json(&[("target", "object"), ("vpc", "object")])),
+            post(vpc::gateways::create),
+        ),
+        (
+            op(M::GET, "/v1/endpoint_gateways/{id}", "get_endpoint_gateway", is, "Retrieve an endpoint gateway")
+                .query(VPC_QUERY),
+            get(vpc::gateways::get),
+        ),
+        (
+            op(M::PATCH, "/v1/endpoint_gateways/{id}", "update_endpoint_gateway", is, "Update an endpoint gateway")
+                .query(VPC_QUERY)
+                .body(Body::Json(&[])),
+            patch(vpc::gateways::update),
+        ),
+        (
+            op(M::DELETE, "/v1/endpoint_gateways/{id}", "delete_endpoint_gateway", is, "Delete an endpoint gateway")
+                .query(VPC_QUERY),
+            delete(vpc::gateways::delete),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/endpoint_gateways/{id}/ips",
+                "list_endpoint_gateway_ips",
+                is,
+                "List a gateway's reserved IPs",
+            )
+            .query(VPC_LIST_QUERY),
+            get(vpc::gateways::list_ips),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/endpoint_gateways/{id}/ips/{ip}",
+                "get_endpoint_gateway_ip",
+                is,
+                "Retrieve a gateway's reserved IP",
+            )
+            .query(VPC_QUERY),
+            get(vpc::gateways::get_ip),
+        ),
+        (
+            op(
+                M::PUT,
+                "/v1/endpoint_gateways/{id}/ips/{ip}",
+                "add_endpoint_gateway_ip",
+                is,
+                "Bind a reserved IP to a gateway",
+            )
+            .query(VPC_QUERY)
+            .success(201),
+            put(vpc::gateways::bind_ip),
+        ),
+        (
+            op(
+                M::DELETE,
+                "/v1/endpoint_gateways/{id}/ips/{ip}",
+                "remove_endpoint_gateway_ip",
+                is,
+                "Unbind a reserved IP",
+            )
+            .query(VPC_QUERY),
+            delete(vpc::gateways::unbind_ip),
+        ),
+        (op(M::GET, resolvers, "list_custom_resolvers", dns, "List custom resolvers"), get(dns_services::list)),
+        (
+            op(M::POST, resolvers, "create_custom_resolver", dns, "Create a custom resolver")
+                .body(Body::Json(&[("name", "string"), ("locations", "array")]))
+                .success(200),
+            post(dns_services::create),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}",
+                "get_custom_resolver",
+                dns,
+                "Retrieve a custom resolver",
+            ),
+            get(dns_services::get),
+        ),
+        (
+            op(
+                M::PATCH,
+                "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}",
+                "update_custom_resolver",
+                dns,
+                "Update a custom resolver",
+            )
+            .body(Body::Json(&[])),
+            patch(dns_services::update),
+        ),
+        (
+            op(
+                M::DELETE,
+                "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}",
+                "delete_custom_resolver",
+                dns,
+                "Delete a custom resolver",
+            ),
+            delete(dns_services::delete),
+        ),
+        (
+            op(
+                M::POST,
+                "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/locations",
+                "add_custom_resolver_location",
+                dns,
+                "Add a location",
+            )
+            .body(Body::Json(&[("subnet_crn", "string")]))
+            .success(200),
+            post(dns_services::add_location),
+        ),
+        (
+            op(
+                M::PATCH,
+                "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/locations/{location_id}",
+                "update_custom_resolver_location",
+                dns,
+                "Update a location",
+            )
+            .body(Body::Json(&[])),
+            patch(dns_services::update_location),
+        ),
+        (
+            op(
+                M::DELETE,
+                "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/locations/{location_id}",
+                "delete_custom_resolver_location",
+                dns,
+                "Delete a location",
+            ),
+            delete(dns_services::delete_location),
+        ),
+        (
+            op(M::GET, "/v1/policies", "list_policies", pol, "List policies").query(POLICY_LIST_QUERY),
+            get(policies::list::<V1>),
+        ),
+        (
+            op(M::POST, "/v1/policies", "create_policy", pol, "Create a policy").body(POLICY_BODY),
+            post(policies::create::<V1>),
+        ),
+        (
+            op(M::GET, "/v1/policies/{policy_id}", "get_policy", pol, "Retrieve a policy").query(&[("format", false)]),
+            get(policies::get::<V1>),
+        ),
+        (
+            op(M::PUT, "/v1/policies/{policy_id}", "replace_policy", pol, "Replace a policy (If-Match)")
+                .body(POLICY_BODY),
+            put(policies::replace::<V1>),
+        ),
+        (
+            op(
+                M::PATCH,
+                "/v1/policies/{policy_id}",
+                "update_policy_state",
+                pol,
+                "Restore or deactivate a policy (If-Match)",
+            )
+            .body(Body::Json(&[("state", "string")])),
+            patch(policies::v1::update_state),
+        ),
+        (op(M::DELETE, "/v1/policies/{policy_id}", "delete_policy", pol, "Delete a policy"), delete(policies::delete)),
+        (
+            op(M::GET, "/v2/policies", "list_v2_policies", pol, "List policies (v2)").query(POLICY_LIST_QUERY),
+            get(policies::list::<V2>),
+        ),
+        (
+            op(M::POST, "/v2/policies", "create_v2_policy", pol, "Create a policy (v2)").body(POLICY_V2_BODY),
+            post(policies::create::<V2>),
+        ),
+        (
+            op(M::GET, "/v2/policies/{policy_id}", "get_v2_policy", pol, "Retrieve a policy (v2)")
+                .query(&[("format", false)]),
+            get(policies::get::<V2>),
+        ),
+        (
+            op(M::PUT, "/v2/policies/{policy_id}", "replace_v2_policy", pol, "Replace a policy (v2, If-Match)")
+                .body(POLICY_V2_BODY),
+            put(policies::replace::<V2>),
+        ),
+        (
+            op(M::DELETE, "/v2/policies/{policy_id}", "delete_v2_policy", pol, "Delete a policy (v2)"),
+            delete(policies::delete),
+        ),
+        (
+            op(M::GET, "/v2/roles", "list_roles", pol, "List roles").query(&[
+                ("account_id", false),
+                ("service_name", false),
+                ("source_service_name", false),
+                ("policy_type", false),
+                ("service_group_id", false),
+            ]),
+            get(roles::list),
+        ),
+        (op(M::GET, "/v2/roles/{role_id}", "get_role", pol, "Retrieve a role"), get(roles::get)),
+        (
+            op(M::POST, "/access/v1/evaluation", "evaluation", auth, "Decide one access request, with the reasons")
+                .body(EVALUATION_BODY)
+                .success(200),
+            post(authzen::evaluation),
+        ),
+        (
+            op(M::POST, "/access/v1/evaluations", "evaluations", auth, "Decide a batch of access requests")
+                .body(Body::Json(&[]))
+                .success(200),
+            post(authzen::evaluations),
+        ),
+        (
+            op(M::GET, "/.well-known/authzen-configuration", "authzen_configuration", auth, "The AuthZEN metadata")
+                .public(),
+            get(authzen::configuration),
+        ),
+    ]
+}
