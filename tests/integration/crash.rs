@@ -12,7 +12,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{Account, OPERATOR_KEY, Server};
+use crate::support::{Account, OPERATOR_KEY, Server, XorShift};
 use crate::vpc_rules::{COS, Net, VERSION};
 
 /// Rounds of load followed by a kill.
@@ -255,13 +255,7 @@ fn seed() -> u64 {
 async fn acknowledged_writes_survive_repeated_kill_9_under_concurrent_load() {
     let data = tempfile::tempdir().unwrap();
     let seed = seed();
-    let mut random = seed;
-    let mut next = move || {
-        random ^= random << 13;
-        random ^= random >> 7;
-        random ^= random << 17;
-        random
-    };
+    let mut random = XorShift(seed);
 
     // The hub VPC and a grant for every VPC of the spoke account, made before any crash.
     let server = start(data.path()).await;
@@ -301,7 +295,7 @@ async fn acknowledged_writes_survive_repeated_kill_9_under_concurrent_load() {
                 writer,
             )));
         }
-        let delay = Duration::from_millis(150 + next() % 600);
+        let delay = Duration::from_millis(150 + random.next() % 600);
         tokio::time::sleep(delay).await;
         server.kill9();
         kills.push(delay.as_millis());

@@ -3,23 +3,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{Server, parse_body, seed_policy};
-
-/// A small deterministic generator, so that a failure replays exactly.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
+use crate::support::{Server, XorShift, parse_body, seed_policy};
 
 fn hostile_bodies(valid: &Value) -> Vec<(String, Vec<u8>)> {
     let text = valid.to_string();

@@ -9,6 +9,7 @@ mod cli_commands;
 mod crash;
 mod dns;
 mod durability;
+mod fuzz_smoke;
 mod hostile;
 mod identity;
 mod isolation;
