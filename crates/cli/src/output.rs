@@ -44,6 +44,17 @@ impl Printer {
         println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
     }
 
+    /// The result of a command that returns one resource: its JSON with `--output json`, otherwise `OK` and the
+    /// resource as `render` shows it.
+    pub fn resource(&self, value: &Value, render: impl FnOnce(&Printer, &Value)) {
+        if self.json {
+            self.value(value);
+        } else {
+            self.ok();
+            render(self, value);
+        }
+    }
+
     /// A block of `Label:   value` lines: IBM's 27-column labels, wider when a label needs it.
     pub fn block(&self, rows: &[(&str, String)]) {
         let width = rows.iter().map(|(label, _)| label.len() + 2).max().unwrap_or(0).max(LABEL_WIDTH);

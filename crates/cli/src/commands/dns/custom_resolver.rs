@@ -27,15 +27,6 @@ fn print_resolver(printer: &Printer, resolver: &Value) {
     ]);
 }
 
-fn respond(printer: &Printer, resolver: &Value) {
-    if printer.json() {
-        printer.value(resolver);
-    } else {
-        printer.ok();
-        print_resolver(printer, resolver);
-    }
-}
-
 /// `custom-resolver-create --instance I --name N --location SUBNET...`.
 #[derive(Clone, Debug, Args)]
 pub struct Create {
@@ -82,7 +73,7 @@ impl Create {
                 .call(Method::PATCH, &format!("{path}/{}", cell(&resolver["id"])), Some(&json!({ "enabled": true })))
                 .await?;
         }
-        respond(printer, &resolver);
+        printer.resource(&resolver, print_resolver);
         Ok(())
     }
 }
@@ -121,7 +112,7 @@ impl Update {
                 Some(&body),
             )
             .await?;
-        respond(printer, &resolver);
+        printer.resource(&resolver, print_resolver);
         Ok(())
     }
 }

@@ -66,12 +66,7 @@ impl Create {
         if self.wait {
             binding = wait_stable(client, &format!("{path}/{}", cell(&binding["id"])), printer).await?;
         }
-        if printer.json() {
-            printer.value(&binding);
-            return Ok(());
-        }
-        printer.ok();
-        print_binding(printer, &binding);
+        printer.resource(&binding, print_binding);
         Ok(())
     }
 }
@@ -162,12 +157,7 @@ impl Update {
                 Some(&json!({ "name": self.name })),
             )
             .await?;
-        if printer.json() {
-            printer.value(&binding);
-            return Ok(());
-        }
-        printer.ok();
-        print_binding(printer, &binding);
+        printer.resource(&binding, print_binding);
         Ok(())
     }
 }

@@ -24,15 +24,6 @@ fn print_gateway(printer: &Printer, gateway: &Value) {
     ]);
 }
 
-fn show(printer: &Printer, gateway: &Value) {
-    if printer.json() {
-        printer.value(gateway);
-    } else {
-        printer.ok();
-        print_gateway(printer, gateway);
-    }
-}
-
 /// `endpoint-gateway-create --target TARGET --vpc VPC`.
 #[derive(Clone, Debug, Args)]
 pub struct Create {
@@ -94,7 +85,7 @@ impl Create {
         if self.wait {
             gateway = wait_stable(client, &format!("/v1/endpoint_gateways/{}", cell(&gateway["id"])), printer).await?;
         }
-        show(printer, &gateway);
+        printer.resource(&gateway, print_gateway);
         Ok(())
     }
 }
@@ -197,7 +188,7 @@ impl Update {
         if self.wait {
             gateway = wait_stable(client, &path, printer).await?;
         }
-        show(printer, &gateway);
+        printer.resource(&gateway, print_gateway);
         Ok(())
     }
 }

@@ -53,12 +53,7 @@ impl Create {
             client.iam_id().await?
         ));
         let subnet = client.vpc(Method::POST, "/v1/subnets", Some(&body)).await?;
-        if printer.json() {
-            printer.value(&subnet);
-            return Ok(());
-        }
-        printer.ok();
-        print_subnet(printer, &subnet);
+        printer.resource(&subnet, print_subnet);
         Ok(())
     }
 }

@@ -94,12 +94,7 @@ impl Create {
         }
         printer.progress(&format!("Creating VPC {} as {}...", self.name, client.iam_id().await?));
         let vpc = client.vpc(Method::POST, "/v1/vpcs", Some(&body)).await?;
-        if printer.json() {
-            printer.value(&vpc);
-            return Ok(());
-        }
-        printer.ok();
-        print_vpc(printer, &vpc);
+        printer.resource(&vpc, print_vpc);
         Ok(())
     }
 }
@@ -179,12 +174,7 @@ impl Update {
         } else {
             client.vpc(Method::PATCH, &path, Some(&body)).await?
         };
-        if printer.json() {
-            printer.value(&vpc);
-            return Ok(());
-        }
-        printer.ok();
-        print_vpc(printer, &vpc);
+        printer.resource(&vpc, print_vpc);
         Ok(())
     }
 }
