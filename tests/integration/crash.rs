@@ -13,7 +13,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::support::{Account, OPERATOR_KEY, Server, XorShift};
-use crate::vpc_rules::{COS, Net, VERSION};
+use crate::vpc_rules::{COS, Net, with_version};
 
 /// Rounds of load followed by a kill.
 const ROUNDS: usize = 5;
@@ -46,11 +46,10 @@ async fn send(
     path: &str,
     body: Option<Value>,
 ) -> Option<(StatusCode, Value, Option<String>)> {
-    let separator = if path.contains('?') { '&' } else { '?' };
     let url = if path.starts_with("/v1/policies") {
         format!("{base}{path}")
     } else {
-        format!("{base}{path}{separator}version={VERSION}&generation=2")
+        format!("{base}{}", with_version(path))
     };
     let mut request = client.request(method, url).bearer_auth(token).timeout(Duration::from_secs(10));
     if let Some(body) = body {

@@ -2,14 +2,12 @@
 //! inserted, deleted and duplicated bytes, splices of two entries). The real fuzzers (`cargo +nightly fuzz run`, see
 //! docs/RELIABILITY.md) need nightly and sanitizers; this keeps their properties exercised on every CI run.
 
-use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use hubspoke_dns::answer::{Reply, Settings, Transport, respond};
-use hubspoke_dns::fixture::{HUB_ENDPOINT, SPOKE_ENDPOINT, views};
-use hubspoke_iam::glob::{Glob, reference_matches, split_fuzz_input};
-use hubspoke_vpc::region::parse_crn;
+use hubspoke_dns::fixture::{check_query, views};
+use hubspoke_iam::glob::check_against_reference;
+use hubspoke_vpc::region::check_crn_round_trip;
 
 use crate::support::{XorShift, repository_root};
 
@@ -76,31 +74,13 @@ fn smoke(target: &str, seed: u64, check: impl Fn(&[u8])) -> usize {
 #[test]
 fn every_fuzz_target_holds_on_mutations_of_its_corpus() {
     let views = views();
-    let dns = smoke("dns_query", 0x5eed_0001, |packet| {
-        for transport in [Transport::Udp, Transport::Tcp] {
-            for at in [HUB_ENDPOINT, SPOKE_ENDPOINT, Ipv4Addr::LOCALHOST] {
-                if let Reply::Send(reply) =
-                    respond(&views, at, packet, transport, Settings { ttl: 30, forwarding: false })
-                {
-                    assert!(reply.len() >= 12 && reply[..2] == packet[..2], "{packet:?}");
-                }
-            }
-        }
-    });
+    let dns = smoke("dns_query", 0x5eed_0001, |packet| check_query(&views, packet));
     let policy = smoke("policy_body", 0x5eed_0002, |body| {
         let _ = hubspoke_api::policies::check_body_bytes(body);
     });
-    let glob = smoke("glob", 0x5eed_0003, |data| {
-        let (pattern, text) = split_fuzz_input(data);
-        assert_eq!(Glob::new(&pattern).matches(&text), reference_matches(&pattern, &text), "`{pattern}` on `{text}`");
-    });
+    let glob = smoke("glob", 0x5eed_0003, check_against_reference);
     let crn = smoke("crn", 0x5eed_0004, |data| {
-        let text = String::from_utf8_lossy(data);
-        if let Some(parts) = parse_crn(&text) {
-            let rebuilt =
-                format!("crn:v1:bluemix:public:is:{}:a/{}::{}:{}", parts.region, parts.account, parts.kind, parts.id);
-            assert_eq!(parse_crn(&rebuilt), Some(parts), "`{text}`");
-        }
+        check_crn_round_trip(data);
     });
     println!("fuzz smoke: {dns} DNS packets, {policy} policy bodies, {glob} glob inputs, {crn} CRNs, no failure");
     for (target, tried) in [("dns_query", dns), ("policy_body", policy), ("glob", glob), ("crn", crn)] {

@@ -17,7 +17,8 @@ pub struct Net<'a> {
     pub spoke: Account,
 }
 
-fn with_version(path: &str) -> String {
+/// `path` with the `version` and `generation` query parameters every VPC API request carries.
+pub fn with_version(path: &str) -> String {
     let separator = if path.contains('?') { '&' } else { '?' };
     format!("{path}{separator}version={VERSION}&generation=2")
 }

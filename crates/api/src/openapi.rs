@@ -127,8 +127,8 @@ pub fn openapi() -> &'static OpenApi {
     })
 }
 
-/// `GET /openapi.json`.
+/// `GET /openapi.json`: the document is serialised once, like it is built once.
 pub async fn document() -> Response {
-    let value = serde_json::to_value(openapi()).unwrap_or_default();
-    json_response(StatusCode::OK, &value)
+    static JSON: OnceLock<serde_json::Value> = OnceLock::new();
+    json_response(StatusCode::OK, JSON.get_or_init(|| serde_json::to_value(openapi()).unwrap_or_default()))
 }

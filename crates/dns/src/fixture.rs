@@ -131,3 +131,20 @@ pub fn world(bound: bool, delegated: bool) -> World {
 pub fn views() -> Views {
     compile(&world(true, true))
 }
+
+/// The `dns_query` fuzz target's property, shared by the fuzzer, the corpus replay and the stable smoke test: any
+/// packet, over either transport, at the hub, the spoke or an unknown address, gets no reply or one that has a header
+/// and keeps the query's id (and fits a UDP datagram).
+pub fn check_query(views: &Views, packet: &[u8]) {
+    use crate::answer::{Reply, Settings, Transport, respond};
+    for transport in [Transport::Udp, Transport::Tcp] {
+        for at in [HUB_ENDPOINT, SPOKE_ENDPOINT, Ipv4Addr::LOCALHOST] {
+            for forwarding in [false, true] {
+                if let Reply::Send(reply) = respond(views, at, packet, transport, Settings { ttl: 30, forwarding }) {
+                    assert!(reply.len() >= 12 && reply[..2] == packet[..2], "reply to {packet:?}");
+                    assert!(transport == Transport::Tcp || reply.len() <= 4096, "a UDP reply of {} bytes", reply.len());
+                }
+            }
+        }
+    }
+}

@@ -109,6 +109,14 @@ pub fn split_fuzz_input(data: &[u8]) -> (String, String) {
     (cut(pattern, 64), cut(text, 256))
 }
 
+/// The `glob` fuzz target's property, shared by the fuzzer, the corpus replay and the stable smoke test: the fast
+/// matcher agrees with the reference on the pattern and text the input splits into.
+#[cfg(any(test, feature = "fuzzing"))]
+pub fn check_against_reference(data: &[u8]) {
+    let (pattern, text) = split_fuzz_input(data);
+    assert_eq!(Glob::new(&pattern).matches(&text), reference_matches(&pattern, &text), "`{pattern}` on `{text}`");
+}
+
 #[cfg(test)]
 mod tests {
     use super::Glob;
@@ -161,12 +169,7 @@ mod tests {
         let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/glob");
         let mut replayed = 0;
         for entry in std::fs::read_dir(&directory).expect("the corpus directory exists") {
-            let (pattern, text) = super::split_fuzz_input(&std::fs::read(entry.unwrap().path()).unwrap());
-            assert_eq!(
-                Glob::new(&pattern).matches(&text),
-                super::reference_matches(&pattern, &text),
-                "`{pattern}` on `{text}`"
-            );
+            super::check_against_reference(&std::fs::read(entry.unwrap().path()).unwrap());
             replayed += 1;
         }
         assert!(replayed >= 8, "only {replayed} corpus entries");
