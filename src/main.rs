@@ -17,9 +17,14 @@ struct Cli {
 enum Command {
     /// Start the server: HTTP API, and DNS on every VPC's endpoint, with an embedded database.
     #[command(
-        after_help = "EXAMPLES:\n  hubspoke serve\n  HUBSPOKE_OPERATOR_APIKEY=my-operator-key-0123456789 hubspoke serve --ephemeral --dns-port 5353\n  hubspoke serve --data-dir /var/lib/hubspoke --listen 0.0.0.0:8080 --enforcement soft"
+        after_help = "EXAMPLES:\n  hubspoke serve\n  HUBSPOKE_OPERATOR_APIKEY=my-operator-key-0123456789 hubspoke serve --ephemeral --dns-port 5353\n  hubspoke serve --data-dir /var/lib/hubspoke --listen 0.0.0.0:8080 --enforcement soft\n  hubspoke serve --database-url postgres://hubspoke:secret@db.internal:5432/hubspoke --listen 0.0.0.0:8080"
     )]
     Serve(hubspoke_server::ServeArgs),
+    /// Bring a PostgreSQL database to this build's schema (serve never migrates PostgreSQL by itself).
+    #[command(
+        after_help = "EXAMPLES:\n  hubspoke migrate --database-url postgres://hubspoke:secret@db.internal:5432/hubspoke\n  HUBSPOKE_DATABASE_URL=postgres://hubspoke@localhost/hubspoke hubspoke migrate"
+    )]
+    Migrate(hubspoke_server::MigrateArgs),
     #[command(flatten)]
     Client(hubspoke_cli::Command),
     /// Print a shell completion script.
@@ -44,6 +49,10 @@ fn main() -> anyhow::Result<()> {
                     .map_err(|e| anyhow::anyhow!("cannot listen on `{}`: {e}", args.listen))?;
                 hubspoke_server::run(args, listener, hubspoke_server::shutdown_signal()).await
             })
+        }
+        Command::Migrate(args) => {
+            hubspoke_server::init_logging(false);
+            tokio::runtime::Runtime::new()?.block_on(hubspoke_server::migrate(args))
         }
         Command::Client(command) => std::process::exit(hubspoke_cli::run(command, cli.connection)),
         Command::Completions { shell } => {

@@ -4,7 +4,10 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
+use std::sync::Arc;
 use std::time::Duration;
+
+use hubspoke_testdb::Cluster;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -15,17 +18,45 @@ pub const MAX_TEST_BODY: usize = 1024 * 1024;
 /// The operator key every test server is started with.
 pub const OPERATOR_KEY: &str = "test-operator-key-0123456789";
 
+/// A new database on `cluster`, brought to the current schema by `hubspoke migrate`; returns its URL.
+pub async fn migrated_database(cluster: &Cluster) -> String {
+    let url = cluster.create_database().await.expect("a database is created");
+    let output = Command::new(env!("CARGO_BIN_EXE_hubspoke")).args(["migrate", "--database-url", &url]).output().unwrap();
+    assert!(output.status.success(), "hubspoke migrate: {}", String::from_utf8_lossy(&output.stderr));
+    url
+}
+
 /// A running `hubspoke serve` process; killed when dropped.
 pub struct Server {
     child: Child,
     pub base: String,
     pub client: reqwest::Client,
+    /// The PostgreSQL cluster the server keeps its state in, if any; it outlives the server.
+    cluster: Option<Arc<Cluster>>,
 }
 
+/// Set to `postgres` to run every test that starts an [`Server::ephemeral`] server against a fresh database on a
+/// throwaway PostgreSQL cluster instead (`scripts/test` runs the IAM and VPC suites both ways).
+pub const STORE_VARIABLE: &str = "HUBSPOKE_TEST_STORE";
+
 impl Server {
-    /// A server with everything in memory.
+    /// A server with a fresh, empty state: in memory, or in PostgreSQL when [`STORE_VARIABLE`] says so.
     pub async fn ephemeral() -> Server {
+        if std::env::var(STORE_VARIABLE).as_deref() == Ok("postgres") {
+            let cluster = Arc::new(Cluster::start().expect("a throwaway PostgreSQL cluster starts"));
+            let url = migrated_database(&cluster).await;
+            return Server::on_postgres(&cluster, &url, &[]).await;
+        }
         Server::start(&["--ephemeral"], None).await
+    }
+
+    /// A replica keeping its state in the PostgreSQL database at `url` (already migrated) on `cluster`.
+    pub async fn on_postgres(cluster: &Arc<Cluster>, url: &str, extra: &[&str]) -> Server {
+        let mut arguments = vec!["--database-url", url];
+        arguments.extend_from_slice(extra);
+        let mut server = Server::start(&arguments, Some(OPERATOR_KEY)).await;
+        server.cluster = Some(cluster.clone());
+        server
     }
 
     /// A server keeping its state in `data_dir`.
@@ -65,7 +96,7 @@ impl Server {
         });
         let base = receiver.recv_timeout(Duration::from_secs(60)).expect("hubspoke prints its address within a minute");
         let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-        Server { child, base, client }
+        Server { child, base, client, cluster: None }
     }
 
     /// Kills the process with SIGKILL, as a crash would.

@@ -139,7 +139,14 @@ impl From<AppError> for ApiError {
             AppError::AccountExists(_) => ApiError::new(StatusCode::CONFLICT, "account_conflict_error", message),
             AppError::UnknownApiKey => ApiError::identity(StatusCode::BAD_REQUEST, "BXNIM0415E", message),
             AppError::Rule(rule) => crate::vpc::rule_error(rule),
-            AppError::Store(hubspoke_store::StoreError::Database(_)) => {
+            AppError::RevisionNotReached { .. } => {
+                ApiError::new(StatusCode::BAD_REQUEST, "revision_not_reached", message)
+            }
+            AppError::Store(
+                hubspoke_store::StoreError::Database(_)
+                | hubspoke_store::StoreError::Unavailable(_)
+                | hubspoke_store::StoreError::NotMigrated { .. },
+            ) => {
                 tracing::error!(%message, "store unavailable");
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,

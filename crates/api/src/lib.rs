@@ -7,6 +7,7 @@
 //! - [`error`]: [`ApiError`] and the IBM error envelopes (Policy Management's `trace`/`errors`/`status_code`, and
 //!   IAM Identity's `errorCode`/`errorMessage`).
 //! - [`transaction`]: the `Transaction-Id` middleware, which also renders every error with its `trace`.
+//! - [`revision`]: the `Hubspoke-Revision` a write answers and the `Hubspoke-Min-Revision` a read may ask for.
 //! - [`extract`]: body, query and bearer-token extractors whose rejections are IBM-shaped errors.
 //! - [`tokens`]: RS256 access tokens and the JWKS.
 //! - `identity/`, `operator/`, `policies/`, [`roles`], [`authzen`]: one file per operation or small group of them.
@@ -27,6 +28,7 @@ pub mod openapi;
 pub mod operations;
 pub mod operator;
 pub mod policies;
+pub mod revision;
 pub mod roles;
 pub mod tokens;
 pub mod transaction;
@@ -80,6 +82,7 @@ pub fn router(state: ApiState) -> Router {
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), revision::revisions))
         .layer(axum::middleware::from_fn(transaction::transaction))
         .with_state(state)
 }

@@ -113,6 +113,11 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             op(M::GET, "/_hubspoke/health", "get_health", ops, "Health, revision and counts").public(),
             get(operator::health::health),
         ),
+        (
+            op(M::GET, "/_hubspoke/ready", "get_ready", ops, "Readiness: the database answers and this replica follows it")
+                .public(),
+            get(operator::health::ready),
+        ),
         (op(M::GET, "/metrics", "get_metrics", ops, "Prometheus metrics").public(), get(operator::metrics::metrics)),
         (op(M::GET, "/openapi.json", "get_openapi", ops, "This document").public(), get(crate::openapi::document)),
         (

@@ -48,6 +48,14 @@ pub enum AppError {
     /// A VPC-domain rule refused the command.
     #[error(transparent)]
     Rule(#[from] hubspoke_vpc::RuleError),
+    /// A request asked to read at a revision the database has not reached.
+    #[error("revision `{wanted}` has not been written; the newest revision is {current}")]
+    RevisionNotReached {
+        /// The revision asked for.
+        wanted: u64,
+        /// The newest revision.
+        current: u64,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -6,7 +6,8 @@
 //! - [`identity`]: API keys, accounts, the operator key and the token signing key.
 //! - [`policies`]: creating, reading, listing, replacing, deleting and restoring authorization policies.
 //! - [`decisions`]: asking the engine, with the caller's right to ask checked.
-//! - [`replica`]: the in-memory decision index and how it follows the store's change log.
+//! - [`replica`]: the in-memory decision index and how it follows the store's change log; [`follow`] keeps it
+//!   current with other replicas' writes; [`revision`] tells the api which revision a request wrote.
 //!
 //! Functions here speak domain types; they know neither HTTP nor JSON (the api crate maps them) nor SQL (the store
 //! crate does). Every write returns the revision it produced, and the index has caught up to that revision before the
@@ -15,10 +16,12 @@
 pub mod decisions;
 pub mod error;
 pub mod events;
+pub mod follow;
 pub mod identity;
 pub mod network;
 pub mod policies;
 pub mod replica;
+pub mod revision;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -75,9 +78,28 @@ impl App {
         &self.replica
     }
 
-    /// Brings the decision index up to at least `revision`.
+    /// Brings the decision index up to at least `revision`, the revision of a write this request made.
     async fn caught_up(&self, revision: u64) -> AppResult<()> {
+        revision::record(revision);
         self.replica.sync_to(self.store.as_ref(), &self.catalog, revision).await
+    }
+
+    /// Brings the index and the world up to at least `revision` before a read (a client that wrote through another
+    /// replica asks for its own writes). A revision the database has not reached is refused, not waited for: every
+    /// revision a write reported is already committed, so a larger one can only be a mistake.
+    pub async fn catch_up(&self, revision: u64) -> AppResult<()> {
+        self.replica.sync_to(self.store.as_ref(), &self.catalog, revision).await?;
+        let current = self.replica.revision();
+        if current < revision {
+            return Err(AppError::RevisionNotReached { wanted: revision, current });
+        }
+        Ok(())
+    }
+
+    /// Brings the index and the world up to everything committed so far.
+    pub async fn catch_up_to_store(&self) -> AppResult<()> {
+        let newest = self.store.revision().await?;
+        self.replica.sync_to(self.store.as_ref(), &self.catalog, newest).await
     }
 }
 

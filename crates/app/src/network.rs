@@ -17,7 +17,7 @@ use crate::events::event;
 use crate::{App, AppError, AppResult, now_millis};
 
 /// How many times a change is recomputed when another writer moved the world under it.
-const WRITE_ATTEMPTS: usize = 5;
+const WRITE_ATTEMPTS: usize = 16;
 
 struct RandomIds;
 
@@ -157,6 +157,9 @@ impl App {
         command: impl Fn(&World, &mut Context) -> Result<Applied<T>, RuleError> + Send + Sync,
     ) -> AppResult<(T, Revision)> {
         let _writer = self.world_writes.lock().await;
+        // Other replicas may have changed policies or the world since this process last heard: decide on everything
+        // committed before this write began (one cheap read of the newest revision when nothing moved).
+        self.catch_up_to_store().await?;
         for _ in 0..WRITE_ATTEMPTS {
             let world = self.replica.world();
             // The context borrows the id source and the policy index; it is dropped before anything is awaited.
@@ -218,6 +221,7 @@ impl App {
             match written {
                 Ok(revision) => {
                     self.replica.publish_world(applied.world.at_revision(revision));
+                    crate::revision::record(revision);
                     return Ok((applied.value, revision));
                 }
                 // Another process wrote first: recompute from its world (the rules may now decide differently).

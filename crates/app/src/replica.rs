@@ -1,8 +1,9 @@
 //! The in-memory decision index and how it follows the store's change log.
 //!
 //! Decisions never touch the database: they read the current [`PolicyIndex`] snapshot, an immutable value swapped
-//! whole with every batch of changes, so an answer never mixes two revisions. Writers (and, with several replicas, a
-//! listener) call [`Replica::sync_to`] with the revision they need; one sync runs at a time.
+//! whole with every batch of changes, so an answer never mixes two revisions. Writers (and, with several replicas, the
+//! follower in [`crate::follow`]) call [`Replica::sync_to`] with the revision they need; one sync runs at a time. The
+//! VPC world is swapped the same way, and only ever forward: a world older than the current one is never published.
 
 use std::sync::Arc;
 
@@ -48,9 +49,17 @@ impl Replica {
 
     /// Publishes a world this process wrote (the store accepted it at its revision).
     pub fn publish_world(&self, world: World) {
+        self.offer_world(Arc::new(world));
+    }
+
+    /// Makes `world` current unless a newer one already is: this process's writer and the follower both publish, in
+    /// either order.
+    fn offer_world(&self, world: Arc<World>) {
         let revision = world.revision();
-        self.world.store(Arc::new(world));
-        self.world_changes.send_replace(revision);
+        let previous = self.world.rcu(|current| if revision > current.revision() { world.clone() } else { current.clone() });
+        if revision > previous.revision() {
+            self.world_changes.send_replace(revision);
+        }
     }
 
     /// A receiver that wakes whenever a new world is published (the DNS data plane follows it).
@@ -61,8 +70,7 @@ impl Replica {
     /// Replaces the world with the store's, after another writer moved it.
     pub async fn reload_world(&self, store: &dyn Store) -> AppResult<()> {
         let (entities, revision) = store.load_world().await?;
-        self.world.store(Arc::new(World::from_entities(entities, revision)));
-        self.world_changes.send_replace(revision);
+        self.offer_world(Arc::new(World::from_entities(entities, revision)));
         Ok(())
     }
 
@@ -76,16 +84,20 @@ impl Replica {
         self.index.load().revision()
     }
 
-    /// Applies every change up to at least `revision` (everything committed so far, in fact).
+    /// Applies every change up to at least `revision` (everything committed so far, in fact): policies into the index,
+    /// and, when another process changed the VPC domain, a fresh world.
     pub async fn sync_to(&self, store: &dyn Store, catalog: &RoleCatalog, revision: u64) -> AppResult<()> {
         if self.revision() >= revision {
             return Ok(());
         }
         let _guard = self.sync.lock().await;
         let mut next = (*self.index.load_full()).clone();
+        let mut world_moved = false;
         loop {
             let changes = store.changes_since(next.revision(), BATCH).await?;
             let Some(last) = changes.last().map(|change| change.revision) else { break };
+            let world = self.world.load().revision();
+            world_moved |= changes.iter().any(|change| change.entity == EntityKind::World && change.revision > world);
             for change in changes.iter().filter(|change| change.entity == EntityKind::Policy) {
                 // The change log names what changed; the store has its newest state, which is what the index wants.
                 match store.policy(&change.entity_id).await? {
@@ -96,6 +108,9 @@ impl Replica {
             next.set_revision(last);
         }
         self.index.store(Arc::new(next));
+        if world_moved {
+            self.reload_world(store).await?;
+        }
         Ok(())
     }
 }

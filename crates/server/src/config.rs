@@ -44,7 +44,8 @@ pub fn parse_duration(text: &str) -> Result<i64, String> {
     value.checked_mul(factor).filter(|ms| *ms <= 3_600_000).ok_or_else(|| format!("`{text}` is longer than an hour"))
 }
 
-/// A client timeout: a duration of at least 100 ms (hyper needs a positive one, and less would cut off honest clients).
+/// A timeout or interval of at least 100 ms (hyper needs a positive client timeout, and less would cut off honest
+/// clients; a shorter database wait or follow interval would only add load).
 fn parse_client_timeout(text: &str) -> Result<i64, String> {
     parse_duration(text).and_then(|ms| {
         if ms >= 100 { Ok(ms) } else { Err(format!("`{text}` is shorter than the 100 ms a client timeout needs")) }
@@ -63,8 +64,30 @@ pub struct ServeArgs {
     pub data_dir: PathBuf,
 
     /// Keep everything in memory; nothing is written to disk and nothing survives a restart.
-    #[arg(long, env = "HUBSPOKE_EPHEMERAL")]
+    #[arg(long, env = "HUBSPOKE_EPHEMERAL", conflicts_with = "database_url")]
     pub ephemeral: bool,
+
+    /// Keep all state in this PostgreSQL database (`postgres://USER:PASSWORD@HOST:PORT/DB`) instead of the data
+    /// directory; any number of replicas may share it. Run `hubspoke migrate` on it first.
+    #[arg(long, env = "HUBSPOKE_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// PostgreSQL connections per replica, at most.
+    #[arg(long, env = "HUBSPOKE_DB_MAX_CONNECTIONS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_max_connections: u32,
+
+    /// PostgreSQL connections kept open while idle.
+    #[arg(long, env = "HUBSPOKE_DB_MIN_CONNECTIONS", default_value_t = 1)]
+    pub db_min_connections: u32,
+
+    /// How long a request waits for a PostgreSQL connection before it fails with 503 (for example `5s`).
+    #[arg(long, env = "HUBSPOKE_DB_ACQUIRE_TIMEOUT", default_value = "5s", value_parser = parse_client_timeout)]
+    pub db_acquire_timeout: i64,
+
+    /// How often a replica checks the change log for writes it was not notified of (PostgreSQL notifies at once;
+    /// this bounds the delay when a notification is lost), for example `500ms`.
+    #[arg(long, env = "HUBSPOKE_FOLLOW_INTERVAL", default_value = "500ms", value_parser = parse_client_timeout)]
+    pub follow_interval: i64,
 
     /// UDP and TCP port of the DNS data plane on every VPC's endpoint address (0 picks one per address).
     #[arg(long, env = "HUBSPOKE_DNS_PORT", default_value_t = 8053)]
@@ -115,4 +138,12 @@ pub struct ServeArgs {
     /// The operator's API key. When unset, one is generated on first start and kept in `<data-dir>/operator-apikey`.
     #[arg(long = "operator-apikey", env = "HUBSPOKE_OPERATOR_APIKEY", hide_env_values = true)]
     pub operator_apikey: Option<String>,
+}
+
+/// `hubspoke migrate`: brings a PostgreSQL database to this build's schema.
+#[derive(Clone, Debug, Args)]
+pub struct MigrateArgs {
+    /// The PostgreSQL database (`postgres://USER:PASSWORD@HOST:PORT/DB`).
+    #[arg(long, env = "HUBSPOKE_DATABASE_URL", hide_env_values = true)]
+    pub database_url: String,
 }

@@ -15,10 +15,10 @@ use anyhow::Context;
 use hubspoke_api::identity::throttle::LoginThrottle;
 use hubspoke_api::{ApiState, TokenService};
 use hubspoke_app::{App, Settings};
-use hubspoke_store::{SqliteStore, Store};
+use hubspoke_store::{PoolSettings, SqlStore, Store};
 use tokio::net::TcpListener;
 
-pub use config::ServeArgs;
+pub use config::{MigrateArgs, ServeArgs};
 use operator_key::OperatorKey;
 
 /// Opens the store, prepares the API and serves on `listener` until `shutdown` completes. In-flight requests are
@@ -28,17 +28,10 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let (store, location): (Arc<dyn Store>, String) = if args.ephemeral {
-        (Arc::new(SqliteStore::in_memory().await?), "in memory (--ephemeral)".to_owned())
-    } else {
-        create_private_dir(&args.data_dir)
-            .with_context(|| format!("creating the data directory `{}`", args.data_dir.display()))?;
-        let path = args.data_dir.join("hubspoke.db");
-        let store = SqliteStore::open(&path).await.with_context(|| format!("opening `{}`", path.display()))?;
-        (Arc::new(store), path.display().to_string())
-    };
+    let (store, location) = open_store(&args).await?;
     let settings = Settings { enforcement: args.enforcement.into(), propagation_delay_ms: args.propagation_delay };
-    let app = Arc::new(App::start(store.clone(), settings).await?);
+    let listener_for_changes = store.change_listener().await.context("listening for other replicas' writes")?;
+    let app = Arc::new(App::start(Arc::new(store.clone()) as Arc<dyn Store>, settings).await?);
     let operator = OperatorKey::resolve(&args)?;
     app.ensure_operator_key(operator.key()).await?;
     let signing = app.signing_key().await?;
@@ -54,6 +47,11 @@ pub async fn run(
     });
     dns.apply(&app.replica().world()).await;
     let follower = tokio::spawn(follow_world(app.clone(), dns.clone()));
+    let replication = tokio::spawn(hubspoke_app::follow::follow(
+        app.clone(),
+        listener_for_changes,
+        Duration::from_millis(args.follow_interval as u64),
+    ));
 
     let metrics = install_metrics();
     let login_throttle = Arc::new(LoginThrottle::new(args.login_attempts, Duration::from_secs(60)));
@@ -71,9 +69,55 @@ pub async fn run(
     let client_timeout = Duration::from_millis(args.client_timeout as u64);
     http::serve(listener, hubspoke_api::router(state), client_timeout, shutdown).await;
     follower.abort();
+    replication.abort();
     dns.shutdown();
     tracing::info!("hubspoke stopped");
     Ok(())
+}
+
+/// Opens the store the flags name: PostgreSQL (which must already be migrated), memory, or the data directory's
+/// SQLite file (migrated on opening). Returns it with a description for the banner.
+async fn open_store(args: &ServeArgs) -> anyhow::Result<(SqlStore, String)> {
+    if let Some(url) = &args.database_url {
+        let settings = PoolSettings {
+            max_connections: args.db_max_connections,
+            min_connections: args.db_min_connections.min(args.db_max_connections),
+            acquire_timeout: Duration::from_millis(args.db_acquire_timeout as u64),
+        };
+        let store = SqlStore::connect_postgres(url, &settings)
+            .await
+            .with_context(|| format!("connecting to `{}`", redact_password(url)))?;
+        return Ok((store, redact_password(url)));
+    }
+    if args.ephemeral {
+        return Ok((SqlStore::in_memory().await?, "in memory (--ephemeral)".to_owned()));
+    }
+    create_private_dir(&args.data_dir)
+        .with_context(|| format!("creating the data directory `{}`", args.data_dir.display()))?;
+    let path = args.data_dir.join("hubspoke.db");
+    let store = SqlStore::open_sqlite(&path).await.with_context(|| format!("opening `{}`", path.display()))?;
+    Ok((store, path.display().to_string()))
+}
+
+/// `hubspoke migrate`: brings the PostgreSQL database to this build's migration and prints where it stands.
+pub async fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
+    let status = SqlStore::migrate_postgres(&args.database_url)
+        .await
+        .with_context(|| format!("migrating `{}`", redact_password(&args.database_url)))?;
+    let newest = status.applied.last().map_or("none".to_owned(), |v| v.to_string());
+    println!("{} is at migration {newest} ({} applied)", redact_password(&args.database_url), status.applied.len());
+    Ok(())
+}
+
+/// The URL with its password replaced, for banners and error messages.
+fn redact_password(url: &str) -> String {
+    // `scheme://user:password@host...`: only the part between the first `:` after `//` and the `@` is secret.
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((credentials, host)) = rest.split_once('@') else { return url.to_owned() };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
 }
 
 /// Creates the data directory readable by its owner only (mode 0700): the database holds the token signing key.

@@ -1,16 +1,17 @@
-//! Persistence for hubspoke: the [`Store`] interface, its embedded SQLite implementation and the change log.
+//! Persistence for hubspoke: the [`Store`] interface, its SQL implementation (SQLite or PostgreSQL) and the change log.
 //!
 //! # Layout
 //!
 //! - [`Store`]: domain-shaped operations (not generic CRUD); every write is one transaction that also appends to the
 //!   change log and returns the new [`Revision`].
-//! - [`sqlite`]: the embedded implementation (file in a data directory, or in memory for `--ephemeral`).
+//! - [`sql`]: the implementation, over the embedded SQLite database (a file in a data directory, or memory for
+//!   `--ephemeral`) or a shared PostgreSQL one; `sql::listen` follows other replicas' writes on PostgreSQL.
 //! - `codec`: how attribute values and enums are spelled in columns.
 //!
 //! This crate is the only one that knows SQL. It knows nothing of HTTP or JSON.
 
 mod codec;
-pub mod sqlite;
+pub mod sql;
 
 use async_trait::async_trait;
 use hubspoke_iam::{AccountId, Policy, PolicyId, PolicyState};
@@ -19,7 +20,8 @@ use hubspoke_vpc::world::Entity;
 use thiserror::Error;
 
 pub use hubspoke_vpc::world::Entity as WorldEntity;
-pub use sqlite::SqliteStore;
+pub use sql::listen::{ChangeListener, Heard};
+pub use sql::{Dialect, MigrationStatus, PoolSettings, SqlStore};
 
 /// The position of a write in the change log. Revisions only grow.
 pub type Revision = u64;
@@ -53,9 +55,25 @@ pub enum StoreError {
         /// Its current version.
         current: u32,
     },
-    /// The database failed or could not be reached.
+    /// The database failed.
     #[error("the database failed: {0}")]
     Database(String),
+    /// The database cannot be reached now (it is down, restarting, or every connection is busy); retrying later may
+    /// succeed, and nothing was written.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// The PostgreSQL database's schema is not at this build's migration.
+    #[error(
+        "the database is at migration {}, this build needs {}: run `hubspoke migrate --database-url <URL>` first",
+        applied.map_or("none".to_owned(), |v| v.to_string()),
+        known.last().map_or("none".to_owned(), |v| v.to_string())
+    )]
+    NotMigrated {
+        /// The newest migration applied, if any.
+        applied: Option<i64>,
+        /// The migrations this build knows.
+        known: Vec<i64>,
+    },
     /// The database holds data this build cannot read.
     #[error("the database holds unreadable data: {0}")]
     Corrupt(String),
@@ -63,7 +81,16 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> StoreError {
-        StoreError::Database(error.to_string())
+        // Losing the connection, or PostgreSQL shutting down or starting up (SQLSTATE class 08 and 57P0x), is a
+        // passing condition an operator and a client should see as such, not as a server bug.
+        let unavailable = match &error {
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => true,
+            sqlx::Error::Database(database) => {
+                database.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P0"))
+            }
+            _ => false,
+        };
+        if unavailable { StoreError::Unavailable(error.to_string()) } else { StoreError::Database(error.to_string()) }
     }
 }
 

@@ -1,14 +1,15 @@
 //! The activity log's rows.
 
-use sqlx::{Row, SqliteConnection};
+use sqlx::AnyConnection;
+use sqlx::Row;
 
 use crate::{EventOutcome, EventQuery, EventRecord, StoreError, StoreResult};
 
-pub(super) async fn insert(connection: &mut SqliteConnection, events: &[EventRecord]) -> StoreResult<()> {
+pub(super) async fn insert(connection: &mut AnyConnection, events: &[EventRecord]) -> StoreResult<()> {
     for event in events {
         sqlx::query(
             "INSERT INTO events (id, at, actor, account, other_account, action, target_kind, target_id, outcome, reason) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&event.id)
         .bind(event.at)
@@ -26,18 +27,15 @@ pub(super) async fn insert(connection: &mut SqliteConnection, events: &[EventRec
     Ok(())
 }
 
-pub(super) async fn list(
-    connection: &mut SqliteConnection,
-    query: &EventQuery,
-) -> StoreResult<(Vec<EventRecord>, u64)> {
-    let filter = "WHERE ?1 IS NULL OR account = ?1 OR other_account = ?1";
+pub(super) async fn list(connection: &mut AnyConnection, query: &EventQuery) -> StoreResult<(Vec<EventRecord>, u64)> {
+    let filter = "WHERE $1 IS NULL OR account = $1 OR other_account = $1";
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM events {filter}")))
         .bind(&query.account)
         .fetch_one(&mut *connection)
         .await?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT id, at, actor, account, other_account, action, target_kind, target_id, outcome, reason FROM events {filter} \
-         ORDER BY sequence DESC LIMIT ?2 OFFSET ?3"
+         ORDER BY sequence DESC LIMIT $2 OFFSET $3"
     )))
     .bind(&query.account)
     .bind(query.limit as i64)

@@ -10,8 +10,9 @@ use hubspoke_vpc::model::{
     PrefixManagement, ReservedIp, ResolverLocation, ResolverSetting, Settling, Subnet, Vpc,
 };
 use hubspoke_vpc::world::Entity;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
+use sqlx::AnyConnection;
+use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use crate::{Revision, StoreError, StoreResult, WorldWrite};
 
@@ -19,7 +20,7 @@ fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} `{value}`"))
 }
 
-fn account(row: &SqliteRow, column: &str) -> StoreResult<AccountId> {
+fn account(row: &AnyRow, column: &str) -> StoreResult<AccountId> {
     let text: String = row.get(column);
     AccountId::parse(&text).ok_or_else(|| corrupt("account id", &text))
 }
@@ -28,7 +29,7 @@ fn address(text: &str) -> StoreResult<Ipv4Addr> {
     text.parse().map_err(|_| corrupt("IPv4 address", text))
 }
 
-fn settling(row: &SqliteRow) -> StoreResult<Settling> {
+fn settling(row: &AnyRow) -> StoreResult<Settling> {
     let phase = match row.get::<&str, _>("phase") {
         "pending" => Phase::Pending,
         "updating" => Phase::Updating,
@@ -72,7 +73,7 @@ fn key_of(entity: &Entity) -> EntityKey {
 }
 
 /// Every entity, and the revision of the last VPC-domain write.
-pub(super) async fn load(connection: &mut SqliteConnection) -> StoreResult<(Vec<Entity>, Revision)> {
+pub(super) async fn load(connection: &mut AnyConnection) -> StoreResult<(Vec<Entity>, Revision)> {
     let revision: i64 =
         sqlx::query_scalar("SELECT revision FROM world_state WHERE slot = 1").fetch_one(&mut *connection).await?;
     let mut entities = Vec::new();
@@ -216,7 +217,7 @@ pub(super) async fn load(connection: &mut SqliteConnection) -> StoreResult<(Vec<
 }
 
 /// Applies the writes: deletes first, children before parents; then puts, parents before children.
-pub(super) async fn apply(connection: &mut SqliteConnection, writes: &[WorldWrite]) -> StoreResult<()> {
+pub(super) async fn apply(connection: &mut AnyConnection, writes: &[WorldWrite]) -> StoreResult<()> {
     let mut deletes: Vec<&EntityKey> =
         writes.iter().filter_map(|w| if let WorldWrite::Delete(key) = w { Some(key) } else { None }).collect();
     deletes.sort();
@@ -232,7 +233,7 @@ pub(super) async fn apply(connection: &mut SqliteConnection, writes: &[WorldWrit
     Ok(())
 }
 
-async fn delete(connection: &mut SqliteConnection, key: &EntityKey) -> StoreResult<()> {
+async fn delete(connection: &mut AnyConnection, key: &EntityKey) -> StoreResult<()> {
     let (table, id) = match key {
         EntityKey::Vpc(id) => ("vpcs", id),
         EntityKey::Subnet(id) => ("subnets", id),
@@ -241,14 +242,14 @@ async fn delete(connection: &mut SqliteConnection, key: &EntityKey) -> StoreResu
         EntityKey::Binding(id) => ("dns_resolution_bindings", id),
         EntityKey::Resolver(id) => ("custom_resolvers", id),
     };
-    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE id = ?")))
+    sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE id = $1")))
         .bind(id)
         .execute(&mut *connection)
         .await?;
     Ok(())
 }
 
-async fn put(connection: &mut SqliteConnection, entity: &Entity) -> StoreResult<()> {
+async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()> {
     match entity {
         Entity::Vpc(vpc) => {
             let (resolver_type, resolver_vpc) = match &vpc.resolver {
@@ -258,7 +259,7 @@ async fn put(connection: &mut SqliteConnection, entity: &Entity) -> StoreResult<
             };
             sqlx::query(
                 "INSERT INTO vpcs (id, account, name, created_at, classic_access, address_prefix_management, enable_hub, \
-                 resolver_type, resolver_vpc, dns_endpoint, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 resolver_type, resolver_vpc, dns_endpoint, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, enable_hub = excluded.enable_hub, \
                  resolver_type = excluded.resolver_type, resolver_vpc = excluded.resolver_vpc, version = excluded.version",
             )
@@ -275,25 +276,27 @@ async fn put(connection: &mut SqliteConnection, entity: &Entity) -> StoreResult<
             .bind(vpc.version as i64)
             .execute(&mut *connection)
             .await?;
-            sqlx::query("DELETE FROM vpc_manual_servers WHERE vpc_id = ?")
+            sqlx::query("DELETE FROM vpc_manual_servers WHERE vpc_id = $1")
                 .bind(&vpc.id)
                 .execute(&mut *connection)
                 .await?;
             if let ResolverSetting::Manual(servers) = &vpc.resolver {
                 for (position, server) in servers.iter().enumerate() {
-                    sqlx::query("INSERT INTO vpc_manual_servers (vpc_id, position, address, zone) VALUES (?, ?, ?, ?)")
-                        .bind(&vpc.id)
-                        .bind(position as i64)
-                        .bind(server.address.to_string())
-                        .bind(&server.zone_affinity)
-                        .execute(&mut *connection)
-                        .await?;
+                    sqlx::query(
+                        "INSERT INTO vpc_manual_servers (vpc_id, position, address, zone) VALUES ($1, $2, $3, $4)",
+                    )
+                    .bind(&vpc.id)
+                    .bind(position as i64)
+                    .bind(server.address.to_string())
+                    .bind(&server.zone_affinity)
+                    .execute(&mut *connection)
+                    .await?;
                 }
             }
         }
         Entity::Subnet(subnet) => {
             sqlx::query(
-                "INSERT INTO subnets (id, account, vpc_id, zone, cidr, name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
+                "INSERT INTO subnets (id, account, vpc_id, zone, cidr, name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name",
             )
             .bind(&subnet.id)
@@ -316,7 +319,7 @@ async fn put(connection: &mut SqliteConnection, entity: &Entity) -> StoreResult<
             };
             sqlx::query(
                 "INSERT INTO reserved_ips (id, subnet_id, address, name, auto_delete, owner, target_kind, target_id, target_location, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
                  auto_delete = excluded.auto_delete, target_kind = excluded.target_kind, target_id = excluded.target_id, \
                  target_location = excluded.target_location",
             )
@@ -340,7 +343,7 @@ async fn put(connection: &mut SqliteConnection, entity: &Entity) -> StoreResult<
             };
             sqlx::query(
                 "INSERT INTO endpoint_gateways (id, account, vpc_id, name, target_type, target_value, mode, created_at, phase, settles_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, mode = excluded.mode, \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO UPDATE SET name = excluded.name, mode = excluded.mode, \
                  phase = excluded.phase, settles_at = excluded.settles_at",
             )
             .bind(&gateway.id)
@@ -355,13 +358,13 @@ async fn put(connection: &mut SqliteConnection, entity: &Entity) -> StoreResult<
             .bind(gateway.settling.until.0)
             .execute(&mut *connection)
             .await?;
-            sqlx::query("DELETE FROM endpoint_gateway_service_endpoints WHERE gateway_id = ?")
+            sqlx::query("DELETE FROM endpoint_gateway_service_endpoints WHERE gateway_id = $1")
                 .bind(&gateway.id)
                 .execute(&mut *connection)
                 .await?;
             for (position, fqdn) in gateway.service_endpoints.iter().enumerate() {
                 sqlx::query(
-                    "INSERT INTO endpoint_gateway_service_endpoints (gateway_id, position, fqdn) VALUES (?, ?, ?)",
+                    "INSERT INTO endpoint_gateway_service_endpoints (gateway_id, position, fqdn) VALUES ($1, $2, $3)",
                 )
                 .bind(&gateway.id)
                 .bind(position as i64)
@@ -373,7 +376,7 @@ async fn put(connection: &mut SqliteConnection, entity: &Entity) -> StoreResult<
         Entity::Binding(binding) => {
             sqlx::query(
                 "INSERT INTO dns_resolution_bindings (id, spoke_vpc, spoke_account, hub_vpc, hub_account, spoke_name, hub_name, \
-                 created_at, phase, settles_at, spoke_attached) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE \
+                 created_at, phase, settles_at, spoke_attached) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO UPDATE \
                  SET spoke_name = excluded.spoke_name, hub_name = excluded.hub_name, spoke_attached = excluded.spoke_attached",
             )
             .bind(&binding.id)
@@ -393,7 +396,7 @@ async fn put(connection: &mut SqliteConnection, entity: &Entity) -> StoreResult<
         Entity::Resolver(resolver) => {
             sqlx::query(
                 "INSERT INTO custom_resolvers (id, account, instance_id, name, description, enabled, created_at, modified_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
                  description = excluded.description, enabled = excluded.enabled, modified_at = excluded.modified_at",
             )
             .bind(&resolver.id)
@@ -406,13 +409,13 @@ async fn put(connection: &mut SqliteConnection, entity: &Entity) -> StoreResult<
             .bind(resolver.modified_at.0)
             .execute(&mut *connection)
             .await?;
-            sqlx::query("DELETE FROM custom_resolver_locations WHERE resolver_id = ?")
+            sqlx::query("DELETE FROM custom_resolver_locations WHERE resolver_id = $1")
                 .bind(&resolver.id)
                 .execute(&mut *connection)
                 .await?;
             for (position, location) in resolver.locations.iter().enumerate() {
                 sqlx::query(
-                    "INSERT INTO custom_resolver_locations (id, resolver_id, position, subnet_id, enabled, reserved_ip_id) VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO custom_resolver_locations (id, resolver_id, position, subnet_id, enabled, reserved_ip_id) VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(&location.id)
                 .bind(&resolver.id)

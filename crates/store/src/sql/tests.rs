@@ -1,8 +1,48 @@
-//! Tests of the SQLite store against real databases (in memory and on disk).
+//! Tests of the store against real databases: SQLite (in memory and on disk) and PostgreSQL on a throwaway cluster.
 
 use hubspoke_iam::{AttributeValue, Operator, PolicyState};
 
 use super::*;
+
+async fn sqlite() -> SqlStore {
+    SqlStore::in_memory().await.unwrap()
+}
+
+/// A fresh database on its own throwaway cluster, migrated; the cluster lives as long as the returned guard.
+async fn postgres() -> (hubspoke_testdb::Cluster, SqlStore) {
+    let cluster = hubspoke_testdb::Cluster::start().unwrap();
+    let url = cluster.create_database().await.unwrap();
+    SqlStore::migrate_postgres(&url).await.unwrap();
+    let store = SqlStore::connect_postgres(&url, &PoolSettings::default()).await.unwrap();
+    (cluster, store)
+}
+
+/// Runs each named test body against both databases, as `sqlite::<name>` and `postgres::<name>`.
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(super::sqlite().await).await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                let (_cluster, store) = super::postgres().await;
+                super::$name(store).await
+            })*
+        }
+    };
+}
+
+on_both_databases!(
+    policies_round_trip_with_order_and_kinds,
+    identical_active_policies_are_refused_by_the_database,
+    updates_are_optimistic,
+    lists_page_sort_and_filter,
+    every_write_appends_to_the_change_log
+);
 
 const OWNER: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
@@ -52,9 +92,7 @@ fn query() -> PolicyQuery {
     }
 }
 
-#[tokio::test]
-async fn policies_round_trip_with_order_and_kinds() {
-    let store = SqliteStore::in_memory().await.unwrap();
+async fn policies_round_trip_with_order_and_kinds(store: SqlStore) {
     let original = policy("p1", "hub-1", 10);
     let revision = store.insert_policy(&original, &[]).await.unwrap();
     assert_eq!(revision, 1);
@@ -62,9 +100,7 @@ async fn policies_round_trip_with_order_and_kinds() {
     assert_eq!(store.policy("nope").await.unwrap(), None);
 }
 
-#[tokio::test]
-async fn identical_active_policies_are_refused_by_the_database() {
-    let store = SqliteStore::in_memory().await.unwrap();
+async fn identical_active_policies_are_refused_by_the_database(store: SqlStore) {
     store.insert_policy(&policy("p1", "hub-1", 10), &[]).await.unwrap();
     let error = store.insert_policy(&policy("p2", "hub-1", 11), &[]).await.unwrap_err();
     assert!(matches!(error, StoreError::DuplicatePolicy { ref existing } if existing == "p1"), "{error}");
@@ -85,9 +121,7 @@ async fn identical_active_policies_are_refused_by_the_database() {
     assert!(matches!(error, StoreError::DuplicatePolicy { ref existing } if existing == "p2"), "{error}");
 }
 
-#[tokio::test]
-async fn updates_are_optimistic() {
-    let store = SqliteStore::in_memory().await.unwrap();
+async fn updates_are_optimistic(store: SqlStore) {
     store.insert_policy(&policy("p1", "hub-1", 10), &[]).await.unwrap();
     let mut next = policy("p1", "hub-2", 10);
     next.version = 2;
@@ -102,9 +136,7 @@ async fn updates_are_optimistic() {
     assert!(matches!(store.update_policy(&missing, &[]).await.unwrap_err(), StoreError::NotFound(_)));
 }
 
-#[tokio::test]
-async fn lists_page_sort_and_filter() {
-    let store = SqliteStore::in_memory().await.unwrap();
+async fn lists_page_sort_and_filter(store: SqlStore) {
     for n in 0..5 {
         store.insert_policy(&policy(&format!("p{n}"), &format!("hub-{n}"), 100 - n), &[]).await.unwrap();
     }
@@ -134,9 +166,7 @@ async fn lists_page_sort_and_filter() {
     assert_eq!(store.list_policies(&other_owner).await.unwrap().total, 0);
 }
 
-#[tokio::test]
-async fn every_write_appends_to_the_change_log() {
-    let store = SqliteStore::in_memory().await.unwrap();
+async fn every_write_appends_to_the_change_log(store: SqlStore) {
     let account = AccountRecord { id: AccountId::parse(OWNER).unwrap(), name: "hub".into(), created_at: 1 };
     let key = ApiKeyRecord {
         digest: "d1".into(),
@@ -166,7 +196,7 @@ async fn a_file_database_keeps_everything_across_reopening() {
     let path = directory.path().join("hubspoke.db");
     let first_key = SigningKeyRecord { kid: "k1".into(), private_key_pem: "pem-1".into() };
     {
-        let store = SqliteStore::open(&path).await.unwrap();
+        let store = SqlStore::open_sqlite(&path).await.unwrap();
         store.insert_policy(&policy("p1", "hub-1", 10), &[]).await.unwrap();
         assert_eq!(store.signing_key_or_insert(&first_key, 1).await.unwrap(), first_key);
         let operator = ApiKeyRecord {
@@ -178,7 +208,7 @@ async fn a_file_database_keeps_everything_across_reopening() {
         store.ensure_operator_key(&operator).await.unwrap();
         store.ensure_operator_key(&operator).await.unwrap();
     }
-    let store = SqliteStore::open(&path).await.unwrap();
+    let store = SqlStore::open_sqlite(&path).await.unwrap();
     let (policies, revision) = store.all_policies().await.unwrap();
     assert_eq!((policies, revision), (vec![policy("p1", "hub-1", 10)], 1));
     let second = SigningKeyRecord { kid: "k2".into(), private_key_pem: "pem-2".into() };
@@ -237,7 +267,7 @@ async fn the_vpc_world_round_trips_and_writes_are_compare_and_set() {
         reason: String::new(),
     };
     let revision = {
-        let store = SqliteStore::open(&path).await.unwrap();
+        let store = SqlStore::open_sqlite(&path).await.unwrap();
         let writes = [WorldWrite::Put(Entity::Vpc(vpc.clone())), WorldWrite::Put(Entity::Gateway(gateway.clone()))];
         let revision = store.write_world(0, &writes, std::slice::from_ref(&event)).await.unwrap();
         // A writer that computed its change from the old world loses.
@@ -247,7 +277,7 @@ async fn the_vpc_world_round_trips_and_writes_are_compare_and_set() {
         assert!(matches!(stale, Err(StoreError::WorldMoved { based_on: 0, .. })), "{stale:?}");
         revision
     };
-    let store = SqliteStore::open(&path).await.unwrap();
+    let store = SqlStore::open_sqlite(&path).await.unwrap();
     let (entities, loaded_revision) = store.load_world().await.unwrap();
     assert_eq!(loaded_revision, revision);
     assert!(entities.contains(&Entity::Vpc(vpc.clone())));
@@ -265,4 +295,105 @@ async fn the_vpc_world_round_trips_and_writes_are_compare_and_set() {
         store.write_world(revision, &[WorldWrite::Delete(hubspoke_vpc::EntityKey::Vpc(vpc.id.clone()))], &[]).await;
     assert!(refused.is_err());
     assert_eq!(store.load_world().await.unwrap().1, revision);
+}
+
+/// What only PostgreSQL has to hold: several replicas (here, separate pools) writing one database at once.
+mod replicas {
+    use super::*;
+    use crate::sql::listen::Heard;
+
+    async fn two_replicas() -> (hubspoke_testdb::Cluster, SqlStore, SqlStore) {
+        let (cluster, first) = postgres().await;
+        let url = first.url.clone().unwrap();
+        let second = SqlStore::connect_postgres(&url, &PoolSettings::default()).await.unwrap();
+        (cluster, first, second)
+    }
+
+    #[tokio::test]
+    async fn of_two_identical_concurrent_creates_exactly_one_succeeds() {
+        let (_cluster, a, b) = two_replicas().await;
+        for round in 0..20 {
+            let vpc = format!("hub-{round}");
+            let (first, second) = (policy(&format!("a{round}"), &vpc, 10), policy(&format!("b{round}"), &vpc, 10));
+            let (left, right) = tokio::join!(a.insert_policy(&first, &[]), b.insert_policy(&second, &[]));
+            let duplicates = [&left, &right]
+                .iter()
+                .filter(|result| matches!(result, Err(StoreError::DuplicatePolicy { .. })))
+                .count();
+            assert_eq!((left.is_ok() as u8 + right.is_ok() as u8, duplicates), (1, 1), "{left:?} {right:?}");
+        }
+        let page = a.list_policies(&query()).await.unwrap();
+        assert_eq!(page.total, 20);
+    }
+
+    #[tokio::test]
+    async fn of_two_world_writes_from_one_revision_exactly_one_commits() {
+        let (_cluster, a, b) = two_replicas().await;
+        for round in 0..10u64 {
+            let based_on = a.load_world().await.unwrap().1;
+            let event = |id: &str| EventRecord {
+                id: format!("{id}{round}"),
+                at: 1,
+                actor: "IBMid-a".into(),
+                account: None,
+                other_account: None,
+                action: "test".into(),
+                target_kind: "vpc".into(),
+                target_id: "x".into(),
+                outcome: crate::EventOutcome::Success,
+                reason: String::new(),
+            };
+            let (first, second) = ([event("a")], [event("b")]);
+            let (left, right) =
+                tokio::join!(a.write_world(based_on, &[], &first), b.write_world(based_on, &[], &second));
+            let moved = [&left, &right].iter().filter(|r| matches!(r, Err(StoreError::WorldMoved { .. }))).count();
+            assert_eq!((left.is_ok() as u8 + right.is_ok() as u8, moved), (1, 1), "{left:?} {right:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn revisions_are_gapless_in_commit_order_and_every_one_is_notified() {
+        let (_cluster, a, b) = two_replicas().await;
+        let mut listener = b.change_listener().await.unwrap().expect("PostgreSQL listens");
+        let writers = (0..4).map(|writer| {
+            let store = if writer % 2 == 0 { a.clone() } else { b.clone() };
+            tokio::spawn(async move {
+                for n in 0..25 {
+                    store
+                        .insert_policy(&policy(&format!("w{writer}-{n}"), &format!("hub-{writer}-{n}"), n), &[])
+                        .await
+                        .unwrap();
+                }
+            })
+        });
+        for writer in writers.collect::<Vec<_>>() {
+            writer.await.unwrap();
+        }
+        let changes = a.changes_since(0, 1000).await.unwrap();
+        let revisions: Vec<Revision> = changes.iter().map(|change| change.revision).collect();
+        assert_eq!(revisions, (1..=100).collect::<Vec<_>>());
+        let mut heard = Vec::new();
+        while heard.len() < 100 {
+            let next = tokio::time::timeout(std::time::Duration::from_secs(10), listener.next()).await;
+            match next.expect("every revision is notified within 10 s").unwrap() {
+                Heard::Revision(revision) => heard.push(revision),
+                Heard::Gap => panic!("the connection was not lost"),
+            }
+        }
+        assert_eq!(heard, revisions, "notifications arrive in commit order");
+    }
+
+    #[tokio::test]
+    async fn serving_refuses_a_database_that_is_not_migrated() {
+        let cluster = hubspoke_testdb::Cluster::start().unwrap();
+        let url = cluster.create_database().await.unwrap();
+        let error = SqlStore::connect_postgres(&url, &PoolSettings::default()).await.unwrap_err();
+        assert!(matches!(error, StoreError::NotMigrated { applied: None, .. }), "{error}");
+        assert!(error.to_string().contains("hubspoke migrate --database-url"), "{error}");
+        let status = SqlStore::migrate_postgres(&url).await.unwrap();
+        assert!(status.is_current(), "{status:?}");
+        // Migrating again changes nothing.
+        assert_eq!(SqlStore::migrate_postgres(&url).await.unwrap(), status);
+        SqlStore::connect_postgres(&url, &PoolSettings::default()).await.unwrap();
+    }
 }
