@@ -15,7 +15,7 @@ use crate::support::Server;
 use crate::vpc_rules::{KMS, Net};
 
 const NTP_NAME: &str = "time.adn.networklayer.com";
-const COS_NAME: &str = "s3.direct.us-south.cloud-object-storage.appdomain.cloud";
+pub const COS_NAME: &str = "s3.direct.us-south.cloud-object-storage.appdomain.cloud";
 const KMS_NAME: &str = "private.us-south.kms.cloud.ibm.com";
 
 /// A real DNS query, over UDP or TCP, built and parsed with hickory-proto.
@@ -79,7 +79,7 @@ impl Net<'_> {
 }
 
 /// Asks until the expected answer comes (the data plane follows the API asynchronously) and fails after one second.
-async fn expect(endpoint: SocketAddr, name: &str, code: ResponseCode, expected: &[&str], case: &str) {
+pub async fn expect(endpoint: SocketAddr, name: &str, code: ResponseCode, expected: &[&str], case: &str) {
     let started = Instant::now();
     loop {
         let answer = resolve(endpoint, name, RecordType::A, false).await;

@@ -19,6 +19,7 @@ mod observability;
 mod openapi;
 mod policies;
 mod readme;
+mod replicas;
 mod roles;
 mod sdk;
 mod serve;

@@ -3,8 +3,8 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::sync::Arc;
+use std::sync::mpsc;
 use std::time::Duration;
 
 use hubspoke_testdb::Cluster;
@@ -21,7 +21,8 @@ pub const OPERATOR_KEY: &str = "test-operator-key-0123456789";
 /// A new database on `cluster`, brought to the current schema by `hubspoke migrate`; returns its URL.
 pub async fn migrated_database(cluster: &Cluster) -> String {
     let url = cluster.create_database().await.expect("a database is created");
-    let output = Command::new(env!("CARGO_BIN_EXE_hubspoke")).args(["migrate", "--database-url", &url]).output().unwrap();
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_hubspoke")).args(["migrate", "--database-url", &url]).output().unwrap();
     assert!(output.status.success(), "hubspoke migrate: {}", String::from_utf8_lossy(&output.stderr));
     url
 }

@@ -114,8 +114,14 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             get(operator::health::health),
         ),
         (
-            op(M::GET, "/_hubspoke/ready", "get_ready", ops, "Readiness: the database answers and this replica follows it")
-                .public(),
+            op(
+                M::GET,
+                "/_hubspoke/ready",
+                "get_ready",
+                ops,
+                "Readiness: the database answers and this replica follows it",
+            )
+            .public(),
             get(operator::health::ready),
         ),
         (op(M::GET, "/metrics", "get_metrics", ops, "Prometheus metrics").public(), get(operator::metrics::metrics)),

@@ -56,7 +56,8 @@ impl Replica {
     /// either order.
     fn offer_world(&self, world: Arc<World>) {
         let revision = world.revision();
-        let previous = self.world.rcu(|current| if revision > current.revision() { world.clone() } else { current.clone() });
+        let previous =
+            self.world.rcu(|current| if revision > current.revision() { world.clone() } else { current.clone() });
         if revision > previous.revision() {
             self.world_changes.send_replace(revision);
         }
@@ -107,10 +108,12 @@ impl Replica {
             }
             next.set_revision(last);
         }
-        self.index.store(Arc::new(next));
+        // The world first: once the index shows the new revision, a reader that asked for it (the fast path above)
+        // must find the world at it too.
         if world_moved {
             self.reload_world(store).await?;
         }
+        self.index.store(Arc::new(next));
         Ok(())
     }
 }

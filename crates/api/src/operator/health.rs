@@ -43,8 +43,12 @@ pub async fn ready(State(state): State<ApiState>) -> Response {
         Err(error) => {
             tracing::warn!(%error, "not ready");
             // Like every error, in IBM's envelope (with `Retry-After`).
-            crate::ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", format!("not ready at revision {revision}: {error}"))
-                .into_response()
+            crate::ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                format!("not ready at revision {revision}: {error}"),
+            )
+            .into_response()
         }
     }
 }
