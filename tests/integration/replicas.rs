@@ -283,3 +283,23 @@ async fn a_database_crash_under_write_load_loses_no_acknowledged_write() {
     assert!(health["policies_indexed"].as_u64().unwrap() >= acknowledged.len() as u64, "{health}");
     eprintln!("{} acknowledged, {failed} refused with 503 while the database was down", acknowledged.len());
 }
+
+#[tokio::test]
+async fn serve_refuses_an_unmigrated_database_and_says_what_to_run() {
+    let cluster = Cluster::start().expect("a throwaway PostgreSQL cluster starts");
+    let url = cluster.create_database().await.unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hubspoke"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--dns-port", "0", "--database-url", &url])
+        .env("HUBSPOKE_OPERATOR_APIKEY", crate::support::OPERATOR_KEY)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("run `hubspoke migrate --database-url <URL>` first"), "{stderr}");
+    let migrated = std::process::Command::new(env!("CARGO_BIN_EXE_hubspoke"))
+        .args(["migrate", "--database-url", &url])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&migrated.stdout);
+    assert!(migrated.status.success() && stdout.contains("is at migration 3 (3 applied)"), "{stdout}");
+}

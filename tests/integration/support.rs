@@ -57,6 +57,9 @@ impl Server {
         arguments.extend_from_slice(extra);
         let mut server = Server::start(&arguments, Some(OPERATOR_KEY)).await;
         server.cluster = Some(cluster.clone());
+        // A run meant for PostgreSQL must not pass on anything else.
+        let (_, health) = server.call(Method::GET, "/_hubspoke/health", None, None).await;
+        assert_eq!(health["store"], "postgres", "{health}");
         server
     }
 

@@ -30,7 +30,11 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let (store, location) = open_store(&args).await?;
     let settings = Settings { enforcement: args.enforcement.into(), propagation_delay_ms: args.propagation_delay };
-    let listener_for_changes = store.change_listener().await.context("listening for other replicas' writes")?;
+    // A PostgreSQL-compatible engine without LISTEN still works: the periodic catch-up then carries every change.
+    let listener_for_changes = store.change_listener().await.unwrap_or_else(|error| {
+        tracing::warn!(%error, "cannot LISTEN for other replicas' writes; following the change log by polling only");
+        None
+    });
     let app = Arc::new(App::start(Arc::new(store.clone()) as Arc<dyn Store>, settings).await?);
     let operator = OperatorKey::resolve(&args)?;
     app.ensure_operator_key(operator.key()).await?;
@@ -206,4 +210,22 @@ pub fn init_logging(json: bool) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     let _ = if json { builder.json().try_init() } else { builder.try_init() };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_password;
+
+    #[test]
+    fn passwords_never_reach_the_banner() {
+        let cases = [
+            ("postgres://hubspoke:s3cret@db:5432/hubspoke", "postgres://hubspoke:***@db:5432/hubspoke"),
+            ("postgres://hubspoke@db/hubspoke", "postgres://hubspoke@db/hubspoke"),
+            ("postgres://db/hubspoke", "postgres://db/hubspoke"),
+            ("not a url", "not a url"),
+        ];
+        for (url, shown) in cases {
+            assert_eq!(redact_password(url), shown);
+        }
+    }
 }

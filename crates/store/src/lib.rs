@@ -62,7 +62,7 @@ pub enum StoreError {
     /// succeed, and nothing was written.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
-    /// The PostgreSQL database's schema is not at this build's migration.
+    /// The PostgreSQL database's schema lacks migrations this build needs (or went another way).
     #[error(
         "the database is at migration {}, this build needs {}: run `hubspoke migrate --database-url <URL>` first",
         applied.map_or("none".to_owned(), |v| v.to_string()),

@@ -81,6 +81,12 @@ impl MigrationStatus {
     pub fn is_current(&self) -> bool {
         self.applied == self.known
     }
+
+    /// Whether this build can serve the database: it has every migration this build knows, perhaps newer ones too.
+    /// Migrations only add, so during a rolling upgrade the replicas still on the previous version keep serving.
+    pub fn is_servable(&self) -> bool {
+        self.applied.starts_with(&self.known)
+    }
 }
 
 /// The store: SQLite or PostgreSQL behind one implementation.
@@ -165,8 +171,11 @@ impl SqlStore {
             .connect(url)
             .await?;
         let status = postgres_migration_status(&pool).await?;
-        if !status.is_current() {
+        if !status.is_servable() {
             return Err(StoreError::NotMigrated { applied: status.applied.last().copied(), known: status.known });
+        }
+        if !status.is_current() {
+            tracing::warn!(applied = ?status.applied, known = ?status.known, "the database is at a newer migration than this build");
         }
         Ok(SqlStore { dialect: Dialect::Postgres, writer: pool.clone(), reader: pool, url: Some(url.to_owned()) })
     }

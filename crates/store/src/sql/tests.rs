@@ -394,6 +394,25 @@ mod replicas {
         assert!(status.is_current(), "{status:?}");
         // Migrating again changes nothing.
         assert_eq!(SqlStore::migrate_postgres(&url).await.unwrap(), status);
+        let store = SqlStore::connect_postgres(&url, &PoolSettings::default()).await.unwrap();
+
+        // A newer build migrated the database (a rolling upgrade): this build still serves it.
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (99990101000000, 'from a newer build', TRUE, '\\x00'::bytea, 0)",
+        )
+        .execute(&store.writer)
+        .await
+        .unwrap();
         SqlStore::connect_postgres(&url, &PoolSettings::default()).await.unwrap();
+        // A database missing one of this build's migrations is refused.
+        let newest = *status.known.last().unwrap();
+        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = $1")
+            .bind(newest)
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        let error = SqlStore::connect_postgres(&url, &PoolSettings::default()).await.unwrap_err();
+        assert!(matches!(error, StoreError::NotMigrated { .. }), "{error}");
     }
 }
