@@ -7,7 +7,9 @@
 // binding refused, in the picture and in Activity. Every page is checked and photographed at 1280 and 420 px.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -19,6 +21,7 @@ const env = (name) => {
 const URL_BASE = env('HUBSPOKE_URL');
 const HUB = { apikey: env('HUB_APIKEY'), account: env('HUB_ACCOUNT'), vpc: env('HUB_VPC'), crn: env('HUB_VPC_CRN') };
 const SPOKE = { apikey: env('SPOKE_APIKEY'), account: env('SPOKE_ACCOUNT'), vpc: env('SPOKE_VPC') };
+const HUBSPOKE_BIN = env('HUBSPOKE_BIN');
 const SCREENSHOTS = process.env.SCREENSHOTS || 'console-screenshots';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const VERSION = 'version=2026-10-06&generation=2';
@@ -193,6 +196,18 @@ try {
   // IBM keeps a deleted policy readable by id, in the state `deleted`.
   assert.equal((await api(HUB.apikey, 'GET', `/v1/policies/${created.id}`)).body.state, 'deleted');
 
+  step('the CLI command the form showed, run with hubspoke\'s CLI, creates the same policy');
+  const words = cli.match(/"[^"]*"|\S+/g).map((word) => word.replace(/^"(.*)"$/, '$1'));
+  assert.deepEqual(words.slice(0, 3), ['ibmcloud', 'iam', 'authorization-policy-create']);
+  const configDir = mkdtempSync(join(tmpdir(), 'hubspoke-cli-'));
+  const fromCli = JSON.parse(execFileSync(HUBSPOKE_BIN, [...words.slice(1), '--output', 'json'], {
+    env: { PATH: process.env.PATH, HUBSPOKE_ENDPOINT: URL_BASE, HUBSPOKE_APIKEY: HUB.apikey, HUBSPOKE_CONFIG_DIR: configDir },
+  }).toString());
+  rmSync(configDir, { recursive: true, force: true });
+  const content = (policy) => JSON.stringify([policy.subjects, policy.resources.map((r) => r.attributes.map(({ name, value }) => ({ name, value }))), policy.roles.map((r) => r.role_id)]);
+  assert.equal(content(fromCli), content(created));
+  assert.equal((await api(HUB.apikey, 'DELETE', `/v1/policies/${fromCli.id}`)).status, 204);
+
   step('the binding still exists, but the picture says no authorization grants it now');
   await open(page, '#/vpcs');
   await page.locator(`#topology .edge[data-kind="binding"][data-spoke="${SPOKE.vpc}"][data-granted="false"]`).waitFor(WAIT);
@@ -217,6 +232,23 @@ try {
   assert.match(await refusal.innerText(), /not authorized.*DNSBindingConnector/s);
   await shot(page, 'activity-1280');
 
+  step('the hub grants all of the spoke account\'s VPCs (through the API) and the spoke binds again');
+  const all = await api(HUB.apikey, 'POST', '/v1/policies', {
+    type: 'authorization',
+    subjects: [{ attributes: [{ name: 'accountId', value: SPOKE.account }, { name: 'serviceName', value: 'is' },
+      { name: 'resourceType', value: 'vpc' }] }],
+    roles: [{ role_id: 'crn:v1:bluemix:public:is::::serviceRole:DNSBindingConnector' }],
+    resources: [{ attributes: [{ name: 'accountId', value: HUB.account }, { name: 'serviceName', value: 'is' },
+      { name: 'resourceType', value: 'vpc' }, { name: 'resource', value: HUB.vpc }] }],
+  });
+  assert.equal(all.status, 201, JSON.stringify(all.body));
+  const again = await api(SPOKE.apikey, 'POST', `/v1/vpcs/${SPOKE.vpc}/dns_resolution_bindings?${VERSION}`,
+    { name: 'to-hub', vpc: { crn: HUB.crn } });
+  assert.equal(again.status, 201, JSON.stringify(again.body));
+  await open(page, '#/vpcs');
+  await page.locator(`#topology .edge[data-kind="binding"][data-spoke="${SPOKE.vpc}"][data-granted="true"]`).waitFor(WAIT);
+  assert.equal(await page.locator('#topology .edge[data-kind="refused"]').count(), 0, 'a refusal older than the binding is not drawn');
+
   step('every page, at 1280 and 420 px: no horizontal overflow, and a screenshot');
   const pages = ['authorizations', 'authorizations/new', 'vpcs', 'dns', 'activity'];
   for (const width of [1280, 420]) {
@@ -233,14 +265,15 @@ try {
   await page.getByLabel('API key').waitFor(WAIT);
   await shot(page, 'page-sign-in-420');
 
-  step('the spoke administrator sees its VPC and its refusal too');
+  step('the spoke administrator sees its binding to the other account\'s hub, and its refusal in Activity');
   const spokeContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const spokePage = await spokeContext.newPage();
   watch(spokePage);
   await signIn(spokePage, SPOKE.apikey);
   await open(spokePage, '#/vpcs');
   await spokePage.locator(`#vpcs tr[data-vpc="${SPOKE.vpc}"]`).waitFor(WAIT);
-  await spokePage.locator(`#topology .edge[data-kind="refused"][data-spoke="${SPOKE.vpc}"]`).waitFor(WAIT);
+  // From the spoke's side the hub is another account's VPC, named by the binding.
+  await spokePage.locator(`#topology .star[data-hub="${HUB.vpc}"] .edge[data-kind="binding"][data-spoke="${SPOKE.vpc}"][data-granted="true"]`).waitFor(WAIT);
   await shot(spokePage, 'spoke-vpcs-1280');
   await open(spokePage, '#/activity');
   await spokePage.locator('#events tr.outcome-refused').first().waitFor(WAIT);

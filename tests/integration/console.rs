@@ -35,6 +35,7 @@ async fn console_creates_and_deletes_the_spoke_authorization_in_headless_chromiu
         ("SPOKE_ACCOUNT", net.spoke.id.clone()),
         ("SPOKE_VPC", spoke["id"].as_str().unwrap().to_owned()),
         ("SCREENSHOTS", screenshots.to_string_lossy().into_owned()),
+        ("HUBSPOKE_BIN", env!("CARGO_BIN_EXE_hubspoke").to_owned()),
     ];
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")

@@ -212,7 +212,7 @@ export async function createPage(container, who, params) {
   const targetType = h('select', {});
   const targetInstance = h('select', {});
   const rolesBox = h('fieldset', { class: 'roles', id: 'roles', 'aria-describedby': 'roles-error' },
-    h('legend', {}, 'Roles'), h('p', { class: 'hint' }, 'Loading the role catalog…'));
+    h('legend', { class: 'visually-hidden' }, 'Roles to grant'), h('p', { class: 'hint' }, 'Loading the role catalog…'));
   const summary = h('div', { class: 'form-errors', role: 'alert', hidden: true, id: 'form-errors' });
   const result = h('section', { class: 'result', id: 'result', hidden: true, 'aria-labelledby': 'result-title' });
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Authorize');
@@ -244,7 +244,8 @@ export async function createPage(container, who, params) {
       field('target-service', 'Target service', targetService),
       h('fieldset', { class: 'inline' }, h('legend', {}, 'Scope'), targetScope),
       targetAttributes),
-    h('fieldset', { class: 'step' }, h('legend', {}, '3. Roles'), rolesBox,
+    h('fieldset', { class: 'step' }, h('legend', {}, '3. Roles'),
+      h('p', { class: 'hint' }, 'Offered from the role catalog for this source and target service.'), rolesBox,
       h('p', { class: 'field-error', id: 'roles-error', role: 'alert', hidden: true })),
     h('div', { class: 'actions' }, h('a', { class: 'button secondary', href: '#/authorizations' }, 'Cancel'), submit),
     vpcList);
@@ -285,7 +286,7 @@ export async function createPage(container, who, params) {
       fieldError('roles', error.message);
     }
     const previous = new Set([...rolesBox.querySelectorAll('input:checked')].map((i) => i.value));
-    replace(rolesBox, h('legend', {}, 'Roles'),
+    replace(rolesBox, h('legend', { class: 'visually-hidden' }, 'Roles to grant'),
       catalog.length === 0 ? h('p', { class: 'hint' }, 'No role may be granted between these two services.') : null,
       // The label is the role's name alone; its description is attached as the checkbox's description.
       catalog.map((role, index) => h('div', { class: 'role-choice' },
@@ -351,7 +352,8 @@ function showResult(result, created, values) {
     h('p', { class: 'notice success', role: 'status' }, `Authorization ${created.id} grants ${values.roleNames.join(', ')}.`),
     h('h3', {}, 'Equivalent CLI command'),
     h('pre', { class: 'code', id: 'result-cli' }, cliCommand(values)),
-    h('p', { class: 'hint' }, 'hubspoke\'s own CLI takes the same arguments: replace `ibmcloud` with `hubspoke`.'),
+    h('p', { class: 'hint' }, 'hubspoke\'s own CLI takes the same arguments: replace ', h('code', {}, 'ibmcloud'), ' with ',
+      h('code', {}, 'hubspoke'), '.'),
     h('h3', {}, 'The policy, as the API returned it'),
     h('pre', { class: 'code', id: 'result-json' }, JSON.stringify(created, null, 2)),
     h('div', { class: 'actions' },

@@ -15,6 +15,11 @@ export function s(tag, attributes = {}, ...children) {
 }
 
 function build(element, attributes, children) {
+  // A labelled table cell keeps its content in one box, so that on a narrow screen, where each row becomes a card
+  // with the label beside the value, the content stays in the value's column.
+  if (element.tagName === 'TD' && attributes['data-label']) {
+    children = [build(document.createElement('div'), { class: 'cell' }, children)];
+  }
   for (const [name, value] of Object.entries(attributes)) {
     if (value === null || value === undefined || value === false) continue;
     if (name.startsWith('on')) element.addEventListener(name.slice(2), value);

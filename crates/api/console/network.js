@@ -50,6 +50,11 @@ async function gather(who) {
     }
   }
   for (const vpc of vpcs) if (vpc.dns?.enable_hub) nodes.get(vpc.id).role = 'hub';
+  // When each binding was created, to the millisecond as the activity log has it (the API's `created_at` has whole
+  // seconds, too coarse to order a binding and a refusal of the same second).
+  const created = new Map(events.filter((e) => e.outcome === 'success' && e.action === 'is.vpc.dns-resolution-binding.create')
+    .map((e) => [e.target?.id, new Date(e.at)]));
+  const createdAt = (binding) => created.get(binding.id) || new Date(new Date(binding.created_at).getTime() + 999);
   // Refused attempts of the binding actions, the latest per (spoke, hub) pair.
   const refusals = new Map();
   for (const event of events) {
@@ -65,7 +70,7 @@ async function gather(who) {
     if (hub.role !== 'hub') hub.role = 'hub';
     const spoke = nodeOf({ id: refusal.spokeId, account: refusal.event.account_id }, false);
     const current = [...edges.values()].find((e) => e.hub.id === hub.id && e.spoke.id === spoke.id);
-    if (current && new Date(current.binding.created_at) >= new Date(refusal.event.at)) continue;
+    if (current && createdAt(current.binding) >= new Date(refusal.event.at)) continue;
     if (current) {
       current.lastRefusal = refusal.event;
       continue;

@@ -4,9 +4,9 @@
 
 import { s, short } from './dom.js';
 
-const BOX_W = 184;
+const BOX_W = 196;
 const BOX_H = 62;
-const CELL_W = 204;
+const CELL_W = 212;
 const ROW_H = 176;
 const MARGIN = 12;
 
@@ -22,7 +22,7 @@ export function drawTopology(graph, width) {
     const rows = Math.max(1, Math.ceil(spokes.length / columns));
     const hubX = usable / 2;
     const hubBottom = y + BOX_H;
-    parts.push(s('text', { x: MARGIN, y: y + 14, class: 'star-title' }, `Hub ${star.node.name}`));
+    parts.push(s('text', { x: MARGIN, y: y + 14, class: 'star-title' }, `DNS hub ${star.node.name}`));
     const edgeLayer = s('g', { class: 'edges' });
     const nodeLayer = s('g', { class: 'nodes' });
     nodeLayer.append(node(star.node, hubX - BOX_W / 2, y + 20, 'hub'));
@@ -65,15 +65,16 @@ function describe(graph) {
   return lines.join(' ') || 'No VPCs.';
 }
 
+// A VPC's box. The texts are cut to what fits the box; the full name, id and account are in its tooltip.
 function node(vpc, x, y, kind) {
-  const owner = vpc.own ? 'this account' : `account ${short(vpc.account, 14)}`;
-  const role = kind === 'refused' ? 'spoke (refused)' : kind;
+  const owner = vpc.own ? 'this account' : `account ${short(vpc.account, 10)}`;
+  const role = kind === 'refused' ? 'refused' : kind;
   return s('g', { class: `node ${kind}`, 'data-vpc': vpc.id, transform: `translate(${x} ${y})` },
     s('rect', { width: BOX_W, height: BOX_H, rx: 8 }),
-    s('text', { x: 12, y: 21, class: 'name' }, short(vpc.name || vpc.id, 22)),
+    s('text', { x: 12, y: 21, class: 'name' }, short(vpc.name || vpc.id, 20)),
     s('text', { x: 12, y: 38, class: 'meta' }, `${role} · ${owner}`),
-    s('text', { x: 12, y: 53, class: 'meta id' }, short(vpc.id, 26)),
-    s('title', {}, `${vpc.name || ''} ${vpc.id} (${role}, ${owner})`));
+    s('text', { x: 12, y: 53, class: 'meta id' }, short(vpc.id, 24)),
+    s('title', {}, `${vpc.name || ''} ${vpc.id} (${role}, ${vpc.own ? 'this account' : `account ${vpc.account}`})`));
 }
 
 function edgeShape(edge, from, to) {
@@ -83,7 +84,7 @@ function edgeShape(edge, from, to) {
   return s('g', { class: `edge ${kind}`, 'data-spoke': edge.spoke.id, 'data-state': edge.state,
     'data-granted': String(Boolean(edge.granted)), 'data-kind': edge.kind },
   s('line', { x1: from.x, y1: from.y, x2: to.x, y2: to.y }),
-  s('rect', { x: to.x - 62, y: labelY - 15, width: 124, height: 36, rx: 6, class: 'label-bg' }),
+  s('rect', { x: to.x - 84, y: labelY - 15, width: 168, height: 36, rx: 6, class: 'label-bg' }),
   s('text', { x: to.x, y: labelY, 'text-anchor': 'middle', class: 'label' }, lines[0]),
   s('text', { x: to.x, y: labelY + 15, 'text-anchor': 'middle', class: 'label sub' }, lines[1]),
   s('title', {}, edge.detail || edge.label));
