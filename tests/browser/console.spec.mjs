@@ -32,6 +32,11 @@ const origin = new URL(URL_BASE).origin;
 // Each run's screenshots replace the last run's, so that none is stale.
 rmSync(SCREENSHOTS, { recursive: true, force: true });
 mkdirSync(SCREENSHOTS, { recursive: true });
+// The whole run is bounded: a browser that hangs fails the test instead of stalling CI.
+setTimeout(() => {
+  console.error('console: the browser test took more than three minutes');
+  process.exit(2);
+}, 180_000).unref();
 const step = (text) => console.log(`- ${text}`);
 
 // The API, from the test itself: what the spoke's administrator does outside the hub's console.

@@ -139,8 +139,9 @@ function radios(name, choices, selected) {
       h('input', { type: 'radio', name, value, checked: value === selected, id: `${name}-${value}` }), ` ${label}`)));
 }
 
-// Which field an API validation error belongs to: the envelope's target when it names one, else the attribute and
-// side the message names (`the subject attribute \`resource\``, `the subject \`accountId\` value ...`), else roles.
+// Which field an API validation error belongs to. Policy Management's envelope has no `target`, so it is the side and
+// attribute the message names (`the subject attribute \`resource\``, `the subject \`accountId\` value ...`), else the
+// roles when the message is about a role, else none (the message then stays in the form's summary).
 export function fieldOfError(error) {
   const byKey = {
     subject: { accountId: 'source-account-id', serviceName: 'source-service', resourceType: 'source-resource-type',
