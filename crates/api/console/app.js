@@ -1,7 +1,7 @@
 // The console's entry point: sign-in, the page router (one page per location hash) and the Activity page.
 
 import { ApiError, call, session, signIn, signOut } from './api.js';
-import { h, replace, field, when } from './dom.js';
+import { h, replace, field, when, prose } from './dom.js';
 import { authorizationsPage, createPage } from './authorizations.js';
 import { vpcsPage, dnsPage } from './network.js';
 
@@ -113,7 +113,7 @@ async function activityPage(container) {
         h('td', { 'data-label': 'Action' }, h('code', {}, e.action)),
         h('td', { 'data-label': 'Target' }, `${e.target?.resource_type || ''} `, h('code', { class: 'id' }, e.target?.id || '')),
         h('td', { 'data-label': 'Actor' }, h('code', { class: 'id' }, e.actor)),
-        h('td', { 'data-label': 'Reason', class: 'reason' }, e.reason || '—'))))));
+        h('td', { 'data-label': 'Reason', class: 'reason' }, e.reason ? prose(e.reason) : '—'))))));
   };
   onlyRefusals.addEventListener('change', render);
   render();

@@ -71,6 +71,11 @@ export function fieldError(id, message) {
   }
 }
 
+// A server message as text, with its `quoted` parts (ids, attributes, actions) set in code.
+export function prose(text) {
+  return String(text || '').split('`').map((part, index) => (index % 2 === 1 ? h('code', {}, part) : part));
+}
+
 // A short, readable date and time in the browser's locale.
 export function when(text) {
   const date = new Date(text);

@@ -2,7 +2,7 @@
 // gateways) and the DNS lookup page.
 
 import { call, listAll, crnParts, bindingGranted } from './api.js';
-import { h, replace, field, when, short } from './dom.js';
+import { h, replace, field, when, short, prose } from './dom.js';
 import { drawTopology } from './topology.js';
 
 const BINDING_ACTIONS = ['is.vpc.dns-resolution-binding.connect', 'is.vpc.dns-resolution-binding.disconnect'];
@@ -153,8 +153,8 @@ function connections(data, who) {
       h('td', { 'data-label': 'Binding' }, refused ? `none (attempt at ${edge.state})` : h('span', {}, edge.binding.name, ' · ', h('span', { class: 'badge' }, edge.state))),
       h('td', { 'data-label': 'Authorization' }, status),
       h('td', { 'data-label': 'Why', class: 'reason' },
-        refused ? edge.event.reason : edge.decision?.reason,
-        edge.lastRefusal ? h('p', { class: 'notice warning' }, `Last attempt refused at ${when(edge.lastRefusal.at)}: ${edge.lastRefusal.reason}`) : null,
+        prose(refused ? edge.event.reason : edge.decision?.reason),
+        edge.lastRefusal ? h('p', { class: 'notice warning' }, `Last attempt refused at ${when(edge.lastRefusal.at)}: `, prose(edge.lastRefusal.reason)) : null,
         grant ? h('div', {}, grant) : null));
   });
   return h('section', { 'aria-labelledby': 'connections-heading' },
@@ -211,7 +211,9 @@ function gatewayTable(data) {
 // DNS lookup: a name as the chosen VPC's resolver answers it, and the explanation of why.
 export async function dnsPage(container, who, params) {
   const [vpcs, gateways] = await Promise.all([listAll('/v1/vpcs', 'vpcs'), listAll('/v1/endpoint_gateways', 'endpoint_gateways')]);
-  const vpc = h('select', { required: true }, vpcs.map((v) => h('option', { value: v.id, selected: v.id === params.get('vpc') }, `${v.name} (${v.id})`)));
+  // The VPC asked for, else a hub (whose view is the widest), else the first.
+  const chosen = params.get('vpc') || vpcs.find((v) => v.dns?.enable_hub)?.id || vpcs[0]?.id;
+  const vpc = h('select', { required: true }, vpcs.map((v) => h('option', { value: v.id, selected: v.id === chosen }, `${v.name} (${v.id})`)));
   const names = [...new Set(gateways.flatMap((g) => g.service_endpoints || [g.service_endpoint]).filter(Boolean))];
   const name = h('input', { type: 'text', required: true, list: 'known-names', autocomplete: 'off', spellcheck: 'false',
     placeholder: 's3.direct.us-south.cloud-object-storage.appdomain.cloud', value: params.get('name') || names[0] || '' });
@@ -235,7 +237,7 @@ export async function dnsPage(container, who, params) {
         h('p', {}, answer.answers.length ? h('span', { class: 'badge granted' }, 'answered') : h('span', { class: 'badge refused' }, 'no answer'),
           ' ', `Resolver: ${answer.source.kind === 'own' ? 'the VPC\'s own' : `${answer.source.kind} to hub ${answer.source.hub}`}`),
         h('h3', {}, 'Why'),
-        h('ol', { class: 'explanation', id: 'lookup-explanation' }, answer.explanation.map((line) => h('li', {}, line))),
+        h('ol', { class: 'explanation', id: 'lookup-explanation' }, answer.explanation.map((line) => h('li', {}, prose(line)))),
         answer.answers.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
           h('thead', {}, h('tr', {}, ['Address', 'Endpoint gateway', 'Mode', 'In VPC', 'Via'].map((t) => h('th', { scope: 'col' }, t)))),
           h('tbody', {}, answer.answers.map((a) => h('tr', {},
