@@ -6,6 +6,7 @@ mod terraform;
 mod authzen;
 mod cli;
 mod cli_commands;
+mod console;
 mod crash;
 mod dns;
 mod durability;

@@ -12,6 +12,8 @@
 //! - [`tokens`]: RS256 access tokens and the JWKS.
 //! - `identity/`, `operator/`, `policies/`, [`roles`], [`authzen`]: one file per operation or small group of them.
 //! - `wire`: timestamps and hrefs in IBM's formats.
+//! - [`console`]: the web console's embedded files at `/console`, outside the operations table: it is not an IBM
+//!   operation, only a client of the others.
 //!
 //! Handlers are thin: extract, call one `hubspoke_app` function, map the result into an IBM-shaped body.
 
@@ -20,6 +22,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod authzen;
+pub mod console;
 pub mod dns_services;
 pub mod error;
 pub mod extract;
@@ -79,6 +82,7 @@ pub fn router(state: ApiState) -> Router {
     paths
         .into_iter()
         .fold(Router::new(), |router, (path, methods)| router.route(path, methods))
+        .merge(console::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

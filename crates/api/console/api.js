@@ -1,0 +1,130 @@
+// The console's only way to the server: the public HTTP API, called with the bearer token the API key was exchanged
+// for. The token lives in sessionStorage (gone when the tab closes, never sent as a cookie).
+
+// The VPC API version the console speaks.
+export const VPC_VERSION = '2026-10-06';
+const TOKEN_KEY = 'hubspoke.console.token';
+
+// An API error: the HTTP status and IBM's envelope (Policy Management and VPC `errors`, or IAM Identity's
+// `errorMessage`), flattened into a list of { code, message, target }.
+export class ApiError extends Error {
+  constructor(status, body) {
+    const errors = Array.isArray(body?.errors)
+      ? body.errors.map((e) => ({ code: e.code || '', message: e.message || '', target: e.target?.name || null }))
+      : [{ code: body?.errorCode || `http_${status}`, message: body?.errorMessage || `HTTP ${status}`, target: null }];
+    super(errors.map((e) => e.message).join('; '));
+    this.status = status;
+    this.errors = errors;
+  }
+}
+
+// What the token says about who signed in (its payload is not secret; the server verifies the signature).
+export function session() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token) return null;
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    if (payload.exp && payload.exp * 1000 < Date.now()) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      return null;
+    }
+    return { token, account: payload.account?.bss || null, iamId: payload.iam_id, role: payload.hubspoke_role };
+  } catch {
+    sessionStorage.removeItem(TOKEN_KEY);
+    return null;
+  }
+}
+
+// Exchanges an API key for a token exactly as IBM's SDK authenticators do.
+export async function signIn(apikey) {
+  const form = new URLSearchParams({ grant_type: 'urn:ibm:params:oauth:grant-type:apikey', apikey });
+  const response = await fetch('/identity/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: form,
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, body);
+  sessionStorage.setItem(TOKEN_KEY, body.access_token);
+  return session();
+}
+
+export function signOut() {
+  sessionStorage.removeItem(TOKEN_KEY);
+}
+
+// One API call; resolves to the parsed body (null when empty) or throws an ApiError. A 401 for an expired or invalid
+// token signs out, so the sign-in form comes back.
+export async function call(method, path, body) {
+  const current = session();
+  const headers = { accept: 'application/json' };
+  if (current) headers.authorization = `Bearer ${current.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  let parsed = null;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = { errors: [{ code: 'not_json', message: text.slice(0, 200) }] };
+    }
+  }
+  if (!response.ok) {
+    const error = new ApiError(response.status, parsed);
+    if (response.status === 401 && error.errors.some((e) => e.code === 'invalid_token')) {
+      signOut();
+      window.dispatchEvent(new Event('hubspoke:signed-out'));
+    }
+    throw error;
+  }
+  return parsed;
+}
+
+// A VPC API path with the version and generation every such request carries.
+export function vpcPath(path) {
+  const separator = path.includes('?') ? '&' : '?';
+  return `${path}${separator}version=${VPC_VERSION}&generation=2`;
+}
+
+// Every item of a paged VPC API list (`next.href` links), up to a sane bound.
+export async function listAll(path, member) {
+  const items = [];
+  let next = vpcPath(`${path}${path.includes('?') ? '&' : '?'}limit=100`);
+  for (let page = 0; next && page < 20; page += 1) {
+    const body = await call('GET', next);
+    items.push(...(body[member] || []));
+    // The server writes absolute links; only their path and query are followed, on this origin.
+    const link = body.next?.href ? new URL(body.next.href, location.origin) : null;
+    next = link ? link.pathname + link.search : null;
+  }
+  return items;
+}
+
+// The account and id a VPC CRN names (crn:v1:bluemix:public:is:REGION:a/ACCOUNT::vpc:ID).
+export function crnParts(crn) {
+  const parts = String(crn || '').split(':');
+  if (parts.length !== 10 || parts[8] !== 'vpc') return null;
+  return { account: parts[6].replace(/^a\//, ''), id: parts[9] };
+}
+
+// Asks the decision engine (AuthZEN) whether the spoke VPC may connect a DNS resolution binding to the hub VPC: the
+// same question `hubspoke explain binding` asks.
+export async function bindingGranted(spoke, hub) {
+  const question = {
+    subject: { type: 'vpc', id: spoke.id, properties: { accountId: spoke.account, serviceName: 'is' } },
+    action: { name: 'is.vpc.dns-resolution-binding.connect' },
+    resource: {
+      type: 'vpc',
+      id: hub.id,
+      properties: { accountId: hub.account, serviceName: 'is', vpcId: hub.id },
+    },
+  };
+  const answer = await call('POST', '/access/v1/evaluation', question);
+  const context = answer.context || {};
+  return {
+    granted: answer.decision === true,
+    by: context.granted_by || [],
+    reason: context.reason_admin?.en || context.reason_user?.en || '',
+  };
+}

@@ -1,0 +1,257 @@
+// The VPCs page (each VPC as hub, spoke or standalone, the topology picture, the connections and the endpoint
+// gateways) and the DNS lookup page.
+
+import { call, listAll, crnParts, bindingGranted } from './api.js';
+import { h, replace, field, when, short, prose } from './dom.js';
+import { drawTopology } from './topology.js';
+
+const BINDING_ACTIONS = ['is.vpc.dns-resolution-binding.connect', 'is.vpc.dns-resolution-binding.disconnect'];
+
+// The spoke VPC a refusal names: the rule's message starts with "the DNS-shared VPC `ID` (account `A`)".
+function refusedSpoke(event) {
+  const match = String(event.reason || '').match(/DNS-shared VPC `([^`]+)`/);
+  return match ? match[1] : null;
+}
+
+// Everything the page shows, gathered from the API: VPCs, each VPC's bindings, gateways, refusals, decisions.
+async function gather(who) {
+  const [vpcs, gateways, events] = await Promise.all([
+    listAll('/v1/vpcs', 'vpcs'),
+    listAll('/v1/endpoint_gateways', 'endpoint_gateways'),
+    call('GET', '/_hubspoke/events?limit=200').then((b) => b.events || []),
+  ]);
+  const bindings = new Map(await Promise.all(vpcs.map(async (vpc) =>
+    [vpc.id, await listAll(`/v1/vpcs/${encodeURIComponent(vpc.id)}/dns_resolution_bindings`, 'dns_resolution_bindings')])));
+  const ownAccount = (vpc) => crnParts(vpc.crn)?.account || who.account;
+  const nodes = new Map();
+  const nodeOf = (ref, own) => {
+    const id = ref.id;
+    if (!nodes.has(id)) {
+      const account = ref.remote?.account?.id || crnParts(ref.crn)?.account || ref.account || who.account;
+      nodes.set(id, { id, name: ref.name || id, account, own, role: 'standalone' });
+    }
+    return nodes.get(id);
+  };
+  for (const vpc of vpcs) {
+    const n = nodeOf({ ...vpc, account: ownAccount(vpc) }, true);
+    n.vpc = vpc;
+  }
+  // Each binding is one relationship seen from both VPCs, with one id: keep it once.
+  const edges = new Map();
+  for (const vpc of vpcs) {
+    for (const binding of bindings.get(vpc.id) || []) {
+      if (edges.has(binding.id)) continue;
+      const other = nodeOf(binding.vpc, false);
+      const self = nodes.get(vpc.id);
+      const [hub, spoke] = vpc.dns?.enable_hub ? [self, other] : [other, self];
+      hub.role = 'hub';
+      if (spoke.role !== 'hub') spoke.role = 'spoke';
+      edges.set(binding.id, { kind: 'binding', binding, hub, spoke, state: binding.lifecycle_state });
+    }
+  }
+  for (const vpc of vpcs) if (vpc.dns?.enable_hub) nodes.get(vpc.id).role = 'hub';
+  // When each binding was created, to the millisecond as the activity log has it (the API's `created_at` has whole
+  // seconds, too coarse to order a binding and a refusal of the same second).
+  const created = new Map(events.filter((e) => e.outcome === 'success' && e.action === 'is.vpc.dns-resolution-binding.create')
+    .map((e) => [e.target?.id, new Date(e.at)]));
+  const createdAt = (binding) => created.get(binding.id) || new Date(new Date(binding.created_at).getTime() + 999);
+  // Refused attempts of the binding actions, the latest per (spoke, hub) pair.
+  const refusals = new Map();
+  for (const event of events) {
+    if (event.outcome !== 'refused' || !BINDING_ACTIONS.includes(event.action)) continue;
+    const spokeId = refusedSpoke(event);
+    const hubId = event.target?.id;
+    if (!spokeId || !hubId) continue;
+    const key = `${spokeId} ${hubId}`;
+    if (!refusals.has(key)) refusals.set(key, { event, spokeId, hubId });
+  }
+  for (const refusal of refusals.values()) {
+    const hub = nodeOf({ id: refusal.hubId, account: refusal.event.other_account_id }, nodes.get(refusal.hubId)?.own || false);
+    if (hub.role !== 'hub') hub.role = 'hub';
+    const spoke = nodeOf({ id: refusal.spokeId, account: refusal.event.account_id }, false);
+    const current = [...edges.values()].find((e) => e.hub.id === hub.id && e.spoke.id === spoke.id);
+    if (current && createdAt(current.binding) >= new Date(refusal.event.at)) continue;
+    if (current) {
+      current.lastRefusal = refusal.event;
+      continue;
+    }
+    edges.set(`refused ${refusal.spokeId} ${refusal.hubId}`, { kind: 'refused', hub, spoke, event: refusal.event, state: when(refusal.event.at) });
+  }
+  // Whether an authorization grants each binding now, asked of the decision engine.
+  await Promise.all([...edges.values()].filter((e) => e.kind === 'binding').map(async (edge) => {
+    try {
+      edge.decision = await bindingGranted(edge.spoke, edge.hub);
+    } catch (error) {
+      edge.decision = { granted: false, reason: `could not ask: ${error.message}` };
+    }
+  }));
+  return { vpcs, gateways, events, bindings, nodes, edges: [...edges.values()] };
+}
+
+function graphOf(data) {
+  const hubs = [...data.nodes.values()].filter((n) => n.role === 'hub').map((hub) => ({
+    node: hub,
+    edges: data.edges.filter((e) => e.hub.id === hub.id).map((e) => ({
+      spoke: e.spoke,
+      kind: e.kind,
+      state: e.state,
+      granted: e.kind === 'binding' ? e.decision?.granted : false,
+      label: e.kind === 'refused' ? `refused at ${e.state}` : `${e.state}, ${e.decision?.granted ? 'authorized' : 'not authorized'}`,
+      detail: e.kind === 'refused' ? e.event.reason : e.decision?.reason,
+    })),
+  }));
+  const connected = new Set(data.edges.flatMap((e) => [e.hub.id, e.spoke.id]));
+  const standalone = [...data.nodes.values()].filter((n) => n.role === 'standalone' && n.own && !connected.has(n.id));
+  return { hubs, standalone };
+}
+
+function roleBadge(role) {
+  return h('span', { class: `badge ${role}` }, role);
+}
+
+export async function vpcsPage(container, who) {
+  container.append(h('div', { class: 'page-head' },
+    h('h1', {}, 'VPCs'),
+    h('p', { class: 'lead' }, 'Each VPC of this account as a DNS hub, a DNS-shared spoke or standalone; the bindings between them, whether an authorization grants each one now, and refused attempts.')));
+  const data = await gather(who);
+  const graph = graphOf(data);
+
+  const picture = h('div', { class: 'topology-wrap', id: 'topology-wrap' });
+  const draw = () => replace(picture, drawTopology(graph, picture.clientWidth || 360));
+  container.append(
+    h('section', { 'aria-labelledby': 'topology-heading' },
+      h('h2', { id: 'topology-heading' }, 'Topology'),
+      h('ul', { class: 'legend', 'aria-label': 'Legend' },
+        h('li', {}, h('span', { class: 'swatch granted' }), 'binding, authorized'),
+        h('li', {}, h('span', { class: 'swatch ungranted' }), 'binding, no authorization grants it now'),
+        h('li', {}, h('span', { class: 'swatch refused' }), 'refused attempt')),
+      picture),
+    connections(data, who),
+    vpcTable(data),
+    gatewayTable(data));
+  draw();
+  let pending = null;
+  const observer = new ResizeObserver(() => {
+    clearTimeout(pending);
+    pending = setTimeout(() => { if (picture.isConnected) draw(); else observer.disconnect(); }, 100);
+  });
+  observer.observe(picture);
+}
+
+function connections(data, who) {
+  const rows = data.edges.map((edge) => {
+    const refused = edge.kind === 'refused';
+    const status = refused ? h('span', { class: 'badge refused' }, 'refused')
+      : h('span', { class: `badge ${edge.decision?.granted ? 'granted' : 'ungranted'}` }, edge.decision?.granted ? 'authorized' : 'not authorized');
+    const grant = (refused || !edge.decision?.granted) && edge.hub.own
+      ? h('a', { href: `#/authorizations/new?source_account=${encodeURIComponent(edge.spoke.account)}&source_vpc=${encodeURIComponent(edge.spoke.id)}&target_vpc=${encodeURIComponent(edge.hub.id)}` }, 'Create the missing authorization')
+      : null;
+    return h('tr', { class: refused ? 'outcome-refused' : '', 'data-spoke': edge.spoke.id, 'data-kind': edge.kind },
+      h('td', { 'data-label': 'Spoke' }, edge.spoke.name, h('div', { class: 'muted' }, h('code', { class: 'id' }, edge.spoke.id)),
+        h('div', { class: 'muted' }, edge.spoke.account === who.account ? 'this account' : `account ${edge.spoke.account}`)),
+      h('td', { 'data-label': 'Hub' }, edge.hub.name, h('div', { class: 'muted' }, h('code', { class: 'id' }, edge.hub.id))),
+      h('td', { 'data-label': 'Binding' }, refused ? `none (attempt at ${edge.state})` : h('span', {}, edge.binding.name, ' · ', h('span', { class: 'badge' }, edge.state))),
+      h('td', { 'data-label': 'Authorization' }, status),
+      h('td', { 'data-label': 'Why', class: 'reason' },
+        prose(refused ? edge.event.reason : edge.decision?.reason),
+        edge.lastRefusal ? h('p', { class: 'notice warning' }, `Last attempt refused at ${when(edge.lastRefusal.at)}: `, prose(edge.lastRefusal.reason)) : null,
+        grant ? h('div', {}, grant) : null));
+  });
+  return h('section', { 'aria-labelledby': 'connections-heading' },
+    h('h2', { id: 'connections-heading' }, 'Connections'),
+    rows.length === 0 ? h('p', { class: 'empty' }, 'No DNS resolution binding and no refused attempt.')
+      : h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'connections' },
+        h('thead', {}, h('tr', {}, ['Spoke', 'Hub', 'Binding', 'Authorization', 'Why'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, rows))));
+}
+
+function resolverText(vpc) {
+  const resolver = vpc.dns?.resolver || {};
+  const servers = (resolver.servers || []).map((s) => s.address).join(', ');
+  const delegate = resolver.vpc ? ` to ${resolver.vpc.name || resolver.vpc.id}` : '';
+  return `${resolver.type || 'system'}${delegate}${servers ? ` (${servers})` : ''}`;
+}
+
+function vpcTable(data) {
+  const rows = data.vpcs.map((vpc) => {
+    const node = data.nodes.get(vpc.id);
+    const count = vpc.dns?.resolution_binding_count ?? (data.bindings.get(vpc.id) || []).length;
+    return h('tr', { 'data-vpc': vpc.id },
+      h('td', { 'data-label': 'Name' }, h('span', { class: 'strong' }, vpc.name), h('div', { class: 'muted' }, h('code', { class: 'id' }, vpc.id))),
+      h('td', { 'data-label': 'Role' }, roleBadge(node.role)),
+      h('td', { 'data-label': 'DNS resolver' }, resolverText(vpc)),
+      h('td', { 'data-label': 'Bindings' }, String(count)),
+      h('td', { 'data-label': 'Health' }, vpc.health_state || '—'),
+      h('td', { 'data-label': 'Created' }, when(vpc.created_at)));
+  });
+  return h('section', { 'aria-labelledby': 'vpcs-heading' },
+    h('h2', { id: 'vpcs-heading' }, 'VPCs of this account'),
+    rows.length === 0 ? h('p', { class: 'empty' }, 'This account has no VPC.')
+      : h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'vpcs' },
+        h('thead', {}, h('tr', {}, ['Name', 'Role', 'DNS resolver', 'Bindings', 'Health', 'Created'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, rows))));
+}
+
+function gatewayTable(data) {
+  const rows = data.gateways.map((gateway) => h('tr', { 'data-gateway': gateway.id },
+    h('td', { 'data-label': 'Name' }, h('span', { class: 'strong' }, gateway.name), h('div', { class: 'muted' }, h('code', { class: 'id' }, gateway.id))),
+    h('td', { 'data-label': 'VPC' }, gateway.vpc?.name || gateway.vpc?.id),
+    h('td', { 'data-label': 'Service endpoint' }, (gateway.service_endpoints || [gateway.service_endpoint]).filter(Boolean).map((n) => h('div', {}, h('code', {}, n)))),
+    h('td', { 'data-label': 'Binding mode' }, h('span', { class: `badge mode-${gateway.dns_resolution_binding_mode}` }, gateway.dns_resolution_binding_mode || '—')),
+    h('td', { 'data-label': 'IPs' }, (gateway.ips || []).length ? gateway.ips.map((ip) => h('div', {}, h('code', {}, ip.address))) : 'none'),
+    h('td', { 'data-label': 'State' }, gateway.lifecycle_state)));
+  return h('section', { 'aria-labelledby': 'gateways-heading' },
+    h('h2', { id: 'gateways-heading' }, 'Endpoint gateways'),
+    rows.length === 0 ? h('p', { class: 'empty' }, 'No endpoint gateway.')
+      : h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'gateways' },
+        h('thead', {}, h('tr', {}, ['Name', 'VPC', 'Service endpoint', 'Binding mode', 'IPs', 'State'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', {}, rows))));
+}
+
+// DNS lookup: a name as the chosen VPC's resolver answers it, and the explanation of why.
+export async function dnsPage(container, who, params) {
+  const [vpcs, gateways] = await Promise.all([listAll('/v1/vpcs', 'vpcs'), listAll('/v1/endpoint_gateways', 'endpoint_gateways')]);
+  // The VPC asked for, else a hub (whose view is the widest), else the first.
+  const chosen = params.get('vpc') || vpcs.find((v) => v.dns?.enable_hub)?.id || vpcs[0]?.id;
+  const vpc = h('select', { required: true }, vpcs.map((v) => h('option', { value: v.id, selected: v.id === chosen }, `${v.name} (${v.id})`)));
+  const names = [...new Set(gateways.flatMap((g) => g.service_endpoints || [g.service_endpoint]).filter(Boolean))];
+  const name = h('input', { type: 'text', required: true, list: 'known-names', autocomplete: 'off', spellcheck: 'false',
+    placeholder: 's3.direct.us-south.cloud-object-storage.appdomain.cloud', value: params.get('name') || names[0] || '' });
+  const output = h('section', { class: 'result', id: 'lookup-result', 'aria-live': 'polite' });
+  const form = h('form', { class: 'card lookup', 'aria-labelledby': 'dns-title' },
+    field('lookup-vpc', 'As seen from VPC', vpc),
+    field('lookup-name', 'Name', name, 'An endpoint gateway\'s service name; the names of this account\'s gateways are suggested.'),
+    h('datalist', { id: 'known-names' }, names.map((n) => h('option', { value: n }))),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Resolve')));
+  container.append(h('div', { class: 'page-head' },
+    h('h1', { id: 'dns-title' }, 'DNS lookup'),
+    h('p', { class: 'lead' }, 'The answer a VPC\'s resolver gives for a name, and why: its own gateways, a bound spoke\'s, or the hub\'s view through delegation.')),
+  vpcs.length === 0 ? h('p', { class: 'notice' }, 'This account has no VPC to resolve from.') : form, output);
+  const resolve = async () => {
+    replace(output, h('p', { class: 'hint' }, 'Resolving…'));
+    try {
+      const answer = await call('GET', `/_hubspoke/vpcs/${encodeURIComponent(vpc.value)}/dns_lookup?name=${encodeURIComponent(name.value.trim())}`);
+      const endpoint = await call('GET', `/_hubspoke/vpcs/${encodeURIComponent(vpc.value)}/dns_endpoint`).catch(() => null);
+      replace(output,
+        h('h2', {}, answer.answers.length ? `${answer.name}: ${answer.answers.map((a) => a.address).join(', ')}` : `${answer.name}: no address`),
+        h('p', {}, answer.answers.length ? h('span', { class: 'badge granted' }, 'answered') : h('span', { class: 'badge refused' }, 'no answer'),
+          ' ', `Resolver: ${answer.source.kind === 'own' ? 'the VPC\'s own' : `${answer.source.kind} to hub ${answer.source.hub}`}`),
+        h('h3', {}, 'Why'),
+        h('ol', { class: 'explanation', id: 'lookup-explanation' }, answer.explanation.map((line) => h('li', {}, prose(line)))),
+        answer.answers.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
+          h('thead', {}, h('tr', {}, ['Address', 'Endpoint gateway', 'Mode', 'In VPC', 'Via'].map((t) => h('th', { scope: 'col' }, t)))),
+          h('tbody', {}, answer.answers.map((a) => h('tr', {},
+            h('td', { 'data-label': 'Address' }, h('code', {}, a.address)),
+            h('td', { 'data-label': 'Endpoint gateway' }, a.endpoint_gateway.name),
+            h('td', { 'data-label': 'Mode' }, a.endpoint_gateway.mode),
+            h('td', { 'data-label': 'In VPC' }, h('code', { class: 'id' }, short(a.vpc, 30))),
+            h('td', { 'data-label': 'Via' }, a.via.kind === 'binding' ? `binding ${a.via.binding}` : 'own gateway')))))) : null,
+        endpoint ? h('p', { class: 'hint' }, 'Ask this VPC\'s DNS endpoint directly: ',
+          h('code', {}, `dig @${endpoint.address} -p ${endpoint.port} ${answer.name}`)) : null);
+    } catch (error) {
+      replace(output, h('p', { class: 'notice error', role: 'alert' }, error.message));
+    }
+  };
+  form.addEventListener('submit', (event) => { event.preventDefault(); resolve(); });
+  if (vpcs.length && name.value) await resolve();
+}

@@ -1,0 +1,297 @@
+// End-to-end test of hubspoke's web console in Debian's headless Chromium, driven by playwright-core.
+//
+// Run by the Rust integration test `console` (tests/integration/console.rs), which starts a real server, creates the
+// hub and spoke accounts with the seed's VPCs and gateway, and passes them in the environment. The hub's
+// administrator signs in, creates the authorization for the specific spoke VPC through the form, sees the spoke's
+// binding succeed and the topology draw the edge, deletes the authorization with confirmation and sees the next
+// binding refused, in the picture and in Activity. Every page is checked and photographed at 1280 and 420 px.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const env = (name) => {
+  const value = process.env[name];
+  assert.ok(value, `${name} is set (run this through the Rust test \`console\`)`);
+  return value;
+};
+const URL_BASE = env('HUBSPOKE_URL');
+const HUB = { apikey: env('HUB_APIKEY'), account: env('HUB_ACCOUNT'), vpc: env('HUB_VPC'), crn: env('HUB_VPC_CRN') };
+const SPOKE = { apikey: env('SPOKE_APIKEY'), account: env('SPOKE_ACCOUNT'), vpc: env('SPOKE_VPC') };
+const HUBSPOKE_BIN = env('HUBSPOKE_BIN');
+const SCREENSHOTS = process.env.SCREENSHOTS || 'console-screenshots';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const VERSION = 'version=2026-10-06&generation=2';
+const COS_NAME = 's3.direct.us-south.cloud-object-storage.appdomain.cloud';
+const WAIT = { timeout: 15_000 };
+const origin = new URL(URL_BASE).origin;
+
+// Each run's screenshots replace the last run's, so that none is stale.
+rmSync(SCREENSHOTS, { recursive: true, force: true });
+mkdirSync(SCREENSHOTS, { recursive: true });
+// The whole run is bounded: a browser that hangs fails the test instead of stalling CI.
+setTimeout(() => {
+  console.error('console: the browser test took more than three minutes');
+  process.exit(2);
+}, 180_000).unref();
+const step = (text) => console.log(`- ${text}`);
+
+// The API, from the test itself: what the spoke's administrator does outside the hub's console.
+async function api(apikey, method, path, body) {
+  const form = new URLSearchParams({ grant_type: 'urn:ibm:params:oauth:grant-type:apikey', apikey });
+  const token = (await (await fetch(`${URL_BASE}/identity/token`, { method: 'POST', body: form })).json()).access_token;
+  const response = await fetch(`${URL_BASE}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+// playwright gives the browser a fresh, empty profile directory of its own (and removes it on close). Without the
+// background-networking flags Chromium tries to reach Google's hosts, which a closed network refuses.
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+  timeout: 60_000,
+});
+
+// Every request the pages make, and every script error or CSP violation they report.
+const foreign = [];
+const problems = [];
+function watch(page) {
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith('data:') && new URL(url).origin !== origin) foreign.push(url);
+  });
+  page.on('pageerror', (error) => problems.push(`script error: ${error.message}`));
+  page.on('console', (message) => {
+    const text = message.text();
+    // A refused API call (the validation step's 400) is logged by Chromium as a failed load; that is expected.
+    if (message.type() === 'error' && !text.startsWith('Failed to load resource')) problems.push(`console: ${text}`);
+  });
+}
+
+// Opens a page afresh: going to the URL the tab already shows would only be a same-document hash change.
+async function open(page, hash) {
+  const url = `${URL_BASE}/console${hash}`;
+  if (page.url() === url) await page.reload();
+  else await page.goto(url);
+  await page.locator('.page[aria-busy="false"]').waitFor(WAIT);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function signIn(page, apikey) {
+  await page.goto(`${URL_BASE}/console`);
+  const key = page.getByLabel('API key');
+  await key.waitFor(WAIT);
+  // The form is usable from the keyboard: focus starts in the field and Enter submits.
+  assert.equal(await key.evaluate((el) => el === document.activeElement), true, 'focus starts in the API key field');
+  await page.keyboard.type(apikey);
+  await page.keyboard.press('Enter');
+  await page.locator('.page[aria-busy="false"]').waitFor(WAIT);
+}
+
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const page = await context.newPage();
+watch(page);
+try {
+  step('the sign-in page refuses a wrong key next to the field, then the hub administrator signs in');
+  await page.goto(`${URL_BASE}/console`);
+  await page.getByLabel('API key').fill('not-a-key');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#apikey-error').waitFor({ state: 'visible', ...WAIT });
+  await shot(page, 'sign-in-1280');
+  await signIn(page, HUB.apikey);
+  await page.locator('#who-account', { hasText: HUB.account }).waitFor(WAIT);
+  const stored = await page.evaluate(() => ({ session: Object.keys(sessionStorage), cookies: document.cookie }));
+  assert.deepEqual(stored, { session: ['hubspoke.console.token'], cookies: '' }, 'the token is in sessionStorage only');
+
+  step('the authorization list starts empty');
+  await page.getByText('No authorizations yet').waitFor(WAIT);
+
+  step('the Create form: the role catalog offers DNS Binding Connector');
+  await page.getByRole('link', { name: 'Create', exact: true }).click();
+  await page.locator('.page[data-page="authorizations/new"][aria-busy="false"]').waitFor(WAIT);
+  await page.getByRole('radio', { name: 'Another account' }).check();
+  await page.getByLabel('Source account id').fill('not-an-account');
+  await page.getByLabel('Source service', { exact: true }).selectOption('is');
+  await page.locator('#source-scope-attributes').check();
+  await page.locator('#source-resource-type').selectOption('vpc');
+  await page.getByLabel('Source service instance').fill(SPOKE.vpc);
+  await page.getByLabel('Target service', { exact: true }).selectOption('is');
+  await page.locator('#target-scope-attributes').check();
+  await page.locator('#target-resource-type').selectOption('vpc');
+  await page.getByLabel('Target service instance').selectOption(HUB.vpc);
+  await page.getByRole('checkbox', { name: 'DNS Binding Connector', exact: true }).check();
+
+  step('a validation error from the API appears next to the source account field');
+  await page.getByRole('button', { name: 'Authorize' }).click();
+  const accountError = page.locator('#source-account-id-error');
+  await accountError.waitFor({ state: 'visible', ...WAIT });
+  assert.match(await accountError.innerText(), /not an account id/);
+  assert.equal(await page.getByLabel('Source account id').getAttribute('aria-invalid'), 'true');
+  await shot(page, 'create-validation-1280');
+
+  step('the authorization for the specific spoke VPC is created; its JSON and CLI command are shown');
+  await page.getByLabel('Source account id').fill(SPOKE.account);
+  await page.getByRole('button', { name: 'Authorize' }).click();
+  await page.locator('#result').waitFor({ state: 'visible', ...WAIT });
+  const cli = await page.locator('#result-cli').innerText();
+  assert.equal(cli, `ibmcloud iam authorization-policy-create is is "DNS Binding Connector" --source-service-account ${SPOKE.account} --source-resource-type vpc --source-resource ${SPOKE.vpc} --target-resource-type vpc --target-resource ${HUB.vpc}`);
+  const created = JSON.parse(await page.locator('#result-json').innerText());
+  assert.deepEqual(created.subjects[0].attributes.find((a) => a.name === 'resource'), { name: 'resource', value: SPOKE.vpc });
+  assert.equal(created.roles[0].display_name, 'DNS Binding Connector');
+  await shot(page, 'create-result-1280');
+
+  step('the spoke binds to the hub (through the API, as the spoke administrator): it succeeds');
+  const bound = await api(SPOKE.apikey, 'POST', `/v1/vpcs/${SPOKE.vpc}/dns_resolution_bindings?${VERSION}`,
+    { name: 'to-hub', vpc: { crn: HUB.crn } });
+  assert.equal(bound.status, 201, JSON.stringify(bound.body));
+
+  step('the topology shows the edge: bound, and authorized');
+  await open(page, '#/vpcs');
+  const edge = page.locator(`#topology .edge[data-kind="binding"][data-spoke="${SPOKE.vpc}"]`);
+  await edge.waitFor(WAIT);
+  assert.equal(await edge.getAttribute('data-granted'), 'true');
+  assert.match(await edge.getAttribute('data-state'), /^(pending|stable)$/);
+  await page.locator('#gateways').getByText('primary').first().waitFor(WAIT);
+  await shot(page, 'vpcs-bound-1280');
+
+  step('the DNS lookup page resolves the hub gateway and explains it');
+  await open(page, `#/dns?vpc=${HUB.vpc}&name=${COS_NAME}`);
+  await page.locator('#lookup-explanation li', { hasText: 'from endpoint gateway' }).waitFor(WAIT);
+  await shot(page, 'dns-1280');
+
+  step('the list shows the authorization; the filter hides it and shows it again');
+  await open(page, '#/authorizations');
+  const row = page.locator(`#authorizations tr[data-policy="${created.id}"]`);
+  await row.waitFor(WAIT);
+  assert.match(await row.innerText(), /DNS Binding Connector/);
+  await page.getByLabel('Filter').fill('kms');
+  await row.waitFor({ state: 'hidden', ...WAIT });
+  await page.getByLabel('Filter').fill(SPOKE.vpc.slice(0, 12));
+  await row.waitFor({ state: 'visible', ...WAIT });
+  await shot(page, 'authorizations-1280');
+
+  step('delete asks first: Escape cancels, the keyboard confirms');
+  await row.getByRole('button', { name: /Delete/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete authorization?' });
+  await dialog.waitFor(WAIT);
+  await shot(page, 'authorizations-delete-dialog-1280');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden', ...WAIT });
+  assert.equal((await api(HUB.apikey, 'GET', `/v1/policies/${created.id}`)).body.state, 'active', 'cancel kept it');
+  await row.getByRole('button', { name: /Delete/ }).focus();
+  await page.keyboard.press('Enter');
+  await dialog.waitFor(WAIT);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.getByText(`Authorization ${created.id} was deleted.`).waitFor(WAIT);
+  await row.waitFor({ state: 'detached', ...WAIT });
+  // IBM keeps a deleted policy readable by id, in the state `deleted`.
+  assert.equal((await api(HUB.apikey, 'GET', `/v1/policies/${created.id}`)).body.state, 'deleted');
+
+  step('the CLI command the form showed, run with hubspoke\'s CLI, creates the same policy');
+  const words = cli.match(/"[^"]*"|\S+/g).map((word) => word.replace(/^"(.*)"$/, '$1'));
+  assert.deepEqual(words.slice(0, 3), ['ibmcloud', 'iam', 'authorization-policy-create']);
+  const configDir = mkdtempSync(join(tmpdir(), 'hubspoke-cli-'));
+  const fromCli = JSON.parse(execFileSync(HUBSPOKE_BIN, [...words.slice(1), '--output', 'json'], {
+    env: { PATH: process.env.PATH, HUBSPOKE_ENDPOINT: URL_BASE, HUBSPOKE_APIKEY: HUB.apikey, HUBSPOKE_CONFIG_DIR: configDir },
+  }).toString());
+  rmSync(configDir, { recursive: true, force: true });
+  const content = (policy) => JSON.stringify([policy.subjects, policy.resources.map((r) => r.attributes.map(({ name, value }) => ({ name, value }))), policy.roles.map((r) => r.role_id)]);
+  assert.equal(content(fromCli), content(created));
+  assert.equal((await api(HUB.apikey, 'DELETE', `/v1/policies/${fromCli.id}`)).status, 204);
+
+  step('the binding still exists, but the picture says no authorization grants it now');
+  await open(page, '#/vpcs');
+  await page.locator(`#topology .edge[data-kind="binding"][data-spoke="${SPOKE.vpc}"][data-granted="false"]`).waitFor(WAIT);
+
+  step('the hub removes the binding; the spoke binds again and is refused');
+  const hubBindings = await api(HUB.apikey, 'GET', `/v1/vpcs/${HUB.vpc}/dns_resolution_bindings?${VERSION}`);
+  const binding = hubBindings.body.dns_resolution_bindings[0];
+  assert.equal((await api(HUB.apikey, 'DELETE', `/v1/vpcs/${HUB.vpc}/dns_resolution_bindings/${binding.id}?${VERSION}`)).status, 202);
+  const refused = await api(SPOKE.apikey, 'POST', `/v1/vpcs/${SPOKE.vpc}/dns_resolution_bindings?${VERSION}`,
+    { name: 'to-hub-again', vpc: { crn: HUB.crn } });
+  assert.equal(refused.status, 401, JSON.stringify(refused.body));
+  assert.equal(refused.body.errors[0].code, 'not_authorized');
+
+  step('the topology draws the refused attempt, and Activity highlights it with its reason');
+  await open(page, '#/vpcs');
+  await page.locator(`#topology .edge[data-kind="refused"][data-spoke="${SPOKE.vpc}"]`).waitFor(WAIT);
+  await page.locator(`#connections tr.outcome-refused[data-spoke="${SPOKE.vpc}"]`).getByRole('link', { name: 'Create the missing authorization' }).waitFor(WAIT);
+  await shot(page, 'vpcs-refused-1280');
+  await open(page, '#/activity');
+  const refusal = page.locator('#events tr.outcome-refused', { hasText: 'is.vpc.dns-resolution-binding.connect' }).first();
+  await refusal.waitFor(WAIT);
+  assert.match(await refusal.innerText(), /not authorized.*DNSBindingConnector/s);
+  await shot(page, 'activity-1280');
+
+  step('the hub grants all of the spoke account\'s VPCs (through the API) and the spoke binds again');
+  const all = await api(HUB.apikey, 'POST', '/v1/policies', {
+    type: 'authorization',
+    subjects: [{ attributes: [{ name: 'accountId', value: SPOKE.account }, { name: 'serviceName', value: 'is' },
+      { name: 'resourceType', value: 'vpc' }] }],
+    roles: [{ role_id: 'crn:v1:bluemix:public:is::::serviceRole:DNSBindingConnector' }],
+    resources: [{ attributes: [{ name: 'accountId', value: HUB.account }, { name: 'serviceName', value: 'is' },
+      { name: 'resourceType', value: 'vpc' }, { name: 'resource', value: HUB.vpc }] }],
+  });
+  assert.equal(all.status, 201, JSON.stringify(all.body));
+  const again = await api(SPOKE.apikey, 'POST', `/v1/vpcs/${SPOKE.vpc}/dns_resolution_bindings?${VERSION}`,
+    { name: 'to-hub', vpc: { crn: HUB.crn } });
+  assert.equal(again.status, 201, JSON.stringify(again.body));
+  await open(page, '#/vpcs');
+  await page.locator(`#topology .edge[data-kind="binding"][data-spoke="${SPOKE.vpc}"][data-granted="true"]`).waitFor(WAIT);
+  assert.equal(await page.locator('#topology .edge[data-kind="refused"]').count(), 0, 'a refusal older than the binding is not drawn');
+
+  step('every page, at 1280 and 420 px: no horizontal overflow, and a screenshot');
+  const pages = ['authorizations', 'authorizations/new', 'vpcs', 'dns', 'activity'];
+  for (const width of [1280, 420]) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const name of pages) {
+      await open(page, `#/${name}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `#/${name} at ${width} px overflows by ${overflow} px`);
+      await shot(page, `page-${name.replace('/', '-')}-${width}`);
+    }
+  }
+  await page.evaluate(() => { sessionStorage.clear(); });
+  await page.goto(`${URL_BASE}/console`);
+  await page.getByLabel('API key').waitFor(WAIT);
+  await shot(page, 'page-sign-in-420');
+
+  step('the spoke administrator sees its binding to the other account\'s hub, and its refusal in Activity');
+  const spokeContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const spokePage = await spokeContext.newPage();
+  watch(spokePage);
+  await signIn(spokePage, SPOKE.apikey);
+  await open(spokePage, '#/vpcs');
+  await spokePage.locator(`#vpcs tr[data-vpc="${SPOKE.vpc}"]`).waitFor(WAIT);
+  // From the spoke's side the hub is another account's VPC, named by the binding.
+  await spokePage.locator(`#topology .star[data-hub="${HUB.vpc}"] .edge[data-kind="binding"][data-spoke="${SPOKE.vpc}"][data-granted="true"]`).waitFor(WAIT);
+  await shot(spokePage, 'spoke-vpcs-1280');
+  await open(spokePage, '#/activity');
+  await spokePage.locator('#events tr.outcome-refused').first().waitFor(WAIT);
+  await shot(spokePage, 'spoke-activity-1280');
+  await spokeContext.close();
+
+  step('the pages fetched nothing from another host, and reported no script error');
+  assert.deepEqual(foreign, [], 'requests to other hosts');
+  assert.deepEqual(problems, [], 'script errors or CSP violations');
+  console.log('console: all checks passed');
+} catch (error) {
+  await shot(page, 'failure').catch(() => {});
+  throw error;
+} finally {
+  await browser.close();
+}
