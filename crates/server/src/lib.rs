@@ -168,6 +168,7 @@ async fn follow_world(app: Arc<App>, dns: Arc<hubspoke_dns::DnsServer>) {
 fn print_banner(address: &str, store_kind: &str, location: &str, args: &ServeArgs, operator: &OperatorKey) {
     println!("hubspoke {}", env!("CARGO_PKG_VERSION"));
     println!("  api          http://{address}");
+    println!("  console      http://{address}/console");
     println!("  store        {store_kind}, {location}");
     println!("  enforcement  {}", hubspoke_vpc::Enforcement::from(args.enforcement).as_str());
     println!(
