@@ -1,0 +1,260 @@
+//! Suite `decide`: decisions in process. hubspoke's index against Cedar (whole set and sliced by hub account),
+//! Casbin and regorus on the same seeded policies and requests; every comparator must decide every request as
+//! hubspoke does, or the suite fails.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use arc_swap::ArcSwap;
+use hubspoke_iam::{PolicyIndex, RoleCatalog};
+
+use crate::alloc::live_bytes;
+use crate::data::{Mix, ProbeKind, Workload, workload};
+use crate::engines::{Engine, Hubspoke};
+use crate::report::Row;
+
+/// How long and how big.
+#[derive(Clone, Debug)]
+// Without the `compare` feature the comparators' limits have nothing to limit.
+#[cfg_attr(not(feature = "compare"), allow(dead_code))]
+pub struct Settings {
+    /// Policy-set sizes, ascending.
+    pub sizes: Vec<usize>,
+    /// Time spent timing one engine on one request kind.
+    pub budget: Duration,
+    /// Largest set given to Cedar on the whole set, Casbin and regorus (they scan every policy).
+    pub scanning_limit: usize,
+    /// Largest set given to Cedar sliced.
+    pub sliced_limit: usize,
+}
+
+impl Settings {
+    /// The full run: 1 to 1M policies.
+    pub fn full() -> Settings {
+        Settings {
+            sizes: vec![1, 1_000, 10_000, 100_000, 1_000_000],
+            budget: Duration::from_millis(1500),
+            scanning_limit: 10_000,
+            sliced_limit: 100_000,
+        }
+    }
+
+    /// CI's run: small sets, short budgets; it fails only on a decision mismatch or a broken engine.
+    pub fn quick() -> Settings {
+        Settings { sizes: vec![1, 1_000, 10_000], budget: Duration::from_millis(150), scanning_limit: 1_000, sliced_limit: 10_000 }
+    }
+}
+
+/// Latencies of one engine on one kind of request, in nanoseconds.
+#[derive(Clone, Copy, Debug)]
+struct Latency {
+    p50: f64,
+    p99: f64,
+}
+
+fn percentile(sorted: &[u64], fraction: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * fraction).round() as usize] as f64
+}
+
+/// Times single decisions of `kind`, round-robin over the workload's probes of that kind, for the budget (at least
+/// five, at most 200,000 samples).
+fn time(engine: &mut dyn Engine, workload: &Workload, kind: ProbeKind, budget: Duration) -> Latency {
+    let probes: Vec<_> = workload.probes.iter().filter(|p| p.kind == kind).collect();
+    let started = Instant::now();
+    let mut samples = Vec::new();
+    while samples.len() < 5 || (started.elapsed() < budget && samples.len() < 200_000) {
+        let probe = probes[samples.len() % probes.len()];
+        let at = Instant::now();
+        std::hint::black_box(engine.permits(std::hint::black_box(&probe.request)));
+        samples.push(at.elapsed().as_nanos() as u64);
+    }
+    samples.sort_unstable();
+    Latency { p50: percentile(&samples, 0.5), p99: percentile(&samples, 0.99) }
+}
+
+/// An engine after loading, with what loading cost.
+struct Loaded {
+    engine: Box<dyn Engine>,
+    seconds: f64,
+    bytes: isize,
+}
+
+fn load(build: impl FnOnce() -> Box<dyn Engine>) -> Loaded {
+    let before = live_bytes();
+    let started = Instant::now();
+    let engine = build();
+    let seconds = started.elapsed().as_secs_f64();
+    Loaded { engine, seconds, bytes: live_bytes() - before }
+}
+
+/// The comparators that can hold `size` policies under `settings`.
+#[allow(unused_variables)]
+fn comparators(workload: &Workload, size: usize, settings: &Settings) -> Vec<Loaded> {
+    #[allow(unused_mut)]
+    let mut loaded: Vec<Loaded> = Vec::new();
+    #[cfg(feature = "compare")]
+    {
+        use crate::engines::{casbin::Casbin, cedar, rego::Rego};
+        let policies = &workload.policies;
+        if size <= settings.scanning_limit {
+            loaded.push(load(|| Box::new(cedar::Whole::load(policies))));
+        }
+        if size <= settings.sliced_limit {
+            loaded.push(load(|| Box::new(cedar::Sliced::load(policies))));
+        }
+        if size <= settings.scanning_limit {
+            let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
+            loaded.push(load(|| Box::new(runtime.block_on(Casbin::load(policies)))));
+            loaded.push(load(|| Box::new(Rego::load(policies))));
+        }
+    }
+    loaded
+}
+
+/// Runs the suite and returns its rows; fails on the first decision a comparator makes differently.
+pub fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    let mut p50_at: Vec<(Mix, usize, ProbeKind, f64)> = Vec::new();
+    for mix in [Mix::Realistic, Mix::Adversarial] {
+        for &size in &settings.sizes {
+            let workload = workload(size, mix, size as u64 + 1, 500);
+            let mut ours = load(|| Box::new(Hubspoke::load(&workload.policies)));
+            let mut others = comparators(&workload, size, settings);
+            eprintln!("decide: {} {size}: loaded hubspoke and {} comparators", mix.name(), others.len());
+
+            // Equivalence first: every comparator decides every probe as hubspoke does.
+            for probe in &workload.probes {
+                let expected = ours.engine.permits(&probe.request);
+                for other in &mut others {
+                    if other.engine.permits(&probe.request) != expected {
+                        bail!(
+                            "{} decided {:?} differently from hubspoke ({expected}) in the {} set of {size}: {:?}",
+                            other.engine.name(),
+                            probe.kind,
+                            mix.name(),
+                            probe.request
+                        );
+                    }
+                }
+            }
+
+            let label = |kind: ProbeKind| format!("{}, {}", mix.name(), kind.name());
+            for kind in ProbeKind::ALL {
+                let mine = time(ours.engine.as_mut(), &workload, kind, settings.budget);
+                p50_at.push((mix, size, kind, mine.p50));
+                rows.push(Row::info("decide", label(kind), size, "p50 ns", mine.p50));
+                rows.push(Row::info("decide", label(kind), size, "p99 ns", mine.p99));
+                for other in &mut others {
+                    let theirs = time(other.engine.as_mut(), &workload, kind, settings.budget);
+                    let mut row = Row::info("decide", label(kind), size, "p50 ns", mine.p50)
+                        .against(other.engine.name(), theirs.p50);
+                    if size == 10_000 && mix == Mix::Realistic {
+                        let ratio = theirs.p50 / mine.p50;
+                        match other.engine.name() {
+                            "Cedar" => row = row.target("≥ 1000× faster", ratio >= 1000.0),
+                            "Cedar sliced" => row = row.target("≥ 10× faster", ratio >= 10.0),
+                            _ => {}
+                        }
+                    }
+                    rows.push(row);
+                }
+            }
+
+            let per_policy = |bytes: isize| bytes as f64 / size as f64;
+            let mut memory = Row::info("decide", mix.name(), size, "bytes per policy", per_policy(ours.bytes));
+            let mut build = Row::info("decide", mix.name(), size, "load s", ours.seconds);
+            if let Some(cedar) = others.iter().find(|o| o.engine.name() == "Cedar") {
+                let ratio = per_policy(cedar.bytes) / per_policy(ours.bytes);
+                memory = memory.against("Cedar", per_policy(cedar.bytes));
+                if size >= 1_000 {
+                    memory = memory.target("≤ 1/10 of Cedar's", ratio >= 10.0);
+                }
+                build = build.against("Cedar", cedar.seconds);
+            }
+            if size == 1_000_000 {
+                build = build.target("≤ 10 s", ours.seconds <= 10.0);
+            }
+            rows.push(memory);
+            rows.push(build);
+            for other in others.iter().filter(|o| o.engine.name() != "Cedar") {
+                rows.push(
+                    Row::info("decide", mix.name(), size, "bytes per policy", per_policy(ours.bytes))
+                        .against(other.engine.name(), per_policy(other.bytes)),
+                );
+            }
+        }
+    }
+
+    // Scaling: the largest set against 10k, each kind.
+    let largest = *settings.sizes.last().unwrap_or(&0);
+    if largest > 10_000 {
+        for (mix, size, kind, p50) in p50_at.iter().filter(|(_, size, ..)| *size == largest) {
+            if let Some((.., base)) = p50_at.iter().find(|(m, s, k, _)| m == mix && *s == 10_000 && k == kind) {
+                let label = format!("{}, {}", mix.name(), kind.name());
+                rows.push(
+                    Row::info("decide", label, *size, "p50 ns, vs the same at 10k", *p50)
+                        .against("hubspoke at 10k", *base)
+                        .target("≤ 2× the p50 at 10k", *p50 <= 2.0 * base),
+                );
+            }
+        }
+    }
+
+    rows.extend(change_visibility(largest.max(1)));
+    Ok(rows)
+}
+
+/// How long a new policy takes to be seen by readers deciding on two other threads: the writer clones the index,
+/// applies the policy and publishes it (what the replica does); the readers spin on the request it permits.
+fn change_visibility(size: usize) -> Vec<Row> {
+    let base = workload(size, Mix::Realistic, 99, 1);
+    let extra = workload(size + 5, Mix::Realistic, 99, 0).policies.split_off(size);
+    let index = Arc::new(ArcSwap::from_pointee(PolicyIndex::build(&base.policies, 1, &RoleCatalog)));
+    let mut delays = Vec::new();
+    for policy in extra {
+        let request = {
+            let mut probe = hubspoke_iam::AccessRequest {
+                subject: hubspoke_iam::RequestAttributes::default(),
+                action: crate::data::CONNECT.into(),
+                resource: hubspoke_iam::RequestAttributes::default(),
+            };
+            for attribute in &policy.draft.subject {
+                probe.subject.set(attribute.key.clone(), attribute.text().unwrap_or_default().to_owned());
+            }
+            for attribute in &policy.draft.resource {
+                // A glob's literal spelling matches itself only where it holds no `*`; use a value it matches.
+                let value = attribute.text().unwrap_or_default().replace('*', "x");
+                probe.resource.set(attribute.key.clone(), value);
+            }
+            probe
+        };
+        assert!(!index.load().decide(&request).permitted, "the probe is refused before the write");
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let (index, request) = (index.clone(), request.clone());
+                std::thread::spawn(move || {
+                    let deadline = Instant::now() + Duration::from_secs(5);
+                    while !index.load().decide(&request).permitted {
+                        assert!(Instant::now() < deadline, "the change became visible within 5 s");
+                    }
+                    Instant::now()
+                })
+            })
+            .collect();
+        // Let both readers spin before the write starts.
+        std::thread::sleep(Duration::from_millis(20));
+        let started = Instant::now();
+        let mut next = (*index.load_full()).clone();
+        next.apply(&policy, &RoleCatalog);
+        index.store(Arc::new(next));
+        let seen = readers.into_iter().map(|reader| reader.join().expect("reader")).max().unwrap();
+        delays.push(seen.duration_since(started).as_secs_f64() * 1e6);
+    }
+    delays.sort_by(f64::total_cmp);
+    let worst = *delays.last().unwrap_or(&0.0);
+    vec![
+        Row::info("decide", "one policy added while 2 readers decide", size, "µs until both see it (worst of 5)", worst)
+            .target("≤ 1 ms", worst <= 1000.0),
+    ]
+}
