@@ -150,7 +150,7 @@ fn account(kind: u64, n: usize) -> AccountId {
 }
 
 fn shape_of(i: usize, mix: Mix, size: usize) -> Shape {
-    if mix == Mix::Adversarial && i % 10 == 0 && size >= 10 {
+    if mix == Mix::Adversarial && i.is_multiple_of(10) && size >= 10 {
         return Shape::Any;
     }
     // A fixed permutation of 0..40 spreads the shapes over the ids without a generator.
@@ -183,7 +183,11 @@ fn policy(i: usize, mix: Mix, size: usize) -> (Policy, AccessRequest) {
             Attribute::equals("resourceType", "vpc"),
             Attribute::equals("resource", &spoke_vpc),
         ],
-        resource: vec![Attribute::equals("accountId", hub.as_str()), Attribute::equals("serviceName", "is"), vpc_attribute],
+        resource: vec![
+            Attribute::equals("accountId", hub.as_str()),
+            Attribute::equals("serviceName", "is"),
+            vpc_attribute,
+        ],
         roles: vec![ROLE.to_owned()],
     };
     let policy = Policy {
@@ -284,7 +288,11 @@ mod tests {
             AttributeValue::Flag(flag) => hubspoke_iam::RawValue::Flag(*flag),
             AttributeValue::List(list) => hubspoke_iam::RawValue::List(list.clone()),
         };
-        hubspoke_iam::RawAttribute { key: attribute.key.clone(), operator: Some(attribute.operator.as_str().into()), value }
+        hubspoke_iam::RawAttribute {
+            key: attribute.key.clone(),
+            operator: Some(attribute.operator.as_str().into()),
+            value,
+        }
     }
 
     #[test]

@@ -42,7 +42,12 @@ impl Settings {
 
     /// CI's run: small sets, short budgets; it fails only on a decision mismatch or a broken engine.
     pub fn quick() -> Settings {
-        Settings { sizes: vec![1, 1_000, 10_000], budget: Duration::from_millis(150), scanning_limit: 1_000, sliced_limit: 10_000 }
+        Settings {
+            sizes: vec![1, 1_000, 10_000],
+            budget: Duration::from_millis(150),
+            scanning_limit: 1_000,
+            sliced_limit: 10_000,
+        }
     }
 }
 
@@ -254,7 +259,13 @@ fn change_visibility(size: usize) -> Vec<Row> {
     delays.sort_by(f64::total_cmp);
     let worst = *delays.last().unwrap_or(&0.0);
     vec![
-        Row::info("decide", "one policy added while 2 readers decide", size, "µs until both see it (worst of 5)", worst)
-            .target("≤ 1 ms", worst <= 1000.0),
+        Row::info(
+            "decide",
+            "one policy added while 2 readers decide",
+            size,
+            "µs until both see it (worst of 5)",
+            worst,
+        )
+        .target("≤ 1 ms", worst <= 1000.0),
     ]
 }

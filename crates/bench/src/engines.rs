@@ -2,9 +2,9 @@
 //! whole policy set, Cedar sliced by hub account, Casbin and regorus, each loaded with the same policies translated
 //! into its own language.
 
-use hubspoke_iam::{AccessRequest, Policy, PolicyIndex, RoleCatalog};
 #[cfg(feature = "compare")]
 use hubspoke_iam::Operator;
+use hubspoke_iam::{AccessRequest, Policy, PolicyIndex, RoleCatalog};
 
 /// An engine loaded with one policy set.
 pub trait Engine {
@@ -154,8 +154,8 @@ pub mod cedar {
         let (principal, principal_entity) = entity("Source", &request.subject);
         let (resource, resource_entity) = entity("Target", &request.resource);
         let entities = Entities::from_entities([principal_entity, resource_entity], None).expect("entities");
-        let question = Request::new(principal, uid("Action", &request.action), resource, Context::empty(), None)
-            .expect("request");
+        let question =
+            Request::new(principal, uid("Action", &request.action), resource, Context::empty(), None).expect("request");
         authorizer.is_authorized(&question, policies, &entities).decision() == Decision::Allow
     }
 
@@ -198,8 +198,10 @@ pub mod cedar {
             for policy in policies {
                 texts.entry(policy.draft.owner.as_str().to_owned()).or_default().push_str(&text(policy));
             }
-            let slices =
-                texts.into_iter().map(|(owner, text)| (owner, PolicySet::from_str(&text).expect("Cedar parses"))).collect();
+            let slices = texts
+                .into_iter()
+                .map(|(owner, text)| (owner, PolicySet::from_str(&text).expect("Cedar parses")))
+                .collect();
             Sliced { authorizer: Authorizer::new(), slices, empty: PolicySet::new() }
         }
     }

@@ -45,7 +45,9 @@ enum Suite {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if !cfg!(feature = "compare") {
-        eprintln!("built without the `compare` feature: hubspoke is measured alone (cargo run --release -p hubspoke-bench --features compare)");
+        eprintln!(
+            "built without the `compare` feature: hubspoke is measured alone (cargo run --release -p hubspoke-bench --features compare)"
+        );
     }
     let decide_settings = |sizes: Vec<usize>| {
         let mut settings = if cli.quick { decide::Settings::quick() } else { decide::Settings::full() };

@@ -24,7 +24,13 @@ pub struct Row {
 
 impl Row {
     /// A row that only informs.
-    pub fn info(suite: &'static str, workload: impl Into<String>, size: usize, metric: impl Into<String>, ours: f64) -> Row {
+    pub fn info(
+        suite: &'static str,
+        workload: impl Into<String>,
+        size: usize,
+        metric: impl Into<String>,
+        ours: f64,
+    ) -> Row {
         Row { suite, workload: workload.into(), size, metric: metric.into(), ours, comparator: None, target: None }
     }
 

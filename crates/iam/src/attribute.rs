@@ -89,14 +89,8 @@ impl Attribute {
         match (&self.value, actual) {
             (AttributeValue::Flag(must_exist), actual) => *must_exist == actual.is_some(),
             (_, None) => false,
-            (AttributeValue::Text(expected), Some(actual)) => match self.operator {
-                Operator::StringMatch => Glob::new(expected).matches(actual),
-                _ => expected == actual,
-            },
-            (AttributeValue::List(expected), Some(actual)) => match self.operator {
-                Operator::StringMatchAnyOf => expected.iter().any(|pattern| Glob::new(pattern).matches(actual)),
-                _ => expected.iter().any(|value| value == actual),
-            },
+            (AttributeValue::Text(expected), Some(actual)) => text_matches(self.operator, expected, actual),
+            (AttributeValue::List(expected), Some(actual)) => list_matches(self.operator, expected, actual),
         }
     }
 
@@ -111,6 +105,23 @@ impl Attribute {
             }
         };
         format!("{} {} {}", self.key, self.operator.as_str(), value)
+    }
+}
+
+/// Whether a present request value satisfies a text-valued condition (`stringEquals` or `stringMatch`). Shared by
+/// [`Attribute::matches`] and the engine's compact copy of conditions, so both decide alike.
+pub(crate) fn text_matches(operator: Operator, expected: &str, actual: &str) -> bool {
+    match operator {
+        Operator::StringMatch => Glob::new(expected).matches(actual),
+        _ => expected == actual,
+    }
+}
+
+/// Whether a present request value satisfies a list-valued condition (`stringEqualsAnyOf` or `stringMatchAnyOf`).
+pub(crate) fn list_matches<S: AsRef<str>>(operator: Operator, expected: &[S], actual: &str) -> bool {
+    match operator {
+        Operator::StringMatchAnyOf => expected.iter().any(|pattern| Glob::new(pattern.as_ref()).matches(actual)),
+        _ => expected.iter().any(|value| value.as_ref() == actual),
     }
 }
 

@@ -62,20 +62,20 @@ pub struct NearMiss {
 
 pub(super) fn mismatches(policy: &IndexedPolicy, request: &AccessRequest) -> Vec<Mismatch> {
     let mut found = Vec::new();
-    for expected in &policy.subject {
-        let actual = request.subject.get(&expected.key);
+    for expected in policy.subject.iter() {
+        let actual = request.subject.get(expected.key());
         if !expected.matches(actual) {
-            found.push(Mismatch::Subject { expected: expected.clone(), actual: actual.map(str::to_owned) });
+            found.push(Mismatch::Subject { expected: expected.to_attribute(), actual: actual.map(str::to_owned) });
         }
     }
-    for expected in &policy.resource {
-        let actual = request.resource.get(&expected.key);
+    for expected in policy.resource.iter() {
+        let actual = request.resource.get(expected.key());
         if !expected.matches(actual) {
-            found.push(Mismatch::Resource { expected: expected.clone(), actual: actual.map(str::to_owned) });
+            found.push(Mismatch::Resource { expected: expected.to_attribute(), actual: actual.map(str::to_owned) });
         }
     }
-    if !policy.roles.iter().any(|role| role.grants(&request.action)) {
-        found.push(Mismatch::Action { action: request.action.clone(), roles: policy.role_ids.clone() });
+    if !policy.grants_action(&request.action) {
+        found.push(Mismatch::Action { action: request.action.clone(), roles: policy.role_ids() });
     }
     found
 }

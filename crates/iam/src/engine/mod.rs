@@ -9,12 +9,14 @@
 //! applies the change and publishes the new value; readers keep whichever whole revision they loaded.
 
 mod explain;
+mod indexed;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::attribute::Attribute;
-use crate::catalog::{Role, RoleCatalog};
+use crate::catalog::RoleCatalog;
 use crate::policy::{Policy, PolicyId, PolicyState};
+use indexed::{Bucket, IndexedPolicy};
 
 pub use explain::{Mismatch, NearMiss};
 
@@ -22,6 +24,8 @@ pub use explain::{Mismatch, NearMiss};
 const NEAR_MISS_LIMIT: usize = 3;
 /// How many other subject-account buckets of the same owner a denial looks into for near misses.
 const NEIGHBOUR_BUCKET_LIMIT: usize = 8;
+/// How many policies a denial compares with the request, at most, to find the nearest.
+const EXPLAIN_LIMIT: usize = 64;
 
 /// A request's attributes (subject or resource), as name/value pairs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -72,22 +76,12 @@ pub struct AccessRequest {
 pub struct Decision {
     /// Whether the action is permitted.
     pub permitted: bool,
-    /// On permit, every active policy that grants the request, in index order.
+    /// On permit, every active policy that grants the request, by id.
     pub granted_by: Vec<PolicyId>,
     /// On deny, the policies that came closest, fewest mismatches first.
     pub near_misses: Vec<NearMiss>,
     /// The index revision the decision was made at.
     pub revision: u64,
-}
-
-/// A policy as the index holds it: only what decisions need, with roles resolved against the catalog.
-#[derive(Debug)]
-struct IndexedPolicy {
-    id: PolicyId,
-    subject: Vec<Attribute>,
-    resource: Vec<Attribute>,
-    role_ids: Vec<String>,
-    roles: Vec<&'static Role>,
 }
 
 /// (owner account, subject account).
@@ -96,22 +90,46 @@ type BucketKey = (String, String);
 /// The active authorization policies, indexed for decisions.
 #[derive(Clone, Debug, Default)]
 pub struct PolicyIndex {
-    buckets: imbl::HashMap<BucketKey, Arc<Vec<Arc<IndexedPolicy>>>>,
+    buckets: imbl::HashMap<BucketKey, Arc<Bucket>>,
     subject_accounts_by_owner: imbl::HashMap<String, imbl::OrdSet<String>>,
-    located: imbl::HashMap<PolicyId, BucketKey>,
+    /// Where each policy is; the key is shared with its bucket.
+    located: imbl::HashMap<Arc<str>, Arc<BucketKey>>,
     revision: u64,
 }
 
 impl PolicyIndex {
-    /// An index over the active policies among `policies`, at `revision`.
+    /// An index over the active policies among `policies`, at `revision`. Builds each bucket once, so a million
+    /// policies load in one pass (applying them one by one would copy crowded buckets again and again).
     pub fn build<'a>(
         policies: impl IntoIterator<Item = &'a Policy>,
         revision: u64,
         catalog: &RoleCatalog,
     ) -> PolicyIndex {
-        let mut index = PolicyIndex::default();
+        // Later states of a policy id replace earlier ones, as `apply` would.
+        let mut latest: HashMap<&str, &Policy> = HashMap::new();
+        let mut order: Vec<&str> = Vec::new();
         for policy in policies {
-            index.apply(policy, catalog);
+            if latest.insert(&policy.id, policy).is_none() {
+                order.push(&policy.id);
+            }
+        }
+        let mut grouped: HashMap<BucketKey, Vec<Arc<IndexedPolicy>>> = HashMap::new();
+        let mut index = PolicyIndex::default();
+        for id in order {
+            let policy = latest[id];
+            if policy.state != PolicyState::Active {
+                continue;
+            }
+            let key = (policy.draft.owner.as_str().to_owned(), policy.draft.subject_account().to_owned());
+            grouped.entry(key).or_default().push(Arc::new(IndexedPolicy::new(policy, catalog)));
+        }
+        for (key, policies) in grouped {
+            let key = Arc::new(key);
+            for policy in &policies {
+                index.located.insert(policy.id.clone(), key.clone());
+            }
+            index.subject_accounts_by_owner.entry(key.0.clone()).or_default().insert(key.1.clone());
+            index.buckets.insert((*key).clone(), Arc::new(Bucket::of(key, policies)));
         }
         index.revision = revision;
         index
@@ -143,36 +161,24 @@ impl PolicyIndex {
         if policy.state != PolicyState::Active {
             return;
         }
-        let draft = &policy.draft;
-        let target_service = draft.resource_attribute("serviceName").and_then(Attribute::text).unwrap_or_default();
-        let source_service = draft.subject_attribute("serviceName").and_then(Attribute::text);
-        let roles = draft
-            .roles
-            .iter()
-            .filter_map(|crn| catalog.authorization_role(target_service, source_service, crn))
-            .collect();
-        let indexed = Arc::new(IndexedPolicy {
-            id: policy.id.clone(),
-            subject: draft.subject.clone(),
-            resource: draft.resource.clone(),
-            role_ids: draft.roles.clone(),
-            roles,
-        });
-        let key = (draft.owner.as_str().to_owned(), draft.subject_account().to_owned());
-        let mut bucket: Vec<Arc<IndexedPolicy>> = self.buckets.get(&key).map(|b| (**b).clone()).unwrap_or_default();
-        bucket.push(indexed);
-        self.buckets.insert(key.clone(), Arc::new(bucket));
+        let indexed = Arc::new(IndexedPolicy::new(policy, catalog));
+        let key = (policy.draft.owner.as_str().to_owned(), policy.draft.subject_account().to_owned());
+        let bucket = match self.buckets.get(&key) {
+            Some(bucket) => bucket.with(indexed.clone()),
+            None => Bucket::of(Arc::new(key.clone()), vec![indexed.clone()]),
+        };
+        self.located.insert(indexed.id.clone(), bucket.key.clone());
         self.subject_accounts_by_owner.entry(key.0.clone()).or_default().insert(key.1.clone());
-        self.located.insert(policy.id.clone(), key);
+        self.buckets.insert(key, Arc::new(bucket));
     }
 
     /// Removes a policy if it is indexed.
     pub fn remove(&mut self, id: &str) {
         let Some(key) = self.located.remove(id) else { return };
-        let Some(bucket) = self.buckets.get(&key) else { return };
-        let rest: Vec<Arc<IndexedPolicy>> = bucket.iter().filter(|p| p.id != id).cloned().collect();
-        if rest.is_empty() {
-            self.buckets.remove(&key);
+        let Some(bucket) = self.buckets.get(&*key) else { return };
+        let rest = bucket.without(id);
+        if rest.len() == 0 {
+            self.buckets.remove(&*key);
             if let Some(subjects) = self.subject_accounts_by_owner.get_mut(&key.0) {
                 subjects.remove(&key.1);
                 if subjects.is_empty() {
@@ -180,7 +186,7 @@ impl PolicyIndex {
                 }
             }
         } else {
-            self.buckets.insert(key, Arc::new(rest));
+            self.buckets.insert((*key).clone(), Arc::new(rest));
         }
     }
 
@@ -190,38 +196,50 @@ impl PolicyIndex {
         let subject_account = request.subject.get("accountId").unwrap_or_default();
         let mut decision =
             Decision { permitted: false, granted_by: Vec::new(), near_misses: Vec::new(), revision: self.revision };
-        let key = (owner.to_owned(), subject_account.to_owned());
-        let candidates = self.buckets.get(&key);
-        for policy in candidates.iter().flat_map(|bucket| bucket.iter()) {
-            let mismatches = explain::mismatches(policy, request);
-            if mismatches.is_empty() {
-                decision.granted_by.push(policy.id.clone());
-            } else if decision.granted_by.is_empty() {
-                decision.near_misses.push(NearMiss { policy_id: policy.id.clone(), mismatches });
+        let bucket = self.buckets.get(&(owner.to_owned(), subject_account.to_owned()));
+        let spoke = request.subject.get("resource");
+        for policy in bucket.iter().flat_map(|bucket| bucket.candidates(spoke)) {
+            if policy.grants(request) {
+                decision.granted_by.push(policy.id.to_string());
             }
         }
         if !decision.granted_by.is_empty() {
             decision.permitted = true;
-            decision.near_misses.clear();
+            decision.granted_by.sort_unstable();
             return decision;
         }
-        // Nothing in the exact bucket: policies the owner wrote for other subject accounts may still explain the
-        // denial ("a policy exists, but for account X").
-        if decision.near_misses.len() < NEAR_MISS_LIMIT {
+        // Denied: explain with the nearest policies. The candidates come first (the policies about this very spoke),
+        // then the rest of the bucket and the owner's policies for other subject accounts ("a policy exists, but for
+        // account X"), looking at no more than EXPLAIN_LIMIT policies so that a crowded bucket stays cheap to deny.
+        let mut nearest: Vec<&IndexedPolicy> = Vec::new();
+        if let Some(bucket) = bucket {
+            let candidates: Vec<&Arc<IndexedPolicy>> = bucket.candidates(spoke).take(EXPLAIN_LIMIT).collect();
+            let others = bucket.all().filter(|p| !candidates.iter().any(|c| Arc::ptr_eq(c, p)));
+            let chosen = candidates.iter().copied().chain(others).take(EXPLAIN_LIMIT);
+            nearest.extend(chosen.map(|policy| &**policy));
+        }
+        if nearest.len() < NEAR_MISS_LIMIT {
             let neighbours = self.subject_accounts_by_owner.get(owner).into_iter().flatten();
             let neighbours = neighbours.filter(|account| *account != subject_account).take(NEIGHBOUR_BUCKET_LIMIT);
-            for account in neighbours {
-                let bucket = self.buckets.get(&(owner.to_owned(), account.clone()));
-                for policy in bucket.iter().flat_map(|bucket| bucket.iter()) {
-                    let mismatches = explain::mismatches(policy, request);
-                    decision.near_misses.push(NearMiss { policy_id: policy.id.clone(), mismatches });
-                }
-            }
+            let policies = neighbours
+                .filter_map(|account| self.buckets.get(&(owner.to_owned(), account.clone())))
+                .flat_map(|bucket| bucket.all());
+            let room = EXPLAIN_LIMIT - nearest.len();
+            nearest.extend(policies.take(room).map(|policy| &**policy));
         }
+        // Rank by how many conditions fail (stable: the candidates stay ahead on ties), and explain only the winners.
+        let mut ranked: Vec<(usize, &IndexedPolicy)> = nearest.into_iter().map(|p| (p.misses(request), p)).collect();
+        ranked.sort_by_key(|(misses, _)| *misses);
+        ranked.truncate(NEAR_MISS_LIMIT);
+        decision.near_misses = ranked.into_iter().map(|(_, policy)| near_miss(policy, request)).collect();
         decision.near_misses.sort_by_key(|miss| miss.mismatches.len());
         decision.near_misses.truncate(NEAR_MISS_LIMIT);
         decision
     }
+}
+
+fn near_miss(policy: &IndexedPolicy, request: &AccessRequest) -> NearMiss {
+    NearMiss { policy_id: policy.id.to_string(), mismatches: explain::mismatches(policy, request) }
 }
 
 #[cfg(test)]
