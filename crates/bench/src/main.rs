@@ -6,6 +6,7 @@ mod data;
 mod decide;
 mod engines;
 mod report;
+mod store;
 
 use std::path::PathBuf;
 
@@ -38,6 +39,13 @@ enum Suite {
         #[arg(long, value_delimiter = ',')]
         sizes: Vec<usize>,
     },
+    /// Durable creates (1 and 8 writers) and reads over HTTP against the raw durable commit, on SQLite and
+    /// PostgreSQL, with many policies stored.
+    Store {
+        /// Policies stored before reads are timed (default 1M; with --quick 10k).
+        #[arg(long)]
+        stored: Option<usize>,
+    },
     /// Every suite.
     All,
 }
@@ -56,9 +64,22 @@ fn main() -> anyhow::Result<()> {
         }
         settings
     };
+    let store_settings = |stored: Option<usize>| {
+        let mut settings = if cli.quick { store::Settings::quick() } else { store::Settings::full() };
+        if let Some(stored) = stored {
+            settings.stored = stored;
+        }
+        settings
+    };
+    let runtime = tokio::runtime::Runtime::new()?;
     let rows = match cli.suite {
         Suite::Decide { ref sizes } => decide::run(&decide_settings(sizes.clone()))?,
-        Suite::All => decide::run(&decide_settings(Vec::new()))?,
+        Suite::Store { stored } => runtime.block_on(store::run_all(&store_settings(stored)))?,
+        Suite::All => {
+            let mut rows = decide::run(&decide_settings(Vec::new()))?;
+            rows.extend(runtime.block_on(store::run_all(&store_settings(None)))?);
+            rows
+        }
     };
     let table = report::markdown(&rows);
     print!("{table}");

@@ -314,6 +314,10 @@ pub trait Store: Send + Sync + 'static {
     /// identical active one exists.
     async fn insert_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision>;
 
+    /// Stores many new policies in one transaction, each with its own change row (their revisions are consecutive);
+    /// all or none. For loading large sets (benchmarks, restores), where a commit per policy would take hours.
+    async fn import_policies(&self, policies: &[Policy]) -> StoreResult<Revision>;
+
     /// Replaces a policy whose stored version is `policy.version - 1`: content, state and modification fields.
     /// Fails with [`StoreError::Stale`] when the stored version differs, and with
     /// [`StoreError::DuplicatePolicy`] when the new content duplicates another active policy.

@@ -202,6 +202,23 @@ impl SqlStore {
         Ok(tx)
     }
 
+    /// Rolls back a transaction whose policy insert failed, and says why: a duplicate active policy, or the error.
+    async fn refused_insert(
+        &self,
+        tx: sqlx::Transaction<'static, sqlx::Any>,
+        policy: &Policy,
+        error: sqlx::Error,
+    ) -> StoreError {
+        let duplicate = is_unique_violation(&error);
+        if let Err(rollback) = tx.rollback().await {
+            return rollback.into();
+        }
+        if duplicate {
+            return active_duplicate(&self.writer, policy).await.unwrap_or_else(|error| error);
+        }
+        error.into()
+    }
+
     /// Which database this is.
     pub fn dialect(&self) -> Dialect {
         self.dialect
@@ -284,6 +301,26 @@ async fn active_duplicate(pool: &AnyPool, policy: &Policy) -> StoreResult<StoreE
         Some(existing) => StoreError::DuplicatePolicy { existing },
         None => StoreError::Database(format!("unique constraint violated while writing policy `{}`", policy.id)),
     })
+}
+
+async fn insert_policy_row(connection: &mut AnyConnection, policy: &Policy) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO policies (id, owner, description, state, version, fingerprint, created_at, created_by_id, \
+         last_modified_at, last_modified_by_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&policy.id)
+    .bind(policy.draft.owner.as_str())
+    .bind(&policy.draft.description)
+    .bind(policy.state.as_str())
+    .bind(policy.version as i64)
+    .bind(policy.draft.fingerprint())
+    .bind(policy.created_at.0)
+    .bind(&policy.created_by_id)
+    .bind(policy.last_modified_at.0)
+    .bind(&policy.last_modified_by_id)
+    .execute(&mut *connection)
+    .await
+    .map(drop)
 }
 
 /// A statement whose text arguments are numbered as they are pushed (`$1`, `$2`, ...): sqlx's `QueryBuilder` writes
@@ -599,35 +636,31 @@ impl Store for SqlStore {
 
     async fn insert_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision> {
         let mut tx = self.writer.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO policies (id, owner, description, state, version, fingerprint, created_at, created_by_id, \
-             last_modified_at, last_modified_by_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&policy.id)
-        .bind(policy.draft.owner.as_str())
-        .bind(&policy.draft.description)
-        .bind(policy.state.as_str())
-        .bind(policy.version as i64)
-        .bind(policy.draft.fingerprint())
-        .bind(policy.created_at.0)
-        .bind(&policy.created_by_id)
-        .bind(policy.last_modified_at.0)
-        .bind(&policy.last_modified_by_id)
-        .execute(&mut *tx)
-        .await;
-        match inserted {
-            Err(error) if is_unique_violation(&error) => {
-                tx.rollback().await?;
-                return Err(active_duplicate(&self.writer, policy).await?);
-            }
-            other => other?,
-        };
+        if let Err(error) = insert_policy_row(&mut tx, policy).await {
+            return Err(self.refused_insert(tx, policy, error).await);
+        }
         write_policy_children(&mut tx, policy).await?;
         events::insert(&mut tx, events).await?;
         let revision =
             append_change(&mut tx, self.dialect, EntityKind::Policy, &policy.id, policy.last_modified_at.0).await?;
         tx.commit().await?;
         Ok(revision)
+    }
+
+    async fn import_policies(&self, policies: &[Policy]) -> StoreResult<Revision> {
+        let mut tx = self.writer.begin().await?;
+        let mut revision: i64 =
+            sqlx::query_scalar("SELECT revision FROM revision_counter WHERE slot = 1").fetch_one(&mut *tx).await?;
+        for policy in policies {
+            if let Err(error) = insert_policy_row(&mut tx, policy).await {
+                return Err(self.refused_insert(tx, policy, error).await);
+            }
+            write_policy_children(&mut tx, policy).await?;
+            revision = append_change(&mut tx, self.dialect, EntityKind::Policy, &policy.id, policy.last_modified_at.0)
+                .await? as i64;
+        }
+        tx.commit().await?;
+        Ok(revision as Revision)
     }
 
     async fn update_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision> {

@@ -37,6 +37,7 @@ macro_rules! on_both_databases {
 }
 
 on_both_databases!(
+    imports_are_all_or_nothing_with_a_change_per_policy,
     policies_round_trip_with_order_and_kinds,
     identical_active_policies_are_refused_by_the_database,
     updates_are_optimistic,
@@ -98,6 +99,22 @@ async fn policies_round_trip_with_order_and_kinds(store: SqlStore) {
     assert_eq!(revision, 1);
     assert_eq!(store.policy("p1").await.unwrap(), Some(original));
     assert_eq!(store.policy("nope").await.unwrap(), None);
+}
+
+async fn imports_are_all_or_nothing_with_a_change_per_policy(store: SqlStore) {
+    let batch = [policy("p1", "hub-1", 10), policy("p2", "hub-2", 11), policy("p3", "hub-3", 12)];
+    assert_eq!(store.import_policies(&batch).await.unwrap(), 3);
+    let changes = store.changes_since(0, 10).await.unwrap();
+    assert_eq!(
+        changes.iter().map(|c| (c.revision, c.entity_id.as_str())).collect::<Vec<_>>(),
+        [(1, "p1"), (2, "p2"), (3, "p3")]
+    );
+    assert_eq!(store.policy("p2").await.unwrap().as_ref(), Some(&batch[1]));
+    // A duplicate anywhere in a batch refuses all of it.
+    let error = store.import_policies(&[policy("p4", "hub-4", 13), policy("p5", "hub-1", 14)]).await.unwrap_err();
+    assert!(matches!(error, StoreError::DuplicatePolicy { ref existing } if existing == "p1"), "{error}");
+    assert_eq!(store.policy("p4").await.unwrap(), None);
+    assert_eq!(store.revision().await.unwrap(), 3);
 }
 
 async fn identical_active_policies_are_refused_by_the_database(store: SqlStore) {
