@@ -84,6 +84,12 @@ impl App {
         self.replica.sync_to(self.store.as_ref(), &self.catalog, revision).await
     }
 
+    /// Like [`App::caught_up`] for a policy this request wrote: the index takes it in without reading it back.
+    async fn caught_up_with(&self, revision: u64, policy: &hubspoke_iam::Policy) -> AppResult<()> {
+        revision::record(revision);
+        self.replica.apply_own(self.store.as_ref(), &self.catalog, revision, policy).await
+    }
+
     /// Brings the index and the world up to at least `revision` before a read (a client that wrote through another
     /// replica asks for its own writes). A revision the database has not reached is refused, not waited for: every
     /// revision a write reported is already committed, so a larger one can only be a mistake.

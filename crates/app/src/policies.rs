@@ -67,7 +67,7 @@ impl App {
             Ok(revision) => revision,
             Err(error) => return Err(self.refine(error).await),
         };
-        self.caught_up(revision).await?;
+        self.caught_up_with(revision, &policy).await?;
         Ok((policy, revision))
     }
 
@@ -177,7 +177,7 @@ impl App {
             }
             Err(error) => return Err(self.refine(error).await),
         };
-        self.caught_up(revision).await?;
+        self.caught_up_with(revision, &next).await?;
         Ok((next, revision))
     }
 

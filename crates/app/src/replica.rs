@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use hubspoke_iam::{PolicyIndex, RoleCatalog};
+use hubspoke_iam::{Policy, PolicyIndex, RoleCatalog};
 use hubspoke_store::{EntityKind, Store};
 use hubspoke_vpc::World;
 use tokio::sync::Mutex;
@@ -83,6 +83,29 @@ impl Replica {
     /// The revision the index reflects.
     pub fn revision(&self) -> u64 {
         self.index.load().revision()
+    }
+
+    /// Takes in a policy this process has just written at `revision` without reading it back, when nothing else was
+    /// written in between (the index is at `revision - 1`); otherwise catches up from the store.
+    pub async fn apply_own(
+        &self,
+        store: &dyn Store,
+        catalog: &RoleCatalog,
+        revision: u64,
+        policy: &Policy,
+    ) -> AppResult<()> {
+        {
+            let _guard = self.sync.lock().await;
+            let current = self.index.load_full();
+            if current.revision() + 1 == revision {
+                let mut next = (*current).clone();
+                next.apply(policy, catalog);
+                next.set_revision(revision);
+                self.index.store(Arc::new(next));
+                return Ok(());
+            }
+        }
+        self.sync_to(store, catalog, revision).await
     }
 
     /// Applies every change up to at least `revision` (everything committed so far, in fact): policies into the index,

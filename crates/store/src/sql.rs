@@ -202,11 +202,12 @@ impl SqlStore {
         Ok(tx)
     }
 
-    /// Rolls back a transaction whose policy insert failed, and says why: a duplicate active policy, or the error.
+    /// Rolls back a transaction whose policy insert failed, and says why: a duplicate active policy (the first of
+    /// `policies` that has one), or the error.
     async fn refused_insert(
         &self,
         tx: sqlx::Transaction<'static, sqlx::Any>,
-        policy: &Policy,
+        policies: &[&Policy],
         error: sqlx::Error,
     ) -> StoreError {
         let duplicate = is_unique_violation(&error);
@@ -214,7 +215,15 @@ impl SqlStore {
             return rollback.into();
         }
         if duplicate {
-            return active_duplicate(&self.writer, policy).await.unwrap_or_else(|error| error);
+            for policy in policies {
+                match active_duplicate(&self.writer, policy).await {
+                    Ok(found @ StoreError::DuplicatePolicy { .. }) => return found,
+                    Ok(_) => continue,
+                    Err(failed) => return failed,
+                }
+            }
+            // Two policies of one import duplicate each other, or an id is taken.
+            return StoreError::Database(format!("unique constraint violated while writing policies: {error}"));
         }
         error.into()
     }
@@ -246,15 +255,26 @@ async fn postgres_migration_status(pool: &AnyPool) -> StoreResult<MigrationStatu
 }
 
 /// Appends the change row of a write, in its transaction, and returns its revision.
-///
-/// Revisions come from the one `revision_counter` row, whose lock is held until the transaction ends: revisions are
-/// therefore handed out in commit order with no gaps, so a follower that has read revision N has seen every write up
-/// to N (a sequence would let a later revision commit before an earlier one, and a follower could skip the earlier).
 async fn append_change(
     connection: &mut AnyConnection,
     dialect: Dialect,
     entity: EntityKind,
     entity_id: &str,
+    at: i64,
+) -> StoreResult<Revision> {
+    append_changes(connection, dialect, entity, &[entity_id], at).await
+}
+
+/// Appends one change row per id, in the write's transaction, with consecutive revisions; returns the last.
+///
+/// Revisions come from the one `revision_counter` row, whose lock is held until the transaction ends: revisions are
+/// therefore handed out in commit order with no gaps, so a follower that has read revision N has seen every write up
+/// to N (a sequence would let a later revision commit before an earlier one, and a follower could skip the earlier).
+async fn append_changes(
+    connection: &mut AnyConnection,
+    dialect: Dialect,
+    entity: EntityKind,
+    entity_ids: &[&str],
     at: i64,
 ) -> StoreResult<Revision> {
     let entity = match entity {
@@ -263,23 +283,31 @@ async fn append_change(
         EntityKind::World => "world",
         EntityKind::Event => "event",
     };
-    let revision: i64 =
-        sqlx::query_scalar("UPDATE revision_counter SET revision = revision + 1 WHERE slot = 1 RETURNING revision")
+    let count = entity_ids.len() as i64;
+    let last: i64 =
+        sqlx::query_scalar("UPDATE revision_counter SET revision = revision + $1 WHERE slot = 1 RETURNING revision")
+            .bind(count)
             .fetch_one(&mut *connection)
             .await?;
-    sqlx::query("INSERT INTO changes (revision, entity, entity_id, at) VALUES ($1, $2, $3, $4)")
-        .bind(revision)
-        .bind(entity)
-        .bind(entity_id)
-        .bind(at)
-        .execute(&mut *connection)
-        .await?;
+    let rows = entity_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            vec![
+                Argument::Integer(last - count + 1 + i as i64),
+                Argument::Text(entity.to_owned()),
+                Argument::Text((*id).to_owned()),
+                Argument::Integer(at),
+            ]
+        })
+        .collect();
+    insert_rows(connection, "changes (revision, entity, entity_id, at)", rows).await?;
     if dialect == Dialect::Postgres {
         // NOTIFY takes no parameters; the payload is a number this function produced. PostgreSQL delivers it only if
-        // the transaction commits, and in commit order.
-        sqlx::query(AssertSqlSafe(format!("NOTIFY {CHANGES_CHANNEL}, '{revision}'"))).execute(&mut *connection).await?;
+        // the transaction commits, and in commit order; followers read every change up to it.
+        sqlx::query(AssertSqlSafe(format!("NOTIFY {CHANGES_CHANNEL}, '{last}'"))).execute(&mut *connection).await?;
     }
-    Ok(revision as Revision)
+    Ok(last as Revision)
 }
 
 fn is_unique_violation(error: &sqlx::Error) -> bool {
@@ -303,33 +331,51 @@ async fn active_duplicate(pool: &AnyPool, policy: &Policy) -> StoreResult<StoreE
     })
 }
 
-async fn insert_policy_row(connection: &mut AnyConnection, policy: &Policy) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO policies (id, owner, description, state, version, fingerprint, created_at, created_by_id, \
-         last_modified_at, last_modified_by_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+/// Inserts the rows of new policies (children not included).
+async fn insert_policy_rows(connection: &mut AnyConnection, policies: &[&Policy]) -> Result<(), sqlx::Error> {
+    let rows = policies
+        .iter()
+        .map(|policy| {
+            vec![
+                Argument::Text(policy.id.clone()),
+                Argument::Text(policy.draft.owner.as_str().to_owned()),
+                Argument::OptionalText(policy.draft.description.clone()),
+                Argument::Text(policy.state.as_str().to_owned()),
+                Argument::Integer(policy.version as i64),
+                Argument::Text(policy.draft.fingerprint()),
+                Argument::Integer(policy.created_at.0),
+                Argument::Text(policy.created_by_id.clone()),
+                Argument::Integer(policy.last_modified_at.0),
+                Argument::Text(policy.last_modified_by_id.clone()),
+            ]
+        })
+        .collect();
+    insert_rows(
+        connection,
+        "policies (id, owner, description, state, version, fingerprint, created_at, created_by_id, last_modified_at, \
+         last_modified_by_id)",
+        rows,
     )
-    .bind(&policy.id)
-    .bind(policy.draft.owner.as_str())
-    .bind(&policy.draft.description)
-    .bind(policy.state.as_str())
-    .bind(policy.version as i64)
-    .bind(policy.draft.fingerprint())
-    .bind(policy.created_at.0)
-    .bind(&policy.created_by_id)
-    .bind(policy.last_modified_at.0)
-    .bind(&policy.last_modified_by_id)
-    .execute(&mut *connection)
     .await
-    .map(drop)
 }
 
-/// A statement whose text arguments are numbered as they are pushed (`$1`, `$2`, ...): sqlx's `QueryBuilder` writes
-/// `?` placeholders for the `Any` driver, which PostgreSQL does not accept.
+/// A statement whose arguments are numbered as they are pushed (`$1`, `$2`, ...): sqlx's `QueryBuilder` writes `?`
+/// placeholders for the `Any` driver, which PostgreSQL does not accept.
 #[derive(Default)]
 struct Statement {
     sql: String,
-    arguments: Vec<String>,
+    arguments: Vec<Argument>,
 }
+
+/// One bound value.
+enum Argument {
+    Text(String),
+    OptionalText(Option<String>),
+    Integer(i64),
+}
+
+/// Keeps multi-row statements under both databases' limits on bound values (SQLite 32,766; PostgreSQL 65,535).
+const MAX_ARGUMENTS: usize = 30_000;
 
 impl Statement {
     fn new(sql: &str) -> Statement {
@@ -341,77 +387,139 @@ impl Statement {
         self
     }
 
-    fn push_bind(&mut self, value: &str) -> &mut Statement {
-        self.arguments.push(value.to_owned());
+    fn bind(&mut self, argument: Argument) -> &mut Statement {
+        self.arguments.push(argument);
         self.sql.push_str(&format!("${}", self.arguments.len()));
         self
     }
 
-    /// `(value, value, ...)` for an `IN` list.
-    fn push_list(&mut self, values: &[String]) -> &mut Statement {
+    fn push_bind(&mut self, value: &str) -> &mut Statement {
+        self.bind(Argument::Text(value.to_owned()))
+    }
+
+    /// `(value, value, ...)`: an `IN` list, or one row of a multi-row `VALUES`.
+    fn push_tuple(&mut self, values: impl IntoIterator<Item = Argument>) -> &mut Statement {
         self.push("(");
-        for (i, value) in values.iter().enumerate() {
+        for (i, value) in values.into_iter().enumerate() {
             if i > 0 {
                 self.push(", ");
             }
-            self.push_bind(value);
+            self.bind(value);
         }
         self.push(")")
     }
 
-    async fn fetch_all(&self, connection: &mut AnyConnection) -> StoreResult<Vec<AnyRow>> {
+    fn push_list(&mut self, values: &[String]) -> &mut Statement {
+        self.push_tuple(values.iter().map(|value| Argument::Text(value.clone())))
+    }
+
+    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
         let mut query = sqlx::query(AssertSqlSafe(self.sql.clone()));
         for argument in &self.arguments {
-            query = query.bind(argument.clone());
+            query = match argument {
+                Argument::Text(text) => query.bind(text.clone()),
+                Argument::OptionalText(text) => query.bind(text.clone()),
+                Argument::Integer(value) => query.bind(*value),
+            };
         }
-        Ok(query.fetch_all(&mut *connection).await?)
+        query
+    }
+
+    async fn fetch_all(&self, connection: &mut AnyConnection) -> StoreResult<Vec<AnyRow>> {
+        Ok(self.query().fetch_all(&mut *connection).await?)
+    }
+
+    async fn execute(&self, connection: &mut AnyConnection) -> Result<u64, sqlx::Error> {
+        Ok(self.query().execute(&mut *connection).await?.rows_affected())
     }
 }
 
-async fn write_policy_children(connection: &mut AnyConnection, policy: &Policy) -> StoreResult<()> {
-    sqlx::query("DELETE FROM policy_attributes WHERE policy_id = $1")
-        .bind(&policy.id)
-        .execute(&mut *connection)
-        .await?;
-    sqlx::query("DELETE FROM policy_roles WHERE policy_id = $1").bind(&policy.id).execute(&mut *connection).await?;
-    let sides = [("subject", &policy.draft.subject), ("resource", &policy.draft.resource)];
-    for (side, attributes) in sides {
-        for (position, attribute) in attributes.iter().enumerate() {
-            let (kind, value) = encode_value(&attribute.value);
-            sqlx::query(
-                "INSERT INTO policy_attributes (policy_id, side, position, key, operator, value_kind, value) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&policy.id)
-            .bind(side)
-            .bind(position as i64)
-            .bind(&attribute.key)
-            .bind(attribute.operator.as_str())
-            .bind(kind)
-            .bind(value)
-            .execute(&mut *connection)
-            .await?;
+/// Runs `INSERT INTO <head> VALUES <row>, <row>, ...` over `rows`, in as few statements as the limits allow.
+async fn insert_rows(connection: &mut AnyConnection, head: &str, rows: Vec<Vec<Argument>>) -> Result<(), sqlx::Error> {
+    let Some(width) = rows.first().map(Vec::len) else { return Ok(()) };
+    let per_statement = (MAX_ARGUMENTS / width.max(1)).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut statement = Statement::new(&format!("INSERT INTO {head} VALUES "));
+        for (i, row) in rows.by_ref().take(per_statement).enumerate() {
+            if i > 0 {
+                statement.push(", ");
+            }
+            statement.push_tuple(row);
+        }
+        statement.execute(connection).await?;
+    }
+    Ok(())
+}
+
+/// Writes the attribute and role rows of `policies` (after deleting their old ones when `replacing`): a handful of
+/// statements however many policies and attributes there are.
+async fn write_policy_children(
+    connection: &mut AnyConnection,
+    policies: &[&Policy],
+    replacing: bool,
+) -> StoreResult<()> {
+    if replacing {
+        let ids: Vec<String> = policies.iter().map(|policy| policy.id.clone()).collect();
+        for table in ["policy_attributes", "policy_roles"] {
+            let mut delete = Statement::new(&format!("DELETE FROM {table} WHERE policy_id IN "));
+            delete.push_list(&ids).execute(connection).await?;
         }
     }
-    for (position, role) in policy.draft.roles.iter().enumerate() {
-        sqlx::query("INSERT INTO policy_roles (policy_id, position, role_id) VALUES ($1, $2, $3)")
-            .bind(&policy.id)
-            .bind(position as i64)
-            .bind(role)
-            .execute(&mut *connection)
-            .await?;
+    let mut attributes = Vec::new();
+    let mut roles = Vec::new();
+    for policy in policies {
+        let sides = [("subject", &policy.draft.subject), ("resource", &policy.draft.resource)];
+        for (side, list) in sides {
+            for (position, attribute) in list.iter().enumerate() {
+                let (kind, value) = encode_value(&attribute.value);
+                attributes.push(vec![
+                    Argument::Text(policy.id.clone()),
+                    Argument::Text(side.to_owned()),
+                    Argument::Integer(position as i64),
+                    Argument::Text(attribute.key.clone()),
+                    Argument::Text(attribute.operator.as_str().to_owned()),
+                    Argument::Text(kind.to_owned()),
+                    Argument::Text(value),
+                ]);
+            }
+        }
+        for (position, role) in policy.draft.roles.iter().enumerate() {
+            roles.push(vec![
+                Argument::Text(policy.id.clone()),
+                Argument::Integer(position as i64),
+                Argument::Text(role.clone()),
+            ]);
+        }
     }
+    insert_rows(
+        connection,
+        "policy_attributes (policy_id, side, position, key, operator, value_kind, value)",
+        attributes,
+    )
+    .await?;
+    insert_rows(connection, "policy_roles (policy_id, position, role_id)", roles).await?;
     Ok(())
 }
 
 const POLICY_COLUMNS: &str = "id, owner, description, state, version, created_at, created_by_id, last_modified_at, \
                               last_modified_by_id";
 
+/// How many policies one `IN` list of `assemble` names: well under both databases' limits on bound values.
+const ASSEMBLE_CHUNK: usize = 5_000;
+
 /// Reads the attributes and roles of the policies whose rows were fetched and assembles them, keeping row order.
 async fn assemble(connection: &mut AnyConnection, rows: Vec<AnyRow>) -> StoreResult<Vec<Policy>> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
+    let mut policies = Vec::with_capacity(rows.len());
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<AnyRow> = rows.by_ref().take(ASSEMBLE_CHUNK).collect();
+        policies.extend(assemble_chunk(connection, chunk).await?);
     }
+    Ok(policies)
+}
+
+async fn assemble_chunk(connection: &mut AnyConnection, rows: Vec<AnyRow>) -> StoreResult<Vec<Policy>> {
     let ids: Vec<String> = rows.iter().map(|row| row.get::<String, _>("id")).collect();
     let mut attributes: HashMap<String, (Vec<Attribute>, Vec<Attribute>)> = HashMap::new();
     let mut query = Statement::new(
@@ -636,10 +744,10 @@ impl Store for SqlStore {
 
     async fn insert_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision> {
         let mut tx = self.writer.begin().await?;
-        if let Err(error) = insert_policy_row(&mut tx, policy).await {
-            return Err(self.refused_insert(tx, policy, error).await);
+        if let Err(error) = insert_policy_rows(&mut tx, &[policy]).await {
+            return Err(self.refused_insert(tx, &[policy], error).await);
         }
-        write_policy_children(&mut tx, policy).await?;
+        write_policy_children(&mut tx, &[policy], false).await?;
         events::insert(&mut tx, events).await?;
         let revision =
             append_change(&mut tx, self.dialect, EntityKind::Policy, &policy.id, policy.last_modified_at.0).await?;
@@ -649,18 +757,16 @@ impl Store for SqlStore {
 
     async fn import_policies(&self, policies: &[Policy]) -> StoreResult<Revision> {
         let mut tx = self.writer.begin().await?;
-        let mut revision: i64 =
-            sqlx::query_scalar("SELECT revision FROM revision_counter WHERE slot = 1").fetch_one(&mut *tx).await?;
-        for policy in policies {
-            if let Err(error) = insert_policy_row(&mut tx, policy).await {
-                return Err(self.refused_insert(tx, policy, error).await);
-            }
-            write_policy_children(&mut tx, policy).await?;
-            revision = append_change(&mut tx, self.dialect, EntityKind::Policy, &policy.id, policy.last_modified_at.0)
-                .await? as i64;
+        let all: Vec<&Policy> = policies.iter().collect();
+        if let Err(error) = insert_policy_rows(&mut tx, &all).await {
+            return Err(self.refused_insert(tx, &all, error).await);
         }
+        write_policy_children(&mut tx, &all, false).await?;
+        let ids: Vec<&str> = policies.iter().map(|policy| policy.id.as_str()).collect();
+        let at = policies.iter().map(|policy| policy.last_modified_at.0).max().unwrap_or_default();
+        let revision = append_changes(&mut tx, self.dialect, EntityKind::Policy, &ids, at).await?;
         tx.commit().await?;
-        Ok(revision as Revision)
+        Ok(revision)
     }
 
     async fn update_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision> {
@@ -696,7 +802,7 @@ impl Store for SqlStore {
                 Some(current) => StoreError::Stale { id: policy.id.clone(), current: current as u32 },
             });
         }
-        write_policy_children(&mut tx, policy).await?;
+        write_policy_children(&mut tx, &[policy], true).await?;
         events::insert(&mut tx, events).await?;
         let revision =
             append_change(&mut tx, self.dialect, EntityKind::Policy, &policy.id, policy.last_modified_at.0).await?;

@@ -240,7 +240,10 @@ impl Bucket {
     }
 
     /// The policies that could grant a request from `spoke`: those about that spoke, then the general ones.
-    pub(super) fn candidates<'a>(&'a self, spoke: Option<&'a str>) -> impl Iterator<Item = &'a Arc<IndexedPolicy>> + 'a {
+    pub(super) fn candidates<'a>(
+        &'a self,
+        spoke: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Arc<IndexedPolicy>> + 'a {
         let (hash, range) = match spoke {
             Some(spoke) => {
                 let hash = spoke_hash(spoke);
@@ -251,7 +254,8 @@ impl Bucket {
             None => (0, 0..0),
         };
         // Equal hashes of different spokes are possible, if rare: the key itself decides.
-        let specific = self.specific[range].iter().filter(move |(h, policy)| *h == hash && policy.specific_subject() == spoke);
+        let specific =
+            self.specific[range].iter().filter(move |(h, policy)| *h == hash && policy.specific_subject() == spoke);
         specific.map(|(_, policy)| policy).chain(self.general.iter())
     }
 
