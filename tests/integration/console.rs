@@ -4,12 +4,10 @@
 //! `scripts/test` installs Chromium (`apt-get install chromium`) and playwright-core (`npm ci` in `tests/browser`);
 //! without them this test fails, it does not skip. Screenshots of every page land in `target/console-screenshots/`.
 
-use std::process::Command;
-
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{Server, repository_root};
+use crate::support::{Server, repository_root, run_node};
 use crate::vpc_rules::{KMS, Net};
 
 #[tokio::test]
@@ -25,7 +23,7 @@ async fn console_creates_and_deletes_the_spoke_authorization_in_headless_chromiu
 
     let root = repository_root();
     let screenshots = root.join("target/console-screenshots");
-    let environment = [
+    let environment = vec![
         ("HUBSPOKE_URL", server.base.clone()),
         ("HUB_APIKEY", net.hub.api_key.clone()),
         ("HUB_ACCOUNT", net.hub.id.clone()),
@@ -37,18 +35,7 @@ async fn console_creates_and_deletes_the_spoke_authorization_in_headless_chromiu
         ("SCREENSHOTS", screenshots.to_string_lossy().into_owned()),
         ("HUBSPOKE_BIN", env!("CARGO_BIN_EXE_hubspoke").to_owned()),
     ];
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg(root.join("tests/browser/console.spec.mjs"))
-            .current_dir(root.join("tests/browser"))
-            .envs(environment)
-            .output()
-            .expect("node runs")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = run_node("tests/browser", "console.spec.mjs", environment).await;
     assert!(stdout.contains("console: all checks passed"), "{stdout}");
     for page in ["authorizations", "authorizations-new", "vpcs", "dns", "activity"] {
         for width in [1280, 420] {

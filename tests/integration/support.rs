@@ -291,3 +291,18 @@ impl XorShift {
         (0..n).map(|_| self.next() as u8).collect()
     }
 }
+
+/// Runs `node <script>` from `folder` (relative to the repository) with `environment`, off the async runtime; fails
+/// the test with node's output unless it succeeds, and returns its standard output.
+pub async fn run_node(folder: &str, script: &str, environment: Vec<(&'static str, String)>) -> String {
+    let directory = repository_root().join(folder);
+    let script = directory.join(script);
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node").arg(script).current_dir(directory).envs(environment).output().expect("node runs")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    stdout
+}

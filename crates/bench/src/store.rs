@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use hubspoke_store::{PoolSettings, SqlStore, Store};
 use serde_json::{Value, json};
-use sqlx::{ConnectOptions, Connection, Executor};
+use sqlx::{Connection, Executor};
 
 use crate::data::{Mix, workload};
 use crate::report::Row;
@@ -223,39 +223,33 @@ async fn reads(caller: &Caller, paths: &[String]) -> anyhow::Result<Vec<f64>> {
     Ok(latencies)
 }
 
-/// The comparator: `count` single-row durable commits straight through sqlx; each commit's latency in ms.
+/// The comparator: `count` single-row durable commits straight through sqlx; each commit's latency in ms. `target` is
+/// a SQLite file path or a PostgreSQL URL; SQLite is set up as hubspoke sets it up (WAL, `synchronous = FULL`).
 async fn raw_commits(backend: Backend, target: &str, count: usize) -> anyhow::Result<Vec<f64>> {
+    sqlx::any::install_default_drivers();
+    let (url, setup): (String, &[&str]) = match backend {
+        Backend::Sqlite => (
+            format!("sqlite://{target}?mode=rwc"),
+            &[
+                "PRAGMA journal_mode = WAL",
+                "PRAGMA synchronous = FULL",
+                "CREATE TABLE raw (id INTEGER PRIMARY KEY, doc TEXT NOT NULL)",
+            ],
+        ),
+        Backend::Postgres => (target.to_owned(), &["CREATE TABLE raw (id BIGSERIAL PRIMARY KEY, doc TEXT NOT NULL)"]),
+    };
+    let mut connection = sqlx::AnyConnection::connect(&url).await?;
+    for statement in setup {
+        connection.execute(*statement).await?;
+    }
     let doc = "x".repeat(600);
     let mut latencies = Vec::with_capacity(count);
-    match backend {
-        Backend::Sqlite => {
-            let options = sqlx::sqlite::SqliteConnectOptions::new()
-                .filename(target)
-                .create_if_missing(true)
-                .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
-            let mut connection = options.connect().await?;
-            connection.execute("CREATE TABLE IF NOT EXISTS raw (id INTEGER PRIMARY KEY, doc TEXT NOT NULL)").await?;
-            for _ in 0..count {
-                let at = Instant::now();
-                let mut tx = connection.begin().await?;
-                sqlx::query("INSERT INTO raw (doc) VALUES ($1)").bind(&doc).execute(&mut *tx).await?;
-                tx.commit().await?;
-                latencies.push(at.elapsed().as_secs_f64() * 1000.0);
-            }
-        }
-        Backend::Postgres => {
-            let options: sqlx::postgres::PgConnectOptions = target.parse()?;
-            let mut connection = options.connect().await?;
-            connection.execute("CREATE TABLE IF NOT EXISTS raw (id BIGSERIAL PRIMARY KEY, doc TEXT NOT NULL)").await?;
-            for _ in 0..count {
-                let at = Instant::now();
-                let mut tx = connection.begin().await?;
-                sqlx::query("INSERT INTO raw (doc) VALUES ($1)").bind(&doc).execute(&mut *tx).await?;
-                tx.commit().await?;
-                latencies.push(at.elapsed().as_secs_f64() * 1000.0);
-            }
-        }
+    for _ in 0..count {
+        let at = Instant::now();
+        let mut tx = connection.begin().await?;
+        sqlx::query("INSERT INTO raw (doc) VALUES ($1)").bind(&doc).execute(&mut *tx).await?;
+        tx.commit().await?;
+        latencies.push(at.elapsed().as_secs_f64() * 1000.0);
     }
     Ok(latencies)
 }

@@ -359,8 +359,10 @@ async fn insert_policy_rows(connection: &mut AnyConnection, policies: &[&Policy]
     .await
 }
 
-/// A statement whose arguments are numbered as they are pushed (`$1`, `$2`, ...): sqlx's `QueryBuilder` writes `?`
-/// placeholders for the `Any` driver, which PostgreSQL does not accept.
+/// A statement built piece by piece, whose placeholders are spelled for the connection it runs on: `$1`, `$2`, ...
+/// for PostgreSQL, and `?` for SQLite. (sqlx's `QueryBuilder` writes `?` for the `Any` driver, which PostgreSQL does not
+/// accept; and SQLite looks each `$N` up by name in a list, which makes binding a statement with thousands of
+/// numbered placeholders quadratic.)
 #[derive(Default)]
 struct Statement {
     sql: String,
@@ -373,6 +375,9 @@ enum Argument {
     OptionalText(Option<String>),
     Integer(i64),
 }
+
+/// Where a bound value goes in [`Statement::sql`]; a control character no statement text contains.
+const PLACEHOLDER: char = '\u{1}';
 
 /// Keeps multi-row statements under both databases' limits on bound values (SQLite 32,766; PostgreSQL 65,535).
 const MAX_ARGUMENTS: usize = 30_000;
@@ -389,7 +394,7 @@ impl Statement {
 
     fn bind(&mut self, argument: Argument) -> &mut Statement {
         self.arguments.push(argument);
-        self.sql.push_str(&format!("${}", self.arguments.len()));
+        self.sql.push(PLACEHOLDER);
         self
     }
 
@@ -413,8 +418,21 @@ impl Statement {
         self.push_tuple(values.iter().map(|value| Argument::Text(value.clone())))
     }
 
-    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
-        let mut query = sqlx::query(AssertSqlSafe(self.sql.clone()));
+    fn query(&self, connection: &AnyConnection) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments> {
+        let numbered = connection.backend_name() == "PostgreSQL";
+        let mut sql = String::with_capacity(self.sql.len() + 4 * self.arguments.len());
+        let mut number = 0;
+        for character in self.sql.chars() {
+            match character {
+                PLACEHOLDER if numbered => {
+                    number += 1;
+                    sql.push_str(&format!("${number}"));
+                }
+                PLACEHOLDER => sql.push('?'),
+                other => sql.push(other),
+            }
+        }
+        let mut query = sqlx::query(AssertSqlSafe(sql));
         for argument in &self.arguments {
             query = match argument {
                 Argument::Text(text) => query.bind(text.clone()),
@@ -426,11 +444,11 @@ impl Statement {
     }
 
     async fn fetch_all(&self, connection: &mut AnyConnection) -> StoreResult<Vec<AnyRow>> {
-        Ok(self.query().fetch_all(&mut *connection).await?)
+        Ok(self.query(connection).fetch_all(&mut *connection).await?)
     }
 
     async fn execute(&self, connection: &mut AnyConnection) -> Result<u64, sqlx::Error> {
-        Ok(self.query().execute(&mut *connection).await?.rows_affected())
+        Ok(self.query(connection).execute(&mut *connection).await?.rows_affected())
     }
 }
 
@@ -520,12 +538,33 @@ async fn assemble(connection: &mut AnyConnection, rows: Vec<AnyRow>) -> StoreRes
 }
 
 async fn assemble_chunk(connection: &mut AnyConnection, rows: Vec<AnyRow>) -> StoreResult<Vec<Policy>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let ids: Vec<String> = rows.iter().map(|row| row.get::<String, _>("id")).collect();
+    let children = read_children(connection, Some(&ids)).await?;
+    build_policies(rows, children)
+}
+
+/// Every policy's attributes (subject, resource) and roles, by policy id.
+type Children = (HashMap<String, (Vec<Attribute>, Vec<Attribute>)>, HashMap<String, Vec<String>>);
+
+/// The attribute and role rows of the policies `ids`, or of every policy (one scan of each table, for loading the
+/// whole index at startup).
+async fn read_children(connection: &mut AnyConnection, ids: Option<&[String]>) -> StoreResult<Children> {
+    let scoped = |head: &str, order: &str| {
+        let mut query = Statement::new(head);
+        if let Some(ids) = ids {
+            query.push(" WHERE policy_id IN ").push_list(ids);
+        }
+        query.push(order);
+        query
+    };
     let mut attributes: HashMap<String, (Vec<Attribute>, Vec<Attribute>)> = HashMap::new();
-    let mut query = Statement::new(
-        "SELECT policy_id, side, key, operator, value_kind, value FROM policy_attributes WHERE policy_id IN ",
+    let query = scoped(
+        "SELECT policy_id, side, key, operator, value_kind, value FROM policy_attributes",
+        " ORDER BY policy_id, side, position",
     );
-    query.push_list(&ids).push(" ORDER BY policy_id, side, position");
     for row in query.fetch_all(connection).await? {
         let attribute = Attribute {
             key: row.get("key"),
@@ -539,11 +578,15 @@ async fn assemble_chunk(connection: &mut AnyConnection, rows: Vec<AnyRow>) -> St
         }
     }
     let mut roles: HashMap<String, Vec<String>> = HashMap::new();
-    let mut query = Statement::new("SELECT policy_id, role_id FROM policy_roles WHERE policy_id IN ");
-    query.push_list(&ids).push(" ORDER BY policy_id, position");
+    let query = scoped("SELECT policy_id, role_id FROM policy_roles", " ORDER BY policy_id, position");
     for row in query.fetch_all(connection).await? {
         roles.entry(row.get("policy_id")).or_default().push(row.get("role_id"));
     }
+    Ok((attributes, roles))
+}
+
+/// Policies from their rows and children, keeping row order.
+fn build_policies(rows: Vec<AnyRow>, (mut attributes, mut roles): Children) -> StoreResult<Vec<Policy>> {
     rows.into_iter()
         .map(|row| {
             let id: String = row.get("id");
@@ -766,6 +809,15 @@ impl Store for SqlStore {
         let at = policies.iter().map(|policy| policy.last_modified_at.0).max().unwrap_or_default();
         let revision = append_changes(&mut tx, self.dialect, EntityKind::Policy, &ids, at).await?;
         tx.commit().await?;
+        if policies.len() >= 1_000 {
+            // Fresh statistics, or PostgreSQL plans the next reads for the tables as they were before (it scanned all
+            // attributes for one page of a list, 36 ms at 100k policies); autovacuum would get there, later.
+            let tables = match self.dialect {
+                Dialect::Postgres => "ANALYZE policies, policy_attributes, policy_roles",
+                Dialect::Sqlite => "ANALYZE",
+            };
+            self.writer.execute(tables).await?;
+        }
         Ok(revision)
     }
 
@@ -848,7 +900,8 @@ impl Store for SqlStore {
             sqlx::query_scalar("SELECT revision FROM revision_counter WHERE slot = 1").fetch_one(&mut *tx).await?;
         let sql = format!("SELECT {POLICY_COLUMNS} FROM policies ORDER BY created_at, id");
         let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut *tx).await?;
-        let policies = assemble(&mut tx, rows).await?;
+        let children = read_children(&mut tx, None).await?;
+        let policies = build_policies(rows, children)?;
         tx.commit().await?;
         Ok((policies, revision as Revision))
     }
