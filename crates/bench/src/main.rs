@@ -5,6 +5,7 @@ mod alloc;
 mod data;
 mod decide;
 mod engines;
+mod http;
 mod report;
 mod store;
 
@@ -46,8 +47,23 @@ enum Suite {
         #[arg(long)]
         stored: Option<usize>,
     },
+    /// Decisions and reads over HTTP: hubspoke's AuthZEN evaluation and GET by id against a bare axum endpoint
+    /// answering the same bytes, loaded by wrk (server on CPU 0, wrk on CPU 1).
+    Http {
+        /// Policy-set sizes (default 10k and 1M; with --quick 10k).
+        #[arg(long, value_delimiter = ',')]
+        sizes: Vec<usize>,
+    },
     /// Every suite.
     All,
+    /// The http suite's comparator: answers every GET and POST with fixed bytes (started by `http`).
+    #[command(hide = true)]
+    Bare {
+        #[arg(long)]
+        get_body: PathBuf,
+        #[arg(long)]
+        post_body: PathBuf,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -71,15 +87,25 @@ fn main() -> anyhow::Result<()> {
         }
         settings
     };
+    let http_settings = |sizes: Vec<usize>| {
+        let mut settings = if cli.quick { http::Settings::quick() } else { http::Settings::full() };
+        if !sizes.is_empty() {
+            settings.sizes = sizes;
+        }
+        settings
+    };
     let runtime = tokio::runtime::Runtime::new()?;
     let rows = match cli.suite {
         Suite::Decide { ref sizes } => decide::run(&decide_settings(sizes.clone()))?,
         Suite::Store { stored } => runtime.block_on(store::run_all(&store_settings(stored)))?,
+        Suite::Http { ref sizes } => runtime.block_on(http::run(&http_settings(sizes.clone())))?,
         Suite::All => {
             let mut rows = decide::run(&decide_settings(Vec::new()))?;
+            rows.extend(runtime.block_on(http::run(&http_settings(Vec::new())))?);
             rows.extend(runtime.block_on(store::run_all(&store_settings(None)))?);
             rows
         }
+        Suite::Bare { ref get_body, ref post_body } => return runtime.block_on(http::bare(get_body, post_body)),
     };
     let table = report::markdown(&rows);
     print!("{table}");

@@ -89,22 +89,27 @@ impl Drop for Served {
     }
 }
 
-/// Starts the server with `args` (optionally pinned with `taskset -c CPU`) and waits for its address.
+/// Starts `hubspoke serve` with `args` (optionally pinned to one CPU) and waits for its address.
 pub fn serve(args: &[&str], cpu: Option<u32>) -> anyhow::Result<Served> {
+    let mut full = vec!["serve", "--listen", "127.0.0.1:0", "--dns-port", "0", "--login-attempts", "0"];
+    full.extend_from_slice(args);
+    spawn_pinned(&hubspoke_binary()?, &full, cpu)
+}
+
+/// Starts `binary` with `args` (under `taskset -c CPU` when given) and waits for its "listening on" line.
+pub fn spawn_pinned(binary: &std::path::Path, args: &[&str], cpu: Option<u32>) -> anyhow::Result<Served> {
     use std::io::{BufRead, BufReader};
-    let binary = hubspoke_binary()?;
     let mut command = match cpu {
         Some(cpu) => {
             let mut command = Command::new("taskset");
-            command.args(["-c", &cpu.to_string()]).arg(&binary);
+            command.args(["-c", &cpu.to_string()]).arg(binary);
             command
         }
-        None => Command::new(&binary),
+        None => Command::new(binary),
     };
-    command.args(["serve", "--listen", "127.0.0.1:0", "--dns-port", "0", "--login-attempts", "0"]).args(args);
-    command.env("HUBSPOKE_OPERATOR_APIKEY", OPERATOR_KEY).env("RUST_LOG", "warn");
+    command.args(args).env("HUBSPOKE_OPERATOR_APIKEY", OPERATOR_KEY).env("RUST_LOG", "warn");
     let started = Instant::now();
-    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().context("starting hubspoke")?;
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().context("starting a server")?;
     let stdout = child.stdout.take().expect("piped");
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -114,7 +119,7 @@ pub fn serve(args: &[&str], cpu: Option<u32>) -> anyhow::Result<Served> {
             }
         }
     });
-    let base = receiver.recv_timeout(Duration::from_secs(120)).context("hubspoke did not start within 2 minutes")?;
+    let base = receiver.recv_timeout(Duration::from_secs(120)).context("the server did not start within 2 minutes")?;
     Ok(Served { child, base, startup: started.elapsed() })
 }
 
