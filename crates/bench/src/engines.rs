@@ -2,8 +2,6 @@
 //! whole policy set, Cedar sliced by hub account, Casbin and regorus, each loaded with the same policies translated
 //! into its own language.
 
-#[cfg(feature = "compare")]
-use hubspoke_iam::Operator;
 use hubspoke_iam::{AccessRequest, Policy, PolicyIndex, RoleCatalog};
 
 /// An engine loaded with one policy set.
@@ -35,64 +33,71 @@ impl Engine for Hubspoke {
 }
 
 #[cfg(feature = "compare")]
-/// The fields every generated policy constrains, in the order the flat comparators (Casbin, Rego) hold them:
-/// the subject's four, the resource's account and service, the resource's `vpcId` (a glob), the action.
-pub struct Flat {
-    /// Exact values: subject accountId, serviceName, resourceType, resource; resource accountId, serviceName.
-    pub exact: [String; 6],
-    /// The `vpcId` glob (an exact value is a glob without wildcards; generated ids hold no glob metacharacters).
-    pub vpc_glob: String,
-}
+mod flat {
+    //! The flat form the Casbin and Rego comparators hold a policy in.
 
-#[cfg(feature = "compare")]
-const SUBJECT_KEYS: [&str; 4] = ["accountId", "serviceName", "resourceType", "resource"];
-#[cfg(feature = "compare")]
-const RESOURCE_KEYS: [&str; 2] = ["accountId", "serviceName"];
+    use hubspoke_iam::{AccessRequest, Operator, Policy};
 
-#[cfg(feature = "compare")]
-impl Flat {
-    /// The flat form of a generated policy. Panics on any other shape: the comparators are only ever loaded with
-    /// the generator's policies, and a silent mistranslation would make their decisions meaningless.
-    pub fn of(policy: &Policy) -> Flat {
-        let text = |attributes: &[hubspoke_iam::Attribute], key: &str| -> String {
-            let attribute = attributes.iter().find(|a| a.key == key).unwrap_or_else(|| panic!("`{key}` in {policy:?}"));
-            assert_eq!(attribute.operator, Operator::StringEquals, "{policy:?}");
-            attribute.text().unwrap().to_owned()
-        };
-        let subject = &policy.draft.subject;
-        let resource = &policy.draft.resource;
-        assert_eq!((subject.len(), resource.len()), (4, 3), "{policy:?}");
-        let vpc = resource.iter().find(|a| a.key == "vpcId").expect("vpcId");
-        Flat {
-            exact: [
-                text(subject, SUBJECT_KEYS[0]),
-                text(subject, SUBJECT_KEYS[1]),
-                text(subject, SUBJECT_KEYS[2]),
-                text(subject, SUBJECT_KEYS[3]),
-                text(resource, RESOURCE_KEYS[0]),
-                text(resource, RESOURCE_KEYS[1]),
-            ],
-            vpc_glob: vpc.text().unwrap().to_owned(),
+    /// The fields every generated policy constrains, in the order the flat comparators (Casbin, Rego) hold them:
+    /// the subject's four, the resource's account and service, the resource's `vpcId` (a glob), the action.
+    pub(crate) struct Flat {
+        /// Exact values: subject accountId, serviceName, resourceType, resource; resource accountId, serviceName.
+        pub exact: [String; 6],
+        /// The `vpcId` glob (an exact value is a glob without wildcards; generated ids hold no glob metacharacters).
+        pub vpc_glob: String,
+    }
+
+    const SUBJECT_KEYS: [&str; 4] = ["accountId", "serviceName", "resourceType", "resource"];
+    const RESOURCE_KEYS: [&str; 2] = ["accountId", "serviceName"];
+
+    impl Flat {
+        /// The flat form of a generated policy. Panics on any other shape: the comparators are only ever loaded with
+        /// the generator's policies, and a silent mistranslation would make their decisions meaningless.
+        pub fn of(policy: &Policy) -> Flat {
+            let text = |attributes: &[hubspoke_iam::Attribute], key: &str| -> String {
+                let attribute =
+                    attributes.iter().find(|a| a.key == key).unwrap_or_else(|| panic!("`{key}` in {policy:?}"));
+                assert_eq!(attribute.operator, Operator::StringEquals, "{policy:?}");
+                attribute.text().unwrap().to_owned()
+            };
+            let subject = &policy.draft.subject;
+            let resource = &policy.draft.resource;
+            assert_eq!((subject.len(), resource.len()), (4, 3), "{policy:?}");
+            let vpc = resource.iter().find(|a| a.key == "vpcId").expect("vpcId");
+            Flat {
+                exact: [
+                    text(subject, SUBJECT_KEYS[0]),
+                    text(subject, SUBJECT_KEYS[1]),
+                    text(subject, SUBJECT_KEYS[2]),
+                    text(subject, SUBJECT_KEYS[3]),
+                    text(resource, RESOURCE_KEYS[0]),
+                    text(resource, RESOURCE_KEYS[1]),
+                ],
+                vpc_glob: vpc.text().unwrap().to_owned(),
+            }
+        }
+
+        /// The request's values for the same fields (a missing attribute is the empty string, which no policy names).
+        pub fn request(request: &AccessRequest) -> ([String; 6], String) {
+            let subject = |key: &str| request.subject.get(key).unwrap_or_default().to_owned();
+            let resource = |key: &str| request.resource.get(key).unwrap_or_default().to_owned();
+            (
+                [
+                    subject(SUBJECT_KEYS[0]),
+                    subject(SUBJECT_KEYS[1]),
+                    subject(SUBJECT_KEYS[2]),
+                    subject(SUBJECT_KEYS[3]),
+                    resource(RESOURCE_KEYS[0]),
+                    resource(RESOURCE_KEYS[1]),
+                ],
+                resource("vpcId"),
+            )
         }
     }
-
-    /// The request's values for the same fields (a missing attribute is the empty string, which no policy names).
-    pub fn request(request: &AccessRequest) -> ([String; 6], String) {
-        let subject = |key: &str| request.subject.get(key).unwrap_or_default().to_owned();
-        let resource = |key: &str| request.resource.get(key).unwrap_or_default().to_owned();
-        (
-            [
-                subject(SUBJECT_KEYS[0]),
-                subject(SUBJECT_KEYS[1]),
-                subject(SUBJECT_KEYS[2]),
-                subject(SUBJECT_KEYS[3]),
-                resource(RESOURCE_KEYS[0]),
-                resource(RESOURCE_KEYS[1]),
-            ],
-            resource("vpcId"),
-        )
-    }
 }
+
+#[cfg(feature = "compare")]
+use flat::Flat;
 
 #[cfg(feature = "compare")]
 pub mod cedar {

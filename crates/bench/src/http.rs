@@ -211,16 +211,16 @@ pub async fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
         }
     }
     // Size independence: the largest set against the smallest, per endpoint.
-    if let (Some(&small), Some(&large)) = (settings.sizes.first(), settings.sizes.last()) {
-        if large > small {
-            for (size, name, rate) in rates.iter().filter(|(size, ..)| *size == large) {
-                if let Some((.., base)) = rates.iter().find(|(s, n, _)| *s == small && n == name) {
-                    rows.push(
-                        Row::info("http", *name, *size, "requests/s, vs the smallest set", *rate)
-                            .against(format!("hubspoke at {small}"), *base)
-                            .target("within 10%", (rate / base - 1.0).abs() <= 0.10),
-                    );
-                }
+    if let (Some(&small), Some(&large)) = (settings.sizes.first(), settings.sizes.last())
+        && large > small
+    {
+        for (size, name, rate) in rates.iter().filter(|(size, ..)| *size == large) {
+            if let Some((.., base)) = rates.iter().find(|(s, n, _)| *s == small && n == name) {
+                rows.push(
+                    Row::info("http", *name, *size, "requests/s, vs the smallest set", *rate)
+                        .against(format!("hubspoke at {small}"), *base)
+                        .target("within 10%", (rate / base - 1.0).abs() <= 0.10),
+                );
             }
         }
     }

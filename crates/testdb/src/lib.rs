@@ -13,16 +13,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use sqlx::{ConnectOptions, Connection, Executor};
 
 /// Why a cluster could not be started or used.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct ClusterError(pub String);
-
-impl std::fmt::Display for ClusterError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ClusterError {}
 
 /// A running PostgreSQL server owned by one test; stopped (immediately) when dropped.
 pub struct Cluster {
