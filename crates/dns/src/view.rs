@@ -6,12 +6,12 @@
 //!   addresses) sees exactly the hub's view: its own `disabled` gateways no longer answer.
 //! - The hub's custom resolver addresses serve the hub's view.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 use hubspoke_vpc::World;
-use hubspoke_vpc::model::{BindingMode, EndpointGateway, ResolverSetting};
+use hubspoke_vpc::model::{BindingMode, EndpointGateway, IpTarget, ResolverSetting};
 use hubspoke_vpc::topology::{custom_resolver_addresses, spoke_bindings};
 
 /// How a record came to be in a view.
@@ -68,9 +68,17 @@ pub struct View {
     /// The VPC whose resolver this is (the hub's, for a delegated VPC).
     pub vpc: String,
     /// Exact names (lowercase, no trailing dot) to their answers.
-    pub names: HashMap<String, Vec<Answer>>,
+    names: HashMap<String, Vec<Answer>>,
     /// Wildcard service endpoints: the suffix after `*.` to their answers.
-    pub wildcards: Vec<(String, Vec<Answer>)>,
+    wildcards: HashMap<String, Vec<Answer>>,
+    /// Every name that has names below it (each proper ancestor of a name, each wildcard's suffix and its
+    /// ancestors), so an empty non-terminal is one lookup rather than a scan of the view.
+    interior: HashSet<String>,
+}
+
+/// The proper ancestors of a name, longest first (`a.b.c` gives `b.c`, then `c`).
+fn ancestors(name: &str) -> impl Iterator<Item = &str> {
+    name.match_indices('.').map(move |(dot, _)| &name[dot + 1..])
 }
 
 impl View {
@@ -79,25 +87,33 @@ impl View {
         if let Some(answers) = self.names.get(name) {
             return Some(answers);
         }
-        self.wildcards
-            .iter()
-            .filter(|(suffix, _)| {
-                name.len() > suffix.len() + 1
-                    && name.ends_with(suffix.as_str())
-                    && name.as_bytes()[name.len() - suffix.len() - 1] == b'.'
-            })
-            .max_by_key(|(suffix, _)| suffix.len())
-            .map(|(_, answers)| answers.as_slice())
+        // Ancestors come longest first, so the first wildcard found is the most specific; a wildcard never covers
+        // its own suffix, which `ancestors` never yields.
+        ancestors(name).find_map(|suffix| self.wildcards.get(suffix)).map(Vec::as_slice)
     }
 
     /// Whether a name has no records of its own but names below it exist (an empty non-terminal).
     pub fn is_empty_non_terminal(&self, name: &str) -> bool {
-        let below = |candidate: &str| {
-            candidate.len() > name.len()
-                && candidate.ends_with(name)
-                && candidate.as_bytes()[candidate.len() - name.len() - 1] == b'.'
-        };
-        self.names.keys().any(|n| below(n)) || self.wildcards.iter().any(|(suffix, _)| suffix == name || below(suffix))
+        self.interior.contains(name)
+    }
+
+    /// How many exact names and wildcards the view holds.
+    pub fn len(&self) -> usize {
+        self.names.len() + self.wildcards.len()
+    }
+
+    /// Whether the view holds no name at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn mark_interior(&mut self, below: &str) {
+        for ancestor in ancestors(below) {
+            // Ancestors of an already marked name are marked too.
+            if !self.interior.insert(ancestor.to_owned()) {
+                break;
+            }
+        }
     }
 }
 
@@ -125,9 +141,36 @@ impl Views {
     }
 }
 
-/// Which gateways a resolver of `vpc` sees, and whose resolver it really is.
-fn seen(world: &World, vpc: &str) -> (Vec<(EndpointGateway, Via)>, String, Source) {
-    let Some(this) = world.vpc(vpc) else { return (Vec::new(), vpc.to_owned(), Source::Own) };
+/// The world's gateways by VPC and reserved IPs by gateway, gathered in one pass so that compiling every view costs
+/// time in proportion to the world, not to its square.
+struct Index<'w> {
+    gateways: HashMap<&'w str, Vec<&'w EndpointGateway>>,
+    ips: HashMap<&'w str, Vec<Ipv4Addr>>,
+}
+
+impl<'w> Index<'w> {
+    fn of(world: &'w World) -> Index<'w> {
+        let mut gateways: HashMap<&str, Vec<&EndpointGateway>> = HashMap::new();
+        for gateway in world.gateways() {
+            gateways.entry(gateway.vpc.as_str()).or_default().push(gateway);
+        }
+        let mut ips: HashMap<&str, Vec<Ipv4Addr>> = HashMap::new();
+        for ip in world.reserved_ips() {
+            if let Some(IpTarget::EndpointGateway(gateway)) = &ip.target {
+                ips.entry(gateway.as_str()).or_default().push(ip.address);
+            }
+        }
+        Index { gateways, ips }
+    }
+
+    fn gateways_in(&self, vpc: &str) -> impl Iterator<Item = &'w EndpointGateway> + '_ {
+        self.gateways.get(vpc).into_iter().flatten().copied()
+    }
+}
+
+/// Whose resolver a resolver of `vpc` really is, and why.
+fn owner_of(world: &World, vpc: &str) -> (String, Source) {
+    let Some(this) = world.vpc(vpc) else { return (vpc.to_owned(), Source::Own) };
     let hub_of_manual = || match &this.resolver {
         ResolverSetting::Manual(servers) => world
             .vpcs()
@@ -138,7 +181,7 @@ fn seen(world: &World, vpc: &str) -> (Vec<(EndpointGateway, Via)>, String, Sourc
             .map(|hub| hub.id.clone()),
         _ => None,
     };
-    let (owner, source) = match &this.resolver {
+    match &this.resolver {
         ResolverSetting::Delegated { vpc: hub } if world.vpc(hub).is_some() => {
             (hub.clone(), Source::Delegated { hub: hub.clone() })
         }
@@ -146,32 +189,35 @@ fn seen(world: &World, vpc: &str) -> (Vec<(EndpointGateway, Via)>, String, Sourc
             Some(hub) => (hub.clone(), Source::Manual { hub }),
             None => (vpc.to_owned(), Source::Own),
         },
-    };
-    let mut gateways: Vec<(EndpointGateway, Via)> = world.gateways_in(&owner).map(|g| (g.clone(), Via::Own)).collect();
-    if world.vpc(&owner).is_some_and(|v| v.enable_hub) {
-        for binding in spoke_bindings(world, &owner) {
-            for gateway in world.gateways_in(&binding.spoke).filter(|g| g.mode.shared()) {
-                gateways.push((
-                    gateway.clone(),
-                    Via::Binding { binding: binding.id.clone(), spoke: binding.spoke.clone() },
-                ));
+    }
+}
+
+/// The gateways the resolver of `owner` sees: its own, and, for a hub, every attached spoke's shared ones.
+fn seen<'w>(world: &'w World, index: &Index<'w>, owner: &str) -> Vec<(&'w EndpointGateway, Via)> {
+    let mut gateways: Vec<(&EndpointGateway, Via)> = index.gateways_in(owner).map(|g| (g, Via::Own)).collect();
+    if world.vpc(owner).is_some_and(|v| v.enable_hub) {
+        for binding in spoke_bindings(world, owner) {
+            for gateway in index.gateways_in(&binding.spoke).filter(|g| g.mode.shared()) {
+                gateways.push((gateway, Via::Binding { binding: binding.id.clone(), spoke: binding.spoke.clone() }));
             }
         }
     }
-    (gateways, owner, source)
+    gateways
 }
 
 /// Builds the view of a resolver from the gateways it sees. When two gateways serve one name, the topology's rules
 /// leave only one `primary` among them; the view prefers the resolver's own gateway, then a `primary` one.
-fn build(world: &World, owner: &str, gateways: &[(EndpointGateway, Via)]) -> View {
-    let mut ranked: Vec<&(EndpointGateway, Via)> = gateways.iter().collect();
-    ranked.sort_by_key(|(gateway, via)| (*via != Via::Own, gateway.mode != BindingMode::Primary, gateway.created_at));
+fn build(index: &Index, owner: &str, mut gateways: Vec<(&EndpointGateway, Via)>) -> View {
+    gateways.sort_by_key(|(gateway, via)| (*via != Via::Own, gateway.mode != BindingMode::Primary, gateway.created_at));
     let mut view = View { vpc: owner.to_owned(), ..View::default() };
-    for (gateway, via) in ranked {
-        let answers: Vec<Answer> = world
-            .gateway_ips(&gateway.id)
-            .map(|ip| Answer {
-                address: ip.address,
+    for (gateway, via) in gateways {
+        let answers: Vec<Answer> = index
+            .ips
+            .get(gateway.id.as_str())
+            .into_iter()
+            .flatten()
+            .map(|&address| Answer {
+                address,
                 gateway: gateway.id.clone(),
                 gateway_name: gateway.name.clone(),
                 vpc: gateway.vpc.clone(),
@@ -182,12 +228,18 @@ fn build(world: &World, owner: &str, gateways: &[(EndpointGateway, Via)]) -> Vie
         for endpoint in &gateway.service_endpoints {
             let name = endpoint.trim_end_matches('.').to_ascii_lowercase();
             match name.strip_prefix("*.") {
-                Some(suffix) if !view.wildcards.iter().any(|(s, _)| s == suffix) => {
-                    view.wildcards.push((suffix.to_owned(), answers.clone()))
+                Some(suffix) => {
+                    if !view.wildcards.contains_key(suffix) {
+                        view.interior.insert(suffix.to_owned());
+                        view.mark_interior(suffix);
+                        view.wildcards.insert(suffix.to_owned(), answers.clone());
+                    }
                 }
-                Some(_) => {}
                 None => {
-                    view.names.entry(name).or_insert_with(|| answers.clone());
+                    if !view.names.contains_key(&name) {
+                        view.mark_interior(&name);
+                        view.names.insert(name, answers.clone());
+                    }
                 }
             }
         }
@@ -197,11 +249,15 @@ fn build(world: &World, owner: &str, gateways: &[(EndpointGateway, Via)]) -> Vie
 
 /// Compiles every view of the world.
 pub fn compile(world: &World) -> Views {
+    let index = Index::of(world);
     let mut by_owner: HashMap<String, Arc<View>> = HashMap::new();
     let mut by_address = HashMap::new();
     let mut view_of = |vpc: &str| -> Arc<View> {
-        let (gateways, owner, _) = seen(world, vpc);
-        by_owner.entry(owner.clone()).or_insert_with(|| Arc::new(build(world, &owner, &gateways))).clone()
+        let (owner, _) = owner_of(world, vpc);
+        by_owner
+            .entry(owner)
+            .or_insert_with_key(|owner| Arc::new(build(&index, owner, seen(world, &index, owner))))
+            .clone()
     };
     for vpc in world.vpcs() {
         by_address.insert(vpc.dns_endpoint, view_of(&vpc.id));
@@ -231,9 +287,78 @@ pub struct Lookup {
 /// Looks a name up as `vpc` sees it.
 pub fn lookup(world: &World, vpc: &str, name: &str) -> Lookup {
     let name = name.trim_end_matches('.').to_ascii_lowercase();
-    let (gateways, owner, source) = seen(world, vpc);
-    let view = build(world, &owner, &gateways);
+    let (owner, source) = owner_of(world, vpc);
+    let index = Index::of(world);
+    let view = build(&index, &owner, seen(world, &index, &owner));
     let exact = view.names.contains_key(&name);
     let answers = view.find(&name).map(<[Answer]>::to_vec).unwrap_or_default();
     Lookup { wildcard: !exact && !answers.is_empty(), name, source, resolver_vpc: owner, answers }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Names over a few short labels, so that generated names often share suffixes.
+    fn name() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(vec!["a", "b", "c", "ab"]), 1..5).prop_map(|labels| labels.join("."))
+    }
+
+    fn view_of(names: &[String], wildcards: &[String]) -> View {
+        let mut view = View::default();
+        for (n, name) in names.iter().enumerate() {
+            view.mark_interior(name);
+            view.names.entry(name.clone()).or_insert_with(|| vec![answer(n)]);
+        }
+        for (n, suffix) in wildcards.iter().enumerate() {
+            view.interior.insert(suffix.clone());
+            view.mark_interior(suffix);
+            view.wildcards.entry(suffix.clone()).or_insert_with(|| vec![answer(1000 + n)]);
+        }
+        view
+    }
+
+    fn answer(n: usize) -> Answer {
+        Answer {
+            address: Ipv4Addr::from(n as u32),
+            gateway: n.to_string(),
+            gateway_name: n.to_string(),
+            vpc: "vpc".into(),
+            mode: BindingMode::Primary,
+            via: Via::Own,
+        }
+    }
+
+    /// Whether `name` lies strictly below `ancestor`.
+    fn below(name: &str, ancestor: &str) -> bool {
+        name.len() > ancestor.len() + 1
+            && name.ends_with(ancestor)
+            && name.as_bytes()[name.len() - ancestor.len() - 1] == b'.'
+    }
+
+    proptest! {
+        /// The indexed lookups agree with the definitions, written as scans over every name: an exact name, else the
+        /// longest wildcard suffix strictly above the name; an empty non-terminal is a name with a name or a wildcard
+        /// below it, or a wildcard's own suffix.
+        #[test]
+        fn indexed_lookups_agree_with_scans(
+            names in prop::collection::vec(name(), 0..12),
+            wildcards in prop::collection::vec(name(), 0..4),
+            asked in name(),
+        ) {
+            let view = view_of(&names, &wildcards);
+            let expected = view.names.get(&asked).cloned().or_else(|| {
+                view.wildcards
+                    .iter()
+                    .filter(|(suffix, _)| below(&asked, suffix))
+                    .max_by_key(|(suffix, _)| suffix.len())
+                    .map(|(_, answers)| answers.clone())
+            });
+            prop_assert_eq!(view.find(&asked).map(<[Answer]>::to_vec), expected);
+            let interior = names.iter().any(|n| below(n, &asked))
+                || wildcards.iter().any(|suffix| *suffix == asked || below(suffix, &asked));
+            prop_assert_eq!(view.is_empty_non_terminal(&asked), interior);
+        }
+    }
 }

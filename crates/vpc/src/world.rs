@@ -135,6 +135,11 @@ impl World {
         self.reserved_ips.get(id)
     }
 
+    /// Every reserved IP, by id.
+    pub fn reserved_ips(&self) -> impl Iterator<Item = &ReservedIp> {
+        self.reserved_ips.values()
+    }
+
     /// The reserved IPs of a subnet, by id.
     pub fn reserved_ips_of<'a>(&'a self, subnet: &'a str) -> impl Iterator<Item = &'a ReservedIp> + 'a {
         self.reserved_ips.values().filter(move |ip| ip.subnet == subnet)
