@@ -4,6 +4,7 @@
 mod alloc;
 mod data;
 mod decide;
+mod dns;
 mod engines;
 mod http;
 mod report;
@@ -54,6 +55,13 @@ enum Suite {
         #[arg(long, value_delimiter = ',')]
         sizes: Vec<usize>,
     },
+    /// DNS: hubspoke's per-VPC views against Knot and NSD serving the same records, loaded by dnsperf over UDP and
+    /// TCP (servers on CPU 0, dnsperf on CPU 1), and how soon a binding change is answered.
+    Dns {
+        /// Numbers of endpoint names (default 1k, 10k, 100k; with --quick 1k).
+        #[arg(long, value_delimiter = ',')]
+        sizes: Vec<usize>,
+    },
     /// Every suite.
     All,
     /// The http suite's comparator: answers every GET and POST with fixed bytes (started by `http`).
@@ -94,14 +102,23 @@ fn main() -> anyhow::Result<()> {
         }
         settings
     };
+    let dns_settings = |sizes: Vec<usize>| {
+        let mut settings = if cli.quick { dns::Settings::quick() } else { dns::Settings::full() };
+        if !sizes.is_empty() {
+            settings.sizes = sizes;
+        }
+        settings
+    };
     let runtime = tokio::runtime::Runtime::new()?;
     let rows = match cli.suite {
         Suite::Decide { ref sizes } => decide::run(&decide_settings(sizes.clone()))?,
         Suite::Store { stored } => runtime.block_on(store::run_all(&store_settings(stored)))?,
         Suite::Http { ref sizes } => runtime.block_on(http::run(&http_settings(sizes.clone())))?,
+        Suite::Dns { ref sizes } => runtime.block_on(dns::run(&dns_settings(sizes.clone())))?,
         Suite::All => {
             let mut rows = decide::run(&decide_settings(Vec::new()))?;
             rows.extend(runtime.block_on(http::run(&http_settings(Vec::new())))?);
+            rows.extend(runtime.block_on(dns::run(&dns_settings(Vec::new())))?);
             rows.extend(runtime.block_on(store::run_all(&store_settings(None)))?);
             rows
         }

@@ -82,6 +82,13 @@ pub struct Served {
     pub startup: Duration,
 }
 
+impl Served {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -91,7 +98,11 @@ impl Drop for Served {
 
 /// Starts `hubspoke serve` with `args` (optionally pinned to one CPU) and waits for its address.
 pub fn serve(args: &[&str], cpu: Option<u32>) -> anyhow::Result<Served> {
-    let mut full = vec!["serve", "--listen", "127.0.0.1:0", "--dns-port", "0", "--login-attempts", "0"];
+    let mut full = vec!["serve", "--listen", "127.0.0.1:0", "--login-attempts", "0"];
+    // Each endpoint on a port of its own unless the caller gives one for every endpoint.
+    if !args.contains(&"--dns-port") {
+        full.extend(["--dns-port", "0"]);
+    }
     full.extend_from_slice(args);
     spawn_pinned(&hubspoke_binary()?, &full, cpu)
 }

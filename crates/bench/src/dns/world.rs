@@ -1,0 +1,293 @@
+//! The DNS suite's data: a hub-and-spoke world with a given number of endpoint names, the same records as a zone
+//! file for the comparators, and the query files each view is asked.
+
+use std::fmt::Write as _;
+use std::net::Ipv4Addr;
+use std::path::Path;
+
+use hubspoke_iam::{AccountId, Timestamp};
+use hubspoke_vpc::model::{
+    Binding, BindingMode, EndpointGateway, GatewayTarget, IpOwner, IpTarget, Phase, PrefixManagement, ReservedIp,
+    ResolverSetting, Settling, Subnet, Vpc,
+};
+use hubspoke_vpc::world::Entity;
+
+/// The zone every generated name lies in: a VPE service domain, so hubspoke answers NXDOMAIN with its SOA as the
+/// comparators do.
+pub const ZONE: &str = "appdomain.cloud";
+/// The hub's account.
+pub const HUB_ACCOUNT: &str = "0000000d000000000000000000000001";
+/// The spokes' account.
+pub const SPOKE_ACCOUNT: &str = "0000000d000000000000000000000002";
+
+/// The VPCs, by index: the hub, four spokes bound to it with their resolvers delegated to it (so they answer with
+/// the hub's view), and three standalone VPCs with views of their own.
+const VPCS: usize = 8;
+const SPOKES: std::ops::RangeInclusive<usize> = 1..=4;
+/// The spoke the visibility measurement binds and unbinds; its one gateway is in no query file.
+pub const VISIBLE_SPOKE: &str = "r006-dns-bench-visible";
+/// The name the visibility measurement waits for at the hub.
+pub const VISIBLE_NAME: &str = "visible.us-south.bench.appdomain.cloud";
+
+fn vpc_id(index: usize) -> String {
+    match index {
+        0 => "r006-dns-bench-hub".into(),
+        n if SPOKES.contains(&n) => format!("r006-dns-bench-spoke-{n}"),
+        n => format!("r006-dns-bench-alone-{n}"),
+    }
+}
+
+/// The DNS endpoint address of VPC `index` (hubspoke gives VPCs 127.53.0.1 onwards).
+pub fn endpoint(index: usize) -> Ipv4Addr {
+    Ipv4Addr::new(127, 53, 0, 1 + index as u8)
+}
+
+/// The `i`th generated name.
+fn name(i: usize) -> String {
+    format!("ep-{i}.svc-{}.us-south.bench.{ZONE}", i % 50)
+}
+
+/// One generated world.
+pub struct Plan {
+    /// Every entity, for the store.
+    pub entities: Vec<Entity>,
+    /// Every name the comparators serve, with its address.
+    pub records: Vec<(String, Ipv4Addr)>,
+    /// Each endpoint address with the indices (into `records`) of the names its view answers.
+    pub views: Vec<(Ipv4Addr, Vec<usize>)>,
+    /// The hub VPC's id.
+    pub hub: String,
+}
+
+impl Plan {
+    /// The hub's endpoint address and the names its view answers.
+    pub fn hub_view(&self) -> &(Ipv4Addr, Vec<usize>) {
+        &self.views[0]
+    }
+}
+
+fn account(text: &str) -> AccountId {
+    AccountId::parse(text).expect("a well-formed account id")
+}
+
+fn stable() -> Settling {
+    Settling { phase: Phase::Pending, until: Timestamp(0) }
+}
+
+fn vpc(index: usize, id: String, account: &str, resolver: ResolverSetting, dns_endpoint: Ipv4Addr) -> Entity {
+    Entity::Vpc(Vpc {
+        name: id.clone(),
+        id,
+        account: self::account(account),
+        created_at: Timestamp(index as i64),
+        classic_access: false,
+        address_prefix_management: PrefixManagement::Auto,
+        enable_hub: index == 0,
+        resolver,
+        dns_endpoint,
+        version: 1,
+    })
+}
+
+/// A gateway with one name and one reserved IP in `subnet`.
+fn gateway(id: String, vpc: &str, owner: &str, subnet: &str, name: &str, address: Ipv4Addr) -> [Entity; 2] {
+    [
+        Entity::ReservedIp(ReservedIp {
+            id: format!("{id}-ip"),
+            subnet: subnet.to_owned(),
+            address,
+            name: format!("{id}-ip"),
+            auto_delete: true,
+            owner: IpOwner::User,
+            target: Some(IpTarget::EndpointGateway(id.clone())),
+            created_at: Timestamp(0),
+        }),
+        Entity::Gateway(EndpointGateway {
+            name: id.clone(),
+            id,
+            account: account(owner),
+            vpc: vpc.to_owned(),
+            target: GatewayTarget::ProviderCloudService {
+                crn: format!("crn:v1:bluemix:public:x:global:::endpoint:{name}"),
+            },
+            service_endpoints: vec![name.to_owned()],
+            mode: BindingMode::Primary,
+            created_at: Timestamp(0),
+            settling: stable(),
+        }),
+    ]
+}
+
+fn subnet(id: String, vpc: &str, owner: &str, cidr: String) -> Entity {
+    Entity::Subnet(Subnet {
+        name: id.clone(),
+        id,
+        account: account(owner),
+        vpc: vpc.to_owned(),
+        zone: "us-south-1".into(),
+        cidr: cidr.parse().expect("a generated CIDR"),
+        created_at: Timestamp(0),
+    })
+}
+
+/// A world with `names` endpoint names spread round-robin over the eight VPCs (five eighths in the hub's view), plus
+/// the unbound visibility spoke.
+pub fn plan(names: usize) -> Plan {
+    // Each VPC's addresses are 10.(v+1).(j).(4..254): at most 256 subnets of 250 addresses per VPC.
+    assert!(names.div_ceil(VPCS) <= 256 * 250, "at most {} names", 256 * 250 * VPCS);
+    let hub = vpc_id(0);
+    let mut entities = Vec::new();
+    for index in 0..VPCS {
+        let (owner, resolver) = if SPOKES.contains(&index) {
+            (SPOKE_ACCOUNT, ResolverSetting::Delegated { vpc: hub.clone() })
+        } else {
+            (HUB_ACCOUNT, ResolverSetting::System)
+        };
+        entities.push(vpc(index, vpc_id(index), owner, resolver, endpoint(index)));
+        if SPOKES.contains(&index) {
+            entities.push(Entity::Binding(Binding {
+                id: format!("r006-dns-bench-binding-{index}"),
+                spoke: vpc_id(index),
+                spoke_account: account(SPOKE_ACCOUNT),
+                hub: hub.clone(),
+                hub_account: account(HUB_ACCOUNT),
+                spoke_name: format!("binding-{index}"),
+                hub_name: format!("binding-{index}"),
+                created_at: Timestamp(0),
+                settling: stable(),
+                spoke_attached: true,
+            }));
+        }
+    }
+    let mut records = Vec::with_capacity(names);
+    let mut by_vpc: Vec<Vec<usize>> = vec![Vec::new(); VPCS];
+    for i in 0..names {
+        let (index, k) = (i % VPCS, i / VPCS);
+        let (v, j, host) = (index as u8 + 1, (k / 250) as u8, (k % 250) as u8 + 4);
+        let owner = if SPOKES.contains(&index) { SPOKE_ACCOUNT } else { HUB_ACCOUNT };
+        let subnet_id = format!("{}-subnet-{j}", vpc_id(index));
+        if k % 250 == 0 {
+            entities.push(subnet(subnet_id.clone(), &vpc_id(index), owner, format!("10.{v}.{j}.0/24")));
+        }
+        let address = Ipv4Addr::new(10, v, j, host);
+        entities.extend(gateway(
+            format!("r006-dns-bench-gw-{i}"),
+            &vpc_id(index),
+            owner,
+            &subnet_id,
+            &name(i),
+            address,
+        ));
+        records.push((name(i), address));
+        by_vpc[index].push(i);
+    }
+    // The hub's view holds its own names and its spokes'; a delegated spoke answers with the hub's view.
+    let hub_names: Vec<usize> = {
+        let mut all: Vec<usize> = (0..=*SPOKES.end()).flat_map(|index| by_vpc[index].iter().copied()).collect();
+        all.sort_unstable();
+        all
+    };
+    let views = (0..VPCS)
+        .map(|index| {
+            let names = if index <= *SPOKES.end() { hub_names.clone() } else { by_vpc[index].clone() };
+            (endpoint(index), names)
+        })
+        .collect();
+    // The visibility spoke: not bound, so the hub does not answer its name until the measurement binds it.
+    entities.push(vpc(VPCS, VISIBLE_SPOKE.into(), SPOKE_ACCOUNT, ResolverSetting::System, endpoint(VPCS)));
+    entities.push(subnet(format!("{VISIBLE_SPOKE}-subnet"), VISIBLE_SPOKE, SPOKE_ACCOUNT, "10.200.0.0/24".into()));
+    entities.extend(gateway(
+        format!("{VISIBLE_SPOKE}-gw"),
+        VISIBLE_SPOKE,
+        SPOKE_ACCOUNT,
+        &format!("{VISIBLE_SPOKE}-subnet"),
+        VISIBLE_NAME,
+        Ipv4Addr::new(10, 200, 0, 4),
+    ));
+    Plan { entities, records, views, hub }
+}
+
+/// The records as a zone file for Knot and NSD, with the SOA hubspoke answers NXDOMAIN with.
+pub fn write_zone(plan: &Plan, path: &Path) -> std::io::Result<()> {
+    let mut zone = format!(
+        "$ORIGIN {ZONE}.\n$TTL 30\n@ SOA ns.hubspoke.invalid. hostmaster.hubspoke.invalid. 1 3600 600 86400 30\n@ NS ns.hubspoke.invalid.\n"
+    );
+    for (name, address) in &plan.records {
+        let _ = writeln!(zone, "{name}. A {address}");
+    }
+    std::fs::write(path, zone)
+}
+
+/// One query of a query file.
+#[derive(Clone, Debug)]
+pub struct Question {
+    /// The name, without the trailing dot.
+    pub name: String,
+    /// `A` or `AAAA`.
+    pub kind: &'static str,
+}
+
+/// Which queries a file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mix {
+    /// Every query is an A query for a name the view answers.
+    Positive,
+    /// 80% positive, 10% NXDOMAIN (names in the zone that do not exist), 10% NODATA (AAAA for existing names).
+    Mixed,
+}
+
+/// Up to `count` queries over the names of one view, in a seeded order (a simple LCG keeps the bench free of a
+/// random-number dependency and the files identical between runs).
+pub fn questions(plan: &Plan, view: &[usize], mix: Mix, count: usize, seed: u64) -> Vec<Question> {
+    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut next = move || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    };
+    (0..count)
+        .map(|n| {
+            let drawn = next();
+            let existing = || plan.records[view[drawn % view.len()]].0.clone();
+            match (mix, n % 10) {
+                (Mix::Mixed, 8) => {
+                    Question { name: format!("nx-{drawn}.svc-{}.us-south.bench.{ZONE}", n % 50), kind: "A" }
+                }
+                (Mix::Mixed, 9) => Question { name: existing(), kind: "AAAA" },
+                _ => Question { name: existing(), kind: "A" },
+            }
+        })
+        .collect()
+}
+
+/// Writes queries in dnsperf's format (`name type` per line).
+pub fn write_questions(questions: &[Question], path: &Path) -> std::io::Result<()> {
+    let mut text = String::with_capacity(questions.len() * 48);
+    for question in questions {
+        let _ = writeln!(text, "{} {}", question.name, question.kind);
+    }
+    std::fs::write(path, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The generated world means what the suite says of it: hubspoke's own views answer exactly the names the plan
+    /// lists per endpoint, with the plan's addresses, and not the visibility spoke's name.
+    #[test]
+    fn each_view_answers_the_names_the_plan_lists() {
+        let plan = plan(400);
+        let views = hubspoke_dns::compile(&hubspoke_vpc::World::from_entities(plan.entities.clone(), 1));
+        for (address, names) in &plan.views {
+            let view = views.at(*address).expect("every endpoint serves a view");
+            assert_eq!(view.len(), names.len(), "at {address}");
+            for &i in names {
+                let (name, ip) = &plan.records[i];
+                let answers = view.find(name).unwrap_or_else(|| panic!("{name} at {address}"));
+                assert_eq!(answers.iter().map(|a| a.address).collect::<Vec<_>>(), vec![*ip]);
+            }
+            assert!(view.find(VISIBLE_NAME).is_none());
+        }
+        assert_eq!(plan.hub_view().1.len(), 250, "five eighths of the names");
+    }
+}
