@@ -223,6 +223,38 @@ async fn every_case_of_the_resolution_model_follows_the_topology() {
     assert_eq!(addresses(&over_tcp), vec![cos_ip.clone()], "case-insensitive over TCP");
 }
 
+/// RFC 7766 pipelining: queries sent back to back in one segment on one connection are all answered, in order, each
+/// in its own length-prefixed message.
+#[tokio::test]
+async fn pipelined_tcp_queries_are_each_answered_in_order() {
+    let server = Server::ephemeral().await;
+    let net = Net::new(&server).await;
+    let (hub, _) = net.seed().await;
+    let hub_at = net.endpoint(&net.hub, &hub).await;
+    let names = [COS_NAME, KMS_NAME, COS_NAME, "missing.appdomain.cloud"];
+    let mut batch = Vec::new();
+    for (n, name) in names.iter().enumerate() {
+        let mut message = Message::new(0x4000 + n as u16, MessageType::Query, OpCode::Query);
+        message.add_query(Query::query(Name::from_ascii(name).unwrap(), RecordType::A));
+        let bytes = message.to_vec().unwrap();
+        batch.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
+        batch.extend_from_slice(&bytes);
+    }
+    let mut stream = TcpStream::connect(hub_at).await.unwrap();
+    stream.write_all(&batch).await.unwrap();
+    let mut codes = Vec::new();
+    for n in 0..names.len() {
+        let length = tokio::time::timeout(Duration::from_secs(5), stream.read_u16()).await.unwrap().unwrap();
+        let mut buffer = vec![0u8; length as usize];
+        stream.read_exact(&mut buffer).await.unwrap();
+        let answer = Message::from_vec(&buffer).unwrap();
+        assert_eq!(answer.metadata.id, 0x4000 + n as u16, "answers come in the order asked");
+        codes.push(answer.metadata.response_code);
+    }
+    let (ok, nx) = (ResponseCode::NoError, ResponseCode::NXDomain);
+    assert_eq!(codes, [ok, nx, ok, nx], "the unbound hub knows only its own COS gateway");
+}
+
 #[tokio::test]
 async fn the_hub_custom_resolver_serves_the_hub_view_through_a_manual_resolver() {
     let server = Server::ephemeral().await;
