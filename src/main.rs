@@ -2,6 +2,11 @@
 
 use clap::{CommandFactory, Parser, Subcommand};
 
+// Requests allocate and free many small values (parsed JSON, headers, DNS messages); under load glibc's allocator was
+// 14% of the server's CPU on AuthZEN evaluations (BENCHMARKS.md). mimalloc keeps per-thread free lists for them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// hubspoke: IBM Cloud s2s authorization policies and VPC DNS sharing, self-hosted.
 #[derive(Debug, Parser)]
 #[command(name = "hubspoke", version, about)]

@@ -82,7 +82,7 @@ pub fn respond(views: &Views, destination: Ipv4Addr, packet: &[u8], transport: T
         response.metadata.response_code = ResponseCode::Refused;
         return finish(response, edns, limit);
     };
-    let name = query.name.to_ascii().trim_end_matches('.').to_ascii_lowercase();
+    let name = view_name(&query.name);
     let zone = service_domain_of(&name);
     let soa = |zone: &str| soa_record(zone, views.revision(), settings.ttl);
     match view.find(&name) {
@@ -119,6 +119,28 @@ pub fn respond(views: &Views, destination: Ipv4Addr, packet: &[u8], transport: T
         },
     }
     finish(response, edns, limit)
+}
+
+/// The query name as views spell names: lowercase, labels joined by dots, no trailing dot. A byte no view name holds
+/// (a dot or backslash inside a label, anything outside printable ASCII) is written `\DDD`, as zone files write it,
+/// so such a name matches nothing rather than some other name. One pass and one allocation per query.
+fn view_name(name: &Name) -> String {
+    use std::fmt::Write;
+    let mut text = String::with_capacity(64);
+    for (n, label) in name.iter().enumerate() {
+        if n > 0 {
+            text.push('.');
+        }
+        for &byte in label {
+            match byte {
+                b'.' | b'\\' | ..=0x20 | 0x7f.. => {
+                    let _ = write!(text, "\\{byte:03}");
+                }
+                _ => text.push(char::from(byte.to_ascii_lowercase())),
+            }
+        }
+    }
+    text
 }
 
 fn edns_reply() -> Edns {

@@ -42,6 +42,8 @@ pub async fn run(
     let tokens =
         TokenService::new(&signing.kid, &signing.private_key_pem, &args.token_issuer).map_err(anyhow::Error::msg)?;
 
+    // Before the DNS endpoints bind: each looks its counters up in the recorder once.
+    let metrics = install_metrics();
     let dns = hubspoke_dns::DnsServer::new(hubspoke_dns::DnsConfig {
         port: args.dns_port,
         ttl: args.dns_ttl,
@@ -57,7 +59,6 @@ pub async fn run(
         Duration::from_millis(args.follow_interval as u64),
     ));
 
-    let metrics = install_metrics();
     let login_throttle = Arc::new(LoginThrottle::new(args.login_attempts, Duration::from_secs(60)));
     let state = ApiState {
         app: app.clone(),

@@ -189,6 +189,31 @@ fn other_types_of_existing_names_are_nodata_with_an_soa() {
     assert!(answer.metadata.authoritative);
 }
 
+/// Names are matched case-insensitively, label by label: a dot inside one label on the wire is not a label boundary,
+/// so it never reaches the name that spells the same text with two labels.
+#[test]
+fn names_match_by_labels_whatever_their_case() {
+    let at_spoke = |name: Name| {
+        let mut message = Message::new(7, MessageType::Query, OpCode::Query);
+        message.add_query(Query::query(name, RecordType::A));
+        match respond(
+            &compile(&world(false, false)),
+            SPOKE_ENDPOINT,
+            &message.to_vec().unwrap(),
+            Transport::Udp,
+            SETTINGS,
+        ) {
+            Reply::Send(bytes) => Message::from_vec(&bytes).unwrap(),
+            other => panic!("{other:?}"),
+        }
+    };
+    let upper = at_spoke(Name::from_ascii("TIME.Adn.NetworkLayer.COM.").unwrap());
+    assert_eq!(addresses(&upper), [Ipv4Addr::new(10, 2, 1, 5)]);
+    let one_label: &[&[u8]] = &[b"time.adn", b"networklayer", b"com"];
+    let dotted = at_spoke(Name::from_labels(one_label.iter().copied()).unwrap());
+    assert_eq!(dotted.metadata.response_code, ResponseCode::NXDomain, "{dotted:?}");
+}
+
 #[test]
 fn edns_truncation_and_malformed_packets() {
     // Many addresses make a large answer: one gateway per zone would be three; a wildcard gateway with many IPs is
