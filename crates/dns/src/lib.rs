@@ -8,7 +8,7 @@
 //! - [`answer`]: turns one query packet into one reply packet against a [`Views`], with hickory-proto for the wire
 //!   format. Pure: no IO, no clock.
 //! - [`server`]: binds UDP and TCP on every endpoint address, swaps whole views when the world changes, forwards to
-//!   an upstream when configured.
+//!   an upstream when configured; `udp` moves datagrams in batches (`recvmmsg`/`sendmmsg` on Linux).
 //!
 //! The crate knows nothing of HTTP or SQL. Queries never take a lock shared with writers: they load the current
 //! `Arc<Views>` and answer from it, so one answer never mixes two revisions.
@@ -17,6 +17,7 @@ pub mod answer;
 #[cfg(any(test, feature = "fixture"))]
 pub mod fixture;
 pub mod server;
+mod udp;
 pub mod view;
 
 pub use answer::{Reply, Transport, respond};

@@ -14,6 +14,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
 use crate::answer::{Reply, Settings, Transport, respond, servfail};
+use crate::udp::{self, Received};
 
 /// The response codes counted by name; the rest are counted as `other`.
 const RCODES: [&str; 7] = ["noerror", "formerr", "servfail", "nxdomain", "notimp", "refused", "other"];
@@ -189,31 +190,39 @@ impl DnsServer {
             let (udp, views, limiter, counters) =
                 (udp.clone(), self.views.clone(), limiter.clone(), udp_counters.clone());
             tasks.push(tokio::spawn(async move {
-                let mut buffer = vec![0u8; 65535];
+                let mut received = Received::new();
+                let mut answers: Vec<(SocketAddr, Vec<u8>)> = Vec::with_capacity(udp::BATCH);
                 loop {
-                    let Ok((length, peer)) = udp.recv_from(&mut buffer).await else { continue };
-                    if let Some(limiter) = &limiter
-                        && limiter.check_key(&peer.ip()).is_err()
-                    {
-                        metrics::counter!("hubspoke_dns_rate_limited_total").increment(1);
+                    if received.receive(&udp).await.is_err() {
                         continue;
                     }
-                    let reply = respond(&views.load(), address, &buffer[..length], Transport::Udp, settings);
-                    match reply {
-                        Reply::Send(bytes) => {
-                            counters.count(&bytes);
-                            let _ = udp.send_to(&bytes, peer).await;
+                    // One batch is answered from one revision of the views.
+                    let views = views.load();
+                    for (query, peer) in received.iter() {
+                        if let Some(limiter) = &limiter
+                            && limiter.check_key(&peer.ip()).is_err()
+                        {
+                            metrics::counter!("hubspoke_dns_rate_limited_total").increment(1);
+                            continue;
                         }
-                        Reply::Forward => {
-                            let (udp, query, counters) = (udp.clone(), buffer[..length].to_vec(), counters.clone());
-                            tokio::spawn(async move {
-                                let answer = forward(upstream, &query).await.unwrap_or_else(|| servfail(&query));
-                                counters.count(&answer);
-                                let _ = udp.send_to(&answer, peer).await;
-                            });
+                        match respond(&views, address, query, Transport::Udp, settings) {
+                            Reply::Send(bytes) => {
+                                counters.count(&bytes);
+                                answers.push((peer, bytes));
+                            }
+                            Reply::Forward => {
+                                let (udp, query, counters) = (udp.clone(), query.to_vec(), counters.clone());
+                                tokio::spawn(async move {
+                                    let answer = forward(upstream, &query).await.unwrap_or_else(|| servfail(&query));
+                                    counters.count(&answer);
+                                    let _ = udp.send_to(&answer, peer).await;
+                                });
+                            }
+                            Reply::Drop => {}
                         }
-                        Reply::Drop => {}
                     }
+                    udp::send_all(&udp, &answers).await;
+                    answers.clear();
                 }
             }));
         }
