@@ -24,7 +24,7 @@ use sqlx::migrate::Migrator;
 use sqlx::{AnyConnection, AnyPool};
 use sqlx::{AssertSqlSafe, Executor, Row};
 
-use crate::codec::{decode_operator, decode_state, decode_value, encode_value};
+use crate::codec::{decode_body, decode_operator, decode_state, decode_value, encode_body, encode_value};
 use crate::{
     AccountRecord, ApiKeyRecord, Change, EntityKind, EventQuery, EventRecord, KeyOwner, PolicyPage, PolicyQuery,
     PolicySortField, Revision, SigningKeyRecord, Store, StoreError, StoreResult, WorldWrite,
@@ -347,13 +347,14 @@ async fn insert_policy_rows(connection: &mut AnyConnection, policies: &[&Policy]
                 Argument::Text(policy.created_by_id.clone()),
                 Argument::Integer(policy.last_modified_at.0),
                 Argument::Text(policy.last_modified_by_id.clone()),
+                Argument::Text(encode_body(&policy.draft)),
             ]
         })
         .collect();
     insert_rows(
         connection,
         "policies (id, owner, description, state, version, fingerprint, created_at, created_by_id, last_modified_at, \
-         last_modified_by_id)",
+         last_modified_by_id, body)",
         rows,
     )
     .await
@@ -521,7 +522,7 @@ async fn write_policy_children(
 }
 
 const POLICY_COLUMNS: &str = "id, owner, description, state, version, created_at, created_by_id, last_modified_at, \
-                              last_modified_by_id";
+                              last_modified_by_id, body";
 
 /// How many policies one `IN` list of `assemble` names: well under both databases' limits on bound values.
 const ASSEMBLE_CHUNK: usize = 5_000;
@@ -541,8 +542,13 @@ async fn assemble_chunk(connection: &mut AnyConnection, rows: Vec<AnyRow>) -> St
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<String> = rows.iter().map(|row| row.get::<String, _>("id")).collect();
-    let children = read_children(connection, Some(&ids)).await?;
+    // Only rows written before the body column existed need their child rows.
+    let ids: Vec<String> = rows
+        .iter()
+        .filter(|row| row.get::<Option<&str>, _>("body").is_none())
+        .map(|row| row.get::<String, _>("id"))
+        .collect();
+    let children = if ids.is_empty() { Children::default() } else { read_children(connection, Some(&ids)).await? };
     build_policies(rows, children)
 }
 
@@ -591,14 +597,20 @@ fn build_policies(rows: Vec<AnyRow>, (mut attributes, mut roles): Children) -> S
         .map(|row| {
             let id: String = row.get("id");
             let owner: String = row.get("owner");
-            let (subject, resource) = attributes.remove(&id).unwrap_or_default();
+            let (subject, resource, roles) = match row.get::<Option<&str>, _>("body") {
+                Some(body) => decode_body(body)?,
+                None => {
+                    let (subject, resource) = attributes.remove(&id).unwrap_or_default();
+                    (subject, resource, roles.remove(&id).unwrap_or_default())
+                }
+            };
             Ok(Policy {
                 draft: PolicyDraft {
                     owner: AccountId::parse(&owner).ok_or_else(|| StoreError::Corrupt(format!("owner `{owner}`")))?,
                     description: row.get("description"),
                     subject,
                     resource,
-                    roles: roles.remove(&id).unwrap_or_default(),
+                    roles,
                 },
                 id,
                 state: decode_state(row.get("state"))?,
@@ -825,7 +837,7 @@ impl Store for SqlStore {
         let mut tx = self.writer.begin().await?;
         let updated = sqlx::query(
             "UPDATE policies SET description = $1, state = $2, version = $3, fingerprint = $4, last_modified_at = $5, \
-             last_modified_by_id = $6 WHERE id = $7 AND version = $8",
+             last_modified_by_id = $6, body = $7 WHERE id = $8 AND version = $9",
         )
         .bind(&policy.draft.description)
         .bind(policy.state.as_str())
@@ -833,6 +845,7 @@ impl Store for SqlStore {
         .bind(policy.draft.fingerprint())
         .bind(policy.last_modified_at.0)
         .bind(&policy.last_modified_by_id)
+        .bind(encode_body(&policy.draft))
         .bind(&policy.id)
         .bind(policy.version as i64 - 1)
         .execute(&mut *tx)
@@ -900,7 +913,12 @@ impl Store for SqlStore {
             sqlx::query_scalar("SELECT revision FROM revision_counter WHERE slot = 1").fetch_one(&mut *tx).await?;
         let sql = format!("SELECT {POLICY_COLUMNS} FROM policies ORDER BY created_at, id");
         let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut *tx).await?;
-        let children = read_children(&mut tx, None).await?;
+        // Every policy written since the body column exists is read from its row; older ones from their children.
+        let children = if rows.iter().any(|row| row.get::<Option<&str>, _>("body").is_none()) {
+            read_children(&mut tx, None).await?
+        } else {
+            Children::default()
+        };
         let policies = build_policies(rows, children)?;
         tx.commit().await?;
         Ok((policies, revision as Revision))

@@ -42,7 +42,8 @@ on_both_databases!(
     identical_active_policies_are_refused_by_the_database,
     updates_are_optimistic,
     lists_page_sort_and_filter,
-    every_write_appends_to_the_change_log
+    every_write_appends_to_the_change_log,
+    policies_written_before_the_body_column_are_read_from_their_children
 );
 
 const OWNER: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -99,6 +100,25 @@ async fn policies_round_trip_with_order_and_kinds(store: SqlStore) {
     assert_eq!(revision, 1);
     assert_eq!(store.policy("p1").await.unwrap(), Some(original));
     assert_eq!(store.policy("nope").await.unwrap(), None);
+}
+
+/// Migration 0004 leaves older rows without a body; they are read from the child tables, wherever policies are read,
+/// and an update writes their body.
+async fn policies_written_before_the_body_column_are_read_from_their_children(store: SqlStore) {
+    let (old, new) = (policy("p-old", "vpc-old", 10), policy("p-new", "vpc-new", 11));
+    store.import_policies(&[old.clone(), new.clone()]).await.unwrap();
+    sqlx::query("UPDATE policies SET body = NULL WHERE id = 'p-old'").execute(&store.writer).await.unwrap();
+    assert_eq!(store.policy("p-old").await.unwrap(), Some(old.clone()));
+    assert_eq!(store.list_policies(&query()).await.unwrap().policies, vec![old.clone(), new.clone()]);
+    assert_eq!(store.all_policies().await.unwrap().0, vec![old.clone(), new.clone()]);
+    let mut changed = old.clone();
+    changed.version = 2;
+    changed.draft.roles.push("crn:v1:bluemix:public:iam::::role:Viewer".into());
+    store.update_policy(&changed, &[]).await.unwrap();
+    let body: Option<String> =
+        sqlx::query_scalar("SELECT body FROM policies WHERE id = 'p-old'").fetch_one(&store.writer).await.unwrap();
+    assert!(body.is_some(), "an update writes the body");
+    assert_eq!(store.policy("p-old").await.unwrap(), Some(changed));
 }
 
 async fn imports_are_all_or_nothing_with_a_change_per_policy(store: SqlStore) {
