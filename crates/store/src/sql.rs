@@ -348,13 +348,14 @@ async fn insert_policy_rows(connection: &mut AnyConnection, policies: &[&Policy]
                 Argument::Integer(policy.last_modified_at.0),
                 Argument::Text(policy.last_modified_by_id.clone()),
                 Argument::Text(encode_body(&policy.draft)),
+                Argument::Integer(policy.version as i64),
             ]
         })
         .collect();
     insert_rows(
         connection,
         "policies (id, owner, description, state, version, fingerprint, created_at, created_by_id, last_modified_at, \
-         last_modified_by_id, body)",
+         last_modified_by_id, body, body_version)",
         rows,
     )
     .await
@@ -521,8 +522,10 @@ async fn write_policy_children(
     Ok(())
 }
 
+/// The columns a policy is read from. `body` is there only when it was written at the row's version (migration 0004
+/// says why); otherwise it reads NULL and the policy is assembled from its child rows.
 const POLICY_COLUMNS: &str = "id, owner, description, state, version, created_at, created_by_id, last_modified_at, \
-                              last_modified_by_id, body";
+                              last_modified_by_id, CASE WHEN body_version = version THEN body END AS body";
 
 /// How many policies one `IN` list of `assemble` names: well under both databases' limits on bound values.
 const ASSEMBLE_CHUNK: usize = 5_000;
@@ -837,7 +840,7 @@ impl Store for SqlStore {
         let mut tx = self.writer.begin().await?;
         let updated = sqlx::query(
             "UPDATE policies SET description = $1, state = $2, version = $3, fingerprint = $4, last_modified_at = $5, \
-             last_modified_by_id = $6, body = $7 WHERE id = $8 AND version = $9",
+             last_modified_by_id = $6, body = $7, body_version = $3 WHERE id = $8 AND version = $9",
         )
         .bind(&policy.draft.description)
         .bind(policy.state.as_str())

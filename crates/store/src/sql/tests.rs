@@ -102,12 +102,33 @@ async fn policies_round_trip_with_order_and_kinds(store: SqlStore) {
     assert_eq!(store.policy("nope").await.unwrap(), None);
 }
 
-/// Migration 0004 leaves older rows without a body; they are read from the child tables, wherever policies are read,
-/// and an update writes their body.
+/// Migration 0004 leaves older rows without a body, and a replica of an older build updates a policy without
+/// rewriting its body; both are read from the child tables, wherever policies are read, and an update writes the body
+/// again.
 async fn policies_written_before_the_body_column_are_read_from_their_children(store: SqlStore) {
     let (old, new) = (policy("p-old", "vpc-old", 10), policy("p-new", "vpc-new", 11));
     store.import_policies(&[old.clone(), new.clone()]).await.unwrap();
-    sqlx::query("UPDATE policies SET body = NULL WHERE id = 'p-old'").execute(&store.writer).await.unwrap();
+    sqlx::query("UPDATE policies SET body = NULL, body_version = NULL WHERE id = 'p-old'")
+        .execute(&store.writer)
+        .await
+        .unwrap();
+    // An older build's update: a new version and new child rows, the body left as it was.
+    let mut stale = new.clone();
+    stale.version = 2;
+    stale.draft.description = Some("changed by an older replica".into());
+    stale.draft.roles = vec!["crn:v1:bluemix:public:iam::::role:Editor".into()];
+    sqlx::query("UPDATE policies SET version = 2, description = 'changed by an older replica' WHERE id = 'p-new'")
+        .execute(&store.writer)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE policy_roles SET role_id = 'crn:v1:bluemix:public:iam::::role:Editor' WHERE policy_id = 'p-new'",
+    )
+    .execute(&store.writer)
+    .await
+    .unwrap();
+    assert_eq!(store.policy("p-new").await.unwrap(), Some(stale.clone()));
+    let new = stale;
     assert_eq!(store.policy("p-old").await.unwrap(), Some(old.clone()));
     assert_eq!(store.list_policies(&query()).await.unwrap().policies, vec![old.clone(), new.clone()]);
     assert_eq!(store.all_policies().await.unwrap().0, vec![old.clone(), new.clone()]);
