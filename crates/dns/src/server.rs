@@ -15,6 +15,7 @@ use tokio::task::JoinHandle;
 
 use crate::answer::{Reply, Settings, Transport, respond, servfail};
 use crate::udp::{self, Received};
+use crate::view::{Views, compile};
 
 /// The response codes counted by name; the rest are counted as `other`.
 const RCODES: [&str; 7] = ["noerror", "formerr", "servfail", "nxdomain", "notimp", "refused", "other"];
@@ -39,7 +40,6 @@ impl Counters {
         self.0[code].increment(1);
     }
 }
-use crate::view::{Views, compile};
 
 /// How long a forwarded query may wait for the upstream.
 const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(2);
