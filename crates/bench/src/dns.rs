@@ -119,16 +119,12 @@ fn sample(questions: &[Question], endpoint: std::net::Ipv4Addr) -> Vec<(Question
     questions.iter().take(SAMPLE).map(|question| (question.clone(), endpoint)).collect()
 }
 
-fn kind(question: &Question) -> RecordType {
-    if question.kind == "AAAA" { RecordType::AAAA } else { RecordType::A }
-}
-
 /// Asks every sampled question of one server.
 fn answers(
     questions: &[(Question, std::net::Ipv4Addr)],
     destination: impl Fn(std::net::Ipv4Addr) -> SocketAddr,
 ) -> anyhow::Result<Vec<Answer>> {
-    questions.iter().map(|(question, endpoint)| ask(destination(*endpoint), &question.name, kind(question))).collect()
+    questions.iter().map(|(question, endpoint)| ask(destination(*endpoint), &question.name, question.kind)).collect()
 }
 
 /// The VPC API's required `version` query parameter.

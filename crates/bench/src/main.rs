@@ -74,6 +74,15 @@ enum Suite {
     },
 }
 
+/// A suite's settings for this run, CI's (`quick`) or the full ones, with the sizes the command line gave, if any.
+fn sized<S>(quick: bool, full: fn() -> S, ci: fn() -> S, sizes: Vec<usize>, field: fn(&mut S) -> &mut Vec<usize>) -> S {
+    let mut settings = if quick { ci() } else { full() };
+    if !sizes.is_empty() {
+        *field(&mut settings) = sizes;
+    }
+    settings
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if !cfg!(feature = "compare") {
@@ -81,13 +90,6 @@ fn main() -> anyhow::Result<()> {
             "built without the `compare` feature: hubspoke is measured alone (cargo run --release -p hubspoke-bench --features compare)"
         );
     }
-    let decide_settings = |sizes: Vec<usize>| {
-        let mut settings = if cli.quick { decide::Settings::quick() } else { decide::Settings::full() };
-        if !sizes.is_empty() {
-            settings.sizes = sizes;
-        }
-        settings
-    };
     let store_settings = |stored: Option<usize>| {
         let mut settings = if cli.quick { store::Settings::quick() } else { store::Settings::full() };
         if let Some(stored) = stored {
@@ -95,19 +97,16 @@ fn main() -> anyhow::Result<()> {
         }
         settings
     };
-    let http_settings = |sizes: Vec<usize>| {
-        let mut settings = if cli.quick { http::Settings::quick() } else { http::Settings::full() };
-        if !sizes.is_empty() {
-            settings.sizes = sizes;
-        }
-        settings
+    let decide_settings = |sizes| {
+        sized(cli.quick, decide::Settings::full, decide::Settings::quick, sizes, |s: &mut decide::Settings| {
+            &mut s.sizes
+        })
     };
-    let dns_settings = |sizes: Vec<usize>| {
-        let mut settings = if cli.quick { dns::Settings::quick() } else { dns::Settings::full() };
-        if !sizes.is_empty() {
-            settings.sizes = sizes;
-        }
-        settings
+    let http_settings = |sizes| {
+        sized(cli.quick, http::Settings::full, http::Settings::quick, sizes, |s: &mut http::Settings| &mut s.sizes)
+    };
+    let dns_settings = |sizes| {
+        sized(cli.quick, dns::Settings::full, dns::Settings::quick, sizes, |s: &mut dns::Settings| &mut s.sizes)
     };
     let runtime = tokio::runtime::Runtime::new()?;
     let rows = match cli.suite {

@@ -107,6 +107,24 @@ impl View {
         self.len() == 0
     }
 
+    /// Adds an exact name, unless the view already answers it (the first gateway ranked wins).
+    fn add_name(&mut self, name: String, answers: &[Answer]) {
+        if !self.names.contains_key(&name) {
+            self.mark_interior(&name);
+            self.names.insert(name, answers.to_vec());
+        }
+    }
+
+    /// Adds a wildcard by the suffix after its `*.`, unless the view already has it; the suffix itself then has names
+    /// below it.
+    fn add_wildcard(&mut self, suffix: &str, answers: &[Answer]) {
+        if !self.wildcards.contains_key(suffix) {
+            self.interior.insert(suffix.to_owned());
+            self.mark_interior(suffix);
+            self.wildcards.insert(suffix.to_owned(), answers.to_vec());
+        }
+    }
+
     fn mark_interior(&mut self, below: &str) {
         for ancestor in ancestors(below) {
             // Ancestors of an already marked name are marked too.
@@ -228,19 +246,8 @@ fn build(index: &Index, owner: &str, mut gateways: Vec<(&EndpointGateway, Via)>)
         for endpoint in &gateway.service_endpoints {
             let name = endpoint.trim_end_matches('.').to_ascii_lowercase();
             match name.strip_prefix("*.") {
-                Some(suffix) => {
-                    if !view.wildcards.contains_key(suffix) {
-                        view.interior.insert(suffix.to_owned());
-                        view.mark_interior(suffix);
-                        view.wildcards.insert(suffix.to_owned(), answers.clone());
-                    }
-                }
-                None => {
-                    if !view.names.contains_key(&name) {
-                        view.mark_interior(&name);
-                        view.names.insert(name, answers.clone());
-                    }
-                }
+                Some(suffix) => view.add_wildcard(suffix, &answers),
+                None => view.add_name(name, &answers),
             }
         }
     }
@@ -308,13 +315,10 @@ mod tests {
     fn view_of(names: &[String], wildcards: &[String]) -> View {
         let mut view = View::default();
         for (n, name) in names.iter().enumerate() {
-            view.mark_interior(name);
-            view.names.entry(name.clone()).or_insert_with(|| vec![answer(n)]);
+            view.add_name(name.clone(), &[answer(n)]);
         }
         for (n, suffix) in wildcards.iter().enumerate() {
-            view.interior.insert(suffix.clone());
-            view.mark_interior(suffix);
-            view.wildcards.entry(suffix.clone()).or_insert_with(|| vec![answer(1000 + n)]);
+            view.add_wildcard(suffix, &[answer(1000 + n)]);
         }
         view
     }

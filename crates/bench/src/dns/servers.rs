@@ -102,10 +102,14 @@ pub fn nsd(directory: &Path, zone_file: &Path, cpu: u32) -> anyhow::Result<Compa
 /// CPU time (user and system) of a process and of every process below it, in seconds (NSD's first process becomes
 /// its zone-transfer daemon, whose child forks the server process).
 pub fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
-    let ticks_per_second: f64 = {
-        let output = Command::new("getconf").arg("CLK_TCK").output()?;
-        String::from_utf8_lossy(&output.stdout).trim().parse()?
-    };
+    // The clock-tick rate of /proc's times, asked of `getconf` once per process.
+    static TICKS_PER_SECOND: std::sync::OnceLock<Option<f64>> = std::sync::OnceLock::new();
+    let ticks_per_second = TICKS_PER_SECOND
+        .get_or_init(|| {
+            let output = Command::new("getconf").arg("CLK_TCK").output().ok()?;
+            String::from_utf8_lossy(&output.stdout).trim().parse().ok()
+        })
+        .context("`getconf CLK_TCK` gave no clock-tick rate")?;
     // Fields after the `)` that ends the process name (which may hold spaces): state is the 1st, ppid the 2nd,
     // utime the 12th and stime the 13th.
     let fields = |stat: &str| -> Option<(u32, u64)> {

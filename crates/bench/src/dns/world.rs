@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::net::Ipv4Addr;
 use std::path::Path;
 
+use hickory_proto::rr::RecordType;
 use hubspoke_iam::{AccountId, Timestamp};
 use hubspoke_vpc::model::{
     Binding, BindingMode, EndpointGateway, GatewayTarget, IpOwner, IpTarget, Phase, PrefixManagement, ReservedIp,
@@ -223,8 +224,8 @@ pub fn write_zone(plan: &Plan, path: &Path) -> std::io::Result<()> {
 pub struct Question {
     /// The name, without the trailing dot.
     pub name: String,
-    /// `A` or `AAAA`.
-    pub kind: &'static str,
+    /// A, or AAAA for the NODATA queries.
+    pub kind: RecordType,
 }
 
 /// Which queries a file holds.
@@ -250,10 +251,10 @@ pub fn questions(plan: &Plan, view: &[usize], mix: Mix, count: usize, seed: u64)
             let existing = || plan.records[view[drawn % view.len()]].0.clone();
             match (mix, n % 10) {
                 (Mix::Mixed, 8) => {
-                    Question { name: format!("nx-{drawn}.svc-{}.us-south.bench.{ZONE}", n % 50), kind: "A" }
+                    Question { name: format!("nx-{drawn}.svc-{}.us-south.bench.{ZONE}", n % 50), kind: RecordType::A }
                 }
-                (Mix::Mixed, 9) => Question { name: existing(), kind: "AAAA" },
-                _ => Question { name: existing(), kind: "A" },
+                (Mix::Mixed, 9) => Question { name: existing(), kind: RecordType::AAAA },
+                _ => Question { name: existing(), kind: RecordType::A },
             }
         })
         .collect()
