@@ -51,7 +51,8 @@ async fn acknowledged_policies_survive_kill_9_and_restart() {
         };
         assert_eq!(without_href(&found), without_href(created));
     }
-    let (_, health) = server.call(Method::GET, "/_hubspoke/health", None, None).await;
+    let operator = server.token(&operator_key).await;
+    let (_, health) = server.call(Method::GET, "/_hubspoke/health", Some(&operator), None).await;
     assert_eq!(health["policies_indexed"], 20, "the decision index is rebuilt from the store");
     assert_eq!(health["revision"], 21);
 }

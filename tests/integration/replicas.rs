@@ -279,7 +279,8 @@ async fn a_database_crash_under_write_load_loses_no_acknowledged_write() {
             assert_eq!(response.status(), StatusCode::OK, "acknowledged policy {id} survived");
         }
     }
-    let (_, health) = servers[1].call(Method::GET, "/_hubspoke/health", None, None).await;
+    let operator = servers[1].operator_token().await;
+    let (_, health) = servers[1].call(Method::GET, "/_hubspoke/health", Some(&operator), None).await;
     assert!(health["policies_indexed"].as_u64().unwrap() >= acknowledged.len() as u64, "{health}");
     eprintln!("{} acknowledged, {failed} refused with 503 while the database was down", acknowledged.len());
 }

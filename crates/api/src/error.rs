@@ -6,7 +6,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hubspoke_app::AppError;
+use hubspoke_app::{AppError, StorageFailure};
 use serde_json::{Value, json};
 
 /// Which of IBM's two error shapes an error is rendered in.
@@ -142,28 +142,9 @@ impl From<AppError> for ApiError {
             AppError::RevisionNotReached { .. } => {
                 ApiError::new(StatusCode::BAD_REQUEST, "revision_not_reached", message)
             }
-            AppError::Store(
-                hubspoke_store::StoreError::Database(_)
-                | hubspoke_store::StoreError::Unavailable(_)
-                | hubspoke_store::StoreError::NotMigrated { .. },
-            ) => {
-                tracing::error!(%message, "store unavailable");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "request_not_processed",
-                    "the data store is unavailable; retry later",
-                )
-            }
-            AppError::Store(_) | AppError::Internal(_) => {
+            AppError::Storage { failure, detail } => storage_error(failure, &detail),
+            AppError::Internal(_) => {
                 tracing::error!(%message, "internal error");
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "unable_to_process",
-                    "the request could not be processed",
-                )
-            }
-            _ => {
-                tracing::error!(%message, "unmapped error");
                 ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "unable_to_process",
@@ -172,6 +153,49 @@ impl From<AppError> for ApiError {
             }
         }
     }
+}
+
+/// A store failure as clients see it: what failed, that nothing was written, and whether to retry. The database's
+/// own words go to the log, not to the client.
+fn storage_error(failure: StorageFailure, detail: &str) -> ApiError {
+    let (status, code, cause) = match failure {
+        StorageFailure::Full => (
+            StatusCode::INSUFFICIENT_STORAGE,
+            "insufficient_storage",
+            "the data store's disk is full; writes resume once space is freed",
+        ),
+        StorageFailure::Io => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_io_error",
+            "the data store could not read or write its files; retry later",
+        ),
+        StorageFailure::Unreachable => {
+            (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "the database cannot be reached now; retry later")
+        }
+        StorageFailure::NotMigrated => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_unavailable",
+            "the database is not at this server's schema version; retry later",
+        ),
+        StorageFailure::Contended => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "request_not_processed",
+            "concurrent changes kept invalidating this one; retry it",
+        ),
+        StorageFailure::Failed => {
+            (StatusCode::SERVICE_UNAVAILABLE, "request_not_processed", "the database failed the request; retry later")
+        }
+        StorageFailure::Corrupt => {
+            tracing::error!(%detail, "internal store error");
+            return ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "unable_to_process",
+                "the request could not be processed",
+            );
+        }
+    };
+    tracing::error!(%detail, "store failure");
+    ApiError::new(status, code, format!("{cause}: nothing was written"))
 }
 
 /// The fallback for paths no route serves.

@@ -152,6 +152,19 @@ impl FromRequestParts<ApiState> for Authenticated {
     }
 }
 
+/// The caller when the request carries a valid bearer token, `None` otherwise: for endpoints that answer everyone
+/// but tell more to some.
+#[derive(Clone, Debug)]
+pub struct MaybeAuthenticated(pub Option<Caller>);
+
+impl FromRequestParts<ApiState> for MaybeAuthenticated {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &ApiState) -> Result<Self, Self::Rejection> {
+        Ok(MaybeAuthenticated(Authenticated::from_request_parts(parts, state).await.ok().map(|caller| caller.0)))
+    }
+}
+
 /// The `If-Match` header, if given.
 #[derive(Clone, Debug)]
 pub struct IfMatch(pub Option<String>);
@@ -171,6 +184,15 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
 }
 
 impl IfMatch {
+    /// The precondition, `Absent` when the header is missing.
+    pub fn optional(self) -> hubspoke_app::policies::Precondition {
+        match self.0.as_deref() {
+            None | Some("") => hubspoke_app::policies::Precondition::Absent,
+            Some("*") => hubspoke_app::policies::Precondition::Any,
+            Some(etag) => hubspoke_app::policies::Precondition::Etag(etag.to_owned()),
+        }
+    }
+
     /// The precondition, or 400 when the header is missing (IBM's SDKs always send it for these operations).
     pub fn required(self) -> Result<hubspoke_app::policies::Precondition, ApiError> {
         match self.0.as_deref() {

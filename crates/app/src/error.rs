@@ -4,9 +4,9 @@ use hubspoke_iam::{Policy, ValidationError};
 use hubspoke_store::StoreError;
 use thiserror::Error;
 
-/// Why an operation did not happen.
+/// Why an operation did not happen. Not `#[non_exhaustive]`: the api maps every variant explicitly, so a new one
+/// fails its build rather than becoming a 500.
 #[derive(Debug, Error)]
-#[non_exhaustive]
 pub enum AppError {
     /// The input broke a domain rule.
     #[error(transparent)]
@@ -56,12 +56,57 @@ pub enum AppError {
         /// The newest revision.
         current: u64,
     },
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    /// The data store could not do its part; nothing was written.
+    #[error("{detail}")]
+    Storage {
+        /// What kind of failure it was, which decides what the client is told.
+        failure: StorageFailure,
+        /// The store's own description, for the log.
+        detail: String,
+    },
     /// A server-side step that is not the store failed (for example generating a key).
     #[error("{0}")]
     Internal(String),
+}
+
+/// What kind of failure the data store had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StorageFailure {
+    /// The disk is full.
+    Full,
+    /// Reading or writing the database's files failed.
+    Io,
+    /// The database cannot be reached (down, restarting, read-only after a failover, or out of connections).
+    Unreachable,
+    /// The database's schema is not at this build's migration.
+    NotMigrated,
+    /// Concurrent writes kept invalidating this one.
+    Contended,
+    /// The database refused the statement for another reason.
+    Failed,
+    /// The database holds data this build cannot read, or answered in a way the store cannot explain.
+    Corrupt,
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> AppError {
+        let failure = match &error {
+            StoreError::StorageFull(_) => StorageFailure::Full,
+            StoreError::Io(_) => StorageFailure::Io,
+            StoreError::Unavailable(_) => StorageFailure::Unreachable,
+            StoreError::NotMigrated { .. } => StorageFailure::NotMigrated,
+            StoreError::Contended(_) => StorageFailure::Contended,
+            StoreError::Database(_) => StorageFailure::Failed,
+            // The use cases turn duplicates, staleness, a moved world and missing rows into their own errors; one
+            // that reaches here was not expected by its caller.
+            StoreError::Corrupt(_)
+            | StoreError::DuplicatePolicy { .. }
+            | StoreError::NotFound(_)
+            | StoreError::WorldMoved { .. }
+            | StoreError::Stale { .. } => StorageFailure::Corrupt,
+        };
+        AppError::Storage { failure, detail: error.to_string() }
+    }
 }
 
 /// Shorthand for results of use cases.

@@ -22,6 +22,7 @@ pub mod network;
 pub mod policies;
 pub mod replica;
 pub mod revision;
+pub mod status;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -29,7 +30,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use hubspoke_iam::RoleCatalog;
 use hubspoke_store::Store;
 
-pub use error::{AppError, AppResult};
+pub use error::{AppError, AppResult, StorageFailure};
 pub use replica::Replica;
 
 /// Settings of the application that come from the command line.

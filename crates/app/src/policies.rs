@@ -26,11 +26,17 @@ fn policy_event(caller: &Caller, policy: &Policy, action: &str) -> EventRecord {
 /// What `If-Match` asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Precondition {
+    /// No `If-Match`: the change applies to whatever state is current when it is made.
+    Absent,
     /// `If-Match: *`: any current state.
     Any,
     /// One ETag.
     Etag(String),
 }
+
+/// How many times a change without `If-Match` is made again when another writer changed the policy between its read
+/// and its write.
+const STALE_ATTEMPTS: usize = 8;
 
 impl App {
     /// Creates an authorization policy.
@@ -97,22 +103,22 @@ impl App {
         draft: UncheckedDraft,
         dialect: Dialect,
     ) -> AppResult<(Policy, Revision)> {
-        let current = self.policy(caller, id).await?;
-        check_precondition(&current, precondition)?;
-        if current.state != PolicyState::Active {
-            return Err(AppError::BadRequest(format!(
-                "the policy `{id}` is deleted; restore it with PATCH `{{\"state\": \"active\"}}` before replacing it"
-            )));
-        }
         let draft = validate(draft, dialect, &self.catalog)?;
-        if draft.owner != current.draft.owner {
-            return Err(AppError::BadRequest(format!(
-                "the resource `accountId` of a policy cannot change: it is `{}`",
-                current.draft.owner
-            )));
-        }
-        let next = Policy { draft, ..self.next_version(caller, &current) };
-        self.write_next(caller, "iam.policy.update", current, next).await
+        self.change_policy(caller, id, precondition, "iam.policy.update", |current| {
+            if current.state != PolicyState::Active {
+                return Err(AppError::BadRequest(format!(
+                    "the policy `{id}` is deleted; restore it with PATCH `{{\"state\": \"active\"}}` before replacing it"
+                )));
+            }
+            if draft.owner != current.draft.owner {
+                return Err(AppError::BadRequest(format!(
+                    "the resource `accountId` of a policy cannot change: it is `{}`",
+                    current.draft.owner
+                )));
+            }
+            Ok(Some(Policy { draft: draft.clone(), ..self.next_version(caller, current) }))
+        })
+        .await
     }
 
     /// Deletes (`Deleted`) or restores (`Active`) a policy, as PATCH does.
@@ -123,24 +129,23 @@ impl App {
         precondition: &Precondition,
         state: PolicyState,
     ) -> AppResult<(Policy, Revision)> {
-        let current = self.policy(caller, id).await?;
-        check_precondition(&current, precondition)?;
-        if current.state == state {
-            return Ok((current, self.replica.revision()));
-        }
-        let next = Policy { state, ..self.next_version(caller, &current) };
         let action = if state == PolicyState::Active { "iam.policy.restore" } else { "iam.policy.delete" };
-        self.write_next(caller, action, current, next).await
+        self.change_policy(caller, id, precondition, action, |current| {
+            Ok((current.state != state).then(|| Policy { state, ..self.next_version(caller, current) }))
+        })
+        .await
     }
 
-    /// Deletes an active policy. A policy that is already deleted is reported as not found.
-    pub async fn delete_policy(&self, caller: &Caller, id: &str) -> AppResult<Revision> {
-        let current = self.policy(caller, id).await?;
-        if current.state == PolicyState::Deleted {
-            return Err(AppError::PolicyNotFound(id.to_owned()));
-        }
-        let next = Policy { state: PolicyState::Deleted, ..self.next_version(caller, &current) };
-        Ok(self.write_next(caller, "iam.policy.delete", current, next).await?.1)
+    /// Deletes an active policy, honouring `If-Match` when one is given. A policy that is already deleted is reported
+    /// as not found, as is one deleted by a concurrent request.
+    pub async fn delete_policy(&self, caller: &Caller, id: &str, precondition: &Precondition) -> AppResult<Revision> {
+        let deleted = self.change_policy(caller, id, precondition, "iam.policy.delete", |current| {
+            if current.state == PolicyState::Deleted {
+                return Err(AppError::PolicyNotFound(id.to_owned()));
+            }
+            Ok(Some(Policy { state: PolicyState::Deleted, ..self.next_version(caller, current) }))
+        });
+        Ok(deleted.await?.1)
     }
 
     fn next_version(&self, caller: &Caller, current: &Policy) -> Policy {
@@ -152,49 +157,60 @@ impl App {
         }
     }
 
-    async fn write_next(
+    /// Reads the policy, checks `If-Match`, computes the next version with `next` (`None`: nothing to change) and
+    /// writes it if nobody changed the policy meanwhile. When somebody did, a request that named an ETag is told its
+    /// ETag is stale (412); one without an ETag is applied again to the newer state, as if it had come after it.
+    async fn change_policy(
         &self,
         caller: &Caller,
+        id: &str,
+        precondition: &Precondition,
         action: &str,
-        current: Policy,
-        next: Policy,
+        next: impl Fn(&Policy) -> AppResult<Option<Policy>>,
     ) -> AppResult<(Policy, Revision)> {
-        let started = std::time::Instant::now();
-        let updated = self.store.update_policy(&next, &[policy_event(caller, &next, action)]).await;
-        metrics::histogram!("hubspoke_store_write_duration_seconds", "operation" => "update_policy")
-            .record(started.elapsed().as_secs_f64());
-        let revision = match updated {
-            Ok(revision) => revision,
-            // Someone else changed the policy between our read and our write: their change wins, and the client is
-            // told its ETag is no longer current.
-            Err(StoreError::Stale { .. }) => {
-                let latest = self.store.policy(&current.id).await?.unwrap_or_else(|| current.clone());
-                return Err(AppError::PreconditionFailed {
-                    id: latest.id.clone(),
-                    given: current.etag(),
-                    current: latest.etag(),
-                });
-            }
-            Err(error) => return Err(self.refine(error).await),
-        };
-        self.caught_up_with(revision, &next).await?;
-        Ok((next, revision))
+        for _ in 0..STALE_ATTEMPTS {
+            let current = self.policy(caller, id).await?;
+            check_precondition(&current, precondition)?;
+            let Some(next) = next(&current)? else { return Ok((current, self.replica.revision())) };
+            let started = std::time::Instant::now();
+            let updated = self.store.update_policy(&next, &[policy_event(caller, &next, action)]).await;
+            metrics::histogram!("hubspoke_store_write_duration_seconds", "operation" => "update_policy")
+                .record(started.elapsed().as_secs_f64());
+            let revision = match updated {
+                Ok(revision) => revision,
+                Err(StoreError::Stale { .. }) if !matches!(precondition, Precondition::Etag(_)) => continue,
+                // Someone else changed the policy between our read and our write: their change wins, and the client
+                // is told the ETag it sent is no longer current.
+                Err(StoreError::Stale { .. }) => {
+                    let latest = self.store.policy(id).await?.unwrap_or_else(|| current.clone());
+                    return Err(AppError::PreconditionFailed {
+                        id: latest.id.clone(),
+                        given: current.etag(),
+                        current: latest.etag(),
+                    });
+                }
+                Err(error) => return Err(self.refine(error).await),
+            };
+            self.caught_up_with(revision, &next).await?;
+            return Ok((next, revision));
+        }
+        Err(StoreError::Contended(format!("policy `{id}` kept changing while `{action}` was applied")).into())
     }
 
     /// Turns a duplicate reported by the store into the error clients see, with the existing policy in full.
     async fn refine(&self, error: StoreError) -> AppError {
-        let StoreError::DuplicatePolicy { existing } = error else { return AppError::Store(error) };
+        let StoreError::DuplicatePolicy { existing } = error else { return error.into() };
         match self.store.policy(&existing).await {
             Ok(Some(policy)) => AppError::DuplicatePolicy { existing: Box::new(policy) },
             Ok(None) => AppError::Internal(format!("the conflicting policy `{existing}` disappeared")),
-            Err(error) => AppError::Store(error),
+            Err(error) => error.into(),
         }
     }
 }
 
 fn check_precondition(current: &Policy, precondition: &Precondition) -> AppResult<()> {
     match precondition {
-        Precondition::Any => Ok(()),
+        Precondition::Absent | Precondition::Any => Ok(()),
         Precondition::Etag(given) if *given == current.etag() => Ok(()),
         Precondition::Etag(given) => {
             Err(AppError::PreconditionFailed { id: current.id.clone(), given: given.clone(), current: current.etag() })

@@ -29,13 +29,14 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (store, location) = open_store(&args).await?;
+    let store = Arc::new(store);
     let settings = Settings { enforcement: args.enforcement.into(), propagation_delay_ms: args.propagation_delay };
     // A PostgreSQL-compatible engine without LISTEN still works: the periodic catch-up then carries every change.
     let listener_for_changes = store.change_listener().await.unwrap_or_else(|error| {
         tracing::warn!(%error, "cannot LISTEN for other replicas' writes; following the change log by polling only");
         None
     });
-    let app = Arc::new(App::start(Arc::new(store.clone()) as Arc<dyn Store>, settings).await?);
+    let app = Arc::new(App::start(store.clone() as Arc<dyn Store>, settings).await?);
     let operator = OperatorKey::resolve(&args)?;
     app.ensure_operator_key(operator.key()).await?;
     let signing = app.signing_key().await?;

@@ -21,14 +21,13 @@ use thiserror::Error;
 
 pub use hubspoke_vpc::world::Entity as WorldEntity;
 pub use sql::listen::{ChangeListener, Heard};
-pub use sql::{Dialect, MigrationStatus, PoolSettings, SqlStore};
+pub use sql::{Backend, MigrationStatus, PoolSettings, SqlStore};
 
 /// The position of a write in the change log. Revisions only grow.
 pub type Revision = u64;
 
 /// Why a store operation failed.
-#[derive(Debug, Error)]
-#[non_exhaustive]
+#[derive(Clone, Debug, Error)]
 pub enum StoreError {
     /// An active policy with the same attributes and roles already exists.
     #[error("an active policy with identical attributes and roles already exists: `{existing}`")]
@@ -58,10 +57,19 @@ pub enum StoreError {
     /// The database failed.
     #[error("the database failed: {0}")]
     Database(String),
-    /// The database cannot be reached now (it is down, restarting, or every connection is busy); retrying later may
-    /// succeed, and nothing was written.
+    /// The database cannot be reached now (it is down, restarting, read-only after a failover, or every connection
+    /// is busy); retrying later may succeed, and nothing was written.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// The disk (or the database server's) is full: nothing was written, and writes fail until space is freed.
+    #[error("the database's disk is full: {0}")]
+    StorageFull(String),
+    /// Reading or writing the database's files failed: nothing was written.
+    #[error("the database could not read or write its files: {0}")]
+    Io(String),
+    /// Concurrent writes kept invalidating this one; nothing was written, and trying again may succeed.
+    #[error("the write kept conflicting with concurrent writes: {0}")]
+    Contended(String),
     /// The PostgreSQL database's schema lacks migrations this build needs (or went another way).
     #[error(
         "the database is at migration {}, this build needs {}: run `hubspoke migrate --database-url <URL>` first",
@@ -79,18 +87,57 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// Whether the failure lies outside the request (the disk, the files, the database server), so that writes may
+    /// keep failing until an operator or time fixes it: readiness reports it.
+    pub fn is_outage(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_) | StoreError::StorageFull(_) | StoreError::Io(_))
+    }
+}
+
+/// How SQLite's result code classifies (the primary code is the low byte of the extended one).
+fn classify_sqlite(code: i64, message: String) -> StoreError {
+    match code & 0xff {
+        // SQLITE_FULL
+        13 => StoreError::StorageFull(message),
+        // SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY: the files or their directory stopped being usable.
+        10 | 14 | 8 => StoreError::Io(message),
+        // SQLITE_CORRUPT, SQLITE_NOTADB
+        11 | 26 => StoreError::Corrupt(message),
+        _ => StoreError::Database(message),
+    }
+}
+
+/// How a PostgreSQL SQLSTATE classifies.
+fn classify_postgres(code: &str, message: String) -> StoreError {
+    match code {
+        "53100" => StoreError::StorageFull(message),
+        "58030" => StoreError::Io(message),
+        // Lost connections (class 08), shutdown and start-up (57P0x), too many connections or no memory (class 53),
+        // and a server that became a read-only standby (25006) pass, or are fixed by pointing at the new primary.
+        _ if code.starts_with("08") || code.starts_with("57P0") || code.starts_with("53") || code == "25006" => {
+            StoreError::Unavailable(message)
+        }
+        _ => StoreError::Database(message),
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> StoreError {
-        // Losing the connection, or PostgreSQL shutting down or starting up (SQLSTATE class 08 and 57P0x), is a
-        // passing condition an operator and a client should see as such, not as a server bug.
-        let unavailable = match &error {
-            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => true,
-            sqlx::Error::Database(database) => {
-                database.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P0"))
+        match &error {
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => {
+                StoreError::Unavailable(error.to_string())
             }
-            _ => false,
-        };
-        if unavailable { StoreError::Unavailable(error.to_string()) } else { StoreError::Database(error.to_string()) }
+            sqlx::Error::Database(database) => {
+                let code = database.code().map(|code| code.into_owned()).unwrap_or_default();
+                if database.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                    classify_sqlite(code.parse().unwrap_or_default(), error.to_string())
+                } else {
+                    classify_postgres(&code, error.to_string())
+                }
+            }
+            _ => StoreError::Database(error.to_string()),
+        }
     }
 }
 
@@ -233,12 +280,8 @@ pub struct Change {
 /// A column to sort policies by, as the list operations allow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PolicySortField {
-    /// `id`
+    /// The id.
     Id,
-    /// `type` (every stored policy is an authorization, so this sorts by id within the one type).
-    Type,
-    /// `href` (derived from the id).
-    Href,
     /// `created_at`
     CreatedAt,
     /// `created_by_id`
@@ -288,6 +331,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// Changes after `after`, oldest first, at most `limit` of them.
     async fn changes_since(&self, after: Revision, limit: u32) -> StoreResult<Vec<Change>>;
+
+    /// Whether writes succeed: after a write failed for a reason outside the request (a full disk, an I/O error, a
+    /// lost database), that failure until a write succeeds again. The store tries a write of its own when the failure
+    /// is more than a moment old, so a store that recovered says so without waiting for a client's write.
+    async fn writable(&self) -> StoreResult<()>;
 
     /// Creates an account together with its administrator's API key.
     async fn create_account(&self, account: &AccountRecord, admin_key: &ApiKeyRecord) -> StoreResult<Revision>;

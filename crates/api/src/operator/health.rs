@@ -6,41 +6,43 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::ApiState;
+use crate::extract::MaybeAuthenticated;
 use crate::transaction::json_response;
 
-/// Answers without a token. A store that cannot be read makes the answer 503 with `status: unavailable`.
-pub async fn health(State(state): State<ApiState>) -> Response {
-    let store = state.app.store();
-    let (status, store_status) = match store.revision().await {
-        Ok(_) => (StatusCode::OK, "ok"),
-        Err(error) => {
-            tracing::warn!(%error, "health check could not read the store");
-            (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
-        }
+/// Answers without a token, so it says nothing about any account's data; the operator's token adds the number of
+/// policies in the decision index. A store that cannot be read makes the answer 503; one that fails writes makes
+/// `status` `degraded`, with the cause in `writes.failing`.
+pub async fn health(State(state): State<ApiState>, MaybeAuthenticated(caller): MaybeAuthenticated) -> Response {
+    let health = state.app.health().await;
+    let (status, text) = match (health.readable, &health.write_failure) {
+        (false, _) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        // The process serves reads; `/_hubspoke/ready` is what turns 503 and takes it out of a load balancer.
+        (true, Some(_)) => (StatusCode::OK, "degraded"),
+        (true, None) => (StatusCode::OK, "ok"),
     };
-    json_response(
-        status,
-        &json!({
-            "status": store_status,
-            "version": env!("CARGO_PKG_VERSION"),
-            "store": store.kind(),
-            "enforcement": state.app.settings().enforcement.as_str(),
-            "revision": state.app.replica().revision(),
-            "policies_indexed": state.app.replica().index().len(),
-            "uptime_seconds": state.started.elapsed().as_secs(),
-        }),
-    )
+    let mut body = json!({
+        "status": text,
+        "version": env!("CARGO_PKG_VERSION"),
+        "store": state.app.store().kind(),
+        "enforcement": state.app.settings().enforcement.as_str(),
+        "revision": health.revision,
+        "uptime_seconds": state.started.elapsed().as_secs(),
+    });
+    if caller.is_some_and(|caller| caller.is_operator()) {
+        body["policies_indexed"] = json!(state.app.replica().index().len());
+    }
+    if let Some(failure) = health.write_failure {
+        body["writes"] = json!({ "failing": failure });
+    }
+    json_response(status, &body)
 }
 
-/// Ready when the database answers and this replica has caught up with it, so a load balancer sends requests only
-/// to replicas that can serve them. Catching up here (rather than only reporting the lag) means a replica that missed
-/// notifications is ready again as soon as the database is.
+/// Ready when the database answers, writes succeed and this replica has caught up (see `App::ready`).
 pub async fn ready(State(state): State<ApiState>) -> Response {
-    let caught_up = state.app.catch_up_to_store().await;
-    let revision = state.app.replica().revision();
-    match caught_up {
-        Ok(()) => json_response(StatusCode::OK, &json!({ "ready": true, "revision": revision })),
+    match state.app.ready().await {
+        Ok(revision) => json_response(StatusCode::OK, &json!({ "ready": true, "revision": revision })),
         Err(error) => {
+            let revision = state.app.replica().revision();
             tracing::warn!(%error, "not ready");
             // Like every error, in IBM's envelope (with `Retry-After`).
             crate::ApiError::new(

@@ -126,13 +126,14 @@ pub async fn replace<S: Shape>(
     Ok(with_etag(StatusCode::OK, &policy, &S::render(&policy, &base, &catalog, false)))
 }
 
-/// `DELETE /v1/policies/{id}` and `DELETE /v2/policies/{id}`: 204 with no body.
+/// `DELETE /v1/policies/{id}` and `DELETE /v2/policies/{id}`: 204 with no body; `If-Match` is optional and honoured.
 pub async fn delete(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
+    if_match: IfMatch,
 ) -> Result<Response, ApiError> {
-    state.app.delete_policy(&caller, &id).await?;
+    state.app.delete_policy(&caller, &id, &if_match.optional()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -149,10 +150,11 @@ enum ListPlan {
     Query(PolicyQuery),
 }
 
+/// Every stored policy is an authorization and its href is derived from its id, so `type` and `href` sort by id.
 const SORT_FIELDS: &[(&str, PolicySortField)] = &[
     ("id", PolicySortField::Id),
-    ("type", PolicySortField::Type),
-    ("href", PolicySortField::Href),
+    ("type", PolicySortField::Id),
+    ("href", PolicySortField::Id),
     ("created_at", PolicySortField::CreatedAt),
     ("created_by_id", PolicySortField::CreatedById),
     ("last_modified_at", PolicySortField::LastModifiedAt),

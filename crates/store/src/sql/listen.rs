@@ -2,7 +2,7 @@
 
 use sqlx::postgres::PgListener;
 
-use super::{CHANGES_CHANNEL, Dialect, SqlStore};
+use super::{Backend, CHANGES_CHANNEL, SqlStore};
 use crate::{Revision, StoreResult};
 
 /// What the listener heard.
@@ -40,7 +40,7 @@ impl ChangeListener {
 impl SqlStore {
     /// A listener for other replicas' writes; `None` for SQLite, where this process is the only writer.
     pub async fn change_listener(&self) -> StoreResult<Option<ChangeListener>> {
-        let (Dialect::Postgres, Some(url)) = (self.dialect, &self.url) else { return Ok(None) };
+        let (Backend::Postgres, Some(url)) = (self.backend, &self.url) else { return Ok(None) };
         let mut listener = PgListener::connect(url).await?;
         listener.listen(CHANGES_CHANNEL).await?;
         Ok(Some(ChangeListener { listener }))

@@ -1,6 +1,8 @@
 //! Tests of the store against real databases: SQLite (in memory and on disk) and PostgreSQL on a throwaway cluster.
 
-use hubspoke_iam::{AttributeValue, Operator, PolicyState};
+use hubspoke_iam::{Attribute, AttributeValue, Operator, PolicyDraft, PolicyState, Timestamp};
+
+use crate::{KeyOwner, PolicySortField};
 
 use super::*;
 
@@ -360,11 +362,11 @@ mod replicas {
     use super::*;
     use crate::sql::listen::Heard;
 
-    async fn two_replicas() -> (hubspoke_testdb::Cluster, SqlStore, SqlStore) {
+    async fn two_replicas() -> (hubspoke_testdb::Cluster, std::sync::Arc<SqlStore>, std::sync::Arc<SqlStore>) {
         let (cluster, first) = postgres().await;
         let url = first.url.clone().unwrap();
         let second = SqlStore::connect_postgres(&url, &PoolSettings::default()).await.unwrap();
-        (cluster, first, second)
+        (cluster, std::sync::Arc::new(first), std::sync::Arc::new(second))
     }
 
     #[tokio::test]

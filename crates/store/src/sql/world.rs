@@ -14,7 +14,9 @@ use sqlx::AnyConnection;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::{Revision, StoreError, StoreResult, WorldWrite};
+use super::SqlStore;
+use super::changes::append_change;
+use crate::{EntityKind, EventRecord, Revision, StoreError, StoreResult, WorldWrite};
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} `{value}`"))
@@ -46,7 +48,7 @@ fn phase_text(settling: &Settling) -> &'static str {
 }
 
 /// The key's id, for the change log.
-pub(super) fn key_text(write: &WorldWrite) -> String {
+fn key_text(write: &WorldWrite) -> String {
     let key = match write {
         WorldWrite::Delete(key) => key.clone(),
         WorldWrite::Put(entity) => key_of(entity),
@@ -217,7 +219,37 @@ pub(super) async fn load(connection: &mut AnyConnection) -> StoreResult<(Vec<Ent
 }
 
 /// Applies the writes: deletes first, children before parents; then puts, parents before children.
-pub(super) async fn apply(connection: &mut AnyConnection, writes: &[WorldWrite]) -> StoreResult<()> {
+/// Persists a VPC-domain change computed from the world at `based_on`, with its events, in one transaction.
+pub(super) async fn write(
+    store: &SqlStore,
+    based_on: Revision,
+    writes: &[WorldWrite],
+    events: &[EventRecord],
+) -> StoreResult<Revision> {
+    let mut tx = store.write().await?;
+    // The compare-and-set: on PostgreSQL the UPDATE also locks the row until commit, so a second writer based on the
+    // same revision waits, then finds the revision moved and matches nothing.
+    let claimed = sqlx::query("UPDATE world_state SET revision = revision WHERE slot = 1 AND revision = $1")
+        .bind(based_on as i64)
+        .execute(&mut *tx)
+        .await?;
+    if claimed.rows_affected() == 0 {
+        let current: i64 =
+            sqlx::query_scalar("SELECT revision FROM world_state WHERE slot = 1").fetch_one(&mut *tx).await?;
+        tx.rollback().await?;
+        return Err(StoreError::WorldMoved { based_on, current: current as Revision });
+    }
+    apply(&mut tx, writes).await?;
+    super::events::insert(&mut tx, events).await?;
+    let first = writes.first().map(key_text).unwrap_or_default();
+    let at = events.first().map(|e| e.at).unwrap_or_default();
+    let revision = append_change(&mut tx, store.backend, EntityKind::World, &first, at).await?;
+    sqlx::query("UPDATE world_state SET revision = $1 WHERE slot = 1").bind(revision as i64).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(revision)
+}
+
+async fn apply(connection: &mut AnyConnection, writes: &[WorldWrite]) -> StoreResult<()> {
     let mut deletes: Vec<&EntityKey> =
         writes.iter().filter_map(|w| if let WorldWrite::Delete(key) = w { Some(key) } else { None }).collect();
     deletes.sort();

@@ -1,0 +1,33 @@
+//! Health and readiness: whether this replica can read, write and has caught up, as operators and load balancers ask.
+
+use crate::{App, AppResult};
+
+/// What the health endpoint reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Health {
+    /// Whether the database answers reads.
+    pub readable: bool,
+    /// Why writes fail, when they do.
+    pub write_failure: Option<String>,
+    /// The revision this replica has applied.
+    pub revision: u64,
+}
+
+impl App {
+    /// Ready when the database answers, writes succeed, and this replica has caught up with it, so a load balancer
+    /// sends requests only to replicas that can serve them. Catching up here (rather than only reporting the lag)
+    /// means a replica that missed notifications is ready again as soon as the database is; asking the store whether
+    /// writes succeed means a replica whose disk filled is not ready until a write succeeds again.
+    pub async fn ready(&self) -> AppResult<u64> {
+        self.catch_up_to_store().await?;
+        self.store.writable().await?;
+        Ok(self.replica.revision())
+    }
+
+    /// The facts an operator checks first; never fails (an unreadable database is one of the facts).
+    pub async fn health(&self) -> Health {
+        let readable = self.store.revision().await.is_ok();
+        let write_failure = self.store.writable().await.err().map(|error| error.to_string());
+        Health { readable, write_failure, revision: self.replica.revision() }
+    }
+}

@@ -1,0 +1,105 @@
+//! The change log: every write appends its rows in its own transaction, with revisions from one counter row.
+
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use super::statement::{Argument, insert_rows};
+use super::{Backend, CHANGES_CHANNEL, SqlStore};
+use crate::{Change, EntityKind, Revision, StoreError, StoreResult};
+
+/// Appends the change row of a write, in its transaction, and returns its revision.
+pub(super) async fn append_change(
+    connection: &mut AnyConnection,
+    backend: Backend,
+    entity: EntityKind,
+    entity_id: &str,
+    at: i64,
+) -> StoreResult<Revision> {
+    append_changes(connection, backend, entity, &[entity_id], at).await
+}
+
+/// Appends one change row per id, in the write's transaction, with consecutive revisions; returns the last.
+///
+/// Revisions come from the one `revision_counter` row, whose lock is held until the transaction ends: revisions are
+/// therefore handed out in commit order with no gaps, so a follower that has read revision N has seen every write up
+/// to N (a sequence would let a later revision commit before an earlier one, and a follower could skip the earlier).
+pub(super) async fn append_changes(
+    connection: &mut AnyConnection,
+    backend: Backend,
+    entity: EntityKind,
+    entity_ids: &[&str],
+    at: i64,
+) -> StoreResult<Revision> {
+    let entity = match entity {
+        EntityKind::Account => "account",
+        EntityKind::Policy => "policy",
+        EntityKind::World => "world",
+        EntityKind::Event => "event",
+    };
+    let count = entity_ids.len() as i64;
+    let last: i64 =
+        sqlx::query_scalar("UPDATE revision_counter SET revision = revision + $1 WHERE slot = 1 RETURNING revision")
+            .bind(count)
+            .fetch_one(&mut *connection)
+            .await?;
+    let rows = entity_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            vec![
+                Argument::Integer(last - count + 1 + i as i64),
+                Argument::Text(entity.to_owned()),
+                Argument::Text((*id).to_owned()),
+                Argument::Integer(at),
+            ]
+        })
+        .collect();
+    insert_rows(connection, "changes (revision, entity, entity_id, at)", rows).await?;
+    if backend.is_postgres() {
+        // NOTIFY takes no parameters; the payload is a number this function produced. PostgreSQL delivers it only if
+        // the transaction commits, and in commit order; followers read every change up to it.
+        sqlx::query(AssertSqlSafe(format!("NOTIFY {CHANGES_CHANNEL}, '{last}'"))).execute(&mut *connection).await?;
+    }
+    Ok(last as Revision)
+}
+
+impl SqlStore {
+    pub(super) async fn newest_revision(&self) -> StoreResult<Revision> {
+        let revision: i64 =
+            sqlx::query_scalar("SELECT revision FROM revision_counter WHERE slot = 1").fetch_one(&self.reader).await?;
+        Ok(revision as Revision)
+    }
+
+    pub(super) async fn read_changes(&self, after: Revision, limit: u32) -> StoreResult<Vec<Change>> {
+        let rows = sqlx::query(
+            "SELECT revision, entity, entity_id FROM changes WHERE revision > $1 ORDER BY revision LIMIT $2",
+        )
+        .bind(after as i64)
+        .bind(limit as i64)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let entity = match row.get::<&str, _>("entity") {
+                    "account" => EntityKind::Account,
+                    "policy" => EntityKind::Policy,
+                    "world" => EntityKind::World,
+                    "event" => EntityKind::Event,
+                    other => return Err(StoreError::Corrupt(format!("change entity `{other}`"))),
+                };
+                Ok(Change {
+                    revision: row.get::<i64, _>("revision") as Revision,
+                    entity,
+                    entity_id: row.get("entity_id"),
+                })
+            })
+            .collect()
+    }
+
+    /// A write that changes nothing but still reaches the disk (the counter row is rewritten), to learn whether
+    /// writes succeed again after they failed.
+    pub(super) async fn probe(&self) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE revision_counter SET revision = revision WHERE slot = 1").execute(&mut *tx).await?;
+        tx.commit().await
+    }
+}

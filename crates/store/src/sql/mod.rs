@@ -1,0 +1,217 @@
+//! The store over SQL: one implementation for the embedded SQLite database and for a shared PostgreSQL one.
+//!
+//! Both go through sqlx's `Any` driver, so every query, transaction and invariant is written once; statements use
+//! `$N` placeholders, which both databases accept, and the few places where the databases differ ask [`Backend`].
+//!
+//! SQLite: writes go through a pool of exactly one connection, so SQLite's single writer never waits on a lock held by
+//! a sibling connection; reads use their own pool and, thanks to WAL, never block the writer. `synchronous = FULL`
+//! makes every acknowledged commit durable before the response leaves, which is what lets an acknowledged write
+//! survive `kill -9` (and a power cut).
+//!
+//! PostgreSQL: one pool for reads and writes; every write is one transaction, and the invariants that span rows (one
+//! binding per spoke, no duplicate active policy, a VPC-domain change applies only to the state it was computed from)
+//! are held by the database (unique indexes, the `world_state` compare-and-set row, the `revision_counter` row), so any
+//! number of replicas can write at once. Each write notifies `hubspoke_changes` with its revision; see [`listen`].
+//!
+//! # Layout
+//!
+//! - `connection`: opening each database, migrations, read snapshots and write transactions ([`Backend`]).
+//! - `statement`: statements built piece by piece, and multi-row inserts.
+//! - `changes`: the change log and its revisions.
+//! - `accounts`, `policies`, `world`, `events`: the rows of each concern.
+//! - [`listen`]: following other replicas' writes on PostgreSQL.
+//!
+//! This file holds [`SqlStore`] and the [`Store`] implementation, which hands each operation to its concern and
+//! keeps track of whether writes are failing for reasons outside any request (a full disk, an I/O error, a lost
+//! database), for readiness.
+
+mod accounts;
+mod changes;
+mod connection;
+mod events;
+pub mod listen;
+mod policies;
+mod statement;
+mod world;
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use hubspoke_iam::{AccountId, Policy};
+use sqlx::AnyPool;
+
+use crate::{
+    AccountRecord, ApiKeyRecord, Change, EntityKind, EventQuery, EventRecord, PolicyPage, PolicyQuery, Revision,
+    SigningKeyRecord, Store, StoreError, StoreResult, WorldWrite,
+};
+use hubspoke_vpc::world::Entity;
+
+pub use connection::{Backend, MigrationStatus, PoolSettings};
+
+/// The channel every PostgreSQL write notifies with its revision.
+pub(crate) const CHANGES_CHANNEL: &str = "hubspoke_changes";
+
+/// After a write failed for want of disk or database, readiness waits this long before trying a write of its own:
+/// long enough that a caller who just saw the failure also sees "not ready", short enough that recovery is prompt.
+const PROBE_INTERVAL: Duration = Duration::from_secs(2);
+
+/// The store: SQLite or PostgreSQL behind one implementation.
+#[derive(Debug)]
+pub struct SqlStore {
+    backend: Backend,
+    writer: AnyPool,
+    reader: AnyPool,
+    /// The PostgreSQL URL, for the notification listener's own connection.
+    url: Option<String>,
+    /// The last write failure that was not the request's fault, and when; cleared by the next successful write.
+    outage: Mutex<Option<(StoreError, Instant)>>,
+}
+
+impl SqlStore {
+    fn assemble(backend: Backend, writer: AnyPool, reader: AnyPool, url: Option<String>) -> SqlStore {
+        SqlStore { backend, writer, reader, url, outage: Mutex::new(None) }
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Notes how a write ended: an outage is remembered until a write succeeds.
+    fn track<T>(&self, result: StoreResult<T>) -> StoreResult<T> {
+        let mut outage = self.outage.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match &result {
+            Ok(_) => *outage = None,
+            Err(error) if error.is_outage() => {
+                if outage.is_none() {
+                    tracing::error!(%error, "writes are failing");
+                }
+                *outage = Some((error.clone(), Instant::now()));
+            }
+            Err(_) => {}
+        }
+        result
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn kind(&self) -> &'static str {
+        match self.backend {
+            Backend::SqliteFile | Backend::SqliteMemory => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    async fn revision(&self) -> StoreResult<Revision> {
+        self.newest_revision().await
+    }
+
+    async fn changes_since(&self, after: Revision, limit: u32) -> StoreResult<Vec<Change>> {
+        self.read_changes(after, limit).await
+    }
+
+    async fn writable(&self) -> StoreResult<()> {
+        let recorded = self.outage.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+        match recorded {
+            None => Ok(()),
+            Some((error, at)) if at.elapsed() < PROBE_INTERVAL => Err(error),
+            Some(_) => {
+                let probed = self.probe().await;
+                self.track(probed)
+            }
+        }
+    }
+
+    async fn create_account(&self, account: &AccountRecord, admin_key: &ApiKeyRecord) -> StoreResult<Revision> {
+        self.track(self.insert_account(account, admin_key).await)
+    }
+
+    async fn list_accounts(&self) -> StoreResult<Vec<AccountRecord>> {
+        self.read_accounts().await
+    }
+
+    async fn account(&self, id: &AccountId) -> StoreResult<Option<AccountRecord>> {
+        self.read_account(id).await
+    }
+
+    async fn ensure_operator_key(&self, key: &ApiKeyRecord) -> StoreResult<()> {
+        self.track(self.insert_operator_key(key).await)
+    }
+
+    async fn api_key(&self, digest: &str) -> StoreResult<Option<ApiKeyRecord>> {
+        self.read_api_key(digest).await
+    }
+
+    async fn signing_key(&self) -> StoreResult<Option<SigningKeyRecord>> {
+        self.read_signing_key().await
+    }
+
+    async fn signing_key_or_insert(&self, candidate: &SigningKeyRecord, now: i64) -> StoreResult<SigningKeyRecord> {
+        self.track(self.insert_signing_key(candidate, now).await)
+    }
+
+    async fn insert_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision> {
+        self.track(SqlStore::insert_policy(self, policy, events).await)
+    }
+
+    async fn import_policies(&self, policies: &[Policy]) -> StoreResult<Revision> {
+        self.track(self.insert_policies(policies).await)
+    }
+
+    async fn update_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision> {
+        self.track(SqlStore::update_policy(self, policy, events).await)
+    }
+
+    async fn policy(&self, id: &str) -> StoreResult<Option<Policy>> {
+        self.read_policy(id).await
+    }
+
+    async fn list_policies(&self, query: &PolicyQuery) -> StoreResult<PolicyPage> {
+        self.read_policy_page(query).await
+    }
+
+    async fn all_policies(&self) -> StoreResult<(Vec<Policy>, Revision)> {
+        self.read_all_policies().await
+    }
+
+    async fn load_world(&self) -> StoreResult<(Vec<Entity>, Revision)> {
+        let mut tx = self.snapshot().await?;
+        let loaded = world::load(&mut tx).await?;
+        tx.commit().await?;
+        Ok(loaded)
+    }
+
+    async fn write_world(
+        &self,
+        based_on: Revision,
+        writes: &[WorldWrite],
+        events: &[EventRecord],
+    ) -> StoreResult<Revision> {
+        self.track(world::write(self, based_on, writes, events).await)
+    }
+
+    async fn record_events(&self, records: &[EventRecord]) -> StoreResult<Revision> {
+        let recorded = async {
+            let mut tx = self.write().await?;
+            events::insert(&mut tx, records).await?;
+            let first = records.first().map(|e| e.id.clone()).unwrap_or_default();
+            let at = records.first().map(|e| e.at).unwrap_or_default();
+            let revision = changes::append_change(&mut tx, self.backend, EntityKind::Event, &first, at).await?;
+            tx.commit().await?;
+            Ok(revision)
+        };
+        self.track(recorded.await)
+    }
+
+    async fn list_events(&self, query: &EventQuery) -> StoreResult<(Vec<EventRecord>, u64)> {
+        let mut tx = self.snapshot().await?;
+        let page = events::list(&mut tx, query).await?;
+        tx.commit().await?;
+        Ok(page)
+    }
+}
+
+#[cfg(test)]
+mod tests;

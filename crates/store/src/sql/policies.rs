@@ -1,0 +1,409 @@
+//! Policy rows: each policy as one row with its encoded body, plus attribute and role rows that list filters search.
+
+use std::collections::HashMap;
+
+use hubspoke_iam::{AccountId, Attribute, Policy, PolicyDraft, Timestamp};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Executor, Row};
+
+use super::changes::{append_change, append_changes};
+use super::connection::WriteTx;
+use super::statement::{Argument, Statement, insert_rows};
+use super::{Backend, SqlStore};
+use crate::codec::{decode_body, decode_operator, decode_state, decode_value, encode_body, encode_value};
+use crate::{EntityKind, EventRecord, PolicyPage, PolicyQuery, PolicySortField, Revision, StoreError, StoreResult};
+
+/// How many times a write is retried when the policy it collided with was deleted between the collision and the look
+/// for it (a create racing a delete of its twin): the second try almost always succeeds.
+const RACE_ATTEMPTS: usize = 8;
+
+/// The columns a policy is read from. `body` is there only when it was written at the row's version (migration 0004
+/// says why); otherwise it reads NULL and the policy is assembled from its child rows.
+const POLICY_COLUMNS: &str = "id, owner, description, state, version, created_at, created_by_id, last_modified_at, \
+                              last_modified_by_id, CASE WHEN body_version = version THEN body END AS body";
+
+/// How many policies one `IN` list of `assemble` names: well under both databases' limits on bound values.
+const ASSEMBLE_CHUNK: usize = 5_000;
+
+/// What a unique violation on a policy write turned out to be.
+enum Collision {
+    /// An identical active policy exists.
+    Duplicate(StoreError),
+    /// The colliding policy is gone by now (deleted meanwhile): the write may be tried again.
+    Vanished,
+}
+
+impl SqlStore {
+    pub(super) async fn insert_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision> {
+        for _ in 0..RACE_ATTEMPTS {
+            let mut tx = self.write().await?;
+            if let Err(error) = insert_policy_rows(&mut tx, &[policy]).await {
+                match self.collision(tx, &[policy], error).await? {
+                    Collision::Duplicate(duplicate) => return Err(duplicate),
+                    Collision::Vanished => continue,
+                }
+            }
+            write_policy_children(&mut tx, &[policy], false).await?;
+            super::events::insert(&mut tx, events).await?;
+            let revision =
+                append_change(&mut tx, self.backend, EntityKind::Policy, &policy.id, policy.last_modified_at.0).await?;
+            tx.commit().await?;
+            return Ok(revision);
+        }
+        Err(StoreError::Contended(format!("policy `{}` kept colliding with policies being deleted", policy.id)))
+    }
+
+    pub(super) async fn insert_policies(&self, policies: &[Policy]) -> StoreResult<Revision> {
+        let mut tx = self.write().await?;
+        let all: Vec<&Policy> = policies.iter().collect();
+        if let Err(error) = insert_policy_rows(&mut tx, &all).await {
+            return Err(match self.collision(tx, &all, error).await? {
+                Collision::Duplicate(duplicate) => duplicate,
+                // Two policies of one import duplicate each other, or an id is taken.
+                Collision::Vanished => StoreError::Database(
+                    "the imported policies duplicate each other or reuse an id that is taken".to_owned(),
+                ),
+            });
+        }
+        write_policy_children(&mut tx, &all, false).await?;
+        let ids: Vec<&str> = policies.iter().map(|policy| policy.id.as_str()).collect();
+        let at = policies.iter().map(|policy| policy.last_modified_at.0).max().unwrap_or_default();
+        let revision = append_changes(&mut tx, self.backend, EntityKind::Policy, &ids, at).await?;
+        tx.commit().await?;
+        if policies.len() >= 1_000 {
+            // Fresh statistics, or PostgreSQL plans the next reads for the tables as they were before (it scanned all
+            // attributes for one page of a list, 36 ms at 100k policies); autovacuum would get there, later.
+            let tables = match self.backend {
+                Backend::Postgres => "ANALYZE policies, policy_attributes, policy_roles",
+                Backend::SqliteFile | Backend::SqliteMemory => "ANALYZE",
+            };
+            self.writer.execute(tables).await?;
+        }
+        Ok(revision)
+    }
+
+    pub(super) async fn update_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision> {
+        for _ in 0..RACE_ATTEMPTS {
+            let mut tx = self.write().await?;
+            let updated = sqlx::query(
+                "UPDATE policies SET description = $1, state = $2, version = $3, fingerprint = $4, \
+                 last_modified_at = $5, last_modified_by_id = $6, body = $7, body_version = $3 WHERE id = $8 AND version = $9",
+            )
+            .bind(&policy.draft.description)
+            .bind(policy.state.as_str())
+            .bind(policy.version as i64)
+            .bind(policy.draft.fingerprint())
+            .bind(policy.last_modified_at.0)
+            .bind(&policy.last_modified_by_id)
+            .bind(encode_body(&policy.draft))
+            .bind(&policy.id)
+            .bind(policy.version as i64 - 1)
+            .execute(&mut *tx)
+            .await;
+            let updated = match updated {
+                Ok(updated) => updated,
+                Err(error) => match self.collision(tx, &[policy], error).await? {
+                    Collision::Duplicate(duplicate) => return Err(duplicate),
+                    Collision::Vanished => continue,
+                },
+            };
+            if updated.rows_affected() == 0 {
+                let current: Option<i64> = sqlx::query_scalar("SELECT version FROM policies WHERE id = $1")
+                    .bind(&policy.id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                tx.rollback().await?;
+                return Err(match current {
+                    None => StoreError::NotFound(policy.id.clone()),
+                    Some(current) => StoreError::Stale { id: policy.id.clone(), current: current as u32 },
+                });
+            }
+            write_policy_children(&mut tx, &[policy], true).await?;
+            super::events::insert(&mut tx, events).await?;
+            let revision =
+                append_change(&mut tx, self.backend, EntityKind::Policy, &policy.id, policy.last_modified_at.0).await?;
+            tx.commit().await?;
+            return Ok(revision);
+        }
+        Err(StoreError::Contended(format!("policy `{}` kept colliding with policies being deleted", policy.id)))
+    }
+
+    /// Rolls back a write that failed on `error` and says what it was: the active policy that one of `policies`
+    /// duplicates, a collision with a policy deleted since, or the error itself.
+    async fn collision(&self, tx: WriteTx, policies: &[&Policy], error: sqlx::Error) -> StoreResult<Collision> {
+        let unique = error.as_database_error().is_some_and(|e| e.is_unique_violation());
+        // PostgreSQL refuses every further statement of a transaction that failed, and SQLite's one writer must be
+        // free for the look below: end the transaction first.
+        tx.rollback().await?;
+        if !unique {
+            return Err(error.into());
+        }
+        for policy in policies {
+            let existing: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM policies WHERE owner = $1 AND fingerprint = $2 AND state = 'active' AND id <> $3",
+            )
+            .bind(policy.draft.owner.as_str())
+            .bind(policy.draft.fingerprint())
+            .bind(&policy.id)
+            .fetch_optional(&self.writer)
+            .await?;
+            if let Some(existing) = existing {
+                return Ok(Collision::Duplicate(StoreError::DuplicatePolicy { existing }));
+            }
+        }
+        Ok(Collision::Vanished)
+    }
+
+    pub(super) async fn read_policy(&self, id: &str) -> StoreResult<Option<Policy>> {
+        let mut connection = self.reader.acquire().await?;
+        let sql = format!("SELECT {POLICY_COLUMNS} FROM policies WHERE id = $1");
+        let rows = sqlx::query(AssertSqlSafe(sql)).bind(id).fetch_all(&mut *connection).await?;
+        Ok(assemble(&mut connection, rows).await?.pop())
+    }
+
+    pub(super) async fn read_policy_page(&self, filter: &PolicyQuery) -> StoreResult<PolicyPage> {
+        // One snapshot, so that the total and the page agree.
+        let mut tx = self.snapshot().await?;
+        let mut count = Statement::new("SELECT COUNT(*) AS total FROM policies");
+        push_policy_filters(&mut count, filter);
+        let total: i64 = count.fetch_all(&mut tx).await?.first().map(|row| row.get("total")).unwrap_or_default();
+
+        let mut select = Statement::new(&format!("SELECT {POLICY_COLUMNS} FROM policies"));
+        push_policy_filters(&mut select, filter);
+        let (column, descending) =
+            filter.sort.map(|(field, desc)| (sort_column(field), desc)).unwrap_or(("created_at", false));
+        // Both bounds are numbers this function formats; SQLite needs a LIMIT before an OFFSET, and i64::MAX is
+        // "no limit" to both databases.
+        select.push(&format!(
+            " ORDER BY {column} {}, id ASC LIMIT {} OFFSET {}",
+            if descending { "DESC" } else { "ASC" },
+            filter.limit.map_or(i64::MAX, |limit| limit.min(i64::MAX as u64) as i64),
+            filter.offset.min(i64::MAX as u64),
+        ));
+        let rows = select.fetch_all(&mut tx).await?;
+        let policies = assemble(&mut tx, rows).await?;
+        tx.commit().await?;
+        Ok(PolicyPage { policies, total: total as u64 })
+    }
+
+    pub(super) async fn read_all_policies(&self) -> StoreResult<(Vec<Policy>, Revision)> {
+        let mut tx = self.snapshot().await?;
+        let revision: i64 =
+            sqlx::query_scalar("SELECT revision FROM revision_counter WHERE slot = 1").fetch_one(&mut *tx).await?;
+        let sql = format!("SELECT {POLICY_COLUMNS} FROM policies ORDER BY created_at, id");
+        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut *tx).await?;
+        // Every policy written since the body column exists is read from its row; older ones from their children.
+        let children = if rows.iter().any(|row| row.get::<Option<&str>, _>("body").is_none()) {
+            read_children(&mut tx, None).await?
+        } else {
+            Children::default()
+        };
+        let policies = build_policies(rows, children)?;
+        tx.commit().await?;
+        Ok((policies, revision as Revision))
+    }
+}
+
+/// Inserts the rows of new policies (children not included).
+async fn insert_policy_rows(connection: &mut AnyConnection, policies: &[&Policy]) -> Result<(), sqlx::Error> {
+    let rows = policies
+        .iter()
+        .map(|policy| {
+            vec![
+                Argument::Text(policy.id.clone()),
+                Argument::Text(policy.draft.owner.as_str().to_owned()),
+                Argument::OptionalText(policy.draft.description.clone()),
+                Argument::Text(policy.state.as_str().to_owned()),
+                Argument::Integer(policy.version as i64),
+                Argument::Text(policy.draft.fingerprint()),
+                Argument::Integer(policy.created_at.0),
+                Argument::Text(policy.created_by_id.clone()),
+                Argument::Integer(policy.last_modified_at.0),
+                Argument::Text(policy.last_modified_by_id.clone()),
+                Argument::Text(encode_body(&policy.draft)),
+                Argument::Integer(policy.version as i64),
+            ]
+        })
+        .collect();
+    insert_rows(
+        connection,
+        "policies (id, owner, description, state, version, fingerprint, created_at, created_by_id, last_modified_at, \
+         last_modified_by_id, body, body_version)",
+        rows,
+    )
+    .await
+}
+
+/// Writes the attribute and role rows of `policies` (after deleting their old ones when `replacing`): a handful of
+/// statements however many policies and attributes there are.
+async fn write_policy_children(
+    connection: &mut AnyConnection,
+    policies: &[&Policy],
+    replacing: bool,
+) -> StoreResult<()> {
+    if replacing {
+        let ids: Vec<String> = policies.iter().map(|policy| policy.id.clone()).collect();
+        for table in ["policy_attributes", "policy_roles"] {
+            let mut delete = Statement::new(&format!("DELETE FROM {table} WHERE policy_id IN "));
+            delete.push_list(&ids).execute(connection).await?;
+        }
+    }
+    let mut attributes = Vec::new();
+    let mut roles = Vec::new();
+    for policy in policies {
+        let sides = [("subject", &policy.draft.subject), ("resource", &policy.draft.resource)];
+        for (side, list) in sides {
+            for (position, attribute) in list.iter().enumerate() {
+                let (kind, value) = encode_value(&attribute.value);
+                attributes.push(vec![
+                    Argument::Text(policy.id.clone()),
+                    Argument::Text(side.to_owned()),
+                    Argument::Integer(position as i64),
+                    Argument::Text(attribute.key.clone()),
+                    Argument::Text(attribute.operator.as_str().to_owned()),
+                    Argument::Text(kind.to_owned()),
+                    Argument::Text(value),
+                ]);
+            }
+        }
+        for (position, role) in policy.draft.roles.iter().enumerate() {
+            roles.push(vec![
+                Argument::Text(policy.id.clone()),
+                Argument::Integer(position as i64),
+                Argument::Text(role.clone()),
+            ]);
+        }
+    }
+    insert_rows(
+        connection,
+        "policy_attributes (policy_id, side, position, key, operator, value_kind, value)",
+        attributes,
+    )
+    .await?;
+    insert_rows(connection, "policy_roles (policy_id, position, role_id)", roles).await?;
+    Ok(())
+}
+
+/// Reads the attributes and roles of the policies whose rows were fetched and assembles them, keeping row order.
+async fn assemble(connection: &mut AnyConnection, rows: Vec<AnyRow>) -> StoreResult<Vec<Policy>> {
+    let mut policies = Vec::with_capacity(rows.len());
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<AnyRow> = rows.by_ref().take(ASSEMBLE_CHUNK).collect();
+        policies.extend(assemble_chunk(connection, chunk).await?);
+    }
+    Ok(policies)
+}
+
+async fn assemble_chunk(connection: &mut AnyConnection, rows: Vec<AnyRow>) -> StoreResult<Vec<Policy>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Only rows written before the body column existed need their child rows.
+    let ids: Vec<String> = rows
+        .iter()
+        .filter(|row| row.get::<Option<&str>, _>("body").is_none())
+        .map(|row| row.get::<String, _>("id"))
+        .collect();
+    let children = if ids.is_empty() { Children::default() } else { read_children(connection, Some(&ids)).await? };
+    build_policies(rows, children)
+}
+
+/// Every policy's attributes (subject, resource) and roles, by policy id.
+type Children = (HashMap<String, (Vec<Attribute>, Vec<Attribute>)>, HashMap<String, Vec<String>>);
+
+/// The attribute and role rows of the policies `ids`, or of every policy (one scan of each table, for loading the
+/// whole index at startup).
+async fn read_children(connection: &mut AnyConnection, ids: Option<&[String]>) -> StoreResult<Children> {
+    let scoped = |head: &str, order: &str| {
+        let mut query = Statement::new(head);
+        if let Some(ids) = ids {
+            query.push(" WHERE policy_id IN ").push_list(ids);
+        }
+        query.push(order);
+        query
+    };
+    let mut attributes: HashMap<String, (Vec<Attribute>, Vec<Attribute>)> = HashMap::new();
+    let query = scoped(
+        "SELECT policy_id, side, key, operator, value_kind, value FROM policy_attributes",
+        " ORDER BY policy_id, side, position",
+    );
+    for row in query.fetch_all(connection).await? {
+        let attribute = Attribute {
+            key: row.get("key"),
+            operator: decode_operator(row.get("operator"))?,
+            value: decode_value(row.get("value_kind"), row.get("value"))?,
+        };
+        let entry = attributes.entry(row.get("policy_id")).or_default();
+        match row.get::<&str, _>("side") {
+            "subject" => entry.0.push(attribute),
+            _ => entry.1.push(attribute),
+        }
+    }
+    let mut roles: HashMap<String, Vec<String>> = HashMap::new();
+    let query = scoped("SELECT policy_id, role_id FROM policy_roles", " ORDER BY policy_id, position");
+    for row in query.fetch_all(connection).await? {
+        roles.entry(row.get("policy_id")).or_default().push(row.get("role_id"));
+    }
+    Ok((attributes, roles))
+}
+
+/// Policies from their rows and children, keeping row order.
+fn build_policies(rows: Vec<AnyRow>, (mut attributes, mut roles): Children) -> StoreResult<Vec<Policy>> {
+    rows.into_iter()
+        .map(|row| {
+            let id: String = row.get("id");
+            let owner: String = row.get("owner");
+            let (subject, resource, roles) = match row.get::<Option<&str>, _>("body") {
+                Some(body) => decode_body(body)?,
+                None => {
+                    let (subject, resource) = attributes.remove(&id).unwrap_or_default();
+                    (subject, resource, roles.remove(&id).unwrap_or_default())
+                }
+            };
+            Ok(Policy {
+                draft: PolicyDraft {
+                    owner: AccountId::parse(&owner).ok_or_else(|| StoreError::Corrupt(format!("owner `{owner}`")))?,
+                    description: row.get("description"),
+                    subject,
+                    resource,
+                    roles,
+                },
+                id,
+                state: decode_state(row.get("state"))?,
+                version: row.get::<i64, _>("version") as u32,
+                created_at: Timestamp(row.get("created_at")),
+                created_by_id: row.get("created_by_id"),
+                last_modified_at: Timestamp(row.get("last_modified_at")),
+                last_modified_by_id: row.get("last_modified_by_id"),
+            })
+        })
+        .collect()
+}
+
+fn sort_column(field: PolicySortField) -> &'static str {
+    match field {
+        PolicySortField::Id => "id",
+        PolicySortField::CreatedAt => "created_at",
+        PolicySortField::CreatedById => "created_by_id",
+        PolicySortField::LastModifiedAt => "last_modified_at",
+        PolicySortField::LastModifiedById => "last_modified_by_id",
+        PolicySortField::State => "state",
+    }
+}
+
+fn push_policy_filters(query: &mut Statement, filter: &PolicyQuery) {
+    query.push(" WHERE owner = ").push_bind(filter.owner.as_str());
+    if let Some(state) = filter.state {
+        query.push(" AND state = ").push_bind(state.as_str());
+    }
+    if let Some(service) = &filter.resource_service {
+        query
+            .push(
+                " AND EXISTS (SELECT 1 FROM policy_attributes a WHERE a.policy_id = policies.id AND a.side = 'resource' \
+                 AND a.key = 'serviceName' AND a.value = ",
+            )
+            .push_bind(service)
+            .push(")");
+    }
+}
