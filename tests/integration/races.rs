@@ -95,7 +95,11 @@ async fn an_identical_create_racing_a_delete_gets_201_or_409_never_503() {
             StatusCode::CREATED => current = answer["id"].as_str().unwrap().to_owned(),
             StatusCode::CONFLICT => {
                 // The create came first: it names the policy it duplicates, which the delete then removed.
-                assert_eq!(answer["errors"][0]["details"]["conflicts_with"]["policy"]["id"], current.as_str(), "round {round}");
+                assert_eq!(
+                    answer["errors"][0]["details"]["conflicts_with"]["policy"]["id"],
+                    current.as_str(),
+                    "round {round}"
+                );
                 current = create(&server, &hub.token, &body).await.0;
             }
             other => panic!("round {round}: an identical create racing a delete got {other}: {answer}"),

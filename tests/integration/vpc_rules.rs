@@ -142,7 +142,7 @@ fn id(value: &Value) -> &str {
     value["id"].as_str().unwrap()
 }
 
-/// Builds the situation of one rule and makes the forbidden request.
+/// Builds the situation of one rule (`rule/variant` when a rule has several) and makes the forbidden request.
 async fn violate(rule: &str, net: &Net<'_>) -> (StatusCode, Value) {
     let (hub_account, spoke_account) = (&net.hub, &net.spoke);
     match rule {
@@ -249,8 +249,17 @@ async fn violate(rule: &str, net: &Net<'_>) -> (StatusCode, Value) {
             net.grant(None, &hub).await;
             net.bind(spoke_account, &spoke, &hub).await
         }
+        "H10/bind" => {
+            // The other direction: a hub whose resolver was never enabled takes no binding.
+            let hub = net.vpc(hub_account, "resolverless-hub", true).await;
+            let spoke = net.vpc(spoke_account, "spoke", false).await;
+            net.grant(None, &hub).await;
+            net.bind(spoke_account, &spoke, &hub).await
+        }
         "C7" => {
             let hub = net.vpc(hub_account, "bare-hub", true).await;
+            let subnet = net.subnet(hub_account, id(&hub), "us-south-1").await;
+            net.resolver(hub_account, &subnet).await;
             let spoke = net.vpc(spoke_account, "spoke", false).await;
             net.subnet(spoke_account, id(&spoke), "us-south-1").await;
             net.gateway(spoke_account, &spoke, COS, "per_resource_binding").await;
@@ -370,6 +379,7 @@ const RULES: &[(&str, u16, &str)] = &[
     ("H7", 409, "vpc_has_dns_resolution_bindings"),
     ("H8", 409, "endpoint_gateway_required_by_topology"),
     ("H10", 409, "custom_resolver_in_use"),
+    ("H10/bind", 409, "dns_hub_without_custom_resolver"),
     ("C1", 400, "dns_resolution_binding_from_hub"),
     ("C2", 400, "dns_resolution_binding_exists"),
     ("C3", 400, "dns_resolution_binding_target_invalid"),
@@ -404,7 +414,8 @@ async fn every_rule_is_enforced_over_http() {
         assert!(body["trace"].is_string(), "rule {rule}");
         if *code != "not_found" {
             let message = body["errors"][0]["message"].as_str().unwrap();
-            assert!(message.contains(&format!("(rule {rule})")), "rule {rule}: {message}");
+            let shown = rule.split('/').next().unwrap();
+            assert!(message.contains(&format!("(rule {shown})")), "rule {rule}: {message}");
         }
     }
 }
@@ -445,7 +456,7 @@ async fn a_refused_binding_says_what_would_grant_it_and_is_recorded() {
         assert_eq!(refused["action"], "is.vpc.dns-resolution-binding.connect");
         assert!(refused["reason"].as_str().unwrap().contains("DNSBindingConnector"));
         assert_eq!(list[0]["action"], "is.vpc.dns-resolution-binding.create", "newest first");
-        assert!(list[0]["reason"].as_str().unwrap().contains("permitted by authorization policy"));
+        assert!(list[0]["reason"].as_str().unwrap().contains("permitted by an authorization policy"));
     }
     let stranger = server.account("stranger").await;
     let (_, events) = server.call(Method::GET, "/_hubspoke/events", Some(&stranger.token), None).await;

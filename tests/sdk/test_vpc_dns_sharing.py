@@ -385,10 +385,12 @@ def test_seed_dns_sharing_across_two_accounts(scope, new_account, policy_client,
     assert binding_count(hub_vpcs, hub_id) == 0
 
 
-def test_same_account_hub_and_spoke_also_need_the_authorization(new_account, policy_client, vpc_client):
+def test_same_account_hub_and_spoke_also_need_the_authorization(new_account, policy_client, vpc_client, dns_client):
     account = new_account("hub-and-spoke")
     vpcs = vpc_client(account["apikey"])
     hub_vpc = create_vpc(vpcs, "hub-vpc", enable_hub=True)
+    # A hub serves bindings only with an enabled custom resolver (rule H10).
+    enable_custom_resolver(dns_client(account["apikey"]), create_subnet(vpcs, hub_vpc["id"], "hub-subnet"))
     spoke_vpc = create_vpc(vpcs, "spoke-vpc")
     hub_id, spoke_id = hub_vpc["id"], spoke_vpc["id"]
 

@@ -4,38 +4,30 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hubspoke_app::AppError;
-use hubspoke_app::network::{Activity, View};
-use hubspoke_vpc::RuleError;
-use hubspoke_vpc::model::CustomResolver;
-use hubspoke_vpc::region::crn;
-use hubspoke_vpc::rules::Patch;
-use hubspoke_vpc::rules::resolver::{self, NewLocation};
-use serde_json::{Value, json};
+use hubspoke_app::network::Patch;
+use hubspoke_app::network::resolvers::{CustomResolverPatch, CustomResolverRead, LocationRead, NewCustomResolver, NewLocation};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
 
 use crate::ApiState;
 use crate::error::ApiError;
-use crate::extract::{Authenticated, IbmJson};
+use crate::extract::{Authenticated, IbmJson, JsonObject};
 use crate::transaction::json_response;
-use crate::vpc::{object, optional_bool, optional_string};
 use crate::wire::timestamp;
 
-fn render(view: &View, resolver: &CustomResolver) -> Value {
-    let locations: Vec<Value> = resolver
-        .locations
-        .iter()
-        .map(|location| {
-            let subnet = view.world.subnet(&location.subnet);
-            let address = view.world.reserved_ip(&location.reserved_ip).map(|ip| ip.address.to_string());
-            json!({
-                "id": location.id,
-                "subnet_crn": subnet.map(|s| crn(&s.account, "subnet", &s.id)).unwrap_or_default(),
-                "enabled": location.enabled,
-                "healthy": resolver.enabled && location.enabled,
-                "dns_server_ip": address,
-            })
-        })
-        .collect();
+fn render_location(read: &LocationRead) -> Value {
+    json!({
+        "id": read.location.id,
+        "subnet_crn": read.subnet_crn,
+        "enabled": read.location.enabled,
+        "healthy": read.resolver_enabled && read.location.enabled,
+        "dns_server_ip": read.address.map(|address| address.to_string()),
+    })
+}
+
+fn render(read: &CustomResolverRead) -> Value {
+    let resolver = &read.resolver;
+    let locations: Vec<Value> = read.locations.iter().map(render_location).collect();
     let healthy = !resolver.enabled || resolver.locations.iter().any(|l| l.enabled);
     let mut value = json!({
         "id": resolver.id,
@@ -54,30 +46,60 @@ fn render(view: &View, resolver: &CustomResolver) -> Value {
     value
 }
 
-fn visible<'a>(view: &'a View, instance: &str, id: &str) -> Result<&'a CustomResolver, ApiError> {
-    view.world
-        .resolver(id)
-        .filter(|r| r.instance == instance && view.sees(&r.account))
-        .ok_or_else(|| AppError::Rule(RuleError::not_found("custom resolver", id)).into())
+/// A location of a create or add body.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LocationPrototype {
+    subnet_crn: Option<String>,
+    enabled: Option<bool>,
 }
 
-fn one(
-    state: &ApiState,
-    caller: &hubspoke_iam::Caller,
-    instance: &str,
-    id: &str,
-    status: StatusCode,
-) -> Result<Response, ApiError> {
-    let view = state.app.view(caller);
-    let resolver = visible(&view, instance, id)?;
-    Ok(json_response(status, &render(&view, resolver)))
+impl LocationPrototype {
+    fn input(self) -> Result<NewLocation, ApiError> {
+        let subnet_crn = self.subnet_crn.ok_or_else(|| {
+            ApiError::invalid_body("each location needs a `subnet_crn`").with_target("locations.subnet_crn", "field")
+        })?;
+        Ok(NewLocation { subnet_crn, enabled: self.enabled.unwrap_or(true) })
+    }
 }
 
-fn location(value: &Value) -> Result<NewLocation, ApiError> {
-    let subnet_crn = optional_string(value, "subnet_crn")?.ok_or_else(|| {
-        ApiError::invalid_body("each location needs a `subnet_crn`").with_target("locations.subnet_crn", "field")
-    })?;
-    Ok(NewLocation { subnet_crn, enabled: optional_bool(value.get("enabled"), "locations.enabled")?.unwrap_or(true) })
+/// The body of `POST .../custom_resolvers`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ResolverPrototype {
+    name: Option<String>,
+    description: Option<String>,
+    locations: Vec<LocationPrototype>,
+}
+
+/// The body of `PATCH .../locations/{id}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LocationPatch {
+    enabled: Option<bool>,
+}
+
+/// `PATCH .../custom_resolvers/{id}` is a merge patch: `description: null` removes the description.
+fn resolver_patch(body: &Map<String, Value>) -> Result<CustomResolverPatch, ApiError> {
+    let typed = |name: &str, expected: &str| -> Result<Option<&Value>, ApiError> {
+        match body.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) if (expected == "string" && value.is_string()) || (expected == "boolean" && value.is_boolean()) => {
+                Ok(Some(value))
+            }
+            Some(_) => Err(ApiError::invalid_body(format!("`{name}` must be a {expected}")).with_target(name, "field")),
+        }
+    };
+    let description = match body.get("description") {
+        None => Patch::Absent,
+        Some(Value::Null) => Patch::Null,
+        Some(_) => Patch::Value(typed("description", "string")?.and_then(Value::as_str).unwrap_or_default().to_owned()),
+    };
+    Ok(CustomResolverPatch {
+        name: typed("name", "string")?.and_then(Value::as_str).map(str::to_owned),
+        description,
+        enabled: typed("enabled", "boolean")?.and_then(Value::as_bool),
+    })
 }
 
 /// `GET /v1/instances/{instance_id}/custom_resolvers`.
@@ -86,11 +108,7 @@ pub async fn list(
     Authenticated(caller): Authenticated,
     Path(instance): Path<String>,
 ) -> Result<Response, ApiError> {
-    let view = state.app.view(&caller);
-    let mut resolvers: Vec<&CustomResolver> =
-        view.world.resolvers().filter(|r| r.instance == instance && view.sees(&r.account)).collect();
-    resolvers.sort_by_key(|r| r.created_at);
-    let items: Vec<Value> = resolvers.into_iter().map(|r| render(&view, r)).collect();
+    let items: Vec<Value> = state.app.list_resolvers(&caller, &instance).iter().map(render).collect();
     Ok(json_response(StatusCode::OK, &json!({ "custom_resolvers": items })))
 }
 
@@ -99,24 +117,13 @@ pub async fn create(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     Path(instance): Path<String>,
-    IbmJson(body): IbmJson<Value>,
+    IbmJson(body): IbmJson<ResolverPrototype>,
 ) -> Result<Response, ApiError> {
-    object(&body)?;
-    let name = optional_string(&body, "name")?
-        .ok_or_else(|| ApiError::invalid_body("`name` is required").with_target("name", "field"))?;
-    let description = optional_string(&body, "description")?;
-    let locations = match body.get("locations") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items.iter().map(location).collect::<Result<Vec<_>, _>>()?,
-        Some(_) => return Err(ApiError::invalid_body("`locations` must be an array").with_target("locations", "field")),
-    };
-    let (id, _) = state
-        .app
-        .change(&caller, Activity::creating("dns-svcs.custom-resolver.create", "custom_resolver"), |w, c| {
-            resolver::create(w, c, &instance, &name, description.clone(), &locations)
-        })
-        .await?;
-    one(&state, &caller, &instance, &id, StatusCode::OK)
+    let name = body.name.ok_or_else(|| ApiError::invalid_body("`name` is required").with_target("name", "field"))?;
+    let locations = body.locations.into_iter().map(LocationPrototype::input).collect::<Result<Vec<_>, _>>()?;
+    let input = NewCustomResolver { name, description: body.description, locations };
+    let read = state.app.create_resolver(&caller, &instance, input).await?;
+    Ok(json_response(StatusCode::OK, &render(&read)))
 }
 
 /// `GET /v1/instances/{instance_id}/custom_resolvers/{resolver_id}`.
@@ -125,7 +132,7 @@ pub async fn get(
     Authenticated(caller): Authenticated,
     Path((instance, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    one(&state, &caller, &instance, &id, StatusCode::OK)
+    Ok(json_response(StatusCode::OK, &render(&state.app.resolver(&caller, &instance, &id)?)))
 }
 
 /// `PATCH /v1/instances/{instance_id}/custom_resolvers/{resolver_id}`: name, description, enabled.
@@ -133,26 +140,10 @@ pub async fn update(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     Path((instance, id)): Path<(String, String)>,
-    IbmJson(body): IbmJson<Value>,
+    IbmJson(JsonObject(body)): IbmJson<JsonObject>,
 ) -> Result<Response, ApiError> {
-    object(&body)?;
-    let name = optional_string(&body, "name")?;
-    let description = match body.get("description") {
-        None => Patch::Absent,
-        Some(Value::Null) => Patch::Null,
-        Some(Value::String(text)) => Patch::Value(text.clone()),
-        Some(_) => {
-            return Err(ApiError::invalid_body("`description` must be a string").with_target("description", "field"));
-        }
-    };
-    let enabled = optional_bool(body.get("enabled"), "enabled")?;
-    state
-        .app
-        .change(&caller, Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", &id), |w, c| {
-            resolver::update(w, c, &instance, &id, name.as_deref(), description.clone(), enabled)
-        })
-        .await?;
-    one(&state, &caller, &instance, &id, StatusCode::OK)
+    let read = state.app.update_resolver(&caller, &instance, &id, resolver_patch(&body)?).await?;
+    Ok(json_response(StatusCode::OK, &render(&read)))
 }
 
 /// `DELETE /v1/instances/{instance_id}/custom_resolvers/{resolver_id}` → 204.
@@ -161,29 +152,8 @@ pub async fn delete(
     Authenticated(caller): Authenticated,
     Path((instance, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    state
-        .app
-        .change(&caller, Activity::on("dns-svcs.custom-resolver.delete", "custom_resolver", &id), |w, c| {
-            resolver::delete(w, c, &instance, &id)
-        })
-        .await?;
+    state.app.delete_resolver(&caller, &instance, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-fn location_response(
-    state: &ApiState,
-    caller: &hubspoke_iam::Caller,
-    instance: &str,
-    id: &str,
-    location: &str,
-) -> Result<Response, ApiError> {
-    let view = state.app.view(caller);
-    let resolver = visible(&view, instance, id)?;
-    let rendered = render(&view, resolver);
-    let found = rendered["locations"].as_array().and_then(|ls| ls.iter().find(|l| l["id"] == location).cloned());
-    let found = found
-        .ok_or_else(|| ApiError::from(AppError::Rule(RuleError::not_found("custom resolver location", location))))?;
-    Ok(json_response(StatusCode::OK, &found))
 }
 
 /// `POST /v1/instances/{instance_id}/custom_resolvers/{resolver_id}/locations`.
@@ -191,16 +161,10 @@ pub async fn add_location(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     Path((instance, id)): Path<(String, String)>,
-    IbmJson(body): IbmJson<Value>,
+    IbmJson(body): IbmJson<LocationPrototype>,
 ) -> Result<Response, ApiError> {
-    let input = location(&body)?;
-    let (location, _) = state
-        .app
-        .change(&caller, Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", &id), |w, c| {
-            resolver::create_location(w, c, &instance, &id, &input)
-        })
-        .await?;
-    location_response(&state, &caller, &instance, &id, &location)
+    let read = state.app.add_resolver_location(&caller, &instance, &id, body.input()?).await?;
+    Ok(json_response(StatusCode::OK, &render_location(&read)))
 }
 
 /// `PATCH /v1/instances/{instance_id}/custom_resolvers/{resolver_id}/locations/{location_id}`.
@@ -208,17 +172,10 @@ pub async fn update_location(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     Path((instance, id, location)): Path<(String, String, String)>,
-    IbmJson(body): IbmJson<Value>,
+    IbmJson(body): IbmJson<LocationPatch>,
 ) -> Result<Response, ApiError> {
-    object(&body)?;
-    let enabled = optional_bool(body.get("enabled"), "enabled")?;
-    state
-        .app
-        .change(&caller, Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", &id), |w, c| {
-            resolver::update_location(w, c, &instance, &id, &location, enabled)
-        })
-        .await?;
-    location_response(&state, &caller, &instance, &id, &location)
+    let read = state.app.update_resolver_location(&caller, &instance, &id, &location, body.enabled).await?;
+    Ok(json_response(StatusCode::OK, &render_location(&read)))
 }
 
 /// `DELETE /v1/instances/{instance_id}/custom_resolvers/{resolver_id}/locations/{location_id}` → 204.
@@ -227,11 +184,6 @@ pub async fn delete_location(
     Authenticated(caller): Authenticated,
     Path((instance, id, location)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    state
-        .app
-        .change(&caller, Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", &id), |w, c| {
-            resolver::delete_location(w, c, &instance, &id, &location)
-        })
-        .await?;
+    state.app.delete_resolver_location(&caller, &instance, &id, &location).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

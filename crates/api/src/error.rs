@@ -135,7 +135,9 @@ impl From<AppError> for ApiError {
             }
             AppError::PreconditionFailed { .. } => {
                 ApiError::new(StatusCode::PRECONDITION_FAILED, "request_not_processed", message)
+                    .with_target("If-Match", "header")
             }
+            AppError::InvalidParameter { name, .. } => ApiError::invalid_query(message).with_target(name, "parameter"),
             AppError::AccountExists(_) => ApiError::new(StatusCode::CONFLICT, "account_conflict_error", message),
             AppError::UnknownApiKey => ApiError::identity(StatusCode::BAD_REQUEST, "BXNIM0415E", message),
             AppError::Rule(rule) => crate::vpc::rule_error(rule),

@@ -8,8 +8,11 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
+use hubspoke_app::precondition::Precondition;
 use hubspoke_iam::Caller;
-use serde::de::DeserializeOwned;
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use crate::ApiState;
 use crate::error::ApiError;
@@ -60,11 +63,101 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         if path == "." || path.is_empty() {
             ApiError::invalid_body(format!("the request body is not valid: {inner}"))
         } else {
-            ApiError::invalid_body(format!("`{path}` is not valid: {inner}"))
+            ApiError::invalid_body(format!("`{path}` is not valid: {inner}")).with_target(&path, "field")
         }
     })?;
     deserializer.end().map_err(|e| ApiError::invalid_body(format!("the request body is not valid: {e}")))?;
     Ok(value)
+}
+
+/// A JSON object whose members, at every depth, each appear once: a merge-patch body, which must stay a JSON value
+/// (an absent member and `null` mean different things) but may not say two things about one member. Typed bodies
+/// get the same guarantee from serde, which refuses a field that repeats.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JsonObject(pub Map<String, Value>);
+
+/// A JSON value with no member repeated in any of its objects.
+struct StrictValue(Value);
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::from(value))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        StrictValue::deserialize(deserializer).map(|value| value.0)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(StrictValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(de::Error::custom(format!("the member `{key}` appears more than once")));
+            }
+            let StrictValue(value) = map.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<StrictValue, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<JsonObject, D::Error> {
+        match StrictValue::deserialize(deserializer)?.0 {
+            Value::Object(object) => Ok(JsonObject(object)),
+            _ => Err(de::Error::custom("the request body must be a JSON object")),
+        }
+    }
 }
 
 fn body_rejection(rejection: BytesRejection) -> ApiError {
@@ -177,7 +270,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
             None => Ok(IfMatch(None)),
             Some(value) => value
                 .to_str()
-                .map(|value| IfMatch(Some(value.trim().trim_matches('"').to_owned())))
+                .map(|value| IfMatch(Some(value.trim().to_owned())))
                 .map_err(|_| ApiError::invalid_body("the `If-Match` header is not valid text")),
         }
     }
@@ -185,22 +278,22 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
 
 impl IfMatch {
     /// The precondition, `Absent` when the header is missing.
-    pub fn optional(self) -> hubspoke_app::policies::Precondition {
+    pub fn optional(self) -> Precondition {
         match self.0.as_deref() {
-            None | Some("") => hubspoke_app::policies::Precondition::Absent,
-            Some("*") => hubspoke_app::policies::Precondition::Any,
-            Some(etag) => hubspoke_app::policies::Precondition::Etag(etag.to_owned()),
+            None | Some("") => Precondition::Absent,
+            Some("*") => Precondition::Any,
+            Some(etag) => Precondition::Etag(etag.to_owned()),
         }
     }
 
     /// The precondition, or 400 when the header is missing (IBM's SDKs always send it for these operations).
-    pub fn required(self) -> Result<hubspoke_app::policies::Precondition, ApiError> {
+    pub fn required(self) -> Result<Precondition, ApiError> {
         match self.0.as_deref() {
             None | Some("") => Err(ApiError::invalid_body(
                 "the `If-Match` header is required: send the `ETag` of the policy as returned by GET",
             )),
-            Some("*") => Ok(hubspoke_app::policies::Precondition::Any),
-            Some(etag) => Ok(hubspoke_app::policies::Precondition::Etag(etag.to_owned())),
+            Some("*") => Ok(Precondition::Any),
+            Some(etag) => Ok(Precondition::Etag(etag.to_owned())),
         }
     }
 }

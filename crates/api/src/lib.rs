@@ -30,6 +30,7 @@ pub mod identity;
 pub mod openapi;
 pub mod operations;
 pub mod operator;
+pub mod paging;
 pub mod policies;
 pub mod revision;
 pub mod roles;
@@ -60,8 +61,6 @@ pub struct ApiState {
     pub tokens: Arc<TokenService>,
     /// When the server started, for the health endpoint.
     pub started: Instant,
-    /// The DNS data plane, for the ports it bound and for lookups.
-    pub dns: Arc<hubspoke_dns::DnsServer>,
     /// Renders the process's metrics in the Prometheus text format.
     pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
     /// Failed API-key exchanges per client address.

@@ -155,6 +155,18 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             .query(&[("name", true)]),
             get(operator::dns_lookup::lookup),
         ),
+        (
+            op(
+                M::POST,
+                "/_hubspoke/explain/binding",
+                "explain_binding",
+                ops,
+                "What creating a DNS resolution binding would do now, and why (nothing is written)",
+            )
+            .body(Body::Json(&[("spoke", "object"), ("hub", "object")]))
+            .success(200),
+            post(operator::explain::binding),
+        ),
         (op(M::GET, "/v1/vpcs", "list_vpcs", is, "List VPCs").query(VPC_LIST_QUERY), get(vpc::vpcs::list)),
         (
             op(M::POST, "/v1/vpcs", "create_vpc", is, "Create a VPC").query(VPC_QUERY).body(Body::Json(&[])),

@@ -14,6 +14,14 @@ pub enum AppError {
     /// An input outside the policy model (an account name, a state) is not acceptable.
     #[error("{0}")]
     BadRequest(String),
+    /// A query parameter has a value that cannot be used.
+    #[error("{message}")]
+    InvalidParameter {
+        /// The parameter.
+        name: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
     /// A request was well-formed but asks for something hubspoke does not do.
     #[error("{0}")]
     Unsupported(String),
@@ -30,10 +38,10 @@ pub enum AppError {
         existing: Box<Policy>,
     },
     /// `If-Match` named another state of the resource than the current one.
-    #[error("the policy `{id}` has changed: `If-Match` is `{given}` but the current ETag is `{current}`")]
+    #[error("{resource} has changed: `If-Match` is `{given}` but the current ETag is `{current}`")]
     PreconditionFailed {
-        /// The policy.
-        id: String,
+        /// The resource, as a phrase (for example ``the policy `abc` ``).
+        resource: String,
         /// The ETag the client sent.
         given: String,
         /// The current ETag.

@@ -3,6 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hubspoke_iam::authority::may_manage_accounts;
+use hubspoke_iam::text::{describe, forbidden_character};
 use hubspoke_iam::{AccountId, Caller, CallerKind};
 use hubspoke_store::{AccountRecord, ApiKeyRecord, KeyOwner, Revision, SigningKeyRecord};
 use rand::RngCore;
@@ -17,11 +18,28 @@ pub const OPERATOR_IAM_ID: &str = "iam-hubspoke-operator";
 /// Longest account name, in characters.
 pub const MAX_ACCOUNT_NAME_CHARS: usize = 100;
 
+/// An account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    /// The account id.
+    pub id: AccountId,
+    /// Its display name.
+    pub name: String,
+    /// Creation time, milliseconds since the epoch.
+    pub created_at: i64,
+}
+
+impl From<AccountRecord> for Account {
+    fn from(record: AccountRecord) -> Account {
+        Account { id: record.id, name: record.name, created_at: record.created_at }
+    }
+}
+
 /// A freshly created account with the only copy of its administrator's API key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewAccount {
     /// The account.
-    pub account: AccountRecord,
+    pub account: Account,
     /// The administrator's API key in clear; only its digest is stored.
     pub api_key: String,
 }
@@ -85,9 +103,15 @@ impl App {
             return Err(AppError::Forbidden("only the operator may create accounts".into()));
         }
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > MAX_ACCOUNT_NAME_CHARS || name.chars().any(char::is_control) {
+        if name.is_empty() || name.chars().count() > MAX_ACCOUNT_NAME_CHARS {
             return Err(AppError::BadRequest(format!(
-                "the account name `{name}` must be 1 to {MAX_ACCOUNT_NAME_CHARS} characters with no control characters"
+                "the account name `{name}` must be 1 to {MAX_ACCOUNT_NAME_CHARS} characters"
+            )));
+        }
+        if let Some(character) = forbidden_character(name, false) {
+            return Err(AppError::BadRequest(format!(
+                "the account name contains the character {}, which a name may not hold",
+                describe(character)
             )));
         }
         // An explicit id lets a user reproduce documents that name real account ids (the seed's `e38cfd44…`).
@@ -114,23 +138,23 @@ impl App {
         };
         let revision = self.store.create_account(&account, &key).await?;
         self.caught_up(revision).await?;
-        Ok((NewAccount { account, api_key }, revision))
+        Ok((NewAccount { account: account.into(), api_key }, revision))
     }
 
     /// Every account (operator only).
-    pub async fn list_accounts(&self, caller: &Caller) -> AppResult<Vec<AccountRecord>> {
+    pub async fn list_accounts(&self, caller: &Caller) -> AppResult<Vec<Account>> {
         if !may_manage_accounts(caller) {
             return Err(AppError::Forbidden("only the operator may list accounts".into()));
         }
-        Ok(self.store.list_accounts().await?)
+        Ok(self.store.list_accounts().await?.into_iter().map(Account::from).collect())
     }
 
     /// One account: the operator may see any, an administrator only their own.
-    pub async fn account(&self, caller: &Caller, id: &AccountId) -> AppResult<Option<AccountRecord>> {
+    pub async fn account(&self, caller: &Caller, id: &AccountId) -> AppResult<Option<Account>> {
         if !caller.is_operator() && caller.account() != Some(id) {
             return Ok(None);
         }
-        Ok(self.store.account(id).await?)
+        Ok(self.store.account(id).await?.map(Account::from))
     }
 
     /// The key tokens are signed with, generated (RSA 2048) and stored on first use.

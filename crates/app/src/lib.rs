@@ -19,7 +19,9 @@ pub mod events;
 pub mod follow;
 pub mod identity;
 pub mod network;
+pub mod paging;
 pub mod policies;
+pub mod precondition;
 pub mod replica;
 pub mod revision;
 pub mod status;
@@ -49,6 +51,7 @@ pub struct App {
     replica: Replica,
     settings: Settings,
     world_writes: tokio::sync::Mutex<()>,
+    data_plane: std::sync::OnceLock<Arc<hubspoke_dns::DataPlane>>,
 }
 
 impl App {
@@ -56,7 +59,14 @@ impl App {
     pub async fn start(store: Arc<dyn Store>, settings: Settings) -> AppResult<App> {
         let catalog = RoleCatalog;
         let replica = Replica::load(store.as_ref(), &catalog).await?;
-        Ok(App { store, catalog, replica, settings, world_writes: tokio::sync::Mutex::new(()) })
+        Ok(App {
+            store,
+            catalog,
+            replica,
+            settings,
+            world_writes: tokio::sync::Mutex::new(()),
+            data_plane: std::sync::OnceLock::new(),
+        })
     }
 
     /// The settings.

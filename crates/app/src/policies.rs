@@ -3,9 +3,14 @@
 use hubspoke_iam::authority::may_manage_policies_of;
 use hubspoke_iam::validate::validate;
 use hubspoke_iam::{Caller, Dialect, Policy, PolicyState, Timestamp, UncheckedDraft};
-use hubspoke_store::{EventOutcome, EventRecord, PolicyPage, PolicyQuery, Revision, StoreError};
+use hubspoke_iam::AccountId;
+use hubspoke_store::{
+    EventOutcome, EventRecord, PolicyKey, PolicyPosition, PolicyQuery, PolicySortField, Revision, SortValue, StoreError,
+};
 
 use crate::events::event;
+use crate::paging::{Cursor, SortPart};
+use crate::precondition::Precondition;
 use crate::{App, AppError, AppResult, now_millis};
 
 /// The activity-log entry of a policy change.
@@ -23,15 +28,104 @@ fn policy_event(caller: &Caller, policy: &Policy, action: &str) -> EventRecord {
     )
 }
 
-/// What `If-Match` asked for.
+/// What a policy list may be sorted by (the id breaks ties).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicySort {
+    /// The id.
+    Id,
+    /// The creation time.
+    CreatedAt,
+    /// Who created it.
+    CreatedById,
+    /// The time of the last change.
+    LastModifiedAt,
+    /// Who changed it last.
+    LastModifiedById,
+    /// `active` or `deleted`.
+    State,
+}
+
+impl PolicySort {
+    fn column(self) -> PolicySortField {
+        match self {
+            PolicySort::Id => PolicySortField::Id,
+            PolicySort::CreatedAt => PolicySortField::CreatedAt,
+            PolicySort::CreatedById => PolicySortField::CreatedById,
+            PolicySort::LastModifiedAt => PolicySortField::LastModifiedAt,
+            PolicySort::LastModifiedById => PolicySortField::LastModifiedById,
+            PolicySort::State => PolicySortField::State,
+        }
+    }
+}
+
+/// Where a page of a policy list starts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Position {
+    /// At the start.
+    #[default]
+    First,
+    /// After the policy of this cursor (a `next` link).
+    After(Cursor),
+    /// Before it (a `previous` link).
+    Before(Cursor),
+}
+
+/// Which policies a list wants.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Precondition {
-    /// No `If-Match`: the change applies to whatever state is current when it is made.
-    Absent,
-    /// `If-Match: *`: any current state.
-    Any,
-    /// One ETag.
-    Etag(String),
+pub struct PolicyList {
+    /// The owning account.
+    pub owner: AccountId,
+    /// Only policies in this state.
+    pub state: Option<PolicyState>,
+    /// Only policies whose resource `serviceName` is this.
+    pub resource_service: Option<String>,
+    /// The order, and whether descending; by creation time when unset.
+    pub sort: Option<(PolicySort, bool)>,
+    /// At most this many; all when unset.
+    pub limit: Option<u64>,
+    /// Where the page starts.
+    pub position: Position,
+}
+
+/// One page of a policy list, with where its neighbours start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyListPage {
+    /// The policies, in the list's order.
+    pub policies: Vec<Policy>,
+    /// The next page, if policies follow.
+    pub next: Option<Cursor>,
+    /// The previous page, if policies precede.
+    pub previous: Option<Cursor>,
+}
+
+/// A policy's place in a list sorted by `field`: the column's value, then the id.
+fn cursor_of(field: PolicySort, policy: &Policy) -> Cursor {
+    let value = match field {
+        PolicySort::Id => SortPart::Text(policy.id.clone()),
+        PolicySort::CreatedAt => SortPart::Int(policy.created_at.0),
+        PolicySort::CreatedById => SortPart::Text(policy.created_by_id.clone()),
+        PolicySort::LastModifiedAt => SortPart::Int(policy.last_modified_at.0),
+        PolicySort::LastModifiedById => SortPart::Text(policy.last_modified_by_id.clone()),
+        PolicySort::State => SortPart::Text(policy.state.as_str().to_owned()),
+    };
+    Cursor(vec![value, SortPart::Text(policy.id.clone())])
+}
+
+/// The store's key of a cursor, refused when the cursor was made for a list in another order.
+fn key_of_cursor(field: PolicySort, cursor: &Cursor) -> AppResult<PolicyKey> {
+    let numeric = matches!(field, PolicySort::CreatedAt | PolicySort::LastModifiedAt);
+    let value = match (cursor.0.as_slice(), numeric) {
+        ([SortPart::Int(value), SortPart::Text(_)], true) => SortValue::Int(*value),
+        ([SortPart::Text(value), SortPart::Text(_)], false) => SortValue::Text(value.clone()),
+        _ => {
+            return Err(AppError::InvalidParameter {
+                name: "start",
+                message: "`start` is not a page token of this list in this order".to_owned(),
+            });
+        }
+    };
+    let Some(SortPart::Text(id)) = cursor.0.last() else { unreachable!("matched above") };
+    Ok(PolicyKey { value, id: id.clone() })
 }
 
 /// How many times a change without `If-Match` is made again when another writer changed the policy between its read
@@ -87,11 +181,28 @@ impl App {
     }
 
     /// A page of the policies of `query.owner`; empty when the caller may not read that account's policies.
-    pub async fn list_policies(&self, caller: &Caller, query: &PolicyQuery) -> AppResult<PolicyPage> {
+    pub async fn list_policies(&self, caller: &Caller, query: &PolicyList) -> AppResult<PolicyListPage> {
         if !may_manage_policies_of(caller, &query.owner) {
-            return Ok(PolicyPage { policies: Vec::new(), total: 0 });
+            return Ok(PolicyListPage { policies: Vec::new(), next: None, previous: None });
         }
-        Ok(self.store.list_policies(query).await?)
+        let (field, descending) = query.sort.unwrap_or((PolicySort::CreatedAt, false));
+        let position = match &query.position {
+            Position::First => PolicyPosition::First,
+            Position::After(cursor) => PolicyPosition::After(key_of_cursor(field, cursor)?),
+            Position::Before(cursor) => PolicyPosition::Before(key_of_cursor(field, cursor)?),
+        };
+        let store_query = PolicyQuery {
+            owner: query.owner.clone(),
+            state: query.state,
+            resource_service: query.resource_service.clone(),
+            sort: Some((field.column(), descending)),
+            position,
+            limit: query.limit,
+        };
+        let page = self.store.list_policies(&store_query).await?;
+        let next = page.policies.last().filter(|_| page.more_after).map(|p| cursor_of(field, p));
+        let previous = page.policies.first().filter(|_| page.more_before).map(|p| cursor_of(field, p));
+        Ok(PolicyListPage { policies: page.policies, next, previous })
     }
 
     /// Replaces the content of an active policy.
@@ -184,7 +295,7 @@ impl App {
                 Err(StoreError::Stale { .. }) => {
                     let latest = self.store.policy(id).await?.unwrap_or_else(|| current.clone());
                     return Err(AppError::PreconditionFailed {
-                        id: latest.id.clone(),
+                        resource: format!("the policy `{}`", latest.id),
                         given: current.etag(),
                         current: latest.etag(),
                     });
@@ -209,11 +320,5 @@ impl App {
 }
 
 fn check_precondition(current: &Policy, precondition: &Precondition) -> AppResult<()> {
-    match precondition {
-        Precondition::Absent | Precondition::Any => Ok(()),
-        Precondition::Etag(given) if *given == current.etag() => Ok(()),
-        Precondition::Etag(given) => {
-            Err(AppError::PreconditionFailed { id: current.id.clone(), given: given.clone(), current: current.etag() })
-        }
-    }
+    precondition.check(&format!("the policy `{}`", current.id), &current.etag())
 }

@@ -84,7 +84,7 @@ impl Drop for Endpoint {
 }
 
 /// The DNS data plane of this process.
-pub struct DnsServer {
+pub struct DataPlane {
     config: DnsConfig,
     views: Arc<ArcSwap<Views>>,
     endpoints: Mutex<HashMap<Ipv4Addr, Endpoint>>,
@@ -92,10 +92,10 @@ pub struct DnsServer {
     applying: tokio::sync::Mutex<()>,
 }
 
-impl DnsServer {
-    /// A server with no endpoints yet; [`DnsServer::apply`] compiles a world and binds its addresses.
-    pub fn new(config: DnsConfig) -> Arc<DnsServer> {
-        Arc::new(DnsServer {
+impl DataPlane {
+    /// A server with no endpoints yet; [`DataPlane::apply`] compiles a world and binds its addresses.
+    pub fn new(config: DnsConfig) -> Arc<DataPlane> {
+        Arc::new(DataPlane {
             config,
             views: Arc::new(ArcSwap::from_pointee(Views::default())),
             endpoints: Mutex::new(HashMap::new()),

@@ -19,6 +19,7 @@ pub mod catalog;
 pub mod engine;
 pub mod glob;
 pub mod policy;
+pub mod text;
 pub mod validate;
 
 pub use account::{AccountId, Caller, CallerKind};

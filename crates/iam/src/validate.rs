@@ -143,6 +143,8 @@ pub enum ValidationError {
     RoleNotInCatalog { role: String, source_service: String, target_service: String, hint: String },
     #[error("the description is longer than {MAX_DESCRIPTION_CHARS} characters")]
     DescriptionTooLong,
+    #[error("the description contains the character {0}, which a description may not hold")]
+    DescriptionCharacter(String),
 }
 
 /// Checks an unchecked draft against every rule and returns the policy content to store.
@@ -151,8 +153,13 @@ pub fn validate(
     dialect: Dialect,
     catalog: &RoleCatalog,
 ) -> Result<PolicyDraft, ValidationError> {
-    if draft.description.as_ref().is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS) {
-        return Err(ValidationError::DescriptionTooLong);
+    if let Some(description) = &draft.description {
+        if description.chars().count() > MAX_DESCRIPTION_CHARS {
+            return Err(ValidationError::DescriptionTooLong);
+        }
+        if let Some(character) = crate::text::forbidden_character(description, true) {
+            return Err(ValidationError::DescriptionCharacter(crate::text::describe(character)));
+        }
     }
     let subject = check_side(draft.subject, Side::Subject, dialect)?;
     let resource = check_side(draft.resource, Side::Resource, dialect)?;

@@ -45,7 +45,7 @@ pub async fn run(
 
     // Before the DNS endpoints bind: each looks its counters up in the recorder once.
     let metrics = install_metrics();
-    let dns = hubspoke_dns::DnsServer::new(hubspoke_dns::DnsConfig {
+    let dns = hubspoke_dns::DataPlane::new(hubspoke_dns::DnsConfig {
         port: args.dns_port,
         ttl: args.dns_ttl,
         upstream: args.dns_upstream,
@@ -53,6 +53,7 @@ pub async fn run(
         rate_limit: args.dns_rate_limit,
     });
     dns.apply(&app.replica().world()).await;
+    app.attach_data_plane(dns.clone());
     let follower = tokio::spawn(follow_world(app.clone(), dns.clone()));
     let replication = tokio::spawn(hubspoke_app::follow::follow(
         app.clone(),
@@ -65,7 +66,6 @@ pub async fn run(
         app: app.clone(),
         tokens: Arc::new(tokens),
         started: Instant::now(),
-        dns: dns.clone(),
         metrics,
         login_throttle,
     };
@@ -159,7 +159,7 @@ fn install_metrics() -> Arc<dyn Fn() -> String + Send + Sync> {
 }
 
 /// Keeps the DNS data plane on the newest world: every published world is compiled into fresh views.
-async fn follow_world(app: Arc<App>, dns: Arc<hubspoke_dns::DnsServer>) {
+async fn follow_world(app: Arc<App>, dns: Arc<hubspoke_dns::DataPlane>) {
     let mut changes = app.replica().subscribe_world();
     while changes.changed().await.is_ok() {
         let world = app.replica().world();

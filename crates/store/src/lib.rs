@@ -226,6 +226,8 @@ impl EventOutcome {
 pub struct EventRecord {
     /// A unique id.
     pub id: String,
+    /// Its position in the log, set by the store when it is written (the value given is ignored).
+    pub sequence: i64,
     /// When, in milliseconds since the epoch.
     pub at: i64,
     /// The IAM id of who acted.
@@ -251,8 +253,8 @@ pub struct EventRecord {
 pub struct EventQuery {
     /// Only events this account may see (its own or naming it as the other account); all when unset.
     pub account: Option<String>,
-    /// How many to skip.
-    pub offset: u64,
+    /// Only events older than the one at this position (the page after it).
+    pub before: Option<i64>,
     /// At most this many.
     pub limit: u64,
 }
@@ -294,6 +296,36 @@ pub enum PolicySortField {
     State,
 }
 
+/// The value of a policy's sort column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SortValue {
+    /// A time, in milliseconds.
+    Int(i64),
+    /// Text.
+    Text(String),
+}
+
+/// Where a policy stands in a list's order: its sort column's value, then its id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyKey {
+    /// The sort column's value.
+    pub value: SortValue,
+    /// The id, which breaks ties.
+    pub id: String,
+}
+
+/// Which page of a list: the first, the one after a policy, or the one before it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum PolicyPosition {
+    /// From the start.
+    #[default]
+    First,
+    /// The policies after this one.
+    After(PolicyKey),
+    /// The policies before this one (a `previous` link).
+    Before(PolicyKey),
+}
+
 /// Which policies a list operation wants, and which page of them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyQuery {
@@ -303,10 +335,10 @@ pub struct PolicyQuery {
     pub state: Option<PolicyState>,
     /// Only policies whose resource `serviceName` is this, if set.
     pub resource_service: Option<String>,
-    /// Sort column and whether descending; by creation time when unset.
+    /// Sort column and whether descending; by creation time when unset. The id breaks ties, ascending.
     pub sort: Option<(PolicySortField, bool)>,
-    /// How many policies to skip.
-    pub offset: u64,
+    /// Where the page starts.
+    pub position: PolicyPosition,
     /// At most this many policies; all when unset.
     pub limit: Option<u64>,
 }
@@ -314,10 +346,12 @@ pub struct PolicyQuery {
 /// One page of a policy list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyPage {
-    /// The policies of the page.
+    /// The policies of the page, in the list's order.
     pub policies: Vec<Policy>,
-    /// How many policies match the query in all.
-    pub total: u64,
+    /// Whether policies follow the page.
+    pub more_after: bool,
+    /// Whether policies precede the page.
+    pub more_before: bool,
 }
 
 /// Everything hubspoke keeps. Implementations must make every write one transaction that appends to the change log.
@@ -395,6 +429,6 @@ pub trait Store: Send + Sync + 'static {
     /// Records events that go with no other write (refusals).
     async fn record_events(&self, events: &[EventRecord]) -> StoreResult<Revision>;
 
-    /// A page of events, newest first, and how many match in all.
+    /// A page of events, newest first, and how many match in all (whatever the position).
     async fn list_events(&self, query: &EventQuery) -> StoreResult<(Vec<EventRecord>, u64)>;
 }

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use hubspoke_iam::AccountId;
+
 /// The class of a refusal; the api part maps it to an HTTP status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Refusal {
@@ -33,8 +35,16 @@ pub struct MissingGrant {
     pub hub_account: String,
     /// The hub VPC.
     pub hub_vpc: String,
-    /// The engine's explanation of the denial.
-    pub explanation: String,
+}
+
+/// A part of a refusal that names what only one account's administrator may see: another tenant's resources in a
+/// DNS sharing topology, or the hub account's policies that decided a denial.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Confidential {
+    /// The account whose administrator (and the operator) may see it: the hub's.
+    pub account: AccountId,
+    /// The detail, one sentence.
+    pub detail: String,
 }
 
 /// A refused command.
@@ -52,11 +62,13 @@ pub struct RuleError {
     pub target: Option<(String, &'static str)>,
     /// For IAM refusals, what was missing.
     pub grant: Option<Box<MissingGrant>>,
+    /// What the message leaves out because the actor may not see it.
+    pub confidential: Option<Box<Confidential>>,
 }
 
 impl RuleError {
     fn new(refusal: Refusal, code: &'static str, rule: Option<&'static str>, message: String) -> RuleError {
-        RuleError { refusal, code, rule, message, target: None, grant: None }
+        RuleError { refusal, code, rule, message, target: None, grant: None, confidential: None }
     }
 
     /// 400: the request cannot be honoured as written.
@@ -92,17 +104,41 @@ impl RuleError {
         self
     }
 
-    /// 401 for a missing DNS sharing authorization.
-    pub fn not_authorized(rule: &'static str, grant: MissingGrant) -> RuleError {
+    /// Adds what only `account`'s administrator may read (the operator too).
+    pub fn confidential(mut self, account: &AccountId, detail: String) -> RuleError {
+        self.confidential = Some(Box::new(Confidential { account: account.clone(), detail }));
+        self
+    }
+
+    /// 401 for a missing DNS sharing authorization. The message says which action on which VPC was missing and that
+    /// the hub's account grants it; the decision engine's `explanation` (the hub account's nearest policies) is
+    /// confidential to the hub's administrator.
+    pub fn not_authorized(rule: &'static str, grant: MissingGrant, explanation: String) -> RuleError {
         let message = format!(
-            "the DNS-shared VPC `{}` (account `{}`) is not authorized to `{}` the hub VPC `{}` (account `{}`): the hub account must grant it the `DNSBindingConnector` role with an s2s authorization policy; {}",
-            grant.spoke_vpc, grant.spoke_account, grant.action, grant.hub_vpc, grant.hub_account, grant.explanation
+            "the DNS-shared VPC `{}` (account `{}`) is not authorized to `{}` the hub VPC `{}` (account `{}`): the hub account must grant it the `DNSBindingConnector` role with an s2s authorization policy",
+            grant.spoke_vpc, grant.spoke_account, grant.action, grant.hub_vpc, grant.hub_account
         );
-        RuleError {
+        let hub = AccountId::parse(&grant.hub_account);
+        let mut error = RuleError {
             grant: Some(Box::new(grant)),
             ..RuleError::new(Refusal::NotAuthorized, "not_authorized", None, message)
         }
-        .rule(rule)
+        .rule(rule);
+        if let Some(hub) = hub {
+            error = error.confidential(&hub, explanation);
+        }
+        error
+    }
+
+    /// The refusal as `viewer` may read it: the confidential detail joins the message for the operator (`None`) and
+    /// for the administrator of the account it belongs to, and is dropped for everyone else.
+    pub fn revealed_to(mut self, viewer: Option<&AccountId>) -> RuleError {
+        if let Some(confidential) = self.confidential.take() {
+            if viewer.is_none_or(|viewer| *viewer == confidential.account) {
+                self.message = format!("{}; {}", self.message, confidential.detail);
+            }
+        }
+        self
     }
 }
 

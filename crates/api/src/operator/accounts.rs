@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use hubspoke_store::AccountRecord;
+use hubspoke_app::identity::Account;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -21,7 +21,7 @@ pub struct CreateAccount {
     id: Option<String>,
 }
 
-fn account_json(account: &AccountRecord) -> Value {
+fn account_json(account: &Account) -> Value {
     json!({
         "id": account.id.as_str(),
         "name": account.name,

@@ -3,5 +3,6 @@
 pub mod accounts;
 pub mod dns_lookup;
 pub mod events;
+pub mod explain;
 pub mod health;
 pub mod metrics;

@@ -9,17 +9,16 @@ pub mod v2;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hubspoke_iam::{
     AccountId, Attribute, AttributeValue, Dialect, Operator, Policy, PolicyState, RoleCatalog, UncheckedDraft,
 };
-use hubspoke_store::{PolicyQuery, PolicySortField};
+use hubspoke_app::policies::{PolicyList, PolicySort, Position};
 use serde_json::{Map, Value, json};
 
 use crate::ApiState;
 use crate::error::ApiError;
 use crate::extract::{Authenticated, BaseUrl, IbmJson, IfMatch, Params};
+use crate::paging::{self, Paging};
 use crate::transaction::json_response;
 use crate::wire::timestamp;
 
@@ -146,20 +145,20 @@ pub fn href(base: &str, version: Version, id: &str) -> String {
 enum ListPlan {
     /// The filters can match no authorization policy (for example `type=access`): answer an empty page.
     Nothing,
-    /// Ask the store.
-    Query(PolicyQuery),
+    /// Ask for this list.
+    Query(PolicyList),
 }
 
 /// Every stored policy is an authorization and its href is derived from its id, so `type` and `href` sort by id.
-const SORT_FIELDS: &[(&str, PolicySortField)] = &[
-    ("id", PolicySortField::Id),
-    ("type", PolicySortField::Id),
-    ("href", PolicySortField::Id),
-    ("created_at", PolicySortField::CreatedAt),
-    ("created_by_id", PolicySortField::CreatedById),
-    ("last_modified_at", PolicySortField::LastModifiedAt),
-    ("last_modified_by_id", PolicySortField::LastModifiedById),
-    ("state", PolicySortField::State),
+const SORT_FIELDS: &[(&str, PolicySort)] = &[
+    ("id", PolicySort::Id),
+    ("type", PolicySort::Id),
+    ("href", PolicySort::Id),
+    ("created_at", PolicySort::CreatedAt),
+    ("created_by_id", PolicySort::CreatedById),
+    ("last_modified_at", PolicySort::LastModifiedAt),
+    ("last_modified_by_id", PolicySort::LastModifiedById),
+    ("state", PolicySort::State),
 ];
 
 fn plan_list(params: &Params, version: Version) -> Result<ListPlan, ApiError> {
@@ -194,18 +193,12 @@ fn plan_list(params: &Params, version: Version) -> Result<ListPlan, ApiError> {
             Some((field, descending))
         }
     };
-    let limit = match params.get("limit") {
-        None => None,
-        Some(text) => match text.parse::<u64>() {
-            Ok(limit) if (1..=MAX_PAGE_SIZE).contains(&limit) => Some(limit),
-            _ => {
-                return Err(ApiError::invalid_query(format!(
-                    "`limit` is `{text}`; it must be a whole number from 1 to {MAX_PAGE_SIZE}"
-                )));
-            }
-        },
+    let paging = Paging::from_params(params, paging::POLICIES)?;
+    let position = match (paging.start, paging.backward) {
+        (Some(cursor), true) => Position::Before(cursor),
+        (Some(cursor), false) => Position::After(cursor),
+        (None, _) => Position::First,
     };
-    let offset = params.get("start").map(decode_start).transpose()?.unwrap_or(0);
     // Authorization policies have no user, access group or tag subjects, and belong to no service group, so these
     // filters match none of them.
     let unmatched = ["iam_id", "access_group_id", "tag_name", "tag_value", "service_group_id"];
@@ -216,20 +209,7 @@ fn plan_list(params: &Params, version: Version) -> Result<ListPlan, ApiError> {
         Version::V2 => params.get("service_name").map(str::to_owned),
         Version::V1 => None,
     };
-    Ok(ListPlan::Query(PolicyQuery { owner, state: Some(state), resource_service, sort, offset, limit }))
-}
-
-fn encode_start(offset: u64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
-}
-
-fn decode_start(token: &str) -> Result<u64, ApiError> {
-    URL_SAFE_NO_PAD
-        .decode(token)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| text.strip_prefix("offset:").and_then(|n| n.parse().ok()))
-        .ok_or_else(|| ApiError::invalid_query(format!("`start` `{token}` is not a page token returned by this list")))
+    Ok(ListPlan::Query(PolicyList { owner, state: Some(state), resource_service, sort, limit: paging.limit, position }))
 }
 
 /// Lists policies for either version: the page, and `first`/`next`/`previous` links in the shape the SDK pagers read.
@@ -249,19 +229,9 @@ async fn list_page(
     let policies: Vec<Value> = page.policies.iter().map(render).collect();
     let mut body = Map::new();
     if let Some(limit) = query.limit {
-        let link = |offset: Option<u64>| {
-            let mut pairs: Vec<(&String, &String)> =
-                params.0.iter().filter(|(name, _)| name.as_str() != "start").collect();
-            pairs.sort();
-            let mut serializer = form_urlencoded::Serializer::new(String::new());
-            pairs.into_iter().for_each(|(name, value)| {
-                serializer.append_pair(name, value);
-            });
-            let start = offset.map(encode_start);
-            if let Some(start) = &start {
-                serializer.append_pair("start", start);
-            }
-            let mut link = json!({ "href": format!("{base}{}?{}", version.path(), serializer.finish()) });
+        let url = format!("{base}{}", version.path());
+        let link = |start: Option<String>| {
+            let mut link = json!({ "href": paging::link(&url, params, Some(limit), start.as_deref()) });
             if let Some(start) = start {
                 link["start"] = Value::String(start);
             }
@@ -269,11 +239,11 @@ async fn list_page(
         };
         body.insert("limit".into(), json!(limit));
         body.insert("first".into(), link(None));
-        if query.offset + (policies.len() as u64) < page.total {
-            body.insert("next".into(), link(Some(query.offset + limit)));
+        if let Some(next) = &page.next {
+            body.insert("next".into(), link(Some(paging::token(next))));
         }
-        if query.offset > 0 {
-            body.insert("previous".into(), link(Some(query.offset.saturating_sub(limit))));
+        if let Some(previous) = &page.previous {
+            body.insert("previous".into(), link(Some(paging::backward_token(previous))));
         }
     }
     body.insert("policies".into(), Value::Array(policies));
@@ -397,15 +367,5 @@ mod tests {
             replayed += 1;
         }
         assert!(replayed >= 8 && accepted >= 1, "{replayed} corpus entries, {accepted} accepted");
-    }
-
-    #[test]
-    fn page_tokens_round_trip_and_refuse_forgeries() {
-        for offset in [0, 1, 999_999] {
-            assert_eq!(decode_start(&encode_start(offset)).unwrap(), offset);
-        }
-        for forged in ["", "abc", "b2Zmc2V0Oi0x", "!!!"] {
-            assert!(decode_start(forged).is_err(), "`{forged}`");
-        }
     }
 }

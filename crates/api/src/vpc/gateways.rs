@@ -4,38 +4,32 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hubspoke_app::AppError;
-use hubspoke_app::network::{Activity, View};
-use hubspoke_vpc::RuleError;
-use hubspoke_vpc::model::{BindingMode, EndpointGateway, GatewayTarget, Phase};
+use hubspoke_app::network::gateways::{BindingMode, GatewayFilter, GatewayIp, GatewayRead, GatewayTarget, NewGateway, Phase};
 use hubspoke_vpc::region::crn;
-use hubspoke_vpc::rules::gateway::{self, GatewayIp, NewGateway};
-use hubspoke_vpc::rules::subnet::NewReservedIp;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::subnets::render_reserved_ip;
-use super::{
-    Lens, MODE_VERSION, VpcQuery, created_at, identity_id, object, optional_bool, optional_string, page,
-    resource_group, vpc_reference,
-};
+use super::subnets::{ReservedIpPrototype, render_reserved_ip};
+use super::{IdentityBody, MODE_VERSION, VpcQuery, created_at, required_identity, resource_group, vpc_reference, with_etag};
 use crate::ApiState;
 use crate::error::ApiError;
-use crate::extract::{Authenticated, IbmJson};
+use crate::extract::{Authenticated, IbmJson, IfMatch};
+use crate::paging::{self, Paging};
 use crate::transaction::json_response;
 
 /// An endpoint gateway in the SDK's `EndpointGateway` shape, for the request's API version.
-pub fn render(lens: &Lens, gateway: &EndpointGateway, legacy: bool) -> Value {
-    let base = lens.base;
-    let state = gateway.settling.state_at(lens.now);
+pub fn render(base: &str, read: &GatewayRead, legacy: bool) -> Value {
+    let gateway = &read.gateway;
+    let state = read.lifecycle;
     let reasons = match (state, gateway.settling.phase) {
         ("stable", _) | (_, Phase::Pending) => json!([]),
         _ => {
             json!([{ "code": "dns_resolution_binding_pending", "message": "The DNS resolution binding is being set up." }])
         }
     };
-    let ips: Vec<Value> = lens
-        .world
-        .gateway_ips(&gateway.id)
+    let ips: Vec<Value> = read
+        .ips
+        .iter()
         .map(|ip| json!({ "address": ip.address.to_string(), "href": format!("{base}/subnets/{}/reserved_ips/{}", ip.subnet, ip.id), "id": ip.id, "name": ip.name, "resource_type": "subnet_reserved_ip" }))
         .collect();
     let target = match &gateway.target {
@@ -44,7 +38,6 @@ pub fn render(lens: &Lens, gateway: &EndpointGateway, legacy: bool) -> Value {
             json!({ "name": name, "resource_type": "provider_infrastructure_service" })
         }
     };
-    let vpc = lens.world.vpc(&gateway.vpc);
     let security_group = json!({
         "crn": crn(&gateway.account, "security-group", &format!("{}-sg", gateway.vpc)),
         "href": format!("{base}/security_groups/{}-sg", gateway.vpc),
@@ -61,13 +54,13 @@ pub fn render(lens: &Lens, gateway: &EndpointGateway, legacy: bool) -> Value {
         "lifecycle_reasons": reasons,
         "lifecycle_state": state,
         "name": gateway.name,
-        "resource_group": resource_group(base, &gateway.account),
+        "resource_group": resource_group(base, &read.resource_group),
         "resource_type": "endpoint_gateway",
         "security_groups": [security_group],
         "service_endpoint": gateway.service_endpoints.first(),
         "service_endpoints": gateway.service_endpoints,
         "target": target,
-        "vpc": vpc.map(|vpc| vpc_reference(base, vpc, lens.viewer)).unwrap_or(json!({ "id": gateway.vpc })),
+        "vpc": vpc_reference(base, &read.vpc),
     });
     if legacy {
         value["allow_dns_resolution_binding"] = json!(gateway.mode != BindingMode::Disabled);
@@ -78,123 +71,134 @@ pub fn render(lens: &Lens, gateway: &EndpointGateway, legacy: bool) -> Value {
     value
 }
 
-/// The mode a create or update body asks for, in the request's API version.
-fn requested_mode(body: &Value, query: &VpcQuery) -> Result<Option<BindingMode>, ApiError> {
-    let has = |field: &str| body.get(field).is_some_and(|v| !v.is_null());
-    if query.legacy_mode() {
-        if has("dns_resolution_binding_mode") {
-            return Err(ApiError::invalid_body(format!("`dns_resolution_binding_mode` needs API version {MODE_VERSION} or later; with version `{}` use `allow_dns_resolution_binding`", query.version))
-                .with_target("dns_resolution_binding_mode", "field"));
+/// The mode fields of a create or update body, in either API version's spelling.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ModeFields {
+    dns_resolution_binding_mode: Option<String>,
+    allow_dns_resolution_binding: Option<bool>,
+    allow_resource_binding: Option<bool>,
+}
+
+impl ModeFields {
+    /// The mode asked for, in the request's API version.
+    fn requested(&self, query: &VpcQuery) -> Result<Option<BindingMode>, ApiError> {
+        if query.legacy_mode() {
+            if self.dns_resolution_binding_mode.is_some() {
+                return Err(ApiError::invalid_body(format!("`dns_resolution_binding_mode` needs API version {MODE_VERSION} or later; with version `{}` use `allow_dns_resolution_binding`", query.version))
+                    .with_target("dns_resolution_binding_mode", "field"));
+            }
+            return match (self.allow_dns_resolution_binding, self.allow_resource_binding) {
+                (None, None) => Ok(None),
+                (Some(false), Some(true)) | (None, Some(true)) => Err(ApiError::invalid_body(
+                    "`allow_resource_binding` cannot be true while `allow_dns_resolution_binding` is false",
+                )
+                .with_target("allow_resource_binding", "field")),
+                (Some(false), _) => Ok(Some(BindingMode::Disabled)),
+                (_, Some(true)) => Ok(Some(BindingMode::PerResourceBinding)),
+                _ => Ok(Some(BindingMode::Primary)),
+            };
         }
-        let allow = optional_bool(body.get("allow_dns_resolution_binding"), "allow_dns_resolution_binding")?;
-        let resource = optional_bool(body.get("allow_resource_binding"), "allow_resource_binding")?;
-        return match (allow, resource) {
-            (None, None) => Ok(None),
-            (Some(false), Some(true)) | (None, Some(true)) => Err(ApiError::invalid_body(
-                "`allow_resource_binding` cannot be true while `allow_dns_resolution_binding` is false",
-            )
-            .with_target("allow_resource_binding", "field")),
-            (Some(false), _) => Ok(Some(BindingMode::Disabled)),
-            (_, Some(true)) => Ok(Some(BindingMode::PerResourceBinding)),
-            _ => Ok(Some(BindingMode::Primary)),
-        };
-    }
-    if has("allow_dns_resolution_binding") || has("allow_resource_binding") {
-        return Err(ApiError::invalid_body(format!("since API version {MODE_VERSION}, `allow_dns_resolution_binding` is replaced by `dns_resolution_binding_mode`"))
-            .with_target("allow_dns_resolution_binding", "field"));
-    }
-    match optional_string(body, "dns_resolution_binding_mode")? {
-        None => Ok(None),
-        Some(text) => BindingMode::parse(&text).map(Some).ok_or_else(|| {
-            ApiError::invalid_body(format!(
-                "`dns_resolution_binding_mode` is `{text}`; it must be `disabled`, `primary` or `per_resource_binding`"
-            ))
-            .with_target("dns_resolution_binding_mode", "field")
-        }),
+        if self.allow_dns_resolution_binding.is_some() || self.allow_resource_binding.is_some() {
+            return Err(ApiError::invalid_body(format!("since API version {MODE_VERSION}, `allow_dns_resolution_binding` is replaced by `dns_resolution_binding_mode`"))
+                .with_target("allow_dns_resolution_binding", "field"));
+        }
+        match &self.dns_resolution_binding_mode {
+            None => Ok(None),
+            Some(text) => BindingMode::parse(text).map(Some).ok_or_else(|| {
+                ApiError::invalid_body(format!(
+                    "`dns_resolution_binding_mode` is `{text}`; it must be `disabled`, `primary` or `per_resource_binding`"
+                ))
+                .with_target("dns_resolution_binding_mode", "field")
+            }),
+        }
     }
 }
 
-fn new_gateway(body: &Value, query: &VpcQuery) -> Result<NewGateway, ApiError> {
-    object(body)?;
-    let target = body
-        .get("target")
-        .filter(|t| t.is_object())
-        .ok_or_else(|| ApiError::invalid_body("`target` is required").with_target("target", "field"))?;
-    let target = match target.get("resource_type").and_then(Value::as_str) {
-        Some("provider_cloud_service") => GatewayTarget::ProviderCloudService {
-            crn: target
-                .get("crn")
-                .and_then(Value::as_str)
-                .ok_or_else(|| ApiError::invalid_body("`target.crn` is required").with_target("target.crn", "field"))?
-                .to_owned(),
-        },
-        Some("provider_infrastructure_service") => GatewayTarget::ProviderInfrastructureService {
-            name: target
-                .get("name")
-                .and_then(Value::as_str)
-                .ok_or_else(|| ApiError::invalid_body("`target.name` is required").with_target("target.name", "field"))?
-                .to_owned(),
-        },
-        other => {
-            return Err(ApiError::invalid_body(format!(
-                "`target.resource_type` is {other:?}; hubspoke supports `provider_cloud_service` and `provider_infrastructure_service`"
-            ))
-            .with_target("target.resource_type", "field"));
-        }
-    };
-    let ips = match body.get("ips") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| {
-                if let Some(subnet) = item.get("subnet") {
-                    let address = match item.get("address").and_then(Value::as_str) {
-                        None => None,
-                        Some(text) => Some(text.parse().map_err(|_| {
-                            ApiError::invalid_body(format!("`ips[].address` `{text}` is not an IPv4 address"))
-                                .with_target("ips", "field")
-                        })?),
-                    };
-                    let ip = NewReservedIp {
-                        address,
-                        name: optional_string(item, "name")?,
-                        auto_delete: optional_bool(item.get("auto_delete"), "ips[].auto_delete")?,
-                    };
-                    Ok(GatewayIp::New { subnet: identity_id(Some(subnet), "ips[].subnet")?, ip })
-                } else {
-                    Ok(GatewayIp::Existing(identity_id(Some(item), "ips[]")?))
+/// A gateway's target as a body gives it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TargetBody {
+    resource_type: Option<String>,
+    crn: Option<String>,
+    name: Option<String>,
+}
+
+/// One entry of `ips`: an existing reserved IP by identity, or a new one in a subnet.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct GatewayIpBody {
+    id: Option<String>,
+    crn: Option<String>,
+    href: Option<String>,
+    subnet: Option<IdentityBody>,
+    #[serde(flatten)]
+    prototype: ReservedIpPrototype,
+}
+
+/// The body of `POST /endpoint_gateways`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GatewayPrototype {
+    name: Option<String>,
+    vpc: Option<IdentityBody>,
+    target: Option<TargetBody>,
+    ips: Vec<GatewayIpBody>,
+    #[serde(flatten)]
+    mode: ModeFields,
+}
+
+impl GatewayPrototype {
+    fn input(self, query: &VpcQuery) -> Result<NewGateway, ApiError> {
+        let target = self.target.ok_or_else(|| ApiError::invalid_body("`target` is required").with_target("target", "field"))?;
+        let target = match target.resource_type.as_deref() {
+            Some("provider_cloud_service") => GatewayTarget::ProviderCloudService {
+                crn: target.crn.ok_or_else(|| {
+                    ApiError::invalid_body("`target.crn` is required").with_target("target.crn", "field")
+                })?,
+            },
+            Some("provider_infrastructure_service") => GatewayTarget::ProviderInfrastructureService {
+                name: target.name.ok_or_else(|| {
+                    ApiError::invalid_body("`target.name` is required").with_target("target.name", "field")
+                })?,
+            },
+            other => {
+                return Err(ApiError::invalid_body(format!(
+                    "`target.resource_type` is {other:?}; hubspoke supports `provider_cloud_service` and `provider_infrastructure_service`"
+                ))
+                .with_target("target.resource_type", "field"));
+            }
+        };
+        let ips = self
+            .ips
+            .into_iter()
+            .map(|item| match &item.subnet {
+                Some(subnet) => {
+                    Ok(GatewayIp::New { subnet: subnet.id("ips[].subnet")?, ip: item.prototype.input("ips[].address")? })
+                }
+                None => {
+                    let identity = IdentityBody::from_parts(item.id, item.crn, item.href);
+                    Ok(GatewayIp::Existing(identity.id("ips[]")?))
                 }
             })
-            .collect::<Result<Vec<_>, ApiError>>()?,
-        Some(_) => return Err(ApiError::invalid_body("`ips` must be an array").with_target("ips", "field")),
-    };
-    Ok(NewGateway {
-        name: optional_string(body, "name")?,
-        vpc: identity_id(body.get("vpc"), "vpc")?,
-        target,
-        mode: requested_mode(body, query)?,
-        ips,
-    })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        Ok(NewGateway {
+            name: self.name,
+            vpc: required_identity(&self.vpc, "vpc")?.id("vpc")?,
+            target,
+            mode: self.mode.requested(query)?,
+            ips,
+        })
+    }
 }
 
-fn visible_gateway<'a>(view: &'a View, id: &str) -> Result<&'a EndpointGateway, ApiError> {
-    view.world
-        .gateway(id)
-        .filter(|g| view.sees(&g.account))
-        .ok_or_else(|| AppError::Rule(RuleError::not_found("endpoint gateway", id)).into())
-}
-
-fn one(
-    state: &ApiState,
-    caller: &hubspoke_iam::Caller,
-    query: &VpcQuery,
-    id: &str,
-    status: StatusCode,
-) -> Result<Response, ApiError> {
-    let view = state.app.view(caller);
-    let gateway = visible_gateway(&view, id)?;
-    let lens = Lens::of(&view, query);
-    Ok(json_response(status, &render(&lens, gateway, query.legacy_mode())))
+/// The body of `PATCH /endpoint_gateways/{id}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct GatewayPatch {
+    name: Option<String>,
+    #[serde(flatten)]
+    mode: ModeFields,
 }
 
 /// `GET /v1/endpoint_gateways`: newest first, then by name; filters by name, VPC, lifecycle state and mode.
@@ -203,32 +207,23 @@ pub async fn list(
     Authenticated(caller): Authenticated,
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
-    let view = state.app.view(&caller);
-    let lens = Lens::of(&view, &query);
+    let paging = Paging::from_params(&query.params, paging::VPC)?;
+    let text = |name: &str| query.params.get(name).map(str::to_owned);
     let csv = |name: &str| query.params.get(name).map(|v| v.split(',').map(str::to_owned).collect::<Vec<_>>());
-    let (states, modes) = (csv("lifecycle_state"), csv("dns_resolution_binding_mode"));
-    let allow = query.params.one_of("allow_dns_resolution_binding", &["true", "false"])?.map(|v| v == "true");
-    let name = query.params.get("name");
-    let vpc_id = query.params.get("vpc.id");
-    let vpc_crn = query.params.get("vpc.crn");
-    let vpc_name = query.params.get("vpc.name");
-    let mut gateways: Vec<&EndpointGateway> = view
-        .world
-        .gateways()
-        .filter(|g| view.sees(&g.account))
-        .filter(|g| name.is_none_or(|n| n == g.name))
-        .filter(|g| vpc_id.is_none_or(|v| v == g.vpc))
-        .filter(|g| {
-            vpc_crn.is_none_or(|c| view.world.vpc(&g.vpc).is_some_and(|vpc| crn(&vpc.account, "vpc", &vpc.id) == c))
-        })
-        .filter(|g| vpc_name.is_none_or(|n| view.world.vpc(&g.vpc).is_some_and(|vpc| vpc.name == n)))
-        .filter(|g| states.as_ref().is_none_or(|s| s.iter().any(|s| s == g.settling.state_at(view.now))))
-        .filter(|g| modes.as_ref().is_none_or(|m| m.iter().any(|m| m == g.mode.as_str())))
-        .filter(|g| allow.is_none_or(|a| a == (g.mode != BindingMode::Disabled)))
-        .collect();
-    gateways.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.name.cmp(&b.name)));
-    let items = gateways.into_iter().map(|g| render(&lens, g, query.legacy_mode())).collect();
-    Ok(json_response(StatusCode::OK, &page(&query, "/endpoint_gateways", "endpoint_gateways", items)?))
+    let filter = GatewayFilter {
+        name: text("name"),
+        vpc_id: text("vpc.id"),
+        vpc_crn: text("vpc.crn"),
+        vpc_name: text("vpc.name"),
+        lifecycle_states: csv("lifecycle_state"),
+        modes: csv("dns_resolution_binding_mode"),
+        shared: query.params.one_of("allow_dns_resolution_binding", &["true", "false"])?.map(|v| v == "true"),
+    };
+    let page = state.app.list_gateways(&caller, &filter, &paging.request());
+    let items = page.items.iter().map(|read| render(&query.base, read, query.legacy_mode())).collect();
+    let url = query.url("/endpoint_gateways");
+    let body = paging::collection(&url, &query.params, &paging, "endpoint_gateways", items, page.total, page.next.as_ref());
+    Ok(json_response(StatusCode::OK, &body))
 }
 
 /// `POST /v1/endpoint_gateways` → 201.
@@ -236,18 +231,10 @@ pub async fn create(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     query: VpcQuery,
-    IbmJson(body): IbmJson<Value>,
+    IbmJson(body): IbmJson<GatewayPrototype>,
 ) -> Result<Response, ApiError> {
-    let input = new_gateway(&body, &query)?;
-    let (id, _) = state
-        .app
-        .change(
-            &caller,
-            Activity::creating("is.endpoint-gateway.endpoint-gateway.create", "endpoint_gateway"),
-            |w, c| gateway::create(w, c, input.clone()),
-        )
-        .await?;
-    one(&state, &caller, &query, &id, StatusCode::CREATED)
+    let read = state.app.create_gateway(&caller, body.input(&query)?).await?;
+    Ok(with_etag(StatusCode::CREATED, &read.etag, &render(&query.base, &read, query.legacy_mode())))
 }
 
 /// `GET /v1/endpoint_gateways/{id}`.
@@ -257,7 +244,8 @@ pub async fn get(
     Path(id): Path<String>,
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
-    one(&state, &caller, &query, &id, StatusCode::OK)
+    let read = state.app.gateway(&caller, &id)?;
+    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read, query.legacy_mode())))
 }
 
 /// `PATCH /v1/endpoint_gateways/{id}`: name and mode.
@@ -266,20 +254,12 @@ pub async fn update(
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
     query: VpcQuery,
-    IbmJson(body): IbmJson<Value>,
+    if_match: IfMatch,
+    IbmJson(body): IbmJson<GatewayPatch>,
 ) -> Result<Response, ApiError> {
-    object(&body)?;
-    let name = optional_string(&body, "name")?;
-    let mode = requested_mode(&body, &query)?;
-    state
-        .app
-        .change(
-            &caller,
-            Activity::on("is.endpoint-gateway.endpoint-gateway.update", "endpoint_gateway", &id),
-            |w, c| gateway::update(w, c, &id, name.as_deref(), mode),
-        )
-        .await?;
-    one(&state, &caller, &query, &id, StatusCode::OK)
+    let mode = body.mode.requested(&query)?;
+    let read = state.app.update_gateway(&caller, &id, body.name.as_deref(), mode, &if_match.optional()).await?;
+    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read, query.legacy_mode())))
 }
 
 /// `DELETE /v1/endpoint_gateways/{id}` → 204.
@@ -288,15 +268,9 @@ pub async fn delete(
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
     _query: VpcQuery,
+    if_match: IfMatch,
 ) -> Result<Response, ApiError> {
-    state
-        .app
-        .change(
-            &caller,
-            Activity::on("is.endpoint-gateway.endpoint-gateway.delete", "endpoint_gateway", &id),
-            |w, c| gateway::delete(w, c, &id),
-        )
-        .await?;
+    state.app.delete_gateway(&caller, &id, &if_match.optional()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -307,32 +281,12 @@ pub async fn list_ips(
     Path(id): Path<String>,
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
-    let view = state.app.view(&caller);
-    visible_gateway(&view, &id)?;
-    let lens = Lens::of(&view, &query);
-    let mut ips: Vec<_> = view.world.gateway_ips(&id).collect();
-    ips.sort_by_key(|ip| ip.address);
-    let items = ips.into_iter().map(|ip| render_reserved_ip(&lens, ip)).collect();
-    Ok(json_response(StatusCode::OK, &page(&query, &format!("/endpoint_gateways/{id}/ips"), "ips", items)?))
-}
-
-fn ip_response(
-    state: &ApiState,
-    caller: &hubspoke_iam::Caller,
-    query: &VpcQuery,
-    id: &str,
-    ip: &str,
-    status: StatusCode,
-) -> Result<Response, ApiError> {
-    let view = state.app.view(caller);
-    visible_gateway(&view, id)?;
-    let reserved = view
-        .world
-        .gateway_ips(id)
-        .find(|r| r.id == ip)
-        .ok_or_else(|| ApiError::from(AppError::Rule(RuleError::not_found("reserved IP", ip))))?;
-    let lens = Lens::of(&view, query);
-    Ok(json_response(status, &render_reserved_ip(&lens, reserved)))
+    let paging = Paging::from_params(&query.params, paging::VPC)?;
+    let page = state.app.list_gateway_ips(&caller, &id, &paging.request())?;
+    let items = page.items.iter().map(|read| render_reserved_ip(&query.base, read)).collect();
+    let url = query.url(&format!("/endpoint_gateways/{id}/ips"));
+    let body = paging::collection(&url, &query.params, &paging, "ips", items, page.total, page.next.as_ref());
+    Ok(json_response(StatusCode::OK, &body))
 }
 
 /// `PUT /v1/endpoint_gateways/{id}/ips/{ip}`: binds a reserved IP → 201.
@@ -342,15 +296,8 @@ pub async fn bind_ip(
     Path((id, ip)): Path<(String, String)>,
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
-    state
-        .app
-        .change(
-            &caller,
-            Activity::on("is.endpoint-gateway.endpoint-gateway.update", "endpoint_gateway", &id),
-            |w, c| gateway::bind_ip(w, c, &id, &ip),
-        )
-        .await?;
-    ip_response(&state, &caller, &query, &id, &ip, StatusCode::CREATED)
+    let read = state.app.bind_gateway_ip(&caller, &id, &ip).await?;
+    Ok(json_response(StatusCode::CREATED, &render_reserved_ip(&query.base, &read)))
 }
 
 /// `GET /v1/endpoint_gateways/{id}/ips/{ip}`.
@@ -360,7 +307,8 @@ pub async fn get_ip(
     Path((id, ip)): Path<(String, String)>,
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
-    ip_response(&state, &caller, &query, &id, &ip, StatusCode::OK)
+    let read = state.app.gateway_ip(&caller, &id, &ip)?;
+    Ok(json_response(StatusCode::OK, &render_reserved_ip(&query.base, &read)))
 }
 
 /// `DELETE /v1/endpoint_gateways/{id}/ips/{ip}`: unbinds it → 204.
@@ -370,13 +318,6 @@ pub async fn unbind_ip(
     Path((id, ip)): Path<(String, String)>,
     _query: VpcQuery,
 ) -> Result<Response, ApiError> {
-    state
-        .app
-        .change(
-            &caller,
-            Activity::on("is.endpoint-gateway.endpoint-gateway.update", "endpoint_gateway", &id),
-            |w, c| gateway::unbind_ip(w, c, &id, &ip),
-        )
-        .await?;
+    state.app.unbind_gateway_ip(&caller, &id, &ip).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

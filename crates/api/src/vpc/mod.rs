@@ -1,5 +1,6 @@
 //! The VPC API (`/v1/vpcs`, `/v1/subnets`, `/v1/endpoint_gateways`, and DNS resolution bindings): its query
-//! conventions (`version`, `generation`, `limit`/`start`), references, and error mapping. One file per resource.
+//! conventions (`version`, `generation`), the wire shapes shared by its resources (references, identities, zones),
+//! and its error mapping. One file per resource.
 
 pub mod bindings;
 pub mod gateways;
@@ -7,20 +8,20 @@ pub mod subnets;
 pub mod vpcs;
 
 use axum::extract::FromRequestParts;
-use axum::http::StatusCode;
 use axum::http::request::Parts;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use hubspoke_app::network::{Reference, VpcIdentity};
 use hubspoke_iam::{AccountId, Timestamp};
+use hubspoke_vpc::RuleError;
 use hubspoke_vpc::error::Refusal;
 use hubspoke_vpc::region::{REGION, crn};
-use hubspoke_vpc::rules::VpcIdentity;
-use hubspoke_vpc::{RuleError, Vpc, World};
-use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
+use serde::Deserialize;
+use serde_json::{Value, json};
 
 use crate::error::ApiError;
 use crate::extract::{BaseUrl, Params};
+use crate::transaction::json_response;
 use crate::wire::timestamp;
 
 /// The first API version hubspoke accepts (DNS sharing became generally available on 2024-03-19; earlier dates
@@ -29,10 +30,6 @@ pub const OLDEST_VERSION: &str = "2024-03-19";
 /// From this version on, endpoint gateways use `dns_resolution_binding_mode` instead of
 /// `allow_dns_resolution_binding`.
 pub const MODE_VERSION: &str = "2025-11-18";
-/// Default page size of lists.
-pub const DEFAULT_LIMIT: u64 = 50;
-/// Largest page size.
-pub const MAX_LIMIT: u64 = 100;
 
 /// The query of every VPC API request, checked: `version` (required), `generation`, and the other parameters.
 pub struct VpcQuery {
@@ -50,16 +47,17 @@ impl VpcQuery {
     pub fn legacy_mode(&self) -> bool {
         self.version.as_str() < MODE_VERSION
     }
+
+    /// The URL of a list, for its paging links.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
 }
 
+/// Whether `text` is a real calendar date written `YYYY-MM-DD` (`2025-02-30` is not).
 fn valid_date(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let digits = |range: std::ops::Range<usize>| bytes[range].iter().all(u8::is_ascii_digit);
-    bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10) && {
-        let month: u32 = text[5..7].parse().unwrap_or(0);
-        let day: u32 = text[8..10].parse().unwrap_or(0);
-        (1..=12).contains(&month) && (1..=31).contains(&day)
-    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    text.len() == 10 && time::Date::parse(text, &format).is_ok()
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for VpcQuery {
@@ -100,7 +98,8 @@ impl<S: Send + Sync> FromRequestParts<S> for VpcQuery {
     }
 }
 
-/// Maps a refused command to the VPC API's error.
+/// Maps a refused command to the VPC API's error. The message is already as the caller may read it (the
+/// application kept out what is confidential to another account).
 pub fn rule_error(rule: RuleError) -> ApiError {
     let status = match rule.refusal {
         Refusal::Invalid => StatusCode::BAD_REQUEST,
@@ -137,9 +136,7 @@ pub fn rule_error(rule: RuleError) -> ApiError {
             "{message}. The hub account `{}` can grant it with POST /v1/policies and this body: {policy} — or with: {command}",
             grant.hub_account
         );
-        details = Some(
-            json!({ "missing_grant": { "action": grant.action, "policy": policy, "cli": command, "explanation": grant.explanation } }),
-        );
+        details = Some(json!({ "missing_grant": { "action": grant.action, "policy": policy, "cli": command } }));
     }
     let mut error = ApiError::new(status, rule.code, message);
     if let Some((name, kind)) = &rule.target {
@@ -151,101 +148,104 @@ pub fn rule_error(rule: RuleError) -> ApiError {
     error
 }
 
-/// A `{"id"}`, `{"crn"}` or `{"href"}` object naming a VPC.
-pub fn vpc_identity(value: &Value, field: &str) -> Result<VpcIdentity, ApiError> {
-    let text = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
-    match (text("id"), text("crn"), text("href")) {
-        (Some(id), None, None) => Ok(VpcIdentity::Id(id)),
-        (None, Some(crn), None) => Ok(VpcIdentity::Crn(crn)),
-        (None, None, Some(href)) => Ok(VpcIdentity::Href(href)),
-        _ => {
-            Err(ApiError::invalid_body(format!("`{field}` must name a VPC with exactly one of `id`, `crn` or `href`"))
-                .with_target(field, "field"))
+/// A `{"id"}`, `{"crn"}` or `{"href"}` object naming a resource in a request body.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct IdentityBody {
+    id: Option<String>,
+    crn: Option<String>,
+    href: Option<String>,
+}
+
+impl IdentityBody {
+    /// An identity from its three members.
+    pub fn from_parts(id: Option<String>, crn: Option<String>, href: Option<String>) -> IdentityBody {
+        IdentityBody { id, crn, href }
+    }
+
+    /// A VPC named with exactly one of `id`, `crn` or `href`.
+    pub fn vpc(&self, field: &str) -> Result<VpcIdentity, ApiError> {
+        match (&self.id, &self.crn, &self.href) {
+            (Some(id), None, None) => Ok(VpcIdentity::Id(id.clone())),
+            (None, Some(crn), None) => Ok(VpcIdentity::Crn(crn.clone())),
+            (None, None, Some(href)) => Ok(VpcIdentity::Href(href.clone())),
+            _ => Err(ApiError::invalid_body(format!(
+                "`{field}` must name a VPC with exactly one of `id`, `crn` or `href`"
+            ))
+            .with_target(field, "field")),
         }
     }
-}
 
-/// The id of `{"id"}` (or the last segment of `{"href"}`) in a body.
-pub fn identity_id(value: Option<&Value>, field: &str) -> Result<String, ApiError> {
-    let value =
-        value.ok_or_else(|| ApiError::invalid_body(format!("`{field}` is required")).with_target(field, "field"))?;
-    value
-        .get("id")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| value.get("href").and_then(Value::as_str).and_then(|h| h.rsplit('/').next()).map(str::to_owned))
-        .or_else(|| value.get("crn").and_then(Value::as_str).and_then(|c| c.rsplit(':').next()).map(str::to_owned))
-        .ok_or_else(|| {
-            ApiError::invalid_body(format!("`{field}` must have `id`, `crn` or `href`")).with_target(field, "field")
-        })
-}
-
-/// An optional string field of a body, refusing other types.
-pub fn optional_string(body: &Value, field: &str) -> Result<Option<String>, ApiError> {
-    match body.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(text)) => Ok(Some(text.clone())),
-        Some(_) => Err(ApiError::invalid_body(format!("`{field}` must be a string")).with_target(field, "field")),
+    /// The id it names: `id`, or the last segment of `href` or `crn`.
+    pub fn id(&self, field: &str) -> Result<String, ApiError> {
+        self.id
+            .clone()
+            .or_else(|| self.href.as_deref().and_then(|h| h.rsplit('/').next()).map(str::to_owned))
+            .or_else(|| self.crn.as_deref().and_then(|c| c.rsplit(':').next()).map(str::to_owned))
+            .ok_or_else(|| {
+                ApiError::invalid_body(format!("`{field}` must have `id`, `crn` or `href`")).with_target(field, "field")
+            })
     }
 }
 
-/// An optional boolean of a body, refusing other types.
-pub fn optional_bool(value: Option<&Value>, path: &str) -> Result<Option<bool>, ApiError> {
-    match value {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(flag)) => Ok(Some(*flag)),
-        Some(_) => Err(ApiError::invalid_body(format!("`{path}` must be a boolean")).with_target(path, "field")),
+/// A required identity: 400 naming the field when it is missing.
+pub fn required_identity<'a>(identity: &'a Option<IdentityBody>, field: &str) -> Result<&'a IdentityBody, ApiError> {
+    identity.as_ref().ok_or_else(|| ApiError::invalid_body(format!("`{field}` is required")).with_target(field, "field"))
+}
+
+/// A `{"name"}` or `{"href"}` object naming a zone.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ZoneBody {
+    name: Option<String>,
+    href: Option<String>,
+}
+
+impl ZoneBody {
+    /// The zone's name.
+    pub fn name(&self, field: &str) -> Result<String, ApiError> {
+        self.name
+            .clone()
+            .or_else(|| self.href.as_deref().and_then(|h| h.rsplit('/').next()).map(str::to_owned))
+            .ok_or_else(|| ApiError::invalid_body(format!("`{field}` needs a `name` or `href`")).with_target(field, "field"))
     }
 }
 
-/// `If-Match` as a precondition on a resource version; ETags are `W/"<version>-<digest>"`.
-pub fn precondition(if_match: &crate::extract::IfMatch) -> hubspoke_vpc::rules::Precondition {
-    use hubspoke_vpc::rules::Precondition;
-    match if_match.0.as_deref() {
-        None | Some("") => Precondition::None,
-        Some("*") => Precondition::Any,
-        Some(tag) => {
-            let tag = tag.trim_start_matches("W/").trim_matches('"');
-            Precondition::Version(tag.split('-').next().and_then(|v| v.parse().ok()).unwrap_or(0))
-        }
-    }
-}
-
-/// The ETag of a resource version.
-pub fn etag(id: &str, version: u32) -> String {
-    let digest = hex::encode(&Sha256::digest(format!("{id}:{version}").as_bytes())[..8]);
-    format!("W/\"{version}-{digest}\"")
-}
-
-/// The JSON object body, or 400.
-pub fn object(body: &Value) -> Result<&Map<String, Value>, ApiError> {
-    body.as_object().ok_or_else(|| ApiError::invalid_body("the request body must be a JSON object"))
-}
-
-/// The account's default resource group, as IBM references it (hubspoke has one per account).
-pub fn resource_group(base: &str, account: &AccountId) -> Value {
-    let id = hex::encode(&Sha256::digest(format!("resource-group:{account}").as_bytes())[..16]);
-    json!({ "href": format!("{base}/resource_groups/{id}"), "id": id, "name": "Default" })
-}
-
-/// A `VPCReference`, with `remote.account` when the VPC is in another account than `viewer`.
-pub fn vpc_reference(base: &str, vpc: &Vpc, viewer: Option<&AccountId>) -> Value {
-    let mut reference = json!({
-        "crn": crn(&vpc.account, "vpc", &vpc.id),
-        "href": format!("{base}/vpcs/{}", vpc.id),
-        "id": vpc.id,
-        "name": vpc.name,
-        "resource_type": "vpc",
+/// A `VPCReference` (or any resource's reference): `remote.account` when it is in another account than the reader's,
+/// `deleted` when it no longer exists.
+pub fn reference(base: &str, kind: &str, path: &str, reference: &Reference) -> Value {
+    let Some(account) = &reference.account else {
+        return json!({ "id": reference.id, "resource_type": kind.replace('-', "_"), "deleted": { "more_info": "https://cloud.ibm.com/apidocs/vpc#deleted-resources" } });
+    };
+    let mut value = json!({
+        "crn": crn(account, kind, &reference.id),
+        "href": format!("{base}/{path}/{}", reference.id),
+        "id": reference.id,
+        "name": reference.name,
+        "resource_type": kind.replace('-', "_"),
     });
-    if viewer.is_some_and(|viewer| viewer != &vpc.account) {
-        reference["remote"] = json!({ "account": { "id": vpc.account.as_str(), "resource_type": "account" } });
+    if reference.remote {
+        value["remote"] = json!({ "account": { "id": account.as_str(), "resource_type": "account" } });
     }
-    reference
+    value
+}
+
+/// A `VPCReference`.
+pub fn vpc_reference(base: &str, vpc: &Reference) -> Value {
+    reference(base, "vpc", "vpcs", vpc)
 }
 
 /// A `ZoneReference`.
 pub fn zone_reference(base: &str, zone: &str) -> Value {
     json!({ "href": format!("{base}/regions/{REGION}/zones/{zone}"), "name": zone })
+}
+
+/// A `ResourceGroupReference`.
+pub fn resource_group(base: &str, id: &str) -> Value {
+    json!({ "href": format!("{base}/resource_groups/{id}"), "id": id, "name": "Default" })
+}
+
+/// The account's default resource group, as a reference.
+pub fn account_resource_group(base: &str, account: &AccountId) -> Value {
+    resource_group(base, &hubspoke_app::network::default_resource_group(account))
 }
 
 /// A timestamp in the VPC API's format (seconds, `Z`).
@@ -254,77 +254,32 @@ pub fn created_at(at: Timestamp) -> String {
     format!("{}Z", &text[..19])
 }
 
-/// One page of a list, with `first`, `next`, `limit` and `total_count`, as the VPC SDK pagers read them.
-pub fn page(query: &VpcQuery, path: &str, key: &str, items: Vec<Value>) -> Result<Value, ApiError> {
-    let limit = match query.params.get("limit") {
-        None => DEFAULT_LIMIT,
-        Some(text) => match text.parse::<u64>() {
-            Ok(limit) if (1..=MAX_LIMIT).contains(&limit) => limit,
-            _ => {
-                return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_limit",
-                    format!("`limit` is `{text}`; it must be from 1 to {MAX_LIMIT}"),
-                )
-                .with_target("limit", "parameter"));
-            }
-        },
-    };
-    let offset = match query.params.get("start") {
-        None => 0,
-        Some(token) => URL_SAFE_NO_PAD
-            .decode(token)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .and_then(|text| text.strip_prefix("offset:").and_then(|n| n.parse::<u64>().ok()))
-            .ok_or_else(|| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_start",
-                    format!("`start` `{token}` is not a page token of this list"),
-                )
-                .with_target("start", "parameter")
-            })?,
-    };
-    let total = items.len() as u64;
-    let link = |start: Option<u64>| {
-        let mut pairs: Vec<(&String, &String)> =
-            query.params.0.iter().filter(|(name, _)| !matches!(name.as_str(), "start" | "limit")).collect();
-        pairs.sort();
-        let mut serializer = form_urlencoded::Serializer::new(String::new());
-        pairs.into_iter().for_each(|(name, value)| {
-            serializer.append_pair(name, value);
-        });
-        serializer.append_pair("limit", &limit.to_string());
-        if let Some(start) = start {
-            serializer.append_pair("start", &URL_SAFE_NO_PAD.encode(format!("offset:{start}")));
-        }
-        json!({ "href": format!("{}{path}?{}", query.base, serializer.finish()) })
-    };
-    let page: Vec<Value> = items.into_iter().skip(offset as usize).take(limit as usize).collect();
-    let mut body = json!({ "first": link(None), "limit": limit, "total_count": total });
-    if offset + (page.len() as u64) < total {
-        body["next"] = link(Some(offset + limit));
+/// A single-resource response with its `ETag`.
+pub fn with_etag(status: StatusCode, etag: &str, body: &Value) -> Response {
+    let mut response = json_response(status, body);
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        response.headers_mut().insert(header::ETAG, value);
     }
-    body[key] = Value::Array(page);
-    Ok(body)
+    response
 }
 
-/// The world and who is looking, for renderers.
-pub struct Lens<'a> {
-    /// The world.
-    pub world: &'a World,
-    /// `{base}/v1`.
-    pub base: &'a str,
-    /// The viewing account (`None` for the operator).
-    pub viewer: Option<&'a AccountId>,
-    /// The time, for lifecycle states.
-    pub now: Timestamp,
-}
+#[cfg(test)]
+mod tests {
+    use super::valid_date;
 
-impl<'a> Lens<'a> {
-    /// The lens of a caller's view, for a request.
-    pub fn of(view: &'a hubspoke_app::network::View, query: &'a VpcQuery) -> Lens<'a> {
-        Lens { world: &view.world, base: &query.base, viewer: view.account.as_ref(), now: view.now }
+    #[test]
+    fn version_dates_are_real_calendar_dates() {
+        for (text, valid) in [
+            ("2025-11-18", true),
+            ("2024-02-29", true),
+            ("2025-02-29", false),
+            ("2025-02-30", false),
+            ("2025-13-01", false),
+            ("2025-4-01", false),
+            ("20250401", false),
+            ("2025-04-01x", false),
+        ] {
+            assert_eq!(valid_date(text), valid, "`{text}`");
+        }
     }
 }

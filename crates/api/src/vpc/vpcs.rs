@@ -3,23 +3,22 @@
 use std::net::Ipv4Addr;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hubspoke_app::network::Activity;
-use hubspoke_vpc::model::{DnsServer, PrefixManagement, ResolverSetting, Vpc};
-use hubspoke_vpc::region::crn;
-use hubspoke_vpc::rules::Patch;
-use hubspoke_vpc::rules::vpc::{self, NewResolver, NewVpc, ResolverPatch, VpcPatch};
-use hubspoke_vpc::topology::{binding_count, resolver_view, vpc_health};
-use serde_json::{Value, json};
-
-use super::{
-    Lens, VpcQuery, created_at, object, optional_bool, optional_string, page, precondition, resource_group,
-    vpc_identity, vpc_reference, zone_reference,
+use hubspoke_app::network::vpcs::{
+    NewResolver, NewVpc, PrefixManagement, ResolverPatch, VpcFilter, VpcPatch, VpcRead,
 };
+use hubspoke_app::network::Patch;
+use hubspoke_vpc::model::{DnsServer, ResolverSetting};
+use hubspoke_vpc::region::crn;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::{IdentityBody, VpcQuery, ZoneBody, created_at, resource_group, vpc_reference, with_etag, zone_reference};
 use crate::ApiState;
 use crate::error::ApiError;
-use crate::extract::{Authenticated, IbmJson, IfMatch};
+use crate::extract::{Authenticated, IbmJson, IfMatch, JsonObject};
+use crate::paging::{self, Paging};
 use crate::transaction::json_response;
 
 fn dns_server_json(base: &str, server: &DnsServer) -> Value {
@@ -31,28 +30,23 @@ fn dns_server_json(base: &str, server: &DnsServer) -> Value {
 }
 
 /// A VPC in the SDK's `VPC` shape.
-pub fn render(lens: &Lens, vpc: &Vpc) -> Value {
-    let base = lens.base;
-    let view = resolver_view(lens.world, vpc);
-    let servers: Vec<Value> = view.servers.iter().map(|s| dns_server_json(base, s)).collect();
+pub fn render(base: &str, read: &VpcRead) -> Value {
+    let vpc = &read.vpc;
+    let servers: Vec<Value> = read.servers.iter().map(|s| dns_server_json(base, s)).collect();
     let mut resolver = json!({ "type": vpc.resolver.type_name(), "servers": servers });
     match &vpc.resolver {
-        ResolverSetting::System => resolver["configuration"] = json!(view.configuration.unwrap_or("default")),
+        ResolverSetting::System => resolver["configuration"] = json!(read.configuration.unwrap_or("default")),
         ResolverSetting::Manual(manual) => {
             resolver["manual_servers"] = json!(manual.iter().map(|s| dns_server_json(base, s)).collect::<Vec<_>>())
         }
-        ResolverSetting::Delegated { vpc: target } => {
-            resolver["vpc"] = match lens.world.vpc(target) {
-                Some(target) => vpc_reference(base, target, Some(&vpc.account)),
-                None => {
-                    json!({ "id": target, "resource_type": "vpc", "deleted": { "more_info": "https://cloud.ibm.com/apidocs/vpc#deleted-resources" } })
-                }
-            };
+        ResolverSetting::Delegated { .. } => {
+            if let Some(target) = &read.delegated_to {
+                resolver["vpc"] = vpc_reference(base, target);
+            }
         }
     }
-    let (health, reasons) = vpc_health(lens.world, vpc);
     let reasons: Vec<Value> =
-        reasons.into_iter().map(|(code, message)| json!({ "code": code, "message": message })).collect();
+        read.health_reasons.iter().map(|(code, message)| json!({ "code": code, "message": message })).collect();
     // Default network ACL, routing table and security group exist in every IBM VPC; hubspoke names them but does
     // not emulate them.
     let companion = |kind: &str| format!("{}-{kind}", vpc.id);
@@ -64,140 +58,146 @@ pub fn render(lens: &Lens, vpc: &Vpc) -> Value {
         "default_network_acl": { "crn": crn(&vpc.account, "network-acl", &companion("acl")), "href": format!("{base}/network_acls/{}", companion("acl")), "id": companion("acl"), "name": format!("{}-default-acl", vpc.name) },
         "default_routing_table": { "crn": crn(&vpc.account, "routing-table", &companion("rt")), "href": format!("{base}/vpcs/{}/routing_tables/{}", vpc.id, companion("rt")), "id": companion("rt"), "name": format!("{}-default-routing-table", vpc.name), "resource_type": "routing_table" },
         "default_security_group": { "crn": crn(&vpc.account, "security-group", &companion("sg")), "href": format!("{base}/security_groups/{}", companion("sg")), "id": companion("sg"), "name": format!("{}-default-sg", vpc.name) },
-        "dns": { "enable_hub": vpc.enable_hub, "resolution_binding_count": binding_count(lens.world, &vpc.id), "resolver": resolver },
+        "dns": { "enable_hub": vpc.enable_hub, "resolution_binding_count": read.binding_count, "resolver": resolver },
         "health_reasons": reasons,
-        "health_state": health,
+        "health_state": read.health,
         "href": format!("{base}/vpcs/{}", vpc.id),
         "id": vpc.id,
         "name": vpc.name,
         "public_address_ranges": [],
-        "resource_group": resource_group(base, &vpc.account),
+        "resource_group": resource_group(base, &read.resource_group),
         "resource_type": "vpc",
         "status": "available",
     })
 }
 
-fn with_etag(status: StatusCode, vpc: &Vpc, body: &Value) -> Response {
-    let mut response = json_response(status, body);
-    if let Ok(value) = HeaderValue::from_str(&super::etag(&vpc.id, vpc.version)) {
-        response.headers_mut().insert(header::ETAG, value);
-    }
-    response
+/// A DNS server of `dns.resolver.manual_servers`.
+#[derive(Debug, Deserialize)]
+struct ServerBody {
+    address: String,
+    #[serde(default)]
+    zone_affinity: Option<ZoneBody>,
 }
 
-fn respond(
-    state: &ApiState,
-    caller: &hubspoke_iam::Caller,
-    query: &VpcQuery,
-    id: &str,
-    status: StatusCode,
-) -> Result<Response, ApiError> {
-    let view = state.app.view(caller);
-    let vpc = view.vpc(id)?;
-    let lens = Lens::of(&view, query);
-    Ok(with_etag(status, vpc, &render(&lens, vpc)))
-}
-
-fn servers(value: &Value, path: &str) -> Result<Vec<DnsServer>, ApiError> {
-    let items = value
-        .as_array()
-        .ok_or_else(|| ApiError::invalid_body(format!("`{path}` must be an array")).with_target(path, "field"))?;
+fn servers(items: &[ServerBody], path: &str) -> Result<Vec<DnsServer>, ApiError> {
     items
         .iter()
         .map(|item| {
-            let address =
-                item.get("address").and_then(Value::as_str).and_then(|a| a.parse::<Ipv4Addr>().ok()).ok_or_else(
-                    || {
-                        ApiError::invalid_body(format!("each `{path}` item needs an IPv4 `address`"))
-                            .with_target(path, "field")
-                    },
-                )?;
-            let zone_affinity = match item.get("zone_affinity") {
-                None | Some(Value::Null) => None,
-                Some(zone) => Some(
-                    zone.get("name")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                        .or_else(|| {
-                            zone.get("href")
-                                .and_then(Value::as_str)
-                                .and_then(|h| h.rsplit('/').next())
-                                .map(str::to_owned)
-                        })
-                        .ok_or_else(|| {
-                            ApiError::invalid_body("`zone_affinity` needs a `name` or `href`")
-                                .with_target(path, "field")
-                        })?,
-                ),
-            };
+            let address = item.address.parse::<Ipv4Addr>().map_err(|_| {
+                ApiError::invalid_body(format!("each `{path}` item needs an IPv4 `address`")).with_target(path, "field")
+            })?;
+            let zone_affinity = item.zone_affinity.as_ref().map(|zone| zone.name("zone_affinity")).transpose()?;
             Ok(DnsServer { address, zone_affinity })
         })
         .collect()
 }
 
-fn new_vpc(body: &Value) -> Result<NewVpc, ApiError> {
-    object(body)?;
-    let management = match optional_string(body, "address_prefix_management")?.as_deref() {
-        None | Some("auto") => PrefixManagement::Auto,
-        Some("manual") => PrefixManagement::Manual,
-        Some(other) => {
-            return Err(ApiError::invalid_body(format!(
-                "`address_prefix_management` is `{other}`; it must be `auto` or `manual`"
-            ))
-            .with_target("address_prefix_management", "field"));
-        }
-    };
-    let dns = body.get("dns").filter(|d| !d.is_null());
-    let resolver = dns.and_then(|d| d.get("resolver")).filter(|r| !r.is_null());
-    let resolver = match resolver.map(|r| (r.get("type").and_then(Value::as_str), r)) {
-        None | Some((None | Some("system"), _)) => NewResolver::System,
-        Some((Some("manual"), r)) => NewResolver::Manual(servers(
-            r.get("manual_servers").unwrap_or(&Value::Null),
-            "dns.resolver.manual_servers",
-        )?),
-        Some((Some("delegated"), _)) => NewResolver::Delegated,
-        Some((Some(other), _)) => {
-            return Err(ApiError::invalid_body(format!(
-                "`dns.resolver.type` is `{other}`; it must be `system` or `manual`"
-            ))
-            .with_target("dns.resolver.type", "field"));
-        }
-    };
-    Ok(NewVpc {
-        name: optional_string(body, "name")?,
-        classic_access: optional_bool(body.get("classic_access"), "classic_access")?.unwrap_or(false),
-        address_prefix_management: management,
-        enable_hub: optional_bool(dns.and_then(|d| d.get("enable_hub")), "dns.enable_hub")?.unwrap_or(false),
-        resolver,
+/// The body of `POST /vpcs`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct VpcPrototype {
+    name: Option<String>,
+    classic_access: Option<bool>,
+    address_prefix_management: Option<String>,
+    dns: Option<DnsPrototype>,
+    // Accepted as IBM's SDKs send it; every account has one resource group.
+    #[allow(dead_code)]
+    resource_group: Option<IdentityBody>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DnsPrototype {
+    enable_hub: Option<bool>,
+    resolver: Option<ResolverPrototype>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ResolverPrototype {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    manual_servers: Option<Vec<ServerBody>>,
+}
+
+impl VpcPrototype {
+    fn input(self) -> Result<NewVpc, ApiError> {
+        let management = match self.address_prefix_management.as_deref() {
+            None | Some("auto") => PrefixManagement::Auto,
+            Some("manual") => PrefixManagement::Manual,
+            Some(other) => {
+                return Err(ApiError::invalid_body(format!(
+                    "`address_prefix_management` is `{other}`; it must be `auto` or `manual`"
+                ))
+                .with_target("address_prefix_management", "field"));
+            }
+        };
+        let dns = self.dns.unwrap_or_default();
+        let resolver = match dns.resolver {
+            None => NewResolver::System,
+            Some(resolver) => match resolver.kind.as_deref() {
+                None | Some("system") => NewResolver::System,
+                Some("manual") => NewResolver::Manual(servers(
+                    resolver.manual_servers.as_deref().unwrap_or_default(),
+                    "dns.resolver.manual_servers",
+                )?),
+                Some("delegated") => NewResolver::Delegated,
+                Some(other) => {
+                    return Err(ApiError::invalid_body(format!(
+                        "`dns.resolver.type` is `{other}`; it must be `system` or `manual`"
+                    ))
+                    .with_target("dns.resolver.type", "field"));
+                }
+            },
+        };
+        Ok(NewVpc {
+            name: self.name,
+            classic_access: self.classic_access.unwrap_or(false),
+            address_prefix_management: management,
+            enable_hub: dns.enable_hub.unwrap_or(false),
+            resolver,
+        })
+    }
+}
+
+/// A member of a merge-patch body: absent, `null`, or a value of type `T`.
+fn member<T: serde::de::DeserializeOwned>(object: &Map<String, Value>, name: &str, path: &str) -> Result<Patch<T>, ApiError> {
+    match object.get(name) {
+        None => Ok(Patch::Absent),
+        Some(Value::Null) => Ok(Patch::Null),
+        Some(value) => serde_json::from_value(value.clone())
+            .map(Patch::Value)
+            .map_err(|error| ApiError::invalid_body(format!("`{path}` is not valid: {error}")).with_target(path, "field")),
+    }
+}
+
+/// A member that is a value or absent (`null` counts as absent).
+fn optional<T: serde::de::DeserializeOwned>(object: &Map<String, Value>, name: &str, path: &str) -> Result<Option<T>, ApiError> {
+    Ok(match member(object, name, path)? {
+        Patch::Value(value) => Some(value),
+        Patch::Absent | Patch::Null => None,
     })
 }
 
-fn vpc_patch(body: &Value) -> Result<VpcPatch, ApiError> {
-    object(body)?;
-    let mut patch = VpcPatch { name: optional_string(body, "name")?, ..VpcPatch::default() };
-    let Some(dns) = body.get("dns").filter(|d| !d.is_null()) else { return Ok(patch) };
-    patch.enable_hub = optional_bool(dns.get("enable_hub"), "dns.enable_hub")?;
-    if let Some(resolver) = dns.get("resolver").filter(|r| !r.is_null()) {
-        let field = |name: &str| -> Patch<&Value> {
-            match resolver.get(name) {
-                None => Patch::Absent,
-                Some(Value::Null) => Patch::Null,
-                Some(value) => Patch::Value(value),
-            }
+/// `PATCH /vpcs/{id}` is a merge patch: `dns.resolver.vpc: null` and an absent `vpc` mean different things, so the
+/// body stays a JSON object (duplicate members refused) and is read member by member.
+fn vpc_patch(body: &Map<String, Value>) -> Result<VpcPatch, ApiError> {
+    let mut patch = VpcPatch { name: optional(body, "name", "name")?, ..VpcPatch::default() };
+    let Some(dns) = optional::<Map<String, Value>>(body, "dns", "dns")? else { return Ok(patch) };
+    patch.enable_hub = optional(&dns, "enable_hub", "dns.enable_hub")?;
+    if let Some(resolver) = optional::<Map<String, Value>>(&dns, "resolver", "dns.resolver")? {
+        let manual_servers = match member::<Vec<ServerBody>>(&resolver, "manual_servers", "dns.resolver.manual_servers")? {
+            Patch::Absent => Patch::Absent,
+            Patch::Null => Patch::Null,
+            Patch::Value(items) => Patch::Value(servers(&items, "dns.resolver.manual_servers")?),
         };
-        patch.resolver = Some(ResolverPatch {
-            kind: optional_string(resolver, "type")?,
-            manual_servers: match field("manual_servers") {
-                Patch::Absent => Patch::Absent,
-                Patch::Null => Patch::Null,
-                Patch::Value(value) => Patch::Value(servers(value, "dns.resolver.manual_servers")?),
-            },
-            vpc: match field("vpc") {
-                Patch::Absent => Patch::Absent,
-                Patch::Null => Patch::Null,
-                Patch::Value(value) => Patch::Value(vpc_identity(value, "dns.resolver.vpc")?),
-            },
-        });
+        let vpc = match member::<IdentityBody>(&resolver, "vpc", "dns.resolver.vpc")? {
+            Patch::Absent => Patch::Absent,
+            Patch::Null => Patch::Null,
+            Patch::Value(identity) => Patch::Value(identity.vpc("dns.resolver.vpc")?),
+        };
+        patch.resolver =
+            Some(ResolverPatch { kind: optional(&resolver, "type", "dns.resolver.type")?, manual_servers, vpc });
     }
     Ok(patch)
 }
@@ -208,20 +208,15 @@ pub async fn list(
     Authenticated(caller): Authenticated,
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
-    let view = state.app.view(&caller);
-    let lens = Lens::of(&view, &query);
-    let classic = query.params.one_of("classic_access", &["true", "false"])?.map(|v| v == "true");
-    let group = query.params.get("resource_group.id");
-    let mut vpcs: Vec<&Vpc> = view
-        .world
-        .vpcs()
-        .filter(|vpc| view.sees(&vpc.account))
-        .filter(|vpc| classic.is_none_or(|c| c == vpc.classic_access))
-        .filter(|vpc| group.is_none_or(|g| resource_group(&query.base, &vpc.account)["id"] == g))
-        .collect();
-    vpcs.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
-    let items = vpcs.into_iter().map(|vpc| render(&lens, vpc)).collect();
-    Ok(json_response(StatusCode::OK, &page(&query, "/vpcs", "vpcs", items)?))
+    let paging = Paging::from_params(&query.params, paging::VPC)?;
+    let filter = VpcFilter {
+        classic_access: query.params.one_of("classic_access", &["true", "false"])?.map(|v| v == "true"),
+        resource_group: query.params.get("resource_group.id").map(str::to_owned),
+    };
+    let page = state.app.list_vpcs(&caller, &filter, &paging.request());
+    let items = page.items.iter().map(|read| render(&query.base, read)).collect();
+    let body = paging::collection(&query.url("/vpcs"), &query.params, &paging, "vpcs", items, page.total, page.next.as_ref());
+    Ok(json_response(StatusCode::OK, &body))
 }
 
 /// `POST /v1/vpcs` → 201.
@@ -229,14 +224,10 @@ pub async fn create(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     query: VpcQuery,
-    IbmJson(body): IbmJson<Value>,
+    IbmJson(body): IbmJson<VpcPrototype>,
 ) -> Result<Response, ApiError> {
-    let input = new_vpc(&body)?;
-    let (id, _) = state
-        .app
-        .change(&caller, Activity::creating("is.vpc.vpc.create", "vpc"), |w, c| vpc::create(w, c, input.clone()))
-        .await?;
-    respond(&state, &caller, &query, &id, StatusCode::CREATED)
+    let read = state.app.create_vpc(&caller, body.input()?).await?;
+    Ok(with_etag(StatusCode::CREATED, &read.etag, &render(&query.base, &read)))
 }
 
 /// `GET /v1/vpcs/{id}` with its `ETag`.
@@ -246,7 +237,8 @@ pub async fn get(
     Path(id): Path<String>,
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
-    respond(&state, &caller, &query, &id, StatusCode::OK)
+    let read = state.app.vpc(&caller, &id)?;
+    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read)))
 }
 
 /// `PATCH /v1/vpcs/{id}` (merge patch; `If-Match` required when the body sets `manual_servers`).
@@ -256,17 +248,10 @@ pub async fn update(
     Path(id): Path<String>,
     query: VpcQuery,
     if_match: IfMatch,
-    IbmJson(body): IbmJson<Value>,
+    IbmJson(JsonObject(body)): IbmJson<JsonObject>,
 ) -> Result<Response, ApiError> {
-    let patch = vpc_patch(&body)?;
-    let precondition = precondition(&if_match);
-    state
-        .app
-        .change(&caller, Activity::on("is.vpc.vpc.update", "vpc", &id), |w, c| {
-            vpc::update(w, c, &id, patch.clone(), precondition)
-        })
-        .await?;
-    respond(&state, &caller, &query, &id, StatusCode::OK)
+    let (read, _) = state.app.update_vpc(&caller, &id, vpc_patch(&body)?, &if_match.optional()).await?;
+    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read)))
 }
 
 /// `DELETE /v1/vpcs/{id}` → 204.
@@ -277,11 +262,7 @@ pub async fn delete(
     _query: VpcQuery,
     if_match: IfMatch,
 ) -> Result<Response, ApiError> {
-    let precondition = precondition(&if_match);
-    state
-        .app
-        .change(&caller, Activity::on("is.vpc.vpc.delete", "vpc", &id), |w, c| vpc::delete(w, c, &id, precondition))
-        .await?;
+    state.app.delete_vpc(&caller, &id, &if_match.optional()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -291,12 +272,6 @@ pub async fn dns_endpoint(
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let address = state.app.dns_endpoint(&caller, &id)?;
-    // The data plane follows the world asynchronously; a VPC created a moment ago may not be served yet, so catch
-    // up here rather than report a port that is not bound.
-    if state.dns.port_of(address).is_none() {
-        state.dns.apply(&state.app.replica().world()).await;
-    }
-    let port = state.dns.port_of(address).unwrap_or_else(|| state.dns.configured_port());
-    Ok(json_response(StatusCode::OK, &json!({ "address": address.to_string(), "port": port })))
+    let endpoint = state.app.dns_endpoint(&caller, &id).await?;
+    Ok(json_response(StatusCode::OK, &json!({ "address": endpoint.address.to_string(), "port": endpoint.port })))
 }

@@ -28,18 +28,18 @@ pub(super) async fn insert(connection: &mut AnyConnection, events: &[EventRecord
 }
 
 pub(super) async fn list(connection: &mut AnyConnection, query: &EventQuery) -> StoreResult<(Vec<EventRecord>, u64)> {
-    let filter = "WHERE $1 IS NULL OR account = $1 OR other_account = $1";
+    let filter = "WHERE ($1 IS NULL OR account = $1 OR other_account = $1)";
     let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM events {filter}")))
         .bind(&query.account)
         .fetch_one(&mut *connection)
         .await?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT id, at, actor, account, other_account, action, target_kind, target_id, outcome, reason FROM events {filter} \
-         ORDER BY sequence DESC LIMIT $2 OFFSET $3"
+        "SELECT sequence, id, at, actor, account, other_account, action, target_kind, target_id, outcome, reason \
+         FROM events {filter} AND ($2 IS NULL OR sequence < $2) ORDER BY sequence DESC LIMIT $3"
     )))
     .bind(&query.account)
+    .bind(query.before)
     .bind(query.limit as i64)
-    .bind(query.offset as i64)
     .fetch_all(&mut *connection)
     .await?;
     let events = rows
@@ -52,6 +52,7 @@ pub(super) async fn list(connection: &mut AnyConnection, query: &EventQuery) -> 
                 other => return Err(StoreError::Corrupt(format!("event outcome `{other}`"))),
             };
             Ok(EventRecord {
+                sequence: row.get("sequence"),
                 id: row.get("id"),
                 at: row.get("at"),
                 actor: row.get("actor"),

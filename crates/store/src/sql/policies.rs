@@ -11,7 +11,10 @@ use super::connection::WriteTx;
 use super::statement::{Argument, Statement, insert_rows};
 use super::{Backend, SqlStore};
 use crate::codec::{decode_body, decode_operator, decode_state, decode_value, encode_body, encode_value};
-use crate::{EntityKind, EventRecord, PolicyPage, PolicyQuery, PolicySortField, Revision, StoreError, StoreResult};
+use crate::{
+    EntityKind, EventRecord, PolicyPage, PolicyPosition, PolicyQuery, PolicySortField, Revision, SortValue, StoreError,
+    StoreResult,
+};
 
 /// How many times a write is retried when the policy it collided with was deleted between the collision and the look
 /// for it (a create racing a delete of its twin): the second try almost always succeeds.
@@ -162,28 +165,49 @@ impl SqlStore {
     }
 
     pub(super) async fn read_policy_page(&self, filter: &PolicyQuery) -> StoreResult<PolicyPage> {
-        // One snapshot, so that the total and the page agree.
-        let mut tx = self.snapshot().await?;
-        let mut count = Statement::new("SELECT COUNT(*) AS total FROM policies");
-        push_policy_filters(&mut count, filter);
-        let total: i64 = count.fetch_all(&mut tx).await?.first().map(|row| row.get("total")).unwrap_or_default();
-
+        let (field, descending) = filter.sort.unwrap_or((PolicySortField::CreatedAt, false));
+        let column = sort_column(field);
+        // A page before a policy is read in the reverse order, then turned around.
+        let backwards = matches!(filter.position, PolicyPosition::Before(_));
         let mut select = Statement::new(&format!("SELECT {POLICY_COLUMNS} FROM policies"));
         push_policy_filters(&mut select, filter);
-        let (column, descending) =
-            filter.sort.map(|(field, desc)| (sort_column(field), desc)).unwrap_or(("created_at", false));
-        // Both bounds are numbers this function formats; SQLite needs a LIMIT before an OFFSET, and i64::MAX is
+        if let PolicyPosition::After(key) | PolicyPosition::Before(key) = &filter.position {
+            // Strictly after (or before) the key in the order `column` (ascending or descending), then `id`.
+            let later = if descending != backwards { "<" } else { ">" };
+            let id_side = if backwards { "<" } else { ">" };
+            let value = || match &key.value {
+                SortValue::Int(number) => Argument::Integer(*number),
+                SortValue::Text(text) => Argument::Text(text.clone()),
+            };
+            select.push(&format!(" AND ({column} {later} ")).bind(value());
+            select.push(&format!(" OR ({column} = ")).bind(value());
+            select.push(&format!(" AND id {id_side} ")).push_bind(&key.id).push("))");
+        }
+        let column_order = if descending != backwards { "DESC" } else { "ASC" };
+        let id_order = if backwards { "DESC" } else { "ASC" };
+        // The bound is a number this function formats; one more than asked tells whether more follow. i64::MAX is
         // "no limit" to both databases.
-        select.push(&format!(
-            " ORDER BY {column} {}, id ASC LIMIT {} OFFSET {}",
-            if descending { "DESC" } else { "ASC" },
-            filter.limit.map_or(i64::MAX, |limit| limit.min(i64::MAX as u64) as i64),
-            filter.offset.min(i64::MAX as u64),
-        ));
+        let fetch = filter.limit.map_or(i64::MAX, |limit| limit.saturating_add(1).min(i64::MAX as u64) as i64);
+        select.push(&format!(" ORDER BY {column} {column_order}, id {id_order} LIMIT {fetch}"));
+        let mut tx = self.snapshot().await?;
         let rows = select.fetch_all(&mut tx).await?;
-        let policies = assemble(&mut tx, rows).await?;
+        let mut policies = assemble(&mut tx, rows).await?;
         tx.commit().await?;
-        Ok(PolicyPage { policies, total: total as u64 })
+        let more = filter.limit.is_some_and(|limit| policies.len() as u64 > limit);
+        if more {
+            policies.pop();
+        }
+        if backwards {
+            policies.reverse();
+        }
+        let (more_after, more_before) = match filter.position {
+            PolicyPosition::First => (more, false),
+            // The page was reached from a neighbour, which is still there on the other side (or was: a link to an
+            // empty page is harmless).
+            PolicyPosition::After(_) => (more, true),
+            PolicyPosition::Before(_) => (true, more),
+        };
+        Ok(PolicyPage { policies, more_after, more_before })
     }
 
     pub(super) async fn read_all_policies(&self) -> StoreResult<(Vec<Policy>, Revision)> {

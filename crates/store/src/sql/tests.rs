@@ -2,7 +2,7 @@
 
 use hubspoke_iam::{Attribute, AttributeValue, Operator, PolicyDraft, PolicyState, Timestamp};
 
-use crate::{KeyOwner, PolicySortField};
+use crate::{KeyOwner, PolicyPage, PolicySortField};
 
 use super::*;
 
@@ -91,7 +91,7 @@ fn query() -> PolicyQuery {
         state: None,
         resource_service: None,
         sort: None,
-        offset: 0,
+        position: crate::PolicyPosition::First,
         limit: None,
     }
 }
@@ -205,25 +205,39 @@ async fn lists_page_sort_and_filter(store: SqlStore) {
     deleted.version = 2;
     store.update_policy(&deleted, &[]).await.unwrap();
 
+    let ids = |page: &PolicyPage| page.policies.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
     let all = store.list_policies(&query()).await.unwrap();
-    let ids: Vec<_> = all.policies.iter().map(|p| p.id.as_str()).collect();
-    assert_eq!(ids, ["p4", "p3", "p2", "p1", "p0"], "oldest first by default");
-    assert_eq!(all.total, 5);
+    assert_eq!(ids(&all), ["p4", "p3", "p2", "p1", "p0"], "oldest first by default");
+    assert!(!all.more_after && !all.more_before);
 
-    let page = store
-        .list_policies(&PolicyQuery { sort: Some((PolicySortField::Id, true)), offset: 1, limit: Some(2), ..query() })
-        .await
-        .unwrap();
-    let ids: Vec<_> = page.policies.iter().map(|p| p.id.as_str()).collect();
-    assert_eq!((ids, page.total), (vec!["p3", "p2"], 5));
+    // Pages by position, in both directions, by id descending.
+    let by_id = |position, limit| PolicyQuery { sort: Some((PolicySortField::Id, true)), position, limit, ..query() };
+    let key = |id: &str| crate::PolicyKey { value: crate::SortValue::Text(id.into()), id: id.into() };
+    let first = store.list_policies(&by_id(crate::PolicyPosition::First, Some(2))).await.unwrap();
+    assert_eq!((ids(&first), first.more_after, first.more_before), (vec!["p4".into(), "p3".into()], true, false));
+    let second = store.list_policies(&by_id(crate::PolicyPosition::After(key("p3")), Some(2))).await.unwrap();
+    assert_eq!((ids(&second), second.more_after), (vec!["p2".into(), "p1".into()], true));
+    // A policy deleted between two pages does not shift the next one.
+    store.update_policy(&Policy { state: PolicyState::Deleted, version: 2, ..policy("p1", "hub-1", 99) }, &[]).await.unwrap();
+    let active = |position| PolicyQuery { state: Some(PolicyState::Active), ..by_id(position, Some(2)) };
+    let third = store.list_policies(&active(crate::PolicyPosition::After(key("p1")))).await.unwrap();
+    assert_eq!((ids(&third), third.more_after), (vec!["p0".into()], false));
+    let back = store.list_policies(&active(crate::PolicyPosition::Before(key("p0")))).await.unwrap();
+    assert_eq!((ids(&back), back.more_before), (vec!["p3".into(), "p2".into()], false));
+    // By creation time, ascending, with the time as the key.
+    let by_time = PolicyQuery {
+        position: crate::PolicyPosition::After(crate::PolicyKey { value: crate::SortValue::Int(97), id: "p3".into() }),
+        ..query()
+    };
+    assert_eq!(ids(&store.list_policies(&by_time).await.unwrap()), ["p2", "p1", "p0"]);
 
     let active = store.list_policies(&PolicyQuery { state: Some(PolicyState::Active), ..query() }).await.unwrap();
-    assert_eq!(active.total, 4);
+    assert_eq!(active.policies.len(), 3);
     let other_service =
         store.list_policies(&PolicyQuery { resource_service: Some("kms".into()), ..query() }).await.unwrap();
-    assert_eq!(other_service.total, 0);
+    assert!(other_service.policies.is_empty());
     let other_owner = PolicyQuery { owner: AccountId::parse("cccccccccccccccccccccccccccccccc").unwrap(), ..query() };
-    assert_eq!(store.list_policies(&other_owner).await.unwrap().total, 0);
+    assert!(store.list_policies(&other_owner).await.unwrap().policies.is_empty());
 }
 
 async fn every_write_appends_to_the_change_log(store: SqlStore) {
@@ -315,6 +329,7 @@ async fn the_vpc_world_round_trips_and_writes_are_compare_and_set() {
         settling: Settling { phase: Phase::Pending, until: Timestamp(9) },
     };
     let event = EventRecord {
+        sequence: 0,
         id: "e1".into(),
         at: 7,
         actor: "IBMid-admin".into(),
@@ -343,10 +358,12 @@ async fn the_vpc_world_round_trips_and_writes_are_compare_and_set() {
     assert!(entities.contains(&Entity::Vpc(vpc.clone())));
     assert!(entities.contains(&Entity::Gateway(gateway.clone())));
     let (events, total) =
-        store.list_events(&EventQuery { account: Some(OWNER.into()), offset: 0, limit: 10 }).await.unwrap();
-    assert_eq!((events, total), (vec![event], 1));
+        store.list_events(&EventQuery { account: Some(OWNER.into()), before: None, limit: 10 }).await.unwrap();
+    assert!(events.first().is_some_and(|read| read.sequence > 0), "the store numbers each event");
+    let numbered = EventRecord { sequence: events[0].sequence, ..event };
+    assert_eq!((events, total), (vec![numbered], 1));
     let (_, other) = store
-        .list_events(&EventQuery { account: Some("cccccccccccccccccccccccccccccccc".into()), offset: 0, limit: 10 })
+        .list_events(&EventQuery { account: Some("cccccccccccccccccccccccccccccccc".into()), before: None, limit: 10 })
         .await
         .unwrap();
     assert_eq!(other, 0);
@@ -383,7 +400,7 @@ mod replicas {
             assert_eq!((left.is_ok() as u8 + right.is_ok() as u8, duplicates), (1, 1), "{left:?} {right:?}");
         }
         let page = a.list_policies(&query()).await.unwrap();
-        assert_eq!(page.total, 20);
+        assert_eq!(page.policies.len(), 20);
     }
 
     #[tokio::test]
@@ -392,6 +409,7 @@ mod replicas {
         for round in 0..10u64 {
             let based_on = a.load_world().await.unwrap().1;
             let event = |id: &str| EventRecord {
+                sequence: 0,
                 id: format!("{id}{round}"),
                 at: 1,
                 actor: "IBMid-a".into(),

@@ -1,13 +1,13 @@
 //! DNS resolution bindings: create (C1–C13), rename, delete (D1–D6), and the IAM check they share with delegation.
 
-use hubspoke_iam::{AccessRequest, RequestAttributes, Timestamp};
+use hubspoke_iam::{AccessRequest, AccountId, RequestAttributes, Timestamp};
 
-use super::{Applied, VpcIdentity, names, own_vpc, resolve_vpc};
+use super::{Applied, VpcIdentity, names, own_vpc, resolve_vpc, vpc_crn};
 use crate::catalog::overlaps;
 use crate::error::{MissingGrant, RuleError, RuleResult};
 use crate::model::{Binding, BindingMode, Phase, ResolverSetting, Settling, Vpc};
 use crate::region::resource_id;
-use crate::topology::{binding_count, spoke_bindings};
+use crate::topology::{binding_count, has_custom_resolver, spoke_bindings};
 use crate::world::{Entity, EntityKey, World};
 use crate::{Context, Enforcement};
 
@@ -25,39 +25,46 @@ pub enum Authorization {
     NotChecked,
 }
 
-/// The request the engine is asked for a spoke acting on a hub.
-pub fn access_request(spoke: &Vpc, hub: &Vpc, action: &str) -> AccessRequest {
+/// The request the engine is asked for the spoke VPC `spoke` of `spoke_account` acting on the hub VPC `hub` of
+/// `hub_account`.
+pub fn access_request(
+    (spoke_account, spoke): (&AccountId, &str),
+    (hub_account, hub): (&AccountId, &str),
+    action: &str,
+) -> AccessRequest {
     AccessRequest {
         subject: RequestAttributes::new([
-            ("accountId", spoke.account.as_str()),
+            ("accountId", spoke_account.as_str()),
             ("serviceName", "is"),
             ("resourceType", "vpc"),
-            ("resource", spoke.id.as_str()),
+            ("resource", spoke),
         ]),
         action: action.to_owned(),
         resource: RequestAttributes::new([
-            ("accountId", hub.account.as_str()),
+            ("accountId", hub_account.as_str()),
             ("serviceName", "is"),
             ("resourceType", "vpc"),
-            ("vpcId", hub.id.as_str()),
-            ("resource", hub.id.as_str()),
+            ("vpcId", hub),
+            ("resource", hub),
         ]),
     }
 }
 
-/// Asks the engine whether `spoke` may perform `action` on `hub`; a refusal is a 401 `not_authorized` naming the
-/// missing grant, unless enforcement is soft (recorded and let through) or off (not asked).
+/// Asks the engine whether `spoke` may perform `action` on the hub VPC `hub` of `hub_account`; a refusal is a 401
+/// `not_authorized` naming the missing grant, unless enforcement is soft (recorded and let through) or off (not
+/// asked). The hub need not exist: a decision needs only its account and id, which is what lets a request naming
+/// another account's VPC be refused before anything about that VPC is revealed.
 pub(crate) fn authorize(
     ctx: &mut Context,
     spoke: &Vpc,
-    hub: &Vpc,
+    (hub_account, hub): (&AccountId, &str),
     action: &str,
     rule: &'static str,
 ) -> RuleResult<Authorization> {
     if ctx.enforcement == Enforcement::Off {
         return Ok(Authorization::NotChecked);
     }
-    let request = access_request(spoke, hub, action);
+    let request = access_request((&spoke.account, &spoke.id), (hub_account, hub), action);
     let decision = ctx.policies.decide(&request);
     if decision.permitted {
         return Ok(Authorization::Granted { policies: decision.granted_by });
@@ -68,10 +75,10 @@ pub(crate) fn authorize(
             action: action.to_owned(),
             spoke_account: spoke.account.to_string(),
             spoke_vpc: spoke.id.clone(),
-            hub_account: hub.account.to_string(),
-            hub_vpc: hub.id.clone(),
-            explanation: decision.explain(&request),
+            hub_account: hub_account.to_string(),
+            hub_vpc: hub.to_owned(),
         },
+        decision.explain(&request),
     );
     match ctx.enforcement {
         Enforcement::Soft => {
@@ -82,46 +89,140 @@ pub(crate) fn authorize(
     }
 }
 
-/// `POST /vpcs/{spoke}/dns_resolution_bindings`.
-pub fn create(
+/// What a binding create would do: the spoke, the hub, the name and what the engine said.
+#[derive(Clone, Debug)]
+pub struct CreatePlan {
+    /// The spoke VPC (the URL's).
+    pub spoke: Vpc,
+    /// The hub VPC.
+    pub hub: Vpc,
+    /// The spoke's name for the binding.
+    pub name: String,
+    /// The engine's answer.
+    pub authorization: Authorization,
+}
+
+/// Every rule that refuses `POST /vpcs/{spoke}/dns_resolution_bindings`, in the order [`create`] applies them (so
+/// the first is the one it answers with), or the plan when none does.
+///
+/// Rules that need a VPC the request could not resolve are not asked (there is nothing to check them on). A hub in
+/// another account is named by CRN, and its existence is checked only after the authorization (rule C8): an account
+/// the hub did not authorize learns nothing of whether the VPC exists or is a hub.
+pub fn evaluate_create(
     world: &World,
     ctx: &mut Context,
     spoke: &str,
     hub: &VpcIdentity,
     name: Option<&str>,
-) -> RuleResult<Applied<(String, Authorization)>> {
-    let spoke = own_vpc(world, ctx, spoke)?.clone();
+) -> Result<CreatePlan, Vec<RuleError>> {
+    let spoke = own_vpc(world, ctx, spoke).map_err(|refusal| vec![refusal])?.clone();
+    let mut refusals = Vec::new();
     if spoke.enable_hub {
-        return Err(RuleError::invalid(
-            "dns_resolution_binding_from_hub",
-            format!("VPC `{}` is a DNS hub; a binding is created from the DNS-shared VPC, toward the hub", spoke.id),
-        )
-        .rule("C1"));
+        refusals.push(
+            RuleError::invalid(
+                "dns_resolution_binding_from_hub",
+                format!(
+                    "VPC `{}` is a DNS hub; a binding is created from the DNS-shared VPC, toward the hub",
+                    spoke.id
+                ),
+            )
+            .rule("C1"),
+        );
     }
-    let count = binding_count(world, &spoke.id);
-    if count > 0 {
+    if binding_count(world, &spoke.id) > 0 {
         let existing = world.bindings_of(&spoke.id).next().map(|b| b.other(&spoke.id).0.to_owned()).unwrap_or_default();
-        return Err(RuleError::invalid(
+        refusals.push(RuleError::invalid(
             "dns_resolution_binding_exists",
             format!("This VPC already contains DNS Resolution Bindings: VPC `{}` is bound to `{existing}`, and a DNS-shared VPC binds to one hub only", spoke.id),
         )
         .rule("C2"));
     }
-    let hub = resolve_vpc(world, ctx, hub, true)?.clone();
+    let spoke_name = names::choose(name, ctx.ids, "name").map_err(|refusal| refusals.push(refusal)).ok();
+    let mut authorization = None;
+    let hub = match hub {
+        VpcIdentity::Crn(crn) => match vpc_crn(crn) {
+            Err(refusal) => Err(refusal),
+            Ok((account, id)) if account != spoke.account => {
+                // Another account's VPC: authorized first, looked up only then.
+                match authorize(ctx, &spoke, (&account, &id), CONNECT, "C8") {
+                    Err(refusal) => Err(refusal),
+                    Ok(granted) => {
+                        authorization = Some(granted);
+                        world
+                            .vpc(&id)
+                            .filter(|vpc| vpc.account == account)
+                            .ok_or_else(|| RuleError::not_found("VPC", crn))
+                    }
+                }
+            }
+            Ok(_) => resolve_vpc(world, ctx, &VpcIdentity::Crn(crn.clone()), true),
+        },
+        local => resolve_vpc(world, ctx, local, true),
+    };
+    let hub = match hub {
+        Ok(hub) => hub.clone(),
+        Err(refusal) => {
+            refusals.push(refusal);
+            return Err(refusals);
+        }
+    };
+    let hub_side = hub_refusals(world, &spoke.id, &hub);
+    // A VPC bound to itself has no topology to check.
     if hub.id == spoke.id {
-        return Err(RuleError::invalid("dns_resolution_binding_target_invalid", "a VPC cannot bind to itself")
-            .rule("C3")
-            .field("vpc"));
+        refusals.extend(hub_side);
+        return Err(refusals);
+    }
+    refusals.extend(hub_side);
+    refusals.extend(topology_refusals(world, &spoke, &hub));
+    if authorization.is_none() {
+        match authorize(ctx, &spoke, (&hub.account, &hub.id), CONNECT, "C8") {
+            Ok(granted) => authorization = Some(granted),
+            Err(refusal) => refusals.push(refusal),
+        }
+    }
+    match (refusals.is_empty(), spoke_name, authorization) {
+        (true, Some(name), Some(authorization)) => Ok(CreatePlan { spoke, hub, name, authorization }),
+        _ => Err(refusals),
+    }
+}
+
+/// The rules on the hub's side of a binding create (C3 and H10): what its administrator can check and fix.
+pub fn hub_refusals(world: &World, spoke: &str, hub: &Vpc) -> Vec<RuleError> {
+    if hub.id == spoke {
+        return vec![
+            RuleError::invalid("dns_resolution_binding_target_invalid", "a VPC cannot bind to itself").rule("C3").field("vpc"),
+        ];
     }
     if !hub.enable_hub {
-        return Err(RuleError::invalid(
-            "dns_resolution_binding_target_invalid",
-            format!("VPC `{}` is not a DNS hub (`dns.enable_hub` is false); bind to a hub VPC", hub.id),
-        )
-        .rule("C3")
-        .field("vpc"));
+        return vec![
+            RuleError::invalid(
+                "dns_resolution_binding_target_invalid",
+                format!("VPC `{}` is not a DNS hub (`dns.enable_hub` is false); bind to a hub VPC", hub.id),
+            )
+            .rule("C3")
+            .field("vpc"),
+        ];
     }
-    // The topology after the binding: the hub, its spokes, and this spoke.
+    if !has_custom_resolver(world, &hub.id) {
+        return vec![
+            RuleError::conflict(
+                "dns_hub_without_custom_resolver",
+                format!("the hub VPC `{}` has no enabled DNS Services custom resolver with an enabled location; the hub's administrator enables one before VPCs bind to it", hub.id),
+            )
+            .rule("H10")
+            .field("vpc"),
+        ];
+    }
+    Vec::new()
+}
+
+/// The action a binding create and a delegation ask the engine about.
+pub const CONNECT: &str = "is.vpc.dns-resolution-binding.connect";
+
+/// Rules C6 and C7: the topology after the binding (the hub, its spokes, and this spoke) keeps one `primary` gateway
+/// per target, and the spoke's `per_resource_binding` gateways find a `primary` one in the hub.
+fn topology_refusals(world: &World, spoke: &Vpc, hub: &Vpc) -> Vec<RuleError> {
+    let mut refusals = Vec::new();
     let mut others: Vec<String> = vec![hub.id.clone()];
     others.extend(spoke_bindings(world, &hub.id).map(|b| b.spoke.clone()));
     for gateway in world.gateways_in(&spoke.id) {
@@ -133,28 +234,44 @@ pub fn create(
                 })
             });
             if let Some(clash) = clash {
-                return Err(RuleError::conflict(
-                    "endpoint_gateway_primary_conflict",
-                    format!(
-                        "binding would put two `primary` endpoint gateways for one target in the topology: `{}` in this VPC and `{}` in VPC `{}`; set `{}` to `disabled` first",
-                        gateway.id, clash.id, clash.vpc, gateway.id
-                    ),
-                )
-                .rule("C6"));
+                // The clashing gateway may be another tenant's: only the hub's administrator learns which.
+                refusals.push(
+                    RuleError::conflict(
+                        "endpoint_gateway_primary_conflict",
+                        format!(
+                            "binding would put two `primary` endpoint gateways for one target in the topology: `{}` in this VPC and another already in the hub's topology; set `{}` to `disabled` first",
+                            gateway.id, gateway.id
+                        ),
+                    )
+                    .rule("C6")
+                    .confidential(&hub.account, format!("the other is `{}` in VPC `{}`", clash.id, clash.vpc)),
+                );
             }
         }
         if gateway.mode == BindingMode::PerResourceBinding
             && !world.gateways_in(&hub.id).any(|g| g.mode == BindingMode::Primary && g.target == gateway.target)
         {
-            return Err(RuleError::conflict(
+            refusals.push(RuleError::conflict(
                 "endpoint_gateway_per_resource_binding_requires_hub_primary",
                 format!("the `per_resource_binding` endpoint gateway `{}` needs a `primary` gateway for the same target in the hub VPC `{}`", gateway.id, hub.id),
             )
             .rule("C7"));
         }
     }
-    let spoke_name = names::choose(name, ctx.ids, "name")?;
-    let authorization = authorize(ctx, &spoke, &hub, "is.vpc.dns-resolution-binding.connect", "C8")?;
+    refusals
+}
+
+/// `POST /vpcs/{spoke}/dns_resolution_bindings`: the first refusal of [`evaluate_create`], or the binding.
+pub fn create(
+    world: &World,
+    ctx: &mut Context,
+    spoke: &str,
+    hub: &VpcIdentity,
+    name: Option<&str>,
+) -> RuleResult<Applied<(String, Authorization)>> {
+    let plan = evaluate_create(world, ctx, spoke, hub, name)
+        .map_err(|refusals| refusals.into_iter().next().expect("a refused create names at least one rule"))?;
+    let CreatePlan { spoke, hub, name: spoke_name, authorization } = plan;
     let id = resource_id(&ctx.ids.uuid());
     // Names are unique per VPC (rule C13). The spoke has no other binding, so its name is free; the hub may already
     // list a binding of that name, in which case the hub's side gets a distinguishing suffix.
@@ -239,7 +356,9 @@ pub fn delete(world: &World, ctx: &mut Context, vpc: &str, id: &str) -> RuleResu
     } else {
         let hub = world.vpc(&binding.hub).cloned();
         let authorization = match &hub {
-            Some(hub) => authorize(ctx, &from, hub, "is.vpc.dns-resolution-binding.disconnect", "D4"),
+            Some(hub) => {
+                authorize(ctx, &from, (&hub.account, &hub.id), "is.vpc.dns-resolution-binding.disconnect", "D4")
+            }
             None => Ok(Authorization::NotChecked),
         };
         match authorization {

@@ -105,19 +105,29 @@ fn check_mode(
                     && (&g.target == target || overlaps(&g.service_endpoints, endpoints))
             });
             if let Some(other) = clash {
-                return Err(RuleError::conflict(
+                let refusal = RuleError::conflict(
                     "endpoint_gateway_primary_conflict",
-                    format!(
-                        "the DNS sharing topology already has the `primary` endpoint gateway `{}` in VPC `{member}` for this target; set this one to `disabled` or change that one",
-                        other.id
-                    ),
+                    "the DNS sharing topology already has a `primary` endpoint gateway for this target; set this one to `disabled` or change that one",
                 )
                 .rule("M2")
-                .field("dns_resolution_binding_mode"));
+                .field("dns_resolution_binding_mode");
+                // The other gateway may be another tenant's, in a VPC bound to the same hub: only its own account's
+                // and the hub's administrators may learn which it is.
+                let detail = format!("it is `{}` in VPC `{member}`", other.id);
+                return Err(if other.account == vpc.account {
+                    refusal.confidential(&vpc.account, detail)
+                } else {
+                    refusal.confidential(&topology_hub_account(world, vpc), detail)
+                });
             }
         }
     }
     Ok(())
+}
+
+/// The account of the hub at the centre of `vpc`'s DNS sharing topology (its own, when it is the hub or unbound).
+fn topology_hub_account(world: &World, vpc: &Vpc) -> hubspoke_iam::AccountId {
+    hub_binding(world, &vpc.id).map_or_else(|| vpc.account.clone(), |binding| binding.hub_account.clone())
 }
 
 fn settling(ctx: &Context, phase: Phase) -> Settling {

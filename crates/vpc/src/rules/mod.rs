@@ -50,15 +50,14 @@ pub enum Patch<T> {
     Value(T),
 }
 
-/// What `If-Match` asked for.
+/// Whether a request carried `If-Match`. The application checks the tag itself against the resource as the caller
+/// reads it; a rule only needs to know whether one was sent (some changes require it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Precondition {
+pub enum IfMatch {
     /// No `If-Match`.
-    None,
-    /// `If-Match: *`.
-    Any,
-    /// A version (the number before the dash of an ETag).
-    Version(u32),
+    Absent,
+    /// An `If-Match` that matched the current state.
+    Given,
 }
 
 /// The caller's account, or a refusal for the operator, who has none and so cannot own VPC resources.
@@ -73,6 +72,27 @@ pub(crate) fn owner_account(ctx: &Context) -> RuleResult<AccountId> {
 /// A VPC the caller may act on, or 404 (another account's VPC is not revealed by id).
 pub(crate) fn own_vpc<'a>(world: &'a World, ctx: &Context, id: &str) -> RuleResult<&'a Vpc> {
     world.vpc(id).filter(|vpc| ctx.may_act_in(&vpc.account)).ok_or_else(|| RuleError::not_found("VPC", id))
+}
+
+/// The account and id a CRN names, if it is the CRN of a VPC in this region (rule C4).
+pub(crate) fn vpc_crn(crn: &str) -> RuleResult<(AccountId, String)> {
+    let parts = parse_crn(crn).filter(|parts| parts.kind == "vpc").ok_or_else(|| {
+        RuleError::invalid("invalid_crn", format!("`{crn}` is not the CRN of a VPC")).field("vpc.crn")
+    })?;
+    if parts.region != REGION {
+        return Err(RuleError::invalid(
+            "dns_resolution_binding_cross_region",
+            format!(
+                "the VPC `{}` is in region `{}`; DNS sharing requires both VPCs in `{REGION}`",
+                parts.id, parts.region
+            ),
+        )
+        .rule("C4")
+        .field("vpc.crn"));
+    }
+    let account = AccountId::parse(&parts.account)
+        .ok_or_else(|| RuleError::invalid("invalid_crn", format!("`{crn}` names no account")).field("vpc.crn"))?;
+    Ok((account, parts.id))
 }
 
 /// Resolves a VPC identity. With `remote`, a CRN may name another account's VPC (rule C5); ids and hrefs only ever
@@ -90,45 +110,14 @@ pub(crate) fn resolve_vpc<'a>(
             own_vpc(world, ctx, id)
         }
         VpcIdentity::Crn(crn) => {
-            let parts = parse_crn(crn).filter(|parts| parts.kind == "vpc").ok_or_else(|| {
-                RuleError::invalid("invalid_crn", format!("`{crn}` is not the CRN of a VPC")).field("vpc.crn")
-            })?;
-            if parts.region != REGION {
-                return Err(RuleError::invalid(
-                    "dns_resolution_binding_cross_region",
-                    format!(
-                        "the VPC `{}` is in region `{}`; DNS sharing requires both VPCs in `{REGION}`",
-                        parts.id, parts.region
-                    ),
-                )
-                .rule("C4")
-                .field("vpc.crn"));
-            }
-            let vpc = world
-                .vpc(&parts.id)
-                .filter(|vpc| vpc.account.as_str() == parts.account)
-                .ok_or_else(|| RuleError::not_found("VPC", crn))?;
+            let (account, id) = vpc_crn(crn)?;
+            let vpc =
+                world.vpc(&id).filter(|vpc| vpc.account == account).ok_or_else(|| RuleError::not_found("VPC", crn))?;
             if !remote && !ctx.may_act_in(&vpc.account) {
                 return Err(RuleError::not_found("VPC", crn));
             }
             Ok(vpc)
         }
-    }
-}
-
-/// Checks `If-Match` against a resource version.
-pub(crate) fn check_precondition(precondition: Precondition, version: u32, what: &str) -> RuleResult<()> {
-    match precondition {
-        Precondition::None | Precondition::Any => Ok(()),
-        Precondition::Version(given) if given == version => Ok(()),
-        Precondition::Version(given) => Err(RuleError {
-            refusal: crate::error::Refusal::PreconditionFailed,
-            code: "precondition_failed",
-            rule: None,
-            message: format!("{what} has changed: `If-Match` names version {given}, the current version is {version}"),
-            target: Some(("If-Match".to_owned(), "header")),
-            grant: None,
-        }),
     }
 }
 

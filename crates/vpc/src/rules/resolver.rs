@@ -1,5 +1,7 @@
 //! DNS Services custom resolvers: locations on subnets (each with a reserved IP), enabling, and rule H10.
 
+use hubspoke_iam::text::{describe, forbidden_character};
+
 use super::subnet::{NewReservedIp, reserve};
 use super::{Applied, Patch};
 use crate::Context;
@@ -122,10 +124,9 @@ pub fn create(
     locations: &[NewLocation],
 ) -> RuleResult<Applied<String>> {
     let account = super::owner_account(ctx)?;
-    if name.trim().is_empty() || name.chars().count() > 64 {
-        return Err(
-            RuleError::invalid("invalid_name", "the custom resolver name must be 1 to 64 characters").field("name")
-        );
+    check_name(name)?;
+    if let Some(description) = &description {
+        check_description(description)?;
     }
     let mut resolver = CustomResolver {
         id: ctx.ids.uuid(),
@@ -148,6 +149,39 @@ pub fn create(
     Ok(Applied { world, touched, value: id })
 }
 
+/// A resolver's name: 1 to 64 characters, none of them hidden or control characters.
+fn check_name(name: &str) -> RuleResult<()> {
+    if name.trim().is_empty() || name.chars().count() > 64 {
+        return Err(
+            RuleError::invalid("invalid_name", "the custom resolver name must be 1 to 64 characters").field("name")
+        );
+    }
+    match forbidden_character(name, false) {
+        Some(character) => Err(RuleError::invalid(
+            "invalid_name",
+            format!("the custom resolver name contains the character {}, which a name may not hold", describe(character)),
+        )
+        .field("name")),
+        None => Ok(()),
+    }
+}
+
+/// A resolver's description: at most 1,024 characters, with no hidden characters (line breaks are allowed).
+fn check_description(description: &str) -> RuleResult<()> {
+    if description.chars().count() > 1024 {
+        return Err(RuleError::invalid("invalid_description", "the description is longer than 1024 characters")
+            .field("description"));
+    }
+    match forbidden_character(description, true) {
+        Some(character) => Err(RuleError::invalid(
+            "invalid_description",
+            format!("the description contains the character {}, which a description may not hold", describe(character)),
+        )
+        .field("description")),
+        None => Ok(()),
+    }
+}
+
 /// `PATCH /instances/{instance}/custom_resolvers/{id}`: name, description, enabled.
 pub fn update(
     world: &World,
@@ -160,12 +194,11 @@ pub fn update(
 ) -> RuleResult<Applied<String>> {
     let mut resolver = own_resolver(world, ctx, instance, id)?.clone();
     if let Some(name) = name {
-        if name.trim().is_empty() || name.chars().count() > 64 {
-            return Err(
-                RuleError::invalid("invalid_name", "the custom resolver name must be 1 to 64 characters").field("name")
-            );
-        }
+        check_name(name)?;
         resolver.name = name.to_owned();
+    }
+    if let Patch::Value(description) = &description {
+        check_description(description)?;
     }
     match description {
         Patch::Absent => {}

@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 use super::fixture::{COS, HUB_ACCOUNT, KMS, SPOKE_ACCOUNT, Scene};
 use super::resolver::NewLocation;
 use super::vpc::{NewResolver, NewVpc, ResolverPatch, VpcPatch};
-use super::{Patch, Precondition, VpcIdentity, binding, gateway, resolver, vpc};
+use super::{IfMatch, Patch, VpcIdentity, binding, gateway, resolver, vpc};
 use crate::Enforcement;
 use crate::error::{Refusal, RuleResult};
 use crate::model::{BindingMode, DnsServer, PrefixManagement};
@@ -22,53 +22,53 @@ fn delegate(scene: &mut Scene, spoke: &str, hub: &str) -> RuleResult<String> {
         }),
         ..Default::default()
     };
-    scene.run(SPOKE_ACCOUNT, |w, c| vpc::update(w, c, spoke, patch, Precondition::None))
+    scene.run(SPOKE_ACCOUNT, |w, c| vpc::update(w, c, spoke, patch, IfMatch::Absent))
 }
 
 fn patch(scene: &mut Scene, account: &str, id: &str, patch: VpcPatch) -> RuleResult<String> {
-    scene.run(account, |w, c| vpc::update(w, c, id, patch, Precondition::None))
+    scene.run(account, |w, c| vpc::update(w, c, id, patch, IfMatch::Absent))
 }
 
 fn enable_hub(value: bool) -> VpcPatch {
     VpcPatch { enable_hub: Some(value), ..Default::default() }
 }
 
-/// (rule, expected error code, scenario that must be refused).
-type Row = (&'static str, &'static str, fn(&mut Scene) -> RuleResult<()>);
+/// (rule, expected error code, expected class of refusal, scenario that must be refused).
+type Row = (&'static str, &'static str, Refusal, fn(&mut Scene) -> RuleResult<()>);
 
 fn refusals() -> Vec<Row> {
     vec![
-        ("H2", "dns_hub_has_bindings", |s| {
+        ("H2", "dns_hub_has_bindings", Refusal::Conflict, |s| {
             let (hub, ..) = s.bound();
             patch(s, HUB_ACCOUNT, &hub, enable_hub(false)).map(drop)
         }),
-        ("H2", "dns_hub_has_bindings", |s| {
+        ("H2", "dns_hub_has_bindings", Refusal::Conflict, |s| {
             let (_, spoke, ..) = s.bound();
             patch(s, SPOKE_ACCOUNT, &spoke, enable_hub(true)).map(drop)
         }),
-        ("H3", "dns_hub_endpoint_gateway_not_primary", |s| {
+        ("H3", "dns_hub_endpoint_gateway_not_primary", Refusal::Conflict, |s| {
             let vpc = s.vpc(HUB_ACCOUNT, "plain", false);
             s.subnet(HUB_ACCOUNT, &vpc, "us-south-1");
             s.gateway(HUB_ACCOUNT, &vpc, COS, BindingMode::Disabled)?;
             patch(s, HUB_ACCOUNT, &vpc, enable_hub(true)).map(drop)
         }),
-        ("H4", "endpoint_gateway_mode_invalid_in_hub", |s| {
+        ("H4", "endpoint_gateway_mode_invalid_in_hub", Refusal::Invalid, |s| {
             let hub = s.vpc(HUB_ACCOUNT, "hub", true);
             s.gateway(HUB_ACCOUNT, &hub, COS, BindingMode::Disabled).map(drop)
         }),
-        ("H4", "endpoint_gateway_mode_invalid_in_hub", |s| {
+        ("H4", "endpoint_gateway_mode_invalid_in_hub", Refusal::Invalid, |s| {
             let hub = s.vpc(HUB_ACCOUNT, "hub", true);
             let gw = s.gateway(HUB_ACCOUNT, &hub, COS, BindingMode::Primary)?;
             s.run(HUB_ACCOUNT, |w, c| gateway::update(w, c, &gw, None, Some(BindingMode::Disabled))).map(drop)
         }),
-        ("H5", "dns_hub_resolver_delegated", |s| {
+        ("H5", "dns_hub_resolver_delegated", Refusal::Conflict, |s| {
             let (hub, spoke, binding, _) = s.bound();
             delegate(s, &spoke, &hub)?;
             // The hub removes its side while the spoke is delegated: the spoke keeps a delegated resolver and no binding.
             s.run(HUB_ACCOUNT, |w, c| binding::delete(w, c, &hub, &binding))?;
             patch(s, SPOKE_ACCOUNT, &spoke, enable_hub(true)).map(drop)
         }),
-        ("S1", "dns_resolver_delegated_requires_non_hub", |s| {
+        ("S1", "dns_resolver_delegated_requires_non_hub", Refusal::Conflict, |s| {
             let (hub, ..) = s.seed();
             let other_hub = s.vpc(HUB_ACCOUNT, "other-hub", true);
             let identity = VpcIdentity::Id(hub);
@@ -76,11 +76,11 @@ fn refusals() -> Vec<Row> {
                 ResolverPatch { kind: Some("delegated".into()), vpc: Patch::Value(identity), ..Default::default() };
             patch(s, HUB_ACCOUNT, &other_hub, VpcPatch { resolver: Some(resolver), ..Default::default() }).map(drop)
         }),
-        ("H7", "vpc_has_dns_resolution_bindings", |s| {
+        ("H7", "vpc_has_dns_resolution_bindings", Refusal::Conflict, |s| {
             let (hub, ..) = s.bound();
-            s.run(HUB_ACCOUNT, |w, c| vpc::delete(w, c, &hub, Precondition::None))
+            s.run(HUB_ACCOUNT, |w, c| vpc::delete(w, c, &hub))
         }),
-        ("H8", "endpoint_gateway_required_by_topology", |s| {
+        ("H8", "endpoint_gateway_required_by_topology", Refusal::Conflict, |s| {
             let (hub, spoke) = s.seed();
             s.gateway(SPOKE_ACCOUNT, &spoke, COS, BindingMode::Disabled)?;
             s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
@@ -88,84 +88,102 @@ fn refusals() -> Vec<Row> {
             let hub_gateway = s.world.gateways_in(&hub).next().unwrap().id.clone();
             s.run(HUB_ACCOUNT, |w, c| gateway::delete(w, c, &hub_gateway))
         }),
-        ("H10", "custom_resolver_in_use", |s| {
+        ("H10", "custom_resolver_in_use", Refusal::Conflict, |s| {
             let (hub, ..) = s.bound();
             let _ = hub;
             let id = s.world.resolvers().next().unwrap().id.clone();
             s.run(HUB_ACCOUNT, |w, c| resolver::update(w, c, "instance-1", &id, None, Patch::Absent, Some(false)))
                 .map(drop)
         }),
-        ("H10", "custom_resolver_in_use", |s| {
+        ("H10", "custom_resolver_in_use", Refusal::Conflict, |s| {
             s.bound();
             let id = s.world.resolvers().next().unwrap().id.clone();
             s.run(HUB_ACCOUNT, |w, c| resolver::delete(w, c, "instance-1", &id))
         }),
-        ("C1", "dns_resolution_binding_from_hub", |s| {
+        ("C1", "dns_resolution_binding_from_hub", Refusal::Invalid, |s| {
             let (hub, _) = s.seed();
             let other_hub = s.vpc(HUB_ACCOUNT, "other-hub", true);
             s.bind(HUB_ACCOUNT, &hub, &other_hub).map(drop)
         }),
-        ("C2", "dns_resolution_binding_exists", |s| {
+        ("C2", "dns_resolution_binding_exists", Refusal::Invalid, |s| {
             let (_, spoke, ..) = s.bound();
             let second_hub = s.vpc(HUB_ACCOUNT, "second-hub", true);
             s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &second_hub);
             s.bind(SPOKE_ACCOUNT, &spoke, &second_hub).map(drop)
         }),
-        ("C3", "dns_resolution_binding_target_invalid", |s| {
+        ("C3", "dns_resolution_binding_target_invalid", Refusal::Invalid, |s| {
             let (_, spoke) = s.seed();
             let not_a_hub = s.vpc(HUB_ACCOUNT, "not-a-hub", false);
             s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &not_a_hub);
             s.bind(SPOKE_ACCOUNT, &spoke, &not_a_hub).map(drop)
         }),
-        ("C3", "dns_resolution_binding_target_invalid", |s| {
+        ("C3", "dns_resolution_binding_target_invalid", Refusal::Invalid, |s| {
             let (_, spoke) = s.seed();
             let itself = VpcIdentity::Id(spoke.clone());
             s.run(SPOKE_ACCOUNT, |w, c| binding::create(w, c, &spoke, &itself, None)).map(drop)
         }),
-        ("C4", "dns_resolution_binding_cross_region", |s| {
+        ("C4", "dns_resolution_binding_cross_region", Refusal::Invalid, |s| {
             let (hub, spoke) = s.seed();
             let elsewhere = VpcIdentity::Crn(s.crn_of(&hub).replace(":us-south:", ":eu-de:"));
             s.run(SPOKE_ACCOUNT, |w, c| binding::create(w, c, &spoke, &elsewhere, None)).map(drop)
         }),
-        ("C5", "not_found", |s| {
+        ("C5", "not_found", Refusal::NotFound, |s| {
             // Another account's hub cannot be named by id, only by CRN.
             let (hub, spoke) = s.seed();
             s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
             let by_id = VpcIdentity::Id(hub);
             s.run(SPOKE_ACCOUNT, |w, c| binding::create(w, c, &spoke, &by_id, None)).map(drop)
         }),
-        ("C6", "endpoint_gateway_primary_conflict", |s| {
+        ("C6", "endpoint_gateway_primary_conflict", Refusal::Conflict, |s| {
             let (hub, spoke) = s.seed();
             s.gateway(SPOKE_ACCOUNT, &spoke, COS, BindingMode::Primary)?;
             s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
             s.bind(SPOKE_ACCOUNT, &spoke, &hub).map(drop)
         }),
-        ("C7", "endpoint_gateway_per_resource_binding_requires_hub_primary", |s| {
+        ("C7", "endpoint_gateway_per_resource_binding_requires_hub_primary", Refusal::Conflict, |s| {
             let hub = s.vpc(HUB_ACCOUNT, "bare-hub", true);
+            let hub_subnet = s.subnet(HUB_ACCOUNT, &hub, "us-south-1");
+            s.custom_resolver(HUB_ACCOUNT, &hub_subnet);
             let spoke = s.vpc(SPOKE_ACCOUNT, "spoke", false);
             s.subnet(SPOKE_ACCOUNT, &spoke, "us-south-1");
             s.gateway(SPOKE_ACCOUNT, &spoke, COS, BindingMode::PerResourceBinding)?;
             s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
             s.bind(SPOKE_ACCOUNT, &spoke, &hub).map(drop)
         }),
-        ("C8", "not_authorized", |s| {
+        ("C8", "not_authorized", Refusal::NotAuthorized, |s| {
             let (hub, spoke) = s.seed();
             s.bind(SPOKE_ACCOUNT, &spoke, &hub).map(drop)
         }),
-        ("C8", "not_authorized", |s| {
+        ("C8", "not_authorized", Refusal::NotAuthorized, |s| {
+            // Another account's VPC that does not exist: refused as unauthorized, exactly as one that exists, so
+            // an account the hub did not authorize cannot probe which VPCs exist.
+            let (_, spoke) = s.seed();
+            let absent = VpcIdentity::Crn(crn(&super::fixture::account(HUB_ACCOUNT), "vpc", "r006-absent"));
+            s.run(SPOKE_ACCOUNT, |w, c| binding::create(w, c, &spoke, &absent, None)).map(drop)
+        }),
+        ("H10", "dns_hub_without_custom_resolver", Refusal::Conflict, |s| {
+            // A hub whose custom resolver is missing takes no binding: the other direction of rule H10.
+            let hub = s.vpc(HUB_ACCOUNT, "bare-hub", true);
+            let spoke = s.vpc(SPOKE_ACCOUNT, "spoke", false);
+            s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
+            s.bind(SPOKE_ACCOUNT, &spoke, &hub).map(drop)
+        }),
+        ("C8", "not_authorized", Refusal::NotAuthorized, |s| {
             // A policy for one specific spoke VPC does not cover another.
             let (hub, spoke) = s.seed();
             s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, Some("r006-some-other-vpc"), &hub);
             s.bind(SPOKE_ACCOUNT, &spoke, &hub).map(drop)
         }),
-        ("C8", "not_authorized", |s| {
+        ("C8", "not_authorized", Refusal::NotAuthorized, |s| {
             // The same account needs the authorization too.
             let hub = s.vpc(HUB_ACCOUNT, "hub", true);
+            let hub_subnet = s.subnet(HUB_ACCOUNT, &hub, "us-south-1");
+            s.custom_resolver(HUB_ACCOUNT, &hub_subnet);
             let spoke = s.vpc(HUB_ACCOUNT, "spoke", false);
             let identity = VpcIdentity::Id(hub);
             s.run(HUB_ACCOUNT, |w, c| binding::create(w, c, &spoke, &identity, None)).map(drop)
         }),
-        ("C13", "dns_resolution_binding_name_duplicate", |s| {
+        ("C13", "dns_resolution_binding_name_duplicate", Refusal::Conflict, |s| {
             let (hub, _, first, _) = s.bound();
             let second = s.vpc(SPOKE_ACCOUNT, "second-spoke", false);
             s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
@@ -173,41 +191,44 @@ fn refusals() -> Vec<Row> {
             let taken = s.world.binding(&first).unwrap().hub_name.clone();
             s.run(HUB_ACCOUNT, |w, c| binding::rename(w, c, &hub, &second_binding, &taken)).map(drop)
         }),
-        ("D1", "dns_resolution_binding_delegated", |s| {
+        ("D1", "dns_resolution_binding_delegated", Refusal::Conflict, |s| {
             let (hub, spoke, binding, _) = s.bound();
             delegate(s, &spoke, &hub)?;
             s.run(SPOKE_ACCOUNT, |w, c| binding::delete(w, c, &spoke, &binding)).map(drop)
         }),
-        ("S2", "dns_resolver_vpc_not_bound", |s| {
+        ("S2", "dns_resolver_vpc_not_bound", Refusal::Conflict, |s| {
             let (hub, spoke) = s.seed();
             s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
             delegate(s, &spoke, &hub).map(drop)
         }),
-        ("S2", "dns_resolver_vpc_required", |s| {
+        ("S2", "dns_resolver_vpc_required", Refusal::Invalid, |s| {
             let (_, spoke, ..) = s.bound();
             let resolver = ResolverPatch { kind: Some("delegated".into()), ..Default::default() };
             patch(s, SPOKE_ACCOUNT, &spoke, VpcPatch { resolver: Some(resolver), ..Default::default() }).map(drop)
         }),
-        ("S2", "dns_resolver_vpc_no_custom_resolver", |s| {
-            let hub = s.vpc(HUB_ACCOUNT, "hub-without-resolver", true);
-            let spoke = s.vpc(SPOKE_ACCOUNT, "spoke", false);
-            s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
-            s.bind(SPOKE_ACCOUNT, &spoke, &hub)?;
+        ("S2", "dns_resolver_vpc_no_custom_resolver", Refusal::Conflict, |s| {
+            // Rule H10 keeps bound hubs' resolvers enabled, but a database written before it held in both directions
+            // may have a binding to a hub without one: the resolver is removed behind the rules' back.
+            let (hub, spoke, ..) = s.bound();
+            let resolver = s.world.resolvers().next().unwrap().id.clone();
+            let mut draft = s.world.draft();
+            draft.remove(crate::world::EntityKey::Resolver(resolver));
+            s.world = draft.finish().0;
             delegate(s, &spoke, &hub).map(drop)
         }),
-        ("S3", "dns_resolver_vpc_not_allowed", |s| {
+        ("S3", "dns_resolver_vpc_not_allowed", Refusal::Invalid, |s| {
             let (hub, spoke, ..) = s.bound();
             let identity = VpcIdentity::Crn(s.crn_of(&hub));
             let resolver =
                 ResolverPatch { kind: Some("system".into()), vpc: Patch::Value(identity), ..Default::default() };
             patch(s, SPOKE_ACCOUNT, &spoke, VpcPatch { resolver: Some(resolver), ..Default::default() }).map(drop)
         }),
-        ("S4", "dns_resolver_manual_servers_required", |s| {
+        ("S4", "dns_resolver_manual_servers_required", Refusal::Invalid, |s| {
             let vpc = s.vpc(SPOKE_ACCOUNT, "plain", false);
             let resolver = ResolverPatch { kind: Some("manual".into()), ..Default::default() };
             patch(s, SPOKE_ACCOUNT, &vpc, VpcPatch { resolver: Some(resolver), ..Default::default() }).map(drop)
         }),
-        ("S4", "dns_resolver_manual_servers_not_allowed", |s| {
+        ("S4", "dns_resolver_manual_servers_not_allowed", Refusal::Invalid, |s| {
             let vpc = s.vpc(SPOKE_ACCOUNT, "plain", false);
             let servers = vec![DnsServer { address: Ipv4Addr::new(10, 0, 0, 1), zone_affinity: None }];
             let resolver = ResolverPatch {
@@ -216,14 +237,14 @@ fn refusals() -> Vec<Row> {
                 ..Default::default()
             };
             let body = VpcPatch { resolver: Some(resolver), ..Default::default() };
-            s.run(SPOKE_ACCOUNT, |w, c| vpc::update(w, c, &vpc, body, Precondition::Any)).map(drop)
+            s.run(SPOKE_ACCOUNT, |w, c| vpc::update(w, c, &vpc, body, IfMatch::Given)).map(drop)
         }),
-        ("S5", "not_authorized", |s| {
+        ("S5", "not_authorized", Refusal::NotAuthorized, |s| {
             let (hub, spoke, _, policy) = s.bound();
             s.revoke(&policy);
             delegate(s, &spoke, &hub).map(drop)
         }),
-        ("S6", "dns_resolver_type_not_allowed_at_create", |s| {
+        ("S6", "dns_resolver_type_not_allowed_at_create", Refusal::Invalid, |s| {
             let input = NewVpc {
                 name: Some("delegated-at-birth".into()),
                 classic_access: false,
@@ -233,31 +254,33 @@ fn refusals() -> Vec<Row> {
             };
             s.run(SPOKE_ACCOUNT, |w, c| vpc::create(w, c, input)).map(drop)
         }),
-        ("S9", "vpc_provides_dns", |s| {
+        ("S9", "vpc_provides_dns", Refusal::Conflict, |s| {
             let (hub, spoke, binding, _) = s.bound();
             delegate(s, &spoke, &hub)?;
             s.run(HUB_ACCOUNT, |w, c| binding::delete(w, c, &hub, &binding))?;
-            s.run(HUB_ACCOUNT, |w, c| vpc::delete(w, c, &hub, Precondition::None))
+            s.run(HUB_ACCOUNT, |w, c| vpc::delete(w, c, &hub))
         }),
-        ("M1", "endpoint_gateway_target_duplicate", |s| {
+        ("M1", "endpoint_gateway_target_duplicate", Refusal::Conflict, |s| {
             let (hub, _) = s.seed();
             s.gateway(HUB_ACCOUNT, &hub, COS, BindingMode::Primary).map(drop)
         }),
-        ("M2", "endpoint_gateway_primary_conflict", |s| {
+        ("M2", "endpoint_gateway_primary_conflict", Refusal::Conflict, |s| {
             let (_, spoke, ..) = s.bound();
             s.gateway(SPOKE_ACCOUNT, &spoke, COS, BindingMode::Primary).map(drop)
         }),
-        ("M2", "endpoint_gateway_primary_conflict", |s| {
+        ("M2", "endpoint_gateway_primary_conflict", Refusal::Conflict, |s| {
             let (_, spoke, ..) = s.bound();
             let gw = s.gateway(SPOKE_ACCOUNT, &spoke, COS, BindingMode::Disabled)?;
             s.run(SPOKE_ACCOUNT, |w, c| gateway::update(w, c, &gw, None, Some(BindingMode::Primary))).map(drop)
         }),
-        ("M3", "endpoint_gateway_resource_binding_unsupported", |s| {
+        ("M3", "endpoint_gateway_resource_binding_unsupported", Refusal::Invalid, |s| {
             let vpc = s.vpc(SPOKE_ACCOUNT, "plain", false);
             s.gateway(SPOKE_ACCOUNT, &vpc, KMS, BindingMode::PerResourceBinding).map(drop)
         }),
-        ("M3", "endpoint_gateway_per_resource_binding_requires_hub_primary", |s| {
+        ("M3", "endpoint_gateway_per_resource_binding_requires_hub_primary", Refusal::Conflict, |s| {
             let hub = s.vpc(HUB_ACCOUNT, "bare-hub", true);
+            let hub_subnet = s.subnet(HUB_ACCOUNT, &hub, "us-south-1");
+            s.custom_resolver(HUB_ACCOUNT, &hub_subnet);
             let spoke = s.vpc(SPOKE_ACCOUNT, "spoke", false);
             s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
             s.bind(SPOKE_ACCOUNT, &spoke, &hub)?;
@@ -268,7 +291,7 @@ fn refusals() -> Vec<Row> {
 
 #[test]
 fn every_rule_refuses_what_it_forbids() {
-    for (rule, code, scenario) in refusals() {
+    for (rule, code, refusal, scenario) in refusals() {
         let mut scene = Scene::new();
         let error = scenario(&mut scene).expect_err(&format!("rule {rule} should refuse (`{code}`)"));
         assert_eq!(error.code, code, "rule {rule}: {error}");
@@ -276,12 +299,7 @@ fn every_rule_refuses_what_it_forbids() {
             assert_eq!(error.rule, Some(rule), "rule {rule}: {error}");
             assert!(error.message.ends_with(&format!("(rule {rule})")), "{error}");
         }
-        let status = match code {
-            "not_authorized" => Refusal::NotAuthorized,
-            "not_found" => Refusal::NotFound,
-            _ => error.refusal,
-        };
-        assert_eq!(error.refusal, status);
+        assert_eq!(error.refusal, refusal, "rule {rule}: {error}");
     }
 }
 
@@ -404,7 +422,7 @@ fn hubs_and_spokes_that_are_allowed() {
     let resolver =
         ResolverPatch { kind: Some("manual".into()), manual_servers: Patch::Value(servers), ..Default::default() };
     let body = VpcPatch { resolver: Some(resolver), ..Default::default() };
-    scene.run(SPOKE_ACCOUNT, |w, c| vpc::update(w, c, &spoke, body, Precondition::Any)).unwrap();
+    scene.run(SPOKE_ACCOUNT, |w, c| vpc::update(w, c, &spoke, body, IfMatch::Given)).unwrap();
 }
 
 #[test]
@@ -413,24 +431,23 @@ fn manual_servers_need_if_match_and_valid_zone_affinity() {
     let vpc = scene.vpc(SPOKE_ACCOUNT, "plain", false);
     let server =
         |zone: Option<&str>| DnsServer { address: Ipv4Addr::new(10, 0, 0, 9), zone_affinity: zone.map(str::to_owned) };
-    let attempt = |scene: &mut Scene, servers: Vec<DnsServer>, precondition: Precondition| {
+    let attempt = |scene: &mut Scene, servers: Vec<DnsServer>, if_match: IfMatch| {
         let resolver =
             ResolverPatch { kind: Some("manual".into()), manual_servers: Patch::Value(servers), ..Default::default() };
         let body = VpcPatch { resolver: Some(resolver), ..Default::default() };
-        scene.run(SPOKE_ACCOUNT, |w, c| vpc::update(w, c, &vpc, body, precondition))
+        scene.run(SPOKE_ACCOUNT, |w, c| vpc::update(w, c, &vpc, body, if_match))
     };
     let code = |result: RuleResult<String>| result.unwrap_err().code;
-    assert_eq!(code(attempt(&mut scene, vec![server(None)], Precondition::None)), "if_match_required");
-    assert_eq!(code(attempt(&mut scene, vec![server(None)], Precondition::Version(7))), "precondition_failed");
+    assert_eq!(code(attempt(&mut scene, vec![server(None)], IfMatch::Absent)), "if_match_required");
     assert_eq!(
-        code(attempt(&mut scene, vec![server(Some("us-south-1")), server(None)], Precondition::Any)),
+        code(attempt(&mut scene, vec![server(Some("us-south-1")), server(None)], IfMatch::Given)),
         "dns_resolver_zone_affinity_mixed"
     );
     assert_eq!(
-        code(attempt(&mut scene, vec![server(Some("us-south-1")), server(Some("us-south-1"))], Precondition::Any)),
+        code(attempt(&mut scene, vec![server(Some("us-south-1")), server(Some("us-south-1"))], IfMatch::Given)),
         "dns_resolver_zone_affinity_duplicate"
     );
-    assert_eq!(code(attempt(&mut scene, vec![server(Some("mars-1"))], Precondition::Any)), "invalid_zone");
-    attempt(&mut scene, vec![server(Some("us-south-1"))], Precondition::Version(1)).unwrap();
+    assert_eq!(code(attempt(&mut scene, vec![server(Some("mars-1"))], IfMatch::Given)), "invalid_zone");
+    attempt(&mut scene, vec![server(Some("us-south-1"))], IfMatch::Given).unwrap();
     assert_eq!(scene.world.vpc(&vpc).unwrap().version, 2);
 }

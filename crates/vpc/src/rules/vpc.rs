@@ -6,9 +6,7 @@ use std::net::Ipv4Addr;
 
 use hubspoke_iam::AccountId;
 
-use super::{
-    Applied, Patch, Precondition, VpcIdentity, check_precondition, names, own_vpc, owner_account, resolve_vpc,
-};
+use super::{Applied, IfMatch, Patch, VpcIdentity, names, own_vpc, owner_account, resolve_vpc, vpc_crn};
 use crate::Context;
 use crate::error::{RuleError, RuleResult};
 use crate::model::{BindingMode, DnsServer, PrefixManagement, ResolverSetting, Vpc};
@@ -163,10 +161,9 @@ pub fn update(
     ctx: &mut Context,
     id: &str,
     patch: VpcPatch,
-    precondition: Precondition,
+    if_match: IfMatch,
 ) -> RuleResult<Applied<String>> {
     let current = own_vpc(world, ctx, id)?.clone();
-    check_precondition(precondition, current.version, &format!("VPC `{id}`"))?;
     let mut next = current.clone();
     if let Some(name) = &patch.name {
         next.name = names::choose(Some(name), ctx.ids, "name")?;
@@ -179,7 +176,7 @@ pub fn update(
         }
     }
     if let Some(resolver) = &patch.resolver {
-        if matches!(resolver.manual_servers, Patch::Value(_)) && precondition == Precondition::None {
+        if matches!(resolver.manual_servers, Patch::Value(_)) && if_match == IfMatch::Absent {
             return Err(RuleError::invalid(
                 "if_match_required",
                 "updating `dns.resolver.manual_servers` requires the `If-Match` header with the VPC's current `ETag`",
@@ -280,8 +277,19 @@ fn next_resolver(
             .field("dns.resolver.manual_servers")),
         },
         _ => {
+            if current.enable_hub {
+                return Err(RuleError::conflict(
+                    "dns_resolver_delegated_requires_non_hub",
+                    format!(
+                        "VPC `{}` is a DNS hub; disable `dns.enable_hub` before delegating its resolver",
+                        current.id
+                    ),
+                )
+                .rule("S1")
+                .field("dns.resolver.type"));
+            }
             let target = match (&patch.vpc, &current.resolver) {
-                (Patch::Value(identity), _) => resolve_vpc(world, ctx, identity, true)?.clone(),
+                (Patch::Value(identity), _) => delegation_target(world, ctx, current, identity)?.clone(),
                 (Patch::Absent, ResolverSetting::Delegated { vpc }) => {
                     return Ok(ResolverSetting::Delegated { vpc: vpc.clone() });
                 }
@@ -297,26 +305,6 @@ fn next_resolver(
             if matches!(&current.resolver, ResolverSetting::Delegated { vpc } if *vpc == target.id) {
                 return Ok(current.resolver.clone());
             }
-            if current.enable_hub {
-                return Err(RuleError::conflict(
-                    "dns_resolver_delegated_requires_non_hub",
-                    format!(
-                        "VPC `{}` is a DNS hub; disable `dns.enable_hub` before delegating its resolver",
-                        current.id
-                    ),
-                )
-                .rule("S1")
-                .field("dns.resolver.type"));
-            }
-            let bound = hub_binding(world, &current.id).is_some_and(|binding| binding.hub == target.id);
-            if !bound {
-                return Err(RuleError::conflict(
-                    "dns_resolver_vpc_not_bound",
-                    format!("VPC `{}` can delegate its resolver only to a VPC it has a DNS resolution binding to, and it has none to `{}`", current.id, target.id),
-                )
-                .rule("S2")
-                .field("dns.resolver.vpc"));
-            }
             if !has_custom_resolver(world, &target.id) {
                 return Err(RuleError::conflict(
                     "dns_resolver_vpc_no_custom_resolver",
@@ -325,16 +313,48 @@ fn next_resolver(
                 .rule("S2")
                 .field("dns.resolver.vpc"));
             }
-            authorize(ctx, current, &target, "is.vpc.dns-resolution-binding.connect", "S5")?;
+            authorize(ctx, current, (&target.account, &target.id), "is.vpc.dns-resolution-binding.connect", "S5")?;
             Ok(ResolverSetting::Delegated { vpc: target.id })
         }
     }
 }
 
+/// The VPC a resolver is delegated to: one this VPC has a DNS resolution binding to (rule S2). The binding is checked
+/// before the VPC is looked up, so naming another account's VPC by CRN tells nothing of whether it exists.
+fn delegation_target<'a>(
+    world: &'a World,
+    ctx: &Context,
+    current: &Vpc,
+    identity: &VpcIdentity,
+) -> RuleResult<&'a Vpc> {
+    let bound_hub = hub_binding(world, &current.id).map(|binding| (binding.hub.clone(), binding.hub_account.clone()));
+    let named = match identity {
+        VpcIdentity::Crn(crn) => {
+            let (account, id) = vpc_crn(crn)?;
+            bound_hub.as_ref().filter(|(hub, hub_account)| *hub == id && *hub_account == account).map(|(hub, _)| hub)
+        }
+        local => {
+            let vpc = resolve_vpc(world, ctx, local, false)?;
+            bound_hub.as_ref().map(|(hub, _)| hub).filter(|hub| **hub == vpc.id)
+        }
+    };
+    let Some(hub) = named else {
+        return Err(RuleError::conflict(
+            "dns_resolver_vpc_not_bound",
+            format!(
+                "VPC `{}` can delegate its resolver only to the VPC it has a DNS resolution binding to, and `dns.resolver.vpc` names another",
+                current.id
+            ),
+        )
+        .rule("S2")
+        .field("dns.resolver.vpc"));
+    };
+    world.vpc(hub).ok_or_else(|| RuleError::not_found("VPC", hub))
+}
+
 /// Deletes a VPC that holds nothing and plays no part in DNS sharing.
-pub fn delete(world: &World, ctx: &mut Context, id: &str, precondition: Precondition) -> RuleResult<Applied<()>> {
-    let vpc = own_vpc(world, ctx, id)?;
-    check_precondition(precondition, vpc.version, &format!("VPC `{id}`"))?;
+pub fn delete(world: &World, ctx: &mut Context, id: &str) -> RuleResult<Applied<()>> {
+    own_vpc(world, ctx, id)?;
     let count = binding_count(world, id);
     if count > 0 {
         return Err(RuleError::conflict(
@@ -346,6 +366,7 @@ pub fn delete(world: &World, ctx: &mut Context, id: &str, precondition: Precondi
     if let Some(dependent) =
         world.vpcs().find(|other| matches!(&other.resolver, ResolverSetting::Delegated { vpc } if vpc == id))
     {
+        // The actor owns this VPC, the hub the other delegates to, and sees its spokes through their bindings.
         return Err(RuleError::conflict(
             "vpc_provides_dns",
             format!("VPC `{id}` provides DNS resolution for VPC `{}`, whose resolver is delegated to it", dependent.id),

@@ -1,11 +1,8 @@
-//! VPC-domain operations: every change runs a pure rule function of the `vpc` crate against the current world,
-//! is persisted with compare-and-set together with its activity events, and is then published; reads look at the
-//! current world through the caller's eyes.
+//! How every VPC-domain change runs: a pure rule function of the `vpc` crate against the current world (with the
+//! request's `If-Match` checked on that same world), persisted with compare-and-set together with its activity
+//! events, and then published.
 
-use std::net::Ipv4Addr;
-use std::sync::Arc;
-
-use hubspoke_iam::{AccountId, Caller, Timestamp};
+use hubspoke_iam::{Caller, Timestamp};
 use hubspoke_store::{EventOutcome, EventRecord, Revision, StoreError, WorldWrite};
 use hubspoke_vpc::error::Refusal;
 use hubspoke_vpc::rules::Applied;
@@ -19,7 +16,8 @@ use crate::{App, AppError, AppResult, now_millis};
 /// How many times a change is recomputed when another writer moved the world under it.
 const WRITE_ATTEMPTS: usize = 16;
 
-struct RandomIds;
+/// Fresh ids from the system's randomness.
+pub(crate) struct RandomIds;
 
 impl Ids for RandomIds {
     fn uuid(&mut self) -> String {
@@ -31,7 +29,8 @@ impl Ids for RandomIds {
     }
 }
 
-/// What a change is, for the activity log.
+/// What a change is, for the activity log: the IAM action, the kind of resource and, when the request names it, its
+/// id.
 #[derive(Clone, Debug)]
 pub struct Activity {
     /// The IAM action, for example `is.vpc.vpc.create`.
@@ -107,53 +106,33 @@ impl Outcome for Deleted {
 
 fn authorization_reason(authorization: &Authorization) -> String {
     match authorization {
-        Authorization::Granted { policies } => format!("permitted by authorization policy {}", policies.join(", ")),
+        // Both accounts of a binding read its events; which of the hub account's policies granted it is the hub's
+        // to know (its administrator asks `explain`).
+        Authorization::Granted { .. } => "permitted by an authorization policy of the hub's account".to_owned(),
         Authorization::Waived => "refused by the decision engine, let through by `--enforcement soft`".to_owned(),
         Authorization::NotChecked => "not checked (`--enforcement off`)".to_owned(),
     }
 }
 
-/// The world as one caller may see it.
-pub struct View {
-    /// The world.
-    pub world: Arc<World>,
-    /// The caller's account; `None` for the operator, who sees every account.
-    pub account: Option<AccountId>,
-    /// The time the view was taken (lifecycle states depend on it).
-    pub now: Timestamp,
-}
-
-impl View {
-    /// Whether a resource of `owner` is visible.
-    pub fn sees(&self, owner: &AccountId) -> bool {
-        self.account.as_ref().is_none_or(|account| account == owner)
-    }
-
-    /// A VPC the caller may see, or a 404 error.
-    pub fn vpc(&self, id: &str) -> AppResult<&hubspoke_vpc::Vpc> {
-        self.world
-            .vpc(id)
-            .filter(|vpc| self.sees(&vpc.account))
-            .ok_or_else(|| AppError::Rule(RuleError::not_found("VPC", id)))
-    }
-}
-
 impl App {
-    /// The world through the caller's eyes.
-    pub fn view(&self, caller: &Caller) -> View {
-        View { world: self.replica.world(), account: caller.account().cloned(), now: Timestamp(now_millis()) }
-    }
-
-    /// The address DNS clients inside a VPC send their queries to.
-    pub fn dns_endpoint(&self, caller: &Caller, vpc: &str) -> AppResult<Ipv4Addr> {
-        Ok(self.view(caller).vpc(vpc)?.dns_endpoint)
-    }
-
-    /// Runs a VPC-domain command for `caller`: check against the current world, persist with its events, publish.
-    pub async fn change<T: Outcome>(
+    /// Runs a VPC-domain command for `caller` (see [`App::change_guarded`]), with no `If-Match`.
+    pub(crate) async fn change<T: Outcome>(
         &self,
         caller: &Caller,
         activity: Activity,
+        command: impl Fn(&World, &mut Context) -> Result<Applied<T>, RuleError> + Send + Sync,
+    ) -> AppResult<(T, Revision)> {
+        self.change_guarded(caller, activity, |_: &World| Ok(()), command).await
+    }
+
+    /// Runs a VPC-domain command for `caller`: `guard` (the request's `If-Match`) and the command are checked against
+    /// the current world, the change is persisted with its events only if no other write moved that world meanwhile
+    /// (otherwise both run again on the newer one), and the new world is published.
+    pub(crate) async fn change_guarded<T: Outcome>(
+        &self,
+        caller: &Caller,
+        activity: Activity,
+        guard: impl Fn(&World) -> AppResult<()> + Send + Sync,
         command: impl Fn(&World, &mut Context) -> Result<Applied<T>, RuleError> + Send + Sync,
     ) -> AppResult<(T, Revision)> {
         let _writer = self.world_writes.lock().await;
@@ -162,6 +141,7 @@ impl App {
         self.catch_up_to_store().await?;
         for _ in 0..WRITE_ATTEMPTS {
             let world = self.replica.world();
+            guard(&world)?;
             // The context borrows the id source and the policy index; it is dropped before anything is awaited.
             let (outcome, waived) = {
                 let policies = self.replica.index();
@@ -185,9 +165,9 @@ impl App {
                     if refusal.refusal == Refusal::NotAuthorized {
                         metrics::counter!("hubspoke_decisions_total", "point" => "dns_sharing", "result" => "deny")
                             .increment(1);
-                        self.store.record_events(&[refusal_event(caller, &refusal, EventOutcome::Refused)]).await?;
+                        self.store.record_events(&refusal_events(caller, &refusal, EventOutcome::Refused)).await?;
                     }
-                    return Err(AppError::Rule(refusal));
+                    return Err(AppError::Rule(refusal.revealed_to(caller.account())));
                 }
             };
             let writes: Vec<WorldWrite> = applied
@@ -210,9 +190,9 @@ impl App {
                 metrics::counter!("hubspoke_decisions_total", "point" => "dns_sharing", "result" => "permit")
                     .increment(1);
             }
-            events.extend(waived.iter().map(|refusal| refusal_event(caller, refusal, EventOutcome::Waived)));
+            events.extend(waived.iter().flat_map(|refusal| refusal_events(caller, refusal, EventOutcome::Waived)));
             if let Some(refusal) = applied.value.refusal() {
-                events.push(refusal_event(caller, refusal, EventOutcome::Refused));
+                events.extend(refusal_events(caller, refusal, EventOutcome::Refused));
             }
             let started = std::time::Instant::now();
             let written = self.store.write_world(world.revision(), &writes, &events).await;
@@ -260,17 +240,25 @@ impl App {
     }
 }
 
-fn refusal_event(caller: &Caller, refusal: &RuleError, outcome: EventOutcome) -> EventRecord {
-    match &refusal.grant {
-        Some(grant) => event(
-            caller,
-            Some(grant.spoke_account.clone()),
-            Some(grant.hub_account.clone()),
-            &grant.action,
-            ("vpc", &grant.hub_vpc),
-            outcome,
-            refusal.message.clone(),
-        ),
-        None => event(caller, None, None, refusal.code, ("vpc", ""), outcome, refusal.message.clone()),
+/// The activity-log entries of a refusal, one per audience. The acting account's entry holds what the actor was told;
+/// when the refusal has a detail confidential to another account (the hub's policies that decided it, another
+/// tenant's gateway), that account gets its own entry with the detail, and the actor's entry does not name it.
+fn refusal_events(caller: &Caller, refusal: &RuleError, outcome: EventOutcome) -> Vec<EventRecord> {
+    let actor = caller.account().cloned();
+    let (action, target) = match &refusal.grant {
+        Some(grant) => (grant.action.as_str(), grant.hub_vpc.as_str()),
+        None => (refusal.code, ""),
+    };
+    let entry = |account: Option<String>, reason: String| {
+        event(caller, account, None, action, ("vpc", target), outcome, reason)
+    };
+    let public = refusal.clone().revealed_to(actor.as_ref()).message;
+    let mut events = vec![entry(actor.as_ref().map(ToString::to_string), public)];
+    if let Some(confidential) = &refusal.confidential
+        && actor.as_ref() != Some(&confidential.account)
+    {
+        let full = refusal.clone().revealed_to(Some(&confidential.account)).message;
+        events.push(entry(Some(confidential.account.to_string()), full));
     }
+    events
 }

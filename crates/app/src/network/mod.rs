@@ -1,0 +1,162 @@
+//! The VPC and DNS Services use cases: one function per operation, one module per resource family.
+//!
+//! # Layout
+//!
+//! - [`write`]: how every change runs: the pure rule of the `vpc` crate against the current world, `If-Match`
+//!   checked on that same world, persisted with compare-and-set together with its activity events, then published.
+//! - [`Visible`]: the world as one caller may see it. "Visible or 404" is decided here and only here.
+//! - [`vpcs`], [`subnets`], [`gateways`], [`bindings`], [`resolvers`]: the operations, their inputs (the ones the rules
+//!   define), list queries and read models (the entity with what the topology derives, at "now").
+//! - [`explain`]: a binding create run on the current world without persisting, as its spoke's or hub's
+//!   administrator may see it.
+//! - [`lookup`]: each VPC's DNS endpoint, and a name as that VPC's resolver sees it.
+//!
+//! Every read model carries only what its reader may see: references to another account's resources say only what
+//! IBM shows of them, and refusals keep what is confidential to a hub's administrator out of other accounts' sight.
+
+pub mod bindings;
+pub mod explain;
+pub mod gateways;
+pub mod lookup;
+pub mod resolvers;
+pub mod subnets;
+pub mod vpcs;
+pub mod write;
+
+use std::sync::Arc;
+
+use hubspoke_iam::{AccountId, Caller, Timestamp};
+use hubspoke_vpc::model::{Binding, CustomResolver, EndpointGateway, ReservedIp, Subnet, Vpc};
+use hubspoke_vpc::{RuleError, World};
+use sha2::{Digest, Sha256};
+
+pub use hubspoke_vpc::rules::{Patch, VpcIdentity};
+pub use write::Activity;
+
+use crate::{App, AppError, AppResult, now_millis};
+
+/// The world as one caller may see it, at one moment.
+pub struct Visible {
+    /// The world.
+    pub world: Arc<World>,
+    /// The caller's account; `None` for the operator, who sees every account.
+    pub account: Option<AccountId>,
+    /// The time the world was taken (lifecycle states depend on it).
+    pub now: Timestamp,
+}
+
+impl Visible {
+    /// Whether a resource of `owner` is visible.
+    pub fn sees(&self, owner: &AccountId) -> bool {
+        self.account.as_ref().is_none_or(|account| account == owner)
+    }
+
+    /// A VPC the caller may see, or 404.
+    pub fn vpc(&self, id: &str) -> AppResult<&Vpc> {
+        visible(self.world.vpc(id).filter(|vpc| self.sees(&vpc.account)), "VPC", id)
+    }
+
+    /// A subnet the caller may see, or 404.
+    pub fn subnet(&self, id: &str) -> AppResult<&Subnet> {
+        visible(self.world.subnet(id).filter(|subnet| self.sees(&subnet.account)), "subnet", id)
+    }
+
+    /// A reserved IP of a visible subnet, or 404.
+    pub fn reserved_ip(&self, subnet: &str, id: &str) -> AppResult<&ReservedIp> {
+        self.subnet(subnet)?;
+        visible(self.world.reserved_ip(id).filter(|ip| ip.subnet == subnet), "reserved IP", id)
+    }
+
+    /// An endpoint gateway the caller may see, or 404.
+    pub fn gateway(&self, id: &str) -> AppResult<&EndpointGateway> {
+        visible(self.world.gateway(id).filter(|gateway| self.sees(&gateway.account)), "endpoint gateway", id)
+    }
+
+    /// A reserved IP bound to a visible endpoint gateway, or 404.
+    pub fn gateway_ip(&self, gateway: &str, id: &str) -> AppResult<&ReservedIp> {
+        let gateway = self.gateway(gateway)?;
+        let found = self.world.reserved_ip(id).filter(|ip| {
+            matches!(&ip.target, Some(hubspoke_vpc::model::IpTarget::EndpointGateway(bound)) if *bound == gateway.id)
+        });
+        visible(found, "reserved IP", id)
+    }
+
+    /// A binding as the visible VPC `vpc` lists it, or 404.
+    pub fn binding(&self, vpc: &str, id: &str) -> AppResult<(&Vpc, &Binding)> {
+        let from = self.vpc(vpc)?;
+        let binding = visible(self.world.binding(id).filter(|b| b.seen_from(vpc)), "DNS resolution binding", id)?;
+        Ok((from, binding))
+    }
+
+    /// A custom resolver of `instance` the caller may see, or 404.
+    pub fn resolver(&self, instance: &str, id: &str) -> AppResult<&CustomResolver> {
+        let found = self.world.resolver(id).filter(|r| r.instance == instance && self.sees(&r.account));
+        visible(found, "custom resolver", id)
+    }
+
+    /// A reference to the VPC `id` as the caller may name it; `None` for one that no longer exists.
+    pub fn vpc_reference(&self, id: &str) -> Reference {
+        match self.world.vpc(id) {
+            Some(vpc) => Reference::to(self, &vpc.id, &vpc.name, &vpc.account),
+            None => Reference::deleted(id),
+        }
+    }
+}
+
+fn visible<'a, T>(found: Option<&'a T>, kind: &str, id: &str) -> AppResult<&'a T> {
+    // Another account's resource is reported exactly as a missing one, so ids do not leak across accounts.
+    found.ok_or_else(|| AppError::Rule(RuleError::not_found(kind, id)))
+}
+
+/// Another resource as a read model names it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Reference {
+    /// Its id.
+    pub id: String,
+    /// Its name; `None` when it was deleted.
+    pub name: Option<String>,
+    /// Its account; `None` when it was deleted.
+    pub account: Option<AccountId>,
+    /// Whether it is in another account than the reader's (IBM then adds `remote.account`).
+    pub remote: bool,
+}
+
+impl Reference {
+    fn to(visible: &Visible, id: &str, name: &str, account: &AccountId) -> Reference {
+        match &visible.account {
+            Some(reader) => Reference::relative_to(reader, id, name, account),
+            None => Reference::relative_to(account, id, name, account),
+        }
+    }
+
+    /// A reference that is `remote` when `account` is not `home` (a binding's VPCs are remote to each other).
+    pub(crate) fn relative_to(home: &AccountId, id: &str, name: &str, account: &AccountId) -> Reference {
+        Reference {
+            id: id.to_owned(),
+            name: Some(name.to_owned()),
+            account: Some(account.clone()),
+            remote: account != home,
+        }
+    }
+
+    fn deleted(id: &str) -> Reference {
+        Reference { id: id.to_owned(), name: None, account: None, remote: false }
+    }
+}
+
+/// The id of an account's default resource group, as resources reference it.
+pub fn default_resource_group(account: &AccountId) -> String {
+    hex::encode(&Sha256::digest(format!("resource-group:{account}").as_bytes())[..16])
+}
+
+impl App {
+    /// The world through the caller's eyes.
+    pub fn visible(&self, caller: &Caller) -> Visible {
+        Visible { world: self.replica.world(), account: caller.account().cloned(), now: Timestamp(now_millis()) }
+    }
+
+    /// `world` (the one a change is being computed on) through the caller's eyes.
+    pub(crate) fn visible_in(&self, caller: &Caller, world: &World) -> Visible {
+        Visible { world: Arc::new(world.clone()), account: caller.account().cloned(), now: Timestamp(now_millis()) }
+    }
+}

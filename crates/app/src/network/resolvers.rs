@@ -1,0 +1,186 @@
+//! DNS Services custom resolvers and their locations: create, read, list, update, delete. An instance id is any
+//! string; each account's resolvers are private to it, so two accounts may use the same id.
+
+use std::net::Ipv4Addr;
+
+use hubspoke_iam::Caller;
+use hubspoke_store::Revision;
+use hubspoke_vpc::model::{CustomResolver, ResolverLocation};
+use hubspoke_vpc::region::crn;
+use hubspoke_vpc::rules::resolver;
+
+use super::{Activity, Patch, Visible};
+use crate::{App, AppError, AppResult};
+
+pub use hubspoke_vpc::rules::resolver::NewLocation;
+
+/// `POST /instances/{instance}/custom_resolvers`.
+#[derive(Clone, Debug)]
+pub struct NewCustomResolver {
+    /// `name`.
+    pub name: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// `locations`.
+    pub locations: Vec<NewLocation>,
+}
+
+/// `PATCH /instances/{instance}/custom_resolvers/{id}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CustomResolverPatch {
+    /// `name`.
+    pub name: Option<String>,
+    /// `description` (`null` removes it).
+    pub description: Patch<String>,
+    /// `enabled`.
+    pub enabled: Option<bool>,
+}
+
+/// A custom resolver as a caller reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CustomResolverRead {
+    /// The resolver.
+    pub resolver: CustomResolver,
+    /// Its locations, in order.
+    pub locations: Vec<LocationRead>,
+}
+
+/// One location of a custom resolver.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocationRead {
+    /// The location.
+    pub location: ResolverLocation,
+    /// The CRN of its subnet.
+    pub subnet_crn: String,
+    /// The address it answers on.
+    pub address: Option<Ipv4Addr>,
+    /// Whether its resolver is enabled (a location serves only then).
+    pub resolver_enabled: bool,
+}
+
+fn read(visible: &Visible, resolver: &CustomResolver) -> CustomResolverRead {
+    let locations = resolver
+        .locations
+        .iter()
+        .map(|location| LocationRead {
+            location: location.clone(),
+            subnet_crn: visible
+                .world
+                .subnet(&location.subnet)
+                .map(|subnet| crn(&subnet.account, "subnet", &subnet.id))
+                .unwrap_or_default(),
+            address: visible.world.reserved_ip(&location.reserved_ip).map(|ip| ip.address),
+            resolver_enabled: resolver.enabled,
+        })
+        .collect();
+    CustomResolverRead { resolver: resolver.clone(), locations }
+}
+
+impl App {
+    /// `POST /instances/{instance}/custom_resolvers`: created disabled; enabling it is an update.
+    pub async fn create_resolver(
+        &self,
+        caller: &Caller,
+        instance: &str,
+        input: NewCustomResolver,
+    ) -> AppResult<CustomResolverRead> {
+        let activity = Activity::creating("dns-svcs.custom-resolver.create", "custom_resolver");
+        let (id, _) = self
+            .change(caller, activity, |world, ctx| {
+                resolver::create(world, ctx, instance, &input.name, input.description.clone(), &input.locations)
+            })
+            .await?;
+        self.resolver(caller, instance, &id)
+    }
+
+    /// `GET /instances/{instance}/custom_resolvers/{id}`.
+    pub fn resolver(&self, caller: &Caller, instance: &str, id: &str) -> AppResult<CustomResolverRead> {
+        let visible = self.visible(caller);
+        Ok(read(&visible, visible.resolver(instance, id)?))
+    }
+
+    /// `GET /instances/{instance}/custom_resolvers`: oldest first.
+    pub fn list_resolvers(&self, caller: &Caller, instance: &str) -> Vec<CustomResolverRead> {
+        let visible = self.visible(caller);
+        let mut resolvers: Vec<&CustomResolver> =
+            visible.world.resolvers().filter(|r| r.instance == instance && visible.sees(&r.account)).collect();
+        resolvers.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        resolvers.into_iter().map(|resolver| read(&visible, resolver)).collect()
+    }
+
+    /// `PATCH /instances/{instance}/custom_resolvers/{id}`: name, description, enabled.
+    pub async fn update_resolver(
+        &self,
+        caller: &Caller,
+        instance: &str,
+        id: &str,
+        patch: CustomResolverPatch,
+    ) -> AppResult<CustomResolverRead> {
+        let activity = Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", id);
+        self.change(caller, activity, |world, ctx| {
+            resolver::update(world, ctx, instance, id, patch.name.as_deref(), patch.description.clone(), patch.enabled)
+        })
+        .await?;
+        self.resolver(caller, instance, id)
+    }
+
+    /// `DELETE /instances/{instance}/custom_resolvers/{id}`.
+    pub async fn delete_resolver(&self, caller: &Caller, instance: &str, id: &str) -> AppResult<Revision> {
+        let activity = Activity::on("dns-svcs.custom-resolver.delete", "custom_resolver", id);
+        let (_, revision) = self.change(caller, activity, |world, ctx| resolver::delete(world, ctx, instance, id)).await?;
+        Ok(revision)
+    }
+
+    /// `GET .../custom_resolvers/{id}/locations/{location}` (the answer of a location's create and update).
+    pub fn resolver_location(&self, caller: &Caller, instance: &str, id: &str, location: &str) -> AppResult<LocationRead> {
+        let read = self.resolver(caller, instance, id)?;
+        read.locations
+            .into_iter()
+            .find(|found| found.location.id == location)
+            .ok_or_else(|| AppError::Rule(hubspoke_vpc::RuleError::not_found("custom resolver location", location)))
+    }
+
+    /// `POST .../custom_resolvers/{id}/locations`.
+    pub async fn add_resolver_location(
+        &self,
+        caller: &Caller,
+        instance: &str,
+        id: &str,
+        input: NewLocation,
+    ) -> AppResult<LocationRead> {
+        let activity = Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", id);
+        let (location, _) =
+            self.change(caller, activity, |world, ctx| resolver::create_location(world, ctx, instance, id, &input)).await?;
+        self.resolver_location(caller, instance, id, &location)
+    }
+
+    /// `PATCH .../custom_resolvers/{id}/locations/{location}`: enables or disables it.
+    pub async fn update_resolver_location(
+        &self,
+        caller: &Caller,
+        instance: &str,
+        id: &str,
+        location: &str,
+        enabled: Option<bool>,
+    ) -> AppResult<LocationRead> {
+        let activity = Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", id);
+        self.change(caller, activity, |world, ctx| resolver::update_location(world, ctx, instance, id, location, enabled))
+            .await?;
+        self.resolver_location(caller, instance, id, location)
+    }
+
+    /// `DELETE .../custom_resolvers/{id}/locations/{location}`.
+    pub async fn delete_resolver_location(
+        &self,
+        caller: &Caller,
+        instance: &str,
+        id: &str,
+        location: &str,
+    ) -> AppResult<Revision> {
+        let activity = Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", id);
+        let (_, revision) = self
+            .change(caller, activity, |world, ctx| resolver::delete_location(world, ctx, instance, id, location))
+            .await?;
+        Ok(revision)
+    }
+}

@@ -1,0 +1,147 @@
+//! VPCs: create, read, list, update (name and DNS settings) and delete, with what the topology derives for each.
+
+use hubspoke_iam::Caller;
+use hubspoke_store::Revision;
+use hubspoke_vpc::World;
+use hubspoke_vpc::model::{DnsServer, ResolverSetting, Vpc};
+use hubspoke_vpc::rules::{IfMatch, vpc};
+use hubspoke_vpc::topology::{binding_count, resolver_view, vpc_health};
+
+use super::{Activity, Reference, Visible, default_resource_group};
+use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
+use crate::precondition::{Precondition, etag_of};
+use crate::{App, AppResult};
+
+pub use hubspoke_vpc::model::PrefixManagement;
+pub use hubspoke_vpc::rules::vpc::{NewResolver, NewVpc, ResolverPatch, VpcPatch};
+
+/// A VPC as a caller reads it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VpcRead {
+    /// The VPC.
+    pub vpc: Vpc,
+    /// `dns.resolution_binding_count`.
+    pub binding_count: usize,
+    /// `dns.resolver.servers`.
+    pub servers: Vec<DnsServer>,
+    /// `dns.resolver.configuration`, for a `system` resolver.
+    pub configuration: Option<&'static str>,
+    /// `dns.resolver.vpc`, for a `delegated` resolver.
+    pub delegated_to: Option<Reference>,
+    /// `health_state`.
+    pub health: &'static str,
+    /// `health_reasons`, as (code, message).
+    pub health_reasons: Vec<(&'static str, String)>,
+    /// The id of its resource group.
+    pub resource_group: String,
+    /// Its ETag.
+    pub etag: String,
+}
+
+/// Which VPCs `GET /vpcs` lists.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VpcFilter {
+    /// Only those with this `classic_access`.
+    pub classic_access: Option<bool>,
+    /// Only those in this resource group.
+    pub resource_group: Option<String>,
+}
+
+/// A VPC as `visible`'s caller reads it.
+pub(crate) fn read(visible: &Visible, vpc: &Vpc) -> VpcRead {
+    let world: &World = &visible.world;
+    let resolver = resolver_view(world, vpc);
+    let delegated_to = match &vpc.resolver {
+        ResolverSetting::Delegated { vpc: target } => Some(visible.vpc_reference(target)),
+        _ => None,
+    };
+    let (health, health_reasons) = vpc_health(world, vpc);
+    let mut read = VpcRead {
+        vpc: vpc.clone(),
+        binding_count: binding_count(world, &vpc.id),
+        servers: resolver.servers,
+        configuration: resolver.configuration,
+        delegated_to,
+        health,
+        health_reasons,
+        resource_group: default_resource_group(&vpc.account),
+        etag: String::new(),
+    };
+    read.etag = etag_of(&read);
+    read
+}
+
+/// The newest first, then by id.
+fn newest_first(vpc: &&Vpc) -> Cursor {
+    Cursor(vec![SortPart::Int(-vpc.created_at.0), SortPart::Text(vpc.id.clone())])
+}
+
+impl App {
+    /// `POST /vpcs`.
+    pub async fn create_vpc(&self, caller: &Caller, input: NewVpc) -> AppResult<VpcRead> {
+        let activity = Activity::creating("is.vpc.vpc.create", "vpc");
+        let (id, _) = self.change(caller, activity, |world, ctx| vpc::create(world, ctx, input.clone())).await?;
+        self.vpc(caller, &id)
+    }
+
+    /// `GET /vpcs/{id}`.
+    pub fn vpc(&self, caller: &Caller, id: &str) -> AppResult<VpcRead> {
+        let visible = self.visible(caller);
+        Ok(read(&visible, visible.vpc(id)?))
+    }
+
+    /// `GET /vpcs`: newest first.
+    pub fn list_vpcs(&self, caller: &Caller, filter: &VpcFilter, page: &PageRequest) -> Page<VpcRead> {
+        let visible = self.visible(caller);
+        let vpcs: Vec<&Vpc> = visible
+            .world
+            .vpcs()
+            .filter(|vpc| visible.sees(&vpc.account))
+            .filter(|vpc| filter.classic_access.is_none_or(|wanted| wanted == vpc.classic_access))
+            .filter(|vpc| filter.resource_group.as_ref().is_none_or(|g| *g == default_resource_group(&vpc.account)))
+            .collect();
+        paginate(vpcs, newest_first, page).map(|vpc| read(&visible, vpc))
+    }
+
+    /// `PATCH /vpcs/{id}` (a merge patch; `If-Match` is required when it sets `manual_servers`).
+    pub async fn update_vpc(
+        &self,
+        caller: &Caller,
+        id: &str,
+        patch: VpcPatch,
+        precondition: &Precondition,
+    ) -> AppResult<(VpcRead, Revision)> {
+        let if_match = if *precondition == Precondition::Absent { IfMatch::Absent } else { IfMatch::Given };
+        let (_, revision) = self
+            .change_guarded(
+                caller,
+                Activity::on("is.vpc.vpc.update", "vpc", id),
+                |world| self.check_vpc_etag(caller, world, id, precondition),
+                |world, ctx| vpc::update(world, ctx, id, patch.clone(), if_match),
+            )
+            .await?;
+        Ok((self.vpc(caller, id)?, revision))
+    }
+
+    /// `DELETE /vpcs/{id}`.
+    pub async fn delete_vpc(&self, caller: &Caller, id: &str, precondition: &Precondition) -> AppResult<Revision> {
+        let (_, revision) = self
+            .change_guarded(
+                caller,
+                Activity::on("is.vpc.vpc.delete", "vpc", id),
+                |world| self.check_vpc_etag(caller, world, id, precondition),
+                |world, ctx| vpc::delete(world, ctx, id),
+            )
+            .await?;
+        Ok(revision)
+    }
+
+    fn check_vpc_etag(&self, caller: &Caller, world: &World, id: &str, precondition: &Precondition) -> AppResult<()> {
+        if *precondition == Precondition::Absent {
+            return Ok(());
+        }
+        let visible = self.visible_in(caller, world);
+        let current = read(&visible, visible.vpc(id)?);
+        precondition.check(&format!("VPC `{id}`"), &current.etag)
+    }
+}
