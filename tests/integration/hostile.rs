@@ -211,3 +211,136 @@ async fn slow_and_oversized_clients_are_cut_off() {
     let (status, accounts) = server.call(Method::GET, "/_hubspoke/accounts", Some(&token), None).await;
     assert_eq!((status, accounts["accounts"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
 }
+
+/// Input IBM refuses is refused here too, each with a 400 in the envelope: impossible dates, duplicate JSON keys in
+/// every kind of body, and names or descriptions carrying NUL, line breaks or bidirectional overrides.
+#[tokio::test]
+async fn impossible_dates_duplicate_keys_and_control_characters_are_refused() {
+    let server = Server::ephemeral().await;
+    let net = crate::vpc_rules::Net::new(&server).await;
+    let vpc = net.vpc(&net.spoke, "plain", false).await;
+    let vpc_id = vpc["id"].as_str().unwrap().to_owned();
+    let subnet = net.subnet(&net.spoke, &vpc_id, "us-south-1").await;
+    let subnet_id = subnet["id"].as_str().unwrap().to_owned();
+    let operator = server.operator_token().await;
+    let v = "version=2026-10-06&generation=2";
+    let policy = seed_policy("0123456789abcdef0123456789abcdef", "r006-spoke", &net.hub.id, "r006-hub").to_string();
+    let with_description = |text: &str| {
+        let mut body: Value = serde_json::from_str(&policy).unwrap();
+        body["description"] = Value::from(text);
+        body.to_string()
+    };
+    // (what, method, path, caller, raw body).
+    let spoke = net.spoke.token.as_str();
+    let hub = net.hub.token.as_str();
+    let rows: Vec<(&str, Method, String, &str, String)> = vec![
+        ("30 February", Method::GET, "/v1/vpcs?version=2025-02-30&generation=2".into(), spoke, String::new()),
+        ("month 13", Method::GET, "/v1/vpcs?version=2025-13-01&generation=2".into(), spoke, String::new()),
+        ("duplicate VPC name", Method::POST, format!("/v1/vpcs?{v}"), spoke, r#"{"name":"a","name":"b"}"#.into()),
+        (
+            "duplicate key in a VPC patch",
+            Method::PATCH,
+            format!("/v1/vpcs/{vpc_id}?{v}"),
+            spoke,
+            r#"{"name":"a","name":"b"}"#.into(),
+        ),
+        (
+            "duplicate key in a subnet patch",
+            Method::PATCH,
+            format!("/v1/subnets/{subnet_id}?{v}"),
+            spoke,
+            r#"{"name":"a","name":"b"}"#.into(),
+        ),
+        (
+            "duplicate key nested in a subnet",
+            Method::POST,
+            format!("/v1/subnets?{v}"),
+            spoke,
+            format!(r#"{{"vpc":{{"id":"{vpc_id}","id":"x"}},"zone":{{"name":"us-south-2"}},"total_ipv4_address_count":256}}"#),
+        ),
+        ("NUL in a VPC name", Method::POST, format!("/v1/vpcs?{v}"), spoke, r#"{"name":"a\u0000b"}"#.into()),
+        ("CR in a VPC name", Method::POST, format!("/v1/vpcs?{v}"), spoke, r#"{"name":"a\rb"}"#.into()),
+        ("LF in a subnet name", Method::PATCH, format!("/v1/subnets/{subnet_id}?{v}"), spoke, r#"{"name":"a\nb"}"#.into()),
+        ("bidi override in a VPC name", Method::POST, format!("/v1/vpcs?{v}"), spoke, "{\"name\":\"a\u{202e}b\"}".into()),
+        (
+            "bidi override in a custom resolver name",
+            Method::POST,
+            "/v1/instances/dns-instance/custom_resolvers".into(),
+            spoke,
+            "{\"name\":\"r\u{2066}x\",\"locations\":[]}".into(),
+        ),
+        ("NUL in a policy description", Method::POST, "/v1/policies".into(), hub, with_description("a\u{0}b")),
+        ("bidi override in a policy description", Method::POST, "/v1/policies".into(), hub, with_description("\u{202e}x")),
+        (
+            "LF in an account name",
+            Method::POST,
+            "/_hubspoke/accounts".into(),
+            operator.as_str(),
+            r#"{"name":"two\nlines"}"#.into(),
+        ),
+    ];
+    for (what, method, path, token, body) in rows {
+        let mut request = server.client.request(method.clone(), server.url(&path)).bearer_auth(token);
+        if !body.is_empty() {
+            request = request.header("content-type", "application/json").body(body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let answer = parse_body(response).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {method} {path}: {answer}");
+        assert_eq!(answer["status_code"], 400, "{what}: {answer}");
+        assert!(answer["errors"][0]["message"].is_string() && answer["trace"].is_string(), "{what}: {answer}");
+    }
+    // Nothing was written: the account still has one VPC and one subnet, with their names.
+    let (_, vpcs) = net.call(&net.spoke, Method::GET, "/v1/vpcs", None).await;
+    assert_eq!(vpcs["vpcs"].as_array().unwrap().len(), 1, "{vpcs}");
+    let (_, kept) = net.call(&net.spoke, Method::GET, &format!("/v1/subnets/{subnet_id}"), None).await;
+    assert_eq!(kept["name"], subnet["name"]);
+}
+
+/// Page tokens name a position, not an offset: deleting an item of the page just read, or creating one before the
+/// next, neither skips nor repeats anything on the following page.
+#[tokio::test]
+async fn page_tokens_neither_skip_nor_repeat_when_the_collection_changes() {
+    let server = Server::ephemeral().await;
+    let net = crate::vpc_rules::Net::new(&server).await;
+    for n in 0..6 {
+        net.vpc(&net.spoke, &format!("vpc-{n}"), false).await;
+    }
+    let names = |page: &Value| -> Vec<String> {
+        page["vpcs"].as_array().unwrap().iter().map(|vpc| vpc["name"].as_str().unwrap().to_owned()).collect()
+    };
+    let (_, all) = net.call(&net.spoke, Method::GET, "/v1/vpcs?limit=50", None).await;
+    let order = names(&all);
+    let (_, first) = net.call(&net.spoke, Method::GET, "/v1/vpcs?limit=2", None).await;
+    assert_eq!(names(&first), order[..2]);
+    // The first page's items go away and a new VPC appears; the next page starts right after what was read.
+    for vpc in first["vpcs"].as_array().unwrap() {
+        net.ok(&net.spoke, Method::DELETE, &format!("/v1/vpcs/{}", vpc["id"].as_str().unwrap()), None).await;
+    }
+    net.vpc(&net.spoke, "vpc-new", false).await;
+    let next = first["next"]["href"].as_str().unwrap();
+    let (status, second) = net.call(&net.spoke, Method::GET, &next[next.find("/v1/").unwrap()..], None).await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert_eq!(names(&second), order[2..4], "the page after the first two, as first listed");
+
+    // The same for policies.
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let body = seed_policy("0123456789abcdef0123456789abcdef", &format!("r006-spoke-{n}"), &net.hub.id, "r006-hub");
+        let (status, created) = server.call(Method::POST, "/v1/policies", Some(&net.hub.token), Some(body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        ids.push(created["id"].as_str().unwrap().to_owned());
+    }
+    let policy_ids = |page: &Value| -> Vec<String> {
+        page["policies"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let path = "/v1/policies?account_id={account}&type=authorization&limit=2&sort=id".replace("{account}", &net.hub.id);
+    let (_, first) = server.call(Method::GET, &path, Some(&net.hub.token), None).await;
+    ids.sort();
+    assert_eq!(policy_ids(&first), ids[..2]);
+    server.call(Method::DELETE, &format!("/v1/policies/{}", ids[0]), Some(&net.hub.token), None).await;
+    let next = first["next"]["href"].as_str().unwrap();
+    let (_, second) = server.call(Method::GET, &next[next.find("/v1/").unwrap()..], Some(&net.hub.token), None).await;
+    assert_eq!(policy_ids(&second), ids[2..4], "{second}");
+}

@@ -20,6 +20,7 @@ mod observability;
 mod openapi;
 mod outage;
 mod policies;
+mod privacy;
 mod races;
 mod readme;
 mod replicas;

@@ -13,14 +13,15 @@ use crate::paging::{Cursor, SortPart};
 use crate::precondition::Precondition;
 use crate::{App, AppError, AppResult, now_millis};
 
-/// The activity-log entry of a policy change.
+/// The activity-log entry of a policy change. Only the policy's account reads it: the subject account learns of an
+/// authorization by what it can now do, never by the policy itself.
 fn policy_event(caller: &Caller, policy: &Policy, action: &str) -> EventRecord {
     let roles = policy.draft.roles.join(", ");
     let reason = format!("authorization from subject account `{}` granting {roles}", policy.draft.subject_account());
     event(
         caller,
         Some(policy.draft.owner.to_string()),
-        Some(policy.draft.subject_account().to_owned()),
+        None,
         action,
         ("policy", &policy.id),
         EventOutcome::Success,
