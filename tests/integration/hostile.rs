@@ -256,12 +256,26 @@ async fn impossible_dates_duplicate_keys_and_control_characters_are_refused() {
             Method::POST,
             format!("/v1/subnets?{v}"),
             spoke,
-            format!(r#"{{"vpc":{{"id":"{vpc_id}","id":"x"}},"zone":{{"name":"us-south-2"}},"total_ipv4_address_count":256}}"#),
+            format!(
+                r#"{{"vpc":{{"id":"{vpc_id}","id":"x"}},"zone":{{"name":"us-south-2"}},"total_ipv4_address_count":256}}"#
+            ),
         ),
         ("NUL in a VPC name", Method::POST, format!("/v1/vpcs?{v}"), spoke, r#"{"name":"a\u0000b"}"#.into()),
         ("CR in a VPC name", Method::POST, format!("/v1/vpcs?{v}"), spoke, r#"{"name":"a\rb"}"#.into()),
-        ("LF in a subnet name", Method::PATCH, format!("/v1/subnets/{subnet_id}?{v}"), spoke, r#"{"name":"a\nb"}"#.into()),
-        ("bidi override in a VPC name", Method::POST, format!("/v1/vpcs?{v}"), spoke, "{\"name\":\"a\u{202e}b\"}".into()),
+        (
+            "LF in a subnet name",
+            Method::PATCH,
+            format!("/v1/subnets/{subnet_id}?{v}"),
+            spoke,
+            r#"{"name":"a\nb"}"#.into(),
+        ),
+        (
+            "bidi override in a VPC name",
+            Method::POST,
+            format!("/v1/vpcs?{v}"),
+            spoke,
+            "{\"name\":\"a\u{202e}b\"}".into(),
+        ),
         (
             "bidi override in a custom resolver name",
             Method::POST,
@@ -270,7 +284,13 @@ async fn impossible_dates_duplicate_keys_and_control_characters_are_refused() {
             "{\"name\":\"r\u{2066}x\",\"locations\":[]}".into(),
         ),
         ("NUL in a policy description", Method::POST, "/v1/policies".into(), hub, with_description("a\u{0}b")),
-        ("bidi override in a policy description", Method::POST, "/v1/policies".into(), hub, with_description("\u{202e}x")),
+        (
+            "bidi override in a policy description",
+            Method::POST,
+            "/v1/policies".into(),
+            hub,
+            with_description("\u{202e}x"),
+        ),
         (
             "LF in an account name",
             Method::POST,

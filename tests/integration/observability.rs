@@ -95,15 +95,33 @@ fn json_logs_carry_the_transaction_id() {
             .unwrap();
         assert_eq!(response.headers()["transaction-id"], "trace-me-123");
     });
-    std::thread::sleep(Duration::from_millis(200));
+    // The log line is written after the response is sent: read stderr as it comes, for at most ten seconds, rather
+    // than guess how long the server needs to write it.
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    let (lines, logged) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut seen = Vec::new();
+    let served = loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let Ok(line) = logged.recv_timeout(left) else {
+            let _ = child.kill();
+            panic!("no JSON line with the transaction id within 10 s in {seen:?}");
+        };
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(&line) else { continue };
+        if value["fields"]["message"] == "request served" && value["span"]["transaction_id"] == "trace-me-123" {
+            break value;
+        }
+        seen.push(value);
+    };
     let _ = child.kill();
-    let stderr = child.wait_with_output().unwrap().stderr;
-    let lines: Vec<serde_json::Value> =
-        String::from_utf8_lossy(&stderr).lines().filter_map(|line| serde_json::from_str(line).ok()).collect();
-    let served = lines
-        .iter()
-        .find(|line| line["fields"]["message"] == "request served" && line["span"]["transaction_id"] == "trace-me-123")
-        .unwrap_or_else(|| panic!("no JSON line with the transaction id in {lines:?}"));
+    let _ = child.wait();
     assert_eq!(served["span"]["operation"], "/_hubspoke/health");
     assert_eq!(served["fields"]["status"], 200);
     assert_eq!(served["level"], "INFO");

@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::support::{Account, Server};
-use crate::vpc_rules::{COS, KMS, Net};
+use crate::vpc_rules::{KMS, Net};
 
 const KMS_NAME: &str = "private.us-south.kms.cloud.ibm.com";
 const COS_NAME: &str = "s3.direct.us-south.cloud-object-storage.appdomain.cloud";

@@ -143,7 +143,12 @@ async fn a_binding_racing_the_resolver_being_disabled_never_leaves_a_binding_wit
         }
         let enabled = net.ok(&net.hub, Method::GET, &resolver, None).await["enabled"] == true;
         let bindings = net
-            .ok(&net.hub, Method::GET, &format!("/v1/vpcs/{}/dns_resolution_bindings", hub["id"].as_str().unwrap()), None)
+            .ok(
+                &net.hub,
+                Method::GET,
+                &format!("/v1/vpcs/{}/dns_resolution_bindings", hub["id"].as_str().unwrap()),
+                None,
+            )
             .await;
         let count = bindings["dns_resolution_bindings"].as_array().unwrap().len();
         assert!(enabled || count == 0, "round {round}: {count} binding(s) to a hub whose resolver is disabled");
@@ -168,9 +173,11 @@ async fn subnets_gateways_and_vpcs_honour_if_match_and_their_etags_follow_their_
     let server = Server::ephemeral().await;
     let net = Net::new(&server).await;
     let (hub, spoke) = net.seed().await;
-    let subnets = net.ok(&net.hub, Method::GET, &format!("/v1/subnets?vpc.id={}", hub["id"].as_str().unwrap()), None).await;
-    let gateways =
-        net.ok(&net.hub, Method::GET, &format!("/v1/endpoint_gateways?vpc.id={}", hub["id"].as_str().unwrap()), None).await;
+    let subnets =
+        net.ok(&net.hub, Method::GET, &format!("/v1/subnets?vpc.id={}", hub["id"].as_str().unwrap()), None).await;
+    let gateways = net
+        .ok(&net.hub, Method::GET, &format!("/v1/endpoint_gateways?vpc.id={}", hub["id"].as_str().unwrap()), None)
+        .await;
     let stale = [("If-Match", "W/\"0-stale\"")];
     for path in [
         format!("/v1/subnets/{}", subnets["subnets"][0]["id"].as_str().unwrap()),
@@ -178,7 +185,8 @@ async fn subnets_gateways_and_vpcs_honour_if_match_and_their_etags_follow_their_
     ] {
         let versioned = with_version(&path);
         let got = server.request(Method::GET, &versioned, Some(&net.hub.token), None, &[]).await;
-        let etag = got.headers().get("etag").unwrap_or_else(|| panic!("no ETag on GET {path}")).to_str().unwrap().to_owned();
+        let etag =
+            got.headers().get("etag").unwrap_or_else(|| panic!("no ETag on GET {path}")).to_str().unwrap().to_owned();
         let rename = json!({ "name": "renamed" });
         for method in [Method::PATCH, Method::DELETE] {
             let body = (method == Method::PATCH).then(|| rename.clone());

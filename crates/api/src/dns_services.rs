@@ -5,7 +5,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hubspoke_app::network::Patch;
-use hubspoke_app::network::resolvers::{CustomResolverPatch, CustomResolverRead, LocationRead, NewCustomResolver, NewLocation};
+use hubspoke_app::network::resolvers::{
+    CustomResolverPatch, CustomResolverRead, LocationRead, NewCustomResolver, NewLocation,
+};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -84,7 +86,9 @@ fn resolver_patch(body: &Map<String, Value>) -> Result<CustomResolverPatch, ApiE
     let typed = |name: &str, expected: &str| -> Result<Option<&Value>, ApiError> {
         match body.get(name) {
             None | Some(Value::Null) => Ok(None),
-            Some(value) if (expected == "string" && value.is_string()) || (expected == "boolean" && value.is_boolean()) => {
+            Some(value)
+                if (expected == "string" && value.is_string()) || (expected == "boolean" && value.is_boolean()) =>
+            {
                 Ok(Some(value))
             }
             Some(_) => Err(ApiError::invalid_body(format!("`{name}` must be a {expected}")).with_target(name, "field")),

@@ -10,8 +10,8 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use hubspoke_app::precondition::Precondition;
 use hubspoke_iam::Caller;
-use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::ApiState;

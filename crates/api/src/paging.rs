@@ -80,8 +80,12 @@ impl Paging {
 
 fn refusal(style: Style, parameter: &str, message: String) -> ApiError {
     match style {
-        Style::Vpc => ApiError::new(StatusCode::BAD_REQUEST, if parameter == "limit" { "invalid_limit" } else { "invalid_start" }, message)
-            .with_target(parameter, "parameter"),
+        Style::Vpc => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            if parameter == "limit" { "invalid_limit" } else { "invalid_start" },
+            message,
+        )
+        .with_target(parameter, "parameter"),
         Style::Query => ApiError::invalid_query(message),
     }
 }
@@ -125,7 +129,15 @@ pub fn link(url: &str, params: &Params, limit: Option<u64>, start: Option<&str>)
 
 /// A page in the VPC API's collection shape: `first`, `next` (while more remain), `limit`, `total_count` and the
 /// items under `key`. hubspoke's own lists (the activity log) use the same shape.
-pub fn collection(url: &str, params: &Params, paging: &Paging, key: &str, items: Vec<Value>, total: usize, next: Option<&Cursor>) -> Value {
+pub fn collection(
+    url: &str,
+    params: &Params,
+    paging: &Paging,
+    key: &str,
+    items: Vec<Value>,
+    total: usize,
+    next: Option<&Cursor>,
+) -> Value {
     let mut body = json!({ "first": { "href": link(url, params, paging.limit, None) }, "total_count": total });
     if let Some(limit) = paging.limit {
         body["limit"] = json!(limit);
@@ -172,7 +184,10 @@ mod tests {
         assert_eq!(paging.start, Some(cursor));
         for forged in ["forged", "b2Zmc2V0OjEw", "!!"] {
             let vpc = Paging::from_params(&params(&format!("start={forged}")), VPC).unwrap_err();
-            assert_eq!((vpc.status, vpc.body("t")["errors"][0]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_start")));
+            assert_eq!(
+                (vpc.status, vpc.body("t")["errors"][0]["code"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("invalid_start"))
+            );
             let policies = Paging::from_params(&params(&format!("start={forged}")), POLICIES).unwrap_err();
             assert_eq!(policies.body("t")["errors"][0]["code"], "invalid_query_parameter");
         }
@@ -181,6 +196,9 @@ mod tests {
     #[test]
     fn links_keep_the_filters_and_replace_the_position() {
         let query = params("version=2026-01-01&vpc.id=a&start=old&limit=2");
-        assert_eq!(link("http://h/v1/subnets", &query, Some(2), Some("tok")), "http://h/v1/subnets?version=2026-01-01&vpc.id=a&limit=2&start=tok");
+        assert_eq!(
+            link("http://h/v1/subnets", &query, Some(2), Some("tok")),
+            "http://h/v1/subnets?version=2026-01-01&vpc.id=a&limit=2&start=tok"
+        );
     }
 }

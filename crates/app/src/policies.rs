@@ -1,9 +1,9 @@
 //! Authorization policy operations: create, read, list, replace, delete and restore.
 
+use hubspoke_iam::AccountId;
 use hubspoke_iam::authority::may_manage_policies_of;
 use hubspoke_iam::validate::validate;
 use hubspoke_iam::{Caller, Dialect, Policy, PolicyState, Timestamp, UncheckedDraft};
-use hubspoke_iam::AccountId;
 use hubspoke_store::{
     EventOutcome, EventRecord, PolicyKey, PolicyPosition, PolicyQuery, PolicySortField, Revision, SortValue, StoreError,
 };

@@ -20,11 +20,13 @@ impl Precondition {
     /// Checks the precondition against a resource's current ETag: 412 when it names another state.
     pub fn check(&self, what: &str, current: &str) -> AppResult<()> {
         match self {
-            Precondition::Etag(given) if normalized(given) != normalized(current) => Err(AppError::PreconditionFailed {
-                resource: what.to_owned(),
-                given: given.clone(),
-                current: current.to_owned(),
-            }),
+            Precondition::Etag(given) if normalized(given) != normalized(current) => {
+                Err(AppError::PreconditionFailed {
+                    resource: what.to_owned(),
+                    given: given.clone(),
+                    current: current.to_owned(),
+                })
+            }
             _ => Ok(()),
         }
     }
@@ -41,4 +43,3 @@ pub fn etag_of(state: &impl std::fmt::Debug) -> String {
     let digest = Sha256::digest(format!("{state:?}").as_bytes());
     format!("W/\"{}\"", hex::encode(&digest[..12]))
 }
-

@@ -21,5 +21,5 @@ mod udp;
 pub mod view;
 
 pub use answer::{Reply, Transport, respond};
-pub use server::{DnsConfig, DataPlane};
+pub use server::{DataPlane, DnsConfig};
 pub use view::{Answer, Lookup, Source, Via, View, Views, compile, lookup};

@@ -62,13 +62,8 @@ pub async fn run(
     ));
 
     let login_throttle = Arc::new(LoginThrottle::new(args.login_attempts, Duration::from_secs(60)));
-    let state = ApiState {
-        app: app.clone(),
-        tokens: Arc::new(tokens),
-        started: Instant::now(),
-        metrics,
-        login_throttle,
-    };
+    let state =
+        ApiState { app: app.clone(), tokens: Arc::new(tokens), started: Instant::now(), metrics, login_throttle };
     let address = listener.local_addr()?;
     print_banner(&address.to_string(), store.kind(), &location, &args, &operator);
 

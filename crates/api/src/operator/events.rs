@@ -38,5 +38,8 @@ pub async fn list(
     let page = state.app.events(&caller, &paging.request()).await?;
     let items = page.items.iter().map(render).collect();
     let url = format!("{base}/_hubspoke/events");
-    Ok(json_response(StatusCode::OK, &paging::collection(&url, &params, &paging, "events", items, page.total, page.next.as_ref())))
+    Ok(json_response(
+        StatusCode::OK,
+        &paging::collection(&url, &params, &paging, "events", items, page.total, page.next.as_ref()),
+    ))
 }

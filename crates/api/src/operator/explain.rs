@@ -24,9 +24,7 @@ pub struct ExplainBinding {
 }
 
 fn render(explanation: &BindingExplanation) -> Value {
-    let vpc = |(account, id): &(hubspoke_iam::AccountId, String)| {
-        json!({ "account_id": account.as_str(), "id": id, "crn": crn(account, "vpc", id) })
-    };
+    let vpc = |(account, id): &(hubspoke_iam::AccountId, String)| json!({ "account_id": account.as_str(), "id": id, "crn": crn(account, "vpc", id) });
     let refusals: Vec<Value> = explanation
         .refusals
         .iter()

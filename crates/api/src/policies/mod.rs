@@ -9,10 +9,10 @@ pub mod v2;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use hubspoke_app::policies::{PolicyList, PolicySort, Position};
 use hubspoke_iam::{
     AccountId, Attribute, AttributeValue, Dialect, Operator, Policy, PolicyState, RoleCatalog, UncheckedDraft,
 };
-use hubspoke_app::policies::{PolicyList, PolicySort, Position};
 use serde_json::{Map, Value, json};
 
 use crate::ApiState;

@@ -69,13 +69,24 @@ pub async fn list(
         _ => BindingSort::CreatedAtDescending,
     };
     let text = |name: &str| query.params.get(name).map(str::to_owned);
-    let filter =
-        BindingFilter { name: text("name"), vpc_crn: text("vpc.crn"), vpc_name: text("vpc.name"), account: text("account.id") };
+    let filter = BindingFilter {
+        name: text("name"),
+        vpc_crn: text("vpc.crn"),
+        vpc_name: text("vpc.name"),
+        account: text("account.id"),
+    };
     let page = state.app.list_bindings(&caller, &vpc, &filter, sort, &paging.request())?;
     let items = page.items.iter().map(|read| render(&query.base, read)).collect();
     let url = query.url(&format!("/vpcs/{vpc}/dns_resolution_bindings"));
-    let body =
-        paging::collection(&url, &query.params, &paging, "dns_resolution_bindings", items, page.total, page.next.as_ref());
+    let body = paging::collection(
+        &url,
+        &query.params,
+        &paging,
+        "dns_resolution_bindings",
+        items,
+        page.total,
+        page.next.as_ref(),
+    );
     Ok(json_response(StatusCode::OK, &body))
 }
 

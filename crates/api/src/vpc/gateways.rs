@@ -4,13 +4,17 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hubspoke_app::network::gateways::{BindingMode, GatewayFilter, GatewayIp, GatewayRead, GatewayTarget, NewGateway, Phase};
+use hubspoke_app::network::gateways::{
+    BindingMode, GatewayFilter, GatewayIp, GatewayRead, GatewayTarget, NewGateway, Phase,
+};
 use hubspoke_vpc::region::crn;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::subnets::{ReservedIpPrototype, render_reserved_ip};
-use super::{IdentityBody, MODE_VERSION, VpcQuery, created_at, required_identity, resource_group, vpc_reference, with_etag};
+use super::{
+    IdentityBody, MODE_VERSION, VpcQuery, created_at, required_identity, resource_group, vpc_reference, with_etag,
+};
 use crate::ApiState;
 use crate::error::ApiError;
 use crate::extract::{Authenticated, IbmJson, IfMatch};
@@ -150,7 +154,8 @@ pub struct GatewayPrototype {
 
 impl GatewayPrototype {
     fn input(self, query: &VpcQuery) -> Result<NewGateway, ApiError> {
-        let target = self.target.ok_or_else(|| ApiError::invalid_body("`target` is required").with_target("target", "field"))?;
+        let target =
+            self.target.ok_or_else(|| ApiError::invalid_body("`target` is required").with_target("target", "field"))?;
         let target = match target.resource_type.as_deref() {
             Some("provider_cloud_service") => GatewayTarget::ProviderCloudService {
                 crn: target.crn.ok_or_else(|| {
@@ -173,9 +178,10 @@ impl GatewayPrototype {
             .ips
             .into_iter()
             .map(|item| match &item.subnet {
-                Some(subnet) => {
-                    Ok(GatewayIp::New { subnet: subnet.id("ips[].subnet")?, ip: item.prototype.input("ips[].address")? })
-                }
+                Some(subnet) => Ok(GatewayIp::New {
+                    subnet: subnet.id("ips[].subnet")?,
+                    ip: item.prototype.input("ips[].address")?,
+                }),
                 None => {
                     let identity = IdentityBody::from_parts(item.id, item.crn, item.href);
                     Ok(GatewayIp::Existing(identity.id("ips[]")?))
@@ -222,7 +228,8 @@ pub async fn list(
     let page = state.app.list_gateways(&caller, &filter, &paging.request());
     let items = page.items.iter().map(|read| render(&query.base, read, query.legacy_mode())).collect();
     let url = query.url("/endpoint_gateways");
-    let body = paging::collection(&url, &query.params, &paging, "endpoint_gateways", items, page.total, page.next.as_ref());
+    let body =
+        paging::collection(&url, &query.params, &paging, "endpoint_gateways", items, page.total, page.next.as_ref());
     Ok(json_response(StatusCode::OK, &body))
 }
 

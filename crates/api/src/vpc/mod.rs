@@ -189,7 +189,9 @@ impl IdentityBody {
 
 /// A required identity: 400 naming the field when it is missing.
 pub fn required_identity<'a>(identity: &'a Option<IdentityBody>, field: &str) -> Result<&'a IdentityBody, ApiError> {
-    identity.as_ref().ok_or_else(|| ApiError::invalid_body(format!("`{field}` is required")).with_target(field, "field"))
+    identity
+        .as_ref()
+        .ok_or_else(|| ApiError::invalid_body(format!("`{field}` is required")).with_target(field, "field"))
 }
 
 /// A `{"name"}` or `{"href"}` object naming a zone.
@@ -205,7 +207,9 @@ impl ZoneBody {
         self.name
             .clone()
             .or_else(|| self.href.as_deref().and_then(|h| h.rsplit('/').next()).map(str::to_owned))
-            .ok_or_else(|| ApiError::invalid_body(format!("`{field}` needs a `name` or `href`")).with_target(field, "field"))
+            .ok_or_else(|| {
+                ApiError::invalid_body(format!("`{field}` needs a `name` or `href`")).with_target(field, "field")
+            })
     }
 }
 

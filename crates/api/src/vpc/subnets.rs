@@ -10,7 +10,10 @@ use hubspoke_vpc::region::crn;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{IdentityBody, VpcQuery, ZoneBody, created_at, required_identity, resource_group, vpc_reference, with_etag, zone_reference};
+use super::{
+    IdentityBody, VpcQuery, ZoneBody, created_at, required_identity, resource_group, vpc_reference, with_etag,
+    zone_reference,
+};
 use crate::ApiState;
 use crate::error::ApiError;
 use crate::extract::{Authenticated, IbmJson, IfMatch};
@@ -90,10 +93,12 @@ impl SubnetPrototype {
                 ApiError::invalid_body(format!("`ipv4_cidr_block` `{cidr}` is not a CIDR block"))
                     .with_target("ipv4_cidr_block", "field")
             })?),
-            (None, Some(count)) => SubnetRange::Count(u32::try_from(count).ok().filter(|n| *n > 0).ok_or_else(|| {
-                ApiError::invalid_body("`total_ipv4_address_count` must be a positive integer")
-                    .with_target("total_ipv4_address_count", "field")
-            })?),
+            (None, Some(count)) => {
+                SubnetRange::Count(u32::try_from(count).ok().filter(|n| *n > 0).ok_or_else(|| {
+                    ApiError::invalid_body("`total_ipv4_address_count` must be a positive integer")
+                        .with_target("total_ipv4_address_count", "field")
+                })?)
+            }
             _ => {
                 return Err(ApiError::invalid_body(
                     "give exactly one of `ipv4_cidr_block` and `total_ipv4_address_count`",
@@ -146,8 +151,15 @@ pub async fn list(
     };
     let page = state.app.list_subnets(&caller, &filter, &paging.request());
     let items = page.items.iter().map(|read| render(&query.base, read)).collect();
-    let body =
-        paging::collection(&query.url("/subnets"), &query.params, &paging, "subnets", items, page.total, page.next.as_ref());
+    let body = paging::collection(
+        &query.url("/subnets"),
+        &query.params,
+        &paging,
+        "subnets",
+        items,
+        page.total,
+        page.next.as_ref(),
+    );
     Ok(json_response(StatusCode::OK, &body))
 }
 

@@ -5,10 +5,8 @@ use std::net::Ipv4Addr;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hubspoke_app::network::vpcs::{
-    NewResolver, NewVpc, PrefixManagement, ResolverPatch, VpcFilter, VpcPatch, VpcRead,
-};
 use hubspoke_app::network::Patch;
+use hubspoke_app::network::vpcs::{NewResolver, NewVpc, PrefixManagement, ResolverPatch, VpcFilter, VpcPatch, VpcRead};
 use hubspoke_vpc::model::{DnsServer, ResolverSetting};
 use hubspoke_vpc::region::crn;
 use serde::Deserialize;
@@ -161,18 +159,26 @@ impl VpcPrototype {
 }
 
 /// A member of a merge-patch body: absent, `null`, or a value of type `T`.
-fn member<T: serde::de::DeserializeOwned>(object: &Map<String, Value>, name: &str, path: &str) -> Result<Patch<T>, ApiError> {
+fn member<T: serde::de::DeserializeOwned>(
+    object: &Map<String, Value>,
+    name: &str,
+    path: &str,
+) -> Result<Patch<T>, ApiError> {
     match object.get(name) {
         None => Ok(Patch::Absent),
         Some(Value::Null) => Ok(Patch::Null),
-        Some(value) => serde_json::from_value(value.clone())
-            .map(Patch::Value)
-            .map_err(|error| ApiError::invalid_body(format!("`{path}` is not valid: {error}")).with_target(path, "field")),
+        Some(value) => serde_json::from_value(value.clone()).map(Patch::Value).map_err(|error| {
+            ApiError::invalid_body(format!("`{path}` is not valid: {error}")).with_target(path, "field")
+        }),
     }
 }
 
 /// A member that is a value or absent (`null` counts as absent).
-fn optional<T: serde::de::DeserializeOwned>(object: &Map<String, Value>, name: &str, path: &str) -> Result<Option<T>, ApiError> {
+fn optional<T: serde::de::DeserializeOwned>(
+    object: &Map<String, Value>,
+    name: &str,
+    path: &str,
+) -> Result<Option<T>, ApiError> {
     Ok(match member(object, name, path)? {
         Patch::Value(value) => Some(value),
         Patch::Absent | Patch::Null => None,
@@ -186,11 +192,12 @@ fn vpc_patch(body: &Map<String, Value>) -> Result<VpcPatch, ApiError> {
     let Some(dns) = optional::<Map<String, Value>>(body, "dns", "dns")? else { return Ok(patch) };
     patch.enable_hub = optional(&dns, "enable_hub", "dns.enable_hub")?;
     if let Some(resolver) = optional::<Map<String, Value>>(&dns, "resolver", "dns.resolver")? {
-        let manual_servers = match member::<Vec<ServerBody>>(&resolver, "manual_servers", "dns.resolver.manual_servers")? {
-            Patch::Absent => Patch::Absent,
-            Patch::Null => Patch::Null,
-            Patch::Value(items) => Patch::Value(servers(&items, "dns.resolver.manual_servers")?),
-        };
+        let manual_servers =
+            match member::<Vec<ServerBody>>(&resolver, "manual_servers", "dns.resolver.manual_servers")? {
+                Patch::Absent => Patch::Absent,
+                Patch::Null => Patch::Null,
+                Patch::Value(items) => Patch::Value(servers(&items, "dns.resolver.manual_servers")?),
+            };
         let vpc = match member::<IdentityBody>(&resolver, "vpc", "dns.resolver.vpc")? {
             Patch::Absent => Patch::Absent,
             Patch::Null => Patch::Null,
@@ -215,7 +222,8 @@ pub async fn list(
     };
     let page = state.app.list_vpcs(&caller, &filter, &paging.request());
     let items = page.items.iter().map(|read| render(&query.base, read)).collect();
-    let body = paging::collection(&query.url("/vpcs"), &query.params, &paging, "vpcs", items, page.total, page.next.as_ref());
+    let body =
+        paging::collection(&query.url("/vpcs"), &query.params, &paging, "vpcs", items, page.total, page.next.as_ref());
     Ok(json_response(StatusCode::OK, &body))
 }
 

@@ -70,7 +70,12 @@ impl App {
     /// `POST /_hubspoke/explain/binding`: what creating a binding from `spoke` to `hub` would do now. `spoke` names a
     /// VPC of the caller's account (by id) or, for the hub's administrator, a VPC of any account by CRN; `hub` is
     /// named as a binding create names it.
-    pub fn explain_binding(&self, caller: &Caller, spoke: &VpcIdentity, hub: &VpcIdentity) -> AppResult<BindingExplanation> {
+    pub fn explain_binding(
+        &self,
+        caller: &Caller,
+        spoke: &VpcIdentity,
+        hub: &VpcIdentity,
+    ) -> AppResult<BindingExplanation> {
         let world = self.replica.world();
         let visible = self.visible(caller);
         let (spoke_account, spoke_id) = match spoke {
@@ -84,18 +89,28 @@ impl App {
                 (vpc.account.clone(), vpc.id.clone())
             }
         };
-        let (hub_account, hub_id) = match hub {
-            VpcIdentity::Crn(crn) => crn_parts(crn, "vpc")?,
+        let hub_named = match hub {
+            VpcIdentity::Crn(crn) => crn_parts(crn, "vpc").map_err(|error| (error, crn.clone())),
             // By id, a hub is the caller's own (as in a create), or the spoke's account's when the operator asks.
             local => {
                 let id = match local {
                     VpcIdentity::Href(href) => href.trim_end_matches('/').rsplit('/').next().unwrap_or_default(),
                     VpcIdentity::Id(id) | VpcIdentity::Crn(id) => id.as_str(),
                 };
-                let vpc = world.vpc(id).filter(|vpc| vpc.account == spoke_account || visible.sees(&vpc.account));
-                let vpc = vpc.ok_or_else(|| AppError::Rule(RuleError::not_found("VPC", id)))?;
-                (vpc.account.clone(), vpc.id.clone())
+                world
+                    .vpc(id)
+                    .filter(|vpc| vpc.account == spoke_account || visible.sees(&vpc.account))
+                    .map(|vpc| (vpc.account.clone(), vpc.id.clone()))
+                    .ok_or_else(|| (AppError::Rule(RuleError::not_found("VPC", id)), id.to_owned()))
             }
+        };
+        let (hub_account, hub_id) = match hub_named {
+            Ok(named) => named,
+            // The spoke's administrator learns what the create would say, in the create's order: the spoke's own
+            // refusals first, then that the hub cannot be named. The decision is the one on the id as given, in
+            // the caller's account.
+            Err((_, named)) if may_manage_policies_of(caller, &spoke_account) => (spoke_account.clone(), named),
+            Err((error, _)) => return Err(error),
         };
         let owns_spoke = may_manage_policies_of(caller, &spoke_account);
         let owns_hub = may_manage_policies_of(caller, &hub_account);
@@ -121,14 +136,22 @@ impl App {
         };
         let viewer = caller.account();
         let refusals = match perspective {
-            Perspective::Spoke | Perspective::Both => {
-                self.spoke_side(&world, &spoke_account, &spoke_id, hub).into_iter().map(|r| r.revealed_to(viewer)).collect()
-            }
+            Perspective::Spoke | Perspective::Both => self
+                .spoke_side(&world, &spoke_account, &spoke_id, hub)
+                .into_iter()
+                .map(|r| r.revealed_to(viewer))
+                .collect(),
             Perspective::Hub => {
                 let hub_vpc = visible.vpc(&hub_id)?;
                 let mut refusals = binding::hub_refusals(&world, &spoke_id, hub_vpc);
                 if !decision.permitted && self.settings.enforcement == Enforcement::Enforce {
-                    refusals.push(binding_refusal(&spoke_account, &spoke_id, &hub_account, &hub_id, decision.explain(&explained.request)));
+                    refusals.push(binding_refusal(
+                        &spoke_account,
+                        &spoke_id,
+                        &hub_account,
+                        &hub_id,
+                        decision.explain(&explained.request),
+                    ));
                 }
                 refusals.into_iter().map(|r| r.revealed_to(viewer)).collect()
             }
@@ -161,7 +184,13 @@ impl App {
 }
 
 /// The refusal a denied decision makes (rule C8), for the hub's perspective.
-fn binding_refusal(spoke_account: &AccountId, spoke: &str, hub_account: &AccountId, hub: &str, explanation: String) -> RuleError {
+fn binding_refusal(
+    spoke_account: &AccountId,
+    spoke: &str,
+    hub_account: &AccountId,
+    hub: &str,
+    explanation: String,
+) -> RuleError {
     RuleError::not_authorized(
         "C8",
         hubspoke_vpc::error::MissingGrant {
@@ -180,5 +209,7 @@ fn crn_parts(crn: &str, field: &str) -> AppResult<(AccountId, String)> {
     parse_crn(crn)
         .filter(|parts| parts.kind == "vpc")
         .and_then(|parts| Some((AccountId::parse(&parts.account)?, parts.id)))
-        .ok_or_else(|| AppError::Rule(RuleError::invalid("invalid_crn", format!("`{crn}` is not the CRN of a VPC")).field(field)))
+        .ok_or_else(|| {
+            AppError::Rule(RuleError::invalid("invalid_crn", format!("`{crn}` is not the CRN of a VPC")).field(field))
+        })
 }

@@ -70,7 +70,8 @@ fn read(visible: &Visible, gateway: &EndpointGateway) -> GatewayRead {
 impl GatewayFilter {
     fn matches(&self, visible: &Visible, gateway: &EndpointGateway) -> bool {
         let vpc = visible.world.vpc(&gateway.vpc);
-        let any_of = |wanted: &Option<Vec<String>>, value: &str| wanted.as_ref().is_none_or(|w| w.iter().any(|w| w == value));
+        let any_of =
+            |wanted: &Option<Vec<String>>, value: &str| wanted.as_ref().is_none_or(|w| w.iter().any(|w| w == value));
         self.name.as_ref().is_none_or(|name| *name == gateway.name)
             && self.vpc_id.as_ref().is_none_or(|id| *id == gateway.vpc)
             && self.vpc_crn.as_ref().is_none_or(|c| vpc.is_some_and(|vpc| crn(&vpc.account, "vpc", &vpc.id) == *c))
@@ -98,11 +99,8 @@ impl App {
     /// `GET /endpoint_gateways`: newest first, then by name.
     pub fn list_gateways(&self, caller: &Caller, filter: &GatewayFilter, page: &PageRequest) -> Page<GatewayRead> {
         let visible = self.visible(caller);
-        let gateways: Vec<&EndpointGateway> = visible
-            .world
-            .gateways()
-            .filter(|g| visible.sees(&g.account) && filter.matches(&visible, g))
-            .collect();
+        let gateways: Vec<&EndpointGateway> =
+            visible.world.gateways().filter(|g| visible.sees(&g.account) && filter.matches(&visible, g)).collect();
         let order = |g: &&EndpointGateway| {
             Cursor(vec![SortPart::Int(-g.created_at.0), SortPart::Text(g.name.clone()), SortPart::Text(g.id.clone())])
         };
@@ -141,7 +139,13 @@ impl App {
         Ok(revision)
     }
 
-    fn check_gateway_etag(&self, caller: &Caller, world: &World, id: &str, precondition: &Precondition) -> AppResult<()> {
+    fn check_gateway_etag(
+        &self,
+        caller: &Caller,
+        world: &World,
+        id: &str,
+        precondition: &Precondition,
+    ) -> AppResult<()> {
         if *precondition == Precondition::Absent {
             return Ok(());
         }

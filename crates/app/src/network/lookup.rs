@@ -73,7 +73,8 @@ impl App {
     /// `GET /_hubspoke/vpcs/{id}/dns_endpoint`.
     pub async fn dns_endpoint(&self, caller: &Caller, vpc: &str) -> AppResult<DnsEndpoint> {
         let address = self.visible(caller).vpc(vpc)?.dns_endpoint;
-        let plane = self.data_plane.get().ok_or_else(|| AppError::Internal("the DNS data plane is not running".into()))?;
+        let plane =
+            self.data_plane.get().ok_or_else(|| AppError::Internal("the DNS data plane is not running".into()))?;
         // The data plane follows the world a moment after each write; a VPC created just now may not be served yet,
         // so serve the current world rather than report a port that is not bound.
         if plane.port_of(address).is_none() {

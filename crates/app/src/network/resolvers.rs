@@ -127,12 +127,19 @@ impl App {
     /// `DELETE /instances/{instance}/custom_resolvers/{id}`.
     pub async fn delete_resolver(&self, caller: &Caller, instance: &str, id: &str) -> AppResult<Revision> {
         let activity = Activity::on("dns-svcs.custom-resolver.delete", "custom_resolver", id);
-        let (_, revision) = self.change(caller, activity, |world, ctx| resolver::delete(world, ctx, instance, id)).await?;
+        let (_, revision) =
+            self.change(caller, activity, |world, ctx| resolver::delete(world, ctx, instance, id)).await?;
         Ok(revision)
     }
 
     /// `GET .../custom_resolvers/{id}/locations/{location}` (the answer of a location's create and update).
-    pub fn resolver_location(&self, caller: &Caller, instance: &str, id: &str, location: &str) -> AppResult<LocationRead> {
+    pub fn resolver_location(
+        &self,
+        caller: &Caller,
+        instance: &str,
+        id: &str,
+        location: &str,
+    ) -> AppResult<LocationRead> {
         let read = self.resolver(caller, instance, id)?;
         read.locations
             .into_iter()
@@ -149,8 +156,9 @@ impl App {
         input: NewLocation,
     ) -> AppResult<LocationRead> {
         let activity = Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", id);
-        let (location, _) =
-            self.change(caller, activity, |world, ctx| resolver::create_location(world, ctx, instance, id, &input)).await?;
+        let (location, _) = self
+            .change(caller, activity, |world, ctx| resolver::create_location(world, ctx, instance, id, &input))
+            .await?;
         self.resolver_location(caller, instance, id, &location)
     }
 
@@ -164,8 +172,10 @@ impl App {
         enabled: Option<bool>,
     ) -> AppResult<LocationRead> {
         let activity = Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", id);
-        self.change(caller, activity, |world, ctx| resolver::update_location(world, ctx, instance, id, location, enabled))
-            .await?;
+        self.change(caller, activity, |world, ctx| {
+            resolver::update_location(world, ctx, instance, id, location, enabled)
+        })
+        .await?;
         self.resolver_location(caller, instance, id, location)
     }
 

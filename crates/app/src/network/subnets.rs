@@ -141,7 +141,13 @@ impl App {
         Ok(revision)
     }
 
-    fn check_subnet_etag(&self, caller: &Caller, world: &World, id: &str, precondition: &Precondition) -> AppResult<()> {
+    fn check_subnet_etag(
+        &self,
+        caller: &Caller,
+        world: &World,
+        id: &str,
+        precondition: &Precondition,
+    ) -> AppResult<()> {
         if *precondition == Precondition::Absent {
             return Ok(());
         }
@@ -158,10 +164,16 @@ impl App {
     }
 
     /// `POST /subnets/{id}/reserved_ips`.
-    pub async fn create_reserved_ip(&self, caller: &Caller, id: &str, input: NewReservedIp) -> AppResult<ReservedIpRead> {
+    pub async fn create_reserved_ip(
+        &self,
+        caller: &Caller,
+        id: &str,
+        input: NewReservedIp,
+    ) -> AppResult<ReservedIpRead> {
         let activity = Activity::creating("is.subnet.reserved-ip.create", "subnet_reserved_ip");
-        let (ip, _) =
-            self.change(caller, activity, |world, ctx| subnet::create_reserved_ip(world, ctx, id, input.clone())).await?;
+        let (ip, _) = self
+            .change(caller, activity, |world, ctx| subnet::create_reserved_ip(world, ctx, id, input.clone()))
+            .await?;
         self.reserved_ip(caller, id, &ip)
     }
 

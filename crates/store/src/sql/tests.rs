@@ -218,7 +218,10 @@ async fn lists_page_sort_and_filter(store: SqlStore) {
     let second = store.list_policies(&by_id(crate::PolicyPosition::After(key("p3")), Some(2))).await.unwrap();
     assert_eq!((ids(&second), second.more_after), (vec!["p2".into(), "p1".into()], true));
     // A policy deleted between two pages does not shift the next one.
-    store.update_policy(&Policy { state: PolicyState::Deleted, version: 2, ..policy("p1", "hub-1", 99) }, &[]).await.unwrap();
+    store
+        .update_policy(&Policy { state: PolicyState::Deleted, version: 2, ..policy("p1", "hub-1", 99) }, &[])
+        .await
+        .unwrap();
     let active = |position| PolicyQuery { state: Some(PolicyState::Active), ..by_id(position, Some(2)) };
     let third = store.list_policies(&active(crate::PolicyPosition::After(key("p1")))).await.unwrap();
     assert_eq!((ids(&third), third.more_after), (vec!["p0".into()], false));

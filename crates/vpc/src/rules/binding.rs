@@ -190,7 +190,9 @@ pub fn evaluate_create(
 pub fn hub_refusals(world: &World, spoke: &str, hub: &Vpc) -> Vec<RuleError> {
     if hub.id == spoke {
         return vec![
-            RuleError::invalid("dns_resolution_binding_target_invalid", "a VPC cannot bind to itself").rule("C3").field("vpc"),
+            RuleError::invalid("dns_resolution_binding_target_invalid", "a VPC cannot bind to itself")
+                .rule("C3")
+                .field("vpc"),
         ];
     }
     if !hub.enable_hub {

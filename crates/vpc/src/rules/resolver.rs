@@ -159,7 +159,10 @@ fn check_name(name: &str) -> RuleResult<()> {
     match forbidden_character(name, false) {
         Some(character) => Err(RuleError::invalid(
             "invalid_name",
-            format!("the custom resolver name contains the character {}, which a name may not hold", describe(character)),
+            format!(
+                "the custom resolver name contains the character {}, which a name may not hold",
+                describe(character)
+            ),
         )
         .field("name")),
         None => Ok(()),
