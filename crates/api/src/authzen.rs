@@ -23,7 +23,7 @@ pub const MAX_EVALUATIONS: usize = 100;
 
 /// A subject or resource.
 #[derive(Clone, Debug, Deserialize)]
-pub struct Entity {
+pub struct AuthzenEntity {
     #[serde(rename = "type")]
     kind: String,
     id: String,
@@ -41,11 +41,11 @@ pub struct Action {
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct EvaluationBody {
     #[serde(default)]
-    subject: Option<Entity>,
+    subject: Option<AuthzenEntity>,
     #[serde(default)]
     action: Option<Action>,
     #[serde(default)]
-    resource: Option<Entity>,
+    resource: Option<AuthzenEntity>,
 }
 
 /// The body of `POST /access/v1/evaluations`.
@@ -66,7 +66,7 @@ pub struct Options {
     evaluations_semantic: Option<String>,
 }
 
-fn attributes(entity: &Entity, side: &str) -> Result<RequestAttributes, ApiError> {
+fn attributes(entity: &AuthzenEntity, side: &str) -> Result<RequestAttributes, ApiError> {
     let mut attributes = RequestAttributes::default();
     for (key, value) in entity.properties.iter().flatten() {
         let text = match value {
