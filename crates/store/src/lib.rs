@@ -234,7 +234,7 @@ pub struct EventRecord {
     pub actor: String,
     /// The account it happened in.
     pub account: Option<String>,
-    /// The other account involved (a binding's other side, a policy's subject account), which may also see it.
+    /// The other account involved (a binding's other side), which may also see it.
     pub other_account: Option<String>,
     /// What was done, for example `is.vpc.dns-resolution-binding.create` or `iam.policy.delete`.
     pub action: String,

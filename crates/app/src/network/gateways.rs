@@ -146,11 +146,8 @@ impl App {
         id: &str,
         precondition: &Precondition,
     ) -> AppResult<()> {
-        if *precondition == Precondition::Absent {
-            return Ok(());
-        }
-        let visible = self.visible_in(caller, world);
-        precondition.check(&format!("endpoint gateway `{id}`"), &read(&visible, visible.gateway(id)?).etag)
+        let resource = format!("endpoint gateway `{id}`");
+        self.check_etag(caller, world, precondition, &resource, |visible| Ok(read(visible, visible.gateway(id)?).etag))
     }
 
     /// `GET /endpoint_gateways/{id}/ips`: in address order.

@@ -33,6 +33,7 @@ use sha2::{Digest, Sha256};
 pub use hubspoke_vpc::rules::{Patch, VpcIdentity};
 pub use write::Activity;
 
+use crate::precondition::Precondition;
 use crate::{App, AppError, AppResult, now_millis};
 
 /// The world as one caller may see it, at one moment.
@@ -158,5 +159,21 @@ impl App {
     /// `world` (the one a change is being computed on) through the caller's eyes.
     pub(crate) fn visible_in(&self, caller: &Caller, world: &World) -> Visible {
         Visible { world: Arc::new(world.clone()), account: caller.account().cloned(), now: Timestamp(now_millis()) }
+    }
+
+    /// Checks `If-Match` against the ETag a resource has in `world` (the one a change is being computed on, so the
+    /// check cannot pass on a stale read), as the caller reads it there; `resource` names it in the 412.
+    pub(crate) fn check_etag(
+        &self,
+        caller: &Caller,
+        world: &World,
+        precondition: &Precondition,
+        resource: &str,
+        etag: impl FnOnce(&Visible) -> AppResult<String>,
+    ) -> AppResult<()> {
+        if *precondition == Precondition::Absent {
+            return Ok(());
+        }
+        precondition.check(resource, &etag(&self.visible_in(caller, world))?)
     }
 }

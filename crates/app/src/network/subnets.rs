@@ -148,11 +148,8 @@ impl App {
         id: &str,
         precondition: &Precondition,
     ) -> AppResult<()> {
-        if *precondition == Precondition::Absent {
-            return Ok(());
-        }
-        let visible = self.visible_in(caller, world);
-        precondition.check(&format!("subnet `{id}`"), &read(&visible, visible.subnet(id)?).etag)
+        let resource = format!("subnet `{id}`");
+        self.check_etag(caller, world, precondition, &resource, |visible| Ok(read(visible, visible.subnet(id)?).etag))
     }
 
     /// `GET /subnets/{id}/reserved_ips`: in address order.

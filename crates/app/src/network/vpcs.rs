@@ -137,11 +137,7 @@ impl App {
     }
 
     fn check_vpc_etag(&self, caller: &Caller, world: &World, id: &str, precondition: &Precondition) -> AppResult<()> {
-        if *precondition == Precondition::Absent {
-            return Ok(());
-        }
-        let visible = self.visible_in(caller, world);
-        let current = read(&visible, visible.vpc(id)?);
-        precondition.check(&format!("VPC `{id}`"), &current.etag)
+        let resource = format!("VPC `{id}`");
+        self.check_etag(caller, world, precondition, &resource, |visible| Ok(read(visible, visible.vpc(id)?).etag))
     }
 }

@@ -46,12 +46,7 @@ impl SqlStore {
                     Collision::Vanished => continue,
                 }
             }
-            write_policy_children(&mut tx, &[policy], false).await?;
-            super::events::insert(&mut tx, events).await?;
-            let revision =
-                append_change(&mut tx, self.backend, EntityKind::Policy, &policy.id, policy.last_modified_at.0).await?;
-            tx.commit().await?;
-            return Ok(revision);
+            return self.finish_policy_write(tx, policy, events, false).await;
         }
         Err(StoreError::Contended(format!("policy `{}` kept colliding with policies being deleted", policy.id)))
     }
@@ -121,14 +116,26 @@ impl SqlStore {
                     Some(current) => StoreError::Stale { id: policy.id.clone(), current: current as u32 },
                 });
             }
-            write_policy_children(&mut tx, &[policy], true).await?;
-            super::events::insert(&mut tx, events).await?;
-            let revision =
-                append_change(&mut tx, self.backend, EntityKind::Policy, &policy.id, policy.last_modified_at.0).await?;
-            tx.commit().await?;
-            return Ok(revision);
+            return self.finish_policy_write(tx, policy, events, true).await;
         }
         Err(StoreError::Contended(format!("policy `{}` kept colliding with policies being deleted", policy.id)))
+    }
+
+    /// The end of a policy create or replace whose row is written: its attributes and roles, its events, its change
+    /// row, and the commit that makes all of them one revision.
+    async fn finish_policy_write(
+        &self,
+        mut tx: WriteTx,
+        policy: &Policy,
+        events: &[EventRecord],
+        replacing: bool,
+    ) -> StoreResult<Revision> {
+        write_policy_children(&mut tx, &[policy], replacing).await?;
+        super::events::insert(&mut tx, events).await?;
+        let revision =
+            append_change(&mut tx, self.backend, EntityKind::Policy, &policy.id, policy.last_modified_at.0).await?;
+        tx.commit().await?;
+        Ok(revision)
     }
 
     /// Rolls back a write that failed on `error` and says what it was: the active policy that one of `policies`
