@@ -167,6 +167,12 @@ try {
   await page.locator('#gateways').getByText('primary').first().waitFor(WAIT);
   await shot(page, 'vpcs-bound-1280');
 
+  step('Connections gives the server\'s explanation: permitted, and by the policy the hub just created');
+  const boundRow = page.locator(`#connections tr[data-kind="binding"][data-spoke="${SPOKE.vpc}"]`);
+  await boundRow.locator('.binding-explanation[data-perspective="hub"] .decision[data-permitted="true"]').waitFor(WAIT);
+  assert.match(await boundRow.locator('.decision').innerText(), /is\.vpc\.dns-resolution-binding\.connect is permitted \(enforcement enforce\)/);
+  assert.equal(await boundRow.locator('.granted-by code').innerText(), created.id);
+
   step('the DNS lookup page resolves the hub gateway and explains it');
   await open(page, `#/dns?vpc=${HUB.vpc}&name=${COS_NAME}`);
   await page.locator('#lookup-explanation li', { hasText: 'from endpoint gateway' }).waitFor(WAIT);
@@ -229,8 +235,21 @@ try {
   step('the topology draws the refused attempt, and Activity highlights it with its reason');
   await open(page, '#/vpcs');
   await page.locator(`#topology .edge[data-kind="refused"][data-spoke="${SPOKE.vpc}"]`).waitFor(WAIT);
-  await page.locator(`#connections tr.outcome-refused[data-spoke="${SPOKE.vpc}"]`).getByRole('link', { name: 'Create the missing authorization' }).waitFor(WAIT);
+  const refusedRow = page.locator(`#connections tr.outcome-refused[data-spoke="${SPOKE.vpc}"]`);
+  await refusedRow.getByRole('link', { name: 'Create the missing authorization' }).waitFor(WAIT);
   await shot(page, 'vpcs-refused-1280');
+
+  step('the refused attempt is explained by the server: a binding now would be refused by rule C8, and why');
+  const now = refusedRow.locator('.binding-explanation[data-perspective="hub"][data-allowed="false"]');
+  await now.waitFor(WAIT);
+  assert.match(await now.locator('.verdict').innerText(), /would be refused/);
+  const first = now.locator('ol.refusals li').first();
+  assert.equal(await first.getAttribute('data-rule'), 'C8');
+  assert.match(await first.innerText(), /^rule C8 not_authorized: the DNS-shared VPC .* is not authorized to /s);
+  assert.equal(await now.locator('.decision').getAttribute('data-permitted'), 'false');
+  // The hub's administrator sees the engine's reasons; the create answered the spoke with the same rule.
+  assert.match(await now.locator('.engine').innerText(), new RegExp(`is denied: account ${HUB.account} has no active authorization policy for subjects in account ${SPOKE.account}`));
+  assert.match(refused.body.errors[0].message, /\(rule C8\)/);
   await open(page, '#/activity');
   const refusal = page.locator('#events tr.outcome-refused', { hasText: 'is.vpc.dns-resolution-binding.connect' }).first();
   await refusal.waitFor(WAIT);
@@ -253,6 +272,7 @@ try {
   await open(page, '#/vpcs');
   await page.locator(`#topology .edge[data-kind="binding"][data-spoke="${SPOKE.vpc}"][data-granted="true"]`).waitFor(WAIT);
   assert.equal(await page.locator('#topology .edge[data-kind="refused"]').count(), 0, 'a refusal older than the binding is not drawn');
+  assert.equal(await page.locator(`#connections tr[data-kind="binding"][data-spoke="${SPOKE.vpc}"] .granted-by code`).innerText(), all.body.id);
 
   step('every page, at 1280 and 420 px: no horizontal overflow, and a screenshot');
   const pages = ['authorizations', 'authorizations/new', 'vpcs', 'dns', 'activity'];
@@ -280,6 +300,13 @@ try {
   // From the spoke's side the hub is another account's VPC, named by the binding.
   await spokePage.locator(`#topology .star[data-hub="${HUB.vpc}"] .edge[data-kind="binding"][data-spoke="${SPOKE.vpc}"][data-granted="true"]`).waitFor(WAIT);
   await shot(spokePage, 'spoke-vpcs-1280');
+
+  step('the spoke administrator sees the decision, never the hub\'s policies');
+  const spokeRow = spokePage.locator(`#connections tr[data-kind="binding"][data-spoke="${SPOKE.vpc}"]`);
+  await spokeRow.locator('.binding-explanation[data-perspective="spoke"] .decision[data-permitted="true"]').waitFor(WAIT);
+  assert.equal(await spokeRow.locator('.granted-by, .engine').count(), 0);
+  const spokeSees = await spokePage.locator('main').innerText();
+  for (const id of [created.id, fromCli.id, all.body.id]) assert.ok(!spokeSees.includes(id), `the hub's policy ${id} is not shown to the spoke`);
   await open(spokePage, '#/activity');
   await spokePage.locator('#events tr.outcome-refused').first().waitFor(WAIT);
   await shot(spokePage, 'spoke-activity-1280');

@@ -218,6 +218,149 @@ async fn the_hub_and_spoke_scenario_from_the_cli_with_explanations() {
     assert_eq!(gateways[0]["name"], "hub-cos");
 }
 
+/// The policy a hub account writes to let one spoke VPC bind to one of its VPCs, through the CLI; returns its id.
+fn grant(server: &Server, hub_key: &str, spoke_account: &str, spoke_vpc: &str, hub_vpc: &str) -> String {
+    let policy = json(hubspoke(server, hub_key).args([
+        "iam",
+        "authorization-policy-create",
+        "is",
+        "is",
+        "DNSBindingConnector",
+        "--source-service-account",
+        spoke_account,
+        "--source-resource-type",
+        "vpc",
+        "--source-resource",
+        spoke_vpc,
+        "--target-resource-type",
+        "vpc",
+        "--target-resource",
+        hub_vpc,
+    ]));
+    policy["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn explain_binding_answers_as_the_server_decides_for_the_spoke_and_for_the_hub() {
+    let server = Server::ephemeral().await;
+    let (_, hub_key) = account(&server, "hub", None).await;
+    let (spoke_account, spoke_key) = account(&server, "spoke", None).await;
+    let hub = |args: &[&str]| run(hubspoke(&server, &hub_key).args(args));
+    let spoke = |args: &[&str]| run(hubspoke(&server, &spoke_key).args(args));
+    let vpc = |key: &str, name: &str| json(hubspoke(&server, key).args(["is", "vpc", name]));
+
+    // The hub VPC, ready for bindings (rule H10: an enabled custom resolver), and a VPC of the same account that is
+    // no hub.
+    hub(&["is", "vpc-create", "hub-vpc", "--dns-enable-hub", "true"]);
+    hub(&["is", "subnet-create", "hub-subnet", "hub-vpc", "--zone", "us-south-1", "--ipv4-address-count", "256"]);
+    hub(&[
+        "dns",
+        "custom-resolver-create",
+        "--instance",
+        "dns-hub",
+        "--name",
+        "r",
+        "--location",
+        "hub-subnet",
+        "--enable",
+    ]);
+    hub(&["is", "vpc-create", "lab-vpc"]);
+    let (hub_vpc, lab_vpc) = (vpc(&hub_key, "hub-vpc"), vpc(&hub_key, "lab-vpc"));
+    let (hub_id, hub_crn) = (hub_vpc["id"].as_str().unwrap(), hub_vpc["crn"].as_str().unwrap());
+    let (lab_id, lab_crn) = (lab_vpc["id"].as_str().unwrap(), lab_vpc["crn"].as_str().unwrap());
+    spoke(&["is", "vpc-create", "spoke-vpc"]);
+    let spoke_vpc = vpc(&spoke_key, "spoke-vpc");
+    let (spoke_id, spoke_crn) = (spoke_vpc["id"].as_str().unwrap(), spoke_vpc["crn"].as_str().unwrap());
+
+    // A VPC of another account that is no hub, which authorizes the spoke (so that IAM does not refuse first): the
+    // explanation names rule C3, as the create then answers. The CLI cannot see that VPC; only the server can say.
+    let lab_policy = grant(&server, &hub_key, &spoke_account, spoke_id, lab_id);
+    let text = spoke(&["explain", "binding", "--spoke", "spoke-vpc", "--hub", lab_crn]);
+    redacted(&text).bind(|| insta::assert_snapshot!("explain_cross_account_not_a_hub", text));
+    assert!(text.contains("would be REFUSED") && text.contains("1. rule C3, "), "{text}");
+    let explained =
+        json(hubspoke(&server, &spoke_key).args(["explain", "binding", "--spoke", spoke_id, "--hub", lab_crn]));
+    assert_eq!(
+        (&explained["allowed"], &explained["refusals"][0]["rule"]),
+        (&serde_json::json!(false), &serde_json::json!("C3"))
+    );
+    let output = hubspoke(&server, &spoke_key)
+        .args(["is", "vpc-dns-resolution-binding-create", "spoke-vpc", "--target-vpc", lab_crn])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let first = explained["refusals"][0]["message"].as_str().unwrap();
+    assert!(!output.status.success() && stderr.contains(first), "the create answers with the first refusal: {stderr}");
+
+    // The hub's administrator names the spoke by CRN and sees what its own policies say: before the grant, the
+    // denial and the nearest policy (the one for the lab VPC).
+    let as_hub =
+        |hub: &str| run(hubspoke(&server, &hub_key).args(["explain", "binding", "--spoke", spoke_crn, "--hub", hub]));
+    let text = as_hub("hub-vpc");
+    redacted(&text).bind(|| insta::assert_snapshot!("explain_hub_before_grant", text));
+    assert!(text.contains("would be REFUSED") && text.contains("Explanation:") && text.contains(&lab_policy), "{text}");
+
+    // The spoke's administrator sees the same refusal and the command to ask for, never the hub's policies.
+    let as_spoke = || {
+        let text = spoke(&["explain", "binding", "--spoke", "spoke-vpc", "--hub", hub_crn]);
+        let json = run(hubspoke(&server, &spoke_key).args([
+            "explain",
+            "binding",
+            "--spoke",
+            "spoke-vpc",
+            "--hub",
+            hub_crn,
+            "--output",
+            "json",
+        ]));
+        (text, json)
+    };
+    let (text, json_text) = as_spoke();
+    assert!(text.contains("rule C8") && text.contains("The hub's administrator can grant it with:"), "{text}");
+    for seen in [&text, &json_text] {
+        assert!(
+            !seen.contains(&lab_policy) && !seen.contains("Explanation"),
+            "the hub's policies stay the hub's: {seen}"
+        );
+    }
+
+    // After the grant: the hub's administrator sees the policy that grants it; the spoke's still does not.
+    let policy = grant(&server, &hub_key, &spoke_account, spoke_id, hub_id);
+    let text = as_hub(hub_id);
+    redacted(&text).bind(|| insta::assert_snapshot!("explain_hub_after_grant", text));
+    assert!(
+        text.contains("would be ALLOWED") && text.contains(&format!("Granted by:                `{policy}`")),
+        "{text}"
+    );
+    let (text, json_text) = as_spoke();
+    assert!(text.contains("would be ALLOWED") && text.contains("Permitted:                 yes"), "{text}");
+    for seen in [&text, &json_text] {
+        assert!(!seen.contains(&policy) && !seen.contains(&lab_policy), "the hub's policies stay the hub's: {seen}");
+    }
+    spoke(&["is", "vpc-dns-resolution-binding-create", "spoke-vpc", "--target-vpc", hub_crn, "--name", "to-hub"]);
+
+    // A reader that has gone (`| head -0`) ends the output, not the command: no panic, and the verdict's exit code.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hubspoke"))
+        .args(["explain", "binding", "--spoke", spoke_crn, "--hub", "hub-vpc", "--endpoint", &server.base])
+        .env("HUBSPOKE_APIKEY", &hub_key)
+        .env("HUBSPOKE_CONFIG_DIR", tempfile::tempdir().unwrap().path())
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success() && !stderr.contains("panicked"), "{stderr}");
+
+    // A VPC that is neither the caller's nor named by CRN is not found, and the command fails as others do.
+    let output = hubspoke(&server, &hub_key)
+        .args(["explain", "binding", "--spoke", "spoke-vpc", "--hub", "hub-vpc"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no vpc named or with id `spoke-vpc`"));
+}
+
 #[tokio::test]
 async fn one_topology_apply_builds_the_seed_scenario_and_a_second_does_nothing() {
     let server = Server::ephemeral().await;

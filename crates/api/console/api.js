@@ -108,23 +108,20 @@ export function crnParts(crn) {
   return { account: parts[6].replace(/^a\//, ''), id: parts[9] };
 }
 
-// Asks the decision engine (AuthZEN) whether the spoke VPC may connect a DNS resolution binding to the hub VPC: the
-// same question `hubspoke explain binding` asks.
-export async function bindingGranted(spoke, hub) {
-  const question = {
-    subject: { type: 'vpc', id: spoke.id, properties: { accountId: spoke.account, serviceName: 'is' } },
-    action: { name: 'is.vpc.dns-resolution-binding.connect' },
-    resource: {
-      type: 'vpc',
-      id: hub.id,
-      properties: { accountId: hub.account, serviceName: 'is', vpcId: hub.id },
-    },
-  };
-  const answer = await call('POST', '/access/v1/evaluation', question);
-  const context = answer.context || {};
-  return {
-    granted: answer.decision === true,
-    by: context.granted_by || [],
-    reason: context.reason_admin?.en || context.reason_user?.en || '',
-  };
+// The CRN of the VPC `id` of `account`, written like `like`, a VPC CRN the server gave (all of a server's VPCs are in
+// one region): how a VPC the activity log names only by id and account is named to the server.
+export function vpcCrn(account, id, like) {
+  const parts = String(like || '').split(':');
+  if (parts.length !== 10 || parts[8] !== 'vpc' || !account || !id) return null;
+  parts[6] = `a/${account}`;
+  parts[9] = id;
+  return parts.join(':');
+}
+
+// What creating a DNS resolution binding from the spoke VPC to the hub VPC would do now, and why, as the server
+// explains it to the caller (`POST /_hubspoke/explain/binding`, what `hubspoke explain binding` asks): every rule
+// that would refuse, in order, and the IAM decision, with the hub's policies for the hub's administrator only. Each
+// VPC is `{ id }` for one of the caller's, `{ crn }` for another account's. The console applies no rule itself.
+export async function explainBinding(spoke, hub) {
+  return call('POST', '/_hubspoke/explain/binding', { spoke, hub });
 }

@@ -1,19 +1,25 @@
 // The VPCs page (each VPC as hub, spoke or standalone, the topology picture, the connections and the endpoint
 // gateways) and the DNS lookup page.
 
-import { call, listAll, crnParts, bindingGranted } from './api.js';
+import { call, listAll, crnParts, vpcCrn, explainBinding } from './api.js';
 import { h, replace, field, when, short, prose } from './dom.js';
 import { drawTopology } from './topology.js';
 
 const BINDING_ACTIONS = ['is.vpc.dns-resolution-binding.connect', 'is.vpc.dns-resolution-binding.disconnect'];
 
-// The spoke VPC a refusal names: the rule's message starts with "the DNS-shared VPC `ID` (account `A`)".
-function refusedSpoke(event) {
-  const match = String(event.reason || '').match(/DNS-shared VPC `([^`]+)`/);
-  return match ? match[1] : null;
+// The spoke and hub VPCs a refusal names, with their accounts: the rule's message reads "the DNS-shared VPC `ID`
+// (account `A`) is not authorized to `ACTION` the hub VPC `ID` (account `B`)". Each audience has its own copy of the
+// event, whose `account_id` is the reader's, so the accounts are taken from the message.
+function refusedPair(event) {
+  const text = String(event.reason || '');
+  const spoke = text.match(/DNS-shared VPC `([^`]+)` \(account `([^`]+)`\)/);
+  const hub = text.match(/hub VPC `([^`]+)` \(account `([^`]+)`\)/);
+  if (!spoke) return null;
+  return { spokeId: spoke[1], spokeAccount: spoke[2], hubAccount: hub ? hub[2] : event.other_account_id };
 }
 
-// Everything the page shows, gathered from the API: VPCs, each VPC's bindings, gateways, refusals, decisions.
+// Everything the page shows, gathered from the API: VPCs, each VPC's bindings, gateways, refusals, and the server's
+// explanation of each pair.
 async function gather(who) {
   const [vpcs, gateways, events] = await Promise.all([
     listAll('/v1/vpcs', 'vpcs'),
@@ -28,9 +34,11 @@ async function gather(who) {
     const id = ref.id;
     if (!nodes.has(id)) {
       const account = ref.remote?.account?.id || crnParts(ref.crn)?.account || ref.account || who.account;
-      nodes.set(id, { id, name: ref.name || id, account, own, role: 'standalone' });
+      nodes.set(id, { id, name: ref.name || id, account, own, role: 'standalone', crn: ref.crn || null });
     }
-    return nodes.get(id);
+    const found = nodes.get(id);
+    if (!found.crn && ref.crn) found.crn = ref.crn;
+    return found;
   };
   for (const vpc of vpcs) {
     const n = nodeOf({ ...vpc, account: ownAccount(vpc) }, true);
@@ -59,16 +67,16 @@ async function gather(who) {
   const refusals = new Map();
   for (const event of events) {
     if (event.outcome !== 'refused' || !BINDING_ACTIONS.includes(event.action)) continue;
-    const spokeId = refusedSpoke(event);
+    const pair = refusedPair(event);
     const hubId = event.target?.id;
-    if (!spokeId || !hubId) continue;
-    const key = `${spokeId} ${hubId}`;
-    if (!refusals.has(key)) refusals.set(key, { event, spokeId, hubId });
+    if (!pair || !hubId) continue;
+    const key = `${pair.spokeId} ${hubId}`;
+    if (!refusals.has(key)) refusals.set(key, { event, ...pair, hubId });
   }
   for (const refusal of refusals.values()) {
-    const hub = nodeOf({ id: refusal.hubId, account: refusal.event.other_account_id }, nodes.get(refusal.hubId)?.own || false);
+    const hub = nodeOf({ id: refusal.hubId, account: refusal.hubAccount }, nodes.get(refusal.hubId)?.own || false);
     if (hub.role !== 'hub') hub.role = 'hub';
-    const spoke = nodeOf({ id: refusal.spokeId, account: refusal.event.account_id }, false);
+    const spoke = nodeOf({ id: refusal.spokeId, account: refusal.spokeAccount }, nodes.get(refusal.spokeId)?.own || false);
     const current = [...edges.values()].find((e) => e.hub.id === hub.id && e.spoke.id === spoke.id);
     if (current && createdAt(current.binding) >= new Date(refusal.event.at)) continue;
     if (current) {
@@ -77,15 +85,30 @@ async function gather(who) {
     }
     edges.set(`refused ${refusal.spokeId} ${refusal.hubId}`, { kind: 'refused', hub, spoke, event: refusal.event, state: when(refusal.event.at) });
   }
-  // Whether an authorization grants each binding now, asked of the decision engine.
-  await Promise.all([...edges.values()].filter((e) => e.kind === 'binding').map(async (edge) => {
+  // What a binding between each pair would do now, and why, as the server explains it to this account: one of its
+  // own VPCs is named by id, another account's by CRN (the activity log knows only its id and account).
+  await Promise.all([...edges.values()].map(async (edge) => {
+    const like = edge.hub.crn || edge.spoke.crn;
+    const name = (node) => (node.own ? { id: node.id } : { crn: node.crn || vpcCrn(node.account, node.id, like) });
     try {
-      edge.decision = await bindingGranted(edge.spoke, edge.hub);
+      edge.explanation = await explainBinding(name(edge.spoke), name(edge.hub));
     } catch (error) {
-      edge.decision = { granted: false, reason: `could not ask: ${error.message}` };
+      edge.explanationError = `Could not ask the server: ${error.message}`;
     }
   }));
   return { vpcs, gateways, events, bindings, nodes, edges: [...edges.values()] };
+}
+
+// Whether the IAM decision permits the spoke to connect to the hub now, as the server said.
+function permitted(edge) {
+  return edge.explanation?.decision?.permitted === true;
+}
+
+// The decision in one line, for the picture's tooltips.
+function decisionLine(edge) {
+  const decision = edge.explanation?.decision;
+  if (!decision) return edge.explanationError || '';
+  return decision.explanation || `${decision.action} is ${decision.permitted ? 'permitted' : 'denied'} (enforcement ${decision.enforcement})`;
 }
 
 function graphOf(data) {
@@ -95,9 +118,9 @@ function graphOf(data) {
       spoke: e.spoke,
       kind: e.kind,
       state: e.state,
-      granted: e.kind === 'binding' ? e.decision?.granted : false,
-      label: e.kind === 'refused' ? `refused at ${e.state}` : `${e.state}, ${e.decision?.granted ? 'authorized' : 'not authorized'}`,
-      detail: e.kind === 'refused' ? e.event.reason : e.decision?.reason,
+      granted: e.kind === 'binding' ? permitted(e) : false,
+      label: e.kind === 'refused' ? `refused at ${e.state}` : `${e.state}, ${permitted(e) ? 'authorized' : 'not authorized'}`,
+      detail: e.kind === 'refused' ? e.event.reason : decisionLine(e),
     })),
   }));
   const connected = new Set(data.edges.flatMap((e) => [e.hub.id, e.spoke.id]));
@@ -142,8 +165,8 @@ function connections(data, who) {
   const rows = data.edges.map((edge) => {
     const refused = edge.kind === 'refused';
     const status = refused ? h('span', { class: 'badge refused' }, 'refused')
-      : h('span', { class: `badge ${edge.decision?.granted ? 'granted' : 'ungranted'}` }, edge.decision?.granted ? 'authorized' : 'not authorized');
-    const grant = (refused || !edge.decision?.granted) && edge.hub.own
+      : h('span', { class: `badge ${permitted(edge) ? 'granted' : 'ungranted'}` }, permitted(edge) ? 'authorized' : 'not authorized');
+    const grant = !permitted(edge) && edge.hub.own
       ? h('a', { href: `#/authorizations/new?source_account=${encodeURIComponent(edge.spoke.account)}&source_vpc=${encodeURIComponent(edge.spoke.id)}&target_vpc=${encodeURIComponent(edge.hub.id)}` }, 'Create the missing authorization')
       : null;
     return h('tr', { class: refused ? 'outcome-refused' : '', 'data-spoke': edge.spoke.id, 'data-kind': edge.kind },
@@ -153,8 +176,9 @@ function connections(data, who) {
       h('td', { 'data-label': 'Binding' }, refused ? `none (attempt at ${edge.state})` : h('span', {}, edge.binding.name, ' · ', h('span', { class: 'badge' }, edge.state))),
       h('td', { 'data-label': 'Authorization' }, status),
       h('td', { 'data-label': 'Why', class: 'reason' },
-        prose(refused ? edge.event.reason : edge.decision?.reason),
+        refused ? h('p', {}, h('span', { class: 'strong' }, 'The attempt was refused: '), prose(edge.event.reason)) : null,
         edge.lastRefusal ? h('p', { class: 'notice warning' }, `Last attempt refused at ${when(edge.lastRefusal.at)}: `, prose(edge.lastRefusal.reason)) : null,
+        explained(edge),
         grant ? h('div', {}, grant) : null));
   });
   return h('section', { 'aria-labelledby': 'connections-heading' },
@@ -163,6 +187,31 @@ function connections(data, who) {
       : h('div', { class: 'table-wrap' }, h('table', { class: 'data', id: 'connections' },
         h('thead', {}, h('tr', {}, ['Spoke', 'Hub', 'Binding', 'Authorization', 'Why'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, rows))));
+}
+
+// The server's explanation of a binding between the edge's two VPCs. For a refused attempt: whether a binding made
+// now would be refused, and by which rules in order (a create answers with the first). For every edge: the IAM
+// decision, with the policies that granted it or the nearest ones when this account is the hub's; the spoke's
+// administrator is told that those are the hub's to see.
+function explained(edge) {
+  if (!edge.explanation) return edge.explanationError ? h('p', { class: 'notice error' }, edge.explanationError) : null;
+  const { allowed, refusals, decision, perspective } = edge.explanation;
+  const now = edge.kind === 'refused' ? [
+    h('p', { class: 'strong verdict' }, `A binding made now would be ${allowed ? 'allowed' : 'refused'}.`),
+    refusals.length ? h('ol', { class: 'explanation refusals' }, refusals.map((refusal) => h('li', { 'data-rule': refusal.rule || '' },
+      refusal.rule ? h('span', { class: 'badge refused' }, `rule ${refusal.rule}`) : null, ' ', h('code', {}, refusal.code), ': ',
+      prose(refusal.message)))) : null,
+  ] : null;
+  const grantedBy = decision.granted_by || [];
+  return h('div', { class: 'binding-explanation', 'data-allowed': String(allowed), 'data-perspective': perspective },
+    now,
+    h('p', { class: 'decision', 'data-permitted': String(decision.permitted) },
+      'IAM: ', h('code', {}, decision.action), decision.permitted ? ' is permitted' : ' is denied',
+      ` (enforcement ${decision.enforcement}).`),
+    grantedBy.length ? h('p', { class: 'granted-by' }, 'Granted by ', grantedBy.map((id, index) => [index ? ', ' : '', h('code', {}, id)]), '.') : null,
+    // A permitting explanation only repeats the granting policies; a denying one names the nearest policies.
+    decision.explanation && !decision.permitted ? h('p', { class: 'engine' }, prose(decision.explanation)) : null,
+    perspective === 'spoke' ? h('p', { class: 'hint' }, 'Which policies decided it is for the hub account\'s administrator to see.') : null);
 }
 
 function resolverText(vpc) {

@@ -1,5 +1,7 @@
 //! Output in `ibmcloud`'s manner: progress lines, `OK`, aligned `Label:   value` blocks; or the API's JSON.
 
+use std::io::Write;
+
 use serde_json::Value;
 
 use crate::Connection;
@@ -27,10 +29,21 @@ impl Printer {
         self.json
     }
 
+    /// One line of standard output. A reader that stops early (`| head`) is not an error and must not make the
+    /// command panic, as `println!` would: the rest of the output is dropped.
+    pub fn line(&self, text: &str) {
+        let mut stdout = std::io::stdout().lock();
+        if let Err(error) = writeln!(stdout, "{text}")
+            && error.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            let _ = writeln!(std::io::stderr(), "cannot write the output: {error}");
+        }
+    }
+
     /// A progress line such as `Creating account hub as ...`, unless quiet or JSON.
     pub fn progress(&self, line: &str) {
         if !self.quiet && !self.json {
-            println!("{line}");
+            self.line(line);
         }
     }
 
@@ -41,7 +54,7 @@ impl Printer {
 
     /// A JSON document, pretty-printed.
     pub fn value(&self, value: &Value) {
-        println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
+        self.line(&serde_json::to_string_pretty(value).unwrap_or_default());
     }
 
     /// The result of a command that returns one resource: its JSON with `--output json`, otherwise `OK` and the
@@ -59,7 +72,7 @@ impl Printer {
     pub fn block(&self, rows: &[(&str, String)]) {
         let width = rows.iter().map(|(label, _)| label.len() + 2).max().unwrap_or(0).max(LABEL_WIDTH);
         for (label, value) in rows {
-            println!("{:<width$}{value}", format!("{label}:"));
+            self.line(&format!("{:<width$}{value}", format!("{label}:")));
         }
     }
 
@@ -84,7 +97,7 @@ impl Printer {
                     |(i, cell)| if i == last { cell.to_string() } else { format!("{cell:<width$}", width = widths[i]) },
                 )
                 .collect();
-            println!("{}", text.trim_end());
+            self.line(text.trim_end());
         };
         line(header.to_vec());
         for row in rows {
@@ -92,15 +105,15 @@ impl Printer {
         }
     }
 
-    /// `FAILED`, then the error code and message as `ibmcloud` shows them, on standard error.
+    /// `FAILED`, then the error code and message as `ibmcloud` shows them, on standard error (a closed standard error
+    /// loses them rather than panicking).
     pub fn failed(&self, error: &anyhow::Error) {
-        eprintln!("FAILED");
-        match error.downcast_ref::<crate::client::ApiFailure>() {
+        let text = match error.downcast_ref::<crate::client::ApiFailure>() {
             Some(crate::client::ApiFailure::Refused { status, code, message }) => {
-                eprintln!("Error response from server. Status code: {status}");
-                eprintln!("{code}: {message}");
+                format!("FAILED\nError response from server. Status code: {status}\n{code}: {message}")
             }
-            _ => eprintln!("{error:#}"),
-        }
+            _ => format!("FAILED\n{error:#}"),
+        };
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
     }
 }

@@ -1,4 +1,8 @@
-//! `hubspoke explain binding --spoke VPC --hub VPC`: would a binding be allowed now, and if not, what is missing.
+//! `hubspoke explain binding --spoke VPC --hub VPC`: what creating a DNS resolution binding would do now, and why, as
+//! the server explains it to the caller (`POST /_hubspoke/explain/binding`).
+//!
+//! The rules are the server's: this command names the two VPCs and prints the answer. It never decides anything
+//! itself, so it cannot disagree with the binding create it explains.
 
 use clap::{Args, Subcommand};
 use reqwest::Method;
@@ -6,15 +10,15 @@ use serde_json::{Value, json};
 
 use crate::Connection;
 use crate::client::Client;
-use crate::commands::is::{cell, find};
+use crate::commands::is::{cell, vpc_identity};
 use crate::output::Printer;
 
 /// The `explain` commands.
 #[derive(Clone, Debug, Subcommand)]
 pub enum Explain {
-    /// Says whether the spoke VPC may bind to the hub VPC now, and which policy is missing if not.
+    /// Says whether the spoke VPC may bind to the hub VPC now: every rule that would refuse, and the IAM decision.
     #[command(
-        after_help = "EXAMPLE:\n  hubspoke explain binding --spoke spoke-vpc --hub crn:v1:bluemix:public:is:us-south:a/HUB_ACCOUNT::vpc:HUB_VPC_ID"
+        after_help = "EXAMPLES:\n  hubspoke explain binding --spoke spoke-vpc --hub crn:v1:bluemix:public:is:us-south:a/HUB_ACCOUNT::vpc:HUB_VPC_ID\n  hubspoke explain binding --spoke crn:v1:bluemix:public:is:us-south:a/SPOKE_ACCOUNT::vpc:SPOKE_VPC_ID --hub hub-vpc"
     )]
     Binding(Binding),
 }
@@ -22,110 +26,105 @@ pub enum Explain {
 /// `explain binding`.
 #[derive(Clone, Debug, Args)]
 pub struct Binding {
-    /// The spoke VPC (yours): id or name.
+    /// The spoke VPC: name or id if yours, CRN if another account's (the hub's administrator names the spoke so).
     #[arg(long)]
     spoke: String,
-    /// The hub VPC: id or name if yours, CRN if another account's.
+    /// The hub VPC: name or id if yours, CRN if another account's.
     #[arg(long)]
     hub: String,
 }
 
 impl Explain {
     pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
-        let Explain::Binding(command) = self;
-        command.run(connection, printer).await
+        let client = Client::connect(connection)?;
+        match self {
+            Explain::Binding(command) => command.run(&client, printer).await,
+        }
     }
 }
 
-/// The account and id named by a VPC CRN.
-fn crn_parts(crn: &str) -> Option<(String, String)> {
-    let parts: Vec<&str> = crn.split(':').collect();
-    (parts.len() == 10 && parts[8] == "vpc")
-        .then(|| (parts[6].trim_start_matches("a/").to_owned(), parts[9].to_owned()))
-}
-
 impl Binding {
-    pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
-        let client = Client::connect(connection)?;
-        let spoke = find(&client, "/v1/vpcs", "vpcs", &self.spoke).await?;
-        let spoke_account = crn_parts(&cell(&spoke["crn"])).map(|p| p.0).unwrap_or_default();
-        let (hub_account, hub_id, hub) = match crn_parts(&self.hub) {
-            Some((account, id)) => {
-                let visible = find(&client, "/v1/vpcs", "vpcs", &id).await.ok();
-                (account, id, visible)
-            }
-            None => {
-                let hub = find(&client, "/v1/vpcs", "vpcs", &self.hub).await?;
-                let (account, id) = crn_parts(&cell(&hub["crn"])).unwrap_or_default();
-                (account, id, Some(hub))
-            }
-        };
-        let mut problems: Vec<String> = Vec::new();
-        if spoke["dns"]["enable_hub"] == true {
-            problems.push(format!(
-                "rule C1: `{}` is a DNS hub; bindings are created from a DNS-shared VPC",
-                cell(&spoke["id"])
-            ));
-        }
-        if spoke["dns"]["resolution_binding_count"].as_u64().unwrap_or(0) > 0 {
-            problems.push(format!(
-                "rule C2: `{}` already has a DNS resolution binding; a DNS-shared VPC binds to one hub",
-                cell(&spoke["id"])
-            ));
-        }
-        if hub_id == cell(&spoke["id"]) {
-            problems.push("rule C3: a VPC cannot bind to itself".to_owned());
-        }
-        if hub.as_ref().is_some_and(|hub| hub["dns"]["enable_hub"] != true) {
-            problems.push(format!("rule C3: `{hub_id}` is not a DNS hub (`dns.enable_hub` is false)"));
-        }
-        // The IAM question, asked of the decision engine through the AuthZEN API.
-        let question = json!({
-            "subject": { "type": "vpc", "id": spoke["id"], "properties": { "accountId": spoke_account, "serviceName": "is" } },
-            "action": { "name": "is.vpc.dns-resolution-binding.connect" },
-            "resource": { "type": "vpc", "id": hub_id, "properties": { "accountId": hub_account, "serviceName": "is", "vpcId": hub_id } }
+    /// Asks the server and prints its answer. A refused binding is an answer, not a failure: the command exits 0
+    /// either way, and 1 only when the server cannot answer (an unknown VPC, no access).
+    pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
+        let body = json!({
+            "spoke": vpc_identity(client, &self.spoke).await?,
+            "hub": vpc_identity(client, &self.hub).await?,
         });
-        let decision = client.call(Method::POST, "/access/v1/evaluation", Some(&question)).await?;
-        let permitted = decision["decision"] == true;
-        let policy = json!({
-            "type": "authorization",
-            "subjects": [{ "attributes": [
-                { "name": "accountId", "value": spoke_account }, { "name": "serviceName", "value": "is" },
-                { "name": "resourceType", "value": "vpc" }, { "name": "resource", "value": spoke["id"] } ] }],
-            "roles": [{ "role_id": "crn:v1:bluemix:public:is::::serviceRole:DNSBindingConnector" }],
-            "resources": [{ "attributes": [
-                { "name": "accountId", "value": hub_account }, { "name": "serviceName", "value": "is" }, { "name": "vpcId", "value": hub_id } ] }]
-        });
-        let allowed = permitted && problems.is_empty();
+        let explanation = client.call(Method::POST, "/_hubspoke/explain/binding", Some(&body)).await?;
         if printer.json() {
-            printer.value(&json!({ "allowed": allowed, "authorized": permitted, "problems": problems, "decision": decision, "missing_policy": if permitted { Value::Null } else { policy } }));
-            return Ok(());
-        }
-        println!(
-            "A DNS resolution binding from `{}` to `{hub_id}` would be {}.",
-            cell(&spoke["id"]),
-            if allowed { "ALLOWED" } else { "REFUSED" }
-        );
-        for problem in &problems {
-            println!("- {problem}");
-        }
-        let reason = decision["context"]["reason_admin"]["en"]
-            .as_str()
-            .or(decision["context"]["reason_user"]["en"].as_str())
-            .unwrap_or_default();
-        if permitted {
-            println!("- IAM: the hub account authorizes it ({reason})");
+            printer.value(&explanation);
         } else {
-            println!(
-                "- IAM: the hub account `{hub_account}` has no policy granting `DNSBindingConnector` to this VPC ({reason})."
-            );
-            println!("  The hub administrator can grant it with:");
-            println!(
-                "    hubspoke iam authorization-policy-create is is DNSBindingConnector --source-service-account {spoke_account} --source-resource-type vpc --source-resource {} --target-resource-type vpc --target-resource {hub_id}",
-                cell(&spoke["id"])
-            );
-            println!("  or POST /v1/policies with:\n    {policy}");
+            print_explanation(printer, &explanation);
         }
         Ok(())
+    }
+}
+
+/// The explanation as text: the verdict, each refusal in order, the decision, and the grant that would fix a denial.
+fn print_explanation(printer: &Printer, explanation: &Value) {
+    let vpc = |side: &Value| format!("VPC `{}` (account `{}`)", cell(&side["id"]), cell(&side["account_id"]));
+    let verdict = if explanation["allowed"] == true { "ALLOWED" } else { "REFUSED" };
+    printer.line(&format!(
+        "A DNS resolution binding from {} to {} would be {verdict}.",
+        vpc(&explanation["spoke"]),
+        vpc(&explanation["hub"])
+    ));
+
+    let refusals = explanation["refusals"].as_array().map(Vec::as_slice).unwrap_or_default();
+    if !refusals.is_empty() {
+        printer.line("");
+        printer.line("Refusals, in the order a create applies them (it would answer with the first):");
+        for (index, refusal) in refusals.iter().enumerate() {
+            let rule = refusal["rule"].as_str().map(|rule| format!("rule {rule}, ")).unwrap_or_default();
+            printer.line(&format!(
+                "{}. {rule}{} (HTTP {}): {}",
+                index + 1,
+                cell(&refusal["code"]),
+                cell(&refusal["status"]),
+                cell(&refusal["message"])
+            ));
+        }
+    }
+
+    let perspective = explanation["perspective"].as_str().unwrap_or_default();
+    let decision = &explanation["decision"];
+    let mut rows = vec![
+        ("Action", cell(&decision["action"])),
+        ("Permitted", if decision["permitted"] == true { "yes" } else { "no" }.to_owned()),
+        ("Enforcement", cell(&decision["enforcement"])),
+    ];
+    // The server gives the policies only to the hub's administrator (and the operator); say so rather than leave
+    // the spoke's administrator wondering why they are missing.
+    let granted_by: Vec<String> =
+        decision["granted_by"].as_array().into_iter().flatten().map(|id| format!("`{}`", cell(id))).collect();
+    if !granted_by.is_empty() {
+        rows.push(("Granted by", granted_by.join(", ")));
+    }
+    if let Some(text) = decision["explanation"].as_str() {
+        rows.push(("Explanation", text.to_owned()));
+    }
+    rows.push((
+        "Seen as",
+        match perspective {
+            "spoke" => "the spoke's administrator (the hub account's policies are its own to see)",
+            "hub" => "the hub's administrator",
+            _ => "the operator, or an administrator of both accounts",
+        }
+        .to_owned(),
+    ));
+    printer.line("");
+    printer.line("IAM decision:");
+    printer.block(&rows);
+
+    // The grant that would lift a denial, as the server's refusal names it.
+    for command in refusals.iter().filter_map(|refusal| refusal["details"]["missing_grant"]["cli"].as_str()) {
+        printer.line("");
+        printer.line(if perspective == "spoke" {
+            "The hub's administrator can grant it with:"
+        } else {
+            "Grant it with:"
+        });
+        printer.line(&format!("    {command}"));
     }
 }
