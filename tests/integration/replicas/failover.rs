@@ -239,14 +239,20 @@ async fn a_failover_to_a_synchronous_standby_loses_no_acknowledged_write_and_nee
     assert!(vpc_count >= vpcs.len() as u64, "{vpc_count} VPCs, {} acknowledged", vpcs.len());
 
     let refused: usize = outcomes.iter().map(|o| o.refusals.len()).sum();
+    let mut codes = std::collections::BTreeMap::new();
+    for (_, status, body) in outcomes.iter().flat_map(|o| &o.refusals) {
+        *codes
+            .entry(format!("{} {}", status.as_u16(), body["errors"][0]["code"].as_str().unwrap_or("")))
+            .or_insert(0) += 1;
+    }
     let first_success: Vec<String> = outcomes
         .iter()
         .map(|o| format!("{:?}", o.first_acknowledged_after(promoted).unwrap().duration_since(promoted)))
         .collect();
     let probes: Vec<String> = recovered.iter().map(|(after, _)| format!("{after:?}")).collect();
     eprintln!(
-        "failover: {} policies and {} VPCs acknowledged, all readable on 3 replicas; {refused} writes refused with \
-         503/507 after the crash; outage (crash to promotion) {:?}; first acknowledged write after the promotion, \
+        "failover: {} policies and {} VPCs acknowledged, all readable on 3 replicas; {refused} writes refused after \
+         the crash {codes:?}; outage (crash to promotion) {:?}; first acknowledged write after the promotion, \
          per replica: load {first_success:?}, probe {probes:?}; converged at revision {revision} in {:?}",
         policies.len(),
         vpcs.len(),
