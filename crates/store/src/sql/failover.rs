@@ -133,6 +133,8 @@ impl Failover {
             if before != found {
                 tracing::warn!(from = %self.hosts[before].address, to = %self.hosts[found].address, "the primary moved");
             }
+            // A failure reported while the probes ran is cleared with the others: the probe that found this primary
+            // answered after it.
             self.suspect.store(false, Ordering::Relaxed);
         }
         *last = Some((Instant::now(), outcome.clone()));
