@@ -104,7 +104,8 @@ impl From<StoreError> for AppError {
             StoreError::Unavailable(_) => StorageFailure::Unreachable,
             StoreError::NotMigrated { .. } => StorageFailure::NotMigrated,
             StoreError::Contended(_) => StorageFailure::Contended,
-            StoreError::Database(_) => StorageFailure::Failed,
+            // The URL is only read when the store is opened, before any request; one here is a failed operation.
+            StoreError::Database(_) | StoreError::Url(_) => StorageFailure::Failed,
             // The use cases turn duplicates, staleness, a moved world and missing rows into their own errors; one
             // that reaches here was not expected by its caller.
             StoreError::Corrupt(_)

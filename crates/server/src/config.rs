@@ -68,7 +68,8 @@ pub struct ServeArgs {
     pub ephemeral: bool,
 
     /// Keep all state in this PostgreSQL database (`postgres://USER:PASSWORD@HOST:PORT/DB`) instead of the data
-    /// directory; any number of replicas may share it. Run `hubspoke migrate` on it first.
+    /// directory; any number of replicas may share it. Run `hubspoke migrate` on it first. Several hosts
+    /// (`@HOST1:PORT1,HOST2:PORT2/DB`) are tried in order, and connections follow the primary when it fails over.
     #[arg(long, env = "HUBSPOKE_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 
@@ -143,7 +144,7 @@ pub struct ServeArgs {
 /// `hubspoke migrate`: brings a PostgreSQL database to this build's schema.
 #[derive(Clone, Debug, Args)]
 pub struct MigrateArgs {
-    /// The PostgreSQL database (`postgres://USER:PASSWORD@HOST:PORT/DB`).
+    /// The PostgreSQL database (`postgres://USER:PASSWORD@HOST:PORT/DB`; with several hosts, the primary among them).
     #[arg(long, env = "HUBSPOKE_DATABASE_URL", hide_env_values = true)]
     pub database_url: String,
 }

@@ -219,6 +219,10 @@ mod tests {
         let cases = [
             ("postgres://hubspoke:s3cret@db:5432/hubspoke", "postgres://hubspoke:***@db:5432/hubspoke"),
             ("postgres://hubspoke@db/hubspoke", "postgres://hubspoke@db/hubspoke"),
+            (
+                "postgres://hubspoke:s3cret@10.0.0.1:5432,10.0.0.2:5432/hubspoke?target_session_attrs=read-write",
+                "postgres://hubspoke:***@10.0.0.1:5432,10.0.0.2:5432/hubspoke?target_session_attrs=read-write",
+            ),
             ("postgres://db/hubspoke", "postgres://db/hubspoke"),
             ("not a url", "not a url"),
         ];

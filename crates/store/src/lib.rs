@@ -21,7 +21,7 @@ use thiserror::Error;
 
 pub use hubspoke_vpc::world::Entity as WorldEntity;
 pub use sql::listen::{ChangeListener, Heard};
-pub use sql::{Backend, MigrationStatus, PoolSettings, SqlStore};
+pub use sql::{Backend, MigrationStatus, PoolSettings, SqlStore, UrlError};
 
 /// The position of a write in the change log. Revisions only grow.
 pub type Revision = u64;
@@ -85,6 +85,9 @@ pub enum StoreError {
     /// The database holds data this build cannot read.
     #[error("the database holds unreadable data: {0}")]
     Corrupt(String),
+    /// The database URL cannot be used (a multi-host URL that is malformed or asks for a standby).
+    #[error("the database URL is not usable: {0}")]
+    Url(#[from] UrlError),
 }
 
 impl StoreError {

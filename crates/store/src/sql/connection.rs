@@ -3,6 +3,7 @@
 
 use std::ops::{Deref, DerefMut};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
@@ -11,6 +12,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
 use super::SqlStore;
+use super::failover::Failover;
 use crate::{StoreError, StoreResult};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -113,7 +115,7 @@ impl SqlStore {
             .after_connect(|connection, _| Box::pin(sqlite_pragmas(connection)))
             .connect(&sqlite_url(path, "ro"))
             .await?;
-        Ok(SqlStore::assemble(Backend::SqliteFile, writer, reader, None))
+        Ok(SqlStore::assemble(Backend::SqliteFile, writer, reader))
     }
 
     /// A SQLite store that lives in memory only (`--ephemeral`). It has a single connection, which must never be
@@ -132,19 +134,25 @@ impl SqlStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Database(format!("migrating the in-memory database: {e}")))?;
-        Ok(SqlStore::assemble(Backend::SqliteMemory, pool.clone(), pool, None))
+        Ok(SqlStore::assemble(Backend::SqliteMemory, pool.clone(), pool))
     }
 
     /// Connects to a PostgreSQL database that is at this build's migration; otherwise fails with
     /// [`StoreError::NotMigrated`] (the operator runs `hubspoke migrate`, replicas never migrate on their own).
+    ///
+    /// `url` may name several hosts (`postgres://user@h1:5432,h2:5433/db`): connections then go to the first that
+    /// accepts writes, and follow the primary when it fails over (see `failover`).
     pub async fn connect_postgres(url: &str, settings: &PoolSettings) -> StoreResult<SqlStore> {
         install_drivers();
-        let pool = AnyPoolOptions::new()
+        let options = AnyPoolOptions::new()
             .max_connections(settings.max_connections)
             .min_connections(settings.min_connections)
-            .acquire_timeout(settings.acquire_timeout)
-            .connect(url)
-            .await?;
+            .acquire_timeout(settings.acquire_timeout);
+        let failover = Failover::parse(url, settings.acquire_timeout)?.map(Arc::new);
+        let (pool, primary) = match &failover {
+            Some(failover) => failover.pool(options).await?,
+            None => (options.connect(url).await?, 0),
+        };
         let status = postgres_migration_status(&pool).await?;
         if !status.is_servable() {
             return Err(StoreError::NotMigrated { applied: status.applied.last().copied(), known: status.known });
@@ -152,14 +160,22 @@ impl SqlStore {
         if !status.is_current() {
             tracing::warn!(applied = ?status.applied, known = ?status.known, "the database is at a newer migration than this build");
         }
-        Ok(SqlStore::assemble(Backend::Postgres, pool.clone(), pool, Some(url.to_owned())))
+        let mut store = SqlStore::assemble(Backend::Postgres, pool.clone(), pool);
+        store.url = Some(url.to_owned());
+        store.failover = failover;
+        store.pool_host = primary.into();
+        Ok(store)
     }
 
     /// Brings a PostgreSQL database to this build's migration (`hubspoke migrate`) and says where it stands after.
     /// Concurrent runs are safe: sqlx takes an advisory lock.
     pub async fn migrate_postgres(url: &str) -> StoreResult<MigrationStatus> {
         install_drivers();
-        let pool = AnyPoolOptions::new().max_connections(1).connect(url).await?;
+        let options = AnyPoolOptions::new().max_connections(1);
+        let pool = match Failover::parse(url, PoolSettings::default().acquire_timeout)? {
+            Some(failover) => Arc::new(failover).pool(options).await?.0,
+            None => options.connect(url).await?,
+        };
         POSTGRES_MIGRATIONS.run(&pool).await.map_err(|e| StoreError::Database(format!("migrating: {e}")))?;
         let status = postgres_migration_status(&pool).await;
         pool.close().await;

@@ -20,21 +20,25 @@
 //! - `changes`: the change log and its revisions.
 //! - `accounts`, `policies`, `world`, `events`: the rows of each concern.
 //! - [`listen`]: following other replicas' writes on PostgreSQL.
+//! - `failover`: a PostgreSQL URL naming several hosts, and following the primary when it fails over.
 //!
 //! This file holds [`SqlStore`] and the [`Store`] implementation, which hands each operation to its concern and
 //! keeps track of whether writes are failing for reasons outside any request (a full disk, an I/O error, a lost
-//! database), for readiness.
+//! database), for readiness. With several hosts, each operation first makes sure the pool points at the primary.
 
 mod accounts;
 mod changes;
 mod connection;
 mod events;
+mod failover;
 pub mod listen;
 mod policies;
 mod statement;
 mod world;
 
-use std::sync::Mutex;
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -48,6 +52,9 @@ use crate::{
 use hubspoke_vpc::world::Entity;
 
 pub use connection::{Backend, MigrationStatus, PoolSettings};
+pub use failover::UrlError;
+
+use failover::Failover;
 
 /// The channel every PostgreSQL write notifies with its revision.
 pub(crate) const CHANGES_CHANNEL: &str = "hubspoke_changes";
@@ -64,18 +71,54 @@ pub struct SqlStore {
     reader: AnyPool,
     /// The PostgreSQL URL, for the notification listener's own connection.
     url: Option<String>,
+    /// With a URL naming several PostgreSQL hosts: which of them is the primary.
+    failover: Option<Arc<Failover>>,
+    /// With several hosts: the one the pool's new connections go to.
+    pool_host: AtomicUsize,
     /// The last write failure that was not the request's fault, and when; cleared by the next successful write.
     outage: Mutex<Option<(StoreError, Instant)>>,
 }
 
 impl SqlStore {
-    fn assemble(backend: Backend, writer: AnyPool, reader: AnyPool, url: Option<String>) -> SqlStore {
-        SqlStore { backend, writer, reader, url, outage: Mutex::new(None) }
+    fn assemble(backend: Backend, writer: AnyPool, reader: AnyPool) -> SqlStore {
+        SqlStore {
+            backend,
+            writer,
+            reader,
+            url: None,
+            failover: None,
+            pool_host: AtomicUsize::new(0),
+            outage: Mutex::new(None),
+        }
     }
 
     /// Which database this is.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Runs one operation. With several hosts, the pool is first pointed at the primary if it may have moved (and
+    /// the operation fails at once when no host accepts writes), and a failure suggesting that the primary went
+    /// away makes the next operation look for it again.
+    async fn run<T>(&self, operation: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
+        let Some(failover) = &self.failover else { return operation.await };
+        let primary = failover.primary().await?;
+        if self.pool_host.swap(primary, Ordering::Relaxed) != primary {
+            // PostgreSQL reads and writes share one pool. Connections already open to the old primary are not
+            // closed here: they failed with it, and the pool tests idle ones before handing them out.
+            self.writer.set_connect_options(failover.any_options(primary));
+        }
+        let result = operation.await;
+        if matches!(&result, Err(error) if error.is_outage()) {
+            failover.suspect();
+        }
+        result
+    }
+
+    /// Runs one write ([`SqlStore::run`]) and notes how it ended ([`SqlStore::track`]).
+    async fn run_write<T>(&self, operation: impl Future<Output = StoreResult<T>>) -> StoreResult<T> {
+        let result = self.run(operation).await;
+        self.track(result)
     }
 
     /// Notes how a write ended: an outage is remembered until a write succeeds.
@@ -105,11 +148,11 @@ impl Store for SqlStore {
     }
 
     async fn revision(&self) -> StoreResult<Revision> {
-        self.newest_revision().await
+        self.run(self.newest_revision()).await
     }
 
     async fn changes_since(&self, after: Revision, limit: u32) -> StoreResult<Vec<Change>> {
-        self.read_changes(after, limit).await
+        self.run(self.read_changes(after, limit)).await
     }
 
     async fn writable(&self) -> StoreResult<()> {
@@ -117,70 +160,70 @@ impl Store for SqlStore {
         match recorded {
             None => Ok(()),
             Some((error, at)) if at.elapsed() < PROBE_INTERVAL => Err(error),
-            Some(_) => {
-                let probed = self.probe().await;
-                self.track(probed)
-            }
+            Some(_) => self.run_write(self.probe()).await,
         }
     }
 
     async fn create_account(&self, account: &AccountRecord, admin_key: &ApiKeyRecord) -> StoreResult<Revision> {
-        self.track(self.insert_account(account, admin_key).await)
+        self.run_write(self.insert_account(account, admin_key)).await
     }
 
     async fn list_accounts(&self) -> StoreResult<Vec<AccountRecord>> {
-        self.read_accounts().await
+        self.run(self.read_accounts()).await
     }
 
     async fn account(&self, id: &AccountId) -> StoreResult<Option<AccountRecord>> {
-        self.read_account(id).await
+        self.run(self.read_account(id)).await
     }
 
     async fn ensure_operator_key(&self, key: &ApiKeyRecord) -> StoreResult<()> {
-        self.track(self.insert_operator_key(key).await)
+        self.run_write(self.insert_operator_key(key)).await
     }
 
     async fn api_key(&self, digest: &str) -> StoreResult<Option<ApiKeyRecord>> {
-        self.read_api_key(digest).await
+        self.run(self.read_api_key(digest)).await
     }
 
     async fn signing_key(&self) -> StoreResult<Option<SigningKeyRecord>> {
-        self.read_signing_key().await
+        self.run(self.read_signing_key()).await
     }
 
     async fn signing_key_or_insert(&self, candidate: &SigningKeyRecord, now: i64) -> StoreResult<SigningKeyRecord> {
-        self.track(self.insert_signing_key(candidate, now).await)
+        self.run_write(self.insert_signing_key(candidate, now)).await
     }
 
     async fn insert_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision> {
-        self.track(SqlStore::insert_policy(self, policy, events).await)
+        self.run_write(SqlStore::insert_policy(self, policy, events)).await
     }
 
     async fn import_policies(&self, policies: &[Policy]) -> StoreResult<Revision> {
-        self.track(self.insert_policies(policies).await)
+        self.run_write(self.insert_policies(policies)).await
     }
 
     async fn update_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision> {
-        self.track(SqlStore::update_policy(self, policy, events).await)
+        self.run_write(SqlStore::update_policy(self, policy, events)).await
     }
 
     async fn policy(&self, id: &str) -> StoreResult<Option<Policy>> {
-        self.read_policy(id).await
+        self.run(self.read_policy(id)).await
     }
 
     async fn list_policies(&self, query: &PolicyQuery) -> StoreResult<PolicyPage> {
-        self.read_policy_page(query).await
+        self.run(self.read_policy_page(query)).await
     }
 
     async fn all_policies(&self) -> StoreResult<(Vec<Policy>, Revision)> {
-        self.read_all_policies().await
+        self.run(self.read_all_policies()).await
     }
 
     async fn load_world(&self) -> StoreResult<(Vec<Entity>, Revision)> {
-        let mut tx = self.snapshot().await?;
-        let loaded = world::load(&mut tx).await?;
-        tx.commit().await?;
-        Ok(loaded)
+        self.run(async {
+            let mut tx = self.snapshot().await?;
+            let loaded = world::load(&mut tx).await?;
+            tx.commit().await?;
+            Ok(loaded)
+        })
+        .await
     }
 
     async fn write_world(
@@ -189,7 +232,7 @@ impl Store for SqlStore {
         writes: &[WorldWrite],
         events: &[EventRecord],
     ) -> StoreResult<Revision> {
-        self.track(world::write(self, based_on, writes, events).await)
+        self.run_write(world::write(self, based_on, writes, events)).await
     }
 
     async fn record_events(&self, records: &[EventRecord]) -> StoreResult<Revision> {
@@ -202,14 +245,17 @@ impl Store for SqlStore {
             tx.commit().await?;
             Ok(revision)
         };
-        self.track(recorded.await)
+        self.run_write(recorded).await
     }
 
     async fn list_events(&self, query: &EventQuery) -> StoreResult<(Vec<EventRecord>, u64)> {
-        let mut tx = self.snapshot().await?;
-        let page = events::list(&mut tx, query).await?;
-        tx.commit().await?;
-        Ok(page)
+        self.run(async {
+            let mut tx = self.snapshot().await?;
+            let page = events::list(&mut tx, query).await?;
+            tx.commit().await?;
+            Ok(page)
+        })
+        .await
     }
 }
 
