@@ -24,6 +24,7 @@ mod privacy;
 mod races;
 mod readme;
 mod replicas;
+mod reset;
 mod roles;
 mod sdk;
 mod serve;

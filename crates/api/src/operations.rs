@@ -136,6 +136,18 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             get(operator::accounts::list),
         ),
         (
+            op(
+                M::POST,
+                "/_hubspoke/reset",
+                "reset",
+                ops,
+                "Remove every policy, network resource and event, of one account or all (operator); accounts stay",
+            )
+            .body(Body::Json(&[]))
+            .success(200),
+            post(operator::reset::reset),
+        ),
+        (
             op(M::GET, "/_hubspoke/events", "list_events", ops, "The activity log")
                 .query(&[("limit", false), ("start", false)]),
             get(operator::events::list),

@@ -47,6 +47,9 @@ pub enum AppError {
         /// The current ETag.
         current: String,
     },
+    /// No account has this id.
+    #[error("no account has id `{0}`")]
+    AccountNotFound(String),
     /// An account with this id exists already.
     #[error("an account with id `{0}` already exists")]
     AccountExists(String),

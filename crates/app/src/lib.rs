@@ -23,6 +23,7 @@ pub mod paging;
 pub mod policies;
 pub mod precondition;
 pub mod replica;
+pub mod reset;
 pub mod revision;
 pub mod status;
 

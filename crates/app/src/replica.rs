@@ -120,6 +120,14 @@ impl Replica {
         loop {
             let changes = store.changes_since(next.revision(), BATCH).await?;
             let Some(last) = changes.last().map(|change| change.revision) else { break };
+            if changes.iter().any(|change| change.entity == EntityKind::Reset) {
+                // A reset removed what the index holds: rebuild it from the store as it is now, which covers this
+                // batch and whatever followed it, and take the world afresh too.
+                let (policies, revision) = store.all_policies().await?;
+                next = PolicyIndex::build(&policies, revision.max(last), catalog);
+                world_moved = true;
+                continue;
+            }
             let world = self.world.load().revision();
             world_moved |= changes.iter().any(|change| change.entity == EntityKind::World && change.revision > world);
             for change in changes.iter().filter(|change| change.entity == EntityKind::Policy) {

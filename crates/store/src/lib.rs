@@ -200,6 +200,18 @@ pub enum EntityKind {
     World,
     /// Activity events recorded on their own (refusals).
     Event,
+    /// A reset: the id is the account reset, or `*` for every account. Followers reload everything.
+    Reset,
+}
+
+/// What a reset removes: every policy, network resource and event of one account, or of every account. Accounts and
+/// their API keys stay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResetScope {
+    /// Every account's.
+    Everything,
+    /// One account's (and the bindings that involve it).
+    Account(AccountId),
 }
 
 /// How an activity ended.
@@ -434,4 +446,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// A page of events, newest first, and how many match in all (whatever the position).
     async fn list_events(&self, query: &EventQuery) -> StoreResult<(Vec<EventRecord>, u64)>;
+
+    /// Removes what `scope` names in one transaction; returns the reset's revision.
+    async fn reset(&self, scope: &ResetScope, at: i64) -> StoreResult<Revision>;
 }

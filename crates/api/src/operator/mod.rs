@@ -6,3 +6,4 @@ pub mod events;
 pub mod explain;
 pub mod health;
 pub mod metrics;
+pub mod reset;

@@ -7,6 +7,7 @@ mod explain;
 mod iam;
 pub(crate) mod is;
 mod login;
+mod reset;
 mod topology;
 
 use clap::Subcommand;
@@ -31,6 +32,11 @@ pub enum Command {
     /// List the accounts (operator only).
     #[command(after_help = "EXAMPLE:\n  hubspoke accounts --output json")]
     Accounts(accounts::Accounts),
+    /// Remove every policy, network resource and event, of one account or all (operator only); accounts stay.
+    #[command(
+        after_help = "EXAMPLES:\n  hubspoke reset -f\n  hubspoke reset --account e38cfd44b6e44b249ac75dd5de0cc8aa -f"
+    )]
+    Reset(reset::Reset),
     /// IAM authorization policies and roles, as `ibmcloud iam` has them.
     #[command(subcommand)]
     Iam(iam::Iam),
@@ -54,6 +60,7 @@ pub async fn execute(command: Command, connection: &Connection, printer: &Printe
         Command::Login(command) => command.run(connection, printer).await,
         Command::AccountCreate(command) => command.run(connection, printer).await,
         Command::Accounts(command) => command.run(connection, printer).await,
+        Command::Reset(command) => command.run(connection, printer).await,
         Command::Dns(command) => command.run(connection, printer).await,
         Command::Iam(command) => command.run(connection, printer).await,
         Command::Is(command) => command.run(connection, printer).await,

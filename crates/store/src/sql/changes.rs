@@ -34,6 +34,7 @@ pub(super) async fn append_changes(
         EntityKind::Policy => "policy",
         EntityKind::World => "world",
         EntityKind::Event => "event",
+        EntityKind::Reset => "reset",
     };
     let count = entity_ids.len() as i64;
     let last: i64 =
@@ -84,6 +85,7 @@ impl SqlStore {
                     "policy" => EntityKind::Policy,
                     "world" => EntityKind::World,
                     "event" => EntityKind::Event,
+                    "reset" => EntityKind::Reset,
                     other => return Err(StoreError::Corrupt(format!("change entity `{other}`"))),
                 };
                 Ok(Change {

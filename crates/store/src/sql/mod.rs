@@ -33,6 +33,7 @@ mod events;
 mod failover;
 pub mod listen;
 mod policies;
+mod reset;
 mod statement;
 mod world;
 
@@ -46,8 +47,8 @@ use hubspoke_iam::{AccountId, Policy};
 use sqlx::AnyPool;
 
 use crate::{
-    AccountRecord, ApiKeyRecord, Change, EntityKind, EventQuery, EventRecord, PolicyPage, PolicyQuery, Revision,
-    SigningKeyRecord, Store, StoreError, StoreResult, WorldWrite,
+    AccountRecord, ApiKeyRecord, Change, EntityKind, EventQuery, EventRecord, PolicyPage, PolicyQuery, ResetScope,
+    Revision, SigningKeyRecord, Store, StoreError, StoreResult, WorldWrite,
 };
 use hubspoke_vpc::world::Entity;
 
@@ -256,6 +257,10 @@ impl Store for SqlStore {
             Ok(page)
         })
         .await
+    }
+
+    async fn reset(&self, scope: &ResetScope, at: i64) -> StoreResult<Revision> {
+        self.run_write(self.reset_rows(scope, at)).await
     }
 }
 

@@ -497,3 +497,5 @@ mod replicas {
         assert!(matches!(error, StoreError::NotMigrated { .. }), "{error}");
     }
 }
+
+mod reset;
