@@ -426,3 +426,43 @@ async fn the_optional_per_client_rate_limit_drops_udp_floods_but_not_tcp() {
         }
     }
 }
+
+/// With `--propagation-delay`, a new endpoint gateway is answered only once it is `stable`, over DNS and in the
+/// explained lookup alike, and then without any further change to the world.
+#[tokio::test]
+async fn a_pending_gateway_is_answered_once_it_is_stable() {
+    const DELAY_MS: u64 = 1500;
+    let server = Server::start(&["--ephemeral", "--propagation-delay", &format!("{DELAY_MS}ms")], None).await;
+    let net = Net::new(&server).await;
+    let vpc = net.vpc(&net.hub, "solo", false).await;
+    net.subnet(&net.hub, vpc["id"].as_str().unwrap(), "us-south-1").await;
+    let endpoint = net.endpoint(&net.hub, &vpc).await;
+    let name = "private.us-south.kms.cloud.ibm.com";
+    let created = Instant::now();
+    let (status, gateway) = net.gateway(&net.hub, &vpc, KMS, "disabled").await;
+    assert_eq!(status, StatusCode::CREATED, "{gateway}");
+    assert_eq!(gateway["lifecycle_state"], "pending", "{gateway}");
+
+    let lookup = format!("/_hubspoke/vpcs/{}/dns_lookup?name={name}", vpc["id"].as_str().unwrap());
+    let answered = net.ok(&net.hub, Method::GET, &lookup, None).await;
+    assert_eq!(answered["answers"], json!([]), "pending, so not answered yet: {answered}");
+    let early = resolve(endpoint, name, RecordType::A, false).await;
+    if created.elapsed() < Duration::from_millis(DELAY_MS) {
+        assert!(addresses(&early).is_empty(), "answered while pending: {early:?}");
+    }
+
+    // Stable after the delay: answered with no further write.
+    let address = ip_of(&gateway);
+    let deadline = Instant::now() + Duration::from_millis(DELAY_MS + 5000);
+    loop {
+        let answer = resolve(endpoint, name, RecordType::A, false).await;
+        if addresses(&answer) == [address.clone()] {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still not answered {:?} after creation", created.elapsed());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(created.elapsed() >= Duration::from_millis(DELAY_MS), "answered before the delay passed");
+    let answered = net.ok(&net.hub, Method::GET, &lookup, None).await;
+    assert_eq!(answered["answers"][0]["address"], address.as_str(), "{answered}");
+}

@@ -122,6 +122,6 @@ impl App {
 }
 
 /// Milliseconds since the Unix epoch.
-pub(crate) fn now_millis() -> i64 {
+pub fn now_millis() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
 }

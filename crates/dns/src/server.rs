@@ -3,11 +3,14 @@
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
+use hubspoke_iam::Timestamp;
 use hubspoke_vpc::World;
+use hubspoke_vpc::topology::settled;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::Semaphore;
@@ -90,6 +93,9 @@ pub struct DataPlane {
     endpoints: Mutex<HashMap<Ipv4Addr, Endpoint>>,
     // Applies run one at a time, so an older world never replaces a newer one and an address is bound once.
     applying: tokio::sync::Mutex<()>,
+    // When the next pending gateway or binding of the served world becomes stable (milliseconds since the epoch;
+    // `i64::MAX` when none is pending): the views must be compiled again then, with no change to the world.
+    next_settling: AtomicI64,
 }
 
 impl DataPlane {
@@ -100,6 +106,7 @@ impl DataPlane {
             views: Arc::new(ArcSwap::from_pointee(Views::default())),
             endpoints: Mutex::new(HashMap::new()),
             applying: tokio::sync::Mutex::new(()),
+            next_settling: AtomicI64::new(i64::MAX),
         })
     }
 
@@ -113,16 +120,28 @@ impl DataPlane {
         self.config.port
     }
 
-    /// Compiles `world`, publishes the new views in one swap, then binds new addresses and releases gone ones.
+    /// When a gateway or binding the served world holds back becomes stable, if one does; [`DataPlane::apply`] the
+    /// same world again then.
+    pub fn next_settling(&self) -> Option<Timestamp> {
+        let at = self.next_settling.load(Ordering::Relaxed);
+        (at != i64::MAX).then_some(Timestamp(at))
+    }
+
+    /// Compiles `world` as it is served now (gateways and bindings answered once stable), publishes the new views in
+    /// one swap, then binds new addresses and releases gone ones.
     pub async fn apply(&self, world: &World) {
         let _applying = self.applying.lock().await;
         let current = self.views.load();
+        let now = now_millis();
+        let settled_since = self.next_settling.load(Ordering::Relaxed) <= now;
         if world.revision() < current.revision()
-            || (world.revision() == current.revision() && current.addresses().next().is_some())
+            || (world.revision() == current.revision() && current.addresses().next().is_some() && !settled_since)
         {
             return;
         }
-        let views = Arc::new(compile(world));
+        let (served, next) = settled(world, Timestamp(now));
+        self.next_settling.store(next.map_or(i64::MAX, |at| at.0), Ordering::Relaxed);
+        let views = Arc::new(compile(&served));
         self.views.store(views.clone());
         let wanted: Vec<Ipv4Addr> = views.addresses().collect();
         let missing: Vec<Ipv4Addr> = {
@@ -293,4 +312,9 @@ async fn forward(upstream: Option<SocketAddr>, query: &[u8]) -> Option<Vec<u8>> 
     let length = tokio::time::timeout(UPSTREAM_TIMEOUT, socket.recv(&mut buffer)).await.ok()?.ok()?;
     // Only an answer to this query, from the upstream, is relayed.
     (length >= 12 && buffer[..2] == query[..2]).then(|| buffer[..length].to_vec())
+}
+
+/// The wall clock in milliseconds since the epoch, the unit of the world's timestamps.
+fn now_millis() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_millis() as i64)
 }

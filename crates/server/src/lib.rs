@@ -156,7 +156,17 @@ fn install_metrics() -> Arc<dyn Fn() -> String + Send + Sync> {
 /// Keeps the DNS data plane on the newest world: every published world is compiled into fresh views.
 async fn follow_world(app: Arc<App>, dns: Arc<hubspoke_dns::DataPlane>) {
     let mut changes = app.replica().subscribe_world();
-    while changes.changed().await.is_ok() {
+    loop {
+        // A gateway or binding held back while `pending` is answered once it is stable, with no change to the world:
+        // wake then too.
+        let settles = dns.next_settling().map(|at| {
+            let wait = at.0.saturating_sub(hubspoke_app::now_millis()).max(0) as u64;
+            Duration::from_millis(wait)
+        });
+        tokio::select! {
+            changed = changes.changed() => if changed.is_err() { return },
+            () = tokio::time::sleep(settles.unwrap_or(Duration::MAX)), if settles.is_some() => {}
+        }
         let world = app.replica().world();
         dns.apply(&world).await;
     }

@@ -3,7 +3,9 @@
 
 use std::net::Ipv4Addr;
 
-use crate::model::{Binding, DnsServer, EndpointGateway, ResolverSetting, Vpc};
+use hubspoke_iam::Timestamp;
+
+use crate::model::{Binding, DnsServer, EndpointGateway, Phase, ResolverSetting, Settling, Vpc};
 use crate::region::{DEFAULT_RESOLVERS, PRIVATE_RESOLVERS};
 use crate::world::World;
 
@@ -132,4 +134,25 @@ pub fn binding_health(binding: &Binding) -> (&'static str, Vec<(&'static str, St
 /// The endpoint gateways a binding lists: the spoke's gateways that are shared (`primary` or `per_resource_binding`).
 pub fn binding_gateways<'a>(world: &'a World, binding: &'a Binding) -> impl Iterator<Item = &'a EndpointGateway> + 'a {
     world.gateways_in(&binding.spoke).filter(|gateway| gateway.mode.shared())
+}
+
+/// The world as the DNS data plane serves it at `now`: endpoint gateways and bindings still `pending` after their
+/// creation are left out until they are `stable`, as IBM answers a new gateway's names only once it is ready. Returns
+/// the earliest moment one of them settles, when the data plane must look again (`None` when nothing is pending).
+///
+/// A gateway or binding `updating` after a change keeps answering, with its new settings.
+pub fn settled(world: &World, now: Timestamp) -> (World, Option<Timestamp>) {
+    let pending = |settling: &Settling| settling.phase == Phase::Pending && settling.until > now;
+    let mut next: Option<Timestamp> = None;
+    let mut note = |settling: &Settling| next = Some(next.map_or(settling.until, |at| at.min(settling.until)));
+    let mut served = world.clone();
+    for gateway in world.gateways.values().filter(|gateway| pending(&gateway.settling)) {
+        note(&gateway.settling);
+        served.gateways.remove(&gateway.id);
+    }
+    for binding in world.bindings.values().filter(|binding| pending(&binding.settling)) {
+        note(&binding.settling);
+        served.bindings.remove(&binding.id);
+    }
+    (served, next)
 }

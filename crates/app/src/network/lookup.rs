@@ -88,7 +88,9 @@ impl App {
     pub fn dns_lookup(&self, caller: &Caller, vpc: &str, name: &str) -> AppResult<NameLookup> {
         let visible = self.visible(caller);
         visible.vpc(vpc)?;
-        let lookup = hubspoke_dns::lookup(&visible.world, vpc, name);
+        // The name as the data plane answers it now: a gateway or binding still `pending` is not served yet.
+        let (served, _) = hubspoke_vpc::topology::settled(&visible.world, visible.now);
+        let lookup = hubspoke_dns::lookup(&served, vpc, name);
         let answers: Vec<LookupAnswer> = lookup
             .answers
             .iter()
