@@ -1,4 +1,4 @@
-//! The DNS data plane answers real UDP and TCP queries at each VPC's `dns_endpoint` as §4.3 says, and follows every
+//! The DNS data plane answers real UDP and TCP queries at each VPC's `dns_endpoint` as `docs/dns.md` says, and follows every
 //! topology change within a second.
 
 use std::net::{Ipv4Addr, SocketAddr};

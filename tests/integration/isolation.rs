@@ -268,8 +268,8 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         "/_hubspoke/events",
         &format!("/v1/policies?account_id={}", intruder.id),
         &format!("/v2/policies?account_id={}", intruder.id),
-        // IBM answers a list of an account the caller cannot read with 200 and no policies, not 403
-        // (reference `ibm-iam-policy-api.md` §3.2); hubspoke does the same.
+        // IBM answers a list of an account the caller cannot read with 200 and no policies, not 403; hubspoke does
+        // the same.
         &format!("/v1/policies?account_id={}", net.hub.id),
         &format!("/v2/policies?account_id={}", net.hub.id),
         &format!("/v1/vpcs/{}/dns_resolution_bindings", text(&secrets.spoke_vpc["id"])),

@@ -247,7 +247,7 @@ pub fn seed_policy(spoke_account: &str, spoke_vpc: &str, hub_account: &str, hub_
     })
 }
 
-/// Terraform's v2 body for the seed's `ibm_iam_authorization_policy` (reference §3.8).
+/// Terraform's v2 body for the seed's `ibm_iam_authorization_policy`.
 pub fn terraform_v2_policy(spoke_account: &str, spoke_vpc: &str, hub_account: &str, hub_vpc: &str) -> Value {
     json!({
         "type": "authorization",

@@ -1,5 +1,5 @@
-//! The IBM Terraform provider's request sequences, replayed exactly (reference `ibm-iam-policy-api.md` §7.2 and
-//! `ibm-vpc-dns-sharing.md` §5.2), and the seed's Terraform example parsed with hcl-rs.
+//! The IBM Terraform provider's request sequences for authorization policies and DNS resolution bindings, replayed
+//! exactly, and the seed's Terraform example parsed with hcl-rs.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

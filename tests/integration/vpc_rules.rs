@@ -1,4 +1,4 @@
-//! Every DNS sharing rule of reference §3 over HTTP: each row builds its situation through the API, makes the
+//! Every DNS sharing rule of `docs/rules.md` over HTTP: each row builds its situation through the API, makes the
 //! request the rule forbids, and checks the status, the IBM error code and that the message names the rule.
 
 use reqwest::{Method, StatusCode};

@@ -21,7 +21,7 @@ pub struct AccountClaim {
     pub bss: String,
 }
 
-/// The claims of an access token: IBM's (reference §6.3) plus `hubspoke_role`.
+/// The claims of an access token: IBM's plus `hubspoke_role`.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Claims {
     /// The IAM id.

@@ -1,4 +1,4 @@
-//! Per-VPC DNS views compiled from the VPC world (reference §4.3).
+//! Per-VPC DNS views compiled from the VPC world.
 //!
 //! - Every VPC sees its own endpoint gateways, whatever their mode.
 //! - A hub sees its own gateways and every attached spoke's `primary` and `per_resource_binding` gateways.

@@ -1,4 +1,4 @@
-//! Who may do what with authorization policies (reference §3.11).
+//! Who may do what with authorization policies.
 //!
 //! IBM's rule is that "the target service is always in the account where the authorization is created": an
 //! authorization belongs to the account named by its resource `accountId`, and only that account's administrators may

@@ -1,5 +1,5 @@
 //! The role catalog: which roles exist, what actions they grant, and which roles an authorization between a source
-//! service and a target service may name (reference §5).
+//! service and a target service may name.
 //!
 //! The `is` roles and their actions come from IBM's "IAM roles and actions" page. For the other service pairs the
 //! catalog carries the roles IBM documents for them (so that `/v2/roles` lookups by Terraform find them), with the

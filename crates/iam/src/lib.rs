@@ -5,7 +5,7 @@
 //! - [`account`]: account ids and the authenticated [`Caller`], with what a caller may do ([`authority`]).
 //! - [`attribute`] and [`glob`]: policy attributes, their operators and how a request value is matched.
 //! - [`policy`]: the one policy model that both `/v1/policies` and `/v2/policies` are views of, and its fingerprint.
-//! - [`validate`]: every rule a policy must satisfy before it is stored (reference §4.1).
+//! - [`validate`]: every rule a policy must satisfy before it is stored.
 //! - [`catalog`]: the role catalog keyed by (target service, source service, policy type).
 //! - [`engine`]: the indexed decision engine; every [`Decision`] explains itself.
 //!

@@ -1,4 +1,4 @@
-//! Validation of authorization policies: every rule of reference §4.1 that is not about the JSON shape itself.
+//! Validation of authorization policies: every rule of IBM's policy validation that is not about the JSON shape itself.
 //!
 //! The api part turns a v1 or v2 body into an [`UncheckedDraft`] (checking only the JSON shape: arrays of one subject
 //! and one resource, strings where strings go) and this module decides whether it is a policy hubspoke can store.

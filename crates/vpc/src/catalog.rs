@@ -10,7 +10,7 @@ use crate::region::REGION;
 /// Infrastructure services by name, with their FQDNs.
 const INFRASTRUCTURE: &[(&str, &[&str])] = &[("ibm-ntp-server", &["time.adn.networklayer.com"])];
 
-/// Domains under which VPE names live (reference §4.2); other names are never VPE names.
+/// Domains under which VPE names live; other names are never VPE names.
 pub const SERVICE_DOMAINS: &[&str] =
     &["appdomain.cloud", "cloud.ibm.com", "networklayer.com", "isops.ibm.com", "icr.io"];
 

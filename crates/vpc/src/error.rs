@@ -54,7 +54,7 @@ pub struct RuleError {
     pub refusal: Refusal,
     /// The error code, for example `dns_resolution_binding_exists`.
     pub code: &'static str,
-    /// The rule of reference §3 that refused it, for example `C2`, when one did.
+    /// The rule of `docs/rules.md` that refused it, for example `C2`, when one did.
     pub rule: Option<&'static str>,
     /// A message naming the condition and the resources involved.
     pub message: String,

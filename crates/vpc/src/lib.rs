@@ -1,5 +1,5 @@
 //! The VPC domain of hubspoke: VPCs, subnets and reserved IPs, endpoint gateways, DNS resolution bindings and
-//! DNS Services custom resolvers, with every DNS sharing rule of reference §3.
+//! DNS Services custom resolvers, with every DNS sharing rule of `docs/rules.md`.
 //!
 //! # Layout
 //!

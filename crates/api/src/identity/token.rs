@@ -1,5 +1,5 @@
 //! `POST /identity/token`: exchanges an API key for an access token, exactly as IBM's SDK authenticators, the CLI and
-//! Terraform call it (reference §6).
+//! Terraform call it.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

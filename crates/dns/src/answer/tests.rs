@@ -37,7 +37,7 @@ fn addresses(message: &Message) -> Vec<Ipv4Addr> {
     message.answers.iter().filter_map(|r| if let RData::A(a) = &r.data { Some(a.0) } else { None }).collect()
 }
 
-/// The §4.3 cases: (topology, who asks, name, expected code, expected addresses).
+/// The resolution cases of `docs/dns.md`: (topology, who asks, name, expected code, expected addresses).
 #[test]
 fn resolution_model_table() {
     let cos = COS;

@@ -1,4 +1,4 @@
-//! Every rule of reference §3 as data: one row per refusal (removing the rule makes its row fail), then the
+//! Every rule of `docs/rules.md` as data: one row per refusal (removing the rule makes its row fail), then the
 //! behaviours the rules allow.
 
 use std::net::Ipv4Addr;

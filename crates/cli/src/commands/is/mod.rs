@@ -1,5 +1,5 @@
 //! `hubspoke is ...`: VPCs, subnets, endpoint gateways and DNS resolution bindings, as the `ibmcloud is` plugin has
-//! them (reference `ibm-vpc-dns-sharing.md` §5.1).
+//! them.
 
 mod binding;
 mod gateway;
