@@ -21,6 +21,7 @@ mod openapi;
 mod outage;
 mod policies;
 mod privacy;
+mod propagation;
 mod races;
 mod readme;
 mod replicas;

@@ -3,7 +3,7 @@
 use hubspoke_iam::authority::may_manage_policies_of;
 use hubspoke_iam::{AccessRequest, AccountId, Caller, Decision};
 
-use crate::{App, AppError, AppResult};
+use crate::{App, AppError, AppResult, now_millis};
 
 /// How much of a decision's explanation the caller may see.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,13 +31,27 @@ impl App {
                 "you may only evaluate requests whose resource or subject `accountId` is your own account".into(),
             ));
         };
-        let mut decision = self.replica.index().decide(request);
+        let mut decision = self.decide_now(request);
         let result = if decision.permitted { "permit" } else { "deny" };
         metrics::counter!("hubspoke_decisions_total", "point" => "authzen", "result" => result).increment(1);
         if visibility == Visibility::DecisionOnly {
             decision.near_misses.clear();
             decision.granted_by.clear();
+            decision.propagating.clear();
         }
         Ok((decision, visibility))
+    }
+
+    /// The decision on `request` now, counting only policies that have propagated (`--iam-propagation-delay`).
+    pub(crate) fn decide_now(&self, request: &AccessRequest) -> Decision {
+        let by =
+            hubspoke_vpc::propagated_by(hubspoke_iam::Timestamp(now_millis()), self.settings.iam_propagation_delay_ms);
+        self.replica.index().decide_as_of(request, by)
+    }
+
+    /// When a decision that is a denial only because policies are still propagating turns into a permit.
+    pub(crate) fn propagates_at(&self, decision: &Decision) -> Option<hubspoke_iam::Timestamp> {
+        let first = decision.propagating.iter().map(|(_, changed)| changed.0).min()?;
+        Some(hubspoke_iam::Timestamp(first + self.settings.iam_propagation_delay_ms))
     }
 }

@@ -43,6 +43,8 @@ pub struct Settings {
     pub enforcement: hubspoke_vpc::Enforcement,
     /// How long new or changed bindings and gateways stay `pending`/`updating`, in milliseconds.
     pub propagation_delay_ms: i64,
+    /// How long a new or changed policy takes to count in decisions, in milliseconds (IAM's propagation).
+    pub iam_propagation_delay_ms: i64,
 }
 
 /// The state shared by every operation.

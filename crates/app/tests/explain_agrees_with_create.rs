@@ -113,7 +113,8 @@ struct Builder {
 impl Builder {
     async fn new() -> Builder {
         let store: Arc<dyn Store> = Arc::new(SqlStore::in_memory().await.unwrap());
-        let settings = Settings { enforcement: Enforcement::Enforce, propagation_delay_ms: 0 };
+        let settings =
+            Settings { enforcement: Enforcement::Enforce, propagation_delay_ms: 0, iam_propagation_delay_ms: 0 };
         Builder { app: App::start(store, settings).await.unwrap() }
     }
 

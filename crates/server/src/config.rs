@@ -113,6 +113,11 @@ pub struct ServeArgs {
     #[arg(long, env = "HUBSPOKE_PROPAGATION_DELAY", default_value = "0", value_parser = parse_duration)]
     pub propagation_delay: i64,
 
+    /// How long a new or changed authorization policy takes to count in decisions, as IAM's propagation does: until
+    /// then bindings, delegations and evaluations it would permit are refused (for example `0`, `30s`).
+    #[arg(long, env = "HUBSPOKE_IAM_PROPAGATION_DELAY", default_value = "0", value_parser = parse_duration)]
+    pub iam_propagation_delay: i64,
+
     /// How refused authorizations are treated.
     #[arg(long, env = "HUBSPOKE_ENFORCEMENT", value_enum, default_value = "enforce")]
     pub enforcement: EnforcementArg,

@@ -30,7 +30,11 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let (store, location) = open_store(&args).await?;
     let store = Arc::new(store);
-    let settings = Settings { enforcement: args.enforcement.into(), propagation_delay_ms: args.propagation_delay };
+    let settings = Settings {
+        enforcement: args.enforcement.into(),
+        propagation_delay_ms: args.propagation_delay,
+        iam_propagation_delay_ms: args.iam_propagation_delay,
+    };
     // A PostgreSQL-compatible engine without LISTEN still works: the periodic catch-up then carries every change.
     let listener_for_changes = store.change_listener().await.unwrap_or_else(|error| {
         tracing::warn!(%error, "cannot LISTEN for other replicas' writes; following the change log by polling only");

@@ -75,6 +75,8 @@ pub struct Context<'a> {
     pub enforcement: Enforcement,
     /// How long new and changed bindings and gateways stay `pending`/`updating`, in milliseconds.
     pub propagation_delay_ms: i64,
+    /// How long a new or changed policy takes to count in decisions, in milliseconds.
+    pub iam_propagation_delay_ms: i64,
     /// Refusals that [`Enforcement::Soft`] let through, for the activity log.
     pub waived: Vec<RuleError>,
 }
@@ -84,4 +86,15 @@ impl Context<'_> {
     pub fn may_act_in(&self, owner: &AccountId) -> bool {
         self.operator || self.account.as_ref() == Some(owner)
     }
+
+    /// The decision on `request` at the command's time, counting only policies that have propagated by then.
+    pub fn decide(&self, request: &hubspoke_iam::AccessRequest) -> hubspoke_iam::Decision {
+        self.policies.decide_as_of(request, propagated_by(self.now, self.iam_propagation_delay_ms))
+    }
+}
+
+/// The newest change a decision at `now` may count when policies take `delay_ms` to propagate; `None` when they take
+/// effect at once.
+pub fn propagated_by(now: Timestamp, delay_ms: i64) -> Option<Timestamp> {
+    (delay_ms > 0).then(|| Timestamp(now.0 - delay_ms))
 }

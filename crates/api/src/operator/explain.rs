@@ -48,6 +48,9 @@ fn render(explanation: &BindingExplanation) -> Value {
     if let Some(text) = &decision.explanation {
         decided["explanation"] = json!(text);
     }
+    if let Some(at) = decision.propagates_at {
+        decided["propagates_at"] = json!(crate::wire::timestamp(at));
+    }
     json!({
         "perspective": match explanation.perspective {
             Perspective::Spoke => "spoke",

@@ -57,6 +57,9 @@ pub struct ExplainedDecision {
     pub explanation: Option<String>,
     /// What `--enforcement` makes of the decision.
     pub enforcement: Enforcement,
+    /// When a denial turns into a permit by itself: a granting policy is still propagating
+    /// (`--iam-propagation-delay`) and counts from then on.
+    pub propagates_at: Option<hubspoke_iam::Timestamp>,
 }
 
 impl BindingExplanation {
@@ -125,12 +128,13 @@ impl App {
             }
         };
         let request = access_request((&spoke_account, &spoke_id), (&hub_account, &hub_id), CONNECT);
-        let decision = self.replica.index().decide(&request);
+        let decision = self.decide_now(&request);
         let sees_policies = owns_hub;
         let explained = ExplainedDecision {
             permitted: decision.permitted,
             granted_by: if sees_policies { decision.granted_by.clone() } else { Vec::new() },
             explanation: sees_policies.then(|| decision.explain(&request)),
+            propagates_at: if decision.permitted { None } else { self.propagates_at(&decision) },
             request,
             enforcement: self.settings.enforcement,
         };
@@ -177,6 +181,7 @@ impl App {
             policies: &policies,
             enforcement: self.settings.enforcement,
             propagation_delay_ms: self.settings.propagation_delay_ms,
+            iam_propagation_delay_ms: self.settings.iam_propagation_delay_ms,
             waived: Vec::new(),
         };
         binding::evaluate_create(world, &mut ctx, spoke, hub, None).err().unwrap_or_default()

@@ -154,6 +154,7 @@ impl App {
                     policies: &policies,
                     enforcement: self.settings.enforcement,
                     propagation_delay_ms: self.settings.propagation_delay_ms,
+                    iam_propagation_delay_ms: self.settings.iam_propagation_delay_ms,
                     waived: Vec::new(),
                 };
                 let outcome = command(&world, &mut ctx);

@@ -89,6 +89,14 @@ impl Decision {
             let ids: Vec<String> = self.granted_by.iter().map(|id| format!("`{id}`")).collect();
             return format!("`{}` is permitted by authorization policy {}", request.action, ids.join(", "));
         }
+        if !self.propagating.is_empty() {
+            let pending: Vec<String> = self.propagating.iter().map(|(id, _)| format!("`{id}`")).collect();
+            return format!(
+                "`{}` is denied for now: authorization policy {} grants it once its change has propagated",
+                request.action,
+                pending.join(", ")
+            );
+        }
         if self.near_misses.is_empty() {
             return format!(
                 "`{}` is denied: account `{owner}` has no active authorization policy for subjects in account `{subject_account}`",

@@ -118,6 +118,8 @@ pub(super) struct IndexedPolicy {
     pub(super) subject: Box<[Condition]>,
     pub(super) resource: Box<[Condition]>,
     roles: Box<[RoleRef]>,
+    /// When the policy was last created or changed (milliseconds since the epoch), for propagation delays.
+    pub(super) changed_at: i64,
 }
 
 impl IndexedPolicy {
@@ -138,6 +140,7 @@ impl IndexedPolicy {
             subject: draft.subject.iter().map(Condition::new).collect(),
             resource: draft.resource.iter().map(Condition::new).collect(),
             roles,
+            changed_at: policy.last_modified_at.0,
         }
     }
 

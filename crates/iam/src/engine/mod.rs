@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::catalog::RoleCatalog;
-use crate::policy::{Policy, PolicyId, PolicyState};
+use crate::policy::{Policy, PolicyId, PolicyState, Timestamp};
 use indexed::{Bucket, IndexedPolicy};
 
 pub use explain::{Mismatch, NearMiss};
@@ -82,6 +82,9 @@ pub struct Decision {
     pub near_misses: Vec<NearMiss>,
     /// The index revision the decision was made at.
     pub revision: u64,
+    /// Policies that grant the request but whose last change had not propagated at the moment asked (see
+    /// [`PolicyIndex::decide_as_of`]), each with the time of that change; they are not in `granted_by`.
+    pub propagating: Vec<(PolicyId, Timestamp)>,
 }
 
 /// (owner account, subject account).
@@ -190,17 +193,33 @@ impl PolicyIndex {
         }
     }
 
-    /// Decides one request.
+    /// Decides one request with every indexed policy in effect.
     pub fn decide(&self, request: &AccessRequest) -> Decision {
+        self.decide_as_of(request, None)
+    }
+
+    /// Decides one request counting only policies changed at or before `propagated_by` (`None`: all of them), the
+    /// way IAM decides while a new or changed policy is still propagating: it grants nothing until then.
+    pub fn decide_as_of(&self, request: &AccessRequest, propagated_by: Option<Timestamp>) -> Decision {
         let owner = request.resource.get("accountId").unwrap_or_default();
         let subject_account = request.subject.get("accountId").unwrap_or_default();
-        let mut decision =
-            Decision { permitted: false, granted_by: Vec::new(), near_misses: Vec::new(), revision: self.revision };
+        let mut decision = Decision {
+            permitted: false,
+            granted_by: Vec::new(),
+            near_misses: Vec::new(),
+            revision: self.revision,
+            propagating: Vec::new(),
+        };
         let bucket = self.buckets.get(&(owner.to_owned(), subject_account.to_owned()));
         let spoke = request.subject.get("resource");
         for policy in bucket.iter().flat_map(|bucket| bucket.candidates(spoke)) {
             if policy.grants(request) {
-                decision.granted_by.push(policy.id.to_string());
+                match propagated_by {
+                    Some(by) if policy.changed_at > by.0 => {
+                        decision.propagating.push((policy.id.to_string(), Timestamp(policy.changed_at)))
+                    }
+                    _ => decision.granted_by.push(policy.id.to_string()),
+                }
             }
         }
         if !decision.granted_by.is_empty() {

@@ -364,3 +364,22 @@ proptest! {
         prop_assert_eq!(decision.granted_by, naive);
     }
 }
+
+#[test]
+fn a_policy_grants_only_once_its_change_has_propagated() {
+    let mut granting =
+        policy("p1", HUB_ACCOUNT, spoke_subject(&[]), vec![Attribute::equals("serviceName", "is")], DNS_ROLE);
+    granting.last_modified_at = Timestamp(1_000);
+    let index = PolicyIndex::build([&granting], 1, &RoleCatalog);
+    // (policies that have propagated by, permitted, propagating)
+    for (by, permitted, propagating) in
+        [(None, true, 0), (Some(999), false, 1), (Some(1_000), true, 0), (Some(5_000), true, 0)]
+    {
+        let decision = index.decide_as_of(&connect("s", "h"), by.map(Timestamp));
+        assert_eq!((decision.permitted, decision.propagating.len()), (permitted, propagating), "{by:?}");
+        if propagating > 0 {
+            assert_eq!(decision.propagating[0], ("p1".to_owned(), Timestamp(1_000)));
+            assert!(decision.explain(&connect("s", "h")).contains("once its change has propagated"));
+        }
+    }
+}

@@ -65,11 +65,11 @@ pub(crate) fn authorize(
         return Ok(Authorization::NotChecked);
     }
     let request = access_request((&spoke.account, &spoke.id), (hub_account, hub), action);
-    let decision = ctx.policies.decide(&request);
+    let decision = ctx.decide(&request);
     if decision.permitted {
         return Ok(Authorization::Granted { policies: decision.granted_by });
     }
-    let refusal = RuleError::not_authorized(
+    let mut refusal = RuleError::not_authorized(
         rule,
         MissingGrant {
             action: action.to_owned(),
@@ -80,6 +80,16 @@ pub(crate) fn authorize(
         },
         decision.explain(&request),
     );
+    // A grant that is only propagating is no secret of the hub's: the spoke will see it work once it counts, and
+    // saying when spares it guessing how long to wait.
+    if let Some(changed) = decision.propagating.iter().map(|(_, changed)| changed.0).min() {
+        let remaining = (changed + ctx.iam_propagation_delay_ms - ctx.now.0).max(0);
+        refusal.message = format!(
+            "{}; an authorization that grants it was created or changed recently and counts once it has propagated, in {} s",
+            refusal.message,
+            (remaining + 999) / 1000
+        );
+    }
     match ctx.enforcement {
         Enforcement::Soft => {
             ctx.waived.push(refusal);

@@ -74,6 +74,7 @@ impl Scene {
             policies: &self.policies,
             enforcement: self.enforcement,
             propagation_delay_ms: 0,
+            iam_propagation_delay_ms: 0,
             waived: Vec::new(),
         };
         let applied = command(&self.world, &mut ctx)?;
