@@ -13,7 +13,7 @@ use sqlx::{Any, AnyConnection, AnyPool, Executor};
 use super::SqlStore;
 use crate::{StoreError, StoreResult};
 
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+pub(super) static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Which SQL database a [`SqlStore`] talks to.

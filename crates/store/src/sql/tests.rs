@@ -377,6 +377,79 @@ async fn the_vpc_world_round_trips_and_writes_are_compare_and_set() {
     assert_eq!(store.load_world().await.unwrap().1, revision);
 }
 
+/// Migration 0005 gives every VPC written before it the prefixes it implied: the region's three defaults for an
+/// `auto` VPC, and for a `manual` one a prefix of each subnet's own range, so that every subnet lies in a prefix.
+#[tokio::test]
+async fn migrating_gives_existing_vpcs_their_address_prefixes() {
+    use hubspoke_vpc::model::AddressPrefix;
+    use hubspoke_vpc::world::Entity;
+    use sqlx::ConnectOptions;
+
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("hubspoke.db");
+    {
+        // The database as a build before address prefixes left it: migrations up to 0004, a VPC of each kind.
+        let before = sqlx::migrate::Migrator {
+            migrations: std::borrow::Cow::Owned(
+                super::connection::SQLITE_MIGRATIONS.iter().filter(|m| m.version < 5).cloned().collect(),
+            ),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        let mut connection = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .unwrap();
+        before.run(&mut connection).await.unwrap();
+        for (id, name, management, endpoint) in
+            [("r006-auto", "old-auto", "auto", "127.53.0.1"), ("r006-manual", "old-manual", "manual", "127.53.0.2")]
+        {
+            sqlx::query(
+                "INSERT INTO vpcs (id, account, name, created_at, classic_access, address_prefix_management, enable_hub, \
+                 resolver_type, resolver_vpc, dns_endpoint, version) VALUES ($1, $2, $3, 5, 0, $4, 0, 'system', NULL, $5, 1)",
+            )
+            .bind(id)
+            .bind(OWNER)
+            .bind(name)
+            .bind(management)
+            .bind(endpoint)
+            .execute(&mut connection)
+            .await
+            .unwrap();
+        }
+        sqlx::query(
+            "INSERT INTO subnets (id, account, vpc_id, zone, cidr, name, created_at) \
+             VALUES ('r006-subnet', $1, 'r006-manual', 'us-south-2', '192.168.4.0/24', 'apps', 6)",
+        )
+        .bind(OWNER)
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    }
+    let store = SqlStore::open_sqlite(&path).await.unwrap();
+    let (entities, _) = store.load_world().await.unwrap();
+    let mut prefixes: Vec<AddressPrefix> = entities
+        .into_iter()
+        .filter_map(|entity| if let Entity::AddressPrefix(prefix) = entity { Some(prefix) } else { None })
+        .collect();
+    prefixes.sort_by(|a, b| a.id.cmp(&b.id));
+    let seen: Vec<(&str, &str, &str, String, &str, bool)> = prefixes
+        .iter()
+        .map(|p| (p.id.as_str(), p.vpc.as_str(), p.zone.as_str(), p.cidr.to_string(), p.name.as_str(), p.is_default))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("r006-auto-prefix-1", "r006-auto", "us-south-1", "10.240.0.0/18".into(), "us-south-1-default", true),
+            ("r006-auto-prefix-2", "r006-auto", "us-south-2", "10.240.64.0/18".into(), "us-south-2-default", true),
+            ("r006-auto-prefix-3", "r006-auto", "us-south-3", "10.240.128.0/18".into(), "us-south-3-default", true),
+            ("r006-subnet-prefix", "r006-manual", "us-south-2", "192.168.4.0/24".into(), "apps", false),
+        ]
+    );
+    assert!(prefixes.iter().all(|p| p.account.as_str() == OWNER));
+}
+
 /// What only PostgreSQL has to hold: several replicas (here, separate pools) writing one database at once.
 mod replicas {
     use super::*;
