@@ -395,12 +395,8 @@ async fn migrating_gives_existing_vpcs_their_address_prefixes() {
             ),
             ..sqlx::migrate::Migrator::DEFAULT
         };
-        let mut connection = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&path)
-            .create_if_missing(true)
-            .connect()
-            .await
-            .unwrap();
+        let mut connection =
+            sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true).connect().await.unwrap();
         before.run(&mut connection).await.unwrap();
         for (id, name, management, endpoint) in
             [("r006-auto", "old-auto", "auto", "127.53.0.1"), ("r006-manual", "old-manual", "manual", "127.53.0.2")]

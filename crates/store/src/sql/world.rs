@@ -6,8 +6,8 @@ use std::net::Ipv4Addr;
 use hubspoke_iam::{AccountId, Timestamp};
 use hubspoke_vpc::EntityKey;
 use hubspoke_vpc::model::{
-    AddressPrefix, Binding, BindingMode, CustomResolver, DnsServer, EndpointGateway, GatewayTarget, IpOwner, IpTarget, Phase,
-    PrefixManagement, ReservedIp, ResolverLocation, ResolverSetting, Settling, Subnet, Vpc,
+    AddressPrefix, Binding, BindingMode, CustomResolver, DnsServer, EndpointGateway, GatewayTarget, IpOwner, IpTarget,
+    Phase, PrefixManagement, ReservedIp, ResolverLocation, ResolverSetting, Settling, Subnet, Vpc,
 };
 use hubspoke_vpc::world::Entity;
 use sqlx::AnyConnection;

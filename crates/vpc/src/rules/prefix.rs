@@ -18,7 +18,8 @@ pub const PREFIX_LENGTHS: std::ops::RangeInclusive<u8> = 9..=29;
 
 /// Ranges the platform keeps for itself: loopback, IBM's service network and service endpoints, link-local and
 /// multicast. No address prefix may overlap them.
-pub const RESERVED_RANGES: [&str; 5] = ["127.0.0.0/8", "161.26.0.0/16", "166.8.0.0/14", "169.254.0.0/16", "224.0.0.0/4"];
+pub const RESERVED_RANGES: [&str; 5] =
+    ["127.0.0.0/8", "161.26.0.0/16", "166.8.0.0/14", "169.254.0.0/16", "224.0.0.0/4"];
 
 /// `POST /vpcs/{vpc_id}/address_prefixes`.
 #[derive(Clone, Debug)]
@@ -52,7 +53,10 @@ pub(crate) fn overlaps(a: &Ipv4Net, b: &Ipv4Net) -> bool {
 /// An address prefix of a VPC the caller may act on, or 404.
 pub(crate) fn own_prefix<'a>(world: &'a World, ctx: &Context, vpc: &str, id: &str) -> RuleResult<&'a AddressPrefix> {
     own_vpc(world, ctx, vpc)?;
-    world.address_prefix(id).filter(|prefix| prefix.vpc == vpc).ok_or_else(|| RuleError::not_found("address prefix", id))
+    world
+        .address_prefix(id)
+        .filter(|prefix| prefix.vpc == vpc)
+        .ok_or_else(|| RuleError::not_found("address prefix", id))
 }
 
 /// A generated name no prefix of the VPC has yet.
@@ -94,7 +98,8 @@ fn check_cidr(world: &World, vpc: &str, cidr: Ipv4Net) -> RuleResult<()> {
         .rule("P1")
         .field("cidr"));
     }
-    if let Some(reserved) = RESERVED_RANGES.iter().filter_map(|r| r.parse::<Ipv4Net>().ok()).find(|r| overlaps(r, &cidr))
+    if let Some(reserved) =
+        RESERVED_RANGES.iter().filter_map(|r| r.parse::<Ipv4Net>().ok()).find(|r| overlaps(r, &cidr))
     {
         return Err(RuleError::invalid(
             "address_prefix_reserved_range",

@@ -4,10 +4,10 @@
 use std::net::Ipv4Addr;
 
 use super::fixture::{COS, HUB_ACCOUNT, KMS, SPOKE_ACCOUNT, Scene};
-use super::resolver::NewLocation;
-use super::vpc::{NewResolver, NewVpc, ResolverPatch, VpcPatch};
 use super::prefix::{self, AddressPrefixPatch, NewAddressPrefix, PREFIXES_PER_VPC};
+use super::resolver::NewLocation;
 use super::subnet::{self, NewSubnet, SubnetRange};
+use super::vpc::{NewResolver, NewVpc, ResolverPatch, VpcPatch};
 use super::{IfMatch, Patch, VpcIdentity, binding, gateway, resolver, vpc};
 use crate::Enforcement;
 use crate::error::{Refusal, RuleResult};
