@@ -728,6 +728,11 @@ async fn address_prefixes_have_the_region_defaults_page_and_guard_subnets() {
     )));
     let (status, subnet) = add_subnet(&net, &manual, "us-south-1", json!({ "total_ipv4_address_count": 256 })).await;
     assert_eq!((status, subnet["ipv4_cidr_block"].as_str()), (StatusCode::CREATED, Some("172.16.0.0/24")));
+    // Without a zone, a subnet by CIDR is in the zone of the prefix holding its range.
+    let body = json!({ "vpc": { "id": id(&manual) }, "ipv4_cidr_block": "172.16.200.0/24" });
+    let zoneless = net.ok(&net.spoke, Method::POST, "/v1/subnets", Some(body)).await;
+    assert_eq!(zoneless["zone"]["name"], "us-south-1");
+    net.ok(&net.spoke, Method::DELETE, &format!("/v1/subnets/{}", id(&zoneless)), None).await;
     let one = format!("{path}/{}", id(&prefix));
     assert_eq!(net.ok(&net.spoke, Method::GET, &one, None).await["has_subnets"], true);
 

@@ -29,8 +29,9 @@ pub struct NewSubnet {
     pub name: Option<String>,
     /// The VPC (by id, the caller's own).
     pub vpc: String,
-    /// The zone.
-    pub zone: String,
+    /// The zone. A subnet by CIDR may leave it out: its zone is then the zone of the address prefix holding the
+    /// range. A subnet by address count needs it.
+    pub zone: Option<String>,
     /// The address range.
     pub range: SubnetRange,
 }
@@ -43,9 +44,10 @@ pub(crate) fn own_subnet<'a>(world: &'a World, ctx: &Context, id: &str) -> RuleR
 /// Creates a subnet.
 pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<Applied<String>> {
     let vpc = own_vpc(world, ctx, &input.vpc)?.clone();
-    if !is_zone(&input.zone) {
-        return Err(RuleError::invalid("invalid_zone", format!("`{}` is not a zone of this region", input.zone))
-            .field("zone.name"));
+    if let Some(zone) = input.zone.as_deref().filter(|zone| !is_zone(zone)) {
+        return Err(
+            RuleError::invalid("invalid_zone", format!("`{zone}` is not a zone of this region")).field("zone.name")
+        );
     }
     let name = names::choose(input.name.as_deref(), ctx.ids, "name")?;
     if world.subnets().any(|s| s.vpc == vpc.id && s.name == name) {
@@ -56,7 +58,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<
         .field("name"));
     }
     let siblings: Vec<Ipv4Net> = world.subnets().filter(|s| s.vpc == vpc.id).map(|s| s.cidr).collect();
-    let cidr = match input.range {
+    let (cidr, zone) = match input.range {
         SubnetRange::Cidr(cidr) => {
             let cidr = cidr.trunc();
             if cidr.prefix_len() > 29 || cidr.prefix_len() < 16 {
@@ -72,12 +74,12 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<
                 .rule("P9")
                 .field("ipv4_cidr_block"));
             };
-            if prefix.zone != input.zone {
+            if let Some(zone) = input.zone.as_deref().filter(|zone| *zone != prefix.zone) {
                 return Err(RuleError::invalid(
                     "subnet_zone_mismatch",
                     format!(
-                        "`{cidr}` lies in the address prefix `{}` ({}) of zone `{}`, not of zone `{}`",
-                        prefix.name, prefix.cidr, prefix.zone, input.zone
+                        "`{cidr}` lies in the address prefix `{}` ({}) of zone `{}`, not of zone `{zone}`",
+                        prefix.name, prefix.cidr, prefix.zone
                     ),
                 )
                 .rule("P10")
@@ -90,7 +92,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<
                 )
                 .field("ipv4_cidr_block"));
             }
-            cidr
+            (cidr, prefix.zone.clone())
         }
         SubnetRange::Count(count) => {
             if !count.is_power_of_two() || !(8..=65536).contains(&count) {
@@ -100,19 +102,26 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<
                 )
                 .field("total_ipv4_address_count"));
             }
-            let Some(prefix) = world.prefixes_of(&vpc.id).find(|p| p.zone == input.zone && p.is_default) else {
+            let Some(zone) = input.zone else {
+                return Err(RuleError::invalid(
+                    "subnet_zone_required",
+                    "a subnet by `total_ipv4_address_count` needs a `zone`",
+                )
+                .field("zone"));
+            };
+            let Some(prefix) = world.prefixes_of(&vpc.id).find(|p| p.zone == zone && p.is_default) else {
                 return Err(RuleError::invalid(
                     "subnet_zone_without_default_prefix",
                     format!(
-                        "zone `{}` of VPC `{}` has no default address prefix to take {count} addresses from; give `ipv4_cidr_block` or make a prefix of the zone its default",
-                        input.zone, vpc.id
+                        "zone `{zone}` of VPC `{}` has no default address prefix to take {count} addresses from; give `ipv4_cidr_block` or make a prefix of the zone its default",
+                        vpc.id
                     ),
                 )
                 .rule("P11")
                 .field("zone.name"));
             };
             let length = 32 - count.trailing_zeros() as u8;
-            prefix
+            let cidr = prefix
                 .cidr
                 .subnets(length)
                 .ok()
@@ -121,11 +130,12 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<
                     RuleError::conflict(
                         "address_prefix_exhausted",
                         format!(
-                            "the default address prefix `{}` ({}) of zone `{}` in VPC `{}` has no free block of {count} addresses",
-                            prefix.name, prefix.cidr, input.zone, vpc.id
+                            "the default address prefix `{}` ({}) of zone `{zone}` in VPC `{}` has no free block of {count} addresses",
+                            prefix.name, prefix.cidr, vpc.id
                         ),
                     )
-                })?
+                })?;
+            (cidr, zone)
         }
     };
     let id = resource_id(&ctx.ids.uuid());
@@ -133,7 +143,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<
         id: id.clone(),
         account: vpc.account.clone(),
         vpc: vpc.id.clone(),
-        zone: input.zone,
+        zone,
         cidr,
         name,
         created_at: ctx.now,

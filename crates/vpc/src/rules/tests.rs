@@ -53,7 +53,7 @@ fn add_prefix(scene: &mut Scene, vpc: &str, zone: &str, cidr: &str, is_default: 
 }
 
 fn add_subnet(scene: &mut Scene, vpc: &str, zone: &str, range: SubnetRange) -> RuleResult<String> {
-    let input = NewSubnet { name: None, vpc: vpc.into(), zone: zone.into(), range };
+    let input = NewSubnet { name: None, vpc: vpc.into(), zone: Some(zone.into()), range };
     scene.run(SPOKE_ACCOUNT, |w, c| subnet::create(w, c, input))
 }
 
@@ -449,6 +449,10 @@ fn subnets_are_carved_from_prefixes() {
     assert_eq!(scene.world.subnet(&first).unwrap().cidr.to_string(), "172.16.0.0/24");
     assert_eq!(scene.world.subnet(&second).unwrap().cidr.to_string(), "172.16.1.0/24");
     assert!(scene.world.prefix_has_subnets(scene.world.address_prefix(&prefix).unwrap()));
+    // A subnet by CIDR without a zone takes the zone of the prefix holding its range.
+    let input = NewSubnet { name: None, vpc: vpc.clone(), zone: None, range: by_cidr("172.16.8.0/24") };
+    let zoneless = scene.run(SPOKE_ACCOUNT, |w, c| subnet::create(w, c, input)).unwrap();
+    assert_eq!(scene.world.subnet(&zoneless).unwrap().zone, "us-south-2");
     // An exhausted default prefix refuses a count it cannot hold.
     let error = add_subnet(&mut scene, &vpc, "us-south-2", SubnetRange::Count(8192)).unwrap_err();
     assert_eq!(error.code, "address_prefix_exhausted");
