@@ -398,3 +398,45 @@ async fn one_topology_apply_builds_the_seed_scenario_and_a_second_does_nothing()
     assert_eq!(lookup["source"]["kind"], "delegated");
     assert_eq!(lookup["answers"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn address_prefixes_regions_and_zones_from_the_cli() {
+    let server = Server::ephemeral().await;
+    let (_, key) = account(&server, "prefixes", None).await;
+    let cli = |args: &[&str]| run(hubspoke(&server, &key).args(args));
+
+    let regions = json(hubspoke(&server, &key).args(["is", "regions"]));
+    assert_eq!(regions.as_array().unwrap().len(), 13);
+    let text = cli(&["is", "region", "eu-gb"]);
+    assert!(text.contains("https://eu-gb.iaas.cloud.ibm.com"), "{text}");
+    let text = cli(&["is", "zones", "us-south"]);
+    assert!(["us-south-1", "us-south-2", "us-south-3"].iter().all(|zone| text.contains(zone)), "{text}");
+    let output = hubspoke(&server, &key).args(["is", "region", "mars"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("Status code: 404"));
+
+    cli(&["is", "vpc-create", "manual-vpc", "--address-prefix-management", "manual"]);
+    let text =
+        cli(&["is", "vpc-address-prefix-create", "apps", "manual-vpc", "us-south-1", "10.10.0.0/16", "--default"]);
+    assert!(text.contains("10.10.0.0/16") && text.contains("Default"), "{text}");
+    cli(&["is", "vpc-address-prefix-create", "data", "manual-vpc", "us-south-2", "10.20.0.0/16"]);
+    let listed = json(hubspoke(&server, &key).args(["is", "vpc-address-prefixes", "manual-vpc"]));
+    let mut names: Vec<&str> = listed.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["apps", "data"]);
+    let text =
+        cli(&["is", "vpc-address-prefix-update", "manual-vpc", "apps", "--name", "apps-east", "--default", "false"]);
+    assert!(text.contains("apps-east"), "{text}");
+    let shown = json(hubspoke(&server, &key).args(["is", "vpc-address-prefix", "manual-vpc", "apps-east"]));
+    assert_eq!((shown["cidr"].as_str(), shown["is_default"].as_bool()), (Some("10.10.0.0/16"), Some(false)));
+    // An overlapping prefix is refused with the server's code.
+    let output = hubspoke(&server, &key)
+        .args(["is", "vpc-address-prefix-create", "clash", "manual-vpc", "us-south-3", "10.10.4.0/24"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("address_prefix_overlap"));
+    cli(&["is", "vpc-address-prefix-delete", "manual-vpc", "apps-east", "data", "-f"]);
+    let listed = json(hubspoke(&server, &key).args(["is", "vpc-address-prefixes", "manual-vpc"]));
+    assert_eq!(listed.as_array().unwrap().len(), 0);
+}

@@ -1,5 +1,5 @@
 //! No account gets into another's data: a third account, and the spoke for the hub's own resources, try every
-//! operation on the hub's policies, VPCs, subnets, reserved IPs, gateways, bindings, custom resolvers, events and DNS
+//! operation on the hub's policies, VPCs, address prefixes, subnets, reserved IPs, gateways, bindings, custom resolvers, events and DNS
 //! endpoints, and get 403 or 404, never data, and change nothing.
 
 use std::collections::BTreeMap;
@@ -18,6 +18,7 @@ fn text(value: &Value) -> String {
 struct Secrets {
     hub_vpc: Value,
     spoke_vpc: Value,
+    prefix: String,
     subnet: String,
     reserved_ip: String,
     gateway: String,
@@ -32,6 +33,14 @@ async fn build(net: &Net<'_>) -> Secrets {
     let hub = &net.hub;
     let hub_vpc = net.vpc(hub, "secret-hub", true).await;
     let vpc_id = text(&hub_vpc["id"]);
+    let prefix = net
+        .ok(
+            hub,
+            Method::POST,
+            &format!("/v1/vpcs/{vpc_id}/address_prefixes"),
+            Some(json!({ "name": "secret-prefix", "cidr": "10.10.0.0/16", "zone": { "name": "us-south-2" } })),
+        )
+        .await;
     let subnet = net
         .ok(
             hub,
@@ -81,6 +90,7 @@ async fn build(net: &Net<'_>) -> Secrets {
     .await;
     Secrets {
         spoke_vpc,
+        prefix: text(&prefix["id"]),
         subnet: subnet_id,
         reserved_ip: text(&reserved_ip["id"]),
         gateway_ip: text(&gateway["ips"][0]["id"]),
@@ -98,6 +108,8 @@ async fn snapshot(net: &Net<'_>, secrets: &Secrets) -> BTreeMap<String, Value> {
     let vpc = text(&secrets.hub_vpc["id"]);
     let mut paths = vec![
         format!("/v1/vpcs/{vpc}"),
+        format!("/v1/vpcs/{vpc}/address_prefixes"),
+        format!("/v1/vpcs/{vpc}/address_prefixes/{}", secrets.prefix),
         format!("/v1/subnets/{}", secrets.subnet),
         format!("/v1/subnets/{}/reserved_ips/{}", secrets.subnet, secrets.reserved_ip),
         format!("/v1/endpoint_gateways/{}", secrets.gateway),
@@ -124,6 +136,7 @@ async fn snapshot(net: &Net<'_>, secrets: &Secrets) -> BTreeMap<String, Value> {
 fn hub_ids(net: &Net<'_>, secrets: &Secrets) -> Vec<String> {
     vec![
         text(&secrets.hub_vpc["id"]),
+        secrets.prefix.clone(),
         secrets.subnet.clone(),
         secrets.reserved_ip.clone(),
         secrets.gateway.clone(),
@@ -164,6 +177,19 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         (Method::GET, format!("/v1/vpcs/{vpc}"), None),
         (Method::PATCH, format!("/v1/vpcs/{vpc}"), Some(json!({ "name": "taken" }))),
         (Method::DELETE, format!("/v1/vpcs/{vpc}"), None),
+        (Method::GET, format!("/v1/vpcs/{vpc}/address_prefixes"), None),
+        (
+            Method::POST,
+            format!("/v1/vpcs/{vpc}/address_prefixes"),
+            Some(json!({ "cidr": "10.20.0.0/16", "zone": { "name": "us-south-1" } })),
+        ),
+        (Method::GET, format!("/v1/vpcs/{vpc}/address_prefixes/{}", secrets.prefix), None),
+        (
+            Method::PATCH,
+            format!("/v1/vpcs/{vpc}/address_prefixes/{}", secrets.prefix),
+            Some(json!({ "name": "taken", "is_default": true })),
+        ),
+        (Method::DELETE, format!("/v1/vpcs/{vpc}/address_prefixes/{}", secrets.prefix), None),
         (Method::GET, format!("/v1/vpcs/{vpc}/dns_resolution_bindings"), None),
         (Method::POST, format!("/v1/vpcs/{vpc}/dns_resolution_bindings"), Some(json!({ "vpc": { "id": vpc } }))),
         (Method::GET, format!("/v1/vpcs/{vpc}/dns_resolution_bindings/{}", secrets.binding), None),

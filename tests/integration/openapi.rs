@@ -94,6 +94,17 @@ async fn schemathesis_finds_no_server_error_in_any_operation() {
             .filter(|line| line.contains(" generated, ") || line.trim_start().starts_with("Tested:"))
             .collect::<Vec<_>>();
         println!("schemathesis as the {who}: {}", summary.join("; "));
-        assert!(stdout.contains("Tested: 6"), "every operation is tested: {stdout}");
+        // Every operation schemathesis loaded is tested, however many the table holds.
+        let count_after = |label: &str| -> usize {
+            stdout
+                .split(label)
+                .nth(1)
+                .map(|rest| rest.trim_start())
+                .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+                .and_then(|digits| digits.parse().ok())
+                .unwrap_or_default()
+        };
+        let (loaded, tested) = (count_after("Operations:"), count_after("Tested:"));
+        assert!(loaded >= 70 && tested == loaded, "every operation is tested: {stdout}");
     }
 }

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{Server, parse_body, repository_root};
+use crate::support::{Account, Server, parse_body, repository_root};
 use crate::vpc_rules::Net;
 
 const DNS_ROLE: &str = "crn:v1:bluemix:public:is::::serviceRole:DNSBindingConnector";
@@ -296,4 +296,83 @@ async fn the_seed_terraform_example_is_the_seed_json_policy() {
     let (status, conflict) = server.call(Method::POST, "/v2/policies", Some(&hub.token), Some(terraform_body)).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(conflict["errors"][0]["details"]["conflicts_with"]["policy"]["id"], first["id"]);
+}
+
+/// Every page of a VPC's address prefixes, as the provider's `ibm_is_vpc` read walks them (following `next.href`,
+/// which carries `version`, `generation`, `limit` and `start`).
+async fn all_prefixes(net: &Net<'_>, owner: &Account, vpc: &str, limit: usize) -> Vec<Value> {
+    let mut prefixes = Vec::new();
+    let mut page = net.ok(owner, Method::GET, &format!("/v1/vpcs/{vpc}/address_prefixes?limit={limit}"), None).await;
+    loop {
+        prefixes.extend(page["address_prefixes"].as_array().unwrap().iter().cloned());
+        let Some(next) = page["next"]["href"].as_str() else { break };
+        let (status, body) =
+            net.server.call(Method::GET, &next[next.find("/v1/").unwrap()..], Some(&owner.token), None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        page = body;
+    }
+    prefixes
+}
+
+#[tokio::test]
+async fn ibm_is_vpc_refresh_lists_every_prefix_and_ibm_is_vpc_address_prefix_lifecycle() {
+    let server = Server::ephemeral().await;
+    let net = Net::new(&server).await;
+    let owner = &net.spoke;
+
+    // `ibm_is_vpc` (address_prefix_management = "auto"): create, then every refresh reads the VPC and lists its
+    // address prefixes (all pages) to fill `default_address_prefixes` (zone → CIDR of the default prefixes).
+    let vpc = net
+        .ok(owner, Method::POST, "/v1/vpcs", Some(json!({ "name": "tf-vpc", "address_prefix_management": "auto" })))
+        .await;
+    let vpc_id = vpc["id"].as_str().unwrap().to_owned();
+    net.ok(owner, Method::GET, &format!("/v1/vpcs/{vpc_id}"), None).await;
+    let prefixes = all_prefixes(&net, owner, &vpc_id, 1).await;
+    let defaults: HashMap<String, String> = prefixes
+        .iter()
+        .filter(|p| p["is_default"] == true)
+        .map(|p| (p["zone"]["name"].as_str().unwrap().to_owned(), p["cidr"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(
+        defaults,
+        HashMap::from([
+            ("us-south-1".to_owned(), "10.240.0.0/18".to_owned()),
+            ("us-south-2".to_owned(), "10.240.64.0/18".to_owned()),
+            ("us-south-3".to_owned(), "10.240.128.0/18".to_owned()),
+        ])
+    );
+
+    // `ibm_is_vpc_address_prefix` create: POST (under the provider's mutex), id `<vpc_id>/<prefix_id>`.
+    let path = format!("/v1/vpcs/{vpc_id}/address_prefixes");
+    let body =
+        json!({ "cidr": "10.10.0.0/16", "zone": { "name": "us-south-2" }, "name": "tf-prefix", "is_default": false });
+    let (status, created) = net.call(owner, Method::POST, &path, Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let prefix_id = created["id"].as_str().unwrap().to_owned();
+    let terraform_id = format!("{vpc_id}/{prefix_id}");
+    let (vpc_part, prefix_part) = terraform_id.split_once('/').unwrap();
+    let one = format!("/v1/vpcs/{vpc_part}/address_prefixes/{prefix_part}");
+
+    // Read: GET the prefix, then GET the VPC; the state holds what the provider reads of them.
+    let read = net.ok(owner, Method::GET, &one, None).await;
+    for field in ["cidr", "name", "is_default", "has_subnets", "href", "id"] {
+        assert!(!read[field].is_null(), "the provider reads `{field}`: {read}");
+    }
+    assert_eq!(read["zone"]["name"], "us-south-2");
+    net.ok(owner, Method::GET, &format!("/v1/vpcs/{vpc_part}"), None).await;
+
+    // Update: `name` is updatable in place (a merge patch), then read again.
+    let (status, updated) = net.call(owner, Method::PATCH, &one, Some(json!({ "name": "tf-prefix-renamed" }))).await;
+    assert_eq!((status, updated["name"].as_str()), (StatusCode::OK, Some("tf-prefix-renamed")));
+    assert_eq!(net.ok(owner, Method::GET, &one, None).await["name"], "tf-prefix-renamed");
+    // The next `ibm_is_vpc` refresh lists the new prefix too, and the defaults are unchanged.
+    assert_eq!(all_prefixes(&net, owner, &vpc_id, 2).await.len(), 4);
+
+    // Delete: GET, then DELETE, then the provider waits until GET answers 404.
+    net.ok(owner, Method::GET, &one, None).await;
+    let (status, _) = net.call(owner, Method::DELETE, &one, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, gone) = net.call(owner, Method::GET, &one, None).await;
+    assert_eq!((status, gone["errors"][0]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    assert_eq!(all_prefixes(&net, owner, &vpc_id, 50).await.len(), 3);
 }

@@ -598,3 +598,230 @@ async fn lists_page_and_patches_need_the_current_etag() {
     let updated = parse_body(response).await;
     assert_eq!(updated["dns"]["resolver"]["servers"][0]["address"], "10.0.0.53");
 }
+
+/// A VPC of `who` with `address_prefix_management: manual` (no prefixes).
+async fn manual_vpc(net: &Net<'_>, who: &Account, name: &str) -> Value {
+    let body = json!({ "name": name, "address_prefix_management": "manual" });
+    net.ok(who, Method::POST, "/v1/vpcs", Some(body)).await
+}
+
+async fn add_prefix(net: &Net<'_>, vpc: &Value, body: Value) -> (StatusCode, Value) {
+    net.call(&net.spoke, Method::POST, &format!("/v1/vpcs/{}/address_prefixes", id(vpc)), Some(body)).await
+}
+
+async fn add_subnet(net: &Net<'_>, vpc: &Value, zone: &str, range: Value) -> (StatusCode, Value) {
+    let mut body = json!({ "vpc": { "id": id(vpc) }, "zone": { "name": zone } });
+    body.as_object_mut().unwrap().extend(range.as_object().unwrap().clone());
+    net.call(&net.spoke, Method::POST, "/v1/subnets", Some(body)).await
+}
+
+/// Each address prefix rule over HTTP: (rule, status, code, field at fault).
+#[tokio::test]
+async fn every_address_prefix_rule_is_enforced_over_http() {
+    let server = Server::ephemeral().await;
+    let rows: &[(&str, u16, &str, Option<&str>)] = &[
+        ("P1", 400, "address_prefix_length_invalid", Some("cidr")),
+        ("P2", 400, "address_prefix_reserved_range", Some("cidr")),
+        ("P3", 400, "address_prefix_overlap", Some("cidr")),
+        ("P4", 400, "address_prefix_zone_invalid", Some("zone")),
+        ("P5", 400, "address_prefix_default_exists", Some("is_default")),
+        ("P6", 409, "address_prefix_name_duplicate", Some("name")),
+        ("P8", 409, "address_prefix_in_use", None),
+        ("P9", 400, "subnet_outside_address_prefix", Some("ipv4_cidr_block")),
+        ("P10", 400, "subnet_zone_mismatch", Some("zone.name")),
+        ("P11", 400, "subnet_zone_without_default_prefix", Some("zone.name")),
+    ];
+    for (rule, status, code, field) in rows {
+        let net = Net::new(&server).await;
+        let auto = net.vpc(&net.spoke, "auto", false).await;
+        let manual = manual_vpc(&net, &net.spoke, "manual").await;
+        let prefix = |cidr: &str, zone: &str| json!({ "cidr": cidr, "zone": { "name": zone } });
+        let (got, body) = match *rule {
+            "P1" => add_prefix(&net, &manual, prefix("10.0.0.0/30", "us-south-1")).await,
+            "P2" => add_prefix(&net, &manual, prefix("169.254.0.0/16", "us-south-1")).await,
+            "P3" => add_prefix(&net, &auto, prefix("10.240.8.0/24", "us-south-2")).await,
+            "P4" => add_prefix(&net, &manual, prefix("10.0.0.0/16", "eu-de-1")).await,
+            "P5" => {
+                let body = json!({ "cidr": "10.0.0.0/16", "zone": { "name": "us-south-1" }, "is_default": true });
+                add_prefix(&net, &auto, body).await
+            }
+            "P6" => {
+                let body = json!({ "cidr": "10.0.0.0/16", "zone": { "name": "us-south-1" }, "name": "apps" });
+                net.ok(&net.spoke, Method::POST, &format!("/v1/vpcs/{}/address_prefixes", id(&manual)), Some(body))
+                    .await;
+                let body = json!({ "cidr": "10.1.0.0/16", "zone": { "name": "us-south-1" }, "name": "apps" });
+                add_prefix(&net, &manual, body).await
+            }
+            "P8" => {
+                net.subnet(&net.spoke, id(&auto), "us-south-1").await;
+                let list =
+                    net.ok(&net.spoke, Method::GET, &format!("/v1/vpcs/{}/address_prefixes", id(&auto)), None).await;
+                let used = list["address_prefixes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|p| p["zone"]["name"] == "us-south-1")
+                    .unwrap()
+                    .clone();
+                let path = format!("/v1/vpcs/{}/address_prefixes/{}", id(&auto), id(&used));
+                net.call(&net.spoke, Method::DELETE, &path, None).await
+            }
+            "P9" => {
+                add_prefix(&net, &manual, prefix("10.0.0.0/16", "us-south-1")).await;
+                add_subnet(&net, &manual, "us-south-1", json!({ "ipv4_cidr_block": "10.1.0.0/24" })).await
+            }
+            "P10" => add_subnet(&net, &auto, "us-south-3", json!({ "ipv4_cidr_block": "10.240.0.0/24" })).await,
+            "P11" => add_subnet(&net, &manual, "us-south-1", json!({ "total_ipv4_address_count": 256 })).await,
+            other => panic!("no scenario for rule {other}"),
+        };
+        assert_eq!((got.as_u16(), &body["errors"][0]["code"]), (*status, &json!(code)), "rule {rule}: {body}");
+        assert_eq!(body["status_code"], *status, "rule {rule}");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(&format!("(rule {rule})")), "rule {rule}: {message}");
+        match field {
+            Some(field) => assert_eq!(body["errors"][0]["target"]["name"], *field, "rule {rule}: {body}"),
+            None => assert!(body["errors"][0].get("target").is_none(), "rule {rule}: {body}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn address_prefixes_have_the_region_defaults_page_and_guard_subnets() {
+    let server = Server::ephemeral().await;
+    let net = Net::new(&server).await;
+    // Auto mode: the three defaults of us-south, exactly.
+    let auto = net.vpc(&net.spoke, "auto", false).await;
+    let list = net.ok(&net.spoke, Method::GET, &format!("/v1/vpcs/{}/address_prefixes", id(&auto)), None).await;
+    let mut defaults: Vec<(String, String, bool, bool)> = list["address_prefixes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let text = |v: &Value| v.as_str().unwrap().to_owned();
+            (text(&p["zone"]["name"]), text(&p["cidr"]), p["is_default"] == true, p["has_subnets"] == true)
+        })
+        .collect();
+    defaults.sort();
+    assert_eq!(
+        defaults,
+        [
+            ("us-south-1".into(), "10.240.0.0/18".into(), true, false),
+            ("us-south-2".into(), "10.240.64.0/18".into(), true, false),
+            ("us-south-3".into(), "10.240.128.0/18".into(), true, false),
+        ]
+    );
+    assert_eq!(list["total_count"], 3);
+
+    // Manual mode: none, and a subnet outside the prefixes is refused; inside one it is created.
+    let manual = manual_vpc(&net, &net.spoke, "manual").await;
+    let path = format!("/v1/vpcs/{}/address_prefixes", id(&manual));
+    assert_eq!(net.ok(&net.spoke, Method::GET, &path, None).await["total_count"], 0);
+    let (status, _) = add_subnet(&net, &manual, "us-south-1", json!({ "ipv4_cidr_block": "172.16.0.0/24" })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = json!({ "cidr": "172.16.0.0/16", "zone": { "name": "us-south-1" }, "name": "apps", "is_default": true });
+    let prefix = net.ok(&net.spoke, Method::POST, &path, Some(body)).await;
+    assert_eq!((prefix["name"].as_str(), prefix["is_default"].as_bool()), (Some("apps"), Some(true)));
+    assert!(prefix["href"].as_str().unwrap().ends_with(&format!(
+        "/v1/vpcs/{}/address_prefixes/{}",
+        id(&manual),
+        id(&prefix)
+    )));
+    let (status, subnet) = add_subnet(&net, &manual, "us-south-1", json!({ "total_ipv4_address_count": 256 })).await;
+    assert_eq!((status, subnet["ipv4_cidr_block"].as_str()), (StatusCode::CREATED, Some("172.16.0.0/24")));
+    // Without a zone, a subnet by CIDR is in the zone of the prefix holding its range.
+    let body = json!({ "vpc": { "id": id(&manual) }, "ipv4_cidr_block": "172.16.200.0/24" });
+    let zoneless = net.ok(&net.spoke, Method::POST, "/v1/subnets", Some(body)).await;
+    assert_eq!(zoneless["zone"]["name"], "us-south-1");
+    net.ok(&net.spoke, Method::DELETE, &format!("/v1/subnets/{}", id(&zoneless)), None).await;
+    let one = format!("{path}/{}", id(&prefix));
+    assert_eq!(net.ok(&net.spoke, Method::GET, &one, None).await["has_subnets"], true);
+
+    // Delete with subnets: 409, and the prefix stays.
+    let (status, body) = net.call(&net.spoke, Method::DELETE, &one, None).await;
+    assert_eq!((status, body["errors"][0]["code"].as_str()), (StatusCode::CONFLICT, Some("address_prefix_in_use")));
+
+    // Update with If-Match: a stale tag is 412, the current one renames; `is_default: false` removes the default.
+    let response = server.request(Method::GET, &with_version(&one), Some(&net.spoke.token), None, &[]).await;
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let rename = json!({ "name": "renamed", "is_default": false });
+    let response = server
+        .request(
+            Method::PATCH,
+            &with_version(&one),
+            Some(&net.spoke.token),
+            Some(rename.clone()),
+            &[("If-Match", "W/\"stale\"")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::PRECONDITION_FAILED);
+    let response = server
+        .request(Method::PATCH, &with_version(&one), Some(&net.spoke.token), Some(rename), &[("If-Match", &etag)])
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let renamed = parse_body(response).await;
+    assert_eq!((renamed["name"].as_str(), renamed["is_default"].as_bool()), (Some("renamed"), Some(false)));
+    let (status, _) = add_subnet(&net, &manual, "us-south-1", json!({ "total_ipv4_address_count": 256 })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "no default prefix left in the zone");
+
+    // Paging over a VPC's prefixes.
+    for n in 0..4 {
+        let body = json!({ "cidr": format!("10.{n}.0.0/16"), "zone": { "name": "us-south-2" } });
+        net.ok(&net.spoke, Method::POST, &path, Some(body)).await;
+    }
+    let first = net.ok(&net.spoke, Method::GET, &format!("{path}?limit=2"), None).await;
+    assert_eq!((first["address_prefixes"].as_array().unwrap().len(), first["total_count"].as_u64()), (2, Some(5)));
+    assert_eq!(first["limit"], 2);
+    assert!(first["first"]["href"].is_string());
+    let mut seen: Vec<String> =
+        first["address_prefixes"].as_array().unwrap().iter().map(|p| id(p).to_owned()).collect();
+    let mut next = first["next"]["href"].as_str().map(str::to_owned);
+    while let Some(href) = next {
+        let (_, page) =
+            server.call(Method::GET, &href[href.find("/v1/").unwrap()..], Some(&net.spoke.token), None).await;
+        seen.extend(page["address_prefixes"].as_array().unwrap().iter().map(|p| id(p).to_owned()));
+        next = page["next"]["href"].as_str().map(str::to_owned);
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 5);
+
+    // A VPC with subnets cannot be deleted; once they are gone it goes, and its prefixes with it.
+    let (status, _) = net.call(&net.spoke, Method::DELETE, &format!("/v1/vpcs/{}", id(&manual)), None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    net.ok(&net.spoke, Method::DELETE, &format!("/v1/subnets/{}", id(&subnet)), None).await;
+    net.ok(&net.spoke, Method::DELETE, &one, None).await;
+    net.ok(&net.spoke, Method::DELETE, &format!("/v1/vpcs/{}", id(&manual)), None).await;
+    let (status, body) = net.call(&net.spoke, Method::GET, &path, None).await;
+    assert_eq!((status, body["errors"][0]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+}
+
+#[tokio::test]
+async fn regions_and_zones_are_listed_and_unknown_ones_are_404() {
+    let server = Server::ephemeral().await;
+    let net = Net::new(&server).await;
+    let regions = net.ok(&net.spoke, Method::GET, "/v1/regions", None).await;
+    let names: Vec<&str> = regions["regions"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 13);
+    assert!(names.contains(&"us-south") && names.contains(&"in-mum"), "{names:?}");
+    let region = net.ok(&net.spoke, Method::GET, "/v1/regions/eu-de", None).await;
+    assert_eq!(
+        (region["endpoint"].as_str(), region["status"].as_str()),
+        (Some("https://eu-de.iaas.cloud.ibm.com"), Some("available"))
+    );
+    let zones = net.ok(&net.spoke, Method::GET, "/v1/regions/eu-de/zones", None).await;
+    let zone_names: Vec<&str> =
+        zones["zones"].as_array().unwrap().iter().map(|z| z["name"].as_str().unwrap()).collect();
+    assert_eq!(zone_names, ["eu-de-1", "eu-de-2", "eu-de-3"]);
+    let zone = net.ok(&net.spoke, Method::GET, "/v1/regions/eu-de/zones/eu-de-2", None).await;
+    assert_eq!((zone["region"]["name"].as_str(), zone["status"].as_str()), (Some("eu-de"), Some("available")));
+    for path in [
+        "/v1/regions/mars",
+        "/v1/regions/mars/zones",
+        "/v1/regions/eu-de/zones/eu-de-4",
+        "/v1/regions/eu-de/zones/us-south-1",
+    ] {
+        let (status, body) = net.call(&net.spoke, Method::GET, path, None).await;
+        assert_eq!((status, body["errors"][0]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{path}");
+        assert_eq!(body["status_code"], 404, "{path}");
+    }
+}

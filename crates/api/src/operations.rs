@@ -248,6 +248,76 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             .success(202),
             delete(vpc::bindings::delete),
         ),
+        (op(M::GET, "/v1/regions", "list_regions", is, "List regions").query(VPC_QUERY), get(vpc::regions::list)),
+        (
+            op(M::GET, "/v1/regions/{name}", "get_region", is, "Retrieve a region").query(VPC_QUERY),
+            get(vpc::regions::get),
+        ),
+        (
+            op(M::GET, "/v1/regions/{name}/zones", "list_region_zones", is, "List a region's zones").query(VPC_QUERY),
+            get(vpc::regions::list_zones),
+        ),
+        (
+            op(M::GET, "/v1/regions/{name}/zones/{zone}", "get_region_zone", is, "Retrieve a zone").query(VPC_QUERY),
+            get(vpc::regions::get_zone),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/vpcs/{vpc_id}/address_prefixes",
+                "list_vpc_address_prefixes",
+                is,
+                "List a VPC's address prefixes",
+            )
+            .query(VPC_LIST_QUERY),
+            get(vpc::prefixes::list),
+        ),
+        (
+            op(
+                M::POST,
+                "/v1/vpcs/{vpc_id}/address_prefixes",
+                "create_vpc_address_prefix",
+                is,
+                "Create an address prefix",
+            )
+            .query(VPC_QUERY)
+            .body(Body::Json(&[("cidr", "string"), ("zone", "object")])),
+            post(vpc::prefixes::create),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/vpcs/{vpc_id}/address_prefixes/{id}",
+                "get_vpc_address_prefix",
+                is,
+                "Retrieve an address prefix",
+            )
+            .query(VPC_QUERY),
+            get(vpc::prefixes::get),
+        ),
+        (
+            op(
+                M::PATCH,
+                "/v1/vpcs/{vpc_id}/address_prefixes/{id}",
+                "update_vpc_address_prefix",
+                is,
+                "Update an address prefix",
+            )
+            .query(VPC_QUERY)
+            .body(Body::Json(&[])),
+            patch(vpc::prefixes::update),
+        ),
+        (
+            op(
+                M::DELETE,
+                "/v1/vpcs/{vpc_id}/address_prefixes/{id}",
+                "delete_vpc_address_prefix",
+                is,
+                "Delete an address prefix",
+            )
+            .query(VPC_QUERY),
+            delete(vpc::prefixes::delete),
+        ),
         (op(M::GET, "/v1/subnets", "list_subnets", is, "List subnets").query(VPC_LIST_QUERY), get(vpc::subnets::list)),
         (
             op(M::POST, "/v1/subnets", "create_subnet", is, "Create a subnet")

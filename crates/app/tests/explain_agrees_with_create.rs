@@ -137,7 +137,7 @@ impl Builder {
 
     async fn subnet(&self, caller: &Caller, vpc: &str) -> String {
         let input =
-            NewSubnet { name: None, vpc: vpc.into(), zone: "us-south-1".into(), range: SubnetRange::Count(256) };
+            NewSubnet { name: None, vpc: vpc.into(), zone: Some("us-south-1".into()), range: SubnetRange::Count(256) };
         let subnet = self.app.create_subnet(caller, input).await.unwrap().subnet;
         crn(&subnet.account, "subnet", &subnet.id)
     }

@@ -1,9 +1,11 @@
-//! The VPC domain of hubspoke: VPCs, subnets and reserved IPs, endpoint gateways, DNS resolution bindings and
-//! DNS Services custom resolvers, with every DNS sharing rule of `docs/rules.md`.
+//! The VPC domain of hubspoke: regions and zones, VPCs and their address prefixes, subnets and reserved IPs,
+//! endpoint gateways, DNS resolution bindings and DNS Services custom resolvers, with every rule of `docs/rules.md`
+//! (the DNS sharing rules and the address prefix rules P1–P11).
 //!
 //! # Layout
 //!
-//! - [`region`]: the region, its zones, id and CRN formats.
+//! - [`region`]: the catalog of regions and zones (with each region's default address prefixes), the region
+//!   hubspoke serves, id and CRN formats.
 //! - [`model`]: the entities.
 //! - [`world`]: [`World`], an immutable snapshot of every entity, and [`Draft`], a change to it that records what it
 //!   touched (so the store can persist exactly that).

@@ -19,7 +19,7 @@ pub struct Vpc {
     pub created_at: Timestamp,
     /// Always false in hubspoke (classic access is not emulated), echoed as given.
     pub classic_access: bool,
-    /// `auto` or `manual`; with `auto` each zone has IBM's default address prefix.
+    /// `auto` or `manual`, as created: with `auto` the VPC was given the region's default address prefixes.
     pub address_prefix_management: PrefixManagement,
     /// `dns.enable_hub`.
     pub enable_hub: bool,
@@ -36,8 +36,29 @@ pub struct Vpc {
 pub enum PrefixManagement {
     /// One default prefix per zone.
     Auto,
-    /// No prefixes unless created (hubspoke then accepts subnets anywhere in private address space).
+    /// No prefixes unless created.
     Manual,
+}
+
+/// An address prefix of a VPC: a range of a zone that the VPC's subnets in that zone are carved from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddressPrefix {
+    /// The id.
+    pub id: String,
+    /// The owning account (the VPC's).
+    pub account: AccountId,
+    /// The VPC.
+    pub vpc: String,
+    /// The zone.
+    pub zone: String,
+    /// The address range.
+    pub cidr: Ipv4Net,
+    /// Unique among the VPC's prefixes.
+    pub name: String,
+    /// Whether subnets created by address count in its zone are carved from it (at most one per zone and VPC).
+    pub is_default: bool,
+    /// Creation time.
+    pub created_at: Timestamp,
 }
 
 /// A DNS server address, optionally preferred in one zone.

@@ -1,6 +1,8 @@
-//! The region hubspoke emulates, its zones, and the formats of ids, CRNs and hrefs.
+//! The regions of IBM Cloud VPC and their zones (a pure catalog), the region hubspoke serves, and the formats of
+//! ids, CRNs and hrefs.
 
 use hubspoke_iam::AccountId;
+use ipnet::Ipv4Net;
 
 /// The region name. hubspoke serves one region; every VPC is in it.
 pub const REGION: &str = "us-south";
@@ -8,6 +10,75 @@ pub const REGION: &str = "us-south";
 pub const ID_PREFIX: &str = "r006";
 /// The region's zones.
 pub const ZONES: [&str; 3] = ["us-south-1", "us-south-2", "us-south-3"];
+/// How many zones each region has (a fourth zone exists only for allow-listed accounts, which hubspoke does not
+/// emulate).
+pub const ZONES_PER_REGION: usize = 3;
+
+/// A region of the catalog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Region {
+    /// The name, for example `us-south`.
+    pub name: &'static str,
+    /// The second octet of the region's default address prefixes: zone *n* gets `10.<octet>.<64·(n-1)>.0/18`.
+    default_prefix_octet: u8,
+}
+
+/// Every region, in IBM's alphabetical order, with the second octet of its default address prefixes.
+pub const REGIONS: [Region; 13] = [
+    Region { name: "au-syd", default_prefix_octet: 245 },
+    Region { name: "br-sao", default_prefix_octet: 250 },
+    Region { name: "ca-mon", default_prefix_octet: 253 },
+    Region { name: "ca-tor", default_prefix_octet: 249 },
+    Region { name: "eu-de", default_prefix_octet: 243 },
+    Region { name: "eu-es", default_prefix_octet: 251 },
+    Region { name: "eu-gb", default_prefix_octet: 242 },
+    Region { name: "in-che", default_prefix_octet: 254 },
+    Region { name: "in-mum", default_prefix_octet: 255 },
+    Region { name: "jp-osa", default_prefix_octet: 248 },
+    Region { name: "jp-tok", default_prefix_octet: 244 },
+    Region { name: "us-east", default_prefix_octet: 241 },
+    Region { name: "us-south", default_prefix_octet: 240 },
+];
+
+/// A region by name.
+pub fn region(name: &str) -> Option<&'static Region> {
+    REGIONS.iter().find(|region| region.name == name)
+}
+
+/// The region hubspoke serves.
+pub fn served() -> &'static Region {
+    region(REGION).expect("the served region is in the catalog")
+}
+
+impl Region {
+    /// The region's zones, `<region>-1` to `<region>-3`.
+    pub fn zones(&self) -> Vec<String> {
+        (1..=ZONES_PER_REGION).map(|index| format!("{}-{index}", self.name)).collect()
+    }
+
+    /// Whether `zone` is one of the region's zones.
+    pub fn has_zone(&self, zone: &str) -> bool {
+        self.zone_index(zone).is_some()
+    }
+
+    /// The API endpoint of the region.
+    pub fn endpoint(&self) -> String {
+        format!("https://{}.iaas.cloud.ibm.com", self.name)
+    }
+
+    /// The default address prefix of a zone, which `address_prefix_management: auto` creates.
+    pub fn default_prefix(&self, zone: &str) -> Option<Ipv4Net> {
+        let index = self.zone_index(zone)?;
+        Ipv4Net::new(std::net::Ipv4Addr::new(10, self.default_prefix_octet, (index * 64) as u8, 0), 18).ok()
+    }
+
+    /// The zero-based position of `zone` among the region's zones.
+    fn zone_index(&self, zone: &str) -> Option<usize> {
+        let number: usize = zone.strip_prefix(self.name)?.strip_prefix('-')?.parse().ok()?;
+        (1..=ZONES_PER_REGION).contains(&number).then(|| number - 1)
+    }
+}
+
 /// The DNS servers of a VPC whose system resolver has no VPE and no custom resolver (IBM's service resolvers).
 pub const DEFAULT_RESOLVERS: [&str; 2] = ["161.26.0.10", "161.26.0.11"];
 /// The DNS servers of a VPC whose system resolver serves private zones or endpoint gateways (DNS Services).
@@ -66,15 +137,14 @@ pub fn check_crn_round_trip(data: &[u8]) -> bool {
     true
 }
 
-/// Whether `zone` is one of the region's zones.
+/// Whether `zone` is one of the served region's zones.
 pub fn is_zone(zone: &str) -> bool {
-    ZONES.contains(&zone)
+    served().has_zone(zone)
 }
 
-/// The automatic address prefix of a zone (IBM's defaults for `us-south`).
-pub fn zone_prefix(zone: &str) -> Option<ipnet::Ipv4Net> {
-    let index = ZONES.iter().position(|known| *known == zone)?;
-    format!("10.240.{}.0/18", index * 64).parse().ok()
+/// The default address prefix of a zone of the served region.
+pub fn zone_prefix(zone: &str) -> Option<Ipv4Net> {
+    served().default_prefix(zone)
 }
 
 #[cfg(test)]
@@ -114,5 +184,38 @@ mod tests {
         }
         assert_eq!(zone_prefix("us-south-2").unwrap().to_string(), "10.240.64.0/18");
         assert!(zone_prefix("eu-de-1").is_none());
+    }
+
+    #[test]
+    fn every_region_has_three_zones_and_its_default_prefixes() {
+        let cases = [
+            ("us-south", "10.240.0.0/18", "10.240.128.0/18"),
+            ("us-east", "10.241.0.0/18", "10.241.128.0/18"),
+            ("eu-gb", "10.242.0.0/18", "10.242.128.0/18"),
+            ("eu-de", "10.243.0.0/18", "10.243.128.0/18"),
+            ("jp-tok", "10.244.0.0/18", "10.244.128.0/18"),
+            ("au-syd", "10.245.0.0/18", "10.245.128.0/18"),
+            ("jp-osa", "10.248.0.0/18", "10.248.128.0/18"),
+            ("ca-tor", "10.249.0.0/18", "10.249.128.0/18"),
+            ("br-sao", "10.250.0.0/18", "10.250.128.0/18"),
+            ("eu-es", "10.251.0.0/18", "10.251.128.0/18"),
+            ("ca-mon", "10.253.0.0/18", "10.253.128.0/18"),
+            ("in-che", "10.254.0.0/18", "10.254.128.0/18"),
+            ("in-mum", "10.255.0.0/18", "10.255.128.0/18"),
+        ];
+        assert_eq!(cases.len(), REGIONS.len());
+        for (name, first, third) in cases {
+            let region = region(name).unwrap();
+            let zones = region.zones();
+            assert_eq!(zones, [format!("{name}-1"), format!("{name}-2"), format!("{name}-3")]);
+            assert_eq!(region.default_prefix(&zones[0]).unwrap().to_string(), first, "{name}");
+            assert_eq!(region.default_prefix(&zones[2]).unwrap().to_string(), third, "{name}");
+            assert_eq!(region.endpoint(), format!("https://{name}.iaas.cloud.ibm.com"));
+        }
+        for zone in ["us-south-0", "us-south-4", "us-south", "us-south-x", "us-east-1"] {
+            assert!(!served().has_zone(zone), "{zone}");
+        }
+        assert!(region("mars-1").is_none());
+        assert_eq!(served().zones(), ZONES);
     }
 }

@@ -6,13 +6,15 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{Binding, CustomResolver, EndpointGateway, ReservedIp, Subnet, Vpc};
+use crate::model::{AddressPrefix, Binding, CustomResolver, EndpointGateway, ReservedIp, Subnet, Vpc};
 
 /// The key of one entity, for persistence.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EntityKey {
     /// A VPC.
     Vpc(String),
+    /// An address prefix (after VPCs and before subnets, so the store writes parents first and deletes them last).
+    AddressPrefix(String),
     /// A subnet.
     Subnet(String),
     /// A reserved IP.
@@ -29,6 +31,7 @@ pub enum EntityKey {
 #[derive(Clone, Debug, Default)]
 pub struct World {
     pub(crate) vpcs: imbl::OrdMap<String, Vpc>,
+    pub(crate) prefixes: imbl::OrdMap<String, AddressPrefix>,
     pub(crate) subnets: imbl::OrdMap<String, Subnet>,
     pub(crate) reserved_ips: imbl::OrdMap<String, ReservedIp>,
     pub(crate) gateways: imbl::OrdMap<String, EndpointGateway>,
@@ -42,6 +45,8 @@ pub struct World {
 pub enum Entity {
     /// A VPC.
     Vpc(Vpc),
+    /// An address prefix.
+    AddressPrefix(AddressPrefix),
     /// A subnet.
     Subnet(Subnet),
     /// A reserved IP.
@@ -68,6 +73,9 @@ impl World {
         match entity {
             Entity::Vpc(vpc) => {
                 self.vpcs.insert(vpc.id.clone(), vpc);
+            }
+            Entity::AddressPrefix(prefix) => {
+                self.prefixes.insert(prefix.id.clone(), prefix);
             }
             Entity::Subnet(subnet) => {
                 self.subnets.insert(subnet.id.clone(), subnet);
@@ -102,6 +110,7 @@ impl World {
     pub fn entity(&self, key: &EntityKey) -> Option<Entity> {
         match key {
             EntityKey::Vpc(id) => self.vpcs.get(id).cloned().map(Entity::Vpc),
+            EntityKey::AddressPrefix(id) => self.prefixes.get(id).cloned().map(Entity::AddressPrefix),
             EntityKey::Subnet(id) => self.subnets.get(id).cloned().map(Entity::Subnet),
             EntityKey::ReservedIp(id) => self.reserved_ips.get(id).cloned().map(Entity::ReservedIp),
             EntityKey::Gateway(id) => self.gateways.get(id).cloned().map(Entity::Gateway),
@@ -118,6 +127,28 @@ impl World {
     /// Every VPC, by id.
     pub fn vpcs(&self) -> impl Iterator<Item = &Vpc> {
         self.vpcs.values()
+    }
+
+    /// One address prefix.
+    pub fn address_prefix(&self, id: &str) -> Option<&AddressPrefix> {
+        self.prefixes.get(id)
+    }
+
+    /// The address prefixes of a VPC, by id.
+    pub fn prefixes_of<'a>(&'a self, vpc: &'a str) -> impl Iterator<Item = &'a AddressPrefix> + 'a {
+        self.prefixes.values().filter(move |prefix| prefix.vpc == vpc)
+    }
+
+    /// Every address prefix, by id.
+    pub fn address_prefixes(&self) -> impl Iterator<Item = &AddressPrefix> {
+        self.prefixes.values()
+    }
+
+    /// Whether a subnet of the prefix's VPC and zone uses addresses of the prefix (IBM's `has_subnets`).
+    pub fn prefix_has_subnets(&self, prefix: &AddressPrefix) -> bool {
+        self.subnets.values().any(|subnet| {
+            subnet.vpc == prefix.vpc && subnet.zone == prefix.zone && prefix.cidr.contains(&subnet.cidr.network())
+        })
     }
 
     /// One subnet.
@@ -209,6 +240,7 @@ impl Draft {
     pub fn put(&mut self, entity: Entity) {
         let key = match &entity {
             Entity::Vpc(vpc) => EntityKey::Vpc(vpc.id.clone()),
+            Entity::AddressPrefix(prefix) => EntityKey::AddressPrefix(prefix.id.clone()),
             Entity::Subnet(subnet) => EntityKey::Subnet(subnet.id.clone()),
             Entity::ReservedIp(ip) => EntityKey::ReservedIp(ip.id.clone()),
             Entity::Gateway(gateway) => EntityKey::Gateway(gateway.id.clone()),
@@ -223,6 +255,7 @@ impl Draft {
     pub fn remove(&mut self, key: EntityKey) {
         match &key {
             EntityKey::Vpc(id) => self.world.vpcs.remove(id).map(|_| ()),
+            EntityKey::AddressPrefix(id) => self.world.prefixes.remove(id).map(|_| ()),
             EntityKey::Subnet(id) => self.world.subnets.remove(id).map(|_| ()),
             EntityKey::ReservedIp(id) => self.world.reserved_ips.remove(id).map(|_| ()),
             EntityKey::Gateway(id) => self.world.gateways.remove(id).map(|_| ()),

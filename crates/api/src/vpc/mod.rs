@@ -1,9 +1,12 @@
-//! The VPC API (`/v1/vpcs`, `/v1/subnets`, `/v1/endpoint_gateways`, and DNS resolution bindings): its query
+//! The VPC API (`/v1/regions`, `/v1/vpcs` with their address prefixes, `/v1/subnets`, `/v1/endpoint_gateways`, and
+//! DNS resolution bindings): its query
 //! conventions (`version`, `generation`), the wire shapes shared by its resources (references, identities, zones),
 //! and its error mapping. One file per resource.
 
 pub mod bindings;
 pub mod gateways;
+pub mod prefixes;
+pub mod regions;
 pub mod subnets;
 pub mod vpcs;
 

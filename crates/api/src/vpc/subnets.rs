@@ -79,11 +79,12 @@ pub struct SubnetPrototype {
 impl SubnetPrototype {
     fn input(self) -> Result<NewSubnet, ApiError> {
         let vpc = required_identity(&self.vpc, "vpc")?.id("vpc")?;
-        let zone = self
-            .zone
-            .as_ref()
-            .ok_or_else(|| ApiError::invalid_body("`zone` with a `name` is required").with_target("zone", "field"))?
-            .name("zone")?;
+        // A subnet by CIDR may leave the zone out (it is the zone of the address prefix holding the range); one by
+        // address count needs it.
+        let zone = self.zone.as_ref().map(|zone| zone.name("zone")).transpose()?;
+        if zone.is_none() && self.ipv4_cidr_block.is_none() {
+            return Err(ApiError::invalid_body("`zone` with a `name` is required").with_target("zone", "field"));
+        }
         if let Some(version) = self.ip_version.as_deref().filter(|version| *version != "ipv4") {
             return Err(ApiError::invalid_body(format!("`ip_version` is `{version}`; hubspoke's subnets are `ipv4`"))
                 .with_target("ip_version", "field"));

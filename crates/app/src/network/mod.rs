@@ -5,7 +5,8 @@
 //! - [`write`]: how every change runs: the pure rule of the `vpc` crate against the current world, `If-Match`
 //!   checked on that same world, persisted with compare-and-set together with its activity events, then published.
 //! - [`Visible`]: the world as one caller may see it. "Visible or 404" is decided here and only here.
-//! - [`vpcs`], [`subnets`], [`gateways`], [`bindings`], [`resolvers`]: the operations, their inputs (the ones the rules
+//! - [`regions`]: the catalog of regions and zones.
+//! - [`vpcs`], [`prefixes`], [`subnets`], [`gateways`], [`bindings`], [`resolvers`]: the operations, their inputs (the ones the rules
 //!   define), list queries and read models (the entity with what the topology derives, at "now").
 //! - [`explain`]: a binding create run on the current world without persisting, as its spoke's or hub's
 //!   administrator may see it.
@@ -18,6 +19,8 @@ pub mod bindings;
 pub mod explain;
 pub mod gateways;
 pub mod lookup;
+pub mod prefixes;
+pub mod regions;
 pub mod resolvers;
 pub mod subnets;
 pub mod vpcs;
@@ -26,7 +29,7 @@ pub mod write;
 use std::sync::Arc;
 
 use hubspoke_iam::{AccountId, Caller, Timestamp};
-use hubspoke_vpc::model::{Binding, CustomResolver, EndpointGateway, ReservedIp, Subnet, Vpc};
+use hubspoke_vpc::model::{AddressPrefix, Binding, CustomResolver, EndpointGateway, ReservedIp, Subnet, Vpc};
 use hubspoke_vpc::{RuleError, World};
 use sha2::{Digest, Sha256};
 
@@ -55,6 +58,12 @@ impl Visible {
     /// A VPC the caller may see, or 404.
     pub fn vpc(&self, id: &str) -> AppResult<&Vpc> {
         visible(self.world.vpc(id).filter(|vpc| self.sees(&vpc.account)), "VPC", id)
+    }
+
+    /// An address prefix of a visible VPC, or 404.
+    pub fn address_prefix(&self, vpc: &str, id: &str) -> AppResult<&AddressPrefix> {
+        self.vpc(vpc)?;
+        visible(self.world.address_prefix(id).filter(|prefix| prefix.vpc == vpc), "address prefix", id)
     }
 
     /// A subnet the caller may see, or 404.

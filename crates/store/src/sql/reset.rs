@@ -29,6 +29,7 @@ pub(super) const EMPTIED: &[(&str, &str)] = &[
     ("endpoint_gateways", "account = $1"),
     ("reserved_ips", "subnet_id IN (SELECT id FROM subnets WHERE account = $1)"),
     ("subnets", "account = $1"),
+    ("address_prefixes", "account = $1"),
     ("vpc_manual_servers", "vpc_id IN (SELECT id FROM vpcs WHERE account = $1)"),
     ("vpcs", "account = $1"),
 ];

@@ -6,8 +6,8 @@ use std::net::Ipv4Addr;
 use hubspoke_iam::{AccountId, Timestamp};
 use hubspoke_vpc::EntityKey;
 use hubspoke_vpc::model::{
-    Binding, BindingMode, CustomResolver, DnsServer, EndpointGateway, GatewayTarget, IpOwner, IpTarget, Phase,
-    PrefixManagement, ReservedIp, ResolverLocation, ResolverSetting, Settling, Subnet, Vpc,
+    AddressPrefix, Binding, BindingMode, CustomResolver, DnsServer, EndpointGateway, GatewayTarget, IpOwner, IpTarget,
+    Phase, PrefixManagement, ReservedIp, ResolverLocation, ResolverSetting, Settling, Subnet, Vpc,
 };
 use hubspoke_vpc::world::Entity;
 use sqlx::AnyConnection;
@@ -55,6 +55,7 @@ fn key_text(write: &WorldWrite) -> String {
     };
     match key {
         EntityKey::Vpc(id)
+        | EntityKey::AddressPrefix(id)
         | EntityKey::Subnet(id)
         | EntityKey::ReservedIp(id)
         | EntityKey::Gateway(id)
@@ -66,6 +67,7 @@ fn key_text(write: &WorldWrite) -> String {
 fn key_of(entity: &Entity) -> EntityKey {
     match entity {
         Entity::Vpc(e) => EntityKey::Vpc(e.id.clone()),
+        Entity::AddressPrefix(e) => EntityKey::AddressPrefix(e.id.clone()),
         Entity::Subnet(e) => EntityKey::Subnet(e.id.clone()),
         Entity::ReservedIp(e) => EntityKey::ReservedIp(e.id.clone()),
         Entity::Gateway(e) => EntityKey::Gateway(e.id.clone()),
@@ -112,6 +114,19 @@ pub(super) async fn load(connection: &mut AnyConnection) -> StoreResult<(Vec<Ent
             dns_endpoint: address(row.get("dns_endpoint"))?,
             version: row.get::<i64, _>("version") as u32,
             id,
+        }));
+    }
+    for row in sqlx::query("SELECT * FROM address_prefixes").fetch_all(&mut *connection).await? {
+        let cidr: String = row.get("cidr");
+        entities.push(Entity::AddressPrefix(AddressPrefix {
+            id: row.get("id"),
+            account: account(&row, "account")?,
+            vpc: row.get("vpc_id"),
+            zone: row.get("zone"),
+            cidr: cidr.parse().map_err(|_| corrupt("CIDR", &cidr))?,
+            name: row.get("name"),
+            is_default: row.get::<i64, _>("is_default") == 1,
+            created_at: Timestamp(row.get("created_at")),
         }));
     }
     for row in sqlx::query("SELECT * FROM subnets").fetch_all(&mut *connection).await? {
@@ -268,6 +283,7 @@ async fn apply(connection: &mut AnyConnection, writes: &[WorldWrite]) -> StoreRe
 async fn delete(connection: &mut AnyConnection, key: &EntityKey) -> StoreResult<()> {
     let (table, id) = match key {
         EntityKey::Vpc(id) => ("vpcs", id),
+        EntityKey::AddressPrefix(id) => ("address_prefixes", id),
         EntityKey::Subnet(id) => ("subnets", id),
         EntityKey::ReservedIp(id) => ("reserved_ips", id),
         EntityKey::Gateway(id) => ("endpoint_gateways", id),
@@ -325,6 +341,23 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
                     .await?;
                 }
             }
+        }
+        Entity::AddressPrefix(prefix) => {
+            sqlx::query(
+                "INSERT INTO address_prefixes (id, account, vpc_id, zone, cidr, name, is_default, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, is_default = excluded.is_default",
+            )
+            .bind(&prefix.id)
+            .bind(prefix.account.as_str())
+            .bind(&prefix.vpc)
+            .bind(&prefix.zone)
+            .bind(prefix.cidr.to_string())
+            .bind(&prefix.name)
+            .bind(prefix.is_default as i64)
+            .bind(prefix.created_at.0)
+            .execute(&mut *connection)
+            .await?;
         }
         Entity::Subnet(subnet) => {
             sqlx::query(

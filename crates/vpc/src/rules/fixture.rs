@@ -100,7 +100,7 @@ impl Scene {
     }
 
     pub fn subnet(&mut self, account: &str, vpc: &str, zone: &str) -> String {
-        let input = NewSubnet { name: None, vpc: vpc.into(), zone: zone.into(), range: SubnetRange::Count(256) };
+        let input = NewSubnet { name: None, vpc: vpc.into(), zone: Some(zone.into()), range: SubnetRange::Count(256) };
         self.run(account, |w, c| subnet::create(w, c, input)).unwrap()
     }
 

@@ -4,6 +4,7 @@
 pub mod binding;
 pub mod gateway;
 pub mod names;
+pub mod prefix;
 pub mod resolver;
 pub mod subnet;
 pub mod vpc;

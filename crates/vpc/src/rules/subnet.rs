@@ -1,14 +1,16 @@
-//! Subnets and their reserved IPs: creation in the VPC's zone prefixes, address allocation, deletion.
+//! Subnets and their reserved IPs: creation inside the VPC's address prefixes (rules P9–P11), address allocation,
+//! deletion.
 
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
+use super::prefix::overlaps;
 use super::{Applied, names, own_vpc};
 use crate::Context;
 use crate::error::{RuleError, RuleResult};
-use crate::model::{IpOwner, IpTarget, PrefixManagement, ReservedIp, Subnet};
-use crate::region::{is_zone, resource_id, zone_prefix};
+use crate::model::{IpOwner, IpTarget, ReservedIp, Subnet};
+use crate::region::{is_zone, resource_id};
 use crate::world::{Draft, Entity, EntityKey, World};
 
 /// How the address range of a new subnet is chosen.
@@ -16,7 +18,7 @@ use crate::world::{Draft, Entity, EntityKey, World};
 pub enum SubnetRange {
     /// An explicit CIDR block.
     Cidr(Ipv4Net),
-    /// The first free block of this many addresses (a power of two) in the zone's prefix.
+    /// The first free block of this many addresses (a power of two) in the zone's default address prefix.
     Count(u32),
 }
 
@@ -27,8 +29,9 @@ pub struct NewSubnet {
     pub name: Option<String>,
     /// The VPC (by id, the caller's own).
     pub vpc: String,
-    /// The zone.
-    pub zone: String,
+    /// The zone. A subnet by CIDR may leave it out: its zone is then the zone of the address prefix holding the
+    /// range. A subnet by address count needs it.
+    pub zone: Option<String>,
     /// The address range.
     pub range: SubnetRange,
 }
@@ -41,9 +44,10 @@ pub(crate) fn own_subnet<'a>(world: &'a World, ctx: &Context, id: &str) -> RuleR
 /// Creates a subnet.
 pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<Applied<String>> {
     let vpc = own_vpc(world, ctx, &input.vpc)?.clone();
-    if !is_zone(&input.zone) {
-        return Err(RuleError::invalid("invalid_zone", format!("`{}` is not a zone of this region", input.zone))
-            .field("zone.name"));
+    if let Some(zone) = input.zone.as_deref().filter(|zone| !is_zone(zone)) {
+        return Err(
+            RuleError::invalid("invalid_zone", format!("`{zone}` is not a zone of this region")).field("zone.name")
+        );
     }
     let name = names::choose(input.name.as_deref(), ctx.ids, "name")?;
     if world.subnets().any(|s| s.vpc == vpc.id && s.name == name) {
@@ -54,38 +58,41 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<
         .field("name"));
     }
     let siblings: Vec<Ipv4Net> = world.subnets().filter(|s| s.vpc == vpc.id).map(|s| s.cidr).collect();
-    let prefix = match vpc.address_prefix_management {
-        PrefixManagement::Auto => zone_prefix(&input.zone),
-        PrefixManagement::Manual => None,
-    };
-    let cidr = match input.range {
+    let (cidr, zone) = match input.range {
         SubnetRange::Cidr(cidr) => {
             let cidr = cidr.trunc();
             if cidr.prefix_len() > 29 || cidr.prefix_len() < 16 {
                 return Err(RuleError::invalid("invalid_cidr", format!("`{cidr}` must be between a /16 and a /29"))
                     .field("ipv4_cidr_block"));
             }
-            if let Some(prefix) = prefix.filter(|prefix| !prefix.contains(&cidr)) {
+            // Prefixes of one VPC never overlap, so at most one holds the range.
+            let Some(prefix) = world.prefixes_of(&vpc.id).find(|prefix| prefix.cidr.contains(&cidr)) else {
                 return Err(RuleError::invalid(
                     "subnet_outside_address_prefix",
-                    format!("`{cidr}` is outside the address prefix `{prefix}` of zone `{}`", input.zone),
+                    format!("`{cidr}` is not inside any address prefix of VPC `{}`", vpc.id),
                 )
+                .rule("P9")
                 .field("ipv4_cidr_block"));
+            };
+            if let Some(zone) = input.zone.as_deref().filter(|zone| *zone != prefix.zone) {
+                return Err(RuleError::invalid(
+                    "subnet_zone_mismatch",
+                    format!(
+                        "`{cidr}` lies in the address prefix `{}` ({}) of zone `{}`, not of zone `{zone}`",
+                        prefix.name, prefix.cidr, prefix.zone
+                    ),
+                )
+                .rule("P10")
+                .field("zone.name"));
             }
-            if !cidr.network().is_private() {
-                return Err(RuleError::invalid("invalid_cidr", format!("`{cidr}` is not a private address range"))
-                    .field("ipv4_cidr_block"));
-            }
-            if let Some(other) =
-                siblings.iter().find(|other| other.contains(&cidr.network()) || cidr.contains(&other.network()))
-            {
+            if let Some(other) = siblings.iter().find(|other| overlaps(other, &cidr)) {
                 return Err(RuleError::conflict(
                     "subnet_cidr_overlap",
                     format!("`{cidr}` overlaps the subnet range `{other}` in VPC `{}`", vpc.id),
                 )
                 .field("ipv4_cidr_block"));
             }
-            cidr
+            (cidr, prefix.zone.clone())
         }
         SubnetRange::Count(count) => {
             if !count.is_power_of_two() || !(8..=65536).contains(&count) {
@@ -95,20 +102,40 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<
                 )
                 .field("total_ipv4_address_count"));
             }
-            let prefix = prefix.or_else(|| "10.0.0.0/8".parse().ok()).unwrap_or_default();
+            let Some(zone) = input.zone else {
+                return Err(RuleError::invalid(
+                    "subnet_zone_required",
+                    "a subnet by `total_ipv4_address_count` needs a `zone`",
+                )
+                .field("zone"));
+            };
+            let Some(prefix) = world.prefixes_of(&vpc.id).find(|p| p.zone == zone && p.is_default) else {
+                return Err(RuleError::invalid(
+                    "subnet_zone_without_default_prefix",
+                    format!(
+                        "zone `{zone}` of VPC `{}` has no default address prefix to take {count} addresses from; give `ipv4_cidr_block` or make a prefix of the zone its default",
+                        vpc.id
+                    ),
+                )
+                .rule("P11")
+                .field("zone.name"));
+            };
             let length = 32 - count.trailing_zeros() as u8;
-            prefix
+            let cidr = prefix
+                .cidr
                 .subnets(length)
                 .ok()
-                .and_then(|mut candidates| {
-                    candidates.find(|c| !siblings.iter().any(|o| o.contains(&c.network()) || c.contains(&o.network())))
-                })
+                .and_then(|mut candidates| candidates.find(|c| !siblings.iter().any(|o| overlaps(o, c))))
                 .ok_or_else(|| {
                     RuleError::conflict(
                         "address_prefix_exhausted",
-                        format!("zone `{}` of VPC `{}` has no free block of {count} addresses", input.zone, vpc.id),
+                        format!(
+                            "the default address prefix `{}` ({}) of zone `{zone}` in VPC `{}` has no free block of {count} addresses",
+                            prefix.name, prefix.cidr, vpc.id
+                        ),
                     )
-                })?
+                })?;
+            (cidr, zone)
         }
     };
     let id = resource_id(&ctx.ids.uuid());
@@ -116,7 +143,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<
         id: id.clone(),
         account: vpc.account.clone(),
         vpc: vpc.id.clone(),
-        zone: input.zone,
+        zone,
         cidr,
         name,
         created_at: ctx.now,

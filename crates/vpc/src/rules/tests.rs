@@ -4,13 +4,15 @@
 use std::net::Ipv4Addr;
 
 use super::fixture::{COS, HUB_ACCOUNT, KMS, SPOKE_ACCOUNT, Scene};
+use super::prefix::{self, AddressPrefixPatch, NewAddressPrefix, PREFIXES_PER_VPC};
 use super::resolver::NewLocation;
+use super::subnet::{self, NewSubnet, SubnetRange};
 use super::vpc::{NewResolver, NewVpc, ResolverPatch, VpcPatch};
 use super::{IfMatch, Patch, VpcIdentity, binding, gateway, resolver, vpc};
 use crate::Enforcement;
 use crate::error::{Refusal, RuleResult};
 use crate::model::{BindingMode, DnsServer, PrefixManagement};
-use crate::region::crn;
+use crate::region::{crn, served};
 use crate::topology::{binding_count, resolver_view, vpc_health};
 
 fn delegate(scene: &mut Scene, spoke: &str, hub: &str) -> RuleResult<String> {
@@ -31,6 +33,32 @@ fn patch(scene: &mut Scene, account: &str, id: &str, patch: VpcPatch) -> RuleRes
 
 fn enable_hub(value: bool) -> VpcPatch {
     VpcPatch { enable_hub: Some(value), ..Default::default() }
+}
+
+fn manual_vpc(scene: &mut Scene, account: &str, name: &str) -> String {
+    let input = NewVpc {
+        name: Some(name.into()),
+        classic_access: false,
+        address_prefix_management: PrefixManagement::Manual,
+        enable_hub: false,
+        resolver: NewResolver::System,
+    };
+    scene.run(account, |w, c| vpc::create(w, c, input)).unwrap()
+}
+
+fn add_prefix(scene: &mut Scene, vpc: &str, zone: &str, cidr: &str, is_default: bool) -> RuleResult<String> {
+    let input =
+        NewAddressPrefix { vpc: vpc.into(), zone: zone.into(), cidr: cidr.parse().unwrap(), name: None, is_default };
+    scene.run(SPOKE_ACCOUNT, |w, c| prefix::create(w, c, served(), input))
+}
+
+fn add_subnet(scene: &mut Scene, vpc: &str, zone: &str, range: SubnetRange) -> RuleResult<String> {
+    let input = NewSubnet { name: None, vpc: vpc.into(), zone: Some(zone.into()), range };
+    scene.run(SPOKE_ACCOUNT, |w, c| subnet::create(w, c, input))
+}
+
+fn by_cidr(cidr: &str) -> SubnetRange {
+    SubnetRange::Cidr(cidr.parse().unwrap())
 }
 
 /// (rule, expected error code, expected class of refusal, scenario that must be refused).
@@ -286,7 +314,157 @@ fn refusals() -> Vec<Row> {
             s.bind(SPOKE_ACCOUNT, &spoke, &hub)?;
             s.gateway(SPOKE_ACCOUNT, &spoke, COS, BindingMode::PerResourceBinding).map(drop)
         }),
+        ("P1", "address_prefix_length_invalid", Refusal::Invalid, |s| {
+            let vpc = manual_vpc(s, SPOKE_ACCOUNT, "manual");
+            add_prefix(s, &vpc, "us-south-1", "10.0.0.0/30", false).map(drop)
+        }),
+        ("P1", "address_prefix_length_invalid", Refusal::Invalid, |s| {
+            let vpc = manual_vpc(s, SPOKE_ACCOUNT, "manual");
+            add_prefix(s, &vpc, "us-south-1", "10.0.0.0/8", false).map(drop)
+        }),
+        ("P2", "address_prefix_reserved_range", Refusal::Invalid, |s| {
+            let vpc = manual_vpc(s, SPOKE_ACCOUNT, "manual");
+            add_prefix(s, &vpc, "us-south-1", "161.26.4.0/24", false).map(drop)
+        }),
+        ("P2", "address_prefix_reserved_range", Refusal::Invalid, |s| {
+            // A range that holds a reserved one overlaps it too.
+            let vpc = manual_vpc(s, SPOKE_ACCOUNT, "manual");
+            add_prefix(s, &vpc, "us-south-1", "166.0.0.0/12", false).map(drop)
+        }),
+        ("P3", "address_prefix_overlap", Refusal::Invalid, |s| {
+            let vpc = s.vpc(SPOKE_ACCOUNT, "auto", false);
+            add_prefix(s, &vpc, "us-south-2", "10.240.0.0/24", false).map(drop)
+        }),
+        ("P4", "address_prefix_zone_invalid", Refusal::Invalid, |s| {
+            let vpc = manual_vpc(s, SPOKE_ACCOUNT, "manual");
+            add_prefix(s, &vpc, "eu-de-1", "10.0.0.0/16", false).map(drop)
+        }),
+        ("P5", "address_prefix_default_exists", Refusal::Invalid, |s| {
+            let vpc = s.vpc(SPOKE_ACCOUNT, "auto", false);
+            add_prefix(s, &vpc, "us-south-1", "10.0.0.0/16", true).map(drop)
+        }),
+        ("P5", "address_prefix_default_exists", Refusal::Invalid, |s| {
+            let vpc = s.vpc(SPOKE_ACCOUNT, "auto", false);
+            let second = add_prefix(s, &vpc, "us-south-1", "10.0.0.0/16", false)?;
+            let patch = AddressPrefixPatch { is_default: Some(true), ..Default::default() };
+            s.run(SPOKE_ACCOUNT, |w, c| prefix::update(w, c, &vpc, &second, &patch)).map(drop)
+        }),
+        ("P6", "address_prefix_name_duplicate", Refusal::Conflict, |s| {
+            let vpc = s.vpc(SPOKE_ACCOUNT, "auto", false);
+            let taken = s.world.prefixes_of(&vpc).next().unwrap().name.clone();
+            let input = NewAddressPrefix {
+                vpc: vpc.clone(),
+                zone: "us-south-1".into(),
+                cidr: "10.0.0.0/16".parse().unwrap(),
+                name: Some(taken),
+                is_default: false,
+            };
+            s.run(SPOKE_ACCOUNT, |w, c| prefix::create(w, c, served(), input)).map(drop)
+        }),
+        ("P6", "address_prefix_name_duplicate", Refusal::Conflict, |s| {
+            let vpc = s.vpc(SPOKE_ACCOUNT, "auto", false);
+            let names: Vec<(String, String)> =
+                s.world.prefixes_of(&vpc).map(|p| (p.id.clone(), p.name.clone())).collect();
+            let (first, taken) = (names[0].0.clone(), names[1].1.clone());
+            let patch = AddressPrefixPatch { name: Some(taken), ..Default::default() };
+            s.run(SPOKE_ACCOUNT, |w, c| prefix::update(w, c, &vpc, &first, &patch)).map(drop)
+        }),
+        ("P7", "address_prefix_quota_exceeded", Refusal::Conflict, |s| {
+            let vpc = manual_vpc(s, SPOKE_ACCOUNT, "manual");
+            for index in 0..PREFIXES_PER_VPC {
+                add_prefix(s, &vpc, "us-south-1", &format!("10.{index}.0.0/16"), false)?;
+            }
+            add_prefix(s, &vpc, "us-south-1", "10.200.0.0/16", false).map(drop)
+        }),
+        ("P8", "address_prefix_in_use", Refusal::Conflict, |s| {
+            let vpc = s.vpc(SPOKE_ACCOUNT, "auto", false);
+            add_subnet(s, &vpc, "us-south-2", by_cidr("10.240.64.0/24"))?;
+            let used = s.world.prefixes_of(&vpc).find(|p| p.zone == "us-south-2").unwrap().id.clone();
+            s.run(SPOKE_ACCOUNT, |w, c| prefix::delete(w, c, &vpc, &used))
+        }),
+        ("P9", "subnet_outside_address_prefix", Refusal::Invalid, |s| {
+            let vpc = manual_vpc(s, SPOKE_ACCOUNT, "manual");
+            add_prefix(s, &vpc, "us-south-1", "10.0.0.0/16", false)?;
+            add_subnet(s, &vpc, "us-south-1", by_cidr("10.1.0.0/24")).map(drop)
+        }),
+        ("P9", "subnet_outside_address_prefix", Refusal::Invalid, |s| {
+            // Partly inside is not inside.
+            let vpc = manual_vpc(s, SPOKE_ACCOUNT, "manual");
+            add_prefix(s, &vpc, "us-south-1", "10.0.0.0/24", false)?;
+            add_subnet(s, &vpc, "us-south-1", by_cidr("10.0.0.0/23")).map(drop)
+        }),
+        ("P10", "subnet_zone_mismatch", Refusal::Invalid, |s| {
+            let vpc = s.vpc(SPOKE_ACCOUNT, "auto", false);
+            add_subnet(s, &vpc, "us-south-2", by_cidr("10.240.0.0/24")).map(drop)
+        }),
+        ("P11", "subnet_zone_without_default_prefix", Refusal::Invalid, |s| {
+            let vpc = manual_vpc(s, SPOKE_ACCOUNT, "manual");
+            add_prefix(s, &vpc, "us-south-1", "10.0.0.0/16", false)?;
+            add_subnet(s, &vpc, "us-south-1", SubnetRange::Count(256)).map(drop)
+        }),
+        ("P11", "subnet_zone_without_default_prefix", Refusal::Invalid, |s| {
+            // Patching the default to false removes the zone's default.
+            let vpc = s.vpc(SPOKE_ACCOUNT, "auto", false);
+            let default = s.world.prefixes_of(&vpc).find(|p| p.zone == "us-south-3").unwrap().id.clone();
+            let patch = AddressPrefixPatch { is_default: Some(false), ..Default::default() };
+            s.run(SPOKE_ACCOUNT, |w, c| prefix::update(w, c, &vpc, &default, &patch))?;
+            add_subnet(s, &vpc, "us-south-3", SubnetRange::Count(256)).map(drop)
+        }),
     ]
+}
+
+#[test]
+fn auto_vpcs_get_the_region_defaults_and_manual_ones_none() {
+    let mut scene = Scene::new();
+    let auto = scene.vpc(SPOKE_ACCOUNT, "auto", false);
+    let mut defaults: Vec<(String, String, bool)> =
+        scene.world.prefixes_of(&auto).map(|p| (p.zone.clone(), p.cidr.to_string(), p.is_default)).collect();
+    defaults.sort();
+    assert_eq!(
+        defaults,
+        [
+            ("us-south-1".into(), "10.240.0.0/18".into(), true),
+            ("us-south-2".into(), "10.240.64.0/18".into(), true),
+            ("us-south-3".into(), "10.240.128.0/18".into(), true),
+        ]
+    );
+    assert!(scene.world.prefixes_of(&auto).all(|p| crate::rules::names::is_valid(&p.name)));
+    let manual = manual_vpc(&mut scene, SPOKE_ACCOUNT, "manual");
+    assert_eq!(scene.world.prefixes_of(&manual).count(), 0);
+    // Another auto VPC overlaps the first: prefixes only need to be distinct within one VPC.
+    let second = scene.vpc(SPOKE_ACCOUNT, "second", false);
+    assert_eq!(scene.world.prefixes_of(&second).count(), 3);
+    // Deleting a VPC deletes its prefixes.
+    scene.run(SPOKE_ACCOUNT, |w, c| vpc::delete(w, c, &auto)).unwrap();
+    assert_eq!(scene.world.prefixes_of(&auto).count(), 0);
+}
+
+#[test]
+fn subnets_are_carved_from_prefixes() {
+    let mut scene = Scene::new();
+    let vpc = manual_vpc(&mut scene, SPOKE_ACCOUNT, "manual");
+    let prefix = add_prefix(&mut scene, &vpc, "us-south-2", "172.16.0.0/20", true).unwrap();
+    let first = add_subnet(&mut scene, &vpc, "us-south-2", SubnetRange::Count(256)).unwrap();
+    let second = add_subnet(&mut scene, &vpc, "us-south-2", SubnetRange::Count(256)).unwrap();
+    assert_eq!(scene.world.subnet(&first).unwrap().cidr.to_string(), "172.16.0.0/24");
+    assert_eq!(scene.world.subnet(&second).unwrap().cidr.to_string(), "172.16.1.0/24");
+    assert!(scene.world.prefix_has_subnets(scene.world.address_prefix(&prefix).unwrap()));
+    // A subnet by CIDR without a zone takes the zone of the prefix holding its range.
+    let input = NewSubnet { name: None, vpc: vpc.clone(), zone: None, range: by_cidr("172.16.8.0/24") };
+    let zoneless = scene.run(SPOKE_ACCOUNT, |w, c| subnet::create(w, c, input)).unwrap();
+    assert_eq!(scene.world.subnet(&zoneless).unwrap().zone, "us-south-2");
+    // An exhausted default prefix refuses a count it cannot hold.
+    let error = add_subnet(&mut scene, &vpc, "us-south-2", SubnetRange::Count(8192)).unwrap_err();
+    assert_eq!(error.code, "address_prefix_exhausted");
+    // A prefix without subnets goes; renaming and un-defaulting are accepted.
+    let spare = add_prefix(&mut scene, &vpc, "us-south-1", "172.17.0.0/16", false).unwrap();
+    let patch = AddressPrefixPatch { name: Some("renamed".into()), is_default: Some(true) };
+    scene.run(SPOKE_ACCOUNT, |w, c| prefix::update(w, c, &vpc, &spare, &patch)).unwrap();
+    assert!(scene.world.address_prefix(&spare).unwrap().is_default);
+    scene.run(SPOKE_ACCOUNT, |w, c| prefix::delete(w, c, &vpc, &spare)).unwrap();
+    // Another account sees nothing of the VPC's prefixes.
+    let hidden = scene.run(HUB_ACCOUNT, |w, c| prefix::delete(w, c, &vpc, &prefix)).unwrap_err();
+    assert_eq!(hidden.code, "not_found");
 }
 
 #[test]

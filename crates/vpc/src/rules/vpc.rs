@@ -1,5 +1,5 @@
-//! VPC commands: create, update (name, `dns.enable_hub`, `dns.resolver`) and delete, with rules H1–H3, H5, H7,
-//! S1–S6 and S9.
+//! VPC commands: create (with the region's default address prefixes in `auto` mode), update (name,
+//! `dns.enable_hub`, `dns.resolver`) and delete, with rules H1–H3, H5, H7, S1–S6 and S9.
 
 use std::collections::HashSet;
 use std::net::Ipv4Addr;
@@ -10,7 +10,7 @@ use super::{Applied, IfMatch, Patch, VpcIdentity, names, own_vpc, owner_account,
 use crate::Context;
 use crate::error::{RuleError, RuleResult};
 use crate::model::{BindingMode, DnsServer, PrefixManagement, ResolverSetting, Vpc};
-use crate::region::is_zone;
+use crate::region::{is_zone, served};
 use crate::rules::binding::authorize;
 use crate::topology::{binding_count, has_custom_resolver, hub_binding};
 use crate::world::{Entity, EntityKey, World};
@@ -150,6 +150,9 @@ pub fn create(world: &World, ctx: &mut Context, input: NewVpc) -> RuleResult<App
         version: 1,
     };
     let mut draft = world.draft();
+    if vpc.address_prefix_management == PrefixManagement::Auto {
+        super::prefix::add_defaults(&mut draft, ctx, &vpc, served());
+    }
     draft.put(Entity::Vpc(vpc));
     let (world, touched) = draft.finish();
     Ok(Applied { world, touched, value: id })
@@ -380,6 +383,10 @@ pub fn delete(world: &World, ctx: &mut Context, id: &str) -> RuleResult<Applied<
         ));
     }
     let mut draft = world.draft();
+    // The VPC's address prefixes go with it, as IBM deletes them with their VPC.
+    for prefix in world.prefixes_of(id) {
+        draft.remove(EntityKey::AddressPrefix(prefix.id.clone()));
+    }
     draft.remove(EntityKey::Vpc(id.to_owned()));
     let (world, touched) = draft.finish();
     Ok(Applied { world, touched, value: () })

@@ -1,8 +1,10 @@
-//! `hubspoke is ...`: VPCs, subnets, endpoint gateways and DNS resolution bindings, as the `ibmcloud is` plugin has
-//! them.
+//! `hubspoke is ...`: regions and zones, VPCs and their address prefixes, subnets, endpoint gateways and DNS
+//! resolution bindings, as the `ibmcloud is` plugin has them.
 
 mod binding;
 mod gateway;
+mod prefix;
+mod region;
 mod subnet;
 mod vpc;
 
@@ -41,6 +43,39 @@ pub enum Is {
     /// Delete VPCs.
     #[command(name = "vpc-delete", after_help = "EXAMPLE:\n  hubspoke is vpc-delete old-vpc -f")]
     VpcDelete(vpc::Delete),
+    /// List a VPC's address prefixes.
+    #[command(name = "vpc-address-prefixes", after_help = "EXAMPLE:\n  hubspoke is vpc-address-prefixes spoke-vpc")]
+    AddressPrefixes(prefix::List),
+    /// Show an address prefix.
+    #[command(name = "vpc-address-prefix", after_help = "EXAMPLE:\n  hubspoke is vpc-address-prefix spoke-vpc apps")]
+    AddressPrefix(prefix::Show),
+    /// Create an address prefix.
+    #[command(
+        name = "vpc-address-prefix-create",
+        after_help = "EXAMPLES:\n  hubspoke is vpc-address-prefix-create apps spoke-vpc us-south-1 10.10.0.0/16 --default\n  hubspoke is vpc-address-prefix-create data spoke-vpc us-south-2 10.20.0.0/16"
+    )]
+    AddressPrefixCreate(prefix::Create),
+    /// Rename an address prefix or change whether it is its zone's default.
+    #[command(
+        name = "vpc-address-prefix-update",
+        after_help = "EXAMPLE:\n  hubspoke is vpc-address-prefix-update spoke-vpc apps --name apps-east --default false"
+    )]
+    AddressPrefixUpdate(prefix::Update),
+    /// Delete address prefixes.
+    #[command(
+        name = "vpc-address-prefix-delete",
+        after_help = "EXAMPLE:\n  hubspoke is vpc-address-prefix-delete spoke-vpc apps -f"
+    )]
+    AddressPrefixDelete(prefix::Delete),
+    /// List regions.
+    #[command(after_help = "EXAMPLE:\n  hubspoke is regions")]
+    Regions(region::List),
+    /// Show a region.
+    #[command(after_help = "EXAMPLE:\n  hubspoke is region us-south")]
+    Region(region::Show),
+    /// List a region's zones.
+    #[command(after_help = "EXAMPLE:\n  hubspoke is zones us-south")]
+    Zones(region::Zones),
     /// Create a subnet.
     #[command(
         name = "subnet-create",
@@ -116,6 +151,14 @@ impl Is {
             Is::Vpcs(command) => command.run(&client, printer).await,
             Is::Vpc(command) => command.run(&client, printer).await,
             Is::VpcDelete(command) => command.run(&client, printer).await,
+            Is::AddressPrefixes(command) => command.run(&client, printer).await,
+            Is::AddressPrefix(command) => command.run(&client, printer).await,
+            Is::AddressPrefixCreate(command) => command.run(&client, printer).await,
+            Is::AddressPrefixUpdate(command) => command.run(&client, printer).await,
+            Is::AddressPrefixDelete(command) => command.run(&client, printer).await,
+            Is::Regions(command) => command.run(&client, printer).await,
+            Is::Region(command) => command.run(&client, printer).await,
+            Is::Zones(command) => command.run(&client, printer).await,
             Is::SubnetCreate(command) => command.run(&client, printer).await,
             Is::Subnets(command) => command.run(&client, printer).await,
             Is::EndpointGatewayCreate(command) => command.run(&client, printer).await,

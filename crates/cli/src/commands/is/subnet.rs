@@ -30,10 +30,10 @@ pub struct Create {
     /// The zone, for example `us-south-1`.
     #[arg(long)]
     zone: String,
-    /// How many addresses (a power of two); the first free block of the zone is used.
+    /// How many addresses (a power of two); the first free block of the zone's default address prefix is used.
     #[arg(long, conflicts_with = "ipv4_cidr_block")]
     ipv4_address_count: Option<u32>,
-    /// An explicit range.
+    /// An explicit range, inside an address prefix of the VPC in the zone.
     #[arg(long)]
     ipv4_cidr_block: Option<String>,
 }

@@ -377,6 +377,93 @@ async fn the_vpc_world_round_trips_and_writes_are_compare_and_set() {
     assert_eq!(store.load_world().await.unwrap().1, revision);
 }
 
+/// Brings the database at `url` to migration 0004 (as a build before address prefixes left it) and writes an `auto`
+/// VPC, and a `manual` VPC with a subnet.
+async fn hold_vpcs_from_before_address_prefixes(url: &str, migrations: &sqlx::migrate::Migrator) {
+    use sqlx::Connection;
+
+    super::connection::install_drivers();
+    let before = sqlx::migrate::Migrator {
+        migrations: std::borrow::Cow::Owned(migrations.iter().filter(|m| m.version < 5).cloned().collect()),
+        ..sqlx::migrate::Migrator::DEFAULT
+    };
+    let mut connection = sqlx::AnyConnection::connect(url).await.unwrap();
+    before.run(&mut connection).await.unwrap();
+    for (id, name, management, endpoint) in
+        [("r006-auto", "old-auto", "auto", "127.53.0.1"), ("r006-manual", "old-manual", "manual", "127.53.0.2")]
+    {
+        sqlx::query(
+            "INSERT INTO vpcs (id, account, name, created_at, classic_access, address_prefix_management, enable_hub, \
+             resolver_type, resolver_vpc, dns_endpoint, version) VALUES ($1, $2, $3, 5, 0, $4, 0, 'system', NULL, $5, 1)",
+        )
+        .bind(id)
+        .bind(OWNER)
+        .bind(name)
+        .bind(management)
+        .bind(endpoint)
+        .execute(&mut connection)
+        .await
+        .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO subnets (id, account, vpc_id, zone, cidr, name, created_at) \
+         VALUES ('r006-subnet', $1, 'r006-manual', 'us-south-2', '192.168.4.0/24', 'apps', 6)",
+    )
+    .bind(OWNER)
+    .execute(&mut connection)
+    .await
+    .unwrap();
+    connection.close().await.unwrap();
+}
+
+/// Migration 0005 gave the VPCs of [`hold_vpcs_from_before_address_prefixes`] the prefixes they implied: the
+/// region's three defaults for the `auto` VPC, and for the `manual` one a prefix of its subnet's own range, so that
+/// every subnet lies in a prefix.
+async fn assert_prefixes_after_migration(store: &SqlStore) {
+    use hubspoke_vpc::model::AddressPrefix;
+    use hubspoke_vpc::world::Entity;
+
+    let (entities, _) = store.load_world().await.unwrap();
+    let mut prefixes: Vec<AddressPrefix> = entities
+        .into_iter()
+        .filter_map(|entity| if let Entity::AddressPrefix(prefix) = entity { Some(prefix) } else { None })
+        .collect();
+    prefixes.sort_by(|a, b| a.id.cmp(&b.id));
+    let seen: Vec<(&str, &str, &str, String, &str, bool)> = prefixes
+        .iter()
+        .map(|p| (p.id.as_str(), p.vpc.as_str(), p.zone.as_str(), p.cidr.to_string(), p.name.as_str(), p.is_default))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("r006-auto-prefix-1", "r006-auto", "us-south-1", "10.240.0.0/18".into(), "us-south-1-default", true),
+            ("r006-auto-prefix-2", "r006-auto", "us-south-2", "10.240.64.0/18".into(), "us-south-2-default", true),
+            ("r006-auto-prefix-3", "r006-auto", "us-south-3", "10.240.128.0/18".into(), "us-south-3-default", true),
+            ("r006-subnet-prefix", "r006-manual", "us-south-2", "192.168.4.0/24".into(), "apps", false),
+        ]
+    );
+    assert!(prefixes.iter().all(|p| p.account.as_str() == OWNER));
+}
+
+#[tokio::test]
+async fn migrating_a_sqlite_database_gives_existing_vpcs_their_address_prefixes() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("hubspoke.db");
+    let url = super::connection::sqlite_url(&path, "rwc");
+    hold_vpcs_from_before_address_prefixes(&url, &super::connection::SQLITE_MIGRATIONS).await;
+    assert_prefixes_after_migration(&SqlStore::open_sqlite(&path).await.unwrap()).await;
+}
+
+#[tokio::test]
+async fn migrating_a_postgres_database_gives_existing_vpcs_their_address_prefixes() {
+    let cluster = hubspoke_testdb::Cluster::start().unwrap();
+    let url = cluster.create_database().await.unwrap();
+    hold_vpcs_from_before_address_prefixes(&url, &super::connection::POSTGRES_MIGRATIONS).await;
+    SqlStore::migrate_postgres(&url).await.unwrap();
+    let store = SqlStore::connect_postgres(&url, &PoolSettings::default()).await.unwrap();
+    assert_prefixes_after_migration(&store).await;
+}
+
 /// What only PostgreSQL has to hold: several replicas (here, separate pools) writing one database at once.
 mod replicas {
     use super::*;
