@@ -216,6 +216,17 @@ async fn the_hub_and_spoke_scenario_from_the_cli_with_explanations() {
     assert_eq!(bindings.as_array().unwrap().len(), 0);
     let gateways = json(hubspoke(&server, &hub_key).args(["is", "endpoint-gateways", "--vpc", "hub-vpc"]));
     assert_eq!(gateways[0]["name"], "hub-cos");
+
+    // The spoke tears down what it built. Without -f and without a terminal to confirm on, nothing is deleted and
+    // the command fails.
+    spoke(&["is", "subnet-create", "spoke-subnet", "spoke-vpc", "--zone", "us-south-1", "--ipv4-address-count", "256"]);
+    let output = hubspoke(&server, &spoke_key).args(["is", "subnet-delete", "spoke-subnet"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("add -f"), "{output:?}");
+    spoke(&["is", "subnet-delete", "spoke-subnet", "-f"]);
+    spoke(&["is", "vpc-delete", "spoke-vpc", "-f"]);
+    let vpcs = json(hubspoke(&server, &spoke_key).args(["is", "vpcs"]));
+    assert_eq!(vpcs.as_array().unwrap().len(), 0, "{vpcs}");
 }
 
 /// The policy a hub account writes to let one spoke VPC bind to one of its VPCs, through the CLI; returns its id.

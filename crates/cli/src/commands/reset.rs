@@ -27,9 +27,7 @@ impl Reset {
             Some(account) => format!("every policy, network resource and event of account {account}"),
             None => "every policy, network resource and event of every account".to_owned(),
         };
-        if !confirm(&what, self.force)? {
-            anyhow::bail!("nothing was reset");
-        }
+        confirm(&what, self.force)?;
         let client = Client::connect(connection)?;
         printer.progress("Resetting...");
         let body = match &self.account {

@@ -132,9 +132,7 @@ pub struct Delete {
 
 impl Delete {
     pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
-        if !confirm(&format!("custom resolver {}", self.resolver), self.force)? {
-            return Ok(());
-        }
+        confirm(&format!("custom resolver {}", self.resolver), self.force)?;
         let client = Client::connect(connection)?;
         printer.progress(&format!("Deleting custom resolver {}...", self.resolver));
         client

@@ -180,9 +180,7 @@ impl Delete {
         let vpc = vpc_id(client, &self.vpc).await?;
         for wanted in &self.bindings {
             let id = binding_id(client, &vpc, wanted).await?;
-            if !confirm(&format!("DNS resolution binding {wanted}"), self.force)? {
-                continue;
-            }
+            confirm(&format!("DNS resolution binding {wanted}"), self.force)?;
             printer.progress(&format!("Deleting DNS resolution binding {id}..."));
             let binding =
                 client.vpc(Method::DELETE, &format!("/v1/vpcs/{vpc}/dns_resolution_bindings/{id}"), None).await?;

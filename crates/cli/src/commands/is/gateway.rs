@@ -208,9 +208,7 @@ impl Delete {
     pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
         for wanted in &self.gateways {
             let gateway = find(client, "/v1/endpoint_gateways", "endpoint_gateways", wanted).await?;
-            if !confirm(&format!("endpoint gateway {wanted}"), self.force)? {
-                continue;
-            }
+            confirm(&format!("endpoint gateway {wanted}"), self.force)?;
             printer.progress(&format!("Deleting endpoint gateway {}...", cell(&gateway["id"])));
             client.vpc(Method::DELETE, &format!("/v1/endpoint_gateways/{}", cell(&gateway["id"])), None).await?;
             printer.ok();

@@ -85,6 +85,10 @@ pub enum Is {
     /// List subnets.
     #[command(after_help = "EXAMPLE:\n  hubspoke is subnets --vpc hub-vpc")]
     Subnets(subnet::List),
+    /// Delete subnets (their reserved IPs must be released first: delete the endpoint gateways and custom resolver
+    /// locations in them).
+    #[command(name = "subnet-delete", after_help = "EXAMPLE:\n  hubspoke is subnet-delete hub-subnet -f")]
+    SubnetDelete(subnet::Delete),
     /// Create an endpoint gateway (VPE).
     #[command(
         name = "endpoint-gateway-create",
@@ -161,6 +165,7 @@ impl Is {
             Is::Zones(command) => command.run(&client, printer).await,
             Is::SubnetCreate(command) => command.run(&client, printer).await,
             Is::Subnets(command) => command.run(&client, printer).await,
+            Is::SubnetDelete(command) => command.run(&client, printer).await,
             Is::EndpointGatewayCreate(command) => command.run(&client, printer).await,
             Is::EndpointGateways(command) => command.run(&client, printer).await,
             Is::EndpointGateway(command) => command.run(&client, printer).await,
@@ -237,11 +242,12 @@ pub(crate) async fn wait_stable(client: &Client, path: &str, printer: &Printer) 
     }
 }
 
-/// Asks before deleting, unless forced.
-pub(crate) fn confirm(what: &str, force: bool) -> anyhow::Result<bool> {
+/// Asks before deleting, unless forced; an answer other than yes stops the command with an error, so that a script
+/// or a user can tell that nothing was deleted.
+pub(crate) fn confirm(what: &str, force: bool) -> anyhow::Result<()> {
     use std::io::{BufRead, IsTerminal, Write};
     if force {
-        return Ok(true);
+        return Ok(());
     }
     if !std::io::stdin().is_terminal() {
         anyhow::bail!("refusing to delete {what} without confirmation: add -f to delete non-interactively");
@@ -250,7 +256,10 @@ pub(crate) fn confirm(what: &str, force: bool) -> anyhow::Result<bool> {
     std::io::stdout().flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes"))
+    if !matches!(answer.trim(), "y" | "Y" | "yes") {
+        anyhow::bail!("{what} was not deleted: the deletion was not confirmed");
+    }
+    Ok(())
 }
 
 /// A text cell for a JSON value.

@@ -186,9 +186,7 @@ impl Delete {
         let vpc = vpc_id(client, &self.vpc).await?;
         for wanted in &self.prefixes {
             let id = cell(&prefix_of(client, &vpc, wanted).await?["id"]);
-            if !confirm(&format!("address prefix {wanted}"), self.force)? {
-                continue;
-            }
+            confirm(&format!("address prefix {wanted}"), self.force)?;
             printer.progress(&format!("Deleting address prefix {id}..."));
             client.vpc(Method::DELETE, &format!("/v1/vpcs/{vpc}/address_prefixes/{id}"), None).await?;
             printer.ok();

@@ -4,7 +4,7 @@ use clap::Args;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{cell, find};
+use super::{cell, confirm, find};
 use crate::client::Client;
 use crate::output::Printer;
 
@@ -94,6 +94,30 @@ impl List {
             })
             .collect();
         printer.table(&["ID", "Name", "IPv4 CIDR", "Zone", "VPC"], &rows);
+        Ok(())
+    }
+}
+
+/// `subnet-delete SUBNET...`.
+#[derive(Clone, Debug, Args)]
+pub struct Delete {
+    /// The subnets: ids or names.
+    #[arg(required = true)]
+    subnets: Vec<String>,
+    /// Delete without asking.
+    #[arg(short, long)]
+    force: bool,
+}
+
+impl Delete {
+    pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
+        for wanted in &self.subnets {
+            let subnet = find(client, "/v1/subnets", "subnets", wanted).await?;
+            confirm(&format!("subnet {wanted}"), self.force)?;
+            printer.progress(&format!("Deleting subnet {}...", cell(&subnet["id"])));
+            client.vpc(Method::DELETE, &format!("/v1/subnets/{}", cell(&subnet["id"])), None).await?;
+            printer.ok();
+        }
         Ok(())
     }
 }

@@ -244,9 +244,7 @@ impl Delete {
     pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
         for wanted in &self.vpcs {
             let vpc = find(client, "/v1/vpcs", "vpcs", wanted).await?;
-            if !confirm(&format!("VPC {wanted}"), self.force)? {
-                continue;
-            }
+            confirm(&format!("VPC {wanted}"), self.force)?;
             printer.progress(&format!("Deleting VPC {}...", cell(&vpc["id"])));
             client.vpc(Method::DELETE, &format!("/v1/vpcs/{}", cell(&vpc["id"])), None).await?;
             printer.ok();
