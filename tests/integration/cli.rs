@@ -29,6 +29,10 @@ async fn login_saves_a_private_profile_that_later_commands_use() {
     assert!(stderr.starts_with("FAILED") && stderr.contains("Provided API key could not be found."), "{stderr}");
     assert!(!config.path().join("config.json").exists(), "a refused login saves nothing");
 
+    // An address without a scheme, as the banner prints it, is plain HTTP.
+    let bare = server.base.trim_start_matches("http://");
+    let login = hubspoke(config.path(), &["login", "--endpoint", bare, "--apikey", OPERATOR_KEY]);
+    assert!(login.status.success(), "{}", String::from_utf8_lossy(&login.stderr));
     let login = hubspoke(config.path(), &["login", "--endpoint", &server.base, "--apikey", OPERATOR_KEY]);
     assert!(login.status.success(), "{}", String::from_utf8_lossy(&login.stderr));
     assert!(stdout(&login).contains("iam-hubspoke-operator"));

@@ -55,10 +55,14 @@ impl Client {
         Ok(Client::new(&endpoint, &apikey))
     }
 
-    /// A client for an explicit endpoint and key.
+    /// A client for an explicit endpoint and key. An endpoint without a scheme (`127.0.0.1:8080`, as the server's
+    /// banner and `--listen` write addresses) means plain HTTP.
     pub fn new(endpoint: &str, apikey: &str) -> Client {
+        let endpoint = endpoint.trim().trim_end_matches('/');
+        let endpoint =
+            if endpoint.contains("://") { endpoint.to_owned() } else { format!("http://{endpoint}") };
         Client {
-            endpoint: endpoint.trim_end_matches('/').to_owned(),
+            endpoint,
             apikey: apikey.to_owned(),
             http: reqwest::Client::builder().timeout(std::time::Duration::from_secs(60)).build().unwrap_or_default(),
             token: tokio::sync::OnceCell::new(),
