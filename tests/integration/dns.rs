@@ -466,3 +466,43 @@ async fn a_pending_gateway_is_answered_once_it_is_stable() {
     let answered = net.ok(&net.hub, Method::GET, &lookup, None).await;
     assert_eq!(answered["answers"][0]["address"], address.as_str(), "{answered}");
 }
+
+/// Two servers on one `--dns-port`: the second cannot serve its VPC's endpoint, and says so in the endpoint lookup,
+/// readiness and health instead of pointing clients at the first server's answers; once the port is free it serves.
+#[tokio::test]
+async fn a_dns_endpoint_that_cannot_be_bound_is_reported_not_hidden() {
+    let port = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let first = Server::start(&["--ephemeral", "--dns-port", &port], None).await;
+    let first_net = Net::new(&first).await;
+    let first_vpc = first_net.vpc(&first_net.hub, "first", false).await;
+    first_net.endpoint(&first_net.hub, &first_vpc).await;
+
+    let second = Server::start(&["--ephemeral", "--dns-port", &port], None).await;
+    let net = Net::new(&second).await;
+    let vpc = net.vpc(&net.hub, "second", false).await;
+    let path = format!("/_hubspoke/vpcs/{}/dns_endpoint", vpc["id"].as_str().unwrap());
+    let (status, body) = second.call(Method::GET, &path, Some(&net.hub.token), None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["errors"][0]["code"], "dns_endpoint_unavailable", "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("--dns-port"), "{body}");
+    let (status, ready) = second.call(Method::GET, "/_hubspoke/ready", None, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{ready}");
+    let (_, health) = second.call(Method::GET, "/_hubspoke/health", None, None).await;
+    assert_eq!(health["status"], "degraded", "{health}");
+    assert!(health["dns"]["unserved"][0].is_string(), "{health}");
+
+    // The first server goes away: the second serves its endpoint at the next look.
+    drop(first);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (status, body) = second.call(Method::GET, &path, Some(&net.hub.token), None).await;
+        if status == StatusCode::OK {
+            assert_eq!(body["port"].as_u64().unwrap().to_string(), port);
+            break;
+        }
+        assert!(Instant::now() < deadline, "still unserved: {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, _) = second.call(Method::GET, "/_hubspoke/ready", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -138,6 +138,9 @@ impl From<AppError> for ApiError {
                     .with_target("If-Match", "header")
             }
             AppError::InvalidParameter { name, .. } => ApiError::invalid_query(message).with_target(name, "parameter"),
+            AppError::DnsEndpointUnavailable(_) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "dns_endpoint_unavailable", message)
+            }
             AppError::AccountNotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "account_not_found", message),
             AppError::AccountExists(_) => ApiError::new(StatusCode::CONFLICT, "account_conflict_error", message),
             AppError::UnknownApiKey => ApiError::identity(StatusCode::BAD_REQUEST, "BXNIM0415E", message),

@@ -47,6 +47,9 @@ pub enum AppError {
         /// The current ETag.
         current: String,
     },
+    /// A VPC's DNS endpoint cannot be served by this process.
+    #[error("{0}")]
+    DnsEndpointUnavailable(String),
     /// No account has this id.
     #[error("no account has id `{0}`")]
     AccountNotFound(String),

@@ -1,6 +1,6 @@
 //! Health and readiness: whether this replica can read, write and has caught up, as operators and load balancers ask.
 
-use crate::{App, AppResult};
+use crate::{App, AppError, AppResult};
 
 /// What the health endpoint reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -11,6 +11,8 @@ pub struct Health {
     pub write_failure: Option<String>,
     /// The revision this replica has applied.
     pub revision: u64,
+    /// VPC DNS endpoints this process cannot serve (`address: reason`).
+    pub dns_unserved: Vec<String>,
 }
 
 impl App {
@@ -21,6 +23,9 @@ impl App {
     pub async fn ready(&self) -> AppResult<u64> {
         self.catch_up_to_store().await?;
         self.store.writable().await?;
+        if let Some(unserved) = self.dns_unserved().first() {
+            return Err(AppError::DnsEndpointUnavailable(format!("a VPC's DNS endpoint is not served: {unserved}")));
+        }
         Ok(self.replica.revision())
     }
 
@@ -28,6 +33,12 @@ impl App {
     pub async fn health(&self) -> Health {
         let readable = self.store.revision().await.is_ok();
         let write_failure = self.store.writable().await.err().map(|error| error.to_string());
-        Health { readable, write_failure, revision: self.replica.revision() }
+        Health { readable, write_failure, revision: self.replica.revision(), dns_unserved: self.dns_unserved() }
+    }
+
+    /// The DNS endpoints the data plane could not bind, as `address: reason`.
+    fn dns_unserved(&self) -> Vec<String> {
+        let Some(plane) = self.data_plane.get() else { return Vec::new() };
+        plane.unserved().into_iter().map(|(address, reason)| format!("{address}: {reason}")).collect()
     }
 }

@@ -59,8 +59,7 @@ impl Client {
     /// banner and `--listen` write addresses) means plain HTTP.
     pub fn new(endpoint: &str, apikey: &str) -> Client {
         let endpoint = endpoint.trim().trim_end_matches('/');
-        let endpoint =
-            if endpoint.contains("://") { endpoint.to_owned() } else { format!("http://{endpoint}") };
+        let endpoint = if endpoint.contains("://") { endpoint.to_owned() } else { format!("http://{endpoint}") };
         Client {
             endpoint,
             apikey: apikey.to_owned(),

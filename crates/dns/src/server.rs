@@ -96,6 +96,9 @@ pub struct DataPlane {
     // When the next pending gateway or binding of the served world becomes stable (milliseconds since the epoch;
     // `i64::MAX` when none is pending): the views must be compiled again then, with no change to the world.
     next_settling: AtomicI64,
+    // VPC endpoint addresses that could not be bound, with the reason (another process on the port, usually): the
+    // app reports them in health and readiness rather than pointing clients at a port someone else answers on.
+    unserved: Mutex<HashMap<Ipv4Addr, String>>,
 }
 
 impl DataPlane {
@@ -107,12 +110,21 @@ impl DataPlane {
             endpoints: Mutex::new(HashMap::new()),
             applying: tokio::sync::Mutex::new(()),
             next_settling: AtomicI64::new(i64::MAX),
+            unserved: Mutex::new(HashMap::new()),
         })
     }
 
     /// The port an endpoint address is served on, once bound.
     pub fn port_of(&self, address: Ipv4Addr) -> Option<u16> {
         self.endpoints.lock().ok()?.get(&address).map(|endpoint| endpoint.port)
+    }
+
+    /// VPC endpoint addresses that could not be served, each with the reason.
+    pub fn unserved(&self) -> Vec<(Ipv4Addr, String)> {
+        let Ok(unserved) = self.unserved.lock() else { return Vec::new() };
+        let mut list: Vec<(Ipv4Addr, String)> = unserved.iter().map(|(a, e)| (*a, e.clone())).collect();
+        list.sort();
+        list
     }
 
     /// The configured port, reported for addresses not (yet) bound.
@@ -134,8 +146,13 @@ impl DataPlane {
         let current = self.views.load();
         let now = now_millis();
         let settled_since = self.next_settling.load(Ordering::Relaxed) <= now;
+        // An address that could not be bound is tried again on every apply, so it is served once the port is free.
+        let retry = self.unserved.lock().is_ok_and(|unserved| !unserved.is_empty());
         if world.revision() < current.revision()
-            || (world.revision() == current.revision() && current.addresses().next().is_some() && !settled_since)
+            || (world.revision() == current.revision()
+                && current.addresses().next().is_some()
+                && !settled_since
+                && !retry)
         {
             return;
         }
@@ -149,11 +166,25 @@ impl DataPlane {
             endpoints.retain(|address, _| wanted.contains(address));
             wanted.iter().copied().filter(|address| !endpoints.contains_key(address)).collect()
         };
+        if let Ok(mut unserved) = self.unserved.lock() {
+            unserved.retain(|address, _| wanted.contains(address));
+        }
         for address in missing {
             match self.bind(address).await {
                 Ok(endpoint) => {
                     if let Ok(mut endpoints) = self.endpoints.lock() {
                         endpoints.insert(address, endpoint);
+                    }
+                    if let Ok(mut unserved) = self.unserved.lock() {
+                        unserved.remove(&address);
+                    }
+                }
+                // A VPC's endpoint is a loopback address this process must serve: failing to is an error the
+                // operator has to see (another server on the same `--dns-port`, most often).
+                Err(error) if address.is_loopback() => {
+                    tracing::error!(%address, port = self.config.port, %error, "cannot serve a VPC's DNS endpoint");
+                    if let Ok(mut unserved) = self.unserved.lock() {
+                        unserved.insert(address, error.to_string());
                     }
                 }
                 // Custom resolver addresses (10.x) are usually not local to this machine; they are served where a

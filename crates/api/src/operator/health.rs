@@ -14,11 +14,12 @@ use crate::transaction::json_response;
 /// `status` `degraded`, with the cause in `writes.failing`.
 pub async fn health(State(state): State<ApiState>, MaybeAuthenticated(caller): MaybeAuthenticated) -> Response {
     let health = state.app.health().await;
-    let (status, text) = match (health.readable, &health.write_failure) {
+    let degraded = health.write_failure.is_some() || !health.dns_unserved.is_empty();
+    let (status, text) = match (health.readable, degraded) {
         (false, _) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         // The process serves reads; `/_hubspoke/ready` is what turns 503 and takes it out of a load balancer.
-        (true, Some(_)) => (StatusCode::OK, "degraded"),
-        (true, None) => (StatusCode::OK, "ok"),
+        (true, true) => (StatusCode::OK, "degraded"),
+        (true, false) => (StatusCode::OK, "ok"),
     };
     let mut body = json!({
         "status": text,
@@ -33,6 +34,9 @@ pub async fn health(State(state): State<ApiState>, MaybeAuthenticated(caller): M
     }
     if let Some(failure) = health.write_failure {
         body["writes"] = json!({ "failing": failure });
+    }
+    if !health.dns_unserved.is_empty() {
+        body["dns"] = json!({ "unserved": health.dns_unserved });
     }
     json_response(status, &body)
 }
