@@ -99,7 +99,13 @@ impl Scene {
     }
 
     pub fn subnet(&mut self, account: &str, vpc: &str, zone: &str) -> String {
-        let input = NewSubnet { name: None, vpc: vpc.into(), zone: zone.into(), range: SubnetRange::Count(256) };
+        let input = NewSubnet {
+            name: None,
+            vpc: vpc.into(),
+            zone: zone.into(),
+            range: SubnetRange::Count(256),
+            network_acl: None,
+        };
         self.run(account, |w, c| subnet::create(w, c, input)).unwrap()
     }
 
@@ -124,6 +130,7 @@ impl Scene {
             target: GatewayTarget::ProviderCloudService { crn: target.into() },
             mode: Some(mode),
             ips,
+            security_groups: Vec::new(),
         };
         self.run(account, |w, c| gateway::create(w, c, input))
     }

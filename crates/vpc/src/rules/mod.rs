@@ -4,7 +4,10 @@
 pub mod binding;
 pub mod gateway;
 pub mod names;
+pub mod network_acl;
+mod protocol;
 pub mod resolver;
+pub mod security_group;
 pub mod subnet;
 pub mod vpc;
 
