@@ -13,8 +13,8 @@ use sqlx::{Any, AnyConnection, AnyPool, Executor};
 use super::SqlStore;
 use crate::{StoreError, StoreResult};
 
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+pub(super) static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+pub(super) static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Which SQL database a [`SqlStore`] talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,7 +75,7 @@ impl MigrationStatus {
 }
 
 /// Makes sqlx's `Any` driver know SQLite and PostgreSQL; idempotent.
-fn install_drivers() {
+pub(super) fn install_drivers() {
     sqlx::any::install_default_drivers();
 }
 
@@ -87,7 +87,7 @@ async fn sqlite_pragmas(connection: &mut AnyConnection) -> Result<(), sqlx::Erro
     Ok(())
 }
 
-fn sqlite_url(path: &Path, mode: &str) -> String {
+pub(super) fn sqlite_url(path: &Path, mode: &str) -> String {
     // sqlx reads the path of a `sqlite://` URL verbatim up to `?`, so only `?` and `%` need escaping.
     let path = path.display().to_string().replace('%', "%25").replace('?', "%3F");
     format!("sqlite://{path}?mode={mode}")

@@ -330,6 +330,7 @@ async fn the_vpc_world_round_trips_and_writes_are_compare_and_set() {
         mode: BindingMode::Primary,
         created_at: Timestamp(6),
         settling: Settling { phase: Phase::Pending, until: Timestamp(9) },
+        security_groups: Vec::new(),
     };
     let event = EventRecord {
         sequence: 0,
@@ -375,6 +376,62 @@ async fn the_vpc_world_round_trips_and_writes_are_compare_and_set() {
         store.write_world(revision, &[WorldWrite::Delete(hubspoke_vpc::EntityKey::Vpc(vpc.id.clone()))], &[]).await;
     assert!(refused.is_err());
     assert_eq!(store.load_world().await.unwrap().1, revision);
+}
+
+/// Migration 0006 gives every VPC that existed before it the defaults a new VPC gets, under the ids its
+/// representation already showed, attaches existing subnets to the default ACL and existing gateways to the default
+/// security group.
+#[tokio::test]
+async fn migrating_a_database_with_a_vpc_creates_its_defaults() {
+    use hubspoke_vpc::model::{AclAction, Direction, Remote, RuleProtocol};
+    use hubspoke_vpc::world::Entity;
+
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("hubspoke.db");
+    {
+        super::connection::install_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&super::connection::sqlite_url(&path, "rwc"))
+            .await
+            .unwrap();
+        super::connection::SQLITE_MIGRATIONS.run_to(4, &pool).await.unwrap();
+        for statement in [
+            "INSERT INTO vpcs (id, account, name, created_at, classic_access, address_prefix_management, enable_hub, \
+             resolver_type, dns_endpoint, version) VALUES ('r006-old', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'old', 5, 0, \
+             'auto', 0, 'system', '127.53.0.1', 1)",
+            "INSERT INTO subnets (id, account, vpc_id, zone, cidr, name, created_at) VALUES ('r006-sn', \
+             'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'r006-old', 'us-south-1', '10.240.0.0/24', 'sn', 6)",
+            "INSERT INTO endpoint_gateways (id, account, vpc_id, name, target_type, target_value, mode, created_at, phase, \
+             settles_at) VALUES ('r006-gw', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'r006-old', 'gw', \
+             'provider_infrastructure_service', 'ibm-ntp-server', 'disabled', 7, 'pending', 7)",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    }
+    let store = SqlStore::open_sqlite(&path).await.unwrap();
+    let (entities, _) = store.load_world().await.unwrap();
+    let world = hubspoke_vpc::World::from_entities(entities.clone(), 0);
+    let group = world.security_group("r006-old-sg").expect("the default security group");
+    assert_eq!((group.vpc.as_str(), group.name.as_str()), ("r006-old", "old-default-sg"));
+    assert_eq!(group.rules[0].remote, Remote::Group("r006-old-sg".into()));
+    assert_eq!((group.rules[1].direction, group.rules[1].protocol), (Direction::Outbound, RuleProtocol::IcmpTcpUdp));
+    let acl = world.network_acl("r006-old-acl").expect("the default network ACL");
+    let rules: Vec<(&str, AclAction)> = acl.rules.iter().map(|r| (r.name.as_str(), r.action)).collect();
+    assert_eq!(rules, [("allow-inbound", AclAction::Allow), ("allow-outbound", AclAction::Allow)]);
+    assert!(world.routing_table("r006-old-rt").is_some());
+    assert_eq!(world.subnet("r006-sn").unwrap().network_acl, "r006-old-acl");
+    assert_eq!(world.gateway("r006-gw").unwrap().security_groups, ["r006-old-sg"]);
+    // What the migration wrote is what a new VPC gets.
+    let vpc = world.vpc("r006-old").unwrap();
+    let expected = [
+        Entity::SecurityGroup(hubspoke_vpc::rules::security_group::default_group(vpc)),
+        Entity::NetworkAcl(hubspoke_vpc::rules::network_acl::default_acl(vpc)),
+    ];
+    for entity in expected {
+        assert!(entities.contains(&entity), "{entity:?}");
+    }
 }
 
 /// What only PostgreSQL has to hold: several replicas (here, separate pools) writing one database at once.
