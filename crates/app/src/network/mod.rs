@@ -5,7 +5,8 @@
 //! - [`write`]: how every change runs: the pure rule of the `vpc` crate against the current world, `If-Match`
 //!   checked on that same world, persisted with compare-and-set together with its activity events, then published.
 //! - [`Visible`]: the world as one caller may see it. "Visible or 404" is decided here and only here.
-//! - [`vpcs`], [`subnets`], [`gateways`], [`bindings`], [`resolvers`]: the operations, their inputs (the ones the rules
+//! - [`vpcs`], [`subnets`], [`gateways`], [`bindings`], [`resolvers`], [`security_groups`], [`network_acls`],
+//!   [`routing_tables`]: the operations, their inputs (the ones the rules
 //!   define), list queries and read models (the entity with what the topology derives, at "now").
 //! - [`explain`]: a binding create run on the current world without persisting, as its spoke's or hub's
 //!   administrator may see it.
@@ -18,7 +19,10 @@ pub mod bindings;
 pub mod explain;
 pub mod gateways;
 pub mod lookup;
+pub mod network_acls;
 pub mod resolvers;
+pub mod routing_tables;
+pub mod security_groups;
 pub mod subnets;
 pub mod vpcs;
 pub mod write;
