@@ -424,6 +424,8 @@ pub enum Local {
 pub struct SecurityGroupRule {
     /// The id.
     pub id: String,
+    /// Unique within the group.
+    pub name: String,
     /// Inbound or outbound.
     pub direction: Direction,
     /// What it matches.

@@ -19,6 +19,7 @@ CREATE TABLE security_group_rules (
     group_id    TEXT NOT NULL REFERENCES security_groups (id) ON DELETE CASCADE,
     position    BIGINT NOT NULL,
     id          TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
     direction   TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
     protocol    TEXT NOT NULL CHECK (protocol IN ('icmp_tcp_udp', 'any', 'icmp', 'tcp', 'udp')),
     port_min    BIGINT,
@@ -30,6 +31,7 @@ CREATE TABLE security_group_rules (
     local_kind  TEXT NOT NULL CHECK (local_kind IN ('address', 'cidr_block')),
     local       TEXT NOT NULL,
     PRIMARY KEY (group_id, position),
+    UNIQUE (group_id, name),
     CHECK ((protocol IN ('tcp', 'udp')) = (port_min IS NOT NULL AND port_max IS NOT NULL)),
     CHECK (protocol = 'icmp' OR (icmp_type IS NULL AND icmp_code IS NULL))
 );
@@ -87,11 +89,13 @@ ALTER TABLE subnets ADD COLUMN network_acl_id TEXT REFERENCES network_acls (id);
 -- The defaults of every existing VPC, as a new VPC gets them.
 INSERT INTO security_groups (id, account, vpc_id, name, created_at)
     SELECT id || '-sg', account, id, name || '-default-sg', created_at FROM vpcs;
-INSERT INTO security_group_rules (group_id, position, id, direction, protocol, remote_kind, remote, local_kind, local)
-    SELECT id || '-sg', 0, id || '-sg-inbound', 'inbound', 'icmp_tcp_udp', 'security_group', id || '-sg', 'cidr_block',
+INSERT INTO security_group_rules (group_id, position, id, name, direction, protocol, remote_kind, remote, local_kind,
+                                  local)
+    SELECT id || '-sg', 0, id || '-sg-inbound', 'inbound-icmp-tcp-udp-from-this-security-group', 'inbound', 'icmp_tcp_udp', 'security_group', id || '-sg', 'cidr_block',
            '0.0.0.0/0' FROM vpcs;
-INSERT INTO security_group_rules (group_id, position, id, direction, protocol, remote_kind, remote, local_kind, local)
-    SELECT id || '-sg', 1, id || '-sg-outbound', 'outbound', 'icmp_tcp_udp', 'cidr_block', '0.0.0.0/0', 'cidr_block',
+INSERT INTO security_group_rules (group_id, position, id, name, direction, protocol, remote_kind, remote, local_kind,
+                                  local)
+    SELECT id || '-sg', 1, id || '-sg-outbound', 'outbound-icmp-tcp-udp', 'outbound', 'icmp_tcp_udp', 'cidr_block', '0.0.0.0/0', 'cidr_block',
            '0.0.0.0/0' FROM vpcs;
 INSERT INTO network_acls (id, account, vpc_id, name, created_at)
     SELECT id || '-acl', account, id, name || '-default-acl', created_at FROM vpcs;

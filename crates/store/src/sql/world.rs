@@ -316,6 +316,7 @@ async fn load_security(connection: &mut AnyConnection, entities: &mut Vec<Entity
         };
         group_rules.entry(row.get("group_id")).or_default().push(SecurityGroupRule {
             id: row.get("id"),
+            name: row.get("name"),
             direction: direction(row.get("direction"))?,
             protocol: protocol(&row, false)?,
             remote,
@@ -678,12 +679,13 @@ async fn put_security_group(connection: &mut AnyConnection, group: &SecurityGrou
             Local::Cidr(cidr) => ("cidr_block", cidr.to_string()),
         };
         sqlx::query(
-            "INSERT INTO security_group_rules (group_id, position, id, direction, protocol, port_min, port_max, icmp_type, \
-             icmp_code, remote_kind, remote, local_kind, local) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            "INSERT INTO security_group_rules (group_id, position, id, name, direction, protocol, port_min, port_max, icmp_type, \
+             icmp_code, remote_kind, remote, local_kind, local) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&group.id)
         .bind(position as i64)
         .bind(&rule.id)
+        .bind(&rule.name)
         .bind(rule.direction.as_str())
         .bind(protocol)
         .bind(ports.map(|p| i64::from(p.min)))

@@ -28,6 +28,8 @@ pub fn anywhere() -> Ipv4Net {
 /// A rule to add (`SecurityGroupRulePrototype`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewSecurityGroupRule {
+    /// The name, or a generated one.
+    pub name: Option<String>,
     /// Inbound or outbound.
     pub direction: Direction,
     /// What it matches.
@@ -52,6 +54,8 @@ pub struct NewSecurityGroup {
 /// `PATCH /security_groups/{id}/rules/{rule}`: the fields to change.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SecurityGroupRulePatch {
+    /// `name`.
+    pub name: Option<String>,
     /// `direction`.
     pub direction: Option<Direction>,
     /// `remote`.
@@ -75,6 +79,7 @@ pub fn default_group(vpc: &Vpc) -> SecurityGroup {
         rules: vec![
             SecurityGroupRule {
                 id: format!("{id}-inbound"),
+                name: "inbound-icmp-tcp-udp-from-this-security-group".into(),
                 direction: Direction::Inbound,
                 protocol: RuleProtocol::IcmpTcpUdp,
                 remote: Remote::Group(id.clone()),
@@ -82,6 +87,7 @@ pub fn default_group(vpc: &Vpc) -> SecurityGroup {
             },
             SecurityGroupRule {
                 id: format!("{id}-outbound"),
+                name: "outbound-icmp-tcp-udp".into(),
                 direction: Direction::Outbound,
                 protocol: RuleProtocol::IcmpTcpUdp,
                 remote: Remote::Cidr(anywhere()),
@@ -145,9 +151,23 @@ fn check_name(world: &World, vpc: &str, name: &str, except: Option<&str>) -> Rul
     Ok(())
 }
 
-/// Checks a rule of `group` (in `vpc`): its protocol's shape, and that a remote group is one of the same VPC.
-fn check_rule(world: &World, ctx: &Context, vpc: &str, group: &str, rule: &SecurityGroupRule) -> RuleResult<()> {
+/// Checks a rule of `group` (in `vpc`, beside `siblings`): its protocol's shape, a unique name, and that a remote
+/// group is one of the same VPC.
+fn check_rule(
+    world: &World,
+    ctx: &Context,
+    (vpc, group): (&str, &str),
+    siblings: &[SecurityGroupRule],
+    rule: &SecurityGroupRule,
+) -> RuleResult<()> {
     protocol::check(&rule.protocol, SECURITY_GROUP)?;
+    if siblings.iter().any(|other| other.id != rule.id && other.name == rule.name) {
+        return Err(RuleError::conflict(
+            "security_group_rule_name_duplicate",
+            format!("security group `{group}` already has a rule named `{}`", rule.name),
+        )
+        .field("name"));
+    }
     if let Remote::Group(remote) = &rule.remote {
         let same_vpc = remote == group
             || world.security_group(remote).is_some_and(|other| ctx.may_act_in(&other.account) && other.vpc == vpc);
@@ -162,14 +182,15 @@ fn check_rule(world: &World, ctx: &Context, vpc: &str, group: &str, rule: &Secur
     Ok(())
 }
 
-fn new_rule(ctx: &mut Context, input: NewSecurityGroupRule) -> SecurityGroupRule {
-    SecurityGroupRule {
+fn new_rule(ctx: &mut Context, input: NewSecurityGroupRule) -> RuleResult<SecurityGroupRule> {
+    Ok(SecurityGroupRule {
         id: resource_id(&ctx.ids.uuid()),
+        name: names::choose(input.name.as_deref(), ctx.ids, "name")?,
         direction: input.direction,
         protocol: input.protocol,
         remote: input.remote.unwrap_or(Remote::Cidr(anywhere())),
         local: input.local.unwrap_or(Local::Cidr(anywhere())),
-    }
+    })
 }
 
 fn too_many_rules(group: &str, count: usize) -> RuleResult<()> {
@@ -198,9 +219,11 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSecurityGroup) -> Rule
     }
     let id = resource_id(&ctx.ids.uuid());
     too_many_rules(&id, input.rules.len())?;
-    let rules: Vec<SecurityGroupRule> = input.rules.into_iter().map(|rule| new_rule(ctx, rule)).collect();
-    for rule in &rules {
-        check_rule(world, ctx, &vpc.id, &id, rule).map_err(|error| prefixed(error, "rules"))?;
+    let mut rules: Vec<SecurityGroupRule> = Vec::new();
+    for rule in input.rules {
+        let rule = new_rule(ctx, rule).map_err(|error| prefixed(error, "rules"))?;
+        check_rule(world, ctx, (&vpc.id, &id), &rules, &rule).map_err(|error| prefixed(error, "rules"))?;
+        rules.push(rule);
     }
     let group =
         SecurityGroup { id: id.clone(), account: vpc.account.clone(), vpc: vpc.id, name, created_at: ctx.now, rules };
@@ -268,8 +291,8 @@ pub fn create_rule(
 ) -> RuleResult<Applied<String>> {
     let mut next = own_group(world, ctx, group)?.clone();
     too_many_rules(group, next.rules.len() + 1)?;
-    let rule = new_rule(ctx, input);
-    check_rule(world, ctx, &next.vpc, group, &rule)?;
+    let rule = new_rule(ctx, input)?;
+    check_rule(world, ctx, (&next.vpc, group), &next.rules, &rule)?;
     let id = rule.id.clone();
     next.rules.push(rule);
     let mut draft = world.draft();
@@ -294,6 +317,9 @@ pub fn update_rule(
     let mut next = own_group(world, ctx, group)?.clone();
     let index = rule_index(&next, id)?;
     let mut rule = next.rules[index].clone();
+    if let Some(name) = &patch.name {
+        rule.name = names::choose(Some(name), ctx.ids, "name")?;
+    }
     if let Some(direction) = patch.direction {
         rule.direction = direction;
     }
@@ -323,7 +349,7 @@ pub fn update_rule(
         }
         _ => {}
     }
-    check_rule(world, ctx, &next.vpc, group, &rule)?;
+    check_rule(world, ctx, (&next.vpc, group), &next.rules, &rule)?;
     next.rules[index] = rule;
     let mut draft = world.draft();
     draft.put(Entity::SecurityGroup(next));

@@ -475,7 +475,7 @@ mod security {
     }
 
     fn sg_rule(protocol: RuleProtocol) -> NewSecurityGroupRule {
-        NewSecurityGroupRule { direction: Direction::Inbound, protocol, remote: None, local: None }
+        NewSecurityGroupRule { name: None, direction: Direction::Inbound, protocol, remote: None, local: None }
     }
 
     fn acl_rule(name: &str, action: AclAction, protocol: RuleProtocol) -> NewAclRule {
@@ -545,6 +545,11 @@ mod security {
                     NewSecurityGroupRule { remote: Some(Remote::Group(web.clone())), ..sg_rule(tcp(5432, 5432)) };
                 add_sg_rule(s, &db, rule)?;
                 s.run(HUB_ACCOUNT, |w, c| security_group::delete(w, c, &web))
+            }),
+            ("security_group_rule_name_duplicate", Refusal::Conflict, Some("name"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let rule = NewSecurityGroupRule { name: Some("outbound-icmp-tcp-udp".into()), ..sg_rule(tcp(22, 22)) };
+                add_sg_rule(s, &default_security_group_id(&vpc), rule)
             }),
             ("security_group_rule_remote_invalid", Refusal::Invalid, Some("remote"), |s| {
                 let vpc = s.vpc(HUB_ACCOUNT, "v", false);
