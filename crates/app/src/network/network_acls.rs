@@ -69,7 +69,7 @@ fn read(visible: &Visible, acl: &NetworkAcl) -> NetworkAclRead {
 }
 
 /// Every rule of `acl` as read, in order, each naming the one after it.
-pub(crate) fn read_rules(acl: &NetworkAcl) -> Vec<NetworkAclRuleRead> {
+pub fn read_rules(acl: &NetworkAcl) -> Vec<NetworkAclRuleRead> {
     acl.rules
         .iter()
         .enumerate()

@@ -142,6 +142,13 @@ impl App {
         Ok(read(&visible, visible.security_group(id)?))
     }
 
+    /// `GET /vpcs/{id}/default_security_group`.
+    pub fn vpc_default_security_group(&self, caller: &Caller, vpc: &str) -> AppResult<SecurityGroupRead> {
+        let visible = self.visible(caller);
+        let vpc = visible.vpc(vpc)?;
+        Ok(read(&visible, visible.security_group(&hubspoke_vpc::model::default_security_group_id(&vpc.id))?))
+    }
+
     /// `GET /security_groups`: newest first.
     pub fn list_security_groups(
         &self,
