@@ -67,10 +67,10 @@ fn group_reference(visible: &Visible, id: &str) -> Reference {
 fn read(visible: &Visible, group: &SecurityGroup) -> SecurityGroupRead {
     let mut remote_groups: Vec<Reference> = Vec::new();
     for rule in &group.rules {
-        if let Remote::Group(id) = &rule.remote {
-            if !remote_groups.iter().any(|r| r.id == *id) {
-                remote_groups.push(group_reference(visible, id));
-            }
+        if let Remote::Group(id) = &rule.remote
+            && !remote_groups.iter().any(|r| r.id == *id)
+        {
+            remote_groups.push(group_reference(visible, id));
         }
     }
     let targets = visible

@@ -729,7 +729,7 @@ mod security {
         let subnet = scene.subnet(HUB_ACCOUNT, &vpc, "us-south-1");
         assert_eq!(scene.world.subnet(&subnet).unwrap().network_acl, acl.id);
         let gateway = scene.gateway(HUB_ACCOUNT, &vpc, COS, BindingMode::Primary).unwrap();
-        assert_eq!(scene.world.gateway(&gateway).unwrap().security_groups, [sg.id.clone()]);
+        assert_eq!(scene.world.gateway(&gateway).unwrap().security_groups, std::slice::from_ref(&sg.id));
         scene.run(HUB_ACCOUNT, |w, c| gateway::delete(w, c, &gateway)).unwrap();
         scene.run(HUB_ACCOUNT, |w, c| subnet::delete(w, c, &subnet)).unwrap();
         scene.run(HUB_ACCOUNT, |w, c| vpc::delete(w, c, &vpc)).unwrap();
