@@ -94,6 +94,14 @@ async fn schemathesis_finds_no_server_error_in_any_operation() {
             .filter(|line| line.contains(" generated, ") || line.trim_start().starts_with("Tested:"))
             .collect::<Vec<_>>();
         println!("schemathesis as the {who}: {}", summary.join("; "));
-        assert!(stdout.contains("Tested: 6"), "every operation is tested: {stdout}");
+        // Every operation of the document is tested (there are 90 since security groups, network ACLs and routing
+        // tables joined).
+        let tested: usize = stdout
+            .split("Tested: ")
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|count| count.parse().ok())
+            .unwrap_or_default();
+        assert!(tested >= 90, "every operation is tested: {stdout}");
     }
 }
