@@ -378,39 +378,28 @@ async fn the_vpc_world_round_trips_and_writes_are_compare_and_set() {
     assert_eq!(store.load_world().await.unwrap().1, revision);
 }
 
-/// Migration 0006 gives every VPC that existed before it the defaults a new VPC gets, under the ids its
-/// representation already showed, attaches existing subnets to the default ACL and existing gateways to the default
-/// security group.
-#[tokio::test]
-async fn migrating_a_database_with_a_vpc_creates_its_defaults() {
+/// The rows of a VPC, a subnet and a gateway as a database at migration 0004 holds them.
+async fn seed_before_0006(pool: &sqlx::AnyPool) {
+    for statement in [
+        "INSERT INTO vpcs (id, account, name, created_at, classic_access, address_prefix_management, enable_hub, \
+         resolver_type, dns_endpoint, version) VALUES ('r006-old', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'old', 5, 0, \
+         'auto', 0, 'system', '127.53.0.1', 1)",
+        "INSERT INTO subnets (id, account, vpc_id, zone, cidr, name, created_at) VALUES ('r006-sn', \
+         'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'r006-old', 'us-south-1', '10.240.0.0/24', 'sn', 6)",
+        "INSERT INTO endpoint_gateways (id, account, vpc_id, name, target_type, target_value, mode, created_at, phase, \
+         settles_at) VALUES ('r006-gw', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'r006-old', 'gw', \
+         'provider_infrastructure_service', 'ibm-ntp-server', 'disabled', 7, 'pending', 7)",
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(statement)).execute(pool).await.unwrap();
+    }
+}
+
+/// What migration 0006 must have made of [`seed_before_0006`]'s rows: the defaults a new VPC gets, under the ids its
+/// representation already showed, existing subnets on the default ACL and gateways in the default security group.
+async fn assert_defaults_after_0006(store: &SqlStore) {
     use hubspoke_vpc::model::{AclAction, Direction, Remote, RuleProtocol};
     use hubspoke_vpc::world::Entity;
 
-    let directory = tempfile::tempdir().unwrap();
-    let path = directory.path().join("hubspoke.db");
-    {
-        super::connection::install_drivers();
-        let pool = sqlx::any::AnyPoolOptions::new()
-            .max_connections(1)
-            .connect(&super::connection::sqlite_url(&path, "rwc"))
-            .await
-            .unwrap();
-        super::connection::SQLITE_MIGRATIONS.run_to(4, &pool).await.unwrap();
-        for statement in [
-            "INSERT INTO vpcs (id, account, name, created_at, classic_access, address_prefix_management, enable_hub, \
-             resolver_type, dns_endpoint, version) VALUES ('r006-old', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'old', 5, 0, \
-             'auto', 0, 'system', '127.53.0.1', 1)",
-            "INSERT INTO subnets (id, account, vpc_id, zone, cidr, name, created_at) VALUES ('r006-sn', \
-             'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'r006-old', 'us-south-1', '10.240.0.0/24', 'sn', 6)",
-            "INSERT INTO endpoint_gateways (id, account, vpc_id, name, target_type, target_value, mode, created_at, phase, \
-             settles_at) VALUES ('r006-gw', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'r006-old', 'gw', \
-             'provider_infrastructure_service', 'ibm-ntp-server', 'disabled', 7, 'pending', 7)",
-        ] {
-            sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&pool).await.unwrap();
-        }
-        pool.close().await;
-    }
-    let store = SqlStore::open_sqlite(&path).await.unwrap();
     let (entities, _) = store.load_world().await.unwrap();
     let world = hubspoke_vpc::World::from_entities(entities.clone(), 0);
     let group = world.security_group("r006-old-sg").expect("the default security group");
@@ -423,7 +412,7 @@ async fn migrating_a_database_with_a_vpc_creates_its_defaults() {
     assert!(world.routing_table("r006-old-rt").is_some());
     assert_eq!(world.subnet("r006-sn").unwrap().network_acl, "r006-old-acl");
     assert_eq!(world.gateway("r006-gw").unwrap().security_groups, ["r006-old-sg"]);
-    // What the migration wrote is what a new VPC gets.
+    // What the migration wrote is exactly what a new VPC gets.
     let vpc = world.vpc("r006-old").unwrap();
     let expected = [
         Entity::SecurityGroup(hubspoke_vpc::rules::security_group::default_group(vpc)),
@@ -432,6 +421,39 @@ async fn migrating_a_database_with_a_vpc_creates_its_defaults() {
     for entity in expected {
         assert!(entities.contains(&entity), "{entity:?}");
     }
+}
+
+/// Migration 0006 on SQLite, from a database that holds a VPC.
+#[tokio::test]
+async fn migrating_a_database_with_a_vpc_creates_its_defaults() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("hubspoke.db");
+    {
+        super::connection::install_drivers();
+        let url = super::connection::sqlite_url(&path, "rwc");
+        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+        super::connection::SQLITE_MIGRATIONS.run_to(4, &pool).await.unwrap();
+        seed_before_0006(&pool).await;
+        pool.close().await;
+    }
+    assert_defaults_after_0006(&SqlStore::open_sqlite(&path).await.unwrap()).await;
+}
+
+/// Migration 0006 on PostgreSQL, from a database that holds a VPC.
+#[tokio::test]
+async fn migrating_a_postgres_database_with_a_vpc_creates_its_defaults() {
+    let cluster = hubspoke_testdb::Cluster::start().unwrap();
+    let url = cluster.create_database().await.unwrap();
+    {
+        super::connection::install_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+        super::connection::POSTGRES_MIGRATIONS.run_to(4, &pool).await.unwrap();
+        seed_before_0006(&pool).await;
+        pool.close().await;
+    }
+    SqlStore::migrate_postgres(&url).await.unwrap();
+    let store = SqlStore::connect_postgres(&url, &PoolSettings::default()).await.unwrap();
+    assert_defaults_after_0006(&store).await;
 }
 
 /// What only PostgreSQL has to hold: several replicas (here, separate pools) writing one database at once.
