@@ -247,6 +247,9 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         (Method::PATCH, format!("/v1/security_groups/{sg}"), Some(json!({ "name": "taken" }))),
         (Method::DELETE, format!("/v1/security_groups/{sg}"), None),
         (Method::GET, format!("/v1/security_groups/{sg}/targets"), None),
+        (Method::PUT, format!("/v1/security_groups/{sg}/targets/{gateway}"), None),
+        (Method::GET, format!("/v1/security_groups/{vpc}-sg/targets/{gateway}"), None),
+        (Method::DELETE, format!("/v1/security_groups/{vpc}-sg/targets/{gateway}"), None),
         (Method::GET, format!("/v1/security_groups/{sg}/rules"), None),
         (
             Method::POST,

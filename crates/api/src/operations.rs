@@ -384,6 +384,40 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             get(vpc::security_groups::list_targets),
         ),
         (
+            op(
+                M::PUT,
+                "/v1/security_groups/{id}/targets/{target}",
+                "create_security_group_target_binding",
+                is,
+                "Add a security group to a target",
+            )
+            .query(VPC_QUERY)
+            .success(201),
+            put(vpc::security_groups::add_target),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/security_groups/{id}/targets/{target}",
+                "get_security_group_target",
+                is,
+                "Retrieve a security group target",
+            )
+            .query(VPC_QUERY),
+            get(vpc::security_groups::get_target),
+        ),
+        (
+            op(
+                M::DELETE,
+                "/v1/security_groups/{id}/targets/{target}",
+                "delete_security_group_target_binding",
+                is,
+                "Remove a security group from a target",
+            )
+            .query(VPC_QUERY),
+            delete(vpc::security_groups::remove_target),
+        ),
+        (
             op(M::GET, "/v1/network_acls", "list_network_acls", is, "List network ACLs").query(&[
                 ("version", true),
                 ("generation", false),

@@ -78,6 +78,27 @@ async fn every_vpc_has_default_security_group_acl_and_routing_table_that_its_res
     let acl = net.ok(hub, Method::GET, &format!("/v1/network_acls/{acl_id}"), None).await;
     assert_eq!(acl["subnets"][0]["id"], subnet["id"]);
 
+    // Targets change through the group: another group joins the gateway, and the last one cannot leave.
+    let gateway_id = text(&gateway["id"]);
+    let web =
+        net.ok(hub, Method::POST, "/v1/security_groups", Some(json!({ "name": "web", "vpc": { "id": vpc_id } }))).await;
+    let web_target = format!("/v1/security_groups/{}/targets/{gateway_id}", text(&web["id"]));
+    let (status, added) = net.call(hub, Method::PUT, &web_target, None).await;
+    assert_eq!((status, added["id"].clone()), (StatusCode::CREATED, gateway["id"].clone()), "{added}");
+    net.ok(hub, Method::GET, &web_target, None).await;
+    let groups =
+        net.ok(hub, Method::GET, &format!("/v1/endpoint_gateways/{gateway_id}"), None).await["security_groups"].clone();
+    assert_eq!(groups.as_array().map(Vec::len), Some(2), "{groups}");
+    net.ok(hub, Method::DELETE, &format!("/v1/security_groups/{sg_id}/targets/{gateway_id}"), None).await;
+    let (status, body) = net.call(hub, Method::DELETE, &web_target, None).await;
+    assert_refused(status, &body, (StatusCode::CONFLICT, "security_group_target_last", None), "last group");
+    let (status, body) =
+        net.call(hub, Method::DELETE, &format!("/v1/security_groups/{}", text(&web["id"])), None).await;
+    assert_refused(status, &body, (StatusCode::CONFLICT, "security_group_in_use", None), "group with a target");
+    net.ok(hub, Method::PUT, &format!("/v1/security_groups/{sg_id}/targets/{gateway_id}"), None).await;
+    net.ok(hub, Method::DELETE, &web_target, None).await;
+    net.ok(hub, Method::DELETE, &format!("/v1/security_groups/{}", text(&web["id"])), None).await;
+
     // The defaults cannot be deleted on their own, and go with the VPC.
     let (status, body) = net.call(hub, Method::DELETE, &format!("/v1/security_groups/{sg_id}"), None).await;
     assert_refused(status, &body, (StatusCode::CONFLICT, "security_group_default", None), "default group");

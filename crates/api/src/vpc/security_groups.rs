@@ -417,3 +417,38 @@ pub async fn list_targets(
     let body = paging::collection(&url, &query.params, &paging, "targets", items, page.total, page.next.as_ref());
     Ok(json_response(StatusCode::OK, &body))
 }
+
+/// `PUT /v1/security_groups/{id}/targets/{target}` → 201 (the body is ignored, as IBM's is).
+pub async fn add_target(
+    State(state): State<ApiState>,
+    Authenticated(caller): Authenticated,
+    Path((id, target)): Path<(String, String)>,
+    query: VpcQuery,
+) -> Result<Response, ApiError> {
+    let read = state.app.add_security_group_target(&caller, &id, &target).await?;
+    let body = super::reference(&query.base, "endpoint-gateway", "endpoint_gateways", &read);
+    Ok(json_response(StatusCode::CREATED, &body))
+}
+
+/// `GET /v1/security_groups/{id}/targets/{target}`.
+pub async fn get_target(
+    State(state): State<ApiState>,
+    Authenticated(caller): Authenticated,
+    Path((id, target)): Path<(String, String)>,
+    query: VpcQuery,
+) -> Result<Response, ApiError> {
+    let read = state.app.security_group_target(&caller, &id, &target)?;
+    let body = super::reference(&query.base, "endpoint-gateway", "endpoint_gateways", &read);
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+/// `DELETE /v1/security_groups/{id}/targets/{target}` → 204.
+pub async fn remove_target(
+    State(state): State<ApiState>,
+    Authenticated(caller): Authenticated,
+    Path((id, target)): Path<(String, String)>,
+    _query: VpcQuery,
+) -> Result<Response, ApiError> {
+    state.app.remove_security_group_target(&caller, &id, &target).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

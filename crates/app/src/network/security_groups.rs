@@ -270,6 +270,29 @@ impl App {
         Ok(revision)
     }
 
+    /// `PUT /security_groups/{id}/targets/{target}`: adds the group to an endpoint gateway of its VPC.
+    pub async fn add_security_group_target(&self, caller: &Caller, id: &str, target: &str) -> AppResult<Reference> {
+        let activity = Activity::on("is.security-group.security-group.update", "security_group", id);
+        self.change(caller, activity, |world, ctx| security_group::add_target(world, ctx, id, target)).await?;
+        self.security_group_target(caller, id, target)
+    }
+
+    /// `GET /security_groups/{id}/targets/{target}`.
+    pub fn security_group_target(&self, caller: &Caller, id: &str, target: &str) -> AppResult<Reference> {
+        let visible = self.visible(caller);
+        let group = read(&visible, visible.security_group(id)?);
+        let found = group.targets.iter().find(|t| t.id == target);
+        super::visible(found, "security group target", target).cloned()
+    }
+
+    /// `DELETE /security_groups/{id}/targets/{target}`.
+    pub async fn remove_security_group_target(&self, caller: &Caller, id: &str, target: &str) -> AppResult<Revision> {
+        let activity = Activity::on("is.security-group.security-group.update", "security_group", id);
+        let (_, revision) =
+            self.change(caller, activity, |world, ctx| security_group::remove_target(world, ctx, id, target)).await?;
+        Ok(revision)
+    }
+
     /// `GET /security_groups/{id}/targets`: the endpoint gateways that use it, by id, paged like every VPC list.
     pub fn list_security_group_targets(
         &self,

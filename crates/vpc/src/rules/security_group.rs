@@ -367,3 +367,57 @@ pub fn delete_rule(world: &World, ctx: &mut Context, group: &str, id: &str) -> R
     let (world, touched) = draft.finish();
     Ok(Applied { world, touched, value: () })
 }
+
+/// Adds a security group to a target of its VPC (`PUT /security_groups/{id}/targets/{target}`); adding it again
+/// changes nothing.
+pub fn add_target(world: &World, ctx: &mut Context, group: &str, target: &str) -> RuleResult<Applied<String>> {
+    let group = own_group(world, ctx, group)?.clone();
+    let mut gateway = super::gateway::own_gateway(world, ctx, target)?.clone();
+    if gateway.security_groups.contains(&group.id) {
+        return Ok(Applied { world: world.clone(), touched: Vec::new(), value: gateway.id });
+    }
+    if gateway.vpc != group.vpc {
+        return Err(RuleError::invalid(
+            "security_group_not_in_vpc",
+            format!(
+                "security group `{}` is in VPC `{}`, and the target `{target}` in VPC `{}`",
+                group.id, group.vpc, gateway.vpc
+            ),
+        ));
+    }
+    if gateway.security_groups.len() >= GROUPS_PER_TARGET {
+        return Err(RuleError::conflict(
+            "security_group_target_quota_exceeded",
+            format!(
+                "the target `{target}` already has {GROUPS_PER_TARGET} security groups, the most a target may have"
+            ),
+        ));
+    }
+    gateway.security_groups.push(group.id);
+    let id = gateway.id.clone();
+    let mut draft = world.draft();
+    draft.put(Entity::Gateway(gateway));
+    let (world, touched) = draft.finish();
+    Ok(Applied { world, touched, value: id })
+}
+
+/// Removes a security group from a target (`DELETE /security_groups/{id}/targets/{target}`). A target keeps at least
+/// one security group.
+pub fn remove_target(world: &World, ctx: &mut Context, group: &str, target: &str) -> RuleResult<Applied<()>> {
+    let group = own_group(world, ctx, group)?;
+    let mut gateway = super::gateway::own_gateway(world, ctx, target)?.clone();
+    let Some(index) = gateway.security_groups.iter().position(|id| *id == group.id) else {
+        return Err(RuleError::not_found("security group target", target));
+    };
+    if gateway.security_groups.len() == 1 {
+        return Err(RuleError::conflict(
+            "security_group_target_last",
+            format!("security group `{}` is the only security group of `{target}`; add another to it first", group.id),
+        ));
+    }
+    gateway.security_groups.remove(index);
+    let mut draft = world.draft();
+    draft.put(Entity::Gateway(gateway));
+    let (world, touched) = draft.finish();
+    Ok(Applied { world, touched, value: () })
+}

@@ -615,6 +615,19 @@ mod security {
                 };
                 s.run(HUB_ACCOUNT, |w, c| gateway::create(w, c, input)).map(drop)
             }),
+            ("security_group_target_last", Refusal::Conflict, None, |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let gateway = s.gateway(HUB_ACCOUNT, &vpc, COS, BindingMode::Primary)?;
+                let sg = default_security_group_id(&vpc);
+                s.run(HUB_ACCOUNT, |w, c| security_group::remove_target(w, c, &sg, &gateway))
+            }),
+            ("security_group_not_in_vpc", Refusal::Invalid, None, |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let other = s.vpc(HUB_ACCOUNT, "w", false);
+                let gateway = s.gateway(HUB_ACCOUNT, &vpc, COS, BindingMode::Primary)?;
+                let sg = default_security_group_id(&other);
+                s.run(HUB_ACCOUNT, |w, c| security_group::add_target(w, c, &sg, &gateway)).map(drop)
+            }),
             ("not_found", Refusal::NotFound, None, |s| {
                 // Another account's security group is not revealed.
                 let vpc = s.vpc(SPOKE_ACCOUNT, "v", false);
