@@ -706,6 +706,38 @@ mod security {
                 let patch = AclRulePatch { icmp_type: Some(8), ..Default::default() };
                 s.run(HUB_ACCOUNT, |w, c| network_acl::update_rule(w, c, &acl, &rule, patch)).map(drop)
             }),
+            ("security_group_quota_exceeded", Refusal::Conflict, None, |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                // The default group is the first of the hundred.
+                for n in 1..security_group::GROUPS_PER_VPC {
+                    group(s, &vpc, &format!("g{n}"))?;
+                }
+                group(s, &vpc, "one-too-many").map(drop)
+            }),
+            ("security_group_rule_quota_exceeded", Refusal::Conflict, Some("rules"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let rules = vec![sg_rule(RuleProtocol::Any); security_group::RULES_PER_GROUP + 1];
+                let input = NewSecurityGroup { name: None, vpc: vpc.clone(), rules };
+                s.run(HUB_ACCOUNT, |w, c| security_group::create(w, c, input)).map(drop)
+            }),
+            ("network_acl_quota_exceeded", Refusal::Conflict, None, |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                for n in 1..network_acl::ACLS_PER_VPC {
+                    acl(s, &vpc, &format!("a{n}"))?;
+                }
+                acl(s, &vpc, "one-too-many").map(drop)
+            }),
+            ("network_acl_rule_quota_exceeded", Refusal::Conflict, Some("rules"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let rule = NewAclRule { name: None, ..acl_rule("x", AclAction::Allow, RuleProtocol::Any) };
+                let input = NewAcl {
+                    name: None,
+                    vpc: vpc.clone(),
+                    rules: vec![rule; network_acl::RULES_PER_ACL + 1],
+                    source: None,
+                };
+                s.run(HUB_ACCOUNT, |w, c| network_acl::create(w, c, input)).map(drop)
+            }),
             ("vpc_in_use", Refusal::Conflict, None, |s| {
                 let vpc = s.vpc(HUB_ACCOUNT, "v", false);
                 group(s, &vpc, "web")?;
