@@ -266,8 +266,25 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "List a VPC's routing tables",
             )
-            .query(VPC_LIST_QUERY),
+            .query(&[
+                ("version", true),
+                ("generation", false),
+                ("limit", false),
+                ("start", false),
+                ("is_default", false),
+            ]),
             get(vpc::routing_tables::list),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/vpcs/{vpc_id}/default_routing_table",
+                "get_vpc_default_routing_table",
+                is,
+                "Retrieve a VPC's default routing table",
+            )
+            .query(VPC_QUERY),
+            get(vpc::routing_tables::get_vpc_default),
         ),
         (
             op(

@@ -64,6 +64,10 @@ async fn every_vpc_has_default_security_group_acl_and_routing_table_that_its_res
     assert_eq!((tables["total_count"].clone(), tables["routing_tables"][0]["id"].clone()), (json!(1), json!(rt_id)));
     let table = net.ok(hub, Method::GET, &format!("/v1/vpcs/{vpc_id}/routing_tables/{rt_id}"), None).await;
     assert_eq!((table["is_default"].clone(), table["routes"].clone()), (json!(true), json!([])));
+    let by_default = net.ok(hub, Method::GET, &format!("/v1/vpcs/{vpc_id}/default_routing_table"), None).await;
+    assert_eq!(by_default["id"], json!(rt_id));
+    let others = net.ok(hub, Method::GET, &format!("/v1/vpcs/{vpc_id}/routing_tables?is_default=false"), None).await;
+    assert_eq!(others["total_count"], 0);
 
     let subnet = net.subnet(hub, &vpc_id, "us-south-1").await;
     assert_eq!(

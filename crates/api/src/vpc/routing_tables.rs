@@ -47,7 +47,16 @@ pub async fn list(
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
     let paging = Paging::from_params(&query.params, paging::VPC)?;
-    let page = state.app.list_vpc_routing_tables(&caller, &vpc, &paging.request())?;
+    let is_default = match query.params.get("is_default") {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(other) => {
+            return Err(ApiError::invalid_query(format!("`is_default` is `{other}`; it must be `true` or `false`"))
+                .with_target("is_default", "parameter"));
+        }
+    };
+    let page = state.app.list_vpc_routing_tables(&caller, &vpc, is_default, &paging.request())?;
     let items = page.items.iter().map(|read| render(&query.base, read)).collect();
     let url = query.url(&format!("/vpcs/{vpc}/routing_tables"));
     let body =
@@ -63,5 +72,16 @@ pub async fn get(
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
     let read = state.app.vpc_routing_table(&caller, &vpc, &id)?;
+    Ok(json_response(StatusCode::OK, &render(&query.base, &read)))
+}
+
+/// `GET /v1/vpcs/{id}/default_routing_table`.
+pub async fn get_vpc_default(
+    State(state): State<ApiState>,
+    Authenticated(caller): Authenticated,
+    Path(vpc): Path<String>,
+    query: VpcQuery,
+) -> Result<Response, ApiError> {
+    let read = state.app.vpc_default_routing_table(&caller, &vpc)?;
     Ok(json_response(StatusCode::OK, &render(&query.base, &read)))
 }

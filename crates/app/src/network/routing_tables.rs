@@ -34,19 +34,31 @@ fn read(visible: &Visible, table: &RoutingTable) -> RoutingTableRead {
 }
 
 impl App {
-    /// `GET /vpcs/{id}/routing_tables`: newest first.
+    /// `GET /vpcs/{id}/routing_tables`: newest first; `is_default` keeps only the default table or only the others.
     pub fn list_vpc_routing_tables(
         &self,
         caller: &Caller,
         vpc: &str,
+        is_default: Option<bool>,
         page: &PageRequest,
     ) -> AppResult<Page<RoutingTableRead>> {
         let visible = self.visible(caller);
         let vpc = visible.vpc(vpc)?;
-        let tables: Vec<&RoutingTable> = visible.world.routing_tables().filter(|t| t.vpc == vpc.id).collect();
+        let default = hubspoke_vpc::model::default_routing_table_id(&vpc.id);
+        let tables: Vec<&RoutingTable> = visible
+            .world
+            .routing_tables()
+            .filter(|t| t.vpc == vpc.id && is_default.is_none_or(|wanted| (t.id == default) == wanted))
+            .collect();
         let newest_first =
             |t: &&RoutingTable| Cursor(vec![SortPart::Int(-t.created_at.0), SortPart::Text(t.id.clone())]);
         Ok(paginate(tables, newest_first, page).map(|table| read(&visible, table)))
+    }
+
+    /// `GET /vpcs/{id}/default_routing_table`.
+    pub fn vpc_default_routing_table(&self, caller: &Caller, vpc: &str) -> AppResult<RoutingTableRead> {
+        let id = hubspoke_vpc::model::default_routing_table_id(vpc);
+        self.vpc_routing_table(caller, vpc, &id)
     }
 
     /// `GET /vpcs/{id}/routing_tables/{table}`.
