@@ -451,3 +451,72 @@ async fn address_prefixes_regions_and_zones_from_the_cli() {
     let listed = json(hubspoke(&server, &key).args(["is", "vpc-address-prefixes", "manual-vpc"]));
     assert_eq!(listed.as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn security_groups_network_acls_and_routing_tables_from_the_cli() {
+    let server = Server::ephemeral().await;
+    let (_, key) = account(&server, "guarded", None).await;
+    let vpc = json(hubspoke(&server, &key).args(["is", "vpc-create", "guarded-vpc"]));
+    let sg_id = vpc["default_security_group"]["id"].as_str().unwrap().to_owned();
+    let groups = json(hubspoke(&server, &key).args(["is", "security-groups", "--vpc", "guarded-vpc"]));
+    assert_eq!(groups[0]["id"], sg_id.as_str());
+    run(hubspoke(&server, &key).args(["is", "security-group-create", "web", "guarded-vpc"]));
+    let rule = json(hubspoke(&server, &key).args([
+        "is",
+        "security-group-rule-add",
+        "web",
+        "inbound",
+        "tcp",
+        "--port-min",
+        "443",
+        "--port-max",
+        "443",
+        "--remote",
+        "10.0.0.0/8",
+        "--name",
+        "https",
+    ]));
+    assert_eq!((rule["port_min"].clone(), rule["remote"]["cidr_block"].clone()), (443.into(), "10.0.0.0/8".into()));
+    let shown = run(hubspoke(&server, &key).args(["is", "security-group", "web"]));
+    assert!(shown.contains("https") && shown.contains("ports 443-443"), "{shown}");
+    let rules = json(hubspoke(&server, &key).args(["is", "security-group-rules", "web"]));
+    assert_eq!(rules.as_array().unwrap().len(), 1);
+    run(hubspoke(&server, &key).args(["is", "security-group-rule-delete", "web", "https", "-f"]));
+    run(hubspoke(&server, &key).args(["is", "security-group-delete", "web", "-f"]));
+    let refused = hubspoke(&server, &key).args(["is", "security-group-delete", &sg_id, "-f"]).output().unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("security_group_default"), "{refused:?}");
+
+    run(hubspoke(&server, &key).args(["is", "network-acl-create", "strict", "guarded-vpc"]));
+    let add = |args: &[&str]| {
+        let mut command = hubspoke(&server, &key);
+        command.args(["is", "network-acl-rule-add", "strict"]).args(args);
+        json(&mut command)
+    };
+    add(&["deny", "inbound", "any", "0.0.0.0/0", "0.0.0.0/0", "--name", "deny-rest"]);
+    add(&[
+        "allow",
+        "inbound",
+        "tcp",
+        "10.0.0.0/8",
+        "0.0.0.0/0",
+        "--name",
+        "ssh",
+        "--destination-port-min",
+        "22",
+        "--destination-port-max",
+        "22",
+        "--before-rule-id",
+        "deny-rest",
+    ]);
+    let rules = json(hubspoke(&server, &key).args(["is", "network-acl-rules", "strict"]));
+    let names: Vec<&str> = rules.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["ssh", "deny-rest"]);
+    let shown = run(hubspoke(&server, &key).args(["is", "network-acl", "strict"]));
+    assert!(shown.contains("dst 22-22"), "{shown}");
+    run(hubspoke(&server, &key).args(["is", "network-acl-rule-delete", "strict", "ssh", "-f"]));
+    let acls = json(hubspoke(&server, &key).args(["is", "network-acls", "--vpc", "guarded-vpc"]));
+    assert_eq!(acls.as_array().unwrap().len(), 2);
+    let tables = run(hubspoke(&server, &key).args(["is", "vpc-routing-tables", "guarded-vpc"]));
+    assert!(tables.contains("guarded-vpc-default-routing-table"), "{tables}");
+}

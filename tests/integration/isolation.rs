@@ -1,6 +1,7 @@
 //! No account gets into another's data: a third account, and the spoke for the hub's own resources, try every
-//! operation on the hub's policies, VPCs, address prefixes, subnets, reserved IPs, gateways, bindings, custom resolvers, events and DNS
-//! endpoints, and get 403 or 404, never data, and change nothing.
+//! operation on the hub's policies, VPCs, address prefixes, subnets, reserved IPs, gateways, bindings, custom
+//! resolvers, security groups, network ACLs, routing tables, events and DNS endpoints, and get 403 or 404, never data,
+//! and change nothing.
 
 use std::collections::BTreeMap;
 
@@ -27,6 +28,10 @@ struct Secrets {
     location: String,
     policy: String,
     binding: String,
+    security_group: String,
+    security_group_rule: String,
+    network_acl: String,
+    network_acl_rule: String,
 }
 
 async fn build(net: &Net<'_>) -> Secrets {
@@ -88,7 +93,30 @@ async fn build(net: &Net<'_>) -> Secrets {
         Some(json!({ "name": "secret-binding" })),
     )
     .await;
+    let group = net
+        .ok(
+            hub,
+            Method::POST,
+            "/v1/security_groups",
+            Some(json!({ "name": "secret-sg", "vpc": { "id": vpc_id },
+                         "rules": [{ "name": "secret-sg-rule", "direction": "inbound", "protocol": "tcp", "port_min": 22, "port_max": 22 }] })),
+        )
+        .await;
+    let acl = net
+        .ok(
+            hub,
+            Method::POST,
+            "/v1/network_acls",
+            Some(json!({ "name": "secret-acl", "vpc": { "id": vpc_id },
+                         "rules": [{ "name": "secret-acl-rule", "action": "allow", "direction": "inbound", "protocol": "any",
+                                     "source": "0.0.0.0/0", "destination": "0.0.0.0/0" }] })),
+        )
+        .await;
     Secrets {
+        security_group: text(&group["id"]),
+        security_group_rule: text(&group["rules"][0]["id"]),
+        network_acl: text(&acl["id"]),
+        network_acl_rule: text(&acl["rules"][0]["id"]),
         spoke_vpc,
         prefix: text(&prefix["id"]),
         subnet: subnet_id,
@@ -119,6 +147,14 @@ async fn snapshot(net: &Net<'_>, secrets: &Secrets) -> BTreeMap<String, Value> {
         "/v1/subnets".to_owned(),
         "/v1/endpoint_gateways".to_owned(),
         "/v1/instances/dns-instance/custom_resolvers".to_owned(),
+        format!("/v1/security_groups/{}", secrets.security_group),
+        format!("/v1/security_groups/{vpc}-sg"),
+        format!("/v1/security_groups/{}/targets", secrets.security_group),
+        format!("/v1/network_acls/{}", secrets.network_acl),
+        format!("/v1/network_acls/{vpc}-acl"),
+        format!("/v1/vpcs/{vpc}/routing_tables"),
+        "/v1/security_groups".to_owned(),
+        "/v1/network_acls".to_owned(),
     ];
     paths.push(format!("/v1/subnets/{}/reserved_ips", secrets.subnet));
     let mut seen = BTreeMap::new();
@@ -143,6 +179,10 @@ fn hub_ids(net: &Net<'_>, secrets: &Secrets) -> Vec<String> {
         secrets.gateway_ip.clone(),
         secrets.resolver.clone(),
         secrets.policy.clone(),
+        secrets.security_group.clone(),
+        secrets.security_group_rule.clone(),
+        secrets.network_acl.clone(),
+        secrets.network_acl_rule.clone(),
     ]
     .into_iter()
     .chain([net.hub.id.clone()])
@@ -168,6 +208,7 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
     let before = snapshot(&net, &secrets).await;
     let vpc = text(&secrets.hub_vpc["id"]);
     let (subnet, gateway, resolver) = (&secrets.subnet, &secrets.gateway, &secrets.resolver);
+    let (sg, acl) = (&secrets.security_group, &secrets.network_acl);
     let resolvers = "/v1/instances/dns-instance/custom_resolvers";
     let policy_v2 =
         server.call(Method::GET, &format!("/v2/policies/{}", secrets.policy), Some(&net.hub.token), None).await.1;
@@ -223,6 +264,50 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
             Some(json!({ "enabled": false })),
         ),
         (Method::DELETE, format!("{resolvers}/{resolver}/locations/{}", secrets.location), None),
+        (Method::GET, format!("/v1/vpcs/{vpc}/default_security_group"), None),
+        (Method::GET, format!("/v1/vpcs/{vpc}/default_network_acl"), None),
+        (Method::GET, format!("/v1/vpcs/{vpc}/routing_tables"), None),
+        (Method::GET, format!("/v1/vpcs/{vpc}/routing_tables/{vpc}-rt"), None),
+        (Method::GET, format!("/v1/subnets/{subnet}/network_acl"), None),
+        (Method::PUT, format!("/v1/subnets/{subnet}/network_acl"), Some(json!({ "id": secrets.network_acl }))),
+        (Method::GET, format!("/v1/security_groups/{sg}"), None),
+        (Method::PATCH, format!("/v1/security_groups/{sg}"), Some(json!({ "name": "taken" }))),
+        (Method::DELETE, format!("/v1/security_groups/{sg}"), None),
+        (Method::GET, format!("/v1/security_groups/{sg}/targets"), None),
+        (Method::PUT, format!("/v1/security_groups/{sg}/targets/{gateway}"), None),
+        (Method::GET, format!("/v1/security_groups/{vpc}-sg/targets/{gateway}"), None),
+        (Method::DELETE, format!("/v1/security_groups/{vpc}-sg/targets/{gateway}"), None),
+        (Method::GET, format!("/v1/security_groups/{sg}/rules"), None),
+        (
+            Method::POST,
+            format!("/v1/security_groups/{sg}/rules"),
+            Some(json!({ "direction": "inbound", "protocol": "any" })),
+        ),
+        (Method::GET, format!("/v1/security_groups/{sg}/rules/{}", secrets.security_group_rule), None),
+        (
+            Method::PATCH,
+            format!("/v1/security_groups/{sg}/rules/{}", secrets.security_group_rule),
+            Some(json!({ "port_min": 23 })),
+        ),
+        (Method::DELETE, format!("/v1/security_groups/{sg}/rules/{}", secrets.security_group_rule), None),
+        (Method::GET, format!("/v1/network_acls/{acl}"), None),
+        (Method::PATCH, format!("/v1/network_acls/{acl}"), Some(json!({ "name": "taken" }))),
+        (Method::DELETE, format!("/v1/network_acls/{acl}"), None),
+        (Method::GET, format!("/v1/network_acls/{acl}/rules"), None),
+        (
+            Method::POST,
+            format!("/v1/network_acls/{acl}/rules"),
+            Some(
+                json!({ "action": "deny", "direction": "inbound", "protocol": "any", "source": "0.0.0.0/0", "destination": "0.0.0.0/0" }),
+            ),
+        ),
+        (Method::GET, format!("/v1/network_acls/{acl}/rules/{}", secrets.network_acl_rule), None),
+        (
+            Method::PATCH,
+            format!("/v1/network_acls/{acl}/rules/{}", secrets.network_acl_rule),
+            Some(json!({ "name": "taken" })),
+        ),
+        (Method::DELETE, format!("/v1/network_acls/{acl}/rules/{}", secrets.network_acl_rule), None),
         (Method::GET, format!("/_hubspoke/vpcs/{vpc}/dns_endpoint"), None),
         (Method::GET, format!("/_hubspoke/vpcs/{vpc}/dns_lookup?name=x.appdomain.cloud"), None),
         (Method::GET, format!("/v1/policies/{}", secrets.policy), None),
@@ -257,6 +342,9 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
             json!({ "vpc": { "id": vpc }, "zone": { "name": "us-south-1" }, "total_ipv4_address_count": 16 }),
         ),
         ("/v1/endpoint_gateways", json!({ "target": { "crn": COS }, "vpc": { "id": vpc } })),
+        ("/v1/security_groups", json!({ "vpc": { "id": vpc } })),
+        ("/v1/network_acls", json!({ "vpc": { "id": vpc } })),
+        ("/v1/network_acls", json!({ "vpc": { "id": vpc }, "source_network_acl": { "id": acl } })),
         ("/v1/endpoint_gateways", json!({ "target": { "crn": COS }, "vpc": { "crn": secrets.hub_vpc["crn"] } })),
         (
             resolvers,
@@ -290,6 +378,8 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         "/v1/vpcs",
         "/v1/subnets",
         "/v1/endpoint_gateways",
+        "/v1/security_groups",
+        "/v1/network_acls",
         resolvers,
         "/_hubspoke/events",
         &format!("/v1/policies?account_id={}", intruder.id),

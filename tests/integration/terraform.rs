@@ -220,6 +220,135 @@ async fn ibm_is_vpc_dns_resolution_binding_and_ibm_is_vpc_with_a_dns_block() {
     }
 }
 
+/// Polls `path` until it answers 404, as the provider's delete waits do.
+async fn wait_gone(net: &Net<'_>, path: &str) {
+    let started = Instant::now();
+    loop {
+        let (status, _) = net.call(&net.hub, Method::GET, path, None).await;
+        if status == StatusCode::NOT_FOUND {
+            return;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{path} disappears");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn ibm_is_vpc_refresh_and_security_group_and_network_acl_create_read_delete() {
+    let server = Server::ephemeral().await;
+    let net = Net::new(&server).await;
+    let hub = &net.hub;
+    let vpc = net.vpc(hub, "tf-vpc", false).await;
+    let vpc_id = vpc["id"].as_str().unwrap().to_owned();
+
+    // `ibm_is_vpc` refresh: the VPC, its subnets and its security groups (every page), all fatal if failing. The
+    // provider reads the default group, ACL and routing table from the VPC and finds the group in the list.
+    net.ok(hub, Method::GET, &format!("/v1/vpcs/{vpc_id}"), None).await;
+    net.ok(hub, Method::GET, &format!("/v1/subnets?vpc.id={vpc_id}&limit=100"), None).await;
+    let groups = net.ok(hub, Method::GET, &format!("/v1/security_groups?vpc.id={vpc_id}&limit=100"), None).await;
+    assert_eq!(groups["security_groups"][0]["id"], vpc["default_security_group"]["id"], "{groups}");
+    assert!(groups.get("next").is_none(), "one page");
+
+    // `ibm_is_security_group`: create with the account's resource group, then read.
+    let group = net
+        .ok(
+            hub,
+            Method::POST,
+            "/v1/security_groups",
+            Some(json!({ "vpc": { "id": vpc_id }, "name": "tf-sg", "resource_group": { "id": vpc["resource_group"]["id"] } })),
+        )
+        .await;
+    let group_id = group["id"].as_str().unwrap().to_owned();
+    assert_eq!(group["rules"], json!([]));
+    net.ok(hub, Method::GET, &format!("/v1/security_groups/{group_id}"), None).await;
+    // `ibm_is_security_group_rule` (id `<group>.<rule>`): create, read by both ids, delete.
+    let rule = net
+        .ok(
+            hub,
+            Method::POST,
+            &format!("/v1/security_groups/{group_id}/rules"),
+            Some(json!({ "direction": "inbound", "ip_version": "ipv4", "protocol": "udp", "port_min": 53,
+                         "port_max": 53, "remote": { "cidr_block": "10.0.0.0/8" } })),
+        )
+        .await;
+    let rule_path = format!("/v1/security_groups/{group_id}/rules/{}", rule["id"].as_str().unwrap());
+    let read = net.ok(hub, Method::GET, &rule_path, None).await;
+    assert_eq!((read["protocol"].clone(), read["port_min"].clone()), (json!("udp"), json!(53)));
+    // The same rule on the VPC's default group, as the landing zone's `security_group_rules` adds them.
+    let default_group = vpc["default_security_group"]["id"].as_str().unwrap();
+    net.ok(
+        hub,
+        Method::POST,
+        &format!("/v1/security_groups/{default_group}/rules"),
+        Some(json!({ "direction": "inbound", "protocol": "tcp", "port_min": 53, "port_max": 53,
+                     "remote": { "cidr_block": "10.0.0.0/8" }, "local": { "cidr_block": "0.0.0.0/0" } })),
+    )
+    .await;
+    net.ok(hub, Method::DELETE, &rule_path, None).await;
+    wait_gone(&net, &rule_path).await;
+    net.ok(hub, Method::DELETE, &format!("/v1/security_groups/{group_id}"), None).await;
+    wait_gone(&net, &format!("/v1/security_groups/{group_id}")).await;
+
+    // `ibm_is_network_acl` as the landing zone builds `vpc-acl`: create without rules, list and delete every rule
+    // (none), then create each rule in order (`icmp_tcp_udp` for an allow whose protocol the HCL leaves out, `any`
+    // for a deny), and read the ACL back.
+    let acl = net
+        .ok(
+            hub,
+            Method::POST,
+            "/v1/network_acls",
+            Some(json!({ "vpc": { "id": vpc_id }, "name": "vpc-acl", "resource_group": { "id": vpc["resource_group"]["id"] } })),
+        )
+        .await;
+    let acl_id = acl["id"].as_str().unwrap().to_owned();
+    let rules = net.ok(hub, Method::GET, &format!("/v1/network_acls/{acl_id}/rules"), None).await;
+    assert_eq!(rules["rules"], json!([]));
+    let lz_rules = [
+        ("ibmflow-iaas-outbound-0", "allow", "outbound", "10.0.0.0/8", "161.26.0.0/16"),
+        ("ibmflow-paas-outbound-0", "allow", "outbound", "10.0.0.0/8", "166.8.0.0/14"),
+        ("ibmflow-iaas-inbound-0", "allow", "inbound", "161.26.0.0/16", "10.0.0.0/8"),
+        ("ibmflow-paas-inbound-0", "allow", "inbound", "166.8.0.0/14", "10.0.0.0/8"),
+        ("ibmflow-deny-all-inbound", "deny", "inbound", "0.0.0.0/0", "0.0.0.0/0"),
+        ("ibmflow-deny-all-outbound", "deny", "outbound", "0.0.0.0/0", "0.0.0.0/0"),
+    ];
+    for (name, action, direction, source, destination) in lz_rules {
+        let protocol = if action == "allow" { "icmp_tcp_udp" } else { "any" };
+        net.ok(
+            hub,
+            Method::POST,
+            &format!("/v1/network_acls/{acl_id}/rules"),
+            Some(json!({ "name": name, "action": action, "direction": direction, "source": source,
+                         "destination": destination, "protocol": protocol, "ip_version": "ipv4" })),
+        )
+        .await;
+    }
+    let read = net.ok(hub, Method::GET, &format!("/v1/network_acls/{acl_id}"), None).await;
+    let names: Vec<&str> = read["rules"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names, lz_rules.map(|rule| rule.0));
+    assert_eq!(
+        (read["rules"][0]["protocol"].clone(), read["rules"][5]["protocol"].clone()),
+        (json!("icmp_tcp_udp"), json!("any"))
+    );
+    // Subnets on `vpc-acl`, as the landing zone creates them; destroy detaches them first.
+    let subnet = net
+        .ok(
+            hub,
+            Method::POST,
+            "/v1/subnets",
+            Some(
+                json!({ "vpc": { "id": vpc_id }, "zone": { "name": "us-south-1" }, "ipv4_cidr_block": "10.240.0.0/24",
+                         "network_acl": { "id": acl_id } }),
+            ),
+        )
+        .await;
+    let subnet_read = net.ok(hub, Method::GET, &format!("/v1/subnets/{}", subnet["id"].as_str().unwrap()), None).await;
+    assert_eq!(subnet_read["network_acl"]["id"], acl_id.as_str());
+    assert_eq!(subnet_read["routing_table"]["id"], vpc["default_routing_table"]["id"]);
+    net.ok(hub, Method::DELETE, &format!("/v1/subnets/{}", subnet["id"].as_str().unwrap()), None).await;
+    net.ok(hub, Method::DELETE, &format!("/v1/network_acls/{acl_id}"), None).await;
+    wait_gone(&net, &format!("/v1/network_acls/{acl_id}")).await;
+}
+
 /// Turns an HCL expression into the value Terraform would send, with the configuration's references resolved.
 fn value_of(expression: &hcl::Expression, references: &HashMap<&str, &str>) -> String {
     let text = match expression {

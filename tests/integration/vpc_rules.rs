@@ -6,6 +6,8 @@ use serde_json::{Value, json};
 
 use crate::support::{Account, Server, parse_body};
 
+mod security;
+
 pub const VERSION: &str = "2026-10-06";
 pub const COS: &str = "crn:v1:bluemix:public:cloud-object-storage:global:::endpoint:s3.direct.us-south.cloud-object-storage.appdomain.cloud";
 pub const KMS: &str = "crn:v1:bluemix:public:kms:us-south:::endpoint:private.us-south.kms.cloud.ibm.com";

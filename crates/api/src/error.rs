@@ -61,6 +61,14 @@ impl ApiError {
         self
     }
 
+    /// The same error with its target named as a member of the list `prefix` (`rules.protocol`).
+    pub fn with_target_prefix(mut self, prefix: &str) -> ApiError {
+        if let Envelope::Policy { target: Some((name, _)), .. } = &mut self.envelope {
+            *name = format!("{prefix}.{name}");
+        }
+        self
+    }
+
     /// 400 `invalid_body`.
     pub fn invalid_body(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", message)

@@ -248,6 +248,303 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             .success(202),
             delete(vpc::bindings::delete),
         ),
+        (
+            op(
+                M::GET,
+                "/v1/vpcs/{vpc_id}/default_security_group",
+                "get_vpc_default_security_group",
+                is,
+                "Retrieve a VPC's default security group",
+            )
+            .query(VPC_QUERY),
+            get(vpc::security_groups::get_vpc_default),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/vpcs/{vpc_id}/default_network_acl",
+                "get_vpc_default_network_acl",
+                is,
+                "Retrieve a VPC's default network ACL",
+            )
+            .query(VPC_QUERY),
+            get(vpc::network_acls::get_vpc_default),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/vpcs/{vpc_id}/routing_tables",
+                "list_vpc_routing_tables",
+                is,
+                "List a VPC's routing tables",
+            )
+            .query(&[
+                ("version", true),
+                ("generation", false),
+                ("limit", false),
+                ("start", false),
+                ("is_default", false),
+            ]),
+            get(vpc::routing_tables::list),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/vpcs/{vpc_id}/default_routing_table",
+                "get_vpc_default_routing_table",
+                is,
+                "Retrieve a VPC's default routing table",
+            )
+            .query(VPC_QUERY),
+            get(vpc::routing_tables::get_vpc_default),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/vpcs/{vpc_id}/routing_tables/{id}",
+                "get_vpc_routing_table",
+                is,
+                "Retrieve a routing table",
+            )
+            .query(VPC_QUERY),
+            get(vpc::routing_tables::get),
+        ),
+        (
+            op(M::GET, "/v1/security_groups", "list_security_groups", is, "List security groups").query(&[
+                ("version", true),
+                ("generation", false),
+                ("limit", false),
+                ("start", false),
+                ("resource_group.id", false),
+                ("vpc.id", false),
+                ("vpc.crn", false),
+                ("vpc.name", false),
+            ]),
+            get(vpc::security_groups::list),
+        ),
+        (
+            op(M::POST, "/v1/security_groups", "create_security_group", is, "Create a security group")
+                .query(VPC_QUERY)
+                .body(Body::Json(&[("vpc", "object")])),
+            post(vpc::security_groups::create),
+        ),
+        (
+            op(M::GET, "/v1/security_groups/{id}", "get_security_group", is, "Retrieve a security group")
+                .query(VPC_QUERY),
+            get(vpc::security_groups::get),
+        ),
+        (
+            op(M::PATCH, "/v1/security_groups/{id}", "update_security_group", is, "Rename a security group")
+                .query(VPC_QUERY)
+                .body(Body::Json(&[])),
+            patch(vpc::security_groups::update),
+        ),
+        (
+            op(M::DELETE, "/v1/security_groups/{id}", "delete_security_group", is, "Delete a security group")
+                .query(VPC_QUERY),
+            delete(vpc::security_groups::delete),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/security_groups/{id}/rules",
+                "list_security_group_rules",
+                is,
+                "List a security group's rules",
+            )
+            .query(VPC_QUERY),
+            get(vpc::security_groups::list_rules),
+        ),
+        (
+            op(
+                M::POST,
+                "/v1/security_groups/{id}/rules",
+                "create_security_group_rule",
+                is,
+                "Add a security group rule",
+            )
+            .query(VPC_QUERY)
+            .body(Body::Json(&[("direction", "string"), ("protocol", "string")])),
+            post(vpc::security_groups::create_rule),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/security_groups/{id}/rules/{rule}",
+                "get_security_group_rule",
+                is,
+                "Retrieve a security group rule",
+            )
+            .query(VPC_QUERY),
+            get(vpc::security_groups::get_rule),
+        ),
+        (
+            op(
+                M::PATCH,
+                "/v1/security_groups/{id}/rules/{rule}",
+                "update_security_group_rule",
+                is,
+                "Update a security group rule",
+            )
+            .query(VPC_QUERY)
+            .body(Body::Json(&[])),
+            patch(vpc::security_groups::update_rule),
+        ),
+        (
+            op(
+                M::DELETE,
+                "/v1/security_groups/{id}/rules/{rule}",
+                "delete_security_group_rule",
+                is,
+                "Delete a security group rule",
+            )
+            .query(VPC_QUERY),
+            delete(vpc::security_groups::delete_rule),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/security_groups/{id}/targets",
+                "list_security_group_targets",
+                is,
+                "List a security group's targets",
+            )
+            .query(VPC_LIST_QUERY),
+            get(vpc::security_groups::list_targets),
+        ),
+        (
+            op(
+                M::PUT,
+                "/v1/security_groups/{id}/targets/{target}",
+                "create_security_group_target_binding",
+                is,
+                "Add a security group to a target",
+            )
+            .query(VPC_QUERY)
+            .success(201),
+            put(vpc::security_groups::add_target),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/security_groups/{id}/targets/{target}",
+                "get_security_group_target",
+                is,
+                "Retrieve a security group target",
+            )
+            .query(VPC_QUERY),
+            get(vpc::security_groups::get_target),
+        ),
+        (
+            op(
+                M::DELETE,
+                "/v1/security_groups/{id}/targets/{target}",
+                "delete_security_group_target_binding",
+                is,
+                "Remove a security group from a target",
+            )
+            .query(VPC_QUERY),
+            delete(vpc::security_groups::remove_target),
+        ),
+        (
+            op(M::GET, "/v1/network_acls", "list_network_acls", is, "List network ACLs").query(&[
+                ("version", true),
+                ("generation", false),
+                ("limit", false),
+                ("start", false),
+                ("resource_group.id", false),
+            ]),
+            get(vpc::network_acls::list),
+        ),
+        (
+            op(M::POST, "/v1/network_acls", "create_network_acl", is, "Create a network ACL")
+                .query(VPC_QUERY)
+                .body(Body::Json(&[("vpc", "object")])),
+            post(vpc::network_acls::create),
+        ),
+        (
+            op(M::GET, "/v1/network_acls/{id}", "get_network_acl", is, "Retrieve a network ACL").query(VPC_QUERY),
+            get(vpc::network_acls::get),
+        ),
+        (
+            op(M::PATCH, "/v1/network_acls/{id}", "update_network_acl", is, "Rename a network ACL")
+                .query(VPC_QUERY)
+                .body(Body::Json(&[])),
+            patch(vpc::network_acls::update),
+        ),
+        (
+            op(M::DELETE, "/v1/network_acls/{id}", "delete_network_acl", is, "Delete a network ACL").query(VPC_QUERY),
+            delete(vpc::network_acls::delete),
+        ),
+        (
+            op(M::GET, "/v1/network_acls/{id}/rules", "list_network_acl_rules", is, "List a network ACL's rules")
+                .query(&[
+                    ("version", true),
+                    ("generation", false),
+                    ("limit", false),
+                    ("start", false),
+                    ("direction", false),
+                ]),
+            get(vpc::network_acls::list_rules),
+        ),
+        (
+            op(M::POST, "/v1/network_acls/{id}/rules", "create_network_acl_rule", is, "Add a network ACL rule")
+                .query(VPC_QUERY)
+                .body(Body::Json(&[
+                    ("action", "string"),
+                    ("destination", "string"),
+                    ("direction", "string"),
+                    ("protocol", "string"),
+                    ("source", "string"),
+                ])),
+            post(vpc::network_acls::create_rule),
+        ),
+        (
+            op(M::GET, "/v1/network_acls/{id}/rules/{rule}", "get_network_acl_rule", is, "Retrieve a network ACL rule")
+                .query(VPC_QUERY),
+            get(vpc::network_acls::get_rule),
+        ),
+        (
+            op(
+                M::PATCH,
+                "/v1/network_acls/{id}/rules/{rule}",
+                "update_network_acl_rule",
+                is,
+                "Update a network ACL rule",
+            )
+            .query(VPC_QUERY)
+            .body(Body::Json(&[])),
+            patch(vpc::network_acls::update_rule),
+        ),
+        (
+            op(
+                M::DELETE,
+                "/v1/network_acls/{id}/rules/{rule}",
+                "delete_network_acl_rule",
+                is,
+                "Delete a network ACL rule",
+            )
+            .query(VPC_QUERY),
+            delete(vpc::network_acls::delete_rule),
+        ),
+        (
+            op(M::GET, "/v1/subnets/{id}/network_acl", "get_subnet_network_acl", is, "Retrieve a subnet's network ACL")
+                .query(VPC_QUERY),
+            get(vpc::network_acls::get_subnet_acl),
+        ),
+        (
+            op(
+                M::PUT,
+                "/v1/subnets/{id}/network_acl",
+                "replace_subnet_network_acl",
+                is,
+                "Attach a network ACL to a subnet",
+            )
+            .query(VPC_QUERY)
+            .body(Body::Json(&[]))
+            .success(201),
+            put(vpc::network_acls::replace_subnet_acl),
+        ),
         (op(M::GET, "/v1/regions", "list_regions", is, "List regions").query(VPC_QUERY), get(vpc::regions::list)),
         (
             op(M::GET, "/v1/regions/{name}", "get_region", is, "Retrieve a region").query(VPC_QUERY),

@@ -136,8 +136,13 @@ impl Builder {
     }
 
     async fn subnet(&self, caller: &Caller, vpc: &str) -> String {
-        let input =
-            NewSubnet { name: None, vpc: vpc.into(), zone: Some("us-south-1".into()), range: SubnetRange::Count(256) };
+        let input = NewSubnet {
+            name: None,
+            vpc: vpc.into(),
+            zone: Some("us-south-1".into()),
+            range: SubnetRange::Count(256),
+            network_acl: None,
+        };
         let subnet = self.app.create_subnet(caller, input).await.unwrap().subnet;
         crn(&subnet.account, "subnet", &subnet.id)
     }
@@ -164,6 +169,7 @@ impl Builder {
             target: GatewayTarget::ProviderCloudService { crn: COS.into() },
             mode: Some(mode),
             ips: Vec::new(),
+            security_groups: Vec::new(),
         };
         let _ = self.app.create_gateway(caller, input).await;
     }

@@ -44,6 +44,7 @@ pub fn gateway(id: &str, vpc: &str, owner: u8, endpoints: &[&str], mode: Binding
             cidr: format!("{}.{}.{}.0/24", address[0], address[1], address[2]).parse().unwrap(),
             name: subnet.clone(),
             created_at: Timestamp(0),
+            network_acl: format!("{vpc}-acl"),
         }),
         Entity::ReservedIp(ReservedIp {
             id: format!("{id}-ip"),
@@ -67,6 +68,7 @@ pub fn gateway(id: &str, vpc: &str, owner: u8, endpoints: &[&str], mode: Binding
             mode,
             created_at: Timestamp(0),
             settling: Settling { phase: Phase::Pending, until: Timestamp(0) },
+            security_groups: Vec::new(),
         }),
     ]
 }

@@ -112,6 +112,8 @@ pub struct Subnet {
     pub name: String,
     /// Creation time.
     pub created_at: Timestamp,
+    /// Its network ACL (the VPC's default one unless another was given).
+    pub network_acl: String,
 }
 
 impl Subnet {
@@ -266,6 +268,8 @@ pub struct EndpointGateway {
     pub created_at: Timestamp,
     /// Its lifecycle.
     pub settling: Settling,
+    /// Its security groups (the VPC's default one unless others were given), at most five.
+    pub security_groups: Vec<String>,
 }
 
 /// A DNS resolution binding: one relationship between a spoke and a hub, seen from both, with one id.
@@ -345,4 +349,214 @@ pub struct ResolverLocation {
     pub enabled: bool,
     /// The reserved IP it listens on.
     pub reserved_ip: String,
+}
+
+/// Which way a security group or network ACL rule applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Traffic arriving.
+    Inbound,
+    /// Traffic leaving.
+    Outbound,
+}
+
+impl Direction {
+    /// IBM's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+        }
+    }
+
+    /// Parses IBM's spelling.
+    pub fn parse(text: &str) -> Option<Direction> {
+        [Direction::Inbound, Direction::Outbound].into_iter().find(|d| d.as_str() == text)
+    }
+}
+
+/// An inclusive port range, 1 to 65535.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortRange {
+    /// The lowest port.
+    pub min: u16,
+    /// The highest port.
+    pub max: u16,
+}
+
+impl PortRange {
+    /// Every port.
+    pub const ALL: PortRange = PortRange { min: 1, max: 65535 };
+}
+
+/// What a rule matches. The wire spelling of [`RuleProtocol::IcmpTcpUdp`] depends on the API version: `all` before
+/// 2025-12-09, `icmp_tcp_udp` from then on; [`RuleProtocol::Any`] exists only from then on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleProtocol {
+    /// ICMP, TCP and UDP.
+    IcmpTcpUdp,
+    /// Every IP protocol.
+    Any,
+    /// ICMP, optionally one type and code.
+    Icmp {
+        /// The ICMP type (0 to 254), or every type.
+        kind: Option<u8>,
+        /// The ICMP code (0 to 255; only with a type), or every code.
+        code: Option<u8>,
+    },
+    /// TCP.
+    Tcp {
+        /// Destination ports (a security group rule's `port_min`/`port_max`).
+        ports: PortRange,
+        /// Source ports (network ACL rules only; every port for security group rules).
+        source_ports: PortRange,
+    },
+    /// UDP.
+    Udp {
+        /// Destination ports.
+        ports: PortRange,
+        /// Source ports (network ACL rules only).
+        source_ports: PortRange,
+    },
+}
+
+/// The far end of a security group rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Remote {
+    /// One address (`{"address"}`).
+    Address(Ipv4Addr),
+    /// An address range (`{"cidr_block"}`); `0.0.0.0/0` is anywhere, the default.
+    Cidr(Ipv4Net),
+    /// The members of a security group of the same VPC.
+    Group(String),
+}
+
+/// The near end of a security group rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Local {
+    /// One address.
+    Address(Ipv4Addr),
+    /// An address range; `0.0.0.0/0`, every local address, is the default.
+    Cidr(Ipv4Net),
+}
+
+/// A rule of a security group. Security groups are stateful and every rule is considered, so rules have no order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecurityGroupRule {
+    /// The id.
+    pub id: String,
+    /// Unique within the group.
+    pub name: String,
+    /// Inbound or outbound.
+    pub direction: Direction,
+    /// What it matches.
+    pub protocol: RuleProtocol,
+    /// The far end.
+    pub remote: Remote,
+    /// The near end.
+    pub local: Local,
+}
+
+/// A security group of a VPC, with its rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecurityGroup {
+    /// The id; a VPC's default group is `<vpc id>-sg`.
+    pub id: String,
+    /// The owning account.
+    pub account: AccountId,
+    /// The VPC.
+    pub vpc: String,
+    /// Unique within the VPC.
+    pub name: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Its rules, in creation order.
+    pub rules: Vec<SecurityGroupRule>,
+}
+
+/// Whether a network ACL rule lets traffic through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AclAction {
+    /// Let it through.
+    Allow,
+    /// Drop it.
+    Deny,
+}
+
+impl AclAction {
+    /// IBM's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AclAction::Allow => "allow",
+            AclAction::Deny => "deny",
+        }
+    }
+}
+
+/// A rule of a network ACL. ACLs are stateless and their rules are evaluated in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetworkAclRule {
+    /// The id.
+    pub id: String,
+    /// Unique within the ACL.
+    pub name: String,
+    /// Allow or deny.
+    pub action: AclAction,
+    /// Inbound or outbound.
+    pub direction: Direction,
+    /// The source range.
+    pub source: Ipv4Net,
+    /// The destination range.
+    pub destination: Ipv4Net,
+    /// What it matches.
+    pub protocol: RuleProtocol,
+    /// Creation time.
+    pub created_at: Timestamp,
+}
+
+/// A network ACL of a VPC, with its ordered rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NetworkAcl {
+    /// The id; a VPC's default ACL is `<vpc id>-acl`.
+    pub id: String,
+    /// The owning account.
+    pub account: AccountId,
+    /// The VPC.
+    pub vpc: String,
+    /// Unique within the VPC.
+    pub name: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Its rules, in evaluation order.
+    pub rules: Vec<NetworkAclRule>,
+}
+
+/// A routing table of a VPC. hubspoke keeps only each VPC's default table, which has no routes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoutingTable {
+    /// The id; a VPC's default table is `<vpc id>-rt`.
+    pub id: String,
+    /// The owning account.
+    pub account: AccountId,
+    /// The VPC.
+    pub vpc: String,
+    /// Unique within the VPC.
+    pub name: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+}
+
+/// The id of a VPC's default security group.
+pub fn default_security_group_id(vpc: &str) -> String {
+    format!("{vpc}-sg")
+}
+
+/// The id of a VPC's default network ACL.
+pub fn default_network_acl_id(vpc: &str) -> String {
+    format!("{vpc}-acl")
+}
+
+/// The id of a VPC's default routing table.
+pub fn default_routing_table_id(vpc: &str) -> String {
+    format!("{vpc}-rt")
 }

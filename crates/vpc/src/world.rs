@@ -6,15 +6,26 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{AddressPrefix, Binding, CustomResolver, EndpointGateway, ReservedIp, Subnet, Vpc};
+use crate::model::{
+    AddressPrefix, Binding, CustomResolver, EndpointGateway, NetworkAcl, ReservedIp, RoutingTable, SecurityGroup,
+    Subnet, Vpc,
+};
 
 /// The key of one entity, for persistence.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EntityKey {
+    // The order of the variants is the order the store puts entities in (and the reverse the order it deletes them
+    // in), so the resources a subnet or gateway references come before them.
     /// A VPC.
     Vpc(String),
     /// An address prefix (after VPCs and before subnets, so the store writes parents first and deletes them last).
     AddressPrefix(String),
+    /// A network ACL (with its rules).
+    NetworkAcl(String),
+    /// A routing table.
+    RoutingTable(String),
+    /// A security group (with its rules).
+    SecurityGroup(String),
     /// A subnet.
     Subnet(String),
     /// A reserved IP.
@@ -37,6 +48,9 @@ pub struct World {
     pub(crate) gateways: imbl::OrdMap<String, EndpointGateway>,
     pub(crate) bindings: imbl::OrdMap<String, Binding>,
     pub(crate) resolvers: imbl::OrdMap<String, CustomResolver>,
+    pub(crate) security_groups: imbl::OrdMap<String, SecurityGroup>,
+    pub(crate) network_acls: imbl::OrdMap<String, NetworkAcl>,
+    pub(crate) routing_tables: imbl::OrdMap<String, RoutingTable>,
     revision: u64,
 }
 
@@ -57,6 +71,12 @@ pub enum Entity {
     Binding(Binding),
     /// A custom resolver.
     Resolver(CustomResolver),
+    /// A security group.
+    SecurityGroup(SecurityGroup),
+    /// A network ACL.
+    NetworkAcl(NetworkAcl),
+    /// A routing table.
+    RoutingTable(RoutingTable),
 }
 
 impl World {
@@ -92,6 +112,15 @@ impl World {
             Entity::Resolver(resolver) => {
                 self.resolvers.insert(resolver.id.clone(), resolver);
             }
+            Entity::SecurityGroup(group) => {
+                self.security_groups.insert(group.id.clone(), group);
+            }
+            Entity::NetworkAcl(acl) => {
+                self.network_acls.insert(acl.id.clone(), acl);
+            }
+            Entity::RoutingTable(table) => {
+                self.routing_tables.insert(table.id.clone(), table);
+            }
         }
     }
 
@@ -116,6 +145,9 @@ impl World {
             EntityKey::Gateway(id) => self.gateways.get(id).cloned().map(Entity::Gateway),
             EntityKey::Binding(id) => self.bindings.get(id).cloned().map(Entity::Binding),
             EntityKey::Resolver(id) => self.resolvers.get(id).cloned().map(Entity::Resolver),
+            EntityKey::SecurityGroup(id) => self.security_groups.get(id).cloned().map(Entity::SecurityGroup),
+            EntityKey::NetworkAcl(id) => self.network_acls.get(id).cloned().map(Entity::NetworkAcl),
+            EntityKey::RoutingTable(id) => self.routing_tables.get(id).cloned().map(Entity::RoutingTable),
         }
     }
 
@@ -218,6 +250,36 @@ impl World {
         self.resolvers.values()
     }
 
+    /// One security group.
+    pub fn security_group(&self, id: &str) -> Option<&SecurityGroup> {
+        self.security_groups.get(id)
+    }
+
+    /// Every security group, by id.
+    pub fn security_groups(&self) -> impl Iterator<Item = &SecurityGroup> {
+        self.security_groups.values()
+    }
+
+    /// One network ACL.
+    pub fn network_acl(&self, id: &str) -> Option<&NetworkAcl> {
+        self.network_acls.get(id)
+    }
+
+    /// Every network ACL, by id.
+    pub fn network_acls(&self) -> impl Iterator<Item = &NetworkAcl> {
+        self.network_acls.values()
+    }
+
+    /// One routing table.
+    pub fn routing_table(&self, id: &str) -> Option<&RoutingTable> {
+        self.routing_tables.get(id)
+    }
+
+    /// Every routing table, by id.
+    pub fn routing_tables(&self) -> impl Iterator<Item = &RoutingTable> {
+        self.routing_tables.values()
+    }
+
     /// Starts a change.
     pub fn draft(&self) -> Draft {
         Draft { world: self.clone(), touched: BTreeSet::new() }
@@ -246,6 +308,9 @@ impl Draft {
             Entity::Gateway(gateway) => EntityKey::Gateway(gateway.id.clone()),
             Entity::Binding(binding) => EntityKey::Binding(binding.id.clone()),
             Entity::Resolver(resolver) => EntityKey::Resolver(resolver.id.clone()),
+            Entity::SecurityGroup(group) => EntityKey::SecurityGroup(group.id.clone()),
+            Entity::NetworkAcl(acl) => EntityKey::NetworkAcl(acl.id.clone()),
+            Entity::RoutingTable(table) => EntityKey::RoutingTable(table.id.clone()),
         };
         self.world.insert(entity);
         self.touched.insert(key);
@@ -261,6 +326,9 @@ impl Draft {
             EntityKey::Gateway(id) => self.world.gateways.remove(id).map(|_| ()),
             EntityKey::Binding(id) => self.world.bindings.remove(id).map(|_| ()),
             EntityKey::Resolver(id) => self.world.resolvers.remove(id).map(|_| ()),
+            EntityKey::SecurityGroup(id) => self.world.security_groups.remove(id).map(|_| ()),
+            EntityKey::NetworkAcl(id) => self.world.network_acls.remove(id).map(|_| ()),
+            EntityKey::RoutingTable(id) => self.world.routing_tables.remove(id).map(|_| ()),
         };
         self.touched.insert(key);
     }

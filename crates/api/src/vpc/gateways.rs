@@ -42,12 +42,11 @@ pub fn render(base: &str, read: &GatewayRead, legacy: bool) -> Value {
             json!({ "name": name, "resource_type": "provider_infrastructure_service" })
         }
     };
-    let security_group = json!({
-        "crn": crn(&gateway.account, "security-group", &format!("{}-sg", gateway.vpc)),
-        "href": format!("{base}/security_groups/{}-sg", gateway.vpc),
-        "id": format!("{}-sg", gateway.vpc),
-        "name": "default-sg",
-    });
+    let security_groups: Vec<Value> = read
+        .security_groups
+        .iter()
+        .map(|group| super::reference(base, "security-group", "security_groups", group))
+        .collect();
     let mut value = json!({
         "created_at": created_at(gateway.created_at),
         "crn": crn(&gateway.account, "endpoint-gateway", &gateway.id),
@@ -60,7 +59,7 @@ pub fn render(base: &str, read: &GatewayRead, legacy: bool) -> Value {
         "name": gateway.name,
         "resource_group": resource_group(base, &read.resource_group),
         "resource_type": "endpoint_gateway",
-        "security_groups": [security_group],
+        "security_groups": security_groups,
         "service_endpoint": gateway.service_endpoints.first(),
         "service_endpoints": gateway.service_endpoints,
         "target": target,
@@ -148,6 +147,7 @@ pub struct GatewayPrototype {
     vpc: Option<IdentityBody>,
     target: Option<TargetBody>,
     ips: Vec<GatewayIpBody>,
+    security_groups: Vec<IdentityBody>,
     #[serde(flatten)]
     mode: ModeFields,
 }
@@ -194,6 +194,11 @@ impl GatewayPrototype {
             target,
             mode: self.mode.requested(query)?,
             ips,
+            security_groups: self
+                .security_groups
+                .iter()
+                .map(|group| group.id("security_groups"))
+                .collect::<Result<Vec<_>, ApiError>>()?,
         })
     }
 }

@@ -1,12 +1,16 @@
-//! The VPC API (`/v1/regions`, `/v1/vpcs` with their address prefixes, `/v1/subnets`, `/v1/endpoint_gateways`, and
-//! DNS resolution bindings): its query
+//! The VPC API (`/v1/regions`, `/v1/vpcs` with their address prefixes, `/v1/subnets`, `/v1/endpoint_gateways`, DNS
+//! resolution bindings, security groups, network ACLs and routing tables): its query
 //! conventions (`version`, `generation`), the wire shapes shared by its resources (references, identities, zones),
 //! and its error mapping. One file per resource.
 
 pub mod bindings;
 pub mod gateways;
+pub mod network_acls;
 pub mod prefixes;
+pub mod protocol;
 pub mod regions;
+pub mod routing_tables;
+pub mod security_groups;
 pub mod subnets;
 pub mod vpcs;
 

@@ -33,10 +33,10 @@ pub fn render(base: &str, read: &SubnetRead) -> Value {
         "ip_version": "ipv4",
         "ipv4_cidr_block": subnet.cidr.to_string(),
         "name": subnet.name,
-        "network_acl": { "crn": crn(&subnet.account, "network-acl", &format!("{}-acl", subnet.vpc)), "href": format!("{base}/network_acls/{}-acl", subnet.vpc), "id": format!("{}-acl", subnet.vpc), "name": "default-acl" },
+        "network_acl": super::reference(base, "network-acl", "network_acls", &read.network_acl),
         "resource_group": resource_group(base, &read.resource_group),
         "resource_type": "subnet",
-        "routing_table": { "crn": crn(&subnet.account, "routing-table", &format!("{}-rt", subnet.vpc)), "href": format!("{base}/vpcs/{}/routing_tables/{}-rt", subnet.vpc, subnet.vpc), "id": format!("{}-rt", subnet.vpc), "name": "default-routing-table", "resource_type": "routing_table" },
+        "routing_table": super::reference(base, "routing-table", &format!("vpcs/{}/routing_tables", subnet.vpc), &read.routing_table),
         "status": "available",
         "total_ipv4_address_count": total,
         "vpc": vpc_reference(base, &read.vpc),
@@ -74,6 +74,7 @@ pub struct SubnetPrototype {
     ipv4_cidr_block: Option<String>,
     total_ipv4_address_count: Option<u64>,
     ip_version: Option<String>,
+    network_acl: Option<IdentityBody>,
 }
 
 impl SubnetPrototype {
@@ -106,7 +107,8 @@ impl SubnetPrototype {
                 ));
             }
         };
-        Ok(NewSubnet { name: self.name, vpc, zone, range })
+        let network_acl = self.network_acl.as_ref().map(|acl| acl.id("network_acl")).transpose()?;
+        Ok(NewSubnet { name: self.name, vpc, zone, range, network_acl })
     }
 }
 

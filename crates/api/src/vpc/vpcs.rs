@@ -45,17 +45,20 @@ pub fn render(base: &str, read: &VpcRead) -> Value {
     }
     let reasons: Vec<Value> =
         read.health_reasons.iter().map(|(code, message)| json!({ "code": code, "message": message })).collect();
-    // Default network ACL, routing table and security group exist in every IBM VPC; hubspoke names them but does
-    // not emulate them.
-    let companion = |kind: &str| format!("{}-{kind}", vpc.id);
+    let routing_table = super::reference(
+        base,
+        "routing-table",
+        &format!("vpcs/{}/routing_tables", vpc.id),
+        &read.default_routing_table,
+    );
     json!({
         "classic_access": vpc.classic_access,
         "created_at": created_at(vpc.created_at),
         "crn": crn(&vpc.account, "vpc", &vpc.id),
         "cse_source_ips": [],
-        "default_network_acl": { "crn": crn(&vpc.account, "network-acl", &companion("acl")), "href": format!("{base}/network_acls/{}", companion("acl")), "id": companion("acl"), "name": format!("{}-default-acl", vpc.name) },
-        "default_routing_table": { "crn": crn(&vpc.account, "routing-table", &companion("rt")), "href": format!("{base}/vpcs/{}/routing_tables/{}", vpc.id, companion("rt")), "id": companion("rt"), "name": format!("{}-default-routing-table", vpc.name), "resource_type": "routing_table" },
-        "default_security_group": { "crn": crn(&vpc.account, "security-group", &companion("sg")), "href": format!("{base}/security_groups/{}", companion("sg")), "id": companion("sg"), "name": format!("{}-default-sg", vpc.name) },
+        "default_network_acl": super::reference(base, "network-acl", "network_acls", &read.default_network_acl),
+        "default_routing_table": routing_table,
+        "default_security_group": super::reference(base, "security-group", "security_groups", &read.default_security_group),
         "dns": { "enable_hub": vpc.enable_hub, "resolution_binding_count": read.binding_count, "resolver": resolver },
         "health_reasons": reasons,
         "health_state": read.health,

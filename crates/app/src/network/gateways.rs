@@ -28,6 +28,8 @@ pub struct GatewayRead {
     pub vpc: Reference,
     /// The id of its resource group.
     pub resource_group: String,
+    /// Its security groups.
+    pub security_groups: Vec<Reference>,
     /// Its ETag (computed before `lifecycle_state`, which ripens with time alone).
     pub etag: String,
     /// `lifecycle_state` now.
@@ -59,6 +61,14 @@ fn read(visible: &Visible, gateway: &EndpointGateway) -> GatewayRead {
         ips: visible.world.gateway_ips(&gateway.id).cloned().collect(),
         vpc: visible.vpc_reference(&gateway.vpc),
         resource_group: default_resource_group(&gateway.account),
+        security_groups: gateway
+            .security_groups
+            .iter()
+            .map(|id| match visible.world.security_group(id) {
+                Some(group) => Reference::to(visible, &group.id, &group.name, &group.account),
+                None => Reference::deleted(id),
+            })
+            .collect(),
         etag: String::new(),
         lifecycle: "",
     };

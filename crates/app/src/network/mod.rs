@@ -6,7 +6,8 @@
 //!   checked on that same world, persisted with compare-and-set together with its activity events, then published.
 //! - [`Visible`]: the world as one caller may see it. "Visible or 404" is decided here and only here.
 //! - [`regions`]: the catalog of regions and zones.
-//! - [`vpcs`], [`prefixes`], [`subnets`], [`gateways`], [`bindings`], [`resolvers`]: the operations, their inputs (the ones the rules
+//! - [`vpcs`], [`prefixes`], [`subnets`], [`gateways`], [`bindings`], [`resolvers`], [`security_groups`],
+//!   [`network_acls`], [`routing_tables`]: the operations, their inputs (the ones the rules
 //!   define), list queries and read models (the entity with what the topology derives, at "now").
 //! - [`explain`]: a binding create run on the current world without persisting, as its spoke's or hub's
 //!   administrator may see it.
@@ -19,9 +20,12 @@ pub mod bindings;
 pub mod explain;
 pub mod gateways;
 pub mod lookup;
+pub mod network_acls;
 pub mod prefixes;
 pub mod regions;
 pub mod resolvers;
+pub mod routing_tables;
+pub mod security_groups;
 pub mod subnets;
 pub mod vpcs;
 pub mod write;

@@ -25,6 +25,10 @@ pub struct SubnetRead {
     pub reserved: u64,
     /// The id of its resource group.
     pub resource_group: String,
+    /// Its network ACL.
+    pub network_acl: Reference,
+    /// Its routing table (its VPC's default: hubspoke has no other).
+    pub routing_table: Reference,
     /// Its ETag.
     pub etag: String,
 }
@@ -53,6 +57,17 @@ fn read(visible: &Visible, subnet: &Subnet) -> SubnetRead {
         vpc: visible.vpc_reference(&subnet.vpc),
         reserved: visible.world.reserved_ips_of(&subnet.id).count() as u64,
         resource_group: default_resource_group(&subnet.account),
+        network_acl: match visible.world.network_acl(&subnet.network_acl) {
+            Some(acl) => Reference::to(visible, &acl.id, &acl.name, &acl.account),
+            None => Reference::deleted(&subnet.network_acl),
+        },
+        routing_table: {
+            let id = hubspoke_vpc::model::default_routing_table_id(&subnet.vpc);
+            match visible.world.routing_table(&id) {
+                Some(table) => Reference::to(visible, &table.id, &table.name, &table.account),
+                None => Reference::deleted(&id),
+            }
+        },
         etag: String::new(),
     };
     read.etag = etag_of(&read);

@@ -4,6 +4,7 @@ use hubspoke_iam::Caller;
 use hubspoke_store::Revision;
 use hubspoke_vpc::World;
 use hubspoke_vpc::model::{DnsServer, ResolverSetting, Vpc};
+use hubspoke_vpc::model::{default_network_acl_id, default_routing_table_id, default_security_group_id};
 use hubspoke_vpc::rules::{IfMatch, vpc};
 use hubspoke_vpc::topology::{binding_count, resolver_view, vpc_health};
 
@@ -34,6 +35,12 @@ pub struct VpcRead {
     pub health_reasons: Vec<(&'static str, String)>,
     /// The id of its resource group.
     pub resource_group: String,
+    /// `default_network_acl`.
+    pub default_network_acl: Reference,
+    /// `default_security_group`.
+    pub default_security_group: Reference,
+    /// `default_routing_table`.
+    pub default_routing_table: Reference,
     /// Its ETag.
     pub etag: String,
 }
@@ -65,10 +72,33 @@ pub(crate) fn read(visible: &Visible, vpc: &Vpc) -> VpcRead {
         health,
         health_reasons,
         resource_group: default_resource_group(&vpc.account),
+        default_network_acl: companion(
+            visible,
+            &default_network_acl_id(&vpc.id),
+            world.network_acl(&default_network_acl_id(&vpc.id)).map(|a| (&a.name, &a.account)),
+        ),
+        default_security_group: companion(
+            visible,
+            &default_security_group_id(&vpc.id),
+            world.security_group(&default_security_group_id(&vpc.id)).map(|g| (&g.name, &g.account)),
+        ),
+        default_routing_table: companion(
+            visible,
+            &default_routing_table_id(&vpc.id),
+            world.routing_table(&default_routing_table_id(&vpc.id)).map(|t| (&t.name, &t.account)),
+        ),
         etag: String::new(),
     };
     read.etag = etag_of(&read);
     read
+}
+
+/// A reference to one of a VPC's default resources, named as it is now.
+fn companion(visible: &Visible, id: &str, found: Option<(&String, &hubspoke_iam::AccountId)>) -> Reference {
+    match found {
+        Some((name, account)) => Reference::to(visible, id, name, account),
+        None => Reference::deleted(id),
+    }
 }
 
 /// The newest first, then by id.

@@ -113,6 +113,7 @@ fn gateway(id: String, vpc: &str, owner: &str, subnet: &str, name: &str, address
             },
             service_endpoints: vec![name.to_owned()],
             mode: BindingMode::Primary,
+            security_groups: vec![hubspoke_vpc::model::default_security_group_id(vpc)],
             created_at: Timestamp(0),
             settling: stable(),
         }),
@@ -128,6 +129,7 @@ fn subnet(id: String, vpc: &str, owner: &str, cidr: String) -> Entity {
         zone: "us-south-1".into(),
         cidr: cidr.parse().expect("a generated CIDR"),
         created_at: Timestamp(0),
+        network_acl: hubspoke_vpc::model::default_network_acl_id(vpc),
     })
 }
 
@@ -197,6 +199,25 @@ pub fn plan(names: usize) -> Plan {
     // The visibility spoke: not bound, so the hub does not answer its name until the measurement binds it.
     entities.push(vpc(VPCS, VISIBLE_SPOKE.into(), SPOKE_ACCOUNT, ResolverSetting::System, endpoint(VPCS)));
     entities.push(subnet(format!("{VISIBLE_SPOKE}-subnet"), VISIBLE_SPOKE, SPOKE_ACCOUNT, "10.200.0.0/24".into()));
+    // Every VPC has its default security group, network ACL and routing table, which subnets and gateways reference.
+    let defaults: Vec<Entity> = entities
+        .iter()
+        .filter_map(|entity| if let Entity::Vpc(vpc) = entity { Some(vpc) } else { None })
+        .flat_map(|vpc| {
+            [
+                Entity::SecurityGroup(hubspoke_vpc::rules::security_group::default_group(vpc)),
+                Entity::NetworkAcl(hubspoke_vpc::rules::network_acl::default_acl(vpc)),
+                Entity::RoutingTable(hubspoke_vpc::model::RoutingTable {
+                    id: hubspoke_vpc::model::default_routing_table_id(&vpc.id),
+                    account: vpc.account.clone(),
+                    vpc: vpc.id.clone(),
+                    name: format!("{}-default-routing-table", vpc.name),
+                    created_at: vpc.created_at,
+                }),
+            ]
+        })
+        .collect();
+    entities.extend(defaults);
     entities.extend(gateway(
         format!("{VISIBLE_SPOKE}-gw"),
         VISIBLE_SPOKE,

@@ -100,7 +100,13 @@ impl Scene {
     }
 
     pub fn subnet(&mut self, account: &str, vpc: &str, zone: &str) -> String {
-        let input = NewSubnet { name: None, vpc: vpc.into(), zone: Some(zone.into()), range: SubnetRange::Count(256) };
+        let input = NewSubnet {
+            name: None,
+            vpc: vpc.into(),
+            zone: Some(zone.into()),
+            range: SubnetRange::Count(256),
+            network_acl: None,
+        };
         self.run(account, |w, c| subnet::create(w, c, input)).unwrap()
     }
 
@@ -125,6 +131,7 @@ impl Scene {
             target: GatewayTarget::ProviderCloudService { crn: target.into() },
             mode: Some(mode),
             ips,
+            security_groups: Vec::new(),
         };
         self.run(account, |w, c| gateway::create(w, c, input))
     }

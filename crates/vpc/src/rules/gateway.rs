@@ -38,6 +38,8 @@ pub struct NewGateway {
     pub mode: Option<BindingMode>,
     /// Reserved IPs to bind, at most one per zone.
     pub ips: Vec<GatewayIp>,
+    /// Security groups (by id, of the same VPC, at most five); the VPC's default group when empty.
+    pub security_groups: Vec<String>,
 }
 
 /// An endpoint gateway the caller may act on, or 404.
@@ -165,6 +167,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewGateway) -> RuleResult
     let mode = input.mode.unwrap_or(BindingMode::Primary);
     let id = resource_id(&ctx.ids.uuid());
     check_mode(world, &vpc, &id, &input.target, &endpoints, mode)?;
+    let security_groups = super::security_group::target_groups(world, ctx, &vpc.id, &input.security_groups)?;
     let mut draft = world.draft();
     let mut zones = Vec::new();
     for entry in &input.ips {
@@ -202,6 +205,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewGateway) -> RuleResult
         mode,
         created_at: ctx.now,
         settling: settling(ctx, Phase::Pending),
+        security_groups,
     }));
     let (world, touched) = draft.finish();
     Ok(Applied { world, touched, value: id })

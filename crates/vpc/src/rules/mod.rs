@@ -4,8 +4,11 @@
 pub mod binding;
 pub mod gateway;
 pub mod names;
+pub mod network_acl;
 pub mod prefix;
+mod protocol;
 pub mod resolver;
+pub mod security_group;
 pub mod subnet;
 pub mod vpc;
 

@@ -34,6 +34,8 @@ pub struct NewSubnet {
     pub zone: Option<String>,
     /// The address range.
     pub range: SubnetRange,
+    /// The network ACL (by id); the VPC's default when not given.
+    pub network_acl: Option<String>,
 }
 
 /// A subnet the caller may act on, or 404.
@@ -50,6 +52,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<
         );
     }
     let name = names::choose(input.name.as_deref(), ctx.ids, "name")?;
+    let network_acl = super::network_acl::subnet_acl(world, ctx, &vpc.id, input.network_acl.as_deref())?;
     if world.subnets().any(|s| s.vpc == vpc.id && s.name == name) {
         return Err(RuleError::conflict(
             "subnet_name_duplicate",
@@ -147,6 +150,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<
         cidr,
         name,
         created_at: ctx.now,
+        network_acl,
     };
     let mut draft = world.draft();
     draft.put(Entity::Subnet(subnet));

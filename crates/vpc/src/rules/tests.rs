@@ -53,7 +53,7 @@ fn add_prefix(scene: &mut Scene, vpc: &str, zone: &str, cidr: &str, is_default: 
 }
 
 fn add_subnet(scene: &mut Scene, vpc: &str, zone: &str, range: SubnetRange) -> RuleResult<String> {
-    let input = NewSubnet { name: None, vpc: vpc.into(), zone: Some(zone.into()), range };
+    let input = NewSubnet { name: None, vpc: vpc.into(), zone: Some(zone.into()), range, network_acl: None };
     scene.run(SPOKE_ACCOUNT, |w, c| subnet::create(w, c, input))
 }
 
@@ -450,7 +450,8 @@ fn subnets_are_carved_from_prefixes() {
     assert_eq!(scene.world.subnet(&second).unwrap().cidr.to_string(), "172.16.1.0/24");
     assert!(scene.world.prefix_has_subnets(scene.world.address_prefix(&prefix).unwrap()));
     // A subnet by CIDR without a zone takes the zone of the prefix holding its range.
-    let input = NewSubnet { name: None, vpc: vpc.clone(), zone: None, range: by_cidr("172.16.8.0/24") };
+    let input =
+        NewSubnet { name: None, vpc: vpc.clone(), zone: None, range: by_cidr("172.16.8.0/24"), network_acl: None };
     let zoneless = scene.run(SPOKE_ACCOUNT, |w, c| subnet::create(w, c, input)).unwrap();
     assert_eq!(scene.world.subnet(&zoneless).unwrap().zone, "us-south-2");
     // An exhausted default prefix refuses a count it cannot hold.
@@ -628,4 +629,366 @@ fn manual_servers_need_if_match_and_valid_zone_affinity() {
     assert_eq!(code(attempt(&mut scene, vec![server(Some("mars-1"))], IfMatch::Given)), "invalid_zone");
     attempt(&mut scene, vec![server(Some("us-south-1"))], IfMatch::Given).unwrap();
     assert_eq!(scene.world.vpc(&vpc).unwrap().version, 2);
+}
+
+mod security {
+    //! The rules of security groups and network ACLs, one row per refusal: its code, its class and the field at
+    //! fault.
+
+    use ipnet::Ipv4Net;
+
+    use super::super::fixture::{COS, HUB_ACCOUNT, SPOKE_ACCOUNT, Scene};
+    use super::super::gateway::{self, NewGateway};
+    use super::super::network_acl::{self, AclRulePatch, NewAcl, NewAclRule};
+    use super::super::security_group::{self, NewSecurityGroup, NewSecurityGroupRule, SecurityGroupRulePatch};
+    use super::super::subnet::{self, NewSubnet, SubnetRange};
+    use super::super::vpc;
+    use crate::error::{Refusal, RuleResult};
+    use crate::model::{
+        AclAction, BindingMode, Direction, GatewayTarget, Local, PortRange, Remote, RuleProtocol,
+        default_network_acl_id, default_security_group_id,
+    };
+
+    fn tcp(min: u16, max: u16) -> RuleProtocol {
+        RuleProtocol::Tcp { ports: PortRange { min, max }, source_ports: PortRange::ALL }
+    }
+
+    fn sg_rule(protocol: RuleProtocol) -> NewSecurityGroupRule {
+        NewSecurityGroupRule { name: None, direction: Direction::Inbound, protocol, remote: None, local: None }
+    }
+
+    fn acl_rule(name: &str, action: AclAction, protocol: RuleProtocol) -> NewAclRule {
+        NewAclRule {
+            name: Some(name.into()),
+            action,
+            direction: Direction::Inbound,
+            source: Ipv4Net::default(),
+            destination: Ipv4Net::default(),
+            protocol,
+            before: None,
+        }
+    }
+
+    fn group(s: &mut Scene, vpc: &str, name: &str) -> RuleResult<String> {
+        let input = NewSecurityGroup { name: Some(name.into()), vpc: vpc.into(), rules: Vec::new() };
+        s.run(HUB_ACCOUNT, |w, c| security_group::create(w, c, input))
+    }
+
+    fn acl(s: &mut Scene, vpc: &str, name: &str) -> RuleResult<String> {
+        let input = NewAcl { name: Some(name.into()), vpc: vpc.into(), rules: Vec::new(), source: None };
+        s.run(HUB_ACCOUNT, |w, c| network_acl::create(w, c, input))
+    }
+
+    fn add_sg_rule(s: &mut Scene, group: &str, rule: NewSecurityGroupRule) -> RuleResult<()> {
+        s.run(HUB_ACCOUNT, |w, c| security_group::create_rule(w, c, group, rule)).map(drop)
+    }
+
+    fn add_acl_rule(s: &mut Scene, acl: &str, rule: NewAclRule) -> RuleResult<String> {
+        s.run(HUB_ACCOUNT, |w, c| network_acl::create_rule(w, c, acl, rule))
+    }
+
+    /// (expected error code, class of refusal, field at fault, scenario that must be refused).
+    type Row = (&'static str, Refusal, Option<&'static str>, fn(&mut Scene) -> RuleResult<()>);
+
+    fn refusals() -> Vec<Row> {
+        vec![
+            ("security_group_default", Refusal::Conflict, None, |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let id = default_security_group_id(&vpc);
+                s.run(HUB_ACCOUNT, |w, c| security_group::delete(w, c, &id))
+            }),
+            ("security_group_name_duplicate", Refusal::Conflict, Some("name"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                group(s, &vpc, "web")?;
+                group(s, &vpc, "web").map(drop)
+            }),
+            ("security_group_in_use", Refusal::Conflict, None, |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let sg = group(s, &vpc, "web")?;
+                let input = NewGateway {
+                    name: None,
+                    vpc: vpc.clone(),
+                    target: GatewayTarget::ProviderCloudService { crn: COS.into() },
+                    mode: Some(BindingMode::Disabled),
+                    ips: Vec::new(),
+                    security_groups: vec![sg.clone()],
+                };
+                s.run(HUB_ACCOUNT, |w, c| gateway::create(w, c, input))?;
+                s.run(HUB_ACCOUNT, |w, c| security_group::delete(w, c, &sg))
+            }),
+            ("security_group_referenced", Refusal::Conflict, None, |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let web = group(s, &vpc, "web")?;
+                let db = group(s, &vpc, "db")?;
+                let rule =
+                    NewSecurityGroupRule { remote: Some(Remote::Group(web.clone())), ..sg_rule(tcp(5432, 5432)) };
+                add_sg_rule(s, &db, rule)?;
+                s.run(HUB_ACCOUNT, |w, c| security_group::delete(w, c, &web))
+            }),
+            ("security_group_rule_name_duplicate", Refusal::Conflict, Some("name"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let rule = NewSecurityGroupRule { name: Some("outbound-icmp-tcp-udp".into()), ..sg_rule(tcp(22, 22)) };
+                add_sg_rule(s, &default_security_group_id(&vpc), rule)
+            }),
+            ("security_group_rule_remote_invalid", Refusal::Invalid, Some("remote"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let other = s.vpc(HUB_ACCOUNT, "w", false);
+                let rule = NewSecurityGroupRule {
+                    remote: Some(Remote::Group(default_security_group_id(&other))),
+                    ..sg_rule(RuleProtocol::IcmpTcpUdp)
+                };
+                add_sg_rule(s, &default_security_group_id(&vpc), rule)
+            }),
+            ("invalid_port_range", Refusal::Invalid, Some("port_min"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                add_sg_rule(s, &default_security_group_id(&vpc), sg_rule(tcp(443, 80)))
+            }),
+            ("invalid_port_range", Refusal::Invalid, Some("rules.port_min"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let input = NewSecurityGroup { name: None, vpc: vpc.clone(), rules: vec![sg_rule(tcp(0, 80))] };
+                s.run(HUB_ACCOUNT, |w, c| security_group::create(w, c, input)).map(drop)
+            }),
+            ("invalid_icmp_type", Refusal::Invalid, Some("type"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let icmp = RuleProtocol::Icmp { kind: Some(255), code: None };
+                add_sg_rule(s, &default_security_group_id(&vpc), sg_rule(icmp))
+            }),
+            ("invalid_icmp_code", Refusal::Invalid, Some("code"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let icmp = RuleProtocol::Icmp { kind: None, code: Some(0) };
+                add_sg_rule(s, &default_security_group_id(&vpc), sg_rule(icmp))
+            }),
+            ("security_group_rule_protocol_mismatch", Refusal::Invalid, Some("port_min"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let sg = default_security_group_id(&vpc);
+                let rule = s.world.security_group(&sg).unwrap().rules[0].id.clone();
+                let patch = SecurityGroupRulePatch { port_min: Some(22), ..Default::default() };
+                s.run(HUB_ACCOUNT, |w, c| security_group::update_rule(w, c, &sg, &rule, patch)).map(drop)
+            }),
+            ("security_group_target_quota_exceeded", Refusal::Invalid, Some("security_groups"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let mut groups = Vec::new();
+                for name in ["a", "b", "c", "d", "e", "f"] {
+                    groups.push(group(s, &vpc, name)?);
+                }
+                let input = NewGateway {
+                    name: None,
+                    vpc: vpc.clone(),
+                    target: GatewayTarget::ProviderCloudService { crn: COS.into() },
+                    mode: Some(BindingMode::Disabled),
+                    ips: Vec::new(),
+                    security_groups: groups,
+                };
+                s.run(HUB_ACCOUNT, |w, c| gateway::create(w, c, input)).map(drop)
+            }),
+            ("security_group_not_in_vpc", Refusal::Invalid, Some("security_groups"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let other = s.vpc(HUB_ACCOUNT, "w", false);
+                let input = NewGateway {
+                    name: None,
+                    vpc: vpc.clone(),
+                    target: GatewayTarget::ProviderCloudService { crn: COS.into() },
+                    mode: Some(BindingMode::Disabled),
+                    ips: Vec::new(),
+                    security_groups: vec![default_security_group_id(&other)],
+                };
+                s.run(HUB_ACCOUNT, |w, c| gateway::create(w, c, input)).map(drop)
+            }),
+            ("security_group_target_last", Refusal::Conflict, None, |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let gateway = s.gateway(HUB_ACCOUNT, &vpc, COS, BindingMode::Primary)?;
+                let sg = default_security_group_id(&vpc);
+                s.run(HUB_ACCOUNT, |w, c| security_group::remove_target(w, c, &sg, &gateway))
+            }),
+            ("security_group_not_in_vpc", Refusal::Invalid, None, |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let other = s.vpc(HUB_ACCOUNT, "w", false);
+                let gateway = s.gateway(HUB_ACCOUNT, &vpc, COS, BindingMode::Primary)?;
+                let sg = default_security_group_id(&other);
+                s.run(HUB_ACCOUNT, |w, c| security_group::add_target(w, c, &sg, &gateway)).map(drop)
+            }),
+            ("not_found", Refusal::NotFound, None, |s| {
+                // Another account's security group is not revealed.
+                let vpc = s.vpc(SPOKE_ACCOUNT, "v", false);
+                let sg = default_security_group_id(&vpc);
+                s.run(HUB_ACCOUNT, |w, c| security_group::rename(w, c, &sg, "mine")).map(drop)
+            }),
+            ("network_acl_default", Refusal::Conflict, None, |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let id = default_network_acl_id(&vpc);
+                s.run(HUB_ACCOUNT, |w, c| network_acl::delete(w, c, &id))
+            }),
+            ("network_acl_in_use", Refusal::Conflict, None, |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let id = acl(s, &vpc, "strict")?;
+                let input = NewSubnet {
+                    name: None,
+                    vpc: vpc.clone(),
+                    zone: Some("us-south-1".into()),
+                    range: SubnetRange::Count(256),
+                    network_acl: Some(id.clone()),
+                };
+                s.run(HUB_ACCOUNT, |w, c| subnet::create(w, c, input))?;
+                s.run(HUB_ACCOUNT, |w, c| network_acl::delete(w, c, &id))
+            }),
+            ("network_acl_name_duplicate", Refusal::Conflict, Some("name"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                acl(s, &vpc, "strict")?;
+                acl(s, &vpc, "strict").map(drop)
+            }),
+            ("network_acl_not_in_vpc", Refusal::Invalid, Some("network_acl"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let other = s.vpc(HUB_ACCOUNT, "w", false);
+                let subnet = s.subnet(HUB_ACCOUNT, &vpc, "us-south-1");
+                let foreign = default_network_acl_id(&other);
+                s.run(HUB_ACCOUNT, |w, c| network_acl::replace_subnet_acl(w, c, &subnet, &foreign)).map(drop)
+            }),
+            ("network_acl_rule_deny_icmp_tcp_udp", Refusal::Invalid, Some("action"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let rule = acl_rule("deny-all", AclAction::Deny, RuleProtocol::IcmpTcpUdp);
+                add_acl_rule(s, &default_network_acl_id(&vpc), rule).map(drop)
+            }),
+            ("network_acl_rule_name_duplicate", Refusal::Conflict, Some("name"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let rule = acl_rule("allow-inbound", AclAction::Allow, RuleProtocol::Any);
+                add_acl_rule(s, &default_network_acl_id(&vpc), rule).map(drop)
+            }),
+            ("not_found", Refusal::NotFound, Some("before.id"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let rule =
+                    NewAclRule { before: Some("nope".into()), ..acl_rule("x", AclAction::Allow, RuleProtocol::Any) };
+                add_acl_rule(s, &default_network_acl_id(&vpc), rule).map(drop)
+            }),
+            ("network_acl_rule_before_itself", Refusal::Invalid, Some("before.id"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let acl = default_network_acl_id(&vpc);
+                let rule = s.world.network_acl(&acl).unwrap().rules[0].id.clone();
+                let patch = AclRulePatch { before: Some(rule.clone()), ..Default::default() };
+                s.run(HUB_ACCOUNT, |w, c| network_acl::update_rule(w, c, &acl, &rule, patch)).map(drop)
+            }),
+            ("network_acl_rule_before_not_allowed", Refusal::Invalid, Some("rules.before"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let rule =
+                    NewAclRule { before: Some("x".into()), ..acl_rule("x", AclAction::Allow, RuleProtocol::Any) };
+                let input = NewAcl { name: None, vpc: vpc.clone(), rules: vec![rule], source: None };
+                s.run(HUB_ACCOUNT, |w, c| network_acl::create(w, c, input)).map(drop)
+            }),
+            ("invalid_port_range", Refusal::Invalid, Some("source_port_min"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let udp = RuleProtocol::Udp { ports: PortRange::ALL, source_ports: PortRange { min: 9, max: 8 } };
+                add_acl_rule(s, &default_network_acl_id(&vpc), acl_rule("x", AclAction::Allow, udp)).map(drop)
+            }),
+            ("network_acl_rule_protocol_mismatch", Refusal::Invalid, Some("type"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let acl = default_network_acl_id(&vpc);
+                let rule = s.world.network_acl(&acl).unwrap().rules[0].id.clone();
+                let patch = AclRulePatch { icmp_type: Some(8), ..Default::default() };
+                s.run(HUB_ACCOUNT, |w, c| network_acl::update_rule(w, c, &acl, &rule, patch)).map(drop)
+            }),
+            ("security_group_quota_exceeded", Refusal::Conflict, None, |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                // The default group is the first of the hundred.
+                for n in 1..security_group::GROUPS_PER_VPC {
+                    group(s, &vpc, &format!("g{n}"))?;
+                }
+                group(s, &vpc, "one-too-many").map(drop)
+            }),
+            ("security_group_rule_quota_exceeded", Refusal::Conflict, Some("rules"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let rules = vec![sg_rule(RuleProtocol::Any); security_group::RULES_PER_GROUP + 1];
+                let input = NewSecurityGroup { name: None, vpc: vpc.clone(), rules };
+                s.run(HUB_ACCOUNT, |w, c| security_group::create(w, c, input)).map(drop)
+            }),
+            ("network_acl_quota_exceeded", Refusal::Conflict, None, |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                for n in 1..network_acl::ACLS_PER_VPC {
+                    acl(s, &vpc, &format!("a{n}"))?;
+                }
+                acl(s, &vpc, "one-too-many").map(drop)
+            }),
+            ("network_acl_rule_quota_exceeded", Refusal::Conflict, Some("rules"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let rule = NewAclRule { name: None, ..acl_rule("x", AclAction::Allow, RuleProtocol::Any) };
+                let input = NewAcl {
+                    name: None,
+                    vpc: vpc.clone(),
+                    rules: vec![rule; network_acl::RULES_PER_ACL + 1],
+                    source: None,
+                };
+                s.run(HUB_ACCOUNT, |w, c| network_acl::create(w, c, input)).map(drop)
+            }),
+            ("vpc_in_use", Refusal::Conflict, None, |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                group(s, &vpc, "web")?;
+                s.run(HUB_ACCOUNT, |w, c| vpc::delete(w, c, &vpc))
+            }),
+        ]
+    }
+
+    #[test]
+    fn every_security_rule_refuses_what_it_forbids() {
+        for (code, refusal, field, scenario) in refusals() {
+            let mut scene = Scene::new();
+            let error = scenario(&mut scene).expect_err(&format!("`{code}` should refuse"));
+            assert_eq!((error.code, error.refusal), (code, refusal), "{error}");
+            assert_eq!(error.target.as_ref().map(|(name, _)| name.as_str()), field, "`{code}`: {error}");
+        }
+    }
+
+    #[test]
+    fn a_vpc_comes_and_goes_with_its_defaults() {
+        let mut scene = Scene::new();
+        let vpc = scene.vpc(HUB_ACCOUNT, "v", false);
+        let sg = scene.world.security_group(&default_security_group_id(&vpc)).unwrap().clone();
+        assert_eq!(sg.rules.len(), 2);
+        assert_eq!(sg.rules[0].remote, Remote::Group(sg.id.clone()));
+        assert_eq!(
+            (sg.rules[1].direction, &sg.rules[1].remote),
+            (Direction::Outbound, &Remote::Cidr(Ipv4Net::default()))
+        );
+        let acl = scene.world.network_acl(&default_network_acl_id(&vpc)).unwrap().clone();
+        let names: Vec<&str> = acl.rules.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["allow-inbound", "allow-outbound"]);
+        assert!(scene.world.routing_table(&format!("{vpc}-rt")).is_some());
+        let subnet = scene.subnet(HUB_ACCOUNT, &vpc, "us-south-1");
+        assert_eq!(scene.world.subnet(&subnet).unwrap().network_acl, acl.id);
+        let gateway = scene.gateway(HUB_ACCOUNT, &vpc, COS, BindingMode::Primary).unwrap();
+        assert_eq!(scene.world.gateway(&gateway).unwrap().security_groups, std::slice::from_ref(&sg.id));
+        scene.run(HUB_ACCOUNT, |w, c| gateway::delete(w, c, &gateway)).unwrap();
+        scene.run(HUB_ACCOUNT, |w, c| subnet::delete(w, c, &subnet)).unwrap();
+        scene.run(HUB_ACCOUNT, |w, c| vpc::delete(w, c, &vpc)).unwrap();
+        assert_eq!(scene.world.security_groups().count() + scene.world.network_acls().count(), 0);
+        assert_eq!(scene.world.routing_tables().count(), 0);
+    }
+
+    #[test]
+    fn acl_rules_keep_their_order_and_before_places_them() {
+        let mut scene = Scene::new();
+        let vpc = scene.vpc(HUB_ACCOUNT, "v", false);
+        let acl = default_network_acl_id(&vpc);
+        let first = scene.world.network_acl(&acl).unwrap().rules[0].id.clone();
+        let rule = NewAclRule { before: Some(first.clone()), ..acl_rule("ssh", AclAction::Allow, tcp(22, 22)) };
+        let ssh = add_acl_rule(&mut scene, &acl, rule).unwrap();
+        add_acl_rule(&mut scene, &acl, acl_rule("deny-rest", AclAction::Deny, RuleProtocol::Any)).unwrap();
+        let names = |scene: &Scene| -> Vec<String> {
+            scene.world.network_acl(&acl).unwrap().rules.iter().map(|r| r.name.clone()).collect()
+        };
+        assert_eq!(names(&scene), ["ssh", "allow-inbound", "allow-outbound", "deny-rest"]);
+        let patch = AclRulePatch { before: None, name: Some("ssh-in".into()), ..Default::default() };
+        scene.run(HUB_ACCOUNT, |w, c| network_acl::update_rule(w, c, &acl, &ssh, patch)).unwrap();
+        let last = scene.world.network_acl(&acl).unwrap().rules[3].id.clone();
+        let patch = AclRulePatch { before: Some(last), ..Default::default() };
+        scene.run(HUB_ACCOUNT, |w, c| network_acl::update_rule(w, c, &acl, &ssh, patch)).unwrap();
+        assert_eq!(names(&scene), ["allow-inbound", "allow-outbound", "ssh-in", "deny-rest"]);
+        // A copy takes the source's rules in order.
+        let input =
+            NewAcl { name: Some("copy".into()), vpc: vpc.clone(), rules: Vec::new(), source: Some(acl.clone()) };
+        let copy = scene.run(HUB_ACCOUNT, |w, c| network_acl::create(w, c, input)).unwrap();
+        assert_eq!(scene.world.network_acl(&copy).unwrap().rules.len(), 4);
+        let local = Local::Cidr("10.0.0.0/8".parse().unwrap());
+        let sg = default_security_group_id(&vpc);
+        let rule = NewSecurityGroupRule { local: Some(local), ..sg_rule(tcp(53, 53)) };
+        add_sg_rule(&mut scene, &sg, rule).unwrap();
+        assert_eq!(scene.world.security_group(&sg).unwrap().rules[2].local, local);
+    }
 }

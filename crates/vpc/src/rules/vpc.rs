@@ -9,9 +9,13 @@ use hubspoke_iam::AccountId;
 use super::{Applied, IfMatch, Patch, VpcIdentity, names, own_vpc, owner_account, resolve_vpc, vpc_crn};
 use crate::Context;
 use crate::error::{RuleError, RuleResult};
-use crate::model::{BindingMode, DnsServer, PrefixManagement, ResolverSetting, Vpc};
+use crate::model::{
+    BindingMode, DnsServer, PrefixManagement, ResolverSetting, RoutingTable, Vpc, default_network_acl_id,
+    default_routing_table_id, default_security_group_id,
+};
 use crate::region::{is_zone, served};
 use crate::rules::binding::authorize;
+use crate::rules::{network_acl, security_group};
 use crate::topology::{binding_count, has_custom_resolver, hub_binding};
 use crate::world::{Entity, EntityKey, World};
 
@@ -149,10 +153,21 @@ pub fn create(world: &World, ctx: &mut Context, input: NewVpc) -> RuleResult<App
         dns_endpoint: next_dns_endpoint(world),
         version: 1,
     };
+    // Every VPC comes with a default security group, network ACL and routing table. Their ids are derived from the
+    // VPC's, as the VPC representation has always shown them, so one id scheme serves old and new VPCs alike.
     let mut draft = world.draft();
     if vpc.address_prefix_management == PrefixManagement::Auto {
         super::prefix::add_defaults(&mut draft, ctx, &vpc, served());
     }
+    draft.put(Entity::SecurityGroup(security_group::default_group(&vpc)));
+    draft.put(Entity::NetworkAcl(network_acl::default_acl(&vpc)));
+    draft.put(Entity::RoutingTable(RoutingTable {
+        id: default_routing_table_id(&vpc.id),
+        account: vpc.account.clone(),
+        vpc: vpc.id.clone(),
+        name: format!("{}-default-routing-table", vpc.name),
+        created_at: vpc.created_at,
+    }));
     draft.put(Entity::Vpc(vpc));
     let (world, touched) = draft.finish();
     Ok(Applied { world, touched, value: id })
@@ -382,11 +397,25 @@ pub fn delete(world: &World, ctx: &mut Context, id: &str) -> RuleResult<Applied<
             format!("VPC `{id}` still has subnets or endpoint gateways; delete them first"),
         ));
     }
+    let default_group = default_security_group_id(id);
+    let default_acl = default_network_acl_id(id);
+    let extra_group = world.security_groups().find(|g| g.vpc == id && g.id != default_group);
+    let extra_acl = world.network_acls().find(|a| a.vpc == id && a.id != default_acl);
+    if let Some(other) = extra_group.map(|g| &g.id).or(extra_acl.map(|a| &a.id)) {
+        return Err(RuleError::conflict(
+            "vpc_in_use",
+            format!("VPC `{id}` still has the security group or network ACL `{other}`; delete it first"),
+        ));
+    }
+    // The defaults go with the VPC.
     let mut draft = world.draft();
     // The VPC's address prefixes go with it, as IBM deletes them with their VPC.
     for prefix in world.prefixes_of(id) {
         draft.remove(EntityKey::AddressPrefix(prefix.id.clone()));
     }
+    draft.remove(EntityKey::SecurityGroup(default_group));
+    draft.remove(EntityKey::NetworkAcl(default_acl));
+    draft.remove(EntityKey::RoutingTable(default_routing_table_id(id)));
     draft.remove(EntityKey::Vpc(id.to_owned()));
     let (world, touched) = draft.finish();
     Ok(Applied { world, touched, value: () })

@@ -1,10 +1,12 @@
-//! `hubspoke is ...`: regions and zones, VPCs and their address prefixes, subnets, endpoint gateways and DNS
-//! resolution bindings, as the `ibmcloud is` plugin has them.
+//! `hubspoke is ...`: regions and zones, VPCs and their address prefixes, subnets, endpoint gateways, DNS resolution
+//! bindings, security groups, network ACLs and routing tables, as the `ibmcloud is` plugin has them.
 
 mod binding;
 mod gateway;
+mod network_acl;
 mod prefix;
 mod region;
+mod security_group;
 mod subnet;
 mod vpc;
 
@@ -144,6 +146,66 @@ pub enum Is {
         after_help = "EXAMPLE:\n  hubspoke is vpc-dns-resolution-binding-delete spoke-vpc to-hub -f"
     )]
     BindingDelete(binding::Delete),
+    /// List security groups.
+    #[command(name = "security-groups", after_help = "EXAMPLE:\n  hubspoke is security-groups --vpc hub-vpc")]
+    SecurityGroups(security_group::List),
+    /// Show a security group with its rules and targets.
+    #[command(name = "security-group", after_help = "EXAMPLE:\n  hubspoke is security-group web")]
+    SecurityGroup(security_group::Show),
+    /// Create a security group (without rules it allows nothing).
+    #[command(name = "security-group-create", after_help = "EXAMPLE:\n  hubspoke is security-group-create web hub-vpc")]
+    SecurityGroupCreate(security_group::Create),
+    /// Delete security groups.
+    #[command(name = "security-group-delete", after_help = "EXAMPLE:\n  hubspoke is security-group-delete web -f")]
+    SecurityGroupDelete(security_group::Delete),
+    /// List a security group's rules.
+    #[command(name = "security-group-rules", after_help = "EXAMPLE:\n  hubspoke is security-group-rules web")]
+    SecurityGroupRules(security_group::Rules),
+    /// Add a rule to a security group.
+    #[command(
+        name = "security-group-rule-add",
+        after_help = "EXAMPLES:\n  hubspoke is security-group-rule-add web inbound tcp --port-min 443 --port-max 443 --remote 10.0.0.0/8\n  hubspoke is security-group-rule-add web inbound icmp --icmp-type 8 --remote web"
+    )]
+    SecurityGroupRuleAdd(security_group::RuleAdd),
+    /// Delete a rule of a security group.
+    #[command(
+        name = "security-group-rule-delete",
+        after_help = "EXAMPLE:\n  hubspoke is security-group-rule-delete web RULE_ID -f"
+    )]
+    SecurityGroupRuleDelete(security_group::RuleDelete),
+    /// List network ACLs.
+    #[command(name = "network-acls", after_help = "EXAMPLE:\n  hubspoke is network-acls --vpc hub-vpc")]
+    NetworkAcls(network_acl::List),
+    /// Show a network ACL with its rules in order.
+    #[command(name = "network-acl", after_help = "EXAMPLE:\n  hubspoke is network-acl strict")]
+    NetworkAcl(network_acl::Show),
+    /// Create a network ACL (without rules it allows nothing).
+    #[command(
+        name = "network-acl-create",
+        after_help = "EXAMPLES:\n  hubspoke is network-acl-create strict hub-vpc\n  hubspoke is network-acl-create copy hub-vpc --source-acl-id strict"
+    )]
+    NetworkAclCreate(network_acl::Create),
+    /// Add a rule to a network ACL, last or before another rule.
+    #[command(
+        name = "network-acl-rule-add",
+        after_help = "EXAMPLES:\n  hubspoke is network-acl-rule-add strict allow inbound tcp 10.0.0.0/8 0.0.0.0/0 --name ssh --destination-port-min 22 --destination-port-max 22\n  hubspoke is network-acl-rule-add strict deny inbound any 0.0.0.0/0 0.0.0.0/0 --name deny-rest"
+    )]
+    NetworkAclRuleAdd(network_acl::RuleAdd),
+    /// List a network ACL's rules, in order.
+    #[command(
+        name = "network-acl-rules",
+        after_help = "EXAMPLE:\n  hubspoke is network-acl-rules strict --direction inbound"
+    )]
+    NetworkAclRules(network_acl::Rules),
+    /// Delete a rule of a network ACL.
+    #[command(
+        name = "network-acl-rule-delete",
+        after_help = "EXAMPLE:\n  hubspoke is network-acl-rule-delete strict ssh -f"
+    )]
+    NetworkAclRuleDelete(network_acl::RuleDelete),
+    /// List a VPC's routing tables.
+    #[command(name = "vpc-routing-tables", after_help = "EXAMPLE:\n  hubspoke is vpc-routing-tables hub-vpc")]
+    VpcRoutingTables(network_acl::RoutingTables),
 }
 
 impl Is {
@@ -176,6 +238,20 @@ impl Is {
             Is::Binding(command) => command.run(&client, printer).await,
             Is::BindingUpdate(command) => command.run(&client, printer).await,
             Is::BindingDelete(command) => command.run(&client, printer).await,
+            Is::SecurityGroups(command) => command.run(&client, printer).await,
+            Is::SecurityGroup(command) => command.run(&client, printer).await,
+            Is::SecurityGroupCreate(command) => command.run(&client, printer).await,
+            Is::SecurityGroupDelete(command) => command.run(&client, printer).await,
+            Is::SecurityGroupRules(command) => command.run(&client, printer).await,
+            Is::SecurityGroupRuleAdd(command) => command.run(&client, printer).await,
+            Is::SecurityGroupRuleDelete(command) => command.run(&client, printer).await,
+            Is::NetworkAcls(command) => command.run(&client, printer).await,
+            Is::NetworkAcl(command) => command.run(&client, printer).await,
+            Is::NetworkAclCreate(command) => command.run(&client, printer).await,
+            Is::NetworkAclRuleAdd(command) => command.run(&client, printer).await,
+            Is::NetworkAclRules(command) => command.run(&client, printer).await,
+            Is::NetworkAclRuleDelete(command) => command.run(&client, printer).await,
+            Is::VpcRoutingTables(command) => command.run(&client, printer).await,
         }
     }
 }
