@@ -117,8 +117,9 @@ impl From<StoreError> for AppError {
             StoreError::Corrupt(_)
             | StoreError::DuplicatePolicy { .. }
             | StoreError::NotFound(_)
-            | StoreError::WorldMoved { .. }
             | StoreError::Stale { .. } => StorageFailure::Corrupt,
+            // A compare-and-set lost to another writer: a race to retry, not a fault.
+            StoreError::WorldMoved { .. } => StorageFailure::Contended,
         };
         AppError::Storage { failure, detail: error.to_string() }
     }

@@ -139,7 +139,7 @@ impl App {
         // Other replicas may have changed policies or the world since this process last heard: decide on everything
         // committed before this write began (one cheap read of the newest revision when nothing moved).
         self.catch_up_to_store().await?;
-        for _ in 0..WRITE_ATTEMPTS {
+        for attempt in 0..WRITE_ATTEMPTS {
             let world = self.replica.world();
             guard(&world)?;
             // The context borrows the id source and the policy index; it is dropped before anything is awaited.
@@ -207,12 +207,22 @@ impl App {
                     self.caught_up(revision).await?;
                     return Ok((applied.value, revision));
                 }
-                // Another process wrote first: recompute from its world (the rules may now decide differently).
-                Err(StoreError::WorldMoved { .. }) => self.replica.reload_world(self.store.as_ref()).await?,
+                // Another process wrote first: recompute from its world (the rules may now decide differently). Replicas
+                // that keep colliding would keep doing so in step; a short random pause, longer after each collision,
+                // lets one of them through.
+                Err(StoreError::WorldMoved { .. }) => {
+                    self.replica.reload_world(self.store.as_ref()).await?;
+                    let pause = rand::Rng::gen_range(&mut rand::thread_rng(), 0..=4 * (attempt as u64 + 1));
+                    tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                }
                 Err(error) => return Err(error.into()),
             }
         }
-        Err(AppError::Internal(format!("the VPC state kept changing; `{}` was not applied", activity.action)))
+        // Contention, not a fault: the client is told to retry (503), and nothing was written.
+        Err(AppError::Storage {
+            failure: crate::StorageFailure::Contended,
+            detail: format!("the VPC state kept changing under `{}`, which was not applied; retry", activity.action),
+        })
     }
 
     fn success_event<T: Outcome>(
