@@ -8,8 +8,8 @@ use std::path::Path;
 use hickory_proto::rr::RecordType;
 use hubspoke_iam::{AccountId, Timestamp};
 use hubspoke_vpc::model::{
-    Binding, BindingMode, EndpointGateway, GatewayTarget, IpOwner, IpTarget, Phase, PrefixManagement, ReservedIp,
-    ResolverSetting, Settling, Subnet, Vpc,
+    Binding, BindingMode, CustomResolver, EndpointGateway, GatewayTarget, IpOwner, IpTarget, Phase, PrefixManagement,
+    ReservedIp, ResolverLocation, ResolverSetting, Settling, Subnet, Vpc,
 };
 use hubspoke_vpc::world::Entity;
 
@@ -133,6 +133,37 @@ fn subnet(id: String, vpc: &str, owner: &str, cidr: String) -> Entity {
     })
 }
 
+/// An enabled custom resolver of the hub with one enabled location, and the subnet and reserved IP of that location.
+fn hub_resolver(hub: &str) -> [Entity; 3] {
+    let (resolver, location, subnet_id) =
+        ("r006-dns-bench-resolver".to_owned(), "r006-dns-bench-location".to_owned(), format!("{hub}-resolver-subnet"));
+    let ip = format!("{location}-ip");
+    [
+        subnet(subnet_id.clone(), hub, HUB_ACCOUNT, "10.199.0.0/24".into()),
+        Entity::ReservedIp(ReservedIp {
+            id: ip.clone(),
+            subnet: subnet_id.clone(),
+            address: Ipv4Addr::new(10, 199, 0, 4),
+            name: ip.clone(),
+            auto_delete: true,
+            owner: IpOwner::Provider,
+            target: Some(IpTarget::ResolverLocation { resolver: resolver.clone(), location: location.clone() }),
+            created_at: Timestamp(0),
+        }),
+        Entity::Resolver(CustomResolver {
+            id: resolver,
+            account: account(HUB_ACCOUNT),
+            instance: "dns-bench".into(),
+            name: "hub-resolver".into(),
+            description: None,
+            enabled: true,
+            locations: vec![ResolverLocation { id: location, subnet: subnet_id, enabled: true, reserved_ip: ip }],
+            created_at: Timestamp(0),
+            modified_at: Timestamp(0),
+        }),
+    ]
+}
+
 /// A world with `names` endpoint names spread round-robin over the eight VPCs (five eighths in the hub's view), plus
 /// the unbound visibility spoke.
 pub fn plan(names: usize) -> Plan {
@@ -196,6 +227,9 @@ pub fn plan(names: usize) -> Plan {
             (endpoint(index), names)
         })
         .collect();
+    // The hub's enabled custom resolver, which a hub needs before any VPC binds to it (rule H10), in a subnet of its
+    // own so that its address is none of the gateways'.
+    entities.extend(hub_resolver(&hub));
     // The visibility spoke: not bound, so the hub does not answer its name until the measurement binds it.
     entities.push(vpc(VPCS, VISIBLE_SPOKE.into(), SPOKE_ACCOUNT, ResolverSetting::System, endpoint(VPCS)));
     entities.push(subnet(format!("{VISIBLE_SPOKE}-subnet"), VISIBLE_SPOKE, SPOKE_ACCOUNT, "10.200.0.0/24".into()));
