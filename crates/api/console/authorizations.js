@@ -1,5 +1,5 @@
 // Manage > Access (IAM) > Authorizations: the account's authorization policies (list, filter, delete with
-// confirmation) and the Create form, which follows the seed's steps and can name one specific VPC as the source.
+// confirmation) and the Create form, which follows the steps of IBM's DNS sharing guide and can name one specific VPC as the source.
 
 import { ApiError, call, listAll } from './api.js';
 import { h, replace, field, fieldError, when, confirmDialog } from './dom.js';
@@ -174,7 +174,7 @@ export function cliCommand(form) {
   return parts.join(' ');
 }
 
-// The `POST /v1/policies` body of the form, in the seed's attribute order.
+// The `POST /v1/policies` body of the form, in the attribute order IBM's guide uses.
 export function policyBody(form, ownAccount) {
   const attribute = (name, value) => ({ name, value });
   const subject = [attribute('accountId', form.sourceAccount ?? ownAccount), attribute('serviceName', form.sourceService)];
@@ -227,7 +227,7 @@ export async function createPage(container, who, params) {
   const sourceAttributes = h('div', { class: 'attributes' },
     field('source-resource-type', 'Resource type', sourceType),
     field('source-instance', 'Source service instance', sourceInstance,
-      'Empty for all instances, or one VPC\'s id. IBM\'s console cannot name a specific VPC here (the seed calls it a known limitation); hubspoke can.'));
+      'Empty for all instances, or one VPC\'s id. IBM\'s console cannot name a specific VPC here (IBM documents this as a known limitation); hubspoke can.'));
   const targetAttributes = h('div', { class: 'attributes' },
     field('target-resource-type', 'Resource type', targetType),
     field('target-instance', 'Target service instance', targetInstance, 'A resource of this account: for DNS sharing, the hub VPC.'));

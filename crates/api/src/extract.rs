@@ -20,7 +20,7 @@ use crate::error::ApiError;
 /// A JSON body. Parse errors name the path of the offending field.
 ///
 /// Besides JSON types, a missing `Content-Type`, `text/plain` and `application/x-www-form-urlencoded` are accepted:
-/// IBM's DNS sharing guide creates the seed policy with `curl -d '$request_body'` and no `Content-Type`, and curl then
+/// IBM's DNS sharing guide creates its policy with `curl -d '$request_body'` and no `Content-Type`, and curl then
 /// labels the JSON as a form. Any other type (XML, multipart, ...) is refused with 415.
 #[derive(Debug)]
 pub struct IbmJson<T>(pub T);

@@ -114,7 +114,7 @@ impl App {
                 describe(character)
             )));
         }
-        // An explicit id lets a user reproduce documents that name real account ids (the seed's `e38cfd44…`).
+        // An explicit id lets a user reproduce documents that name real account ids (`e38cfd44…` in IBM's DNS sharing guide).
         let id = match id {
             Some(text) => AccountId::parse(text).ok_or_else(|| {
                 AppError::BadRequest(format!("the account id `{text}` must be 32 lowercase hexadecimal characters"))

@@ -351,7 +351,7 @@ pub fn check_body_bytes(data: &[u8]) -> [bool; 2] {
 mod tests {
     use super::*;
 
-    /// Replays the `policy_body` fuzz corpus (`fuzz/corpus/policy_body`) on stable; the seed's own bodies, which
+    /// Replays the `policy_body` fuzz corpus (`fuzz/corpus/policy_body`) on stable; the DNS sharing guide's bodies, which
     /// the corpus starts from, must still be accepted by `/v1/policies`.
     #[test]
     fn the_fuzz_corpus_replays_without_a_crash() {
@@ -361,7 +361,7 @@ mod tests {
             let path = entry.unwrap().path();
             let [v1, _] = check_body_bytes(&std::fs::read(&path).unwrap());
             if path.file_name().unwrap().to_string_lossy().starts_with("seed-") {
-                assert!(v1, "the seed body {} is refused", path.display());
+                assert!(v1, "the guide's body {} is refused", path.display());
             }
             accepted += usize::from(v1);
             replayed += 1;

@@ -182,7 +182,7 @@ impl Scene {
     }
 
     /// A hub (account A) with a subnet, an enabled custom resolver and a COS gateway, and a spoke (account B) with a
-    /// subnet: the seed's topology before the binding. Returns (hub, spoke).
+    /// subnet: the guide's topology before the binding. Returns (hub, spoke).
     pub fn seed(&mut self) -> (String, String) {
         let hub = self.vpc(HUB_ACCOUNT, "hub", true);
         let hub_subnet = self.subnet(HUB_ACCOUNT, &hub, "us-south-1");
@@ -193,7 +193,7 @@ impl Scene {
         (hub, spoke)
     }
 
-    /// The seed's topology with the binding in place and the spoke delegated. Returns (hub, spoke, binding, policy).
+    /// The guide's topology with the binding in place and the spoke delegated. Returns (hub, spoke, binding, policy).
     pub fn bound(&mut self) -> (String, String, String, String) {
         let (hub, spoke) = self.seed();
         let policy = self.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, Some(&spoke), &hub);

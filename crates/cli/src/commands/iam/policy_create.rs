@@ -1,4 +1,4 @@
-//! `hubspoke iam authorization-policy-create`: ibmcloud's positional and flag form, the seed's two-positional form,
+//! `hubspoke iam authorization-policy-create`: ibmcloud's positional and flag form, the two-positional form,
 //! and `--file` with a v1 policy body.
 
 use anyhow::{Context, bail};
@@ -112,7 +112,7 @@ impl PolicyCreate {
     async fn body(&self, client: &Client, account: &str, printer: &Printer) -> anyhow::Result<Value> {
         let (source, target, roles) = match self.arguments.as_slice() {
             [source, target, roles] => (source.clone(), target.clone(), roles.clone()),
-            // The seed's own command names no target service: `authorization-policy-create is DNSBindingConnector ...`.
+            // IBM's guide's own command names no target service: `authorization-policy-create is DNSBindingConnector ...`.
             [source, roles] => {
                 printer.progress(&format!(
                     "No target service was given: assuming `{source}`, the same as the source service."
