@@ -5,7 +5,7 @@ use clap::Args;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{cell, confirm, find, wait_stable};
+use super::{cell, confirm, find, list_in_vpc, wait_stable};
 use crate::client::Client;
 use crate::output::Printer;
 
@@ -100,14 +100,7 @@ pub struct List {
 
 impl List {
     pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
-        let path = match &self.vpc {
-            Some(vpc) => format!(
-                "/v1/endpoint_gateways?limit=100&vpc.id={}",
-                cell(&find(client, "/v1/vpcs", "vpcs", vpc).await?["id"])
-            ),
-            None => "/v1/endpoint_gateways?limit=100".to_owned(),
-        };
-        let body = client.vpc(Method::GET, &path, None).await?;
+        let body = list_in_vpc(client, "endpoint_gateways", self.vpc.as_deref()).await?;
         if printer.json() {
             printer.value(&body["endpoint_gateways"]);
             return Ok(());

@@ -256,6 +256,15 @@ impl Is {
     }
 }
 
+/// The first 100 of a collection (`/v1/{collection}`), only those of one VPC (an id or name) when `vpc` is given.
+pub(crate) async fn list_in_vpc(client: &Client, collection: &str, vpc: Option<&str>) -> anyhow::Result<Value> {
+    let mut path = format!("/v1/{collection}?limit=100");
+    if let Some(vpc) = vpc {
+        path.push_str(&format!("&vpc.id={}", cell(&find(client, "/v1/vpcs", "vpcs", vpc).await?["id"])));
+    }
+    Ok(client.vpc(Method::GET, &path, None).await?)
+}
+
 /// Finds one of the caller's resources by id or name in a list (`key` is the collection member).
 pub(crate) async fn find(client: &Client, path: &str, key: &str, wanted: &str) -> anyhow::Result<Value> {
     let separator = if path.contains('?') { '&' } else { '?' };

@@ -5,7 +5,7 @@ use clap::Args;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{cell, confirm, find};
+use super::{cell, confirm, find, list_in_vpc};
 use crate::client::Client;
 use crate::output::Printer;
 
@@ -65,14 +65,7 @@ pub struct List {
 
 impl List {
     pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
-        let path = match &self.vpc {
-            Some(vpc) => format!(
-                "/v1/network_acls?limit=100&vpc.id={}",
-                cell(&find(client, "/v1/vpcs", "vpcs", vpc).await?["id"])
-            ),
-            None => "/v1/network_acls?limit=100".to_owned(),
-        };
-        let body = client.vpc(Method::GET, &path, None).await?;
+        let body = list_in_vpc(client, "network_acls", self.vpc.as_deref()).await?;
         if printer.json() {
             printer.value(&body["network_acls"]);
             return Ok(());

@@ -5,7 +5,7 @@ use clap::Args;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{cell, confirm, find};
+use super::{cell, confirm, find, list_in_vpc};
 use crate::client::Client;
 use crate::output::Printer;
 
@@ -57,14 +57,7 @@ pub struct List {
 
 impl List {
     pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
-        let path = match &self.vpc {
-            Some(vpc) => format!(
-                "/v1/security_groups?limit=100&vpc.id={}",
-                cell(&find(client, "/v1/vpcs", "vpcs", vpc).await?["id"])
-            ),
-            None => "/v1/security_groups?limit=100".to_owned(),
-        };
-        let body = client.vpc(Method::GET, &path, None).await?;
+        let body = list_in_vpc(client, "security_groups", self.vpc.as_deref()).await?;
         if printer.json() {
             printer.value(&body["security_groups"]);
             return Ok(());
