@@ -419,7 +419,14 @@ async fn address_prefixes_regions_and_zones_from_the_cli() {
     let regions = json(hubspoke(&server, &key).args(["is", "regions"]));
     assert_eq!(regions.as_array().unwrap().len(), 13);
     let text = cli(&["is", "region", "eu-gb"]);
-    assert!(text.contains("https://eu-gb.iaas.cloud.ibm.com"), "{text}");
+    assert!(text.contains(&server.url("/eu-gb")), "{text}");
+    // `--region` (or `-r`) works in another region, whose resources the default region does not list.
+    let frankfurt = json(hubspoke(&server, &key).args(["is", "--region", "eu-de", "vpc-create", "frankfurt"]));
+    assert!(frankfurt["id"].as_str().unwrap().starts_with("r010-"), "{frankfurt}");
+    let listed = json(hubspoke(&server, &key).args(["is", "vpcs", "-r", "eu-de"]));
+    assert_eq!(listed[0]["name"], "frankfurt", "{listed}");
+    assert_eq!(json(hubspoke(&server, &key).args(["is", "vpcs"])), serde_json::json!([]));
+    cli(&["is", "vpc-delete", "frankfurt", "-r", "eu-de", "-f"]);
     let text = cli(&["is", "zones", "us-south"]);
     assert!(["us-south-1", "us-south-2", "us-south-3"].iter().all(|zone| text.contains(zone)), "{text}");
     let output = hubspoke(&server, &key).args(["is", "region", "mars"]).output().unwrap();

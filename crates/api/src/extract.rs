@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::ApiState;
 use crate::error::ApiError;
+use crate::region::RequestRegion;
 
 /// A JSON body. Parse errors name the path of the offending field.
 ///
@@ -246,7 +247,9 @@ impl FromRequestParts<ApiState> for Authenticated {
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, token)| token.trim())
             .ok_or_else(ApiError::invalid_token)?;
-        state.tokens.verify(token).map(Authenticated).map_err(|_| ApiError::invalid_token())
+        let mut caller = state.tokens.verify(token).map_err(|_| ApiError::invalid_token())?;
+        caller.region = parts.extensions.get::<RequestRegion>().map(|region| region.0.name.to_owned());
+        Ok(Authenticated(caller))
     }
 }
 

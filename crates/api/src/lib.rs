@@ -32,6 +32,7 @@ pub mod operations;
 pub mod operator;
 pub mod paging;
 pub mod policies;
+pub mod region;
 pub mod revision;
 pub mod roles;
 pub mod tokens;
@@ -78,7 +79,7 @@ pub fn router(state: ApiState) -> Router {
             None => paths.push((operation.path, handler)),
         }
     }
-    paths
+    let routes = paths
         .into_iter()
         .fold(Router::new(), |router, (path, methods)| router.route(path, methods))
         .merge(console::routes())
@@ -87,5 +88,8 @@ pub fn router(state: ApiState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(state.clone(), revision::revisions))
         .layer(axum::middleware::from_fn(transaction::transaction))
-        .with_state(state)
+        .with_state(state);
+    // A layer on a router runs after its routing; the region prefix must come off before, so the routes sit behind
+    // an outer router that only rewrites.
+    Router::new().fallback_service(routes).layer(axum::middleware::map_request(region::select))
 }

@@ -185,7 +185,7 @@ impl TokenService {
             ),
             other => return Err(InvalidToken(format!("unknown role `{other}`"))),
         };
-        Ok((Caller { iam_id: claims.iam_id, kind }, claims.exp))
+        Ok((Caller { iam_id: claims.iam_id, kind, region: None }, claims.exp))
     }
 }
 
@@ -226,6 +226,7 @@ mod tests {
         let caller = Caller {
             iam_id: "IBMid-admin".into(),
             kind: CallerKind::AccountAdministrator(AccountId::parse(&"a".repeat(32)).unwrap()),
+            region: None,
         };
         let (token, _) = service.issue(&caller, "bx", now()).unwrap();
         assert_eq!(service.verify(&token).unwrap(), caller);
@@ -257,6 +258,7 @@ mod tests {
         let caller = Caller {
             iam_id: "IBMid-admin-0123456789abcdef0123456789abcdef".to_owned(),
             kind: CallerKind::AccountAdministrator(AccountId::parse("0123456789abcdef0123456789abcdef").unwrap()),
+            region: None,
         };
         let (genuine, claims) = service.issue(&caller, "default", now()).unwrap();
         assert_eq!(service.verify(&genuine).unwrap().iam_id, caller.iam_id);

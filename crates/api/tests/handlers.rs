@@ -29,8 +29,12 @@ struct Harness {
 impl Harness {
     async fn new() -> Harness {
         let store: Arc<dyn Store> = Arc::new(SqlStore::in_memory().await.unwrap());
-        let settings =
-            Settings { enforcement: Enforcement::Enforce, propagation_delay_ms: 0, iam_propagation_delay_ms: 0 };
+        let settings = Settings {
+            enforcement: Enforcement::Enforce,
+            propagation_delay_ms: 0,
+            iam_propagation_delay_ms: 0,
+            region: hubspoke_vpc::region::default_region(),
+        };
         let app = Arc::new(App::start(store, settings).await.unwrap());
         app.ensure_operator_key(OPERATOR_KEY).await.unwrap();
         let signing = app.signing_key().await.unwrap();

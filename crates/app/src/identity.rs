@@ -89,7 +89,7 @@ impl App {
             KeyOwner::Operator => CallerKind::Operator,
             KeyOwner::AccountAdministrator(account) => CallerKind::AccountAdministrator(account),
         };
-        Ok(Caller { iam_id: record.iam_id, kind })
+        Ok(Caller { iam_id: record.iam_id, kind, region: None })
     }
 
     /// Creates an account and its administrator's API key (operator only).

@@ -45,6 +45,8 @@ pub struct Settings {
     pub propagation_delay_ms: i64,
     /// How long a new or changed policy takes to count in decisions, in milliseconds (IAM's propagation).
     pub iam_propagation_delay_ms: i64,
+    /// The region of requests whose base path names none (`/v1/…`).
+    pub region: &'static hubspoke_vpc::region::Region,
 }
 
 /// The state shared by every operation.

@@ -103,7 +103,7 @@ fn scenarios() -> impl Strategy<Value = Scenario> {
 }
 
 fn administrator(account: &AccountId) -> Caller {
-    Caller { iam_id: format!("IBMid-{account}"), kind: CallerKind::AccountAdministrator(account.clone()) }
+    Caller { iam_id: format!("IBMid-{account}"), kind: CallerKind::AccountAdministrator(account.clone()), region: None }
 }
 
 struct Builder {
@@ -113,13 +113,17 @@ struct Builder {
 impl Builder {
     async fn new() -> Builder {
         let store: Arc<dyn Store> = Arc::new(SqlStore::in_memory().await.unwrap());
-        let settings =
-            Settings { enforcement: Enforcement::Enforce, propagation_delay_ms: 0, iam_propagation_delay_ms: 0 };
+        let settings = Settings {
+            enforcement: Enforcement::Enforce,
+            propagation_delay_ms: 0,
+            iam_propagation_delay_ms: 0,
+            region: hubspoke_vpc::region::default_region(),
+        };
         Builder { app: App::start(store, settings).await.unwrap() }
     }
 
     async fn account(&self, name: &str) -> AccountId {
-        let operator = Caller { iam_id: "operator".into(), kind: CallerKind::Operator };
+        let operator = Caller { iam_id: "operator".into(), kind: CallerKind::Operator, region: None };
         let (created, _) = self.app.create_account(&operator, name, None).await.unwrap();
         created.account.id
     }

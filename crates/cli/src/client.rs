@@ -37,6 +37,8 @@ pub enum ApiFailure {
 /// A connection to one server with one API key.
 pub struct Client {
     endpoint: String,
+    /// The VPC region's base path (`/eu-de`), or empty for the server's default region.
+    region_path: String,
     apikey: String,
     http: reqwest::Client,
     token: tokio::sync::OnceCell<String>,
@@ -52,7 +54,11 @@ impl Client {
         let apikey = connection.apikey.clone().or(profile.apikey).ok_or_else(|| {
             anyhow::anyhow!("no API key: run `hubspoke login --endpoint URL --apikey KEY`, or set HUBSPOKE_APIKEY")
         })?;
-        Ok(Client::new(&endpoint, &apikey))
+        let mut client = Client::new(&endpoint, &apikey);
+        if let Some(region) = connection.region.as_deref().map(str::trim).filter(|region| !region.is_empty()) {
+            client.region_path = format!("/{region}");
+        }
+        Ok(client)
     }
 
     /// A client for an explicit endpoint and key. An endpoint without a scheme (`127.0.0.1:8080`, as the server's
@@ -62,6 +68,7 @@ impl Client {
         let endpoint = if endpoint.contains("://") { endpoint.to_owned() } else { format!("http://{endpoint}") };
         Client {
             endpoint,
+            region_path: String::new(),
             apikey: apikey.to_owned(),
             http: reqwest::Client::builder().timeout(std::time::Duration::from_secs(60)).build().unwrap_or_default(),
             token: tokio::sync::OnceCell::new(),
@@ -122,13 +129,14 @@ impl Client {
     /// A VPC API call: the path gets `version` and `generation` like the `ibmcloud is` plugin sends them.
     pub async fn vpc(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, ApiFailure> {
         let separator = if path.contains('?') { '&' } else { '?' };
-        self.call(method, &format!("{path}{separator}version={VPC_API_VERSION}&generation=2"), body).await
+        let path = format!("{}{path}{separator}version={VPC_API_VERSION}&generation=2", self.region_path);
+        self.call(method, &path, body).await
     }
 
     /// The ETag of a VPC API resource.
     pub async fn vpc_etag(&self, path: &str) -> Result<String, ApiFailure> {
         let token = self.token().await?.to_owned();
-        let url = format!("{}{path}?version={VPC_API_VERSION}&generation=2", self.endpoint);
+        let url = format!("{}{}{path}?version={VPC_API_VERSION}&generation=2", self.endpoint, self.region_path);
         let response = self.http.get(url).bearer_auth(token).send().await.map_err(|e| self.unreachable(e))?;
         let status = response.status();
         let etag = response.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -148,7 +156,7 @@ impl Client {
         etag: &str,
     ) -> Result<Value, ApiFailure> {
         let token = self.token().await?.to_owned();
-        let url = format!("{}{path}?version={VPC_API_VERSION}&generation=2", self.endpoint);
+        let url = format!("{}{}{path}?version={VPC_API_VERSION}&generation=2", self.endpoint, self.region_path);
         let request = self
             .http
             .request(method, url)

@@ -32,6 +32,11 @@ pub struct Connection {
     #[arg(long, env = "HUBSPOKE_APIKEY", global = true, hide_env_values = true, allow_hyphen_values = true)]
     pub apikey: Option<String>,
 
+    /// The VPC region of VPC API requests (`/{region}/v1`); `None` for the server's default region. Set by the
+    /// `is` commands' `--region`.
+    #[arg(skip)]
+    pub region: Option<String>,
+
     /// `json` (or `JSON`, as ibmcloud writes it) prints the API's JSON instead of text.
     #[arg(long, global = true, value_parser = ["json"], ignore_case = true)]
     pub output: Option<String>,

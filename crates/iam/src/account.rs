@@ -46,6 +46,9 @@ pub struct Caller {
     pub iam_id: String,
     /// Operator or account administrator.
     pub kind: CallerKind,
+    /// The region the request's base path named (`/{region}/v1/…`), for regional APIs; `None` for the server's
+    /// default region, and for global APIs, which ignore it.
+    pub region: Option<String>,
 }
 
 impl Caller {

@@ -28,8 +28,8 @@ mod tests {
     fn ownership_table() {
         let a = AccountId::parse("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap();
         let b = AccountId::parse("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").unwrap();
-        let operator = Caller { iam_id: "op".into(), kind: CallerKind::Operator };
-        let admin_a = Caller { iam_id: "a".into(), kind: CallerKind::AccountAdministrator(a.clone()) };
+        let operator = Caller { iam_id: "op".into(), kind: CallerKind::Operator, region: None };
+        let admin_a = Caller { iam_id: "a".into(), kind: CallerKind::AccountAdministrator(a.clone()), region: None };
         let cases = [(&operator, &a, true), (&operator, &b, true), (&admin_a, &a, true), (&admin_a, &b, false)];
         for (caller, owner, allowed) in cases {
             assert_eq!(may_manage_policies_of(caller, owner), allowed, "{} on {owner}", caller.iam_id);

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use hubspoke_vpc::region::Region;
 
 /// How refused authorizations are treated by enforcement points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -24,6 +25,14 @@ impl From<EnforcementArg> for hubspoke_vpc::Enforcement {
             EnforcementArg::Off => hubspoke_vpc::Enforcement::Off,
         }
     }
+}
+
+/// A region of the VPC catalog, by name.
+pub fn parse_region(text: &str) -> Result<&'static Region, String> {
+    hubspoke_vpc::region::region(text).ok_or_else(|| {
+        let names: Vec<&str> = hubspoke_vpc::region::REGIONS.iter().map(|region| region.name).collect();
+        format!("`{text}` is not a VPC region; one of {}", names.join(", "))
+    })
 }
 
 /// Parses a duration such as `0`, `250ms`, `2s` or `1m` into milliseconds.
@@ -117,6 +126,11 @@ pub struct ServeArgs {
     /// then bindings, delegations and evaluations it would permit are refused (for example `0`, `30s`).
     #[arg(long, env = "HUBSPOKE_IAM_PROPAGATION_DELAY", default_value = "0", value_parser = parse_duration)]
     pub iam_propagation_delay: i64,
+
+    /// The VPC region of requests under `/v1`; every region is also served under its own base path,
+    /// `/{region}/v1` (for example `/eu-de/v1`).
+    #[arg(long, env = "HUBSPOKE_REGION", default_value = "us-south", value_parser = parse_region)]
+    pub region: &'static Region,
 
     /// How refused authorizations are treated.
     #[arg(long, env = "HUBSPOKE_ENFORCEMENT", value_enum, default_value = "enforce")]

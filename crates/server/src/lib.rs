@@ -34,6 +34,7 @@ pub async fn run(
         enforcement: args.enforcement.into(),
         propagation_delay_ms: args.propagation_delay,
         iam_propagation_delay_ms: args.iam_propagation_delay,
+        region: args.region,
     };
     // A PostgreSQL-compatible engine without LISTEN still works: the periodic catch-up then carries every change.
     let listener_for_changes = store.change_listener().await.unwrap_or_else(|error| {

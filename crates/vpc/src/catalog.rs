@@ -5,7 +5,7 @@
 //! instance CRNs and infrastructure services are looked up in a small catalog of the common services.
 
 use crate::model::GatewayTarget;
-use crate::region::REGION;
+use crate::region::Region;
 
 /// Infrastructure services by name, with their FQDNs.
 const INFRASTRUCTURE: &[(&str, &[&str])] = &[("ibm-ntp-server", &["time.adn.networklayer.com"])];
@@ -23,8 +23,10 @@ pub fn service_domain_of(name: &str) -> Option<&'static str> {
     })
 }
 
-/// The FQDNs a target serves, or `None` when hubspoke does not know the service.
-pub fn service_endpoints(target: &GatewayTarget) -> Option<Vec<String>> {
+/// The FQDNs a target serves to a gateway in `region` (a service instance is reached through the gateway's region's
+/// private endpoint), or `None` when hubspoke does not know the service.
+pub fn service_endpoints(target: &GatewayTarget, region: &Region) -> Option<Vec<String>> {
+    let region = region.name;
     match target {
         GatewayTarget::ProviderInfrastructureService { name } => INFRASTRUCTURE
             .iter()
@@ -41,14 +43,14 @@ pub fn service_endpoints(target: &GatewayTarget) -> Option<Vec<String>> {
             }
             let endpoints: Vec<String> = match service {
                 "cloud-object-storage" => vec![
-                    format!("s3.direct.{REGION}.cloud-object-storage.appdomain.cloud"),
-                    format!("*.s3.direct.{REGION}.cloud-object-storage.appdomain.cloud"),
+                    format!("s3.direct.{region}.cloud-object-storage.appdomain.cloud"),
+                    format!("*.s3.direct.{region}.cloud-object-storage.appdomain.cloud"),
                 ],
-                "kms" => vec![format!("private.{REGION}.kms.cloud.ibm.com")],
-                "hs-crypto" => vec![format!("api.private.{REGION}.hs-crypto.cloud.ibm.com")],
+                "kms" => vec![format!("private.{region}.kms.cloud.ibm.com")],
+                "hs-crypto" => vec![format!("api.private.{region}.hs-crypto.cloud.ibm.com")],
                 "container-registry" => vec!["private.us.icr.io".to_owned()],
                 "secrets-manager" if !parts[7].is_empty() => {
-                    vec![format!("{}.private.{REGION}.secrets-manager.appdomain.cloud", parts[7])]
+                    vec![format!("{}.private.{region}.secrets-manager.appdomain.cloud", parts[7])]
                 }
                 _ => return None,
             };
@@ -116,7 +118,7 @@ mod tests {
         ];
         for (target, expected) in cases {
             let expected = expected.map(|list| list.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-            assert_eq!(service_endpoints(&target), expected, "{target:?}");
+            assert_eq!(service_endpoints(&target, crate::region::default_region()), expected, "{target:?}");
         }
     }
 

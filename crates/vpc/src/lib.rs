@@ -4,8 +4,8 @@
 //!
 //! # Layout
 //!
-//! - [`region`]: the catalog of regions and zones (with each region's default address prefixes), the region
-//!   hubspoke serves, id and CRN formats.
+//! - [`region`]: the catalog of regions and zones (with each region's id prefix and default address prefixes), id
+//!   and CRN formats.
 //! - [`model`]: the entities.
 //! - [`world`]: [`World`], an immutable snapshot of every entity, and [`Draft`], a change to it that records what it
 //!   touched (so the store can persist exactly that).
@@ -67,6 +67,9 @@ pub struct Context<'a> {
     pub account: Option<AccountId>,
     /// Whether the caller is the operator (who may act in any account).
     pub operator: bool,
+    /// The region whose endpoint the request reached: new resources are created in it, and resources of other
+    /// regions are not found through it.
+    pub region: &'static region::Region,
     /// The time of the command.
     pub now: Timestamp,
     /// Fresh ids.
@@ -84,9 +87,24 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    /// Whether the caller may act on a resource of `owner`.
+    /// Whether the caller may act on a resource of `owner`, wherever it is (DNS Services is a global service).
     pub fn may_act_in(&self, owner: &AccountId) -> bool {
         self.operator || self.account.as_ref() == Some(owner)
+    }
+
+    /// Whether the caller may act on the regional resource `id` of `owner` through this request's region.
+    pub fn may_act_on(&self, owner: &AccountId, id: &str) -> bool {
+        self.may_act_in(owner) && self.in_region(id)
+    }
+
+    /// Whether the resource `id` is in the request's region.
+    pub fn in_region(&self, id: &str) -> bool {
+        region::region_of_id(id).is_some_and(|region| region.name == self.region.name)
+    }
+
+    /// A fresh id of a resource in the request's region.
+    pub fn new_id(&mut self) -> String {
+        self.region.resource_id(&self.ids.uuid())
     }
 
     /// The decision on `request` at the command's time, counting only policies that have propagated by then.

@@ -1,15 +1,11 @@
-//! The regions of IBM Cloud VPC and their zones (a pure catalog), the region hubspoke serves, and the formats of
-//! ids, CRNs and hrefs.
+//! The regions of IBM Cloud VPC and their zones (a pure catalog), and the formats of ids, CRNs and hrefs: every VPC
+//! resource id carries its region's prefix, so the region of any resource is read from its id.
 
 use hubspoke_iam::AccountId;
 use ipnet::Ipv4Net;
 
-/// The region name. hubspoke serves one region; every VPC is in it.
-pub const REGION: &str = "us-south";
-/// The id prefix of resources in the region (`r006-…` in `us-south`).
-pub const ID_PREFIX: &str = "r006";
-/// The region's zones.
-pub const ZONES: [&str; 3] = ["us-south-1", "us-south-2", "us-south-3"];
+/// The region a request reaches when it names none (`serve --region` changes it).
+pub const DEFAULT_REGION: &str = "us-south";
 /// How many zones each region has (a fourth zone exists only for allow-listed accounts, which hubspoke does not
 /// emulate).
 pub const ZONES_PER_REGION: usize = 3;
@@ -19,25 +15,30 @@ pub const ZONES_PER_REGION: usize = 3;
 pub struct Region {
     /// The name, for example `us-south`.
     pub name: &'static str,
+    /// The prefix of the ids of the region's resources (`r006-…` in `us-south`).
+    pub id_prefix: &'static str,
     /// The second octet of the region's default address prefixes: zone *n* gets `10.<octet>.<64·(n-1)>.0/18`.
     default_prefix_octet: u8,
 }
 
-/// Every region, in IBM's alphabetical order, with the second octet of its default address prefixes.
+/// Every region, in IBM's alphabetical order, with its id prefix and the second octet of its default address
+/// prefixes. The id prefixes of `us-south`, `us-east`, `eu-gb`, `jp-tok`, `au-syd`, `br-sao` and `eu-es` are IBM's;
+/// for the other regions IBM's documents show none, and hubspoke picks unused ones in the same pattern
+/// (`docs/vpc.md`).
 pub const REGIONS: [Region; 13] = [
-    Region { name: "au-syd", default_prefix_octet: 245 },
-    Region { name: "br-sao", default_prefix_octet: 250 },
-    Region { name: "ca-mon", default_prefix_octet: 253 },
-    Region { name: "ca-tor", default_prefix_octet: 249 },
-    Region { name: "eu-de", default_prefix_octet: 243 },
-    Region { name: "eu-es", default_prefix_octet: 251 },
-    Region { name: "eu-gb", default_prefix_octet: 242 },
-    Region { name: "in-che", default_prefix_octet: 254 },
-    Region { name: "in-mum", default_prefix_octet: 255 },
-    Region { name: "jp-osa", default_prefix_octet: 248 },
-    Region { name: "jp-tok", default_prefix_octet: 244 },
-    Region { name: "us-east", default_prefix_octet: 241 },
-    Region { name: "us-south", default_prefix_octet: 240 },
+    Region { name: "au-syd", id_prefix: "r026", default_prefix_octet: 245 },
+    Region { name: "br-sao", id_prefix: "r042", default_prefix_octet: 250 },
+    Region { name: "ca-mon", id_prefix: "r058", default_prefix_octet: 253 },
+    Region { name: "ca-tor", id_prefix: "r038", default_prefix_octet: 249 },
+    Region { name: "eu-de", id_prefix: "r010", default_prefix_octet: 243 },
+    Region { name: "eu-es", id_prefix: "r050", default_prefix_octet: 251 },
+    Region { name: "eu-gb", id_prefix: "r018", default_prefix_octet: 242 },
+    Region { name: "in-che", id_prefix: "r046", default_prefix_octet: 254 },
+    Region { name: "in-mum", id_prefix: "r054", default_prefix_octet: 255 },
+    Region { name: "jp-osa", id_prefix: "r034", default_prefix_octet: 248 },
+    Region { name: "jp-tok", id_prefix: "r022", default_prefix_octet: 244 },
+    Region { name: "us-east", id_prefix: "r014", default_prefix_octet: 241 },
+    Region { name: "us-south", id_prefix: "r006", default_prefix_octet: 240 },
 ];
 
 /// A region by name.
@@ -45,9 +46,20 @@ pub fn region(name: &str) -> Option<&'static Region> {
     REGIONS.iter().find(|region| region.name == name)
 }
 
-/// The region hubspoke serves.
-pub fn served() -> &'static Region {
-    region(REGION).expect("the served region is in the catalog")
+/// The region a request reaches when it names none.
+pub fn default_region() -> &'static Region {
+    region(DEFAULT_REGION).expect("the default region is in the catalog")
+}
+
+/// The region of a zone (`eu-de-2` is in `eu-de`).
+pub fn zone_region(zone: &str) -> Option<&'static Region> {
+    REGIONS.iter().find(|region| region.has_zone(zone))
+}
+
+/// The region of a resource, read from its id's prefix; `None` for an id of no region.
+pub fn region_of_id(id: &str) -> Option<&'static Region> {
+    let prefix = id.split('-').next()?;
+    REGIONS.iter().find(|region| region.id_prefix == prefix)
 }
 
 impl Region {
@@ -61,9 +73,9 @@ impl Region {
         self.zone_index(zone).is_some()
     }
 
-    /// The API endpoint of the region.
-    pub fn endpoint(&self) -> String {
-        format!("https://{}.iaas.cloud.ibm.com", self.name)
+    /// A resource id in IBM's format: the region's prefix and a UUID.
+    pub fn resource_id(&self, uuid: &str) -> String {
+        format!("{}-{uuid}", self.id_prefix)
     }
 
     /// The default address prefix of a zone, which `address_prefix_management: auto` creates.
@@ -84,14 +96,11 @@ pub const DEFAULT_RESOLVERS: [&str; 2] = ["161.26.0.10", "161.26.0.11"];
 /// The DNS servers of a VPC whose system resolver serves private zones or endpoint gateways (DNS Services).
 pub const PRIVATE_RESOLVERS: [&str; 2] = ["161.26.0.7", "161.26.0.8"];
 
-/// A resource id in IBM's format: the region prefix and a UUID.
-pub fn resource_id(uuid: &str) -> String {
-    format!("{ID_PREFIX}-{uuid}")
-}
-
-/// The CRN of an `is` resource, for example `crn:v1:bluemix:public:is:us-south:a/<account>::vpc:<id>`.
+/// The CRN of an `is` resource, for example `crn:v1:bluemix:public:is:us-south:a/<account>::vpc:<id>`; the region
+/// is the id's (an id of no region, which hubspoke never issues, is placed in the default region).
 pub fn crn(account: &AccountId, kind: &str, id: &str) -> String {
-    format!("crn:v1:bluemix:public:is:{REGION}:a/{account}::{kind}:{id}")
+    let region = region_of_id(id).unwrap_or_else(default_region).name;
+    format!("crn:v1:bluemix:public:is:{region}:a/{account}::{kind}:{id}")
 }
 
 /// The parts of an `is` CRN that identify a resource.
@@ -137,16 +146,6 @@ pub fn check_crn_round_trip(data: &[u8]) -> bool {
     true
 }
 
-/// Whether `zone` is one of the served region's zones.
-pub fn is_zone(zone: &str) -> bool {
-    served().has_zone(zone)
-}
-
-/// The default address prefix of a zone of the served region.
-pub fn zone_prefix(zone: &str) -> Option<Ipv4Net> {
-    served().default_prefix(zone)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,8 +181,10 @@ mod tests {
         ] {
             assert!(parse_crn(foreign).is_none(), "{foreign}");
         }
-        assert_eq!(zone_prefix("us-south-2").unwrap().to_string(), "10.240.64.0/18");
-        assert!(zone_prefix("eu-de-1").is_none());
+        assert_eq!(default_region().default_prefix("us-south-2").unwrap().to_string(), "10.240.64.0/18");
+        assert!(default_region().default_prefix("eu-de-1").is_none());
+        let frankfurt = crn(&account, "vpc", "r010-abc");
+        assert_eq!(frankfurt, "crn:v1:bluemix:public:is:eu-de:a/e38cfd44b6e44b249ac75dd5de0cc8aa::vpc:r010-abc");
     }
 
     #[test]
@@ -210,12 +211,17 @@ mod tests {
             assert_eq!(zones, [format!("{name}-1"), format!("{name}-2"), format!("{name}-3")]);
             assert_eq!(region.default_prefix(&zones[0]).unwrap().to_string(), first, "{name}");
             assert_eq!(region.default_prefix(&zones[2]).unwrap().to_string(), third, "{name}");
-            assert_eq!(region.endpoint(), format!("https://{name}.iaas.cloud.ibm.com"));
         }
         for zone in ["us-south-0", "us-south-4", "us-south", "us-south-x", "us-east-1"] {
-            assert!(!served().has_zone(zone), "{zone}");
+            assert!(!default_region().has_zone(zone), "{zone}");
         }
         assert!(region("mars-1").is_none());
-        assert_eq!(served().zones(), ZONES);
+        // Every region's ids are told apart by their prefix, and an id names its region.
+        for region in &REGIONS {
+            let id = region.resource_id("00000000-0000-4000-8000-000000000000");
+            assert_eq!(region_of_id(&id).map(|r| r.name), Some(region.name));
+            assert_eq!(REGIONS.iter().filter(|other| other.id_prefix == region.id_prefix).count(), 1);
+        }
+        assert!(region_of_id("r999-abc").is_none() && region_of_id("").is_none());
     }
 }

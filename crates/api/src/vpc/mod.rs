@@ -22,12 +22,13 @@ use hubspoke_app::network::{Reference, VpcIdentity};
 use hubspoke_iam::{AccountId, Timestamp};
 use hubspoke_vpc::RuleError;
 use hubspoke_vpc::error::Refusal;
-use hubspoke_vpc::region::{REGION, crn};
+use hubspoke_vpc::region::{crn, zone_region};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
 use crate::extract::{BaseUrl, Params};
+use crate::region::RequestRegion;
 use crate::transaction::json_response;
 use crate::wire::timestamp;
 
@@ -44,8 +45,10 @@ pub struct VpcQuery {
     pub version: String,
     /// Every parameter, for filters and paging links.
     pub params: Params,
-    /// `{base}/v1`, for hrefs.
+    /// `{origin}/v1`, or `{origin}/{region}/v1` when the request named its region, for hrefs.
     pub base: String,
+    /// `{scheme}://{host}` of the request.
+    pub origin: String,
 }
 
 impl VpcQuery {
@@ -101,7 +104,12 @@ impl<S: Send + Sync> FromRequestParts<S> for VpcQuery {
             )
             .with_target("generation", "parameter"));
         }
-        Ok(VpcQuery { version: version.to_owned(), params, base: format!("{base}/v1") })
+        // Hrefs keep the base path the request came through, so following one stays in its region.
+        let regional = match parts.extensions.get::<RequestRegion>() {
+            Some(region) => format!("{base}/{}/v1", region.0.name),
+            None => format!("{base}/v1"),
+        };
+        Ok(VpcQuery { version: version.to_owned(), params, base: regional, origin: base })
     }
 }
 
@@ -246,7 +254,8 @@ pub fn vpc_reference(base: &str, vpc: &Reference) -> Value {
 
 /// A `ZoneReference`.
 pub fn zone_reference(base: &str, zone: &str) -> Value {
-    json!({ "href": format!("{base}/regions/{REGION}/zones/{zone}"), "name": zone })
+    let region = zone_region(zone).map_or("", |region| region.name);
+    json!({ "href": format!("{base}/regions/{region}/zones/{zone}"), "name": zone })
 }
 
 /// A `ResourceGroupReference`.

@@ -13,10 +13,12 @@ use crate::error::ApiError;
 use crate::extract::Authenticated;
 use crate::transaction::json_response;
 
-/// A region in the SDK's `Region` shape.
-pub fn render(base: &str, region: &Region) -> Value {
+/// A region in the SDK's `Region` shape. Its `endpoint` is where this server serves the region (`{origin}/{name}`,
+/// to which SDKs append `/v1`), not IBM's host, so a client that follows it stays on this server.
+pub fn render(query: &VpcQuery, region: &Region) -> Value {
+    let base = &query.base;
     json!({
-        "endpoint": region.endpoint(),
+        "endpoint": format!("{}/{}", query.origin, region.name),
         "href": format!("{base}/regions/{}", region.name),
         "name": region.name,
         "status": "available",
@@ -39,7 +41,7 @@ pub async fn list(
     Authenticated(_caller): Authenticated,
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
-    let regions: Vec<Value> = state.app.regions().into_iter().map(|region| render(&query.base, region)).collect();
+    let regions: Vec<Value> = state.app.regions().into_iter().map(|region| render(&query, region)).collect();
     Ok(json_response(StatusCode::OK, &json!({ "regions": regions })))
 }
 
@@ -51,7 +53,7 @@ pub async fn get(
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
     let region = state.app.region(&name)?;
-    Ok(json_response(StatusCode::OK, &render(&query.base, region)))
+    Ok(json_response(StatusCode::OK, &render(&query, region)))
 }
 
 /// `GET /v1/regions/{name}/zones`.

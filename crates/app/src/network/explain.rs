@@ -8,7 +8,7 @@
 
 use hubspoke_iam::authority::may_manage_policies_of;
 use hubspoke_iam::{AccessRequest, AccountId, Caller};
-use hubspoke_vpc::region::parse_crn;
+use hubspoke_vpc::region::{parse_crn, region_of_id};
 use hubspoke_vpc::rules::binding::{self, CONNECT, access_request};
 use hubspoke_vpc::{Context, Enforcement, RuleError, World};
 
@@ -80,14 +80,20 @@ impl App {
         hub: &VpcIdentity,
     ) -> AppResult<BindingExplanation> {
         let world = self.replica.world();
-        let visible = self.visible(caller);
+        let mut visible = self.visible(caller);
         let (spoke_account, spoke_id) = match spoke {
-            VpcIdentity::Crn(crn) => crn_parts(crn, "spoke")?,
+            VpcIdentity::Crn(crn) => {
+                let (account, id) = crn_parts(crn, "spoke")?;
+                visible = visible.at_region_of(&id);
+                (account, id)
+            }
             local => {
                 let id = match local {
                     VpcIdentity::Href(href) => href.trim_end_matches('/').rsplit('/').next().unwrap_or_default(),
                     VpcIdentity::Id(id) | VpcIdentity::Crn(id) => id.as_str(),
                 };
+                // Explaining is not a regional operation: the spoke's id says in which region to look.
+                visible = visible.at_region_of(id);
                 let vpc = visible.vpc(id)?;
                 (vpc.account.clone(), vpc.id.clone())
             }
@@ -102,7 +108,7 @@ impl App {
                 };
                 world
                     .vpc(id)
-                    .filter(|vpc| vpc.account == spoke_account || visible.sees(&vpc.account))
+                    .filter(|vpc| vpc.account == spoke_account || visible.sees_at(&vpc.account, &vpc.id))
                     .map(|vpc| (vpc.account.clone(), vpc.id.clone()))
                     .ok_or_else(|| (AppError::Rule(RuleError::not_found("VPC", id)), id.to_owned()))
             }
@@ -176,6 +182,8 @@ impl App {
         let mut ctx = Context {
             account: Some(spoke_account.clone()),
             operator: false,
+            // The spoke's side is explained in the spoke's own region.
+            region: region_of_id(spoke).unwrap_or(self.settings.region),
             now: hubspoke_iam::Timestamp(crate::now_millis()),
             ids: &mut ids,
             policies: &policies,

@@ -109,8 +109,11 @@ impl App {
     /// `GET /endpoint_gateways`: newest first, then by name.
     pub fn list_gateways(&self, caller: &Caller, filter: &GatewayFilter, page: &PageRequest) -> Page<GatewayRead> {
         let visible = self.visible(caller);
-        let gateways: Vec<&EndpointGateway> =
-            visible.world.gateways().filter(|g| visible.sees(&g.account) && filter.matches(&visible, g)).collect();
+        let gateways: Vec<&EndpointGateway> = visible
+            .world
+            .gateways()
+            .filter(|g| visible.sees_at(&g.account, &g.id) && filter.matches(&visible, g))
+            .collect();
         let order = |g: &&EndpointGateway| {
             Cursor(vec![SortPart::Int(-g.created_at.0), SortPart::Text(g.name.clone()), SortPart::Text(g.id.clone())])
         };

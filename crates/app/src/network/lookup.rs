@@ -72,7 +72,7 @@ impl App {
 
     /// `GET /_hubspoke/vpcs/{id}/dns_endpoint`.
     pub async fn dns_endpoint(&self, caller: &Caller, vpc: &str) -> AppResult<DnsEndpoint> {
-        let address = self.visible(caller).vpc(vpc)?.dns_endpoint;
+        let address = self.visible(caller).at_region_of(vpc).vpc(vpc)?.dns_endpoint;
         let plane =
             self.data_plane.get().ok_or_else(|| AppError::Internal("the DNS data plane is not running".into()))?;
         // The data plane follows the world a moment after each write; a VPC created just now may not be served yet,
@@ -94,7 +94,7 @@ impl App {
 
     /// `GET /_hubspoke/vpcs/{id}/dns_lookup?name=NAME`.
     pub fn dns_lookup(&self, caller: &Caller, vpc: &str, name: &str) -> AppResult<NameLookup> {
-        let visible = self.visible(caller);
+        let visible = self.visible(caller).at_region_of(vpc);
         visible.vpc(vpc)?;
         // The name as the data plane answers it now: a gateway or binding still `pending` is not served yet.
         let (served, _) = hubspoke_vpc::topology::settled(&visible.world, visible.now);

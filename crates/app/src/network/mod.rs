@@ -34,6 +34,7 @@ use std::sync::Arc;
 
 use hubspoke_iam::{AccountId, Caller, Timestamp};
 use hubspoke_vpc::model::{AddressPrefix, Binding, CustomResolver, EndpointGateway, ReservedIp, Subnet, Vpc};
+use hubspoke_vpc::region::{Region, region, region_of_id};
 use hubspoke_vpc::{RuleError, World};
 use sha2::{Digest, Sha256};
 
@@ -49,19 +50,33 @@ pub struct Visible {
     pub world: Arc<World>,
     /// The caller's account; `None` for the operator, who sees every account.
     pub account: Option<AccountId>,
+    /// The region the request reached: regional resources of other regions are not seen through it.
+    pub region: &'static Region,
     /// The time the world was taken (lifecycle states depend on it).
     pub now: Timestamp,
 }
 
 impl Visible {
-    /// Whether a resource of `owner` is visible.
+    /// Whether a resource of `owner` is visible, wherever it is (DNS Services is a global service).
     pub fn sees(&self, owner: &AccountId) -> bool {
         self.account.as_ref().is_none_or(|account| account == owner)
     }
 
+    /// Whether the regional resource `id` of `owner` is visible: the caller's, and in the request's region.
+    pub fn sees_at(&self, owner: &AccountId, id: &str) -> bool {
+        self.sees(owner) && region_of_id(id).is_some_and(|region| region.name == self.region.name)
+    }
+
+    /// The same view in the region of the resource `id`: for hubspoke's own operations (`/_hubspoke/…`), which are
+    /// not regional and find a VPC in whichever region its id says.
+    pub fn at_region_of(mut self, id: &str) -> Visible {
+        self.region = region_of_id(id).unwrap_or(self.region);
+        self
+    }
+
     /// A VPC the caller may see, or 404.
     pub fn vpc(&self, id: &str) -> AppResult<&Vpc> {
-        visible(self.world.vpc(id).filter(|vpc| self.sees(&vpc.account)), "VPC", id)
+        visible(self.world.vpc(id).filter(|vpc| self.sees_at(&vpc.account, id)), "VPC", id)
     }
 
     /// An address prefix of a visible VPC, or 404.
@@ -72,7 +87,7 @@ impl Visible {
 
     /// A subnet the caller may see, or 404.
     pub fn subnet(&self, id: &str) -> AppResult<&Subnet> {
-        visible(self.world.subnet(id).filter(|subnet| self.sees(&subnet.account)), "subnet", id)
+        visible(self.world.subnet(id).filter(|subnet| self.sees_at(&subnet.account, id)), "subnet", id)
     }
 
     /// A reserved IP of a visible subnet, or 404.
@@ -83,7 +98,7 @@ impl Visible {
 
     /// An endpoint gateway the caller may see, or 404.
     pub fn gateway(&self, id: &str) -> AppResult<&EndpointGateway> {
-        visible(self.world.gateway(id).filter(|gateway| self.sees(&gateway.account)), "endpoint gateway", id)
+        visible(self.world.gateway(id).filter(|gateway| self.sees_at(&gateway.account, id)), "endpoint gateway", id)
     }
 
     /// A reserved IP bound to a visible endpoint gateway, or 404.
@@ -166,12 +181,28 @@ pub fn default_resource_group(account: &AccountId) -> String {
 impl App {
     /// The world through the caller's eyes.
     pub fn visible(&self, caller: &Caller) -> Visible {
-        Visible { world: self.replica.world(), account: caller.account().cloned(), now: Timestamp(now_millis()) }
+        Visible {
+            world: self.replica.world(),
+            account: caller.account().cloned(),
+            region: self.region_of(caller),
+            now: Timestamp(now_millis()),
+        }
     }
 
     /// `world` (the one a change is being computed on) through the caller's eyes.
     pub(crate) fn visible_in(&self, caller: &Caller, world: &World) -> Visible {
-        Visible { world: Arc::new(world.clone()), account: caller.account().cloned(), now: Timestamp(now_millis()) }
+        Visible {
+            world: Arc::new(world.clone()),
+            account: caller.account().cloned(),
+            region: self.region_of(caller),
+            now: Timestamp(now_millis()),
+        }
+    }
+
+    /// The region a caller's request reached: the one its base path named, or the server's default. The API only
+    /// passes on names of the catalog, so an unknown name cannot occur; it would mean the default.
+    pub(crate) fn region_of(&self, caller: &Caller) -> &'static Region {
+        caller.region.as_deref().and_then(region).unwrap_or(self.settings.region)
     }
 
     /// Checks `If-Match` against the ETag a resource has in `world` (the one a change is being computed on, so the

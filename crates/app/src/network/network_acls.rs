@@ -89,7 +89,7 @@ pub fn read_rules(acl: &NetworkAcl) -> Vec<NetworkAclRuleRead> {
 impl Visible {
     /// A network ACL the caller may see, or 404.
     pub fn network_acl(&self, id: &str) -> AppResult<&NetworkAcl> {
-        super::visible(self.world.network_acl(id).filter(|a| self.sees(&a.account)), "network ACL", id)
+        super::visible(self.world.network_acl(id).filter(|a| self.sees_at(&a.account, id)), "network ACL", id)
     }
 }
 
@@ -126,7 +126,7 @@ impl App {
         let acls: Vec<&NetworkAcl> = visible
             .world
             .network_acls()
-            .filter(|a| visible.sees(&a.account))
+            .filter(|a| visible.sees_at(&a.account, &a.id))
             .filter(|a| filter.vpc_id.as_ref().is_none_or(|vpc| *vpc == a.vpc))
             .filter(|a| filter.resource_group.as_ref().is_none_or(|g| *g == default_resource_group(&a.account)))
             .collect();

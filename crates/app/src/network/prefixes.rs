@@ -4,7 +4,6 @@ use hubspoke_iam::Caller;
 use hubspoke_store::Revision;
 use hubspoke_vpc::World;
 use hubspoke_vpc::model::AddressPrefix;
-use hubspoke_vpc::region::served;
 use hubspoke_vpc::rules::prefix;
 
 use super::{Activity, Visible};
@@ -44,8 +43,7 @@ impl App {
     ) -> AppResult<AddressPrefixRead> {
         let activity = Activity::creating("is.vpc.address-prefix.create", "address_prefix");
         let vpc = input.vpc.clone();
-        let (id, _) =
-            self.change(caller, activity, |world, ctx| prefix::create(world, ctx, served(), input.clone())).await?;
+        let (id, _) = self.change(caller, activity, |world, ctx| prefix::create(world, ctx, input.clone())).await?;
         self.address_prefix(caller, &vpc, &id)
     }
 

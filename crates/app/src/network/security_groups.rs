@@ -112,7 +112,7 @@ impl SecurityGroupFilter {
 impl Visible {
     /// A security group the caller may see, or 404.
     pub fn security_group(&self, id: &str) -> AppResult<&SecurityGroup> {
-        super::visible(self.world.security_group(id).filter(|g| self.sees(&g.account)), "security group", id)
+        super::visible(self.world.security_group(id).filter(|g| self.sees_at(&g.account, id)), "security group", id)
     }
 
     /// A rule of a visible security group, or 404.
@@ -160,7 +160,7 @@ impl App {
         let groups: Vec<&SecurityGroup> = visible
             .world
             .security_groups()
-            .filter(|g| visible.sees(&g.account) && filter.matches(&visible, g))
+            .filter(|g| visible.sees_at(&g.account, &g.id) && filter.matches(&visible, g))
             .collect();
         let newest_first =
             |g: &&SecurityGroup| Cursor(vec![SortPart::Int(-g.created_at.0), SortPart::Text(g.id.clone())]);

@@ -113,7 +113,7 @@ impl App {
         let subnets: Vec<&Subnet> = visible
             .world
             .subnets()
-            .filter(|s| visible.sees(&s.account))
+            .filter(|s| visible.sees_at(&s.account, &s.id))
             .filter(|s| filter.vpc.as_ref().is_none_or(|vpc| *vpc == s.vpc))
             .filter(|s| filter.zone.as_ref().is_none_or(|zone| *zone == s.zone))
             .collect();

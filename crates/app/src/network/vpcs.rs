@@ -126,7 +126,7 @@ impl App {
         let vpcs: Vec<&Vpc> = visible
             .world
             .vpcs()
-            .filter(|vpc| visible.sees(&vpc.account))
+            .filter(|vpc| visible.sees_at(&vpc.account, &vpc.id))
             .filter(|vpc| filter.classic_access.is_none_or(|wanted| wanted == vpc.classic_access))
             .filter(|vpc| filter.resource_group.as_ref().is_none_or(|g| *g == default_resource_group(&vpc.account)))
             .collect();

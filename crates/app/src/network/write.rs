@@ -149,6 +149,7 @@ impl App {
                 let mut ctx = Context {
                     account: caller.account().cloned(),
                     operator: caller.is_operator(),
+                    region: self.region_of(caller),
                     now: Timestamp(now_millis()),
                     ids: &mut ids,
                     policies: &policies,

@@ -41,8 +41,7 @@ pub enum Command {
     #[command(subcommand)]
     Iam(iam::Iam),
     /// VPCs, subnets, endpoint gateways and DNS resolution bindings, as `ibmcloud is` has them.
-    #[command(subcommand)]
-    Is(is::Is),
+    Is(IsCommand),
     /// Build a whole hub-and-spoke topology from one file, in one pass (`plan` shows, `apply` does).
     #[command(subcommand)]
     Topology(topology::Topology),
@@ -54,6 +53,16 @@ pub enum Command {
     Dns(dns::Dns),
 }
 
+/// `hubspoke is`: the VPC commands, in one region.
+#[derive(Clone, Debug, clap::Args)]
+pub struct IsCommand {
+    /// The VPC region to work in (its requests go to `/{region}/v1`); the server's default region when not given.
+    #[arg(short = 'r', long, env = "HUBSPOKE_CLI_REGION", global = true)]
+    pub region: Option<String>,
+    #[command(subcommand)]
+    pub command: is::Is,
+}
+
 /// Runs a command.
 pub async fn execute(command: Command, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
     match command {
@@ -63,7 +72,10 @@ pub async fn execute(command: Command, connection: &Connection, printer: &Printe
         Command::Reset(command) => command.run(connection, printer).await,
         Command::Dns(command) => command.run(connection, printer).await,
         Command::Iam(command) => command.run(connection, printer).await,
-        Command::Is(command) => command.run(connection, printer).await,
+        Command::Is(IsCommand { region, command }) => {
+            let connection = Connection { region, ..connection.clone() };
+            command.run(&connection, printer).await
+        }
         Command::Topology(command) => command.run(connection, printer).await,
         Command::Explain(command) => command.run(connection, printer).await,
     }

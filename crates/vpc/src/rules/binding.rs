@@ -2,11 +2,10 @@
 
 use hubspoke_iam::{AccessRequest, AccountId, RequestAttributes, Timestamp};
 
-use super::{Applied, VpcIdentity, names, own_vpc, resolve_vpc, vpc_crn};
+use super::{Applied, HubUse, VpcIdentity, names, own_vpc, resolve_vpc, vpc_crn};
 use crate::catalog::overlaps;
 use crate::error::{MissingGrant, RuleError, RuleResult};
 use crate::model::{Binding, BindingMode, Phase, ResolverSetting, Settling, Vpc};
-use crate::region::resource_id;
 use crate::topology::{binding_count, has_custom_resolver, spoke_bindings};
 use crate::world::{Entity, EntityKey, World};
 use crate::{Context, Enforcement};
@@ -150,7 +149,7 @@ pub fn evaluate_create(
     let spoke_name = names::choose(name, ctx.ids, "name").map_err(|refusal| refusals.push(refusal)).ok();
     let mut authorization = None;
     let hub = match hub {
-        VpcIdentity::Crn(crn) => match vpc_crn(crn) {
+        VpcIdentity::Crn(crn) => match vpc_crn(ctx, crn, HubUse::BindingTarget) {
             Err(refusal) => Err(refusal),
             Ok((account, id)) if account != spoke.account => {
                 // Another account's VPC: authorized first, looked up only then.
@@ -160,7 +159,7 @@ pub fn evaluate_create(
                         authorization = Some(granted);
                         world
                             .vpc(&id)
-                            .filter(|vpc| vpc.account == account)
+                            .filter(|vpc| vpc.account == account && ctx.in_region(&vpc.id))
                             .ok_or_else(|| RuleError::not_found("VPC", crn))
                     }
                 }
@@ -284,7 +283,7 @@ pub fn create(
     let plan = evaluate_create(world, ctx, spoke, hub, name)
         .map_err(|refusals| refusals.into_iter().next().expect("a refused create names at least one rule"))?;
     let CreatePlan { spoke, hub, name: spoke_name, authorization } = plan;
-    let id = resource_id(&ctx.ids.uuid());
+    let id = ctx.new_id();
     // Names are unique per VPC (rule C13). The spoke has no other binding, so its name is free; the hub may already
     // list a binding of that name, in which case the hub's side gets a distinguishing suffix.
     let taken_by_hub = world.bindings_of(&hub.id).any(|b| b.name_for(&hub.id) == spoke_name);

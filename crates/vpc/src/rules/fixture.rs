@@ -11,7 +11,7 @@ use super::subnet::{self, NewReservedIp, NewSubnet, SubnetRange};
 use super::vpc::{self, NewResolver, NewVpc};
 use crate::error::RuleResult;
 use crate::model::{BindingMode, GatewayTarget, PrefixManagement};
-use crate::region::crn;
+use crate::region::{Region, crn, default_region};
 use crate::world::World;
 use crate::{Context, Enforcement, Ids, RuleError};
 
@@ -40,6 +40,8 @@ pub struct Scene {
     pub policies: PolicyIndex,
     pub enforcement: Enforcement,
     pub waived: Vec<RuleError>,
+    /// The region the next commands' requests reach.
+    pub region: &'static Region,
     ids: SequentialIds,
     policy_count: usize,
 }
@@ -55,6 +57,7 @@ impl Scene {
             policies: PolicyIndex::default(),
             enforcement: Enforcement::Enforce,
             waived: Vec::new(),
+            region: default_region(),
             ids: SequentialIds(0),
             policy_count: 0,
         }
@@ -69,6 +72,7 @@ impl Scene {
         let mut ctx = Context {
             account: Some(super::fixture::account(account)),
             operator: false,
+            region: self.region,
             now: Timestamp(1_000),
             ids: &mut self.ids,
             policies: &self.policies,

@@ -6,7 +6,6 @@ use crate::Context;
 use crate::catalog::{overlaps, service_endpoints};
 use crate::error::{RuleError, RuleResult};
 use crate::model::{BindingMode, EndpointGateway, GatewayTarget, IpOwner, IpTarget, Phase, Settling, Vpc};
-use crate::region::resource_id;
 use crate::topology::{hub_binding, topology};
 use crate::world::{Entity, EntityKey, World};
 use hubspoke_iam::Timestamp;
@@ -46,7 +45,7 @@ pub struct NewGateway {
 pub(crate) fn own_gateway<'a>(world: &'a World, ctx: &Context, id: &str) -> RuleResult<&'a EndpointGateway> {
     world
         .gateway(id)
-        .filter(|gateway| ctx.may_act_in(&gateway.account))
+        .filter(|gateway| ctx.may_act_on(&gateway.account, &gateway.id))
         .ok_or_else(|| RuleError::not_found("endpoint gateway", id))
 }
 
@@ -139,7 +138,7 @@ fn settling(ctx: &Context, phase: Phase) -> Settling {
 /// Creates an endpoint gateway and binds its reserved IPs.
 pub fn create(world: &World, ctx: &mut Context, input: NewGateway) -> RuleResult<Applied<String>> {
     let vpc = own_vpc(world, ctx, &input.vpc)?.clone();
-    let endpoints = service_endpoints(&input.target).ok_or_else(|| {
+    let endpoints = service_endpoints(&input.target, ctx.region).ok_or_else(|| {
         RuleError::invalid(
             "endpoint_gateway_target_unknown",
             "hubspoke does not know the service endpoints of this target; use an `endpoint` CRN that names the FQDN",
@@ -165,7 +164,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewGateway) -> RuleResult
         .field("target"));
     }
     let mode = input.mode.unwrap_or(BindingMode::Primary);
-    let id = resource_id(&ctx.ids.uuid());
+    let id = ctx.new_id();
     check_mode(world, &vpc, &id, &input.target, &endpoints, mode)?;
     let security_groups = super::security_group::target_groups(world, ctx, &vpc.id, &input.security_groups)?;
     let mut draft = world.draft();
@@ -222,7 +221,7 @@ fn bind_existing(
     let ip = world.reserved_ip(ip_id).ok_or_else(|| RuleError::not_found("reserved IP", ip_id))?;
     let subnet = world
         .subnet(&ip.subnet)
-        .filter(|s| ctx.may_act_in(&s.account))
+        .filter(|s| ctx.may_act_on(&s.account, &s.id))
         .ok_or_else(|| RuleError::not_found("reserved IP", ip_id))?;
     if subnet.vpc != vpc.id {
         return Err(RuleError::invalid(

@@ -17,7 +17,7 @@ use hubspoke_iam::AccountId;
 use crate::Context;
 use crate::error::{RuleError, RuleResult};
 use crate::model::Vpc;
-use crate::region::{REGION, parse_crn};
+use crate::region::parse_crn;
 use crate::world::{EntityKey, World};
 
 /// A command's result: the new world, the entities to persist, and the command's own answer.
@@ -75,27 +75,41 @@ pub(crate) fn owner_account(ctx: &Context) -> RuleResult<AccountId> {
 
 /// A VPC the caller may act on, or 404 (another account's VPC is not revealed by id).
 pub(crate) fn own_vpc<'a>(world: &'a World, ctx: &Context, id: &str) -> RuleResult<&'a Vpc> {
-    world.vpc(id).filter(|vpc| ctx.may_act_in(&vpc.account)).ok_or_else(|| RuleError::not_found("VPC", id))
+    world.vpc(id).filter(|vpc| ctx.may_act_on(&vpc.account, id)).ok_or_else(|| RuleError::not_found("VPC", id))
 }
 
-/// The account and id a CRN names, if it is the CRN of a VPC in this region (rule C4).
-pub(crate) fn vpc_crn(crn: &str) -> RuleResult<(AccountId, String)> {
-    let parts = parse_crn(crn).filter(|parts| parts.kind == "vpc").ok_or_else(|| {
-        RuleError::invalid("invalid_crn", format!("`{crn}` is not the CRN of a VPC")).field("vpc.crn")
-    })?;
-    if parts.region != REGION {
+/// Which use of a hub's CRN refuses a VPC of another region: a binding's target (rule C4) or a resolver's delegation
+/// (rule S10). Each has its own code and field.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum HubUse {
+    /// `POST /vpcs/{spoke}/dns_resolution_bindings` `vpc.crn`.
+    BindingTarget,
+    /// `dns.resolver.vpc.crn` of a delegated resolver.
+    Delegation,
+}
+
+/// The account and id a CRN names, if it is the CRN of a VPC in the request's region (rule C4 or S10).
+pub(crate) fn vpc_crn(ctx: &Context, crn: &str, used: HubUse) -> RuleResult<(AccountId, String)> {
+    let (field, code, rule, what) = match used {
+        HubUse::BindingTarget => ("vpc.crn", "dns_resolution_binding_cross_region", "C4", "a DNS resolution binding"),
+        HubUse::Delegation => ("dns.resolver.vpc.crn", "dns_resolver_vpc_cross_region", "S10", "a delegated resolver"),
+    };
+    let parts = parse_crn(crn)
+        .filter(|parts| parts.kind == "vpc")
+        .ok_or_else(|| RuleError::invalid("invalid_crn", format!("`{crn}` is not the CRN of a VPC")).field(field))?;
+    if parts.region != ctx.region.name {
         return Err(RuleError::invalid(
-            "dns_resolution_binding_cross_region",
+            code,
             format!(
-                "the VPC `{}` is in region `{}`; DNS sharing requires both VPCs in `{REGION}`",
-                parts.id, parts.region
+                "the VPC `{}` is in region `{}`, and {what} needs its hub in the same region as the VPC (`{}`)",
+                parts.id, parts.region, ctx.region.name
             ),
         )
-        .rule("C4")
-        .field("vpc.crn"));
+        .rule(rule)
+        .field(field));
     }
     let account = AccountId::parse(&parts.account)
-        .ok_or_else(|| RuleError::invalid("invalid_crn", format!("`{crn}` names no account")).field("vpc.crn"))?;
+        .ok_or_else(|| RuleError::invalid("invalid_crn", format!("`{crn}` names no account")).field(field))?;
     Ok((account, parts.id))
 }
 
@@ -114,9 +128,12 @@ pub(crate) fn resolve_vpc<'a>(
             own_vpc(world, ctx, id)
         }
         VpcIdentity::Crn(crn) => {
-            let (account, id) = vpc_crn(crn)?;
-            let vpc =
-                world.vpc(&id).filter(|vpc| vpc.account == account).ok_or_else(|| RuleError::not_found("VPC", crn))?;
+            let (account, id) = vpc_crn(ctx, crn, HubUse::BindingTarget)?;
+            // A CRN whose region segment disagrees with its id's prefix names nothing.
+            let vpc = world
+                .vpc(&id)
+                .filter(|vpc| vpc.account == account && ctx.in_region(&vpc.id))
+                .ok_or_else(|| RuleError::not_found("VPC", crn))?;
             if !remote && !ctx.may_act_in(&vpc.account) {
                 return Err(RuleError::not_found("VPC", crn));
             }

@@ -11,7 +11,6 @@ use crate::error::{RuleError, RuleResult};
 use crate::model::{
     AclAction, Direction, NetworkAcl, NetworkAclRule, PortRange, RuleProtocol, Vpc, default_network_acl_id,
 };
-use crate::region::resource_id;
 use crate::world::{Entity, EntityKey, World};
 
 /// Network ACLs a VPC may have.
@@ -101,7 +100,7 @@ pub fn default_acl(vpc: &Vpc) -> NetworkAcl {
 pub(crate) fn own_acl<'a>(world: &'a World, ctx: &Context, id: &str) -> RuleResult<&'a NetworkAcl> {
     world
         .network_acl(id)
-        .filter(|acl| ctx.may_act_in(&acl.account))
+        .filter(|acl| ctx.may_act_on(&acl.account, &acl.id))
         .ok_or_else(|| RuleError::not_found("network ACL", id))
 }
 
@@ -174,7 +173,7 @@ fn too_many_rules(acl: &str, count: usize) -> RuleResult<()> {
 fn insert_rule(acl: &mut NetworkAcl, ctx: &mut Context, input: NewAclRule) -> RuleResult<String> {
     too_many_rules(&acl.id, acl.rules.len() + 1)?;
     let rule = NetworkAclRule {
-        id: resource_id(&ctx.ids.uuid()),
+        id: ctx.new_id(),
         name: names::choose(input.name.as_deref(), ctx.ids, "name")?,
         action: input.action,
         direction: input.direction,
@@ -204,7 +203,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewAcl) -> RuleResult<App
             format!("VPC `{}` already has {ACLS_PER_VPC} network ACLs, the most a VPC may have", vpc.id),
         ));
     }
-    let id = resource_id(&ctx.ids.uuid());
+    let id = ctx.new_id();
     let mut acl = NetworkAcl {
         id: id.clone(),
         account: vpc.account.clone(),
@@ -218,7 +217,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewAcl) -> RuleResult<App
             let source = own_acl(world, ctx, source).map_err(|error| error.field("source_network_acl"))?;
             for rule in &source.rules {
                 let mut copy = rule.clone();
-                copy.id = resource_id(&ctx.ids.uuid());
+                copy.id = ctx.new_id();
                 copy.created_at = ctx.now;
                 acl.rules.push(copy);
             }

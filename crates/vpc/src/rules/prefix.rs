@@ -7,7 +7,6 @@ use super::{Applied, names, own_vpc};
 use crate::Context;
 use crate::error::{RuleError, RuleResult};
 use crate::model::{AddressPrefix, Vpc};
-use crate::region::{Region, resource_id};
 use crate::world::{Draft, Entity, EntityKey, World};
 
 /// How many address prefixes one VPC may have.
@@ -69,14 +68,15 @@ fn fresh_name(world: &World, ctx: &mut Context, vpc: &str) -> String {
     }
 }
 
-/// Adds the region's default prefix of every zone to a VPC being created (`address_prefix_management: auto`),
-/// each its zone's default and named with random words, as IBM names them.
-pub(crate) fn add_defaults(draft: &mut Draft, ctx: &mut Context, vpc: &Vpc, region: &Region) {
+/// Adds the default prefix of every zone of the request's region to a VPC being created there
+/// (`address_prefix_management: auto`), each its zone's default and named with random words, as IBM names them.
+pub(crate) fn add_defaults(draft: &mut Draft, ctx: &mut Context, vpc: &Vpc) {
+    let region = ctx.region;
     for zone in region.zones() {
         let Some(cidr) = region.default_prefix(&zone) else { continue };
         let name = fresh_name(draft.world(), ctx, &vpc.id);
         let prefix = AddressPrefix {
-            id: resource_id(&ctx.ids.uuid()),
+            id: ctx.new_id(),
             account: vpc.account.clone(),
             vpc: vpc.id.clone(),
             zone,
@@ -149,14 +149,10 @@ fn check_name_free(world: &World, vpc: &str, name: &str, except: Option<&str>) -
     Ok(())
 }
 
-/// Creates an address prefix in the VPC, in a zone of `region` (the VPC's).
-pub fn create(
-    world: &World,
-    ctx: &mut Context,
-    region: &Region,
-    input: NewAddressPrefix,
-) -> RuleResult<Applied<String>> {
+/// Creates an address prefix in the VPC, in a zone of its region (the request's: another region's VPC is not found).
+pub fn create(world: &World, ctx: &mut Context, input: NewAddressPrefix) -> RuleResult<Applied<String>> {
     let vpc = own_vpc(world, ctx, &input.vpc)?.clone();
+    let region = ctx.region;
     // A range with host bits set names its network, as subnets' ranges do.
     let cidr = input.cidr.trunc();
     check_cidr(world, &vpc.id, cidr)?;
@@ -184,7 +180,7 @@ pub fn create(
         )
         .rule("P7"));
     }
-    let id = resource_id(&ctx.ids.uuid());
+    let id = ctx.new_id();
     let prefix = AddressPrefix {
         id: id.clone(),
         account: vpc.account.clone(),

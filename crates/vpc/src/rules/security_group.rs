@@ -10,7 +10,6 @@ use crate::error::{RuleError, RuleResult};
 use crate::model::{
     Direction, Local, PortRange, Remote, RuleProtocol, SecurityGroup, SecurityGroupRule, Vpc, default_security_group_id,
 };
-use crate::region::resource_id;
 use crate::world::{Entity, EntityKey, World};
 
 /// Security groups a VPC may have.
@@ -106,7 +105,7 @@ pub fn default_group(vpc: &Vpc) -> SecurityGroup {
 pub(crate) fn own_group<'a>(world: &'a World, ctx: &Context, id: &str) -> RuleResult<&'a SecurityGroup> {
     world
         .security_group(id)
-        .filter(|group| ctx.may_act_in(&group.account))
+        .filter(|group| ctx.may_act_on(&group.account, &group.id))
         .ok_or_else(|| RuleError::not_found("security group", id))
 }
 
@@ -170,7 +169,9 @@ fn check_rule(
     }
     if let Remote::Group(remote) = &rule.remote {
         let same_vpc = remote == group
-            || world.security_group(remote).is_some_and(|other| ctx.may_act_in(&other.account) && other.vpc == vpc);
+            || world
+                .security_group(remote)
+                .is_some_and(|other| ctx.may_act_on(&other.account, &other.id) && other.vpc == vpc);
         if !same_vpc {
             return Err(RuleError::invalid(
                 "security_group_rule_remote_invalid",
@@ -184,7 +185,7 @@ fn check_rule(
 
 fn new_rule(ctx: &mut Context, input: NewSecurityGroupRule) -> RuleResult<SecurityGroupRule> {
     Ok(SecurityGroupRule {
-        id: resource_id(&ctx.ids.uuid()),
+        id: ctx.new_id(),
         name: names::choose(input.name.as_deref(), ctx.ids, "name")?,
         direction: input.direction,
         protocol: input.protocol,
@@ -217,7 +218,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSecurityGroup) -> Rule
             format!("VPC `{}` already has {GROUPS_PER_VPC} security groups, the most a VPC may have", vpc.id),
         ));
     }
-    let id = resource_id(&ctx.ids.uuid());
+    let id = ctx.new_id();
     too_many_rules(&id, input.rules.len())?;
     let mut rules: Vec<SecurityGroupRule> = Vec::new();
     for rule in input.rules {

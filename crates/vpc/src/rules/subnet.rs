@@ -10,7 +10,6 @@ use super::{Applied, names, own_vpc};
 use crate::Context;
 use crate::error::{RuleError, RuleResult};
 use crate::model::{IpOwner, IpTarget, ReservedIp, Subnet};
-use crate::region::{is_zone, resource_id};
 use crate::world::{Draft, Entity, EntityKey, World};
 
 /// How the address range of a new subnet is chosen.
@@ -40,13 +39,16 @@ pub struct NewSubnet {
 
 /// A subnet the caller may act on, or 404.
 pub(crate) fn own_subnet<'a>(world: &'a World, ctx: &Context, id: &str) -> RuleResult<&'a Subnet> {
-    world.subnet(id).filter(|subnet| ctx.may_act_in(&subnet.account)).ok_or_else(|| RuleError::not_found("subnet", id))
+    world
+        .subnet(id)
+        .filter(|subnet| ctx.may_act_on(&subnet.account, id))
+        .ok_or_else(|| RuleError::not_found("subnet", id))
 }
 
 /// Creates a subnet.
 pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<Applied<String>> {
     let vpc = own_vpc(world, ctx, &input.vpc)?.clone();
-    if let Some(zone) = input.zone.as_deref().filter(|zone| !is_zone(zone)) {
+    if let Some(zone) = input.zone.as_deref().filter(|zone| !ctx.region.has_zone(zone)) {
         return Err(
             RuleError::invalid("invalid_zone", format!("`{zone}` is not a zone of this region")).field("zone.name")
         );
@@ -141,7 +143,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<
             (cidr, zone)
         }
     };
-    let id = resource_id(&ctx.ids.uuid());
+    let id = ctx.new_id();
     let subnet = Subnet {
         id: id.clone(),
         account: vpc.account.clone(),
@@ -254,7 +256,7 @@ pub(crate) fn reserve(
         .field("name"));
     }
     let ip = ReservedIp {
-        id: resource_id(&ctx.ids.uuid()),
+        id: ctx.new_id(),
         subnet: subnet.id.clone(),
         address,
         name,

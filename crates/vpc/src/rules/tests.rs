@@ -12,7 +12,7 @@ use super::{IfMatch, Patch, VpcIdentity, binding, gateway, resolver, vpc};
 use crate::Enforcement;
 use crate::error::{Refusal, RuleResult};
 use crate::model::{BindingMode, DnsServer, PrefixManagement};
-use crate::region::{crn, served};
+use crate::region::crn;
 use crate::topology::{binding_count, resolver_view, vpc_health};
 
 fn delegate(scene: &mut Scene, spoke: &str, hub: &str) -> RuleResult<String> {
@@ -49,7 +49,7 @@ fn manual_vpc(scene: &mut Scene, account: &str, name: &str) -> String {
 fn add_prefix(scene: &mut Scene, vpc: &str, zone: &str, cidr: &str, is_default: bool) -> RuleResult<String> {
     let input =
         NewAddressPrefix { vpc: vpc.into(), zone: zone.into(), cidr: cidr.parse().unwrap(), name: None, is_default };
-    scene.run(SPOKE_ACCOUNT, |w, c| prefix::create(w, c, served(), input))
+    scene.run(SPOKE_ACCOUNT, |w, c| prefix::create(w, c, input))
 }
 
 fn add_subnet(scene: &mut Scene, vpc: &str, zone: &str, range: SubnetRange) -> RuleResult<String> {
@@ -153,6 +153,18 @@ fn refusals() -> Vec<Row> {
         ("C4", "dns_resolution_binding_cross_region", Refusal::Invalid, |s| {
             let (hub, spoke) = s.seed();
             let elsewhere = VpcIdentity::Crn(s.crn_of(&hub).replace(":us-south:", ":eu-de:"));
+            s.run(SPOKE_ACCOUNT, |w, c| binding::create(w, c, &spoke, &elsewhere, None)).map(drop)
+        }),
+        ("C4", "dns_resolution_binding_cross_region", Refusal::Invalid, |s| {
+            // A real hub of another region, named by its own CRN, is refused for the region, not as missing.
+            let (_, spoke) = s.seed();
+            s.region = crate::region::region("eu-de").unwrap();
+            let hub = s.vpc(HUB_ACCOUNT, "frankfurt-hub", true);
+            let hub_subnet = s.subnet(HUB_ACCOUNT, &hub, "eu-de-1");
+            s.custom_resolver(HUB_ACCOUNT, &hub_subnet);
+            s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
+            s.region = crate::region::default_region();
+            let elsewhere = VpcIdentity::Crn(s.crn_of(&hub));
             s.run(SPOKE_ACCOUNT, |w, c| binding::create(w, c, &spoke, &elsewhere, None)).map(drop)
         }),
         ("C5", "not_found", Refusal::NotFound, |s| {
@@ -282,6 +294,16 @@ fn refusals() -> Vec<Row> {
             };
             s.run(SPOKE_ACCOUNT, |w, c| vpc::create(w, c, input)).map(drop)
         }),
+        ("S10", "dns_resolver_vpc_cross_region", Refusal::Invalid, |s| {
+            let (hub, spoke, ..) = s.bound();
+            let elsewhere = s.crn_of(&hub).replace(":us-south:", ":eu-de:");
+            let resolver = ResolverPatch {
+                kind: Some("delegated".into()),
+                vpc: Patch::Value(VpcIdentity::Crn(elsewhere)),
+                ..Default::default()
+            };
+            patch(s, SPOKE_ACCOUNT, &spoke, VpcPatch { resolver: Some(resolver), ..Default::default() }).map(drop)
+        }),
         ("S9", "vpc_provides_dns", Refusal::Conflict, |s| {
             let (hub, spoke, binding, _) = s.bound();
             delegate(s, &spoke, &hub)?;
@@ -359,7 +381,7 @@ fn refusals() -> Vec<Row> {
                 name: Some(taken),
                 is_default: false,
             };
-            s.run(SPOKE_ACCOUNT, |w, c| prefix::create(w, c, served(), input)).map(drop)
+            s.run(SPOKE_ACCOUNT, |w, c| prefix::create(w, c, input)).map(drop)
         }),
         ("P6", "address_prefix_name_duplicate", Refusal::Conflict, |s| {
             let vpc = s.vpc(SPOKE_ACCOUNT, "auto", false);
@@ -437,6 +459,32 @@ fn auto_vpcs_get_the_region_defaults_and_manual_ones_none() {
     // Deleting a VPC deletes its prefixes.
     scene.run(SPOKE_ACCOUNT, |w, c| vpc::delete(w, c, &auto)).unwrap();
     assert_eq!(scene.world.prefixes_of(&auto).count(), 0);
+}
+
+#[test]
+fn each_region_keeps_its_resources() {
+    let mut s = Scene::new();
+    s.region = crate::region::region("eu-de").unwrap();
+    let vpc = s.vpc(SPOKE_ACCOUNT, "frankfurt", false);
+    assert!(vpc.starts_with("r010-"), "{vpc}");
+    let cidrs: Vec<String> = s.world.prefixes_of(&vpc).map(|p| p.cidr.to_string()).collect();
+    assert_eq!(cidrs, ["10.243.0.0/18", "10.243.64.0/18", "10.243.128.0/18"]);
+    let subnet = s.subnet(SPOKE_ACCOUNT, &vpc, "eu-de-2");
+    assert!(subnet.starts_with("r010-") && s.crn_of(&vpc).contains(":is:eu-de:"), "{subnet}");
+    // A zone of another region is refused, in the VPC's region.
+    let input = NewSubnet {
+        name: None,
+        vpc: vpc.clone(),
+        zone: Some("us-south-1".into()),
+        range: SubnetRange::Count(256),
+        network_acl: None,
+    };
+    assert_eq!(s.run(SPOKE_ACCOUNT, |w, c| subnet::create(w, c, input.clone())).unwrap_err().code, "invalid_zone");
+    // Through another region's endpoint, the VPC and its subnet are not found.
+    s.region = crate::region::default_region();
+    assert_eq!(s.run(SPOKE_ACCOUNT, |w, c| subnet::create(w, c, input)).unwrap_err().code, "not_found");
+    assert_eq!(s.run(SPOKE_ACCOUNT, |w, c| subnet::delete(w, c, &subnet)).unwrap_err().code, "not_found");
+    assert_eq!(s.run(SPOKE_ACCOUNT, |w, c| vpc::delete(w, c, &vpc)).unwrap_err().code, "not_found");
 }
 
 #[test]

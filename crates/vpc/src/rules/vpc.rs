@@ -6,14 +6,14 @@ use std::net::Ipv4Addr;
 
 use hubspoke_iam::AccountId;
 
-use super::{Applied, IfMatch, Patch, VpcIdentity, names, own_vpc, owner_account, resolve_vpc, vpc_crn};
+use super::{Applied, HubUse, IfMatch, Patch, VpcIdentity, names, own_vpc, owner_account, resolve_vpc, vpc_crn};
 use crate::Context;
 use crate::error::{RuleError, RuleResult};
 use crate::model::{
     BindingMode, DnsServer, PrefixManagement, ResolverSetting, RoutingTable, Vpc, default_network_acl_id,
     default_routing_table_id, default_security_group_id,
 };
-use crate::region::{is_zone, served};
+use crate::region::Region;
 use crate::rules::binding::authorize;
 use crate::rules::{network_acl, security_group};
 use crate::topology::{binding_count, has_custom_resolver, hub_binding};
@@ -70,7 +70,8 @@ pub struct VpcPatch {
     pub resolver: Option<ResolverPatch>,
 }
 
-fn check_manual_servers(servers: &[DnsServer]) -> RuleResult<()> {
+/// Checks manual DNS servers, whose zone affinities name zones of `region` (the VPC's).
+fn check_manual_servers(servers: &[DnsServer], region: &Region) -> RuleResult<()> {
     let field = "dns.resolver.manual_servers";
     if servers.is_empty() {
         return Err(RuleError::invalid(
@@ -90,7 +91,7 @@ fn check_manual_servers(servers: &[DnsServer]) -> RuleResult<()> {
     }
     let mut zones = HashSet::new();
     for zone in servers.iter().filter_map(|s| s.zone_affinity.as_deref()) {
-        if !is_zone(zone) {
+        if !region.has_zone(zone) {
             return Err(
                 RuleError::invalid("invalid_zone", format!("`{zone}` is not a zone of this region")).field(field)
             );
@@ -128,7 +129,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewVpc) -> RuleResult<App
     let resolver = match input.resolver {
         NewResolver::System => ResolverSetting::System,
         NewResolver::Manual(servers) => {
-            check_manual_servers(&servers)?;
+            check_manual_servers(&servers, ctx.region)?;
             ResolverSetting::Manual(servers)
         }
         NewResolver::Delegated => {
@@ -140,7 +141,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewVpc) -> RuleResult<App
             .field("dns.resolver.type"));
         }
     };
-    let id = crate::region::resource_id(&ctx.ids.uuid());
+    let id = ctx.new_id();
     let vpc = Vpc {
         id: id.clone(),
         account,
@@ -157,7 +158,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewVpc) -> RuleResult<App
     // VPC's, as the VPC representation has always shown them, so one id scheme serves old and new VPCs alike.
     let mut draft = world.draft();
     if vpc.address_prefix_management == PrefixManagement::Auto {
-        super::prefix::add_defaults(&mut draft, ctx, &vpc, served());
+        super::prefix::add_defaults(&mut draft, ctx, &vpc);
     }
     draft.put(Entity::SecurityGroup(security_group::default_group(&vpc)));
     draft.put(Entity::NetworkAcl(network_acl::default_acl(&vpc)));
@@ -283,7 +284,7 @@ fn next_resolver(
         "system" => Ok(ResolverSetting::System),
         "manual" => match (&patch.manual_servers, &current.resolver) {
             (Patch::Value(servers), _) => {
-                check_manual_servers(servers)?;
+                check_manual_servers(servers, ctx.region)?;
                 Ok(ResolverSetting::Manual(servers.clone()))
             }
             (Patch::Absent, ResolverSetting::Manual(servers)) => Ok(ResolverSetting::Manual(servers.clone())),
@@ -348,7 +349,7 @@ fn delegation_target<'a>(
     let bound_hub = hub_binding(world, &current.id).map(|binding| (binding.hub.clone(), binding.hub_account.clone()));
     let named = match identity {
         VpcIdentity::Crn(crn) => {
-            let (account, id) = vpc_crn(crn)?;
+            let (account, id) = vpc_crn(ctx, crn, HubUse::Delegation)?;
             bound_hub.as_ref().filter(|(hub, hub_account)| *hub == id && *hub_account == account).map(|(hub, _)| hub)
         }
         local => {
