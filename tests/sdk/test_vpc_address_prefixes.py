@@ -44,13 +44,29 @@ def test_regions_and_zones(new_account, vpc_client):
     regions = conforming(RegionCollection, vpcs.list_regions().get_result())["regions"]
     assert {region["name"] for region in regions} == REGIONS
     region = conforming(Region, vpcs.get_region(name="us-south").get_result())
-    assert (region["endpoint"], region["status"]) == ("https://us-south.iaas.cloud.ibm.com", "available")
+    assert (region["endpoint"], region["status"]) == (f"{vpcs.service_url[: -len('/v1')]}/us-south", "available")
     zones = conforming(ZoneCollection, vpcs.list_region_zones(region_name="us-south").get_result())["zones"]
     assert [zone["name"] for zone in zones] == ["us-south-1", "us-south-2", "us-south-3"]
     zone = conforming(Zone, vpcs.get_region_zone(region_name="us-south", name="us-south-2").get_result())
     assert (zone["region"]["name"], zone["status"]) == ("us-south", "available")
     assert refusal(lambda: vpcs.get_region(name="mars"))[:2] == (404, "not_found")
     assert refusal(lambda: vpcs.get_region_zone(region_name="us-south", name="us-south-9"))[:2] == (404, "not_found")
+
+
+def test_a_region_is_selected_by_the_service_url(new_account, vpc_client):
+    """The region's `endpoint` with `/v1` is a service URL, as at IBM; resources stay in the region they were made in."""
+    account = new_account("frankfurt")
+    default = vpc_client(account["apikey"])
+    frankfurt = vpc_client(account["apikey"])
+    frankfurt.set_service_url(default.get_region(name="eu-de").get_result()["endpoint"] + "/v1")
+    vpc = frankfurt.create_vpc(name="frankfurt").get_result()
+    assert vpc["id"].startswith("r010-") and ":is:eu-de:" in vpc["crn"]
+    prefixes = frankfurt.list_vpc_address_prefixes(vpc_id=vpc["id"]).get_result()["address_prefixes"]
+    assert [prefix["zone"]["name"] for prefix in prefixes] == ["eu-de-1", "eu-de-2", "eu-de-3"]
+    assert [v["id"] for v in frankfurt.list_vpcs().get_result()["vpcs"]] == [vpc["id"]]
+    assert default.list_vpcs().get_result()["vpcs"] == []
+    assert refusal(lambda: default.get_vpc(id=vpc["id"]))[:2] == (404, "not_found")
+    frankfurt.delete_vpc(id=vpc["id"])
 
 
 def test_address_prefixes_of_a_manual_vpc(new_account, vpc_client):
