@@ -377,7 +377,7 @@ async fn one_topology_apply_builds_the_seed_scenario_and_a_second_does_nothing()
     let server = Server::ephemeral().await;
     let (_, hub_key) = account(&server, "hub", None).await;
     let (_, spoke_key) = account(&server, "spoke", None).await;
-    let file = repository_root().join("tests/integration/topologies/seed.toml");
+    let file = repository_root().join("tests/integration/topologies/two-accounts.toml");
     let topology = |verb: &str| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
         command
@@ -408,6 +408,62 @@ async fn one_topology_apply_builds_the_seed_scenario_and_a_second_does_nothing()
     ]));
     assert_eq!(lookup["source"]["kind"], "delegated");
     assert_eq!(lookup["answers"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_topology_declares_manual_prefixes_network_acls_and_its_region() {
+    let server = Server::ephemeral().await;
+    let (_, hub_key) = account(&server, "hub", None).await;
+    let (_, spoke_key) = account(&server, "spoke", None).await;
+    let file = repository_root().join("tests/integration/topologies/landing-zone.toml");
+    let topology = |verb: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
+        command
+            .args(["topology", verb])
+            .arg(&file)
+            .env("HUBSPOKE_ENDPOINT", &server.base)
+            .env("HUB_APIKEY", &hub_key)
+            .env("SPOKE_APIKEY", &spoke_key)
+            .env("HUBSPOKE_CONFIG_DIR", std::env::temp_dir().join("hubspoke-topology-lz-test"));
+        run(&mut command)
+    };
+    let plan = topology("plan");
+    assert!(plan.contains("create hub VPC `lz-hub` with manual address prefixes"), "{plan}");
+    assert!(plan.contains("create network ACL `lz-hub-acl` with 6 rules in `lz-hub`"), "{plan}");
+    assert!(plan.contains("create subnet `lz-hub-subnet-a` 10.10.10.0/24 in `lz-hub` (eu-de-1) on ACL `lz-hub-acl`"), "{plan}");
+    let applied = topology("apply");
+    assert!(applied.contains("The topology is in place."), "{applied}");
+    let again = topology("apply");
+    assert!(again.contains("0 of 15 steps to do") && again.contains("Nothing to do"), "{again}");
+
+    // Everything is in eu-de, and nothing in the default region.
+    let hub = |args: &[&str]| json(hubspoke(&server, &hub_key).args(args));
+    assert_eq!(hub(&["is", "vpcs"]), serde_json::json!([]));
+    let vpc = hub(&["is", "vpc", "lz-hub", "-r", "eu-de"]);
+    assert!(vpc["crn"].as_str().unwrap().contains(":is:eu-de:"), "{vpc}");
+    let prefixes = hub(&["is", "vpc-address-prefixes", "lz-hub", "-r", "eu-de"]);
+    let prefixes: Vec<(&str, &str)> = prefixes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["cidr"].as_str().unwrap(), p["zone"]["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(prefixes, [("10.10.10.0/24", "eu-de-1")]);
+    let subnets = hub(&["is", "subnets", "-r", "eu-de"]);
+    assert_eq!(subnets[0]["ipv4_cidr_block"], "10.10.10.0/24");
+    assert_eq!(subnets[0]["network_acl"]["name"], "lz-hub-acl");
+    let rules = hub(&["is", "network-acl-rules", "lz-hub-acl", "-r", "eu-de"]);
+    let names: Vec<&str> = rules.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(names[0], "ibmflow-iaas-outbound");
+    assert_eq!(names[5], "ibmflow-deny-all-outbound");
+
+    // The spoke resolves the hub's eu-de COS gateway through its delegated resolver.
+    let spoke_vpc = json(hubspoke(&server, &spoke_key).args(["is", "vpc", "lz-spoke", "--region", "eu-de"]));
+    assert_eq!(spoke_vpc["dns"]["resolver"]["type"], "delegated");
+    let name = "s3.direct.eu-de.cloud-object-storage.appdomain.cloud";
+    let lookup =
+        json(hubspoke(&server, &spoke_key).args(["dns", "lookup", name, "--vpc", spoke_vpc["id"].as_str().unwrap()]));
+    assert_eq!(lookup["answers"].as_array().unwrap().len(), 1, "{lookup}");
 }
 
 #[tokio::test]

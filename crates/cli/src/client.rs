@@ -54,11 +54,7 @@ impl Client {
         let apikey = connection.apikey.clone().or(profile.apikey).ok_or_else(|| {
             anyhow::anyhow!("no API key: run `hubspoke login --endpoint URL --apikey KEY`, or set HUBSPOKE_APIKEY")
         })?;
-        let mut client = Client::new(&endpoint, &apikey);
-        if let Some(region) = connection.region.as_deref().map(str::trim).filter(|region| !region.is_empty()) {
-            client.region_path = format!("/{region}");
-        }
-        Ok(client)
+        Ok(Client::new(&endpoint, &apikey).in_region(connection.region.as_deref()))
     }
 
     /// A client for an explicit endpoint and key. An endpoint without a scheme (`127.0.0.1:8080`, as the server's
@@ -73,6 +69,12 @@ impl Client {
             http: reqwest::Client::builder().timeout(std::time::Duration::from_secs(60)).build().unwrap_or_default(),
             token: tokio::sync::OnceCell::new(),
         }
+    }
+
+    /// The same client working in a VPC region (`None`: the server's default region).
+    pub fn in_region(mut self, region: Option<&str>) -> Client {
+        self.region_path = region.map(str::trim).filter(|region| !region.is_empty()).map(|region| format!("/{region}")).unwrap_or_default();
+        self
     }
 
     /// The endpoint.

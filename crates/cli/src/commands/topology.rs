@@ -44,6 +44,8 @@ pub struct File {
 struct Spec {
     /// The server; defaults to the CLI's endpoint.
     endpoint: Option<String>,
+    /// The VPC region every VPC of the topology is in; the server's default region when not given.
+    region: Option<String>,
     accounts: BTreeMap<String, AccountSpec>,
     hub: HubSpec,
     #[serde(default)]
@@ -62,12 +64,52 @@ struct AccountSpec {
 struct HubSpec {
     account: String,
     vpc: String,
-    #[serde(default = "default_zone")]
-    zone: String,
+    /// The subnet's zone; the region's first zone when not given.
+    zone: Option<String>,
     subnet: String,
+    /// The subnet's range; 256 addresses of the zone's prefix when not given.
+    subnet_cidr: Option<String>,
+    /// The VPC's address prefixes: when given, the VPC manages its prefixes manually and has exactly these.
+    #[serde(default)]
+    address_prefixes: Vec<PrefixSpec>,
+    /// A network ACL for the subnet, with its rules in order.
+    network_acl: Option<AclSpec>,
     custom_resolver: ResolverSpec,
     #[serde(default)]
     gateways: Vec<GatewaySpec>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrefixSpec {
+    name: String,
+    zone: String,
+    cidr: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AclSpec {
+    name: String,
+    #[serde(default)]
+    rules: Vec<AclRuleSpec>,
+}
+
+/// An ACL rule as the VPC API takes it (`protocol` `all`, `tcp`, `udp` or `icmp`, ports for TCP and UDP).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AclRuleSpec {
+    name: String,
+    action: String,
+    direction: String,
+    source: String,
+    destination: String,
+    #[serde(default = "default_protocol")]
+    protocol: String,
+    port_min: Option<u16>,
+    port_max: Option<u16>,
+    source_port_min: Option<u16>,
+    source_port_max: Option<u16>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -91,9 +133,13 @@ struct GatewaySpec {
 struct SpokeSpec {
     account: String,
     vpc: String,
-    #[serde(default = "default_zone")]
-    zone: String,
+    /// The subnet's zone; the region's first zone when not given.
+    zone: Option<String>,
     subnet: Option<String>,
+    subnet_cidr: Option<String>,
+    #[serde(default)]
+    address_prefixes: Vec<PrefixSpec>,
+    network_acl: Option<AclSpec>,
     /// `vpc` (this spoke VPC only), `all` (every VPC of the spoke account) or `none`.
     #[serde(default = "default_authorize")]
     authorize: String,
@@ -104,8 +150,8 @@ struct SpokeSpec {
     gateways: Vec<GatewaySpec>,
 }
 
-fn default_zone() -> String {
-    "us-south-1".to_owned()
+fn default_protocol() -> String {
+    "all".to_owned()
 }
 fn default_mode() -> String {
     "primary".to_owned()
@@ -117,8 +163,10 @@ fn default_authorize() -> String {
 /// One step of the plan.
 #[derive(Clone, Debug)]
 enum Step {
-    Vpc { account: String, name: String, hub: bool },
-    Subnet { account: String, vpc: String, name: String, zone: String },
+    Vpc { account: String, name: String, hub: bool, manual: bool },
+    Prefix { account: String, vpc: String, spec: PrefixSpec },
+    Acl { account: String, vpc: String, spec: AclSpec },
+    Subnet { account: String, vpc: String, name: String, zone: String, cidr: Option<String>, acl: Option<String> },
     Resolver { account: String, subnet: String, instance: String, name: String },
     Gateway { account: String, vpc: String, subnet: Option<String>, spec: GatewaySpec },
     Policy { spoke: SpokeSpec, hub_account: String, hub_vpc: String },
@@ -129,12 +177,22 @@ enum Step {
 impl Step {
     fn describe(&self) -> String {
         match self {
-            Step::Vpc { account, name, hub } => {
-                format!("create {}VPC `{name}` in account `{account}`", if *hub { "hub " } else { "" })
+            Step::Vpc { account, name, hub, manual } => format!(
+                "create {}VPC `{name}`{} in account `{account}`",
+                if *hub { "hub " } else { "" },
+                if *manual { " with manual address prefixes" } else { "" }
+            ),
+            Step::Prefix { vpc, spec, .. } => {
+                format!("add address prefix `{}` {} ({}) to `{vpc}`", spec.name, spec.cidr, spec.zone)
             }
-            Step::Subnet { account, vpc, name, zone } => {
-                format!("create subnet `{name}` in `{vpc}` ({zone}) in account `{account}`")
+            Step::Acl { vpc, spec, .. } => {
+                format!("create network ACL `{}` with {} rules in `{vpc}`", spec.name, spec.rules.len())
             }
+            Step::Subnet { account, vpc, name, zone, cidr, acl } => format!(
+                "create subnet `{name}`{} in `{vpc}` ({zone}){} in account `{account}`",
+                cidr.as_deref().map(|cidr| format!(" {cidr}")).unwrap_or_default(),
+                acl.as_deref().map(|acl| format!(" on ACL `{acl}`")).unwrap_or_default()
+            ),
             Step::Resolver { subnet, instance, name, .. } => {
                 format!("create and enable custom resolver `{name}` (instance `{instance}`) in subnet `{subnet}`")
             }
@@ -192,7 +250,7 @@ impl Topology {
                     .with_context(|| format!("account `{name}`: the environment variable `{variable}` is not set"))?,
                 (None, None) => bail!("account `{name}` needs `apikey` or `apikey_env`"),
             };
-            let client = Client::new(&endpoint, &key);
+            let client = Client::new(&endpoint, &key).in_region(spec.region.as_deref());
             let id = client.account_id().await?;
             clients.insert(name.clone(), (client, id));
         }
@@ -236,23 +294,66 @@ impl Topology {
     }
 }
 
+/// One VPC's network as a file declares it, for a hub or a spoke alike.
+struct Network<'a> {
+    account: &'a str,
+    vpc: &'a str,
+    hub: bool,
+    zone: String,
+    subnet: Option<&'a str>,
+    subnet_cidr: Option<&'a str>,
+    prefixes: &'a [PrefixSpec],
+    acl: Option<&'a AclSpec>,
+}
+
+/// The VPC, its prefixes, its ACL and its subnet, in the order the rules need them (a subnet lies in a prefix and is
+/// attached to its ACL when created).
+fn network_steps(network: Network) -> Vec<Step> {
+    let (account, vpc) = (network.account.to_owned(), network.vpc.to_owned());
+    let mut steps = vec![Step::Vpc {
+        account: account.clone(),
+        name: vpc.clone(),
+        hub: network.hub,
+        manual: !network.prefixes.is_empty(),
+    }];
+    steps.extend(
+        network.prefixes.iter().map(|spec| Step::Prefix { account: account.clone(), vpc: vpc.clone(), spec: spec.clone() }),
+    );
+    steps.extend(network.acl.map(|spec| Step::Acl { account: account.clone(), vpc: vpc.clone(), spec: spec.clone() }));
+    steps.extend(network.subnet.map(|subnet| Step::Subnet {
+        account: account.clone(),
+        vpc: vpc.clone(),
+        name: subnet.to_owned(),
+        zone: network.zone,
+        cidr: network.subnet_cidr.map(str::to_owned),
+        acl: network.acl.map(|acl| acl.name.clone()),
+    }));
+    steps
+}
+
 fn steps(spec: &Spec) -> Vec<Step> {
+    let zone = |zone: &Option<String>| {
+        zone.clone().unwrap_or_else(|| format!("{}-1", spec.region.as_deref().unwrap_or("us-south")))
+    };
     let hub = &spec.hub;
-    let mut steps = vec![
-        Step::Vpc { account: hub.account.clone(), name: hub.vpc.clone(), hub: true },
-        Step::Subnet {
-            account: hub.account.clone(),
-            vpc: hub.vpc.clone(),
-            name: hub.subnet.clone(),
-            zone: hub.zone.clone(),
-        },
+    let mut steps = network_steps(Network {
+        account: &hub.account,
+        vpc: &hub.vpc,
+        hub: true,
+        zone: zone(&hub.zone),
+        subnet: Some(&hub.subnet),
+        subnet_cidr: hub.subnet_cidr.as_deref(),
+        prefixes: &hub.address_prefixes,
+        acl: hub.network_acl.as_ref(),
+    });
+    steps.extend([
         Step::Resolver {
             account: hub.account.clone(),
             subnet: hub.subnet.clone(),
             instance: hub.custom_resolver.instance.clone(),
             name: hub.custom_resolver.name.clone(),
         },
-    ];
+    ]);
     steps.extend(hub.gateways.iter().map(|g| Step::Gateway {
         account: hub.account.clone(),
         vpc: hub.vpc.clone(),
@@ -260,15 +361,16 @@ fn steps(spec: &Spec) -> Vec<Step> {
         spec: g.clone(),
     }));
     for spoke in &spec.spokes {
-        steps.push(Step::Vpc { account: spoke.account.clone(), name: spoke.vpc.clone(), hub: false });
-        if let Some(subnet) = &spoke.subnet {
-            steps.push(Step::Subnet {
-                account: spoke.account.clone(),
-                vpc: spoke.vpc.clone(),
-                name: subnet.clone(),
-                zone: spoke.zone.clone(),
-            });
-        }
+        steps.extend(network_steps(Network {
+            account: &spoke.account,
+            vpc: &spoke.vpc,
+            hub: false,
+            zone: zone(&spoke.zone),
+            subnet: spoke.subnet.as_deref(),
+            subnet_cidr: spoke.subnet_cidr.as_deref(),
+            prefixes: &spoke.address_prefixes,
+            acl: spoke.network_acl.as_ref(),
+        }));
         steps.extend(spoke.gateways.iter().map(|g| Step::Gateway {
             account: spoke.account.clone(),
             vpc: spoke.vpc.clone(),
@@ -295,6 +397,34 @@ fn steps(spec: &Spec) -> Vec<Step> {
 
 async fn subnet_of(client: &Client, vpc: &Value, name: &str) -> Option<Value> {
     find(client, &format!("/v1/subnets?vpc.id={}", cell(&vpc["id"])), "subnets", name).await.ok()
+}
+
+/// A network ACL of the VPC by name.
+async fn acl_of(client: &Client, vpc: &Value, name: &str) -> Option<Value> {
+    find(client, &format!("/v1/network_acls?vpc.id={}", cell(&vpc["id"])), "network_acls", name).await.ok()
+}
+
+/// An ACL rule prototype of the VPC API.
+fn acl_rule(rule: &AclRuleSpec) -> Value {
+    let mut body = json!({
+        "name": rule.name,
+        "action": rule.action,
+        "direction": rule.direction,
+        "source": rule.source,
+        "destination": rule.destination,
+        "protocol": rule.protocol,
+    });
+    for (field, value) in [
+        ("destination_port_min", rule.port_min),
+        ("destination_port_max", rule.port_max),
+        ("source_port_min", rule.source_port_min),
+        ("source_port_max", rule.source_port_max),
+    ] {
+        if let Some(value) = value {
+            body[field] = json!(value);
+        }
+    }
+    body
 }
 
 async fn resolver_named(client: &Client, instance: &str, name: &str) -> anyhow::Result<Option<Value>> {
@@ -346,6 +476,23 @@ async fn done(clients: &Clients, step: &Step) -> anyhow::Result<bool> {
             let client = &clients.get(account)?.0;
             match vpc_named(client, vpc).await {
                 Some(vpc) => subnet_of(client, &vpc, name).await.is_some(),
+                None => false,
+            }
+        }
+        Step::Prefix { account, vpc, spec } => {
+            let client = &clients.get(account)?.0;
+            match vpc_named(client, vpc).await {
+                Some(vpc) => {
+                    let path = format!("/v1/vpcs/{}/address_prefixes", cell(&vpc["id"]));
+                    find(client, &path, "address_prefixes", &spec.name).await.is_ok()
+                }
+                None => false,
+            }
+        }
+        Step::Acl { account, vpc, spec } => {
+            let client = &clients.get(account)?.0;
+            match vpc_named(client, vpc).await {
+                Some(vpc) => acl_of(client, &vpc, &spec.name).await.is_some(),
                 None => false,
             }
         }
@@ -404,17 +551,36 @@ async fn done(clients: &Clients, step: &Step) -> anyhow::Result<bool> {
 
 async fn run(clients: &Clients, step: &Step) -> anyhow::Result<()> {
     match step {
-        Step::Vpc { account, name, hub } => {
-            clients
-                .get(account)?
-                .0
-                .vpc(Method::POST, "/v1/vpcs", Some(&json!({ "name": name, "dns": { "enable_hub": hub } })))
-                .await?;
+        Step::Vpc { account, name, hub, manual } => {
+            let management = if *manual { "manual" } else { "auto" };
+            let body = json!({ "name": name, "address_prefix_management": management, "dns": { "enable_hub": hub } });
+            clients.get(account)?.0.vpc(Method::POST, "/v1/vpcs", Some(&body)).await?;
         }
-        Step::Subnet { account, vpc, name, zone } => {
+        Step::Prefix { account, vpc, spec } => {
             let client = &clients.get(account)?.0;
             let vpc = find(client, "/v1/vpcs", "vpcs", vpc).await?;
-            let body = json!({ "name": name, "vpc": { "id": vpc["id"] }, "zone": { "name": zone }, "total_ipv4_address_count": 256 });
+            let body = json!({ "name": spec.name, "zone": { "name": spec.zone }, "cidr": spec.cidr });
+            client.vpc(Method::POST, &format!("/v1/vpcs/{}/address_prefixes", cell(&vpc["id"])), Some(&body)).await?;
+        }
+        Step::Acl { account, vpc, spec } => {
+            let client = &clients.get(account)?.0;
+            let vpc = find(client, "/v1/vpcs", "vpcs", vpc).await?;
+            let rules: Vec<Value> = spec.rules.iter().map(acl_rule).collect();
+            let body = json!({ "name": spec.name, "vpc": { "id": vpc["id"] }, "rules": rules });
+            client.vpc(Method::POST, "/v1/network_acls", Some(&body)).await?;
+        }
+        Step::Subnet { account, vpc, name, zone, cidr, acl } => {
+            let client = &clients.get(account)?.0;
+            let vpc = find(client, "/v1/vpcs", "vpcs", vpc).await?;
+            let mut body = json!({ "name": name, "vpc": { "id": vpc["id"] }, "zone": { "name": zone } });
+            match cidr {
+                Some(cidr) => body["ipv4_cidr_block"] = json!(cidr),
+                None => body["total_ipv4_address_count"] = json!(256),
+            }
+            if let Some(acl) = acl {
+                let acl = acl_of(client, &vpc, acl).await.with_context(|| format!("no network ACL named `{acl}`"))?;
+                body["network_acl"] = json!({ "id": acl["id"] });
+            }
             client.vpc(Method::POST, "/v1/subnets", Some(&body)).await?;
         }
         Step::Resolver { account, subnet, instance, name } => {
