@@ -408,6 +408,82 @@ async fn one_topology_apply_builds_the_seed_scenario_and_a_second_does_nothing()
     ]));
     assert_eq!(lookup["source"]["kind"], "delegated");
     assert_eq!(lookup["answers"].as_array().unwrap().len(), 1);
+
+    // `topology show` draws what stands: the tree, DOT and SVG.
+    let show = |args: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
+        command
+            .args(["topology", "show"])
+            .arg(&file)
+            .args(args)
+            .env("HUBSPOKE_ENDPOINT", &server.base)
+            .env("HUB_APIKEY", &hub_key)
+            .env("SPOKE_APIKEY", &spoke_key);
+        run(&mut command)
+    };
+    let tree = show(&[]);
+    for expected in [
+        "hub hub-vpc (",
+        "├── gateway hub-cos (primary)",
+        "└── spoke spoke-vpc (",
+        "├── binding to-hub: stable, ok",
+        "├── resolver delegated to this hub",
+        "└── authorized by ",
+    ] {
+        assert!(tree.contains(expected), "`{expected}` in\n{tree}");
+    }
+    let dot = show(&["--format", "dot"]);
+    assert!(
+        dot.starts_with("digraph topology {") && dot.contains("delegates DNS") && dot.contains("color=green"),
+        "{dot}"
+    );
+    let picture = std::env::temp_dir().join(format!("hubspoke-topology-{}.svg", std::process::id()));
+    show(&["--format", "svg", "--out", picture.to_str().unwrap()]);
+    let svg = std::fs::read_to_string(&picture).unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains(">hub-vpc<") && svg.contains("stroke-dasharray"), "{svg}");
+    std::fs::remove_file(&picture).unwrap();
+
+    // Destroy removes all of it, in IBM's order, and leaves both accounts empty; a second destroy does nothing.
+    let destroyed = topology_destroy(&server, &file, &hub_key, &spoke_key);
+    assert!(destroyed.contains("The topology is destroyed."), "{destroyed}");
+    for key in [&hub_key, &spoke_key] {
+        assert_empty(&server, key, &[]).await;
+    }
+    let resolvers = json(hubspoke(&server, &hub_key).args(["dns", "custom-resolvers", "--instance", "dns-hub"]));
+    assert_eq!(resolvers, serde_json::json!([]));
+    let again = topology_destroy(&server, &file, &hub_key, &spoke_key);
+    assert!(again.contains("Nothing to do"), "{again}");
+}
+
+/// `topology destroy FILE -f` with the two accounts' keys.
+fn topology_destroy(server: &Server, file: &std::path::Path, hub_key: &str, spoke_key: &str) -> String {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
+    command
+        .args(["topology", "destroy", "-f"])
+        .arg(file)
+        .env("HUBSPOKE_ENDPOINT", &server.base)
+        .env("HUB_APIKEY", hub_key)
+        .env("SPOKE_APIKEY", spoke_key)
+        .env("HUBSPOKE_CONFIG_DIR", std::env::temp_dir().join("hubspoke-topology-destroy-test"));
+    run(&mut command)
+}
+
+/// The account of `key` holds no VPC resource, custom resolver or authorization (in the default region and `regions`).
+async fn assert_empty(server: &Server, key: &str, regions: &[&str]) {
+    for region in [&[""][..], regions].concat() {
+        for list in ["vpcs", "subnets", "endpoint-gateways", "network-acls"] {
+            let mut command = hubspoke(server, key);
+            command.args(["is", list]);
+            if !region.is_empty() {
+                command.args(["--region", region]);
+            }
+            let listed = json(&mut command);
+            // Every VPC brings a default ACL; with no VPC left there is none.
+            assert_eq!(listed, serde_json::json!([]), "{list} in `{region}`");
+        }
+    }
+    let policies = json(hubspoke(server, key).args(["iam", "authorization-policies"]));
+    assert_eq!(policies, serde_json::json!([]));
 }
 
 #[tokio::test]
@@ -430,11 +506,14 @@ async fn a_topology_declares_manual_prefixes_network_acls_and_its_region() {
     let plan = topology("plan");
     assert!(plan.contains("create hub VPC `lz-hub` with manual address prefixes"), "{plan}");
     assert!(plan.contains("create network ACL `lz-hub-acl` with 6 rules in `lz-hub`"), "{plan}");
-    assert!(plan.contains("create subnet `lz-hub-subnet-a` 10.10.10.0/24 in `lz-hub` (eu-de-1) on ACL `lz-hub-acl`"), "{plan}");
+    assert!(
+        plan.contains("create subnet `lz-hub-subnet-a` 10.10.10.0/24 in `lz-hub` (eu-de-1) on ACL `lz-hub-acl`"),
+        "{plan}"
+    );
     let applied = topology("apply");
     assert!(applied.contains("The topology is in place."), "{applied}");
     let again = topology("apply");
-    assert!(again.contains("0 of 15 steps to do") && again.contains("Nothing to do"), "{again}");
+    assert!(again.contains("0 of 13 steps to do") && again.contains("Nothing to do"), "{again}");
 
     // Everything is in eu-de, and nothing in the default region.
     let hub = |args: &[&str]| json(hubspoke(&server, &hub_key).args(args));
@@ -464,6 +543,14 @@ async fn a_topology_declares_manual_prefixes_network_acls_and_its_region() {
     let lookup =
         json(hubspoke(&server, &spoke_key).args(["dns", "lookup", name, "--vpc", spoke_vpc["id"].as_str().unwrap()]));
     assert_eq!(lookup["answers"].as_array().unwrap().len(), 1, "{lookup}");
+
+    let destroyed = topology_destroy(&server, &file, &hub_key, &spoke_key);
+    assert!(destroyed.contains("The topology is destroyed."), "{destroyed}");
+    for key in [&hub_key, &spoke_key] {
+        assert_empty(&server, key, &["eu-de"]).await;
+    }
+    let resolvers = json(hubspoke(&server, &hub_key).args(["dns", "custom-resolvers", "--instance", "lz-dns"]));
+    assert_eq!(resolvers, serde_json::json!([]));
 }
 
 #[tokio::test]

@@ -73,7 +73,11 @@ impl Client {
 
     /// The same client working in a VPC region (`None`: the server's default region).
     pub fn in_region(mut self, region: Option<&str>) -> Client {
-        self.region_path = region.map(str::trim).filter(|region| !region.is_empty()).map(|region| format!("/{region}")).unwrap_or_default();
+        self.region_path = region
+            .map(str::trim)
+            .filter(|region| !region.is_empty())
+            .map(|region| format!("/{region}"))
+            .unwrap_or_default();
         self
     }
 

@@ -133,10 +133,10 @@ impl RuleError {
     /// The refusal as `viewer` may read it: the confidential detail joins the message for the operator (`None`) and
     /// for the administrator of the account it belongs to, and is dropped for everyone else.
     pub fn revealed_to(mut self, viewer: Option<&AccountId>) -> RuleError {
-        if let Some(confidential) = self.confidential.take() {
-            if viewer.is_none_or(|viewer| *viewer == confidential.account) {
-                self.message = format!("{}; {}", self.message, confidential.detail);
-            }
+        if let Some(confidential) = self.confidential.take()
+            && viewer.is_none_or(|viewer| *viewer == confidential.account)
+        {
+            self.message = format!("{}; {}", self.message, confidential.detail);
         }
         self
     }

@@ -94,7 +94,7 @@ async fn dns_sharing_across_regions_is_refused() {
     assert!(error["message"].as_str().unwrap().contains("(rule S10)"), "{error}");
 
     // The same spoke created in eu-de binds.
-    let spoke = net.ok(&net.spoke, Method::POST, "/eu-de/v1/vpcs", Some(json!({ "name": "spoke" }))).await;
+    let spoke = net.ok(&net.spoke, Method::POST, "/eu-de/v1/vpcs", Some(json!({ "name": "spoke-frankfurt" }))).await;
     let path = format!("/eu-de/v1/vpcs/{}/dns_resolution_bindings", spoke["id"].as_str().unwrap());
     let bound = net.ok(&net.spoke, Method::POST, &path, Some(json!({ "vpc": { "crn": hub["crn"] } }))).await;
     assert_eq!(bound["vpc"]["id"], hub["id"]);

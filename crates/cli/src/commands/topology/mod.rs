@@ -1,9 +1,12 @@
-//! `hubspoke topology plan|apply FILE`: a whole hub-and-spoke topology from one declarative file, in the right order,
-//! in one pass, idempotently. Terraform cannot do this in one apply today (terraform-provider-ibm issue 5262): the
-//! policy needs the spoke VPC's id, the binding needs the policy, delegation needs the binding.
+//! `hubspoke topology plan|apply|destroy FILE`: a whole hub-and-spoke topology from one declarative file, built in
+//! the order its dependencies need (the policy needs the spoke VPC's id, the binding needs the policy, delegation
+//! needs the binding) and removed in the order IBM requires, in one pass, idempotently.
 //!
 //! Every step first checks whether it is already done, so `plan` shows exactly what `apply` would do, and a second
-//! `apply` does nothing.
+//! `apply` (or `destroy`) does nothing. [`destroy`] holds the removal steps, [`show`] draws what stands.
+
+mod destroy;
+mod show;
 
 use std::collections::BTreeMap;
 
@@ -29,6 +32,18 @@ pub enum Topology {
     /// Build the topology: every step not yet done, in order.
     #[command(after_help = "EXAMPLE:\n  HUB_APIKEY=... SPOKE_APIKEY=... hubspoke topology apply hub-and-spoke.toml")]
     Apply(File),
+    /// Remove what the file declares, in the order IBM requires: resolvers back to `system`, bindings, policies,
+    /// gateways, the custom resolver, subnets, network ACLs, VPCs.
+    #[command(
+        after_help = "EXAMPLE:\n  HUB_APIKEY=... SPOKE_APIKEY=... hubspoke topology destroy hub-and-spoke.toml -f"
+    )]
+    Destroy(destroy::Destroy),
+    /// Show the topology as it stands: a tree, or a Graphviz DOT or SVG picture of hubs, spokes, bindings with their
+    /// health, delegation and authorizations.
+    #[command(
+        after_help = "EXAMPLES:\n  hubspoke topology show\n  hubspoke topology show hub-and-spoke.toml --format svg --out topology.svg\n  hubspoke topology show --format dot | dot -Tpng > topology.png"
+    )]
+    Show(show::Show),
 }
 
 /// The topology file argument.
@@ -95,7 +110,8 @@ struct AclSpec {
     rules: Vec<AclRuleSpec>,
 }
 
-/// An ACL rule as the VPC API takes it (`protocol` `all`, `tcp`, `udp` or `icmp`, ports for TCP and UDP).
+/// An ACL rule as the VPC API takes it (`protocol` `any`, `icmp_tcp_udp`, `tcp`, `udp` or `icmp`, ports for TCP and
+/// UDP).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AclRuleSpec {
@@ -151,7 +167,7 @@ struct SpokeSpec {
 }
 
 fn default_protocol() -> String {
-    "all".to_owned()
+    "any".to_owned()
 }
 fn default_mode() -> String {
     "primary".to_owned()
@@ -232,29 +248,10 @@ impl Topology {
         let (file, apply) = match self {
             Topology::Plan(file) => (file, false),
             Topology::Apply(file) => (file, true),
+            Topology::Destroy(destroy) => return destroy.run(connection, printer).await,
+            Topology::Show(show) => return show.run(connection, printer).await,
         };
-        let text = std::fs::read_to_string(&file.file).with_context(|| format!("reading `{}`", file.file.display()))?;
-        let spec: Spec =
-            toml::from_str(&text).with_context(|| format!("`{}` is not a valid topology", file.file.display()))?;
-        let endpoint = spec
-            .endpoint
-            .clone()
-            .or(connection.endpoint.clone())
-            .or(crate::profile::load()?.endpoint)
-            .context("no endpoint: set `endpoint` in the file, --endpoint or HUBSPOKE_ENDPOINT")?;
-        let mut clients = BTreeMap::new();
-        for (name, account) in &spec.accounts {
-            let key = match (&account.apikey, &account.apikey_env) {
-                (Some(key), _) => key.clone(),
-                (None, Some(variable)) => std::env::var(variable)
-                    .with_context(|| format!("account `{name}`: the environment variable `{variable}` is not set"))?,
-                (None, None) => bail!("account `{name}` needs `apikey` or `apikey_env`"),
-            };
-            let client = Client::new(&endpoint, &key).in_region(spec.region.as_deref());
-            let id = client.account_id().await?;
-            clients.insert(name.clone(), (client, id));
-        }
-        let clients = Clients(clients);
+        let (spec, clients) = open(&file, connection).await?;
         let steps = steps(&spec);
         let mut pending = Vec::new();
         for step in &steps {
@@ -316,9 +313,11 @@ fn network_steps(network: Network) -> Vec<Step> {
         hub: network.hub,
         manual: !network.prefixes.is_empty(),
     }];
-    steps.extend(
-        network.prefixes.iter().map(|spec| Step::Prefix { account: account.clone(), vpc: vpc.clone(), spec: spec.clone() }),
-    );
+    steps.extend(network.prefixes.iter().map(|spec| Step::Prefix {
+        account: account.clone(),
+        vpc: vpc.clone(),
+        spec: spec.clone(),
+    }));
     steps.extend(network.acl.map(|spec| Step::Acl { account: account.clone(), vpc: vpc.clone(), spec: spec.clone() }));
     steps.extend(network.subnet.map(|subnet| Step::Subnet {
         account: account.clone(),
@@ -329,6 +328,32 @@ fn network_steps(network: Network) -> Vec<Step> {
         acl: network.acl.map(|acl| acl.name.clone()),
     }));
     steps
+}
+
+/// Reads a topology file and connects to each of its accounts.
+async fn open(file: &File, connection: &Connection) -> anyhow::Result<(Spec, Clients)> {
+    let text = std::fs::read_to_string(&file.file).with_context(|| format!("reading `{}`", file.file.display()))?;
+    let spec: Spec =
+        toml::from_str(&text).with_context(|| format!("`{}` is not a valid topology", file.file.display()))?;
+    let endpoint = spec
+        .endpoint
+        .clone()
+        .or(connection.endpoint.clone())
+        .or(crate::profile::load()?.endpoint)
+        .context("no endpoint: set `endpoint` in the file, --endpoint or HUBSPOKE_ENDPOINT")?;
+    let mut clients = BTreeMap::new();
+    for (name, account) in &spec.accounts {
+        let key = match (&account.apikey, &account.apikey_env) {
+            (Some(key), _) => key.clone(),
+            (None, Some(variable)) => std::env::var(variable)
+                .with_context(|| format!("account `{name}`: the environment variable `{variable}` is not set"))?,
+            (None, None) => bail!("account `{name}` needs `apikey` or `apikey_env`"),
+        };
+        let client = Client::new(&endpoint, &key).in_region(spec.region.as_deref());
+        let id = client.account_id().await?;
+        clients.insert(name.clone(), (client, id));
+    }
+    Ok((spec, Clients(clients)))
 }
 
 fn steps(spec: &Spec) -> Vec<Step> {
@@ -346,14 +371,12 @@ fn steps(spec: &Spec) -> Vec<Step> {
         prefixes: &hub.address_prefixes,
         acl: hub.network_acl.as_ref(),
     });
-    steps.extend([
-        Step::Resolver {
-            account: hub.account.clone(),
-            subnet: hub.subnet.clone(),
-            instance: hub.custom_resolver.instance.clone(),
-            name: hub.custom_resolver.name.clone(),
-        },
-    ]);
+    steps.extend([Step::Resolver {
+        account: hub.account.clone(),
+        subnet: hub.subnet.clone(),
+        instance: hub.custom_resolver.instance.clone(),
+        name: hub.custom_resolver.name.clone(),
+    }]);
     steps.extend(hub.gateways.iter().map(|g| Step::Gateway {
         account: hub.account.clone(),
         vpc: hub.vpc.clone(),
@@ -437,13 +460,14 @@ async fn hub_of(clients: &Clients, account: &str, vpc: &str) -> anyhow::Result<O
     Ok(vpc_named(&clients.get(account)?.0, vpc).await)
 }
 
-async fn policy_exists(
+/// The hub's authorization policy for the spoke as the file declares it, if there is one.
+async fn policy_of(
     clients: &Clients,
     spoke: &SpokeSpec,
     spoke_vpc: &Value,
     hub_account: &str,
     hub: &Value,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Option<Value>> {
     let (hub_client, hub_id) = clients.get(hub_account)?;
     let spoke_account = &clients.get(&spoke.account)?.1;
     let body =
@@ -456,16 +480,21 @@ async fn policy_exists(
             .and_then(|a| a["value"].as_str())
             .map(str::to_owned)
     };
-    Ok(body["policies"].as_array().into_iter().flatten().any(|p| {
-        let resource = attribute(p, "subjects", "resource");
-        attribute(p, "subjects", "accountId").as_deref() == Some(spoke_account)
-            && attribute(p, "resources", "vpcId").as_deref() == hub["id"].as_str()
-            && p["roles"].as_array().is_some_and(|roles| roles.iter().any(|r| r["role_id"] == DNS_ROLE))
-            && match spoke.authorize.as_str() {
-                "all" => resource.is_none(),
-                _ => resource.as_deref() == spoke_vpc["id"].as_str(),
-            }
-    }))
+    Ok(body["policies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| {
+            let resource = attribute(p, "subjects", "resource");
+            attribute(p, "subjects", "accountId").as_deref() == Some(spoke_account)
+                && attribute(p, "resources", "vpcId").as_deref() == hub["id"].as_str()
+                && p["roles"].as_array().is_some_and(|roles| roles.iter().any(|r| r["role_id"] == DNS_ROLE))
+                && match spoke.authorize.as_str() {
+                    "all" => resource.is_none(),
+                    _ => resource.as_deref() == spoke_vpc["id"].as_str(),
+                }
+        })
+        .cloned())
 }
 
 /// Whether a step is already done (a step whose prerequisites do not exist yet is not).
@@ -516,7 +545,9 @@ async fn done(clients: &Clients, step: &Step) -> anyhow::Result<bool> {
         Step::Policy { spoke, hub_account, hub_vpc } => {
             let spoke_vpc = vpc_named(&clients.get(&spoke.account)?.0, &spoke.vpc).await;
             match (spoke_vpc, hub_of(clients, hub_account, hub_vpc).await?) {
-                (Some(spoke_vpc), Some(hub)) => policy_exists(clients, spoke, &spoke_vpc, hub_account, &hub).await?,
+                (Some(spoke_vpc), Some(hub)) => {
+                    policy_of(clients, spoke, &spoke_vpc, hub_account, &hub).await?.is_some()
+                }
                 _ => false,
             }
         }
