@@ -131,7 +131,8 @@ async fn errors_map_to_their_status_and_code() {
 
     let vpc_path = format!("/v1/vpcs/{vpc}?{V}");
     // (what, method, path, authenticated, body, status, code).
-    let rows: Vec<(&str, Method, String, bool, Option<&str>, StatusCode, &str)> = vec![
+    type Row<'a> = (&'a str, Method, String, bool, Option<&'a str>, StatusCode, &'a str);
+    let rows: Vec<Row> = vec![
         ("no token", Method::GET, format!("/v1/vpcs?{V}"), false, None, StatusCode::UNAUTHORIZED, ""),
         ("unknown path", Method::GET, "/v1/nothing".into(), true, None, StatusCode::NOT_FOUND, "not_found"),
         (

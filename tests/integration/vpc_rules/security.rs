@@ -248,7 +248,8 @@ async fn rule_bodies_are_validated_in_the_shapes_of_their_api_version() {
         body
     };
     let bad = StatusCode::BAD_REQUEST;
-    let rows: Vec<(&str, &str, Value, (StatusCode, &str, Option<&str>))> = vec![
+    type Row<'a> = (&'a str, &'a str, Value, (StatusCode, &'a str, Option<&'a str>));
+    let rows: Vec<Row> = vec![
         (
             "2026-10-06",
             &sg,

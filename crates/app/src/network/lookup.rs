@@ -80,13 +80,13 @@ impl App {
         if plane.port_of(address).is_none() {
             plane.apply(&self.replica.world()).await;
         }
-        if plane.port_of(address).is_none() {
-            if let Some((_, reason)) = plane.unserved().into_iter().find(|(unserved, _)| *unserved == address) {
-                return Err(AppError::DnsEndpointUnavailable(format!(
-                    "the DNS endpoint `{address}` of VPC `{vpc}` cannot be served on port {}: {reason}; another server may be using that port (see `--dns-port`)",
-                    plane.configured_port()
-                )));
-            }
+        if plane.port_of(address).is_none()
+            && let Some((_, reason)) = plane.unserved().into_iter().find(|(unserved, _)| *unserved == address)
+        {
+            return Err(AppError::DnsEndpointUnavailable(format!(
+                "the DNS endpoint `{address}` of VPC `{vpc}` cannot be served on port {}: {reason}; another server may be using that port (see `--dns-port`)",
+                plane.configured_port()
+            )));
         }
         let port = plane.port_of(address).unwrap_or_else(|| plane.configured_port());
         Ok(DnsEndpoint { address, port })
