@@ -42,6 +42,18 @@ enum Command {
     },
 }
 
+/// `serve --init`: the topology files, applied by the client's `topology apply` against the server itself.
+fn init(
+    endpoint: String,
+    operator_key: String,
+    files: Vec<std::path::PathBuf>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send>> {
+    Box::pin(async move {
+        let report = |file: &std::path::Path, step: &str| println!("init {}: {step}", file.display());
+        hubspoke_cli::commands::topology::apply_files(&files, &endpoint, &operator_key, &report).await
+    })
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
@@ -52,7 +64,8 @@ fn main() -> anyhow::Result<()> {
                 let listener = tokio::net::TcpListener::bind(args.listen)
                     .await
                     .map_err(|e| anyhow::anyhow!("cannot listen on `{}`: {e}", args.listen))?;
-                hubspoke_server::run(args, listener, hubspoke_server::shutdown_signal()).await
+                hubspoke_server::run_with_init(args, listener, hubspoke_server::shutdown_signal(), Some(Box::new(init)))
+                    .await
             })
         }
         Command::Migrate(args) => {

@@ -115,3 +115,85 @@ fn bad_configuration_is_refused_with_a_message() {
         assert!(stderr.contains(expected), "{args:?}: expected `{expected}` in {stderr}");
     }
 }
+
+/// A topology for `--init`: two accounts created with chosen keys, the hub with its resolver and gateway, the spoke
+/// bound and delegated.
+const INIT_TOPOLOGY: &str = r#"
+[accounts.hub]
+apikey = "init-hub-key-0123456789"
+create = true
+id = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+[accounts.spoke]
+apikey = "init-spoke-key-0123456789"
+create = true
+
+[hub]
+account = "hub"
+vpc = "hub-vpc"
+subnet = "hub-subnet"
+custom_resolver = { instance = "dns-hub", name = "hub-resolver" }
+
+[[hub.gateways]]
+name = "hub-cos"
+target = "crn:v1:bluemix:public:cloud-object-storage:global:::endpoint:s3.direct.us-south.cloud-object-storage.appdomain.cloud"
+
+[[spokes]]
+account = "spoke"
+vpc = "spoke-vpc"
+subnet = "spoke-subnet"
+delegate = true
+"#;
+
+#[tokio::test]
+async fn init_builds_a_topology_before_the_server_is_ready() {
+    let directory = tempfile::tempdir().unwrap();
+    let file = directory.path().join("init.toml");
+    std::fs::write(&file, INIT_TOPOLOGY).unwrap();
+    let server = Server::start(&["--ephemeral", "--init", file.to_str().unwrap()], None).await;
+    // Ready only once the whole file is in place; until then 503, saying it is initializing.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (status, body) = server.call(Method::GET, "/_hubspoke/ready", None, None).await;
+        if status == StatusCode::OK {
+            break;
+        }
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert!(message.contains("initializing: applying") && message.contains("init.toml"), "{body}");
+        assert!(Instant::now() < deadline, "not ready within a minute: {body}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The chosen keys work, and the world the file declares is there.
+    let spoke = server.token("init-spoke-key-0123456789").await;
+    let (status, vpcs) = server.call(Method::GET, "/v1/vpcs?version=2026-10-06", Some(&spoke), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(vpcs["vpcs"][0]["name"], "spoke-vpc");
+    assert_eq!(vpcs["vpcs"][0]["dns"]["resolver"]["type"], "delegated");
+    let hub = server.token("init-hub-key-0123456789").await;
+    let (_, policies) =
+        server.call(Method::GET, "/v1/policies?account_id=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", Some(&hub), None).await;
+    assert_eq!(policies["policies"].as_array().unwrap().len(), 1, "{policies}");
+}
+
+#[tokio::test]
+async fn a_failing_init_stops_the_server_with_its_error() {
+    let directory = tempfile::tempdir().unwrap();
+    let file = directory.path().join("broken.toml");
+    std::fs::write(
+        &file,
+        INIT_TOPOLOGY.replace("apikey = \"init-spoke-key-0123456789\"", "apikey_env = \"HUBSPOKE_TEST_UNSET\""),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_hubspoke"))
+        .args(["serve", "--ephemeral", "--listen", "127.0.0.1:0", "--dns-port", "0", "--init"])
+        .arg(&file)
+        .env("HUBSPOKE_OPERATOR_APIKEY", "operator-key-for-init-tests")
+        .env_remove("HUBSPOKE_TEST_UNSET")
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("HUBSPOKE_TEST_UNSET"), "{stderr}");
+}

@@ -50,6 +50,9 @@ pub enum AppError {
     /// A VPC's DNS endpoint cannot be served by this process.
     #[error("{0}")]
     DnsEndpointUnavailable(String),
+    /// The server is still applying its `--init` files.
+    #[error("initializing: {0}")]
+    Initializing(String),
     /// No account has this id.
     #[error("no account has id `{0}`")]
     AccountNotFound(String),

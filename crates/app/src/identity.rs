@@ -59,6 +59,23 @@ pub fn generate_api_key() -> String {
     }
 }
 
+/// The shortest API key an operator may choose; generated keys are 43 characters.
+const MIN_CHOSEN_API_KEY: usize = 16;
+
+/// A chosen API key is 16 to 128 characters of the URL-safe alphabet generated keys use, and does not start with `-`
+/// (the CLI would read it as a flag).
+fn check_chosen_api_key(key: &str) -> AppResult<()> {
+    let well_formed = (MIN_CHOSEN_API_KEY..=128).contains(&key.len())
+        && !key.starts_with('-')
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if well_formed {
+        return Ok(());
+    }
+    Err(AppError::BadRequest(format!(
+        "a chosen API key must be {MIN_CHOSEN_API_KEY} to 128 characters of letters, digits, `-` and `_`, not starting with `-`"
+    )))
+}
+
 /// The digest under which an API key is stored. API keys are 256-bit random strings, so a plain SHA-256 is enough:
 /// there is nothing to brute-force that would be cheaper than guessing the key itself.
 pub fn api_key_digest(api_key: &str) -> String {
@@ -98,6 +115,7 @@ impl App {
         caller: &Caller,
         name: &str,
         id: Option<&str>,
+        api_key: Option<&str>,
     ) -> AppResult<(NewAccount, Revision)> {
         if !may_manage_accounts(caller) {
             return Err(AppError::Forbidden("only the operator may create accounts".into()));
@@ -129,7 +147,18 @@ impl App {
             return Err(AppError::AccountExists(id.to_string()));
         }
         let account = AccountRecord { id, name: name.to_owned(), created_at: now_millis() };
-        let api_key = generate_api_key();
+        let api_key = match api_key {
+            // A chosen key lets fixtures (`serve --init`, test suites) name the key they will use; it is still only
+            // stored as its digest.
+            Some(chosen) => {
+                check_chosen_api_key(chosen)?;
+                if self.store.api_key(&api_key_digest(chosen)).await?.is_some() {
+                    return Err(AppError::BadRequest("this API key is already in use; choose another".into()));
+                }
+                chosen.to_owned()
+            }
+            None => generate_api_key(),
+        };
         let key = ApiKeyRecord {
             digest: api_key_digest(&api_key),
             iam_id: administrator_iam_id(&account.id),

@@ -57,6 +57,8 @@ pub struct App {
     settings: Settings,
     world_writes: tokio::sync::Mutex<()>,
     data_plane: std::sync::OnceLock<Arc<hubspoke_dns::DataPlane>>,
+    /// What `serve --init` is still applying; the server is not ready until it is done.
+    initializing: std::sync::Mutex<Option<String>>,
 }
 
 impl App {
@@ -71,6 +73,7 @@ impl App {
             settings,
             world_writes: tokio::sync::Mutex::new(()),
             data_plane: std::sync::OnceLock::new(),
+            initializing: std::sync::Mutex::new(None),
         })
     }
 

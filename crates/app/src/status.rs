@@ -21,12 +21,20 @@ impl App {
     /// means a replica that missed notifications is ready again as soon as the database is; asking the store whether
     /// writes succeed means a replica whose disk filled is not ready until a write succeeds again.
     pub async fn ready(&self) -> AppResult<u64> {
+        if let Some(what) = self.initializing.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone() {
+            return Err(AppError::Initializing(what));
+        }
         self.catch_up_to_store().await?;
         self.store.writable().await?;
         if let Some(unserved) = self.dns_unserved().first() {
             return Err(AppError::DnsEndpointUnavailable(format!("a VPC's DNS endpoint is not served: {unserved}")));
         }
         Ok(self.replica.revision())
+    }
+
+    /// Holds readiness back while `serve --init` applies `what` (`None`: done).
+    pub fn set_initializing(&self, what: Option<String>) {
+        *self.initializing.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = what;
     }
 
     /// The facts an operator checks first; never fails (an unreadable database is one of the facts).

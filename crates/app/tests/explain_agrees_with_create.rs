@@ -124,7 +124,7 @@ impl Builder {
 
     async fn account(&self, name: &str) -> AccountId {
         let operator = Caller { iam_id: "operator".into(), kind: CallerKind::Operator, region: None };
-        let (created, _) = self.app.create_account(&operator, name, None).await.unwrap();
+        let (created, _) = self.app.create_account(&operator, name, None, None).await.unwrap();
         created.account.id
     }
 

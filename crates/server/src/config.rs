@@ -127,6 +127,12 @@ pub struct ServeArgs {
     #[arg(long, env = "HUBSPOKE_IAM_PROPAGATION_DELAY", default_value = "0", value_parser = parse_duration)]
     pub iam_propagation_delay: i64,
 
+    /// Topology files to apply before the server reports ready (repeatable, or comma-separated in the variable):
+    /// `/_hubspoke/ready` answers 503 `initializing` until every one is in place, and a file that fails stops the
+    /// server.
+    #[arg(long = "init", env = "HUBSPOKE_INIT", value_delimiter = ',')]
+    pub init: Vec<PathBuf>,
+
     /// The VPC region of requests under `/v1`; every region is also served under its own base path,
     /// `/{region}/v1` (for example `/eu-de/v1`).
     #[arg(long, env = "HUBSPOKE_REGION", default_value = "us-south", value_parser = parse_region)]

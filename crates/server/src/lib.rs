@@ -28,6 +28,30 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    run_with_init(args, listener, shutdown, None).await
+}
+
+/// What applies `serve --init` files: given the server's URL, the operator's key and the files. The binary supplies
+/// it (the topology format belongs to the command-line client); a server without one refuses `--init`.
+pub type InitHook = Box<
+    dyn FnOnce(
+            String,
+            String,
+            Vec<std::path::PathBuf>,
+        ) -> std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>
+        + Send,
+>;
+
+/// [`run`], applying the `--init` files with `init` once the server listens and before it reports ready.
+pub async fn run_with_init(
+    args: ServeArgs,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    init: Option<InitHook>,
+) -> anyhow::Result<()> {
+    if !args.init.is_empty() && init.is_none() {
+        anyhow::bail!("this build cannot apply `--init` files");
+    }
     let (store, location) = open_store(&args).await?;
     let store = Arc::new(store);
     let settings = Settings {
@@ -72,13 +96,63 @@ pub async fn run(
     let address = listener.local_addr()?;
     print_banner(&address.to_string(), store.kind(), &location, &args, &operator);
 
+    // `--init` runs against the server itself once it listens; until it is done the server is not ready, and if it
+    // fails the server stops with its error rather than serve a half-built world.
+    let (init_failed, init_failure) = tokio::sync::oneshot::channel::<anyhow::Error>();
+    let initializer = match init.filter(|_| !args.init.is_empty()) {
+        Some(init) => {
+            let files = args.init.clone();
+            let names: Vec<String> = files.iter().map(|file| file.display().to_string()).collect();
+            app.set_initializing(Some(format!("applying {}", names.join(", "))));
+            let endpoint = format!("http://{}", loopback(address));
+            let (app, key) = (app.clone(), operator.key().to_owned());
+            Some(tokio::spawn(async move {
+                match init(endpoint, key, files).await {
+                    Ok(()) => {
+                        app.set_initializing(None);
+                        tracing::info!(files = %names.join(", "), "initialized");
+                    }
+                    Err(error) => {
+                        let _ = init_failed.send(error);
+                    }
+                }
+            }))
+        }
+        None => None,
+    };
+    let failed = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let recorded = failed.clone();
+    let stop = async move {
+        tokio::select! {
+            () = shutdown => {}
+            Ok(error) = init_failure => {
+                tracing::error!(error = format!("{error:#}"), "serve --init failed; stopping");
+                *recorded.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(error);
+            }
+        }
+    };
     let client_timeout = Duration::from_millis(args.client_timeout as u64);
-    http::serve(listener, hubspoke_api::router(state), client_timeout, shutdown).await;
+    http::serve(listener, hubspoke_api::router(state), client_timeout, stop).await;
+    if let Some(initializer) = initializer {
+        initializer.abort();
+    }
     follower.abort();
     replication.abort();
     dns.shutdown();
     tracing::info!("hubspoke stopped");
-    Ok(())
+    match failed.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take() {
+        Some(error) => Err(error.context("applying the --init files")),
+        None => Ok(()),
+    }
+}
+
+/// The address to reach a listener at from this host: an unspecified address (`0.0.0.0`, `::`) means loopback.
+fn loopback(address: std::net::SocketAddr) -> std::net::SocketAddr {
+    match address.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => (std::net::Ipv4Addr::LOCALHOST, address.port()).into(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => (std::net::Ipv6Addr::LOCALHOST, address.port()).into(),
+        _ => address,
+    }
 }
 
 /// Opens the store the flags name: PostgreSQL (which must already be migrated), memory, or the data directory's

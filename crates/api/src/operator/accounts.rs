@@ -19,6 +19,9 @@ pub struct CreateAccount {
     name: String,
     #[serde(default)]
     id: Option<String>,
+    /// The administrator's API key, when the operator chooses it (fixtures); generated otherwise.
+    #[serde(default)]
+    apikey: Option<String>,
 }
 
 fn account_json(account: &Account) -> Value {
@@ -35,7 +38,8 @@ pub async fn create(
     Authenticated(caller): Authenticated,
     IbmJson(body): IbmJson<CreateAccount>,
 ) -> Result<Response, ApiError> {
-    let (created, _revision) = state.app.create_account(&caller, &body.name, body.id.as_deref()).await?;
+    let (created, _revision) =
+        state.app.create_account(&caller, &body.name, body.id.as_deref(), body.apikey.as_deref()).await?;
     let mut body = account_json(&created.account);
     body["apikey"] = Value::String(created.api_key);
     Ok(json_response(StatusCode::CREATED, &body))

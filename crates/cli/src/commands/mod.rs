@@ -8,7 +8,7 @@ mod iam;
 pub(crate) mod is;
 mod login;
 mod reset;
-mod topology;
+pub mod topology;
 
 use clap::Subcommand;
 

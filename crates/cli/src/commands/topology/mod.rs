@@ -72,6 +72,12 @@ struct Spec {
 struct AccountSpec {
     apikey: Option<String>,
     apikey_env: Option<String>,
+    /// With `create`, the account is created (by the operator) when it does not exist yet, with this id (random
+    /// otherwise), this name (the table's key otherwise) and the API key above as its administrator's key.
+    #[serde(default)]
+    create: bool,
+    id: Option<String>,
+    name: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -332,15 +338,25 @@ fn network_steps(network: Network) -> Vec<Step> {
 
 /// Reads a topology file and connects to each of its accounts.
 async fn open(file: &File, connection: &Connection) -> anyhow::Result<(Spec, Clients)> {
-    let text = std::fs::read_to_string(&file.file).with_context(|| format!("reading `{}`", file.file.display()))?;
-    let spec: Spec =
-        toml::from_str(&text).with_context(|| format!("`{}` is not a valid topology", file.file.display()))?;
-    let endpoint = spec
-        .endpoint
-        .clone()
-        .or(connection.endpoint.clone())
-        .or(crate::profile::load()?.endpoint)
-        .context("no endpoint: set `endpoint` in the file, --endpoint or HUBSPOKE_ENDPOINT")?;
+    let operator = std::env::var("HUBSPOKE_OPERATOR_APIKEY").ok();
+    open_at(&file.file, connection.endpoint.clone(), operator.as_deref()).await
+}
+
+/// Reads a topology file and connects to each of its accounts at `endpoint` (the file's own `endpoint` wins, then the
+/// profile's), creating the accounts marked `create` that do not exist yet with the operator's key.
+async fn open_at(
+    path: &std::path::Path,
+    endpoint: Option<String>,
+    operator_key: Option<&str>,
+) -> anyhow::Result<(Spec, Clients)> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
+    let spec: Spec = toml::from_str(&text).with_context(|| format!("`{}` is not a valid topology", path.display()))?;
+    let endpoint = match spec.endpoint.clone().or(endpoint) {
+        Some(endpoint) => endpoint,
+        None => crate::profile::load()?
+            .endpoint
+            .context("no endpoint: set `endpoint` in the file, --endpoint or HUBSPOKE_ENDPOINT")?,
+    };
     let mut clients = BTreeMap::new();
     for (name, account) in &spec.accounts {
         let key = match (&account.apikey, &account.apikey_env) {
@@ -349,11 +365,57 @@ async fn open(file: &File, connection: &Connection) -> anyhow::Result<(Spec, Cli
                 .with_context(|| format!("account `{name}`: the environment variable `{variable}` is not set"))?,
             (None, None) => bail!("account `{name}` needs `apikey` or `apikey_env`"),
         };
+        if account.create {
+            let operator = operator_key.with_context(|| {
+                format!("account `{name}` is to be created, which needs the operator's key (HUBSPOKE_OPERATOR_APIKEY)")
+            })?;
+            ensure_account(&Client::new(&endpoint, operator), name, account, &key).await?;
+        }
         let client = Client::new(&endpoint, &key).in_region(spec.region.as_deref());
         let id = client.account_id().await?;
         clients.insert(name.clone(), (client, id));
     }
     Ok((spec, Clients(clients)))
+}
+
+/// Creates the account unless one with its id (or, without an id, its name) exists.
+async fn ensure_account(operator: &Client, key_name: &str, account: &AccountSpec, apikey: &str) -> anyhow::Result<()> {
+    let name = account.name.as_deref().unwrap_or(key_name);
+    let listed = operator.call(Method::GET, "/_hubspoke/accounts", None).await?;
+    let exists = listed["accounts"].as_array().into_iter().flatten().any(|existing| match &account.id {
+        Some(id) => existing["id"] == id.as_str(),
+        None => existing["name"] == name,
+    });
+    if !exists {
+        let mut body = json!({ "name": name, "apikey": apikey });
+        if let Some(id) = &account.id {
+            body["id"] = json!(id);
+        }
+        operator.call(Method::POST, "/_hubspoke/accounts", Some(&body)).await?;
+    }
+    Ok(())
+}
+
+/// `serve --init`: applies each topology file in turn against the server at `endpoint`, as the operator (who creates
+/// the accounts the files mark `create`), telling `report` each step before it runs.
+pub async fn apply_files(
+    paths: &[std::path::PathBuf],
+    endpoint: &str,
+    operator_key: &str,
+    report: &(dyn Fn(&std::path::Path, &str) + Send + Sync),
+) -> anyhow::Result<()> {
+    for path in paths {
+        let (spec, clients) = open_at(path, Some(endpoint.to_owned()), Some(operator_key)).await?;
+        for step in steps(&spec) {
+            if !done(&clients, &step).await? {
+                report(path, &step.describe());
+                run(&clients, &step)
+                    .await
+                    .with_context(|| format!("`{}`: while trying to {}", path.display(), step.describe()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn steps(spec: &Spec) -> Vec<Step> {
