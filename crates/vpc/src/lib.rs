@@ -13,11 +13,13 @@
 //! - [`rules`]: one module per resource; each command is a pure function from a world and an input to a new world,
 //!   or a [`RuleError`] naming the rule that refused it.
 //! - [`topology`]: hubs, spokes and what each VPC's DNS sees, derived from a world.
+//! - [`consistency`]: what must hold of a whole world, checked when one arrives from outside the rules.
 //!
 //! This crate is pure: no IO, no clock, no randomness (callers pass [`Context`] with the time and an id source), no
 //! serialization. It asks the `iam` crate's decision engine whether a binding is authorized.
 
 pub mod catalog;
+pub mod consistency;
 pub mod error;
 pub mod model;
 pub mod region;

@@ -197,7 +197,8 @@ impl Scene {
         (hub, spoke)
     }
 
-    /// The guide's topology with the binding in place and the spoke delegated. Returns (hub, spoke, binding, policy).
+    /// The guide's topology with the binding in place (the spoke not yet delegated). Returns (hub, spoke, binding,
+    /// policy).
     pub fn bound(&mut self) -> (String, String, String, String) {
         let (hub, spoke) = self.seed();
         let policy = self.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, Some(&spoke), &hub);

@@ -1040,3 +1040,37 @@ mod security {
         assert_eq!(scene.world.security_group(&sg).unwrap().rules[2].local, local);
     }
 }
+
+#[test]
+fn a_world_the_rules_built_is_consistent_and_tampering_is_named() {
+    let mut s = Scene::new();
+    let (hub, spoke, binding, _) = s.bound();
+    delegate(&mut s, &spoke, &hub).unwrap();
+    assert_eq!(s.world.violations(), Vec::<String>::new());
+    // Each edit a hand-written state could make, and the rule it breaks.
+    let cases: Vec<(&str, Box<dyn Fn(&mut crate::world::Draft)>)> = vec![
+        ("rule P8", {
+            let prefixes: Vec<String> = s.world.prefixes_of(&spoke).map(|p| p.id.clone()).collect();
+            Box::new(move |draft| {
+                for id in &prefixes {
+                    draft.remove(crate::world::EntityKey::AddressPrefix(id.clone()));
+                }
+            })
+        }),
+        ("rule S2", {
+            let binding = binding.clone();
+            Box::new(move |draft| draft.remove(crate::world::EntityKey::Binding(binding.clone())))
+        }),
+        ("rule C3", {
+            let mut not_a_hub = s.world.vpc(&hub).unwrap().clone();
+            not_a_hub.enable_hub = false;
+            Box::new(move |draft| draft.put(crate::world::Entity::Vpc(not_a_hub.clone())))
+        }),
+    ];
+    for (rule, edit) in cases {
+        let mut draft = s.world.draft();
+        edit(&mut draft);
+        let violations = draft.finish().0.violations();
+        assert!(violations.iter().any(|v| v.contains(rule)), "{rule}: {violations:?}");
+    }
+}
