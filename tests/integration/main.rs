@@ -30,4 +30,5 @@ mod roles;
 mod sdk;
 mod serve;
 mod soak;
+mod state;
 mod vpc_rules;

@@ -149,6 +149,7 @@ impl From<AppError> for ApiError {
             AppError::DnsEndpointUnavailable(_) => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "dns_endpoint_unavailable", message)
             }
+            AppError::StateRejected(_) => ApiError::new(StatusCode::BAD_REQUEST, "invalid_state", message),
             AppError::Initializing(_) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "initializing", message),
             AppError::AccountNotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "account_not_found", message),
             AppError::AccountExists(_) => ApiError::new(StatusCode::CONFLICT, "account_conflict_error", message),

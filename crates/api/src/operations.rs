@@ -148,6 +148,27 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             post(operator::reset::reset),
         ),
         (
+            op(
+                M::GET,
+                "/_hubspoke/state",
+                "save_state",
+                ops,
+                "The whole state as a document: accounts, API key digests, policies, network resources (operator)",
+            ),
+            get(operator::state::save),
+        ),
+        (
+            op(
+                M::PUT,
+                "/_hubspoke/state",
+                "load_state",
+                ops,
+                "Replace the whole state with a saved document, whole or not at all (operator)",
+            )
+            .body(Body::Json(&[("format", "string"), ("version", "integer"), ("tables", "array")])),
+            put(operator::state::load).layer(axum::extract::DefaultBodyLimit::max(operator::state::MAX_STATE_BYTES)),
+        ),
+        (
             op(M::GET, "/_hubspoke/events", "list_events", ops, "The activity log")
                 .query(&[("limit", false), ("start", false)]),
             get(operator::events::list),

@@ -50,6 +50,9 @@ pub enum AppError {
     /// A VPC's DNS endpoint cannot be served by this process.
     #[error("{0}")]
     DnsEndpointUnavailable(String),
+    /// A state to load was refused; nothing was written.
+    #[error("{0}")]
+    StateRejected(String),
     /// The server is still applying its `--init` files.
     #[error("initializing: {0}")]
     Initializing(String),
@@ -108,6 +111,9 @@ pub enum StorageFailure {
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> AppError {
         let failure = match &error {
+            StoreError::Rejected(reason) => {
+                return AppError::StateRejected(format!("the state cannot be loaded: {reason}"));
+            }
             StoreError::StorageFull(_) => StorageFailure::Full,
             StoreError::Io(_) => StorageFailure::Io,
             StoreError::Unavailable(_) => StorageFailure::Unreachable,

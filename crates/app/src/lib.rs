@@ -25,6 +25,7 @@ pub mod precondition;
 pub mod replica;
 pub mod reset;
 pub mod revision;
+pub mod state;
 pub mod status;
 
 use std::sync::Arc;

@@ -85,6 +85,10 @@ pub enum StoreError {
     /// The database holds data this build cannot read.
     #[error("the database holds unreadable data: {0}")]
     Corrupt(String),
+    /// A state to load was refused (another schema version, unknown tables or columns, rows the database's
+    /// constraints or the VPC rules refuse); nothing was written.
+    #[error("the state cannot be loaded: {0}")]
+    Rejected(String),
     /// The database URL cannot be used (a multi-host URL that is malformed or asks for a standby).
     #[error("the database URL is not usable: {0}")]
     Url(#[from] UrlError),
@@ -142,6 +146,37 @@ impl From<sqlx::Error> for StoreError {
             _ => StoreError::Database(error.to_string()),
         }
     }
+}
+
+/// The whole state as rows: every table a snapshot holds, in the order a load inserts them (parents first).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StateSnapshot {
+    /// The schema migration the rows follow.
+    pub schema_version: i64,
+    /// The tables.
+    pub tables: Vec<TableRows>,
+}
+
+/// One table's rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableRows {
+    /// The table.
+    pub name: String,
+    /// Its columns, in the schema's order.
+    pub columns: Vec<String>,
+    /// The rows, one value per column.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// One stored value: the schema holds only integers and text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cell {
+    /// `NULL`.
+    Null,
+    /// An integer.
+    Integer(i64),
+    /// Text.
+    Text(String),
 }
 
 /// Shorthand for results of store operations.
@@ -449,4 +484,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// Removes what `scope` names in one transaction; returns the reset's revision.
     async fn reset(&self, scope: &ResetScope, at: i64) -> StoreResult<Revision>;
+
+    /// Every account, API key digest (but the operator's), policy and network resource, read in one snapshot.
+    async fn export_state(&self) -> StoreResult<StateSnapshot>;
+
+    /// Replaces the state with `snapshot` in one transaction recorded as one change (a reset of everything, so
+    /// every replica reloads), once `check` accepted the world its rows make; returns the change's revision.
+    async fn import_state(
+        &self,
+        snapshot: &StateSnapshot,
+        check: &(dyn Fn(Vec<hubspoke_vpc::world::Entity>) -> Result<(), String> + Send + Sync),
+        at: i64,
+    ) -> StoreResult<Revision>;
 }

@@ -66,7 +66,10 @@ impl World {
         }
         for gateway in self.gateways() {
             if self.vpc(&gateway.vpc).is_none() {
-                found.push(format!("endpoint gateway `{}` names VPC `{}`, which does not exist", gateway.id, gateway.vpc));
+                found.push(format!(
+                    "endpoint gateway `{}` names VPC `{}`, which does not exist",
+                    gateway.id, gateway.vpc
+                ));
             }
         }
         let mut bound_spokes = HashSet::new();

@@ -7,3 +7,4 @@ pub mod explain;
 pub mod health;
 pub mod metrics;
 pub mod reset;
+pub mod state;

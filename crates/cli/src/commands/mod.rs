@@ -8,6 +8,7 @@ mod iam;
 pub(crate) mod is;
 mod login;
 mod reset;
+mod state;
 pub mod topology;
 
 use clap::Subcommand;
@@ -37,6 +38,9 @@ pub enum Command {
         after_help = "EXAMPLES:\n  hubspoke reset -f\n  hubspoke reset --account e38cfd44b6e44b249ac75dd5de0cc8aa -f"
     )]
     Reset(reset::Reset),
+    /// Save the whole state to a file, or replace it with a saved one (operator only).
+    #[command(subcommand)]
+    State(state::State),
     /// IAM authorization policies and roles, as `ibmcloud iam` has them.
     #[command(subcommand)]
     Iam(iam::Iam),
@@ -70,6 +74,7 @@ pub async fn execute(command: Command, connection: &Connection, printer: &Printe
         Command::AccountCreate(command) => command.run(connection, printer).await,
         Command::Accounts(command) => command.run(connection, printer).await,
         Command::Reset(command) => command.run(connection, printer).await,
+        Command::State(command) => command.run(connection, printer).await,
         Command::Dns(command) => command.run(connection, printer).await,
         Command::Iam(command) => command.run(connection, printer).await,
         Command::Is(IsCommand { region, command }) => {

@@ -34,6 +34,7 @@ mod failover;
 pub mod listen;
 mod policies;
 mod reset;
+mod state;
 mod statement;
 mod world;
 
@@ -48,7 +49,7 @@ use sqlx::AnyPool;
 
 use crate::{
     AccountRecord, ApiKeyRecord, Change, EntityKind, EventQuery, EventRecord, PolicyPage, PolicyQuery, ResetScope,
-    Revision, SigningKeyRecord, Store, StoreError, StoreResult, WorldWrite,
+    Revision, SigningKeyRecord, StateSnapshot, Store, StoreError, StoreResult, WorldWrite,
 };
 use hubspoke_vpc::world::Entity;
 
@@ -261,6 +262,19 @@ impl Store for SqlStore {
 
     async fn reset(&self, scope: &ResetScope, at: i64) -> StoreResult<Revision> {
         self.run_write(self.reset_rows(scope, at)).await
+    }
+
+    async fn export_state(&self) -> StoreResult<StateSnapshot> {
+        self.run(self.export_rows()).await
+    }
+
+    async fn import_state(
+        &self,
+        snapshot: &StateSnapshot,
+        check: &(dyn Fn(Vec<hubspoke_vpc::world::Entity>) -> Result<(), String> + Send + Sync),
+        at: i64,
+    ) -> StoreResult<Revision> {
+        self.run_write(self.import_rows(snapshot, check, at)).await
     }
 }
 

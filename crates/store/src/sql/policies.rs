@@ -221,18 +221,23 @@ impl SqlStore {
         let mut tx = self.snapshot().await?;
         let revision: i64 =
             sqlx::query_scalar("SELECT revision FROM revision_counter WHERE slot = 1").fetch_one(&mut *tx).await?;
-        let sql = format!("SELECT {POLICY_COLUMNS} FROM policies ORDER BY created_at, id");
-        let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut *tx).await?;
-        // Every policy written since the body column exists is read from its row; older ones from their children.
-        let children = if rows.iter().any(|row| row.get::<Option<&str>, _>("body").is_none()) {
-            read_children(&mut tx, None).await?
-        } else {
-            Children::default()
-        };
-        let policies = build_policies(rows, children)?;
+        let policies = load_all(&mut tx).await?;
         tx.commit().await?;
         Ok((policies, revision as Revision))
     }
+}
+
+/// Every policy, oldest first.
+pub(super) async fn load_all(connection: &mut AnyConnection) -> StoreResult<Vec<Policy>> {
+    let sql = format!("SELECT {POLICY_COLUMNS} FROM policies ORDER BY created_at, id");
+    let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(&mut *connection).await?;
+    // Every policy written since the body column exists is read from its row; older ones from their children.
+    let children = if rows.iter().any(|row| row.get::<Option<&str>, _>("body").is_none()) {
+        read_children(connection, None).await?
+    } else {
+        Children::default()
+    };
+    build_policies(rows, children)
 }
 
 /// Inserts the rows of new policies (children not included).

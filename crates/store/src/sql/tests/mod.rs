@@ -381,3 +381,4 @@ async fn the_vpc_world_round_trips_and_writes_are_compare_and_set() {
 mod migrations;
 mod replicas;
 mod reset;
+mod state;
