@@ -1048,7 +1048,8 @@ fn a_world_the_rules_built_is_consistent_and_tampering_is_named() {
     delegate(&mut s, &spoke, &hub).unwrap();
     assert_eq!(s.world.violations(), Vec::<String>::new());
     // Each edit a hand-written state could make, and the rule it breaks.
-    let cases: Vec<(&str, Box<dyn Fn(&mut crate::world::Draft)>)> = vec![
+    type Edit = Box<dyn Fn(&mut crate::world::Draft)>;
+    let cases: Vec<(&str, Edit)> = vec![
         ("rule P8", {
             let prefixes: Vec<String> = s.world.prefixes_of(&spoke).map(|p| p.id.clone()).collect();
             Box::new(move |draft| {
