@@ -430,19 +430,19 @@ async fn a_refused_binding_says_what_would_grant_it_and_is_recorded() {
     let (hub, spoke) = net.seed().await;
     let (status, body) = net.bind(&net.spoke, &spoke, &hub).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // The message is one sentence naming both VPCs, both accounts and the fix; what a program needs to apply the
+    // fix is structured in `details`.
     let message = body["errors"][0]["message"].as_str().unwrap();
-    for needle in [
-        "DNSBindingConnector",
-        id(&hub),
-        id(&spoke),
-        &net.hub.id,
-        "hubspoke iam authorization-policy-create",
-        "\"role_id\"",
-    ] {
+    for needle in ["DNSBindingConnector", id(&hub), id(&spoke), &net.hub.id, "must grant it", "(rule C8)"] {
         assert!(message.contains(needle), "`{needle}` in {message}");
     }
+    assert!(message.len() < 400 && !message.contains(" | ") && !message.contains('{'), "{message}");
     let grant = &body["errors"][0]["details"]["missing_grant"];
     assert_eq!(grant["policy"]["resources"][0]["attributes"][2]["value"], hub["id"]);
+    assert_eq!(grant["granted_by"], net.hub.id.as_str());
+    assert!(grant["cli"].as_str().unwrap().starts_with("hubspoke iam authorization-policy-create is is"), "{grant}");
+    // The hub's nearest policies are the hub's: the spoke's refusal has no explanation lines.
+    assert!(body["errors"][0]["details"].get("explanation").is_none(), "{body}");
     // The suggested policy, created as is, makes the binding succeed.
     let (status, _) =
         server.call(Method::POST, "/v1/policies", Some(&net.hub.token), Some(grant["policy"].clone())).await;

@@ -200,5 +200,14 @@ fn failure(status: StatusCode, body: &Value) -> ApiFailure {
         .or(body["errorMessage"].as_str())
         .map(str::to_owned)
         .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
+    // A missing authorization comes with the command that grants it, and the hub's administrator also gets the
+    // nearest policies: both are printed under the message, one per line.
+    let mut message = message;
+    for line in first["details"]["explanation"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        message.push_str(&format!("\n  {line}"));
+    }
+    if let Some(command) = first["details"]["missing_grant"]["cli"].as_str() {
+        message.push_str(&format!("\nThe hub account grants it with:\n  {command}"));
+    }
     ApiFailure::Refused { status: status.as_u16(), code, message }
 }

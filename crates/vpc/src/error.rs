@@ -43,8 +43,8 @@ pub struct MissingGrant {
 pub struct Confidential {
     /// The account whose administrator (and the operator) may see it: the hub's.
     pub account: AccountId,
-    /// The detail, one sentence.
-    pub detail: String,
+    /// The detail, one or more lines.
+    pub detail: Vec<String>,
 }
 
 /// A refused command.
@@ -64,11 +64,14 @@ pub struct RuleError {
     pub grant: Option<Box<MissingGrant>>,
     /// What the message leaves out because the actor may not see it.
     pub confidential: Option<Box<Confidential>>,
+    /// The confidential detail, once [`RuleError::revealed_to`] found the reader may see it: kept apart from the
+    /// one-sentence message, so the message stays readable and the detail can be shown line by line.
+    pub revealed: Vec<String>,
 }
 
 impl RuleError {
     fn new(refusal: Refusal, code: &'static str, rule: Option<&'static str>, message: String) -> RuleError {
-        RuleError { refusal, code, rule, message, target: None, grant: None, confidential: None }
+        RuleError { refusal, code, rule, message, target: None, grant: None, confidential: None, revealed: Vec::new() }
     }
 
     /// 400: the request cannot be honoured as written.
@@ -105,7 +108,7 @@ impl RuleError {
     }
 
     /// Adds what only `account`'s administrator may read (the operator too).
-    pub fn confidential(mut self, account: &AccountId, detail: String) -> RuleError {
+    pub fn confidential(mut self, account: &AccountId, detail: Vec<String>) -> RuleError {
         self.confidential = Some(Box::new(Confidential { account: account.clone(), detail }));
         self
     }
@@ -113,7 +116,7 @@ impl RuleError {
     /// 401 for a missing DNS sharing authorization. The message says which action on which VPC was missing and that
     /// the hub's account grants it; the decision engine's `explanation` (the hub account's nearest policies) is
     /// confidential to the hub's administrator.
-    pub fn not_authorized(rule: &'static str, grant: MissingGrant, explanation: String) -> RuleError {
+    pub fn not_authorized(rule: &'static str, grant: MissingGrant, explanation: Vec<String>) -> RuleError {
         let message = format!(
             "the DNS-shared VPC `{}` (account `{}`) is not authorized to `{}` the hub VPC `{}` (account `{}`): the hub account must grant it the `DNSBindingConnector` role with an s2s authorization policy",
             grant.spoke_vpc, grant.spoke_account, grant.action, grant.hub_vpc, grant.hub_account
@@ -130,15 +133,23 @@ impl RuleError {
         error
     }
 
-    /// The refusal as `viewer` may read it: the confidential detail joins the message for the operator (`None`) and
-    /// for the administrator of the account it belongs to, and is dropped for everyone else.
+    /// The refusal as `viewer` may read it: the confidential detail is revealed (in [`RuleError::revealed`]) to the
+    /// operator (`None`) and to the administrator of the account it belongs to, and dropped for everyone else.
     pub fn revealed_to(mut self, viewer: Option<&AccountId>) -> RuleError {
         if let Some(confidential) = self.confidential.take()
             && viewer.is_none_or(|viewer| *viewer == confidential.account)
         {
-            self.message = format!("{}; {}", self.message, confidential.detail);
+            self.revealed = confidential.detail;
         }
         self
+    }
+
+    /// The message with whatever was revealed, as one text (for the activity log and explanations).
+    pub fn full_text(&self) -> String {
+        match self.revealed.as_slice() {
+            [] => self.message.clone(),
+            lines => format!("{}: {}", self.message, lines.join(" ")),
+        }
     }
 }
 

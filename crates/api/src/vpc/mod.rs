@@ -124,10 +124,11 @@ pub fn rule_error(rule: RuleError) -> ApiError {
         Refusal::Forbidden => StatusCode::FORBIDDEN,
         Refusal::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
     };
-    let mut message = rule.message.clone();
-    let mut details = None;
+    // The message stays one sentence that says what is wrong and what fixes it; what a program or a reader who wants
+    // more needs (the policy that would grant it, the command that creates it, the hub's nearest policies for the
+    // hub's own administrator) is structured in `details`.
+    let mut details = serde_json::Map::new();
     if let Some(grant) = &rule.grant {
-        // Say exactly what would fix it: the policy to create, and the command that creates it.
         let policy = json!({
             "type": "authorization",
             "subjects": [{ "attributes": [
@@ -147,12 +148,16 @@ pub fn rule_error(rule: RuleError) -> ApiError {
             "hubspoke iam authorization-policy-create is is DNSBindingConnector --source-service-account {} --source-resource-type vpc --source-resource {} --target-resource-type vpc --target-resource {}",
             grant.spoke_account, grant.spoke_vpc, grant.hub_vpc
         );
-        message = format!(
-            "{message}. The hub account `{}` can grant it with POST /v1/policies and this body: {policy} — or with: {command}",
-            grant.hub_account
+        details.insert(
+            "missing_grant".into(),
+            json!({ "action": grant.action, "granted_by": grant.hub_account, "policy": policy, "cli": command }),
         );
-        details = Some(json!({ "missing_grant": { "action": grant.action, "policy": policy, "cli": command } }));
     }
+    if !rule.revealed.is_empty() {
+        details.insert("explanation".into(), json!(rule.revealed));
+    }
+    let message = rule.message.clone();
+    let details = (!details.is_empty()).then_some(Value::Object(details));
     let mut error = ApiError::new(status, rule.code, message);
     if let Some((name, kind)) = &rule.target {
         error = error.with_target(name, kind);

@@ -160,7 +160,7 @@ impl App {
                         &spoke_id,
                         &hub_account,
                         &hub_id,
-                        decision.explain(&explained.request),
+                        decision.explain_lines(&explained.request),
                     ));
                 }
                 refusals.into_iter().map(|r| r.revealed_to(viewer)).collect()
@@ -202,7 +202,7 @@ fn binding_refusal(
     spoke: &str,
     hub_account: &AccountId,
     hub: &str,
-    explanation: String,
+    explanation: Vec<String>,
 ) -> RuleError {
     RuleError::not_authorized(
         "C8",

@@ -264,12 +264,12 @@ fn refusal_events(caller: &Caller, refusal: &RuleError, outcome: EventOutcome) -
     let entry = |account: Option<String>, reason: String| {
         event(caller, account, None, action, ("vpc", target), outcome, reason)
     };
-    let public = refusal.clone().revealed_to(actor.as_ref()).message;
+    let public = refusal.clone().revealed_to(actor.as_ref()).full_text();
     let mut events = vec![entry(actor.as_ref().map(ToString::to_string), public)];
     if let Some(confidential) = &refusal.confidential
         && actor.as_ref() != Some(&confidential.account)
     {
-        let full = refusal.clone().revealed_to(Some(&confidential.account)).message;
+        let full = refusal.clone().revealed_to(Some(&confidential.account)).full_text();
         events.push(entry(Some(confidential.account.to_string()), full));
     }
     events

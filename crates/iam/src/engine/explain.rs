@@ -83,38 +83,44 @@ pub(super) fn mismatches(policy: &IndexedPolicy, request: &AccessRequest) -> Vec
 impl Decision {
     /// One paragraph saying what was decided and why, naming policies, attributes and roles.
     pub fn explain(&self, request: &AccessRequest) -> String {
+        let lines = self.explain_lines(request);
+        match lines.split_first() {
+            Some((headline, misses)) if !misses.is_empty() => format!("{headline} {}", misses.join(" | ")),
+            _ => lines.concat(),
+        }
+    }
+
+    /// The explanation as lines: what was decided, then for a denial with near misses one line per nearest policy
+    /// (`policy <id>: <what did not match>`), for readers that show them apart.
+    pub fn explain_lines(&self, request: &AccessRequest) -> Vec<String> {
         let owner = request.resource.get("accountId").unwrap_or("(none)");
         let subject_account = request.subject.get("accountId").unwrap_or("(none)");
         if self.permitted {
             let ids: Vec<String> = self.granted_by.iter().map(|id| format!("`{id}`")).collect();
-            return format!("`{}` is permitted by authorization policy {}", request.action, ids.join(", "));
+            return vec![format!("`{}` is permitted by authorization policy {}", request.action, ids.join(", "))];
         }
         if !self.propagating.is_empty() {
             let pending: Vec<String> = self.propagating.iter().map(|(id, _)| format!("`{id}`")).collect();
-            return format!(
+            return vec![format!(
                 "`{}` is denied for now: authorization policy {} grants it once its change has propagated",
                 request.action,
                 pending.join(", ")
-            );
+            )];
         }
         if self.near_misses.is_empty() {
-            return format!(
+            return vec![format!(
                 "`{}` is denied: account `{owner}` has no active authorization policy for subjects in account `{subject_account}`",
                 request.action
-            );
+            )];
         }
-        let misses: Vec<String> = self
-            .near_misses
-            .iter()
-            .map(|miss| {
-                let reasons: Vec<String> = miss.mismatches.iter().map(Mismatch::to_string).collect();
-                format!("policy `{}`: {}", miss.policy_id, reasons.join("; "))
-            })
-            .collect();
-        format!(
-            "`{}` is denied: no active authorization policy of account `{owner}` grants it; nearest: {}",
-            request.action,
-            misses.join(" | ")
-        )
+        let headline = format!(
+            "`{}` is denied: no active authorization policy of account `{owner}` grants it; nearest:",
+            request.action
+        );
+        let misses = self.near_misses.iter().map(|miss| {
+            let reasons: Vec<String> = miss.mismatches.iter().map(Mismatch::to_string).collect();
+            format!("policy `{}`: {}", miss.policy_id, reasons.join("; "))
+        });
+        std::iter::once(headline).chain(misses).collect()
     }
 }

@@ -77,7 +77,7 @@ pub(crate) fn authorize(
             hub_account: hub_account.to_string(),
             hub_vpc: hub.to_owned(),
         },
-        decision.explain(&request),
+        decision.explain_lines(&request),
     );
     // A grant that is only propagating is no secret of the hub's: the spoke will see it work once it counts, and
     // saying when spares it guessing how long to wait.
@@ -255,7 +255,7 @@ fn topology_refusals(world: &World, spoke: &Vpc, hub: &Vpc) -> Vec<RuleError> {
                         ),
                     )
                     .rule("C6")
-                    .confidential(&hub.account, format!("the other is `{}` in VPC `{}`", clash.id, clash.vpc)),
+                    .confidential(&hub.account, vec![format!("the other is `{}` in VPC `{}`", clash.id, clash.vpc)]),
                 );
             }
         }

@@ -116,9 +116,9 @@ fn check_mode(
                 // and the hub's administrators may learn which it is.
                 let detail = format!("it is `{}` in VPC `{member}`", other.id);
                 return Err(if other.account == vpc.account {
-                    refusal.confidential(&vpc.account, detail)
+                    refusal.confidential(&vpc.account, vec![detail])
                 } else {
-                    refusal.confidential(&topology_hub_account(world, vpc), detail)
+                    refusal.confidential(&topology_hub_account(world, vpc), vec![detail])
                 });
             }
         }
