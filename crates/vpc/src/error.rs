@@ -45,6 +45,8 @@ pub struct Confidential {
     pub account: AccountId,
     /// The detail, one or more lines.
     pub detail: Vec<String>,
+    /// Whether [`RuleError::revealed_to`] found the reader may see it.
+    pub revealed: bool,
 }
 
 /// A refused command.
@@ -62,16 +64,14 @@ pub struct RuleError {
     pub target: Option<(String, &'static str)>,
     /// For IAM refusals, what was missing.
     pub grant: Option<Box<MissingGrant>>,
-    /// What the message leaves out because the actor may not see it.
+    /// What the message leaves out because the actor may not see it; once [`RuleError::revealed_to`] found the
+    /// reader may, it stays here, revealed, apart from the one-sentence message (see [`RuleError::revealed`]).
     pub confidential: Option<Box<Confidential>>,
-    /// The confidential detail, once [`RuleError::revealed_to`] found the reader may see it: kept apart from the
-    /// one-sentence message, so the message stays readable and the detail can be shown line by line.
-    pub revealed: Vec<String>,
 }
 
 impl RuleError {
     fn new(refusal: Refusal, code: &'static str, rule: Option<&'static str>, message: String) -> RuleError {
-        RuleError { refusal, code, rule, message, target: None, grant: None, confidential: None, revealed: Vec::new() }
+        RuleError { refusal, code, rule, message, target: None, grant: None, confidential: None }
     }
 
     /// 400: the request cannot be honoured as written.
@@ -109,7 +109,7 @@ impl RuleError {
 
     /// Adds what only `account`'s administrator may read (the operator too).
     pub fn confidential(mut self, account: &AccountId, detail: Vec<String>) -> RuleError {
-        self.confidential = Some(Box::new(Confidential { account: account.clone(), detail }));
+        self.confidential = Some(Box::new(Confidential { account: account.clone(), detail, revealed: false }));
         self
     }
 
@@ -133,20 +133,27 @@ impl RuleError {
         error
     }
 
-    /// The refusal as `viewer` may read it: the confidential detail is revealed (in [`RuleError::revealed`]) to the
-    /// operator (`None`) and to the administrator of the account it belongs to, and dropped for everyone else.
+    /// The refusal as `viewer` may read it: the confidential detail is revealed (see [`RuleError::revealed`]) to
+    /// the operator (`None`) and to the administrator of the account it belongs to, and dropped for everyone else.
     pub fn revealed_to(mut self, viewer: Option<&AccountId>) -> RuleError {
-        if let Some(confidential) = self.confidential.take()
-            && viewer.is_none_or(|viewer| *viewer == confidential.account)
-        {
-            self.revealed = confidential.detail;
+        self.confidential = self.confidential.take().filter(|c| viewer.is_none_or(|viewer| *viewer == c.account));
+        if let Some(confidential) = &mut self.confidential {
+            confidential.revealed = true;
         }
         self
     }
 
+    /// The confidential detail, once revealed to this reader; empty otherwise.
+    pub fn revealed(&self) -> &[String] {
+        match &self.confidential {
+            Some(confidential) if confidential.revealed => &confidential.detail,
+            _ => &[],
+        }
+    }
+
     /// The message with whatever was revealed, as one text (for the activity log and explanations).
     pub fn full_text(&self) -> String {
-        match self.revealed.as_slice() {
+        match self.revealed() {
             [] => self.message.clone(),
             lines => format!("{}: {}", self.message, lines.join(" ")),
         }

@@ -153,8 +153,8 @@ pub fn rule_error(rule: RuleError) -> ApiError {
             json!({ "action": grant.action, "granted_by": grant.hub_account, "policy": policy, "cli": command }),
         );
     }
-    if !rule.revealed.is_empty() {
-        details.insert("explanation".into(), json!(rule.revealed));
+    if !rule.revealed().is_empty() {
+        details.insert("explanation".into(), json!(rule.revealed()));
     }
     let message = rule.message.clone();
     let details = (!details.is_empty()).then_some(Value::Object(details));
