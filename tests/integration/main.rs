@@ -31,4 +31,5 @@ mod sdk;
 mod serve;
 mod soak;
 mod state;
+mod user_suite;
 mod vpc_rules;

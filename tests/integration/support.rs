@@ -103,6 +103,18 @@ impl Server {
         Server { child, base, client, cluster: None }
     }
 
+    /// Waits (at most a minute) until `/_hubspoke/ready` answers 200; whether it did.
+    pub async fn wait_ready(&self) -> bool {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while std::time::Instant::now() < deadline {
+            if self.call(Method::GET, "/_hubspoke/ready", None, None).await.0 == StatusCode::OK {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
     /// Kills the process with SIGKILL, as a crash would.
     pub fn kill9(mut self) {
         self.child.kill().unwrap();
