@@ -4,6 +4,7 @@
 use assert_cmd::Command;
 
 use crate::support::{OPERATOR_KEY, Server, repository_root};
+use crate::vpc_rules::with_version;
 
 const SEED_ACCOUNT: &str = "e38cfd44b6e44b249ac75dd5de0cc8aa";
 const COS_TARGET: &str = "crn:v1:bluemix:public:cloud-object-storage:global:::endpoint:s3.direct.us-south.cloud-object-storage.appdomain.cloud";
@@ -570,6 +571,9 @@ async fn address_prefixes_regions_and_zones_from_the_cli() {
     assert_eq!(listed[0]["name"], "frankfurt", "{listed}");
     assert_eq!(json(hubspoke(&server, &key).args(["is", "vpcs"])), serde_json::json!([]));
     cli(&["is", "vpc-delete", "frankfurt", "-r", "eu-de", "-f"]);
+    // An empty list says so, as `ibmcloud` lists do.
+    let empty = cli(&["is", "vpcs", "-r", "eu-de"]);
+    assert!(empty.contains("OK\nNo VPCs were found."), "{empty}");
     let text = cli(&["is", "zones", "us-south"]);
     assert!(["us-south-1", "us-south-2", "us-south-3"].iter().all(|zone| text.contains(zone)), "{text}");
     let output = hubspoke(&server, &key).args(["is", "region", "mars"]).output().unwrap();
@@ -669,4 +673,21 @@ async fn security_groups_network_acls_and_routing_tables_from_the_cli() {
     assert_eq!(acls.as_array().unwrap().len(), 2);
     let tables = run(hubspoke(&server, &key).args(["is", "vpc-routing-tables", "guarded-vpc"]));
     assert!(tables.contains("guarded-vpc-default-routing-table"), "{tables}");
+}
+
+#[tokio::test]
+async fn lists_show_every_page() {
+    let server = Server::ephemeral().await;
+    let (_, key) = account(&server, "many", None).await;
+    let token = server.token(&key).await;
+    for n in 0..105 {
+        let body = serde_json::json!({ "name": format!("vpc-{n:03}") });
+        let (status, created) =
+            server.call(reqwest::Method::POST, &with_version("/v1/vpcs"), Some(&token), Some(body)).await;
+        assert_eq!(status, reqwest::StatusCode::CREATED, "{created}");
+    }
+    let listed = json(hubspoke(&server, &key).args(["is", "vpcs"]));
+    assert_eq!(listed.as_array().unwrap().len(), 105);
+    let text = run(hubspoke(&server, &key).args(["is", "vpcs"]));
+    assert!(text.contains("vpc-000") && text.contains("vpc-104"), "{text}");
 }

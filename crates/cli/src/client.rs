@@ -139,6 +139,30 @@ impl Client {
         self.call(method, &path, body).await
     }
 
+    /// Every item of a VPC API collection (`key` is its member), following `next` links 100 at a time, as
+    /// `ibmcloud is` lists show all of a collection.
+    pub async fn vpc_all(&self, path: &str, key: &str) -> Result<Vec<Value>, ApiFailure> {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let mut items = Vec::new();
+        let mut start: Option<String> = None;
+        loop {
+            let page = match &start {
+                None => format!("{path}{separator}limit=100"),
+                Some(token) => format!("{path}{separator}limit=100&start={token}"),
+            };
+            let body = self.vpc(Method::GET, &page, None).await?;
+            items.extend(body[key].as_array().into_iter().flatten().cloned());
+            // The next page's token is the `start` parameter of `next.href`.
+            start = body["next"]["href"]
+                .as_str()
+                .and_then(|href| href.split("start=").nth(1))
+                .map(|rest| rest.split('&').next().unwrap_or_default().to_owned());
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+
     /// The ETag of a VPC API resource.
     pub async fn vpc_etag(&self, path: &str) -> Result<String, ApiFailure> {
         let token = self.token().await?.to_owned();

@@ -77,6 +77,17 @@ impl Printer {
     }
 
     /// A table whose columns are as wide as their widest cell.
+    /// A list as `ibmcloud` shows one: `OK`, then the table, or `No <what> were found.` when it is empty.
+    pub fn list(&self, what: &str, header: &[&str], rows: &[Vec<String>]) {
+        self.ok();
+        if rows.is_empty() {
+            self.line(&format!("No {what} were found."));
+        } else {
+            self.table(header, rows);
+        }
+    }
+
+    /// A table with a header row, columns aligned.
     pub fn table(&self, header: &[&str], rows: &[Vec<String>]) {
         let widths: Vec<usize> = (0..header.len())
             .map(|column| {

@@ -20,9 +20,9 @@ impl Accounts {
             printer.value(&body["accounts"]);
             return Ok(());
         }
-        printer.ok();
         let accounts = body["accounts"].as_array().cloned().unwrap_or_default();
         if accounts.is_empty() {
+            printer.ok();
             printer.progress("No accounts yet: create one with `hubspoke account-create NAME`.");
             return Ok(());
         }
@@ -35,7 +35,7 @@ impl Accounts {
                     .collect()
             })
             .collect();
-        printer.table(&["ID", "Name", "Created"], &rows);
+        printer.list("accounts", &["ID", "Name", "Created"], &rows);
         Ok(())
     }
 }

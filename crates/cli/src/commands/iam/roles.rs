@@ -34,7 +34,6 @@ impl Roles {
             printer.value(&body);
             return Ok(());
         }
-        printer.ok();
         let rows: Vec<Vec<String>> = ["service_roles", "system_roles", "custom_roles"]
             .iter()
             .flat_map(|kind| body[*kind].as_array().cloned().unwrap_or_default())
@@ -45,7 +44,7 @@ impl Roles {
                     .collect()
             })
             .collect();
-        printer.table(&["Name", "ID", "Description"], &rows);
+        printer.list("roles", &["Name", "ID", "Description"], &rows);
         Ok(())
     }
 }

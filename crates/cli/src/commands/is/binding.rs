@@ -84,9 +84,10 @@ pub struct List {
 impl List {
     pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
         let vpc = vpc_id(client, &self.vpc).await?;
-        let filter = self.account_id.as_ref().map(|a| format!("&account.id={a}")).unwrap_or_default();
+        let filter = self.account_id.as_ref().map(|a| format!("?account.id={a}")).unwrap_or_default();
+        let path = format!("/v1/vpcs/{vpc}/dns_resolution_bindings{filter}");
         let body =
-            client.vpc(Method::GET, &format!("/v1/vpcs/{vpc}/dns_resolution_bindings?limit=100{filter}"), None).await?;
+            serde_json::json!({ "dns_resolution_bindings": client.vpc_all(&path, "dns_resolution_bindings").await? });
         if printer.json() {
             printer.value(&body["dns_resolution_bindings"]);
             return Ok(());
@@ -105,7 +106,7 @@ impl List {
                 ]
             })
             .collect();
-        printer.table(&["ID", "Name", "Bound VPC", "State", "Health"], &rows);
+        printer.list("DNS resolution bindings", &["ID", "Name", "Bound VPC", "State", "Health"], &rows);
         Ok(())
     }
 }

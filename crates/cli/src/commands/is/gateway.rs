@@ -121,7 +121,7 @@ impl List {
                 ]
             })
             .collect();
-        printer.table(&["ID", "Name", "Mode", "State", "Service endpoints"], &rows);
+        printer.list("endpoint gateways", &["ID", "Name", "Mode", "State", "Service endpoints"], &rows);
         Ok(())
     }
 }

@@ -256,13 +256,15 @@ impl Is {
     }
 }
 
-/// The first 100 of a collection (`/v1/{collection}`), only those of one VPC (an id or name) when `vpc` is given.
+/// Every item of a collection (`/v1/{collection}`), only those of one VPC (an id or name) when `vpc` is given, in
+/// the shape of one page (`{collection: [...]}`).
 pub(crate) async fn list_in_vpc(client: &Client, collection: &str, vpc: Option<&str>) -> anyhow::Result<Value> {
-    let mut path = format!("/v1/{collection}?limit=100");
+    let mut path = format!("/v1/{collection}");
     if let Some(vpc) = vpc {
-        path.push_str(&format!("&vpc.id={}", cell(&find(client, "/v1/vpcs", "vpcs", vpc).await?["id"])));
+        path.push_str(&format!("?vpc.id={}", cell(&find(client, "/v1/vpcs", "vpcs", vpc).await?["id"])));
     }
-    Ok(client.vpc(Method::GET, &path, None).await?)
+    let items = client.vpc_all(&path, collection).await?;
+    Ok(serde_json::json!({ collection: items }))
 }
 
 /// Finds one of the caller's resources by id or name in a list (`key` is the collection member).

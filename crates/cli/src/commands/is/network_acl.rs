@@ -47,7 +47,7 @@ fn print_acl(printer: &Printer, acl: &Value) {
     ]);
     let rows: Vec<Vec<String>> = acl["rules"].as_array().into_iter().flatten().map(rule_row).collect();
     if !rows.is_empty() {
-        printer.table(&RULE_HEADER, &rows);
+        printer.list("network ACL rules", &RULE_HEADER, &rows);
     }
 }
 
@@ -84,7 +84,7 @@ impl List {
                 ]
             })
             .collect();
-        printer.table(&["ID", "Name", "Rules", "Subnets", "VPC"], &rows);
+        printer.list("network ACLs", &["ID", "Name", "Rules", "Subnets", "VPC"], &rows);
         Ok(())
     }
 }
@@ -149,17 +149,17 @@ pub struct Rules {
 impl Rules {
     pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
         let found = acl(client, &self.acl).await?;
-        let mut path = format!("/v1/network_acls/{}/rules?limit=100", cell(&found["id"]));
+        let mut path = format!("/v1/network_acls/{}/rules", cell(&found["id"]));
         if let Some(direction) = &self.direction {
-            path.push_str(&format!("&direction={direction}"));
+            path.push_str(&format!("?direction={direction}"));
         }
-        let body = client.vpc(Method::GET, &path, None).await?;
+        let body = serde_json::json!({ "rules": client.vpc_all(&path, "rules").await? });
         if printer.json() {
             printer.value(&body["rules"]);
             return Ok(());
         }
         let rows: Vec<Vec<String>> = body["rules"].as_array().into_iter().flatten().map(rule_row).collect();
-        printer.table(&RULE_HEADER, &rows);
+        printer.list("network ACL rules", &RULE_HEADER, &rows);
         Ok(())
     }
 }
@@ -284,8 +284,8 @@ pub struct RoutingTables {
 impl RoutingTables {
     pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
         let vpc = find(client, "/v1/vpcs", "vpcs", &self.vpc).await?;
-        let body =
-            client.vpc(Method::GET, &format!("/v1/vpcs/{}/routing_tables?limit=100", cell(&vpc["id"])), None).await?;
+        let path = format!("/v1/vpcs/{}/routing_tables", cell(&vpc["id"]));
+        let body = serde_json::json!({ "routing_tables": client.vpc_all(&path, "routing_tables").await? });
         if printer.json() {
             printer.value(&body["routing_tables"]);
             return Ok(());
@@ -304,7 +304,7 @@ impl RoutingTables {
                 ]
             })
             .collect();
-        printer.table(&["ID", "Name", "Default", "Routes", "Subnets"], &rows);
+        printer.list("routing tables", &["ID", "Name", "Default", "Routes", "Subnets"], &rows);
         Ok(())
     }
 }

@@ -41,20 +41,7 @@ pub struct List {
 impl List {
     pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
         let vpc = vpc_id(client, &self.vpc).await?;
-        let mut prefixes = Vec::new();
-        let mut path = format!("/v1/vpcs/{vpc}/address_prefixes?limit=100");
-        loop {
-            let body = client.vpc(Method::GET, &path, None).await?;
-            prefixes.extend(body["address_prefixes"].as_array().into_iter().flatten().cloned());
-            let Some(start) = body["next"]["href"]
-                .as_str()
-                .and_then(|href| href.split("start=").nth(1))
-                .map(|rest| rest.split('&').next().unwrap_or_default().to_owned())
-            else {
-                break;
-            };
-            path = format!("/v1/vpcs/{vpc}/address_prefixes?limit=100&start={start}");
-        }
+        let prefixes = client.vpc_all(&format!("/v1/vpcs/{vpc}/address_prefixes"), "address_prefixes").await?;
         if printer.json() {
             printer.value(&Value::Array(prefixes));
             return Ok(());
@@ -72,7 +59,7 @@ impl List {
                 ]
             })
             .collect();
-        printer.table(&["ID", "Name", "CIDR", "Zone", "Has subnets", "Default"], &rows);
+        printer.list("address prefixes", &["ID", "Name", "CIDR", "Zone", "Has subnets", "Default"], &rows);
         Ok(())
     }
 }

@@ -33,7 +33,7 @@ impl List {
             .flatten()
             .map(|r| vec![cell(&r["name"]), cell(&r["endpoint"]), cell(&r["status"])])
             .collect();
-        printer.table(&["Name", "Endpoint", "Status"], &rows);
+        printer.list("regions", &["Name", "Endpoint", "Status"], &rows);
         Ok(())
     }
 }
@@ -73,7 +73,7 @@ impl Zones {
             .flatten()
             .map(|z| vec![cell(&z["name"]), cell(&z["region"]["name"]), cell(&z["status"])])
             .collect();
-        printer.table(&["Name", "Region", "Status"], &rows);
+        printer.list("zones", &["Name", "Region", "Status"], &rows);
         Ok(())
     }
 }

@@ -39,7 +39,7 @@ fn print_group(printer: &Printer, group: &Value) {
     ]);
     let rows: Vec<Vec<String>> = group["rules"].as_array().into_iter().flatten().map(rule_row).collect();
     if !rows.is_empty() {
-        printer.table(&RULE_HEADER, &rows);
+        printer.list("security group rules", &RULE_HEADER, &rows);
     }
 }
 
@@ -76,7 +76,7 @@ impl List {
                 ]
             })
             .collect();
-        printer.table(&["ID", "Name", "Rules", "Targets", "VPC"], &rows);
+        printer.list("security groups", &["ID", "Name", "Rules", "Targets", "VPC"], &rows);
         Ok(())
     }
 }
@@ -162,7 +162,7 @@ impl Rules {
             return Ok(());
         }
         let rows: Vec<Vec<String>> = body["rules"].as_array().into_iter().flatten().map(rule_row).collect();
-        printer.table(&RULE_HEADER, &rows);
+        printer.list("security group rules", &RULE_HEADER, &rows);
         Ok(())
     }
 }

@@ -87,7 +87,7 @@ impl List {
                 ]
             })
             .collect();
-        printer.table(&["ID", "Name", "IPv4 CIDR", "Zone", "VPC"], &rows);
+        printer.list("subnets", &["ID", "Name", "IPv4 CIDR", "Zone", "VPC"], &rows);
         Ok(())
     }
 }

@@ -186,7 +186,7 @@ pub struct List {}
 impl List {
     pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
         printer.progress(&format!("Listing VPCs as {}...", client.iam_id().await?));
-        let body = client.vpc(Method::GET, "/v1/vpcs?limit=100", None).await?;
+        let body = serde_json::json!({ "vpcs": client.vpc_all("/v1/vpcs", "vpcs").await? });
         if printer.json() {
             printer.value(&body["vpcs"]);
             return Ok(());
@@ -205,7 +205,7 @@ impl List {
                 ]
             })
             .collect();
-        printer.table(&["ID", "Name", "Hub", "Resolver", "Bindings"], &rows);
+        printer.list("VPCs", &["ID", "Name", "Hub", "Resolver", "Bindings"], &rows);
         Ok(())
     }
 }

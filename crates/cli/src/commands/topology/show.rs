@@ -108,24 +108,7 @@ impl Show {
 
 /// Every page of a VPC API list.
 async fn all(client: &Client, path: &str, key: &str) -> anyhow::Result<Vec<Value>> {
-    let mut items = Vec::new();
-    let mut start: Option<String> = None;
-    loop {
-        let separator = if path.contains('?') { '&' } else { '?' };
-        let page = match &start {
-            None => format!("{path}{separator}limit=100"),
-            Some(token) => format!("{path}{separator}limit=100&start={token}"),
-        };
-        let body = client.vpc(Method::GET, &page, None).await?;
-        items.extend(body[key].as_array().into_iter().flatten().cloned());
-        start = body["next"]["href"]
-            .as_str()
-            .and_then(|href| href.split("start=").nth(1))
-            .map(|rest| rest.split('&').next().unwrap_or_default().to_owned());
-        if start.is_none() {
-            return Ok(items);
-        }
-    }
+    Ok(client.vpc_all(path, key).await?)
 }
 
 /// What one account's API shows: its VPCs with their gateways and bindings, and its authorizations on its hubs.
