@@ -691,3 +691,39 @@ async fn lists_show_every_page() {
     let text = run(hubspoke(&server, &key).args(["is", "vpcs"]));
     assert!(text.contains("vpc-000") && text.contains("vpc-104"), "{text}");
 }
+
+#[tokio::test]
+async fn custom_resolvers_by_name_from_the_cli() {
+    let server = Server::ephemeral().await;
+    let (_, key) = account(&server, "resolvers", None).await;
+    let cli = |args: &[&str]| run(hubspoke(&server, &key).args(args));
+    cli(&["is", "vpc-create", "hub", "--dns-enable-hub", "true"]);
+    cli(&["is", "subnet-create", "hub-subnet", "hub", "--zone", "us-south-1", "--ipv4-address-count", "256"]);
+    // `--enabled` is accepted where `--enable` is, as `custom-resolver-update` spells it.
+    let created = cli(&[
+        "dns",
+        "custom-resolver-create",
+        "--instance",
+        "dns-i",
+        "--name",
+        "hub-resolver",
+        "--location",
+        "hub-subnet",
+        "--enabled",
+    ]);
+    assert!(created.contains("Enabled:                   true"), "{created}");
+    let listed = cli(&["dns", "custom-resolvers", "--instance", "dns-i"]);
+    assert!(listed.contains("OK\nID") && listed.contains("hub-resolver") && listed.contains("(enabled)"), "{listed}");
+    // By name, and `--disable` as the same as `--enabled false`.
+    let disabled = cli(&["dns", "custom-resolver-update", "hub-resolver", "--instance", "dns-i", "--disable"]);
+    assert!(disabled.contains("Enabled:                   false"), "{disabled}");
+    cli(&["dns", "custom-resolver-delete", "hub-resolver", "--instance", "dns-i", "-f"]);
+    let empty = cli(&["dns", "custom-resolvers", "--instance", "dns-i"]);
+    assert!(empty.contains("No custom resolvers were found."), "{empty}");
+    let output = hubspoke(&server, &key)
+        .args(["dns", "custom-resolver-delete", "hub-resolver", "--instance", "dns-i", "-f"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no custom resolver named or with id `hub-resolver`"));
+}

@@ -9,15 +9,32 @@ use crate::client::Client;
 use crate::commands::is::{cell, confirm, find};
 use crate::output::Printer;
 
-fn print_resolver(printer: &Printer, resolver: &Value) {
-    let locations: Vec<String> = resolver["locations"]
+/// A resolver's locations as `address (enabled)`.
+fn locations(resolver: &Value) -> Vec<String> {
+    resolver["locations"]
         .as_array()
         .into_iter()
         .flatten()
         .map(|l| {
             format!("{} ({})", cell(&l["dns_server_ip"]), if l["enabled"] == true { "enabled" } else { "disabled" })
         })
-        .collect();
+        .collect()
+}
+
+/// The id of the instance's resolver named `wanted` (or with that id).
+async fn resolver_id(client: &Client, instance: &str, wanted: &str) -> anyhow::Result<String> {
+    let body = client.call(Method::GET, &format!("/v1/instances/{instance}/custom_resolvers"), None).await?;
+    body["custom_resolvers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|resolver| resolver["id"] == wanted || resolver["name"] == wanted)
+        .map(|resolver| cell(&resolver["id"]))
+        .ok_or_else(|| anyhow::anyhow!("no custom resolver named or with id `{wanted}` in instance `{instance}`"))
+}
+
+fn print_resolver(printer: &Printer, resolver: &Value) {
+    let locations = locations(resolver);
     printer.block(&[
         ("ID", cell(&resolver["id"])),
         ("Name", cell(&resolver["name"])),
@@ -42,8 +59,8 @@ pub struct Create {
     /// A description.
     #[arg(long)]
     description: Option<String>,
-    /// Enable the resolver once created.
-    #[arg(long)]
+    /// Enable the resolver once created (`--enabled` also works, as `custom-resolver-update` spells it).
+    #[arg(long, visible_alias = "enabled")]
     enable: bool,
 }
 
@@ -84,11 +101,17 @@ pub struct Update {
     /// The DNS Services instance id.
     #[arg(long)]
     instance: String,
-    /// The resolver id.
+    /// The resolver, by id or name.
     resolver: String,
     /// Enable (`true`) or disable (`false`).
-    #[arg(long, value_parser = clap::value_parser!(bool))]
+    #[arg(long, value_parser = clap::value_parser!(bool), conflicts_with_all = ["enable", "disable"])]
     enabled: Option<bool>,
+    /// Enable the resolver (the same as `--enabled true`).
+    #[arg(long, conflicts_with = "disable")]
+    enable: bool,
+    /// Disable the resolver (the same as `--enabled false`).
+    #[arg(long)]
+    disable: bool,
     /// A new name.
     #[arg(long)]
     name: Option<String>,
@@ -98,19 +121,17 @@ impl Update {
     pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
         let client = Client::connect(connection)?;
         let mut body = json!({});
-        if let Some(enabled) = self.enabled {
+        let enabled = self.enabled.or(self.enable.then_some(true)).or(self.disable.then_some(false));
+        if let Some(enabled) = enabled {
             body["enabled"] = json!(enabled);
         }
+        let id = resolver_id(&client, &self.instance, &self.resolver).await?;
         if let Some(name) = &self.name {
             body["name"] = json!(name);
         }
         printer.progress(&format!("Updating custom resolver {}...", self.resolver));
         let resolver = client
-            .call(
-                Method::PATCH,
-                &format!("/v1/instances/{}/custom_resolvers/{}", self.instance, self.resolver),
-                Some(&body),
-            )
+            .call(Method::PATCH, &format!("/v1/instances/{}/custom_resolvers/{id}", self.instance), Some(&body))
             .await?;
         printer.resource(&resolver, print_resolver);
         Ok(())
@@ -123,7 +144,7 @@ pub struct Delete {
     /// The DNS Services instance id.
     #[arg(long)]
     instance: String,
-    /// The resolver id.
+    /// The resolver, by id or name.
     resolver: String,
     /// Delete without asking.
     #[arg(short, long)]
@@ -134,10 +155,9 @@ impl Delete {
     pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
         confirm(&format!("custom resolver {}", self.resolver), self.force)?;
         let client = Client::connect(connection)?;
+        let id = resolver_id(&client, &self.instance, &self.resolver).await?;
         printer.progress(&format!("Deleting custom resolver {}...", self.resolver));
-        client
-            .call(Method::DELETE, &format!("/v1/instances/{}/custom_resolvers/{}", self.instance, self.resolver), None)
-            .await?;
+        client.call(Method::DELETE, &format!("/v1/instances/{}/custom_resolvers/{id}", self.instance), None).await?;
         printer.ok();
         Ok(())
     }
@@ -154,15 +174,27 @@ pub struct List {
 impl List {
     pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
         let client = Client::connect(connection)?;
+        printer.progress(&format!("Listing custom resolvers in instance {}...", self.instance));
         let body = client.call(Method::GET, &format!("/v1/instances/{}/custom_resolvers", self.instance), None).await?;
         if printer.json() {
             printer.value(&body["custom_resolvers"]);
             return Ok(());
         }
-        for resolver in body["custom_resolvers"].as_array().into_iter().flatten() {
-            print_resolver(printer, resolver);
-            println!();
-        }
+        let rows: Vec<Vec<String>> = body["custom_resolvers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|resolver| {
+                vec![
+                    cell(&resolver["id"]),
+                    cell(&resolver["name"]),
+                    cell(&resolver["enabled"]),
+                    cell(&resolver["health"]),
+                    locations(resolver).join(", "),
+                ]
+            })
+            .collect();
+        printer.list("custom resolvers", &["ID", "Name", "Enabled", "Health", "Locations"], &rows);
         Ok(())
     }
 }
