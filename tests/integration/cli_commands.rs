@@ -727,3 +727,43 @@ async fn custom_resolvers_by_name_from_the_cli() {
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no custom resolver named or with id `hub-resolver`"));
 }
+
+#[tokio::test]
+async fn topology_plan_says_what_it_would_change_and_refuses_what_it_cannot() {
+    let server = Server::ephemeral().await;
+    let (_, hub_key) = account(&server, "hub", None).await;
+    let (_, spoke_key) = account(&server, "spoke", None).await;
+    let topology = |file: &str, verb: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
+        command
+            .args(["topology", verb])
+            .arg(repository_root().join("tests/integration/topologies").join(file))
+            .env("HUBSPOKE_ENDPOINT", &server.base)
+            .env("HUB_APIKEY", &hub_key)
+            .env("SPOKE_APIKEY", &spoke_key)
+            .env("HUBSPOKE_CONFIG_DIR", std::env::temp_dir().join("hubspoke-topology-plan-test"));
+        command.output().unwrap()
+    };
+    // An existing VPC that is not yet a hub is made one, not reported as done.
+    run(hubspoke(&server, &hub_key).args(["is", "vpc-create", "hub-vpc"]));
+    let plan = topology("two-accounts.toml", "plan");
+    let text = String::from_utf8_lossy(&plan.stdout);
+    assert!(text.contains("+ make the existing VPC `hub-vpc` a hub"), "{text}");
+    assert!(topology("two-accounts.toml", "apply").status.success());
+    let hub = json(hubspoke(&server, &hub_key).args(["is", "vpc", "hub-vpc"]));
+    assert_eq!(hub["dns"]["enable_hub"], true);
+
+    // What cannot change is refused by the plan, and apply does nothing at all.
+    run(hubspoke(&server, &hub_key).args(["is", "vpc-create", "lz-hub", "--region", "eu-de"]));
+    for verb in ["plan", "apply"] {
+        let refused = topology("landing-zone.toml", verb);
+        assert_eq!(refused.status.code(), Some(1), "{verb}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            stderr.contains("`lz-hub` exists with address prefixes the file does not declare (10.243.0.0/18"),
+            "{verb}: {stderr}"
+        );
+    }
+    let acls = json(hubspoke(&server, &hub_key).args(["is", "network-acls", "--region", "eu-de"]));
+    assert!(acls.as_array().unwrap().iter().all(|acl| acl["name"] != "lz-hub-acl"), "{acls}");
+}

@@ -185,24 +185,67 @@ fn default_authorize() -> String {
 /// One step of the plan.
 #[derive(Clone, Debug)]
 enum Step {
-    Vpc { account: String, name: String, hub: bool, manual: bool },
-    Prefix { account: String, vpc: String, spec: PrefixSpec },
-    Acl { account: String, vpc: String, spec: AclSpec },
-    Subnet { account: String, vpc: String, name: String, zone: String, cidr: Option<String>, acl: Option<String> },
-    Resolver { account: String, subnet: String, instance: String, name: String },
-    Gateway { account: String, vpc: String, subnet: Option<String>, spec: GatewaySpec },
-    Policy { spoke: SpokeSpec, hub_account: String, hub_vpc: String },
-    Binding { spoke: SpokeSpec, hub_account: String, hub_vpc: String },
-    Delegate { spoke: SpokeSpec, hub_account: String, hub_vpc: String },
+    /// `prefixes`: the CIDRs of the address prefixes the file declares; none for a VPC with automatic ones.
+    Vpc {
+        account: String,
+        name: String,
+        hub: bool,
+        prefixes: Vec<String>,
+    },
+    Prefix {
+        account: String,
+        vpc: String,
+        spec: PrefixSpec,
+    },
+    Acl {
+        account: String,
+        vpc: String,
+        spec: AclSpec,
+    },
+    Subnet {
+        account: String,
+        vpc: String,
+        name: String,
+        zone: String,
+        cidr: Option<String>,
+        acl: Option<String>,
+    },
+    Resolver {
+        account: String,
+        subnet: String,
+        instance: String,
+        name: String,
+    },
+    Gateway {
+        account: String,
+        vpc: String,
+        subnet: Option<String>,
+        spec: GatewaySpec,
+    },
+    Policy {
+        spoke: SpokeSpec,
+        hub_account: String,
+        hub_vpc: String,
+    },
+    Binding {
+        spoke: SpokeSpec,
+        hub_account: String,
+        hub_vpc: String,
+    },
+    Delegate {
+        spoke: SpokeSpec,
+        hub_account: String,
+        hub_vpc: String,
+    },
 }
 
 impl Step {
     fn describe(&self) -> String {
         match self {
-            Step::Vpc { account, name, hub, manual } => format!(
+            Step::Vpc { account, name, hub, prefixes } => format!(
                 "create {}VPC `{name}`{} in account `{account}`",
                 if *hub { "hub " } else { "" },
-                if *manual { " with manual address prefixes" } else { "" }
+                if prefixes.is_empty() { "" } else { " with manual address prefixes" }
             ),
             Step::Prefix { vpc, spec, .. } => {
                 format!("add address prefix `{}` {} ({}) to `{vpc}`", spec.name, spec.cidr, spec.zone)
@@ -260,10 +303,15 @@ impl Topology {
         let (spec, clients) = open(&file, connection).await?;
         let steps = steps(&spec);
         let mut pending = Vec::new();
+        let mut conflicts = Vec::new();
+        let mut descriptions = Vec::new();
         for step in &steps {
-            if !done(&clients, step).await? {
+            if let Some(conflict) = conflict(&clients, step).await? {
+                conflicts.push(format!("{}: {conflict}", step.describe()));
+            } else if !done(&clients, step).await? {
                 pending.push(step.clone());
             }
+            descriptions.push(describe_now(&clients, step).await?);
         }
         if printer.json() && !apply {
             let plan: Vec<Value> = steps.iter().map(|s| json!({ "step": s.describe(), "pending": pending.iter().any(|p| p.describe() == s.describe()) })).collect();
@@ -276,15 +324,20 @@ impl Topology {
             pending.len(),
             steps.len()
         ));
-        for step in &steps {
+        for (step, description) in steps.iter().zip(&descriptions) {
             let todo = pending.iter().any(|p| p.describe() == step.describe());
-            printer.progress(&format!("  {} {}", if todo { "+" } else { "=" }, step.describe()));
+            printer.progress(&format!("  {} {description}", if todo { "+" } else { "=" }));
+        }
+        // What already exists but differs in a way no step can change is reported before anything is done, so an
+        // apply never stops half-way on it.
+        if !conflicts.is_empty() {
+            bail!("the topology cannot be applied as it stands:\n  {}", conflicts.join("\n  "));
         }
         if !apply {
             return Ok(());
         }
         for step in &pending {
-            printer.progress(&format!("Applying: {}...", step.describe()));
+            printer.progress(&format!("Applying: {}...", describe_now(&clients, step).await?));
             run(&clients, step).await.with_context(|| format!("while trying to {}", step.describe()))?;
         }
         printer.ok();
@@ -317,7 +370,7 @@ fn network_steps(network: Network) -> Vec<Step> {
         account: account.clone(),
         name: vpc.clone(),
         hub: network.hub,
-        manual: !network.prefixes.is_empty(),
+        prefixes: network.prefixes.iter().map(|prefix| prefix.cidr.clone()).collect(),
     }];
     steps.extend(network.prefixes.iter().map(|spec| Step::Prefix {
         account: account.clone(),
@@ -559,10 +612,59 @@ async fn policy_of(
         .cloned())
 }
 
+/// What a step does now: a VPC that exists with the other hub flag is changed, not created.
+async fn describe_now(clients: &Clients, step: &Step) -> anyhow::Result<String> {
+    if let Step::Vpc { account, name, hub, .. } = step
+        && let Some(vpc) = vpc_named(&clients.get(account)?.0, name).await
+        && vpc["dns"]["enable_hub"] != *hub
+    {
+        return Ok(format!("make the existing VPC `{name}` {}", if *hub { "a hub" } else { "a spoke (not a hub)" }));
+    }
+    Ok(step.describe())
+}
+
+/// Why a step cannot be done as the file says, when what it names already exists with an attribute the API cannot
+/// change (a VPC's address prefix management), or with a hub flag the rules will not change (a VPC with bindings).
+async fn conflict(clients: &Clients, step: &Step) -> anyhow::Result<Option<String>> {
+    let Step::Vpc { account, name, hub, prefixes } = step else { return Ok(None) };
+    let client = &clients.get(account)?.0;
+    let Some(vpc) = vpc_named(client, name).await else { return Ok(None) };
+    // IBM does not say whether an existing VPC manages its prefixes manually; what matters is whether it has prefixes
+    // the file does not declare (an automatic VPC's defaults), which the file's subnets would have to fit around.
+    if !prefixes.is_empty() {
+        let path = format!("/v1/vpcs/{}/address_prefixes", cell(&vpc["id"]));
+        let undeclared: Vec<String> = client
+            .vpc_all(&path, "address_prefixes")
+            .await?
+            .iter()
+            .map(|prefix| cell(&prefix["cidr"]))
+            .filter(|cidr| !prefixes.contains(cidr))
+            .collect();
+        if !undeclared.is_empty() {
+            return Ok(Some(format!(
+                "VPC `{name}` exists with address prefixes the file does not declare ({}); the file manages its \
+                 prefixes manually, so delete those prefixes or the VPC first",
+                undeclared.join(", ")
+            )));
+        }
+    }
+    let bindings = vpc["dns"]["resolution_binding_count"].as_u64().unwrap_or_default();
+    if vpc["dns"]["enable_hub"] != *hub && bindings > 0 {
+        return Ok(Some(format!(
+            "VPC `{name}` exists {} with {bindings} DNS resolution bindings, so it cannot become {} (rule H2)",
+            if *hub { "as a spoke" } else { "as a hub" },
+            if *hub { "a hub" } else { "a spoke" }
+        )));
+    }
+    Ok(None)
+}
+
 /// Whether a step is already done (a step whose prerequisites do not exist yet is not).
 async fn done(clients: &Clients, step: &Step) -> anyhow::Result<bool> {
     Ok(match step {
-        Step::Vpc { account, name, .. } => vpc_named(&clients.get(account)?.0, name).await.is_some(),
+        Step::Vpc { account, name, hub, .. } => {
+            vpc_named(&clients.get(account)?.0, name).await.is_some_and(|vpc| vpc["dns"]["enable_hub"] == *hub)
+        }
         Step::Subnet { account, vpc, name, .. } => {
             let client = &clients.get(account)?.0;
             match vpc_named(client, vpc).await {
@@ -644,10 +746,21 @@ async fn done(clients: &Clients, step: &Step) -> anyhow::Result<bool> {
 
 async fn run(clients: &Clients, step: &Step) -> anyhow::Result<()> {
     match step {
-        Step::Vpc { account, name, hub, manual } => {
-            let management = if *manual { "manual" } else { "auto" };
-            let body = json!({ "name": name, "address_prefix_management": management, "dns": { "enable_hub": hub } });
-            clients.get(account)?.0.vpc(Method::POST, "/v1/vpcs", Some(&body)).await?;
+        Step::Vpc { account, name, hub, prefixes } => {
+            let client = &clients.get(account)?.0;
+            match vpc_named(client, name).await {
+                // It exists with the other hub flag (a conflict would have stopped the apply otherwise).
+                Some(vpc) => {
+                    let body = json!({ "dns": { "enable_hub": hub } });
+                    client.vpc(Method::PATCH, &format!("/v1/vpcs/{}", cell(&vpc["id"])), Some(&body)).await?;
+                }
+                None => {
+                    let management = if prefixes.is_empty() { "auto" } else { "manual" };
+                    let body =
+                        json!({ "name": name, "address_prefix_management": management, "dns": { "enable_hub": hub } });
+                    client.vpc(Method::POST, "/v1/vpcs", Some(&body)).await?;
+                }
+            }
         }
         Step::Prefix { account, vpc, spec } => {
             let client = &clients.get(account)?.0;
