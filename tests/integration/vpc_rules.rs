@@ -828,3 +828,21 @@ async fn regions_and_zones_are_listed_and_unknown_ones_are_404() {
         assert_eq!(body["status_code"], 404, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_spoke_without_disconnect_deletes_only_its_side_and_is_told_so() {
+    let server = Server::ephemeral().await;
+    let net = Net::new(&server).await;
+    let (hub, spoke, binding, policy) = net.bound().await;
+    net.revoke(&policy).await;
+    let path = format!("/v1/vpcs/{}/dns_resolution_bindings/{}", id(&spoke), id(&binding));
+    let (status, deleted) = net.call(&net.spoke, Method::DELETE, &path, None).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{deleted}");
+    assert_eq!(deleted["health_state"], "faulted");
+    let reason = &deleted["health_reasons"][0];
+    assert_eq!(reason["code"], "dns_resolution_binding_hub_side_kept");
+    assert!(reason["message"].as_str().unwrap().contains("(rule D4)"), "{reason}");
+    // The hub still lists its side, faulted, until it deletes it.
+    let hub_side = net.ok(&net.hub, Method::GET, &format!("/v1/vpcs/{}/dns_resolution_bindings", id(&hub)), None).await;
+    assert_eq!(hub_side["dns_resolution_bindings"][0]["health_state"], "faulted", "{hub_side}");
+}

@@ -162,6 +162,17 @@ impl App {
         let (deleted, revision) =
             self.change(caller, activity, |world, ctx| binding::delete(world, ctx, vpc, id)).await?;
         let from = before.vpc(vpc)?;
-        Ok((read(&before, from, &deleted.binding, Some("deleting")), revision))
+        let mut read = read(&before, from, &deleted.binding, Some("deleting"));
+        if deleted.hub_side_kept {
+            // The spoke's side is going, but the hub's stays: say so where IBM's clients already look.
+            read.health = "faulted";
+            read.health_reasons = vec![(
+                "dns_resolution_binding_hub_side_kept",
+                format!(
+                    "VPC `{vpc}` may not `is.vpc.dns-resolution-binding.disconnect` the hub, so only its side of the binding is deleted; the hub's side stays, faulted, until the hub's administrator deletes it (rule D4)"
+                ),
+            )];
+        }
+        Ok((read, revision))
     }
 }

@@ -187,8 +187,13 @@ impl Delete {
                 client.vpc(Method::DELETE, &format!("/v1/vpcs/{vpc}/dns_resolution_bindings/{id}"), None).await?;
             if printer.json() {
                 printer.value(&binding);
-            } else {
-                printer.ok();
+                continue;
+            }
+            printer.ok();
+            // A spoke without the right to disconnect deletes only its own side; the hub's stays until its
+            // administrator deletes it, which a bare `OK` would hide.
+            for reason in binding["health_reasons"].as_array().into_iter().flatten() {
+                printer.line(&format!("Warning: {}", cell(&reason["message"])));
             }
         }
         Ok(())
