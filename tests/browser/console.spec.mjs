@@ -22,6 +22,7 @@ const URL_BASE = env('HUBSPOKE_URL');
 const HUB = { apikey: env('HUB_APIKEY'), account: env('HUB_ACCOUNT'), vpc: env('HUB_VPC'), crn: env('HUB_VPC_CRN') };
 const SPOKE = { apikey: env('SPOKE_APIKEY'), account: env('SPOKE_ACCOUNT'), vpc: env('SPOKE_VPC') };
 const HUBSPOKE_BIN = env('HUBSPOKE_BIN');
+const OPERATOR_APIKEY = env('OPERATOR_APIKEY');
 const SCREENSHOTS = process.env.SCREENSHOTS || 'console-screenshots';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const VERSION = 'version=2026-10-06&generation=2';
@@ -88,6 +89,15 @@ async function open(page, hash) {
 
 async function shot(page, name) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+// A page in a context of its own, signed in with `apikey`.
+async function spokeContextPage(apikey) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  watch(page);
+  await signIn(page, apikey);
+  return page;
 }
 
 async function signIn(page, apikey) {
@@ -164,6 +174,7 @@ try {
   await edge.waitFor(WAIT);
   assert.equal(await edge.getAttribute('data-granted'), 'true');
   assert.match(await edge.getAttribute('data-state'), /^(pending|stable)$/);
+  assert.equal(await edge.getAttribute('data-health'), 'ok');
   await page.locator('#gateways').getByText('primary').first().waitFor(WAIT);
   await shot(page, 'vpcs-bound-1280');
 
@@ -250,6 +261,14 @@ try {
   // The hub's administrator sees the engine's reasons; the create answered the spoke with the same rule.
   assert.match(await now.locator('.engine').innerText(), new RegExp(`is denied: account ${HUB.account} has no active authorization policy for subjects in account ${SPOKE.account}`));
   assert.match(refused.body.errors[0].message, /\(rule C8\)/);
+
+  step('"Create the missing authorization" opens the form with the spoke, the hub and the role filled in');
+  await refusedRow.getByRole('link', { name: 'Create the missing authorization' }).click();
+  await page.locator('.page[data-page="authorizations/new"][aria-busy="false"]').waitFor(WAIT);
+  const role = page.getByRole('checkbox', { name: 'DNS Binding Connector', exact: true });
+  await role.waitFor(WAIT);
+  assert.equal(await role.isChecked(), true, 'the DNS Binding Connector role is ticked');
+  assert.equal(await page.getByLabel('Source service instance').inputValue(), SPOKE.vpc);
   await open(page, '#/activity');
   const refusal = page.locator('#events tr.outcome-refused', { hasText: 'is.vpc.dns-resolution-binding.connect' }).first();
   await refusal.waitFor(WAIT);
@@ -266,6 +285,13 @@ try {
       { name: 'resourceType', value: 'vpc' }, { name: 'resource', value: HUB.vpc }] }],
   });
   assert.equal(all.status, 201, JSON.stringify(all.body));
+
+  step('the refused attempt is redrawn as allowed now: no longer red once a grant would let it through');
+  await open(page, '#/vpcs');
+  const allowedNow = page.locator(`#topology .edge[data-kind="refused"][data-spoke="${SPOKE.vpc}"]`);
+  await allowedNow.waitFor(WAIT);
+  assert.equal(await allowedNow.getAttribute('data-allowed-now'), 'true');
+  assert.match(await allowedNow.getAttribute('class'), /refused-allowed/);
   const again = await api(SPOKE.apikey, 'POST', `/v1/vpcs/${SPOKE.vpc}/dns_resolution_bindings?${VERSION}`,
     { name: 'to-hub', vpc: { crn: HUB.crn } });
   assert.equal(again.status, 201, JSON.stringify(again.body));
@@ -311,6 +337,68 @@ try {
   await spokePage.locator('#events tr.outcome-refused').first().waitFor(WAIT);
   await shot(spokePage, 'spoke-activity-1280');
   await spokeContext.close();
+
+  step('the spoke delegates its resolver to the hub: the edge carries the delegation');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await signIn(page, HUB.apikey);
+  const delegated = await api(SPOKE.apikey, 'PATCH', `/v1/vpcs/${SPOKE.vpc}?${VERSION}`,
+    { dns: { resolver: { type: 'delegated', vpc: { crn: HUB.crn } } } });
+  assert.equal(delegated.status, 200, JSON.stringify(delegated.body));
+  // The spoke's resolver is the spoke account's to see: its administrator's picture marks it.
+  const delegating = await spokeContextPage(SPOKE.apikey);
+  await open(delegating, '#/vpcs');
+  const delegatedEdge = delegating.locator(`#topology .edge[data-kind="binding"][data-spoke="${SPOKE.vpc}"][data-delegated="true"]`);
+  await delegatedEdge.waitFor(WAIT);
+  assert.match(await delegatedEdge.innerHTML(), /resolver delegated/);
+  await shot(delegating, 'spoke-vpcs-delegated-1280');
+  await delegating.context().close();
+
+  step('the hub removes its side while the spoke is delegated: the delegation is drawn, degraded, with its reason');
+  const hubSide = (await api(HUB.apikey, 'GET', `/v1/vpcs/${HUB.vpc}/dns_resolution_bindings?${VERSION}`)).body.dns_resolution_bindings[0];
+  assert.equal((await api(HUB.apikey, 'DELETE', `/v1/vpcs/${HUB.vpc}/dns_resolution_bindings/${hubSide.id}?${VERSION}`)).status, 202);
+  const spokeView = await spokeContextPage(SPOKE.apikey);
+  await open(spokeView, '#/vpcs');
+  const degraded = spokeView.locator(`#topology .edge[data-kind="delegation"][data-spoke="${SPOKE.vpc}"]`);
+  await degraded.waitFor(WAIT);
+  assert.equal(await degraded.getAttribute('data-health'), 'degraded');
+  assert.match(await degraded.getAttribute('class'), /degraded/);
+  assert.equal(await spokeView.locator(`#topology [data-vpc="${SPOKE.vpc}"]`).count(), 1, 'the spoke is drawn once');
+  await spokeView.locator(`#connections tr[data-kind="delegation"][data-spoke="${SPOKE.vpc}"] .reasons li`).first().waitFor(WAIT);
+  await shot(spokeView, 'spoke-vpcs-degraded-1280');
+  await spokeView.context().close();
+
+  step('a spoke that may not disconnect deletes only its side: the hub sees its side faulted, in red, with the reason');
+  assert.equal((await api(SPOKE.apikey, 'PATCH', `/v1/vpcs/${SPOKE.vpc}?${VERSION}`, { dns: { resolver: { type: 'system' } } })).status, 200);
+  const rebound = await api(SPOKE.apikey, 'POST', `/v1/vpcs/${SPOKE.vpc}/dns_resolution_bindings?${VERSION}`, { name: 'to-hub', vpc: { crn: HUB.crn } });
+  assert.equal(rebound.status, 201, JSON.stringify(rebound.body));
+  assert.equal((await api(HUB.apikey, 'DELETE', `/v1/policies/${all.body.id}`)).status, 204);
+  const spokeDelete = await api(SPOKE.apikey, 'DELETE', `/v1/vpcs/${SPOKE.vpc}/dns_resolution_bindings/${rebound.body.id}?${VERSION}`);
+  assert.equal(spokeDelete.status, 202);
+  assert.equal(spokeDelete.body.health_reasons[0].code, 'dns_resolution_binding_hub_side_kept');
+  await open(page, '#/vpcs');
+  const faulted = page.locator(`#topology .edge[data-kind="binding"][data-spoke="${SPOKE.vpc}"][data-health="faulted"]`);
+  await faulted.waitFor(WAIT);
+  assert.match(await faulted.getAttribute('class'), /faulted/);
+  assert.doesNotMatch(await faulted.getAttribute('class'), /granted/);
+  await page.locator(`#connections tr[data-kind="binding"][data-spoke="${SPOKE.vpc}"] .badge.health-faulted`).waitFor(WAIT);
+  await shot(page, 'vpcs-faulted-1280');
+
+  step('the operator creates an account in the console; its key is shown once and works');
+  const operatorContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const operatorPage = await operatorContext.newPage();
+  watch(operatorPage);
+  await signIn(operatorPage, OPERATOR_APIKEY);
+  await operatorPage.getByRole('link', { name: 'Accounts' }).click();
+  await operatorPage.locator('.page[data-page="accounts"][aria-busy="false"]').waitFor(WAIT);
+  await operatorPage.getByLabel('Name').fill('console-made');
+  await operatorPage.getByRole('button', { name: 'Create account' }).click();
+  const apikey = (await operatorPage.locator('#account-apikey').innerText({ timeout: 15_000 })).trim();
+  assert.ok(apikey.length >= 40, apikey);
+  assert.equal((await api(apikey, 'GET', `/v1/vpcs?${VERSION}`)).status, 200, 'the new key works');
+  await operatorPage.locator('#accounts tr', { hasText: 'console-made' }).waitFor(WAIT);
+  await shot(operatorPage, 'operator-accounts-1280');
+  await operatorContext.close();
+  assert.equal(await page.locator('#nav-accounts').isHidden(), true, 'an account administrator has no Accounts page');
 
   step('the pages fetched nothing from another host, and reported no script error');
   assert.deepEqual(foreign, [], 'requests to other hosts');

@@ -7,7 +7,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::support::{Server, repository_root, run_node};
+use crate::support::{OPERATOR_KEY, Server, repository_root, run_node};
 use crate::vpc_rules::{KMS, Net};
 
 #[tokio::test]
@@ -34,6 +34,7 @@ async fn console_creates_and_deletes_the_spoke_authorization_in_headless_chromiu
         ("SPOKE_VPC", spoke["id"].as_str().unwrap().to_owned()),
         ("SCREENSHOTS", screenshots.to_string_lossy().into_owned()),
         ("HUBSPOKE_BIN", env!("CARGO_BIN_EXE_hubspoke").to_owned()),
+        ("OPERATOR_APIKEY", OPERATOR_KEY.to_owned()),
     ];
     let stdout = run_node("tests/browser", "console.spec.mjs", environment).await;
     assert!(stdout.contains("console: all checks passed"), "{stdout}");

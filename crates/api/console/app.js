@@ -4,6 +4,7 @@ import { ApiError, call, session, signIn, signOut } from './api.js';
 import { h, replace, field, when, prose } from './dom.js';
 import { authorizationsPage, createPage } from './authorizations.js';
 import { vpcsPage, dnsPage } from './network.js';
+import { accountsPage } from './accounts.js';
 
 const PAGES = {
   authorizations: { title: 'Authorizations', render: authorizationsPage },
@@ -11,6 +12,7 @@ const PAGES = {
   vpcs: { title: 'VPCs and topology', render: vpcsPage },
   dns: { title: 'DNS lookup', render: dnsPage },
   activity: { title: 'Activity', render: activityPage },
+  accounts: { title: 'Accounts', render: accountsPage },
 };
 
 const main = document.getElementById('main');
@@ -33,6 +35,8 @@ async function route() {
   }
   document.getElementById('who-account').textContent =
     who.account ? `Account ${who.account}` : 'Operator (no account)';
+  // Accounts are the operator's to manage.
+  document.getElementById('nav-accounts').hidden = Boolean(who.account);
   const { name, params } = currentPage();
   const page = PAGES[name];
   document.title = `${page.title} — hubspoke console`;

@@ -191,7 +191,7 @@ export function policyBody(form, ownAccount) {
   };
 }
 
-// The Create authorization page. `params` may prefill it (source_account, source_vpc, target_vpc), which is how the
+// The Create authorization page. `params` may prefill it (source_account, source_vpc, target_vpc, role), which is how the
 // topology's "create the missing authorization" link arrives here.
 export async function createPage(container, who, params) {
   if (!who.account) {
@@ -291,7 +291,9 @@ export async function createPage(container, who, params) {
       catalog.length === 0 ? h('p', { class: 'hint' }, 'No role may be granted between these two services.') : null,
       // The label is the role's name alone; its description is attached as the checkbox's description.
       catalog.map((role, index) => h('div', { class: 'role-choice' },
-        h('input', { type: 'checkbox', name: 'role', value: role.crn, id: `role-${index}`, checked: previous.has(role.crn),
+        // A role the link that opened the form names (the missing authorization of a refused binding) starts ticked.
+        h('input', { type: 'checkbox', name: 'role', value: role.crn, id: `role-${index}`,
+          checked: previous.has(role.crn) || role.crn === params.get('role'),
           'aria-describedby': `role-${index}-description` }),
         h('div', {}, h('label', { for: `role-${index}` }, role.display_name),
           h('p', { class: 'muted', id: `role-${index}-description` }, role.description)))));

@@ -5,7 +5,10 @@ import { call, listAll, crnParts, vpcCrn, explainBinding } from './api.js';
 import { h, replace, field, when, short, prose } from './dom.js';
 import { drawTopology } from './topology.js';
 
-const BINDING_ACTIONS = ['is.vpc.dns-resolution-binding.connect', 'is.vpc.dns-resolution-binding.disconnect'];
+// Only a refused `connect` is a refused attempt to bind; a refused `disconnect` is a spoke deleting its side of a
+// binding without the right to (rule D4), which the binding's own health shows.
+const BINDING_ACTIONS = ['is.vpc.dns-resolution-binding.connect'];
+const DNS_ROLE = 'crn:v1:bluemix:public:is::::serviceRole:DNSBindingConnector';
 
 // The spoke and hub VPCs a refusal names, with their accounts: the rule's message reads "the DNS-shared VPC `ID`
 // (account `A`) is not authorized to `ACTION` the hub VPC `ID` (account `B`)". Each audience has its own copy of the
@@ -54,7 +57,8 @@ async function gather(who) {
       const [hub, spoke] = vpc.dns?.enable_hub ? [self, other] : [other, self];
       hub.role = 'hub';
       if (spoke.role !== 'hub') spoke.role = 'spoke';
-      edges.set(binding.id, { kind: 'binding', binding, hub, spoke, state: binding.lifecycle_state });
+      edges.set(binding.id, { kind: 'binding', binding, hub, spoke, state: binding.lifecycle_state,
+        health: binding.health_state, reasons: binding.health_reasons || [] });
     }
   }
   for (const vpc of vpcs) if (vpc.dns?.enable_hub) nodes.get(vpc.id).role = 'hub';
@@ -77,13 +81,32 @@ async function gather(who) {
     const hub = nodeOf({ id: refusal.hubId, account: refusal.hubAccount }, nodes.get(refusal.hubId)?.own || false);
     if (hub.role !== 'hub') hub.role = 'hub';
     const spoke = nodeOf({ id: refusal.spokeId, account: refusal.spokeAccount }, nodes.get(refusal.spokeId)?.own || false);
-    const current = [...edges.values()].find((e) => e.hub.id === hub.id && e.spoke.id === spoke.id);
+    const current = [...edges.values()].find((e) => e.kind === 'binding' && e.hub.id === hub.id && e.spoke.id === spoke.id);
     if (current && createdAt(current.binding) >= new Date(refusal.event.at)) continue;
     if (current) {
       current.lastRefusal = refusal.event;
       continue;
     }
     edges.set(`refused ${refusal.spokeId} ${refusal.hubId}`, { kind: 'refused', hub, spoke, event: refusal.event, state: when(refusal.event.at) });
+  }
+  // Delegation: a spoke whose resolver is delegated to a hub. On its binding's edge it is a mark; a spoke delegated to
+  // a hub it is no longer bound to (the hub removed its side) is drawn with one edge of its own, with the VPC's health
+  // (and, if it tried to bind again and was refused, that refusal), so the spoke appears once.
+  for (const vpc of vpcs) {
+    const target = vpc.dns?.resolver?.type === 'delegated' ? vpc.dns.resolver.vpc : null;
+    if (!target) continue;
+    const spoke = nodes.get(vpc.id);
+    const hub = nodeOf(target, nodes.get(target.id)?.own || false);
+    hub.role = 'hub';
+    if (spoke.role !== 'hub') spoke.role = 'spoke';
+    const [key, existing] = [...edges.entries()].find(([, e]) => e.spoke.id === spoke.id && e.hub.id === hub.id) || [];
+    if (existing?.kind === 'binding') {
+      existing.delegated = true;
+      continue;
+    }
+    if (key) edges.delete(key);
+    edges.set(`delegation ${vpc.id}`, { kind: 'delegation', hub, spoke, state: 'delegated', delegated: true,
+      health: vpc.health_state, reasons: vpc.health_reasons || [], lastRefusal: existing?.event });
   }
   // What a binding between each pair would do now, and why, as the server explains it to this account: one of its
   // own VPCs is named by id, another account's by CRN (the activity log knows only its id and account).
@@ -111,6 +134,11 @@ function decisionLine(edge) {
   return decision.explanation || `${decision.action} is ${decision.permitted ? 'permitted' : 'denied'} (enforcement ${decision.enforcement})`;
 }
 
+// The reasons a binding or VPC gives for its health, one line each.
+function reasonsText(edge) {
+  return (edge.reasons || []).map((r) => `${r.code}: ${r.message}`).join('\n');
+}
+
 function graphOf(data) {
   const hubs = [...data.nodes.values()].filter((n) => n.role === 'hub').map((hub) => ({
     node: hub,
@@ -118,9 +146,13 @@ function graphOf(data) {
       spoke: e.spoke,
       kind: e.kind,
       state: e.state,
-      granted: e.kind === 'binding' ? permitted(e) : false,
-      label: e.kind === 'refused' ? `refused at ${e.state}` : `${e.state}, ${permitted(e) ? 'authorized' : 'not authorized'}`,
-      detail: e.kind === 'refused' ? e.event.reason : decisionLine(e),
+      health: e.health || '',
+      delegated: Boolean(e.delegated),
+      granted: e.kind === 'refused' ? false : permitted(e),
+      // A refused attempt that a binding made now would no longer meet: the grant came after it.
+      allowedNow: e.kind === 'refused' && e.explanation?.allowed === true,
+      label: e.kind === 'refused' ? `refused at ${e.state}` : `${e.state}, ${e.health || 'health unknown'}, ${permitted(e) ? 'authorized' : 'not authorized'}${e.delegated ? ', resolver delegated' : ''}`,
+      detail: [e.kind === 'refused' ? e.event.reason : decisionLine(e), reasonsText(e)].filter(Boolean).join('\n'),
     })),
   }));
   const connected = new Set(data.edges.flatMap((e) => [e.hub.id, e.spoke.id]));
@@ -145,9 +177,12 @@ export async function vpcsPage(container, who) {
     h('section', { 'aria-labelledby': 'topology-heading' },
       h('h2', { id: 'topology-heading' }, 'Topology'),
       h('ul', { class: 'legend', 'aria-label': 'Legend' },
-        h('li', {}, h('span', { class: 'swatch granted' }), 'binding, authorized'),
+        h('li', {}, h('span', { class: 'swatch granted' }), 'binding, healthy and authorized'),
         h('li', {}, h('span', { class: 'swatch ungranted' }), 'binding, no authorization grants it now'),
-        h('li', {}, h('span', { class: 'swatch refused' }), 'refused attempt')),
+        h('li', {}, h('span', { class: 'swatch faulted' }), 'binding faulted or failed, or a degraded delegation'),
+        h('li', {}, h('span', { class: 'swatch delegation' }), 'resolver delegated to the hub'),
+        h('li', {}, h('span', { class: 'swatch refused' }), 'refused attempt'),
+        h('li', {}, h('span', { class: 'swatch refused-allowed' }), 'refused attempt, allowed now')),
       picture),
     connections(data, who),
     vpcTable(data),
@@ -167,13 +202,19 @@ function connections(data, who) {
     const status = refused ? h('span', { class: 'badge refused' }, 'refused')
       : h('span', { class: `badge ${permitted(edge) ? 'granted' : 'ungranted'}` }, permitted(edge) ? 'authorized' : 'not authorized');
     const grant = !permitted(edge) && edge.hub.own
-      ? h('a', { href: `#/authorizations/new?source_account=${encodeURIComponent(edge.spoke.account)}&source_vpc=${encodeURIComponent(edge.spoke.id)}&target_vpc=${encodeURIComponent(edge.hub.id)}` }, 'Create the missing authorization')
+      ? h('a', { href: `#/authorizations/new?source_account=${encodeURIComponent(edge.spoke.account)}&source_vpc=${encodeURIComponent(edge.spoke.id)}&target_vpc=${encodeURIComponent(edge.hub.id)}&role=${encodeURIComponent(DNS_ROLE)}` }, 'Create the missing authorization')
       : null;
+    const health = edge.kind === 'refused' ? null : h('div', { class: 'health' },
+      h('span', { class: `badge health-${edge.health || 'unknown'}` }, edge.health || 'health unknown'),
+      edge.delegated ? [' ', h('span', { class: 'badge delegated' }, 'resolver delegated')] : null,
+      (edge.reasons || []).length ? h('ul', { class: 'reasons' }, edge.reasons.map((r) => h('li', {}, h('code', {}, r.code), ': ', prose(r.message)))) : null);
     return h('tr', { class: refused ? 'outcome-refused' : '', 'data-spoke': edge.spoke.id, 'data-kind': edge.kind },
       h('td', { 'data-label': 'Spoke' }, edge.spoke.name, h('div', { class: 'muted' }, h('code', { class: 'id' }, edge.spoke.id)),
         h('div', { class: 'muted' }, edge.spoke.account === who.account ? 'this account' : `account ${edge.spoke.account}`)),
       h('td', { 'data-label': 'Hub' }, edge.hub.name, h('div', { class: 'muted' }, h('code', { class: 'id' }, edge.hub.id))),
-      h('td', { 'data-label': 'Binding' }, refused ? `none (attempt at ${edge.state})` : h('span', {}, edge.binding.name, ' · ', h('span', { class: 'badge' }, edge.state))),
+      h('td', { 'data-label': 'Binding' }, refused ? `none (attempt at ${edge.state})`
+        : edge.kind === 'delegation' ? h('span', {}, 'none: the resolver is delegated without a binding')
+          : h('span', {}, edge.binding.name, ' · ', h('span', { class: 'badge' }, edge.state)), health),
       h('td', { 'data-label': 'Authorization' }, status),
       h('td', { 'data-label': 'Why', class: 'reason' },
         refused ? h('p', {}, h('span', { class: 'strong' }, 'The attempt was refused: '), prose(edge.event.reason)) : null,
@@ -293,7 +334,8 @@ export async function dnsPage(container, who, params) {
             h('td', { 'data-label': 'Address' }, h('code', {}, a.address)),
             h('td', { 'data-label': 'Endpoint gateway' }, a.endpoint_gateway.name),
             h('td', { 'data-label': 'Mode' }, a.endpoint_gateway.mode),
-            h('td', { 'data-label': 'In VPC' }, h('code', { class: 'id' }, short(a.vpc, 30))),
+            // Names first: the VPC's name when it is one of this account's, its id otherwise.
+            h('td', { 'data-label': 'In VPC' }, vpcs.find((v) => v.id === a.vpc)?.name || h('code', { class: 'id' }, short(a.vpc, 30))),
             h('td', { 'data-label': 'Via' }, a.via.kind === 'binding' ? `binding ${a.via.binding}` : 'own gateway')))))) : null,
         endpoint ? h('p', { class: 'hint' }, 'Ask this VPC\'s DNS endpoint directly: ',
           h('code', {}, `dig @${endpoint.address} -p ${endpoint.port} ${answer.name}`)) : null);

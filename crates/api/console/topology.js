@@ -1,5 +1,7 @@
 // The hub-and-spoke picture: one star per hub (the hub above, its spokes below), an edge per DNS resolution binding
-// labelled with its state and whether an authorization grants it now, and dashed red edges for refused attempts.
+// labelled with its state, its health and whether an authorization grants it now (red when faulted or failed, amber
+// when degraded or not authorized), a mark when the spoke's resolver is delegated to the hub, dashed edges for a
+// delegation without a binding, and dashed red edges for refused attempts (amber once a binding would be allowed).
 // The layout is computed for the width available, so the text stays at its real size on a phone and on a desktop.
 
 import { s, short } from './dom.js';
@@ -10,7 +12,8 @@ const CELL_W = 212;
 const ROW_H = 176;
 const MARGIN = 12;
 
-// graph: { hubs: [{ node, edges: [{ spoke: node, kind: 'binding'|'refused', state, granted, label, detail }] }],
+// graph: { hubs: [{ node, edges: [{ spoke: node, kind: 'binding'|'delegation'|'refused', state, health, delegated,
+//          granted, allowedNow, label, detail }] }],
 //          standalone: [node] }; node: { id, name, account, own, role }.
 export function drawTopology(graph, width) {
   const usable = Math.max(BOX_W + 2 * MARGIN, width);
@@ -77,15 +80,32 @@ function node(vpc, x, y, kind) {
     s('title', {}, `${vpc.name || ''} ${vpc.id} (${role}, ${vpc.own ? 'this account' : `account ${vpc.account}`})`));
 }
 
+// How an edge is drawn: a refused attempt red (amber once allowed), a binding or delegation red when faulted or
+// failed, amber when degraded or not authorized, green when healthy and authorized.
+function edgeClass(edge) {
+  if (edge.kind === 'refused') return edge.allowedNow ? 'refused-allowed' : 'refused';
+  if (edge.health === 'faulted' || edge.state === 'failed') return 'faulted';
+  if (edge.kind === 'delegation' || edge.health === 'degraded') return 'degraded';
+  return edge.granted ? 'granted' : 'ungranted';
+}
+
 function edgeShape(edge, from, to) {
-  const kind = edge.kind === 'refused' ? 'refused' : edge.granted ? 'granted' : 'ungranted';
+  const kind = edgeClass(edge);
   const labelY = to.y - 44;
-  const lines = edge.kind === 'refused' ? ['refused', edge.state] : [edge.state, edge.granted ? 'authorized' : 'not authorized'];
-  return s('g', { class: `edge ${kind}`, 'data-spoke': edge.spoke.id, 'data-state': edge.state,
-    'data-granted': String(Boolean(edge.granted)), 'data-kind': edge.kind },
+  const lines = edge.kind === 'refused'
+    ? ['refused', edge.allowedNow ? 'allowed now' : edge.state]
+    : [`${edge.kind === 'delegation' ? 'no binding' : edge.state} · ${edge.health || '?'}`,
+      edge.kind === 'delegation' ? 'resolver delegated' : edge.granted ? 'authorized' : 'not authorized'];
+  const mark = edge.delegated && edge.kind === 'binding'
+    ? s('text', { x: to.x, y: labelY + 30, 'text-anchor': 'middle', class: 'label sub delegated' }, 'resolver delegated')
+    : null;
+  return s('g', { class: `edge ${kind}${edge.kind === 'delegation' ? ' delegation' : ''}`, 'data-spoke': edge.spoke.id,
+    'data-state': edge.state, 'data-health': edge.health || '', 'data-delegated': String(Boolean(edge.delegated)),
+    'data-granted': String(Boolean(edge.granted)), 'data-allowed-now': String(Boolean(edge.allowedNow)), 'data-kind': edge.kind },
   s('line', { x1: from.x, y1: from.y, x2: to.x, y2: to.y }),
-  s('rect', { x: to.x - 84, y: labelY - 15, width: 168, height: 36, rx: 6, class: 'label-bg' }),
+  s('rect', { x: to.x - 84, y: labelY - 15, width: 168, height: mark ? 50 : 36, rx: 6, class: 'label-bg' }),
   s('text', { x: to.x, y: labelY, 'text-anchor': 'middle', class: 'label' }, lines[0]),
   s('text', { x: to.x, y: labelY + 15, 'text-anchor': 'middle', class: 'label sub' }, lines[1]),
+  mark,
   s('title', {}, edge.detail || edge.label));
 }

@@ -46,6 +46,11 @@ const ASSETS: &[Asset] = &[
     Asset { name: "api.js", content_type: "text/javascript; charset=utf-8", body: include_bytes!("../console/api.js") },
     Asset { name: "dom.js", content_type: "text/javascript; charset=utf-8", body: include_bytes!("../console/dom.js") },
     Asset {
+        name: "accounts.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../console/accounts.js"),
+    },
+    Asset {
         name: "authorizations.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../console/authorizations.js"),
