@@ -242,7 +242,7 @@ fn put_subnet(world: &World, subnet: Subnet) -> (World, Vec<EntityKey>) {
 /// Attaches a public gateway to a subnet (`PUT /subnets/{id}/public_gateway`), replacing the one it had.
 pub fn attach(world: &World, ctx: &mut Context, subnet: &str, gateway: &str) -> RuleResult<Applied<String>> {
     let mut next = own_subnet(world, ctx, subnet)?.clone();
-    let gateway = for_subnet(world, ctx, (&next.vpc, &next.zone), gateway, "id")?;
+    let gateway = for_subnet(world, ctx, (&next.vpc, &next.zone), gateway, "public_gateway")?;
     if next.public_gateway.as_deref() == Some(gateway.as_str()) {
         return Ok(Applied { world: world.clone(), touched: Vec::new(), value: gateway });
     }

@@ -325,6 +325,9 @@ pub fn update_reserved_ip(
     if let Some(auto_delete) = patch.auto_delete {
         ip.auto_delete = auto_delete;
     }
+    if world.reserved_ip(id) == Some(&ip) {
+        return Ok(Applied { world: world.clone(), touched: Vec::new(), value: id.to_owned() });
+    }
     let mut draft = world.draft();
     draft.put(Entity::ReservedIp(ip));
     let (world, touched) = draft.finish();

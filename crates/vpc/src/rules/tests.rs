@@ -1092,7 +1092,7 @@ mod public_gateways {
                 create(s, HUB_ACCOUNT, &vpc, "us-south-1", "pgw")?;
                 s.run(HUB_ACCOUNT, |w, c| vpc::delete(w, c, &vpc))
             }),
-            ("G8", "public_gateway_not_in_vpc", Refusal::Invalid, Some("id"), |s| {
+            ("G8", "public_gateway_not_in_vpc", Refusal::Invalid, Some("public_gateway"), |s| {
                 let one = s.vpc(HUB_ACCOUNT, "one", false);
                 let two = s.vpc(HUB_ACCOUNT, "two", false);
                 let pgw = create(s, HUB_ACCOUNT, &one, "us-south-1", "pgw")?;
