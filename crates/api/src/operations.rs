@@ -653,15 +653,9 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             get(vpc::subnets::get_reserved_ip),
         ),
         (
-            op(
-                M::PATCH,
-                "/v1/subnets/{id}/reserved_ips/{ip}",
-                "update_subnet_reserved_ip",
-                is,
-                "Update a reserved IP",
-            )
-            .query(VPC_QUERY)
-            .body(Body::Json(&[])),
+            op(M::PATCH, "/v1/subnets/{id}/reserved_ips/{ip}", "update_subnet_reserved_ip", is, "Update a reserved IP")
+                .query(VPC_QUERY)
+                .body(Body::Json(&[])),
             patch(vpc::subnets::update_reserved_ip),
         ),
         (

@@ -90,9 +90,10 @@ impl PublicGatewayPrototype {
     fn input(self) -> Result<NewPublicGateway, ApiError> {
         // The account's one resource group is the only one there is; naming it is accepted and changes nothing.
         let _ = &self.resource_group;
-        let zone = self.zone.as_ref().ok_or_else(|| {
-            ApiError::invalid_body("`zone` with a `name` is required").with_target("zone", "field")
-        })?;
+        let zone = self
+            .zone
+            .as_ref()
+            .ok_or_else(|| ApiError::invalid_body("`zone` with a `name` is required").with_target("zone", "field"))?;
         Ok(NewPublicGateway {
             name: self.name,
             vpc: required_identity(&self.vpc, "vpc")?.id("vpc")?,

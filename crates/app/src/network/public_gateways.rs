@@ -57,7 +57,11 @@ impl Visible {
 
 impl App {
     /// `POST /public_gateways`.
-    pub async fn create_public_gateway(&self, caller: &Caller, input: NewPublicGateway) -> AppResult<PublicGatewayRead> {
+    pub async fn create_public_gateway(
+        &self,
+        caller: &Caller,
+        input: NewPublicGateway,
+    ) -> AppResult<PublicGatewayRead> {
         let activity = Activity::creating("is.public-gateway.public-gateway.create", "public_gateway");
         let (id, _) =
             self.change(caller, activity, |world, ctx| public_gateway::create(world, ctx, input.clone())).await?;

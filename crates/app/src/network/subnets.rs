@@ -210,8 +210,10 @@ impl App {
         patch: ReservedIpPatch,
     ) -> AppResult<ReservedIpRead> {
         let activity = Activity::on("is.subnet.reserved-ip.update", "subnet_reserved_ip", id);
-        self.change(caller, activity, |world, ctx| subnet::update_reserved_ip(world, ctx, subnet_id, id, patch.clone()))
-            .await?;
+        self.change(caller, activity, |world, ctx| {
+            subnet::update_reserved_ip(world, ctx, subnet_id, id, patch.clone())
+        })
+        .await?;
         self.reserved_ip(caller, subnet_id, id)
     }
 

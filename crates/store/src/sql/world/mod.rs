@@ -7,8 +7,8 @@ use hubspoke_iam::{AccountId, Timestamp};
 use hubspoke_vpc::EntityKey;
 use hubspoke_vpc::model::{
     AclAction, AddressPrefix, Binding, BindingMode, CustomResolver, Direction, DnsServer, EndpointGateway,
-    GatewayTarget, IpOwner, IpTarget, Local, NetworkAcl, NetworkAclRule, Phase, PortRange, PrefixManagement, Remote,
-    PublicGateway, ReservedIp, ResolverLocation, ResolverSetting, RoutingTable, RuleProtocol, SecurityGroup,
+    GatewayTarget, IpOwner, IpTarget, Local, NetworkAcl, NetworkAclRule, Phase, PortRange, PrefixManagement,
+    PublicGateway, Remote, ReservedIp, ResolverLocation, ResolverSetting, RoutingTable, RuleProtocol, SecurityGroup,
     SecurityGroupRule, Settling, Subnet, Vpc, default_network_acl_id,
 };
 use hubspoke_vpc::world::Entity;
