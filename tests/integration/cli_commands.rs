@@ -767,3 +767,62 @@ async fn topology_plan_says_what_it_would_change_and_refuses_what_it_cannot() {
     let acls = json(hubspoke(&server, &hub_key).args(["is", "network-acls", "--region", "eu-de"]));
     assert!(acls.as_array().unwrap().iter().all(|acl| acl["name"] != "lz-hub-acl"), "{acls}");
 }
+
+#[tokio::test]
+async fn public_gateways_and_reserved_ips_from_the_cli() {
+    let server = Server::ephemeral().await;
+    let (_, key) = account(&server, "egress", None).await;
+    run(hubspoke(&server, &key).args(["is", "vpc-create", "egress-vpc"]));
+    let text =
+        run(hubspoke(&server, &key).args(["is", "public-gateway-create", "egress-pgw", "egress-vpc", "us-south-1"]));
+    redacted(&text).bind(|| insta::assert_snapshot!("public_gateway_create", text));
+    let second = json(hubspoke(&server, &key).args([
+        "is",
+        "public-gateway-create",
+        "egress-pgw-2",
+        "egress-vpc",
+        "us-south-2",
+        "--floating-ip-address",
+        "203.0.113.10",
+    ]));
+    assert_eq!(second["floating_ip"]["address"], "203.0.113.10");
+    let listed = json(hubspoke(&server, &key).args(["is", "public-gateways"]));
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
+    let renamed =
+        json(hubspoke(&server, &key).args(["is", "public-gateway-update", "egress-pgw", "--name", "egress-1"]));
+    assert_eq!(renamed["name"], "egress-1");
+    let shown = run(hubspoke(&server, &key).args(["is", "public-gateway", "egress-1"]));
+    assert!(shown.contains("198.18.0.1") && shown.contains("us-south-1"), "{shown}");
+
+    run(hubspoke(&server, &key).args(["is", "subnet-create", "egress-subnet", "egress-vpc", "--zone", "us-south-1"]));
+    let attached =
+        json(hubspoke(&server, &key).args(["is", "subnet-public-gateway-attach", "egress-subnet", "egress-1"]));
+    assert_eq!(attached["name"], "egress-1");
+    let refused = hubspoke(&server, &key).args(["is", "public-gateway-delete", "egress-1", "-f"]).output().unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("public_gateway_in_use"), "{refused:?}");
+    let wrong_zone =
+        hubspoke(&server, &key).args(["is", "subnet-public-gateway-attach", "egress-subnet", "egress-pgw-2"]).output();
+    assert!(String::from_utf8_lossy(&wrong_zone.unwrap().stderr).contains("(rule G9)"));
+    run(hubspoke(&server, &key).args(["is", "subnet-public-gateway-detach", "egress-subnet", "-f"]));
+    run(hubspoke(&server, &key).args(["is", "public-gateway-delete", "egress-1", "egress-pgw-2", "-f"]));
+    assert_eq!(json(hubspoke(&server, &key).args(["is", "public-gateways"])), serde_json::json!([]));
+
+    let subnet = json(hubspoke(&server, &key).args(["is", "subnets", "--vpc", "egress-vpc"]))[0]["id"].clone();
+    let path = format!("/v1/subnets/{}/reserved_ips?version=2026-10-06", subnet.as_str().unwrap());
+    let token = server.token(&key).await;
+    let (status, _) =
+        server.call(reqwest::Method::POST, &path, Some(&token), Some(serde_json::json!({ "name": "spare" }))).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED);
+    let updated = json(hubspoke(&server, &key).args([
+        "is",
+        "subnet-reserved-ip-update",
+        "egress-subnet",
+        "spare",
+        "--name",
+        "kept",
+        "--auto-delete",
+        "true",
+    ]));
+    assert_eq!((&updated["name"], &updated["auto_delete"]), (&serde_json::json!("kept"), &serde_json::json!(true)));
+}

@@ -32,6 +32,8 @@ struct Secrets {
     security_group_rule: String,
     network_acl: String,
     network_acl_rule: String,
+    public_gateway: String,
+    floating_ip: String,
 }
 
 async fn build(net: &Net<'_>) -> Secrets {
@@ -112,7 +114,24 @@ async fn build(net: &Net<'_>) -> Secrets {
                                      "source": "0.0.0.0/0", "destination": "0.0.0.0/0" }] })),
         )
         .await;
+    let public_gateway = net
+        .ok(
+            hub,
+            Method::POST,
+            "/v1/public_gateways",
+            Some(json!({ "name": "secret-pgw", "vpc": { "id": vpc_id }, "zone": { "name": "us-south-1" } })),
+        )
+        .await;
+    net.ok(
+        hub,
+        Method::PUT,
+        &format!("/v1/subnets/{subnet_id}/public_gateway"),
+        Some(json!({ "id": public_gateway["id"] })),
+    )
+    .await;
     Secrets {
+        public_gateway: text(&public_gateway["id"]),
+        floating_ip: text(&public_gateway["floating_ip"]["id"]),
         security_group: text(&group["id"]),
         security_group_rule: text(&group["rules"][0]["id"]),
         network_acl: text(&acl["id"]),
@@ -155,6 +174,9 @@ async fn snapshot(net: &Net<'_>, secrets: &Secrets) -> BTreeMap<String, Value> {
         format!("/v1/vpcs/{vpc}/routing_tables"),
         "/v1/security_groups".to_owned(),
         "/v1/network_acls".to_owned(),
+        format!("/v1/public_gateways/{}", secrets.public_gateway),
+        format!("/v1/subnets/{}/public_gateway", secrets.subnet),
+        "/v1/public_gateways".to_owned(),
     ];
     paths.push(format!("/v1/subnets/{}/reserved_ips", secrets.subnet));
     let mut seen = BTreeMap::new();
@@ -183,6 +205,8 @@ fn hub_ids(net: &Net<'_>, secrets: &Secrets) -> Vec<String> {
         secrets.security_group_rule.clone(),
         secrets.network_acl.clone(),
         secrets.network_acl_rule.clone(),
+        secrets.public_gateway.clone(),
+        secrets.floating_ip.clone(),
     ]
     .into_iter()
     .chain([net.hub.id.clone()])
@@ -270,6 +294,17 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         (Method::GET, format!("/v1/vpcs/{vpc}/routing_tables/{vpc}-rt"), None),
         (Method::GET, format!("/v1/subnets/{subnet}/network_acl"), None),
         (Method::PUT, format!("/v1/subnets/{subnet}/network_acl"), Some(json!({ "id": secrets.network_acl }))),
+        (Method::GET, format!("/v1/public_gateways/{}", secrets.public_gateway), None),
+        (Method::PATCH, format!("/v1/public_gateways/{}", secrets.public_gateway), Some(json!({ "name": "taken" }))),
+        (Method::DELETE, format!("/v1/public_gateways/{}", secrets.public_gateway), None),
+        (Method::GET, format!("/v1/subnets/{subnet}/public_gateway"), None),
+        (Method::PUT, format!("/v1/subnets/{subnet}/public_gateway"), Some(json!({ "id": secrets.public_gateway }))),
+        (Method::DELETE, format!("/v1/subnets/{subnet}/public_gateway"), None),
+        (
+            Method::PATCH,
+            format!("/v1/subnets/{subnet}/reserved_ips/{}", secrets.reserved_ip),
+            Some(json!({ "name": "taken", "auto_delete": true })),
+        ),
         (Method::GET, format!("/v1/security_groups/{sg}"), None),
         (Method::PATCH, format!("/v1/security_groups/{sg}"), Some(json!({ "name": "taken" }))),
         (Method::DELETE, format!("/v1/security_groups/{sg}"), None),
@@ -343,6 +378,7 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         ),
         ("/v1/endpoint_gateways", json!({ "target": { "crn": COS }, "vpc": { "id": vpc } })),
         ("/v1/security_groups", json!({ "vpc": { "id": vpc } })),
+        ("/v1/public_gateways", json!({ "vpc": { "id": vpc }, "zone": { "name": "us-south-2" } })),
         ("/v1/network_acls", json!({ "vpc": { "id": vpc } })),
         ("/v1/network_acls", json!({ "vpc": { "id": vpc }, "source_network_acl": { "id": acl } })),
         ("/v1/endpoint_gateways", json!({ "target": { "crn": COS }, "vpc": { "crn": secrets.hub_vpc["crn"] } })),
@@ -380,6 +416,7 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         "/v1/endpoint_gateways",
         "/v1/security_groups",
         "/v1/network_acls",
+        "/v1/public_gateways",
         resolvers,
         "/_hubspoke/events",
         &format!("/v1/policies?account_id={}", intruder.id),

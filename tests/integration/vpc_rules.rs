@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::support::{Account, Server, parse_body};
 
+mod public_gateways;
 mod regions;
 mod security;
 

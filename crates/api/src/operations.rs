@@ -674,6 +674,79 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             get(vpc::subnets::get_reserved_ip),
         ),
         (
+            op(M::PATCH, "/v1/subnets/{id}/reserved_ips/{ip}", "update_subnet_reserved_ip", is, "Update a reserved IP")
+                .query(VPC_QUERY)
+                .body(Body::Json(&[])),
+            patch(vpc::subnets::update_reserved_ip),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/subnets/{id}/public_gateway",
+                "get_subnet_public_gateway",
+                is,
+                "Retrieve a subnet's public gateway",
+            )
+            .query(VPC_QUERY),
+            get(vpc::public_gateways::get_for_subnet),
+        ),
+        (
+            op(
+                M::PUT,
+                "/v1/subnets/{id}/public_gateway",
+                "set_subnet_public_gateway",
+                is,
+                "Attach a public gateway to a subnet",
+            )
+            .query(VPC_QUERY)
+            .body(Body::Json(&[]))
+            .success(201),
+            put(vpc::public_gateways::set_for_subnet),
+        ),
+        (
+            op(
+                M::DELETE,
+                "/v1/subnets/{id}/public_gateway",
+                "unset_subnet_public_gateway",
+                is,
+                "Detach a subnet's public gateway",
+            )
+            .query(VPC_QUERY),
+            delete(vpc::public_gateways::unset_for_subnet),
+        ),
+        (
+            op(M::GET, "/v1/public_gateways", "list_public_gateways", is, "List public gateways").query(&[
+                ("version", true),
+                ("generation", false),
+                ("limit", false),
+                ("start", false),
+                ("resource_group.id", false),
+            ]),
+            get(vpc::public_gateways::list),
+        ),
+        (
+            op(M::POST, "/v1/public_gateways", "create_public_gateway", is, "Create a public gateway")
+                .query(VPC_QUERY)
+                .body(Body::Json(&[("vpc", "object"), ("zone", "object")])),
+            post(vpc::public_gateways::create),
+        ),
+        (
+            op(M::GET, "/v1/public_gateways/{id}", "get_public_gateway", is, "Retrieve a public gateway")
+                .query(VPC_QUERY),
+            get(vpc::public_gateways::get),
+        ),
+        (
+            op(M::PATCH, "/v1/public_gateways/{id}", "update_public_gateway", is, "Rename a public gateway")
+                .query(VPC_QUERY)
+                .body(Body::Json(&[])),
+            patch(vpc::public_gateways::update),
+        ),
+        (
+            op(M::DELETE, "/v1/public_gateways/{id}", "delete_public_gateway", is, "Delete a public gateway")
+                .query(VPC_QUERY),
+            delete(vpc::public_gateways::delete),
+        ),
+        (
             op(
                 M::DELETE,
                 "/v1/subnets/{id}/reserved_ips/{ip}",

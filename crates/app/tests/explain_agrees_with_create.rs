@@ -146,6 +146,7 @@ impl Builder {
             zone: Some("us-south-1".into()),
             range: SubnetRange::Count(256),
             network_acl: None,
+            public_gateway: None,
         };
         let subnet = self.app.create_subnet(caller, input).await.unwrap().subnet;
         crn(&subnet.account, "subnet", &subnet.id)

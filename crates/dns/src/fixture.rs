@@ -45,6 +45,7 @@ pub fn gateway(id: &str, vpc: &str, owner: u8, endpoints: &[&str], mode: Binding
             name: subnet.clone(),
             created_at: Timestamp(0),
             network_acl: format!("{vpc}-acl"),
+            public_gateway: None,
         }),
         Entity::ReservedIp(ReservedIp {
             id: format!("{id}-ip"),

@@ -114,6 +114,8 @@ pub struct Subnet {
     pub created_at: Timestamp,
     /// Its network ACL (the VPC's default one unless another was given).
     pub network_acl: String,
+    /// The public gateway attached to it, if any (one of its VPC and zone).
+    pub public_gateway: Option<String>,
 }
 
 impl Subnet {
@@ -544,6 +546,45 @@ pub struct RoutingTable {
     pub name: String,
     /// Creation time.
     pub created_at: Timestamp,
+}
+
+/// The floating IP of a public gateway: the public address its subnets' outbound traffic would leave from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FloatingIp {
+    /// The id.
+    pub id: String,
+    /// The public IPv4 address.
+    pub address: Ipv4Addr,
+    /// Its name.
+    pub name: String,
+}
+
+/// A public gateway of a VPC in one zone. hubspoke keeps its state only: no traffic is routed through it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicGateway {
+    /// The id.
+    pub id: String,
+    /// The owning account.
+    pub account: AccountId,
+    /// The VPC.
+    pub vpc: String,
+    /// The zone (one public gateway per zone and VPC).
+    pub zone: String,
+    /// Unique within the account.
+    pub name: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// When it becomes `available` (it is `pending` until then).
+    pub available_at: Timestamp,
+    /// Its floating IP, created with it and deleted with it.
+    pub floating_ip: FloatingIp,
+}
+
+impl PublicGateway {
+    /// IBM's `status` at `now`: `pending` until the propagation delay has passed, then `available`.
+    pub fn status_at(&self, now: Timestamp) -> &'static str {
+        if now < self.available_at { "pending" } else { "available" }
+    }
 }
 
 /// The id of a VPC's default security group.

@@ -7,8 +7,8 @@
 use std::collections::BTreeSet;
 
 use crate::model::{
-    AddressPrefix, Binding, CustomResolver, EndpointGateway, NetworkAcl, ReservedIp, RoutingTable, SecurityGroup,
-    Subnet, Vpc,
+    AddressPrefix, Binding, CustomResolver, EndpointGateway, NetworkAcl, PublicGateway, ReservedIp, RoutingTable,
+    SecurityGroup, Subnet, Vpc,
 };
 
 /// The key of one entity, for persistence.
@@ -26,6 +26,8 @@ pub enum EntityKey {
     RoutingTable(String),
     /// A security group (with its rules).
     SecurityGroup(String),
+    /// A public gateway (before subnets, which reference it).
+    PublicGateway(String),
     /// A subnet.
     Subnet(String),
     /// A reserved IP.
@@ -51,6 +53,7 @@ pub struct World {
     pub(crate) security_groups: imbl::OrdMap<String, SecurityGroup>,
     pub(crate) network_acls: imbl::OrdMap<String, NetworkAcl>,
     pub(crate) routing_tables: imbl::OrdMap<String, RoutingTable>,
+    pub(crate) public_gateways: imbl::OrdMap<String, PublicGateway>,
     revision: u64,
 }
 
@@ -77,6 +80,8 @@ pub enum Entity {
     NetworkAcl(NetworkAcl),
     /// A routing table.
     RoutingTable(RoutingTable),
+    /// A public gateway.
+    PublicGateway(PublicGateway),
 }
 
 impl World {
@@ -121,6 +126,9 @@ impl World {
             Entity::RoutingTable(table) => {
                 self.routing_tables.insert(table.id.clone(), table);
             }
+            Entity::PublicGateway(gateway) => {
+                self.public_gateways.insert(gateway.id.clone(), gateway);
+            }
         }
     }
 
@@ -148,6 +156,7 @@ impl World {
             EntityKey::SecurityGroup(id) => self.security_groups.get(id).cloned().map(Entity::SecurityGroup),
             EntityKey::NetworkAcl(id) => self.network_acls.get(id).cloned().map(Entity::NetworkAcl),
             EntityKey::RoutingTable(id) => self.routing_tables.get(id).cloned().map(Entity::RoutingTable),
+            EntityKey::PublicGateway(id) => self.public_gateways.get(id).cloned().map(Entity::PublicGateway),
         }
     }
 
@@ -280,6 +289,16 @@ impl World {
         self.routing_tables.values()
     }
 
+    /// One public gateway.
+    pub fn public_gateway(&self, id: &str) -> Option<&PublicGateway> {
+        self.public_gateways.get(id)
+    }
+
+    /// Every public gateway, by id.
+    pub fn public_gateways(&self) -> impl Iterator<Item = &PublicGateway> {
+        self.public_gateways.values()
+    }
+
     /// Starts a change.
     pub fn draft(&self) -> Draft {
         Draft { world: self.clone(), touched: BTreeSet::new() }
@@ -311,6 +330,7 @@ impl Draft {
             Entity::SecurityGroup(group) => EntityKey::SecurityGroup(group.id.clone()),
             Entity::NetworkAcl(acl) => EntityKey::NetworkAcl(acl.id.clone()),
             Entity::RoutingTable(table) => EntityKey::RoutingTable(table.id.clone()),
+            Entity::PublicGateway(gateway) => EntityKey::PublicGateway(gateway.id.clone()),
         };
         self.world.insert(entity);
         self.touched.insert(key);
@@ -329,6 +349,7 @@ impl Draft {
             EntityKey::SecurityGroup(id) => self.world.security_groups.remove(id).map(|_| ()),
             EntityKey::NetworkAcl(id) => self.world.network_acls.remove(id).map(|_| ()),
             EntityKey::RoutingTable(id) => self.world.routing_tables.remove(id).map(|_| ()),
+            EntityKey::PublicGateway(id) => self.world.public_gateways.remove(id).map(|_| ()),
         };
         self.touched.insert(key);
     }

@@ -1,5 +1,5 @@
 //! The VPC API (`/v1/regions`, `/v1/vpcs` with their address prefixes, `/v1/subnets`, `/v1/endpoint_gateways`, DNS
-//! resolution bindings, security groups, network ACLs and routing tables): its query
+//! resolution bindings, security groups, network ACLs, routing tables and public gateways): its query
 //! conventions (`version`, `generation`), the wire shapes shared by its resources (references, identities, zones),
 //! and its error mapping. One file per resource.
 
@@ -8,6 +8,7 @@ pub mod gateways;
 pub mod network_acls;
 pub mod prefixes;
 pub mod protocol;
+pub mod public_gateways;
 pub mod regions;
 pub mod routing_tables;
 pub mod security_groups;

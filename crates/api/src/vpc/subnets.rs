@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hubspoke_app::network::subnets::{
-    IpOwner, NewReservedIp, NewSubnet, ReservedIpRead, SubnetFilter, SubnetRange, SubnetRead,
+    IpOwner, NewReservedIp, NewSubnet, ReservedIpPatch, ReservedIpRead, SubnetFilter, SubnetRange, SubnetRead,
 };
 use hubspoke_vpc::region::crn;
 use serde::Deserialize;
@@ -24,7 +24,7 @@ use crate::transaction::json_response;
 pub fn render(base: &str, read: &SubnetRead) -> Value {
     let subnet = &read.subnet;
     let total = subnet.cidr.hosts().count() as u64 + 2;
-    json!({
+    let mut value = json!({
         "available_ipv4_address_count": total.saturating_sub(5 + read.reserved),
         "created_at": created_at(subnet.created_at),
         "crn": crn(&subnet.account, "subnet", &subnet.id),
@@ -41,7 +41,11 @@ pub fn render(base: &str, read: &SubnetRead) -> Value {
         "total_ipv4_address_count": total,
         "vpc": vpc_reference(base, &read.vpc),
         "zone": zone_reference(base, &subnet.zone),
-    })
+    });
+    if let Some(gateway) = &read.public_gateway {
+        value["public_gateway"] = super::reference(base, "public-gateway", "public_gateways", gateway);
+    }
+    value
 }
 
 /// A reserved IP in the SDK's `ReservedIP` shape.
@@ -75,6 +79,7 @@ pub struct SubnetPrototype {
     total_ipv4_address_count: Option<u64>,
     ip_version: Option<String>,
     network_acl: Option<IdentityBody>,
+    public_gateway: Option<IdentityBody>,
 }
 
 impl SubnetPrototype {
@@ -108,7 +113,8 @@ impl SubnetPrototype {
             }
         };
         let network_acl = self.network_acl.as_ref().map(|acl| acl.id("network_acl")).transpose()?;
-        Ok(NewSubnet { name: self.name, vpc, zone, range, network_acl })
+        let public_gateway = self.public_gateway.as_ref().map(|gateway| gateway.id("public_gateway")).transpose()?;
+        Ok(NewSubnet { name: self.name, vpc, zone, range, network_acl, public_gateway })
     }
 }
 
@@ -139,6 +145,14 @@ impl ReservedIpPrototype {
         };
         Ok(NewReservedIp { address, name: self.name.clone(), auto_delete: self.auto_delete })
     }
+}
+
+/// The body of `PATCH /subnets/{id}/reserved_ips/{ip}`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReservedIpPatchBody {
+    name: Option<String>,
+    auto_delete: Option<bool>,
 }
 
 /// `GET /v1/subnets`: filters `vpc.id`, `zone.name`.
@@ -248,6 +262,19 @@ pub async fn get_reserved_ip(
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
     let read = state.app.reserved_ip(&caller, &id, &ip)?;
+    Ok(json_response(StatusCode::OK, &render_reserved_ip(&query.base, &read)))
+}
+
+/// `PATCH /v1/subnets/{id}/reserved_ips/{ip}`: its `name` and `auto_delete`.
+pub async fn update_reserved_ip(
+    State(state): State<ApiState>,
+    Authenticated(caller): Authenticated,
+    Path((id, ip)): Path<(String, String)>,
+    query: VpcQuery,
+    IbmJson(body): IbmJson<ReservedIpPatchBody>,
+) -> Result<Response, ApiError> {
+    let patch = ReservedIpPatch { name: body.name, auto_delete: body.auto_delete };
+    let read = state.app.update_reserved_ip(&caller, &id, &ip, patch).await?;
     Ok(json_response(StatusCode::OK, &render_reserved_ip(&query.base, &read)))
 }
 

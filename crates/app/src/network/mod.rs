@@ -7,7 +7,7 @@
 //! - [`Visible`]: the world as one caller may see it. "Visible or 404" is decided here and only here.
 //! - [`regions`]: the catalog of regions and zones.
 //! - [`vpcs`], [`prefixes`], [`subnets`], [`gateways`], [`bindings`], [`resolvers`], [`security_groups`],
-//!   [`network_acls`], [`routing_tables`]: the operations, their inputs (the ones the rules
+//!   [`network_acls`], [`routing_tables`], [`public_gateways`]: the operations, their inputs (the ones the rules
 //!   define), list queries and read models (the entity with what the topology derives, at "now").
 //! - [`explain`]: a binding create run on the current world without persisting, as its spoke's or hub's
 //!   administrator may see it.
@@ -22,6 +22,7 @@ pub mod gateways;
 pub mod lookup;
 pub mod network_acls;
 pub mod prefixes;
+pub mod public_gateways;
 pub mod regions;
 pub mod resolvers;
 pub mod routing_tables;

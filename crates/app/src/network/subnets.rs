@@ -12,7 +12,7 @@ use crate::precondition::{Precondition, etag_of};
 use crate::{App, AppResult};
 
 pub use hubspoke_vpc::model::IpOwner;
-pub use hubspoke_vpc::rules::subnet::{NewReservedIp, NewSubnet, SubnetRange};
+pub use hubspoke_vpc::rules::subnet::{NewReservedIp, NewSubnet, ReservedIpPatch, SubnetRange};
 
 /// A subnet as a caller reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,6 +29,8 @@ pub struct SubnetRead {
     pub network_acl: Reference,
     /// Its routing table (its VPC's default: hubspoke has no other).
     pub routing_table: Reference,
+    /// Its public gateway, if it has one.
+    pub public_gateway: Option<Reference>,
     /// Its ETag.
     pub etag: String,
 }
@@ -68,6 +70,10 @@ fn read(visible: &Visible, subnet: &Subnet) -> SubnetRead {
                 None => Reference::deleted(&id),
             }
         },
+        public_gateway: subnet.public_gateway.as_deref().map(|id| match visible.world.public_gateway(id) {
+            Some(gateway) => Reference::to(visible, &gateway.id, &gateway.name, &gateway.account),
+            None => Reference::deleted(id),
+        }),
         etag: String::new(),
     };
     read.etag = etag_of(&read);
@@ -193,6 +199,22 @@ impl App {
     pub fn reserved_ip(&self, caller: &Caller, subnet: &str, id: &str) -> AppResult<ReservedIpRead> {
         let visible = self.visible(caller);
         Ok(read_ip(&visible, visible.reserved_ip(subnet, id)?))
+    }
+
+    /// `PATCH /subnets/{id}/reserved_ips/{ip}`: its name and `auto_delete`.
+    pub async fn update_reserved_ip(
+        &self,
+        caller: &Caller,
+        subnet_id: &str,
+        id: &str,
+        patch: ReservedIpPatch,
+    ) -> AppResult<ReservedIpRead> {
+        let activity = Activity::on("is.subnet.reserved-ip.update", "subnet_reserved_ip", id);
+        self.change(caller, activity, |world, ctx| {
+            subnet::update_reserved_ip(world, ctx, subnet_id, id, patch.clone())
+        })
+        .await?;
+        self.reserved_ip(caller, subnet_id, id)
     }
 
     /// `DELETE /subnets/{id}/reserved_ips/{ip}`.

@@ -130,6 +130,7 @@ fn subnet(id: String, vpc: &str, owner: &str, cidr: String) -> Entity {
         cidr: cidr.parse().expect("a generated CIDR"),
         created_at: Timestamp(0),
         network_acl: hubspoke_vpc::model::default_network_acl_id(vpc),
+        public_gateway: None,
     })
 }
 

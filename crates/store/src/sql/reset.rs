@@ -30,6 +30,7 @@ pub(super) const EMPTIED: &[(&str, &str)] = &[
     ("endpoint_gateways", "account = $1"),
     ("reserved_ips", "subnet_id IN (SELECT id FROM subnets WHERE account = $1)"),
     ("subnets", "account = $1"),
+    ("public_gateways", "account = $1"),
     ("address_prefixes", "account = $1"),
     ("security_group_rules", "group_id IN (SELECT id FROM security_groups WHERE account = $1)"),
     ("security_groups", "account = $1"),

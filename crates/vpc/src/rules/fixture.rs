@@ -110,6 +110,7 @@ impl Scene {
             zone: Some(zone.into()),
             range: SubnetRange::Count(256),
             network_acl: None,
+            public_gateway: None,
         };
         self.run(account, |w, c| subnet::create(w, c, input)).unwrap()
     }

@@ -7,6 +7,7 @@ pub mod names;
 pub mod network_acl;
 pub mod prefix;
 mod protocol;
+pub mod public_gateway;
 pub mod resolver;
 pub mod security_group;
 pub mod subnet;

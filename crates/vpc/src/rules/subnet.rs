@@ -35,6 +35,8 @@ pub struct NewSubnet {
     pub range: SubnetRange,
     /// The network ACL (by id); the VPC's default when not given.
     pub network_acl: Option<String>,
+    /// A public gateway of the same VPC and zone to attach (by id).
+    pub public_gateway: Option<String>,
 }
 
 /// A subnet the caller may act on, or 404.
@@ -143,6 +145,11 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<
             (cidr, zone)
         }
     };
+    let public_gateway = input
+        .public_gateway
+        .as_deref()
+        .map(|gateway| super::public_gateway::for_subnet(world, ctx, (&vpc.id, &zone), gateway, "public_gateway"))
+        .transpose()?;
     let id = ctx.new_id();
     let subnet = Subnet {
         id: id.clone(),
@@ -153,6 +160,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<
         name,
         created_at: ctx.now,
         network_acl,
+        public_gateway,
     };
     let mut draft = world.draft();
     draft.put(Entity::Subnet(subnet));
@@ -281,6 +289,51 @@ pub fn create_reserved_ip(
     let ip = reserve(&mut draft, ctx, &subnet, &input, IpOwner::User, None)?;
     let (world, touched) = draft.finish();
     Ok(Applied { world, touched, value: ip.id })
+}
+
+/// `PATCH /subnets/{id}/reserved_ips/{ip}`: the fields to change.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReservedIpPatch {
+    /// `name`.
+    pub name: Option<String>,
+    /// `auto_delete`.
+    pub auto_delete: Option<bool>,
+}
+
+/// Renames a reserved IP or changes whether it goes with its target.
+pub fn update_reserved_ip(
+    world: &World,
+    ctx: &mut Context,
+    subnet: &str,
+    id: &str,
+    patch: ReservedIpPatch,
+) -> RuleResult<Applied<String>> {
+    own_subnet(world, ctx, subnet)?;
+    let mut ip = world
+        .reserved_ip(id)
+        .filter(|ip| ip.subnet == subnet)
+        .ok_or_else(|| RuleError::not_found("reserved IP", id))?
+        .clone();
+    if let Some(name) = &patch.name {
+        ip.name = names::choose(Some(name), ctx.ids, "name")?;
+        if world.reserved_ips_of(subnet).any(|other| other.name == ip.name && other.id != id) {
+            return Err(RuleError::conflict(
+                "reserved_ip_name_duplicate",
+                format!("subnet `{subnet}` already has a reserved IP named `{}`", ip.name),
+            )
+            .field("name"));
+        }
+    }
+    if let Some(auto_delete) = patch.auto_delete {
+        ip.auto_delete = auto_delete;
+    }
+    if world.reserved_ip(id) == Some(&ip) {
+        return Ok(Applied { world: world.clone(), touched: Vec::new(), value: id.to_owned() });
+    }
+    let mut draft = world.draft();
+    draft.put(Entity::ReservedIp(ip));
+    let (world, touched) = draft.finish();
+    Ok(Applied { world, touched, value: id.to_owned() })
 }
 
 /// Releases an unbound reserved IP.

@@ -53,7 +53,14 @@ fn add_prefix(scene: &mut Scene, vpc: &str, zone: &str, cidr: &str, is_default: 
 }
 
 fn add_subnet(scene: &mut Scene, vpc: &str, zone: &str, range: SubnetRange) -> RuleResult<String> {
-    let input = NewSubnet { name: None, vpc: vpc.into(), zone: Some(zone.into()), range, network_acl: None };
+    let input = NewSubnet {
+        name: None,
+        vpc: vpc.into(),
+        zone: Some(zone.into()),
+        range,
+        network_acl: None,
+        public_gateway: None,
+    };
     scene.run(SPOKE_ACCOUNT, |w, c| subnet::create(w, c, input))
 }
 
@@ -478,6 +485,7 @@ fn each_region_keeps_its_resources() {
         zone: Some("us-south-1".into()),
         range: SubnetRange::Count(256),
         network_acl: None,
+        public_gateway: None,
     };
     assert_eq!(s.run(SPOKE_ACCOUNT, |w, c| subnet::create(w, c, input.clone())).unwrap_err().code, "invalid_zone");
     // Through another region's endpoint, the VPC and its subnet are not found.
@@ -498,8 +506,14 @@ fn subnets_are_carved_from_prefixes() {
     assert_eq!(scene.world.subnet(&second).unwrap().cidr.to_string(), "172.16.1.0/24");
     assert!(scene.world.prefix_has_subnets(scene.world.address_prefix(&prefix).unwrap()));
     // A subnet by CIDR without a zone takes the zone of the prefix holding its range.
-    let input =
-        NewSubnet { name: None, vpc: vpc.clone(), zone: None, range: by_cidr("172.16.8.0/24"), network_acl: None };
+    let input = NewSubnet {
+        name: None,
+        vpc: vpc.clone(),
+        zone: None,
+        range: by_cidr("172.16.8.0/24"),
+        network_acl: None,
+        public_gateway: None,
+    };
     let zoneless = scene.run(SPOKE_ACCOUNT, |w, c| subnet::create(w, c, input)).unwrap();
     assert_eq!(scene.world.subnet(&zoneless).unwrap().zone, "us-south-2");
     // An exhausted default prefix refuses a count it cannot hold.
@@ -875,6 +889,7 @@ mod security {
                     zone: Some("us-south-1".into()),
                     range: SubnetRange::Count(256),
                     network_acl: Some(id.clone()),
+                    public_gateway: None,
                 };
                 s.run(HUB_ACCOUNT, |w, c| subnet::create(w, c, input))?;
                 s.run(HUB_ACCOUNT, |w, c| network_acl::delete(w, c, &id))
@@ -1073,5 +1088,205 @@ fn a_world_the_rules_built_is_consistent_and_tampering_is_named() {
         edit(&mut draft);
         let violations = draft.finish().0.violations();
         assert!(violations.iter().any(|v| v.contains(rule)), "{rule}: {violations:?}");
+    }
+}
+
+mod public_gateways {
+    //! The public gateway rules G1–G9, one row per rule: the rule id, its code, its class and the field at fault.
+
+    use std::net::Ipv4Addr;
+
+    use super::super::fixture::{HUB_ACCOUNT, SPOKE_ACCOUNT, Scene};
+    use super::super::public_gateway::{self, FloatingIpRequest, NewPublicGateway};
+    use super::super::subnet::{self, NewSubnet, SubnetRange};
+    use super::super::vpc;
+    use crate::error::{Refusal, RuleResult};
+
+    fn create(s: &mut Scene, account: &str, vpc: &str, zone: &str, name: &str) -> RuleResult<String> {
+        create_with(s, account, vpc, zone, name, None)
+    }
+
+    fn create_with(
+        s: &mut Scene,
+        account: &str,
+        vpc: &str,
+        zone: &str,
+        name: &str,
+        floating_ip: Option<FloatingIpRequest>,
+    ) -> RuleResult<String> {
+        let input = NewPublicGateway { name: Some(name.into()), vpc: vpc.into(), zone: zone.into(), floating_ip };
+        s.run(account, |w, c| public_gateway::create(w, c, input))
+    }
+
+    /// (rule, expected error code, class of refusal, field at fault, scenario that must be refused).
+    type Row = (&'static str, &'static str, Refusal, Option<&'static str>, fn(&mut Scene) -> RuleResult<()>);
+
+    fn refusals() -> Vec<Row> {
+        vec![
+            ("G1", "public_gateway_zone_exists", Refusal::Conflict, Some("zone.name"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                create(s, HUB_ACCOUNT, &vpc, "us-south-1", "first")?;
+                create(s, HUB_ACCOUNT, &vpc, "us-south-1", "second").map(drop)
+            }),
+            ("G2", "invalid_zone", Refusal::Invalid, Some("zone.name"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                create(s, HUB_ACCOUNT, &vpc, "eu-de-1", "pgw").map(drop)
+            }),
+            ("G3", "public_gateway_name_duplicate", Refusal::Conflict, Some("name"), |s| {
+                let one = s.vpc(HUB_ACCOUNT, "one", false);
+                let two = s.vpc(HUB_ACCOUNT, "two", false);
+                create(s, HUB_ACCOUNT, &one, "us-south-1", "pgw")?;
+                create(s, HUB_ACCOUNT, &two, "us-south-1", "pgw").map(drop)
+            }),
+            ("G4", "floating_ip_in_use", Refusal::Conflict, Some("floating_ip"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let first = create(s, HUB_ACCOUNT, &vpc, "us-south-1", "first")?;
+                let ip = s.world.public_gateway(&first).unwrap().floating_ip.id.clone();
+                create_with(s, HUB_ACCOUNT, &vpc, "us-south-2", "second", Some(FloatingIpRequest::Existing(ip)))
+                    .map(drop)
+            }),
+            ("G4", "not_found", Refusal::NotFound, Some("floating_ip"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let missing = FloatingIpRequest::Existing("r006-no-such-floating-ip".into());
+                create_with(s, HUB_ACCOUNT, &vpc, "us-south-1", "pgw", Some(missing)).map(drop)
+            }),
+            ("G5", "floating_ip_address_invalid", Refusal::Invalid, Some("floating_ip.address"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let private = FloatingIpRequest::Address(Ipv4Addr::new(10, 1, 2, 3));
+                create_with(s, HUB_ACCOUNT, &vpc, "us-south-1", "pgw", Some(private)).map(drop)
+            }),
+            ("G5", "floating_ip_address_in_use", Refusal::Conflict, Some("floating_ip.address"), |s| {
+                let hub = s.vpc(HUB_ACCOUNT, "hub", false);
+                let first = create(s, HUB_ACCOUNT, &hub, "us-south-1", "first")?;
+                let address = s.world.public_gateway(&first).unwrap().floating_ip.address;
+                // Public addresses are unique across accounts.
+                let spoke = s.vpc(SPOKE_ACCOUNT, "spoke", false);
+                let taken = FloatingIpRequest::Address(address);
+                create_with(s, SPOKE_ACCOUNT, &spoke, "us-south-1", "second", Some(taken)).map(drop)
+            }),
+            ("G6", "public_gateway_in_use", Refusal::Conflict, None, |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let pgw = create(s, HUB_ACCOUNT, &vpc, "us-south-1", "pgw")?;
+                let subnet = s.subnet(HUB_ACCOUNT, &vpc, "us-south-1");
+                s.run(HUB_ACCOUNT, |w, c| public_gateway::attach(w, c, &subnet, &pgw))?;
+                s.run(HUB_ACCOUNT, |w, c| public_gateway::delete(w, c, &pgw))
+            }),
+            ("G7", "vpc_in_use", Refusal::Conflict, None, |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                create(s, HUB_ACCOUNT, &vpc, "us-south-1", "pgw")?;
+                s.run(HUB_ACCOUNT, |w, c| vpc::delete(w, c, &vpc))
+            }),
+            ("G8", "public_gateway_not_in_vpc", Refusal::Invalid, Some("public_gateway"), |s| {
+                let one = s.vpc(HUB_ACCOUNT, "one", false);
+                let two = s.vpc(HUB_ACCOUNT, "two", false);
+                let pgw = create(s, HUB_ACCOUNT, &one, "us-south-1", "pgw")?;
+                let subnet = s.subnet(HUB_ACCOUNT, &two, "us-south-1");
+                s.run(HUB_ACCOUNT, |w, c| public_gateway::attach(w, c, &subnet, &pgw)).map(drop)
+            }),
+            ("G9", "public_gateway_zone_mismatch", Refusal::Invalid, Some("public_gateway"), |s| {
+                let vpc = s.vpc(HUB_ACCOUNT, "v", false);
+                let pgw = create(s, HUB_ACCOUNT, &vpc, "us-south-2", "pgw")?;
+                let input = NewSubnet {
+                    name: None,
+                    vpc: vpc.clone(),
+                    zone: Some("us-south-1".into()),
+                    range: SubnetRange::Count(256),
+                    network_acl: None,
+                    public_gateway: Some(pgw),
+                };
+                s.run(HUB_ACCOUNT, |w, c| subnet::create(w, c, input)).map(drop)
+            }),
+        ]
+    }
+
+    #[test]
+    fn every_public_gateway_rule_refuses_what_it_forbids() {
+        for (rule, code, refusal, field, scenario) in refusals() {
+            let mut scene = Scene::new();
+            let error = scenario(&mut scene).expect_err(&format!("rule {rule} (`{code}`) should refuse"));
+            assert_eq!((error.rule, error.code, error.refusal), (Some(rule), code, refusal), "{error}");
+            assert_eq!(error.target.as_ref().map(|(name, _)| name.as_str()), field, "rule {rule}: {error}");
+            assert!(error.message.ends_with(&format!("(rule {rule})")), "{error}");
+        }
+    }
+
+    #[test]
+    fn another_accounts_gateway_is_not_found() {
+        let mut scene = Scene::new();
+        let hub = scene.vpc(HUB_ACCOUNT, "hub", false);
+        let pgw = create(&mut scene, HUB_ACCOUNT, &hub, "us-south-1", "pgw").unwrap();
+        let spoke = scene.vpc(SPOKE_ACCOUNT, "spoke", false);
+        let subnet = scene.subnet(SPOKE_ACCOUNT, &spoke, "us-south-1");
+        let error = scene.run(SPOKE_ACCOUNT, |w, c| public_gateway::attach(w, c, &subnet, &pgw)).unwrap_err();
+        assert_eq!((error.code, error.refusal), ("not_found", Refusal::NotFound));
+        let error = scene.run(SPOKE_ACCOUNT, |w, c| public_gateway::delete(w, c, &pgw)).unwrap_err();
+        assert_eq!(error.refusal, Refusal::NotFound);
+        // The name belongs to the other account; this one may use it too.
+        create(&mut scene, SPOKE_ACCOUNT, &spoke, "us-south-1", "pgw").unwrap();
+    }
+
+    #[test]
+    fn floating_ips_come_from_the_pool_in_order_and_go_with_their_gateway() {
+        let mut scene = Scene::new();
+        let vpc = scene.vpc(HUB_ACCOUNT, "v", false);
+        let first = create(&mut scene, HUB_ACCOUNT, &vpc, "us-south-1", "first").unwrap();
+        let given = FloatingIpRequest::Address(Ipv4Addr::new(203, 0, 113, 7));
+        let second = create_with(&mut scene, HUB_ACCOUNT, &vpc, "us-south-2", "second", Some(given)).unwrap();
+        let third = create(&mut scene, HUB_ACCOUNT, &vpc, "us-south-3", "third").unwrap();
+        let address = |scene: &Scene, id: &str| scene.world.public_gateway(id).unwrap().floating_ip.address;
+        assert_eq!(address(&scene, &first), Ipv4Addr::new(198, 18, 0, 1));
+        assert_eq!(address(&scene, &second), Ipv4Addr::new(203, 0, 113, 7));
+        assert_eq!(address(&scene, &third), Ipv4Addr::new(198, 18, 0, 2));
+        scene.run(HUB_ACCOUNT, |w, c| public_gateway::delete(w, c, &first)).unwrap();
+        // The released address is the lowest free one again.
+        let other = scene.vpc(HUB_ACCOUNT, "other", false);
+        let fourth = create(&mut scene, HUB_ACCOUNT, &other, "us-south-1", "fourth").unwrap();
+        assert_eq!(address(&scene, &fourth), Ipv4Addr::new(198, 18, 0, 1));
+        for (text, public) in [
+            ("203.0.113.7", true),
+            ("198.18.0.1", true),
+            ("8.8.8.8", true),
+            ("10.0.0.1", false),
+            ("172.16.0.1", false),
+            ("192.168.1.1", false),
+            ("100.64.0.1", false),
+            ("127.0.0.1", false),
+            ("169.254.1.1", false),
+            ("161.26.0.10", false),
+            ("166.9.0.1", false),
+            ("224.0.0.1", false),
+            ("255.255.255.255", false),
+            ("0.0.0.0", false),
+        ] {
+            assert_eq!(public_gateway::is_public(text.parse().unwrap()), public, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_subnet_takes_a_gateway_at_creation_or_later_and_lets_it_go() {
+        let mut scene = Scene::new();
+        let vpc = scene.vpc(HUB_ACCOUNT, "v", false);
+        let pgw = create(&mut scene, HUB_ACCOUNT, &vpc, "us-south-1", "pgw").unwrap();
+        let input = NewSubnet {
+            name: Some("with-gateway".into()),
+            vpc: vpc.clone(),
+            zone: Some("us-south-1".into()),
+            range: SubnetRange::Count(256),
+            network_acl: None,
+            public_gateway: Some(pgw.clone()),
+        };
+        let with = scene.run(HUB_ACCOUNT, |w, c| subnet::create(w, c, input)).unwrap();
+        assert_eq!(scene.world.subnet(&with).unwrap().public_gateway.as_deref(), Some(pgw.as_str()));
+        let later = scene.subnet(HUB_ACCOUNT, &vpc, "us-south-1");
+        assert_eq!(scene.world.subnet(&later).unwrap().public_gateway, None);
+        scene.run(HUB_ACCOUNT, |w, c| public_gateway::attach(w, c, &later, &pgw)).unwrap();
+        assert_eq!(scene.world.subnet(&later).unwrap().public_gateway.as_deref(), Some(pgw.as_str()));
+        for id in [&with, &later] {
+            scene.run(HUB_ACCOUNT, |w, c| public_gateway::detach(w, c, id)).unwrap();
+        }
+        let error = scene.run(HUB_ACCOUNT, |w, c| public_gateway::detach(w, c, &later)).unwrap_err();
+        assert_eq!(error.refusal, Refusal::NotFound);
+        scene.run(HUB_ACCOUNT, |w, c| public_gateway::delete(w, c, &pgw)).unwrap();
+        assert_eq!(scene.world.public_gateways().count(), 0);
     }
 }

@@ -398,6 +398,13 @@ pub fn delete(world: &World, ctx: &mut Context, id: &str) -> RuleResult<Applied<
             format!("VPC `{id}` still has subnets or endpoint gateways; delete them first"),
         ));
     }
+    if let Some(gateway) = world.public_gateways().find(|gateway| gateway.vpc == id) {
+        return Err(RuleError::conflict(
+            "vpc_in_use",
+            format!("VPC `{id}` still has the public gateway `{}`; delete it first", gateway.id),
+        )
+        .rule("G7"));
+    }
     let default_group = default_security_group_id(id);
     let default_acl = default_network_acl_id(id);
     let extra_group = world.security_groups().find(|g| g.vpc == id && g.id != default_group);

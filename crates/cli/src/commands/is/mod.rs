@@ -1,10 +1,11 @@
 //! `hubspoke is ...`: regions and zones, VPCs and their address prefixes, subnets, endpoint gateways, DNS resolution
-//! bindings, security groups, network ACLs and routing tables, as the `ibmcloud is` plugin has them.
+//! bindings, security groups, network ACLs, routing tables and public gateways, as the `ibmcloud is` plugin has them.
 
 mod binding;
 mod gateway;
 mod network_acl;
 mod prefix;
+mod public_gateway;
 mod region;
 mod security_group;
 mod subnet;
@@ -203,6 +204,48 @@ pub enum Is {
         after_help = "EXAMPLE:\n  hubspoke is network-acl-rule-delete strict ssh -f"
     )]
     NetworkAclRuleDelete(network_acl::RuleDelete),
+    /// List public gateways.
+    #[command(name = "public-gateways", after_help = "EXAMPLE:\n  hubspoke is public-gateways --output json")]
+    PublicGateways(public_gateway::List),
+    /// Show a public gateway with its floating IP.
+    #[command(name = "public-gateway", after_help = "EXAMPLE:\n  hubspoke is public-gateway hub-pgw-1")]
+    PublicGateway(public_gateway::Show),
+    /// Create a public gateway in a zone of a VPC (one per zone).
+    #[command(
+        name = "public-gateway-create",
+        after_help = "EXAMPLES:\n  hubspoke is public-gateway-create hub-pgw-1 hub-vpc us-south-1\n  hubspoke is public-gateway-create hub-pgw-2 hub-vpc us-south-2 --floating-ip-address 203.0.113.10"
+    )]
+    PublicGatewayCreate(public_gateway::Create),
+    /// Rename a public gateway.
+    #[command(
+        name = "public-gateway-update",
+        after_help = "EXAMPLE:\n  hubspoke is public-gateway-update hub-pgw-1 --name hub-egress-1"
+    )]
+    PublicGatewayUpdate(public_gateway::Update),
+    /// Delete public gateways (detach them from their subnets first).
+    #[command(
+        name = "public-gateway-delete",
+        after_help = "EXAMPLE:\n  hubspoke is public-gateway-delete hub-pgw-1 -f"
+    )]
+    PublicGatewayDelete(public_gateway::Delete),
+    /// Attach a public gateway to a subnet of its VPC and zone.
+    #[command(
+        name = "subnet-public-gateway-attach",
+        after_help = "EXAMPLE:\n  hubspoke is subnet-public-gateway-attach hub-subnet-1 hub-pgw-1"
+    )]
+    SubnetPublicGatewayAttach(public_gateway::Attach),
+    /// Detach a subnet's public gateway.
+    #[command(
+        name = "subnet-public-gateway-detach",
+        after_help = "EXAMPLE:\n  hubspoke is subnet-public-gateway-detach hub-subnet-1 -f"
+    )]
+    SubnetPublicGatewayDetach(public_gateway::Detach),
+    /// Rename a reserved IP or change whether it goes with its target.
+    #[command(
+        name = "subnet-reserved-ip-update",
+        after_help = "EXAMPLE:\n  hubspoke is subnet-reserved-ip-update hub-subnet-1 resolver-ip --name resolver-1 --auto-delete false"
+    )]
+    SubnetReservedIpUpdate(public_gateway::ReservedIpUpdate),
     /// List a VPC's routing tables.
     #[command(name = "vpc-routing-tables", after_help = "EXAMPLE:\n  hubspoke is vpc-routing-tables hub-vpc")]
     VpcRoutingTables(network_acl::RoutingTables),
@@ -251,6 +294,14 @@ impl Is {
             Is::NetworkAclRuleAdd(command) => command.run(&client, printer).await,
             Is::NetworkAclRules(command) => command.run(&client, printer).await,
             Is::NetworkAclRuleDelete(command) => command.run(&client, printer).await,
+            Is::PublicGateways(command) => command.run(&client, printer).await,
+            Is::PublicGateway(command) => command.run(&client, printer).await,
+            Is::PublicGatewayCreate(command) => command.run(&client, printer).await,
+            Is::PublicGatewayUpdate(command) => command.run(&client, printer).await,
+            Is::PublicGatewayDelete(command) => command.run(&client, printer).await,
+            Is::SubnetPublicGatewayAttach(command) => command.run(&client, printer).await,
+            Is::SubnetPublicGatewayDetach(command) => command.run(&client, printer).await,
+            Is::SubnetReservedIpUpdate(command) => command.run(&client, printer).await,
             Is::VpcRoutingTables(command) => command.run(&client, printer).await,
         }
     }

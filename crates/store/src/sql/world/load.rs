@@ -1,5 +1,7 @@
 //! Loading the whole VPC world from its rows, in one snapshot.
 
+use hubspoke_vpc::model::FloatingIp;
+
 use super::*;
 
 /// Every entity, and the revision of the last VPC-domain write.
@@ -68,6 +70,7 @@ pub(in crate::sql) async fn load(connection: &mut AnyConnection) -> StoreResult<
             network_acl: row
                 .get::<Option<String>, _>("network_acl_id")
                 .unwrap_or_else(|| default_network_acl_id(row.get("vpc_id"))),
+            public_gateway: row.get("public_gateway_id"),
         }));
     }
     for row in sqlx::query("SELECT * FROM reserved_ips").fetch_all(&mut *connection).await? {
@@ -166,6 +169,22 @@ pub(in crate::sql) async fn load(connection: &mut AnyConnection) -> StoreResult<
             created_at: Timestamp(row.get("created_at")),
             modified_at: Timestamp(row.get("modified_at")),
             id,
+        }));
+    }
+    for row in sqlx::query("SELECT * FROM public_gateways").fetch_all(&mut *connection).await? {
+        entities.push(Entity::PublicGateway(PublicGateway {
+            id: row.get("id"),
+            account: account(&row, "account")?,
+            vpc: row.get("vpc_id"),
+            zone: row.get("zone"),
+            name: row.get("name"),
+            created_at: Timestamp(row.get("created_at")),
+            available_at: Timestamp(row.get("available_at")),
+            floating_ip: FloatingIp {
+                id: row.get("floating_ip_id"),
+                address: address(row.get("floating_ip_address"))?,
+                name: row.get("floating_ip_name"),
+            },
         }));
     }
     load_security(connection, &mut entities).await?;

@@ -7,9 +7,9 @@ use hubspoke_iam::{AccountId, Timestamp};
 use hubspoke_vpc::EntityKey;
 use hubspoke_vpc::model::{
     AclAction, AddressPrefix, Binding, BindingMode, CustomResolver, Direction, DnsServer, EndpointGateway,
-    GatewayTarget, IpOwner, IpTarget, Local, NetworkAcl, NetworkAclRule, Phase, PortRange, PrefixManagement, Remote,
-    ReservedIp, ResolverLocation, ResolverSetting, RoutingTable, RuleProtocol, SecurityGroup, SecurityGroupRule,
-    Settling, Subnet, Vpc, default_network_acl_id,
+    GatewayTarget, IpOwner, IpTarget, Local, NetworkAcl, NetworkAclRule, Phase, PortRange, PrefixManagement,
+    PublicGateway, Remote, ReservedIp, ResolverLocation, ResolverSetting, RoutingTable, RuleProtocol, SecurityGroup,
+    SecurityGroupRule, Settling, Subnet, Vpc, default_network_acl_id,
 };
 use hubspoke_vpc::world::Entity;
 use sqlx::AnyConnection;
@@ -71,7 +71,8 @@ fn key_text(write: &WorldWrite) -> String {
         | EntityKey::Resolver(id)
         | EntityKey::SecurityGroup(id)
         | EntityKey::NetworkAcl(id)
-        | EntityKey::RoutingTable(id) => id,
+        | EntityKey::RoutingTable(id)
+        | EntityKey::PublicGateway(id) => id,
     }
 }
 
@@ -87,6 +88,7 @@ fn key_of(entity: &Entity) -> EntityKey {
         Entity::SecurityGroup(e) => EntityKey::SecurityGroup(e.id.clone()),
         Entity::NetworkAcl(e) => EntityKey::NetworkAcl(e.id.clone()),
         Entity::RoutingTable(e) => EntityKey::RoutingTable(e.id.clone()),
+        Entity::PublicGateway(e) => EntityKey::PublicGateway(e.id.clone()),
     }
 }
 
@@ -149,6 +151,7 @@ async fn delete(connection: &mut AnyConnection, key: &EntityKey) -> StoreResult<
         EntityKey::SecurityGroup(id) => ("security_groups", id),
         EntityKey::NetworkAcl(id) => ("network_acls", id),
         EntityKey::RoutingTable(id) => ("routing_tables", id),
+        EntityKey::PublicGateway(id) => ("public_gateways", id),
     };
     sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE id = $1")))
         .bind(id)
@@ -221,8 +224,9 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
         }
         Entity::Subnet(subnet) => {
             sqlx::query(
-                "INSERT INTO subnets (id, account, vpc_id, zone, cidr, name, created_at, network_acl_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, network_acl_id = excluded.network_acl_id",
+                "INSERT INTO subnets (id, account, vpc_id, zone, cidr, name, created_at, network_acl_id, public_gateway_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+                 network_acl_id = excluded.network_acl_id, public_gateway_id = excluded.public_gateway_id",
             )
             .bind(&subnet.id)
             .bind(subnet.account.as_str())
@@ -232,6 +236,7 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
             .bind(&subnet.name)
             .bind(subnet.created_at.0)
             .bind(&subnet.network_acl)
+            .bind(&subnet.public_gateway)
             .execute(&mut *connection)
             .await?;
         }
@@ -367,6 +372,7 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
                 .await?;
             }
         }
+        Entity::PublicGateway(gateway) => put_public_gateway(connection, gateway).await?,
         Entity::SecurityGroup(group) => put_security_group(connection, group).await?,
         Entity::NetworkAcl(acl) => put_network_acl(connection, acl).await?,
         Entity::RoutingTable(table) => {
@@ -383,5 +389,26 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
             .await?;
         }
     }
+    Ok(())
+}
+
+async fn put_public_gateway(connection: &mut AnyConnection, gateway: &PublicGateway) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO public_gateways (id, account, vpc_id, zone, name, created_at, available_at, floating_ip_id, \
+         floating_ip_address, floating_ip_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+    )
+    .bind(&gateway.id)
+    .bind(gateway.account.as_str())
+    .bind(&gateway.vpc)
+    .bind(&gateway.zone)
+    .bind(&gateway.name)
+    .bind(gateway.created_at.0)
+    .bind(gateway.available_at.0)
+    .bind(&gateway.floating_ip.id)
+    .bind(gateway.floating_ip.address.to_string())
+    .bind(&gateway.floating_ip.name)
+    .execute(&mut *connection)
+    .await?;
     Ok(())
 }
