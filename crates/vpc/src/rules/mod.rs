@@ -10,6 +10,7 @@ mod protocol;
 pub mod resolver;
 pub mod security_group;
 pub mod subnet;
+pub mod transit_gateway;
 pub mod vpc;
 
 use hubspoke_iam::AccountId;

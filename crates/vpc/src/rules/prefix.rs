@@ -184,6 +184,7 @@ pub fn create(
         )
         .rule("P7"));
     }
+    super::transit_gateway::check_new_prefix(world, &vpc.id, cidr)?;
     let id = resource_id(&ctx.ids.uuid());
     let prefix = AddressPrefix {
         id: id.clone(),
