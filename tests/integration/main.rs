@@ -30,4 +30,5 @@ mod roles;
 mod sdk;
 mod serve;
 mod soak;
+mod transit_gateways;
 mod vpc_rules;

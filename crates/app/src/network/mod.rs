@@ -7,7 +7,7 @@
 //! - [`Visible`]: the world as one caller may see it. "Visible or 404" is decided here and only here.
 //! - [`regions`]: the catalog of regions and zones.
 //! - [`vpcs`], [`prefixes`], [`subnets`], [`gateways`], [`bindings`], [`resolvers`], [`security_groups`],
-//!   [`network_acls`], [`routing_tables`]: the operations, their inputs (the ones the rules
+//!   [`network_acls`], [`routing_tables`], [`transit_gateways`]: the operations, their inputs (the ones the rules
 //!   define), list queries and read models (the entity with what the topology derives, at "now").
 //! - [`explain`]: a binding create run on the current world without persisting, as its spoke's or hub's
 //!   administrator may see it.
@@ -27,6 +27,7 @@ pub mod resolvers;
 pub mod routing_tables;
 pub mod security_groups;
 pub mod subnets;
+pub mod transit_gateways;
 pub mod vpcs;
 pub mod write;
 
