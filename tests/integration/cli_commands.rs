@@ -528,7 +528,13 @@ async fn transit_gateways_from_the_cli() {
     let cli = |args: &[&str]| run(hubspoke(&server, &key).args(args));
     let mut vpcs = Vec::new();
     for (name, cidr) in [("hub-vpc", "10.10.10.0/24"), ("spoke-vpc", "10.40.10.0/24")] {
-        vpcs.push(json(hubspoke(&server, &key).args(["is", "vpc-create", name, "--address-prefix-management", "manual"])));
+        vpcs.push(json(hubspoke(&server, &key).args([
+            "is",
+            "vpc-create",
+            name,
+            "--address-prefix-management",
+            "manual",
+        ])));
         cli(&["is", "vpc-address-prefix-create", &format!("{name}-prefix"), name, "us-south-1", cidr]);
     }
     let text = cli(&["tg", "gateway-create", "--name", "lz-tg", "--location", "us-south", "--routing", "local"]);

@@ -13,7 +13,13 @@ pub fn tg_path(path: &str) -> String {
     format!("{path}{separator}version={VERSION}")
 }
 
-pub async fn tg(server: &Server, who: &Account, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+pub async fn tg(
+    server: &Server,
+    who: &Account,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     server.call(method, &tg_path(path), Some(&who.token), body).await
 }
 
@@ -59,7 +65,10 @@ async fn the_landing_zone_gateway_connects_hub_and_spoke_and_keeps_their_prefixe
         let (status, connection) = tg(&server, me, Method::POST, &connections, Some(body)).await;
         assert_eq!(status, StatusCode::CREATED, "{connection}");
         assert_eq!(connection["name"], vpc["name"], "the name defaults to the VPC's");
-        assert_eq!((connection["status"].as_str(), connection["network_id"].clone()), (Some("attached"), vpc["crn"].clone()));
+        assert_eq!(
+            (connection["status"].as_str(), connection["network_id"].clone()),
+            (Some("attached"), vpc["crn"].clone())
+        );
         assert_eq!(connection["transit_gateway"]["id"], id.as_str());
         connection_ids.push(connection["id"].as_str().unwrap().to_owned());
     }
@@ -83,7 +92,8 @@ async fn the_landing_zone_gateway_connects_hub_and_spoke_and_keeps_their_prefixe
     assert!(message.contains("`10.10.0.0/16`") && message.contains("`10.10.10.0/24`"), "{message}");
     assert_eq!(refused["errors"][0]["target"]["name"], "cidr");
     // T5 and T6: a connected VPC and a gateway with connections stay.
-    let (status, refused) = net.call(me, Method::DELETE, &format!("/v1/vpcs/{}", hub["id"].as_str().unwrap()), None).await;
+    let (status, refused) =
+        net.call(me, Method::DELETE, &format!("/v1/vpcs/{}", hub["id"].as_str().unwrap()), None).await;
     assert_refused(status, &refused, StatusCode::CONFLICT, "vpc_has_transit_gateway_connections", "T5");
     let (status, refused) = tg(&server, me, Method::DELETE, &format!("/v1/transit_gateways/{id}"), None).await;
     assert_refused(status, &refused, StatusCode::CONFLICT, "gateway_has_connections", "T6");
@@ -100,7 +110,10 @@ async fn the_landing_zone_gateway_connects_hub_and_spoke_and_keeps_their_prefixe
         assert_eq!(tg(&server, me, Method::DELETE, &path, None).await.0, StatusCode::NO_CONTENT);
         assert_eq!(tg(&server, me, Method::GET, &path, None).await.0, StatusCode::NOT_FOUND);
     }
-    assert_eq!(tg(&server, me, Method::DELETE, &format!("/v1/transit_gateways/{id}"), None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        tg(&server, me, Method::DELETE, &format!("/v1/transit_gateways/{id}"), None).await.0,
+        StatusCode::NO_CONTENT
+    );
     let (status, gone) = tg(&server, me, Method::GET, &format!("/v1/transit_gateways/{id}"), None).await;
     assert_eq!((status, gone["errors"][0]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
 }
@@ -137,18 +150,23 @@ async fn refusals_name_their_rule_and_field() {
     let vpc = net.vpc(me, "dallas", false).await;
     let other = net.vpc(&net.hub, "elsewhere", false).await;
 
-    let (status, refused) = server
-        .call(Method::GET, "/v1/transit_gateways", Some(&me.token), None)
-        .await;
+    let (status, refused) = server.call(Method::GET, "/v1/transit_gateways", Some(&me.token), None).await;
     assert_eq!((status, refused["errors"][0]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("missing_version")));
     let (status, refused) =
         tg(&server, me, Method::POST, "/v1/transit_gateways", Some(json!({ "name": "x", "location": "mars" }))).await;
     assert_refused(status, &refused, StatusCode::BAD_REQUEST, "invalid_location", "T2");
-    let (status, refused) = tg(&server, me, Method::POST, "/v1/transit_gateways", Some(json!({ "location": "us-south" }))).await;
+    let (status, refused) =
+        tg(&server, me, Method::POST, "/v1/transit_gateways", Some(json!({ "location": "us-south" }))).await;
     assert_eq!((status, refused["errors"][0]["target"]["name"].as_str()), (StatusCode::BAD_REQUEST, Some("name")));
 
-    let (_, local) =
-        tg(&server, me, Method::POST, "/v1/transit_gateways", Some(json!({ "name": "frankfurt", "location": "eu-de" }))).await;
+    let (_, local) = tg(
+        &server,
+        me,
+        Method::POST,
+        "/v1/transit_gateways",
+        Some(json!({ "name": "frankfurt", "location": "eu-de" })),
+    )
+    .await;
     let connections = format!("/v1/transit_gateways/{}/connections", local["id"].as_str().unwrap());
     let cases = [
         (json!({ "network_type": "classic" }), StatusCode::BAD_REQUEST, "invalid_network_type", "T1", "network_type"),
@@ -203,14 +221,16 @@ async fn statuses_follow_the_propagation_delay() {
     let me = &net.spoke;
     let vpc = manual_vpc(&net, me, "only", "10.10.10.0/24").await;
     let (_, gateway) =
-        tg(&server, me, Method::POST, "/v1/transit_gateways", Some(json!({ "name": "slow", "location": "us-south" }))).await;
+        tg(&server, me, Method::POST, "/v1/transit_gateways", Some(json!({ "name": "slow", "location": "us-south" })))
+            .await;
     assert_eq!(gateway["status"], "pending");
     let connections = format!("/v1/transit_gateways/{}/connections", gateway["id"].as_str().unwrap());
     let body = json!({ "network_type": "vpc", "network_id": vpc["crn"] });
     let (_, connection) = tg(&server, me, Method::POST, &connections, Some(body)).await;
     assert_eq!(connection["status"], "pending");
     tokio::time::sleep(std::time::Duration::from_millis(DELAY_MS + 200)).await;
-    let (_, gateway) = tg(&server, me, Method::GET, &format!("/v1/transit_gateways/{}", gateway["id"].as_str().unwrap()), None).await;
+    let (_, gateway) =
+        tg(&server, me, Method::GET, &format!("/v1/transit_gateways/{}", gateway["id"].as_str().unwrap()), None).await;
     assert_eq!(gateway["status"], "available");
     let path = format!("{connections}/{}", connection["id"].as_str().unwrap());
     assert_eq!(tg(&server, me, Method::GET, &path, None).await.1["status"], "attached");
@@ -222,7 +242,8 @@ async fn locations_are_the_regions_of_the_catalog() {
     let me = server.account("me").await;
     let (status, listed) = tg(&server, &me, Method::GET, "/v1/locations", None).await;
     assert_eq!(status, StatusCode::OK);
-    let names: Vec<&str> = listed["locations"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        listed["locations"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
     assert!(names.len() == 13 && names.contains(&"us-south") && names.contains(&"eu-de"), "{names:?}");
     let (status, location) = tg(&server, &me, Method::GET, "/v1/locations/us-south", None).await;
     assert_eq!(status, StatusCode::OK);

@@ -877,7 +877,10 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 .body(Body::Json(&[("name", "string"), ("location", "string")])),
             post(tg::create),
         ),
-        (op(M::GET, gateway, "get_transit_gateway", transit, "Retrieve a transit gateway").query(TG_QUERY), get(tg::get)),
+        (
+            op(M::GET, gateway, "get_transit_gateway", transit, "Retrieve a transit gateway").query(TG_QUERY),
+            get(tg::get),
+        ),
         (
             op(M::PATCH, gateway, "update_transit_gateway", transit, "Update a transit gateway")
                 .query(TG_QUERY)
@@ -910,8 +913,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             patch(tg::update_connection),
         ),
         (
-            op(M::DELETE, connection, "delete_transit_gateway_connection", transit, "Disconnect a VPC")
-                .query(TG_QUERY),
+            op(M::DELETE, connection, "delete_transit_gateway_connection", transit, "Disconnect a VPC").query(TG_QUERY),
             delete(tg::delete_connection),
         ),
         (

@@ -106,6 +106,9 @@ async fn ibm_tg_connection_of_two_auto_prefix_vpcs_fails_at_apply() {
     assert_eq!((status, refused["errors"][0]["code"].as_str()), (StatusCode::CONFLICT, Some("overlapping_prefixes")));
     // The provider prints `errors[0].message`: it names both VPCs and the rule.
     let message = refused["errors"][0]["message"].as_str().unwrap();
-    assert!(message.contains(hub["id"].as_str().unwrap()) && message.contains(spoke["id"].as_str().unwrap()), "{message}");
+    assert!(
+        message.contains(hub["id"].as_str().unwrap()) && message.contains(spoke["id"].as_str().unwrap()),
+        "{message}"
+    );
     assert!(message.ends_with("(rule T4)"), "{message}");
 }

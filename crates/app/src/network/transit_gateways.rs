@@ -143,9 +143,8 @@ impl App {
     pub fn transit_connection(&self, caller: &Caller, gateway: &str, id: &str) -> AppResult<TransitConnectionRead> {
         let visible = self.visible(caller);
         let connection = visible.transit_connection(gateway, id)?;
-        read_connection(&visible, connection).ok_or_else(|| {
-            AppError::Rule(hubspoke_vpc::RuleError::not_found("transit gateway connection", id))
-        })
+        read_connection(&visible, connection)
+            .ok_or_else(|| AppError::Rule(hubspoke_vpc::RuleError::not_found("transit gateway connection", id)))
     }
 
     /// `GET /transit_gateways/{gateway}/connections`: oldest first.

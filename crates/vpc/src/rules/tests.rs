@@ -1061,7 +1061,9 @@ mod transit {
                 let vpc = s.vpc(HUB_ACCOUNT, "other", false);
                 connect(s, &tg, &s.crn_of(&vpc)).map(drop)
             }),
-            ("T2", "invalid_location", Refusal::Invalid, Some("location"), |s| gateway(s, "tg", "mars-1", false).map(drop)),
+            ("T2", "invalid_location", Refusal::Invalid, Some("location"), |s| {
+                gateway(s, "tg", "mars-1", false).map(drop)
+            }),
             ("T2", "connection_location_conflict", Refusal::Invalid, Some("network_id"), |s| {
                 let tg = gateway(s, "tg", "eu-de", false)?;
                 let vpc = s.vpc(SPOKE_ACCOUNT, "dallas", false);

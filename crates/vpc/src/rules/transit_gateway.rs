@@ -248,11 +248,7 @@ pub(crate) fn check_vpc_unconnected(world: &World, vpc: &str) -> RuleResult<()> 
 }
 
 /// Connects a VPC of the gateway's account to a transit gateway.
-pub fn create_connection(
-    world: &World,
-    ctx: &mut Context,
-    input: NewTransitConnection,
-) -> RuleResult<Applied<String>> {
+pub fn create_connection(world: &World, ctx: &mut Context, input: NewTransitConnection) -> RuleResult<Applied<String>> {
     let gateway = own_gateway(world, ctx, &input.gateway)?.clone();
     if input.network_type != "vpc" {
         return Err(RuleError::invalid(
