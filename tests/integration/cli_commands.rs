@@ -826,3 +826,44 @@ async fn public_gateways_and_reserved_ips_from_the_cli() {
     ]));
     assert_eq!((&updated["name"], &updated["auto_delete"]), (&serde_json::json!("kept"), &serde_json::json!(true)));
 }
+
+#[tokio::test]
+async fn transit_gateways_from_the_cli() {
+    let server = Server::ephemeral().await;
+    let (_, key) = account(&server, "transit", None).await;
+    let cli = |args: &[&str]| run(hubspoke(&server, &key).args(args));
+    let mut vpcs = Vec::new();
+    for (name, cidr) in [("hub-vpc", "10.10.10.0/24"), ("spoke-vpc", "10.40.10.0/24")] {
+        vpcs.push(json(hubspoke(&server, &key).args([
+            "is",
+            "vpc-create",
+            name,
+            "--address-prefix-management",
+            "manual",
+        ])));
+        cli(&["is", "vpc-address-prefix-create", &format!("{name}-prefix"), name, "us-south-1", cidr]);
+    }
+    let text = cli(&["tg", "gateway-create", "--name", "lz-tg", "--location", "us-south", "--routing", "local"]);
+    let mut settings = redacted(&text);
+    settings.add_filter(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", "[time]");
+    settings.clone().bind(|| insta::assert_snapshot!("tg_gateway_create", text));
+    for (name, vpc) in ["hub", "spoke"].iter().zip(&vpcs) {
+        let crn = vpc["crn"].as_str().unwrap();
+        cli(&["tg", "connection-create", "lz-tg", "--name", name, "--network-type", "vpc", "--network-id", crn]);
+    }
+    let text = cli(&["tg", "connections", "lz-tg"]);
+    settings.clone().bind(|| insta::assert_snapshot!("tg_connections", text));
+    let gateways = json(hubspoke(&server, &key).args(["tg", "gateways"]));
+    assert_eq!((gateways[0]["name"].as_str(), gateways[0]["connection_count"].as_u64()), (Some("lz-tg"), Some(2)));
+    let text = cli(&["tg", "gateway-update", "lz-tg", "--name", "lz-tg-2"]);
+    assert!(text.contains("lz-tg-2"), "{text}");
+    assert_eq!(json(hubspoke(&server, &key).args(["tg", "gateway", "lz-tg-2"]))["status"], "available");
+    // A gateway with connections stays, with the server's rule.
+    let output = hubspoke(&server, &key).args(["tg", "gateway-delete", "lz-tg-2", "-f"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("(rule T6)"));
+    cli(&["tg", "connection-delete", "lz-tg-2", "hub", "-f"]);
+    cli(&["tg", "connection-delete", "lz-tg-2", "spoke", "-f"]);
+    cli(&["tg", "gateway-delete", "lz-tg-2", "-f"]);
+    assert_eq!(json(hubspoke(&server, &key).args(["tg", "gateways"])), serde_json::json!([]));
+}

@@ -1,7 +1,7 @@
 //! No account gets into another's data: a third account, and the spoke for the hub's own resources, try every
 //! operation on the hub's policies, VPCs, address prefixes, subnets, reserved IPs, gateways, bindings, custom
-//! resolvers, security groups, network ACLs, routing tables, events and DNS endpoints, and get 403 or 404, never data,
-//! and change nothing.
+//! resolvers, security groups, network ACLs, routing tables, transit gateways, events and DNS endpoints, and get 403
+//! or 404, never data, and change nothing.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::support::Server;
-use crate::vpc_rules::{COS, Net};
+use crate::vpc_rules::{COS, Net, VERSION};
 
 fn text(value: &Value) -> String {
     value.as_str().unwrap().to_owned()
@@ -34,6 +34,8 @@ struct Secrets {
     network_acl_rule: String,
     public_gateway: String,
     floating_ip: String,
+    transit_gateway: String,
+    transit_connection: String,
 }
 
 async fn build(net: &Net<'_>) -> Secrets {
@@ -129,9 +131,22 @@ async fn build(net: &Net<'_>) -> Secrets {
         Some(json!({ "id": public_gateway["id"] })),
     )
     .await;
+    let transit = format!("/v1/transit_gateways?version={VERSION}");
+    let (status, transit_gateway) = net
+        .server
+        .call(Method::POST, &transit, Some(&hub.token), Some(json!({ "name": "secret-tg", "location": "us-south" })))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{transit_gateway}");
+    let transit_gateway = text(&transit_gateway["id"]);
+    let path = format!("/v1/transit_gateways/{transit_gateway}/connections?version={VERSION}");
+    let body = json!({ "network_type": "vpc", "network_id": hub_vpc["crn"], "name": "secret-connection" });
+    let (status, transit_connection) = net.server.call(Method::POST, &path, Some(&hub.token), Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{transit_connection}");
     Secrets {
         public_gateway: text(&public_gateway["id"]),
         floating_ip: text(&public_gateway["floating_ip"]["id"]),
+        transit_gateway,
+        transit_connection: text(&transit_connection["id"]),
         security_group: text(&group["id"]),
         security_group_rule: text(&group["rules"][0]["id"]),
         network_acl: text(&acl["id"]),
@@ -177,6 +192,11 @@ async fn snapshot(net: &Net<'_>, secrets: &Secrets) -> BTreeMap<String, Value> {
         format!("/v1/public_gateways/{}", secrets.public_gateway),
         format!("/v1/subnets/{}/public_gateway", secrets.subnet),
         "/v1/public_gateways".to_owned(),
+        format!("/v1/transit_gateways/{}", secrets.transit_gateway),
+        format!("/v1/transit_gateways/{}/connections", secrets.transit_gateway),
+        format!("/v1/transit_gateways/{}/connections/{}", secrets.transit_gateway, secrets.transit_connection),
+        "/v1/transit_gateways".to_owned(),
+        "/v1/connections".to_owned(),
     ];
     paths.push(format!("/v1/subnets/{}/reserved_ips", secrets.subnet));
     let mut seen = BTreeMap::new();
@@ -207,6 +227,8 @@ fn hub_ids(net: &Net<'_>, secrets: &Secrets) -> Vec<String> {
         secrets.network_acl_rule.clone(),
         secrets.public_gateway.clone(),
         secrets.floating_ip.clone(),
+        secrets.transit_gateway.clone(),
+        secrets.transit_connection.clone(),
     ]
     .into_iter()
     .chain([net.hub.id.clone()])
@@ -233,6 +255,7 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
     let vpc = text(&secrets.hub_vpc["id"]);
     let (subnet, gateway, resolver) = (&secrets.subnet, &secrets.gateway, &secrets.resolver);
     let (sg, acl) = (&secrets.security_group, &secrets.network_acl);
+    let tg = &secrets.transit_gateway;
     let resolvers = "/v1/instances/dns-instance/custom_resolvers";
     let policy_v2 =
         server.call(Method::GET, &format!("/v2/policies/{}", secrets.policy), Some(&net.hub.token), None).await.1;
@@ -343,6 +366,22 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
             Some(json!({ "name": "taken" })),
         ),
         (Method::DELETE, format!("/v1/network_acls/{acl}/rules/{}", secrets.network_acl_rule), None),
+        (Method::GET, format!("/v1/transit_gateways/{tg}"), None),
+        (Method::PATCH, format!("/v1/transit_gateways/{tg}"), Some(json!({ "name": "taken", "global": true }))),
+        (Method::DELETE, format!("/v1/transit_gateways/{tg}"), None),
+        (Method::GET, format!("/v1/transit_gateways/{tg}/connections"), None),
+        (
+            Method::POST,
+            format!("/v1/transit_gateways/{tg}/connections"),
+            Some(json!({ "network_type": "vpc", "network_id": secrets.spoke_vpc["crn"] })),
+        ),
+        (Method::GET, format!("/v1/transit_gateways/{tg}/connections/{}", secrets.transit_connection), None),
+        (
+            Method::PATCH,
+            format!("/v1/transit_gateways/{tg}/connections/{}", secrets.transit_connection),
+            Some(json!({ "name": "taken" })),
+        ),
+        (Method::DELETE, format!("/v1/transit_gateways/{tg}/connections/{}", secrets.transit_connection), None),
         (Method::GET, format!("/_hubspoke/vpcs/{vpc}/dns_endpoint"), None),
         (Method::GET, format!("/_hubspoke/vpcs/{vpc}/dns_lookup?name=x.appdomain.cloud"), None),
         (Method::GET, format!("/v1/policies/{}", secrets.policy), None),
@@ -417,6 +456,8 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         "/v1/security_groups",
         "/v1/network_acls",
         "/v1/public_gateways",
+        "/v1/transit_gateways",
+        "/v1/connections",
         resolvers,
         "/_hubspoke/events",
         &format!("/v1/policies?account_id={}", intruder.id),

@@ -31,5 +31,6 @@ mod sdk;
 mod serve;
 mod soak;
 mod state;
+mod transit_gateways;
 mod user_suite;
 mod vpc_rules;

@@ -37,6 +37,7 @@ pub mod revision;
 pub mod roles;
 pub mod tokens;
 pub mod transaction;
+pub mod transit_gateways;
 pub mod vpc;
 mod wire;
 

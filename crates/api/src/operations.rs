@@ -6,7 +6,7 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use crate::policies::v1::V1;
 use crate::policies::v2::V2;
-use crate::{ApiState, authzen, dns_services, identity, operator, policies, roles, vpc};
+use crate::{ApiState, authzen, dns_services, identity, operator, policies, roles, transit_gateways as tg, vpc};
 
 /// What a request body is.
 #[derive(Clone, Copy, Debug)]
@@ -45,6 +45,9 @@ pub struct Operation {
 /// Query parameters every VPC API request takes (`version` is required, as IBM's is).
 const VPC_QUERY: &[(&str, bool)] = &[("version", true), ("generation", false)];
 const VPC_LIST_QUERY: &[(&str, bool)] = &[("version", true), ("generation", false), ("limit", false), ("start", false)];
+/// Query parameters of the Transit Gateway API (`version` is required, as the service's is).
+const TG_QUERY: &[(&str, bool)] = &[("version", true)];
+const TG_LIST_QUERY: &[(&str, bool)] = &[("version", true), ("limit", false), ("start", false)];
 const POLICY_LIST_QUERY: &[(&str, bool)] = &[
     ("account_id", true),
     ("type", false),
@@ -96,6 +99,12 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
     use Method as M;
     let (iam, ops, pol, auth, is, dns) =
         ("IAM Identity", "hubspoke", "Policy Management", "AuthZEN", "VPC", "DNS Services");
+    let transit = "Transit Gateway";
+    let (gateway, connections, connection) = (
+        "/v1/transit_gateways/{id}",
+        "/v1/transit_gateways/{transit_gateway_id}/connections",
+        "/v1/transit_gateways/{transit_gateway_id}/connections/{id}",
+    );
     let resolvers = "/v1/instances/{instance_id}/custom_resolvers";
     vec![
         (
@@ -950,6 +959,69 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
         (
             op(M::DELETE, "/v2/policies/{policy_id}", "delete_v2_policy", pol, "Delete a policy (v2)"),
             delete(policies::delete),
+        ),
+        (
+            op(M::GET, "/v1/transit_gateways", "list_transit_gateways", transit, "List transit gateways")
+                .query(TG_LIST_QUERY),
+            get(tg::list),
+        ),
+        (
+            op(M::POST, "/v1/transit_gateways", "create_transit_gateway", transit, "Create a transit gateway")
+                .query(TG_QUERY)
+                .body(Body::Json(&[("name", "string"), ("location", "string")])),
+            post(tg::create),
+        ),
+        (
+            op(M::GET, gateway, "get_transit_gateway", transit, "Retrieve a transit gateway").query(TG_QUERY),
+            get(tg::get),
+        ),
+        (
+            op(M::PATCH, gateway, "update_transit_gateway", transit, "Update a transit gateway")
+                .query(TG_QUERY)
+                .body(Body::Json(&[])),
+            patch(tg::update),
+        ),
+        (
+            op(M::DELETE, gateway, "delete_transit_gateway", transit, "Delete a transit gateway").query(TG_QUERY),
+            delete(tg::delete),
+        ),
+        (
+            op(M::GET, connections, "list_transit_gateway_connections", transit, "List a gateway's connections")
+                .query(TG_LIST_QUERY),
+            get(tg::list_connections),
+        ),
+        (
+            op(M::POST, connections, "create_transit_gateway_connection", transit, "Connect a VPC")
+                .query(TG_QUERY)
+                .body(Body::Json(&[("network_type", "string")])),
+            post(tg::create_connection),
+        ),
+        (
+            op(M::GET, connection, "get_transit_gateway_connection", transit, "Retrieve a connection").query(TG_QUERY),
+            get(tg::get_connection),
+        ),
+        (
+            op(M::PATCH, connection, "update_transit_gateway_connection", transit, "Rename a connection")
+                .query(TG_QUERY)
+                .body(Body::Json(&[])),
+            patch(tg::update_connection),
+        ),
+        (
+            op(M::DELETE, connection, "delete_transit_gateway_connection", transit, "Disconnect a VPC").query(TG_QUERY),
+            delete(tg::delete_connection),
+        ),
+        (
+            op(M::GET, "/v1/connections", "list_connections", transit, "List every connection of the account")
+                .query(&[("version", true), ("limit", false), ("start", false), ("network_id", false)]),
+            get(tg::list_all_connections),
+        ),
+        (
+            op(M::GET, "/v1/locations", "list_gateway_locations", transit, "List locations").query(TG_QUERY),
+            get(tg::list_locations),
+        ),
+        (
+            op(M::GET, "/v1/locations/{name}", "get_gateway_location", transit, "Retrieve a location").query(TG_QUERY),
+            get(tg::get_location),
         ),
         (
             op(M::GET, "/v2/roles", "list_roles", pol, "List roles").query(&[

@@ -587,6 +587,51 @@ impl PublicGateway {
     }
 }
 
+/// A Transit Gateway: connects networks (hubspoke models VPCs only) of one account, locally in a region or globally.
+/// Only the bookkeeping is kept: no traffic is routed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransitGateway {
+    /// The id (a UUID, as Transit Gateway uses).
+    pub id: String,
+    /// The owning account.
+    pub account: AccountId,
+    /// Unique within the account.
+    pub name: String,
+    /// The region it is in (`location`).
+    pub location: String,
+    /// Whether it connects networks of every region (`global`) or only of its own.
+    pub global: bool,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub updated_at: Timestamp,
+    /// `pending` until this time, then `available`.
+    pub available_at: Timestamp,
+}
+
+/// A VPC connection of a transit gateway.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransitConnection {
+    /// The id (a UUID).
+    pub id: String,
+    /// The owning account (the gateway's, and the VPC's).
+    pub account: AccountId,
+    /// The transit gateway.
+    pub gateway: String,
+    /// Unique among the gateway's connections.
+    pub name: String,
+    /// The connected VPC's id.
+    pub vpc: String,
+    /// The connected VPC's CRN, as the request named it (`network_id`).
+    pub network_crn: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub updated_at: Timestamp,
+    /// `pending` until this time, then `attached`.
+    pub attached_at: Timestamp,
+}
+
 /// The id of a VPC's default security group.
 pub fn default_security_group_id(vpc: &str) -> String {
     format!("{vpc}-sg")

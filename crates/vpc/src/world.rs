@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use crate::model::{
     AddressPrefix, Binding, CustomResolver, EndpointGateway, NetworkAcl, PublicGateway, ReservedIp, RoutingTable,
-    SecurityGroup, Subnet, Vpc,
+    SecurityGroup, Subnet, TransitConnection, TransitGateway, Vpc,
 };
 
 /// The key of one entity, for persistence.
@@ -38,6 +38,10 @@ pub enum EntityKey {
     Binding(String),
     /// A custom resolver (with its locations).
     Resolver(String),
+    /// A transit gateway (after VPCs, before its connections).
+    TransitGateway(String),
+    /// A VPC connection of a transit gateway.
+    TransitConnection(String),
 }
 
 /// Every VPC-domain entity at one revision.
@@ -54,6 +58,8 @@ pub struct World {
     pub(crate) network_acls: imbl::OrdMap<String, NetworkAcl>,
     pub(crate) routing_tables: imbl::OrdMap<String, RoutingTable>,
     pub(crate) public_gateways: imbl::OrdMap<String, PublicGateway>,
+    pub(crate) transit_gateways: imbl::OrdMap<String, TransitGateway>,
+    pub(crate) transit_connections: imbl::OrdMap<String, TransitConnection>,
     revision: u64,
 }
 
@@ -82,6 +88,10 @@ pub enum Entity {
     RoutingTable(RoutingTable),
     /// A public gateway.
     PublicGateway(PublicGateway),
+    /// A transit gateway.
+    TransitGateway(TransitGateway),
+    /// A transit gateway connection.
+    TransitConnection(TransitConnection),
 }
 
 impl World {
@@ -129,6 +139,12 @@ impl World {
             Entity::PublicGateway(gateway) => {
                 self.public_gateways.insert(gateway.id.clone(), gateway);
             }
+            Entity::TransitGateway(gateway) => {
+                self.transit_gateways.insert(gateway.id.clone(), gateway);
+            }
+            Entity::TransitConnection(connection) => {
+                self.transit_connections.insert(connection.id.clone(), connection);
+            }
         }
     }
 
@@ -157,6 +173,10 @@ impl World {
             EntityKey::NetworkAcl(id) => self.network_acls.get(id).cloned().map(Entity::NetworkAcl),
             EntityKey::RoutingTable(id) => self.routing_tables.get(id).cloned().map(Entity::RoutingTable),
             EntityKey::PublicGateway(id) => self.public_gateways.get(id).cloned().map(Entity::PublicGateway),
+            EntityKey::TransitGateway(id) => self.transit_gateways.get(id).cloned().map(Entity::TransitGateway),
+            EntityKey::TransitConnection(id) => {
+                self.transit_connections.get(id).cloned().map(Entity::TransitConnection)
+            }
         }
     }
 
@@ -299,6 +319,31 @@ impl World {
         self.public_gateways.values()
     }
 
+    /// One transit gateway.
+    pub fn transit_gateway(&self, id: &str) -> Option<&TransitGateway> {
+        self.transit_gateways.get(id)
+    }
+
+    /// Every transit gateway, by id.
+    pub fn transit_gateways(&self) -> impl Iterator<Item = &TransitGateway> {
+        self.transit_gateways.values()
+    }
+
+    /// One transit gateway connection.
+    pub fn transit_connection(&self, id: &str) -> Option<&TransitConnection> {
+        self.transit_connections.get(id)
+    }
+
+    /// Every transit gateway connection, by id.
+    pub fn transit_connections(&self) -> impl Iterator<Item = &TransitConnection> {
+        self.transit_connections.values()
+    }
+
+    /// The connections of a transit gateway, by id.
+    pub fn connections_of<'a>(&'a self, gateway: &'a str) -> impl Iterator<Item = &'a TransitConnection> + 'a {
+        self.transit_connections.values().filter(move |connection| connection.gateway == gateway)
+    }
+
     /// Starts a change.
     pub fn draft(&self) -> Draft {
         Draft { world: self.clone(), touched: BTreeSet::new() }
@@ -331,6 +376,8 @@ impl Draft {
             Entity::NetworkAcl(acl) => EntityKey::NetworkAcl(acl.id.clone()),
             Entity::RoutingTable(table) => EntityKey::RoutingTable(table.id.clone()),
             Entity::PublicGateway(gateway) => EntityKey::PublicGateway(gateway.id.clone()),
+            Entity::TransitGateway(gateway) => EntityKey::TransitGateway(gateway.id.clone()),
+            Entity::TransitConnection(connection) => EntityKey::TransitConnection(connection.id.clone()),
         };
         self.world.insert(entity);
         self.touched.insert(key);
@@ -350,6 +397,8 @@ impl Draft {
             EntityKey::NetworkAcl(id) => self.world.network_acls.remove(id).map(|_| ()),
             EntityKey::RoutingTable(id) => self.world.routing_tables.remove(id).map(|_| ()),
             EntityKey::PublicGateway(id) => self.world.public_gateways.remove(id).map(|_| ()),
+            EntityKey::TransitGateway(id) => self.world.transit_gateways.remove(id).map(|_| ()),
+            EntityKey::TransitConnection(id) => self.world.transit_connections.remove(id).map(|_| ()),
         };
         self.touched.insert(key);
     }

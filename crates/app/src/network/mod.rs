@@ -7,8 +7,8 @@
 //! - [`Visible`]: the world as one caller may see it. "Visible or 404" is decided here and only here.
 //! - [`regions`]: the catalog of regions and zones.
 //! - [`vpcs`], [`prefixes`], [`subnets`], [`gateways`], [`bindings`], [`resolvers`], [`security_groups`],
-//!   [`network_acls`], [`routing_tables`], [`public_gateways`]: the operations, their inputs (the ones the rules
-//!   define), list queries and read models (the entity with what the topology derives, at "now").
+//!   [`network_acls`], [`routing_tables`], [`public_gateways`], [`transit_gateways`]: the operations, their inputs
+//!   (the ones the rules define), list queries and read models (the entity with what the topology derives, at "now").
 //! - [`explain`]: a binding create run on the current world without persisting, as its spoke's or hub's
 //!   administrator may see it.
 //! - [`lookup`]: each VPC's DNS endpoint, and a name as that VPC's resolver sees it.
@@ -28,6 +28,7 @@ pub mod resolvers;
 pub mod routing_tables;
 pub mod security_groups;
 pub mod subnets;
+pub mod transit_gateways;
 pub mod vpcs;
 pub mod write;
 

@@ -9,6 +9,7 @@ pub(crate) mod is;
 mod login;
 mod reset;
 mod state;
+mod tg;
 pub mod topology;
 
 use clap::Subcommand;
@@ -46,6 +47,9 @@ pub enum Command {
     Iam(iam::Iam),
     /// VPCs, subnets, endpoint gateways and DNS resolution bindings, as `ibmcloud is` has them.
     Is(IsCommand),
+    /// Transit gateways and their VPC connections, as `ibmcloud tg` has them.
+    #[command(subcommand)]
+    Tg(tg::Tg),
     /// Build a whole hub-and-spoke topology from one file, in one pass (`plan` shows, `apply` does).
     #[command(subcommand)]
     Topology(topology::Topology),
@@ -81,6 +85,7 @@ pub async fn execute(command: Command, connection: &Connection, printer: &Printe
             let connection = Connection { region, ..connection.clone() };
             command.run(&connection, printer).await
         }
+        Command::Tg(command) => command.run(connection, printer).await,
         Command::Topology(command) => command.run(connection, printer).await,
         Command::Explain(command) => command.run(connection, printer).await,
     }

@@ -22,6 +22,8 @@ pub(super) const EMPTIED: &[(&str, &str)] = &[
     ("policy_roles", "policy_id IN (SELECT id FROM policies WHERE owner = $1)"),
     ("policies", "owner = $1"),
     ("events", "account = $1"),
+    ("transit_connections", "account = $1"),
+    ("transit_gateways", "account = $1"),
     ("custom_resolver_locations", "resolver_id IN (SELECT id FROM custom_resolvers WHERE account = $1)"),
     ("custom_resolvers", "account = $1"),
     ("dns_resolution_bindings", "spoke_account = $1 OR hub_account = $1"),

@@ -11,6 +11,7 @@ pub mod public_gateway;
 pub mod resolver;
 pub mod security_group;
 pub mod subnet;
+pub mod transit_gateway;
 pub mod vpc;
 
 use hubspoke_iam::AccountId;

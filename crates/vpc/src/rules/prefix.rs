@@ -180,6 +180,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewAddressPrefix) -> Rule
         )
         .rule("P7"));
     }
+    super::transit_gateway::check_new_prefix(world, &vpc.id, cidr)?;
     let id = ctx.new_id();
     let prefix = AddressPrefix {
         id: id.clone(),

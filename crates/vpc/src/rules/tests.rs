@@ -1290,3 +1290,170 @@ mod public_gateways {
         assert_eq!(scene.world.public_gateways().count(), 0);
     }
 }
+
+mod transit {
+    //! Transit gateways: one row per refusal of rules T1–T6 (rule, code, class and field), and what they allow.
+
+    use super::super::transit_gateway::{
+        self, NewTransitConnection, NewTransitGateway, TransitGatewayPatch, create_connection, create_gateway,
+    };
+    use super::*;
+
+    type Row = (&'static str, &'static str, Refusal, Option<&'static str>, fn(&mut Scene) -> RuleResult<()>);
+
+    fn gateway(s: &mut Scene, name: &str, location: &str, global: bool) -> RuleResult<String> {
+        let input = NewTransitGateway { name: name.into(), location: location.into(), global };
+        s.run(SPOKE_ACCOUNT, |w, c| create_gateway(w, c, input))
+    }
+
+    fn connect(s: &mut Scene, gateway: &str, network_id: &str) -> RuleResult<String> {
+        let input = NewTransitConnection {
+            gateway: gateway.into(),
+            network_type: "vpc".into(),
+            network_id: Some(network_id.into()),
+            network_account_id: None,
+            name: None,
+        };
+        s.run(SPOKE_ACCOUNT, |w, c| create_connection(w, c, input))
+    }
+
+    /// Two manual VPCs with the landing zone's non-overlapping prefixes, both connected to one local gateway.
+    fn connected(s: &mut Scene) -> (String, String, String) {
+        let hub = manual_vpc(s, SPOKE_ACCOUNT, "hub");
+        let spoke = manual_vpc(s, SPOKE_ACCOUNT, "spoke");
+        add_prefix(s, &hub, "us-south-1", "10.10.10.0/24", false).unwrap();
+        add_prefix(s, &spoke, "us-south-1", "10.40.10.0/24", false).unwrap();
+        let tg = gateway(s, "tg", "us-south", false).unwrap();
+        connect(s, &tg, &s.crn_of(&hub)).unwrap();
+        connect(s, &tg, &s.crn_of(&spoke)).unwrap();
+        (tg, hub, spoke)
+    }
+
+    fn refusals() -> Vec<Row> {
+        vec![
+            ("T1", "invalid_network_type", Refusal::Invalid, Some("network_type"), |s| {
+                let tg = gateway(s, "tg", "us-south", false)?;
+                let input = NewTransitConnection {
+                    gateway: tg,
+                    network_type: "classic".into(),
+                    network_id: None,
+                    network_account_id: None,
+                    name: None,
+                };
+                s.run(SPOKE_ACCOUNT, |w, c| create_connection(w, c, input)).map(drop)
+            }),
+            ("T1", "cross_account_unsupported", Refusal::Invalid, Some("network_account_id"), |s| {
+                let tg = gateway(s, "tg", "us-south", false)?;
+                let vpc = s.vpc(HUB_ACCOUNT, "other", false);
+                let input = NewTransitConnection {
+                    gateway: tg,
+                    network_type: "vpc".into(),
+                    network_id: Some(s.crn_of(&vpc)),
+                    network_account_id: Some(HUB_ACCOUNT.into()),
+                    name: None,
+                };
+                s.run(SPOKE_ACCOUNT, |w, c| create_connection(w, c, input)).map(drop)
+            }),
+            ("T1", "cross_account_unsupported", Refusal::Invalid, Some("network_id"), |s| {
+                let tg = gateway(s, "tg", "us-south", false)?;
+                let vpc = s.vpc(HUB_ACCOUNT, "other", false);
+                connect(s, &tg, &s.crn_of(&vpc)).map(drop)
+            }),
+            ("T2", "invalid_location", Refusal::Invalid, Some("location"), |s| {
+                gateway(s, "tg", "mars-1", false).map(drop)
+            }),
+            ("T2", "connection_location_conflict", Refusal::Invalid, Some("network_id"), |s| {
+                let tg = gateway(s, "tg", "eu-de", false)?;
+                let vpc = s.vpc(SPOKE_ACCOUNT, "dallas", false);
+                connect(s, &tg, &s.crn_of(&vpc)).map(drop)
+            }),
+            ("T2", "connection_location_conflict", Refusal::Conflict, Some("global"), |s| {
+                let tg = gateway(s, "tg", "eu-de", true)?;
+                let vpc = s.vpc(SPOKE_ACCOUNT, "dallas", false);
+                connect(s, &tg, &s.crn_of(&vpc))?;
+                let patch = TransitGatewayPatch { global: Some(false), ..Default::default() };
+                s.run(SPOKE_ACCOUNT, |w, c| transit_gateway::update_gateway(w, c, &tg, &patch)).map(drop)
+            }),
+            ("T3", "network_already_connected", Refusal::Conflict, Some("network_id"), |s| {
+                let (tg, hub, _) = connected(s);
+                connect(s, &tg, &s.crn_of(&hub)).map(drop)
+            }),
+            ("T4", "overlapping_prefixes", Refusal::Conflict, Some("network_id"), |s| {
+                // Two `auto` VPCs of a region get the same default prefixes.
+                let tg = gateway(s, "tg", "us-south", false)?;
+                let first = s.vpc(SPOKE_ACCOUNT, "first", false);
+                let second = s.vpc(SPOKE_ACCOUNT, "second", false);
+                connect(s, &tg, &s.crn_of(&first))?;
+                connect(s, &tg, &s.crn_of(&second)).map(drop)
+            }),
+            ("T4", "overlapping_prefixes", Refusal::Conflict, Some("cidr"), |s| {
+                let (_, _, spoke) = connected(s);
+                add_prefix(s, &spoke, "us-south-2", "10.10.0.0/16", false).map(drop)
+            }),
+            ("T5", "vpc_has_transit_gateway_connections", Refusal::Conflict, None, |s| {
+                let (_, hub, _) = connected(s);
+                s.run(SPOKE_ACCOUNT, |w, c| vpc::delete(w, c, &hub))
+            }),
+            ("T6", "gateway_has_connections", Refusal::Conflict, None, |s| {
+                let (tg, ..) = connected(s);
+                s.run(SPOKE_ACCOUNT, |w, c| transit_gateway::delete_gateway(w, c, &tg))
+            }),
+        ]
+    }
+
+    #[test]
+    fn every_transit_gateway_rule_refuses_what_it_forbids() {
+        for (rule, code, refusal, field, scenario) in refusals() {
+            let mut scene = Scene::new();
+            let error = scenario(&mut scene).expect_err(&format!("rule {rule} should refuse (`{code}`)"));
+            assert_eq!((error.code, error.refusal, error.rule), (code, refusal, Some(rule)), "{error}");
+            assert!(error.message.ends_with(&format!("(rule {rule})")), "{error}");
+            assert_eq!(error.target.as_ref().map(|(name, _)| name.as_str()), field, "rule {rule}: {error}");
+        }
+    }
+
+    #[test]
+    fn the_overlap_refusal_names_both_prefixes() {
+        let mut scene = Scene::new();
+        let tg = gateway(&mut scene, "tg", "us-south", false).unwrap();
+        let first = scene.vpc(SPOKE_ACCOUNT, "first", false);
+        let second = scene.vpc(SPOKE_ACCOUNT, "second", false);
+        let (first_crn, second_crn) = (scene.crn_of(&first), scene.crn_of(&second));
+        connect(&mut scene, &tg, &first_crn).unwrap();
+        let error = connect(&mut scene, &tg, &second_crn).unwrap_err();
+        assert!(
+            error.message.contains("`10.240.0.0/18` of VPC") && error.message.contains("prefix `10.240.0.0/18` of VPC"),
+            "{error}"
+        );
+        assert!(error.message.contains(&first) && error.message.contains(&second), "{error}");
+    }
+
+    #[test]
+    fn gateways_and_connections_come_and_go() {
+        let mut scene = Scene::new();
+        let (tg, hub, spoke) = connected(&mut scene);
+        let names: Vec<&str> = scene.world.connections_of(&tg).map(|c| c.name.as_str()).collect();
+        assert_eq!(names.len(), 2);
+        assert!(names.contains(&"hub") && names.contains(&"spoke"), "connections default to the VPC's name");
+        // A duplicate gateway name and another account's gateway.
+        assert_eq!(gateway(&mut scene, "tg", "us-south", false).unwrap_err().code, "name_conflict");
+        let hidden = scene.run(HUB_ACCOUNT, |w, c| transit_gateway::delete_gateway(w, c, &tg)).unwrap_err();
+        assert_eq!(hidden.refusal, Refusal::NotFound);
+        // A prefix that overlaps nothing connected is fine; so is one in a VPC no gateway connects.
+        add_prefix(&mut scene, &spoke, "us-south-2", "10.50.10.0/24", false).unwrap();
+        let loose = manual_vpc(&mut scene, SPOKE_ACCOUNT, "loose");
+        add_prefix(&mut scene, &loose, "us-south-1", "10.10.10.0/24", false).unwrap();
+        // Renames, then everything goes in order.
+        let patch = TransitGatewayPatch { name: Some("renamed".into()), global: Some(true) };
+        scene.run(SPOKE_ACCOUNT, |w, c| transit_gateway::update_gateway(w, c, &tg, &patch)).unwrap();
+        assert!(scene.world.transit_gateway(&tg).is_some_and(|g| g.name == "renamed" && g.global));
+        let ids: Vec<String> = scene.world.connections_of(&tg).map(|c| c.id.clone()).collect();
+        scene.run(SPOKE_ACCOUNT, |w, c| transit_gateway::update_connection(w, c, &tg, &ids[0], Some("first"))).unwrap();
+        for id in &ids {
+            scene.run(SPOKE_ACCOUNT, |w, c| transit_gateway::delete_connection(w, c, &tg, id)).unwrap();
+        }
+        scene.run(SPOKE_ACCOUNT, |w, c| vpc::delete(w, c, &hub)).unwrap();
+        scene.run(SPOKE_ACCOUNT, |w, c| transit_gateway::delete_gateway(w, c, &tg)).unwrap();
+        assert!(scene.world.transit_gateway(&tg).is_none());
+    }
+}

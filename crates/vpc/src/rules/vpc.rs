@@ -392,6 +392,7 @@ pub fn delete(world: &World, ctx: &mut Context, id: &str) -> RuleResult<Applied<
         )
         .rule("S9"));
     }
+    super::transit_gateway::check_vpc_unconnected(world, id)?;
     if world.subnets().any(|subnet| subnet.vpc == id) || world.gateways_in(id).next().is_some() {
         return Err(RuleError::conflict(
             "vpc_in_use",

@@ -22,9 +22,11 @@ use crate::{EntityKind, EventRecord, Revision, StoreError, StoreResult, WorldWri
 
 mod load;
 mod security;
+mod transit;
 
 pub(super) use load::load;
 use security::{load_security, put_network_acl, put_security_group};
+use transit::{load_transit, put_transit_connection, put_transit_gateway};
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} `{value}`"))
@@ -73,6 +75,7 @@ fn key_text(write: &WorldWrite) -> String {
         | EntityKey::NetworkAcl(id)
         | EntityKey::RoutingTable(id)
         | EntityKey::PublicGateway(id) => id,
+        EntityKey::TransitGateway(id) | EntityKey::TransitConnection(id) => id,
     }
 }
 
@@ -89,6 +92,8 @@ fn key_of(entity: &Entity) -> EntityKey {
         Entity::NetworkAcl(e) => EntityKey::NetworkAcl(e.id.clone()),
         Entity::RoutingTable(e) => EntityKey::RoutingTable(e.id.clone()),
         Entity::PublicGateway(e) => EntityKey::PublicGateway(e.id.clone()),
+        Entity::TransitGateway(e) => EntityKey::TransitGateway(e.id.clone()),
+        Entity::TransitConnection(e) => EntityKey::TransitConnection(e.id.clone()),
     }
 }
 
@@ -152,6 +157,8 @@ async fn delete(connection: &mut AnyConnection, key: &EntityKey) -> StoreResult<
         EntityKey::NetworkAcl(id) => ("network_acls", id),
         EntityKey::RoutingTable(id) => ("routing_tables", id),
         EntityKey::PublicGateway(id) => ("public_gateways", id),
+        EntityKey::TransitGateway(id) => ("transit_gateways", id),
+        EntityKey::TransitConnection(id) => ("transit_connections", id),
     };
     sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE id = $1")))
         .bind(id)
@@ -375,6 +382,8 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
         Entity::PublicGateway(gateway) => put_public_gateway(connection, gateway).await?,
         Entity::SecurityGroup(group) => put_security_group(connection, group).await?,
         Entity::NetworkAcl(acl) => put_network_acl(connection, acl).await?,
+        Entity::TransitGateway(gateway) => put_transit_gateway(connection, gateway).await?,
+        Entity::TransitConnection(transit) => put_transit_connection(connection, transit).await?,
         Entity::RoutingTable(table) => {
             sqlx::query(
                 "INSERT INTO routing_tables (id, account, vpc_id, name, created_at) VALUES ($1, $2, $3, $4, $5) \
