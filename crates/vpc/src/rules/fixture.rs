@@ -90,6 +90,7 @@ impl Scene {
             address_prefix_management: PrefixManagement::Auto,
             enable_hub: hub,
             resolver: NewResolver::System,
+            resource_group: None,
         };
         self.run(account, |w, c| vpc::create(w, c, input)).unwrap()
     }
@@ -106,6 +107,7 @@ impl Scene {
             zone: Some(zone.into()),
             range: SubnetRange::Count(256),
             network_acl: None,
+            resource_group: None,
         };
         self.run(account, |w, c| subnet::create(w, c, input)).unwrap()
     }
@@ -132,6 +134,7 @@ impl Scene {
             mode: Some(mode),
             ips,
             security_groups: Vec::new(),
+            resource_group: None,
         };
         self.run(account, |w, c| gateway::create(w, c, input))
     }

@@ -8,6 +8,7 @@ pub mod network_acl;
 pub mod prefix;
 mod protocol;
 pub mod resolver;
+pub mod resource_group;
 pub mod security_group;
 pub mod subnet;
 pub mod vpc;
