@@ -32,6 +32,7 @@ pub mod operations;
 pub mod operator;
 pub mod paging;
 pub mod policies;
+pub mod resource_manager;
 pub mod revision;
 pub mod roles;
 pub mod tokens;

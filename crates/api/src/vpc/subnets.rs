@@ -75,6 +75,7 @@ pub struct SubnetPrototype {
     total_ipv4_address_count: Option<u64>,
     ip_version: Option<String>,
     network_acl: Option<IdentityBody>,
+    resource_group: Option<IdentityBody>,
 }
 
 impl SubnetPrototype {
@@ -108,7 +109,8 @@ impl SubnetPrototype {
             }
         };
         let network_acl = self.network_acl.as_ref().map(|acl| acl.id("network_acl")).transpose()?;
-        Ok(NewSubnet { name: self.name, vpc, zone, range, network_acl })
+        let resource_group = super::resource_group_id(&self.resource_group)?;
+        Ok(NewSubnet { name: self.name, vpc, zone, range, network_acl, resource_group })
     }
 }
 
@@ -141,7 +143,7 @@ impl ReservedIpPrototype {
     }
 }
 
-/// `GET /v1/subnets`: filters `vpc.id`, `zone.name`.
+/// `GET /v1/subnets`: filters `vpc.id`, `zone.name`, `resource_group.id`.
 pub async fn list(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
@@ -151,6 +153,7 @@ pub async fn list(
     let filter = SubnetFilter {
         vpc: query.params.get("vpc.id").map(str::to_owned),
         zone: query.params.get("zone.name").map(str::to_owned),
+        resource_group: query.params.get("resource_group.id").map(str::to_owned),
     };
     let page = state.app.list_subnets(&caller, &filter, &paging.request());
     let items = page.items.iter().map(|read| render(&query.base, read)).collect();
