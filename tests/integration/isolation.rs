@@ -1,7 +1,7 @@
 //! No account gets into another's data: a third account, and the spoke for the hub's own resources, try every
 //! operation on the hub's policies, VPCs, address prefixes, subnets, reserved IPs, gateways, bindings, custom
-//! resolvers, security groups, network ACLs, routing tables, events and DNS endpoints, and get 403 or 404, never data,
-//! and change nothing.
+//! resolvers, security groups, network ACLs, routing tables, resource groups, account settings, events and DNS
+//! endpoints, and get 403 or 404, never data, and change nothing.
 
 use std::collections::BTreeMap;
 
@@ -32,6 +32,7 @@ struct Secrets {
     security_group_rule: String,
     network_acl: String,
     network_acl_rule: String,
+    resource_group: String,
 }
 
 async fn build(net: &Net<'_>) -> Secrets {
@@ -112,7 +113,13 @@ async fn build(net: &Net<'_>) -> Secrets {
                                      "source": "0.0.0.0/0", "destination": "0.0.0.0/0" }] })),
         )
         .await;
+    let resource_group = net
+        .server
+        .call(Method::POST, "/v2/resource_groups", Some(&hub.token), Some(json!({ "name": "secret-rg" })))
+        .await;
+    assert_eq!(resource_group.0, StatusCode::CREATED, "{}", resource_group.1);
     Secrets {
+        resource_group: text(&resource_group.1["id"]),
         security_group: text(&group["id"]),
         security_group_rule: text(&group["rules"][0]["id"]),
         network_acl: text(&acl["id"]),
@@ -155,6 +162,9 @@ async fn snapshot(net: &Net<'_>, secrets: &Secrets) -> BTreeMap<String, Value> {
         format!("/v1/vpcs/{vpc}/routing_tables"),
         "/v1/security_groups".to_owned(),
         "/v1/network_acls".to_owned(),
+        format!("/v2/resource_groups/{}", secrets.resource_group),
+        "/v2/resource_groups".to_owned(),
+        format!("/v1/accounts/{}/settings/identity", net.hub.id),
     ];
     paths.push(format!("/v1/subnets/{}/reserved_ips", secrets.subnet));
     let mut seen = BTreeMap::new();
@@ -183,6 +193,8 @@ fn hub_ids(net: &Net<'_>, secrets: &Secrets) -> Vec<String> {
         secrets.security_group_rule.clone(),
         secrets.network_acl.clone(),
         secrets.network_acl_rule.clone(),
+        secrets.resource_group.clone(),
+        text(&secrets.hub_vpc["resource_group"]["id"]),
     ]
     .into_iter()
     .chain([net.hub.id.clone()])
@@ -209,6 +221,7 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
     let vpc = text(&secrets.hub_vpc["id"]);
     let (subnet, gateway, resolver) = (&secrets.subnet, &secrets.gateway, &secrets.resolver);
     let (sg, acl) = (&secrets.security_group, &secrets.network_acl);
+    let (rg, default_rg) = (&secrets.resource_group, text(&secrets.hub_vpc["resource_group"]["id"]));
     let resolvers = "/v1/instances/dns-instance/custom_resolvers";
     let policy_v2 =
         server.call(Method::GET, &format!("/v2/policies/{}", secrets.policy), Some(&net.hub.token), None).await.1;
@@ -308,6 +321,13 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
             Some(json!({ "name": "taken" })),
         ),
         (Method::DELETE, format!("/v1/network_acls/{acl}/rules/{}", secrets.network_acl_rule), None),
+        (Method::GET, format!("/v2/resource_groups/{rg}"), None),
+        (Method::PATCH, format!("/v2/resource_groups/{rg}"), Some(json!({ "name": "taken" }))),
+        (Method::DELETE, format!("/v2/resource_groups/{rg}"), None),
+        (Method::GET, format!("/v2/resource_groups/{default_rg}"), None),
+        (Method::PATCH, format!("/v2/resource_groups/{default_rg}"), Some(json!({ "name": "taken" }))),
+        (Method::DELETE, format!("/v2/resource_groups/{default_rg}"), None),
+        (Method::GET, format!("/v1/accounts/{}/settings/identity", net.hub.id), None),
         (Method::GET, format!("/_hubspoke/vpcs/{vpc}/dns_endpoint"), None),
         (Method::GET, format!("/_hubspoke/vpcs/{vpc}/dns_lookup?name=x.appdomain.cloud"), None),
         (Method::GET, format!("/v1/policies/{}", secrets.policy), None),
@@ -345,6 +365,9 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         ("/v1/security_groups", json!({ "vpc": { "id": vpc } })),
         ("/v1/network_acls", json!({ "vpc": { "id": vpc } })),
         ("/v1/network_acls", json!({ "vpc": { "id": vpc }, "source_network_acl": { "id": acl } })),
+        ("/v2/resource_groups", json!({ "name": "taken", "account_id": net.hub.id })),
+        ("/v1/vpcs", json!({ "name": "taken", "resource_group": { "id": rg } })),
+        ("/v1/vpcs", json!({ "name": "taken", "resource_group": { "id": default_rg } })),
         ("/v1/endpoint_gateways", json!({ "target": { "crn": COS }, "vpc": { "crn": secrets.hub_vpc["crn"] } })),
         (
             resolvers,
@@ -380,6 +403,8 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         "/v1/endpoint_gateways",
         "/v1/security_groups",
         "/v1/network_acls",
+        "/v2/resource_groups",
+        &format!("/v2/resource_groups?account_id={}", net.hub.id),
         resolvers,
         "/_hubspoke/events",
         &format!("/v1/policies?account_id={}", intruder.id),

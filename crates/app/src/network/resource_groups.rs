@@ -91,7 +91,9 @@ impl App {
         let account = match (account, caller.account()) {
             (Some(text), _) => AccountId::parse(text).ok_or_else(|| AppError::InvalidParameter {
                 name: "account_id",
-                message: format!("`account_id` `{text}` is not an account id: expected 32 lowercase hexadecimal characters"),
+                message: format!(
+                    "`account_id` `{text}` is not an account id: expected 32 lowercase hexadecimal characters"
+                ),
             })?,
             (None, Some(own)) => own.clone(),
             (None, None) => {
