@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 use crate::support::{Account, Server, parse_body, repository_root};
 use crate::vpc_rules::Net;
 
+mod resource_groups;
+
 const DNS_ROLE: &str = "crn:v1:bluemix:public:is::::serviceRole:DNSBindingConnector";
 
 /// Terraform's provider initialisation: the token with Basic `bx:bx`, then the claims it decodes.

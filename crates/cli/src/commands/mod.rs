@@ -8,6 +8,7 @@ mod iam;
 pub(crate) mod is;
 mod login;
 mod reset;
+mod resource;
 mod topology;
 
 use clap::Subcommand;
@@ -43,6 +44,9 @@ pub enum Command {
     /// VPCs, subnets, endpoint gateways and DNS resolution bindings, as `ibmcloud is` has them.
     #[command(subcommand)]
     Is(is::Is),
+    /// Resource groups, as `ibmcloud resource` has them.
+    #[command(subcommand)]
+    Resource(resource::Resource),
     /// Build a whole hub-and-spoke topology from one file, in one pass (`plan` shows, `apply` does).
     #[command(subcommand)]
     Topology(topology::Topology),
@@ -64,6 +68,7 @@ pub async fn execute(command: Command, connection: &Connection, printer: &Printe
         Command::Dns(command) => command.run(connection, printer).await,
         Command::Iam(command) => command.run(connection, printer).await,
         Command::Is(command) => command.run(connection, printer).await,
+        Command::Resource(command) => command.run(connection, printer).await,
         Command::Topology(command) => command.run(connection, printer).await,
         Command::Explain(command) => command.run(connection, printer).await,
     }
