@@ -1,4 +1,4 @@
-//! The `hubspoke iam`, `is`, `dns`, `explain` and `topology` commands against a real server, with snapshots of
+//! The `hubspoke iam`, `is`, `resource`, `dns`, `explain` and `topology` commands against a real server, with snapshots of
 //! their text output (ids redacted).
 
 use assert_cmd::Command;
@@ -519,4 +519,28 @@ async fn security_groups_network_acls_and_routing_tables_from_the_cli() {
     assert_eq!(acls.as_array().unwrap().len(), 2);
     let tables = run(hubspoke(&server, &key).args(["is", "vpc-routing-tables", "guarded-vpc"]));
     assert!(tables.contains("guarded-vpc-default-routing-table"), "{tables}");
+}
+
+#[tokio::test]
+async fn resource_groups_from_the_cli() {
+    let server = Server::ephemeral().await;
+    let (_, key) = account(&server, "grouped", None).await;
+    let text = run(hubspoke(&server, &key).args(["resource", "group-create", "hub-resource-group"]));
+    redacted(&text).bind(|| insta::assert_snapshot!("resource_group_create", text));
+    let text = run(hubspoke(&server, &key).args(["resource", "groups"]));
+    redacted(&text).bind(|| insta::assert_snapshot!("resource_groups", text));
+    let renamed =
+        json(hubspoke(&server, &key).args(["resource", "group-update", "hub-resource-group", "-n", "network"]));
+    assert_eq!(renamed["name"], "network");
+    let shown = run(hubspoke(&server, &key).args(["resource", "group", "network"]));
+    assert!(shown.contains("network") && shown.contains("ACTIVE"), "{shown}");
+    let defaults = json(hubspoke(&server, &key).args(["resource", "groups", "--default"]));
+    assert_eq!(defaults.as_array().unwrap().len(), 1);
+    assert_eq!((defaults[0]["name"].clone(), defaults[0]["default"].clone()), ("Default".into(), true.into()));
+    run(hubspoke(&server, &key).args(["resource", "group-delete", "network", "-f"]));
+    let refused = hubspoke(&server, &key).args(["resource", "group-delete", "Default", "-f"]).output().unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("resource_group_default"), "{refused:?}");
+    let groups = json(hubspoke(&server, &key).args(["resource", "groups"]));
+    assert_eq!(groups.as_array().unwrap().len(), 1, "{groups}");
 }
