@@ -537,6 +537,15 @@ async fn resource_groups_from_the_cli() {
     let defaults = json(hubspoke(&server, &key).args(["resource", "groups", "--default"]));
     assert_eq!(defaults.as_array().unwrap().len(), 1);
     assert_eq!((defaults[0]["name"].clone(), defaults[0]["default"].clone()), ("Default".into(), true.into()));
+    let vpc =
+        json(hubspoke(&server, &key).args(["is", "vpc-create", "grouped-vpc", "--resource-group-name", "network"]));
+    assert_eq!(
+        (vpc["resource_group"]["id"].clone(), vpc["resource_group"]["name"].clone()),
+        (renamed["id"].clone(), "network".into())
+    );
+    let refused = hubspoke(&server, &key).args(["resource", "group-delete", "network", "-f"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("resource_group_not_empty"), "{refused:?}");
+    run(hubspoke(&server, &key).args(["is", "vpc-delete", "grouped-vpc", "-f"]));
     run(hubspoke(&server, &key).args(["resource", "group-delete", "network", "-f"]));
     let refused = hubspoke(&server, &key).args(["resource", "group-delete", "Default", "-f"]).output().unwrap();
     assert!(!refused.status.success());

@@ -8,7 +8,7 @@ mod iam;
 pub(crate) mod is;
 mod login;
 mod reset;
-mod resource;
+pub(crate) mod resource;
 mod topology;
 
 use clap::Subcommand;

@@ -68,6 +68,11 @@ async fn find(client: &Client, wanted: &str) -> anyhow::Result<Value> {
         .ok_or_else(|| anyhow::anyhow!("no resource group named or with id `{wanted}`"))
 }
 
+/// The id of the caller's group with this name (or id), for the `--resource-group-name` of `is` creates.
+pub(crate) async fn group_id(client: &Client, wanted: &str) -> anyhow::Result<String> {
+    Ok(cell(&find(client, wanted).await?["id"]))
+}
+
 /// `groups [--default]`.
 #[derive(Clone, Debug, Args)]
 pub struct List {
