@@ -1,4 +1,4 @@
-//! The `hubspoke iam`, `is`, `dns`, `explain` and `topology` commands against a real server, with snapshots of
+//! The `hubspoke iam`, `is`, `resource`, `dns`, `explain` and `topology` commands against a real server, with snapshots of
 //! their text output (ids redacted).
 
 use assert_cmd::Command;
@@ -866,4 +866,37 @@ async fn transit_gateways_from_the_cli() {
     cli(&["tg", "connection-delete", "lz-tg-2", "spoke", "-f"]);
     cli(&["tg", "gateway-delete", "lz-tg-2", "-f"]);
     assert_eq!(json(hubspoke(&server, &key).args(["tg", "gateways"])), serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn resource_groups_from_the_cli() {
+    let server = Server::ephemeral().await;
+    let (_, key) = account(&server, "grouped", None).await;
+    let text = run(hubspoke(&server, &key).args(["resource", "group-create", "hub-resource-group"]));
+    redacted(&text).bind(|| insta::assert_snapshot!("resource_group_create", text));
+    let text = run(hubspoke(&server, &key).args(["resource", "groups"]));
+    redacted(&text).bind(|| insta::assert_snapshot!("resource_groups", text));
+    let renamed =
+        json(hubspoke(&server, &key).args(["resource", "group-update", "hub-resource-group", "-n", "network"]));
+    assert_eq!(renamed["name"], "network");
+    let shown = run(hubspoke(&server, &key).args(["resource", "group", "network"]));
+    assert!(shown.contains("network") && shown.contains("ACTIVE"), "{shown}");
+    let defaults = json(hubspoke(&server, &key).args(["resource", "groups", "--default"]));
+    assert_eq!(defaults.as_array().unwrap().len(), 1);
+    assert_eq!((defaults[0]["name"].clone(), defaults[0]["default"].clone()), ("Default".into(), true.into()));
+    let vpc =
+        json(hubspoke(&server, &key).args(["is", "vpc-create", "grouped-vpc", "--resource-group-name", "network"]));
+    assert_eq!(
+        (vpc["resource_group"]["id"].clone(), vpc["resource_group"]["name"].clone()),
+        (renamed["id"].clone(), "network".into())
+    );
+    let refused = hubspoke(&server, &key).args(["resource", "group-delete", "network", "-f"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("resource_group_not_empty"), "{refused:?}");
+    run(hubspoke(&server, &key).args(["is", "vpc-delete", "grouped-vpc", "-f"]));
+    run(hubspoke(&server, &key).args(["resource", "group-delete", "network", "-f"]));
+    let refused = hubspoke(&server, &key).args(["resource", "group-delete", "Default", "-f"]).output().unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("resource_group_default"), "{refused:?}");
+    let groups = json(hubspoke(&server, &key).args(["resource", "groups"]));
+    assert_eq!(groups.as_array().unwrap().len(), 1, "{groups}");
 }

@@ -1,7 +1,7 @@
 //! No account gets into another's data: a third account, and the spoke for the hub's own resources, try every
 //! operation on the hub's policies, VPCs, address prefixes, subnets, reserved IPs, gateways, bindings, custom
-//! resolvers, security groups, network ACLs, routing tables, transit gateways, events and DNS endpoints, and get 403
-//! or 404, never data, and change nothing.
+//! resolvers, security groups, network ACLs, routing tables, transit gateways, resource groups, account settings,
+//! events and DNS endpoints, and get 403 or 404, never data, and change nothing.
 
 use std::collections::BTreeMap;
 
@@ -36,6 +36,7 @@ struct Secrets {
     floating_ip: String,
     transit_gateway: String,
     transit_connection: String,
+    resource_group: String,
 }
 
 async fn build(net: &Net<'_>) -> Secrets {
@@ -142,11 +143,17 @@ async fn build(net: &Net<'_>) -> Secrets {
     let body = json!({ "network_type": "vpc", "network_id": hub_vpc["crn"], "name": "secret-connection" });
     let (status, transit_connection) = net.server.call(Method::POST, &path, Some(&hub.token), Some(body)).await;
     assert_eq!(status, StatusCode::CREATED, "{transit_connection}");
+    let resource_group = net
+        .server
+        .call(Method::POST, "/v2/resource_groups", Some(&hub.token), Some(json!({ "name": "secret-rg" })))
+        .await;
+    assert_eq!(resource_group.0, StatusCode::CREATED, "{}", resource_group.1);
     Secrets {
         public_gateway: text(&public_gateway["id"]),
         floating_ip: text(&public_gateway["floating_ip"]["id"]),
         transit_gateway,
         transit_connection: text(&transit_connection["id"]),
+        resource_group: text(&resource_group.1["id"]),
         security_group: text(&group["id"]),
         security_group_rule: text(&group["rules"][0]["id"]),
         network_acl: text(&acl["id"]),
@@ -197,6 +204,9 @@ async fn snapshot(net: &Net<'_>, secrets: &Secrets) -> BTreeMap<String, Value> {
         format!("/v1/transit_gateways/{}/connections/{}", secrets.transit_gateway, secrets.transit_connection),
         "/v1/transit_gateways".to_owned(),
         "/v1/connections".to_owned(),
+        format!("/v2/resource_groups/{}", secrets.resource_group),
+        "/v2/resource_groups".to_owned(),
+        format!("/v1/accounts/{}/settings/identity", net.hub.id),
     ];
     paths.push(format!("/v1/subnets/{}/reserved_ips", secrets.subnet));
     let mut seen = BTreeMap::new();
@@ -229,6 +239,8 @@ fn hub_ids(net: &Net<'_>, secrets: &Secrets) -> Vec<String> {
         secrets.floating_ip.clone(),
         secrets.transit_gateway.clone(),
         secrets.transit_connection.clone(),
+        secrets.resource_group.clone(),
+        text(&secrets.hub_vpc["resource_group"]["id"]),
     ]
     .into_iter()
     .chain([net.hub.id.clone()])
@@ -256,6 +268,7 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
     let (subnet, gateway, resolver) = (&secrets.subnet, &secrets.gateway, &secrets.resolver);
     let (sg, acl) = (&secrets.security_group, &secrets.network_acl);
     let tg = &secrets.transit_gateway;
+    let (rg, default_rg) = (&secrets.resource_group, text(&secrets.hub_vpc["resource_group"]["id"]));
     let resolvers = "/v1/instances/dns-instance/custom_resolvers";
     let policy_v2 =
         server.call(Method::GET, &format!("/v2/policies/{}", secrets.policy), Some(&net.hub.token), None).await.1;
@@ -382,6 +395,13 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
             Some(json!({ "name": "taken" })),
         ),
         (Method::DELETE, format!("/v1/transit_gateways/{tg}/connections/{}", secrets.transit_connection), None),
+        (Method::GET, format!("/v2/resource_groups/{rg}"), None),
+        (Method::PATCH, format!("/v2/resource_groups/{rg}"), Some(json!({ "name": "taken" }))),
+        (Method::DELETE, format!("/v2/resource_groups/{rg}"), None),
+        (Method::GET, format!("/v2/resource_groups/{default_rg}"), None),
+        (Method::PATCH, format!("/v2/resource_groups/{default_rg}"), Some(json!({ "name": "taken" }))),
+        (Method::DELETE, format!("/v2/resource_groups/{default_rg}"), None),
+        (Method::GET, format!("/v1/accounts/{}/settings/identity", net.hub.id), None),
         (Method::GET, format!("/_hubspoke/vpcs/{vpc}/dns_endpoint"), None),
         (Method::GET, format!("/_hubspoke/vpcs/{vpc}/dns_lookup?name=x.appdomain.cloud"), None),
         (Method::GET, format!("/v1/policies/{}", secrets.policy), None),
@@ -420,6 +440,9 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         ("/v1/public_gateways", json!({ "vpc": { "id": vpc }, "zone": { "name": "us-south-2" } })),
         ("/v1/network_acls", json!({ "vpc": { "id": vpc } })),
         ("/v1/network_acls", json!({ "vpc": { "id": vpc }, "source_network_acl": { "id": acl } })),
+        ("/v2/resource_groups", json!({ "name": "taken", "account_id": net.hub.id })),
+        ("/v1/vpcs", json!({ "name": "taken", "resource_group": { "id": rg } })),
+        ("/v1/vpcs", json!({ "name": "taken", "resource_group": { "id": default_rg } })),
         ("/v1/endpoint_gateways", json!({ "target": { "crn": COS }, "vpc": { "crn": secrets.hub_vpc["crn"] } })),
         (
             resolvers,
@@ -458,6 +481,8 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         "/v1/public_gateways",
         "/v1/transit_gateways",
         "/v1/connections",
+        "/v2/resource_groups",
+        &format!("/v2/resource_groups?account_id={}", net.hub.id),
         resolvers,
         "/_hubspoke/events",
         &format!("/v1/policies?account_id={}", intruder.id),

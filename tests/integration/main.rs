@@ -26,6 +26,7 @@ mod races;
 mod readme;
 mod replicas;
 mod reset;
+mod resource_groups;
 mod roles;
 mod sdk;
 mod serve;

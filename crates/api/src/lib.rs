@@ -33,6 +33,7 @@ pub mod operator;
 pub mod paging;
 pub mod policies;
 pub mod region;
+pub mod resource_manager;
 pub mod revision;
 pub mod roles;
 pub mod tokens;

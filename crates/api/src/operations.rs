@@ -6,7 +6,9 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use crate::policies::v1::V1;
 use crate::policies::v2::V2;
-use crate::{ApiState, authzen, dns_services, identity, operator, policies, roles, transit_gateways as tg, vpc};
+use crate::{
+    ApiState, authzen, dns_services, identity, operator, policies, resource_manager, roles, transit_gateways as tg, vpc,
+};
 
 /// What a request body is.
 #[derive(Clone, Copy, Debug)]
@@ -105,6 +107,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
         "/v1/transit_gateways/{transit_gateway_id}/connections",
         "/v1/transit_gateways/{transit_gateway_id}/connections/{id}",
     );
+    let rm = "Resource Manager";
     let resolvers = "/v1/instances/{instance_id}/custom_resolvers";
     vec![
         (
@@ -1034,6 +1037,45 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             get(roles::list),
         ),
         (op(M::GET, "/v2/roles/{role_id}", "get_role", pol, "Retrieve a role"), get(roles::get)),
+        (
+            op(M::GET, "/v2/resource_groups", "list_resource_groups", rm, "List resource groups").query(&[
+                ("account_id", false),
+                ("date", false),
+                ("name", false),
+                ("default", false),
+                ("include_deleted", false),
+            ]),
+            get(resource_manager::list),
+        ),
+        (
+            op(M::POST, "/v2/resource_groups", "create_resource_group", rm, "Create a resource group")
+                .body(Body::Json(&[("name", "string")])),
+            post(resource_manager::create),
+        ),
+        (
+            op(M::GET, "/v2/resource_groups/{id}", "get_resource_group", rm, "Retrieve a resource group"),
+            get(resource_manager::get),
+        ),
+        (
+            op(M::PATCH, "/v2/resource_groups/{id}", "update_resource_group", rm, "Rename a resource group")
+                .body(Body::Json(&[])),
+            patch(resource_manager::update),
+        ),
+        (
+            op(M::DELETE, "/v2/resource_groups/{id}", "delete_resource_group", rm, "Delete an empty resource group"),
+            delete(resource_manager::delete),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/accounts/{account_id}/settings/identity",
+                "get_account_settings",
+                iam,
+                "Retrieve an account's IAM settings",
+            )
+            .query(&[("include_history", false), ("resolve_user_mfa", false)]),
+            get(identity::settings::get),
+        ),
         (
             op(M::POST, "/access/v1/evaluation", "evaluation", auth, "Decide one access request, with the reasons")
                 .body(EVALUATION_BODY)

@@ -35,6 +35,16 @@ impl From<AccountRecord> for Account {
     }
 }
 
+/// An account's IAM settings. hubspoke enforces none of IBM's optional restrictions (MFA, IP allow lists, session
+/// limits), so every setting reads as not set; only the account id and the entity tag vary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountSettings {
+    /// The account.
+    pub account: AccountId,
+    /// The settings' version, which `If-Match` would name on an update.
+    pub entity_tag: String,
+}
+
 /// A freshly created account with the only copy of its administrator's API key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewAccount {
@@ -184,6 +194,24 @@ impl App {
             return Ok(None);
         }
         Ok(self.store.account(id).await?.map(Account::from))
+    }
+
+    /// `GET /v1/accounts/{id}/settings/identity`: the caller's own account's IAM settings (the operator may read any
+    /// account's). Another account's are refused with 403 whether or not it exists: account ids are not secret (every
+    /// CRN shows one), and IAM Identity refuses because the caller holds no access in that account.
+    pub async fn account_settings(&self, caller: &Caller, id: &str) -> AppResult<AccountSettings> {
+        let account = match caller.account() {
+            Some(own) if own.as_str() == id => own.clone(),
+            Some(_) => {
+                return Err(AppError::Forbidden(format!(
+                    "the settings of account `{id}` are readable only by that account's identities"
+                )));
+            }
+            None => AccountId::parse(id).ok_or_else(|| AppError::AccountNotFound(id.to_owned()))?,
+        };
+        self.store.account(&account).await?.ok_or_else(|| AppError::AccountNotFound(id.to_owned()))?;
+        // hubspoke has no way to change these settings, so every account keeps their first version.
+        Ok(AccountSettings { account, entity_tag: "1".to_owned() })
     }
 
     /// The key tokens are signed with, generated (RSA 2048) and stored on first use.

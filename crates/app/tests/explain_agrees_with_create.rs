@@ -135,6 +135,7 @@ impl Builder {
             address_prefix_management: PrefixManagement::Auto,
             enable_hub,
             resolver: NewResolver::System,
+            resource_group: None,
         };
         self.app.create_vpc(caller, input).await.unwrap().vpc.id
     }
@@ -147,6 +148,7 @@ impl Builder {
             range: SubnetRange::Count(256),
             network_acl: None,
             public_gateway: None,
+            resource_group: None,
         };
         let subnet = self.app.create_subnet(caller, input).await.unwrap().subnet;
         crn(&subnet.account, "subnet", &subnet.id)
@@ -175,6 +177,7 @@ impl Builder {
             mode: Some(mode),
             ips: Vec::new(),
             security_groups: Vec::new(),
+            resource_group: None,
         };
         let _ = self.app.create_gateway(caller, input).await;
     }

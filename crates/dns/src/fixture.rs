@@ -30,6 +30,7 @@ pub fn vpc(id: &str, owner: u8, hub: bool, endpoint: Ipv4Addr, resolver: Resolve
         resolver,
         dns_endpoint: endpoint,
         version: 1,
+        resource_group: default_resource_group_id(&account(owner)),
     })
 }
 
@@ -46,6 +47,7 @@ pub fn gateway(id: &str, vpc: &str, owner: u8, endpoints: &[&str], mode: Binding
             created_at: Timestamp(0),
             network_acl: format!("{vpc}-acl"),
             public_gateway: None,
+            resource_group: default_resource_group_id(&account(owner)),
         }),
         Entity::ReservedIp(ReservedIp {
             id: format!("{id}-ip"),
@@ -70,6 +72,7 @@ pub fn gateway(id: &str, vpc: &str, owner: u8, endpoints: &[&str], mode: Binding
             created_at: Timestamp(0),
             settling: Settling { phase: Phase::Pending, until: Timestamp(0) },
             security_groups: Vec::new(),
+            resource_group: default_resource_group_id(&account(owner)),
         }),
     ]
 }

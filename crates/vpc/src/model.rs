@@ -5,6 +5,24 @@ use std::net::Ipv4Addr;
 
 use hubspoke_iam::{AccountId, Timestamp};
 use ipnet::Ipv4Net;
+use sha2::{Digest, Sha256};
+
+/// A resource group (Resource Manager): the account-level folder every VPC resource is created in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceGroup {
+    /// 32 hexadecimal characters; the default group's is [`default_resource_group_id`] of its account.
+    pub id: String,
+    /// The owning account.
+    pub account: AccountId,
+    /// Unique within the account.
+    pub name: String,
+    /// Whether it is the account's default group, which every account has and which cannot be deleted.
+    pub default: bool,
+    /// Creation time (the account's, for the default group).
+    pub created_at: Timestamp,
+    /// Last change.
+    pub updated_at: Timestamp,
+}
 
 /// A VPC.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,6 +47,8 @@ pub struct Vpc {
     pub dns_endpoint: Ipv4Addr,
     /// Grows with every change; the first part of the ETag.
     pub version: u32,
+    /// The resource group it belongs to (the account's default group unless another was named).
+    pub resource_group: String,
 }
 
 /// How a VPC's address prefixes are managed.
@@ -116,6 +136,8 @@ pub struct Subnet {
     pub network_acl: String,
     /// The public gateway attached to it, if any (one of its VPC and zone).
     pub public_gateway: Option<String>,
+    /// The resource group it belongs to (the account's default group unless another was named).
+    pub resource_group: String,
 }
 
 impl Subnet {
@@ -272,6 +294,8 @@ pub struct EndpointGateway {
     pub settling: Settling,
     /// Its security groups (the VPC's default one unless others were given), at most five.
     pub security_groups: Vec<String>,
+    /// The resource group it belongs to (the account's default group unless another was named).
+    pub resource_group: String,
 }
 
 /// A DNS resolution binding: one relationship between a spoke and a hub, seen from both, with one id.
@@ -474,6 +498,8 @@ pub struct SecurityGroup {
     pub created_at: Timestamp,
     /// Its rules, in creation order.
     pub rules: Vec<SecurityGroupRule>,
+    /// The resource group it belongs to (the account's default group unless another was named).
+    pub resource_group: String,
 }
 
 /// Whether a network ACL rule lets traffic through.
@@ -531,6 +557,8 @@ pub struct NetworkAcl {
     pub created_at: Timestamp,
     /// Its rules, in evaluation order.
     pub rules: Vec<NetworkAclRule>,
+    /// The resource group it belongs to (the account's default group unless another was named).
+    pub resource_group: String,
 }
 
 /// A routing table of a VPC. hubspoke keeps only each VPC's default table, which has no routes.
@@ -578,6 +606,8 @@ pub struct PublicGateway {
     pub available_at: Timestamp,
     /// Its floating IP, created with it and deleted with it.
     pub floating_ip: FloatingIp,
+    /// The resource group it belongs to (the account's default group unless another was named).
+    pub resource_group: String,
 }
 
 impl PublicGateway {
@@ -645,4 +675,10 @@ pub fn default_network_acl_id(vpc: &str) -> String {
 /// The id of a VPC's default routing table.
 pub fn default_routing_table_id(vpc: &str) -> String {
     format!("{vpc}-rt")
+}
+
+/// The id of an account's default resource group. It is derived from the account id, so every account has it from
+/// its first moment without a stored row, and references handed out before resource groups were stored stay valid.
+pub fn default_resource_group_id(account: &AccountId) -> String {
+    hex::encode(&Sha256::digest(format!("resource-group:{account}").as_bytes())[..16])
 }

@@ -7,8 +7,8 @@
 use std::collections::BTreeSet;
 
 use crate::model::{
-    AddressPrefix, Binding, CustomResolver, EndpointGateway, NetworkAcl, PublicGateway, ReservedIp, RoutingTable,
-    SecurityGroup, Subnet, TransitConnection, TransitGateway, Vpc,
+    AddressPrefix, Binding, CustomResolver, EndpointGateway, NetworkAcl, PublicGateway, ReservedIp, ResourceGroup,
+    RoutingTable, SecurityGroup, Subnet, TransitConnection, TransitGateway, Vpc,
 };
 
 /// The key of one entity, for persistence.
@@ -16,6 +16,8 @@ use crate::model::{
 pub enum EntityKey {
     // The order of the variants is the order the store puts entities in (and the reverse the order it deletes them
     // in), so the resources a subnet or gateway references come before them.
+    /// A resource group (before everything that belongs to one).
+    ResourceGroup(String),
     /// A VPC.
     Vpc(String),
     /// An address prefix (after VPCs and before subnets, so the store writes parents first and deletes them last).
@@ -47,6 +49,7 @@ pub enum EntityKey {
 /// Every VPC-domain entity at one revision.
 #[derive(Clone, Debug, Default)]
 pub struct World {
+    pub(crate) resource_groups: imbl::OrdMap<String, ResourceGroup>,
     pub(crate) vpcs: imbl::OrdMap<String, Vpc>,
     pub(crate) prefixes: imbl::OrdMap<String, AddressPrefix>,
     pub(crate) subnets: imbl::OrdMap<String, Subnet>,
@@ -66,6 +69,8 @@ pub struct World {
 /// An entity of any kind, as loaded from or written to the store.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entity {
+    /// A resource group.
+    ResourceGroup(ResourceGroup),
     /// A VPC.
     Vpc(Vpc),
     /// An address prefix.
@@ -106,6 +111,9 @@ impl World {
 
     fn insert(&mut self, entity: Entity) {
         match entity {
+            Entity::ResourceGroup(group) => {
+                self.resource_groups.insert(group.id.clone(), group);
+            }
             Entity::Vpc(vpc) => {
                 self.vpcs.insert(vpc.id.clone(), vpc);
             }
@@ -162,6 +170,7 @@ impl World {
     /// The entity under `key`, if it exists.
     pub fn entity(&self, key: &EntityKey) -> Option<Entity> {
         match key {
+            EntityKey::ResourceGroup(id) => self.resource_groups.get(id).cloned().map(Entity::ResourceGroup),
             EntityKey::Vpc(id) => self.vpcs.get(id).cloned().map(Entity::Vpc),
             EntityKey::AddressPrefix(id) => self.prefixes.get(id).cloned().map(Entity::AddressPrefix),
             EntityKey::Subnet(id) => self.subnets.get(id).cloned().map(Entity::Subnet),
@@ -178,6 +187,17 @@ impl World {
                 self.transit_connections.get(id).cloned().map(Entity::TransitConnection)
             }
         }
+    }
+
+    /// One stored resource group (an account's default group is stored only once it was renamed; see
+    /// [`crate::rules::resource_group`] for the groups an account has).
+    pub fn resource_group(&self, id: &str) -> Option<&ResourceGroup> {
+        self.resource_groups.get(id)
+    }
+
+    /// Every stored resource group, by id.
+    pub fn resource_groups(&self) -> impl Iterator<Item = &ResourceGroup> {
+        self.resource_groups.values()
     }
 
     /// One VPC.
@@ -365,6 +385,7 @@ impl Draft {
     /// Inserts or replaces an entity.
     pub fn put(&mut self, entity: Entity) {
         let key = match &entity {
+            Entity::ResourceGroup(group) => EntityKey::ResourceGroup(group.id.clone()),
             Entity::Vpc(vpc) => EntityKey::Vpc(vpc.id.clone()),
             Entity::AddressPrefix(prefix) => EntityKey::AddressPrefix(prefix.id.clone()),
             Entity::Subnet(subnet) => EntityKey::Subnet(subnet.id.clone()),
@@ -386,6 +407,7 @@ impl Draft {
     /// Removes an entity.
     pub fn remove(&mut self, key: EntityKey) {
         match &key {
+            EntityKey::ResourceGroup(id) => self.world.resource_groups.remove(id).map(|_| ()),
             EntityKey::Vpc(id) => self.world.vpcs.remove(id).map(|_| ()),
             EntityKey::AddressPrefix(id) => self.world.prefixes.remove(id).map(|_| ()),
             EntityKey::Subnet(id) => self.world.subnets.remove(id).map(|_| ()),

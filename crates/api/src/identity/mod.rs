@@ -1,5 +1,6 @@
-//! IAM Identity: the token endpoint and the JWKS.
+//! IAM Identity: the token endpoint, the JWKS and account settings.
 
 pub mod keys;
+pub mod settings;
 pub mod throttle;
 pub mod token;

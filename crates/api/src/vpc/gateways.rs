@@ -148,6 +148,7 @@ pub struct GatewayPrototype {
     target: Option<TargetBody>,
     ips: Vec<GatewayIpBody>,
     security_groups: Vec<IdentityBody>,
+    resource_group: Option<IdentityBody>,
     #[serde(flatten)]
     mode: ModeFields,
 }
@@ -199,6 +200,7 @@ impl GatewayPrototype {
                 .iter()
                 .map(|group| group.id("security_groups"))
                 .collect::<Result<Vec<_>, ApiError>>()?,
+            resource_group: super::resource_group_id(&self.resource_group)?,
         })
     }
 }
@@ -212,7 +214,8 @@ pub struct GatewayPatch {
     mode: ModeFields,
 }
 
-/// `GET /v1/endpoint_gateways`: newest first, then by name; filters by name, VPC, lifecycle state and mode.
+/// `GET /v1/endpoint_gateways`: newest first, then by name; filters by name, VPC, lifecycle state, mode and resource
+/// group.
 pub async fn list(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
@@ -228,6 +231,7 @@ pub async fn list(
         vpc_name: text("vpc.name"),
         lifecycle_states: csv("lifecycle_state"),
         modes: csv("dns_resolution_binding_mode"),
+        resource_group: text("resource_group.id"),
         shared: query.params.one_of("allow_dns_resolution_binding", &["true", "false"])?.map(|v| v == "true"),
     };
     let page = state.app.list_gateways(&caller, &filter, &paging.request());

@@ -19,8 +19,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use hubspoke_app::network::{Reference, VpcIdentity};
-use hubspoke_iam::{AccountId, Timestamp};
+use hubspoke_app::network::{GroupReference, Reference, VpcIdentity};
+use hubspoke_iam::Timestamp;
 use hubspoke_vpc::RuleError;
 use hubspoke_vpc::error::Refusal;
 use hubspoke_vpc::region::{crn, zone_region};
@@ -264,14 +264,19 @@ pub fn zone_reference(base: &str, zone: &str) -> Value {
     json!({ "href": format!("{base}/regions/{region}/zones/{zone}"), "name": zone })
 }
 
-/// A `ResourceGroupReference`.
-pub fn resource_group(base: &str, id: &str) -> Value {
-    json!({ "href": format!("{base}/resource_groups/{id}"), "id": id, "name": "Default" })
+/// A `ResourceGroupReference`. Its `href` is the group in the Resource Manager API, which this server also serves
+/// (`/v2/resource_groups`, beside the VPC API's `/v1`).
+pub fn resource_group(base: &str, group: &GroupReference) -> Value {
+    // Resource Manager is global: its base is the server's root, without the VPC API's region and version.
+    let root = base.strip_suffix("/v1").unwrap_or(base);
+    let root =
+        root.rsplit_once('/').filter(|(_, last)| hubspoke_vpc::region::region(last).is_some()).map_or(root, |(r, _)| r);
+    json!({ "href": format!("{root}/v2/resource_groups/{}", group.id), "id": group.id, "name": group.name })
 }
 
-/// The account's default resource group, as a reference.
-pub fn account_resource_group(base: &str, account: &AccountId) -> Value {
-    resource_group(base, &hubspoke_app::network::default_resource_group(account))
+/// The group a create body's `resource_group` names (`{"id"}`, or an `href`), if it names one.
+pub fn resource_group_id(identity: &Option<IdentityBody>) -> Result<Option<String>, ApiError> {
+    identity.as_ref().map(|group| group.id("resource_group")).transpose()
 }
 
 /// A timestamp in the VPC API's format (seconds, `Z`).

@@ -235,8 +235,6 @@ pub async fn create(
     query: VpcQuery,
     IbmJson(body): IbmJson<NetworkAclPrototype>,
 ) -> Result<Response, ApiError> {
-    // The account's one resource group is the only one there is; naming it is accepted and changes nothing.
-    let _ = &body.resource_group;
     if body.source_network_acl.is_some() && !body.rules.is_empty() {
         return Err(ApiError::invalid_body("give either `rules` or `source_network_acl`, not both")
             .with_target("source_network_acl", "field"));
@@ -247,7 +245,13 @@ pub async fn create(
         .map(|rule| rule.input(&query).map_err(|error| error.with_target_prefix("rules")))
         .collect::<Result<Vec<_>, ApiError>>()?;
     let source = body.source_network_acl.as_ref().map(|s| s.id("source_network_acl")).transpose()?;
-    let input = NewAcl { name: body.name, vpc: required_identity(&body.vpc, "vpc")?.id("vpc")?, rules, source };
+    let input = NewAcl {
+        name: body.name,
+        vpc: required_identity(&body.vpc, "vpc")?.id("vpc")?,
+        rules,
+        source,
+        resource_group: super::resource_group_id(&body.resource_group)?,
+    };
     let read = state.app.create_network_acl(&caller, input).await?;
     Ok(with_etag(StatusCode::CREATED, &read.etag, &render(&query.base, &read, &query)))
 }

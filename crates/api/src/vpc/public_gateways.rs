@@ -88,8 +88,6 @@ pub struct PublicGatewayPrototype {
 
 impl PublicGatewayPrototype {
     fn input(self) -> Result<NewPublicGateway, ApiError> {
-        // The account's one resource group is the only one there is; naming it is accepted and changes nothing.
-        let _ = &self.resource_group;
         let zone = self
             .zone
             .as_ref()
@@ -98,6 +96,7 @@ impl PublicGatewayPrototype {
             name: self.name,
             vpc: required_identity(&self.vpc, "vpc")?.id("vpc")?,
             zone: zone.name("zone")?,
+            resource_group: super::resource_group_id(&self.resource_group)?,
             floating_ip: self.floating_ip.map(FloatingIpBody::request).transpose()?,
         })
     }

@@ -7,7 +7,7 @@ use hubspoke_app::network::routing_tables::RoutingTableRead;
 use hubspoke_vpc::region::crn;
 use serde_json::{Value, json};
 
-use super::{VpcQuery, account_resource_group, created_at};
+use super::{VpcQuery, created_at, resource_group};
 use crate::ApiState;
 use crate::error::ApiError;
 use crate::extract::Authenticated;
@@ -28,7 +28,7 @@ pub fn render(base: &str, read: &RoutingTableRead) -> Value {
         "is_default": read.is_default,
         "lifecycle_state": "stable",
         "name": table.name,
-        "resource_group": account_resource_group(base, &table.account),
+        "resource_group": resource_group(base, &read.resource_group),
         "resource_type": "routing_table",
         "route_direct_link_ingress": false,
         "route_internet_ingress": false,

@@ -285,14 +285,17 @@ pub async fn create(
     query: VpcQuery,
     IbmJson(body): IbmJson<SecurityGroupPrototype>,
 ) -> Result<Response, ApiError> {
-    // The account's one resource group is the only one there is; naming it is accepted and changes nothing.
-    let _ = &body.resource_group;
     let rules = body
         .rules
         .iter()
         .map(|rule| rule.input(&query).map_err(|error| error.with_target_prefix("rules")))
         .collect::<Result<Vec<_>, ApiError>>()?;
-    let input = NewSecurityGroup { name: body.name, vpc: required_identity(&body.vpc, "vpc")?.id("vpc")?, rules };
+    let input = NewSecurityGroup {
+        name: body.name,
+        vpc: required_identity(&body.vpc, "vpc")?.id("vpc")?,
+        rules,
+        resource_group: super::resource_group_id(&body.resource_group)?,
+    };
     let read = state.app.create_security_group(&caller, input).await?;
     Ok(with_etag(StatusCode::CREATED, &read.etag, &render(&query.base, &read, &query)))
 }

@@ -80,6 +80,7 @@ pub struct SubnetPrototype {
     ip_version: Option<String>,
     network_acl: Option<IdentityBody>,
     public_gateway: Option<IdentityBody>,
+    resource_group: Option<IdentityBody>,
 }
 
 impl SubnetPrototype {
@@ -114,7 +115,8 @@ impl SubnetPrototype {
         };
         let network_acl = self.network_acl.as_ref().map(|acl| acl.id("network_acl")).transpose()?;
         let public_gateway = self.public_gateway.as_ref().map(|gateway| gateway.id("public_gateway")).transpose()?;
-        Ok(NewSubnet { name: self.name, vpc, zone, range, network_acl, public_gateway })
+        let resource_group = super::resource_group_id(&self.resource_group)?;
+        Ok(NewSubnet { name: self.name, vpc, zone, range, network_acl, public_gateway, resource_group })
     }
 }
 
@@ -155,7 +157,7 @@ pub struct ReservedIpPatchBody {
     auto_delete: Option<bool>,
 }
 
-/// `GET /v1/subnets`: filters `vpc.id`, `zone.name`.
+/// `GET /v1/subnets`: filters `vpc.id`, `zone.name`, `resource_group.id`.
 pub async fn list(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
@@ -165,6 +167,7 @@ pub async fn list(
     let filter = SubnetFilter {
         vpc: query.params.get("vpc.id").map(str::to_owned),
         zone: query.params.get("zone.name").map(str::to_owned),
+        resource_group: query.params.get("resource_group.id").map(str::to_owned),
     };
     let page = state.app.list_subnets(&caller, &filter, &paging.request());
     let items = page.items.iter().map(|read| render(&query.base, read)).collect();

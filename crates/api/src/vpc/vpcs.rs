@@ -101,8 +101,6 @@ pub struct VpcPrototype {
     classic_access: Option<bool>,
     address_prefix_management: Option<String>,
     dns: Option<DnsPrototype>,
-    // Accepted as IBM's SDKs send it; every account has one resource group.
-    #[allow(dead_code)]
     resource_group: Option<IdentityBody>,
 }
 
@@ -157,6 +155,7 @@ impl VpcPrototype {
             address_prefix_management: management,
             enable_hub: dns.enable_hub.unwrap_or(false),
             resolver,
+            resource_group: super::resource_group_id(&self.resource_group)?,
         })
     }
 }

@@ -9,7 +9,7 @@ use hubspoke_vpc::region::crn;
 use hubspoke_vpc::rules::gateway;
 
 use super::subnets::{ReservedIpRead, by_address, read_ip};
-use super::{Activity, Reference, Visible, default_resource_group};
+use super::{Activity, GroupReference, Reference, Visible};
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
 use crate::precondition::{Precondition, etag_of};
 use crate::{App, AppResult};
@@ -26,8 +26,8 @@ pub struct GatewayRead {
     pub ips: Vec<ReservedIp>,
     /// Its VPC.
     pub vpc: Reference,
-    /// The id of its resource group.
-    pub resource_group: String,
+    /// Its resource group.
+    pub resource_group: GroupReference,
     /// Its security groups.
     pub security_groups: Vec<Reference>,
     /// Its ETag (computed before `lifecycle_state`, which ripens with time alone).
@@ -49,6 +49,8 @@ pub struct GatewayFilter {
     pub vpc_name: Option<String>,
     /// `lifecycle_state`: any of these.
     pub lifecycle_states: Option<Vec<String>>,
+    /// `resource_group.id`.
+    pub resource_group: Option<String>,
     /// `dns_resolution_binding_mode`: any of these.
     pub modes: Option<Vec<String>>,
     /// Legacy `allow_dns_resolution_binding`: whether the mode shares names.
@@ -60,7 +62,7 @@ fn read(visible: &Visible, gateway: &EndpointGateway) -> GatewayRead {
         gateway: gateway.clone(),
         ips: visible.world.gateway_ips(&gateway.id).cloned().collect(),
         vpc: visible.vpc_reference(&gateway.vpc),
-        resource_group: default_resource_group(&gateway.account),
+        resource_group: visible.group_reference(&gateway.account, &gateway.resource_group),
         security_groups: gateway
             .security_groups
             .iter()
@@ -87,6 +89,7 @@ impl GatewayFilter {
             && self.vpc_crn.as_ref().is_none_or(|c| vpc.is_some_and(|vpc| crn(&vpc.account, "vpc", &vpc.id) == *c))
             && self.vpc_name.as_ref().is_none_or(|name| vpc.is_some_and(|vpc| vpc.name == *name))
             && any_of(&self.lifecycle_states, gateway.settling.state_at(visible.now))
+            && self.resource_group.as_ref().is_none_or(|g| *g == gateway.resource_group)
             && any_of(&self.modes, gateway.mode.as_str())
             && self.shared.is_none_or(|shared| shared == (gateway.mode != BindingMode::Disabled))
     }

@@ -7,8 +7,9 @@
 //! - [`Visible`]: the world as one caller may see it. "Visible or 404" is decided here and only here.
 //! - [`regions`]: the catalog of regions and zones.
 //! - [`vpcs`], [`prefixes`], [`subnets`], [`gateways`], [`bindings`], [`resolvers`], [`security_groups`],
-//!   [`network_acls`], [`routing_tables`], [`public_gateways`], [`transit_gateways`]: the operations, their inputs
-//!   (the ones the rules define), list queries and read models (the entity with what the topology derives, at "now").
+//!   [`network_acls`], [`routing_tables`], [`public_gateways`], [`transit_gateways`], [`resource_groups`]: the
+//!   operations, their inputs (the ones the rules define), list queries and read models (the entity with what the
+//!   topology derives, at "now").
 //! - [`explain`]: a binding create run on the current world without persisting, as its spoke's or hub's
 //!   administrator may see it.
 //! - [`lookup`]: each VPC's DNS endpoint, and a name as that VPC's resolver sees it.
@@ -25,6 +26,7 @@ pub mod prefixes;
 pub mod public_gateways;
 pub mod regions;
 pub mod resolvers;
+pub mod resource_groups;
 pub mod routing_tables;
 pub mod security_groups;
 pub mod subnets;
@@ -38,7 +40,6 @@ use hubspoke_iam::{AccountId, Caller, Timestamp};
 use hubspoke_vpc::model::{AddressPrefix, Binding, CustomResolver, EndpointGateway, ReservedIp, Subnet, Vpc};
 use hubspoke_vpc::region::{Region, region, region_of_id};
 use hubspoke_vpc::{RuleError, World};
-use sha2::{Digest, Sha256};
 
 pub use hubspoke_vpc::rules::{Patch, VpcIdentity};
 pub use write::Activity;
@@ -177,7 +178,26 @@ impl Reference {
 
 /// The id of an account's default resource group, as resources reference it.
 pub fn default_resource_group(account: &AccountId) -> String {
-    hex::encode(&Sha256::digest(format!("resource-group:{account}").as_bytes())[..16])
+    hubspoke_vpc::model::default_resource_group_id(account)
+}
+
+/// A resource group as a VPC resource names it (`ResourceGroupReference`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GroupReference {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+}
+
+impl Visible {
+    /// The group `id` of `account`'s resource, with its current name. Rule RG1 keeps a group that holds resources
+    /// from being deleted, so the name is always found; `Default` is the default group's until it is renamed.
+    pub fn group_reference(&self, account: &AccountId, id: &str) -> GroupReference {
+        let name = hubspoke_vpc::rules::resource_group::name_of(&self.world, account, id)
+            .unwrap_or(hubspoke_vpc::rules::resource_group::DEFAULT_NAME);
+        GroupReference { id: id.to_owned(), name: name.to_owned() }
+    }
 }
 
 impl App {

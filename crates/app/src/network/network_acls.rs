@@ -7,7 +7,7 @@ use hubspoke_vpc::World;
 use hubspoke_vpc::model::{NetworkAcl, NetworkAclRule};
 use hubspoke_vpc::rules::network_acl;
 
-use super::{Activity, Reference, Visible, default_resource_group};
+use super::{Activity, GroupReference, Reference, Visible};
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
 use crate::precondition::{Precondition, etag_of};
 use crate::{App, AppResult};
@@ -24,8 +24,8 @@ pub struct NetworkAclRead {
     pub vpc: Reference,
     /// The subnets attached to it.
     pub subnets: Vec<Reference>,
-    /// The id of its resource group.
-    pub resource_group: String,
+    /// Its resource group.
+    pub resource_group: GroupReference,
     /// Its ETag.
     pub etag: String,
 }
@@ -61,7 +61,7 @@ fn read(visible: &Visible, acl: &NetworkAcl) -> NetworkAclRead {
         acl: acl.clone(),
         vpc: visible.vpc_reference(&acl.vpc),
         subnets,
-        resource_group: default_resource_group(&acl.account),
+        resource_group: visible.group_reference(&acl.account, &acl.resource_group),
         etag: String::new(),
     };
     read.etag = etag_of(&read);
@@ -128,7 +128,7 @@ impl App {
             .network_acls()
             .filter(|a| visible.sees_at(&a.account, &a.id))
             .filter(|a| filter.vpc_id.as_ref().is_none_or(|vpc| *vpc == a.vpc))
-            .filter(|a| filter.resource_group.as_ref().is_none_or(|g| *g == default_resource_group(&a.account)))
+            .filter(|a| filter.resource_group.as_ref().is_none_or(|g| *g == a.resource_group))
             .collect();
         let newest_first = |a: &&NetworkAcl| Cursor(vec![SortPart::Int(-a.created_at.0), SortPart::Text(a.id.clone())]);
         paginate(acls, newest_first, page).map(|acl| read(&visible, acl))

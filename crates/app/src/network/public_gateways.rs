@@ -6,7 +6,7 @@ use hubspoke_vpc::World;
 use hubspoke_vpc::model::PublicGateway;
 use hubspoke_vpc::rules::public_gateway;
 
-use super::{Activity, Reference, Visible, default_resource_group};
+use super::{Activity, GroupReference, Reference, Visible};
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
 use crate::precondition::{Precondition, etag_of};
 use crate::{App, AppResult};
@@ -20,8 +20,8 @@ pub struct PublicGatewayRead {
     pub gateway: PublicGateway,
     /// Its VPC.
     pub vpc: Reference,
-    /// The id of its resource group.
-    pub resource_group: String,
+    /// Its resource group.
+    pub resource_group: GroupReference,
     /// Its ETag (computed before `status`, which ripens with time alone).
     pub etag: String,
     /// `status` now: `pending`, then `available`.
@@ -39,7 +39,7 @@ fn read(visible: &Visible, gateway: &PublicGateway) -> PublicGatewayRead {
     let mut read = PublicGatewayRead {
         gateway: gateway.clone(),
         vpc: visible.vpc_reference(&gateway.vpc),
-        resource_group: default_resource_group(&gateway.account),
+        resource_group: visible.group_reference(&gateway.account, &gateway.resource_group),
         etag: String::new(),
         status: "",
     };
@@ -86,7 +86,7 @@ impl App {
             .world
             .public_gateways()
             .filter(|g| visible.sees_at(&g.account, &g.id))
-            .filter(|g| filter.resource_group.as_ref().is_none_or(|rg| *rg == default_resource_group(&g.account)))
+            .filter(|g| filter.resource_group.as_ref().is_none_or(|rg| *rg == g.resource_group))
             .collect();
         let newest_first =
             |g: &&PublicGateway| Cursor(vec![SortPart::Int(-g.created_at.0), SortPart::Text(g.id.clone())]);

@@ -3,7 +3,7 @@
 use hubspoke_iam::Caller;
 use hubspoke_vpc::model::RoutingTable;
 
-use super::{Reference, Visible};
+use super::{GroupReference, Reference, Visible};
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
 use crate::{App, AppResult};
 
@@ -16,6 +16,8 @@ pub struct RoutingTableRead {
     pub is_default: bool,
     /// The subnets that use it.
     pub subnets: Vec<Reference>,
+    /// Its resource group: its VPC's.
+    pub resource_group: GroupReference,
 }
 
 fn read(visible: &Visible, table: &RoutingTable) -> RoutingTableRead {
@@ -26,7 +28,10 @@ fn read(visible: &Visible, table: &RoutingTable) -> RoutingTableRead {
         .filter(|subnet| subnet.vpc == table.vpc)
         .map(|subnet| Reference::to(visible, &subnet.id, &subnet.name, &subnet.account))
         .collect();
+    let group = visible.world.vpc(&table.vpc).map(|vpc| vpc.resource_group.clone());
+    let group = group.unwrap_or_else(|| super::default_resource_group(&table.account));
     RoutingTableRead {
+        resource_group: visible.group_reference(&table.account, &group),
         is_default: table.id == hubspoke_vpc::model::default_routing_table_id(&table.vpc),
         table: table.clone(),
         subnets,

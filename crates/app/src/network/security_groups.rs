@@ -8,7 +8,7 @@ use hubspoke_vpc::model::{SecurityGroup, SecurityGroupRule};
 use hubspoke_vpc::region::crn;
 use hubspoke_vpc::rules::security_group;
 
-use super::{Activity, Reference, Visible, default_resource_group};
+use super::{Activity, GroupReference, Reference, Visible};
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
 use crate::precondition::{Precondition, etag_of};
 use crate::{App, AppResult};
@@ -27,8 +27,8 @@ pub struct SecurityGroupRead {
     pub remote_groups: Vec<Reference>,
     /// Its targets: the endpoint gateways that use it.
     pub targets: Vec<Reference>,
-    /// The id of its resource group.
-    pub resource_group: String,
+    /// Its resource group.
+    pub resource_group: GroupReference,
     /// Its ETag.
     pub etag: String,
 }
@@ -84,7 +84,7 @@ fn read(visible: &Visible, group: &SecurityGroup) -> SecurityGroupRead {
         vpc: visible.vpc_reference(&group.vpc),
         remote_groups,
         targets,
-        resource_group: default_resource_group(&group.account),
+        resource_group: visible.group_reference(&group.account, &group.resource_group),
         etag: String::new(),
     };
     read.etag = etag_of(&read);
@@ -105,7 +105,7 @@ impl SecurityGroupFilter {
         self.vpc_id.as_ref().is_none_or(|id| *id == group.vpc)
             && self.vpc_crn.as_ref().is_none_or(|c| vpc.is_some_and(|vpc| crn(&vpc.account, "vpc", &vpc.id) == *c))
             && self.vpc_name.as_ref().is_none_or(|name| vpc.is_some_and(|vpc| vpc.name == *name))
-            && self.resource_group.as_ref().is_none_or(|g| *g == default_resource_group(&group.account))
+            && self.resource_group.as_ref().is_none_or(|g| *g == group.resource_group)
     }
 }
 

@@ -6,7 +6,7 @@ use hubspoke_vpc::World;
 use hubspoke_vpc::model::{IpTarget, ReservedIp, Subnet};
 use hubspoke_vpc::rules::subnet;
 
-use super::{Activity, Reference, Visible, default_resource_group};
+use super::{Activity, GroupReference, Reference, Visible};
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
 use crate::precondition::{Precondition, etag_of};
 use crate::{App, AppResult};
@@ -23,8 +23,8 @@ pub struct SubnetRead {
     pub vpc: Reference,
     /// How many of its addresses are reserved (IBM's four not included).
     pub reserved: u64,
-    /// The id of its resource group.
-    pub resource_group: String,
+    /// Its resource group.
+    pub resource_group: GroupReference,
     /// Its network ACL.
     pub network_acl: Reference,
     /// Its routing table (its VPC's default: hubspoke has no other).
@@ -51,6 +51,8 @@ pub struct SubnetFilter {
     pub vpc: Option<String>,
     /// Only those in this zone.
     pub zone: Option<String>,
+    /// `resource_group.id`.
+    pub resource_group: Option<String>,
 }
 
 fn read(visible: &Visible, subnet: &Subnet) -> SubnetRead {
@@ -58,7 +60,7 @@ fn read(visible: &Visible, subnet: &Subnet) -> SubnetRead {
         subnet: subnet.clone(),
         vpc: visible.vpc_reference(&subnet.vpc),
         reserved: visible.world.reserved_ips_of(&subnet.id).count() as u64,
-        resource_group: default_resource_group(&subnet.account),
+        resource_group: visible.group_reference(&subnet.account, &subnet.resource_group),
         network_acl: match visible.world.network_acl(&subnet.network_acl) {
             Some(acl) => Reference::to(visible, &acl.id, &acl.name, &acl.account),
             None => Reference::deleted(&subnet.network_acl),
@@ -122,6 +124,7 @@ impl App {
             .filter(|s| visible.sees_at(&s.account, &s.id))
             .filter(|s| filter.vpc.as_ref().is_none_or(|vpc| *vpc == s.vpc))
             .filter(|s| filter.zone.as_ref().is_none_or(|zone| *zone == s.zone))
+            .filter(|s| filter.resource_group.as_ref().is_none_or(|g| *g == s.resource_group))
             .collect();
         let newest_first = |s: &&Subnet| Cursor(vec![SortPart::Int(-s.created_at.0), SortPart::Text(s.id.clone())]);
         paginate(subnets, newest_first, page).map(|subnet| read(&visible, subnet))

@@ -8,7 +8,7 @@ use hubspoke_vpc::model::{default_network_acl_id, default_routing_table_id, defa
 use hubspoke_vpc::rules::{IfMatch, vpc};
 use hubspoke_vpc::topology::{binding_count, resolver_view, vpc_health};
 
-use super::{Activity, Reference, Visible, default_resource_group};
+use super::{Activity, GroupReference, Reference, Visible};
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
 use crate::precondition::{Precondition, etag_of};
 use crate::{App, AppResult};
@@ -33,8 +33,8 @@ pub struct VpcRead {
     pub health: &'static str,
     /// `health_reasons`, as (code, message).
     pub health_reasons: Vec<(&'static str, String)>,
-    /// The id of its resource group.
-    pub resource_group: String,
+    /// Its resource group.
+    pub resource_group: GroupReference,
     /// `default_network_acl`.
     pub default_network_acl: Reference,
     /// `default_security_group`.
@@ -71,7 +71,7 @@ pub(crate) fn read(visible: &Visible, vpc: &Vpc) -> VpcRead {
         delegated_to,
         health,
         health_reasons,
-        resource_group: default_resource_group(&vpc.account),
+        resource_group: visible.group_reference(&vpc.account, &vpc.resource_group),
         default_network_acl: companion(
             visible,
             &default_network_acl_id(&vpc.id),
@@ -128,7 +128,7 @@ impl App {
             .vpcs()
             .filter(|vpc| visible.sees_at(&vpc.account, &vpc.id))
             .filter(|vpc| filter.classic_access.is_none_or(|wanted| wanted == vpc.classic_access))
-            .filter(|vpc| filter.resource_group.as_ref().is_none_or(|g| *g == default_resource_group(&vpc.account)))
+            .filter(|vpc| filter.resource_group.as_ref().is_none_or(|g| *g == vpc.resource_group))
             .collect();
         paginate(vpcs, newest_first, page).map(|vpc| read(&visible, vpc))
     }

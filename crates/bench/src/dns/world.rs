@@ -87,6 +87,7 @@ fn vpc(index: usize, id: String, account: &str, resolver: ResolverSetting, dns_e
         resolver,
         dns_endpoint,
         version: 1,
+        resource_group: hubspoke_vpc::model::default_resource_group_id(&self::account(account)),
     })
 }
 
@@ -116,6 +117,7 @@ fn gateway(id: String, vpc: &str, owner: &str, subnet: &str, name: &str, address
             security_groups: vec![hubspoke_vpc::model::default_security_group_id(vpc)],
             created_at: Timestamp(0),
             settling: stable(),
+            resource_group: hubspoke_vpc::model::default_resource_group_id(&account(owner)),
         }),
     ]
 }
@@ -131,6 +133,7 @@ fn subnet(id: String, vpc: &str, owner: &str, cidr: String) -> Entity {
         created_at: Timestamp(0),
         network_acl: hubspoke_vpc::model::default_network_acl_id(vpc),
         public_gateway: None,
+        resource_group: hubspoke_vpc::model::default_resource_group_id(&account(owner)),
     })
 }
 

@@ -8,6 +8,7 @@ mod iam;
 pub(crate) mod is;
 mod login;
 mod reset;
+pub(crate) mod resource;
 mod state;
 mod tg;
 pub mod topology;
@@ -50,6 +51,9 @@ pub enum Command {
     /// Transit gateways and their VPC connections, as `ibmcloud tg` has them.
     #[command(subcommand)]
     Tg(tg::Tg),
+    /// Resource groups, as `ibmcloud resource` has them.
+    #[command(subcommand)]
+    Resource(resource::Resource),
     /// Build a whole hub-and-spoke topology from one file, in one pass (`plan` shows, `apply` does).
     #[command(subcommand)]
     Topology(topology::Topology),
@@ -86,6 +90,7 @@ pub async fn execute(command: Command, connection: &Connection, printer: &Printe
             command.run(&connection, printer).await
         }
         Command::Tg(command) => command.run(connection, printer).await,
+        Command::Resource(command) => command.run(connection, printer).await,
         Command::Topology(command) => command.run(connection, printer).await,
         Command::Explain(command) => command.run(connection, printer).await,
     }

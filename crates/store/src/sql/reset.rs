@@ -41,6 +41,7 @@ pub(super) const EMPTIED: &[(&str, &str)] = &[
     ("routing_tables", "account = $1"),
     ("vpc_manual_servers", "vpc_id IN (SELECT id FROM vpcs WHERE account = $1)"),
     ("vpcs", "account = $1"),
+    ("resource_groups", "account = $1"),
 ];
 
 impl SqlStore {

@@ -94,6 +94,7 @@ impl Scene {
             address_prefix_management: PrefixManagement::Auto,
             enable_hub: hub,
             resolver: NewResolver::System,
+            resource_group: None,
         };
         self.run(account, |w, c| vpc::create(w, c, input)).unwrap()
     }
@@ -111,6 +112,7 @@ impl Scene {
             range: SubnetRange::Count(256),
             network_acl: None,
             public_gateway: None,
+            resource_group: None,
         };
         self.run(account, |w, c| subnet::create(w, c, input)).unwrap()
     }
@@ -137,6 +139,7 @@ impl Scene {
             mode: Some(mode),
             ips,
             security_groups: Vec::new(),
+            resource_group: None,
         };
         self.run(account, |w, c| gateway::create(w, c, input))
     }

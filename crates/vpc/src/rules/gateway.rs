@@ -39,6 +39,8 @@ pub struct NewGateway {
     pub ips: Vec<GatewayIp>,
     /// Security groups (by id, of the same VPC, at most five); the VPC's default group when empty.
     pub security_groups: Vec<String>,
+    /// `resource_group` (by id, one of the account's groups); the account's default group when not given.
+    pub resource_group: Option<String>,
 }
 
 /// An endpoint gateway the caller may act on, or 404.
@@ -167,6 +169,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewGateway) -> RuleResult
     let id = ctx.new_id();
     check_mode(world, &vpc, &id, &input.target, &endpoints, mode)?;
     let security_groups = super::security_group::target_groups(world, ctx, &vpc.id, &input.security_groups)?;
+    let resource_group = super::resource_group::reference(world, &vpc.account, input.resource_group.as_deref())?;
     let mut draft = world.draft();
     let mut zones = Vec::new();
     for entry in &input.ips {
@@ -205,6 +208,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewGateway) -> RuleResult
         created_at: ctx.now,
         settling: settling(ctx, Phase::Pending),
         security_groups,
+        resource_group,
     }));
     let (world, touched) = draft.finish();
     Ok(Applied { world, touched, value: id })

@@ -48,6 +48,8 @@ pub struct NewAcl {
     pub rules: Vec<NewAclRule>,
     /// An ACL whose rules to copy (`source_network_acl`).
     pub source: Option<String>,
+    /// `resource_group` (by id, one of the account's groups); the account's default group when not given.
+    pub resource_group: Option<String>,
 }
 
 /// `PATCH /network_acls/{id}/rules/{rule}`: the fields to change.
@@ -93,6 +95,7 @@ pub fn default_acl(vpc: &Vpc) -> NetworkAcl {
         vpc: vpc.id.clone(),
         name: format!("{}-default-acl", vpc.name),
         created_at: vpc.created_at,
+        resource_group: vpc.resource_group.clone(),
     }
 }
 
@@ -195,6 +198,7 @@ fn insert_rule(acl: &mut NetworkAcl, ctx: &mut Context, input: NewAclRule) -> Ru
 /// Creates a network ACL with the rules given, or a copy of another ACL's rules.
 pub fn create(world: &World, ctx: &mut Context, input: NewAcl) -> RuleResult<Applied<String>> {
     let vpc = own_vpc(world, ctx, &input.vpc)?.clone();
+    let resource_group = super::resource_group::reference(world, &vpc.account, input.resource_group.as_deref())?;
     let name = names::choose(input.name.as_deref(), ctx.ids, "name")?;
     check_name(world, &vpc.id, &name, None)?;
     if world.network_acls().filter(|a| a.vpc == vpc.id).count() >= ACLS_PER_VPC {
@@ -211,6 +215,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewAcl) -> RuleResult<App
         name,
         created_at: ctx.now,
         rules: Vec::new(),
+        resource_group,
     };
     match &input.source {
         Some(source) => {

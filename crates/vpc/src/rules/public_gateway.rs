@@ -37,6 +37,8 @@ pub struct NewPublicGateway {
     pub zone: String,
     /// The floating IP; a new one from [`FLOATING_IP_POOL`] when not given.
     pub floating_ip: Option<FloatingIpRequest>,
+    /// `resource_group` (by id, one of the account's groups); the account's default group when not given.
+    pub resource_group: Option<String>,
 }
 
 /// A public gateway the caller may act on, or 404.
@@ -168,6 +170,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewPublicGateway) -> Rule
         created_at: ctx.now,
         available_at: Timestamp(ctx.now.0 + ctx.propagation_delay_ms),
         floating_ip: floating_ip(world, ctx, input.floating_ip.as_ref())?,
+        resource_group: super::resource_group::reference(world, &vpc.account, input.resource_group.as_deref())?,
     };
     check_name(world, &gateway)?;
     let mut draft = world.draft();

@@ -48,6 +48,8 @@ pub struct NewSecurityGroup {
     pub vpc: String,
     /// Its first rules; none means nothing is allowed.
     pub rules: Vec<NewSecurityGroupRule>,
+    /// `resource_group` (by id, one of the account's groups); the account's default group when not given.
+    pub resource_group: Option<String>,
 }
 
 /// `PATCH /security_groups/{id}/rules/{rule}`: the fields to change.
@@ -98,6 +100,7 @@ pub fn default_group(vpc: &Vpc) -> SecurityGroup {
         vpc: vpc.id.clone(),
         name: format!("{}-default-sg", vpc.name),
         created_at: vpc.created_at,
+        resource_group: vpc.resource_group.clone(),
     }
 }
 
@@ -210,6 +213,7 @@ fn too_many_rules(group: &str, count: usize) -> RuleResult<()> {
 /// Creates a security group, with the rules given.
 pub fn create(world: &World, ctx: &mut Context, input: NewSecurityGroup) -> RuleResult<Applied<String>> {
     let vpc = own_vpc(world, ctx, &input.vpc)?.clone();
+    let resource_group = super::resource_group::reference(world, &vpc.account, input.resource_group.as_deref())?;
     let name = names::choose(input.name.as_deref(), ctx.ids, "name")?;
     check_name(world, &vpc.id, &name, None)?;
     if world.security_groups().filter(|g| g.vpc == vpc.id).count() >= GROUPS_PER_VPC {
@@ -226,8 +230,15 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSecurityGroup) -> Rule
         check_rule(world, ctx, (&vpc.id, &id), &rules, &rule).map_err(|error| prefixed(error, "rules"))?;
         rules.push(rule);
     }
-    let group =
-        SecurityGroup { id: id.clone(), account: vpc.account.clone(), vpc: vpc.id, name, created_at: ctx.now, rules };
+    let group = SecurityGroup {
+        id: id.clone(),
+        account: vpc.account.clone(),
+        vpc: vpc.id,
+        name,
+        created_at: ctx.now,
+        rules,
+        resource_group,
+    };
     let mut draft = world.draft();
     draft.put(Entity::SecurityGroup(group));
     let (world, touched) = draft.finish();

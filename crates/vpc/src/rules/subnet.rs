@@ -37,6 +37,8 @@ pub struct NewSubnet {
     pub network_acl: Option<String>,
     /// A public gateway of the same VPC and zone to attach (by id).
     pub public_gateway: Option<String>,
+    /// `resource_group` (by id, one of the account's groups); the account's default group when not given.
+    pub resource_group: Option<String>,
 }
 
 /// A subnet the caller may act on, or 404.
@@ -50,6 +52,7 @@ pub(crate) fn own_subnet<'a>(world: &'a World, ctx: &Context, id: &str) -> RuleR
 /// Creates a subnet.
 pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<Applied<String>> {
     let vpc = own_vpc(world, ctx, &input.vpc)?.clone();
+    let resource_group = super::resource_group::reference(world, &vpc.account, input.resource_group.as_deref())?;
     if let Some(zone) = input.zone.as_deref().filter(|zone| !ctx.region.has_zone(zone)) {
         return Err(
             RuleError::invalid("invalid_zone", format!("`{zone}` is not a zone of this region")).field("zone.name")
@@ -161,6 +164,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewSubnet) -> RuleResult<
         created_at: ctx.now,
         network_acl,
         public_gateway,
+        resource_group,
     };
     let mut draft = world.draft();
     draft.put(Entity::Subnet(subnet));

@@ -42,6 +42,7 @@ fn manual_vpc(scene: &mut Scene, account: &str, name: &str) -> String {
         address_prefix_management: PrefixManagement::Manual,
         enable_hub: false,
         resolver: NewResolver::System,
+        resource_group: None,
     };
     scene.run(account, |w, c| vpc::create(w, c, input)).unwrap()
 }
@@ -60,6 +61,7 @@ fn add_subnet(scene: &mut Scene, vpc: &str, zone: &str, range: SubnetRange) -> R
         range,
         network_acl: None,
         public_gateway: None,
+        resource_group: None,
     };
     scene.run(SPOKE_ACCOUNT, |w, c| subnet::create(w, c, input))
 }
@@ -298,6 +300,7 @@ fn refusals() -> Vec<Row> {
                 address_prefix_management: PrefixManagement::Auto,
                 enable_hub: false,
                 resolver: NewResolver::Delegated,
+                resource_group: None,
             };
             s.run(SPOKE_ACCOUNT, |w, c| vpc::create(w, c, input)).map(drop)
         }),
@@ -486,6 +489,7 @@ fn each_region_keeps_its_resources() {
         range: SubnetRange::Count(256),
         network_acl: None,
         public_gateway: None,
+        resource_group: None,
     };
     assert_eq!(s.run(SPOKE_ACCOUNT, |w, c| subnet::create(w, c, input.clone())).unwrap_err().code, "invalid_zone");
     // Through another region's endpoint, the VPC and its subnet are not found.
@@ -513,6 +517,7 @@ fn subnets_are_carved_from_prefixes() {
         range: by_cidr("172.16.8.0/24"),
         network_acl: None,
         public_gateway: None,
+        resource_group: None,
     };
     let zoneless = scene.run(SPOKE_ACCOUNT, |w, c| subnet::create(w, c, input)).unwrap();
     assert_eq!(scene.world.subnet(&zoneless).unwrap().zone, "us-south-2");
@@ -732,12 +737,14 @@ mod security {
     }
 
     fn group(s: &mut Scene, vpc: &str, name: &str) -> RuleResult<String> {
-        let input = NewSecurityGroup { name: Some(name.into()), vpc: vpc.into(), rules: Vec::new() };
+        let input =
+            NewSecurityGroup { name: Some(name.into()), vpc: vpc.into(), rules: Vec::new(), resource_group: None };
         s.run(HUB_ACCOUNT, |w, c| security_group::create(w, c, input))
     }
 
     fn acl(s: &mut Scene, vpc: &str, name: &str) -> RuleResult<String> {
-        let input = NewAcl { name: Some(name.into()), vpc: vpc.into(), rules: Vec::new(), source: None };
+        let input =
+            NewAcl { name: Some(name.into()), vpc: vpc.into(), rules: Vec::new(), source: None, resource_group: None };
         s.run(HUB_ACCOUNT, |w, c| network_acl::create(w, c, input))
     }
 
@@ -774,6 +781,7 @@ mod security {
                     mode: Some(BindingMode::Disabled),
                     ips: Vec::new(),
                     security_groups: vec![sg.clone()],
+                    resource_group: None,
                 };
                 s.run(HUB_ACCOUNT, |w, c| gateway::create(w, c, input))?;
                 s.run(HUB_ACCOUNT, |w, c| security_group::delete(w, c, &sg))
@@ -807,7 +815,12 @@ mod security {
             }),
             ("invalid_port_range", Refusal::Invalid, Some("rules.port_min"), |s| {
                 let vpc = s.vpc(HUB_ACCOUNT, "v", false);
-                let input = NewSecurityGroup { name: None, vpc: vpc.clone(), rules: vec![sg_rule(tcp(0, 80))] };
+                let input = NewSecurityGroup {
+                    name: None,
+                    vpc: vpc.clone(),
+                    rules: vec![sg_rule(tcp(0, 80))],
+                    resource_group: None,
+                };
                 s.run(HUB_ACCOUNT, |w, c| security_group::create(w, c, input)).map(drop)
             }),
             ("invalid_icmp_type", Refusal::Invalid, Some("type"), |s| {
@@ -840,6 +853,7 @@ mod security {
                     mode: Some(BindingMode::Disabled),
                     ips: Vec::new(),
                     security_groups: groups,
+                    resource_group: None,
                 };
                 s.run(HUB_ACCOUNT, |w, c| gateway::create(w, c, input)).map(drop)
             }),
@@ -853,6 +867,7 @@ mod security {
                     mode: Some(BindingMode::Disabled),
                     ips: Vec::new(),
                     security_groups: vec![default_security_group_id(&other)],
+                    resource_group: None,
                 };
                 s.run(HUB_ACCOUNT, |w, c| gateway::create(w, c, input)).map(drop)
             }),
@@ -890,6 +905,7 @@ mod security {
                     range: SubnetRange::Count(256),
                     network_acl: Some(id.clone()),
                     public_gateway: None,
+                    resource_group: None,
                 };
                 s.run(HUB_ACCOUNT, |w, c| subnet::create(w, c, input))?;
                 s.run(HUB_ACCOUNT, |w, c| network_acl::delete(w, c, &id))
@@ -933,7 +949,8 @@ mod security {
                 let vpc = s.vpc(HUB_ACCOUNT, "v", false);
                 let rule =
                     NewAclRule { before: Some("x".into()), ..acl_rule("x", AclAction::Allow, RuleProtocol::Any) };
-                let input = NewAcl { name: None, vpc: vpc.clone(), rules: vec![rule], source: None };
+                let input =
+                    NewAcl { name: None, vpc: vpc.clone(), rules: vec![rule], source: None, resource_group: None };
                 s.run(HUB_ACCOUNT, |w, c| network_acl::create(w, c, input)).map(drop)
             }),
             ("invalid_port_range", Refusal::Invalid, Some("source_port_min"), |s| {
@@ -959,7 +976,7 @@ mod security {
             ("security_group_rule_quota_exceeded", Refusal::Conflict, Some("rules"), |s| {
                 let vpc = s.vpc(HUB_ACCOUNT, "v", false);
                 let rules = vec![sg_rule(RuleProtocol::Any); security_group::RULES_PER_GROUP + 1];
-                let input = NewSecurityGroup { name: None, vpc: vpc.clone(), rules };
+                let input = NewSecurityGroup { name: None, vpc: vpc.clone(), rules, resource_group: None };
                 s.run(HUB_ACCOUNT, |w, c| security_group::create(w, c, input)).map(drop)
             }),
             ("network_acl_quota_exceeded", Refusal::Conflict, None, |s| {
@@ -977,6 +994,7 @@ mod security {
                     vpc: vpc.clone(),
                     rules: vec![rule; network_acl::RULES_PER_ACL + 1],
                     source: None,
+                    resource_group: None,
                 };
                 s.run(HUB_ACCOUNT, |w, c| network_acl::create(w, c, input)).map(drop)
             }),
@@ -1044,8 +1062,13 @@ mod security {
         scene.run(HUB_ACCOUNT, |w, c| network_acl::update_rule(w, c, &acl, &ssh, patch)).unwrap();
         assert_eq!(names(&scene), ["allow-inbound", "allow-outbound", "ssh-in", "deny-rest"]);
         // A copy takes the source's rules in order.
-        let input =
-            NewAcl { name: Some("copy".into()), vpc: vpc.clone(), rules: Vec::new(), source: Some(acl.clone()) };
+        let input = NewAcl {
+            name: Some("copy".into()),
+            vpc: vpc.clone(),
+            rules: Vec::new(),
+            source: Some(acl.clone()),
+            resource_group: None,
+        };
         let copy = scene.run(HUB_ACCOUNT, |w, c| network_acl::create(w, c, input)).unwrap();
         assert_eq!(scene.world.network_acl(&copy).unwrap().rules.len(), 4);
         let local = Local::Cidr("10.0.0.0/8".parse().unwrap());
@@ -1114,7 +1137,13 @@ mod public_gateways {
         name: &str,
         floating_ip: Option<FloatingIpRequest>,
     ) -> RuleResult<String> {
-        let input = NewPublicGateway { name: Some(name.into()), vpc: vpc.into(), zone: zone.into(), floating_ip };
+        let input = NewPublicGateway {
+            name: Some(name.into()),
+            vpc: vpc.into(),
+            zone: zone.into(),
+            floating_ip,
+            resource_group: None,
+        };
         s.run(account, |w, c| public_gateway::create(w, c, input))
     }
 
@@ -1193,6 +1222,7 @@ mod public_gateways {
                     range: SubnetRange::Count(256),
                     network_acl: None,
                     public_gateway: Some(pgw),
+                    resource_group: None,
                 };
                 s.run(HUB_ACCOUNT, |w, c| subnet::create(w, c, input)).map(drop)
             }),
@@ -1274,6 +1304,7 @@ mod public_gateways {
             range: SubnetRange::Count(256),
             network_acl: None,
             public_gateway: Some(pgw.clone()),
+            resource_group: None,
         };
         let with = scene.run(HUB_ACCOUNT, |w, c| subnet::create(w, c, input)).unwrap();
         assert_eq!(scene.world.subnet(&with).unwrap().public_gateway.as_deref(), Some(pgw.as_str()));
@@ -1455,5 +1486,131 @@ mod transit {
         scene.run(SPOKE_ACCOUNT, |w, c| vpc::delete(w, c, &hub)).unwrap();
         scene.run(SPOKE_ACCOUNT, |w, c| transit_gateway::delete_gateway(w, c, &tg)).unwrap();
         assert!(scene.world.transit_gateway(&tg).is_none());
+    }
+}
+
+mod resource_groups {
+    //! The rules of resource groups (RG1–RG5), one row per refusal, and the groups VPC resources are created in.
+
+    use hubspoke_iam::Timestamp;
+
+    use super::super::fixture::{HUB_ACCOUNT, SPOKE_ACCOUNT, Scene, account};
+    use super::super::resource_group::{self, DEFAULT_NAME, Owner};
+    use super::super::security_group::{self, NewSecurityGroup};
+    use super::super::subnet::{self, NewSubnet, SubnetRange};
+    use super::super::vpc::{self, NewResolver, NewVpc};
+    use crate::error::{Refusal, RuleResult};
+    use crate::model::{PrefixManagement, default_resource_group_id};
+
+    fn owner(text: &str) -> Owner {
+        Owner { account: account(text), since: Timestamp(1) }
+    }
+
+    fn new_group(s: &mut Scene, text: &str, name: &str) -> RuleResult<String> {
+        s.run(text, |w, c| resource_group::create(w, c, &owner(text), name))
+    }
+
+    fn vpc_in(s: &mut Scene, text: &str, name: &str, group: Option<String>) -> RuleResult<String> {
+        let input = NewVpc {
+            name: Some(name.into()),
+            classic_access: false,
+            address_prefix_management: PrefixManagement::Auto,
+            enable_hub: false,
+            resolver: NewResolver::System,
+            resource_group: group,
+        };
+        s.run(text, |w, c| vpc::create(w, c, input))
+    }
+
+    /// (rule, expected error code, class of refusal, field at fault, scenario that must be refused).
+    type Row = (&'static str, &'static str, Refusal, Option<&'static str>, fn(&mut Scene) -> RuleResult<()>);
+
+    fn refusals() -> Vec<Row> {
+        vec![
+            ("RG1", "resource_group_not_empty", Refusal::Conflict, None, |s| {
+                let group = new_group(s, HUB_ACCOUNT, "network")?;
+                vpc_in(s, HUB_ACCOUNT, "v", Some(group.clone()))?;
+                s.run(HUB_ACCOUNT, |w, c| resource_group::delete(w, c, &owner(HUB_ACCOUNT), &group))
+            }),
+            ("RG2", "resource_group_default", Refusal::Conflict, None, |s| {
+                let id = default_resource_group_id(&account(HUB_ACCOUNT));
+                s.run(HUB_ACCOUNT, |w, c| resource_group::delete(w, c, &owner(HUB_ACCOUNT), &id))
+            }),
+            ("RG3", "resource_group_name_duplicate", Refusal::Conflict, Some("name"), |s| {
+                new_group(s, HUB_ACCOUNT, DEFAULT_NAME).map(drop)
+            }),
+            ("RG4", "not_found", Refusal::NotFound, Some("resource_group"), |s| {
+                // Another account's group is refused exactly as an unknown one.
+                let theirs = new_group(s, SPOKE_ACCOUNT, "theirs")?;
+                vpc_in(s, HUB_ACCOUNT, "v", Some(theirs)).map(drop)
+            }),
+            ("RG4", "not_found", Refusal::NotFound, Some("resource_group"), |s| {
+                let vpc = vpc_in(s, HUB_ACCOUNT, "v", None)?;
+                let input = NewSecurityGroup {
+                    name: None,
+                    vpc,
+                    rules: Vec::new(),
+                    resource_group: Some("0123456789abcdef0123456789abcdef".into()),
+                };
+                s.run(HUB_ACCOUNT, |w, c| security_group::create(w, c, input)).map(drop)
+            }),
+            ("RG5", "forbidden", Refusal::Forbidden, Some("account_id"), |s| {
+                s.run(HUB_ACCOUNT, |w, c| resource_group::create(w, c, &owner(SPOKE_ACCOUNT), "theirs")).map(drop)
+            }),
+        ]
+    }
+
+    #[test]
+    fn every_resource_group_rule_refuses_what_it_forbids() {
+        for (rule, code, refusal, field, scenario) in refusals() {
+            let mut scene = Scene::new();
+            let error = scenario(&mut scene).expect_err(&format!("rule {rule} should refuse"));
+            assert_eq!((error.code, error.refusal, error.rule), (code, refusal, Some(rule)), "{error}");
+            assert_eq!(error.target.as_ref().map(|(name, _)| name.as_str()), field, "rule {rule}: {error}");
+        }
+    }
+
+    #[test]
+    fn resources_live_in_the_group_they_name_and_the_default_group_is_implicit() {
+        let mut scene = Scene::new();
+        let hub = owner(HUB_ACCOUNT);
+        let default = default_resource_group_id(&hub.account);
+        let groups = resource_group::groups_of(&scene.world, &hub);
+        assert_eq!(groups.len(), 1);
+        assert_eq!(
+            (groups[0].id.as_str(), groups[0].name.as_str(), groups[0].default),
+            (default.as_str(), "Default", true)
+        );
+        let group = new_group(&mut scene, HUB_ACCOUNT, "network").unwrap();
+        let vpc = vpc_in(&mut scene, HUB_ACCOUNT, "v", Some(group.clone())).unwrap();
+        // The VPC's default security group and ACL are in the VPC's group; a subnet without one is in the default.
+        let world = &scene.world;
+        assert_eq!(world.vpc(&vpc).unwrap().resource_group, group);
+        assert_eq!(world.security_group(&format!("{vpc}-sg")).unwrap().resource_group, group);
+        assert_eq!(world.network_acl(&format!("{vpc}-acl")).unwrap().resource_group, group);
+        let input = NewSubnet {
+            name: None,
+            vpc: vpc.clone(),
+            zone: Some("us-south-1".into()),
+            range: SubnetRange::Count(256),
+            network_acl: None,
+            resource_group: None,
+            public_gateway: None,
+        };
+        let subnet = scene.run(HUB_ACCOUNT, |w, c| subnet::create(w, c, input)).unwrap();
+        assert_eq!(scene.world.subnet(&subnet).unwrap().resource_group, default);
+        // Renaming the default group stores it; it stays the default and keeps its id.
+        scene.run(HUB_ACCOUNT, |w, c| resource_group::rename(w, c, &hub, &default, "Main")).unwrap();
+        let renamed = resource_group::find(&scene.world, &hub, &default).unwrap();
+        assert_eq!((renamed.name.as_str(), renamed.default, renamed.created_at), ("Main", true, Timestamp(1)));
+        // Another account never finds the group.
+        assert!(resource_group::find(&scene.world, &owner(SPOKE_ACCOUNT), &group).is_none());
+        // Once its VPC (with the VPC's default security group and ACL) is gone, the group can be deleted.
+        scene.run(HUB_ACCOUNT, |w, c| subnet::delete(w, c, &subnet)).unwrap();
+        assert!(resource_group::in_use(&scene.world, &group));
+        scene.run(HUB_ACCOUNT, |w, c| vpc::delete(w, c, &vpc)).unwrap();
+        assert!(!resource_group::in_use(&scene.world, &group));
+        scene.run(HUB_ACCOUNT, |w, c| resource_group::delete(w, c, &hub, &group)).unwrap();
+        assert!(scene.world.resource_group(&group).is_none());
     }
 }

@@ -46,6 +46,8 @@ pub struct NewVpc {
     pub enable_hub: bool,
     /// `dns.resolver`.
     pub resolver: NewResolver,
+    /// `resource_group` (by id, one of the account's groups); the account's default group when not given.
+    pub resource_group: Option<String>,
 }
 
 /// `dns.resolver` of a `PATCH /vpcs/{id}`.
@@ -121,6 +123,7 @@ fn next_dns_endpoint(world: &World) -> Ipv4Addr {
 /// Creates a VPC in the caller's account.
 pub fn create(world: &World, ctx: &mut Context, input: NewVpc) -> RuleResult<Applied<String>> {
     let account = owner_account(ctx)?;
+    let resource_group = super::resource_group::reference(world, &account, input.resource_group.as_deref())?;
     let name = names::choose(input.name.as_deref(), ctx.ids, "name")?;
     if name_taken(world, &account, &name, None) {
         return Err(RuleError::conflict("vpc_name_duplicate", format!("the account already has a VPC named `{name}`"))
@@ -153,6 +156,7 @@ pub fn create(world: &World, ctx: &mut Context, input: NewVpc) -> RuleResult<App
         resolver,
         dns_endpoint: next_dns_endpoint(world),
         version: 1,
+        resource_group,
     };
     // Every VPC comes with a default security group, network ACL and routing table. Their ids are derived from the
     // VPC's, as the VPC representation has always shown them, so one id scheme serves old and new VPCs alike.

@@ -67,11 +67,25 @@ pub struct Create {
     /// `auto` or `manual`.
     #[arg(long, value_parser = ["auto", "manual"])]
     address_prefix_management: Option<String>,
+    /// The resource group, by id (the account's default group when neither this nor the name is given).
+    #[arg(long, conflicts_with = "resource_group_name")]
+    resource_group_id: Option<String>,
+    /// The resource group, by name.
+    #[arg(long)]
+    resource_group_name: Option<String>,
 }
 
 impl Create {
     pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
         let mut body = json!({ "name": self.name });
+        let group = match (&self.resource_group_id, &self.resource_group_name) {
+            (Some(id), _) => Some(id.clone()),
+            (None, Some(name)) => Some(crate::commands::resource::group_id(client, name).await?),
+            (None, None) => None,
+        };
+        if let Some(id) = group {
+            body["resource_group"] = json!({ "id": id });
+        }
         if let Some(management) = &self.address_prefix_management {
             body["address_prefix_management"] = json!(management);
         }

@@ -124,6 +124,16 @@ async fn assert_defaults_after_0006(store: &SqlStore) {
     assert!(world.routing_table("r006-old-rt").is_some());
     assert_eq!(world.subnet("r006-sn").unwrap().network_acl, "r006-old-acl");
     assert_eq!(world.gateway("r006-gw").unwrap().security_groups, ["r006-old-sg"]);
+    // Rows written before migration 0008 belong to their account's default resource group.
+    let default = hubspoke_vpc::model::default_resource_group_id(&world.vpc("r006-old").unwrap().account);
+    let groups = [
+        &world.vpc("r006-old").unwrap().resource_group,
+        &world.subnet("r006-sn").unwrap().resource_group,
+        &world.gateway("r006-gw").unwrap().resource_group,
+        &group.resource_group,
+        &acl.resource_group,
+    ];
+    assert!(groups.iter().all(|group| **group == default), "{groups:?}");
     // What the migration wrote is exactly what a new VPC gets.
     let vpc = world.vpc("r006-old").unwrap();
     let expected = [

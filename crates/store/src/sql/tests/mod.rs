@@ -319,6 +319,7 @@ async fn the_vpc_world_round_trips_and_writes_are_compare_and_set() {
         }]),
         dns_endpoint: "127.53.0.1".parse().unwrap(),
         version: 1,
+        resource_group: hubspoke_vpc::model::default_resource_group_id(&owner),
     };
     let gateway = EndpointGateway {
         id: "r006-gw".into(),
@@ -331,6 +332,7 @@ async fn the_vpc_world_round_trips_and_writes_are_compare_and_set() {
         created_at: Timestamp(6),
         settling: Settling { phase: Phase::Pending, until: Timestamp(9) },
         security_groups: Vec::new(),
+        resource_group: "0123456789abcdef0123456789abcdef".into(),
     };
     let event = EventRecord {
         sequence: 0,

@@ -23,6 +23,7 @@ fn vpc(id: &str, account: &str, endpoint: &str) -> Vpc {
         resolver: ResolverSetting::System,
         dns_endpoint: endpoint.parse().unwrap(),
         version: 1,
+        resource_group: hubspoke_vpc::model::default_resource_group_id(&AccountId::parse(account).unwrap()),
     }
 }
 

@@ -22,6 +22,7 @@ fn vpc(id: &str) -> Vpc {
         resolver: ResolverSetting::System,
         dns_endpoint: "127.53.0.1".parse().unwrap(),
         version: 1,
+        resource_group: hubspoke_vpc::model::default_resource_group_id(&AccountId::parse(OWNER).unwrap()),
     }
 }
 

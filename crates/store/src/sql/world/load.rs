@@ -10,6 +10,17 @@ pub(in crate::sql) async fn load(connection: &mut AnyConnection) -> StoreResult<
         sqlx::query_scalar("SELECT revision FROM world_state WHERE slot = 1").fetch_one(&mut *connection).await?;
     let mut entities = Vec::new();
 
+    for row in sqlx::query("SELECT * FROM resource_groups").fetch_all(&mut *connection).await? {
+        entities.push(Entity::ResourceGroup(ResourceGroup {
+            id: row.get("id"),
+            account: account(&row, "account")?,
+            name: row.get("name"),
+            default: row.get::<i64, _>("is_default") == 1,
+            created_at: Timestamp(row.get("created_at")),
+            updated_at: Timestamp(row.get("updated_at")),
+        }));
+    }
+
     let mut manual: HashMap<String, Vec<DnsServer>> = HashMap::new();
     for row in sqlx::query("SELECT vpc_id, address, zone FROM vpc_manual_servers ORDER BY vpc_id, position")
         .fetch_all(&mut *connection)
@@ -27,8 +38,10 @@ pub(in crate::sql) async fn load(connection: &mut AnyConnection) -> StoreResult<
                 vpc: row.get::<Option<String>, _>("resolver_vpc").ok_or_else(|| corrupt("delegated VPC of", &id))?,
             },
         };
+        let owner = account(&row, "account")?;
         entities.push(Entity::Vpc(Vpc {
-            account: account(&row, "account")?,
+            resource_group: resource_group(&row, &owner),
+            account: owner,
             name: row.get("name"),
             created_at: Timestamp(row.get("created_at")),
             classic_access: row.get::<i64, _>("classic_access") == 1,
@@ -59,9 +72,11 @@ pub(in crate::sql) async fn load(connection: &mut AnyConnection) -> StoreResult<
     }
     for row in sqlx::query("SELECT * FROM subnets").fetch_all(&mut *connection).await? {
         let cidr: String = row.get("cidr");
+        let owner = account(&row, "account")?;
         entities.push(Entity::Subnet(Subnet {
             id: row.get("id"),
-            account: account(&row, "account")?,
+            resource_group: resource_group(&row, &owner),
+            account: owner,
             vpc: row.get("vpc_id"),
             zone: row.get("zone"),
             cidr: cidr.parse().map_err(|_| corrupt("CIDR", &cidr))?,
@@ -118,8 +133,10 @@ pub(in crate::sql) async fn load(connection: &mut AnyConnection) -> StoreResult<
             _ => GatewayTarget::ProviderInfrastructureService { name: value },
         };
         let mode: String = row.get("mode");
+        let owner = account(&row, "account")?;
         entities.push(Entity::Gateway(EndpointGateway {
-            account: account(&row, "account")?,
+            resource_group: resource_group(&row, &owner),
+            account: owner,
             vpc: row.get("vpc_id"),
             name: row.get("name"),
             target,
@@ -172,9 +189,11 @@ pub(in crate::sql) async fn load(connection: &mut AnyConnection) -> StoreResult<
         }));
     }
     for row in sqlx::query("SELECT * FROM public_gateways").fetch_all(&mut *connection).await? {
+        let owner = account(&row, "account")?;
         entities.push(Entity::PublicGateway(PublicGateway {
             id: row.get("id"),
-            account: account(&row, "account")?,
+            resource_group: resource_group(&row, &owner),
+            account: owner,
             vpc: row.get("vpc_id"),
             zone: row.get("zone"),
             name: row.get("name"),

@@ -8,8 +8,8 @@ use hubspoke_vpc::EntityKey;
 use hubspoke_vpc::model::{
     AclAction, AddressPrefix, Binding, BindingMode, CustomResolver, Direction, DnsServer, EndpointGateway,
     GatewayTarget, IpOwner, IpTarget, Local, NetworkAcl, NetworkAclRule, Phase, PortRange, PrefixManagement,
-    PublicGateway, Remote, ReservedIp, ResolverLocation, ResolverSetting, RoutingTable, RuleProtocol, SecurityGroup,
-    SecurityGroupRule, Settling, Subnet, Vpc, default_network_acl_id,
+    PublicGateway, Remote, ReservedIp, ResolverLocation, ResolverSetting, ResourceGroup, RoutingTable, RuleProtocol,
+    SecurityGroup, SecurityGroupRule, Settling, Subnet, Vpc, default_network_acl_id, default_resource_group_id,
 };
 use hubspoke_vpc::world::Entity;
 use sqlx::AnyConnection;
@@ -35,6 +35,12 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 fn account(row: &AnyRow, column: &str) -> StoreResult<AccountId> {
     let text: String = row.get(column);
     AccountId::parse(&text).ok_or_else(|| corrupt("account id", &text))
+}
+
+/// A resource's group: NULL in rows written before resource groups were stored, which are all in their account's
+/// default group.
+fn resource_group(row: &AnyRow, account: &AccountId) -> String {
+    row.get::<Option<String>, _>("resource_group").unwrap_or_else(|| default_resource_group_id(account))
 }
 
 fn address(text: &str) -> StoreResult<Ipv4Addr> {
@@ -64,7 +70,8 @@ fn key_text(write: &WorldWrite) -> String {
         WorldWrite::Put(entity) => key_of(entity),
     };
     match key {
-        EntityKey::Vpc(id)
+        EntityKey::ResourceGroup(id)
+        | EntityKey::Vpc(id)
         | EntityKey::AddressPrefix(id)
         | EntityKey::Subnet(id)
         | EntityKey::ReservedIp(id)
@@ -81,6 +88,7 @@ fn key_text(write: &WorldWrite) -> String {
 
 fn key_of(entity: &Entity) -> EntityKey {
     match entity {
+        Entity::ResourceGroup(e) => EntityKey::ResourceGroup(e.id.clone()),
         Entity::Vpc(e) => EntityKey::Vpc(e.id.clone()),
         Entity::AddressPrefix(e) => EntityKey::AddressPrefix(e.id.clone()),
         Entity::Subnet(e) => EntityKey::Subnet(e.id.clone()),
@@ -146,6 +154,7 @@ async fn apply(connection: &mut AnyConnection, writes: &[WorldWrite]) -> StoreRe
 
 async fn delete(connection: &mut AnyConnection, key: &EntityKey) -> StoreResult<()> {
     let (table, id) = match key {
+        EntityKey::ResourceGroup(id) => ("resource_groups", id),
         EntityKey::Vpc(id) => ("vpcs", id),
         EntityKey::AddressPrefix(id) => ("address_prefixes", id),
         EntityKey::Subnet(id) => ("subnets", id),
@@ -169,6 +178,21 @@ async fn delete(connection: &mut AnyConnection, key: &EntityKey) -> StoreResult<
 
 async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()> {
     match entity {
+        Entity::ResourceGroup(group) => {
+            sqlx::query(
+                "INSERT INTO resource_groups (id, account, name, is_default, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
+            )
+            .bind(&group.id)
+            .bind(group.account.as_str())
+            .bind(&group.name)
+            .bind(group.default as i64)
+            .bind(group.created_at.0)
+            .bind(group.updated_at.0)
+            .execute(&mut *connection)
+            .await?;
+        }
         Entity::Vpc(vpc) => {
             let (resolver_type, resolver_vpc) = match &vpc.resolver {
                 ResolverSetting::System => ("system", None),
@@ -177,7 +201,8 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
             };
             sqlx::query(
                 "INSERT INTO vpcs (id, account, name, created_at, classic_access, address_prefix_management, enable_hub, \
-                 resolver_type, resolver_vpc, dns_endpoint, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 resolver_type, resolver_vpc, dns_endpoint, version, resource_group) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, enable_hub = excluded.enable_hub, \
                  resolver_type = excluded.resolver_type, resolver_vpc = excluded.resolver_vpc, version = excluded.version",
             )
@@ -192,6 +217,7 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
             .bind(resolver_vpc)
             .bind(vpc.dns_endpoint.to_string())
             .bind(vpc.version as i64)
+            .bind(&vpc.resource_group)
             .execute(&mut *connection)
             .await?;
             sqlx::query("DELETE FROM vpc_manual_servers WHERE vpc_id = $1")
@@ -231,9 +257,9 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
         }
         Entity::Subnet(subnet) => {
             sqlx::query(
-                "INSERT INTO subnets (id, account, vpc_id, zone, cidr, name, created_at, network_acl_id, public_gateway_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
-                 network_acl_id = excluded.network_acl_id, public_gateway_id = excluded.public_gateway_id",
+                "INSERT INTO subnets (id, account, vpc_id, zone, cidr, name, created_at, network_acl_id, public_gateway_id, \
+                 resource_group) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO UPDATE SET \
+                 name = excluded.name, network_acl_id = excluded.network_acl_id, public_gateway_id = excluded.public_gateway_id",
             )
             .bind(&subnet.id)
             .bind(subnet.account.as_str())
@@ -244,6 +270,7 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
             .bind(subnet.created_at.0)
             .bind(&subnet.network_acl)
             .bind(&subnet.public_gateway)
+            .bind(&subnet.resource_group)
             .execute(&mut *connection)
             .await?;
         }
@@ -280,8 +307,8 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
                 GatewayTarget::ProviderInfrastructureService { name } => ("provider_infrastructure_service", name),
             };
             sqlx::query(
-                "INSERT INTO endpoint_gateways (id, account, vpc_id, name, target_type, target_value, mode, created_at, phase, settles_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO UPDATE SET name = excluded.name, mode = excluded.mode, \
+                "INSERT INTO endpoint_gateways (id, account, vpc_id, name, target_type, target_value, mode, created_at, phase, settles_at, \
+                 resource_group) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO UPDATE SET name = excluded.name, mode = excluded.mode, \
                  phase = excluded.phase, settles_at = excluded.settles_at",
             )
             .bind(&gateway.id)
@@ -294,6 +321,7 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
             .bind(gateway.created_at.0)
             .bind(phase_text(&gateway.settling))
             .bind(gateway.settling.until.0)
+            .bind(&gateway.resource_group)
             .execute(&mut *connection)
             .await?;
             sqlx::query("DELETE FROM endpoint_gateway_service_endpoints WHERE gateway_id = $1")
@@ -404,7 +432,7 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
 async fn put_public_gateway(connection: &mut AnyConnection, gateway: &PublicGateway) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO public_gateways (id, account, vpc_id, zone, name, created_at, available_at, floating_ip_id, \
-         floating_ip_address, floating_ip_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+         floating_ip_address, floating_ip_name, resource_group) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name",
     )
     .bind(&gateway.id)
@@ -417,6 +445,7 @@ async fn put_public_gateway(connection: &mut AnyConnection, gateway: &PublicGate
     .bind(&gateway.floating_ip.id)
     .bind(gateway.floating_ip.address.to_string())
     .bind(&gateway.floating_ip.name)
+    .bind(&gateway.resource_group)
     .execute(&mut *connection)
     .await?;
     Ok(())

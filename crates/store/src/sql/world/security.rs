@@ -88,8 +88,10 @@ pub(super) async fn load_security(connection: &mut AnyConnection, entities: &mut
     }
     for row in sqlx::query("SELECT * FROM security_groups").fetch_all(&mut *connection).await? {
         let id: String = row.get("id");
+        let owner = account(&row, "account")?;
         entities.push(Entity::SecurityGroup(SecurityGroup {
-            account: account(&row, "account")?,
+            resource_group: resource_group(&row, &owner),
+            account: owner,
             vpc: row.get("vpc_id"),
             name: row.get("name"),
             created_at: Timestamp(row.get("created_at")),
@@ -114,8 +116,10 @@ pub(super) async fn load_security(connection: &mut AnyConnection, entities: &mut
     }
     for row in sqlx::query("SELECT * FROM network_acls").fetch_all(&mut *connection).await? {
         let id: String = row.get("id");
+        let owner = account(&row, "account")?;
         entities.push(Entity::NetworkAcl(NetworkAcl {
-            account: account(&row, "account")?,
+            resource_group: resource_group(&row, &owner),
+            account: owner,
             vpc: row.get("vpc_id"),
             name: row.get("name"),
             created_at: Timestamp(row.get("created_at")),
@@ -138,7 +142,7 @@ pub(super) async fn load_security(connection: &mut AnyConnection, entities: &mut
 /// Writes a security group and replaces its rules.
 pub(super) async fn put_security_group(connection: &mut AnyConnection, group: &SecurityGroup) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO security_groups (id, account, vpc_id, name, created_at) VALUES ($1, $2, $3, $4, $5) \
+        "INSERT INTO security_groups (id, account, vpc_id, name, created_at, resource_group) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name",
     )
     .bind(&group.id)
@@ -146,6 +150,7 @@ pub(super) async fn put_security_group(connection: &mut AnyConnection, group: &S
     .bind(&group.vpc)
     .bind(&group.name)
     .bind(group.created_at.0)
+    .bind(&group.resource_group)
     .execute(&mut *connection)
     .await?;
     sqlx::query("DELETE FROM security_group_rules WHERE group_id = $1")
@@ -190,7 +195,7 @@ pub(super) async fn put_security_group(connection: &mut AnyConnection, group: &S
 /// Writes a network ACL and replaces its rules, in order.
 pub(super) async fn put_network_acl(connection: &mut AnyConnection, acl: &NetworkAcl) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO network_acls (id, account, vpc_id, name, created_at) VALUES ($1, $2, $3, $4, $5) \
+        "INSERT INTO network_acls (id, account, vpc_id, name, created_at, resource_group) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name",
     )
     .bind(&acl.id)
@@ -198,6 +203,7 @@ pub(super) async fn put_network_acl(connection: &mut AnyConnection, acl: &Networ
     .bind(&acl.vpc)
     .bind(&acl.name)
     .bind(acl.created_at.0)
+    .bind(&acl.resource_group)
     .execute(&mut *connection)
     .await?;
     sqlx::query("DELETE FROM network_acl_rules WHERE acl_id = $1").bind(&acl.id).execute(&mut *connection).await?;
