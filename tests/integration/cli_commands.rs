@@ -472,7 +472,7 @@ fn topology_destroy(server: &Server, file: &std::path::Path, hub_key: &str, spok
 /// The account of `key` holds no VPC resource, custom resolver or authorization (in the default region and `regions`).
 async fn assert_empty(server: &Server, key: &str, regions: &[&str]) {
     for region in [&[""][..], regions].concat() {
-        for list in ["vpcs", "subnets", "endpoint-gateways", "network-acls"] {
+        for list in ["vpcs", "subnets", "endpoint-gateways", "network-acls", "public-gateways"] {
             let mut command = hubspoke(server, key);
             command.args(["is", list]);
             if !region.is_empty() {
@@ -507,14 +507,13 @@ async fn a_topology_declares_manual_prefixes_network_acls_and_its_region() {
     let plan = topology("plan");
     assert!(plan.contains("create hub VPC `lz-hub` with manual address prefixes"), "{plan}");
     assert!(plan.contains("create network ACL `lz-hub-acl` with 6 rules in `lz-hub`"), "{plan}");
-    assert!(
-        plan.contains("create subnet `lz-hub-subnet-a` 10.10.10.0/24 in `lz-hub` (eu-de-1) on ACL `lz-hub-acl`"),
-        "{plan}"
-    );
+    assert!(plan.contains("create public gateway `lz-hub-pgw-eu-de-1` in `lz-hub` (eu-de-1)"), "{plan}");
+    let subnet = "create subnet `lz-hub-subnet-a` 10.10.10.0/24 in `lz-hub` (eu-de-1) on ACL `lz-hub-acl` with public gateway `lz-hub-pgw-eu-de-1`";
+    assert!(plan.contains(subnet), "{plan}");
     let applied = topology("apply");
     assert!(applied.contains("The topology is in place."), "{applied}");
     let again = topology("apply");
-    assert!(again.contains("0 of 13 steps to do") && again.contains("Nothing to do"), "{again}");
+    assert!(again.contains("0 of 14 steps to do") && again.contains("Nothing to do"), "{again}");
 
     // Everything is in eu-de, and nothing in the default region.
     let hub = |args: &[&str]| json(hubspoke(&server, &hub_key).args(args));
@@ -532,6 +531,7 @@ async fn a_topology_declares_manual_prefixes_network_acls_and_its_region() {
     let subnets = hub(&["is", "subnets", "-r", "eu-de"]);
     assert_eq!(subnets[0]["ipv4_cidr_block"], "10.10.10.0/24");
     assert_eq!(subnets[0]["network_acl"]["name"], "lz-hub-acl");
+    assert_eq!(subnets[0]["public_gateway"]["name"], "lz-hub-pgw-eu-de-1");
     let rules = hub(&["is", "network-acl-rules", "lz-hub-acl", "-r", "eu-de"]);
     let names: Vec<&str> = rules.as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
     assert_eq!(names[0], "ibmflow-iaas-outbound");

@@ -42,6 +42,7 @@ enum Removal {
     Resolver { account: String, instance: String, name: String },
     Subnet { account: String, vpc: String, name: String },
     Acl { account: String, vpc: String, name: String },
+    PublicGateway { account: String, name: String },
     Vpc { account: String, name: String },
 }
 
@@ -61,6 +62,7 @@ impl Removal {
             }
             Removal::Subnet { vpc, name, .. } => format!("delete subnet `{name}` in `{vpc}`"),
             Removal::Acl { vpc, name, .. } => format!("delete network ACL `{name}` in `{vpc}`"),
+            Removal::PublicGateway { name, .. } => format!("delete public gateway `{name}`"),
             Removal::Vpc { account, name } => format!("delete VPC `{name}` in account `{account}`"),
         }
     }
@@ -92,6 +94,12 @@ fn removals(spec: &Spec) -> Vec<Removal> {
         .map(|spoke| (&spoke.account, &spoke.vpc, spoke.subnet.as_ref(), &spoke.gateways, spoke.network_acl.as_ref()))
         .chain([(&hub.account, &hub.vpc, Some(&hub.subnet), &hub.gateways, hub.network_acl.as_ref())])
         .collect::<Vec<_>>();
+    let public_gateways = spec
+        .spokes
+        .iter()
+        .map(|spoke| (&spoke.account, spoke.public_gateway.as_ref()))
+        .chain([(&hub.account, hub.public_gateway.as_ref())])
+        .filter_map(|(account, gateway)| gateway.map(|gateway| (account, gateway)));
     for (account, vpc, _, gateways, _) in &vpcs {
         removals.extend(gateways.iter().map(|gateway| Removal::Gateway {
             account: account.to_string(),
@@ -111,6 +119,11 @@ fn removals(spec: &Spec) -> Vec<Removal> {
             name: subnet.clone(),
         }));
     }
+    // A public gateway goes once no subnet uses it, before its VPC.
+    removals.extend(
+        public_gateways
+            .map(|(account, name)| Removal::PublicGateway { account: account.to_string(), name: name.clone() }),
+    );
     for (account, vpc, _, _, acl) in &vpcs {
         removals.extend(acl.map(|acl| Removal::Acl {
             account: account.to_string(),
@@ -227,6 +240,9 @@ async fn present(clients: &Clients, removal: &Removal) -> anyhow::Result<bool> {
                 None => false,
             }
         }
+        Removal::PublicGateway { account, name } => {
+            find(&clients.get(account)?.0, "/v1/public_gateways", "public_gateways", name).await.is_ok()
+        }
         Removal::Vpc { account, name } => vpc_named(&clients.get(account)?.0, name).await.is_some(),
     })
 }
@@ -317,6 +333,12 @@ async fn remove(clients: &Clients, removal: &Removal) -> anyhow::Result<()> {
             let vpc = find(client, "/v1/vpcs", "vpcs", vpc).await?;
             if let Some(acl) = acl_of(client, &vpc, name).await {
                 delete_and_wait(client, &format!("/v1/network_acls/{}", cell(&acl["id"]))).await?;
+            }
+        }
+        Removal::PublicGateway { account, name } => {
+            let client = &clients.get(account)?.0;
+            if let Ok(gateway) = find(client, "/v1/public_gateways", "public_gateways", name).await {
+                delete_and_wait(client, &format!("/v1/public_gateways/{}", cell(&gateway["id"]))).await?;
             }
         }
         Removal::Vpc { account, name } => {

@@ -95,6 +95,8 @@ struct HubSpec {
     address_prefixes: Vec<PrefixSpec>,
     /// A network ACL for the subnet, with its rules in order.
     network_acl: Option<AclSpec>,
+    /// A public gateway (by name) in the subnet's zone, created if missing and attached to the subnet.
+    public_gateway: Option<String>,
     custom_resolver: ResolverSpec,
     #[serde(default)]
     gateways: Vec<GatewaySpec>,
@@ -162,6 +164,8 @@ struct SpokeSpec {
     #[serde(default)]
     address_prefixes: Vec<PrefixSpec>,
     network_acl: Option<AclSpec>,
+    /// A public gateway (by name) in the subnet's zone, created if missing and attached to the subnet.
+    public_gateway: Option<String>,
     /// `vpc` (this spoke VPC only), `all` (every VPC of the spoke account) or `none`.
     #[serde(default = "default_authorize")]
     authorize: String,
@@ -202,6 +206,12 @@ enum Step {
         vpc: String,
         spec: AclSpec,
     },
+    PublicGateway {
+        account: String,
+        vpc: String,
+        name: String,
+        zone: String,
+    },
     Subnet {
         account: String,
         vpc: String,
@@ -209,6 +219,7 @@ enum Step {
         zone: String,
         cidr: Option<String>,
         acl: Option<String>,
+        public_gateway: Option<String>,
     },
     Resolver {
         account: String,
@@ -253,10 +264,17 @@ impl Step {
             Step::Acl { vpc, spec, .. } => {
                 format!("create network ACL `{}` with {} rules in `{vpc}`", spec.name, spec.rules.len())
             }
-            Step::Subnet { account, vpc, name, zone, cidr, acl } => format!(
-                "create subnet `{name}`{} in `{vpc}` ({zone}){} in account `{account}`",
+            Step::PublicGateway { vpc, name, zone, .. } => {
+                format!("create public gateway `{name}` in `{vpc}` ({zone})")
+            }
+            Step::Subnet { account, vpc, name, zone, cidr, acl, public_gateway } => format!(
+                "create subnet `{name}`{} in `{vpc}` ({zone}){}{} in account `{account}`",
                 cidr.as_deref().map(|cidr| format!(" {cidr}")).unwrap_or_default(),
-                acl.as_deref().map(|acl| format!(" on ACL `{acl}`")).unwrap_or_default()
+                acl.as_deref().map(|acl| format!(" on ACL `{acl}`")).unwrap_or_default(),
+                public_gateway
+                    .as_deref()
+                    .map(|gateway| format!(" with public gateway `{gateway}`"))
+                    .unwrap_or_default()
             ),
             Step::Resolver { subnet, instance, name, .. } => {
                 format!("create and enable custom resolver `{name}` (instance `{instance}`) in subnet `{subnet}`")
@@ -360,6 +378,7 @@ struct Network<'a> {
     subnet_cidr: Option<&'a str>,
     prefixes: &'a [PrefixSpec],
     acl: Option<&'a AclSpec>,
+    public_gateway: Option<&'a str>,
 }
 
 /// The VPC, its prefixes, its ACL and its subnet, in the order the rules need them (a subnet lies in a prefix and is
@@ -378,6 +397,12 @@ fn network_steps(network: Network) -> Vec<Step> {
         spec: spec.clone(),
     }));
     steps.extend(network.acl.map(|spec| Step::Acl { account: account.clone(), vpc: vpc.clone(), spec: spec.clone() }));
+    steps.extend(network.public_gateway.map(|gateway| Step::PublicGateway {
+        account: account.clone(),
+        vpc: vpc.clone(),
+        name: gateway.to_owned(),
+        zone: network.zone.clone(),
+    }));
     steps.extend(network.subnet.map(|subnet| Step::Subnet {
         account: account.clone(),
         vpc: vpc.clone(),
@@ -385,6 +410,7 @@ fn network_steps(network: Network) -> Vec<Step> {
         zone: network.zone,
         cidr: network.subnet_cidr.map(str::to_owned),
         acl: network.acl.map(|acl| acl.name.clone()),
+        public_gateway: network.public_gateway.map(str::to_owned),
     }));
     steps
 }
@@ -485,6 +511,7 @@ fn steps(spec: &Spec) -> Vec<Step> {
         subnet_cidr: hub.subnet_cidr.as_deref(),
         prefixes: &hub.address_prefixes,
         acl: hub.network_acl.as_ref(),
+        public_gateway: hub.public_gateway.as_deref(),
     });
     steps.extend([Step::Resolver {
         account: hub.account.clone(),
@@ -508,6 +535,7 @@ fn steps(spec: &Spec) -> Vec<Step> {
             subnet_cidr: spoke.subnet_cidr.as_deref(),
             prefixes: &spoke.address_prefixes,
             acl: spoke.network_acl.as_ref(),
+            public_gateway: spoke.public_gateway.as_deref(),
         }));
         steps.extend(spoke.gateways.iter().map(|g| Step::Gateway {
             account: spoke.account.clone(),
@@ -535,6 +563,11 @@ fn steps(spec: &Spec) -> Vec<Step> {
 
 async fn subnet_of(client: &Client, vpc: &Value, name: &str) -> Option<Value> {
     find(client, &format!("/v1/subnets?vpc.id={}", cell(&vpc["id"])), "subnets", name).await.ok()
+}
+
+/// A public gateway of the account by name (names are unique within an account).
+async fn public_gateway_named(client: &Client, name: &str) -> Option<Value> {
+    find(client, "/v1/public_gateways", "public_gateways", name).await.ok()
 }
 
 /// A network ACL of the VPC by name.
@@ -672,6 +705,9 @@ async fn done(clients: &Clients, step: &Step) -> anyhow::Result<bool> {
                 None => false,
             }
         }
+        Step::PublicGateway { account, name, .. } => {
+            public_gateway_named(&clients.get(account)?.0, name).await.is_some()
+        }
         Step::Prefix { account, vpc, spec } => {
             let client = &clients.get(account)?.0;
             match vpc_named(client, vpc).await {
@@ -775,7 +811,13 @@ async fn run(clients: &Clients, step: &Step) -> anyhow::Result<()> {
             let body = json!({ "name": spec.name, "vpc": { "id": vpc["id"] }, "rules": rules });
             client.vpc(Method::POST, "/v1/network_acls", Some(&body)).await?;
         }
-        Step::Subnet { account, vpc, name, zone, cidr, acl } => {
+        Step::PublicGateway { account, vpc, name, zone } => {
+            let client = &clients.get(account)?.0;
+            let vpc = find(client, "/v1/vpcs", "vpcs", vpc).await?;
+            let body = json!({ "name": name, "vpc": { "id": vpc["id"] }, "zone": { "name": zone } });
+            client.vpc(Method::POST, "/v1/public_gateways", Some(&body)).await?;
+        }
+        Step::Subnet { account, vpc, name, zone, cidr, acl, public_gateway } => {
             let client = &clients.get(account)?.0;
             let vpc = find(client, "/v1/vpcs", "vpcs", vpc).await?;
             let mut body = json!({ "name": name, "vpc": { "id": vpc["id"] }, "zone": { "name": zone } });
@@ -786,6 +828,12 @@ async fn run(clients: &Clients, step: &Step) -> anyhow::Result<()> {
             if let Some(acl) = acl {
                 let acl = acl_of(client, &vpc, acl).await.with_context(|| format!("no network ACL named `{acl}`"))?;
                 body["network_acl"] = json!({ "id": acl["id"] });
+            }
+            if let Some(gateway) = public_gateway {
+                let gateway = public_gateway_named(client, gateway)
+                    .await
+                    .with_context(|| format!("no public gateway named `{gateway}`"))?;
+                body["public_gateway"] = json!({ "id": gateway["id"] });
             }
             client.vpc(Method::POST, "/v1/subnets", Some(&body)).await?;
         }
