@@ -42,7 +42,7 @@ enum Command {
     },
 }
 
-/// `serve --init`: the topology files, applied by the client's `topology apply` against the server itself.
+/// `serve --init`: saved states and topology files, applied by the client against the server itself.
 fn init(
     endpoint: String,
     operator_key: String,
@@ -50,7 +50,7 @@ fn init(
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send>> {
     Box::pin(async move {
         let report = |file: &std::path::Path, step: &str| println!("init {}: {step}", file.display());
-        hubspoke_cli::commands::topology::apply_files(&files, &endpoint, &operator_key, &report).await
+        hubspoke_cli::commands::init::apply(&files, &endpoint, &operator_key, &report).await
     })
 }
 

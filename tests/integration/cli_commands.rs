@@ -545,6 +545,35 @@ async fn a_topology_declares_manual_prefixes_network_acls_and_its_region() {
         json(hubspoke(&server, &spoke_key).args(["dns", "lookup", name, "--vpc", spoke_vpc["id"].as_str().unwrap()]));
     assert_eq!(lookup["answers"].as_array().unwrap().len(), 1, "{lookup}");
 
+    // A rule added by hand makes the ACL differ from the file: plan says so and apply does nothing.
+    run(hubspoke(&server, &hub_key).args([
+        "is",
+        "network-acl-rule-add",
+        "lz-hub-acl",
+        "allow",
+        "inbound",
+        "any",
+        "10.0.0.0/8",
+        "10.0.0.0/8",
+        "--name",
+        "by-hand",
+        "--region",
+        "eu-de",
+    ]));
+    let mut plan = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
+    plan.args(["topology", "plan"])
+        .arg(&file)
+        .env("HUBSPOKE_ENDPOINT", &server.base)
+        .env("HUB_APIKEY", &hub_key)
+        .env("SPOKE_APIKEY", &spoke_key);
+    let refused = plan.output().unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("network ACL `lz-hub-acl` exists with the rules") && stderr.contains("by-hand"),
+        "{stderr}"
+    );
+
     let destroyed = topology_destroy(&server, &file, &hub_key, &spoke_key);
     assert!(destroyed.contains("The topology is destroyed."), "{destroyed}");
     for key in [&hub_key, &spoke_key] {

@@ -197,3 +197,30 @@ async fn a_failing_init_stops_the_server_with_its_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("HUBSPOKE_TEST_UNSET"), "{stderr}");
 }
+
+#[tokio::test]
+async fn init_loads_a_saved_state_too() {
+    let first = Server::ephemeral().await;
+    let account = first.account("saved").await;
+    let (status, vpc) = first
+        .call(
+            Method::POST,
+            "/v1/vpcs?version=2026-10-06",
+            Some(&account.token),
+            Some(serde_json::json!({ "name": "kept" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{vpc}");
+    let operator = first.operator_token().await;
+    let (status, state) = first.call(Method::GET, "/_hubspoke/state", Some(&operator), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let directory = tempfile::tempdir().unwrap();
+    let file = directory.path().join("world.json");
+    std::fs::write(&file, state.to_string()).unwrap();
+
+    let second = Server::start(&["--ephemeral", "--init", file.to_str().unwrap()], None).await;
+    assert!(second.wait_ready().await, "ready once the state is loaded");
+    let token = second.token(&account.api_key).await;
+    let (_, vpcs) = second.call(Method::GET, "/v1/vpcs?version=2026-10-06", Some(&token), None).await;
+    assert_eq!(vpcs["vpcs"][0]["id"], vpc["id"]);
+}

@@ -5,13 +5,14 @@ mod accounts;
 mod dns;
 mod explain;
 mod iam;
+pub mod init;
 pub(crate) mod is;
 mod login;
 mod reset;
 pub(crate) mod resource;
 mod state;
 mod tg;
-pub mod topology;
+mod topology;
 
 use clap::Subcommand;
 

@@ -475,23 +475,31 @@ async fn ensure_account(operator: &Client, key_name: &str, account: &AccountSpec
     Ok(())
 }
 
-/// `serve --init`: applies each topology file in turn against the server at `endpoint`, as the operator (who creates
-/// the accounts the files mark `create`), telling `report` each step before it runs.
-pub async fn apply_files(
-    paths: &[std::path::PathBuf],
+/// Applies a topology file against the server at `endpoint`, as the operator (who creates the accounts the file marks
+/// `create`), telling `report` each step before it runs; as `apply`, nothing is done while a conflict remains.
+pub async fn apply_file(
+    path: &std::path::Path,
     endpoint: &str,
     operator_key: &str,
     report: &(dyn Fn(&std::path::Path, &str) + Send + Sync),
 ) -> anyhow::Result<()> {
-    for path in paths {
-        let (spec, clients) = open_at(path, Some(endpoint.to_owned()), Some(operator_key)).await?;
-        for step in steps(&spec) {
-            if !done(&clients, &step).await? {
-                report(path, &step.describe());
-                run(&clients, &step)
-                    .await
-                    .with_context(|| format!("`{}`: while trying to {}", path.display(), step.describe()))?;
-            }
+    let (spec, clients) = open_at(path, Some(endpoint.to_owned()), Some(operator_key)).await?;
+    let steps = steps(&spec);
+    let mut conflicts = Vec::new();
+    for step in &steps {
+        if let Some(conflict) = conflict(&clients, step).await? {
+            conflicts.push(format!("{}: {conflict}", step.describe()));
+        }
+    }
+    if !conflicts.is_empty() {
+        bail!("`{}` cannot be applied as it stands:\n  {}", path.display(), conflicts.join("\n  "));
+    }
+    for step in &steps {
+        if !done(&clients, step).await? {
+            report(path, &step.describe());
+            run(&clients, step)
+                .await
+                .with_context(|| format!("`{}`: while trying to {}", path.display(), step.describe()))?;
         }
     }
     Ok(())
@@ -656,9 +664,91 @@ async fn describe_now(clients: &Clients, step: &Step) -> anyhow::Result<String> 
     Ok(step.describe())
 }
 
-/// Why a step cannot be done as the file says, when what it names already exists with an attribute the API cannot
-/// change (a VPC's address prefix management), or with a hub flag the rules will not change (a VPC with bindings).
+/// Why a step cannot be done as the file says: what it names already exists with another attribute than the file
+/// gives (a subnet's zone, range, ACL or public gateway; an ACL's rules; a gateway's target or mode; a public
+/// gateway's zone) or one the API cannot change (a VPC's undeclared prefixes, a hub flag behind bindings). `plan`
+/// reports each and `apply` does nothing while any remains.
 async fn conflict(clients: &Clients, step: &Step) -> anyhow::Result<Option<String>> {
+    match step {
+        Step::Vpc { .. } => vpc_conflict(clients, step).await,
+        Step::Subnet { account, vpc, name, zone, cidr, acl, public_gateway } => {
+            let client = &clients.get(account)?.0;
+            let Some(vpc) = vpc_named(client, vpc).await else { return Ok(None) };
+            let Some(subnet) = subnet_of(client, &vpc, name).await else { return Ok(None) };
+            let mut differences = Vec::new();
+            if subnet["zone"]["name"] != zone.as_str() {
+                differences.push(format!("is in zone `{}`, not `{zone}`", cell(&subnet["zone"]["name"])));
+            }
+            if let Some(cidr) = cidr.as_deref().filter(|cidr| subnet["ipv4_cidr_block"] != *cidr) {
+                differences.push(format!("has the range {}, not {cidr}", cell(&subnet["ipv4_cidr_block"])));
+            }
+            if let Some(acl) = acl.as_deref().filter(|acl| subnet["network_acl"]["name"] != *acl) {
+                differences.push(format!("is on network ACL `{}`, not `{acl}`", cell(&subnet["network_acl"]["name"])));
+            }
+            if let Some(gateway) = public_gateway.as_deref().filter(|g| subnet["public_gateway"]["name"] != *g) {
+                differences
+                    .push(format!("has public gateway `{}`, not `{gateway}`", cell(&subnet["public_gateway"]["name"])));
+            }
+            Ok((!differences.is_empty()).then(|| {
+                format!("subnet `{name}` exists but {} (delete it to have it rebuilt)", differences.join(", "))
+            }))
+        }
+        Step::Acl { account, vpc, spec } => {
+            let client = &clients.get(account)?.0;
+            let Some(vpc) = vpc_named(client, vpc).await else { return Ok(None) };
+            let Some(acl) = acl_of(client, &vpc, &spec.name).await else { return Ok(None) };
+            let path = format!("/v1/network_acls/{}/rules", cell(&acl["id"]));
+            let existing: Vec<String> =
+                client.vpc_all(&path, "rules").await?.iter().map(|r| cell(&r["name"])).collect();
+            let wanted: Vec<String> = spec.rules.iter().map(|r| r.name.clone()).collect();
+            Ok((existing != wanted).then(|| {
+                format!(
+                    "network ACL `{}` exists with the rules {}, and the file gives {}",
+                    spec.name,
+                    existing.join(", "),
+                    wanted.join(", ")
+                )
+            }))
+        }
+        Step::Gateway { account, vpc, spec, .. } => {
+            let client = &clients.get(account)?.0;
+            let Some(vpc) = vpc_named(client, vpc).await else { return Ok(None) };
+            let path = format!("/v1/endpoint_gateways?vpc.id={}", cell(&vpc["id"]));
+            let Ok(gateway) = find(client, &path, "endpoint_gateways", &spec.name).await else { return Ok(None) };
+            let target = if gateway["target"]["crn"].is_string() {
+                &gateway["target"]["crn"]
+            } else {
+                &gateway["target"]["name"]
+            };
+            let mut differences = Vec::new();
+            if *target != spec.target.as_str() {
+                differences.push(format!("targets `{}`", cell(target)));
+            }
+            if gateway["dns_resolution_binding_mode"] != spec.mode.as_str() {
+                differences.push(format!("is `{}`", cell(&gateway["dns_resolution_binding_mode"])));
+            }
+            Ok((!differences.is_empty()).then(|| {
+                format!(
+                    "endpoint gateway `{}` exists but {} (the file: `{}`, `{}`)",
+                    spec.name,
+                    differences.join(" and "),
+                    spec.target,
+                    spec.mode
+                )
+            }))
+        }
+        Step::PublicGateway { account, name, zone, .. } => {
+            let Some(gateway) = public_gateway_named(&clients.get(account)?.0, name).await else { return Ok(None) };
+            Ok((gateway["zone"]["name"] != zone.as_str()).then(|| {
+                format!("public gateway `{name}` exists in zone `{}`, not `{zone}`", cell(&gateway["zone"]["name"]))
+            }))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A VPC that exists in a way the file cannot change.
+async fn vpc_conflict(clients: &Clients, step: &Step) -> anyhow::Result<Option<String>> {
     let Step::Vpc { account, name, hub, prefixes } = step else { return Ok(None) };
     let client = &clients.get(account)?.0;
     let Some(vpc) = vpc_named(client, name).await else { return Ok(None) };
