@@ -854,6 +854,16 @@ async fn public_gateways_and_reserved_ips_from_the_cli() {
         "true",
     ]));
     assert_eq!((&updated["name"], &updated["auto_delete"]), (&serde_json::json!("kept"), &serde_json::json!(true)));
+    // Every resource the CLI creates it can also delete: reserved IPs and network ACLs too.
+    let listed = run(hubspoke(&server, &key).args(["is", "subnet-reserved-ips", "egress-subnet"]));
+    assert!(listed.contains("OK\nID") && listed.contains("kept"), "{listed}");
+    run(hubspoke(&server, &key).args(["is", "subnet-reserved-ip-delete", "egress-subnet", "kept", "-f"]));
+    let listed = run(hubspoke(&server, &key).args(["is", "subnet-reserved-ips", "egress-subnet"]));
+    assert!(listed.contains("No reserved IPs were found."), "{listed}");
+    run(hubspoke(&server, &key).args(["is", "network-acl-create", "spare-acl", "egress-vpc"]));
+    run(hubspoke(&server, &key).args(["is", "network-acl-delete", "spare-acl", "-f"]));
+    let acls = json(hubspoke(&server, &key).args(["is", "network-acls"]));
+    assert!(acls.as_array().unwrap().iter().all(|acl| acl["name"] != "spare-acl"), "{acls}");
 }
 
 #[tokio::test]

@@ -92,6 +92,15 @@ pub enum Is {
     /// locations in them).
     #[command(name = "subnet-delete", after_help = "EXAMPLE:\n  hubspoke is subnet-delete hub-subnet -f")]
     SubnetDelete(subnet::Delete),
+    /// List a subnet's reserved IPs.
+    #[command(name = "subnet-reserved-ips", after_help = "EXAMPLE:\n  hubspoke is subnet-reserved-ips hub-subnet")]
+    SubnetReservedIps(subnet::ReservedIps),
+    /// Delete reserved IPs of a subnet (one bound to an endpoint gateway cannot be).
+    #[command(
+        name = "subnet-reserved-ip-delete",
+        after_help = "EXAMPLE:\n  hubspoke is subnet-reserved-ip-delete hub-subnet 10.240.0.9 -f"
+    )]
+    SubnetReservedIpDelete(subnet::ReservedIpDelete),
     /// Create an endpoint gateway (VPE).
     #[command(
         name = "endpoint-gateway-create",
@@ -186,6 +195,9 @@ pub enum Is {
         after_help = "EXAMPLES:\n  hubspoke is network-acl-create strict hub-vpc\n  hubspoke is network-acl-create copy hub-vpc --source-acl-id strict"
     )]
     NetworkAclCreate(network_acl::Create),
+    /// Delete network ACLs (one a subnet uses cannot be).
+    #[command(name = "network-acl-delete", after_help = "EXAMPLE:\n  hubspoke is network-acl-delete strict -f")]
+    NetworkAclDelete(network_acl::Delete),
     /// Add a rule to a network ACL, last or before another rule.
     #[command(
         name = "network-acl-rule-add",
@@ -271,6 +283,8 @@ impl Is {
             Is::SubnetCreate(command) => command.run(&client, printer).await,
             Is::Subnets(command) => command.run(&client, printer).await,
             Is::SubnetDelete(command) => command.run(&client, printer).await,
+            Is::SubnetReservedIps(command) => command.run(&client, printer).await,
+            Is::SubnetReservedIpDelete(command) => command.run(&client, printer).await,
             Is::EndpointGatewayCreate(command) => command.run(&client, printer).await,
             Is::EndpointGateways(command) => command.run(&client, printer).await,
             Is::EndpointGateway(command) => command.run(&client, printer).await,
@@ -291,6 +305,7 @@ impl Is {
             Is::NetworkAcls(command) => command.run(&client, printer).await,
             Is::NetworkAcl(command) => command.run(&client, printer).await,
             Is::NetworkAclCreate(command) => command.run(&client, printer).await,
+            Is::NetworkAclDelete(command) => command.run(&client, printer).await,
             Is::NetworkAclRuleAdd(command) => command.run(&client, printer).await,
             Is::NetworkAclRules(command) => command.run(&client, printer).await,
             Is::NetworkAclRuleDelete(command) => command.run(&client, printer).await,

@@ -308,3 +308,27 @@ impl RoutingTables {
         Ok(())
     }
 }
+
+/// `network-acl-delete ACL... [-f]`.
+#[derive(Clone, Debug, Args)]
+pub struct Delete {
+    /// The network ACLs: ids or names.
+    #[arg(required = true)]
+    acls: Vec<String>,
+    /// Delete without asking.
+    #[arg(short, long)]
+    force: bool,
+}
+
+impl Delete {
+    pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
+        for wanted in &self.acls {
+            let found = acl(client, wanted).await?;
+            confirm(&format!("network ACL {wanted}"), self.force)?;
+            printer.progress(&format!("Deleting network ACL {}...", cell(&found["id"])));
+            client.vpc(Method::DELETE, &format!("/v1/network_acls/{}", cell(&found["id"])), None).await?;
+            printer.ok();
+        }
+        Ok(())
+    }
+}

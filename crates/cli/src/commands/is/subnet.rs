@@ -115,3 +115,76 @@ impl Delete {
         Ok(())
     }
 }
+
+/// `subnet-reserved-ips SUBNET`.
+#[derive(Clone, Debug, Args)]
+pub struct ReservedIps {
+    /// The subnet: id or name.
+    subnet: String,
+}
+
+impl ReservedIps {
+    pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
+        let subnet = find(client, "/v1/subnets", "subnets", &self.subnet).await?;
+        printer.progress(&format!("Listing reserved IPs of subnet {}...", cell(&subnet["id"])));
+        let path = format!("/v1/subnets/{}/reserved_ips", cell(&subnet["id"]));
+        let ips = client.vpc_all(&path, "reserved_ips").await?;
+        if printer.json() {
+            printer.value(&Value::Array(ips));
+            return Ok(());
+        }
+        let rows: Vec<Vec<String>> = ips
+            .iter()
+            .map(|ip| {
+                let target = ip["target"]["name"].as_str().or(ip["target"]["id"].as_str()).unwrap_or("-");
+                vec![
+                    cell(&ip["id"]),
+                    cell(&ip["name"]),
+                    cell(&ip["address"]),
+                    cell(&ip["auto_delete"]),
+                    target.to_owned(),
+                ]
+            })
+            .collect();
+        printer.list("reserved IPs", &["ID", "Name", "Address", "Auto delete", "Target"], &rows);
+        Ok(())
+    }
+}
+
+/// `subnet-reserved-ip-delete SUBNET IP... [-f]`.
+#[derive(Clone, Debug, Args)]
+pub struct ReservedIpDelete {
+    /// The subnet: id or name.
+    subnet: String,
+    /// The reserved IPs: ids, names or addresses.
+    #[arg(required = true)]
+    ips: Vec<String>,
+    /// Delete without asking.
+    #[arg(short, long)]
+    force: bool,
+}
+
+impl ReservedIpDelete {
+    pub(crate) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
+        let subnet = cell(&find(client, "/v1/subnets", "subnets", &self.subnet).await?["id"]);
+        let ips = client.vpc_all(&format!("/v1/subnets/{subnet}/reserved_ips"), "reserved_ips").await?;
+        for wanted in &self.ips {
+            let ip = ips
+                .iter()
+                .find(|ip| {
+                    ip["id"] == wanted.as_str() || ip["name"] == wanted.as_str() || ip["address"] == wanted.as_str()
+                })
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "subnet `{}` has no reserved IP named or with id or address `{wanted}`",
+                        self.subnet
+                    )
+                })?;
+            confirm(&format!("reserved IP {wanted}"), self.force)?;
+            printer.progress(&format!("Deleting reserved IP {}...", cell(&ip["id"])));
+            client.vpc(Method::DELETE, &format!("/v1/subnets/{subnet}/reserved_ips/{}", cell(&ip["id"])), None).await?;
+            printer.ok();
+        }
+        Ok(())
+    }
+}
