@@ -30,7 +30,7 @@ pub enum Command {
     /// Create an account and its administrator's API key (operator only).
     #[command(
         name = "account-create",
-        after_help = "EXAMPLES:\n  hubspoke account-create hub\n  hubspoke account-create seed --id e38cfd44b6e44b249ac75dd5de0cc8aa"
+        after_help = "EXAMPLES:\n  hubspoke account-create hub\n  hubspoke account-create guide-hub --id e38cfd44b6e44b249ac75dd5de0cc8aa"
     )]
     AccountCreate(account_create::AccountCreate),
     /// List the accounts (operator only).
