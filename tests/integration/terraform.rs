@@ -13,6 +13,7 @@ use crate::support::{Account, Server, parse_body, repository_root};
 use crate::vpc_rules::Net;
 
 mod public_gateways;
+mod resource_bindings;
 mod resource_groups;
 mod transit_gateway;
 
