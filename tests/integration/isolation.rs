@@ -359,7 +359,9 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         (
             Method::POST,
             format!("/v1/endpoint_gateways/{}/resource_bindings", secrets.local_gateway),
-            Some(json!({ "target": { "crn": "crn:v1:bluemix:public:cloud-object-storage:global:a/x:y:bucket:taken" } })),
+            Some(
+                json!({ "target": { "crn": "crn:v1:bluemix:public:cloud-object-storage:global:a/x:y:bucket:taken" } }),
+            ),
         ),
         (
             Method::GET,

@@ -14,7 +14,9 @@ use crate::vpc_rules::{COS, Net};
 const COS_NAME: &str = "s3.direct.us-south.cloud-object-storage.appdomain.cloud";
 
 fn bucket(account: &str, name: &str) -> String {
-    format!("crn:v1:bluemix:public:cloud-object-storage:global:a/{account}:0c5a3f52-6c39-4d44-a2cd-21c52b06e6a4:bucket:{name}")
+    format!(
+        "crn:v1:bluemix:public:cloud-object-storage:global:a/{account}:0c5a3f52-6c39-4d44-a2cd-21c52b06e6a4:bucket:{name}"
+    )
 }
 
 fn text(value: &Value) -> String {
@@ -25,7 +27,8 @@ fn text(value: &Value) -> String {
 /// the hub's primary gateway, the spoke's local-access gateway).
 async fn local_access(net: &Net<'_>) -> (Value, Value, Value, Value) {
     let (hub, spoke, _, _) = net.bound().await;
-    let hub_gateway = net.ok(&net.hub, Method::GET, &format!("/v1/endpoint_gateways?vpc.id={}", text(&hub["id"])), None)
+    let hub_gateway = net
+        .ok(&net.hub, Method::GET, &format!("/v1/endpoint_gateways?vpc.id={}", text(&hub["id"])), None)
         .await["endpoint_gateways"][0]
         .clone();
     let (status, gateway) = net.gateway(&net.spoke, &spoke, COS, "per_resource_binding").await;
@@ -33,7 +36,14 @@ async fn local_access(net: &Net<'_>) -> (Value, Value, Value, Value) {
     (hub, spoke, hub_gateway, gateway)
 }
 
-fn assert_refused(status: StatusCode, body: &Value, expected: StatusCode, code: &str, rule: Option<&str>, field: Option<&str>) {
+fn assert_refused(
+    status: StatusCode,
+    body: &Value,
+    expected: StatusCode,
+    code: &str,
+    rule: Option<&str>,
+    field: Option<&str>,
+) {
     assert_eq!(status, expected, "{body}");
     let message = crate::support::assert_envelope(body, expected, code);
     if let Some(rule) = rule {
@@ -87,7 +97,10 @@ async fn bindings_are_created_listed_newest_first_paged_renamed_and_deleted() {
     let read = net.ok(&net.spoke, Method::GET, &one, None).await;
     assert_eq!(read, created[0]);
     let renamed = net.ok(&net.spoke, Method::PATCH, &one, Some(json!({ "name": "renamed" }))).await;
-    assert_eq!((renamed["name"].as_str(), renamed["service_endpoint"].clone()), (Some("renamed"), created[0]["service_endpoint"].clone()));
+    assert_eq!(
+        (renamed["name"].as_str(), renamed["service_endpoint"].clone()),
+        (Some("renamed"), created[0]["service_endpoint"].clone())
+    );
     let (status, _) = net.call(&net.spoke, Method::DELETE, &one, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, body) = net.call(&net.spoke, Method::GET, &one, None).await;
@@ -96,7 +109,8 @@ async fn bindings_are_created_listed_newest_first_paged_renamed_and_deleted() {
     assert_eq!(listed["total_count"], 2);
 
     // Deleting the gateway deletes its bindings with it.
-    let (status, body) = net.call(&net.spoke, Method::DELETE, &format!("/v1/endpoint_gateways/{}", text(&gateway["id"])), None).await;
+    let (status, body) =
+        net.call(&net.spoke, Method::DELETE, &format!("/v1/endpoint_gateways/{}", text(&gateway["id"])), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let (status, _) = net.call(&net.spoke, Method::GET, &path, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -155,12 +169,24 @@ async fn each_refusal_names_its_rule_and_field_and_another_account_finds_nothing
     }
     let one = format!("{path}/{}", text(&first["id"]));
     let second = net
-        .ok(&net.spoke, Method::POST, &path, Some(json!({ "name": "second", "target": { "crn": bucket(&net.spoke.id, "second") } })))
+        .ok(
+            &net.spoke,
+            Method::POST,
+            &path,
+            Some(json!({ "name": "second", "target": { "crn": bucket(&net.spoke.id, "second") } })),
+        )
         .await;
     let (status, response) = net
         .call(&net.spoke, Method::PATCH, &format!("{path}/{}", text(&second["id"])), Some(json!({ "name": "logs" })))
         .await;
-    assert_refused(status, &response, StatusCode::CONFLICT, "endpoint_gateway_resource_binding_name_duplicate", Some("RB3"), Some("name"));
+    assert_refused(
+        status,
+        &response,
+        StatusCode::CONFLICT,
+        "endpoint_gateway_resource_binding_name_duplicate",
+        Some("RB3"),
+        Some("name"),
+    );
 
     // Another spoke of the same hub cannot bind the same bucket (rule RB4 across the topology).
     let other_spoke = net.vpc(&net.spoke, "other-spoke", false).await;
@@ -172,12 +198,26 @@ async fn each_refusal_names_its_rule_and_field_and_another_account_finds_nothing
     assert_eq!(status, StatusCode::CREATED, "{other_gateway}");
     let other_path = format!("/v1/endpoint_gateways/{}/resource_bindings", text(&other_gateway["id"]));
     let (status, response) = net.call(&net.spoke, Method::POST, &other_path, Some(logs.clone())).await;
-    assert_refused(status, &response, StatusCode::CONFLICT, "endpoint_gateway_resource_binding_conflict", Some("RB4"), Some("target.crn"));
+    assert_refused(
+        status,
+        &response,
+        StatusCode::CONFLICT,
+        "endpoint_gateway_resource_binding_conflict",
+        Some("RB4"),
+        Some("target.crn"),
+    );
 
     // Rule RB1: the hub's primary gateway takes no resource bindings.
     let hub_path = format!("/v1/endpoint_gateways/{}/resource_bindings", text(&hub_gateway["id"]));
     let (status, response) = net.call(&net.hub, Method::POST, &hub_path, Some(logs.clone())).await;
-    assert_refused(status, &response, StatusCode::CONFLICT, "endpoint_gateway_resource_binding_mode", Some("RB1"), None);
+    assert_refused(
+        status,
+        &response,
+        StatusCode::CONFLICT,
+        "endpoint_gateway_resource_binding_mode",
+        Some("RB1"),
+        None,
+    );
 
     // Rule RB5: a gateway with resource bindings keeps its mode.
     let (status, response) = net
@@ -188,7 +228,14 @@ async fn each_refusal_names_its_rule_and_field_and_another_account_finds_nothing
             Some(json!({ "dns_resolution_binding_mode": "disabled" })),
         )
         .await;
-    assert_refused(status, &response, StatusCode::CONFLICT, "endpoint_gateway_has_resource_bindings", Some("RB5"), Some("dns_resolution_binding_mode"));
+    assert_refused(
+        status,
+        &response,
+        StatusCode::CONFLICT,
+        "endpoint_gateway_has_resource_bindings",
+        Some("RB5"),
+        Some("dns_resolution_binding_mode"),
+    );
 
     // The hub's account finds neither the spoke's gateway nor its bindings, and changes nothing.
     for (method, target, body) in [
@@ -213,7 +260,10 @@ async fn a_bound_bucket_resolves_to_the_local_gateway_and_unbound_names_do_not()
     let net = Net::new(&server).await;
     // Both gateways target the Cloud Object Storage instance, so the hub's serves the service's names and every
     // bucket below them (`*.s3.direct…`).
-    let instance = format!("crn:v1:bluemix:public:cloud-object-storage:global:a/{}:0c5a3f52-6c39-4d44-a2cd-21c52b06e6a4::", net.hub.id);
+    let instance = format!(
+        "crn:v1:bluemix:public:cloud-object-storage:global:a/{}:0c5a3f52-6c39-4d44-a2cd-21c52b06e6a4::",
+        net.hub.id
+    );
     let hub = net.vpc(&net.hub, "hub", true).await;
     let subnet = net.subnet(&net.hub, hub["id"].as_str().unwrap(), "us-south-1").await;
     net.resolver(&net.hub, &subnet).await;
@@ -240,7 +290,12 @@ async fn a_bound_bucket_resolves_to_the_local_gateway_and_unbound_names_do_not()
 
     let path = format!("/v1/endpoint_gateways/{}/resource_bindings", text(&gateway["id"]));
     let binding = net
-        .ok(&net.spoke, Method::POST, &path, Some(json!({ "name": "logs-bucket", "target": { "crn": bucket(&net.spoke.id, "logs") } })))
+        .ok(
+            &net.spoke,
+            Method::POST,
+            &path,
+            Some(json!({ "name": "logs-bucket", "target": { "crn": bucket(&net.spoke.id, "logs") } })),
+        )
         .await;
     expect(spoke_end, &logs, ResponseCode::NoError, &[&local_ip], "spoke, bound").await;
     expect(spoke_end, &other, ResponseCode::NXDomain, &[], "spoke, another bucket").await;

@@ -163,7 +163,8 @@ mod tests {
     #[test]
     fn resource_endpoints() {
         let region = crate::region::default_region();
-        let bucket = |name: &str| format!("crn:v1:bluemix:public:cloud-object-storage:global:a/acct:guid:bucket:{name}");
+        let bucket =
+            |name: &str| format!("crn:v1:bluemix:public:cloud-object-storage:global:a/acct:guid:bucket:{name}");
         assert_eq!(
             resource_endpoint(&bucket("logs-2026"), region),
             Ok("logs-2026.s3.direct.us-south.cloud-object-storage.appdomain.cloud".to_owned())

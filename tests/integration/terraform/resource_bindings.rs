@@ -61,7 +61,10 @@ async fn ibm_is_virtual_endpoint_gateway_resource_binding_create_poll_refresh_re
 
     // Rename: a merge patch of `name`; the binding stays `stable`.
     let renamed = net.ok(hub, Method::PATCH, &binding_path, Some(json!({ "name": "tf-logs-renamed" }))).await;
-    assert_eq!((renamed["name"].as_str(), renamed["lifecycle_state"].as_str()), (Some("tf-logs-renamed"), Some("stable")));
+    assert_eq!(
+        (renamed["name"].as_str(), renamed["lifecycle_state"].as_str()),
+        (Some("tf-logs-renamed"), Some("stable"))
+    );
 
     // Destroy: DELETE (204), then poll until 404.
     let (status, body) = net.call(hub, Method::DELETE, &binding_path, None).await;

@@ -3,10 +3,10 @@
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
+use hubspoke_dns::BoundResource;
 pub use hubspoke_dns::{Source, Via};
 use hubspoke_iam::Caller;
 use hubspoke_vpc::catalog::service_domain_of;
-use hubspoke_dns::BoundResource;
 use hubspoke_vpc::model::BindingMode;
 
 use crate::{App, AppError, AppResult};

@@ -1655,15 +1655,28 @@ mod resource_bindings {
                 let gateway = s.gateway(SPOKE_ACCOUNT, &vpc, COS, BindingMode::Disabled)?;
                 bind(s, &gateway, &bucket("logs"), None).map(drop)
             }),
-            ("RB2", "endpoint_gateway_resource_binding_target_unsupported", Refusal::Invalid, Some("target.crn"), |s| {
-                let (_, _, gateway) = local_access(s);
-                let instance = format!("crn:v1:bluemix:public:cloud-object-storage:global:a/{SPOKE_ACCOUNT}:guid::");
-                bind(s, &gateway, &instance, None).map(drop)
-            }),
-            ("RB2", "endpoint_gateway_resource_binding_target_unsupported", Refusal::Invalid, Some("target.crn"), |s| {
-                let (_, _, gateway) = local_access(s);
-                bind(s, &gateway, &bucket("Not_A_Bucket"), None).map(drop)
-            }),
+            (
+                "RB2",
+                "endpoint_gateway_resource_binding_target_unsupported",
+                Refusal::Invalid,
+                Some("target.crn"),
+                |s| {
+                    let (_, _, gateway) = local_access(s);
+                    let instance =
+                        format!("crn:v1:bluemix:public:cloud-object-storage:global:a/{SPOKE_ACCOUNT}:guid::");
+                    bind(s, &gateway, &instance, None).map(drop)
+                },
+            ),
+            (
+                "RB2",
+                "endpoint_gateway_resource_binding_target_unsupported",
+                Refusal::Invalid,
+                Some("target.crn"),
+                |s| {
+                    let (_, _, gateway) = local_access(s);
+                    bind(s, &gateway, &bucket("Not_A_Bucket"), None).map(drop)
+                },
+            ),
             ("RB3", "endpoint_gateway_resource_binding_name_duplicate", Refusal::Conflict, Some("name"), |s| {
                 let (_, _, gateway) = local_access(s);
                 bind(s, &gateway, &bucket("logs"), Some("mine"))?;
@@ -1696,11 +1709,18 @@ mod resource_bindings {
                 s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, Some(&second), &hub);
                 s.bind(SPOKE_ACCOUNT, &second, &hub).map(drop)
             }),
-            ("RB5", "endpoint_gateway_has_resource_bindings", Refusal::Conflict, Some("dns_resolution_binding_mode"), |s| {
-                let (_, _, gateway) = local_access(s);
-                bind(s, &gateway, &bucket("logs"), None)?;
-                s.run(SPOKE_ACCOUNT, |w, c| gateway::update(w, c, &gateway, None, Some(BindingMode::Disabled))).map(drop)
-            }),
+            (
+                "RB5",
+                "endpoint_gateway_has_resource_bindings",
+                Refusal::Conflict,
+                Some("dns_resolution_binding_mode"),
+                |s| {
+                    let (_, _, gateway) = local_access(s);
+                    bind(s, &gateway, &bucket("logs"), None)?;
+                    s.run(SPOKE_ACCOUNT, |w, c| gateway::update(w, c, &gateway, None, Some(BindingMode::Disabled)))
+                        .map(drop)
+                },
+            ),
         ]
     }
 
@@ -1724,8 +1744,7 @@ mod resource_bindings {
         assert_eq!(binding.service_endpoint, "logs.s3.direct.us-south.cloud-object-storage.appdomain.cloud");
         assert_eq!(binding.gateway, gateway);
         // Another account finds neither the gateway nor the binding.
-        let error =
-            scene.run(HUB_ACCOUNT, |w, c| resource_binding::rename(w, c, &gateway, &id, "theirs")).unwrap_err();
+        let error = scene.run(HUB_ACCOUNT, |w, c| resource_binding::rename(w, c, &gateway, &id, "theirs")).unwrap_err();
         assert_eq!(error.refusal, Refusal::NotFound);
         scene.run(SPOKE_ACCOUNT, |w, c| resource_binding::rename(w, c, &gateway, &id, "renamed")).unwrap();
         assert_eq!(scene.world.resource_binding(&id).unwrap().name, "renamed");

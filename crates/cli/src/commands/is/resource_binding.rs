@@ -139,7 +139,9 @@ impl Delete {
             let id = cell(&binding(client, &gateway, wanted).await?["id"]);
             confirm(&format!("resource binding {wanted}"), self.force)?;
             printer.progress(&format!("Deleting resource binding {id} of endpoint gateway {gateway}..."));
-            client.vpc(Method::DELETE, &format!("/v1/endpoint_gateways/{gateway}/resource_bindings/{id}"), None).await?;
+            client
+                .vpc(Method::DELETE, &format!("/v1/endpoint_gateways/{gateway}/resource_bindings/{id}"), None)
+                .await?;
             printer.ok();
         }
         Ok(())

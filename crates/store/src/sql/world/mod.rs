@@ -8,8 +8,9 @@ use hubspoke_vpc::EntityKey;
 use hubspoke_vpc::model::{
     AclAction, AddressPrefix, Binding, BindingMode, CustomResolver, Direction, DnsServer, EndpointGateway,
     GatewayTarget, IpOwner, IpTarget, Local, NetworkAcl, NetworkAclRule, Phase, PortRange, PrefixManagement,
-    PublicGateway, Remote, ReservedIp, ResolverLocation, ResourceBinding, ResolverSetting, ResourceGroup, RoutingTable, RuleProtocol,
-    SecurityGroup, SecurityGroupRule, Settling, Subnet, Vpc, default_network_acl_id, default_resource_group_id,
+    PublicGateway, Remote, ReservedIp, ResolverLocation, ResolverSetting, ResourceBinding, ResourceGroup, RoutingTable,
+    RuleProtocol, SecurityGroup, SecurityGroupRule, Settling, Subnet, Vpc, default_network_acl_id,
+    default_resource_group_id,
 };
 use hubspoke_vpc::world::Entity;
 use sqlx::AnyConnection;
