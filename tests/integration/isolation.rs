@@ -1,7 +1,7 @@
 //! No account gets into another's data: a third account, and the spoke for the hub's own resources, try every
 //! operation on the hub's policies, VPCs, address prefixes, subnets, reserved IPs, gateways, bindings, custom
-//! resolvers, security groups, network ACLs, routing tables, transit gateways, resource groups, account settings,
-//! events and DNS endpoints, and get 403 or 404, never data, and change nothing.
+//! resolvers, security groups, network ACLs, routing tables, resource bindings, transit gateways, resource groups,
+//! account settings, events and DNS endpoints, and get 403 or 404, never data, and change nothing.
 
 use std::collections::BTreeMap;
 
@@ -34,6 +34,8 @@ struct Secrets {
     network_acl_rule: String,
     public_gateway: String,
     floating_ip: String,
+    local_gateway: String,
+    resource_binding: String,
     transit_gateway: String,
     transit_connection: String,
     resource_group: String,
@@ -132,6 +134,20 @@ async fn build(net: &Net<'_>) -> Secrets {
         Some(json!({ "id": public_gateway["id"] })),
     )
     .await;
+    // A standalone VPC with a local-access gateway and one resource binding.
+    let local_vpc = net.vpc(hub, "secret-local", false).await;
+    let (status, local_gateway) = net.gateway(hub, &local_vpc, COS, "per_resource_binding").await;
+    assert_eq!(status, StatusCode::CREATED, "{local_gateway}");
+    let local_gateway = text(&local_gateway["id"]);
+    let bucket = format!("crn:v1:bluemix:public:cloud-object-storage:global:a/{}:guid:bucket:secret-bucket", hub.id);
+    let resource_binding = net
+        .ok(
+            hub,
+            Method::POST,
+            &format!("/v1/endpoint_gateways/{local_gateway}/resource_bindings"),
+            Some(json!({ "name": "secret-rb", "target": { "crn": bucket } })),
+        )
+        .await;
     let transit = format!("/v1/transit_gateways?version={VERSION}");
     let (status, transit_gateway) = net
         .server
@@ -151,6 +167,8 @@ async fn build(net: &Net<'_>) -> Secrets {
     Secrets {
         public_gateway: text(&public_gateway["id"]),
         floating_ip: text(&public_gateway["floating_ip"]["id"]),
+        resource_binding: text(&resource_binding["id"]),
+        local_gateway,
         transit_gateway,
         transit_connection: text(&transit_connection["id"]),
         resource_group: text(&resource_group.1["id"]),
@@ -198,6 +216,8 @@ async fn snapshot(net: &Net<'_>, secrets: &Secrets) -> BTreeMap<String, Value> {
         "/v1/network_acls".to_owned(),
         format!("/v1/public_gateways/{}", secrets.public_gateway),
         format!("/v1/subnets/{}/public_gateway", secrets.subnet),
+        format!("/v1/endpoint_gateways/{}/resource_bindings", secrets.local_gateway),
+        format!("/v1/endpoint_gateways/{}/resource_bindings/{}", secrets.local_gateway, secrets.resource_binding),
         "/v1/public_gateways".to_owned(),
         format!("/v1/transit_gateways/{}", secrets.transit_gateway),
         format!("/v1/transit_gateways/{}/connections", secrets.transit_gateway),
@@ -237,6 +257,8 @@ fn hub_ids(net: &Net<'_>, secrets: &Secrets) -> Vec<String> {
         secrets.network_acl_rule.clone(),
         secrets.public_gateway.clone(),
         secrets.floating_ip.clone(),
+        secrets.local_gateway.clone(),
+        secrets.resource_binding.clone(),
         secrets.transit_gateway.clone(),
         secrets.transit_connection.clone(),
         secrets.resource_group.clone(),
@@ -333,6 +355,29 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         (Method::GET, format!("/v1/public_gateways/{}", secrets.public_gateway), None),
         (Method::PATCH, format!("/v1/public_gateways/{}", secrets.public_gateway), Some(json!({ "name": "taken" }))),
         (Method::DELETE, format!("/v1/public_gateways/{}", secrets.public_gateway), None),
+        (Method::GET, format!("/v1/endpoint_gateways/{}/resource_bindings", secrets.local_gateway), None),
+        (
+            Method::POST,
+            format!("/v1/endpoint_gateways/{}/resource_bindings", secrets.local_gateway),
+            Some(
+                json!({ "target": { "crn": "crn:v1:bluemix:public:cloud-object-storage:global:a/x:y:bucket:taken" } }),
+            ),
+        ),
+        (
+            Method::GET,
+            format!("/v1/endpoint_gateways/{}/resource_bindings/{}", secrets.local_gateway, secrets.resource_binding),
+            None,
+        ),
+        (
+            Method::PATCH,
+            format!("/v1/endpoint_gateways/{}/resource_bindings/{}", secrets.local_gateway, secrets.resource_binding),
+            Some(json!({ "name": "taken" })),
+        ),
+        (
+            Method::DELETE,
+            format!("/v1/endpoint_gateways/{}/resource_bindings/{}", secrets.local_gateway, secrets.resource_binding),
+            None,
+        ),
         (Method::GET, format!("/v1/subnets/{subnet}/public_gateway"), None),
         (Method::PUT, format!("/v1/subnets/{subnet}/public_gateway"), Some(json!({ "id": secrets.public_gateway }))),
         (Method::DELETE, format!("/v1/subnets/{subnet}/public_gateway"), None),

@@ -26,6 +26,7 @@ mod races;
 mod readme;
 mod replicas;
 mod reset;
+mod resource_bindings;
 mod resource_groups;
 mod roles;
 mod sdk;

@@ -14,6 +14,7 @@ use crate::vpc_rules::Net;
 
 mod landing_zone;
 mod public_gateways;
+mod resource_bindings;
 mod resource_groups;
 mod transit_gateway;
 

@@ -841,6 +841,63 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             .query(VPC_QUERY),
             delete(vpc::gateways::unbind_ip),
         ),
+        (
+            op(
+                M::GET,
+                "/v1/endpoint_gateways/{id}/resource_bindings",
+                "list_endpoint_gateway_resource_bindings",
+                is,
+                "List a gateway's resource bindings",
+            )
+            .query(VPC_LIST_QUERY),
+            get(vpc::resource_bindings::list),
+        ),
+        (
+            op(
+                M::POST,
+                "/v1/endpoint_gateways/{id}/resource_bindings",
+                "create_endpoint_gateway_resource_binding",
+                is,
+                "Create a resource binding",
+            )
+            .query(VPC_QUERY)
+            .body(Body::Json(&[("target", "object")])),
+            post(vpc::resource_bindings::create),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/endpoint_gateways/{id}/resource_bindings/{binding}",
+                "get_endpoint_gateway_resource_binding",
+                is,
+                "Retrieve a resource binding",
+            )
+            .query(VPC_QUERY),
+            get(vpc::resource_bindings::get),
+        ),
+        (
+            op(
+                M::PATCH,
+                "/v1/endpoint_gateways/{id}/resource_bindings/{binding}",
+                "update_endpoint_gateway_resource_binding",
+                is,
+                "Rename a resource binding",
+            )
+            .query(VPC_QUERY)
+            .body(Body::Json(&[])),
+            patch(vpc::resource_bindings::update),
+        ),
+        (
+            op(
+                M::DELETE,
+                "/v1/endpoint_gateways/{id}/resource_bindings/{binding}",
+                "delete_endpoint_gateway_resource_binding",
+                is,
+                "Delete a resource binding",
+            )
+            .query(VPC_QUERY),
+            delete(vpc::resource_bindings::delete),
+        ),
         (op(M::GET, resolvers, "list_custom_resolvers", dns, "List custom resolvers"), get(dns_services::list)),
         (
             op(M::POST, resolvers, "create_custom_resolver", dns, "Create a custom resolver")

@@ -22,4 +22,4 @@ pub mod view;
 
 pub use answer::{Reply, Transport, respond};
 pub use server::{DataPlane, DnsConfig};
-pub use view::{Answer, Lookup, Source, Via, View, Views, compile, lookup};
+pub use view::{Answer, BoundResource, Lookup, Source, Via, View, Views, compile, lookup};

@@ -2,6 +2,8 @@
 //!
 //! - Every VPC sees its own endpoint gateways, whatever their mode.
 //! - A hub sees its own gateways and every attached spoke's `primary` and `per_resource_binding` gateways.
+//! - A `per_resource_binding` gateway answers only the `service_endpoint` names of its resource bindings (wherever it
+//!   is seen), not its service's other names: those are the hub's `primary` gateway's.
 //! - A VPC whose resolver is delegated to a hub (or manual with a server that is one of the hub's custom resolver
 //!   addresses) sees exactly the hub's view: its own `disabled` gateways no longer answer.
 //! - The hub's custom resolver addresses serve the hub's view.
@@ -11,7 +13,7 @@ use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 use hubspoke_vpc::World;
-use hubspoke_vpc::model::{BindingMode, EndpointGateway, IpTarget, ResolverSetting};
+use hubspoke_vpc::model::{BindingMode, EndpointGateway, IpTarget, ResolverSetting, ResourceBinding};
 use hubspoke_vpc::topology::{custom_resolver_addresses, spoke_bindings};
 
 /// How a record came to be in a view.
@@ -60,6 +62,17 @@ pub struct Answer {
     pub mode: BindingMode,
     /// Why the view holds it.
     pub via: Via,
+    /// The resource binding whose `service_endpoint` this is (a `per_resource_binding` gateway's answers only).
+    pub resource_binding: Option<BoundResource>,
+}
+
+/// The resource binding behind an answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BoundResource {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
 }
 
 /// The names one resolver knows.
@@ -164,6 +177,7 @@ impl Views {
 struct Index<'w> {
     gateways: HashMap<&'w str, Vec<&'w EndpointGateway>>,
     ips: HashMap<&'w str, Vec<Ipv4Addr>>,
+    resource_bindings: HashMap<&'w str, Vec<&'w ResourceBinding>>,
 }
 
 impl<'w> Index<'w> {
@@ -178,7 +192,11 @@ impl<'w> Index<'w> {
                 ips.entry(gateway.as_str()).or_default().push(ip.address);
             }
         }
-        Index { gateways, ips }
+        let mut resource_bindings: HashMap<&str, Vec<&ResourceBinding>> = HashMap::new();
+        for binding in world.resource_bindings() {
+            resource_bindings.entry(binding.gateway.as_str()).or_default().push(binding);
+        }
+        Index { gateways, ips, resource_bindings }
     }
 
     fn gateways_in(&self, vpc: &str) -> impl Iterator<Item = &'w EndpointGateway> + '_ {
@@ -229,20 +247,31 @@ fn build(index: &Index, owner: &str, mut gateways: Vec<(&EndpointGateway, Via)>)
     gateways.sort_by_key(|(gateway, via)| (*via != Via::Own, gateway.mode != BindingMode::Primary, gateway.created_at));
     let mut view = View { vpc: owner.to_owned(), ..View::default() };
     for (gateway, via) in gateways {
-        let answers: Vec<Answer> = index
-            .ips
-            .get(gateway.id.as_str())
-            .into_iter()
-            .flatten()
-            .map(|&address| Answer {
-                address,
-                gateway: gateway.id.clone(),
-                gateway_name: gateway.name.clone(),
-                vpc: gateway.vpc.clone(),
-                mode: gateway.mode,
-                via: via.clone(),
-            })
-            .collect();
+        let addresses = index.ips.get(gateway.id.as_str()).into_iter().flatten();
+        let answers = |resource_binding: Option<&ResourceBinding>| -> Vec<Answer> {
+            addresses
+                .clone()
+                .map(|&address| Answer {
+                    address,
+                    gateway: gateway.id.clone(),
+                    gateway_name: gateway.name.clone(),
+                    vpc: gateway.vpc.clone(),
+                    mode: gateway.mode,
+                    via: via.clone(),
+                    resource_binding: resource_binding
+                        .map(|binding| BoundResource { id: binding.id.clone(), name: binding.name.clone() }),
+                })
+                .collect()
+        };
+        if gateway.mode == BindingMode::PerResourceBinding {
+            // Local access: only the bound resources' names, each answered by this gateway.
+            for binding in index.resource_bindings.get(gateway.id.as_str()).into_iter().flatten() {
+                let name = binding.service_endpoint.trim_end_matches('.').to_ascii_lowercase();
+                view.add_name(name, &answers(Some(binding)));
+            }
+            continue;
+        }
+        let answers = answers(None);
         for endpoint in &gateway.service_endpoints {
             let name = endpoint.trim_end_matches('.').to_ascii_lowercase();
             match name.strip_prefix("*.") {
@@ -331,6 +360,7 @@ mod tests {
             vpc: "vpc".into(),
             mode: BindingMode::Primary,
             via: Via::Own,
+            resource_binding: None,
         }
     }
 

@@ -59,6 +59,44 @@ pub fn service_endpoints(target: &GatewayTarget, region: &Region) -> Option<Vec<
     }
 }
 
+/// Why a CRN cannot be the target of a resource binding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResourceTargetError {
+    /// Not a CRN of a Cloud Object Storage bucket.
+    NotABucket,
+    /// A bucket CRN whose bucket name is not a valid bucket name.
+    InvalidBucketName,
+}
+
+/// The FQDN a resource binding of a Cloud Object Storage gateway in `region` serves for `crn`: a bucket
+/// (`crn:v1:bluemix:public:cloud-object-storage:global:a/<account>:<instance>:bucket:<bucket>`) is reached at its
+/// virtual-hosted direct endpoint, `<bucket>.s3.direct.<region>.cloud-object-storage.appdomain.cloud`, the name COS
+/// clients address a bucket by from inside a VPC. Only buckets have a name of their own; an instance is not one.
+pub fn resource_endpoint(crn: &str, region: &Region) -> Result<String, ResourceTargetError> {
+    let parts: Vec<&str> = crn.split(':').collect();
+    let bucket_crn = parts.len() == 10
+        && parts[0] == "crn"
+        && parts[1] == "v1"
+        && parts[4] == "cloud-object-storage"
+        && parts[8] == "bucket";
+    if !bucket_crn {
+        return Err(ResourceTargetError::NotABucket);
+    }
+    let bucket = parts[9];
+    // COS bucket names: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or
+    // digit, without two dots in a row (every label of the FQDN is then a valid DNS label).
+    let valid = (3..=63).contains(&bucket.len())
+        && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && bucket.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && bucket.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
+        && !bucket.contains("..")
+        && bucket.split('.').all(|label| !label.starts_with('-') && !label.ends_with('-'));
+    if !valid {
+        return Err(ResourceTargetError::InvalidBucketName);
+    }
+    Ok(format!("{bucket}.s3.direct.{}.cloud-object-storage.appdomain.cloud", region.name))
+}
+
 /// Whether a name is a well-formed FQDN inside one of the VPE service domains.
 pub fn is_service_fqdn(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
@@ -119,6 +157,31 @@ mod tests {
         for (target, expected) in cases {
             let expected = expected.map(|list| list.iter().map(|s| s.to_string()).collect::<Vec<_>>());
             assert_eq!(service_endpoints(&target, crate::region::default_region()), expected, "{target:?}");
+        }
+    }
+
+    #[test]
+    fn resource_endpoints() {
+        let region = crate::region::default_region();
+        let bucket =
+            |name: &str| format!("crn:v1:bluemix:public:cloud-object-storage:global:a/acct:guid:bucket:{name}");
+        assert_eq!(
+            resource_endpoint(&bucket("logs-2026"), region),
+            Ok("logs-2026.s3.direct.us-south.cloud-object-storage.appdomain.cloud".to_owned())
+        );
+        assert_eq!(
+            resource_endpoint(&bucket("a.b-c"), region),
+            Ok("a.b-c.s3.direct.us-south.cloud-object-storage.appdomain.cloud".to_owned())
+        );
+        for bad in ["ab", "Upper", "a..b", "-ab", "ab-", "a.-b", "under_score"] {
+            assert_eq!(resource_endpoint(&bucket(bad), region), Err(ResourceTargetError::InvalidBucketName), "{bad}");
+        }
+        for crn in [
+            "crn:v1:bluemix:public:cloud-object-storage:global:a/acct:guid::",
+            "crn:v1:bluemix:public:kms:us-south:a/acct:guid:bucket:logs",
+            "not-a-crn",
+        ] {
+            assert_eq!(resource_endpoint(crn, region), Err(ResourceTargetError::NotABucket), "{crn}");
         }
     }
 

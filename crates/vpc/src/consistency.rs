@@ -72,6 +72,19 @@ impl World {
                 ));
             }
         }
+        for binding in self.resource_bindings() {
+            match self.gateway(&binding.gateway) {
+                None => found.push(format!(
+                    "resource binding `{}` names endpoint gateway `{}`, which does not exist",
+                    binding.id, binding.gateway
+                )),
+                Some(gateway) if gateway.mode != crate::model::BindingMode::PerResourceBinding => found.push(format!(
+                    "resource binding `{}` is of endpoint gateway `{}`, which is not `per_resource_binding` (rule RB1)",
+                    binding.id, gateway.id
+                )),
+                Some(_) => {}
+            }
+        }
         let mut bound_spokes = HashSet::new();
         for vpc in self.vpcs() {
             for binding in self.bindings_of(&vpc.id).filter(|b| b.hub == vpc.id) {

@@ -298,6 +298,28 @@ pub struct EndpointGateway {
     pub resource_group: String,
 }
 
+/// A resource binding of an endpoint gateway (local access): one resource of the gateway's target service whose
+/// FQDN the gateway answers. `type` is always `weak`: the binding does not depend on the resource existing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceBinding {
+    /// The id.
+    pub id: String,
+    /// The owning account (the gateway's).
+    pub account: AccountId,
+    /// The endpoint gateway.
+    pub gateway: String,
+    /// Unique among the gateway's resource bindings.
+    pub name: String,
+    /// The bound resource's CRN (`target.crn`).
+    pub target_crn: String,
+    /// The bound resource's FQDN (from [`crate::catalog::resource_endpoint`]), unique in the DNS sharing topology.
+    pub service_endpoint: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Its lifecycle.
+    pub settling: Settling,
+}
+
 /// A DNS resolution binding: one relationship between a spoke and a hub, seen from both, with one id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Binding {

@@ -136,8 +136,9 @@ pub fn binding_gateways<'a>(world: &'a World, binding: &'a Binding) -> impl Iter
     world.gateways_in(&binding.spoke).filter(|gateway| gateway.mode.shared())
 }
 
-/// The world as the DNS data plane serves it at `now`: endpoint gateways and bindings still `pending` after their
-/// creation are left out until they are `stable`, as IBM answers a new gateway's names only once it is ready. Returns
+/// The world as the DNS data plane serves it at `now`: endpoint gateways, bindings and resource bindings still
+/// `pending` after their creation are left out until they are `stable`, as IBM answers a new gateway's names only
+/// once it is ready. Returns
 /// the earliest moment one of them settles, when the data plane must look again (`None` when nothing is pending).
 ///
 /// A gateway or binding `updating` after a change keeps answering, with its new settings.
@@ -153,6 +154,10 @@ pub fn settled(world: &World, now: Timestamp) -> (World, Option<Timestamp>) {
     for binding in world.bindings.values().filter(|binding| pending(&binding.settling)) {
         note(&binding.settling);
         served.bindings.remove(&binding.id);
+    }
+    for binding in world.resource_bindings.values().filter(|binding| pending(&binding.settling)) {
+        note(&binding.settling);
+        served.resource_bindings.remove(&binding.id);
     }
     (served, next)
 }

@@ -7,8 +7,8 @@
 use std::collections::BTreeSet;
 
 use crate::model::{
-    AddressPrefix, Binding, CustomResolver, EndpointGateway, NetworkAcl, PublicGateway, ReservedIp, ResourceGroup,
-    RoutingTable, SecurityGroup, Subnet, TransitConnection, TransitGateway, Vpc,
+    AddressPrefix, Binding, CustomResolver, EndpointGateway, NetworkAcl, PublicGateway, ReservedIp, ResourceBinding,
+    ResourceGroup, RoutingTable, SecurityGroup, Subnet, TransitConnection, TransitGateway, Vpc,
 };
 
 /// The key of one entity, for persistence.
@@ -36,6 +36,8 @@ pub enum EntityKey {
     ReservedIp(String),
     /// An endpoint gateway.
     Gateway(String),
+    /// A resource binding of an endpoint gateway (after its gateway).
+    ResourceBinding(String),
     /// A DNS resolution binding.
     Binding(String),
     /// A custom resolver (with its locations).
@@ -55,6 +57,7 @@ pub struct World {
     pub(crate) subnets: imbl::OrdMap<String, Subnet>,
     pub(crate) reserved_ips: imbl::OrdMap<String, ReservedIp>,
     pub(crate) gateways: imbl::OrdMap<String, EndpointGateway>,
+    pub(crate) resource_bindings: imbl::OrdMap<String, ResourceBinding>,
     pub(crate) bindings: imbl::OrdMap<String, Binding>,
     pub(crate) resolvers: imbl::OrdMap<String, CustomResolver>,
     pub(crate) security_groups: imbl::OrdMap<String, SecurityGroup>,
@@ -81,6 +84,8 @@ pub enum Entity {
     ReservedIp(ReservedIp),
     /// An endpoint gateway.
     Gateway(EndpointGateway),
+    /// A resource binding of an endpoint gateway.
+    ResourceBinding(ResourceBinding),
     /// A binding.
     Binding(Binding),
     /// A custom resolver.
@@ -129,6 +134,9 @@ impl World {
             Entity::Gateway(gateway) => {
                 self.gateways.insert(gateway.id.clone(), gateway);
             }
+            Entity::ResourceBinding(binding) => {
+                self.resource_bindings.insert(binding.id.clone(), binding);
+            }
             Entity::Binding(binding) => {
                 self.bindings.insert(binding.id.clone(), binding);
             }
@@ -176,6 +184,7 @@ impl World {
             EntityKey::Subnet(id) => self.subnets.get(id).cloned().map(Entity::Subnet),
             EntityKey::ReservedIp(id) => self.reserved_ips.get(id).cloned().map(Entity::ReservedIp),
             EntityKey::Gateway(id) => self.gateways.get(id).cloned().map(Entity::Gateway),
+            EntityKey::ResourceBinding(id) => self.resource_bindings.get(id).cloned().map(Entity::ResourceBinding),
             EntityKey::Binding(id) => self.bindings.get(id).cloned().map(Entity::Binding),
             EntityKey::Resolver(id) => self.resolvers.get(id).cloned().map(Entity::Resolver),
             EntityKey::SecurityGroup(id) => self.security_groups.get(id).cloned().map(Entity::SecurityGroup),
@@ -277,6 +286,21 @@ impl World {
         self.reserved_ips
             .values()
             .filter(move |ip| matches!(&ip.target, Some(crate::model::IpTarget::EndpointGateway(g)) if g == gateway))
+    }
+
+    /// One resource binding.
+    pub fn resource_binding(&self, id: &str) -> Option<&ResourceBinding> {
+        self.resource_bindings.get(id)
+    }
+
+    /// Every resource binding, by id.
+    pub fn resource_bindings(&self) -> impl Iterator<Item = &ResourceBinding> {
+        self.resource_bindings.values()
+    }
+
+    /// The resource bindings of an endpoint gateway, by id.
+    pub fn resource_bindings_of<'a>(&'a self, gateway: &'a str) -> impl Iterator<Item = &'a ResourceBinding> + 'a {
+        self.resource_bindings.values().filter(move |binding| binding.gateway == gateway)
     }
 
     /// One binding.
@@ -391,6 +415,7 @@ impl Draft {
             Entity::Subnet(subnet) => EntityKey::Subnet(subnet.id.clone()),
             Entity::ReservedIp(ip) => EntityKey::ReservedIp(ip.id.clone()),
             Entity::Gateway(gateway) => EntityKey::Gateway(gateway.id.clone()),
+            Entity::ResourceBinding(binding) => EntityKey::ResourceBinding(binding.id.clone()),
             Entity::Binding(binding) => EntityKey::Binding(binding.id.clone()),
             Entity::Resolver(resolver) => EntityKey::Resolver(resolver.id.clone()),
             Entity::SecurityGroup(group) => EntityKey::SecurityGroup(group.id.clone()),
@@ -413,6 +438,7 @@ impl Draft {
             EntityKey::Subnet(id) => self.world.subnets.remove(id).map(|_| ()),
             EntityKey::ReservedIp(id) => self.world.reserved_ips.remove(id).map(|_| ()),
             EntityKey::Gateway(id) => self.world.gateways.remove(id).map(|_| ()),
+            EntityKey::ResourceBinding(id) => self.world.resource_bindings.remove(id).map(|_| ()),
             EntityKey::Binding(id) => self.world.bindings.remove(id).map(|_| ()),
             EntityKey::Resolver(id) => self.world.resolvers.remove(id).map(|_| ()),
             EntityKey::SecurityGroup(id) => self.world.security_groups.remove(id).map(|_| ()),

@@ -31,12 +31,18 @@ fn render(lookup: &NameLookup) -> Value {
         .answers
         .iter()
         .map(|answer| match &answer.origin {
-            Some(AnswerOrigin { gateway, gateway_name, mode, vpc, via }) => json!({
-                "address": answer.address.to_string(),
-                "endpoint_gateway": { "id": gateway, "name": gateway_name, "mode": mode.as_str() },
-                "vpc": vpc,
-                "via": via_json(via),
-            }),
+            Some(AnswerOrigin { gateway, gateway_name, mode, vpc, via, resource_binding }) => {
+                let mut body = json!({
+                    "address": answer.address.to_string(),
+                    "endpoint_gateway": { "id": gateway, "name": gateway_name, "mode": mode.as_str() },
+                    "vpc": vpc,
+                    "via": via_json(via),
+                });
+                if let Some(binding) = resource_binding {
+                    body["resource_binding"] = json!({ "id": binding.id, "name": binding.name });
+                }
+                body
+            }
             // Another account's gateway: the address, and nothing that names it.
             None => json!({ "address": answer.address.to_string(), "via": { "kind": "shared" } }),
         })

@@ -10,6 +10,7 @@ pub mod prefixes;
 pub mod protocol;
 pub mod public_gateways;
 pub mod regions;
+pub mod resource_bindings;
 pub mod routing_tables;
 pub mod security_groups;
 pub mod subnets;

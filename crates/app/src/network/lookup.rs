@@ -3,6 +3,7 @@
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
+use hubspoke_dns::BoundResource;
 pub use hubspoke_dns::{Source, Via};
 use hubspoke_iam::Caller;
 use hubspoke_vpc::catalog::service_domain_of;
@@ -61,6 +62,8 @@ pub struct AnswerOrigin {
     pub vpc: String,
     /// Why the view holds it.
     pub via: Via,
+    /// The resource binding that produced the answer (a `per_resource_binding` gateway's).
+    pub resource_binding: Option<BoundResource>,
 }
 
 impl App {
@@ -121,6 +124,7 @@ impl App {
                         mode: answer.mode,
                         vpc: answer.vpc.clone(),
                         via: answer.via.clone(),
+                        resource_binding: answer.resource_binding.clone(),
                     }),
                 }
             })
@@ -151,7 +155,7 @@ fn explain(lookup: &hubspoke_dns::Lookup, vpc: &str, answers: &[LookupAnswer]) -
     let mut lines = vec![resolver];
     for answer in answers {
         let how = match &answer.origin {
-            Some(AnswerOrigin { gateway, gateway_name, mode, vpc, via: Via::Own }) => {
+            Some(AnswerOrigin { gateway, gateway_name, mode, vpc, via: Via::Own, .. }) => {
                 format!("endpoint gateway `{gateway_name}` ({gateway}, `{}`) in VPC `{vpc}`", mode.as_str())
             }
             Some(AnswerOrigin { gateway, gateway_name, mode, via: Via::Binding { binding, spoke }, .. }) => format!(
@@ -163,7 +167,13 @@ fn explain(lookup: &hubspoke_dns::Lookup, vpc: &str, answers: &[LookupAnswer]) -
                 lookup.resolver_vpc
             ),
         };
-        lines.push(format!("{} -> {} from {how}", lookup.name, answer.address));
+        let bound = match &answer.origin {
+            Some(AnswerOrigin { resource_binding: Some(binding), .. }) => {
+                format!(", for its resource binding `{}` ({})", binding.name, binding.id)
+            }
+            _ => String::new(),
+        };
+        lines.push(format!("{} -> {} from {how}{bound}", lookup.name, answer.address));
     }
     if answers.is_empty() {
         let in_domain = service_domain_of(&lookup.name).is_some();

@@ -26,6 +26,7 @@ pub mod prefixes;
 pub mod public_gateways;
 pub mod regions;
 pub mod resolvers;
+pub mod resource_bindings;
 pub mod resource_groups;
 pub mod routing_tables;
 pub mod security_groups;

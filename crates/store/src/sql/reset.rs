@@ -27,6 +27,7 @@ pub(super) const EMPTIED: &[(&str, &str)] = &[
     ("custom_resolver_locations", "resolver_id IN (SELECT id FROM custom_resolvers WHERE account = $1)"),
     ("custom_resolvers", "account = $1"),
     ("dns_resolution_bindings", "spoke_account = $1 OR hub_account = $1"),
+    ("endpoint_gateway_resource_bindings", "account = $1"),
     ("endpoint_gateway_security_groups", "gateway_id IN (SELECT id FROM endpoint_gateways WHERE account = $1)"),
     ("endpoint_gateway_service_endpoints", "gateway_id IN (SELECT id FROM endpoint_gateways WHERE account = $1)"),
     ("endpoint_gateways", "account = $1"),

@@ -230,8 +230,9 @@ pub fn hub_refusals(world: &World, spoke: &str, hub: &Vpc) -> Vec<RuleError> {
 /// The action a binding create and a delegation ask the engine about.
 pub const CONNECT: &str = "is.vpc.dns-resolution-binding.connect";
 
-/// Rules C6 and C7: the topology after the binding (the hub, its spokes, and this spoke) keeps one `primary` gateway
-/// per target, and the spoke's `per_resource_binding` gateways find a `primary` one in the hub.
+/// Rules C6, C7 and RB4: the topology after the binding (the hub, its spokes, and this spoke) keeps one `primary`
+/// gateway per target, the spoke's `per_resource_binding` gateways find a `primary` one in the hub, and no resource
+/// is bound twice in it.
 fn topology_refusals(world: &World, spoke: &Vpc, hub: &Vpc) -> Vec<RuleError> {
     let mut refusals = Vec::new();
     let mut others: Vec<String> = vec![hub.id.clone()];
@@ -267,6 +268,21 @@ fn topology_refusals(world: &World, spoke: &Vpc, hub: &Vpc) -> Vec<RuleError> {
                 format!("the `per_resource_binding` endpoint gateway `{}` needs a `primary` gateway for the same target in the hub VPC `{}`", gateway.id, hub.id),
             )
             .rule("C7"));
+        }
+        // Rule RB4: a resource is bound once in a topology, so the spoke brings no resource binding the topology
+        // already has.
+        for resource_binding in world.resource_bindings_of(&gateway.id) {
+            let endpoint = &resource_binding.service_endpoint;
+            let taken = others.iter().find_map(|member| {
+                super::resource_binding::bound_in(world, member, endpoint).map(|other| (other, member))
+            });
+            if let Some((other, member)) = taken {
+                // As for C6, the other binding may be another tenant's: only the hub's administrator learns which.
+                refusals.push(
+                    super::resource_binding::endpoint_conflict(endpoint, other)
+                        .confidential(&hub.account, vec![format!("it is `{}` in VPC `{member}`", other.id)]),
+                );
+            }
         }
     }
     refusals

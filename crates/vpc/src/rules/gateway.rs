@@ -1,4 +1,4 @@
-//! Endpoint gateway commands with the DNS sharing mode rules M1–M4, H4 and H8 (and C7 from the spoke's side).
+//! Endpoint gateway commands with the DNS sharing mode rules M1–M4, H4, H8 and RB5 (and C7 from the spoke's side).
 
 use super::subnet::{NewReservedIp, own_subnet, reserve};
 use super::{Applied, names, own_vpc};
@@ -267,6 +267,14 @@ pub fn update(
         }
     }
     if let Some(mode) = mode.filter(|mode| *mode != gateway.mode) {
+        if world.resource_bindings_of(id).next().is_some() {
+            return Err(RuleError::conflict(
+                "endpoint_gateway_has_resource_bindings",
+                format!("endpoint gateway `{id}` has resource bindings, which only a `per_resource_binding` gateway serves; delete them first"),
+            )
+            .rule("RB5")
+            .field("dns_resolution_binding_mode"));
+        }
         let vpc = world.vpc(&gateway.vpc).ok_or_else(|| RuleError::not_found("VPC", &gateway.vpc))?;
         check_mode(world, vpc, id, &gateway.target, &gateway.service_endpoints, mode)?;
         gateway.mode = mode;
@@ -295,6 +303,10 @@ pub fn delete(world: &World, ctx: &mut Context, id: &str) -> RuleResult<Applied<
         }
     }
     let mut draft = world.draft();
+    // Resource bindings are parts of their gateway: they go with it.
+    for binding in world.resource_bindings_of(id) {
+        draft.remove(EntityKey::ResourceBinding(binding.id.clone()));
+    }
     for ip in world.gateway_ips(id) {
         if ip.auto_delete {
             draft.remove(EntityKey::ReservedIp(ip.id.clone()));

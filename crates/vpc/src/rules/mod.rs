@@ -9,6 +9,7 @@ pub mod prefix;
 mod protocol;
 pub mod public_gateway;
 pub mod resolver;
+pub mod resource_binding;
 pub mod resource_group;
 pub mod security_group;
 pub mod subnet;

@@ -1614,3 +1614,141 @@ mod resource_groups {
         assert!(scene.world.resource_group(&group).is_none());
     }
 }
+
+mod resource_bindings {
+    //! The resource binding rules RB1–RB5, one row per rule: the rule id, its code, its class and the field at fault.
+
+    use super::super::fixture::{COS, HUB_ACCOUNT, SPOKE_ACCOUNT, Scene};
+    use super::super::gateway;
+    use super::super::resource_binding::{self, NewResourceBinding};
+    use crate::error::{Refusal, RuleResult};
+    use crate::model::BindingMode;
+
+    fn bucket(name: &str) -> String {
+        format!("crn:v1:bluemix:public:cloud-object-storage:global:a/{SPOKE_ACCOUNT}:guid:bucket:{name}")
+    }
+
+    fn bind(s: &mut Scene, gateway: &str, target_crn: &str, name: Option<&str>) -> RuleResult<String> {
+        let input = NewResourceBinding {
+            gateway: gateway.into(),
+            target_crn: target_crn.into(),
+            name: name.map(str::to_owned),
+        };
+        s.run(SPOKE_ACCOUNT, |w, c| resource_binding::create(w, c, input))
+    }
+
+    /// A spoke bound to the guide's hub, with a `per_resource_binding` gateway for Cloud Object Storage. Returns
+    /// (hub, spoke, gateway).
+    fn local_access(s: &mut Scene) -> (String, String, String) {
+        let (hub, spoke, _, _) = s.bound();
+        let gateway = s.gateway(SPOKE_ACCOUNT, &spoke, COS, BindingMode::PerResourceBinding).unwrap();
+        (hub, spoke, gateway)
+    }
+
+    /// (rule, expected error code, class of refusal, field at fault, scenario that must be refused).
+    type Row = (&'static str, &'static str, Refusal, Option<&'static str>, fn(&mut Scene) -> RuleResult<()>);
+
+    fn refusals() -> Vec<Row> {
+        vec![
+            ("RB1", "endpoint_gateway_resource_binding_mode", Refusal::Conflict, None, |s| {
+                let vpc = s.vpc(SPOKE_ACCOUNT, "plain", false);
+                let gateway = s.gateway(SPOKE_ACCOUNT, &vpc, COS, BindingMode::Disabled)?;
+                bind(s, &gateway, &bucket("logs"), None).map(drop)
+            }),
+            (
+                "RB2",
+                "endpoint_gateway_resource_binding_target_unsupported",
+                Refusal::Invalid,
+                Some("target.crn"),
+                |s| {
+                    let (_, _, gateway) = local_access(s);
+                    let instance =
+                        format!("crn:v1:bluemix:public:cloud-object-storage:global:a/{SPOKE_ACCOUNT}:guid::");
+                    bind(s, &gateway, &instance, None).map(drop)
+                },
+            ),
+            (
+                "RB2",
+                "endpoint_gateway_resource_binding_target_unsupported",
+                Refusal::Invalid,
+                Some("target.crn"),
+                |s| {
+                    let (_, _, gateway) = local_access(s);
+                    bind(s, &gateway, &bucket("Not_A_Bucket"), None).map(drop)
+                },
+            ),
+            ("RB3", "endpoint_gateway_resource_binding_name_duplicate", Refusal::Conflict, Some("name"), |s| {
+                let (_, _, gateway) = local_access(s);
+                bind(s, &gateway, &bucket("logs"), Some("mine"))?;
+                bind(s, &gateway, &bucket("backups"), Some("mine")).map(drop)
+            }),
+            ("RB4", "endpoint_gateway_resource_binding_conflict", Refusal::Conflict, Some("target.crn"), |s| {
+                let (_, _, gateway) = local_access(s);
+                bind(s, &gateway, &bucket("logs"), None)?;
+                bind(s, &gateway, &bucket("logs"), None).map(drop)
+            }),
+            ("RB4", "endpoint_gateway_resource_binding_conflict", Refusal::Conflict, Some("target.crn"), |s| {
+                // Another spoke of the same hub already binds the bucket.
+                let (hub, _, gateway) = local_access(s);
+                bind(s, &gateway, &bucket("logs"), None)?;
+                let second = s.vpc(SPOKE_ACCOUNT, "second-spoke", false);
+                s.subnet(SPOKE_ACCOUNT, &second, "us-south-1");
+                s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, Some(&second), &hub);
+                s.bind(SPOKE_ACCOUNT, &second, &hub)?;
+                let other = s.gateway(SPOKE_ACCOUNT, &second, COS, BindingMode::PerResourceBinding)?;
+                bind(s, &other, &bucket("logs"), None).map(drop)
+            }),
+            ("RB4", "endpoint_gateway_resource_binding_conflict", Refusal::Conflict, None, |s| {
+                // A VPC that binds a bucket standalone cannot join a topology that binds it already.
+                let (hub, _, gateway) = local_access(s);
+                bind(s, &gateway, &bucket("logs"), None)?;
+                let second = s.vpc(SPOKE_ACCOUNT, "second-spoke", false);
+                s.subnet(SPOKE_ACCOUNT, &second, "us-south-1");
+                let other = s.gateway(SPOKE_ACCOUNT, &second, COS, BindingMode::PerResourceBinding)?;
+                bind(s, &other, &bucket("logs"), None)?;
+                s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, Some(&second), &hub);
+                s.bind(SPOKE_ACCOUNT, &second, &hub).map(drop)
+            }),
+            (
+                "RB5",
+                "endpoint_gateway_has_resource_bindings",
+                Refusal::Conflict,
+                Some("dns_resolution_binding_mode"),
+                |s| {
+                    let (_, _, gateway) = local_access(s);
+                    bind(s, &gateway, &bucket("logs"), None)?;
+                    s.run(SPOKE_ACCOUNT, |w, c| gateway::update(w, c, &gateway, None, Some(BindingMode::Disabled)))
+                        .map(drop)
+                },
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_resource_binding_rule_refuses_what_it_forbids() {
+        for (rule, code, refusal, field, scenario) in refusals() {
+            let mut scene = Scene::new();
+            let error = scenario(&mut scene).expect_err(&format!("rule {rule} (`{code}`) should refuse"));
+            assert_eq!((error.rule, error.code, error.refusal), (Some(rule), code, refusal), "{error}");
+            assert_eq!(error.target.as_ref().map(|(name, _)| name.as_str()), field, "rule {rule}: {error}");
+            assert!(error.message.ends_with(&format!("(rule {rule})")), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_binding_serves_its_bucket_and_goes_with_its_gateway() {
+        let mut scene = Scene::new();
+        let (_, _, gateway) = local_access(&mut scene);
+        let id = bind(&mut scene, &gateway, &bucket("logs"), Some("logs")).unwrap();
+        let binding = scene.world.resource_binding(&id).unwrap().clone();
+        assert_eq!(binding.service_endpoint, "logs.s3.direct.us-south.cloud-object-storage.appdomain.cloud");
+        assert_eq!(binding.gateway, gateway);
+        // Another account finds neither the gateway nor the binding.
+        let error = scene.run(HUB_ACCOUNT, |w, c| resource_binding::rename(w, c, &gateway, &id, "theirs")).unwrap_err();
+        assert_eq!(error.refusal, Refusal::NotFound);
+        scene.run(SPOKE_ACCOUNT, |w, c| resource_binding::rename(w, c, &gateway, &id, "renamed")).unwrap();
+        assert_eq!(scene.world.resource_binding(&id).unwrap().name, "renamed");
+        scene.run(SPOKE_ACCOUNT, |w, c| gateway::delete(w, c, &gateway)).unwrap();
+        assert!(scene.world.resource_binding(&id).is_none());
+    }
+}

@@ -7,6 +7,7 @@ mod network_acl;
 mod prefix;
 mod public_gateway;
 mod region;
+mod resource_binding;
 mod security_group;
 mod subnet;
 mod vpc;
@@ -126,6 +127,30 @@ pub enum Is {
         after_help = "EXAMPLE:\n  hubspoke is endpoint-gateway-delete spoke-cos -f"
     )]
     EndpointGatewayDelete(gateway::Delete),
+    /// List an endpoint gateway's resource bindings.
+    #[command(
+        name = "endpoint-gateway-resource-bindings",
+        after_help = "EXAMPLE:\n  hubspoke is endpoint-gateway-resource-bindings spoke-cos"
+    )]
+    EndpointGatewayResourceBindings(resource_binding::List),
+    /// View a resource binding of an endpoint gateway.
+    #[command(
+        name = "endpoint-gateway-resource-binding",
+        after_help = "EXAMPLE:\n  hubspoke is endpoint-gateway-resource-binding spoke-cos logs-bucket"
+    )]
+    EndpointGatewayResourceBinding(resource_binding::Show),
+    /// Bind a Cloud Object Storage bucket to a `per_resource_binding` endpoint gateway.
+    #[command(
+        name = "endpoint-gateway-resource-binding-create",
+        after_help = "EXAMPLE:\n  hubspoke is endpoint-gateway-resource-binding-create spoke-cos --target-crn crn:v1:bluemix:public:cloud-object-storage:global:a/<account>:<instance>:bucket:logs --name logs-bucket"
+    )]
+    EndpointGatewayResourceBindingCreate(resource_binding::Create),
+    /// Delete resource bindings of an endpoint gateway.
+    #[command(
+        name = "endpoint-gateway-resource-binding-delete",
+        after_help = "EXAMPLE:\n  hubspoke is endpoint-gateway-resource-binding-delete spoke-cos logs-bucket -f"
+    )]
+    EndpointGatewayResourceBindingDelete(resource_binding::Delete),
     /// Bind a DNS-shared VPC to a hub (run as the spoke's account).
     #[command(
         name = "vpc-dns-resolution-binding-create",
@@ -290,6 +315,10 @@ impl Is {
             Is::EndpointGateway(command) => command.run(&client, printer).await,
             Is::EndpointGatewayUpdate(command) => command.run(&client, printer).await,
             Is::EndpointGatewayDelete(command) => command.run(&client, printer).await,
+            Is::EndpointGatewayResourceBindings(command) => command.run(&client, printer).await,
+            Is::EndpointGatewayResourceBinding(command) => command.run(&client, printer).await,
+            Is::EndpointGatewayResourceBindingCreate(command) => command.run(&client, printer).await,
+            Is::EndpointGatewayResourceBindingDelete(command) => command.run(&client, printer).await,
             Is::BindingCreate(command) => command.run(&client, printer).await,
             Is::Bindings(command) => command.run(&client, printer).await,
             Is::Binding(command) => command.run(&client, printer).await,

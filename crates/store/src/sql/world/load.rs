@@ -148,6 +148,18 @@ pub(in crate::sql) async fn load(connection: &mut AnyConnection) -> StoreResult<
             id,
         }));
     }
+    for row in sqlx::query("SELECT * FROM endpoint_gateway_resource_bindings").fetch_all(&mut *connection).await? {
+        entities.push(Entity::ResourceBinding(ResourceBinding {
+            id: row.get("id"),
+            account: account(&row, "account")?,
+            gateway: row.get("gateway_id"),
+            name: row.get("name"),
+            target_crn: row.get("target_crn"),
+            service_endpoint: row.get("service_endpoint"),
+            created_at: Timestamp(row.get("created_at")),
+            settling: settling(&row)?,
+        }));
+    }
     for row in sqlx::query("SELECT * FROM dns_resolution_bindings").fetch_all(&mut *connection).await? {
         entities.push(Entity::Binding(Binding {
             id: row.get("id"),

@@ -8,8 +8,9 @@ use hubspoke_vpc::EntityKey;
 use hubspoke_vpc::model::{
     AclAction, AddressPrefix, Binding, BindingMode, CustomResolver, Direction, DnsServer, EndpointGateway,
     GatewayTarget, IpOwner, IpTarget, Local, NetworkAcl, NetworkAclRule, Phase, PortRange, PrefixManagement,
-    PublicGateway, Remote, ReservedIp, ResolverLocation, ResolverSetting, ResourceGroup, RoutingTable, RuleProtocol,
-    SecurityGroup, SecurityGroupRule, Settling, Subnet, Vpc, default_network_acl_id, default_resource_group_id,
+    PublicGateway, Remote, ReservedIp, ResolverLocation, ResolverSetting, ResourceBinding, ResourceGroup, RoutingTable,
+    RuleProtocol, SecurityGroup, SecurityGroupRule, Settling, Subnet, Vpc, default_network_acl_id,
+    default_resource_group_id,
 };
 use hubspoke_vpc::world::Entity;
 use sqlx::AnyConnection;
@@ -76,6 +77,7 @@ fn key_text(write: &WorldWrite) -> String {
         | EntityKey::Subnet(id)
         | EntityKey::ReservedIp(id)
         | EntityKey::Gateway(id)
+        | EntityKey::ResourceBinding(id)
         | EntityKey::Binding(id)
         | EntityKey::Resolver(id)
         | EntityKey::SecurityGroup(id)
@@ -94,6 +96,7 @@ fn key_of(entity: &Entity) -> EntityKey {
         Entity::Subnet(e) => EntityKey::Subnet(e.id.clone()),
         Entity::ReservedIp(e) => EntityKey::ReservedIp(e.id.clone()),
         Entity::Gateway(e) => EntityKey::Gateway(e.id.clone()),
+        Entity::ResourceBinding(e) => EntityKey::ResourceBinding(e.id.clone()),
         Entity::Binding(e) => EntityKey::Binding(e.id.clone()),
         Entity::Resolver(e) => EntityKey::Resolver(e.id.clone()),
         Entity::SecurityGroup(e) => EntityKey::SecurityGroup(e.id.clone()),
@@ -160,6 +163,7 @@ async fn delete(connection: &mut AnyConnection, key: &EntityKey) -> StoreResult<
         EntityKey::Subnet(id) => ("subnets", id),
         EntityKey::ReservedIp(id) => ("reserved_ips", id),
         EntityKey::Gateway(id) => ("endpoint_gateways", id),
+        EntityKey::ResourceBinding(id) => ("endpoint_gateway_resource_bindings", id),
         EntityKey::Binding(id) => ("dns_resolution_bindings", id),
         EntityKey::Resolver(id) => ("custom_resolvers", id),
         EntityKey::SecurityGroup(id) => ("security_groups", id),
@@ -301,6 +305,7 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
             .execute(&mut *connection)
             .await?;
         }
+        Entity::ResourceBinding(binding) => put_resource_binding(connection, binding).await?,
         Entity::Gateway(gateway) => {
             let (target_type, target_value) = match &gateway.target {
                 GatewayTarget::ProviderCloudService { crn } => ("provider_cloud_service", crn),
@@ -446,6 +451,26 @@ async fn put_public_gateway(connection: &mut AnyConnection, gateway: &PublicGate
     .bind(gateway.floating_ip.address.to_string())
     .bind(&gateway.floating_ip.name)
     .bind(&gateway.resource_group)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+async fn put_resource_binding(connection: &mut AnyConnection, binding: &ResourceBinding) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO endpoint_gateway_resource_bindings (id, account, gateway_id, name, target_crn, service_endpoint, \
+         created_at, phase, settles_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, phase = excluded.phase, settles_at = excluded.settles_at",
+    )
+    .bind(&binding.id)
+    .bind(binding.account.as_str())
+    .bind(&binding.gateway)
+    .bind(&binding.name)
+    .bind(&binding.target_crn)
+    .bind(&binding.service_endpoint)
+    .bind(binding.created_at.0)
+    .bind(phase_text(&binding.settling))
+    .bind(binding.settling.until.0)
     .execute(&mut *connection)
     .await?;
     Ok(())
