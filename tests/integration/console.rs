@@ -15,7 +15,7 @@ async fn console_creates_and_deletes_the_spoke_authorization_in_headless_chromiu
     let server = Server::ephemeral().await;
     let net = Net::new(&server).await;
     // The seed before the binding: the hub VPC with its subnet, custom resolver and COS gateway; the spoke VPC.
-    let (hub, spoke) = net.seed().await;
+    let (hub, spoke) = net.two_accounts().await;
     // A gateway in the spoke and a VPC of the hub account that takes no part, so that every page has real rows.
     let (status, gateway) = net.gateway(&net.spoke, &spoke, KMS, "primary").await;
     assert_eq!(status, StatusCode::CREATED, "{gateway}");

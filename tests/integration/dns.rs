@@ -110,7 +110,7 @@ fn ip_of(gateway: &Value) -> String {
 async fn every_case_of_the_resolution_model_follows_the_topology() {
     let server = Server::ephemeral().await;
     let net = Net::new(&server).await;
-    let (hub, spoke) = net.seed().await;
+    let (hub, spoke) = net.two_accounts().await;
     let hub_at = net.endpoint(&net.hub, &hub).await;
     let spoke_at = net.endpoint(&net.spoke, &spoke).await;
     let gateways = net.ok(&net.hub, Method::GET, "/v1/endpoint_gateways", None).await;
@@ -229,7 +229,7 @@ async fn every_case_of_the_resolution_model_follows_the_topology() {
 async fn pipelined_tcp_queries_are_each_answered_in_order() {
     let server = Server::ephemeral().await;
     let net = Net::new(&server).await;
-    let (hub, _) = net.seed().await;
+    let (hub, _) = net.two_accounts().await;
     let hub_at = net.endpoint(&net.hub, &hub).await;
     let names = [COS_NAME, KMS_NAME, COS_NAME, "missing.appdomain.cloud"];
     let mut batch = Vec::new();

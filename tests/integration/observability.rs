@@ -40,7 +40,7 @@ async fn metrics_count_requests_decisions_dns_queries_and_store_writes() {
         "resource": { "type": "vpc", "id": "r006-hub", "properties": { "accountId": net.hub.id, "serviceName": "is", "vpcId": "r006-hub" } }
     });
     server.call(Method::POST, "/access/v1/evaluation", Some(&net.hub.token), Some(question)).await;
-    let (hub, spoke) = net.seed().await;
+    let (hub, spoke) = net.two_accounts().await;
     net.bind(&net.spoke, &spoke, &hub).await;
     let at = net.endpoint(&net.hub, &hub).await;
     resolve(at, "example.com", RecordType::A, false).await;

@@ -15,7 +15,7 @@ async fn a_new_authorization_counts_only_once_it_has_propagated() {
     const DELAY_MS: u64 = 2000;
     let server = Server::start(&["--ephemeral", "--iam-propagation-delay", &format!("{DELAY_MS}ms")], None).await;
     let net = Net::new(&server).await;
-    let (hub, spoke) = net.seed().await;
+    let (hub, spoke) = net.two_accounts().await;
     net.grant(Some(spoke["id"].as_str().unwrap()), &hub).await;
     let granted = Instant::now();
 

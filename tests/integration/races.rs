@@ -116,7 +116,7 @@ async fn an_identical_create_racing_a_delete_gets_201_or_409_never_503() {
 async fn a_binding_racing_the_resolver_being_disabled_never_leaves_a_binding_without_a_resolver() {
     let server = Server::ephemeral().await;
     let net = Net::new(&server).await;
-    let (hub, spoke) = net.seed().await;
+    let (hub, spoke) = net.two_accounts().await;
     net.grant(None, &hub).await;
     let resolvers = net.ok(&net.hub, Method::GET, "/v1/instances/dns-instance/custom_resolvers", None).await;
     let resolver = format!(
@@ -172,7 +172,7 @@ async fn a_binding_racing_the_resolver_being_disabled_never_leaves_a_binding_wit
 async fn subnets_gateways_and_vpcs_honour_if_match_and_their_etags_follow_their_representation() {
     let server = Server::ephemeral().await;
     let net = Net::new(&server).await;
-    let (hub, spoke) = net.seed().await;
+    let (hub, spoke) = net.two_accounts().await;
     let subnets =
         net.ok(&net.hub, Method::GET, &format!("/v1/subnets?vpc.id={}", hub["id"].as_str().unwrap()), None).await;
     let gateways = net

@@ -66,7 +66,7 @@ async fn writes_through_one_replica_are_enforced_read_and_resolved_by_the_others
     let net_a = Net::new(&a).await;
     let net_b = through(&net_a, &b);
     let net_c = through(&net_a, &c);
-    let (hub, spoke) = net_a.seed().await;
+    let (hub, spoke) = net_a.two_accounts().await;
     let spoke_id = spoke["id"].as_str().unwrap();
 
     // The policy is written through A; its response says at which revision.
@@ -184,7 +184,7 @@ async fn bindings_racing_hub_changes_across_replicas_keep_every_invariant() {
     let (_cluster, servers) = three_replicas().await;
     let net_a = Net::new(&servers[0]).await;
     let nets = [through(&net_a, &servers[0]), through(&net_a, &servers[1]), through(&net_a, &servers[2])];
-    let (hub, first) = net_a.seed().await;
+    let (hub, first) = net_a.two_accounts().await;
     let second = net_a.vpc(&net_a.spoke, "spoke-2", false).await;
     net_a.subnet(&net_a.spoke, second["id"].as_str().unwrap(), "us-south-1").await;
     let other_hub = net_a.vpc(&net_a.hub, "hub-2", true).await;

@@ -158,7 +158,7 @@ async fn ibm_iam_authorization_policy_create_read_refresh_update_delete() {
 async fn ibm_is_vpc_dns_resolution_binding_and_ibm_is_vpc_with_a_dns_block() {
     let server = Server::ephemeral().await;
     let net = Net::new(&server).await;
-    let (hub, _) = net.seed().await;
+    let (hub, _) = net.two_accounts().await;
     net.grant(None, &hub).await;
 
     // `ibm_is_vpc` with `dns { resolver { type = "delegated" ... } }` on create: the provider creates it as `system`,

@@ -120,8 +120,8 @@ impl<'a> Net<'a> {
         self.call(who, Method::PATCH, &format!("/v1/vpcs/{}", spoke_vpc["id"].as_str().unwrap()), Some(body)).await
     }
 
-    /// The seed's topology before the binding: (hub VPC, spoke VPC).
-    pub async fn seed(&self) -> (Value, Value) {
+    /// The two-account topology before the binding: (hub VPC, spoke VPC).
+    pub async fn two_accounts(&self) -> (Value, Value) {
         let hub = self.vpc(&self.hub, "hub", true).await;
         let subnet = self.subnet(&self.hub, hub["id"].as_str().unwrap(), "us-south-1").await;
         self.resolver(&self.hub, &subnet).await;
@@ -132,9 +132,9 @@ impl<'a> Net<'a> {
         (hub, spoke)
     }
 
-    /// The seed's topology bound: (hub, spoke, binding, policy).
+    /// The two-account topology bound: (hub, spoke, binding, policy).
     pub async fn bound(&self) -> (Value, Value, Value, String) {
-        let (hub, spoke) = self.seed().await;
+        let (hub, spoke) = self.two_accounts().await;
         let policy = self.grant(Some(spoke["id"].as_str().unwrap()), &hub).await;
         let (status, binding) = self.bind(&self.spoke, &spoke, &hub).await;
         assert_eq!(status, StatusCode::CREATED, "{binding}");
@@ -199,7 +199,7 @@ async fn violate(rule: &str, net: &Net<'_>) -> (StatusCode, Value) {
             net.call(hub_account, Method::DELETE, &format!("/v1/vpcs/{}", id(&hub)), None).await
         }
         "H8" => {
-            let (hub, spoke) = net.seed().await;
+            let (hub, spoke) = net.two_accounts().await;
             net.gateway(spoke_account, &spoke, COS, "disabled").await;
             net.grant(None, &hub).await;
             net.bind(spoke_account, &spoke, &hub).await;
@@ -220,7 +220,7 @@ async fn violate(rule: &str, net: &Net<'_>) -> (StatusCode, Value) {
             net.call(hub_account, Method::PATCH, &path, Some(json!({ "enabled": false }))).await
         }
         "C1" => {
-            let (hub, _) = net.seed().await;
+            let (hub, _) = net.two_accounts().await;
             let other = net.vpc(hub_account, "other-hub", true).await;
             net.bind(hub_account, &hub, &other).await
         }
@@ -231,24 +231,24 @@ async fn violate(rule: &str, net: &Net<'_>) -> (StatusCode, Value) {
             net.bind(spoke_account, &spoke, &second).await
         }
         "C3" => {
-            let (_, spoke) = net.seed().await;
+            let (_, spoke) = net.two_accounts().await;
             let not_a_hub = net.vpc(hub_account, "not-a-hub", false).await;
             net.grant(None, &not_a_hub).await;
             net.bind(spoke_account, &spoke, &not_a_hub).await
         }
         "C4" => {
-            let (hub, spoke) = net.seed().await;
+            let (hub, spoke) = net.two_accounts().await;
             let elsewhere = json!({ "crn": hub["crn"].as_str().unwrap().replace(":us-south:", ":eu-de:") });
             net.bind(spoke_account, &spoke, &elsewhere).await
         }
         "C5" => {
-            let (hub, spoke) = net.seed().await;
+            let (hub, spoke) = net.two_accounts().await;
             net.grant(None, &hub).await;
             let path = format!("/v1/vpcs/{}/dns_resolution_bindings", id(&spoke));
             net.call(spoke_account, Method::POST, &path, Some(json!({ "vpc": { "id": hub["id"] } }))).await
         }
         "C6" => {
-            let (hub, spoke) = net.seed().await;
+            let (hub, spoke) = net.two_accounts().await;
             net.gateway(spoke_account, &spoke, COS, "primary").await;
             net.grant(None, &hub).await;
             net.bind(spoke_account, &spoke, &hub).await
@@ -271,7 +271,7 @@ async fn violate(rule: &str, net: &Net<'_>) -> (StatusCode, Value) {
             net.bind(spoke_account, &spoke, &hub).await
         }
         "C8" => {
-            let (hub, spoke) = net.seed().await;
+            let (hub, spoke) = net.two_accounts().await;
             net.bind(spoke_account, &spoke, &hub).await
         }
         "C13" => {
@@ -308,12 +308,12 @@ async fn violate(rule: &str, net: &Net<'_>) -> (StatusCode, Value) {
             .await
         }
         "S1" => {
-            let (hub, _) = net.seed().await;
+            let (hub, _) = net.two_accounts().await;
             let other_hub = net.vpc(hub_account, "other-hub", true).await;
             net.delegate(hub_account, &other_hub, &hub).await
         }
         "S2" => {
-            let (hub, spoke) = net.seed().await;
+            let (hub, spoke) = net.two_accounts().await;
             net.grant(None, &hub).await;
             net.delegate(spoke_account, &spoke, &hub).await
         }
@@ -359,7 +359,7 @@ async fn violate(rule: &str, net: &Net<'_>) -> (StatusCode, Value) {
             net.call(hub_account, Method::DELETE, &format!("/v1/vpcs/{}", id(&hub)), None).await
         }
         "M1" => {
-            let (hub, _) = net.seed().await;
+            let (hub, _) = net.two_accounts().await;
             net.gateway(hub_account, &hub, COS, "primary").await
         }
         "M2" => {
@@ -428,7 +428,7 @@ async fn every_rule_is_enforced_over_http() {
 async fn a_refused_binding_says_what_would_grant_it_and_is_recorded() {
     let server = Server::ephemeral().await;
     let net = Net::new(&server).await;
-    let (hub, spoke) = net.seed().await;
+    let (hub, spoke) = net.two_accounts().await;
     let (status, body) = net.bind(&net.spoke, &spoke, &hub).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     // The message is one sentence naming both VPCs, both accounts and the fix; what a program needs to apply the
@@ -476,7 +476,7 @@ async fn a_refused_binding_says_what_would_grant_it_and_is_recorded() {
 async fn vpcs_have_persistent_dns_endpoints_and_accounts_see_only_their_own() {
     let server = Server::ephemeral().await;
     let net = Net::new(&server).await;
-    let (hub, spoke) = net.seed().await;
+    let (hub, spoke) = net.two_accounts().await;
     let (status, endpoint) = server
         .call(Method::GET, &format!("/_hubspoke/vpcs/{}/dns_endpoint", id(&hub)), Some(&net.hub.token), None)
         .await;

@@ -15,7 +15,7 @@ fn with_op(key: &str, operator: &str, value: RawValue) -> RawAttribute {
 }
 
 /// The seed's specific-VPC body, as the api part would hand it over from `/v1/policies`.
-fn seed() -> UncheckedDraft {
+fn guide_draft() -> UncheckedDraft {
     UncheckedDraft {
         description: None,
         subject: vec![
@@ -30,7 +30,7 @@ fn seed() -> UncheckedDraft {
 }
 
 fn check(dialect: Dialect, edit: impl FnOnce(&mut UncheckedDraft)) -> Result<PolicyDraft, ValidationError> {
-    let mut draft = seed();
+    let mut draft = guide_draft();
     edit(&mut draft);
     validate(draft, dialect, &RoleCatalog)
 }

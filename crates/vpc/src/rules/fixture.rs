@@ -191,7 +191,7 @@ impl Scene {
 
     /// A hub (account A) with a subnet, an enabled custom resolver and a COS gateway, and a spoke (account B) with a
     /// subnet: the guide's topology before the binding. Returns (hub, spoke).
-    pub fn seed(&mut self) -> (String, String) {
+    pub fn two_accounts(&mut self) -> (String, String) {
         let hub = self.vpc(HUB_ACCOUNT, "hub", true);
         let hub_subnet = self.subnet(HUB_ACCOUNT, &hub, "us-south-1");
         self.custom_resolver(HUB_ACCOUNT, &hub_subnet);
@@ -204,7 +204,7 @@ impl Scene {
     /// The guide's topology with the binding in place (the spoke not yet delegated). Returns (hub, spoke, binding,
     /// policy).
     pub fn bound(&mut self) -> (String, String, String, String) {
-        let (hub, spoke) = self.seed();
+        let (hub, spoke) = self.two_accounts();
         let policy = self.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, Some(&spoke), &hub);
         let binding = self.bind(SPOKE_ACCOUNT, &spoke, &hub).unwrap();
         (hub, spoke, binding, policy)

@@ -106,7 +106,7 @@ fn refusals() -> Vec<Row> {
             patch(s, SPOKE_ACCOUNT, &spoke, enable_hub(true)).map(drop)
         }),
         ("S1", "dns_resolver_delegated_requires_non_hub", Refusal::Conflict, |s| {
-            let (hub, ..) = s.seed();
+            let (hub, ..) = s.two_accounts();
             let other_hub = s.vpc(HUB_ACCOUNT, "other-hub", true);
             let identity = VpcIdentity::Id(hub);
             let resolver =
@@ -118,7 +118,7 @@ fn refusals() -> Vec<Row> {
             s.run(HUB_ACCOUNT, |w, c| vpc::delete(w, c, &hub))
         }),
         ("H8", "endpoint_gateway_required_by_topology", Refusal::Conflict, |s| {
-            let (hub, spoke) = s.seed();
+            let (hub, spoke) = s.two_accounts();
             s.gateway(SPOKE_ACCOUNT, &spoke, COS, BindingMode::Disabled)?;
             s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
             s.bind(SPOKE_ACCOUNT, &spoke, &hub)?;
@@ -138,7 +138,7 @@ fn refusals() -> Vec<Row> {
             s.run(HUB_ACCOUNT, |w, c| resolver::delete(w, c, "instance-1", &id))
         }),
         ("C1", "dns_resolution_binding_from_hub", Refusal::Invalid, |s| {
-            let (hub, _) = s.seed();
+            let (hub, _) = s.two_accounts();
             let other_hub = s.vpc(HUB_ACCOUNT, "other-hub", true);
             s.bind(HUB_ACCOUNT, &hub, &other_hub).map(drop)
         }),
@@ -149,24 +149,24 @@ fn refusals() -> Vec<Row> {
             s.bind(SPOKE_ACCOUNT, &spoke, &second_hub).map(drop)
         }),
         ("C3", "dns_resolution_binding_target_invalid", Refusal::Invalid, |s| {
-            let (_, spoke) = s.seed();
+            let (_, spoke) = s.two_accounts();
             let not_a_hub = s.vpc(HUB_ACCOUNT, "not-a-hub", false);
             s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &not_a_hub);
             s.bind(SPOKE_ACCOUNT, &spoke, &not_a_hub).map(drop)
         }),
         ("C3", "dns_resolution_binding_target_invalid", Refusal::Invalid, |s| {
-            let (_, spoke) = s.seed();
+            let (_, spoke) = s.two_accounts();
             let itself = VpcIdentity::Id(spoke.clone());
             s.run(SPOKE_ACCOUNT, |w, c| binding::create(w, c, &spoke, &itself, None)).map(drop)
         }),
         ("C4", "dns_resolution_binding_cross_region", Refusal::Invalid, |s| {
-            let (hub, spoke) = s.seed();
+            let (hub, spoke) = s.two_accounts();
             let elsewhere = VpcIdentity::Crn(s.crn_of(&hub).replace(":us-south:", ":eu-de:"));
             s.run(SPOKE_ACCOUNT, |w, c| binding::create(w, c, &spoke, &elsewhere, None)).map(drop)
         }),
         ("C4", "dns_resolution_binding_cross_region", Refusal::Invalid, |s| {
             // A real hub of another region, named by its own CRN, is refused for the region, not as missing.
-            let (_, spoke) = s.seed();
+            let (_, spoke) = s.two_accounts();
             s.region = crate::region::region("eu-de").unwrap();
             let hub = s.vpc(HUB_ACCOUNT, "frankfurt-hub", true);
             let hub_subnet = s.subnet(HUB_ACCOUNT, &hub, "eu-de-1");
@@ -178,13 +178,13 @@ fn refusals() -> Vec<Row> {
         }),
         ("C5", "not_found", Refusal::NotFound, |s| {
             // Another account's hub cannot be named by id, only by CRN.
-            let (hub, spoke) = s.seed();
+            let (hub, spoke) = s.two_accounts();
             s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
             let by_id = VpcIdentity::Id(hub);
             s.run(SPOKE_ACCOUNT, |w, c| binding::create(w, c, &spoke, &by_id, None)).map(drop)
         }),
         ("C6", "endpoint_gateway_primary_conflict", Refusal::Conflict, |s| {
-            let (hub, spoke) = s.seed();
+            let (hub, spoke) = s.two_accounts();
             s.gateway(SPOKE_ACCOUNT, &spoke, COS, BindingMode::Primary)?;
             s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
             s.bind(SPOKE_ACCOUNT, &spoke, &hub).map(drop)
@@ -200,13 +200,13 @@ fn refusals() -> Vec<Row> {
             s.bind(SPOKE_ACCOUNT, &spoke, &hub).map(drop)
         }),
         ("C8", "not_authorized", Refusal::NotAuthorized, |s| {
-            let (hub, spoke) = s.seed();
+            let (hub, spoke) = s.two_accounts();
             s.bind(SPOKE_ACCOUNT, &spoke, &hub).map(drop)
         }),
         ("C8", "not_authorized", Refusal::NotAuthorized, |s| {
             // Another account's VPC that does not exist: refused as unauthorized, exactly as one that exists, so
             // an account the hub did not authorize cannot probe which VPCs exist.
-            let (_, spoke) = s.seed();
+            let (_, spoke) = s.two_accounts();
             let absent = VpcIdentity::Crn(crn(&super::fixture::account(HUB_ACCOUNT), "vpc", "r006-absent"));
             s.run(SPOKE_ACCOUNT, |w, c| binding::create(w, c, &spoke, &absent, None)).map(drop)
         }),
@@ -219,7 +219,7 @@ fn refusals() -> Vec<Row> {
         }),
         ("C8", "not_authorized", Refusal::NotAuthorized, |s| {
             // A policy for one specific spoke VPC does not cover another.
-            let (hub, spoke) = s.seed();
+            let (hub, spoke) = s.two_accounts();
             s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, Some("r006-some-other-vpc"), &hub);
             s.bind(SPOKE_ACCOUNT, &spoke, &hub).map(drop)
         }),
@@ -246,7 +246,7 @@ fn refusals() -> Vec<Row> {
             s.run(SPOKE_ACCOUNT, |w, c| binding::delete(w, c, &spoke, &binding)).map(drop)
         }),
         ("S2", "dns_resolver_vpc_not_bound", Refusal::Conflict, |s| {
-            let (hub, spoke) = s.seed();
+            let (hub, spoke) = s.two_accounts();
             s.grant(HUB_ACCOUNT, SPOKE_ACCOUNT, None, &hub);
             delegate(s, &spoke, &hub).map(drop)
         }),
@@ -321,7 +321,7 @@ fn refusals() -> Vec<Row> {
             s.run(HUB_ACCOUNT, |w, c| vpc::delete(w, c, &hub))
         }),
         ("M1", "endpoint_gateway_target_duplicate", Refusal::Conflict, |s| {
-            let (hub, _) = s.seed();
+            let (hub, _) = s.two_accounts();
             s.gateway(HUB_ACCOUNT, &hub, COS, BindingMode::Primary).map(drop)
         }),
         ("M2", "endpoint_gateway_primary_conflict", Refusal::Conflict, |s| {
@@ -622,13 +622,13 @@ fn an_authorized_spoke_delete_removes_both_sides() {
 fn soft_enforcement_lets_refusals_through_and_reports_them() {
     let mut scene = Scene::new();
     scene.enforcement = Enforcement::Soft;
-    let (hub, spoke) = scene.seed();
+    let (hub, spoke) = scene.two_accounts();
     scene.bind(SPOKE_ACCOUNT, &spoke, &hub).unwrap();
     assert_eq!(scene.waived.len(), 1);
     assert_eq!(scene.waived[0].code, "not_authorized");
     let mut off = Scene::new();
     off.enforcement = Enforcement::Off;
-    let (hub, spoke) = off.seed();
+    let (hub, spoke) = off.two_accounts();
     off.bind(SPOKE_ACCOUNT, &spoke, &hub).unwrap();
     assert!(off.waived.is_empty());
 }
