@@ -867,6 +867,61 @@ async fn public_gateways_and_reserved_ips_from_the_cli() {
 }
 
 #[tokio::test]
+async fn endpoint_gateway_resource_bindings_from_the_cli() {
+    let server = Server::ephemeral().await;
+    let (account_id, key) = account(&server, "local", None).await;
+    run(hubspoke(&server, &key).args(["is", "vpc-create", "local-vpc"]));
+    let cos = "crn:v1:bluemix:public:cloud-object-storage:global:::endpoint:s3.direct.us-south.cloud-object-storage.appdomain.cloud";
+    run(hubspoke(&server, &key).args([
+        "is",
+        "endpoint-gateway-create",
+        "--target",
+        cos,
+        "--vpc",
+        "local-vpc",
+        "--name",
+        "local-cos",
+        "--dns-resolution-binding-mode",
+        "per_resource_binding",
+    ]));
+    let empty = run(hubspoke(&server, &key).args(["is", "endpoint-gateway-resource-bindings", "local-cos"]));
+    assert!(empty.contains("No resource bindings were found."), "{empty}");
+    let bucket = format!("crn:v1:bluemix:public:cloud-object-storage:global:a/{account_id}:guid:bucket:logs");
+    let text = run(hubspoke(&server, &key).args([
+        "is",
+        "endpoint-gateway-resource-binding-create",
+        "local-cos",
+        "--target-crn",
+        &bucket,
+        "--name",
+        "logs-bucket",
+    ]));
+    assert!(
+        text.contains("logs.s3.direct.us-south.cloud-object-storage.appdomain.cloud") && text.contains("weak"),
+        "{text}"
+    );
+    let listed = run(hubspoke(&server, &key).args(["is", "endpoint-gateway-resource-bindings", "local-cos"]));
+    assert!(listed.contains("logs-bucket") && listed.contains("Service endpoint"), "{listed}");
+    let shown =
+        json(hubspoke(&server, &key).args(["is", "endpoint-gateway-resource-binding", "local-cos", "logs-bucket"]));
+    assert_eq!(shown["target"]["crn"], bucket.as_str());
+    let refused = hubspoke(&server, &key)
+        .args(["is", "endpoint-gateway-resource-binding-create", "local-cos", "--target-crn", &bucket])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("(rule RB4)"), "{refused:?}");
+    run(hubspoke(&server, &key).args([
+        "is",
+        "endpoint-gateway-resource-binding-delete",
+        "local-cos",
+        "logs-bucket",
+        "-f",
+    ]));
+    let listed = json(hubspoke(&server, &key).args(["is", "endpoint-gateway-resource-bindings", "local-cos"]));
+    assert_eq!(listed, serde_json::json!([]));
+}
+
+#[tokio::test]
 async fn transit_gateways_from_the_cli() {
     let server = Server::ephemeral().await;
     let (_, key) = account(&server, "transit", None).await;

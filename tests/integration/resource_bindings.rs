@@ -116,6 +116,9 @@ async fn bindings_are_created_listed_newest_first_paged_renamed_and_deleted() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+/// (request body, status, code, rule, field at fault).
+type Case = (Value, StatusCode, &'static str, Option<&'static str>, Option<&'static str>);
+
 #[tokio::test]
 async fn each_refusal_names_its_rule_and_field_and_another_account_finds_nothing() {
     let server = Server::ephemeral().await;
@@ -125,7 +128,7 @@ async fn each_refusal_names_its_rule_and_field_and_another_account_finds_nothing
     let logs = json!({ "name": "logs", "target": { "crn": bucket(&net.spoke.id, "logs") } });
     let first = net.ok(&net.spoke, Method::POST, &path, Some(logs.clone())).await;
 
-    let cases: Vec<(Value, StatusCode, &str, Option<&str>, Option<&str>)> = vec![
+    let cases: Vec<Case> = vec![
         (json!({ "name": "x" }), StatusCode::BAD_REQUEST, "invalid_body", None, Some("target.crn")),
         (
             json!({ "target": { "crn": format!("crn:v1:bluemix:public:cloud-object-storage:global:a/{}:guid::", net.spoke.id) } }),

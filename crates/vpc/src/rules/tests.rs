@@ -1105,6 +1105,22 @@ fn a_world_the_rules_built_is_consistent_and_tampering_is_named() {
             not_a_hub.enable_hub = false;
             Box::new(move |draft| draft.put(crate::world::Entity::Vpc(not_a_hub.clone())))
         }),
+        ("rule RB1", {
+            // A resource binding on the hub's `primary` gateway.
+            let gateway = s.world.gateways_in(&hub).next().unwrap().id.clone();
+            let settling = s.world.gateway(&gateway).unwrap().settling;
+            let binding = crate::model::ResourceBinding {
+                id: "r006-tampered".into(),
+                account: super::fixture::account(HUB_ACCOUNT),
+                gateway,
+                name: "tampered".into(),
+                target_crn: "crn:v1:bluemix:public:cloud-object-storage:global:a/x:y:bucket:logs".into(),
+                service_endpoint: "logs.s3.direct.us-south.cloud-object-storage.appdomain.cloud".into(),
+                created_at: hubspoke_iam::Timestamp(0),
+                settling,
+            };
+            Box::new(move |draft| draft.put(crate::world::Entity::ResourceBinding(binding.clone())))
+        }),
     ];
     for (rule, edit) in cases {
         let mut draft = s.world.draft();
