@@ -171,7 +171,7 @@ pub async fn caller(base: &str, id: &str) -> anyhow::Result<Caller> {
     Ok(Caller { client, base: base.to_owned(), token, account: id.to_owned() })
 }
 
-/// The seed's policy body with this spoke VPC, owned by the caller's account.
+/// The DNS-sharing authorization body for this spoke VPC, owned by the caller's account.
 fn policy_body(account: &str, spoke_vpc: &str) -> Value {
     json!({
         "type": "authorization",

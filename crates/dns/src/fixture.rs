@@ -92,7 +92,7 @@ pub fn binding(attached: bool) -> Entity {
     })
 }
 
-/// The seed topology: hub with COS (10.1.0.5); spoke with KMS `primary` (10.2.0.5), NTP `disabled` (10.2.1.5) and a
+/// The two-account topology: hub with COS (10.1.0.5); spoke with KMS `primary` (10.2.0.5), NTP `disabled` (10.2.1.5) and a
 /// wildcard databases endpoint `primary` (10.2.2.5).
 pub fn world(bound: bool, delegated: bool) -> World {
     let resolver = if delegated { ResolverSetting::Delegated { vpc: "hub".into() } } else { ResolverSetting::System };
@@ -133,7 +133,7 @@ pub fn world(bound: bool, delegated: bool) -> World {
     World::from_entities(entities, 7)
 }
 
-/// The views of the bound, delegated seed topology.
+/// The views of the bound, delegated two-account topology.
 pub fn views() -> Views {
     compile(&world(true, true))
 }

@@ -14,7 +14,7 @@ fn with_op(key: &str, operator: &str, value: RawValue) -> RawAttribute {
     RawAttribute { key: key.into(), operator: Some(operator.into()), value }
 }
 
-/// The seed's specific-VPC body, as the api part would hand it over from `/v1/policies`.
+/// The DNS-sharing specific-VPC authorization body, as the api part would hand it over from `/v1/policies`.
 fn guide_draft() -> UncheckedDraft {
     UncheckedDraft {
         description: None,
