@@ -49,6 +49,11 @@ impl PartialOrd for SortPart {
 pub struct Cursor(pub Vec<SortPart>);
 
 impl Cursor {
+    /// The key of the VPC API's usual order: newest first, ties broken by id.
+    pub fn newest_first(created_at: hubspoke_iam::Timestamp, id: &str) -> Cursor {
+        Cursor(vec![SortPart::Int(-created_at.0), SortPart::Text(id.to_owned())])
+    }
+
     /// The text form: parts separated by `,`, each `i:<number>`, `t:<hex>` or `d:<hex>` (text as hexadecimal UTF-8,
     /// so no separator can occur inside a part).
     pub fn to_text(&self) -> String {

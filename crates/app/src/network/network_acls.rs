@@ -130,7 +130,7 @@ impl App {
             .filter(|a| filter.vpc_id.as_ref().is_none_or(|vpc| *vpc == a.vpc))
             .filter(|a| filter.resource_group.as_ref().is_none_or(|g| *g == a.resource_group))
             .collect();
-        let newest_first = |a: &&NetworkAcl| Cursor(vec![SortPart::Int(-a.created_at.0), SortPart::Text(a.id.clone())]);
+        let newest_first = |a: &&NetworkAcl| Cursor::newest_first(a.created_at, &a.id);
         paginate(acls, newest_first, page).map(|acl| read(&visible, acl))
     }
 

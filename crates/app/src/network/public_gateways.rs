@@ -7,7 +7,7 @@ use hubspoke_vpc::model::PublicGateway;
 use hubspoke_vpc::rules::public_gateway;
 
 use super::{Activity, GroupReference, Reference, Visible};
-use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
+use crate::paging::{Cursor, Page, PageRequest, paginate};
 use crate::precondition::{Precondition, etag_of};
 use crate::{App, AppResult};
 
@@ -88,8 +88,7 @@ impl App {
             .filter(|g| visible.sees_at(&g.account, &g.id))
             .filter(|g| filter.resource_group.as_ref().is_none_or(|rg| *rg == g.resource_group))
             .collect();
-        let newest_first =
-            |g: &&PublicGateway| Cursor(vec![SortPart::Int(-g.created_at.0), SortPart::Text(g.id.clone())]);
+        let newest_first = |g: &&PublicGateway| Cursor::newest_first(g.created_at, &g.id);
         paginate(gateways, newest_first, page).map(|gateway| read(&visible, gateway))
     }
 

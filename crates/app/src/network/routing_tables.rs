@@ -4,7 +4,7 @@ use hubspoke_iam::Caller;
 use hubspoke_vpc::model::RoutingTable;
 
 use super::{GroupReference, Reference, Visible};
-use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
+use crate::paging::{Cursor, Page, PageRequest, paginate};
 use crate::{App, AppResult};
 
 /// A routing table as a caller reads it.
@@ -55,8 +55,7 @@ impl App {
             .routing_tables()
             .filter(|t| t.vpc == vpc.id && is_default.is_none_or(|wanted| (t.id == default) == wanted))
             .collect();
-        let newest_first =
-            |t: &&RoutingTable| Cursor(vec![SortPart::Int(-t.created_at.0), SortPart::Text(t.id.clone())]);
+        let newest_first = |t: &&RoutingTable| Cursor::newest_first(t.created_at, &t.id);
         Ok(paginate(tables, newest_first, page).map(|table| read(&visible, table)))
     }
 

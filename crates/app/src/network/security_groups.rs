@@ -162,8 +162,7 @@ impl App {
             .security_groups()
             .filter(|g| visible.sees_at(&g.account, &g.id) && filter.matches(&visible, g))
             .collect();
-        let newest_first =
-            |g: &&SecurityGroup| Cursor(vec![SortPart::Int(-g.created_at.0), SortPart::Text(g.id.clone())]);
+        let newest_first = |g: &&SecurityGroup| Cursor::newest_first(g.created_at, &g.id);
         paginate(groups, newest_first, page).map(|group| read(&visible, group))
     }
 

@@ -126,7 +126,7 @@ impl App {
             .filter(|s| filter.zone.as_ref().is_none_or(|zone| *zone == s.zone))
             .filter(|s| filter.resource_group.as_ref().is_none_or(|g| *g == s.resource_group))
             .collect();
-        let newest_first = |s: &&Subnet| Cursor(vec![SortPart::Int(-s.created_at.0), SortPart::Text(s.id.clone())]);
+        let newest_first = |s: &&Subnet| Cursor::newest_first(s.created_at, &s.id);
         paginate(subnets, newest_first, page).map(|subnet| read(&visible, subnet))
     }
 

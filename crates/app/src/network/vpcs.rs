@@ -9,7 +9,7 @@ use hubspoke_vpc::rules::{IfMatch, vpc};
 use hubspoke_vpc::topology::{binding_count, resolver_view, vpc_health};
 
 use super::{Activity, GroupReference, Reference, Visible};
-use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
+use crate::paging::{Cursor, Page, PageRequest, paginate};
 use crate::precondition::{Precondition, etag_of};
 use crate::{App, AppResult};
 
@@ -103,7 +103,7 @@ fn companion(visible: &Visible, id: &str, found: Option<(&String, &hubspoke_iam:
 
 /// The newest first, then by id.
 fn newest_first(vpc: &&Vpc) -> Cursor {
-    Cursor(vec![SortPart::Int(-vpc.created_at.0), SortPart::Text(vpc.id.clone())])
+    Cursor::newest_first(vpc.created_at, &vpc.id)
 }
 
 impl App {
