@@ -142,17 +142,14 @@ impl App {
         name: Option<&str>,
         precondition: &Precondition,
     ) -> AppResult<NetworkAclRead> {
-        if let Some(name) = name {
-            self.change_guarded(
-                caller,
-                Activity::on("is.network-acl.network-acl.update", "network_acl", id),
-                |world| self.check_network_acl_etag(caller, world, id, precondition),
-                |world, ctx| network_acl::rename(world, ctx, id, name),
-            )
-            .await?;
-        } else {
-            self.check_network_acl_etag(caller, &self.replica.world(), id, precondition)?;
-        }
+        self.rename_checked(
+            caller,
+            Activity::on("is.network-acl.network-acl.update", "network_acl", id),
+            name,
+            |world| self.check_network_acl_etag(caller, world, id, precondition),
+            |world, ctx, name| network_acl::rename(world, ctx, id, name),
+        )
+        .await?;
         self.network_acl(caller, id)
     }
 

@@ -100,17 +100,14 @@ impl App {
         name: Option<&str>,
         precondition: &Precondition,
     ) -> AppResult<PublicGatewayRead> {
-        if let Some(name) = name {
-            self.change_guarded(
-                caller,
-                Activity::on("is.public-gateway.public-gateway.update", "public_gateway", id),
-                |world| self.check_public_gateway_etag(caller, world, id, precondition),
-                |world, ctx| public_gateway::rename(world, ctx, id, name),
-            )
-            .await?;
-        } else {
-            self.check_public_gateway_etag(caller, &self.replica.world(), id, precondition)?;
-        }
+        self.rename_checked(
+            caller,
+            Activity::on("is.public-gateway.public-gateway.update", "public_gateway", id),
+            name,
+            |world| self.check_public_gateway_etag(caller, world, id, precondition),
+            |world, ctx, name| public_gateway::rename(world, ctx, id, name),
+        )
+        .await?;
         self.public_gateway(caller, id)
     }
 

@@ -174,17 +174,14 @@ impl App {
         name: Option<&str>,
         precondition: &Precondition,
     ) -> AppResult<SecurityGroupRead> {
-        if let Some(name) = name {
-            self.change_guarded(
-                caller,
-                Activity::on("is.security-group.security-group.update", "security_group", id),
-                |world| self.check_security_group_etag(caller, world, id, precondition),
-                |world, ctx| security_group::rename(world, ctx, id, name),
-            )
-            .await?;
-        } else {
-            self.check_security_group_etag(caller, &self.replica.world(), id, precondition)?;
-        }
+        self.rename_checked(
+            caller,
+            Activity::on("is.security-group.security-group.update", "security_group", id),
+            name,
+            |world| self.check_security_group_etag(caller, world, id, precondition),
+            |world, ctx, name| security_group::rename(world, ctx, id, name),
+        )
+        .await?;
         self.security_group(caller, id)
     }
 

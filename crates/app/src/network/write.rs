@@ -125,6 +125,25 @@ impl App {
         self.change_guarded(caller, activity, |_: &World| Ok(()), command).await
     }
 
+    /// A rename that honours `If-Match`: with a name the change runs guarded by `check` on the world it is computed
+    /// on; without one nothing changes, but a stale tag is still refused, against the current world.
+    pub(crate) async fn rename_checked<T: Outcome>(
+        &self,
+        caller: &Caller,
+        activity: Activity,
+        name: Option<&str>,
+        check: impl Fn(&World) -> AppResult<()> + Send + Sync,
+        command: impl Fn(&World, &mut Context, &str) -> Result<Applied<T>, RuleError> + Send + Sync,
+    ) -> AppResult<()> {
+        match name {
+            Some(name) => {
+                self.change_guarded(caller, activity, &check, |world, ctx| command(world, ctx, name)).await?;
+            }
+            None => check(&self.replica.world())?,
+        }
+        Ok(())
+    }
+
     /// Runs a VPC-domain command for `caller`: `guard` (the request's `If-Match`) and the command are checked against
     /// the current world, the change is persisted with its events only if no other write moved that world meanwhile
     /// (otherwise both run again on the newer one), and the new world is published.
