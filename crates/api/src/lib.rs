@@ -46,8 +46,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
 use hubspoke_app::App;
+use tower::util::MapRequest;
 
 pub use error::ApiError;
 pub use tokens::TokenService;
@@ -55,9 +56,28 @@ pub use tokens::TokenService;
 /// Largest request body accepted, in bytes. Policies are a few kilobytes; anything near this is hostile.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// What every handler shares.
+/// What every handler shares, behind one `Arc`: axum clones the state for every request, and one reference count
+/// is cheaper to move than one per part.
 #[derive(Clone)]
-pub struct ApiState {
+pub struct ApiState(Arc<Shared>);
+
+impl ApiState {
+    /// Shares `parts` with every handler.
+    pub fn new(parts: Shared) -> ApiState {
+        ApiState(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for ApiState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`ApiState`].
+pub struct Shared {
     /// The use cases.
     pub app: Arc<App>,
     /// Token issuing and verification.
@@ -70,9 +90,12 @@ pub struct ApiState {
     pub login_throttle: Arc<identity::throttle::LoginThrottle>,
 }
 
+/// The whole HTTP API as one service: the region prefix taken off the path, then the routes.
+pub type Api = MapRequest<Router, fn(Request) -> Request>;
+
 /// Every route of the API, with the middleware that gives every response a `Transaction-Id` and every error the IBM
-/// envelope.
-pub fn router(state: ApiState) -> Router {
+/// envelope, behind the rewrite that takes a region prefix off.
+pub fn router(state: ApiState) -> Api {
     // Methods of one path are merged into one route; the table never lists a method twice for a path.
     let mut paths: Vec<(&'static str, axum::routing::MethodRouter<ApiState>)> = Vec::new();
     for (operation, handler) in operations::operations() {
@@ -91,7 +114,8 @@ pub fn router(state: ApiState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), revision::revisions))
         .layer(axum::middleware::from_fn(transaction::transaction))
         .with_state(state);
-    // A layer on a router runs after its routing; the region prefix must come off before, so the routes sit behind
-    // an outer router that only rewrites.
-    Router::new().fallback_service(routes).layer(axum::middleware::map_request(region::select))
+    // A layer on a router runs after its routing, and the region prefix must come off before it; so the rewrite wraps
+    // the router as a plain service. An outer router would route every request twice and box a future for the
+    // rewrite, which the decision endpoints measurably paid for.
+    MapRequest::new(routes, region::select as fn(Request) -> Request)
 }

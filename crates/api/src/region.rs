@@ -16,7 +16,7 @@ pub struct RequestRegion(pub &'static Region);
 
 /// Takes a leading `/{region}` off a `/{region}/v1/…` path and records the region; other requests pass unchanged
 /// (an unknown first segment is then simply a path no operation serves, answered 404).
-pub async fn select(mut request: Request) -> Request {
+pub fn select(mut request: Request) -> Request {
     let path = request.uri().path();
     let Some((name, rest)) = path.strip_prefix('/').and_then(|path| path.split_once('/')) else { return request };
     let Some(region) = region(name).filter(|_| rest == "v1" || rest.starts_with("v1/")) else { return request };
@@ -38,8 +38,8 @@ pub async fn select(mut request: Request) -> Request {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn a_region_prefix_is_taken_off_and_recorded() {
+    #[test]
+    fn a_region_prefix_is_taken_off_and_recorded() {
         let cases: &[(&str, &str, Option<&str>)] = &[
             ("/eu-de/v1/vpcs?version=2025-01-01", "/v1/vpcs?version=2025-01-01", Some("eu-de")),
             ("/us-south/v1", "/v1", Some("us-south")),
@@ -50,7 +50,7 @@ mod tests {
             ("/eu-de", "/eu-de", None),
         ];
         for (given, routed, named) in cases {
-            let request = select(Request::builder().uri(*given).body(axum::body::Body::empty()).unwrap()).await;
+            let request = select(Request::builder().uri(*given).body(axum::body::Body::empty()).unwrap());
             assert_eq!(request.uri().to_string(), *routed, "{given}");
             assert_eq!(request.extensions().get::<RequestRegion>().map(|r| r.0.name), *named, "{given}");
         }

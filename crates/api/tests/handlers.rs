@@ -5,13 +5,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use hubspoke_api::identity::throttle::LoginThrottle;
 use hubspoke_api::tokens::TokenService;
-use hubspoke_api::{ApiState, router};
+use hubspoke_api::{Api, ApiState, Shared, router};
 use hubspoke_app::{App, Settings};
 use hubspoke_store::{SqlStore, Store};
 use hubspoke_vpc::Enforcement;
@@ -22,7 +21,7 @@ const OPERATOR_KEY: &str = "in-process-operator-key-0123456789abcdef";
 const V: &str = "version=2026-10-06&generation=2";
 
 struct Harness {
-    router: Router,
+    router: Api,
     operator: String,
 }
 
@@ -39,13 +38,13 @@ impl Harness {
         app.ensure_operator_key(OPERATOR_KEY).await.unwrap();
         let signing = app.signing_key().await.unwrap();
         let tokens = TokenService::new(&signing.kid, &signing.private_key_pem, "https://iam.test").unwrap();
-        let state = ApiState {
+        let state = ApiState::new(Shared {
             app,
             tokens: Arc::new(tokens),
             started: Instant::now(),
             metrics: Arc::new(String::new),
             login_throttle: Arc::new(LoginThrottle::new(100, Duration::from_secs(60))),
-        };
+        });
         let mut harness = Harness { router: router(state), operator: String::new() };
         harness.operator = harness.token(OPERATOR_KEY).await;
         harness

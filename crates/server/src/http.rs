@@ -4,15 +4,16 @@
 use std::future::Future;
 use std::time::Duration;
 
-use axum::Router;
+use axum::body::Body;
 use axum::extract::ConnectInfo;
+use hubspoke_api::Api;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
-use tower_http::timeout::RequestBodyTimeoutLayer;
+use tower_http::timeout::TimeoutBody;
 
 /// The most header bytes a request may carry; more gets 431 from hyper. IBM's SDKs send well under 4 KiB.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
@@ -20,18 +21,17 @@ pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 /// How long shutdown waits for in-flight requests before it drops them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// Serves `router` on `listener` until `shutdown` completes, then lets in-flight requests finish (for a while).
+/// Serves `api` on `listener` until `shutdown` completes, then lets in-flight requests finish (for a while).
 /// Each request carries its client's address as [`ConnectInfo`], as `into_make_service_with_connect_info` would.
 ///
 /// A client gets `client_timeout` to send a request's headers, and as long again for its body: a slow client cannot
 /// hold a connection open forever by trickling either (the slowloris attack).
 pub async fn serve(
     listener: TcpListener,
-    router: Router,
+    api: Api,
     client_timeout: Duration,
     shutdown: impl Future<Output = ()>,
 ) {
-    let router = router.layer(RequestBodyTimeoutLayer::new(client_timeout));
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(client_timeout).max_buf_size(MAX_HEADER_BYTES);
     builder.http2().timer(TokioTimer::new()).max_header_list_size(MAX_HEADER_BYTES as u32);
@@ -50,10 +50,11 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let router = router.clone();
-        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        let api = api.clone();
+        let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+            let mut request = request.map(|body| Body::new(TimeoutBody::new(client_timeout, body)));
             request.extensions_mut().insert(ConnectInfo(peer));
-            router.clone().oneshot(request)
+            api.clone().oneshot(request)
         });
         let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
         let connection = graceful.watch(connection);

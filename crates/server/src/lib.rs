@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use hubspoke_api::identity::throttle::LoginThrottle;
-use hubspoke_api::{ApiState, TokenService};
+use hubspoke_api::{ApiState, Shared, TokenService};
 use hubspoke_app::{App, Settings};
 use hubspoke_store::{PoolSettings, SqlStore, Store};
 use tokio::net::TcpListener;
@@ -91,8 +91,13 @@ pub async fn run_with_init(
     ));
 
     let login_throttle = Arc::new(LoginThrottle::new(args.login_attempts, Duration::from_secs(60)));
-    let state =
-        ApiState { app: app.clone(), tokens: Arc::new(tokens), started: Instant::now(), metrics, login_throttle };
+    let state = ApiState::new(Shared {
+        app: app.clone(),
+        tokens: Arc::new(tokens),
+        started: Instant::now(),
+        metrics,
+        login_throttle,
+    });
     let address = listener.local_addr()?;
     print_banner(&address.to_string(), store.kind(), &location, &args, &operator);
 
