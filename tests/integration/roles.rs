@@ -41,8 +41,37 @@ async fn role_lookups_by_service_pair() {
             vec!["Authorization Delegator"],
         ),
         ("/v2/roles?service_name=is&source_service_name=nothing&policy_type=authorization", vec![], vec![]),
-        ("/v2/roles?service_name=is", vec![], vec!["Viewer", "Operator", "Editor", "Administrator"]),
-        ("/v2/roles?service_group_id=IAM", vec![], vec![]),
+        (
+            "/v2/roles?service_name=is&policy_type=access",
+            vec![
+                "Reader",
+                "Writer",
+                "Manager",
+                "VPN Client",
+                "Bare Metal Advanced Network Operator",
+                "Bare Metal Console Admin",
+                "IP Spoofing Operator",
+                "Console Administrator",
+                "DNS Binding Connector",
+            ],
+            vec!["Viewer", "Operator", "Editor", "Administrator"],
+        ),
+        (
+            "/v2/roles?service_name=dns-svcs",
+            vec!["Reader", "Writer", "Manager"],
+            vec!["Viewer", "Operator", "Editor", "Administrator"],
+        ),
+        ("/v2/roles", vec![], vec!["Viewer", "Operator", "Editor", "Administrator"]),
+        (
+            "/v2/roles?service_group_id=IAM",
+            vec!["Service ID creator", "User API key creator", "API key reviewer"],
+            vec!["Viewer", "Operator", "Editor", "Administrator"],
+        ),
+        (
+            "/v2/roles?service_name=alliamserviceroles",
+            vec!["Reader", "Writer", "Manager"],
+            vec!["Viewer", "Operator", "Editor", "Administrator"],
+        ),
     ];
     for (path, service, system) in cases {
         let (status, body) = server.call(Method::GET, path, Some(&hub.token), None).await;
@@ -54,6 +83,12 @@ async fn role_lookups_by_service_pair() {
         );
         assert!(body["custom_roles"].is_array());
     }
+    // An access role lists the actions it holds on the service asked about.
+    let (_, body) =
+        server.call(Method::GET, "/v2/roles?service_name=is&policy_type=access", Some(&hub.token), None).await;
+    let viewer = body["system_roles"].as_array().unwrap().iter().find(|r| r["display_name"] == "Viewer").unwrap();
+    let actions: Vec<&str> = viewer["actions"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(actions.contains(&"is.vpc.vpc.list") && !actions.contains(&"is.vpc.vpc.create"), "{actions:?}");
     for path in
         ["/v2/roles?policy_type=nope", "/v2/roles?account_id=zzz", "/v2/roles?service_name=is&service_group_id=IAM"]
     {

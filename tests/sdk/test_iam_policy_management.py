@@ -203,6 +203,18 @@ def test_list_roles_resolves_dns_binding_connector(new_account, policy_client):
     assert {"Viewer", "Operator", "Editor", "Administrator"} <= set(by_name)
 
 
+def test_list_roles_of_the_iam_service_group(new_account, policy_client):
+    # The lookup IBM's own integration suite makes: the IAM group's roles, system and service ones.
+    hub = new_account("hub")
+    client = policy_client(hub["apikey"])
+    roles = client.list_roles(account_id=hub["id"], service_group_id="IAM").get_result()
+    assert "Viewer" in [r["display_name"] for r in roles["system_roles"]]
+    assert "crn:v1:bluemix:public:iam-identity::::serviceRole:ServiceIdCreator" in [r["crn"] for r in roles["service_roles"]]
+    is_roles = client.list_roles(account_id=hub["id"], service_name="is", policy_type="access").get_result()
+    editor = next(r for r in is_roles["system_roles"] if r["display_name"] == "Editor")
+    assert "is.vpc.vpc.create" in editor["actions"]
+
+
 def test_errors_reach_the_sdk_with_ibm_codes(new_account, policy_client):
     hub = new_account("hub")
     client = policy_client(hub["apikey"])

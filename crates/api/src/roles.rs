@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use hubspoke_iam::catalog::{RoleSelection, action_description};
+use hubspoke_iam::catalog::{access, action_description};
 use hubspoke_iam::{AccountId, Role};
 use serde_json::{Value, json};
 
@@ -13,9 +13,9 @@ use crate::error::ApiError;
 use crate::extract::{Authenticated, Params};
 use crate::transaction::json_response;
 
-/// A role in the `RoleCollection` shape: `actions` are plain strings here.
-fn role_json(role: &Role) -> Value {
-    json!({ "display_name": role.display_name, "description": role.description, "actions": role.actions, "crn": role.crn })
+/// A role in the `RoleCollection` shape, with the actions it holds where it is listed (plain strings here).
+fn role_json(role: &Role, actions: &[&str]) -> Value {
+    json!({ "display_name": role.display_name, "description": role.description, "actions": actions, "crn": role.crn })
 }
 
 /// An action in the `EnrichedRoles` shape of `format=display`.
@@ -23,9 +23,10 @@ pub fn action_json(action: &str) -> Value {
     json!({ "id": action, "display_name": action, "description": action_description(action).unwrap_or(action) })
 }
 
-/// Lists roles. `policy_type=authorization` (or a `source_service_name`) selects the roles an authorization between the
-/// two services may grant; otherwise the platform roles of access policies. All three arrays are always present:
-/// the SDK refuses a collection without one. hubspoke has no custom roles, so `custom_roles` is always empty.
+/// Lists roles. `policy_type=authorization` (or a `source_service_name` without a policy type) selects the roles an
+/// authorization between the two services may grant; otherwise the roles of access policies, by `service_name` or
+/// `service_group_id` (platform roles only when neither is given). All three arrays are always present: the SDK
+/// refuses a collection without one. hubspoke has no custom roles yet, so `custom_roles` is always empty.
 pub async fn list(
     State(state): State<ApiState>,
     Authenticated(_caller): Authenticated,
@@ -45,14 +46,18 @@ pub async fn list(
         return Err(ApiError::invalid_query("`service_name` and `service_group_id` are mutually exclusive"));
     }
     let catalog = state.app.catalog();
-    let selection = if params.get("service_group_id").is_some() {
-        RoleSelection::default()
-    } else if policy_type == Some("authorization") || source.is_some() {
-        catalog.authorization_roles(service, source)
-    } else {
-        catalog.access_roles()
+    let group = params.get("service_group_id");
+    let access = !(policy_type == Some("authorization") || (source.is_some() && policy_type.is_none()));
+    let selection =
+        if access { catalog.access_roles(service, group) } else { catalog.authorization_roles(service, source) };
+    // Access roles carry no actions of their own: what each allows depends on the services the filter names.
+    let render = |roles: &[&Role]| {
+        let rendered = roles.iter().map(|role| match access {
+            true => role_json(role, &access::role_actions(service, group, role.crn)),
+            false => role_json(role, role.actions),
+        });
+        rendered.collect::<Vec<_>>()
     };
-    let render = |roles: &[&Role]| roles.iter().map(|role| role_json(role)).collect::<Vec<_>>();
     Ok(json_response(
         StatusCode::OK,
         &json!({

@@ -5,6 +5,8 @@
 //! catalog carries the roles IBM documents for them (so that `/v2/roles` lookups by Terraform find them), with the
 //! subset of actions hubspoke needs to reason about; hubspoke only enforces `is` actions itself.
 
+pub mod access;
+
 /// Whether a role is a platform (system) role or a service-defined role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RoleKind {
@@ -271,11 +273,9 @@ impl RoleCatalog {
         selection
     }
 
-    /// Roles for access policies (not enforced by hubspoke): the platform roles, for any service.
-    pub fn access_roles(&self) -> RoleSelection {
-        let mut selection = RoleSelection::default();
-        PLATFORM_ROLES.iter().for_each(|role| selection.push_unique(role));
-        selection
+    /// Roles for access policies, by `service_name` or `service_group_id` (see [`access::access_roles`]).
+    pub fn access_roles(&self, service: Option<&str>, group: Option<&str>) -> RoleSelection {
+        access::access_roles(service, group)
     }
 
     /// The role an authorization from `source` to `target` grants under `crn`, with that pair's actions.

@@ -26,12 +26,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 ///
 /// A client gets `client_timeout` to send a request's headers, and as long again for its body: a slow client cannot
 /// hold a connection open forever by trickling either (the slowloris attack).
-pub async fn serve(
-    listener: TcpListener,
-    api: Api,
-    client_timeout: Duration,
-    shutdown: impl Future<Output = ()>,
-) {
+pub async fn serve(listener: TcpListener, api: Api, client_timeout: Duration, shutdown: impl Future<Output = ()>) {
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder.http1().timer(TokioTimer::new()).header_read_timeout(client_timeout).max_buf_size(MAX_HEADER_BYTES);
     builder.http2().timer(TokioTimer::new()).max_header_list_size(MAX_HEADER_BYTES as u32);
