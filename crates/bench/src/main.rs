@@ -5,6 +5,7 @@ mod alloc;
 mod data;
 mod decide;
 mod dns;
+mod emulator;
 mod engines;
 mod http;
 mod report;
@@ -62,6 +63,9 @@ enum Suite {
         #[arg(long, value_delimiter = ',')]
         sizes: Vec<usize>,
     },
+    /// What an emulator costs a test suite: start, reset and a scripted network build (raw HTTP and the official
+    /// SDKs), against moto's server.
+    Emulator,
     /// Every suite.
     All,
     /// The http suite's comparator: answers every GET and POST with fixed bytes (started by `http`).
@@ -108,17 +112,20 @@ fn main() -> anyhow::Result<()> {
     let dns_settings = |sizes| {
         sized(cli.quick, dns::Settings::full, dns::Settings::quick, sizes, |s: &mut dns::Settings| &mut s.sizes)
     };
+    let emulator_settings = if cli.quick { emulator::Settings::quick() } else { emulator::Settings::full() };
     let runtime = tokio::runtime::Runtime::new()?;
     let rows = match cli.suite {
         Suite::Decide { ref sizes } => decide::run(&decide_settings(sizes.clone()))?,
         Suite::Store { stored } => runtime.block_on(store::run_all(&store_settings(stored)))?,
         Suite::Http { ref sizes } => runtime.block_on(http::run(&http_settings(sizes.clone())))?,
         Suite::Dns { ref sizes } => runtime.block_on(dns::run(&dns_settings(sizes.clone())))?,
+        Suite::Emulator => runtime.block_on(emulator::run(&emulator_settings))?,
         Suite::All => {
             let mut rows = decide::run(&decide_settings(Vec::new()))?;
             rows.extend(runtime.block_on(http::run(&http_settings(Vec::new())))?);
             rows.extend(runtime.block_on(dns::run(&dns_settings(Vec::new())))?);
             rows.extend(runtime.block_on(store::run_all(&store_settings(None)))?);
+            rows.extend(runtime.block_on(emulator::run(&emulator_settings))?);
             rows
         }
         Suite::Bare { ref get_body, ref post_body } => return runtime.block_on(http::bare(get_body, post_body)),
