@@ -11,8 +11,9 @@
 //!   (reqwest, one connection) and once by each ecosystem's official Python SDK (`emulator_sdk.py`: ibm-vpc,
 //!   ibm-platform-services and ibm-cloud-networking-services; boto3).
 //!
-//! LocalStack, the other emulator AWS users pick, is not measured: its current releases ask for an account's auth
-//! token even for the community edition (BENCHMARKS.md says what was tried).
+//! LocalStack, the other emulator AWS users pick, is not measured: `localstack-core` from PyPI does not start on its
+//! own (its runtime is distributed as a container image the `localstack` CLI runs), and machines like CI's have no
+//! container daemon. BENCHMARKS.md says what was tried.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
