@@ -228,5 +228,6 @@ pub(in crate::sql) async fn load(connection: &mut AnyConnection) -> StoreResult<
     load_security(connection, &mut entities).await?;
     load_transit(connection, &mut entities).await?;
     load_forwarding(connection, &mut entities).await?;
+    load_dns(connection, &mut entities).await?;
     Ok((entities, revision as Revision))
 }

@@ -22,11 +22,13 @@ use super::changes::append_change;
 use crate::{EntityKind, EventRecord, Revision, StoreError, StoreResult, WorldWrite};
 
 mod forwarding;
+mod dns;
 mod load;
 mod security;
 mod transit;
 
 use forwarding::{load_forwarding, put_forwarding_rule, put_secondary_zone};
+use dns::{load_dns, put_dns_zone, put_record, put_service_instance};
 pub(super) use load::load;
 use security::{load_security, put_network_acl, put_security_group};
 use transit::{load_transit, put_transit_connection, put_transit_gateway};
@@ -89,6 +91,7 @@ fn key_text(write: &WorldWrite) -> String {
         | EntityKey::RoutingTable(id)
         | EntityKey::PublicGateway(id) => id,
         EntityKey::TransitGateway(id) | EntityKey::TransitConnection(id) => id,
+        EntityKey::ServiceInstance(id) | EntityKey::DnsZone(id) | EntityKey::ResourceRecord(id) => id,
     }
 }
 
@@ -105,6 +108,9 @@ fn key_of(entity: &Entity) -> EntityKey {
         Entity::Resolver(e) => EntityKey::Resolver(e.id.clone()),
         Entity::ForwardingRule(e) => EntityKey::ForwardingRule(e.id.clone()),
         Entity::SecondaryZone(e) => EntityKey::SecondaryZone(e.id.clone()),
+        Entity::ServiceInstance(e) => EntityKey::ServiceInstance(e.id.clone()),
+        Entity::DnsZone(e) => EntityKey::DnsZone(e.id.clone()),
+        Entity::ResourceRecord(e) => EntityKey::ResourceRecord(e.id.clone()),
         Entity::SecurityGroup(e) => EntityKey::SecurityGroup(e.id.clone()),
         Entity::NetworkAcl(e) => EntityKey::NetworkAcl(e.id.clone()),
         Entity::RoutingTable(e) => EntityKey::RoutingTable(e.id.clone()),
@@ -174,6 +180,9 @@ async fn delete(connection: &mut AnyConnection, key: &EntityKey) -> StoreResult<
         EntityKey::Resolver(id) => ("custom_resolvers", id),
         EntityKey::ForwardingRule(id) => ("forwarding_rules", id),
         EntityKey::SecondaryZone(id) => ("secondary_zones", id),
+        EntityKey::ServiceInstance(id) => ("dns_service_instances", id),
+        EntityKey::DnsZone(id) => ("dns_zones", id),
+        EntityKey::ResourceRecord(id) => ("dns_resource_records", id),
         EntityKey::SecurityGroup(id) => ("security_groups", id),
         EntityKey::NetworkAcl(id) => ("network_acls", id),
         EntityKey::RoutingTable(id) => ("routing_tables", id),
@@ -430,6 +439,9 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
         Entity::ForwardingRule(rule) => put_forwarding_rule(connection, rule).await?,
         Entity::SecondaryZone(zone) => put_secondary_zone(connection, zone).await?,
         Entity::PublicGateway(gateway) => put_public_gateway(connection, gateway).await?,
+        Entity::ServiceInstance(instance) => put_service_instance(connection, instance).await?,
+        Entity::DnsZone(zone) => put_dns_zone(connection, zone).await?,
+        Entity::ResourceRecord(record) => put_record(connection, record).await?,
         Entity::SecurityGroup(group) => put_security_group(connection, group).await?,
         Entity::NetworkAcl(acl) => put_network_acl(connection, acl).await?,
         Entity::TransitGateway(gateway) => put_transit_gateway(connection, gateway).await?,
