@@ -21,14 +21,14 @@ use super::SqlStore;
 use super::changes::append_change;
 use crate::{EntityKind, EventRecord, Revision, StoreError, StoreResult, WorldWrite};
 
-mod forwarding;
 mod dns;
+mod forwarding;
 mod load;
 mod security;
 mod transit;
 
-use forwarding::{load_forwarding, put_forwarding_rule, put_secondary_zone};
 use dns::{load_dns, put_dns_zone, put_record, put_service_instance};
+use forwarding::{load_forwarding, put_forwarding_rule, put_secondary_zone};
 pub(super) use load::load;
 use security::{load_security, put_network_acl, put_security_group};
 use transit::{load_transit, put_transit_connection, put_transit_gateway};
