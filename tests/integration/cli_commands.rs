@@ -1066,3 +1066,52 @@ async fn forwarding_rules_and_secondary_zones_from_the_cli() {
     let ordered = with(&["custom-resolver-location-order", "hub-resolver", location]);
     assert!(ordered.contains(location), "{ordered}");
 }
+
+#[tokio::test]
+async fn a_topology_declares_forwarding_rules_on_the_hub_resolver() {
+    let server = Server::ephemeral().await;
+    let (_, hub_key) = account(&server, "hub", None).await;
+    let file = repository_root().join("tests/integration/topologies/hub-forwarding.toml");
+    let topology = |verb: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
+        command.args(["topology", verb]).arg(&file).env("HUBSPOKE_ENDPOINT", &server.base).env("HUB_APIKEY", &hub_key);
+        command.env("HUBSPOKE_CONFIG_DIR", std::env::temp_dir().join("hubspoke-topology-forwarding-test"));
+        run(&mut command)
+    };
+    let plan = topology("plan");
+    assert!(
+        plan.contains("forward `onprem.example.com` to 10.250.0.7, 10.250.0.8 on custom resolver `hub-resolver`"),
+        "{plan}"
+    );
+    topology("apply");
+    assert!(topology("apply").contains("Nothing to do"));
+    let rules = json(hubspoke(&server, &hub_key).args([
+        "dns",
+        "custom-resolver-forwarding-rules",
+        "--instance",
+        "dns-hub",
+        "hub-resolver",
+    ]));
+    assert_eq!(rules[1]["match"], "onprem.example.com");
+    assert_eq!(rules[1]["forward_to"], serde_json::json!(["10.250.0.7", "10.250.0.8"]));
+    assert_eq!(rules[1]["description"], "on-premises");
+
+    // A rule changed by hand is reported, not silently kept.
+    let id = rules[1]["id"].as_str().unwrap();
+    run(hubspoke(&server, &hub_key).args([
+        "dns",
+        "custom-resolver-forwarding-rule-update",
+        "--instance",
+        "dns-hub",
+        "hub-resolver",
+        id,
+        "--dns-svcs",
+        "10.250.0.9",
+    ]));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
+    command.args(["topology", "plan"]).arg(&file).env("HUBSPOKE_ENDPOINT", &server.base).env("HUB_APIKEY", &hub_key);
+    command.env("HUBSPOKE_CONFIG_DIR", std::env::temp_dir().join("hubspoke-topology-forwarding-test"));
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("the forwarding rule for `onprem.example.com` exists"));
+}
