@@ -1121,6 +1121,43 @@ fn a_world_the_rules_built_is_consistent_and_tampering_is_named() {
             };
             Box::new(move |draft| draft.put(crate::world::Entity::ResourceBinding(binding.clone())))
         }),
+        ("rule F1", {
+            // The hub's resolver without its default rule.
+            let resolver = s.world.resolvers().next().unwrap().id.clone();
+            let default = s.world.forwarding_rules_of(&resolver)[0].id.clone();
+            Box::new(move |draft| draft.remove(crate::world::EntityKey::ForwardingRule(default.clone())))
+        }),
+        ("rule F4", {
+            // A second rule matching what the default rule matches.
+            let resolver = s.world.resolvers().next().unwrap().id.clone();
+            let twin = crate::model::ForwardingRule {
+                id: "tampered-rule".into(),
+                sequence: 1,
+                kind: crate::model::ForwardingRuleKind::Zone,
+                ..s.world.forwarding_rules_of(&resolver)[0].clone()
+            };
+            Box::new(move |draft| draft.put(crate::world::Entity::ForwardingRule(twin.clone())))
+        }),
+        ("rule SZ2", {
+            let resolver = s.world.resolvers().next().unwrap().clone();
+            let zone = |id: &str| crate::model::SecondaryZone {
+                id: id.into(),
+                account: resolver.account.clone(),
+                resolver: resolver.id.clone(),
+                sequence: 1,
+                zone: "onprem.example".into(),
+                description: String::new(),
+                enabled: true,
+                transfer_from: Vec::new(),
+                created_at: hubspoke_iam::Timestamp(0),
+                modified_at: hubspoke_iam::Timestamp(0),
+            };
+            let (first, second) = (zone("zone-1"), zone("zone-2"));
+            Box::new(move |draft| {
+                draft.put(crate::world::Entity::SecondaryZone(first.clone()));
+                draft.put(crate::world::Entity::SecondaryZone(second.clone()));
+            })
+        }),
     ];
     for (rule, edit) in cases {
         let mut draft = s.world.draft();
