@@ -994,3 +994,124 @@ async fn resource_groups_from_the_cli() {
     let groups = json(hubspoke(&server, &key).args(["resource", "groups"]));
     assert_eq!(groups.as_array().unwrap().len(), 1, "{groups}");
 }
+
+#[tokio::test]
+async fn forwarding_rules_and_secondary_zones_from_the_cli() {
+    let server = Server::ephemeral().await;
+    let (_, key) = account(&server, "forwarding", None).await;
+    let cli = |args: &[&str]| run(hubspoke(&server, &key).args(args));
+    let timeless = |text: &str| {
+        let mut settings = redacted(text);
+        settings.add_filter(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", "[time]");
+        settings
+    };
+    cli(&["is", "vpc-create", "hub", "--dns-enable-hub", "true"]);
+    cli(&["is", "subnet-create", "hub-subnet", "hub", "--zone", "us-south-1", "--ipv4-address-count", "256"]);
+    // `dns COMMAND --instance dns-i ARGS...`.
+    let with = |args: &[&str]| {
+        let mut all = vec!["dns", args[0], "--instance", "dns-i"];
+        all.extend_from_slice(&args[1..]);
+        cli(&all)
+    };
+    with(&["custom-resolver-create", "--name", "hub-resolver", "--location", "hub-subnet", "--enable"]);
+
+    let text = with(&[
+        "custom-resolver-forwarding-rule-create",
+        "hub-resolver",
+        "--match",
+        "example.com",
+        "--dns-svcs",
+        "10.0.0.7,10.0.0.8:5353",
+        "--view",
+        r#"{"name": "spoke", "expression": "ipInRange(source.ip, '10.1.0.0/16')", "forward_to": ["10.1.0.7"]}"#,
+        "-d",
+        "on-premises",
+    ]);
+    timeless(&text).bind(|| insta::assert_snapshot!("forwarding_rule_create", text));
+    let text = with(&["custom-resolver-forwarding-rules", "hub-resolver"]);
+    timeless(&text).bind(|| insta::assert_snapshot!("forwarding_rules", text));
+
+    // The default rule stays (rule F1); a zone rule goes.
+    let rules = json(hubspoke(&server, &key).args([
+        "dns",
+        "custom-resolver-forwarding-rules",
+        "--instance",
+        "dns-i",
+        "hub-resolver",
+    ]));
+    let (default, zone) = (rules[0]["id"].as_str().unwrap(), rules[1]["id"].as_str().unwrap());
+    let output = hubspoke(&server, &key)
+        .args(["dns", "custom-resolver-forwarding-rule-delete", "--instance", "dns-i", "hub-resolver", default, "-f"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("(rule F1)"));
+    let updated = with(&["custom-resolver-forwarding-rule-update", "hub-resolver", zone, "--remove-views"]);
+    assert!(updated.contains("Views:") && !updated.contains("spoke:"), "{updated}");
+    with(&["custom-resolver-forwarding-rule-delete", "hub-resolver", zone, "-f"]);
+
+    let text =
+        with(&["secondary-zone-create", "hub-resolver", "--name", "onprem.example", "--transfer-from", "10.0.0.7"]);
+    timeless(&text).bind(|| insta::assert_snapshot!("secondary_zone_create", text));
+    let zones = json(hubspoke(&server, &key).args(["dns", "secondary-zones", "--instance", "dns-i", "hub-resolver"]));
+    let zone = zones[0]["id"].as_str().unwrap();
+    let disabled = with(&["secondary-zone-update", "hub-resolver", zone, "--enabled", "false"]);
+    assert!(disabled.contains("false"), "{disabled}");
+    with(&["secondary-zone-delete", "hub-resolver", zone, "-f"]);
+    let empty = with(&["secondary-zones", "hub-resolver"]);
+    assert!(empty.contains("No secondary zones were found."), "{empty}");
+
+    let resolver = json(hubspoke(&server, &key).args(["dns", "custom-resolvers", "--instance", "dns-i"]));
+    let location = resolver[0]["locations"][0]["id"].as_str().unwrap();
+    let ordered = with(&["custom-resolver-location-order", "hub-resolver", location]);
+    assert!(ordered.contains(location), "{ordered}");
+}
+
+#[tokio::test]
+async fn a_topology_declares_forwarding_rules_on_the_hub_resolver() {
+    let server = Server::ephemeral().await;
+    let (_, hub_key) = account(&server, "hub", None).await;
+    let file = repository_root().join("tests/integration/topologies/hub-forwarding.toml");
+    let topology = |verb: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
+        command.args(["topology", verb]).arg(&file).env("HUBSPOKE_ENDPOINT", &server.base).env("HUB_APIKEY", &hub_key);
+        command.env("HUBSPOKE_CONFIG_DIR", std::env::temp_dir().join("hubspoke-topology-forwarding-test"));
+        run(&mut command)
+    };
+    let plan = topology("plan");
+    assert!(
+        plan.contains("forward `onprem.example.com` to 10.250.0.7, 10.250.0.8 on custom resolver `hub-resolver`"),
+        "{plan}"
+    );
+    topology("apply");
+    assert!(topology("apply").contains("Nothing to do"));
+    let rules = json(hubspoke(&server, &hub_key).args([
+        "dns",
+        "custom-resolver-forwarding-rules",
+        "--instance",
+        "dns-hub",
+        "hub-resolver",
+    ]));
+    assert_eq!(rules[1]["match"], "onprem.example.com");
+    assert_eq!(rules[1]["forward_to"], serde_json::json!(["10.250.0.7", "10.250.0.8"]));
+    assert_eq!(rules[1]["description"], "on-premises");
+
+    // A rule changed by hand is reported, not silently kept.
+    let id = rules[1]["id"].as_str().unwrap();
+    run(hubspoke(&server, &hub_key).args([
+        "dns",
+        "custom-resolver-forwarding-rule-update",
+        "--instance",
+        "dns-hub",
+        "hub-resolver",
+        id,
+        "--dns-svcs",
+        "10.250.0.9",
+    ]));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
+    command.args(["topology", "plan"]).arg(&file).env("HUBSPOKE_ENDPOINT", &server.base).env("HUB_APIKEY", &hub_key);
+    command.env("HUBSPOKE_CONFIG_DIR", std::env::temp_dir().join("hubspoke-topology-forwarding-test"));
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("the forwarding rule for `onprem.example.com` exists"));
+}

@@ -346,6 +346,23 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
             Some(json!({ "enabled": false })),
         ),
         (Method::DELETE, format!("{resolvers}/{resolver}/locations/{}", secrets.location), None),
+        (
+            Method::PUT,
+            format!("{resolvers}/{resolver}/locations_order"),
+            Some(json!({ "locations": [secrets.location] })),
+        ),
+        (Method::GET, format!("{resolvers}/{resolver}/forwarding_rules"), None),
+        (
+            Method::POST,
+            format!("{resolvers}/{resolver}/forwarding_rules"),
+            Some(json!({ "type": "zone", "match": "example.com", "forward_to": ["10.0.0.7"] })),
+        ),
+        (Method::GET, format!("{resolvers}/{resolver}/secondary_zones"), None),
+        (
+            Method::POST,
+            format!("{resolvers}/{resolver}/secondary_zones"),
+            Some(json!({ "zone": "example.com", "transfer_from": ["10.0.0.7"] })),
+        ),
         (Method::GET, format!("/v1/vpcs/{vpc}/default_security_group"), None),
         (Method::GET, format!("/v1/vpcs/{vpc}/default_network_acl"), None),
         (Method::GET, format!("/v1/vpcs/{vpc}/routing_tables"), None),

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hubspoke_app::network::Patch;
 use hubspoke_app::network::resolvers::{
-    CustomResolverPatch, CustomResolverRead, LocationRead, NewCustomResolver, NewLocation,
+    CustomResolverPatch, CustomResolverRead, LocationPatch, LocationRead, NewCustomResolver, NewLocation,
 };
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -27,25 +27,39 @@ fn render_location(read: &LocationRead) -> Value {
     })
 }
 
+/// `HEALTHY` when every location serves, `CRITICAL` when none does (a disabled resolver serves from none), and
+/// `DEGRADED` in between.
+fn health(read: &CustomResolverRead) -> &'static str {
+    let serving = read.locations.iter().filter(|l| l.resolver_enabled && l.location.enabled).count();
+    if serving == 0 {
+        "CRITICAL"
+    } else if serving == read.locations.len() {
+        "HEALTHY"
+    } else {
+        "DEGRADED"
+    }
+}
+
 fn render(read: &CustomResolverRead) -> Value {
     let resolver = &read.resolver;
     let locations: Vec<Value> = read.locations.iter().map(render_location).collect();
-    let healthy = !resolver.enabled || resolver.locations.iter().any(|l| l.enabled);
-    let mut value = json!({
+    let mut lifecycle = json!({ "state": read.lifecycle, "reasons": [] });
+    if read.lifecycle == "updating" {
+        lifecycle["active_delta"] = json!({ "profile": resolver.profile.as_str() });
+    }
+    json!({
         "id": resolver.id,
         "name": resolver.name,
+        "description": resolver.description.as_deref().unwrap_or_default(),
         "enabled": resolver.enabled,
-        "health": if healthy { "HEALTHY" } else { "CRITICAL" },
+        "health": health(read),
         "locations": locations,
         "created_on": timestamp(resolver.created_at),
         "modified_on": timestamp(resolver.modified_at),
-        "profile": "essential",
-        "allow_disruptive_updates": false,
-    });
-    if let Some(description) = &resolver.description {
-        value["description"] = json!(description);
-    }
-    value
+        "profile": resolver.profile.as_str(),
+        "allow_disruptive_updates": resolver.allow_disruptive_updates,
+        "lifecycle": lifecycle,
+    })
 }
 
 /// A location of a create or add body.
@@ -71,14 +85,23 @@ impl LocationPrototype {
 pub struct ResolverPrototype {
     name: Option<String>,
     description: Option<String>,
+    profile: Option<String>,
     locations: Vec<LocationPrototype>,
 }
 
 /// The body of `PATCH .../locations/{id}`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct LocationPatch {
+pub struct LocationPatchBody {
+    subnet_crn: Option<String>,
     enabled: Option<bool>,
+}
+
+/// The body of `PUT .../locations_order`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LocationsOrder {
+    locations: Option<Vec<String>>,
 }
 
 /// `PATCH .../custom_resolvers/{id}` is a merge patch: `description: null` removes the description.
@@ -103,6 +126,8 @@ fn resolver_patch(body: &Map<String, Value>) -> Result<CustomResolverPatch, ApiE
         name: typed("name", "string")?.and_then(Value::as_str).map(str::to_owned),
         description,
         enabled: typed("enabled", "boolean")?.and_then(Value::as_bool),
+        profile: typed("profile", "string")?.and_then(Value::as_str).map(str::to_owned),
+        allow_disruptive_updates: typed("allow_disruptive_updates", "boolean")?.and_then(Value::as_bool),
     })
 }
 
@@ -125,7 +150,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let name = body.name.ok_or_else(|| ApiError::invalid_body("`name` is required").with_target("name", "field"))?;
     let locations = body.locations.into_iter().map(LocationPrototype::input).collect::<Result<Vec<_>, _>>()?;
-    let input = NewCustomResolver { name, description: body.description, locations };
+    let input = NewCustomResolver { name, description: body.description, profile: body.profile, locations };
     let read = state.app.create_resolver(&caller, &instance, input).await?;
     Ok(json_response(StatusCode::OK, &render(&read)))
 }
@@ -139,7 +164,8 @@ pub async fn get(
     Ok(json_response(StatusCode::OK, &render(&state.app.resolver(&caller, &instance, &id)?)))
 }
 
-/// `PATCH /v1/instances/{instance_id}/custom_resolvers/{resolver_id}`: name, description, enabled.
+/// `PATCH /v1/instances/{instance_id}/custom_resolvers/{resolver_id}`: name, description, enabled, profile,
+/// allow_disruptive_updates.
 pub async fn update(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
@@ -176,10 +202,26 @@ pub async fn update_location(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     Path((instance, id, location)): Path<(String, String, String)>,
-    IbmJson(body): IbmJson<LocationPatch>,
+    IbmJson(body): IbmJson<LocationPatchBody>,
 ) -> Result<Response, ApiError> {
-    let read = state.app.update_resolver_location(&caller, &instance, &id, &location, body.enabled).await?;
+    let patch = LocationPatch { subnet_crn: body.subnet_crn, enabled: body.enabled };
+    let read = state.app.update_resolver_location(&caller, &instance, &id, &location, patch).await?;
     Ok(json_response(StatusCode::OK, &render_location(&read)))
+}
+
+/// `PUT /v1/instances/{instance_id}/custom_resolvers/{resolver_id}/locations_order`: the resolver's locations in a
+/// new order; answers the resolver.
+pub async fn order_locations(
+    State(state): State<ApiState>,
+    Authenticated(caller): Authenticated,
+    Path((instance, id)): Path<(String, String)>,
+    IbmJson(body): IbmJson<LocationsOrder>,
+) -> Result<Response, ApiError> {
+    let order = body
+        .locations
+        .ok_or_else(|| ApiError::invalid_body("`locations` is required").with_target("locations", "field"))?;
+    let read = state.app.order_resolver_locations(&caller, &instance, &id, order).await?;
+    Ok(json_response(StatusCode::OK, &render(&read)))
 }
 
 /// `DELETE /v1/instances/{instance_id}/custom_resolvers/{resolver_id}/locations/{location_id}` → 204.

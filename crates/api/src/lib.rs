@@ -23,6 +23,7 @@
 
 pub mod authzen;
 pub mod console;
+pub mod dns_forwarding;
 pub mod dns_services;
 pub mod error;
 pub mod extract;

@@ -7,7 +7,8 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use crate::policies::v1::V1;
 use crate::policies::v2::V2;
 use crate::{
-    ApiState, authzen, dns_services, identity, operator, policies, resource_manager, roles, transit_gateways as tg, vpc,
+    ApiState, authzen, dns_forwarding, dns_services, identity, operator, policies, resource_manager, roles,
+    transit_gateways as tg, vpc,
 };
 
 /// What a request body is.
@@ -49,6 +50,8 @@ const VPC_QUERY: &[(&str, bool)] = &[("version", true), ("generation", false)];
 const VPC_LIST_QUERY: &[(&str, bool)] = &[("version", true), ("generation", false), ("limit", false), ("start", false)];
 /// Query parameters of the Transit Gateway API (`version` is required, as the service's is).
 const TG_QUERY: &[(&str, bool)] = &[("version", true)];
+/// Query parameters of DNS Services lists paged by offset.
+const OFFSET_QUERY: &[(&str, bool)] = &[("offset", false), ("limit", false)];
 const TG_LIST_QUERY: &[(&str, bool)] = &[("version", true), ("limit", false), ("start", false)];
 const POLICY_LIST_QUERY: &[(&str, bool)] = &[
     ("account_id", true),
@@ -109,6 +112,15 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
     );
     let rm = "Resource Manager";
     let resolvers = "/v1/instances/{instance_id}/custom_resolvers";
+    let locations_order = "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/locations_order";
+    let (rules, rule) = (
+        "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/forwarding_rules",
+        "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/forwarding_rules/{rule_id}",
+    );
+    let (zones, zone) = (
+        "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/secondary_zones",
+        "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/secondary_zones/{secondary_zone_id}",
+    );
     vec![
         (
             op(M::POST, "/identity/token", "get_token", iam, "Exchange an API key for an access token")
@@ -968,6 +980,49 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 "Delete a location",
             ),
             delete(dns_services::delete_location),
+        ),
+        (
+            op(M::PUT, locations_order, "update_locations_order", dns, "Reorder the locations of a custom resolver")
+                .body(Body::Json(&[("locations", "array")])),
+            put(dns_services::order_locations),
+        ),
+        (
+            op(M::GET, rules, "list_forwarding_rules", dns, "List forwarding rules").query(OFFSET_QUERY),
+            get(dns_forwarding::list_rules),
+        ),
+        (
+            op(M::POST, rules, "create_forwarding_rule", dns, "Create a forwarding rule")
+                .body(Body::Json(&[("type", "string"), ("match", "string")]))
+                .success(200),
+            post(dns_forwarding::create_rule),
+        ),
+        (op(M::GET, rule, "get_forwarding_rule", dns, "Retrieve a forwarding rule"), get(dns_forwarding::get_rule)),
+        (
+            op(M::PATCH, rule, "update_forwarding_rule", dns, "Update a forwarding rule").body(Body::Json(&[])),
+            patch(dns_forwarding::update_rule),
+        ),
+        (
+            op(M::DELETE, rule, "delete_forwarding_rule", dns, "Delete a forwarding rule"),
+            delete(dns_forwarding::delete_rule),
+        ),
+        (
+            op(M::GET, zones, "list_secondary_zones", dns, "List secondary zones").query(OFFSET_QUERY),
+            get(dns_forwarding::list_zones),
+        ),
+        (
+            op(M::POST, zones, "create_secondary_zone", dns, "Create a secondary zone")
+                .body(Body::Json(&[("zone", "string"), ("transfer_from", "array")]))
+                .success(200),
+            post(dns_forwarding::create_zone),
+        ),
+        (op(M::GET, zone, "get_secondary_zone", dns, "Retrieve a secondary zone"), get(dns_forwarding::get_zone)),
+        (
+            op(M::PATCH, zone, "update_secondary_zone", dns, "Update a secondary zone").body(Body::Json(&[])),
+            patch(dns_forwarding::update_zone),
+        ),
+        (
+            op(M::DELETE, zone, "delete_secondary_zone", dns, "Delete a secondary zone"),
+            delete(dns_forwarding::delete_zone),
         ),
         (
             op(M::GET, "/v1/policies", "list_policies", pol, "List policies").query(POLICY_LIST_QUERY),

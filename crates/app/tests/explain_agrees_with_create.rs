@@ -11,7 +11,6 @@ use hubspoke_store::{SqlStore, Store};
 use hubspoke_vpc::Enforcement;
 use hubspoke_vpc::model::{BindingMode, GatewayTarget, PrefixManagement};
 use hubspoke_vpc::region::crn;
-use hubspoke_vpc::rules::Patch;
 use hubspoke_vpc::rules::gateway::NewGateway;
 use hubspoke_vpc::rules::resolver::NewLocation;
 use hubspoke_vpc::rules::subnet::{NewSubnet, SubnetRange};
@@ -159,12 +158,12 @@ impl Builder {
         let subnet_crn = self.subnet(caller, vpc).await;
         let input = NewCustomResolver {
             name: "hub-resolver".into(),
-            description: None,
             locations: vec![NewLocation { subnet_crn, enabled: true }],
+            ..Default::default()
         };
         let Ok(created) = self.app.create_resolver(caller, "instance", input).await else { return };
         if enabled {
-            let patch = CustomResolverPatch { name: None, description: Patch::Absent, enabled: Some(true) };
+            let patch = CustomResolverPatch { enabled: Some(true), ..Default::default() };
             let _ = self.app.update_resolver(caller, "instance", &created.resolver.id, patch).await;
         }
     }

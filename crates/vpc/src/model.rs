@@ -1,11 +1,14 @@
 //! The entities of the VPC domain. Fields are the facts; everything IBM derives (counts, servers, health, lifecycle
 //! state at a given time) is computed by [`crate::topology`] and the read helpers here.
 
-use std::net::Ipv4Addr;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use hubspoke_iam::{AccountId, Timestamp};
 use ipnet::Ipv4Net;
 use sha2::{Digest, Sha256};
+
+use crate::expression::Expression;
 
 /// A resource group (Resource Manager): the account-level folder every VPC resource is created in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -380,6 +383,198 @@ pub struct CustomResolver {
     pub enabled: bool,
     /// Where it listens: one reserved IP per location.
     pub locations: Vec<ResolverLocation>,
+    /// Its profile, which sets its limits.
+    pub profile: ResolverProfile,
+    /// Whether its owner allows changes that interrupt resolution (`allow_disruptive_updates`).
+    pub allow_disruptive_updates: bool,
+    /// A profile change still in progress (`lifecycle.state` is `updating` until it ends); `None` when `stable`.
+    pub settling: Option<Settling>,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub modified_at: Timestamp,
+}
+
+/// A custom resolver's profile: what it may hold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ResolverProfile {
+    /// The smallest, and the default.
+    #[default]
+    Essential,
+    /// The middle one.
+    Advanced,
+    /// The largest.
+    Premier,
+}
+
+impl ResolverProfile {
+    /// Every profile, smallest first.
+    pub const ALL: [ResolverProfile; 3] =
+        [ResolverProfile::Essential, ResolverProfile::Advanced, ResolverProfile::Premier];
+
+    /// The name DNS Services uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResolverProfile::Essential => "essential",
+            ResolverProfile::Advanced => "advanced",
+            ResolverProfile::Premier => "premier",
+        }
+    }
+
+    /// The profile called `name`.
+    pub fn parse(name: &str) -> Option<ResolverProfile> {
+        ResolverProfile::ALL.into_iter().find(|profile| profile.as_str() == name)
+    }
+
+    /// Most zone forwarding rules a resolver of this profile holds (its default rule is not counted).
+    pub fn max_forwarding_rules(self) -> usize {
+        match self {
+            ResolverProfile::Essential => 10,
+            ResolverProfile::Advanced => 50,
+            ResolverProfile::Premier => 100,
+        }
+    }
+
+    /// Most views one forwarding rule of a resolver of this profile holds.
+    pub fn max_views(self) -> usize {
+        match self {
+            ResolverProfile::Essential => 1,
+            ResolverProfile::Advanced => 3,
+            ResolverProfile::Premier => 5,
+        }
+    }
+
+    /// Most secondary zones a resolver of this profile holds.
+    pub fn max_secondary_zones(self) -> usize {
+        self.max_forwarding_rules()
+    }
+}
+
+/// Where a custom resolver sends a query or asks for a zone transfer: an address, and a port when it is not 53.
+///
+/// DNS Services takes bare addresses; the explicit port is hubspoke's extension, so that tests can point a resolver
+/// at a server of their own on a loopback port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Target {
+    /// The address.
+    pub address: IpAddr,
+    /// The port, when one was given.
+    pub port: Option<u16>,
+}
+
+impl Target {
+    /// The port DNS uses when none is given.
+    pub const DNS_PORT: u16 = 53;
+
+    /// `10.0.0.7`, `10.0.0.7:5353`, `2001:db8::7` or `[2001:db8::7]:5353`; `None` for anything else, and for port 0.
+    pub fn parse(text: &str) -> Option<Target> {
+        if let Ok(address) = text.parse::<IpAddr>() {
+            return Some(Target { address, port: None });
+        }
+        let socket: SocketAddr = text.parse().ok()?;
+        (socket.port() != 0).then_some(Target { address: socket.ip(), port: Some(socket.port()) })
+    }
+
+    /// The socket address queries go to.
+    pub fn socket(&self) -> SocketAddr {
+        SocketAddr::new(self.address, self.port.unwrap_or(Target::DNS_PORT))
+    }
+}
+
+impl fmt::Display for Target {
+    /// As written: the address alone when no port was given.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.port {
+            None => write!(f, "{}", self.address),
+            Some(_) => write!(f, "{}", self.socket()),
+        }
+    }
+}
+
+/// The addresses of IBM's private resolvers, where a custom resolver's default rule sends queries until it is edited.
+pub const PRIVATE_RESOLVERS: [Ipv4Addr; 2] = [Ipv4Addr::new(161, 26, 0, 7), Ipv4Addr::new(161, 26, 0, 8)];
+
+/// The description DNS Services gives a resolver's default rule.
+pub const DEFAULT_RULE_DESCRIPTION: &str = "default forwarding rule";
+
+/// Whether a forwarding rule is a resolver's default rule or one for a zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ForwardingRuleKind {
+    /// The rule for every name no other rule matches (`match: "*"`); one per resolver, created with it.
+    Default,
+    /// A rule for a zone and the names below it.
+    Zone,
+}
+
+impl ForwardingRuleKind {
+    /// The `type` DNS Services shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ForwardingRuleKind::Default => "default",
+            ForwardingRuleKind::Zone => "zone",
+        }
+    }
+}
+
+/// A forwarding rule of a custom resolver: where queries for a zone go, by default or by the client's address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForwardingRule {
+    /// The id (a UUID).
+    pub id: String,
+    /// The owning account (the resolver's).
+    pub account: AccountId,
+    /// The custom resolver it belongs to.
+    pub resolver: String,
+    /// Its place in the resolver's list: the default rule is 0, later rules have larger numbers.
+    pub sequence: u64,
+    /// Default or zone.
+    pub kind: ForwardingRuleKind,
+    /// Its description (empty when none was given).
+    pub description: String,
+    /// The zone it matches, a lowercase name without the trailing dot (`*` for the default rule).
+    pub matches: String,
+    /// Where matching queries go when no view applies, tried in order.
+    pub forward_to: Vec<Target>,
+    /// Views, evaluated in order; the first whose expression holds for the client decides where the query goes.
+    pub views: Vec<RuleView>,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub modified_at: Timestamp,
+}
+
+/// A view of a forwarding rule: the clients its expression selects, and where their queries go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleView {
+    /// Its name, unique within the rule.
+    pub name: String,
+    /// Its description (empty when none was given).
+    pub description: String,
+    /// Which clients it applies to.
+    pub expression: Expression,
+    /// Where their queries go, tried in order.
+    pub forward_to: Vec<Target>,
+}
+
+/// A secondary zone of a custom resolver: a copy of a zone that the resolver transfers from the zone's primaries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecondaryZone {
+    /// The id (a UUID).
+    pub id: String,
+    /// The owning account (the resolver's).
+    pub account: AccountId,
+    /// The custom resolver it belongs to.
+    pub resolver: String,
+    /// Its place in the resolver's list, in order of creation.
+    pub sequence: u64,
+    /// The zone, a lowercase name without the trailing dot; it cannot change.
+    pub zone: String,
+    /// Its description (empty when none was given).
+    pub description: String,
+    /// Whether the resolver answers for the zone.
+    pub enabled: bool,
+    /// The primaries to transfer the zone from, tried in order.
+    pub transfer_from: Vec<Target>,
     /// Creation time.
     pub created_at: Timestamp,
     /// Last change.
@@ -397,6 +592,173 @@ pub struct ResolverLocation {
     pub enabled: bool,
     /// The reserved IP it listens on.
     pub reserved_ip: String,
+}
+
+/// A plan of the DNS Services catalog entry (`dns-svcs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DnsPlan {
+    /// `standard-dns`.
+    Standard,
+    /// `free-plan`.
+    Free,
+}
+
+impl DnsPlan {
+    /// The plan's catalog name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DnsPlan::Standard => "standard-dns",
+            DnsPlan::Free => "free-plan",
+        }
+    }
+
+    /// Parses a catalog name.
+    pub fn parse(text: &str) -> Option<DnsPlan> {
+        [DnsPlan::Standard, DnsPlan::Free].into_iter().find(|plan| plan.as_str() == text)
+    }
+}
+
+/// A DNS Services instance: a Resource Controller service instance of `dns-svcs`. Its GUID is the `instance_id` of
+/// every DNS Services path; zones and custom resolvers belong to one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceInstance {
+    /// The GUID (a UUID).
+    pub id: String,
+    /// The owning account.
+    pub account: AccountId,
+    /// Its name (not unique, as in Resource Controller).
+    pub name: String,
+    /// Its plan.
+    pub plan: DnsPlan,
+    /// The resource group it belongs to.
+    pub resource_group: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub updated_at: Timestamp,
+}
+
+/// A DNS Services private zone, with the VPCs permitted to resolve it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DnsZone {
+    /// The id (a UUID).
+    pub id: String,
+    /// The owning account (the instance's).
+    pub account: AccountId,
+    /// The DNS Services instance.
+    pub instance: String,
+    /// The zone's name: a lowercase FQDN without the trailing dot.
+    pub name: String,
+    /// Its description (empty when none was given).
+    pub description: String,
+    /// Its label (empty when none was given); tells apart zones of one name.
+    pub label: String,
+    /// The VPCs permitted to resolve it, in the order they were added.
+    pub permitted_networks: Vec<PermittedNetwork>,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub modified_at: Timestamp,
+}
+
+impl DnsZone {
+    /// IBM's `state`: `pending_network_add` until a VPC is permitted, then `active`.
+    pub fn state(&self) -> &'static str {
+        if self.permitted_networks.is_empty() { "pending_network_add" } else { "active" }
+    }
+
+    /// Whether DNS answers it: only `active` zones are served.
+    pub fn is_active(&self) -> bool {
+        !self.permitted_networks.is_empty()
+    }
+}
+
+/// A VPC permitted to resolve a zone. Its id, as IBM shows it, is the VPC's id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PermittedNetwork {
+    /// The VPC's id.
+    pub vpc: String,
+    /// The VPC's CRN, as the request named it.
+    pub vpc_crn: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub modified_at: Timestamp,
+}
+
+/// A resource record of a DNS zone. Its `name` is the owner name as DNS answers it: a lowercase FQDN without the
+/// trailing dot (`_sip._udp.host.example.com` for SRV, `4.3.2.1.in-addr.arpa` for PTR).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceRecord {
+    /// `<TYPE>:<uuid>`, as DNS Services shows it.
+    pub id: String,
+    /// The owning account (the zone's).
+    pub account: AccountId,
+    /// The zone.
+    pub zone: String,
+    /// The owner name.
+    pub name: String,
+    /// Time to live, in seconds.
+    pub ttl: u32,
+    /// The typed data.
+    pub data: RecordData,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub modified_at: Timestamp,
+}
+
+/// The data of a resource record, one variant per record type. Names inside it are lowercase FQDNs without the
+/// trailing dot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordData {
+    /// An IPv4 address.
+    A(Ipv4Addr),
+    /// An IPv6 address.
+    Aaaa(Ipv6Addr),
+    /// An alias: the canonical name.
+    Cname(String),
+    /// A mail exchange.
+    Mx {
+        /// The exchange host.
+        exchange: String,
+        /// Lower is preferred.
+        preference: u16,
+    },
+    /// A service location; the owner name is `_service._protocol.name`.
+    Srv {
+        /// The service, starting with `_` (`_sip`).
+        service: String,
+        /// The protocol (`udp`, `tcp`).
+        protocol: String,
+        /// Lower is tried first.
+        priority: u16,
+        /// Relative weight among equal priorities.
+        weight: u16,
+        /// The port.
+        port: u16,
+        /// The target host.
+        target: String,
+    },
+    /// Free text.
+    Txt(String),
+    /// A pointer from a reversed address to a host name.
+    Ptr(String),
+}
+
+impl RecordData {
+    /// The record type's name (`A`, `AAAA`, …).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            RecordData::A(_) => "A",
+            RecordData::Aaaa(_) => "AAAA",
+            RecordData::Cname(_) => "CNAME",
+            RecordData::Mx { .. } => "MX",
+            RecordData::Srv { .. } => "SRV",
+            RecordData::Txt(_) => "TXT",
+            RecordData::Ptr(_) => "PTR",
+        }
+    }
 }
 
 /// Which way a security group or network ACL rule applies.

@@ -7,8 +7,9 @@
 use std::collections::BTreeSet;
 
 use crate::model::{
-    AddressPrefix, Binding, CustomResolver, EndpointGateway, NetworkAcl, PublicGateway, ReservedIp, ResourceBinding,
-    ResourceGroup, RoutingTable, SecurityGroup, Subnet, TransitConnection, TransitGateway, Vpc,
+    AddressPrefix, Binding, CustomResolver, DnsZone, EndpointGateway, ForwardingRule, NetworkAcl, PublicGateway,
+    ReservedIp, ResourceBinding, ResourceGroup, ResourceRecord, RoutingTable, SecondaryZone, SecurityGroup,
+    ServiceInstance, Subnet, TransitConnection, TransitGateway, Vpc,
 };
 
 /// The key of one entity, for persistence.
@@ -40,8 +41,18 @@ pub enum EntityKey {
     ResourceBinding(String),
     /// A DNS resolution binding.
     Binding(String),
+    /// A DNS Services instance (before the zones and custom resolvers that belong to it).
+    ServiceInstance(String),
     /// A custom resolver (with its locations).
     Resolver(String),
+    /// A forwarding rule of a custom resolver (with its views; after its resolver).
+    ForwardingRule(String),
+    /// A secondary zone of a custom resolver (after its resolver).
+    SecondaryZone(String),
+    /// A DNS zone (with its permitted networks; after VPCs and its instance, before its records).
+    DnsZone(String),
+    /// A resource record of a DNS zone.
+    ResourceRecord(String),
     /// A transit gateway (after VPCs, before its connections).
     TransitGateway(String),
     /// A VPC connection of a transit gateway.
@@ -60,6 +71,11 @@ pub struct World {
     pub(crate) resource_bindings: imbl::OrdMap<String, ResourceBinding>,
     pub(crate) bindings: imbl::OrdMap<String, Binding>,
     pub(crate) resolvers: imbl::OrdMap<String, CustomResolver>,
+    pub(crate) forwarding_rules: imbl::OrdMap<String, ForwardingRule>,
+    pub(crate) secondary_zones: imbl::OrdMap<String, SecondaryZone>,
+    pub(crate) service_instances: imbl::OrdMap<String, ServiceInstance>,
+    pub(crate) dns_zones: imbl::OrdMap<String, DnsZone>,
+    pub(crate) records: imbl::OrdMap<String, ResourceRecord>,
     pub(crate) security_groups: imbl::OrdMap<String, SecurityGroup>,
     pub(crate) network_acls: imbl::OrdMap<String, NetworkAcl>,
     pub(crate) routing_tables: imbl::OrdMap<String, RoutingTable>,
@@ -90,6 +106,16 @@ pub enum Entity {
     Binding(Binding),
     /// A custom resolver.
     Resolver(CustomResolver),
+    /// A forwarding rule.
+    ForwardingRule(ForwardingRule),
+    /// A secondary zone.
+    SecondaryZone(SecondaryZone),
+    /// A DNS Services instance.
+    ServiceInstance(ServiceInstance),
+    /// A DNS zone.
+    DnsZone(DnsZone),
+    /// A resource record.
+    ResourceRecord(ResourceRecord),
     /// A security group.
     SecurityGroup(SecurityGroup),
     /// A network ACL.
@@ -143,6 +169,21 @@ impl World {
             Entity::Resolver(resolver) => {
                 self.resolvers.insert(resolver.id.clone(), resolver);
             }
+            Entity::ForwardingRule(rule) => {
+                self.forwarding_rules.insert(rule.id.clone(), rule);
+            }
+            Entity::SecondaryZone(zone) => {
+                self.secondary_zones.insert(zone.id.clone(), zone);
+            }
+            Entity::ServiceInstance(instance) => {
+                self.service_instances.insert(instance.id.clone(), instance);
+            }
+            Entity::DnsZone(zone) => {
+                self.dns_zones.insert(zone.id.clone(), zone);
+            }
+            Entity::ResourceRecord(record) => {
+                self.records.insert(record.id.clone(), record);
+            }
             Entity::SecurityGroup(group) => {
                 self.security_groups.insert(group.id.clone(), group);
             }
@@ -187,6 +228,11 @@ impl World {
             EntityKey::ResourceBinding(id) => self.resource_bindings.get(id).cloned().map(Entity::ResourceBinding),
             EntityKey::Binding(id) => self.bindings.get(id).cloned().map(Entity::Binding),
             EntityKey::Resolver(id) => self.resolvers.get(id).cloned().map(Entity::Resolver),
+            EntityKey::ForwardingRule(id) => self.forwarding_rules.get(id).cloned().map(Entity::ForwardingRule),
+            EntityKey::SecondaryZone(id) => self.secondary_zones.get(id).cloned().map(Entity::SecondaryZone),
+            EntityKey::ServiceInstance(id) => self.service_instances.get(id).cloned().map(Entity::ServiceInstance),
+            EntityKey::DnsZone(id) => self.dns_zones.get(id).cloned().map(Entity::DnsZone),
+            EntityKey::ResourceRecord(id) => self.records.get(id).cloned().map(Entity::ResourceRecord),
             EntityKey::SecurityGroup(id) => self.security_groups.get(id).cloned().map(Entity::SecurityGroup),
             EntityKey::NetworkAcl(id) => self.network_acls.get(id).cloned().map(Entity::NetworkAcl),
             EntityKey::RoutingTable(id) => self.routing_tables.get(id).cloned().map(Entity::RoutingTable),
@@ -323,6 +369,83 @@ impl World {
         self.resolvers.values()
     }
 
+    /// One forwarding rule.
+    pub fn forwarding_rule(&self, id: &str) -> Option<&ForwardingRule> {
+        self.forwarding_rules.get(id)
+    }
+
+    /// Every forwarding rule, by id.
+    pub fn forwarding_rules(&self) -> impl Iterator<Item = &ForwardingRule> {
+        self.forwarding_rules.values()
+    }
+
+    /// The forwarding rules of a custom resolver in the order it lists them: its default rule first, then the others
+    /// in order of creation.
+    pub fn forwarding_rules_of(&self, resolver: &str) -> Vec<&ForwardingRule> {
+        let mut rules: Vec<&ForwardingRule> =
+            self.forwarding_rules.values().filter(|rule| rule.resolver == resolver).collect();
+        rules.sort_by(|a, b| (a.sequence, &a.id).cmp(&(b.sequence, &b.id)));
+        rules
+    }
+
+    /// One secondary zone.
+    pub fn secondary_zone(&self, id: &str) -> Option<&SecondaryZone> {
+        self.secondary_zones.get(id)
+    }
+
+    /// Every secondary zone, by id.
+    pub fn secondary_zones(&self) -> impl Iterator<Item = &SecondaryZone> {
+        self.secondary_zones.values()
+    }
+
+    /// The secondary zones of a custom resolver, in order of creation.
+    pub fn secondary_zones_of(&self, resolver: &str) -> Vec<&SecondaryZone> {
+        let mut zones: Vec<&SecondaryZone> =
+            self.secondary_zones.values().filter(|zone| zone.resolver == resolver).collect();
+        zones.sort_by(|a, b| (a.sequence, &a.id).cmp(&(b.sequence, &b.id)));
+        zones
+    }
+
+    /// One DNS Services instance.
+    pub fn service_instance(&self, id: &str) -> Option<&ServiceInstance> {
+        self.service_instances.get(id)
+    }
+
+    /// Every DNS Services instance, by id.
+    pub fn service_instances(&self) -> impl Iterator<Item = &ServiceInstance> {
+        self.service_instances.values()
+    }
+
+    /// One DNS zone.
+    pub fn dns_zone(&self, id: &str) -> Option<&DnsZone> {
+        self.dns_zones.get(id)
+    }
+
+    /// Every DNS zone, by id.
+    pub fn dns_zones(&self) -> impl Iterator<Item = &DnsZone> {
+        self.dns_zones.values()
+    }
+
+    /// The zones of a DNS Services instance, by id.
+    pub fn zones_of<'a>(&'a self, instance: &'a str) -> impl Iterator<Item = &'a DnsZone> + 'a {
+        self.dns_zones.values().filter(move |zone| zone.instance == instance)
+    }
+
+    /// One resource record.
+    pub fn record(&self, id: &str) -> Option<&ResourceRecord> {
+        self.records.get(id)
+    }
+
+    /// Every resource record, by id.
+    pub fn records(&self) -> impl Iterator<Item = &ResourceRecord> {
+        self.records.values()
+    }
+
+    /// The resource records of a zone, by id.
+    pub fn records_of<'a>(&'a self, zone: &'a str) -> impl Iterator<Item = &'a ResourceRecord> + 'a {
+        self.records.values().filter(move |record| record.zone == zone)
+    }
+
     /// One security group.
     pub fn security_group(&self, id: &str) -> Option<&SecurityGroup> {
         self.security_groups.get(id)
@@ -418,6 +541,11 @@ impl Draft {
             Entity::ResourceBinding(binding) => EntityKey::ResourceBinding(binding.id.clone()),
             Entity::Binding(binding) => EntityKey::Binding(binding.id.clone()),
             Entity::Resolver(resolver) => EntityKey::Resolver(resolver.id.clone()),
+            Entity::ForwardingRule(rule) => EntityKey::ForwardingRule(rule.id.clone()),
+            Entity::SecondaryZone(zone) => EntityKey::SecondaryZone(zone.id.clone()),
+            Entity::ServiceInstance(instance) => EntityKey::ServiceInstance(instance.id.clone()),
+            Entity::DnsZone(zone) => EntityKey::DnsZone(zone.id.clone()),
+            Entity::ResourceRecord(record) => EntityKey::ResourceRecord(record.id.clone()),
             Entity::SecurityGroup(group) => EntityKey::SecurityGroup(group.id.clone()),
             Entity::NetworkAcl(acl) => EntityKey::NetworkAcl(acl.id.clone()),
             Entity::RoutingTable(table) => EntityKey::RoutingTable(table.id.clone()),
@@ -441,6 +569,11 @@ impl Draft {
             EntityKey::ResourceBinding(id) => self.world.resource_bindings.remove(id).map(|_| ()),
             EntityKey::Binding(id) => self.world.bindings.remove(id).map(|_| ()),
             EntityKey::Resolver(id) => self.world.resolvers.remove(id).map(|_| ()),
+            EntityKey::ForwardingRule(id) => self.world.forwarding_rules.remove(id).map(|_| ()),
+            EntityKey::SecondaryZone(id) => self.world.secondary_zones.remove(id).map(|_| ()),
+            EntityKey::ServiceInstance(id) => self.world.service_instances.remove(id).map(|_| ()),
+            EntityKey::DnsZone(id) => self.world.dns_zones.remove(id).map(|_| ()),
+            EntityKey::ResourceRecord(id) => self.world.records.remove(id).map(|_| ()),
             EntityKey::SecurityGroup(id) => self.world.security_groups.remove(id).map(|_| ()),
             EntityKey::NetworkAcl(id) => self.world.network_acls.remove(id).map(|_| ()),
             EntityKey::RoutingTable(id) => self.world.routing_tables.remove(id).map(|_| ()),

@@ -19,6 +19,7 @@
 
 pub mod bindings;
 pub mod explain;
+pub mod forwarding_rules;
 pub mod gateways;
 pub mod lookup;
 pub mod network_acls;
@@ -29,6 +30,7 @@ pub mod resolvers;
 pub mod resource_bindings;
 pub mod resource_groups;
 pub mod routing_tables;
+pub mod secondary_zones;
 pub mod security_groups;
 pub mod subnets;
 pub mod transit_gateways;

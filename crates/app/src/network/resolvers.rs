@@ -9,32 +9,10 @@ use hubspoke_vpc::model::{CustomResolver, ResolverLocation};
 use hubspoke_vpc::region::crn;
 use hubspoke_vpc::rules::resolver;
 
-use super::{Activity, Patch, Visible};
+use super::{Activity, Visible};
 use crate::{App, AppError, AppResult};
 
-pub use hubspoke_vpc::rules::resolver::NewLocation;
-
-/// `POST /instances/{instance}/custom_resolvers`.
-#[derive(Clone, Debug)]
-pub struct NewCustomResolver {
-    /// `name`.
-    pub name: String,
-    /// `description`.
-    pub description: Option<String>,
-    /// `locations`.
-    pub locations: Vec<NewLocation>,
-}
-
-/// `PATCH /instances/{instance}/custom_resolvers/{id}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CustomResolverPatch {
-    /// `name`.
-    pub name: Option<String>,
-    /// `description` (`null` removes it).
-    pub description: Patch<String>,
-    /// `enabled`.
-    pub enabled: Option<bool>,
-}
+pub use hubspoke_vpc::rules::resolver::{CustomResolverPatch, LocationPatch, NewCustomResolver, NewLocation};
 
 /// A custom resolver as a caller reads it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,6 +21,8 @@ pub struct CustomResolverRead {
     pub resolver: CustomResolver,
     /// Its locations, in order.
     pub locations: Vec<LocationRead>,
+    /// `lifecycle.state`: `updating` while a profile change is in progress, else `stable`.
+    pub lifecycle: &'static str,
 }
 
 /// One location of a custom resolver.
@@ -73,7 +53,8 @@ fn read(visible: &Visible, resolver: &CustomResolver) -> CustomResolverRead {
             resolver_enabled: resolver.enabled,
         })
         .collect();
-    CustomResolverRead { resolver: resolver.clone(), locations }
+    let lifecycle = if resolver::is_updating(resolver, visible.now) { "updating" } else { "stable" };
+    CustomResolverRead { resolver: resolver.clone(), locations, lifecycle }
 }
 
 impl App {
@@ -85,11 +66,8 @@ impl App {
         input: NewCustomResolver,
     ) -> AppResult<CustomResolverRead> {
         let activity = Activity::creating("dns-svcs.custom-resolver.create", "custom_resolver");
-        let (id, _) = self
-            .change(caller, activity, |world, ctx| {
-                resolver::create(world, ctx, instance, &input.name, input.description.clone(), &input.locations)
-            })
-            .await?;
+        let (id, _) =
+            self.change(caller, activity, |world, ctx| resolver::create(world, ctx, instance, &input)).await?;
         self.resolver(caller, instance, &id)
     }
 
@@ -108,7 +86,8 @@ impl App {
         resolvers.into_iter().map(|resolver| read(&visible, resolver)).collect()
     }
 
-    /// `PATCH /instances/{instance}/custom_resolvers/{id}`: name, description, enabled.
+    /// `PATCH /instances/{instance}/custom_resolvers/{id}`: name, description, enabled, profile,
+    /// allow_disruptive_updates.
     pub async fn update_resolver(
         &self,
         caller: &Caller,
@@ -117,10 +96,20 @@ impl App {
         patch: CustomResolverPatch,
     ) -> AppResult<CustomResolverRead> {
         let activity = Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", id);
-        self.change(caller, activity, |world, ctx| {
-            resolver::update(world, ctx, instance, id, patch.name.as_deref(), patch.description.clone(), patch.enabled)
-        })
-        .await?;
+        self.change(caller, activity, |world, ctx| resolver::update(world, ctx, instance, id, &patch)).await?;
+        self.resolver(caller, instance, id)
+    }
+
+    /// `PUT /instances/{instance}/custom_resolvers/{id}/locations_order`.
+    pub async fn order_resolver_locations(
+        &self,
+        caller: &Caller,
+        instance: &str,
+        id: &str,
+        order: Vec<String>,
+    ) -> AppResult<CustomResolverRead> {
+        let activity = Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", id);
+        self.change(caller, activity, |world, ctx| resolver::order_locations(world, ctx, instance, id, &order)).await?;
         self.resolver(caller, instance, id)
     }
 
@@ -162,18 +151,18 @@ impl App {
         self.resolver_location(caller, instance, id, &location)
     }
 
-    /// `PATCH .../custom_resolvers/{id}/locations/{location}`: enables or disables it.
+    /// `PATCH .../custom_resolvers/{id}/locations/{location}`: enables or disables it, or moves it to another subnet.
     pub async fn update_resolver_location(
         &self,
         caller: &Caller,
         instance: &str,
         id: &str,
         location: &str,
-        enabled: Option<bool>,
+        patch: LocationPatch,
     ) -> AppResult<LocationRead> {
         let activity = Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", id);
         self.change(caller, activity, |world, ctx| {
-            resolver::update_location(world, ctx, instance, id, location, enabled)
+            resolver::update_location(world, ctx, instance, id, location, &patch)
         })
         .await?;
         self.resolver_location(caller, instance, id, location)

@@ -42,6 +42,8 @@ pub struct Scene {
     pub waived: Vec<RuleError>,
     /// The region the next commands' requests reach.
     pub region: &'static Region,
+    /// How long the next commands' changes stay `updating`, in milliseconds.
+    pub propagation_delay_ms: i64,
     ids: SequentialIds,
     policy_count: usize,
 }
@@ -58,6 +60,7 @@ impl Scene {
             enforcement: Enforcement::Enforce,
             waived: Vec::new(),
             region: default_region(),
+            propagation_delay_ms: 0,
             ids: SequentialIds(0),
             policy_count: 0,
         }
@@ -77,7 +80,7 @@ impl Scene {
             ids: &mut self.ids,
             policies: &self.policies,
             enforcement: self.enforcement,
-            propagation_delay_ms: 0,
+            propagation_delay_ms: self.propagation_delay_ms,
             iam_propagation_delay_ms: 0,
             waived: Vec::new(),
         };
@@ -121,10 +124,14 @@ impl Scene {
     pub fn custom_resolver(&mut self, account: &str, subnet: &str) -> String {
         let owner = self.world.subnet(subnet).unwrap().account.clone();
         let location = NewLocation { subnet_crn: crn(&owner, "subnet", subnet), enabled: true };
-        let id =
-            self.run(account, |w, c| resolver::create(w, c, "instance-1", "hub-resolver", None, &[location])).unwrap();
-        self.run(account, |w, c| resolver::update(w, c, "instance-1", &id, None, super::Patch::Absent, Some(true)))
-            .unwrap();
+        let input = resolver::NewCustomResolver {
+            name: "hub-resolver".into(),
+            locations: vec![location],
+            ..Default::default()
+        };
+        let id = self.run(account, |w, c| resolver::create(w, c, "instance-1", &input)).unwrap();
+        let enable = resolver::CustomResolverPatch { enabled: Some(true), ..Default::default() };
+        self.run(account, |w, c| resolver::update(w, c, "instance-1", &id, &enable)).unwrap();
         id
     }
 

@@ -2,6 +2,7 @@
 //! returning the changed world with what it touched, or the [`crate::RuleError`] of the rule that refused it.
 
 pub mod binding;
+pub mod forwarding_rule;
 pub mod gateway;
 pub mod names;
 pub mod network_acl;
@@ -11,6 +12,7 @@ pub mod public_gateway;
 pub mod resolver;
 pub mod resource_binding;
 pub mod resource_group;
+pub mod secondary_zone;
 pub mod security_group;
 pub mod subnet;
 pub mod transit_gateway;

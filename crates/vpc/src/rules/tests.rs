@@ -129,8 +129,8 @@ fn refusals() -> Vec<Row> {
             let (hub, ..) = s.bound();
             let _ = hub;
             let id = s.world.resolvers().next().unwrap().id.clone();
-            s.run(HUB_ACCOUNT, |w, c| resolver::update(w, c, "instance-1", &id, None, Patch::Absent, Some(false)))
-                .map(drop)
+            let disable = resolver::CustomResolverPatch { enabled: Some(false), ..Default::default() };
+            s.run(HUB_ACCOUNT, |w, c| resolver::update(w, c, "instance-1", &id, &disable)).map(drop)
         }),
         ("H10", "custom_resolver_in_use", Refusal::Conflict, |s| {
             s.bound();
@@ -1121,6 +1121,43 @@ fn a_world_the_rules_built_is_consistent_and_tampering_is_named() {
             };
             Box::new(move |draft| draft.put(crate::world::Entity::ResourceBinding(binding.clone())))
         }),
+        ("rule F1", {
+            // The hub's resolver without its default rule.
+            let resolver = s.world.resolvers().next().unwrap().id.clone();
+            let default = s.world.forwarding_rules_of(&resolver)[0].id.clone();
+            Box::new(move |draft| draft.remove(crate::world::EntityKey::ForwardingRule(default.clone())))
+        }),
+        ("rule F4", {
+            // A second rule matching what the default rule matches.
+            let resolver = s.world.resolvers().next().unwrap().id.clone();
+            let twin = crate::model::ForwardingRule {
+                id: "tampered-rule".into(),
+                sequence: 1,
+                kind: crate::model::ForwardingRuleKind::Zone,
+                ..s.world.forwarding_rules_of(&resolver)[0].clone()
+            };
+            Box::new(move |draft| draft.put(crate::world::Entity::ForwardingRule(twin.clone())))
+        }),
+        ("rule SZ2", {
+            let resolver = s.world.resolvers().next().unwrap().clone();
+            let zone = |id: &str| crate::model::SecondaryZone {
+                id: id.into(),
+                account: resolver.account.clone(),
+                resolver: resolver.id.clone(),
+                sequence: 1,
+                zone: "onprem.example".into(),
+                description: String::new(),
+                enabled: true,
+                transfer_from: Vec::new(),
+                created_at: hubspoke_iam::Timestamp(0),
+                modified_at: hubspoke_iam::Timestamp(0),
+            };
+            let (first, second) = (zone("zone-1"), zone("zone-2"));
+            Box::new(move |draft| {
+                draft.put(crate::world::Entity::SecondaryZone(first.clone()));
+                draft.put(crate::world::Entity::SecondaryZone(second.clone()));
+            })
+        }),
     ];
     for (rule, edit) in cases {
         let mut draft = s.world.draft();
@@ -1766,5 +1803,289 @@ mod resource_bindings {
         assert_eq!(scene.world.resource_binding(&id).unwrap().name, "renamed");
         scene.run(SPOKE_ACCOUNT, |w, c| gateway::delete(w, c, &gateway)).unwrap();
         assert!(scene.world.resource_binding(&id).is_none());
+    }
+}
+
+mod dns_forwarding {
+    //! Custom resolvers' rules CR1–CR6, forwarding rules' F1–F6 and secondary zones' SZ1–SZ4, one row per rule: the
+    //! rule id, its code, its class and the field at fault; then what the rules allow.
+
+    use super::super::fixture::{HUB_ACCOUNT, Scene, account};
+    use super::super::forwarding_rule::{self, ForwardingRulePatch, NewForwardingRule, NewView};
+    use super::super::resolver::{self, CustomResolverPatch, LocationPatch, NewCustomResolver, NewLocation};
+    use super::super::secondary_zone::{self, NewSecondaryZone, SecondaryZonePatch};
+    use crate::error::{Refusal, RuleResult};
+    use crate::model::{ForwardingRuleKind, ResolverProfile};
+    use crate::region::crn;
+
+    const INSTANCE: &str = "instance-1";
+
+    /// A VPC with a subnet, and an enabled resolver with one location there; returns the resolver and the subnet.
+    fn resolver_in_vpc(s: &mut Scene) -> (String, String) {
+        let vpc = s.vpc(HUB_ACCOUNT, "hub", true);
+        let subnet = s.subnet(HUB_ACCOUNT, &vpc, "us-south-1");
+        (s.custom_resolver(HUB_ACCOUNT, &subnet), subnet)
+    }
+
+    fn subnet_crn(subnet: &str) -> String {
+        crn(&account(HUB_ACCOUNT), "subnet", subnet)
+    }
+
+    fn zone_rule(matches: &str) -> NewForwardingRule {
+        NewForwardingRule {
+            kind: "zone".into(),
+            matches: matches.into(),
+            forward_to: vec!["10.0.0.7".into()],
+            ..Default::default()
+        }
+    }
+
+    fn view(name: &str, expression: &str) -> NewView {
+        NewView {
+            name: name.into(),
+            expression: expression.into(),
+            forward_to: vec!["10.1.0.7".into()],
+            ..Default::default()
+        }
+    }
+
+    fn add_rule(s: &mut Scene, resolver: &str, input: NewForwardingRule) -> RuleResult<String> {
+        s.run(HUB_ACCOUNT, |w, c| forwarding_rule::create(w, c, INSTANCE, resolver, &input))
+    }
+
+    fn add_zone(s: &mut Scene, resolver: &str, zone: &str) -> RuleResult<String> {
+        let input =
+            NewSecondaryZone { zone: zone.into(), transfer_from: vec!["10.9.0.1".into()], ..Default::default() };
+        s.run(HUB_ACCOUNT, |w, c| secondary_zone::create(w, c, INSTANCE, resolver, &input))
+    }
+
+    fn set_profile(s: &mut Scene, resolver: &str, profile: &str) -> RuleResult<()> {
+        let patch = CustomResolverPatch { profile: Some(profile.into()), ..Default::default() };
+        s.run(HUB_ACCOUNT, |w, c| resolver::update(w, c, INSTANCE, resolver, &patch)).map(drop)
+    }
+
+    fn default_rule(s: &Scene, resolver: &str) -> String {
+        s.world.forwarding_rules_of(resolver)[0].id.clone()
+    }
+
+    /// (rule, code, class of refusal, field at fault, scenario that must be refused).
+    type Row = (&'static str, &'static str, Refusal, Option<&'static str>, fn(&mut Scene) -> RuleResult<()>);
+
+    fn rows() -> Vec<Row> {
+        vec![
+            ("CR1", "custom_resolver_vpc_has_resolver", Refusal::Conflict, Some("locations.subnet_crn"), |s| {
+                let (_, subnet) = resolver_in_vpc(s);
+                let location = NewLocation { subnet_crn: subnet_crn(&subnet), enabled: false };
+                let input =
+                    NewCustomResolver { name: "second".into(), locations: vec![location], ..Default::default() };
+                s.run(HUB_ACCOUNT, |w, c| resolver::create(w, c, "instance-2", &input)).map(drop)
+            }),
+            ("CR2", "custom_resolver_enabled", Refusal::Conflict, None, |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                s.run(HUB_ACCOUNT, |w, c| resolver::delete(w, c, INSTANCE, &resolver))
+            }),
+            ("CR2", "custom_resolver_location_enabled", Refusal::Conflict, None, |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                let location = s.world.resolver(&resolver).unwrap().locations[0].id.clone();
+                s.run(HUB_ACCOUNT, |w, c| resolver::delete_location(w, c, INSTANCE, &resolver, &location))
+            }),
+            ("CR3", "custom_resolver_location_enabled", Refusal::Conflict, Some("subnet_crn"), |s| {
+                let (resolver, subnet) = resolver_in_vpc(s);
+                let vpc = s.world.subnet(&subnet).unwrap().vpc.clone();
+                let other = s.subnet(HUB_ACCOUNT, &vpc, "us-south-2");
+                let location = s.world.resolver(&resolver).unwrap().locations[0].id.clone();
+                let patch = LocationPatch { subnet_crn: Some(subnet_crn(&other)), enabled: None };
+                s.run(HUB_ACCOUNT, |w, c| resolver::update_location(w, c, INSTANCE, &resolver, &location, &patch))
+                    .map(drop)
+            }),
+            ("CR4", "custom_resolver_profile_limit", Refusal::Conflict, Some("profile"), |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                set_profile(s, &resolver, "advanced")?;
+                let views = vec![
+                    view("a", "ipInRange(source.ip, '10.1.0.0/16')"),
+                    view("b", "ipInRange(source.ip, '10.2.0.0/16')"),
+                ];
+                add_rule(s, &resolver, NewForwardingRule { views, ..zone_rule("example.com") })?;
+                set_profile(s, &resolver, "essential")
+            }),
+            ("CR5", "custom_resolver_updating", Refusal::Conflict, None, |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                s.propagation_delay_ms = 60_000;
+                set_profile(s, &resolver, "premier")?;
+                add_rule(s, &resolver, zone_rule("example.com")).map(drop)
+            }),
+            ("CR6", "invalid_locations_order", Refusal::Invalid, Some("locations"), |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                let order = vec!["no-such-location".to_owned()];
+                s.run(HUB_ACCOUNT, |w, c| resolver::order_locations(w, c, INSTANCE, &resolver, &order)).map(drop)
+            }),
+            ("F1", "invalid_forwarding_rule_type", Refusal::Invalid, Some("type"), |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                add_rule(s, &resolver, NewForwardingRule { kind: "default".into(), ..zone_rule("example.com") })
+                    .map(drop)
+            }),
+            ("F1", "forwarding_rule_default", Refusal::Conflict, None, |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                let rule = default_rule(s, &resolver);
+                s.run(HUB_ACCOUNT, |w, c| forwarding_rule::delete(w, c, INSTANCE, &resolver, &rule))
+            }),
+            ("F1", "forwarding_rule_default_match", Refusal::Invalid, Some("match"), |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                let rule = default_rule(s, &resolver);
+                let patch = ForwardingRulePatch { matches: Some("example.com".into()), ..Default::default() };
+                s.run(HUB_ACCOUNT, |w, c| forwarding_rule::update(w, c, INSTANCE, &resolver, &rule, &patch)).map(drop)
+            }),
+            ("F2", "invalid_match", Refusal::Invalid, Some("match"), |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                add_rule(s, &resolver, zone_rule("exa mple.com")).map(drop)
+            }),
+            ("F3", "forwarding_rule_without_targets", Refusal::Invalid, Some("forward_to"), |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                add_rule(s, &resolver, NewForwardingRule { forward_to: Vec::new(), ..zone_rule("example.com") })
+                    .map(drop)
+            }),
+            ("F3", "invalid_forward_to", Refusal::Invalid, Some("forward_to"), |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                add_rule(s, &resolver, NewForwardingRule { forward_to: vec!["dns.example".into()], ..zone_rule("a.b") })
+                    .map(drop)
+            }),
+            ("F4", "forwarding_rule_duplicate", Refusal::Conflict, Some("match"), |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                add_rule(s, &resolver, zone_rule("example.com"))?;
+                add_rule(s, &resolver, zone_rule("EXAMPLE.com.")).map(drop)
+            }),
+            ("F5", "forwarding_rule_limit", Refusal::Conflict, None, |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                for index in 0..ResolverProfile::Essential.max_forwarding_rules() {
+                    add_rule(s, &resolver, zone_rule(&format!("zone{index}.example")))?;
+                }
+                add_rule(s, &resolver, zone_rule("one-more.example")).map(drop)
+            }),
+            ("F6", "forwarding_rule_too_many_views", Refusal::Invalid, Some("views"), |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                let views = vec![
+                    view("a", "ipInRange(source.ip, '10.1.0.0/16')"),
+                    view("b", "ipInRange(source.ip, '10.2.0.0/16')"),
+                ];
+                add_rule(s, &resolver, NewForwardingRule { views, ..zone_rule("example.com") }).map(drop)
+            }),
+            ("F6", "invalid_view_expression", Refusal::Invalid, Some("views[0].expression"), |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                let views = vec![view("a", "source.vpc == 'x'")];
+                add_rule(s, &resolver, NewForwardingRule { views, ..zone_rule("example.com") }).map(drop)
+            }),
+            ("F6", "view_name_duplicate", Refusal::Invalid, Some("views[1].name"), |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                set_profile(s, &resolver, "advanced")?;
+                let views = vec![view("a", "source.ip == '10.0.0.1'"), view("a", "source.ip == '10.0.0.2'")];
+                add_rule(s, &resolver, NewForwardingRule { views, ..zone_rule("example.com") }).map(drop)
+            }),
+            ("SZ1", "invalid_zone", Refusal::Invalid, Some("zone"), |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                add_zone(s, &resolver, "-bad-.example").map(drop)
+            }),
+            ("SZ1", "invalid_transfer_from", Refusal::Invalid, Some("transfer_from"), |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                let input = NewSecondaryZone { zone: "onprem.example".into(), ..Default::default() };
+                s.run(HUB_ACCOUNT, |w, c| secondary_zone::create(w, c, INSTANCE, &resolver, &input)).map(drop)
+            }),
+            ("SZ2", "secondary_zone_duplicate", Refusal::Conflict, Some("zone"), |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                add_zone(s, &resolver, "onprem.example")?;
+                add_zone(s, &resolver, "OnPrem.example.").map(drop)
+            }),
+            ("SZ3", "secondary_zone_limit", Refusal::Conflict, None, |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                for index in 0..ResolverProfile::Essential.max_secondary_zones() {
+                    add_zone(s, &resolver, &format!("zone{index}.example"))?;
+                }
+                add_zone(s, &resolver, "one-more.example").map(drop)
+            }),
+            ("SZ4", "secondary_zone_name_immutable", Refusal::Invalid, Some("zone"), |s| {
+                let (resolver, _) = resolver_in_vpc(s);
+                let zone = add_zone(s, &resolver, "onprem.example")?;
+                let patch = SecondaryZonePatch { zone: Some("other.example".into()), ..Default::default() };
+                s.run(HUB_ACCOUNT, |w, c| secondary_zone::update(w, c, INSTANCE, &resolver, &zone, &patch)).map(drop)
+            }),
+        ]
+    }
+
+    #[test]
+    fn every_rule_refuses_with_its_code_and_field() {
+        for (rule, code, refusal, field, scenario) in rows() {
+            let mut scene = Scene::new();
+            let error = scenario(&mut scene).expect_err(&format!("rule {rule} should refuse (`{code}`)"));
+            assert_eq!((error.code, error.rule, error.refusal), (code, Some(rule), refusal), "{error}");
+            assert!(error.message.ends_with(&format!("(rule {rule})")), "{error}");
+            assert_eq!(error.target.as_ref().map(|(name, _)| name.as_str()), field, "rule {rule}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_resolver_comes_with_its_default_rule_and_leaves_with_its_rules_and_zones() {
+        let mut s = Scene::new();
+        let (resolver, _) = resolver_in_vpc(&mut s);
+        let rules = s.world.forwarding_rules_of(&resolver);
+        assert_eq!(rules.len(), 1);
+        let targets: Vec<String> = rules[0].forward_to.iter().map(ToString::to_string).collect();
+        assert_eq!((rules[0].kind, rules[0].matches.as_str()), (ForwardingRuleKind::Default, "*"));
+        assert_eq!(targets, ["161.26.0.7", "161.26.0.8"]);
+        let rule = add_rule(&mut s, &resolver, zone_rule("Example.COM.")).unwrap();
+        assert_eq!(s.world.forwarding_rule(&rule).unwrap().matches, "example.com");
+        add_zone(&mut s, &resolver, "onprem.example").unwrap();
+        // The default rule is listed first, the others in order of creation.
+        let order: Vec<&str> = s.world.forwarding_rules_of(&resolver).iter().map(|r| r.matches.as_str()).collect();
+        assert_eq!(order, ["*", "example.com"]);
+        // The default rule can be edited, with its match unchanged.
+        let default = default_rule(&s, &resolver);
+        let patch = ForwardingRulePatch {
+            matches: Some("*".into()),
+            forward_to: Some(vec!["10.0.0.53:5353".into()]),
+            ..Default::default()
+        };
+        s.run(HUB_ACCOUNT, |w, c| forwarding_rule::update(w, c, INSTANCE, &resolver, &default, &patch)).unwrap();
+        assert_eq!(s.world.forwarding_rule(&default).unwrap().forward_to[0].to_string(), "10.0.0.53:5353");
+        let disable = CustomResolverPatch { enabled: Some(false), ..Default::default() };
+        s.run(HUB_ACCOUNT, |w, c| resolver::update(w, c, INSTANCE, &resolver, &disable)).unwrap();
+        s.run(HUB_ACCOUNT, |w, c| resolver::delete(w, c, INSTANCE, &resolver)).unwrap();
+        assert_eq!((s.world.forwarding_rules().count(), s.world.secondary_zones().count()), (0, 0));
+        assert!(s.world.violations().is_empty());
+    }
+
+    #[test]
+    fn views_only_rules_and_profiles_allow_what_they_say() {
+        let mut s = Scene::new();
+        let (resolver, subnet) = resolver_in_vpc(&mut s);
+        // A rule may send everything through its views, with no forward_to of its own.
+        let views = vec![view("spoke", "ipInRange(source.ip, '10.1.0.0/16')")];
+        let rule = add_rule(&mut s, &resolver, NewForwardingRule { views, forward_to: Vec::new(), ..zone_rule("a.b") })
+            .unwrap();
+        // Emptying both lists is refused; emptying one keeps the rule valid.
+        let both_empty =
+            ForwardingRulePatch { forward_to: Some(Vec::new()), views: Some(Vec::new()), ..Default::default() };
+        let error = s
+            .run(HUB_ACCOUNT, |w, c| forwarding_rule::update(w, c, INSTANCE, &resolver, &rule, &both_empty))
+            .unwrap_err();
+        assert_eq!(error.rule, Some("F3"));
+        // A premier resolver takes five views per rule.
+        set_profile(&mut s, &resolver, "premier").unwrap();
+        let five: Vec<NewView> =
+            (0..5).map(|index| view(&format!("v{index}"), &format!("source.ip == '10.0.0.{index}'"))).collect();
+        let patch = ForwardingRulePatch { views: Some(five), ..Default::default() };
+        s.run(HUB_ACCOUNT, |w, c| forwarding_rule::update(w, c, INSTANCE, &resolver, &rule, &patch)).unwrap();
+        assert_eq!(s.world.forwarding_rule(&rule).unwrap().views.len(), 5);
+        // Without a propagation delay the profile change is stable at once.
+        assert!(s.world.resolver(&resolver).unwrap().settling.is_none());
+        // A disabled location moves to another subnet of the VPC and gets an address there.
+        let location = s.world.resolver(&resolver).unwrap().locations[0].id.clone();
+        let vpc = s.world.subnet(&subnet).unwrap().vpc.clone();
+        let other = s.subnet(HUB_ACCOUNT, &vpc, "us-south-2");
+        let disable = LocationPatch { subnet_crn: None, enabled: Some(false) };
+        s.run(HUB_ACCOUNT, |w, c| resolver::update_location(w, c, INSTANCE, &resolver, &location, &disable)).unwrap();
+        let moving = LocationPatch { subnet_crn: Some(subnet_crn(&other)), enabled: None };
+        s.run(HUB_ACCOUNT, |w, c| resolver::update_location(w, c, INSTANCE, &resolver, &location, &moving)).unwrap();
+        let moved = &s.world.resolver(&resolver).unwrap().locations[0];
+        assert_eq!(s.world.reserved_ip(&moved.reserved_ip).unwrap().subnet, other);
+        assert_eq!(s.world.reserved_ips_of(&subnet).count(), 0, "the old address is released");
     }
 }

@@ -22,7 +22,7 @@ fn locations(resolver: &Value) -> Vec<String> {
 }
 
 /// The id of the instance's resolver named `wanted` (or with that id).
-async fn resolver_id(client: &Client, instance: &str, wanted: &str) -> anyhow::Result<String> {
+pub(super) async fn resolver_id(client: &Client, instance: &str, wanted: &str) -> anyhow::Result<String> {
     let body = client.call(Method::GET, &format!("/v1/instances/{instance}/custom_resolvers"), None).await?;
     body["custom_resolvers"]
         .as_array()

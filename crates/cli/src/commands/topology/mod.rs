@@ -141,6 +141,19 @@ struct AclRuleSpec {
 struct ResolverSpec {
     instance: String,
     name: String,
+    /// Zone forwarding rules of the resolver (its default rule comes with it).
+    #[serde(default)]
+    forwarding_rules: Vec<ForwardingRuleSpec>,
+}
+
+/// A zone forwarding rule: the zone it matches and where its queries go.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ForwardingRuleSpec {
+    #[serde(rename = "match")]
+    matches: String,
+    forward_to: Vec<String>,
+    description: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -227,6 +240,12 @@ enum Step {
         instance: String,
         name: String,
     },
+    ForwardingRule {
+        account: String,
+        instance: String,
+        resolver: String,
+        spec: ForwardingRuleSpec,
+    },
     Gateway {
         account: String,
         vpc: String,
@@ -278,6 +297,9 @@ impl Step {
             ),
             Step::Resolver { subnet, instance, name, .. } => {
                 format!("create and enable custom resolver `{name}` (instance `{instance}`) in subnet `{subnet}`")
+            }
+            Step::ForwardingRule { resolver, spec, .. } => {
+                format!("forward `{}` to {} on custom resolver `{resolver}`", spec.matches, spec.forward_to.join(", "))
             }
             Step::Gateway { vpc, spec, .. } => {
                 format!("create endpoint gateway `{}` ({}) in `{vpc}`", spec.name, spec.mode)
@@ -527,6 +549,12 @@ fn steps(spec: &Spec) -> Vec<Step> {
         instance: hub.custom_resolver.instance.clone(),
         name: hub.custom_resolver.name.clone(),
     }]);
+    steps.extend(hub.custom_resolver.forwarding_rules.iter().map(|rule| Step::ForwardingRule {
+        account: hub.account.clone(),
+        instance: hub.custom_resolver.instance.clone(),
+        resolver: hub.custom_resolver.name.clone(),
+        spec: rule.clone(),
+    }));
     steps.extend(hub.gateways.iter().map(|g| Step::Gateway {
         account: hub.account.clone(),
         vpc: hub.vpc.clone(),
@@ -604,6 +632,26 @@ fn acl_rule(rule: &AclRuleSpec) -> Value {
         }
     }
     body
+}
+
+/// The forwarding rule of the named resolver that matches `matches` (as the service stores it: lowercase, no final
+/// dot); `None` when the resolver or the rule does not exist.
+async fn rule_matching(
+    client: &Client,
+    instance: &str,
+    resolver: &str,
+    matches: &str,
+) -> anyhow::Result<Option<Value>> {
+    let Some(found) = resolver_named(client, instance, resolver).await? else { return Ok(None) };
+    let path = format!("/v1/instances/{instance}/custom_resolvers/{}/forwarding_rules?limit=1000", cell(&found["id"]));
+    let wanted = matches.trim_end_matches('.').to_ascii_lowercase();
+    let rules = client.call(Method::GET, &path, None).await?;
+    Ok(rules["forwarding_rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|rule| rule["match"] == wanted.as_str())
+        .cloned())
 }
 
 async fn resolver_named(client: &Client, instance: &str, name: &str) -> anyhow::Result<Option<Value>> {
@@ -737,6 +785,19 @@ async fn conflict(clients: &Clients, step: &Step) -> anyhow::Result<Option<Strin
                 )
             }))
         }
+        Step::ForwardingRule { account, instance, resolver, spec } => {
+            let Some(rule) = rule_matching(&clients.get(account)?.0, instance, resolver, &spec.matches).await? else {
+                return Ok(None);
+            };
+            Ok((rule["forward_to"] != json!(spec.forward_to)).then(|| {
+                format!(
+                    "the forwarding rule for `{}` exists and forwards to {}, not {} (delete it to have it rebuilt)",
+                    spec.matches,
+                    rule["forward_to"],
+                    json!(spec.forward_to)
+                )
+            }))
+        }
         Step::PublicGateway { account, name, zone, .. } => {
             let Some(gateway) = public_gateway_named(&clients.get(account)?.0, name).await else { return Ok(None) };
             Ok((gateway["zone"]["name"] != zone.as_str()).then(|| {
@@ -817,6 +878,9 @@ async fn done(clients: &Clients, step: &Step) -> anyhow::Result<bool> {
         }
         Step::Resolver { account, instance, name, .. } => {
             resolver_named(&clients.get(account)?.0, instance, name).await?.is_some_and(|r| r["enabled"] == true)
+        }
+        Step::ForwardingRule { account, instance, resolver, spec } => {
+            rule_matching(&clients.get(account)?.0, instance, resolver, &spec.matches).await?.is_some()
         }
         Step::Gateway { account, vpc, spec, .. } => {
             let client = &clients.get(account)?.0;
@@ -940,6 +1004,18 @@ async fn run(clients: &Clients, step: &Step) -> anyhow::Result<()> {
             client
                 .call(Method::PATCH, &format!("{path}/{}", cell(&resolver["id"])), Some(&json!({ "enabled": true })))
                 .await?;
+        }
+        Step::ForwardingRule { account, instance, resolver, spec } => {
+            let client = &clients.get(account)?.0;
+            let found = resolver_named(client, instance, resolver)
+                .await?
+                .with_context(|| format!("no custom resolver named `{resolver}`"))?;
+            let path = format!("/v1/instances/{instance}/custom_resolvers/{}/forwarding_rules", cell(&found["id"]));
+            let mut body = json!({ "type": "zone", "match": spec.matches, "forward_to": spec.forward_to });
+            if let Some(description) = &spec.description {
+                body["description"] = json!(description);
+            }
+            client.call(Method::POST, &path, Some(&body)).await?;
         }
         Step::Gateway { account, vpc, subnet, spec } => {
             let client = &clients.get(account)?.0;
