@@ -129,6 +129,7 @@ async fn the_hub_and_spoke_scenario_from_the_cli_with_explanations() {
     let text = hub(&["is", "vpc-create", "hub-vpc", "--dns-enable-hub", "true"]);
     redacted(&text).bind(|| insta::assert_snapshot!("vpc_create_hub", text));
     hub(&["is", "subnet-create", "hub-subnet", "hub-vpc", "--zone", "us-south-1", "--ipv4-address-count", "256"]);
+    hub(&["resource", "service-instance-create", "dns-hub", "dns-svcs", "standard-dns", "global"]);
     let text = hub(&[
         "dns",
         "custom-resolver-create",
@@ -265,6 +266,7 @@ async fn explain_binding_answers_as_the_server_decides_for_the_spoke_and_for_the
     // no hub.
     hub(&["is", "vpc-create", "hub-vpc", "--dns-enable-hub", "true"]);
     hub(&["is", "subnet-create", "hub-subnet", "hub-vpc", "--zone", "us-south-1", "--ipv4-address-count", "256"]);
+    hub(&["resource", "service-instance-create", "dns-hub", "dns-svcs", "standard-dns", "global"]);
     hub(&[
         "dns",
         "custom-resolver-create",
@@ -728,6 +730,7 @@ async fn custom_resolvers_by_name_from_the_cli() {
     let cli = |args: &[&str]| run(hubspoke(&server, &key).args(args));
     cli(&["is", "vpc-create", "hub", "--dns-enable-hub", "true"]);
     cli(&["is", "subnet-create", "hub-subnet", "hub", "--zone", "us-south-1", "--ipv4-address-count", "256"]);
+    cli(&["resource", "service-instance-create", "dns-i", "dns-svcs", "standard-dns", "global"]);
     // `--enabled` is accepted where `--enable` is, as `custom-resolver-update` spells it.
     let created = cli(&[
         "dns",

@@ -66,22 +66,17 @@ async fn build(net: &Net<'_>) -> Secrets {
     let reserved_ip = net
         .ok(hub, Method::POST, &format!("/v1/subnets/{subnet_id}/reserved_ips"), Some(json!({ "name": "secret-ip" })))
         .await;
+    let resolvers = net.resolvers_path(hub).await;
     let resolver = net
         .ok(
             hub,
             Method::POST,
-            "/v1/instances/dns-instance/custom_resolvers",
+            &resolvers,
             Some(json!({ "name": "secret-resolver", "locations": [{ "subnet_crn": subnet["crn"], "enabled": true }] })),
         )
         .await;
     let resolver_id = text(&resolver["id"]);
-    net.ok(
-        hub,
-        Method::PATCH,
-        &format!("/v1/instances/dns-instance/custom_resolvers/{resolver_id}"),
-        Some(json!({ "enabled": true })),
-    )
-    .await;
+    net.ok(hub, Method::PATCH, &format!("{resolvers}/{resolver_id}"), Some(json!({ "enabled": true }))).await;
     let (status, gateway) = net.gateway(hub, &hub_vpc, COS, "primary").await;
     assert_eq!(status, StatusCode::CREATED, "{gateway}");
     let gateway_id = text(&gateway["id"]);
@@ -200,12 +195,12 @@ async fn snapshot(net: &Net<'_>, secrets: &Secrets) -> BTreeMap<String, Value> {
         format!("/v1/subnets/{}", secrets.subnet),
         format!("/v1/subnets/{}/reserved_ips/{}", secrets.subnet, secrets.reserved_ip),
         format!("/v1/endpoint_gateways/{}", secrets.gateway),
-        format!("/v1/instances/dns-instance/custom_resolvers/{}", secrets.resolver),
+        format!("{}/{}", net.resolvers_path(&net.hub).await, secrets.resolver),
         format!("/v1/vpcs/{vpc}/dns_resolution_bindings/{}", secrets.binding),
         "/v1/vpcs".to_owned(),
         "/v1/subnets".to_owned(),
         "/v1/endpoint_gateways".to_owned(),
-        "/v1/instances/dns-instance/custom_resolvers".to_owned(),
+        net.resolvers_path(&net.hub).await,
         format!("/v1/security_groups/{}", secrets.security_group),
         format!("/v1/security_groups/{vpc}-sg"),
         format!("/v1/security_groups/{}/targets", secrets.security_group),
@@ -291,7 +286,7 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
     let (sg, acl) = (&secrets.security_group, &secrets.network_acl);
     let tg = &secrets.transit_gateway;
     let (rg, default_rg) = (&secrets.resource_group, text(&secrets.hub_vpc["resource_group"]["id"]));
-    let resolvers = "/v1/instances/dns-instance/custom_resolvers";
+    let resolvers = &net.resolvers_path(&net.hub).await;
     let policy_v2 =
         server.call(Method::GET, &format!("/v2/policies/{}", secrets.policy), Some(&net.hub.token), None).await.1;
 

@@ -9,6 +9,7 @@ mod cli_commands;
 mod console;
 mod crash;
 mod dns;
+mod dns_zones;
 mod durability;
 mod fuzz_smoke;
 mod hostile;

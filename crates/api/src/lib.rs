@@ -24,6 +24,7 @@
 pub mod authzen;
 pub mod console;
 pub mod dns_services;
+pub mod dns_zones;
 pub mod error;
 pub mod extract;
 pub mod identity;
@@ -33,6 +34,7 @@ pub mod operator;
 pub mod paging;
 pub mod policies;
 pub mod region;
+pub mod resource_controller;
 pub mod resource_manager;
 pub mod revision;
 pub mod roles;

@@ -121,11 +121,23 @@ impl Scene {
     pub fn custom_resolver(&mut self, account: &str, subnet: &str) -> String {
         let owner = self.world.subnet(subnet).unwrap().account.clone();
         let location = NewLocation { subnet_crn: crn(&owner, "subnet", subnet), enabled: true };
+        let instance = self.dns_instance(account);
         let id =
-            self.run(account, |w, c| resolver::create(w, c, "instance-1", "hub-resolver", None, &[location])).unwrap();
-        self.run(account, |w, c| resolver::update(w, c, "instance-1", &id, None, super::Patch::Absent, Some(true)))
+            self.run(account, |w, c| resolver::create(w, c, &instance, "hub-resolver", None, &[location])).unwrap();
+        self.run(account, |w, c| resolver::update(w, c, &instance, &id, None, super::Patch::Absent, Some(true)))
             .unwrap();
         id
+    }
+
+    /// A DNS Services instance of `account`.
+    pub fn dns_instance(&mut self, account: &str) -> String {
+        let input = super::service_instance::NewServiceInstance {
+            name: "dns".into(),
+            plan: "standard-dns".into(),
+            target: None,
+            resource_group: None,
+        };
+        self.run(account, |w, c| super::service_instance::create(w, c, &input)).unwrap()
     }
 
     pub fn gateway(&mut self, account: &str, vpc: &str, target: &str, mode: BindingMode) -> RuleResult<String> {

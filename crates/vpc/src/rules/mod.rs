@@ -2,16 +2,19 @@
 //! returning the changed world with what it touched, or the [`crate::RuleError`] of the rule that refused it.
 
 pub mod binding;
+pub mod dns_zone;
 pub mod gateway;
 pub mod names;
 pub mod network_acl;
 pub mod prefix;
 mod protocol;
 pub mod public_gateway;
+pub mod record;
 pub mod resolver;
 pub mod resource_binding;
 pub mod resource_group;
 pub mod security_group;
+pub mod service_instance;
 pub mod subnet;
 pub mod transit_gateway;
 pub mod vpc;

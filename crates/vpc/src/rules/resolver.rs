@@ -124,6 +124,7 @@ pub fn create(
     locations: &[NewLocation],
 ) -> RuleResult<Applied<String>> {
     let account = super::owner_account(ctx)?;
+    super::service_instance::own_instance(world, ctx, instance)?;
     check_name(name)?;
     if let Some(description) = &description {
         check_description(description)?;

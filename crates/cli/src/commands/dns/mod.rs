@@ -4,9 +4,43 @@ mod custom_resolver;
 mod lookup;
 
 use clap::Subcommand;
+use reqwest::Method;
+use serde_json::{Value, json};
 
 use crate::Connection;
+use crate::client::Client;
+use crate::commands::is::cell;
 use crate::output::Printer;
+
+/// The account's DNS Services instance with this GUID, CRN or name, if it has one.
+async fn find_instance(client: &Client, named: &str) -> anyhow::Result<Option<Value>> {
+    let body = client.call(Method::GET, "/v2/resource_instances?limit=100", None).await?;
+    let resources = body["resources"].as_array().cloned().unwrap_or_default();
+    Ok(resources.into_iter().find(|r| r["guid"] == named || r["id"] == named || r["name"] == named))
+}
+
+/// The GUID of the DNS Services instance `named` (its GUID, CRN or name), as `ibmcloud dns -i` takes it.
+pub(crate) async fn instance_guid(client: &Client, named: &str) -> anyhow::Result<String> {
+    find_instance(client, named)
+        .await?
+        .map(|instance| cell(&instance["guid"]))
+        .ok_or_else(|| anyhow::anyhow!("no DNS Services instance named or with id `{named}`"))
+}
+
+/// The GUID of the DNS Services instance `named`, if the account has it.
+pub(crate) async fn existing_instance(client: &Client, named: &str) -> anyhow::Result<Option<String>> {
+    Ok(find_instance(client, named).await?.map(|instance| cell(&instance["guid"])))
+}
+
+/// The GUID of the DNS Services instance `named`, created (plan `standard-dns`) when the account has none.
+pub(crate) async fn ensure_instance(client: &Client, named: &str) -> anyhow::Result<String> {
+    if let Some(guid) = existing_instance(client, named).await? {
+        return Ok(guid);
+    }
+    let body = json!({ "name": named, "target": "global", "resource_plan_id": "standard-dns" });
+    let created = client.call(Method::POST, "/v2/resource_instances", Some(&body)).await?;
+    Ok(cell(&created["guid"]))
+}
 
 /// The `dns` commands.
 #[derive(Clone, Debug, Subcommand)]

@@ -606,7 +606,11 @@ fn acl_rule(rule: &AclRuleSpec) -> Value {
     body
 }
 
-async fn resolver_named(client: &Client, instance: &str, name: &str) -> anyhow::Result<Option<Value>> {
+/// The resolver `name` of the DNS Services instance named `instance`, if both exist.
+pub(super) async fn resolver_named(client: &Client, instance: &str, name: &str) -> anyhow::Result<Option<Value>> {
+    let Some(instance) = super::dns::existing_instance(client, instance).await? else {
+        return Ok(None);
+    };
     let body = client.call(Method::GET, &format!("/v1/instances/{instance}/custom_resolvers"), None).await?;
     Ok(body["custom_resolvers"].as_array().into_iter().flatten().find(|r| r["name"] == name).cloned())
 }
@@ -929,7 +933,8 @@ async fn run(clients: &Clients, step: &Step) -> anyhow::Result<()> {
         }
         Step::Resolver { account, subnet, instance, name } => {
             let client = &clients.get(account)?.0;
-            let path = format!("/v1/instances/{instance}/custom_resolvers");
+            let guid = super::dns::ensure_instance(client, instance).await?;
+            let path = format!("/v1/instances/{guid}/custom_resolvers");
             let resolver = match resolver_named(client, instance, name).await? {
                 Some(resolver) => resolver,
                 None => {
