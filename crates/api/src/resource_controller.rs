@@ -43,6 +43,8 @@ fn render(instance: &ServiceInstance, last_operation: &str) -> Value {
             "type": last_operation,
             "state": "succeeded",
             "async": false,
+            "cancelable": false,
+            "poll": false,
             "description": format!("{last_operation} succeeded"),
         },
         "created_at": timestamp(instance.created_at),
