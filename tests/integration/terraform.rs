@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use crate::support::{Account, Server, parse_body, repository_root};
 use crate::vpc_rules::Net;
 
+mod dns_zones;
 mod landing_zone;
 mod public_gateways;
 mod resource_bindings;
