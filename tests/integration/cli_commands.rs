@@ -997,3 +997,98 @@ async fn resource_groups_from_the_cli() {
     let groups = json(hubspoke(&server, &key).args(["resource", "groups"]));
     assert_eq!(groups.as_array().unwrap().len(), 1, "{groups}");
 }
+
+#[tokio::test]
+async fn dns_zones_permitted_networks_and_records_from_the_cli() {
+    let server = Server::ephemeral().await;
+    let (_, key) = account(&server, "zones", None).await;
+    let cli = |args: &[&str]| run(hubspoke(&server, &key).args(args));
+    let snapshot = |name: &str, text: &str| {
+        let mut settings = redacted(text);
+        settings.add_filter(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", "[time]");
+        settings.bind(|| insta::assert_snapshot!(name, text));
+    };
+    let text = cli(&["resource", "service-instance-create", "dns-hub", "dns-svcs", "standard-dns", "global"]);
+    snapshot("service_instance_create", &text);
+    cli(&["is", "vpc-create", "hub-vpc"]);
+    let text = cli(&["dns", "zone-create", "example.com", "-i", "dns-hub", "-l", "hub", "-d", "hub zone"]);
+    snapshot("dns_zone_create", &text);
+    let text = cli(&["dns", "permitted-network-add", "example.com", "--vpc-crn", "hub-vpc", "-i", "dns-hub"]);
+    assert!(text.contains("State:") && text.contains("ACTIVE"), "{text}");
+    let text = cli(&["dns", "zones", "-i", "dns-hub"]);
+    assert!(text.contains("example.com") && text.contains("active"), "{text}");
+    let text = cli(&[
+        "dns",
+        "resource-record-create",
+        "example.com",
+        "--type",
+        "A",
+        "--name",
+        "www",
+        "--ipv4",
+        "10.0.0.5",
+        "-i",
+        "dns-hub",
+    ]);
+    snapshot("dns_resource_record_create", &text);
+    cli(&[
+        "dns",
+        "resource-record-create",
+        "example.com",
+        "--type",
+        "SRV",
+        "--name",
+        "voip",
+        "--service",
+        "_sip",
+        "--protocol",
+        "udp",
+        "--priority",
+        "1",
+        "--weight",
+        "2",
+        "--port",
+        "5060",
+        "--target",
+        "www.example.com",
+        "--ttl",
+        "60",
+        "-i",
+        "dns-hub",
+    ]);
+    let text = cli(&["dns", "resource-records", "example.com", "-i", "dns-hub"]);
+    snapshot("dns_resource_records", &text);
+    // A CNAME where an A record is: refused, with the rule in the message.
+    let output = hubspoke(&server, &key)
+        .args(["dns", "resource-record-create", "example.com", "--type", "CNAME", "--name", "www"])
+        .args(["--cname", "web.example.com", "-i", "dns-hub"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let refused = format!("{}{}", stdout(&output), String::from_utf8_lossy(&output.stderr));
+    assert!(refused.contains("FAILED") && refused.contains("(rule R5)"), "{refused}");
+
+    let records = json(hubspoke(&server, &key).args(["dns", "resource-records", "example.com", "-i", "dns-hub"]));
+    let a = records.as_array().unwrap().iter().find(|r| r["type"] == "A").unwrap()["id"].as_str().unwrap().to_owned();
+    let text = cli(&[
+        "dns",
+        "resource-record-update",
+        "example.com",
+        &a,
+        "--name",
+        "www",
+        "--ipv4",
+        "10.0.0.6",
+        "-i",
+        "dns-hub",
+    ]);
+    assert!(text.contains("10.0.0.6"), "{text}");
+    cli(&["dns", "resource-record-delete", "example.com", &a, "-i", "dns-hub", "-f"]);
+    let networks = json(hubspoke(&server, &key).args(["dns", "permitted-networks", "example.com", "-i", "dns-hub"]));
+    let vpc = networks[0]["id"].as_str().unwrap().to_owned();
+    cli(&["dns", "permitted-network-remove", "example.com", &vpc, "-i", "dns-hub", "-f"]);
+    cli(&["dns", "zone-delete", "example.com", "-i", "dns-hub", "-f"]);
+    cli(&["resource", "service-instance-delete", "dns-hub", "-f"]);
+    let left = json(hubspoke(&server, &key).args(["resource", "service-instances"]));
+    assert_eq!(left.as_array().unwrap().len(), 0, "{left}");
+}

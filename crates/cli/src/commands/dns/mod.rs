@@ -1,7 +1,9 @@
-//! `hubspoke dns ...`: DNS Services custom resolvers, and lookups as a VPC sees them.
+//! `hubspoke dns ...`: DNS Services custom resolvers, zones, permitted networks and records, and lookups as a VPC
+//! sees them.
 
 mod custom_resolver;
 mod lookup;
+mod zone;
 
 use clap::Subcommand;
 use reqwest::Method;
@@ -71,6 +73,72 @@ pub enum Dns {
     /// List the custom resolvers of a DNS Services instance.
     #[command(name = "custom-resolvers", after_help = "EXAMPLE:\n  hubspoke dns custom-resolvers --instance dns-hub")]
     CustomResolvers(custom_resolver::List),
+    /// Create a DNS zone (pending until a VPC is permitted).
+    #[command(name = "zone-create", after_help = "EXAMPLE:\n  hubspoke dns zone-create example.com -i dns-hub -l hub")]
+    ZoneCreate(zone::ZoneCreate),
+    /// List the zones of a DNS Services instance.
+    #[command(after_help = "EXAMPLE:\n  hubspoke dns zones -i dns-hub")]
+    Zones(zone::Zones),
+    /// Show a zone.
+    #[command(after_help = "EXAMPLE:\n  hubspoke dns zone example.com -i dns-hub")]
+    Zone(zone::Zone),
+    /// Change a zone's description or label.
+    #[command(
+        name = "zone-update",
+        after_help = "EXAMPLE:\n  hubspoke dns zone-update example.com -i dns-hub -d shared"
+    )]
+    ZoneUpdate(zone::ZoneUpdate),
+    /// Delete a zone that permits no VPC.
+    #[command(name = "zone-delete", after_help = "EXAMPLE:\n  hubspoke dns zone-delete example.com -i dns-hub -f")]
+    ZoneDelete(zone::ZoneDelete),
+    /// Permit a VPC to resolve a zone.
+    #[command(
+        name = "permitted-network-add",
+        after_help = "EXAMPLE:\n  hubspoke dns permitted-network-add example.com --vpc-crn hub-vpc -i dns-hub"
+    )]
+    PermittedNetworkAdd(zone::NetworkAdd),
+    /// List the VPCs permitted to resolve a zone.
+    #[command(
+        name = "permitted-networks",
+        after_help = "EXAMPLE:\n  hubspoke dns permitted-networks example.com -i dns-hub"
+    )]
+    PermittedNetworks(zone::Networks),
+    /// Stop permitting a VPC to resolve a zone.
+    #[command(
+        name = "permitted-network-remove",
+        after_help = "EXAMPLE:\n  hubspoke dns permitted-network-remove example.com VPC_ID -i dns-hub -f"
+    )]
+    PermittedNetworkRemove(zone::NetworkRemove),
+    /// Create a resource record.
+    #[command(
+        name = "resource-record-create",
+        after_help = "EXAMPLE:\n  hubspoke dns resource-record-create example.com --type A --name www --ipv4 10.0.0.5 -i dns-hub"
+    )]
+    ResourceRecordCreate(zone::RecordCreate),
+    /// Replace a resource record's name, data and TTL (its type stays).
+    #[command(
+        name = "resource-record-update",
+        after_help = "EXAMPLE:\n  hubspoke dns resource-record-update example.com A:ID --name www --ipv4 10.0.0.6 -i dns-hub"
+    )]
+    ResourceRecordUpdate(zone::RecordUpdate),
+    /// Show a resource record.
+    #[command(
+        name = "resource-record",
+        after_help = "EXAMPLE:\n  hubspoke dns resource-record example.com A:ID -i dns-hub"
+    )]
+    ResourceRecord(zone::Record),
+    /// List a zone's resource records.
+    #[command(
+        name = "resource-records",
+        after_help = "EXAMPLE:\n  hubspoke dns resource-records example.com -i dns-hub"
+    )]
+    ResourceRecords(zone::Records),
+    /// Delete a resource record.
+    #[command(
+        name = "resource-record-delete",
+        after_help = "EXAMPLE:\n  hubspoke dns resource-record-delete example.com A:ID -i dns-hub -f"
+    )]
+    ResourceRecordDelete(zone::RecordDelete),
 }
 
 impl Dns {
@@ -81,6 +149,19 @@ impl Dns {
             Dns::CustomResolverUpdate(command) => command.run(connection, printer).await,
             Dns::CustomResolverDelete(command) => command.run(connection, printer).await,
             Dns::CustomResolvers(command) => command.run(connection, printer).await,
+            Dns::ZoneCreate(command) => command.run(connection, printer).await,
+            Dns::Zones(command) => command.run(connection, printer).await,
+            Dns::Zone(command) => command.run(connection, printer).await,
+            Dns::ZoneUpdate(command) => command.run(connection, printer).await,
+            Dns::ZoneDelete(command) => command.run(connection, printer).await,
+            Dns::PermittedNetworkAdd(command) => command.run(connection, printer).await,
+            Dns::PermittedNetworks(command) => command.run(connection, printer).await,
+            Dns::PermittedNetworkRemove(command) => command.run(connection, printer).await,
+            Dns::ResourceRecordCreate(command) => command.run(connection, printer).await,
+            Dns::ResourceRecordUpdate(command) => command.run(connection, printer).await,
+            Dns::ResourceRecord(command) => command.run(connection, printer).await,
+            Dns::ResourceRecords(command) => command.run(connection, printer).await,
+            Dns::ResourceRecordDelete(command) => command.run(connection, printer).await,
         }
     }
 }
