@@ -129,6 +129,7 @@ async fn the_hub_and_spoke_scenario_from_the_cli_with_explanations() {
     let text = hub(&["is", "vpc-create", "hub-vpc", "--dns-enable-hub", "true"]);
     redacted(&text).bind(|| insta::assert_snapshot!("vpc_create_hub", text));
     hub(&["is", "subnet-create", "hub-subnet", "hub-vpc", "--zone", "us-south-1", "--ipv4-address-count", "256"]);
+    hub(&["resource", "service-instance-create", "dns-hub", "dns-svcs", "standard-dns", "global"]);
     let text = hub(&[
         "dns",
         "custom-resolver-create",
@@ -265,6 +266,7 @@ async fn explain_binding_answers_as_the_server_decides_for_the_spoke_and_for_the
     // no hub.
     hub(&["is", "vpc-create", "hub-vpc", "--dns-enable-hub", "true"]);
     hub(&["is", "subnet-create", "hub-subnet", "hub-vpc", "--zone", "us-south-1", "--ipv4-address-count", "256"]);
+    hub(&["resource", "service-instance-create", "dns-hub", "dns-svcs", "standard-dns", "global"]);
     hub(&[
         "dns",
         "custom-resolver-create",
@@ -728,6 +730,7 @@ async fn custom_resolvers_by_name_from_the_cli() {
     let cli = |args: &[&str]| run(hubspoke(&server, &key).args(args));
     cli(&["is", "vpc-create", "hub", "--dns-enable-hub", "true"]);
     cli(&["is", "subnet-create", "hub-subnet", "hub", "--zone", "us-south-1", "--ipv4-address-count", "256"]);
+    cli(&["resource", "service-instance-create", "dns-i", "dns-svcs", "standard-dns", "global"]);
     // `--enabled` is accepted where `--enable` is, as `custom-resolver-update` spells it.
     let created = cli(&[
         "dns",
@@ -1007,6 +1010,7 @@ async fn forwarding_rules_and_secondary_zones_from_the_cli() {
     };
     cli(&["is", "vpc-create", "hub", "--dns-enable-hub", "true"]);
     cli(&["is", "subnet-create", "hub-subnet", "hub", "--zone", "us-south-1", "--ipv4-address-count", "256"]);
+    cli(&["resource", "service-instance-create", "dns-i", "dns-svcs", "standard-dns", "global"]);
     // `dns COMMAND --instance dns-i ARGS...`.
     let with = |args: &[&str]| {
         let mut all = vec!["dns", args[0], "--instance", "dns-i"];
@@ -1114,4 +1118,99 @@ async fn a_topology_declares_forwarding_rules_on_the_hub_resolver() {
     let output = command.output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("the forwarding rule for `onprem.example.com` exists"));
+}
+
+#[tokio::test]
+async fn dns_zones_permitted_networks_and_records_from_the_cli() {
+    let server = Server::ephemeral().await;
+    let (_, key) = account(&server, "zones", None).await;
+    let cli = |args: &[&str]| run(hubspoke(&server, &key).args(args));
+    let snapshot = |name: &str, text: &str| {
+        let mut settings = redacted(text);
+        settings.add_filter(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", "[time]");
+        settings.bind(|| insta::assert_snapshot!(name, text));
+    };
+    let text = cli(&["resource", "service-instance-create", "dns-hub", "dns-svcs", "standard-dns", "global"]);
+    snapshot("service_instance_create", &text);
+    cli(&["is", "vpc-create", "hub-vpc"]);
+    let text = cli(&["dns", "zone-create", "example.com", "-i", "dns-hub", "-l", "hub", "-d", "hub zone"]);
+    snapshot("dns_zone_create", &text);
+    let text = cli(&["dns", "permitted-network-add", "example.com", "--vpc-crn", "hub-vpc", "-i", "dns-hub"]);
+    assert!(text.contains("State:") && text.contains("ACTIVE"), "{text}");
+    let text = cli(&["dns", "zones", "-i", "dns-hub"]);
+    assert!(text.contains("example.com") && text.contains("active"), "{text}");
+    let text = cli(&[
+        "dns",
+        "resource-record-create",
+        "example.com",
+        "--type",
+        "A",
+        "--name",
+        "www",
+        "--ipv4",
+        "10.0.0.5",
+        "-i",
+        "dns-hub",
+    ]);
+    snapshot("dns_resource_record_create", &text);
+    cli(&[
+        "dns",
+        "resource-record-create",
+        "example.com",
+        "--type",
+        "SRV",
+        "--name",
+        "voip",
+        "--service",
+        "_sip",
+        "--protocol",
+        "udp",
+        "--priority",
+        "1",
+        "--weight",
+        "2",
+        "--port",
+        "5060",
+        "--target",
+        "www.example.com",
+        "--ttl",
+        "60",
+        "-i",
+        "dns-hub",
+    ]);
+    let text = cli(&["dns", "resource-records", "example.com", "-i", "dns-hub"]);
+    snapshot("dns_resource_records", &text);
+    // A CNAME where an A record is: refused, with the rule in the message.
+    let output = hubspoke(&server, &key)
+        .args(["dns", "resource-record-create", "example.com", "--type", "CNAME", "--name", "www"])
+        .args(["--cname", "web.example.com", "-i", "dns-hub"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let refused = format!("{}{}", stdout(&output), String::from_utf8_lossy(&output.stderr));
+    assert!(refused.contains("FAILED") && refused.contains("(rule R5)"), "{refused}");
+
+    let records = json(hubspoke(&server, &key).args(["dns", "resource-records", "example.com", "-i", "dns-hub"]));
+    let a = records.as_array().unwrap().iter().find(|r| r["type"] == "A").unwrap()["id"].as_str().unwrap().to_owned();
+    let text = cli(&[
+        "dns",
+        "resource-record-update",
+        "example.com",
+        &a,
+        "--name",
+        "www",
+        "--ipv4",
+        "10.0.0.6",
+        "-i",
+        "dns-hub",
+    ]);
+    assert!(text.contains("10.0.0.6"), "{text}");
+    cli(&["dns", "resource-record-delete", "example.com", &a, "-i", "dns-hub", "-f"]);
+    let networks = json(hubspoke(&server, &key).args(["dns", "permitted-networks", "example.com", "-i", "dns-hub"]));
+    let vpc = networks[0]["id"].as_str().unwrap().to_owned();
+    cli(&["dns", "permitted-network-remove", "example.com", &vpc, "-i", "dns-hub", "-f"]);
+    cli(&["dns", "zone-delete", "example.com", "-i", "dns-hub", "-f"]);
+    cli(&["resource", "service-instance-delete", "dns-hub", "-f"]);
+    let left = json(hubspoke(&server, &key).args(["resource", "service-instances"]));
+    assert_eq!(left.as_array().unwrap().len(), 0, "{left}");
 }

@@ -54,7 +54,7 @@ async fn hostile_bodies_get_4xx_envelopes_everywhere() {
         (Method::POST, format!("/v1/subnets?{v}")),
         (Method::POST, format!("/v1/endpoint_gateways?{v}")),
         (Method::POST, format!("/v1/vpcs/{vpc_id}/dns_resolution_bindings?{v}")),
-        (Method::POST, "/v1/instances/x/custom_resolvers".to_owned()),
+        (Method::POST, vpc.resolvers_path(&vpc.hub).await),
         (Method::POST, "/v1/policies".to_owned()),
         (Method::PUT, format!("/v1/policies/{id}")),
         (Method::PATCH, format!("/v1/policies/{id}")),
@@ -279,7 +279,7 @@ async fn impossible_dates_duplicate_keys_and_control_characters_are_refused() {
         (
             "bidi override in a custom resolver name",
             Method::POST,
-            "/v1/instances/dns-instance/custom_resolvers".into(),
+            net.resolvers_path(&net.spoke).await,
             spoke,
             "{\"name\":\"r\u{2066}x\",\"locations\":[]}".into(),
         ),

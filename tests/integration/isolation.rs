@@ -1,7 +1,8 @@
 //! No account gets into another's data: a third account, and the spoke for the hub's own resources, try every
 //! operation on the hub's policies, VPCs, address prefixes, subnets, reserved IPs, gateways, bindings, custom
-//! resolvers, security groups, network ACLs, routing tables, resource bindings, transit gateways, resource groups,
-//! account settings, events and DNS endpoints, and get 403 or 404, never data, and change nothing.
+//! resolvers, DNS Services instances, zones, permitted networks and records, security groups, network ACLs, routing
+//! tables, resource bindings, transit gateways, resource groups, account settings, events and DNS endpoints, and get
+//! 403 or 404, never data, and change nothing.
 
 use std::collections::BTreeMap;
 
@@ -39,6 +40,9 @@ struct Secrets {
     transit_gateway: String,
     transit_connection: String,
     resource_group: String,
+    dns_instance: String,
+    zone: String,
+    record: String,
 }
 
 async fn build(net: &Net<'_>) -> Secrets {
@@ -66,22 +70,17 @@ async fn build(net: &Net<'_>) -> Secrets {
     let reserved_ip = net
         .ok(hub, Method::POST, &format!("/v1/subnets/{subnet_id}/reserved_ips"), Some(json!({ "name": "secret-ip" })))
         .await;
+    let resolvers = net.resolvers_path(hub).await;
     let resolver = net
         .ok(
             hub,
             Method::POST,
-            "/v1/instances/dns-instance/custom_resolvers",
+            &resolvers,
             Some(json!({ "name": "secret-resolver", "locations": [{ "subnet_crn": subnet["crn"], "enabled": true }] })),
         )
         .await;
     let resolver_id = text(&resolver["id"]);
-    net.ok(
-        hub,
-        Method::PATCH,
-        &format!("/v1/instances/dns-instance/custom_resolvers/{resolver_id}"),
-        Some(json!({ "enabled": true })),
-    )
-    .await;
+    net.ok(hub, Method::PATCH, &format!("{resolvers}/{resolver_id}"), Some(json!({ "enabled": true }))).await;
     let (status, gateway) = net.gateway(hub, &hub_vpc, COS, "primary").await;
     assert_eq!(status, StatusCode::CREATED, "{gateway}");
     let gateway_id = text(&gateway["id"]);
@@ -164,7 +163,20 @@ async fn build(net: &Net<'_>) -> Secrets {
         .call(Method::POST, "/v2/resource_groups", Some(&hub.token), Some(json!({ "name": "secret-rg" })))
         .await;
     assert_eq!(resource_group.0, StatusCode::CREATED, "{}", resource_group.1);
+    // A private zone of the hub's DNS Services instance, permitted to the hub, with one record.
+    let dns_instance = net.dns_instance(hub).await;
+    let zones = format!("/v1/instances/{dns_instance}/dnszones");
+    let zone =
+        net.ok(hub, Method::POST, &zones, Some(json!({ "name": "secret.example.com", "label": "secret-zone" }))).await;
+    let zone = text(&zone["id"]);
+    let permit = json!({ "type": "vpc", "permitted_network": { "vpc_crn": hub_vpc["crn"] } });
+    net.ok(hub, Method::POST, &format!("{zones}/{zone}/permitted_networks"), Some(permit)).await;
+    let record = json!({ "type": "TXT", "name": "secret-txt", "rdata": { "text": "secret-text" } });
+    let record = net.ok(hub, Method::POST, &format!("{zones}/{zone}/resource_records"), Some(record)).await;
     Secrets {
+        dns_instance,
+        zone,
+        record: text(&record["id"]),
         public_gateway: text(&public_gateway["id"]),
         floating_ip: text(&public_gateway["floating_ip"]["id"]),
         resource_binding: text(&resource_binding["id"]),
@@ -200,12 +212,16 @@ async fn snapshot(net: &Net<'_>, secrets: &Secrets) -> BTreeMap<String, Value> {
         format!("/v1/subnets/{}", secrets.subnet),
         format!("/v1/subnets/{}/reserved_ips/{}", secrets.subnet, secrets.reserved_ip),
         format!("/v1/endpoint_gateways/{}", secrets.gateway),
-        format!("/v1/instances/dns-instance/custom_resolvers/{}", secrets.resolver),
+        format!("{}/{}", net.resolvers_path(&net.hub).await, secrets.resolver),
         format!("/v1/vpcs/{vpc}/dns_resolution_bindings/{}", secrets.binding),
+        format!("/v2/resource_instances/{}", secrets.dns_instance),
+        format!("/v1/instances/{}/dnszones/{}", secrets.dns_instance, secrets.zone),
+        format!("/v1/instances/{}/dnszones/{}/permitted_networks", secrets.dns_instance, secrets.zone),
+        format!("/v1/instances/{}/dnszones/{}/resource_records", secrets.dns_instance, secrets.zone),
         "/v1/vpcs".to_owned(),
         "/v1/subnets".to_owned(),
         "/v1/endpoint_gateways".to_owned(),
-        "/v1/instances/dns-instance/custom_resolvers".to_owned(),
+        net.resolvers_path(&net.hub).await,
         format!("/v1/security_groups/{}", secrets.security_group),
         format!("/v1/security_groups/{vpc}-sg"),
         format!("/v1/security_groups/{}/targets", secrets.security_group),
@@ -262,6 +278,9 @@ fn hub_ids(net: &Net<'_>, secrets: &Secrets) -> Vec<String> {
         secrets.transit_gateway.clone(),
         secrets.transit_connection.clone(),
         secrets.resource_group.clone(),
+        secrets.dns_instance.clone(),
+        secrets.zone.clone(),
+        secrets.record.clone(),
         text(&secrets.hub_vpc["resource_group"]["id"]),
     ]
     .into_iter()
@@ -291,7 +310,10 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
     let (sg, acl) = (&secrets.security_group, &secrets.network_acl);
     let tg = &secrets.transit_gateway;
     let (rg, default_rg) = (&secrets.resource_group, text(&secrets.hub_vpc["resource_group"]["id"]));
-    let resolvers = "/v1/instances/dns-instance/custom_resolvers";
+    let resolvers = &net.resolvers_path(&net.hub).await;
+    let instance = &secrets.dns_instance;
+    let zones = format!("/v1/instances/{instance}/dnszones");
+    let zone = format!("{zones}/{}", secrets.zone);
     let policy_v2 =
         server.call(Method::GET, &format!("/v2/policies/{}", secrets.policy), Some(&net.hub.token), None).await.1;
 
@@ -336,6 +358,7 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         (Method::GET, format!("/v1/endpoint_gateways/{gateway}/ips/{}", secrets.gateway_ip), None),
         (Method::DELETE, format!("/v1/endpoint_gateways/{gateway}/ips/{}", secrets.gateway_ip), None),
         (Method::PUT, format!("/v1/endpoint_gateways/{gateway}/ips/{}", secrets.reserved_ip), None),
+        (Method::GET, resolvers.to_owned(), None),
         (Method::GET, format!("{resolvers}/{resolver}"), None),
         (Method::PATCH, format!("{resolvers}/{resolver}"), Some(json!({ "name": "taken", "enabled": false }))),
         (Method::DELETE, format!("{resolvers}/{resolver}"), None),
@@ -466,6 +489,36 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         (Method::GET, format!("/v1/accounts/{}/settings/identity", net.hub.id), None),
         (Method::GET, format!("/_hubspoke/vpcs/{vpc}/dns_endpoint"), None),
         (Method::GET, format!("/_hubspoke/vpcs/{vpc}/dns_lookup?name=x.appdomain.cloud"), None),
+        (Method::GET, format!("/v2/resource_instances/{instance}"), None),
+        (Method::PATCH, format!("/v2/resource_instances/{instance}"), Some(json!({ "name": "taken" }))),
+        (Method::DELETE, format!("/v2/resource_instances/{instance}"), None),
+        (Method::GET, zones.clone(), None),
+        (Method::POST, zones.clone(), Some(json!({ "name": "taken.example.com" }))),
+        (Method::GET, zone.clone(), None),
+        (Method::PATCH, zone.clone(), Some(json!({ "label": "taken" }))),
+        (Method::DELETE, zone.clone(), None),
+        (Method::GET, format!("{zone}/permitted_networks"), None),
+        (
+            Method::POST,
+            format!("{zone}/permitted_networks"),
+            Some(json!({ "type": "vpc", "permitted_network": { "vpc_crn": secrets.hub_vpc["crn"] } })),
+        ),
+        (Method::GET, format!("{zone}/permitted_networks/{vpc}"), None),
+        (Method::DELETE, format!("{zone}/permitted_networks/{vpc}"), None),
+        (Method::GET, format!("{zone}/resource_records"), None),
+        (
+            Method::POST,
+            format!("{zone}/resource_records"),
+            Some(json!({ "type": "A", "name": "taken", "rdata": { "ip": "10.0.0.1" } })),
+        ),
+        (Method::GET, format!("{zone}/resource_records/{}", secrets.record), None),
+        (
+            Method::PUT,
+            format!("{zone}/resource_records/{}", secrets.record),
+            Some(json!({ "name": "taken", "rdata": { "text": "taken" } })),
+        ),
+        (Method::DELETE, format!("{zone}/resource_records/{}", secrets.record), None),
+        (Method::GET, format!("{zone}/export_resource_records"), None),
         (Method::GET, format!("/v1/policies/{}", secrets.policy), None),
         (Method::GET, format!("/v2/policies/{}", secrets.policy), None),
         (Method::PUT, format!("/v1/policies/{}", secrets.policy), Some(before["policy"].clone())),
@@ -545,7 +598,7 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         "/v1/connections",
         "/v2/resource_groups",
         &format!("/v2/resource_groups?account_id={}", net.hub.id),
-        resolvers,
+        "/v2/resource_instances",
         "/_hubspoke/events",
         &format!("/v1/policies?account_id={}", intruder.id),
         &format!("/v2/policies?account_id={}", intruder.id),

@@ -10,6 +10,7 @@ mod console;
 mod crash;
 mod dns;
 mod dns_forwarding;
+mod dns_zones;
 mod durability;
 mod fuzz_smoke;
 mod hostile;

@@ -118,11 +118,9 @@ async fn a_binding_racing_the_resolver_being_disabled_never_leaves_a_binding_wit
     let net = Net::new(&server).await;
     let (hub, spoke) = net.two_accounts().await;
     net.grant(None, &hub).await;
-    let resolvers = net.ok(&net.hub, Method::GET, "/v1/instances/dns-instance/custom_resolvers", None).await;
-    let resolver = format!(
-        "/v1/instances/dns-instance/custom_resolvers/{}",
-        resolvers["custom_resolvers"][0]["id"].as_str().unwrap()
-    );
+    let resolvers_path = net.resolvers_path(&net.hub).await;
+    let resolvers = net.ok(&net.hub, Method::GET, &resolvers_path, None).await;
+    let resolver = format!("{resolvers_path}/{}", resolvers["custom_resolvers"][0]["id"].as_str().unwrap());
     let mut outcomes = std::collections::BTreeMap::new();
     for round in 0..20 {
         // Each side goes first in half of the rounds.

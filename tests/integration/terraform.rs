@@ -13,6 +13,7 @@ use crate::support::{Account, Server, parse_body, repository_root};
 use crate::vpc_rules::Net;
 
 mod dns_forwarding;
+mod dns_zones;
 mod landing_zone;
 mod public_gateways;
 mod resource_bindings;

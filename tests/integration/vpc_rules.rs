@@ -52,11 +52,28 @@ impl<'a> Net<'a> {
         self.ok(who, Method::POST, "/v1/subnets", Some(body)).await
     }
 
+    /// The GUID of `who`'s DNS Services instance named `dns-instance`, created on first use.
+    pub async fn dns_instance(&self, who: &Account) -> String {
+        let found = self.ok(who, Method::GET, "/v2/resource_instances?name=dns-instance", None).await;
+        if let Some(guid) = found["resources"][0]["guid"].as_str() {
+            return guid.to_owned();
+        }
+        let body = json!({ "name": "dns-instance", "target": "global", "resource_plan_id": "standard-dns" });
+        let created = self.ok(who, Method::POST, "/v2/resource_instances", Some(body)).await;
+        created["guid"].as_str().unwrap().to_owned()
+    }
+
+    /// `/v1/instances/{instance}/custom_resolvers` of `who`'s [`Net::dns_instance`].
+    pub async fn resolvers_path(&self, who: &Account) -> String {
+        format!("/v1/instances/{}/custom_resolvers", self.dns_instance(who).await)
+    }
+
     /// An enabled custom resolver with one location in the subnet.
     pub async fn resolver(&self, who: &Account, subnet: &Value) -> Value {
         let body = json!({ "name": "hub-resolver", "locations": [{ "subnet_crn": subnet["crn"], "enabled": true }] });
-        let created = self.ok(who, Method::POST, "/v1/instances/dns-instance/custom_resolvers", Some(body)).await;
-        let path = format!("/v1/instances/dns-instance/custom_resolvers/{}", created["id"].as_str().unwrap());
+        let resolvers = self.resolvers_path(who).await;
+        let created = self.ok(who, Method::POST, &resolvers, Some(body)).await;
+        let path = format!("{resolvers}/{}", created["id"].as_str().unwrap());
         self.ok(who, Method::PATCH, &path, Some(json!({ "enabled": true }))).await
     }
 
@@ -215,8 +232,9 @@ async fn violate(rule: &str, net: &Net<'_>) -> (StatusCode, Value) {
         }
         "H10" => {
             net.bound().await;
-            let resolvers = net.ok(hub_account, Method::GET, "/v1/instances/dns-instance/custom_resolvers", None).await;
-            let path = format!("/v1/instances/dns-instance/custom_resolvers/{}", id(&resolvers["custom_resolvers"][0]));
+            let resolvers_path = net.resolvers_path(hub_account).await;
+            let resolvers = net.ok(hub_account, Method::GET, &resolvers_path, None).await;
+            let path = format!("{resolvers_path}/{}", id(&resolvers["custom_resolvers"][0]));
             net.call(hub_account, Method::PATCH, &path, Some(json!({ "enabled": false }))).await
         }
         "C1" => {
@@ -507,8 +525,10 @@ async fn vpcs_have_persistent_dns_endpoints_and_accounts_see_only_their_own() {
     }
     let (status, _) = net.call(&net.spoke, Method::DELETE, &format!("/v1/vpcs/{}", id(&hub)), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let resolvers = net.ok(&net.spoke, Method::GET, "/v1/instances/dns-instance/custom_resolvers", None).await;
-    assert_eq!(resolvers["custom_resolvers"].as_array().unwrap().len(), 0);
+    // The hub's DNS Services instance is another account's: the spoke is told it does not exist.
+    let hub_resolvers = net.resolvers_path(&net.hub).await;
+    let (status, _) = net.call(&net.spoke, Method::GET, &hub_resolvers, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

@@ -50,9 +50,10 @@ def main():
         vpc = call(tok, "POST", f"/v1/vpcs?{V}", {"name": "hub", "dns": {"enable_hub": True}})
         subnet = call(tok, "POST", f"/v1/subnets?{V}", {"vpc": {"id": vpc["id"]}, "zone": {"name": "us-south-1"}, "total_ipv4_address_count": 256})
         assert subnet["ipv4_cidr_block"] == "10.240.0.0/24", subnet["ipv4_cidr_block"]
-        resolver = call(tok, "POST", "/v1/instances/i/custom_resolvers", {"name": "cr", "locations": [{"subnet_crn": subnet["crn"], "enabled": True}]})
+        instance = call(tok, "POST", "/v2/resource_instances", {"name": "dns", "target": "global", "resource_plan_id": "standard-dns"})["guid"]
+        resolver = call(tok, "POST", f"/v1/instances/{instance}/custom_resolvers", {"name": "cr", "locations": [{"subnet_crn": subnet["crn"], "enabled": True}]})
         assert resolver["locations"][0]["dns_server_ip"] == "10.240.0.4", resolver
-        call(tok, "PATCH", f"/v1/instances/i/custom_resolvers/{resolver['id']}", {"enabled": True})
+        call(tok, "PATCH", f"/v1/instances/{instance}/custom_resolvers/{resolver['id']}", {"enabled": True})
         target = {"crn": "crn:v1:bluemix:public:cloud-object-storage:global:::endpoint:" + COS, "resource_type": "provider_cloud_service"}
         gateway = call(tok, "POST", f"/v1/endpoint_gateways?{V}", {"target": target, "vpc": {"id": vpc["id"]}, "ips": [{"subnet": {"id": subnet["id"]}}]})
         expected = gateway["ips"][0]["address"]

@@ -19,6 +19,7 @@ import requests
 from ibm_cloud_networking_services.dns_svcs_v1 import CustomResolver
 from ibm_cloud_sdk_core import ApiException
 from ibm_cloud_sdk_core.authenticators import IAMAuthenticator
+from ibm_platform_services import ResourceControllerV2, ResourceManagerV2
 from ibm_platform_services.iam_policy_management_v1 import PolicyResource, PolicyRole, PolicySubject
 from ibm_vpc.vpc_v1 import (
     VPC,
@@ -149,9 +150,23 @@ def create_subnet(client, vpc_id, name, zone="us-south-1"):
 
 
 def enable_custom_resolver(client, subnet):
-    """Creates a custom resolver with one location in `subnet` under a new instance id, enables it, and returns
-    `(instance_id, resolver)` as the enabling update returned it."""
-    instance_id = str(uuid.uuid4())
+    """Creates a custom resolver with one location in `subnet` in a new DNS Services instance (provisioned through
+    Resource Controller with the same credentials), enables it, and returns `(instance_id, resolver)` as the enabling
+    update returned it."""
+    base = client.service_url.removesuffix("/v1")
+    groups = ResourceManagerV2(authenticator=client.authenticator)
+    groups.set_service_url(base)
+    [default_group] = groups.list_resource_groups(default=True).get_result()["resources"]
+    controller = ResourceControllerV2(authenticator=client.authenticator)
+    controller.set_service_url(base)
+    instance = controller.create_resource_instance(
+        name=f"dns-{uuid.uuid4().hex[:8]}",
+        target="global",
+        resource_group=default_group["id"],
+        resource_plan_id="standard-dns",
+    )
+    assert instance.get_status_code() == 201
+    instance_id = instance.get_result()["guid"]
     created = client.create_custom_resolver(
         instance_id=instance_id, name="hub-resolver", locations=[{"subnet_crn": subnet["crn"], "enabled": True}]
     )

@@ -1,5 +1,5 @@
-//! DNS Services custom resolvers at `/v1/instances/{instance_id}/custom_resolvers`, as `DnsSvcsV1` calls them. An
-//! instance id is any string; each account's resolvers are private to it, so two accounts may use the same id.
+//! DNS Services custom resolvers at `/v1/instances/{instance_id}/custom_resolvers`, as `DnsSvcsV1` calls them. The
+//! instance is a DNS Services instance of the caller's account (`/v2/resource_instances`); any other is 404.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -137,7 +137,7 @@ pub async fn list(
     Authenticated(caller): Authenticated,
     Path(instance): Path<String>,
 ) -> Result<Response, ApiError> {
-    let items: Vec<Value> = state.app.list_resolvers(&caller, &instance).iter().map(render).collect();
+    let items: Vec<Value> = state.app.list_resolvers(&caller, &instance)?.iter().map(render).collect();
     Ok(json_response(StatusCode::OK, &json!({ "custom_resolvers": items })))
 }
 

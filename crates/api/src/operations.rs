@@ -7,8 +7,8 @@ use axum::routing::{MethodRouter, delete, get, patch, post, put};
 use crate::policies::v1::V1;
 use crate::policies::v2::V2;
 use crate::{
-    ApiState, authzen, dns_forwarding, dns_services, identity, operator, policies, resource_manager, roles,
-    transit_gateways as tg, vpc,
+    ApiState, authzen, dns_forwarding, dns_services, dns_zones, identity, operator, policies, resource_controller,
+    resource_manager, roles, transit_gateways as tg, vpc,
 };
 
 /// What a request body is.
@@ -111,16 +111,24 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
         "/v1/transit_gateways/{transit_gateway_id}/connections/{id}",
     );
     let rm = "Resource Manager";
+    let rc = "Resource Controller";
     let resolvers = "/v1/instances/{instance_id}/custom_resolvers";
     let locations_order = "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/locations_order";
     let (rules, rule) = (
         "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/forwarding_rules",
         "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/forwarding_rules/{rule_id}",
     );
-    let (zones, zone) = (
+    let (secondaries, secondary) = (
         "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/secondary_zones",
         "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/secondary_zones/{secondary_zone_id}",
     );
+    let zones = "/v1/instances/{instance_id}/dnszones";
+    let zone = "/v1/instances/{instance_id}/dnszones/{dnszone_id}";
+    let networks = "/v1/instances/{instance_id}/dnszones/{dnszone_id}/permitted_networks";
+    let network = "/v1/instances/{instance_id}/dnszones/{dnszone_id}/permitted_networks/{permitted_network_id}";
+    let records = "/v1/instances/{instance_id}/dnszones/{dnszone_id}/resource_records";
+    let record = "/v1/instances/{instance_id}/dnszones/{dnszone_id}/resource_records/{record_id}";
+    let export = "/v1/instances/{instance_id}/dnszones/{dnszone_id}/export_resource_records";
     vec![
         (
             op(M::POST, "/identity/token", "get_token", iam, "Exchange an API key for an access token")
@@ -1006,23 +1014,93 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             delete(dns_forwarding::delete_rule),
         ),
         (
-            op(M::GET, zones, "list_secondary_zones", dns, "List secondary zones").query(OFFSET_QUERY),
+            op(M::GET, secondaries, "list_secondary_zones", dns, "List secondary zones").query(OFFSET_QUERY),
             get(dns_forwarding::list_zones),
         ),
         (
-            op(M::POST, zones, "create_secondary_zone", dns, "Create a secondary zone")
+            op(M::POST, secondaries, "create_secondary_zone", dns, "Create a secondary zone")
                 .body(Body::Json(&[("zone", "string"), ("transfer_from", "array")]))
                 .success(200),
             post(dns_forwarding::create_zone),
         ),
-        (op(M::GET, zone, "get_secondary_zone", dns, "Retrieve a secondary zone"), get(dns_forwarding::get_zone)),
+        (op(M::GET, secondary, "get_secondary_zone", dns, "Retrieve a secondary zone"), get(dns_forwarding::get_zone)),
         (
-            op(M::PATCH, zone, "update_secondary_zone", dns, "Update a secondary zone").body(Body::Json(&[])),
+            op(M::PATCH, secondary, "update_secondary_zone", dns, "Update a secondary zone").body(Body::Json(&[])),
             patch(dns_forwarding::update_zone),
         ),
         (
-            op(M::DELETE, zone, "delete_secondary_zone", dns, "Delete a secondary zone"),
+            op(M::DELETE, secondary, "delete_secondary_zone", dns, "Delete a secondary zone"),
             delete(dns_forwarding::delete_zone),
+        ),
+        (
+            op(M::GET, zones, "list_dnszones", dns, "List DNS zones").query(&[
+                ("offset", false),
+                ("limit", false),
+                ("vpc_id", false),
+            ]),
+            get(dns_zones::list),
+        ),
+        (
+            op(M::POST, zones, "create_dnszone", dns, "Create a DNS zone")
+                .body(Body::Json(&[("name", "string")]))
+                .success(200),
+            post(dns_zones::create),
+        ),
+        (op(M::GET, zone, "get_dnszone", dns, "Retrieve a DNS zone"), get(dns_zones::get)),
+        (
+            op(M::PATCH, zone, "update_dnszone", dns, "Update a DNS zone's description and label")
+                .body(Body::Json(&[])),
+            patch(dns_zones::update),
+        ),
+        (op(M::DELETE, zone, "delete_dnszone", dns, "Delete a DNS zone"), delete(dns_zones::delete)),
+        (
+            op(M::GET, networks, "list_permitted_networks", dns, "List a zone's permitted networks")
+                .query(OFFSET_QUERY),
+            get(dns_zones::list_networks),
+        ),
+        (
+            op(M::POST, networks, "create_permitted_network", dns, "Permit a VPC to resolve a zone")
+                .body(Body::Json(&[("type", "string"), ("permitted_network", "object")]))
+                .success(200),
+            post(dns_zones::create_network),
+        ),
+        (
+            op(M::GET, network, "get_permitted_network", dns, "Retrieve a permitted network"),
+            get(dns_zones::get_network),
+        ),
+        (
+            op(M::DELETE, network, "delete_permitted_network", dns, "Remove a permitted network").success(202),
+            delete(dns_zones::delete_network),
+        ),
+        (
+            op(M::GET, records, "list_resource_records", dns, "List a zone's resource records").query(&[
+                ("offset", false),
+                ("limit", false),
+                ("type", false),
+                ("name", false),
+            ]),
+            get(dns_zones::list_records),
+        ),
+        (
+            op(M::POST, records, "create_resource_record", dns, "Create a resource record")
+                .body(Body::Json(&[("type", "string")]))
+                .success(200),
+            post(dns_zones::create_record),
+        ),
+        (op(M::GET, record, "get_resource_record", dns, "Retrieve a resource record"), get(dns_zones::get_record)),
+        (
+            op(M::PUT, record, "update_resource_record", dns, "Replace a resource record's name, data and TTL")
+                .body(Body::Json(&[("name", "string"), ("rdata", "object")]))
+                .success(200),
+            put(dns_zones::replace_record),
+        ),
+        (
+            op(M::DELETE, record, "delete_resource_record", dns, "Delete a resource record"),
+            delete(dns_zones::delete_record),
+        ),
+        (
+            op(M::GET, export, "export_resource_records", dns, "Export a zone's records as a zone file"),
+            get(dns_zones::export_records),
         ),
         (
             op(M::GET, "/v1/policies", "list_policies", pol, "List policies").query(POLICY_LIST_QUERY),
@@ -1176,6 +1254,51 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
         (
             op(M::DELETE, "/v2/resource_groups/{id}", "delete_resource_group", rm, "Delete an empty resource group"),
             delete(resource_manager::delete),
+        ),
+        (
+            op(M::GET, "/v2/resource_instances", "list_resource_instances", rc, "List DNS Services instances").query(
+                &[
+                    ("name", false),
+                    ("resource_group_id", false),
+                    ("resource_id", false),
+                    ("resource_plan_id", false),
+                    ("type", false),
+                    ("limit", false),
+                    ("start", false),
+                ],
+            ),
+            get(resource_controller::list),
+        ),
+        (
+            op(M::POST, "/v2/resource_instances", "create_resource_instance", rc, "Create a DNS Services instance")
+                .body(Body::Json(&[("name", "string"), ("resource_plan_id", "string")])),
+            post(resource_controller::create),
+        ),
+        (
+            op(M::GET, "/v2/resource_instances/{id}", "get_resource_instance", rc, "Retrieve a DNS Services instance"),
+            get(resource_controller::get),
+        ),
+        (
+            op(
+                M::PATCH,
+                "/v2/resource_instances/{id}",
+                "update_resource_instance",
+                rc,
+                "Update a DNS Services instance",
+            )
+            .body(Body::Json(&[])),
+            patch(resource_controller::update),
+        ),
+        (
+            op(
+                M::DELETE,
+                "/v2/resource_instances/{id}",
+                "delete_resource_instance",
+                rc,
+                "Delete a DNS Services instance",
+            )
+            .query(&[("recursive", false)]),
+            delete(resource_controller::delete),
         ),
         (
             op(

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use hubspoke_app::network::VpcIdentity;
 use hubspoke_app::network::resolvers::{CustomResolverPatch, NewCustomResolver};
+use hubspoke_app::network::service_instances::NewServiceInstance;
 use hubspoke_app::{App, AppError, Settings};
 use hubspoke_iam::{AccountId, Caller, CallerKind, Dialect, RawAttribute, RawValue, UncheckedDraft};
 use hubspoke_store::{SqlStore, Store};
@@ -161,10 +162,13 @@ impl Builder {
             locations: vec![NewLocation { subnet_crn, enabled: true }],
             ..Default::default()
         };
-        let Ok(created) = self.app.create_resolver(caller, "instance", input).await else { return };
+        let instance =
+            NewServiceInstance { name: "dns".into(), plan: "standard-dns".into(), target: None, resource_group: None };
+        let Ok(instance) = self.app.create_service_instance(caller, instance).await else { return };
+        let Ok(created) = self.app.create_resolver(caller, &instance.id, input).await else { return };
         if enabled {
             let patch = CustomResolverPatch { enabled: Some(true), ..Default::default() };
-            let _ = self.app.update_resolver(caller, "instance", &created.resolver.id, patch).await;
+            let _ = self.app.update_resolver(caller, &instance.id, &created.resolver.id, patch).await;
         }
     }
 

@@ -217,7 +217,20 @@ async fn the_landing_zone_hub_and_spoke_example_applies_twice_and_destroys() {
         lz.vpc_module("lz-hub", &group, true, ["10.10.10.0/24", "10.20.10.0/24", "10.30.10.0/24"]).await;
     let locations: Vec<Value> =
         hub_subnets.iter().map(|s| json!({ "subnet_crn": s["crn"], "enabled": true })).collect();
-    let resolvers = "/v1/instances/lz-dns-instance/custom_resolvers";
+    // ibm_resource_instance (dns-svcs, standard-dns, global) in the landing zone's group: created, then read until
+    // `active`; its GUID is the instance id of the DNS Services calls, its id (the CRN) the Terraform id.
+    let instance = lz
+        .plain(
+            Method::POST,
+            "/v2/resource_instances",
+            Some(json!({ "name": "lz-dns-instance", "target": "bluemix-global", "resource_group": group,
+                         "resource_plan_id": "standard-dns", "parameters": {} })),
+        )
+        .await;
+    // The provider escapes the CRN as one path segment.
+    let instance_path = format!("/v2/resource_instances/{}", instance["id"].as_str().unwrap().replace('/', "%2F"));
+    assert_eq!(lz.plain(Method::GET, &instance_path, None).await["state"], "active");
+    let resolvers = &format!("/v1/instances/{}/custom_resolvers", instance["guid"].as_str().unwrap());
     let resolver =
         lz.plain(Method::POST, resolvers, Some(json!({ "name": "lz-hub-resolver", "locations": locations }))).await;
     let resolver_path = format!("{resolvers}/{}", resolver["id"].as_str().unwrap());
@@ -323,6 +336,9 @@ async fn the_landing_zone_hub_and_spoke_example_applies_twice_and_destroys() {
     lz.plain(Method::PATCH, &resolver_path, Some(json!({ "enabled": false }))).await;
     let (status, _) = server.call(Method::DELETE, &resolver_path, Some(&lz.who.token), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = server.call(Method::DELETE, &instance_path, Some(&lz.who.token), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    lz.gone(&instance_path).await;
     for vpc in [&spoke, &hub] {
         let id = vpc["id"].as_str().unwrap();
         for subnet in lz.all(&format!("/v1/subnets?vpc.id={id}"), "subnets").await {

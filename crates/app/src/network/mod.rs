@@ -7,7 +7,8 @@
 //! - [`Visible`]: the world as one caller may see it. "Visible or 404" is decided here and only here.
 //! - [`regions`]: the catalog of regions and zones.
 //! - [`vpcs`], [`prefixes`], [`subnets`], [`gateways`], [`bindings`], [`resolvers`], [`security_groups`],
-//!   [`network_acls`], [`routing_tables`], [`public_gateways`], [`transit_gateways`], [`resource_groups`]: the
+//!   [`network_acls`], [`routing_tables`], [`public_gateways`], [`transit_gateways`], [`resource_groups`],
+//!   [`service_instances`], [`dns_zones`], [`records`]: the
 //!   operations, their inputs (the ones the rules define), list queries and read models (the entity with what the
 //!   topology derives, at "now").
 //! - [`explain`]: a binding create run on the current world without persisting, as its spoke's or hub's
@@ -18,6 +19,7 @@
 //! IBM shows of them, and refusals keep what is confidential to a hub's administrator out of other accounts' sight.
 
 pub mod bindings;
+pub mod dns_zones;
 pub mod explain;
 pub mod forwarding_rules;
 pub mod gateways;
@@ -25,6 +27,7 @@ pub mod lookup;
 pub mod network_acls;
 pub mod prefixes;
 pub mod public_gateways;
+pub mod records;
 pub mod regions;
 pub mod resolvers;
 pub mod resource_bindings;
@@ -32,6 +35,7 @@ pub mod resource_groups;
 pub mod routing_tables;
 pub mod secondary_zones;
 pub mod security_groups;
+pub mod service_instances;
 pub mod subnets;
 pub mod transit_gateways;
 pub mod vpcs;

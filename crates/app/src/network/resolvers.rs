@@ -1,5 +1,5 @@
-//! DNS Services custom resolvers and their locations: create, read, list, update, delete. An instance id is any
-//! string; each account's resolvers are private to it, so two accounts may use the same id.
+//! DNS Services custom resolvers and their locations: create, read, list, update, delete. Each operation names a
+//! DNS Services instance of the caller's account, or is answered 404.
 
 use std::net::Ipv4Addr;
 
@@ -65,6 +65,7 @@ impl App {
         instance: &str,
         input: NewCustomResolver,
     ) -> AppResult<CustomResolverRead> {
+        self.dns_instance(caller, instance)?;
         let activity = Activity::creating("dns-svcs.custom-resolver.create", "custom_resolver");
         let (id, _) =
             self.change(caller, activity, |world, ctx| resolver::create(world, ctx, instance, &input)).await?;
@@ -74,16 +75,18 @@ impl App {
     /// `GET /instances/{instance}/custom_resolvers/{id}`.
     pub fn resolver(&self, caller: &Caller, instance: &str, id: &str) -> AppResult<CustomResolverRead> {
         let visible = self.visible(caller);
+        visible.dns_instance(instance)?;
         Ok(read(&visible, visible.resolver(instance, id)?))
     }
 
     /// `GET /instances/{instance}/custom_resolvers`: oldest first.
-    pub fn list_resolvers(&self, caller: &Caller, instance: &str) -> Vec<CustomResolverRead> {
+    pub fn list_resolvers(&self, caller: &Caller, instance: &str) -> AppResult<Vec<CustomResolverRead>> {
         let visible = self.visible(caller);
+        visible.dns_instance(instance)?;
         let mut resolvers: Vec<&CustomResolver> =
             visible.world.resolvers().filter(|r| r.instance == instance && visible.sees(&r.account)).collect();
         resolvers.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
-        resolvers.into_iter().map(|resolver| read(&visible, resolver)).collect()
+        Ok(resolvers.into_iter().map(|resolver| read(&visible, resolver)).collect())
     }
 
     /// `PATCH /instances/{instance}/custom_resolvers/{id}`: name, description, enabled, profile,
@@ -95,6 +98,7 @@ impl App {
         id: &str,
         patch: CustomResolverPatch,
     ) -> AppResult<CustomResolverRead> {
+        self.dns_instance(caller, instance)?;
         let activity = Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", id);
         self.change(caller, activity, |world, ctx| resolver::update(world, ctx, instance, id, &patch)).await?;
         self.resolver(caller, instance, id)
@@ -115,6 +119,7 @@ impl App {
 
     /// `DELETE /instances/{instance}/custom_resolvers/{id}`.
     pub async fn delete_resolver(&self, caller: &Caller, instance: &str, id: &str) -> AppResult<Revision> {
+        self.dns_instance(caller, instance)?;
         let activity = Activity::on("dns-svcs.custom-resolver.delete", "custom_resolver", id);
         let (_, revision) =
             self.change(caller, activity, |world, ctx| resolver::delete(world, ctx, instance, id)).await?;
@@ -144,6 +149,7 @@ impl App {
         id: &str,
         input: NewLocation,
     ) -> AppResult<LocationRead> {
+        self.dns_instance(caller, instance)?;
         let activity = Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", id);
         let (location, _) = self
             .change(caller, activity, |world, ctx| resolver::create_location(world, ctx, instance, id, &input))
@@ -160,6 +166,7 @@ impl App {
         location: &str,
         patch: LocationPatch,
     ) -> AppResult<LocationRead> {
+        self.dns_instance(caller, instance)?;
         let activity = Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", id);
         self.change(caller, activity, |world, ctx| {
             resolver::update_location(world, ctx, instance, id, location, &patch)
@@ -176,6 +183,7 @@ impl App {
         id: &str,
         location: &str,
     ) -> AppResult<Revision> {
+        self.dns_instance(caller, instance)?;
         let activity = Activity::on("dns-svcs.custom-resolver.update", "custom_resolver", id);
         let (_, revision) = self
             .change(caller, activity, |world, ctx| resolver::delete_location(world, ctx, instance, id, location))

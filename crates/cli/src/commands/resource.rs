@@ -1,5 +1,7 @@
 //! `hubspoke resource ...`: resource groups, as `ibmcloud resource` has them (`groups`, `group`, `group-create`,
-//! `group-update`, `group-delete`).
+//! `group-update`, `group-delete`), and DNS Services instances (`service-instance-*`).
+
+mod service_instance;
 
 use clap::{Args, Subcommand};
 use reqwest::Method;
@@ -31,6 +33,30 @@ pub enum Resource {
     /// Delete an empty resource group.
     #[command(name = "group-delete", after_help = "EXAMPLE:\n  hubspoke resource group-delete network -f")]
     GroupDelete(Delete),
+    /// Create a DNS Services instance (service `dns-svcs`).
+    #[command(
+        name = "service-instance-create",
+        after_help = "EXAMPLE:\n  hubspoke resource service-instance-create dns-hub dns-svcs standard-dns global"
+    )]
+    ServiceInstanceCreate(service_instance::Create),
+    /// List the account's DNS Services instances.
+    #[command(name = "service-instances", after_help = "EXAMPLE:\n  hubspoke resource service-instances")]
+    ServiceInstances(service_instance::List),
+    /// Show a DNS Services instance.
+    #[command(name = "service-instance", after_help = "EXAMPLE:\n  hubspoke resource service-instance dns-hub")]
+    ServiceInstance(service_instance::Show),
+    /// Rename a DNS Services instance or change its plan.
+    #[command(
+        name = "service-instance-update",
+        after_help = "EXAMPLE:\n  hubspoke resource service-instance-update dns-hub -n dns-shared"
+    )]
+    ServiceInstanceUpdate(service_instance::Update),
+    /// Delete a DNS Services instance that holds no zones or custom resolvers.
+    #[command(
+        name = "service-instance-delete",
+        after_help = "EXAMPLE:\n  hubspoke resource service-instance-delete dns-hub -f"
+    )]
+    ServiceInstanceDelete(service_instance::Delete),
 }
 
 impl Resource {
@@ -42,6 +68,11 @@ impl Resource {
             Resource::GroupCreate(command) => command.run(&client, printer).await,
             Resource::GroupUpdate(command) => command.run(&client, printer).await,
             Resource::GroupDelete(command) => command.run(&client, printer).await,
+            Resource::ServiceInstanceCreate(command) => command.run(&client, printer).await,
+            Resource::ServiceInstances(command) => command.run(&client, printer).await,
+            Resource::ServiceInstance(command) => command.run(&client, printer).await,
+            Resource::ServiceInstanceUpdate(command) => command.run(&client, printer).await,
+            Resource::ServiceInstanceDelete(command) => command.run(&client, printer).await,
         }
     }
 }

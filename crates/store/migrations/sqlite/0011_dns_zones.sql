@@ -1,7 +1,8 @@
 -- DNS Services instances (Resource Controller service instances of `dns-svcs`), their private zones with the VPCs
 -- permitted to resolve them, and the zones' resource records. Limits, restricted names, duplicates and CNAME
 -- exclusivity live in the rules; the constraints hold what they can: a VPC permitted once per zone, every zone in
--- an instance, every record in a zone.
+-- an instance, every record in a zone. A permitted network names its VPC without a foreign key: deleting a VPC
+-- removes it from the zones that permit it in the same change, and a change deletes rows before it writes others.
 
 CREATE TABLE dns_service_instances (
     id             TEXT PRIMARY KEY NOT NULL,
@@ -33,7 +34,7 @@ CREATE TABLE dns_zones (
 CREATE TABLE dns_permitted_networks (
     zone_id     TEXT NOT NULL REFERENCES dns_zones (id) ON DELETE CASCADE,
     position    INTEGER NOT NULL,
-    vpc_id      TEXT NOT NULL REFERENCES vpcs (id),
+    vpc_id      TEXT NOT NULL,
     vpc_crn     TEXT NOT NULL,
     created_at  INTEGER NOT NULL,
     modified_at INTEGER NOT NULL,

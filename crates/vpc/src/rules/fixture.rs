@@ -124,15 +124,27 @@ impl Scene {
     pub fn custom_resolver(&mut self, account: &str, subnet: &str) -> String {
         let owner = self.world.subnet(subnet).unwrap().account.clone();
         let location = NewLocation { subnet_crn: crn(&owner, "subnet", subnet), enabled: true };
+        let instance = self.dns_instance(account);
         let input = resolver::NewCustomResolver {
             name: "hub-resolver".into(),
             locations: vec![location],
             ..Default::default()
         };
-        let id = self.run(account, |w, c| resolver::create(w, c, "instance-1", &input)).unwrap();
+        let id = self.run(account, |w, c| resolver::create(w, c, &instance, &input)).unwrap();
         let enable = resolver::CustomResolverPatch { enabled: Some(true), ..Default::default() };
-        self.run(account, |w, c| resolver::update(w, c, "instance-1", &id, &enable)).unwrap();
+        self.run(account, |w, c| resolver::update(w, c, &instance, &id, &enable)).unwrap();
         id
+    }
+
+    /// A DNS Services instance of `account`.
+    pub fn dns_instance(&mut self, account: &str) -> String {
+        let input = super::service_instance::NewServiceInstance {
+            name: "dns".into(),
+            plan: "standard-dns".into(),
+            target: None,
+            resource_group: None,
+        };
+        self.run(account, |w, c| super::service_instance::create(w, c, &input)).unwrap()
     }
 
     pub fn gateway(&mut self, account: &str, vpc: &str, target: &str, mode: BindingMode) -> RuleResult<String> {

@@ -2,6 +2,7 @@
 //! returning the changed world with what it touched, or the [`crate::RuleError`] of the rule that refused it.
 
 pub mod binding;
+pub mod dns_zone;
 pub mod forwarding_rule;
 pub mod gateway;
 pub mod names;
@@ -9,11 +10,13 @@ pub mod network_acl;
 pub mod prefix;
 mod protocol;
 pub mod public_gateway;
+pub mod record;
 pub mod resolver;
 pub mod resource_binding;
 pub mod resource_group;
 pub mod secondary_zone;
 pub mod security_group;
+pub mod service_instance;
 pub mod subnet;
 pub mod transit_gateway;
 pub mod vpc;

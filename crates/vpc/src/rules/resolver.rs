@@ -231,6 +231,7 @@ pub fn create(
     input: &NewCustomResolver,
 ) -> RuleResult<Applied<String>> {
     let account = super::owner_account(ctx)?;
+    super::service_instance::own_instance(world, ctx, instance)?;
     check_name(&input.name)?;
     if let Some(description) = &input.description {
         check_description(description)?;

@@ -128,14 +128,14 @@ fn refusals() -> Vec<Row> {
         ("H10", "custom_resolver_in_use", Refusal::Conflict, |s| {
             let (hub, ..) = s.bound();
             let _ = hub;
-            let id = s.world.resolvers().next().unwrap().id.clone();
+            let (id, instance) = s.world.resolvers().next().map(|r| (r.id.clone(), r.instance.clone())).unwrap();
             let disable = resolver::CustomResolverPatch { enabled: Some(false), ..Default::default() };
-            s.run(HUB_ACCOUNT, |w, c| resolver::update(w, c, "instance-1", &id, &disable)).map(drop)
+            s.run(HUB_ACCOUNT, |w, c| resolver::update(w, c, &instance, &id, &disable)).map(drop)
         }),
         ("H10", "custom_resolver_in_use", Refusal::Conflict, |s| {
             s.bound();
-            let id = s.world.resolvers().next().unwrap().id.clone();
-            s.run(HUB_ACCOUNT, |w, c| resolver::delete(w, c, "instance-1", &id))
+            let (id, instance) = s.world.resolvers().next().map(|r| (r.id.clone(), r.instance.clone())).unwrap();
+            s.run(HUB_ACCOUNT, |w, c| resolver::delete(w, c, &instance, &id))
         }),
         ("C1", "dns_resolution_binding_from_hub", Refusal::Invalid, |s| {
             let (hub, _) = s.two_accounts();
@@ -576,10 +576,10 @@ fn delegation_follows_the_hub_resolver_and_degrades_when_the_hub_unbinds() {
 
     // S7: a new hub resolver location reaches the spoke at once.
     let subnet = scene.subnet(HUB_ACCOUNT, &hub, "us-south-2");
-    let resolver = scene.world.resolvers().next().unwrap().id.clone();
+    let (resolver, instance) = scene.world.resolvers().next().map(|r| (r.id.clone(), r.instance.clone())).unwrap();
     let location =
         NewLocation { subnet_crn: crn(&super::fixture::account(HUB_ACCOUNT), "subnet", &subnet), enabled: true };
-    scene.run(HUB_ACCOUNT, |w, c| resolver::create_location(w, c, "instance-1", &resolver, &location)).unwrap();
+    scene.run(HUB_ACCOUNT, |w, c| resolver::create_location(w, c, &instance, &resolver, &location)).unwrap();
     assert_eq!(resolver_view(&scene.world, scene.world.vpc(&spoke).unwrap()).servers.len(), 2);
 
     // D3: the hub may remove the binding while the spoke is delegated; the spoke becomes degraded.
@@ -1818,7 +1818,10 @@ mod dns_forwarding {
     use crate::model::{ForwardingRuleKind, ResolverProfile};
     use crate::region::crn;
 
-    const INSTANCE: &str = "instance-1";
+    /// The DNS Services instance a resolver belongs to.
+    fn instance_of(s: &Scene, resolver: &str) -> String {
+        s.world.resolver(resolver).unwrap().instance.clone()
+    }
 
     /// A VPC with a subnet, and an enabled resolver with one location there; returns the resolver and the subnet.
     fn resolver_in_vpc(s: &mut Scene) -> (String, String) {
@@ -1850,18 +1853,21 @@ mod dns_forwarding {
     }
 
     fn add_rule(s: &mut Scene, resolver: &str, input: NewForwardingRule) -> RuleResult<String> {
-        s.run(HUB_ACCOUNT, |w, c| forwarding_rule::create(w, c, INSTANCE, resolver, &input))
+        let instance = instance_of(&s, resolver);
+        s.run(HUB_ACCOUNT, |w, c| forwarding_rule::create(w, c, &instance, resolver, &input))
     }
 
     fn add_zone(s: &mut Scene, resolver: &str, zone: &str) -> RuleResult<String> {
         let input =
             NewSecondaryZone { zone: zone.into(), transfer_from: vec!["10.9.0.1".into()], ..Default::default() };
-        s.run(HUB_ACCOUNT, |w, c| secondary_zone::create(w, c, INSTANCE, resolver, &input))
+        let instance = instance_of(&s, resolver);
+        s.run(HUB_ACCOUNT, |w, c| secondary_zone::create(w, c, &instance, resolver, &input))
     }
 
     fn set_profile(s: &mut Scene, resolver: &str, profile: &str) -> RuleResult<()> {
         let patch = CustomResolverPatch { profile: Some(profile.into()), ..Default::default() };
-        s.run(HUB_ACCOUNT, |w, c| resolver::update(w, c, INSTANCE, resolver, &patch)).map(drop)
+        let instance = instance_of(&s, resolver);
+        s.run(HUB_ACCOUNT, |w, c| resolver::update(w, c, &instance, resolver, &patch)).map(drop)
     }
 
     fn default_rule(s: &Scene, resolver: &str) -> String {
@@ -1878,16 +1884,20 @@ mod dns_forwarding {
                 let location = NewLocation { subnet_crn: subnet_crn(&subnet), enabled: false };
                 let input =
                     NewCustomResolver { name: "second".into(), locations: vec![location], ..Default::default() };
-                s.run(HUB_ACCOUNT, |w, c| resolver::create(w, c, "instance-2", &input)).map(drop)
+                // A second instance of the account: one resolver per VPC holds across instances.
+                let other = s.dns_instance(HUB_ACCOUNT);
+                s.run(HUB_ACCOUNT, |w, c| resolver::create(w, c, &other, &input)).map(drop)
             }),
             ("CR2", "custom_resolver_enabled", Refusal::Conflict, None, |s| {
                 let (resolver, _) = resolver_in_vpc(s);
-                s.run(HUB_ACCOUNT, |w, c| resolver::delete(w, c, INSTANCE, &resolver))
+                let instance = instance_of(&s, &resolver);
+                s.run(HUB_ACCOUNT, |w, c| resolver::delete(w, c, &instance, &resolver))
             }),
             ("CR2", "custom_resolver_location_enabled", Refusal::Conflict, None, |s| {
                 let (resolver, _) = resolver_in_vpc(s);
                 let location = s.world.resolver(&resolver).unwrap().locations[0].id.clone();
-                s.run(HUB_ACCOUNT, |w, c| resolver::delete_location(w, c, INSTANCE, &resolver, &location))
+                let instance = instance_of(&s, &resolver);
+                s.run(HUB_ACCOUNT, |w, c| resolver::delete_location(w, c, &instance, &resolver, &location))
             }),
             ("CR3", "custom_resolver_location_enabled", Refusal::Conflict, Some("subnet_crn"), |s| {
                 let (resolver, subnet) = resolver_in_vpc(s);
@@ -1895,7 +1905,8 @@ mod dns_forwarding {
                 let other = s.subnet(HUB_ACCOUNT, &vpc, "us-south-2");
                 let location = s.world.resolver(&resolver).unwrap().locations[0].id.clone();
                 let patch = LocationPatch { subnet_crn: Some(subnet_crn(&other)), enabled: None };
-                s.run(HUB_ACCOUNT, |w, c| resolver::update_location(w, c, INSTANCE, &resolver, &location, &patch))
+                let instance = instance_of(&s, &resolver);
+                s.run(HUB_ACCOUNT, |w, c| resolver::update_location(w, c, &instance, &resolver, &location, &patch))
                     .map(drop)
             }),
             ("CR4", "custom_resolver_profile_limit", Refusal::Conflict, Some("profile"), |s| {
@@ -1917,7 +1928,8 @@ mod dns_forwarding {
             ("CR6", "invalid_locations_order", Refusal::Invalid, Some("locations"), |s| {
                 let (resolver, _) = resolver_in_vpc(s);
                 let order = vec!["no-such-location".to_owned()];
-                s.run(HUB_ACCOUNT, |w, c| resolver::order_locations(w, c, INSTANCE, &resolver, &order)).map(drop)
+                let instance = instance_of(&s, &resolver);
+                s.run(HUB_ACCOUNT, |w, c| resolver::order_locations(w, c, &instance, &resolver, &order)).map(drop)
             }),
             ("F1", "invalid_forwarding_rule_type", Refusal::Invalid, Some("type"), |s| {
                 let (resolver, _) = resolver_in_vpc(s);
@@ -1927,13 +1939,15 @@ mod dns_forwarding {
             ("F1", "forwarding_rule_default", Refusal::Conflict, None, |s| {
                 let (resolver, _) = resolver_in_vpc(s);
                 let rule = default_rule(s, &resolver);
-                s.run(HUB_ACCOUNT, |w, c| forwarding_rule::delete(w, c, INSTANCE, &resolver, &rule))
+                let instance = instance_of(&s, &resolver);
+                s.run(HUB_ACCOUNT, |w, c| forwarding_rule::delete(w, c, &instance, &resolver, &rule))
             }),
             ("F1", "forwarding_rule_default_match", Refusal::Invalid, Some("match"), |s| {
                 let (resolver, _) = resolver_in_vpc(s);
                 let rule = default_rule(s, &resolver);
                 let patch = ForwardingRulePatch { matches: Some("example.com".into()), ..Default::default() };
-                s.run(HUB_ACCOUNT, |w, c| forwarding_rule::update(w, c, INSTANCE, &resolver, &rule, &patch)).map(drop)
+                let instance = instance_of(&s, &resolver);
+                s.run(HUB_ACCOUNT, |w, c| forwarding_rule::update(w, c, &instance, &resolver, &rule, &patch)).map(drop)
             }),
             ("F2", "invalid_match", Refusal::Invalid, Some("match"), |s| {
                 let (resolver, _) = resolver_in_vpc(s);
@@ -1987,7 +2001,8 @@ mod dns_forwarding {
             ("SZ1", "invalid_transfer_from", Refusal::Invalid, Some("transfer_from"), |s| {
                 let (resolver, _) = resolver_in_vpc(s);
                 let input = NewSecondaryZone { zone: "onprem.example".into(), ..Default::default() };
-                s.run(HUB_ACCOUNT, |w, c| secondary_zone::create(w, c, INSTANCE, &resolver, &input)).map(drop)
+                let instance = instance_of(&s, &resolver);
+                s.run(HUB_ACCOUNT, |w, c| secondary_zone::create(w, c, &instance, &resolver, &input)).map(drop)
             }),
             ("SZ2", "secondary_zone_duplicate", Refusal::Conflict, Some("zone"), |s| {
                 let (resolver, _) = resolver_in_vpc(s);
@@ -2005,7 +2020,8 @@ mod dns_forwarding {
                 let (resolver, _) = resolver_in_vpc(s);
                 let zone = add_zone(s, &resolver, "onprem.example")?;
                 let patch = SecondaryZonePatch { zone: Some("other.example".into()), ..Default::default() };
-                s.run(HUB_ACCOUNT, |w, c| secondary_zone::update(w, c, INSTANCE, &resolver, &zone, &patch)).map(drop)
+                let instance = instance_of(&s, &resolver);
+                s.run(HUB_ACCOUNT, |w, c| secondary_zone::update(w, c, &instance, &resolver, &zone, &patch)).map(drop)
             }),
         ]
     }
@@ -2043,11 +2059,12 @@ mod dns_forwarding {
             forward_to: Some(vec!["10.0.0.53:5353".into()]),
             ..Default::default()
         };
-        s.run(HUB_ACCOUNT, |w, c| forwarding_rule::update(w, c, INSTANCE, &resolver, &default, &patch)).unwrap();
+        let instance = instance_of(&s, &resolver);
+        s.run(HUB_ACCOUNT, |w, c| forwarding_rule::update(w, c, &instance, &resolver, &default, &patch)).unwrap();
         assert_eq!(s.world.forwarding_rule(&default).unwrap().forward_to[0].to_string(), "10.0.0.53:5353");
         let disable = CustomResolverPatch { enabled: Some(false), ..Default::default() };
-        s.run(HUB_ACCOUNT, |w, c| resolver::update(w, c, INSTANCE, &resolver, &disable)).unwrap();
-        s.run(HUB_ACCOUNT, |w, c| resolver::delete(w, c, INSTANCE, &resolver)).unwrap();
+        s.run(HUB_ACCOUNT, |w, c| resolver::update(w, c, &instance, &resolver, &disable)).unwrap();
+        s.run(HUB_ACCOUNT, |w, c| resolver::delete(w, c, &instance, &resolver)).unwrap();
         assert_eq!((s.world.forwarding_rules().count(), s.world.secondary_zones().count()), (0, 0));
         assert!(s.world.violations().is_empty());
     }
@@ -2063,8 +2080,9 @@ mod dns_forwarding {
         // Emptying both lists is refused; emptying one keeps the rule valid.
         let both_empty =
             ForwardingRulePatch { forward_to: Some(Vec::new()), views: Some(Vec::new()), ..Default::default() };
+        let instance = instance_of(&s, &resolver);
         let error = s
-            .run(HUB_ACCOUNT, |w, c| forwarding_rule::update(w, c, INSTANCE, &resolver, &rule, &both_empty))
+            .run(HUB_ACCOUNT, |w, c| forwarding_rule::update(w, c, &instance, &resolver, &rule, &both_empty))
             .unwrap_err();
         assert_eq!(error.rule, Some("F3"));
         // A premier resolver takes five views per rule.
@@ -2072,7 +2090,7 @@ mod dns_forwarding {
         let five: Vec<NewView> =
             (0..5).map(|index| view(&format!("v{index}"), &format!("source.ip == '10.0.0.{index}'"))).collect();
         let patch = ForwardingRulePatch { views: Some(five), ..Default::default() };
-        s.run(HUB_ACCOUNT, |w, c| forwarding_rule::update(w, c, INSTANCE, &resolver, &rule, &patch)).unwrap();
+        s.run(HUB_ACCOUNT, |w, c| forwarding_rule::update(w, c, &instance, &resolver, &rule, &patch)).unwrap();
         assert_eq!(s.world.forwarding_rule(&rule).unwrap().views.len(), 5);
         // Without a propagation delay the profile change is stable at once.
         assert!(s.world.resolver(&resolver).unwrap().settling.is_none());
@@ -2081,11 +2099,402 @@ mod dns_forwarding {
         let vpc = s.world.subnet(&subnet).unwrap().vpc.clone();
         let other = s.subnet(HUB_ACCOUNT, &vpc, "us-south-2");
         let disable = LocationPatch { subnet_crn: None, enabled: Some(false) };
-        s.run(HUB_ACCOUNT, |w, c| resolver::update_location(w, c, INSTANCE, &resolver, &location, &disable)).unwrap();
+        s.run(HUB_ACCOUNT, |w, c| resolver::update_location(w, c, &instance, &resolver, &location, &disable)).unwrap();
         let moving = LocationPatch { subnet_crn: Some(subnet_crn(&other)), enabled: None };
-        s.run(HUB_ACCOUNT, |w, c| resolver::update_location(w, c, INSTANCE, &resolver, &location, &moving)).unwrap();
+        s.run(HUB_ACCOUNT, |w, c| resolver::update_location(w, c, &instance, &resolver, &location, &moving)).unwrap();
         let moved = &s.world.resolver(&resolver).unwrap().locations[0];
         assert_eq!(s.world.reserved_ip(&moved.reserved_ip).unwrap().subnet, other);
         assert_eq!(s.world.reserved_ips_of(&subnet).count(), 0, "the old address is released");
+    }
+}
+
+mod dns_services {
+    //! DNS Services instances, zones, permitted networks and records: one row per refusal of rules I1–I3, Z1–Z5,
+    //! PN1–PN4 and R1–R8 (rule, code, class and field), and what they allow.
+
+    use super::super::dns_zone::{self, NewZone};
+    use super::super::record::{self, RdataInput, RecordInput};
+    use super::super::resolver::NewLocation;
+    use super::super::service_instance::{self, NewServiceInstance};
+    use super::*;
+    use crate::model::RecordData;
+
+    type Row = (&'static str, &'static str, Refusal, Option<&'static str>, fn(&mut Scene) -> RuleResult<()>);
+
+    fn zone(s: &mut Scene, instance: &str, name: &str) -> RuleResult<String> {
+        let input = NewZone { name: name.into(), description: None, label: None };
+        s.run(SPOKE_ACCOUNT, |w, c| dns_zone::create(w, c, instance, &input))
+    }
+
+    /// An instance of the spoke account with the zone `example.com`.
+    fn zoned(s: &mut Scene) -> (String, String) {
+        let instance = s.dns_instance(SPOKE_ACCOUNT);
+        let zone = zone(s, &instance, "example.com").unwrap();
+        (instance, zone)
+    }
+
+    fn permit(s: &mut Scene, instance: &str, zone: &str, crn: &str) -> RuleResult<String> {
+        s.run(SPOKE_ACCOUNT, |w, c| dns_zone::permit(w, c, instance, zone, "vpc", crn))
+    }
+
+    fn a_record(name: &str, ip: &str) -> RecordInput {
+        RecordInput {
+            record_type: "A".into(),
+            name: name.into(),
+            rdata: RdataInput { ip: Some(ip.into()), ..RdataInput::default() },
+            ..RecordInput::default()
+        }
+    }
+
+    fn add(s: &mut Scene, instance: &str, zone: &str, input: RecordInput) -> RuleResult<String> {
+        s.run(SPOKE_ACCOUNT, |w, c| record::create(w, c, instance, zone, &input))
+    }
+
+    fn refusals() -> Vec<Row> {
+        vec![
+            ("I1", "invalid_plan", Refusal::Invalid, Some("resource_plan_id"), |s| {
+                let input =
+                    NewServiceInstance { name: "dns".into(), plan: "lite".into(), target: None, resource_group: None };
+                s.run(SPOKE_ACCOUNT, |w, c| service_instance::create(w, c, &input)).map(drop)
+            }),
+            ("I1", "invalid_target", Refusal::Invalid, Some("target"), |s| {
+                let input = NewServiceInstance {
+                    name: "dns".into(),
+                    plan: "standard-dns".into(),
+                    target: Some("us-south".into()),
+                    resource_group: None,
+                };
+                s.run(SPOKE_ACCOUNT, |w, c| service_instance::create(w, c, &input)).map(drop)
+            }),
+            ("I2", "invalid_name", Refusal::Invalid, Some("name"), |s| {
+                let input = NewServiceInstance {
+                    name: " ".into(),
+                    plan: "standard-dns".into(),
+                    target: None,
+                    resource_group: None,
+                };
+                s.run(SPOKE_ACCOUNT, |w, c| service_instance::create(w, c, &input)).map(drop)
+            }),
+            ("I3", "instance_in_use", Refusal::Conflict, None, |s| {
+                let (instance, _) = zoned(s);
+                s.run(SPOKE_ACCOUNT, |w, c| service_instance::delete(w, c, &instance))
+            }),
+            ("I3", "instance_in_use", Refusal::Conflict, None, |s| {
+                let vpc = s.vpc(SPOKE_ACCOUNT, "hub", true);
+                let subnet = s.subnet(SPOKE_ACCOUNT, &vpc, "us-south-1");
+                s.custom_resolver(SPOKE_ACCOUNT, &subnet);
+                let instance = s.world.resolvers().next().unwrap().instance.clone();
+                s.run(SPOKE_ACCOUNT, |w, c| service_instance::delete(w, c, &instance))
+            }),
+            ("Z1", "invalid_zone_name", Refusal::Invalid, Some("name"), |s| {
+                let instance = s.dns_instance(SPOKE_ACCOUNT);
+                zone(s, &instance, "com").map(drop)
+            }),
+            ("Z1", "invalid_zone_name", Refusal::Invalid, Some("name"), |s| {
+                let instance = s.dns_instance(SPOKE_ACCOUNT);
+                zone(s, &instance, "example.com1").map(drop)
+            }),
+            ("Z1", "invalid_zone_name", Refusal::Invalid, Some("name"), |s| {
+                let instance = s.dns_instance(SPOKE_ACCOUNT);
+                zone(s, &instance, "bad_label.example.com").map(drop)
+            }),
+            ("Z2", "restricted_zone_name", Refusal::Invalid, Some("name"), |s| {
+                let instance = s.dns_instance(SPOKE_ACCOUNT);
+                zone(s, &instance, "private.appdomain.cloud").map(drop)
+            }),
+            ("Z3", "dns_zone_quota_exceeded", Refusal::Conflict, None, |s| {
+                let instance = s.dns_instance(SPOKE_ACCOUNT);
+                for n in 0..dns_zone::MAX_ZONES {
+                    zone(s, &instance, &format!("z{n}.example.com"))?;
+                }
+                zone(s, &instance, "one-more.example.com").map(drop)
+            }),
+            ("Z4", "dns_zone_has_permitted_networks", Refusal::Conflict, None, |s| {
+                let (instance, zone) = zoned(s);
+                let vpc = s.vpc(SPOKE_ACCOUNT, "hub", true);
+                permit(s, &instance, &zone, &s.crn_of(&vpc))?;
+                s.run(SPOKE_ACCOUNT, |w, c| dns_zone::delete(w, c, &instance, &zone))
+            }),
+            ("Z5", "invalid_label", Refusal::Invalid, Some("label"), |s| {
+                let (instance, zone) = zoned(s);
+                let label = "l".repeat(dns_zone::LABEL_LENGTH + 1);
+                s.run(SPOKE_ACCOUNT, |w, c| dns_zone::update(w, c, &instance, &zone, None, Some(&label))).map(drop)
+            }),
+            ("Z5", "invalid_description", Refusal::Invalid, Some("description"), |s| {
+                let instance = s.dns_instance(SPOKE_ACCOUNT);
+                let input = NewZone { name: "example.com".into(), description: Some("a\u{202e}b".into()), label: None };
+                s.run(SPOKE_ACCOUNT, |w, c| dns_zone::create(w, c, &instance, &input)).map(drop)
+            }),
+            ("PN1", "invalid_permitted_network", Refusal::Invalid, Some("type"), |s| {
+                let (instance, zone) = zoned(s);
+                let vpc = s.vpc(SPOKE_ACCOUNT, "hub", true);
+                let crn = s.crn_of(&vpc);
+                s.run(SPOKE_ACCOUNT, |w, c| dns_zone::permit(w, c, &instance, &zone, "subnet", &crn)).map(drop)
+            }),
+            ("PN1", "invalid_permitted_network", Refusal::Invalid, Some("permitted_network.vpc_crn"), |s| {
+                let (instance, zone) = zoned(s);
+                permit(s, &instance, &zone, "r006-not-a-crn").map(drop)
+            }),
+            ("PN2", "not_found", Refusal::NotFound, Some("permitted_network.vpc_crn"), |s| {
+                let (instance, zone) = zoned(s);
+                let theirs = s.vpc(HUB_ACCOUNT, "theirs", true);
+                permit(s, &instance, &zone, &s.crn_of(&theirs)).map(drop)
+            }),
+            ("PN3", "permitted_network_duplicate", Refusal::Conflict, Some("permitted_network.vpc_crn"), |s| {
+                let (instance, zone) = zoned(s);
+                let vpc = s.vpc(SPOKE_ACCOUNT, "hub", true);
+                permit(s, &instance, &zone, &s.crn_of(&vpc))?;
+                permit(s, &instance, &zone, &s.crn_of(&vpc)).map(drop)
+            }),
+            ("PN3", "permitted_network_duplicate", Refusal::Conflict, Some("permitted_network.vpc_crn"), |s| {
+                let (instance, first) = zoned(s);
+                let second = zone(s, &instance, "example.com")?;
+                let vpc = s.vpc(SPOKE_ACCOUNT, "hub", true);
+                permit(s, &instance, &first, &s.crn_of(&vpc))?;
+                permit(s, &instance, &second, &s.crn_of(&vpc)).map(drop)
+            }),
+            ("PN4", "permitted_network_quota_exceeded", Refusal::Conflict, None, |s| {
+                let (instance, zone) = zoned(s);
+                for n in 0..dns_zone::MAX_PERMITTED_NETWORKS {
+                    let vpc = s.vpc(SPOKE_ACCOUNT, &format!("vpc-{n}"), false);
+                    permit(s, &instance, &zone, &s.crn_of(&vpc))?;
+                }
+                let vpc = s.vpc(SPOKE_ACCOUNT, "one-more", false);
+                permit(s, &instance, &zone, &s.crn_of(&vpc)).map(drop)
+            }),
+            ("R1", "invalid_record_type", Refusal::Invalid, Some("type"), |s| {
+                let (instance, zone) = zoned(s);
+                add(s, &instance, &zone, RecordInput { record_type: "NS".into(), ..a_record("www", "10.0.0.1") })
+                    .map(drop)
+            }),
+            ("R1", "invalid_record_type", Refusal::Invalid, Some("type"), |s| {
+                let (instance, zone) = zoned(s);
+                let id = add(s, &instance, &zone, a_record("www", "10.0.0.1"))?;
+                let input = RecordInput { record_type: "AAAA".into(), ..a_record("www", "::1") };
+                s.run(SPOKE_ACCOUNT, |w, c| record::replace(w, c, &instance, &zone, &id, &input)).map(drop)
+            }),
+            ("R2", "invalid_rdata", Refusal::Invalid, Some("rdata.ip"), |s| {
+                let (instance, zone) = zoned(s);
+                add(s, &instance, &zone, a_record("www", "::1")).map(drop)
+            }),
+            ("R2", "invalid_rdata", Refusal::Invalid, Some("rdata.preference"), |s| {
+                let (instance, zone) = zoned(s);
+                let input = RecordInput {
+                    record_type: "MX".into(),
+                    name: "@".into(),
+                    rdata: RdataInput {
+                        exchange: Some("mail.example.com".into()),
+                        preference: Some(70000),
+                        ..RdataInput::default()
+                    },
+                    ..RecordInput::default()
+                };
+                add(s, &instance, &zone, input).map(drop)
+            }),
+            ("R3", "invalid_ttl", Refusal::Invalid, Some("ttl"), |s| {
+                let (instance, zone) = zoned(s);
+                add(s, &instance, &zone, RecordInput { ttl: Some(59), ..a_record("www", "10.0.0.1") }).map(drop)
+            }),
+            ("R4", "invalid_record_name", Refusal::Invalid, Some("name"), |s| {
+                let (instance, zone) = zoned(s);
+                add(s, &instance, &zone, a_record("bad name", "10.0.0.1")).map(drop)
+            }),
+            ("R4", "invalid_record_name", Refusal::Invalid, Some("service"), |s| {
+                let (instance, zone) = zoned(s);
+                let input = RecordInput {
+                    record_type: "SRV".into(),
+                    name: "sip".into(),
+                    rdata: RdataInput {
+                        priority: Some(1),
+                        weight: Some(1),
+                        port: Some(5060),
+                        target: Some("sip.example.com".into()),
+                        ..RdataInput::default()
+                    },
+                    service: Some("sip".into()),
+                    protocol: Some("udp".into()),
+                    ..RecordInput::default()
+                };
+                add(s, &instance, &zone, input).map(drop)
+            }),
+            ("R5", "record_conflict", Refusal::Conflict, Some("name"), |s| {
+                let (instance, zone) = zoned(s);
+                add(s, &instance, &zone, a_record("www", "10.0.0.1"))?;
+                let cname = RecordInput {
+                    record_type: "CNAME".into(),
+                    name: "www".into(),
+                    rdata: RdataInput { cname: Some("web.example.com".into()), ..RdataInput::default() },
+                    ..RecordInput::default()
+                };
+                add(s, &instance, &zone, cname).map(drop)
+            }),
+            ("R5", "record_conflict", Refusal::Conflict, Some("name"), |s| {
+                let (instance, zone) = zoned(s);
+                let cname = RecordInput {
+                    record_type: "CNAME".into(),
+                    name: "www".into(),
+                    rdata: RdataInput { cname: Some("web.example.com".into()), ..RdataInput::default() },
+                    ..RecordInput::default()
+                };
+                add(s, &instance, &zone, cname)?;
+                add(s, &instance, &zone, a_record("www", "10.0.0.1")).map(drop)
+            }),
+            ("R6", "record_quota_exceeded", Refusal::Conflict, None, |s| {
+                let (instance, zone) = zoned(s);
+                for n in 0..record::MAX_RECORDS {
+                    let ip = format!("10.{}.{}.{}", n / 65536, (n / 256) % 256, n % 256);
+                    add(s, &instance, &zone, a_record("many", &ip))?;
+                }
+                add(s, &instance, &zone, a_record("many", "10.200.0.1")).map(drop)
+            }),
+            ("R7", "ptr_without_address_record", Refusal::Invalid, Some("rdata.ptrdname"), |s| {
+                let (instance, zone) = zoned(s);
+                add(s, &instance, &zone, a_record("www", "10.0.0.1"))?;
+                let ptr = RecordInput {
+                    record_type: "PTR".into(),
+                    name: "10.0.0.2".into(),
+                    rdata: RdataInput { ptrdname: Some("www.example.com".into()), ..RdataInput::default() },
+                    ..RecordInput::default()
+                };
+                add(s, &instance, &zone, ptr).map(drop)
+            }),
+            ("R7", "ptr_duplicate", Refusal::Conflict, Some("name"), |s| {
+                let (instance, zone) = zoned(s);
+                add(s, &instance, &zone, a_record("www", "10.0.0.1"))?;
+                add(s, &instance, &zone, a_record("web", "10.0.0.1"))?;
+                let ptr = |target: &str| RecordInput {
+                    record_type: "PTR".into(),
+                    name: "10.0.0.1".into(),
+                    rdata: RdataInput { ptrdname: Some(target.into()), ..RdataInput::default() },
+                    ..RecordInput::default()
+                };
+                add(s, &instance, &zone, ptr("www.example.com"))?;
+                add(s, &instance, &zone, ptr("web.example.com")).map(drop)
+            }),
+            ("R8", "record_duplicate", Refusal::Conflict, None, |s| {
+                let (instance, zone) = zoned(s);
+                add(s, &instance, &zone, a_record("www", "10.0.0.1"))?;
+                add(s, &instance, &zone, a_record("www.example.com.", "10.0.0.1")).map(drop)
+            }),
+        ]
+    }
+
+    #[test]
+    fn every_dns_services_rule_refuses_what_it_forbids() {
+        for (rule, code, refusal, field, scenario) in refusals() {
+            let mut scene = Scene::new();
+            let error = scenario(&mut scene).expect_err(&format!("rule {rule} should refuse (`{code}`)"));
+            assert_eq!((error.code, error.refusal, error.rule), (code, refusal, Some(rule)), "{error}");
+            assert!(error.message.ends_with(&format!("(rule {rule})")), "{error}");
+            assert_eq!(error.target.as_ref().map(|(name, _)| name.as_str()), field, "rule {rule}: {error}");
+        }
+    }
+
+    #[test]
+    fn another_accounts_instance_and_zone_are_not_found() {
+        let mut s = Scene::new();
+        let (instance, zone) = zoned(&mut s);
+        let input = NewZone { name: "example.org".into(), description: None, label: None };
+        let error = s.run(HUB_ACCOUNT, |w, c| dns_zone::create(w, c, &instance, &input)).unwrap_err();
+        assert_eq!(error.refusal, Refusal::NotFound);
+        let error = s.run(HUB_ACCOUNT, |w, c| dns_zone::delete(w, c, &instance, &zone)).unwrap_err();
+        assert_eq!(error.refusal, Refusal::NotFound);
+        let vpc = s.vpc(HUB_ACCOUNT, "hub", true);
+        let subnet = s.subnet(HUB_ACCOUNT, &vpc, "us-south-1");
+        let location = NewLocation {
+            subnet_crn: s.world.subnet(&subnet).map(|x| crn(&x.account, "subnet", &x.id)).unwrap(),
+            enabled: true,
+        };
+        let input = resolver::NewCustomResolver { name: "r".into(), locations: vec![location], ..Default::default() };
+        let error = s.run(HUB_ACCOUNT, |w, c| resolver::create(w, c, &instance, &input)).unwrap_err();
+        assert_eq!(error.refusal, Refusal::NotFound, "{error}");
+        let error = s.run(HUB_ACCOUNT, |w, c| resolver::create(w, c, "no-such-instance", &input)).unwrap_err();
+        assert_eq!(error.refusal, Refusal::NotFound, "{error}");
+    }
+
+    #[test]
+    fn zones_become_active_with_a_network_and_forget_a_deleted_vpc() {
+        let mut s = Scene::new();
+        let (instance, zone) = zoned(&mut s);
+        assert_eq!(s.world.dns_zone(&zone).unwrap().state(), "pending_network_add");
+        let vpc = s.vpc(SPOKE_ACCOUNT, "hub", true);
+        let vpc_crn = s.crn_of(&vpc);
+        let permitted = permit(&mut s, &instance, &zone, &vpc_crn).unwrap();
+        assert_eq!(permitted, vpc);
+        assert_eq!(s.world.dns_zone(&zone).unwrap().state(), "active");
+        s.run(SPOKE_ACCOUNT, |w, c| vpc::delete(w, c, &vpc)).unwrap();
+        assert_eq!(s.world.dns_zone(&zone).unwrap().state(), "pending_network_add");
+        assert!(s.world.violations().is_empty(), "{:?}", s.world.violations());
+        let other = s.vpc(SPOKE_ACCOUNT, "other", false);
+        let other_crn = s.crn_of(&other);
+        permit(&mut s, &instance, &zone, &other_crn).unwrap();
+        s.run(SPOKE_ACCOUNT, |w, c| dns_zone::remove_permitted(w, c, &instance, &zone, &other)).unwrap();
+        assert!(s.world.dns_zone(&zone).unwrap().permitted_networks.is_empty());
+        // Emptied, the zone and then its instance may go; the zone takes its records with it.
+        add(&mut s, &instance, &zone, a_record("www", "10.0.0.1")).unwrap();
+        s.run(SPOKE_ACCOUNT, |w, c| dns_zone::delete(w, c, &instance, &zone)).unwrap();
+        assert_eq!(s.world.records().count(), 0);
+        s.run(SPOKE_ACCOUNT, |w, c| service_instance::delete(w, c, &instance)).unwrap();
+        assert!(s.world.service_instance(&instance).is_none());
+    }
+
+    #[test]
+    fn record_names_are_completed_and_typed_data_exported() {
+        let mut s = Scene::new();
+        let (instance, zone) = zoned(&mut s);
+        let www = add(&mut s, &instance, &zone, a_record("WWW", "10.0.0.1")).unwrap();
+        assert!(www.starts_with("A:"), "{www}");
+        assert_eq!(s.world.record(&www).unwrap().name, "www.example.com");
+        assert_eq!(s.world.record(&www).unwrap().ttl, record::DEFAULT_TTL);
+        let srv = RecordInput {
+            record_type: "SRV".into(),
+            name: "test".into(),
+            rdata: RdataInput {
+                priority: Some(1),
+                weight: Some(2),
+                port: Some(5060),
+                target: Some("www.example.com".into()),
+                ..RdataInput::default()
+            },
+            service: Some("_sip".into()),
+            protocol: Some("udp".into()),
+            ttl: Some(60),
+        };
+        let srv = add(&mut s, &instance, &zone, srv).unwrap();
+        assert_eq!(s.world.record(&srv).unwrap().name, "_sip._udp.test.example.com");
+        let ptr = RecordInput {
+            record_type: "PTR".into(),
+            name: "10.0.0.1".into(),
+            rdata: RdataInput { ptrdname: Some("www.example.com".into()), ..RdataInput::default() },
+            ..RecordInput::default()
+        };
+        let ptr = add(&mut s, &instance, &zone, ptr).unwrap();
+        assert_eq!(s.world.record(&ptr).unwrap().name, "1.0.0.10.in-addr.arpa");
+        let txt = RecordInput {
+            record_type: "TXT".into(),
+            name: "@".into(),
+            rdata: RdataInput { text: Some("say \"hi\"".into()), ..RdataInput::default() },
+            ..RecordInput::default()
+        };
+        add(&mut s, &instance, &zone, txt).unwrap();
+        let zone_value = s.world.dns_zone(&zone).unwrap().clone();
+        let mut records: Vec<_> = s.world.records_of(&zone).collect();
+        records.sort_by(|a, b| a.name.cmp(&b.name));
+        assert_eq!(
+            record::zone_file(&zone_value, records),
+            "$ORIGIN example.com.\n\
+             1.0.0.10.in-addr.arpa. 900 IN PTR www.example.com.\n\
+             _sip._udp.test.example.com. 60 IN SRV 1 2 5060 www.example.com.\n\
+             example.com. 900 IN TXT \"say \\\"hi\\\"\"\n\
+             www.example.com. 900 IN A 10.0.0.1\n"
+        );
+        // A replace keeps the type and the TTL unless given; deleting the A record takes its PTR with it.
+        let moved = a_record("www", "10.0.0.9");
+        s.run(SPOKE_ACCOUNT, |w, c| record::replace(w, c, &instance, &zone, &www, &moved)).unwrap();
+        assert_eq!(s.world.record(&www).unwrap().data, RecordData::A("10.0.0.9".parse().unwrap()));
+        s.run(SPOKE_ACCOUNT, |w, c| record::replace(w, c, &instance, &zone, &www, &a_record("www", "10.0.0.1")))
+            .unwrap();
+        s.run(SPOKE_ACCOUNT, |w, c| record::delete(w, c, &instance, &zone, &www)).unwrap();
+        assert!(s.world.record(&ptr).is_none());
     }
 }

@@ -429,6 +429,10 @@ pub fn delete(world: &World, ctx: &mut Context, id: &str) -> RuleResult<Applied<
     draft.remove(EntityKey::SecurityGroup(default_group));
     draft.remove(EntityKey::NetworkAcl(default_acl));
     draft.remove(EntityKey::RoutingTable(default_routing_table_id(id)));
+    // The zones that permit it no longer do.
+    for zone in super::dns_zone::forget_vpc(world, id) {
+        draft.put(crate::world::Entity::DnsZone(zone));
+    }
     draft.remove(EntityKey::Vpc(id.to_owned()));
     let (world, touched) = draft.finish();
     Ok(Applied { world, touched, value: () })

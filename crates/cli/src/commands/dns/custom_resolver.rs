@@ -23,6 +23,7 @@ fn locations(resolver: &Value) -> Vec<String> {
 
 /// The id of the instance's resolver named `wanted` (or with that id).
 pub(super) async fn resolver_id(client: &Client, instance: &str, wanted: &str) -> anyhow::Result<String> {
+    let instance = super::instance_guid(client, instance).await?;
     let body = client.call(Method::GET, &format!("/v1/instances/{instance}/custom_resolvers"), None).await?;
     body["custom_resolvers"]
         .as_array()
@@ -47,7 +48,7 @@ fn print_resolver(printer: &Printer, resolver: &Value) {
 /// `custom-resolver-create --instance I --name N --location SUBNET...`.
 #[derive(Clone, Debug, Args)]
 pub struct Create {
-    /// The DNS Services instance id.
+    /// The DNS Services instance (its GUID, CRN or name).
     #[arg(long)]
     instance: String,
     /// The resolver's name.
@@ -83,7 +84,8 @@ impl Create {
             body["description"] = json!(description);
         }
         printer.progress(&format!("Creating custom resolver {} in instance {}...", self.name, self.instance));
-        let path = format!("/v1/instances/{}/custom_resolvers", self.instance);
+        let instance = super::instance_guid(&client, &self.instance).await?;
+        let path = format!("/v1/instances/{instance}/custom_resolvers");
         let mut resolver = client.call(Method::POST, &path, Some(&body)).await?;
         if self.enable {
             resolver = client
@@ -98,7 +100,7 @@ impl Create {
 /// `custom-resolver-update --instance I RESOLVER`.
 #[derive(Clone, Debug, Args)]
 pub struct Update {
-    /// The DNS Services instance id.
+    /// The DNS Services instance (its GUID, CRN or name).
     #[arg(long)]
     instance: String,
     /// The resolver, by id or name.
@@ -131,7 +133,14 @@ impl Update {
         }
         printer.progress(&format!("Updating custom resolver {}...", self.resolver));
         let resolver = client
-            .call(Method::PATCH, &format!("/v1/instances/{}/custom_resolvers/{id}", self.instance), Some(&body))
+            .call(
+                Method::PATCH,
+                &format!(
+                    "/v1/instances/{}/custom_resolvers/{id}",
+                    super::instance_guid(&client, &self.instance).await?
+                ),
+                Some(&body),
+            )
             .await?;
         printer.resource(&resolver, print_resolver);
         Ok(())
@@ -141,7 +150,7 @@ impl Update {
 /// `custom-resolver-delete --instance I RESOLVER`.
 #[derive(Clone, Debug, Args)]
 pub struct Delete {
-    /// The DNS Services instance id.
+    /// The DNS Services instance (its GUID, CRN or name).
     #[arg(long)]
     instance: String,
     /// The resolver, by id or name.
@@ -157,7 +166,8 @@ impl Delete {
         let client = Client::connect(connection)?;
         let id = resolver_id(&client, &self.instance, &self.resolver).await?;
         printer.progress(&format!("Deleting custom resolver {}...", self.resolver));
-        client.call(Method::DELETE, &format!("/v1/instances/{}/custom_resolvers/{id}", self.instance), None).await?;
+        let instance = super::instance_guid(&client, &self.instance).await?;
+        client.call(Method::DELETE, &format!("/v1/instances/{instance}/custom_resolvers/{id}"), None).await?;
         printer.ok();
         Ok(())
     }
@@ -166,7 +176,7 @@ impl Delete {
 /// `custom-resolvers --instance I`.
 #[derive(Clone, Debug, Args)]
 pub struct List {
-    /// The DNS Services instance id.
+    /// The DNS Services instance (its GUID, CRN or name).
     #[arg(long)]
     instance: String,
 }
@@ -175,7 +185,8 @@ impl List {
     pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
         let client = Client::connect(connection)?;
         printer.progress(&format!("Listing custom resolvers in instance {}...", self.instance));
-        let body = client.call(Method::GET, &format!("/v1/instances/{}/custom_resolvers", self.instance), None).await?;
+        let instance = super::instance_guid(&client, &self.instance).await?;
+        let body = client.call(Method::GET, &format!("/v1/instances/{instance}/custom_resolvers"), None).await?;
         if printer.json() {
             printer.value(&body["custom_resolvers"]);
             return Ok(());

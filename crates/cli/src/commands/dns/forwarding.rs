@@ -24,13 +24,14 @@ fn joined(value: &Value) -> String {
 /// The resolver's path, with its id found by id or name.
 async fn resolver_path(client: &Client, instance: &str, resolver: &str) -> anyhow::Result<String> {
     let id = resolver_id(client, instance, resolver).await?;
+    let instance = super::instance_guid(client, instance).await?;
     Ok(format!("/v1/instances/{instance}/custom_resolvers/{id}"))
 }
 
 /// `custom-resolver-location-order RESOLVER LOCATION...`.
 #[derive(Clone, Debug, Args)]
 pub struct LocationOrder {
-    /// The DNS Services instance id.
+    /// The DNS Services instance (name, GUID or CRN).
     #[arg(long)]
     instance: String,
     /// The resolver, by id or name.
@@ -97,7 +98,7 @@ fn views(texts: &[String]) -> anyhow::Result<Vec<Value>> {
 /// `custom-resolver-forwarding-rule-create RESOLVER --type zone --match ZONE [--dns-svcs IP,…] [--view JSON]…`.
 #[derive(Clone, Debug, Args)]
 pub struct RuleCreate {
-    /// The DNS Services instance id.
+    /// The DNS Services instance (name, GUID or CRN).
     #[arg(long)]
     instance: String,
     /// The resolver, by id or name.
@@ -147,7 +148,7 @@ impl RuleCreate {
 /// `custom-resolver-forwarding-rule-update RESOLVER RULE [--match] [--dns-svcs] [-d] [--view JSON]…`.
 #[derive(Clone, Debug, Args)]
 pub struct RuleUpdate {
-    /// The DNS Services instance id.
+    /// The DNS Services instance (name, GUID or CRN).
     #[arg(long)]
     instance: String,
     /// The resolver, by id or name.
@@ -200,7 +201,7 @@ impl RuleUpdate {
 /// A resolver and one of its forwarding rules or secondary zones.
 #[derive(Clone, Debug, Args)]
 pub struct Child {
-    /// The DNS Services instance id.
+    /// The DNS Services instance (name, GUID or CRN).
     #[arg(long)]
     instance: String,
     /// The resolver, by id or name.
@@ -259,7 +260,7 @@ impl Child {
 /// `custom-resolver-forwarding-rules RESOLVER [--page N] [--per-page N]` and `secondary-zones RESOLVER …`.
 #[derive(Clone, Debug, Args)]
 pub struct Listing {
-    /// The DNS Services instance id.
+    /// The DNS Services instance (name, GUID or CRN).
     #[arg(long)]
     instance: String,
     /// The resolver, by id or name.
@@ -344,7 +345,7 @@ fn print_zone(printer: &Printer, zone: &Value) {
 /// `secondary-zone-create RESOLVER --name ZONE --transfer-from A1,A2 [-d] [--enabled true|false]`.
 #[derive(Clone, Debug, Args)]
 pub struct ZoneCreate {
-    /// The DNS Services instance id.
+    /// The DNS Services instance (name, GUID or CRN).
     #[arg(long)]
     instance: String,
     /// The resolver, by id or name.
@@ -384,7 +385,7 @@ impl ZoneCreate {
 /// `secondary-zone-update RESOLVER ZONE_ID [--transfer-from] [-d] [--enabled]`.
 #[derive(Clone, Debug, Args)]
 pub struct ZoneUpdate {
-    /// The DNS Services instance id.
+    /// The DNS Services instance (name, GUID or CRN).
     #[arg(long)]
     instance: String,
     /// The resolver, by id or name.

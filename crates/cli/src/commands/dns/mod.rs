@@ -1,14 +1,49 @@
-//! `hubspoke dns ...`: DNS Services custom resolvers with their forwarding rules and secondary zones, and lookups as
-//! a VPC sees them.
+//! `hubspoke dns ...`: DNS Services custom resolvers with their forwarding rules and secondary zones, zones with their
+//! permitted networks and records, and lookups as a VPC sees them.
 
 mod custom_resolver;
 mod forwarding;
 mod lookup;
+mod zone;
 
 use clap::Subcommand;
+use reqwest::Method;
+use serde_json::{Value, json};
 
 use crate::Connection;
+use crate::client::Client;
+use crate::commands::is::cell;
 use crate::output::Printer;
+
+/// The account's DNS Services instance with this GUID, CRN or name, if it has one.
+async fn find_instance(client: &Client, named: &str) -> anyhow::Result<Option<Value>> {
+    let body = client.call(Method::GET, "/v2/resource_instances?limit=100", None).await?;
+    let resources = body["resources"].as_array().cloned().unwrap_or_default();
+    Ok(resources.into_iter().find(|r| r["guid"] == named || r["id"] == named || r["name"] == named))
+}
+
+/// The GUID of the DNS Services instance `named` (its GUID, CRN or name), as `ibmcloud dns -i` takes it.
+pub(crate) async fn instance_guid(client: &Client, named: &str) -> anyhow::Result<String> {
+    find_instance(client, named)
+        .await?
+        .map(|instance| cell(&instance["guid"]))
+        .ok_or_else(|| anyhow::anyhow!("no DNS Services instance named or with id `{named}`"))
+}
+
+/// The GUID of the DNS Services instance `named`, if the account has it.
+pub(crate) async fn existing_instance(client: &Client, named: &str) -> anyhow::Result<Option<String>> {
+    Ok(find_instance(client, named).await?.map(|instance| cell(&instance["guid"])))
+}
+
+/// The GUID of the DNS Services instance `named`, created (plan `standard-dns`) when the account has none.
+pub(crate) async fn ensure_instance(client: &Client, named: &str) -> anyhow::Result<String> {
+    if let Some(guid) = existing_instance(client, named).await? {
+        return Ok(guid);
+    }
+    let body = json!({ "name": named, "target": "global", "resource_plan_id": "standard-dns" });
+    let created = client.call(Method::POST, "/v2/resource_instances", Some(&body)).await?;
+    Ok(cell(&created["guid"]))
+}
 
 /// The `dns` commands.
 #[derive(Clone, Debug, Subcommand)]
@@ -105,6 +140,72 @@ pub enum Dns {
         after_help = "EXAMPLE:\n  hubspoke dns secondary-zone-delete --instance dns-hub hub-resolver ZONE_ID -f"
     )]
     SecondaryZoneDelete(forwarding::Child),
+    /// Create a DNS zone (pending until a VPC is permitted).
+    #[command(name = "zone-create", after_help = "EXAMPLE:\n  hubspoke dns zone-create example.com -i dns-hub -l hub")]
+    ZoneCreate(zone::ZoneCreate),
+    /// List the zones of a DNS Services instance.
+    #[command(after_help = "EXAMPLE:\n  hubspoke dns zones -i dns-hub")]
+    Zones(zone::Zones),
+    /// Show a zone.
+    #[command(after_help = "EXAMPLE:\n  hubspoke dns zone example.com -i dns-hub")]
+    Zone(zone::Zone),
+    /// Change a zone's description or label.
+    #[command(
+        name = "zone-update",
+        after_help = "EXAMPLE:\n  hubspoke dns zone-update example.com -i dns-hub -d shared"
+    )]
+    ZoneUpdate(zone::ZoneUpdate),
+    /// Delete a zone that permits no VPC.
+    #[command(name = "zone-delete", after_help = "EXAMPLE:\n  hubspoke dns zone-delete example.com -i dns-hub -f")]
+    ZoneDelete(zone::ZoneDelete),
+    /// Permit a VPC to resolve a zone.
+    #[command(
+        name = "permitted-network-add",
+        after_help = "EXAMPLE:\n  hubspoke dns permitted-network-add example.com --vpc-crn hub-vpc -i dns-hub"
+    )]
+    PermittedNetworkAdd(zone::NetworkAdd),
+    /// List the VPCs permitted to resolve a zone.
+    #[command(
+        name = "permitted-networks",
+        after_help = "EXAMPLE:\n  hubspoke dns permitted-networks example.com -i dns-hub"
+    )]
+    PermittedNetworks(zone::Networks),
+    /// Stop permitting a VPC to resolve a zone.
+    #[command(
+        name = "permitted-network-remove",
+        after_help = "EXAMPLE:\n  hubspoke dns permitted-network-remove example.com VPC_ID -i dns-hub -f"
+    )]
+    PermittedNetworkRemove(zone::NetworkRemove),
+    /// Create a resource record.
+    #[command(
+        name = "resource-record-create",
+        after_help = "EXAMPLE:\n  hubspoke dns resource-record-create example.com --type A --name www --ipv4 10.0.0.5 -i dns-hub"
+    )]
+    ResourceRecordCreate(zone::RecordCreate),
+    /// Replace a resource record's name, data and TTL (its type stays).
+    #[command(
+        name = "resource-record-update",
+        after_help = "EXAMPLE:\n  hubspoke dns resource-record-update example.com A:ID --name www --ipv4 10.0.0.6 -i dns-hub"
+    )]
+    ResourceRecordUpdate(zone::RecordUpdate),
+    /// Show a resource record.
+    #[command(
+        name = "resource-record",
+        after_help = "EXAMPLE:\n  hubspoke dns resource-record example.com A:ID -i dns-hub"
+    )]
+    ResourceRecord(zone::Record),
+    /// List a zone's resource records.
+    #[command(
+        name = "resource-records",
+        after_help = "EXAMPLE:\n  hubspoke dns resource-records example.com -i dns-hub"
+    )]
+    ResourceRecords(zone::Records),
+    /// Delete a resource record.
+    #[command(
+        name = "resource-record-delete",
+        after_help = "EXAMPLE:\n  hubspoke dns resource-record-delete example.com A:ID -i dns-hub -f"
+    )]
+    ResourceRecordDelete(zone::RecordDelete),
 }
 
 impl Dns {
@@ -126,6 +227,19 @@ impl Dns {
             Dns::SecondaryZone(command) => command.show_zone(connection, printer).await,
             Dns::SecondaryZones(command) => command.zones(connection, printer).await,
             Dns::SecondaryZoneDelete(command) => command.delete_zone(connection, printer).await,
+            Dns::ZoneCreate(command) => command.run(connection, printer).await,
+            Dns::Zones(command) => command.run(connection, printer).await,
+            Dns::Zone(command) => command.run(connection, printer).await,
+            Dns::ZoneUpdate(command) => command.run(connection, printer).await,
+            Dns::ZoneDelete(command) => command.run(connection, printer).await,
+            Dns::PermittedNetworkAdd(command) => command.run(connection, printer).await,
+            Dns::PermittedNetworks(command) => command.run(connection, printer).await,
+            Dns::PermittedNetworkRemove(command) => command.run(connection, printer).await,
+            Dns::ResourceRecordCreate(command) => command.run(connection, printer).await,
+            Dns::ResourceRecordUpdate(command) => command.run(connection, printer).await,
+            Dns::ResourceRecord(command) => command.run(connection, printer).await,
+            Dns::ResourceRecords(command) => command.run(connection, printer).await,
+            Dns::ResourceRecordDelete(command) => command.run(connection, printer).await,
         }
     }
 }

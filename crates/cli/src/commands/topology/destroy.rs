@@ -314,7 +314,8 @@ async fn remove(clients: &Clients, removal: &Removal) -> anyhow::Result<()> {
         Removal::Resolver { account, instance, name } => {
             let client = &clients.get(account)?.0;
             if let Some(resolver) = resolver_named(client, instance, name).await? {
-                let path = format!("/v1/instances/{instance}/custom_resolvers/{}", cell(&resolver["id"]));
+                let guid = super::super::dns::instance_guid(client, instance).await?;
+                let path = format!("/v1/instances/{guid}/custom_resolvers/{}", cell(&resolver["id"]));
                 if resolver["enabled"] == true {
                     client.call(Method::PATCH, &path, Some(&json!({ "enabled": false }))).await?;
                 }

@@ -643,6 +643,7 @@ async fn rule_matching(
     matches: &str,
 ) -> anyhow::Result<Option<Value>> {
     let Some(found) = resolver_named(client, instance, resolver).await? else { return Ok(None) };
+    let Some(instance) = super::dns::existing_instance(client, instance).await? else { return Ok(None) };
     let path = format!("/v1/instances/{instance}/custom_resolvers/{}/forwarding_rules?limit=1000", cell(&found["id"]));
     let wanted = matches.trim_end_matches('.').to_ascii_lowercase();
     let rules = client.call(Method::GET, &path, None).await?;
@@ -654,7 +655,11 @@ async fn rule_matching(
         .cloned())
 }
 
-async fn resolver_named(client: &Client, instance: &str, name: &str) -> anyhow::Result<Option<Value>> {
+/// The resolver `name` of the DNS Services instance named `instance`, if both exist.
+pub(super) async fn resolver_named(client: &Client, instance: &str, name: &str) -> anyhow::Result<Option<Value>> {
+    let Some(instance) = super::dns::existing_instance(client, instance).await? else {
+        return Ok(None);
+    };
     let body = client.call(Method::GET, &format!("/v1/instances/{instance}/custom_resolvers"), None).await?;
     Ok(body["custom_resolvers"].as_array().into_iter().flatten().find(|r| r["name"] == name).cloned())
 }
@@ -993,7 +998,8 @@ async fn run(clients: &Clients, step: &Step) -> anyhow::Result<()> {
         }
         Step::Resolver { account, subnet, instance, name } => {
             let client = &clients.get(account)?.0;
-            let path = format!("/v1/instances/{instance}/custom_resolvers");
+            let guid = super::dns::ensure_instance(client, instance).await?;
+            let path = format!("/v1/instances/{guid}/custom_resolvers");
             let resolver = match resolver_named(client, instance, name).await? {
                 Some(resolver) => resolver,
                 None => {
@@ -1010,7 +1016,8 @@ async fn run(clients: &Clients, step: &Step) -> anyhow::Result<()> {
             let found = resolver_named(client, instance, resolver)
                 .await?
                 .with_context(|| format!("no custom resolver named `{resolver}`"))?;
-            let path = format!("/v1/instances/{instance}/custom_resolvers/{}/forwarding_rules", cell(&found["id"]));
+            let guid = super::dns::ensure_instance(client, instance).await?;
+            let path = format!("/v1/instances/{guid}/custom_resolvers/{}/forwarding_rules", cell(&found["id"]));
             let mut body = json!({ "type": "zone", "match": spec.matches, "forward_to": spec.forward_to });
             if let Some(description) = &spec.description {
                 body["description"] = json!(description);
