@@ -145,8 +145,9 @@ pub fn check_query(views: &Views, packet: &[u8]) {
     use crate::answer::{Reply, Settings, Transport, respond};
     for transport in [Transport::Udp, Transport::Tcp] {
         for at in [HUB_ENDPOINT, SPOKE_ENDPOINT, Ipv4Addr::LOCALHOST] {
-            for forwarding in [false, true] {
-                if let Reply::Send(reply) = respond(views, at, packet, transport, Settings { ttl: 30, forwarding }) {
+            for upstream in [None, Some(std::net::SocketAddr::from((Ipv4Addr::LOCALHOST, 53)))] {
+                let client = std::net::IpAddr::V4(Ipv4Addr::LOCALHOST);
+                if let Reply::Send(reply) = respond(views, at, client, packet, transport, Settings { ttl: 30, upstream }) {
                     assert!(reply.len() >= 12 && reply[..2] == packet[..2], "reply to {packet:?}");
                     assert!(transport == Transport::Tcp || reply.len() <= 4096, "a UDP reply of {} bytes", reply.len());
                 }

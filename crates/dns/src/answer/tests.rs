@@ -24,10 +24,11 @@ fn query(name: &str, kind: RecordType, edns: Option<u16>) -> Vec<u8> {
     message.to_vec().unwrap()
 }
 
-const SETTINGS: Settings = Settings { ttl: 30, forwarding: false };
+const SETTINGS: Settings = Settings { ttl: 30, upstream: None };
+const CLIENT: std::net::IpAddr = std::net::IpAddr::V4(Ipv4Addr::new(10, 2, 0, 9));
 
 fn ask(world: &World, at: Ipv4Addr, name: &str, kind: RecordType) -> Message {
-    match respond(&compile(world), at, &query(name, kind, None), Transport::Udp, SETTINGS) {
+    match respond(&compile(world), at, CLIENT, &query(name, kind, None), Transport::Udp, SETTINGS) {
         Reply::Send(bytes) => Message::from_vec(&bytes).unwrap(),
         other => panic!("{name}: {other:?}"),
     }
@@ -199,6 +200,7 @@ fn names_match_by_labels_whatever_their_case() {
         match respond(
             &compile(&world(false, false)),
             SPOKE_ENDPOINT,
+            CLIENT,
             &message.to_vec().unwrap(),
             Transport::Udp,
             SETTINGS,
@@ -232,7 +234,7 @@ fn edns_truncation_and_malformed_packets() {
     }
     let views = compile(&World::from_entities(entities, 1));
     let big =
-        |transport, edns| match respond(&views, HUB_ENDPOINT, &query(COS, RecordType::A, edns), transport, SETTINGS) {
+        |transport, edns| match respond(&views, HUB_ENDPOINT, CLIENT, &query(COS, RecordType::A, edns), transport, SETTINGS) {
             Reply::Send(bytes) => (bytes.len(), Message::from_vec(&bytes).unwrap()),
             other => panic!("{other:?}"),
         };
@@ -246,7 +248,7 @@ fn edns_truncation_and_malformed_packets() {
 
     let world = world(true, false);
     let views = compile(&world);
-    let send = |packet: &[u8]| respond(&views, HUB_ENDPOINT, packet, Transport::Udp, SETTINGS);
+    let send = |packet: &[u8]| respond(&views, HUB_ENDPOINT, CLIENT, packet, Transport::Udp, SETTINGS);
     assert_eq!(send(&[1, 2, 3]), Reply::Drop, "too short");
     let mut response_bit = query(COS, RecordType::A, None);
     response_bit[2] |= 0x80;
@@ -259,11 +261,15 @@ fn edns_truncation_and_malformed_packets() {
     status.add_query(Query::query(Name::from_ascii(COS).unwrap(), RecordType::A));
     let Reply::Send(bytes) = send(&status.to_vec().unwrap()) else { panic!() };
     assert_eq!(Message::from_vec(&bytes).unwrap().metadata.response_code, ResponseCode::NotImp);
-    let forwarding = Settings { ttl: 30, forwarding: true };
-    assert_eq!(
-        respond(&views, HUB_ENDPOINT, &query("example.com", RecordType::A, None), Transport::Udp, forwarding),
-        Reply::Forward
-    );
+    let upstream = std::net::SocketAddr::from(([192, 0, 2, 53], 53));
+    let forwarding = Settings { ttl: 30, upstream: Some(upstream) };
+    let packet = query("example.com", RecordType::A, None);
+    let Reply::Forward { to, fallback, limit } = respond(&views, HUB_ENDPOINT, CLIENT, &packet, Transport::Udp, forwarding)
+    else {
+        panic!("forwarded")
+    };
+    assert_eq!((to, limit), (vec![upstream], 512));
+    assert_eq!((fallback[0], fallback[1], fallback[3] & 0x0f), (0x12, 0x34, 2), "SERVFAIL when the upstream is silent");
 }
 
 /// Replays the fuzzer's corpus (`fuzz/corpus/dns_query`) with the fuzz target's own check.
@@ -306,7 +312,7 @@ proptest::proptest! {
         let packet = query(&name, kind, edns);
         let at = if hub { HUB_ENDPOINT } else { SPOKE_ENDPOINT };
         for transport in [Transport::Udp, Transport::Tcp] {
-            let Reply::Send(reply) = respond(&views, at, &packet, transport, SETTINGS) else {
+            let Reply::Send(reply) = respond(&views, at, CLIENT, &packet, transport, SETTINGS) else {
                 panic!("`{name}` got no reply");
             };
             let message = Message::from_vec(&reply).unwrap();
