@@ -147,11 +147,218 @@ pub fn check_query(views: &Views, packet: &[u8]) {
         for at in [HUB_ENDPOINT, SPOKE_ENDPOINT, Ipv4Addr::LOCALHOST] {
             for upstream in [None, Some(std::net::SocketAddr::from((Ipv4Addr::LOCALHOST, 53)))] {
                 let client = std::net::IpAddr::V4(Ipv4Addr::LOCALHOST);
-                if let Reply::Send(reply) = respond(views, at, client, packet, transport, Settings { ttl: 30, upstream }) {
+                if let Reply::Send(reply) =
+                    respond(views, at, client, packet, transport, Settings { ttl: 30, upstream })
+                {
                     assert!(reply.len() >= 12 && reply[..2] == packet[..2], "reply to {packet:?}");
                     assert!(transport == Transport::Tcp || reply.len() <= 4096, "a UDP reply of {} bytes", reply.len());
                 }
             }
+        }
+    }
+}
+
+/// A small authoritative server on a loopback address, over UDP and TCP, for tests of forwarding and zone transfers:
+/// it answers its records (NXDOMAIN with its SOA for other names of its zone, REFUSED outside it), serves AXFR over
+/// TCP, counts the queries it gets and can be told to truncate every UDP answer.
+pub mod authority {
+    use std::net::{IpAddr, SocketAddr};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    use hickory_proto::op::{Message, ResponseCode};
+    use hickory_proto::rr::rdata::SOA;
+    use hickory_proto::rr::{Name, RData, Record, RecordType};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, UdpSocket};
+    use tokio::sync::RwLock;
+    use tokio::task::JoinHandle;
+
+    /// The server; it stops when dropped.
+    pub struct Authority {
+        /// Where it listens (the same port over UDP and TCP).
+        pub address: SocketAddr,
+        state: Arc<State>,
+        tasks: Vec<JoinHandle<()>>,
+    }
+
+    struct State {
+        apex: Name,
+        records: RwLock<Vec<Record>>,
+        queries: AtomicUsize,
+        transfers: AtomicUsize,
+        truncate_udp: AtomicBool,
+        clients: std::sync::Mutex<Vec<IpAddr>>,
+    }
+
+    impl Drop for Authority {
+        fn drop(&mut self) {
+            self.tasks.iter().for_each(JoinHandle::abort);
+        }
+    }
+
+    /// A record from zone-file-like parts, for example `record("www.example.test", 60, RData::A(...))`.
+    pub fn record(name: &str, ttl: u32, data: RData) -> Record {
+        Record::from_rdata(Name::from_ascii(format!("{}.", name.trim_end_matches('.'))).unwrap(), ttl, data)
+    }
+
+    /// The SOA of a test zone with `serial` and a refresh of `refresh` seconds.
+    pub fn soa(apex: &str, serial: u32, refresh: i32) -> Record {
+        let name = |text: &str| Name::from_ascii(text).unwrap();
+        record(
+            apex,
+            300,
+            RData::SOA(SOA::new(name("ns1.primary.test."), name("admin.primary.test."), serial, refresh, 5, 86400, 60)),
+        )
+    }
+
+    impl Authority {
+        /// Serves `apex` with its SOA (`soa` first in `records`) and other records on `ip`, on a port it picks.
+        pub async fn start(ip: IpAddr, apex: &str, records: Vec<Record>) -> Authority {
+            let udp = UdpSocket::bind(SocketAddr::new(ip, 0)).await.expect("bind UDP");
+            let address = udp.local_addr().expect("UDP address");
+            let tcp = TcpListener::bind(address).await.expect("bind TCP on the same port");
+            let state = Arc::new(State {
+                apex: Name::from_ascii(format!("{}.", apex.trim_end_matches('.'))).unwrap(),
+                records: RwLock::new(records),
+                queries: AtomicUsize::new(0),
+                transfers: AtomicUsize::new(0),
+                truncate_udp: AtomicBool::new(false),
+                clients: std::sync::Mutex::new(Vec::new()),
+            });
+            let udp_state = state.clone();
+            let udp_task = tokio::spawn(async move {
+                let mut buffer = vec![0u8; 4096];
+                while let Ok((length, peer)) = udp.recv_from(&mut buffer).await {
+                    let Ok(query) = Message::from_vec(&buffer[..length]) else { continue };
+                    udp_state.note(peer.ip());
+                    let mut answer = udp_state.answer(&query).await;
+                    if udp_state.truncate_udp.load(Ordering::Relaxed) {
+                        answer.answers.clear();
+                        answer.metadata.truncation = true;
+                    }
+                    let _ = udp.send_to(&answer.to_vec().unwrap(), peer).await;
+                }
+            });
+            let tcp_state = state.clone();
+            let tcp_task = tokio::spawn(async move {
+                while let Ok((mut stream, peer)) = tcp.accept().await {
+                    let state = tcp_state.clone();
+                    tokio::spawn(async move {
+                        while let Ok(length) = stream.read_u16().await {
+                            let mut buffer = vec![0u8; length as usize];
+                            if stream.read_exact(&mut buffer).await.is_err() {
+                                return;
+                            }
+                            let Ok(query) = Message::from_vec(&buffer) else { return };
+                            state.note(peer.ip());
+                            let messages = if query.queries.first().map(|q| q.query_type) == Some(RecordType::AXFR) {
+                                state.transfers.fetch_add(1, Ordering::Relaxed);
+                                state.transfer(&query).await
+                            } else {
+                                vec![state.answer(&query).await]
+                            };
+                            for message in messages {
+                                let bytes = message.to_vec().unwrap();
+                                let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
+                                framed.extend_from_slice(&bytes);
+                                if stream.write_all(&framed).await.is_err() {
+                                    return;
+                                }
+                            }
+                        }
+                    });
+                }
+            });
+            Authority { address, state, tasks: vec![udp_task, tcp_task] }
+        }
+
+        /// Replaces the zone's records (the SOA first).
+        pub async fn set_records(&self, records: Vec<Record>) {
+            *self.state.records.write().await = records;
+        }
+
+        /// How many queries (of any kind, zone transfers included) it answered.
+        pub fn queries(&self) -> usize {
+            self.state.queries.load(Ordering::Relaxed)
+        }
+
+        /// How many zone transfers it served.
+        pub fn transfers(&self) -> usize {
+            self.state.transfers.load(Ordering::Relaxed)
+        }
+
+        /// The addresses its queries came from, in order.
+        pub fn clients(&self) -> Vec<IpAddr> {
+            self.state.clients.lock().map(|c| c.clone()).unwrap_or_default()
+        }
+
+        /// Whether every UDP answer is sent empty with TC set (so resolvers must ask over TCP).
+        pub fn truncate_udp(&self, truncate: bool) {
+            self.state.truncate_udp.store(truncate, Ordering::Relaxed);
+        }
+    }
+
+    impl State {
+        fn note(&self, client: IpAddr) {
+            self.queries.fetch_add(1, Ordering::Relaxed);
+            if let Ok(mut clients) = self.clients.lock() {
+                clients.push(client);
+            }
+        }
+
+        async fn answer(&self, query: &Message) -> Message {
+            let mut answer = Message::response(query.metadata.id, query.metadata.op_code);
+            answer.metadata.recursion_desired = query.metadata.recursion_desired;
+            let Some(question) = query.queries.first() else {
+                answer.metadata.response_code = ResponseCode::FormErr;
+                return answer;
+            };
+            answer.add_query(question.clone());
+            if !self.apex.zone_of(&question.name) {
+                answer.metadata.response_code = ResponseCode::Refused;
+                return answer;
+            }
+            answer.metadata.authoritative = true;
+            let records = self.records.read().await;
+            let mut exists = false;
+            for record in records.iter().filter(|r| r.name.eq_case(&question.name) || r.name == question.name) {
+                exists = true;
+                if record.record_type() == question.query_type || question.query_type == RecordType::ANY {
+                    answer.add_answer(record.clone());
+                }
+            }
+            if answer.answers.is_empty() {
+                if !exists {
+                    answer.metadata.response_code = ResponseCode::NXDomain;
+                }
+                if let Some(soa) = records.first() {
+                    answer.add_authority(soa.clone());
+                }
+            }
+            answer
+        }
+
+        /// The zone in three messages: the SOA and the first half, the second half, the closing SOA.
+        async fn transfer(&self, query: &Message) -> Vec<Message> {
+            let records = self.records.read().await;
+            let Some(question) = query.queries.first() else { return Vec::new() };
+            let message = |records: &[Record]| {
+                let mut message = Message::response(query.metadata.id, query.metadata.op_code);
+                message.add_query(question.clone());
+                message.metadata.authoritative = true;
+                for record in records {
+                    message.add_answer(record.clone());
+                }
+                message
+            };
+            if question.name != self.apex || records.is_empty() {
+                let mut refused = message(&[]);
+                refused.metadata.response_code = ResponseCode::Refused;
+                return vec![refused];
+            }
+            let half = records.len().div_ceil(2);
+            vec![message(&records[..half]), message(&records[half..]), message(&records[..1])]
         }
     }
 }

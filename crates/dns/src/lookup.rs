@@ -4,10 +4,10 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use hickory_proto::op::{Message, MessageType, OpCode, Query};
 pub use hickory_proto::op::ResponseCode;
-use hickory_proto::rr::{Name, Record};
+use hickory_proto::op::{Message, MessageType, OpCode, Query};
 pub use hickory_proto::rr::RecordType;
+use hickory_proto::rr::{Name, Record};
 
 use crate::answer::{Reply, Settings, Transport, respond_as, view_name};
 use crate::resolve::{Outcome, Step, resolve};

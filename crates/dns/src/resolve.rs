@@ -4,7 +4,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use crate::resolver::{ResolverPlan, RuleView, RulePlan, SecondaryPlan, Service, Target};
+use crate::resolver::{ResolverPlan, RulePlan, RuleView, SecondaryPlan, Service, Target};
 use crate::secondary::Transferred;
 use crate::view::{Selected, View, Views};
 use crate::zone::Zone;

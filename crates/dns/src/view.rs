@@ -123,6 +123,12 @@ impl View {
         domain.map(Selected::Vpe)
     }
 
+    /// The same view with these DNS Services zones, for tests.
+    #[cfg(any(test, feature = "fixture"))]
+    pub fn with_zones(&self, zones: Vec<Arc<Zone>>) -> View {
+        View { zones: zones.into_iter().map(|zone| (zone.apex.clone(), zone)).collect(), ..self.clone() }
+    }
+
     /// The DNS Services zones of the view.
     pub fn zones(&self) -> impl Iterator<Item = &Arc<Zone>> {
         self.zones.values()
@@ -238,6 +244,16 @@ impl Views {
     /// The transferred copies these views answer from.
     pub fn secondaries_snapshot(&self) -> Arc<HashMap<String, Arc<Transferred>>> {
         self.secondaries.clone()
+    }
+
+    /// Views made by hand from services, for tests of resolution over plans the world cannot express yet.
+    #[cfg(any(test, feature = "fixture"))]
+    pub fn assemble(
+        by_address: HashMap<Ipv4Addr, Service>,
+        secondaries: HashMap<String, Arc<Transferred>>,
+        revision: u64,
+    ) -> Views {
+        Views { by_address, secondaries: Arc::new(secondaries), revision }
     }
 
     /// The same views with other transferred copies.
@@ -386,10 +402,7 @@ pub fn compile_with(world: &World, cache: &mut ZoneCache) -> Views {
     };
     let mut by_address = HashMap::new();
     let mut plans: HashMap<String, Arc<ResolverPlan>> = HashMap::new();
-    let locations: HashSet<Ipv4Addr> = world
-        .vpcs()
-        .flat_map(|vpc| custom_resolver_addresses(world, &vpc.id))
-        .collect();
+    let locations: HashSet<Ipv4Addr> = world.vpcs().flat_map(|vpc| custom_resolver_addresses(world, &vpc.id)).collect();
     for (resolver, vpc, address) in resolver_locations(world) {
         let plan = plans
             .entry(resolver.id.clone())

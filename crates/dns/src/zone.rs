@@ -164,7 +164,9 @@ impl Zone {
         for input in records {
             match rdata(&input.data) {
                 Some((rdata, alias)) => zone.insert(&input.id, &input.name, input.ttl, rdata, alias),
-                None => zone.skipped.push(format!("record `{}` ({}): its data is not a valid name", input.id, input.name)),
+                None => {
+                    zone.skipped.push(format!("record `{}` ({}): its data is not a valid name", input.id, input.name))
+                }
             }
         }
         zone
@@ -316,11 +318,8 @@ fn rdata(data: &Data) -> Option<(RData, Option<String>)> {
         }
         // A TXT string longer than 255 bytes goes out as several character strings, as zone files split it.
         Data::Txt(text) => {
-            let chunks: Vec<String> = text
-                .as_bytes()
-                .chunks(255)
-                .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
-                .collect();
+            let chunks: Vec<String> =
+                text.as_bytes().chunks(255).map(|chunk| String::from_utf8_lossy(chunk).into_owned()).collect();
             (RData::TXT(TXT::new(if chunks.is_empty() { vec![String::new()] } else { chunks })), None)
         }
         Data::Ptr(target) => (RData::PTR(PTR(name(target)?)), None),

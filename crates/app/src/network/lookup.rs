@@ -5,8 +5,8 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use hubspoke_dns::BoundResource;
-use hubspoke_dns::lookup::{RecordType, ResponseCode};
 use hubspoke_dns::lookup::{Ending, Hop, Lookup};
+use hubspoke_dns::lookup::{RecordType, ResponseCode};
 use hubspoke_dns::zone::Origin;
 pub use hubspoke_dns::{Source, Via};
 use hubspoke_iam::Caller;
@@ -260,11 +260,9 @@ fn steps(hops: &[Hop], visible: &super::Visible) -> Vec<LookupStep> {
             },
             Hop::Private { vpc } => step("private_resolvers", Some(vpc.clone()), None),
             Hop::Through { at } => step("through_resolver", None, Some(at.to_string())),
-            Hop::Remote { to } => step(
-                "forwarded",
-                None,
-                Some(to.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")),
-            ),
+            Hop::Remote { to } => {
+                step("forwarded", None, Some(to.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")))
+            }
             Hop::Zone { apex, origin } => {
                 let id = match origin {
                     Origin::Private { id, .. } | Origin::Secondary { id } => id.clone(),
@@ -316,7 +314,11 @@ fn explain(
                 }
             }
             Hop::Rule { matches, view, evaluated, views, .. } => {
-                let what = if matches == "*" { "default forwarding rule".to_owned() } else { format!("forwarding rule for `{matches}`") };
+                let what = if matches == "*" {
+                    "default forwarding rule".to_owned()
+                } else {
+                    format!("forwarding rule for `{matches}`")
+                };
                 let by = match (view, evaluated) {
                     (Some(view), _) => format!(", through its view `{view}` (it selects the client address)"),
                     (None, true) if *views > 0 => ", no view selects the client address".to_owned(),
@@ -351,7 +353,9 @@ fn explain(
                 "endpoint gateway `{gateway_name}` ({gateway}, `{}`) in the spoke VPC `{spoke}`, shared with the hub through the DNS resolution binding `{binding}`",
                 mode.as_str()
             ),
-            None => format!("an endpoint gateway of another account in the DNS sharing topology of the hub `{resolver_vpc}`"),
+            None => format!(
+                "an endpoint gateway of another account in the DNS sharing topology of the hub `{resolver_vpc}`"
+            ),
         };
         let bound = match &answer.origin {
             Some(AnswerOrigin { resource_binding: Some(binding), .. }) => {
@@ -379,9 +383,9 @@ fn explain(
         (Ending::Public, Some(_)) => {
             lines.push(format!("`{name}` is outside every zone this resolver sees: REFUSED (no --dns-upstream)"))
         }
-        (Ending::Public, None) => {
-            lines.push(format!("`{name}` is outside every zone this resolver sees: forwarded to public DNS (--dns-upstream)"))
-        }
+        (Ending::Public, None) => lines.push(format!(
+            "`{name}` is outside every zone this resolver sees: forwarded to public DNS (--dns-upstream)"
+        )),
         (Ending::Failed, _) => lines.push("SERVFAIL".to_owned()),
         (Ending::Refused, _) => lines.push("nothing serves this VPC's DNS endpoint: REFUSED".to_owned()),
         _ => {}
