@@ -149,6 +149,86 @@ pub fn collection(
     body
 }
 
+/// Offset and limit paging, as DNS Services pages its lists: `offset` (0 by default) and `limit` (200 by default,
+/// at most 1,000), and a body with `offset`, `limit`, `count` (the items on this page), `total_count` and the
+/// `first`, `last`, `next` and `previous` links. An offset past the end is an empty page, not an error. The items
+/// are sliced from the whole list, so a page shifts when the collection changes, as IBM's do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OffsetPage {
+    /// The first item's position.
+    pub offset: usize,
+    /// The most items on the page.
+    pub limit: usize,
+}
+
+impl OffsetPage {
+    /// The page size when `limit` is absent.
+    pub const DEFAULT_LIMIT: usize = 200;
+    /// The largest `limit`.
+    pub const MAX_LIMIT: usize = 1000;
+
+    /// Reads `offset` and `limit` from the query.
+    pub fn from_params(params: &Params) -> Result<OffsetPage, ApiError> {
+        let number = |name: &str, default: usize, range: std::ops::RangeInclusive<usize>| match params.get(name) {
+            None => Ok(default),
+            Some(text) => text.parse::<usize>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
+                ApiError::invalid_query(format!(
+                    "`{name}` is `{text}`; it must be a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ))
+                .with_target(name, "parameter")
+            }),
+        };
+        Ok(OffsetPage {
+            offset: number("offset", 0, 0..=usize::MAX >> 1)?,
+            limit: number("limit", Self::DEFAULT_LIMIT, 1..=Self::MAX_LIMIT)?,
+        })
+    }
+
+    /// The items of this page.
+    pub fn slice<'a, T>(&self, items: &'a [T]) -> &'a [T] {
+        let start = self.offset.min(items.len());
+        let end = start.saturating_add(self.limit).min(items.len());
+        &items[start..end]
+    }
+
+    /// The list body: this page's `items` under `key` (already sliced by [`OffsetPage::slice`]), with `total` items
+    /// in the whole list at `url`. The links keep the request's other parameters.
+    pub fn body(&self, url: &str, params: &Params, key: &str, items: Vec<Value>, total: usize) -> Value {
+        let href = |offset: usize| json!({ "href": self.link(url, params, offset) });
+        let mut body = json!({
+            "offset": self.offset,
+            "limit": self.limit,
+            "count": items.len(),
+            "total_count": total,
+            "first": href(0),
+            "last": href(total.saturating_sub(self.limit)),
+        });
+        if self.offset.saturating_add(self.limit) < total {
+            body["next"] = href(self.offset + self.limit);
+        }
+        if self.offset > 0 {
+            body["previous"] = href(self.offset.saturating_sub(self.limit));
+        }
+        body[key] = Value::Array(items);
+        body
+    }
+
+    fn link(&self, url: &str, params: &Params, offset: usize) -> String {
+        let mut pairs: Vec<(&String, &String)> =
+            params.0.iter().filter(|(name, _)| !matches!(name.as_str(), "offset" | "limit")).collect();
+        pairs.sort();
+        let mut serializer = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in pairs {
+            serializer.append_pair(name, value);
+        }
+        serializer.append_pair("offset", &offset.to_string());
+        serializer.append_pair("limit", &self.limit.to_string());
+        format!("{url}?{}", serializer.finish())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,5 +280,27 @@ mod tests {
             link("http://h/v1/subnets", &query, Some(2), Some("tok")),
             "http://h/v1/subnets?version=2026-01-01&vpc.id=a&limit=2&start=tok"
         );
+    }
+
+    #[test]
+    fn offset_pages_default_to_200_and_link_first_last_next_previous() {
+        let page = OffsetPage::from_params(&params("")).unwrap();
+        assert_eq!(page, OffsetPage { offset: 0, limit: 200 });
+        for bad in ["limit=0", "limit=1001", "offset=-1", "offset=x"] {
+            assert!(OffsetPage::from_params(&params(bad)).is_err(), "`{bad}`");
+        }
+        let page = OffsetPage::from_params(&params("type=A&offset=2&limit=2")).unwrap();
+        let items: Vec<u32> = (0..5).collect();
+        assert_eq!(page.slice(&items), &[2, 3]);
+        let body = page.body("http://h/l", &params("type=A&offset=2&limit=2"), "things", vec![json!(2), json!(3)], 5);
+        assert_eq!(body["count"], 2);
+        assert_eq!(body["first"]["href"], "http://h/l?type=A&offset=0&limit=2");
+        assert_eq!(body["last"]["href"], "http://h/l?type=A&offset=3&limit=2");
+        assert_eq!(body["next"]["href"], "http://h/l?type=A&offset=4&limit=2");
+        assert_eq!(body["previous"]["href"], "http://h/l?type=A&offset=0&limit=2");
+        let past = OffsetPage { offset: 9, limit: 2 };
+        assert!(past.slice(&items).is_empty());
+        let body = past.body("http://h/l", &params(""), "things", Vec::new(), 5);
+        assert_eq!((body["count"].clone(), body.get("next")), (json!(0), None));
     }
 }

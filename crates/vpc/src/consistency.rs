@@ -85,6 +85,30 @@ impl World {
                 Some(_) => {}
             }
         }
+        for zone in self.dns_zones() {
+            if !self.service_instance(&zone.instance).is_some_and(|instance| instance.account == zone.account) {
+                found.push(format!(
+                    "DNS zone `{}` names DNS Services instance `{}`, which is not its account's",
+                    zone.id, zone.instance
+                ));
+            }
+            for network in &zone.permitted_networks {
+                if !self.vpc(&network.vpc).is_some_and(|vpc| vpc.account == zone.account) {
+                    found.push(format!(
+                        "DNS zone `{}` permits VPC `{}`, which is not a VPC of its account",
+                        zone.id, network.vpc
+                    ));
+                }
+            }
+        }
+        for record in self.records() {
+            if !self.dns_zone(&record.zone).is_some_and(|zone| zone.account == record.account) {
+                found.push(format!(
+                    "resource record `{}` names DNS zone `{}`, which is not its account's",
+                    record.id, record.zone
+                ));
+            }
+        }
         let mut bound_spokes = HashSet::new();
         for vpc in self.vpcs() {
             for binding in self.bindings_of(&vpc.id).filter(|b| b.hub == vpc.id) {

@@ -1,7 +1,7 @@
 //! The entities of the VPC domain. Fields are the facts; everything IBM derives (counts, servers, health, lifecycle
 //! state at a given time) is computed by [`crate::topology`] and the read helpers here.
 
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use hubspoke_iam::{AccountId, Timestamp};
 use ipnet::Ipv4Net;
@@ -397,6 +397,173 @@ pub struct ResolverLocation {
     pub enabled: bool,
     /// The reserved IP it listens on.
     pub reserved_ip: String,
+}
+
+/// A plan of the DNS Services catalog entry (`dns-svcs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DnsPlan {
+    /// `standard-dns`.
+    Standard,
+    /// `free-plan`.
+    Free,
+}
+
+impl DnsPlan {
+    /// The plan's catalog name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DnsPlan::Standard => "standard-dns",
+            DnsPlan::Free => "free-plan",
+        }
+    }
+
+    /// Parses a catalog name.
+    pub fn parse(text: &str) -> Option<DnsPlan> {
+        [DnsPlan::Standard, DnsPlan::Free].into_iter().find(|plan| plan.as_str() == text)
+    }
+}
+
+/// A DNS Services instance: a Resource Controller service instance of `dns-svcs`. Its GUID is the `instance_id` of
+/// every DNS Services path; zones and custom resolvers belong to one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceInstance {
+    /// The GUID (a UUID).
+    pub id: String,
+    /// The owning account.
+    pub account: AccountId,
+    /// Its name (not unique, as in Resource Controller).
+    pub name: String,
+    /// Its plan.
+    pub plan: DnsPlan,
+    /// The resource group it belongs to.
+    pub resource_group: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub updated_at: Timestamp,
+}
+
+/// A DNS Services private zone, with the VPCs permitted to resolve it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DnsZone {
+    /// The id (a UUID).
+    pub id: String,
+    /// The owning account (the instance's).
+    pub account: AccountId,
+    /// The DNS Services instance.
+    pub instance: String,
+    /// The zone's name: a lowercase FQDN without the trailing dot.
+    pub name: String,
+    /// Its description (empty when none was given).
+    pub description: String,
+    /// Its label (empty when none was given); tells apart zones of one name.
+    pub label: String,
+    /// The VPCs permitted to resolve it, in the order they were added.
+    pub permitted_networks: Vec<PermittedNetwork>,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub modified_at: Timestamp,
+}
+
+impl DnsZone {
+    /// IBM's `state`: `pending_network_add` until a VPC is permitted, then `active`.
+    pub fn state(&self) -> &'static str {
+        if self.permitted_networks.is_empty() { "pending_network_add" } else { "active" }
+    }
+
+    /// Whether DNS answers it: only `active` zones are served.
+    pub fn is_active(&self) -> bool {
+        !self.permitted_networks.is_empty()
+    }
+}
+
+/// A VPC permitted to resolve a zone. Its id, as IBM shows it, is the VPC's id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PermittedNetwork {
+    /// The VPC's id.
+    pub vpc: String,
+    /// The VPC's CRN, as the request named it.
+    pub vpc_crn: String,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub modified_at: Timestamp,
+}
+
+/// A resource record of a DNS zone. Its `name` is the owner name as DNS answers it: a lowercase FQDN without the
+/// trailing dot (`_sip._udp.host.example.com` for SRV, `4.3.2.1.in-addr.arpa` for PTR).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourceRecord {
+    /// `<TYPE>:<uuid>`, as DNS Services shows it.
+    pub id: String,
+    /// The owning account (the zone's).
+    pub account: AccountId,
+    /// The zone.
+    pub zone: String,
+    /// The owner name.
+    pub name: String,
+    /// Time to live, in seconds.
+    pub ttl: u32,
+    /// The typed data.
+    pub data: RecordData,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub modified_at: Timestamp,
+}
+
+/// The data of a resource record, one variant per record type. Names inside it are lowercase FQDNs without the
+/// trailing dot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordData {
+    /// An IPv4 address.
+    A(Ipv4Addr),
+    /// An IPv6 address.
+    Aaaa(Ipv6Addr),
+    /// An alias: the canonical name.
+    Cname(String),
+    /// A mail exchange.
+    Mx {
+        /// The exchange host.
+        exchange: String,
+        /// Lower is preferred.
+        preference: u16,
+    },
+    /// A service location; the owner name is `_service._protocol.name`.
+    Srv {
+        /// The service, starting with `_` (`_sip`).
+        service: String,
+        /// The protocol (`udp`, `tcp`).
+        protocol: String,
+        /// Lower is tried first.
+        priority: u16,
+        /// Relative weight among equal priorities.
+        weight: u16,
+        /// The port.
+        port: u16,
+        /// The target host.
+        target: String,
+    },
+    /// Free text.
+    Txt(String),
+    /// A pointer from a reversed address to a host name.
+    Ptr(String),
+}
+
+impl RecordData {
+    /// The record type's name (`A`, `AAAA`, …).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            RecordData::A(_) => "A",
+            RecordData::Aaaa(_) => "AAAA",
+            RecordData::Cname(_) => "CNAME",
+            RecordData::Mx { .. } => "MX",
+            RecordData::Srv { .. } => "SRV",
+            RecordData::Txt(_) => "TXT",
+            RecordData::Ptr(_) => "PTR",
+        }
+    }
 }
 
 /// Which way a security group or network ACL rule applies.

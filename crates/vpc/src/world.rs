@@ -7,8 +7,9 @@
 use std::collections::BTreeSet;
 
 use crate::model::{
-    AddressPrefix, Binding, CustomResolver, EndpointGateway, NetworkAcl, PublicGateway, ReservedIp, ResourceBinding,
-    ResourceGroup, RoutingTable, SecurityGroup, Subnet, TransitConnection, TransitGateway, Vpc,
+    AddressPrefix, Binding, CustomResolver, DnsZone, EndpointGateway, NetworkAcl, PublicGateway, ReservedIp,
+    ResourceBinding, ResourceGroup, ResourceRecord, RoutingTable, SecurityGroup, ServiceInstance, Subnet,
+    TransitConnection, TransitGateway, Vpc,
 };
 
 /// The key of one entity, for persistence.
@@ -40,8 +41,14 @@ pub enum EntityKey {
     ResourceBinding(String),
     /// A DNS resolution binding.
     Binding(String),
+    /// A DNS Services instance (before the zones and custom resolvers that belong to it).
+    ServiceInstance(String),
     /// A custom resolver (with its locations).
     Resolver(String),
+    /// A DNS zone (with its permitted networks; after VPCs and its instance, before its records).
+    DnsZone(String),
+    /// A resource record of a DNS zone.
+    ResourceRecord(String),
     /// A transit gateway (after VPCs, before its connections).
     TransitGateway(String),
     /// A VPC connection of a transit gateway.
@@ -60,6 +67,9 @@ pub struct World {
     pub(crate) resource_bindings: imbl::OrdMap<String, ResourceBinding>,
     pub(crate) bindings: imbl::OrdMap<String, Binding>,
     pub(crate) resolvers: imbl::OrdMap<String, CustomResolver>,
+    pub(crate) service_instances: imbl::OrdMap<String, ServiceInstance>,
+    pub(crate) dns_zones: imbl::OrdMap<String, DnsZone>,
+    pub(crate) records: imbl::OrdMap<String, ResourceRecord>,
     pub(crate) security_groups: imbl::OrdMap<String, SecurityGroup>,
     pub(crate) network_acls: imbl::OrdMap<String, NetworkAcl>,
     pub(crate) routing_tables: imbl::OrdMap<String, RoutingTable>,
@@ -90,6 +100,12 @@ pub enum Entity {
     Binding(Binding),
     /// A custom resolver.
     Resolver(CustomResolver),
+    /// A DNS Services instance.
+    ServiceInstance(ServiceInstance),
+    /// A DNS zone.
+    DnsZone(DnsZone),
+    /// A resource record.
+    ResourceRecord(ResourceRecord),
     /// A security group.
     SecurityGroup(SecurityGroup),
     /// A network ACL.
@@ -143,6 +159,15 @@ impl World {
             Entity::Resolver(resolver) => {
                 self.resolvers.insert(resolver.id.clone(), resolver);
             }
+            Entity::ServiceInstance(instance) => {
+                self.service_instances.insert(instance.id.clone(), instance);
+            }
+            Entity::DnsZone(zone) => {
+                self.dns_zones.insert(zone.id.clone(), zone);
+            }
+            Entity::ResourceRecord(record) => {
+                self.records.insert(record.id.clone(), record);
+            }
             Entity::SecurityGroup(group) => {
                 self.security_groups.insert(group.id.clone(), group);
             }
@@ -187,6 +212,9 @@ impl World {
             EntityKey::ResourceBinding(id) => self.resource_bindings.get(id).cloned().map(Entity::ResourceBinding),
             EntityKey::Binding(id) => self.bindings.get(id).cloned().map(Entity::Binding),
             EntityKey::Resolver(id) => self.resolvers.get(id).cloned().map(Entity::Resolver),
+            EntityKey::ServiceInstance(id) => self.service_instances.get(id).cloned().map(Entity::ServiceInstance),
+            EntityKey::DnsZone(id) => self.dns_zones.get(id).cloned().map(Entity::DnsZone),
+            EntityKey::ResourceRecord(id) => self.records.get(id).cloned().map(Entity::ResourceRecord),
             EntityKey::SecurityGroup(id) => self.security_groups.get(id).cloned().map(Entity::SecurityGroup),
             EntityKey::NetworkAcl(id) => self.network_acls.get(id).cloned().map(Entity::NetworkAcl),
             EntityKey::RoutingTable(id) => self.routing_tables.get(id).cloned().map(Entity::RoutingTable),
@@ -323,6 +351,46 @@ impl World {
         self.resolvers.values()
     }
 
+    /// One DNS Services instance.
+    pub fn service_instance(&self, id: &str) -> Option<&ServiceInstance> {
+        self.service_instances.get(id)
+    }
+
+    /// Every DNS Services instance, by id.
+    pub fn service_instances(&self) -> impl Iterator<Item = &ServiceInstance> {
+        self.service_instances.values()
+    }
+
+    /// One DNS zone.
+    pub fn dns_zone(&self, id: &str) -> Option<&DnsZone> {
+        self.dns_zones.get(id)
+    }
+
+    /// Every DNS zone, by id.
+    pub fn dns_zones(&self) -> impl Iterator<Item = &DnsZone> {
+        self.dns_zones.values()
+    }
+
+    /// The zones of a DNS Services instance, by id.
+    pub fn zones_of<'a>(&'a self, instance: &'a str) -> impl Iterator<Item = &'a DnsZone> + 'a {
+        self.dns_zones.values().filter(move |zone| zone.instance == instance)
+    }
+
+    /// One resource record.
+    pub fn record(&self, id: &str) -> Option<&ResourceRecord> {
+        self.records.get(id)
+    }
+
+    /// Every resource record, by id.
+    pub fn records(&self) -> impl Iterator<Item = &ResourceRecord> {
+        self.records.values()
+    }
+
+    /// The resource records of a zone, by id.
+    pub fn records_of<'a>(&'a self, zone: &'a str) -> impl Iterator<Item = &'a ResourceRecord> + 'a {
+        self.records.values().filter(move |record| record.zone == zone)
+    }
+
     /// One security group.
     pub fn security_group(&self, id: &str) -> Option<&SecurityGroup> {
         self.security_groups.get(id)
@@ -418,6 +486,9 @@ impl Draft {
             Entity::ResourceBinding(binding) => EntityKey::ResourceBinding(binding.id.clone()),
             Entity::Binding(binding) => EntityKey::Binding(binding.id.clone()),
             Entity::Resolver(resolver) => EntityKey::Resolver(resolver.id.clone()),
+            Entity::ServiceInstance(instance) => EntityKey::ServiceInstance(instance.id.clone()),
+            Entity::DnsZone(zone) => EntityKey::DnsZone(zone.id.clone()),
+            Entity::ResourceRecord(record) => EntityKey::ResourceRecord(record.id.clone()),
             Entity::SecurityGroup(group) => EntityKey::SecurityGroup(group.id.clone()),
             Entity::NetworkAcl(acl) => EntityKey::NetworkAcl(acl.id.clone()),
             Entity::RoutingTable(table) => EntityKey::RoutingTable(table.id.clone()),
@@ -441,6 +512,9 @@ impl Draft {
             EntityKey::ResourceBinding(id) => self.world.resource_bindings.remove(id).map(|_| ()),
             EntityKey::Binding(id) => self.world.bindings.remove(id).map(|_| ()),
             EntityKey::Resolver(id) => self.world.resolvers.remove(id).map(|_| ()),
+            EntityKey::ServiceInstance(id) => self.world.service_instances.remove(id).map(|_| ()),
+            EntityKey::DnsZone(id) => self.world.dns_zones.remove(id).map(|_| ()),
+            EntityKey::ResourceRecord(id) => self.world.records.remove(id).map(|_| ()),
             EntityKey::SecurityGroup(id) => self.world.security_groups.remove(id).map(|_| ()),
             EntityKey::NetworkAcl(id) => self.world.network_acls.remove(id).map(|_| ()),
             EntityKey::RoutingTable(id) => self.world.routing_tables.remove(id).map(|_| ()),

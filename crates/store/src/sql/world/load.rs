@@ -220,5 +220,6 @@ pub(in crate::sql) async fn load(connection: &mut AnyConnection) -> StoreResult<
     }
     load_security(connection, &mut entities).await?;
     load_transit(connection, &mut entities).await?;
+    load_dns(connection, &mut entities).await?;
     Ok((entities, revision as Revision))
 }

@@ -21,10 +21,12 @@ use super::SqlStore;
 use super::changes::append_change;
 use crate::{EntityKind, EventRecord, Revision, StoreError, StoreResult, WorldWrite};
 
+mod dns;
 mod load;
 mod security;
 mod transit;
 
+use dns::{load_dns, put_dns_zone, put_record, put_service_instance};
 pub(super) use load::load;
 use security::{load_security, put_network_acl, put_security_group};
 use transit::{load_transit, put_transit_connection, put_transit_gateway};
@@ -85,6 +87,7 @@ fn key_text(write: &WorldWrite) -> String {
         | EntityKey::RoutingTable(id)
         | EntityKey::PublicGateway(id) => id,
         EntityKey::TransitGateway(id) | EntityKey::TransitConnection(id) => id,
+        EntityKey::ServiceInstance(id) | EntityKey::DnsZone(id) | EntityKey::ResourceRecord(id) => id,
     }
 }
 
@@ -99,6 +102,9 @@ fn key_of(entity: &Entity) -> EntityKey {
         Entity::ResourceBinding(e) => EntityKey::ResourceBinding(e.id.clone()),
         Entity::Binding(e) => EntityKey::Binding(e.id.clone()),
         Entity::Resolver(e) => EntityKey::Resolver(e.id.clone()),
+        Entity::ServiceInstance(e) => EntityKey::ServiceInstance(e.id.clone()),
+        Entity::DnsZone(e) => EntityKey::DnsZone(e.id.clone()),
+        Entity::ResourceRecord(e) => EntityKey::ResourceRecord(e.id.clone()),
         Entity::SecurityGroup(e) => EntityKey::SecurityGroup(e.id.clone()),
         Entity::NetworkAcl(e) => EntityKey::NetworkAcl(e.id.clone()),
         Entity::RoutingTable(e) => EntityKey::RoutingTable(e.id.clone()),
@@ -166,6 +172,9 @@ async fn delete(connection: &mut AnyConnection, key: &EntityKey) -> StoreResult<
         EntityKey::ResourceBinding(id) => ("endpoint_gateway_resource_bindings", id),
         EntityKey::Binding(id) => ("dns_resolution_bindings", id),
         EntityKey::Resolver(id) => ("custom_resolvers", id),
+        EntityKey::ServiceInstance(id) => ("dns_service_instances", id),
+        EntityKey::DnsZone(id) => ("dns_zones", id),
+        EntityKey::ResourceRecord(id) => ("dns_resource_records", id),
         EntityKey::SecurityGroup(id) => ("security_groups", id),
         EntityKey::NetworkAcl(id) => ("network_acls", id),
         EntityKey::RoutingTable(id) => ("routing_tables", id),
@@ -413,6 +422,9 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
             }
         }
         Entity::PublicGateway(gateway) => put_public_gateway(connection, gateway).await?,
+        Entity::ServiceInstance(instance) => put_service_instance(connection, instance).await?,
+        Entity::DnsZone(zone) => put_dns_zone(connection, zone).await?,
+        Entity::ResourceRecord(record) => put_record(connection, record).await?,
         Entity::SecurityGroup(group) => put_security_group(connection, group).await?,
         Entity::NetworkAcl(acl) => put_network_acl(connection, acl).await?,
         Entity::TransitGateway(gateway) => put_transit_gateway(connection, gateway).await?,
