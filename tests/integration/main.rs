@@ -9,6 +9,7 @@ mod cli_commands;
 mod console;
 mod crash;
 mod dns;
+mod dns_plane;
 mod durability;
 mod fuzz_smoke;
 mod hostile;

@@ -95,6 +95,11 @@ pub fn binding(attached: bool) -> Entity {
 /// The two-account topology: hub with COS (10.1.0.5); spoke with KMS `primary` (10.2.0.5), NTP `disabled` (10.2.1.5) and a
 /// wildcard databases endpoint `primary` (10.2.2.5).
 pub fn world(bound: bool, delegated: bool) -> World {
+    World::from_entities(entities(bound, delegated), 7)
+}
+
+/// The entities of [`world`].
+pub fn entities(bound: bool, delegated: bool) -> Vec<Entity> {
     let resolver = if delegated { ResolverSetting::Delegated { vpc: "hub".into() } } else { ResolverSetting::System };
     let mut entities = vec![
         vpc("hub", 1, true, HUB_ENDPOINT, ResolverSetting::System),
@@ -130,7 +135,57 @@ pub fn world(bound: bool, delegated: bool) -> World {
     if bound {
         entities.push(binding(true));
     }
-    World::from_entities(entities, 7)
+    entities
+}
+
+/// A DNS Services instance of account `owner`.
+pub fn instance(id: &str, owner: u8) -> Entity {
+    Entity::ServiceInstance(ServiceInstance {
+        id: id.into(),
+        account: account(owner),
+        name: id.into(),
+        plan: DnsPlan::Standard,
+        resource_group: default_resource_group_id(&account(owner)),
+        created_at: Timestamp(0),
+        updated_at: Timestamp(0),
+    })
+}
+
+/// A DNS zone of `instance` permitted to `networks`.
+pub fn zone(id: &str, instance: &str, owner: u8, name: &str, networks: &[&str]) -> Entity {
+    Entity::DnsZone(DnsZone {
+        id: id.into(),
+        account: account(owner),
+        instance: instance.into(),
+        name: name.into(),
+        description: String::new(),
+        label: String::new(),
+        permitted_networks: networks
+            .iter()
+            .map(|vpc| PermittedNetwork {
+                vpc: vpc.to_string(),
+                vpc_crn: format!("crn:v1:bluemix:public:is:us-south:a/x::vpc:{vpc}"),
+                created_at: Timestamp(0),
+                modified_at: Timestamp(0),
+            })
+            .collect(),
+        created_at: Timestamp(0),
+        modified_at: Timestamp(0),
+    })
+}
+
+/// A resource record of `zone`.
+pub fn resource_record(id: &str, zone: &str, owner: u8, name: &str, data: RecordData) -> Entity {
+    Entity::ResourceRecord(ResourceRecord {
+        id: id.into(),
+        account: account(owner),
+        zone: zone.into(),
+        name: name.into(),
+        ttl: 60,
+        data,
+        created_at: Timestamp(0),
+        modified_at: Timestamp(0),
+    })
 }
 
 /// The views of the bound, delegated two-account topology.
@@ -187,6 +242,7 @@ pub mod authority {
         records: RwLock<Vec<Record>>,
         queries: AtomicUsize,
         transfers: AtomicUsize,
+        catch_all: std::sync::Mutex<Option<std::net::Ipv4Addr>>,
         truncate_udp: AtomicBool,
         clients: std::sync::Mutex<Vec<IpAddr>>,
     }
@@ -224,6 +280,7 @@ pub mod authority {
                 queries: AtomicUsize::new(0),
                 transfers: AtomicUsize::new(0),
                 truncate_udp: AtomicBool::new(false),
+                catch_all: std::sync::Mutex::new(None),
                 clients: std::sync::Mutex::new(Vec::new()),
             });
             let udp_state = state.clone();
@@ -293,6 +350,13 @@ pub mod authority {
             self.state.clients.lock().map(|c| c.clone()).unwrap_or_default()
         }
 
+        /// Answers every A query for a name outside the zone with `address` (a stand-in for public DNS).
+        pub fn answer_everything_with(&self, address: std::net::Ipv4Addr) {
+            if let Ok(mut catch_all) = self.state.catch_all.lock() {
+                *catch_all = Some(address);
+            }
+        }
+
         /// Whether every UDP answer is sent empty with TC set (so resolvers must ask over TCP).
         pub fn truncate_udp(&self, truncate: bool) {
             self.state.truncate_udp.store(truncate, Ordering::Relaxed);
@@ -316,7 +380,16 @@ pub mod authority {
             };
             answer.add_query(question.clone());
             if !self.apex.zone_of(&question.name) {
-                answer.metadata.response_code = ResponseCode::Refused;
+                match self.catch_all.lock().ok().and_then(|catch_all| *catch_all) {
+                    Some(address) if question.query_type == RecordType::A => {
+                        answer.add_answer(Record::from_rdata(
+                            question.name.clone(),
+                            60,
+                            RData::A(hickory_proto::rr::rdata::A(address)),
+                        ));
+                    }
+                    _ => answer.metadata.response_code = ResponseCode::Refused,
+                }
                 return answer;
             }
             answer.metadata.authoritative = true;

@@ -14,11 +14,14 @@ use std::sync::Arc;
 
 use crate::resolver::{ResolverPlan, Service};
 use crate::secondary::Transferred;
-use crate::zone::{Zone, ancestors};
+use crate::zone::{Data, Input, Origin, Zone, ancestors};
 
 use hubspoke_vpc::World;
 use hubspoke_vpc::catalog::service_domain_of;
-use hubspoke_vpc::model::{BindingMode, CustomResolver, EndpointGateway, IpTarget, ResolverSetting, ResourceBinding};
+use hubspoke_vpc::model::{
+    BindingMode, CustomResolver, DnsZone, EndpointGateway, IpTarget, RecordData, ResolverSetting, ResourceBinding,
+    ResourceRecord,
+};
 use hubspoke_vpc::topology::{custom_resolver_addresses, spoke_bindings};
 
 /// How a record came to be in a view.
@@ -454,10 +457,82 @@ impl PrivateZones {
     }
 }
 
-/// Compiles the world's active DNS Services zones (none until the world holds zones).
-fn private_zones(_world: &World, cache: &mut ZoneCache) -> PrivateZones {
-    cache.zones.clear();
-    PrivateZones::default()
+/// Compiles the world's active DNS Services zones, each once, reusing from `cache` every zone whose records did not
+/// change (a change to one record of a large zone recompiles that zone only).
+fn private_zones(world: &World, cache: &mut ZoneCache) -> PrivateZones {
+    let mut records: HashMap<&str, Vec<&ResourceRecord>> = HashMap::new();
+    for record in world.records() {
+        records.entry(record.zone.as_str()).or_default().push(record);
+    }
+    let mut kept = HashMap::new();
+    let mut by_network: HashMap<String, HashMap<String, Arc<Zone>>> = HashMap::new();
+    // Zones in creation order, so that when two zones of one name are permitted to one VPC (the rules refuse it)
+    // the older one is served, whatever the order of ids.
+    let mut zones: Vec<&DnsZone> = world.dns_zones().filter(|zone| zone.is_active()).collect();
+    zones.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    for zone in zones {
+        let records = records.remove(zone.id.as_str()).unwrap_or_default();
+        let fingerprint = fingerprint(zone, &records);
+        let compiled = match cache.zones.remove(&zone.id) {
+            Some((known, compiled)) if known == fingerprint => compiled,
+            _ => Arc::new(Zone::compile(
+                &zone.name,
+                Origin::Private { id: zone.id.clone(), instance: zone.instance.clone() },
+                records.iter().map(|record| Input {
+                    id: record.id.clone(),
+                    name: record.name.clone(),
+                    ttl: record.ttl,
+                    data: data_of(&record.data),
+                }),
+            )),
+        };
+        for network in &zone.permitted_networks {
+            by_network.entry(network.vpc.clone()).or_default().entry(compiled.apex.clone()).or_insert(compiled.clone());
+        }
+        kept.insert(zone.id.clone(), (fingerprint, compiled));
+    }
+    // Zones deleted or no longer active leave the cache.
+    cache.zones = kept;
+    PrivateZones { by_network }
+}
+
+/// What a compiled zone depends on: its name and every record's id, owner name, TTL and data.
+fn fingerprint(zone: &DnsZone, records: &[&ResourceRecord]) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    zone.name.hash(&mut hasher);
+    zone.instance.hash(&mut hasher);
+    records.len().hash(&mut hasher);
+    for record in records {
+        (&record.id, &record.name, record.ttl).hash(&mut hasher);
+        match &record.data {
+            RecordData::A(address) => address.hash(&mut hasher),
+            RecordData::Aaaa(address) => address.hash(&mut hasher),
+            RecordData::Cname(name) | RecordData::Txt(name) | RecordData::Ptr(name) => {
+                (record.data.type_name(), name).hash(&mut hasher)
+            }
+            RecordData::Mx { exchange, preference } => (exchange, preference).hash(&mut hasher),
+            RecordData::Srv { priority, weight, port, target, .. } => {
+                (priority, weight, port, target).hash(&mut hasher)
+            }
+        }
+    }
+    hasher.finish()
+}
+
+/// A record's data as the data plane answers it.
+fn data_of(data: &RecordData) -> Data {
+    match data {
+        RecordData::A(address) => Data::A(*address),
+        RecordData::Aaaa(address) => Data::Aaaa(*address),
+        RecordData::Cname(target) => Data::Cname(target.clone()),
+        RecordData::Mx { exchange, preference } => Data::Mx { preference: *preference, exchange: exchange.clone() },
+        RecordData::Srv { priority, weight, port, target, .. } => {
+            Data::Srv { priority: *priority, weight: *weight, port: *port, target: target.clone() }
+        }
+        RecordData::Txt(text) => Data::Txt(text.clone()),
+        RecordData::Ptr(target) => Data::Ptr(target.clone()),
+    }
 }
 
 /// Compiles one custom resolver: its secondary zones, its forwarding rules (none until the world holds them: the
