@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use crate::model::ResolverSetting;
+use crate::model::{ForwardingRuleKind, ResolverSetting};
 use crate::region::{region_of_id, zone_region};
 use crate::topology::has_custom_resolver;
 use crate::world::World;
@@ -121,6 +121,46 @@ impl World {
                 if region_of_id(&binding.spoke).map(|r| r.name) != region_of_id(&binding.hub).map(|r| r.name) {
                     found.push(format!("binding `{}` joins VPCs of two regions (rule C4)", binding.id));
                 }
+            }
+        }
+        for resolver in self.resolvers() {
+            let rules = self.forwarding_rules_of(&resolver.id);
+            let defaults = rules.iter().filter(|rule| rule.kind == ForwardingRuleKind::Default).count();
+            if defaults != 1 {
+                found.push(format!(
+                    "custom resolver `{}` has {defaults} default forwarding rules instead of one (rule F1)",
+                    resolver.id
+                ));
+            }
+            let mut matches = HashSet::new();
+            for rule in rules.iter().filter(|rule| !matches.insert(rule.matches.as_str())) {
+                found.push(format!(
+                    "custom resolver `{}` has two forwarding rules matching `{}` (rule F4)",
+                    resolver.id, rule.matches
+                ));
+            }
+            let mut zones = HashSet::new();
+            for zone in self.secondary_zones_of(&resolver.id).into_iter().filter(|zone| !zones.insert(&zone.zone)) {
+                found.push(format!(
+                    "custom resolver `{}` has two secondary zones for `{}` (rule SZ2)",
+                    resolver.id, zone.zone
+                ));
+            }
+        }
+        for rule in self.forwarding_rules() {
+            if self.resolver(&rule.resolver).is_none_or(|resolver| resolver.account != rule.account) {
+                found.push(format!(
+                    "forwarding rule `{}` names custom resolver `{}`, which does not exist in its account",
+                    rule.id, rule.resolver
+                ));
+            }
+        }
+        for zone in self.secondary_zones() {
+            if self.resolver(&zone.resolver).is_none_or(|resolver| resolver.account != zone.account) {
+                found.push(format!(
+                    "secondary zone `{}` names custom resolver `{}`, which does not exist in its account",
+                    zone.id, zone.resolver
+                ));
             }
         }
         found

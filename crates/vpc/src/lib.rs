@@ -21,6 +21,7 @@
 pub mod catalog;
 pub mod consistency;
 pub mod error;
+pub mod expression;
 pub mod model;
 pub mod region;
 pub mod rules;

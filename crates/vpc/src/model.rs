@@ -1,11 +1,14 @@
 //! The entities of the VPC domain. Fields are the facts; everything IBM derives (counts, servers, health, lifecycle
 //! state at a given time) is computed by [`crate::topology`] and the read helpers here.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use hubspoke_iam::{AccountId, Timestamp};
 use ipnet::Ipv4Net;
 use sha2::{Digest, Sha256};
+
+use crate::expression::Expression;
 
 /// A resource group (Resource Manager): the account-level folder every VPC resource is created in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -380,6 +383,198 @@ pub struct CustomResolver {
     pub enabled: bool,
     /// Where it listens: one reserved IP per location.
     pub locations: Vec<ResolverLocation>,
+    /// Its profile, which sets its limits.
+    pub profile: ResolverProfile,
+    /// Whether its owner allows changes that interrupt resolution (`allow_disruptive_updates`).
+    pub allow_disruptive_updates: bool,
+    /// A profile change still in progress (`lifecycle.state` is `updating` until it ends); `None` when `stable`.
+    pub settling: Option<Settling>,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub modified_at: Timestamp,
+}
+
+/// A custom resolver's profile: what it may hold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ResolverProfile {
+    /// The smallest, and the default.
+    #[default]
+    Essential,
+    /// The middle one.
+    Advanced,
+    /// The largest.
+    Premier,
+}
+
+impl ResolverProfile {
+    /// Every profile, smallest first.
+    pub const ALL: [ResolverProfile; 3] =
+        [ResolverProfile::Essential, ResolverProfile::Advanced, ResolverProfile::Premier];
+
+    /// The name DNS Services uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResolverProfile::Essential => "essential",
+            ResolverProfile::Advanced => "advanced",
+            ResolverProfile::Premier => "premier",
+        }
+    }
+
+    /// The profile called `name`.
+    pub fn parse(name: &str) -> Option<ResolverProfile> {
+        ResolverProfile::ALL.into_iter().find(|profile| profile.as_str() == name)
+    }
+
+    /// Most zone forwarding rules a resolver of this profile holds (its default rule is not counted).
+    pub fn max_forwarding_rules(self) -> usize {
+        match self {
+            ResolverProfile::Essential => 10,
+            ResolverProfile::Advanced => 50,
+            ResolverProfile::Premier => 100,
+        }
+    }
+
+    /// Most views one forwarding rule of a resolver of this profile holds.
+    pub fn max_views(self) -> usize {
+        match self {
+            ResolverProfile::Essential => 1,
+            ResolverProfile::Advanced => 3,
+            ResolverProfile::Premier => 5,
+        }
+    }
+
+    /// Most secondary zones a resolver of this profile holds.
+    pub fn max_secondary_zones(self) -> usize {
+        self.max_forwarding_rules()
+    }
+}
+
+/// Where a custom resolver sends a query or asks for a zone transfer: an address, and a port when it is not 53.
+///
+/// DNS Services takes bare addresses; the explicit port is hubspoke's extension, so that tests can point a resolver
+/// at a server of their own on a loopback port.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Target {
+    /// The address.
+    pub address: IpAddr,
+    /// The port, when one was given.
+    pub port: Option<u16>,
+}
+
+impl Target {
+    /// The port DNS uses when none is given.
+    pub const DNS_PORT: u16 = 53;
+
+    /// `10.0.0.7`, `10.0.0.7:5353`, `2001:db8::7` or `[2001:db8::7]:5353`; `None` for anything else, and for port 0.
+    pub fn parse(text: &str) -> Option<Target> {
+        if let Ok(address) = text.parse::<IpAddr>() {
+            return Some(Target { address, port: None });
+        }
+        let socket: SocketAddr = text.parse().ok()?;
+        (socket.port() != 0).then_some(Target { address: socket.ip(), port: Some(socket.port()) })
+    }
+
+    /// The socket address queries go to.
+    pub fn socket(&self) -> SocketAddr {
+        SocketAddr::new(self.address, self.port.unwrap_or(Target::DNS_PORT))
+    }
+}
+
+impl fmt::Display for Target {
+    /// As written: the address alone when no port was given.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.port {
+            None => write!(f, "{}", self.address),
+            Some(_) => write!(f, "{}", self.socket()),
+        }
+    }
+}
+
+/// The addresses of IBM's private resolvers, where a custom resolver's default rule sends queries until it is edited.
+pub const PRIVATE_RESOLVERS: [Ipv4Addr; 2] = [Ipv4Addr::new(161, 26, 0, 7), Ipv4Addr::new(161, 26, 0, 8)];
+
+/// The description DNS Services gives a resolver's default rule.
+pub const DEFAULT_RULE_DESCRIPTION: &str = "default forwarding rule";
+
+/// Whether a forwarding rule is a resolver's default rule or one for a zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ForwardingRuleKind {
+    /// The rule for every name no other rule matches (`match: "*"`); one per resolver, created with it.
+    Default,
+    /// A rule for a zone and the names below it.
+    Zone,
+}
+
+impl ForwardingRuleKind {
+    /// The `type` DNS Services shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ForwardingRuleKind::Default => "default",
+            ForwardingRuleKind::Zone => "zone",
+        }
+    }
+}
+
+/// A forwarding rule of a custom resolver: where queries for a zone go, by default or by the client's address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForwardingRule {
+    /// The id (a UUID).
+    pub id: String,
+    /// The owning account (the resolver's).
+    pub account: AccountId,
+    /// The custom resolver it belongs to.
+    pub resolver: String,
+    /// Its place in the resolver's list: the default rule is 0, later rules have larger numbers.
+    pub sequence: u64,
+    /// Default or zone.
+    pub kind: ForwardingRuleKind,
+    /// Its description (empty when none was given).
+    pub description: String,
+    /// The zone it matches, a lowercase name without the trailing dot (`*` for the default rule).
+    pub matches: String,
+    /// Where matching queries go when no view applies, tried in order.
+    pub forward_to: Vec<Target>,
+    /// Views, evaluated in order; the first whose expression holds for the client decides where the query goes.
+    pub views: Vec<RuleView>,
+    /// Creation time.
+    pub created_at: Timestamp,
+    /// Last change.
+    pub modified_at: Timestamp,
+}
+
+/// A view of a forwarding rule: the clients its expression selects, and where their queries go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleView {
+    /// Its name, unique within the rule.
+    pub name: String,
+    /// Its description (empty when none was given).
+    pub description: String,
+    /// Which clients it applies to.
+    pub expression: Expression,
+    /// Where their queries go, tried in order.
+    pub forward_to: Vec<Target>,
+}
+
+/// A secondary zone of a custom resolver: a copy of a zone that the resolver transfers from the zone's primaries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecondaryZone {
+    /// The id (a UUID).
+    pub id: String,
+    /// The owning account (the resolver's).
+    pub account: AccountId,
+    /// The custom resolver it belongs to.
+    pub resolver: String,
+    /// Its place in the resolver's list, in order of creation.
+    pub sequence: u64,
+    /// The zone, a lowercase name without the trailing dot; it cannot change.
+    pub zone: String,
+    /// Its description (empty when none was given).
+    pub description: String,
+    /// Whether the resolver answers for the zone.
+    pub enabled: bool,
+    /// The primaries to transfer the zone from, tried in order.
+    pub transfer_from: Vec<Target>,
     /// Creation time.
     pub created_at: Timestamp,
     /// Last change.

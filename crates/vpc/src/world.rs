@@ -7,9 +7,9 @@
 use std::collections::BTreeSet;
 
 use crate::model::{
-    AddressPrefix, Binding, CustomResolver, DnsZone, EndpointGateway, NetworkAcl, PublicGateway, ReservedIp,
-    ResourceBinding, ResourceGroup, ResourceRecord, RoutingTable, SecurityGroup, ServiceInstance, Subnet,
-    TransitConnection, TransitGateway, Vpc,
+    AddressPrefix, Binding, CustomResolver, DnsZone, EndpointGateway, ForwardingRule, NetworkAcl, PublicGateway,
+    ReservedIp, ResourceBinding, ResourceGroup, ResourceRecord, RoutingTable, SecondaryZone, SecurityGroup,
+    ServiceInstance, Subnet, TransitConnection, TransitGateway, Vpc,
 };
 
 /// The key of one entity, for persistence.
@@ -49,6 +49,10 @@ pub enum EntityKey {
     DnsZone(String),
     /// A resource record of a DNS zone.
     ResourceRecord(String),
+    /// A forwarding rule of a custom resolver (with its views; after its resolver).
+    ForwardingRule(String),
+    /// A secondary zone of a custom resolver (after its resolver).
+    SecondaryZone(String),
     /// A transit gateway (after VPCs, before its connections).
     TransitGateway(String),
     /// A VPC connection of a transit gateway.
@@ -70,6 +74,8 @@ pub struct World {
     pub(crate) service_instances: imbl::OrdMap<String, ServiceInstance>,
     pub(crate) dns_zones: imbl::OrdMap<String, DnsZone>,
     pub(crate) records: imbl::OrdMap<String, ResourceRecord>,
+    pub(crate) forwarding_rules: imbl::OrdMap<String, ForwardingRule>,
+    pub(crate) secondary_zones: imbl::OrdMap<String, SecondaryZone>,
     pub(crate) security_groups: imbl::OrdMap<String, SecurityGroup>,
     pub(crate) network_acls: imbl::OrdMap<String, NetworkAcl>,
     pub(crate) routing_tables: imbl::OrdMap<String, RoutingTable>,
@@ -106,6 +112,10 @@ pub enum Entity {
     DnsZone(DnsZone),
     /// A resource record.
     ResourceRecord(ResourceRecord),
+    /// A forwarding rule.
+    ForwardingRule(ForwardingRule),
+    /// A secondary zone.
+    SecondaryZone(SecondaryZone),
     /// A security group.
     SecurityGroup(SecurityGroup),
     /// A network ACL.
@@ -168,6 +178,12 @@ impl World {
             Entity::ResourceRecord(record) => {
                 self.records.insert(record.id.clone(), record);
             }
+            Entity::ForwardingRule(rule) => {
+                self.forwarding_rules.insert(rule.id.clone(), rule);
+            }
+            Entity::SecondaryZone(zone) => {
+                self.secondary_zones.insert(zone.id.clone(), zone);
+            }
             Entity::SecurityGroup(group) => {
                 self.security_groups.insert(group.id.clone(), group);
             }
@@ -215,6 +231,8 @@ impl World {
             EntityKey::ServiceInstance(id) => self.service_instances.get(id).cloned().map(Entity::ServiceInstance),
             EntityKey::DnsZone(id) => self.dns_zones.get(id).cloned().map(Entity::DnsZone),
             EntityKey::ResourceRecord(id) => self.records.get(id).cloned().map(Entity::ResourceRecord),
+            EntityKey::ForwardingRule(id) => self.forwarding_rules.get(id).cloned().map(Entity::ForwardingRule),
+            EntityKey::SecondaryZone(id) => self.secondary_zones.get(id).cloned().map(Entity::SecondaryZone),
             EntityKey::SecurityGroup(id) => self.security_groups.get(id).cloned().map(Entity::SecurityGroup),
             EntityKey::NetworkAcl(id) => self.network_acls.get(id).cloned().map(Entity::NetworkAcl),
             EntityKey::RoutingTable(id) => self.routing_tables.get(id).cloned().map(Entity::RoutingTable),
@@ -391,6 +409,43 @@ impl World {
         self.records.values().filter(move |record| record.zone == zone)
     }
 
+    /// One forwarding rule.
+    pub fn forwarding_rule(&self, id: &str) -> Option<&ForwardingRule> {
+        self.forwarding_rules.get(id)
+    }
+
+    /// Every forwarding rule, by id.
+    pub fn forwarding_rules(&self) -> impl Iterator<Item = &ForwardingRule> {
+        self.forwarding_rules.values()
+    }
+
+    /// The forwarding rules of a custom resolver in the order it lists them: its default rule first, then the others
+    /// in order of creation.
+    pub fn forwarding_rules_of(&self, resolver: &str) -> Vec<&ForwardingRule> {
+        let mut rules: Vec<&ForwardingRule> =
+            self.forwarding_rules.values().filter(|rule| rule.resolver == resolver).collect();
+        rules.sort_by(|a, b| (a.sequence, &a.id).cmp(&(b.sequence, &b.id)));
+        rules
+    }
+
+    /// One secondary zone.
+    pub fn secondary_zone(&self, id: &str) -> Option<&SecondaryZone> {
+        self.secondary_zones.get(id)
+    }
+
+    /// Every secondary zone, by id.
+    pub fn secondary_zones(&self) -> impl Iterator<Item = &SecondaryZone> {
+        self.secondary_zones.values()
+    }
+
+    /// The secondary zones of a custom resolver, in order of creation.
+    pub fn secondary_zones_of(&self, resolver: &str) -> Vec<&SecondaryZone> {
+        let mut zones: Vec<&SecondaryZone> =
+            self.secondary_zones.values().filter(|zone| zone.resolver == resolver).collect();
+        zones.sort_by(|a, b| (a.sequence, &a.id).cmp(&(b.sequence, &b.id)));
+        zones
+    }
+
     /// One security group.
     pub fn security_group(&self, id: &str) -> Option<&SecurityGroup> {
         self.security_groups.get(id)
@@ -489,6 +544,8 @@ impl Draft {
             Entity::ServiceInstance(instance) => EntityKey::ServiceInstance(instance.id.clone()),
             Entity::DnsZone(zone) => EntityKey::DnsZone(zone.id.clone()),
             Entity::ResourceRecord(record) => EntityKey::ResourceRecord(record.id.clone()),
+            Entity::ForwardingRule(rule) => EntityKey::ForwardingRule(rule.id.clone()),
+            Entity::SecondaryZone(zone) => EntityKey::SecondaryZone(zone.id.clone()),
             Entity::SecurityGroup(group) => EntityKey::SecurityGroup(group.id.clone()),
             Entity::NetworkAcl(acl) => EntityKey::NetworkAcl(acl.id.clone()),
             Entity::RoutingTable(table) => EntityKey::RoutingTable(table.id.clone()),
@@ -515,6 +572,8 @@ impl Draft {
             EntityKey::ServiceInstance(id) => self.world.service_instances.remove(id).map(|_| ()),
             EntityKey::DnsZone(id) => self.world.dns_zones.remove(id).map(|_| ()),
             EntityKey::ResourceRecord(id) => self.world.records.remove(id).map(|_| ()),
+            EntityKey::ForwardingRule(id) => self.world.forwarding_rules.remove(id).map(|_| ()),
+            EntityKey::SecondaryZone(id) => self.world.secondary_zones.remove(id).map(|_| ()),
             EntityKey::SecurityGroup(id) => self.world.security_groups.remove(id).map(|_| ()),
             EntityKey::NetworkAcl(id) => self.world.network_acls.remove(id).map(|_| ()),
             EntityKey::RoutingTable(id) => self.world.routing_tables.remove(id).map(|_| ()),

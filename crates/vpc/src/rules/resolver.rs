@@ -6,7 +6,10 @@ use super::subnet::{NewReservedIp, reserve};
 use super::{Applied, Patch};
 use crate::Context;
 use crate::error::{RuleError, RuleResult};
-use crate::model::{CustomResolver, IpOwner, IpTarget, ResolverLocation};
+use crate::model::{
+    CustomResolver, DEFAULT_RULE_DESCRIPTION, ForwardingRule, ForwardingRuleKind, IpOwner, IpTarget, PRIVATE_RESOLVERS,
+    ResolverLocation, ResolverProfile, Target,
+};
 use crate::region::parse_crn;
 use crate::topology::binding_count;
 use crate::world::{Draft, Entity, EntityKey, World};
@@ -136,6 +139,9 @@ pub fn create(
         description,
         enabled: false,
         locations: Vec::new(),
+        profile: ResolverProfile::default(),
+        allow_disruptive_updates: false,
+        settling: None,
         created_at: ctx.now,
         modified_at: ctx.now,
     };
@@ -144,9 +150,29 @@ pub fn create(
         add_location(&mut draft, ctx, &mut resolver, location)?;
     }
     let id = resolver.id.clone();
+    let default_rule = default_forwarding_rule(ctx, &resolver);
     draft.put(Entity::Resolver(resolver));
+    draft.put(Entity::ForwardingRule(default_rule));
     let (world, touched) = draft.finish();
     Ok(Applied { world, touched, value: id })
+}
+
+/// The default forwarding rule every resolver is created with: every name no other rule matches goes to IBM's
+/// private resolvers.
+fn default_forwarding_rule(ctx: &mut Context, resolver: &CustomResolver) -> ForwardingRule {
+    ForwardingRule {
+        id: ctx.ids.uuid(),
+        account: resolver.account.clone(),
+        resolver: resolver.id.clone(),
+        sequence: 0,
+        kind: ForwardingRuleKind::Default,
+        description: DEFAULT_RULE_DESCRIPTION.to_owned(),
+        matches: "*".to_owned(),
+        forward_to: PRIVATE_RESOLVERS.iter().map(|address| Target { address: (*address).into(), port: None }).collect(),
+        views: Vec::new(),
+        created_at: ctx.now,
+        modified_at: ctx.now,
+    }
 }
 
 /// A resolver's name: 1 to 64 characters, none of them hidden or control characters.
@@ -237,6 +263,12 @@ pub fn delete(world: &World, ctx: &mut Context, instance: &str, id: &str) -> Rul
     let mut draft = world.draft();
     for location in &resolver.locations {
         draft.remove(EntityKey::ReservedIp(location.reserved_ip.clone()));
+    }
+    for rule in world.forwarding_rules_of(id) {
+        draft.remove(EntityKey::ForwardingRule(rule.id.clone()));
+    }
+    for zone in world.secondary_zones_of(id) {
+        draft.remove(EntityKey::SecondaryZone(zone.id.clone()));
     }
     draft.remove(EntityKey::Resolver(id.to_owned()));
     let (world, touched) = draft.finish();

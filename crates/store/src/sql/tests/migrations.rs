@@ -177,3 +177,73 @@ async fn migrating_a_postgres_database_with_a_vpc_creates_its_defaults() {
     let store = SqlStore::connect_postgres(&url, &PoolSettings::default()).await.unwrap();
     assert_defaults_after_0006(&store).await;
 }
+
+/// Two custom resolvers as a database at migration 0011 holds them, before forwarding rules existed.
+async fn seed_resolvers_before_0012(pool: &sqlx::AnyPool) {
+    for id in ["old-resolver-1", "old-resolver-2"] {
+        sqlx::query(
+            "INSERT INTO custom_resolvers (id, account, instance_id, name, description, enabled, created_at, modified_at) \
+             VALUES ($1, 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'instance', $1, NULL, 0, 9, 9)",
+        )
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+}
+
+/// What migration 0012 must have made of [`seed_resolvers_before_0012`]'s rows: the `essential` profile, and one
+/// default forwarding rule each (rule F1) with an id of its own, as a new resolver gets.
+async fn assert_default_rules_after_0012(store: &SqlStore) {
+    use hubspoke_vpc::model::{ForwardingRuleKind, ResolverProfile};
+
+    let (entities, _) = store.load_world().await.unwrap();
+    let world = hubspoke_vpc::World::from_entities(entities, 0);
+    let mut ids = std::collections::HashSet::new();
+    for resolver in ["old-resolver-1", "old-resolver-2"] {
+        assert_eq!(world.resolver(resolver).unwrap().profile, ResolverProfile::Essential);
+        let rules = world.forwarding_rules_of(resolver);
+        assert_eq!(rules.len(), 1, "{rules:?}");
+        let rule = rules[0];
+        assert_eq!((rule.kind, rule.matches.as_str()), (ForwardingRuleKind::Default, "*"));
+        assert_eq!(rule.description, "default forwarding rule");
+        let targets: Vec<String> = rule.forward_to.iter().map(ToString::to_string).collect();
+        assert_eq!(targets, ["161.26.0.7", "161.26.0.8"]);
+        assert_eq!(rule.id.len(), 36, "{}", rule.id);
+        assert!(ids.insert(rule.id.clone()), "two default rules share the id `{}`", rule.id);
+    }
+    assert!(world.violations().is_empty(), "{:?}", world.violations());
+}
+
+/// Migration 0012 on SQLite, from a database that holds custom resolvers.
+#[tokio::test]
+async fn migrating_a_database_with_resolvers_gives_each_its_default_rule() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("hubspoke.db");
+    {
+        super::connection::install_drivers();
+        let url = super::connection::sqlite_url(&path, "rwc");
+        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+        super::connection::SQLITE_MIGRATIONS.run_to(11, &pool).await.unwrap();
+        seed_resolvers_before_0012(&pool).await;
+        pool.close().await;
+    }
+    assert_default_rules_after_0012(&SqlStore::open_sqlite(&path).await.unwrap()).await;
+}
+
+/// Migration 0012 on PostgreSQL, from a database that holds custom resolvers.
+#[tokio::test]
+async fn migrating_a_postgres_database_with_resolvers_gives_each_its_default_rule() {
+    let cluster = hubspoke_testdb::Cluster::start().unwrap();
+    let url = cluster.create_database().await.unwrap();
+    {
+        super::connection::install_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+        super::connection::POSTGRES_MIGRATIONS.run_to(11, &pool).await.unwrap();
+        seed_resolvers_before_0012(&pool).await;
+        pool.close().await;
+    }
+    SqlStore::migrate_postgres(&url).await.unwrap();
+    let store = SqlStore::connect_postgres(&url, &PoolSettings::default()).await.unwrap();
+    assert_default_rules_after_0012(&store).await;
+}

@@ -381,6 +381,89 @@ async fn the_vpc_world_round_trips_and_writes_are_compare_and_set() {
 }
 
 mod dns;
+/// A resolver with a profile change in progress, a forwarding rule with views (targets with and without ports) and a
+/// secondary zone come back as they were written; deleting the resolver with them removes all three.
+#[tokio::test]
+async fn forwarding_rules_and_secondary_zones_round_trip() {
+    use hubspoke_vpc::EntityKey;
+    use hubspoke_vpc::expression::Expression;
+    use hubspoke_vpc::model::{
+        CustomResolver, ForwardingRule, ForwardingRuleKind, Phase, ResolverProfile, RuleView, SecondaryZone, Settling,
+        Target,
+    };
+    use hubspoke_vpc::world::Entity;
+
+    use crate::WorldWrite;
+
+    let directory = tempfile::tempdir().unwrap();
+    let store = SqlStore::open_sqlite(&directory.path().join("hubspoke.db")).await.unwrap();
+    let owner = AccountId::parse(OWNER).unwrap();
+    let target = |text: &str| Target::parse(text).unwrap();
+    let resolver = CustomResolver {
+        id: "resolver".into(),
+        account: owner.clone(),
+        instance: "instance".into(),
+        name: "hub".into(),
+        description: Some("the hub's".into()),
+        enabled: false,
+        locations: Vec::new(),
+        profile: ResolverProfile::Advanced,
+        allow_disruptive_updates: true,
+        settling: Some(Settling { phase: Phase::Updating, until: Timestamp(20) }),
+        created_at: Timestamp(5),
+        modified_at: Timestamp(6),
+    };
+    let rule = ForwardingRule {
+        id: "rule".into(),
+        account: owner.clone(),
+        resolver: resolver.id.clone(),
+        sequence: 3,
+        kind: ForwardingRuleKind::Zone,
+        description: String::new(),
+        matches: "example.com".into(),
+        forward_to: vec![target("10.0.0.7"), target("[2001:db8::7]:5353")],
+        views: vec![RuleView {
+            name: "spoke".into(),
+            description: "the spoke's clients".into(),
+            expression: Expression::parse("ipInRange(source.ip, '10.1.0.0/16')").unwrap(),
+            forward_to: vec![target("127.0.0.1:5300")],
+        }],
+        created_at: Timestamp(7),
+        modified_at: Timestamp(8),
+    };
+    let zone = SecondaryZone {
+        id: "zone".into(),
+        account: owner,
+        resolver: resolver.id.clone(),
+        sequence: 1,
+        zone: "onprem.example".into(),
+        description: String::new(),
+        enabled: true,
+        transfer_from: vec![target("10.9.0.1:53"), target("10.9.0.2")],
+        created_at: Timestamp(9),
+        modified_at: Timestamp(9),
+    };
+    let writes = [
+        WorldWrite::Put(Entity::SecondaryZone(zone.clone())),
+        WorldWrite::Put(Entity::ForwardingRule(rule.clone())),
+        WorldWrite::Put(Entity::Resolver(resolver.clone())),
+    ];
+    let revision = store.write_world(0, &writes, &[]).await.unwrap();
+    let (entities, _) = store.load_world().await.unwrap();
+    for entity in
+        [Entity::Resolver(resolver.clone()), Entity::ForwardingRule(rule.clone()), Entity::SecondaryZone(zone)]
+    {
+        assert!(entities.contains(&entity), "{entity:?} in {entities:?}");
+    }
+    let deletes = [
+        WorldWrite::Delete(EntityKey::Resolver(resolver.id.clone())),
+        WorldWrite::Delete(EntityKey::ForwardingRule(rule.id.clone())),
+        WorldWrite::Delete(EntityKey::SecondaryZone("zone".into())),
+    ];
+    store.write_world(revision, &deletes, &[]).await.unwrap();
+    assert!(store.load_world().await.unwrap().0.is_empty());
+}
+
 mod migrations;
 mod replicas;
 mod reset;

@@ -195,6 +195,13 @@ pub(in crate::sql) async fn load(connection: &mut AnyConnection) -> StoreResult<
             description: row.get("description"),
             enabled: row.get::<i64, _>("enabled") == 1,
             locations: locations.remove(&id).unwrap_or_default(),
+            profile: ResolverProfile::parse(row.get("profile"))
+                .ok_or_else(|| corrupt("custom resolver profile", row.get("profile")))?,
+            allow_disruptive_updates: row.get::<i64, _>("allow_disruptive_updates") == 1,
+            settling: match row.get::<Option<String>, _>("phase") {
+                Some(_) => Some(settling(&row)?),
+                None => None,
+            },
             created_at: Timestamp(row.get("created_at")),
             modified_at: Timestamp(row.get("modified_at")),
             id,
@@ -221,5 +228,6 @@ pub(in crate::sql) async fn load(connection: &mut AnyConnection) -> StoreResult<
     load_security(connection, &mut entities).await?;
     load_transit(connection, &mut entities).await?;
     load_dns(connection, &mut entities).await?;
+    load_forwarding(connection, &mut entities).await?;
     Ok((entities, revision as Revision))
 }

@@ -8,9 +8,9 @@ use hubspoke_vpc::EntityKey;
 use hubspoke_vpc::model::{
     AclAction, AddressPrefix, Binding, BindingMode, CustomResolver, Direction, DnsServer, EndpointGateway,
     GatewayTarget, IpOwner, IpTarget, Local, NetworkAcl, NetworkAclRule, Phase, PortRange, PrefixManagement,
-    PublicGateway, Remote, ReservedIp, ResolverLocation, ResolverSetting, ResourceBinding, ResourceGroup, RoutingTable,
-    RuleProtocol, SecurityGroup, SecurityGroupRule, Settling, Subnet, Vpc, default_network_acl_id,
-    default_resource_group_id,
+    PublicGateway, Remote, ReservedIp, ResolverLocation, ResolverProfile, ResolverSetting, ResourceBinding,
+    ResourceGroup, RoutingTable, RuleProtocol, SecurityGroup, SecurityGroupRule, Settling, Subnet, Vpc,
+    default_network_acl_id, default_resource_group_id,
 };
 use hubspoke_vpc::world::Entity;
 use sqlx::AnyConnection;
@@ -22,11 +22,13 @@ use super::changes::append_change;
 use crate::{EntityKind, EventRecord, Revision, StoreError, StoreResult, WorldWrite};
 
 mod dns;
+mod forwarding;
 mod load;
 mod security;
 mod transit;
 
 use dns::{load_dns, put_dns_zone, put_record, put_service_instance};
+use forwarding::{load_forwarding, put_forwarding_rule, put_secondary_zone};
 pub(super) use load::load;
 use security::{load_security, put_network_acl, put_security_group};
 use transit::{load_transit, put_transit_connection, put_transit_gateway};
@@ -82,6 +84,8 @@ fn key_text(write: &WorldWrite) -> String {
         | EntityKey::ResourceBinding(id)
         | EntityKey::Binding(id)
         | EntityKey::Resolver(id)
+        | EntityKey::ForwardingRule(id)
+        | EntityKey::SecondaryZone(id)
         | EntityKey::SecurityGroup(id)
         | EntityKey::NetworkAcl(id)
         | EntityKey::RoutingTable(id)
@@ -105,6 +109,8 @@ fn key_of(entity: &Entity) -> EntityKey {
         Entity::ServiceInstance(e) => EntityKey::ServiceInstance(e.id.clone()),
         Entity::DnsZone(e) => EntityKey::DnsZone(e.id.clone()),
         Entity::ResourceRecord(e) => EntityKey::ResourceRecord(e.id.clone()),
+        Entity::ForwardingRule(e) => EntityKey::ForwardingRule(e.id.clone()),
+        Entity::SecondaryZone(e) => EntityKey::SecondaryZone(e.id.clone()),
         Entity::SecurityGroup(e) => EntityKey::SecurityGroup(e.id.clone()),
         Entity::NetworkAcl(e) => EntityKey::NetworkAcl(e.id.clone()),
         Entity::RoutingTable(e) => EntityKey::RoutingTable(e.id.clone()),
@@ -175,6 +181,8 @@ async fn delete(connection: &mut AnyConnection, key: &EntityKey) -> StoreResult<
         EntityKey::ServiceInstance(id) => ("dns_service_instances", id),
         EntityKey::DnsZone(id) => ("dns_zones", id),
         EntityKey::ResourceRecord(id) => ("dns_resource_records", id),
+        EntityKey::ForwardingRule(id) => ("forwarding_rules", id),
+        EntityKey::SecondaryZone(id) => ("secondary_zones", id),
         EntityKey::SecurityGroup(id) => ("security_groups", id),
         EntityKey::NetworkAcl(id) => ("network_acls", id),
         EntityKey::RoutingTable(id) => ("routing_tables", id),
@@ -389,9 +397,12 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
         }
         Entity::Resolver(resolver) => {
             sqlx::query(
-                "INSERT INTO custom_resolvers (id, account, instance_id, name, description, enabled, created_at, modified_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
-                 description = excluded.description, enabled = excluded.enabled, modified_at = excluded.modified_at",
+                "INSERT INTO custom_resolvers (id, account, instance_id, name, description, enabled, created_at, modified_at, \
+                 profile, allow_disruptive_updates, phase, settles_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+                 description = excluded.description, enabled = excluded.enabled, modified_at = excluded.modified_at, \
+                 profile = excluded.profile, allow_disruptive_updates = excluded.allow_disruptive_updates, \
+                 phase = excluded.phase, settles_at = excluded.settles_at",
             )
             .bind(&resolver.id)
             .bind(resolver.account.as_str())
@@ -401,6 +412,10 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
             .bind(resolver.enabled as i64)
             .bind(resolver.created_at.0)
             .bind(resolver.modified_at.0)
+            .bind(resolver.profile.as_str())
+            .bind(resolver.allow_disruptive_updates as i64)
+            .bind(resolver.settling.as_ref().map(phase_text))
+            .bind(resolver.settling.as_ref().map(|settling| settling.until.0))
             .execute(&mut *connection)
             .await?;
             sqlx::query("DELETE FROM custom_resolver_locations WHERE resolver_id = $1")
@@ -421,6 +436,8 @@ async fn put(connection: &mut AnyConnection, entity: &Entity) -> StoreResult<()>
                 .await?;
             }
         }
+        Entity::ForwardingRule(rule) => put_forwarding_rule(connection, rule).await?,
+        Entity::SecondaryZone(zone) => put_secondary_zone(connection, zone).await?,
         Entity::PublicGateway(gateway) => put_public_gateway(connection, gateway).await?,
         Entity::ServiceInstance(instance) => put_service_instance(connection, instance).await?,
         Entity::DnsZone(zone) => put_dns_zone(connection, zone).await?,
