@@ -258,3 +258,190 @@ async fn names_outside_every_zone_go_to_public_dns_and_parents_of_service_domain
         assert!(!answer.metadata.authoritative, "{name} is not ours");
     }
 }
+
+const HUB_RESOLVER: [u8; 4] = [10, 1, 9, 53];
+const SPOKE_RESOLVER: [u8; 4] = [10, 2, 9, 53];
+const SITE_A: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
+const SITE_B: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 3));
+
+/// The bound topology with the spoke delegated and the hub's custom resolver (default rule to the private resolvers),
+/// plus `more`.
+fn hub_with_resolver(more: Vec<Entity>) -> Vec<Entity> {
+    let mut entities = fixture::entities(true, true);
+    entities.extend(fixture::resolver("hub-resolver", "hub", 1, HUB_RESOLVER));
+    entities.push(fixture::rule("rule-default", "hub-resolver", 1, "*", &["161.26.0.7", "161.26.0.8"], &[]));
+    entities.extend(more);
+    entities
+}
+
+/// An address on loopback where nothing answers (a port just released).
+async fn dead_target() -> SocketAddr {
+    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    socket.local_addr().unwrap()
+}
+
+fn a(address: [u8; 4]) -> RData {
+    RData::A(hickory_proto::rr::rdata::A(Ipv4Addr::from(address)))
+}
+
+#[tokio::test]
+async fn forwarding_rules_relay_to_their_targets_in_order_and_views_select_by_client_address() {
+    let onprem = Authority::start(CLIENT, "onprem.test", vec![soa("onprem.test", 1, 60), record("www.onprem.test", 60, a([172, 16, 0, 1]))]).await;
+    let site_b = Authority::start(CLIENT, "onprem.test", vec![soa("onprem.test", 1, 60), record("www.onprem.test", 60, a([172, 16, 0, 2]))]).await;
+    let dead = dead_target().await.to_string();
+    let (onprem_at, site_b_at) = (onprem.address.to_string(), site_b.address.to_string());
+    let mut plane = Plane::start(None).await;
+    use RecordType::A;
+    use ResponseCode::*;
+    plane.serve(hub_with_resolver(Vec::new())).await;
+    let spoke = plane.endpoint(SPOKE_ENDPOINT);
+    // Before any rule the default rule answers privately: the VPE names, nothing of the on-premises zone.
+    let cos = format!("{}.", fixture::COS);
+    expect(spoke, SITE_A, fixture::COS, A, NoError, &[&format!("{cos} A 10.1.0.5")]).await;
+    expect(spoke, SITE_A, "www.onprem.test", A, Refused, &[]).await;
+
+    // A rule forwarding the zone: the first target is dead, the second answers, over UDP and TCP.
+    let rule = |views: &[(&str, &str, &[&str])]| {
+        fixture::rule("rule-onprem", "hub-resolver", 1, "onprem.test", &[&dead, &onprem_at], views)
+    };
+    plane.serve(hub_with_resolver(vec![rule(&[])])).await;
+    expect(spoke, SITE_A, "www.onprem.test", A, NoError, &["www.onprem.test. A 172.16.0.1"]).await;
+    expect(spoke, SITE_B, "www.onprem.test", A, NoError, &["www.onprem.test. A 172.16.0.1"]).await;
+    assert!(onprem.queries() >= 4, "asked over UDP and TCP: {}", onprem.queries());
+    assert_eq!(dig(spoke, "www.onprem.test", "A").await, ["172.16.0.1"]);
+
+    // A view for one client address sends that client's queries elsewhere.
+    let expression = format!("source.ip == '{SITE_B}'");
+    let targets = [site_b_at.as_str()];
+    plane.serve(hub_with_resolver(vec![rule(&[("site-b", &expression, &targets)])])).await;
+    expect(spoke, SITE_B, "www.onprem.test", A, NoError, &["www.onprem.test. A 172.16.0.2"]).await;
+    expect(spoke, SITE_A, "www.onprem.test", A, NoError, &["www.onprem.test. A 172.16.0.1"]).await;
+    let expression = format!("ipInRange(source.ip, '{SITE_A}/32') || ipInRange(source.ip, '{SITE_B}/32')");
+    plane.serve(hub_with_resolver(vec![rule(&[("both", &expression, &targets)])])).await;
+    expect(spoke, SITE_A, "www.onprem.test", A, NoError, &["www.onprem.test. A 172.16.0.2"]).await;
+
+    // An upstream that truncates over UDP is asked again over TCP for a UDP client.
+    plane.serve(hub_with_resolver(vec![rule(&[])])).await;
+    onprem.truncate_udp(true);
+    let answer = ask(spoke, SITE_A, "www.onprem.test", A, false).await;
+    assert_eq!(spelled(&answer), ["www.onprem.test. A 172.16.0.1"], "relayed over TCP after TC");
+
+    // Every target silent: SERVFAIL.
+    plane.serve(hub_with_resolver(vec![fixture::rule("rule-onprem", "hub-resolver", 1, "onprem.test", &[&dead], &[])])).await;
+    expect(spoke, SITE_A, "www.onprem.test", A, ServFail, &[]).await;
+
+    // The rule deleted: back to the default rule.
+    plane.serve(hub_with_resolver(Vec::new())).await;
+    expect(spoke, SITE_A, "www.onprem.test", A, Refused, &[]).await;
+
+    // `lookup` says which rule and view sent the query where.
+    plane.serve(hub_with_resolver(vec![rule(&[("site-b", &format!("source.ip == '{SITE_B}'"), &targets)])])).await;
+    let settings = plane.plane.settings();
+    let views = plane.plane.views();
+    let lookup = hubspoke_dns::lookup::lookup(&views, SPOKE_ENDPOINT, Some(SITE_B), "www.onprem.test", A, settings);
+    use hubspoke_dns::lookup::Hop;
+    assert!(lookup.hops.iter().any(|hop| matches!(hop, Hop::Resolver { id, .. } if id == "hub-resolver")), "{:?}", lookup.hops);
+    assert!(
+        lookup.hops.iter().any(|hop| matches!(hop, Hop::Rule { id, view: Some(view), .. } if id == "rule-onprem" && view == "site-b")),
+        "{:?}",
+        lookup.hops
+    );
+    assert!(lookup.hops.contains(&Hop::Remote { to: vec![site_b.address] }), "{:?}", lookup.hops);
+}
+
+#[tokio::test]
+async fn secondary_zones_answer_from_a_real_zone_transfer() {
+    let primary = Authority::start(
+        CLIENT,
+        "branch.test",
+        vec![soa("branch.test", 1, 3600), record("host.branch.test", 60, a([10, 50, 0, 1])), record("mail.branch.test", 60, a([10, 50, 0, 25]))],
+    )
+    .await;
+    let updated =
+        Authority::start(CLIENT, "branch.test", vec![soa("branch.test", 2, 3600), record("host.branch.test", 60, a([10, 50, 0, 2]))]).await;
+    let dead = dead_target().await.to_string();
+    let (primary_at, updated_at) = (primary.address.to_string(), updated.address.to_string());
+    let zone = |enabled: bool, from: &[&str]| fixture::secondary_zone("sz-branch", "hub-resolver", 1, "branch.test", enabled, from);
+    let mut plane = Plane::start(None).await;
+    plane.serve(hub_with_resolver(Vec::new())).await;
+    let spoke = plane.endpoint(SPOKE_ENDPOINT);
+    use RecordType::A;
+    use ResponseCode::*;
+    expect(spoke, SITE_A, "host.branch.test", A, Refused, &[]).await;
+
+    // Created enabled: transferred at once, answered from the copy (NXDOMAIN for names it does not hold).
+    plane.serve(hub_with_resolver(vec![zone(true, &[&primary_at])])).await;
+    expect(spoke, SITE_A, "host.branch.test", A, NoError, &["host.branch.test. A 10.50.0.1"]).await;
+    expect(spoke, SITE_A, "mail.branch.test", A, NoError, &["mail.branch.test. A 10.50.0.25"]).await;
+    expect(spoke, SITE_A, "nope.branch.test", A, NXDomain, &[]).await;
+    assert_eq!(primary.transfers(), 1);
+    assert_eq!(dig(spoke, "host.branch.test", "A").await, ["10.50.0.1"]);
+    let soa = ask(spoke, SITE_A, "branch.test", RecordType::SOA, false).await;
+    assert!(matches!(soa.answers.first().map(|r| &r.data), Some(RData::SOA(s)) if s.serial == 1), "{soa:?}");
+    // The primary going away changes nothing: the copy is local.
+    drop(primary);
+    expect(spoke, SITE_A, "host.branch.test", A, NoError, &["host.branch.test. A 10.50.0.1"]).await;
+
+    // `transfer_from` changes: transferred again from the new primary.
+    plane.serve(hub_with_resolver(vec![zone(true, &[&dead, &updated_at])])).await;
+    expect(spoke, SITE_A, "host.branch.test", A, NoError, &["host.branch.test. A 10.50.0.2"]).await;
+    expect(spoke, SITE_A, "mail.branch.test", A, NXDomain, &[]).await;
+
+    // A failed transfer keeps the copy and is reported.
+    plane.serve(hub_with_resolver(vec![zone(true, &[&dead])])).await;
+    let started = Instant::now();
+    while plane.plane.secondaries().iter().all(|(_, copy)| copy.error.is_none()) {
+        assert!(started.elapsed() < Duration::from_secs(5), "the failed transfer is reported");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    expect(spoke, SITE_A, "host.branch.test", A, NoError, &["host.branch.test. A 10.50.0.2"]).await;
+    let views = plane.plane.views();
+    let lookup =
+        hubspoke_dns::lookup::lookup(&views, SPOKE_ENDPOINT, None, "host.branch.test", A, plane.plane.settings());
+    use hubspoke_dns::lookup::Hop;
+    assert!(
+        lookup.hops.iter().any(|hop| matches!(hop, Hop::Secondary { id, serial: Some(2), error: Some(_), .. } if id == "sz-branch")),
+        "{:?}",
+        lookup.hops
+    );
+
+    // Disabled: the rules apply again (the default rule: outside every zone).
+    plane.serve(hub_with_resolver(vec![zone(false, &[&updated_at])])).await;
+    expect(spoke, SITE_A, "host.branch.test", A, Refused, &[]).await;
+
+    // Never transferred (its only primary is dead): SERVFAIL.
+    plane.serve(hub_with_resolver(vec![fixture::secondary_zone("sz-other", "hub-resolver", 1, "other.test", true, &[&dead])])).await;
+    expect(spoke, SITE_A, "host.other.test", A, ServFail, &[]).await;
+}
+
+#[tokio::test]
+async fn resolvers_forward_to_each_other_in_process_and_loops_end_in_servfail() {
+    let mut plane = Plane::start(None).await;
+    let spoke_resolver = |default: &str| {
+        let mut entities = fixture::resolver("spoke-resolver", "spoke", 2, SPOKE_RESOLVER);
+        entities.push(fixture::rule("rule-spoke-default", "spoke-resolver", 2, "*", &[default], &[]));
+        entities
+    };
+    // The spoke's zone is permitted to the spoke only; the hub's resolver forwards it to the spoke's resolver.
+    let team = vec![
+        fixture::instance("instance-spoke", 2),
+        fixture::zone("zone-team", "instance-spoke", 2, "team.test", &["spoke"]),
+        fixture::resource_record("A:app", "zone-team", 2, "app.team.test", RecordData::A([10, 2, 5, 5].into())),
+    ];
+    let mut entities = hub_with_resolver(team.clone());
+    entities.extend(spoke_resolver("161.26.0.7"));
+    entities.push(fixture::rule("rule-team", "hub-resolver", 1, "team.test", &["10.2.9.53"], &[]));
+    plane.serve(entities).await;
+    let spoke = plane.endpoint(SPOKE_ENDPOINT);
+    expect(spoke, SITE_A, "app.team.test", RecordType::A, ResponseCode::NoError, &["app.team.test. A 10.2.5.5"]).await;
+
+    // The spoke's resolver forwards everything back to the hub's: a loop, answered SERVFAIL.
+    let mut entities = hub_with_resolver(team);
+    entities.extend(spoke_resolver("10.1.9.53"));
+    entities.push(fixture::rule("rule-team", "hub-resolver", 1, "team.test", &["10.2.9.53"], &[]));
+    plane.serve(entities).await;
+    expect(spoke, SITE_A, "app.team.test", RecordType::A, ResponseCode::ServFail, &[]).await;
+    // Names the hub answers itself are unaffected.
+    let cos = format!("{}. A 10.1.0.5", fixture::COS);
+    expect(spoke, SITE_A, fixture::COS, RecordType::A, ResponseCode::NoError, &[&cos]).await;
+}

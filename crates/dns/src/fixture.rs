@@ -174,6 +174,102 @@ pub fn zone(id: &str, instance: &str, owner: u8, name: &str, networks: &[&str]) 
     })
 }
 
+/// An enabled custom resolver `id` of account `owner` with one location in `vpc` listening on `address` (in a subnet
+/// of its own).
+pub fn resolver(id: &str, vpc: &str, owner: u8, address: [u8; 4]) -> Vec<Entity> {
+    let subnet = format!("{id}-subnet");
+    vec![
+        Entity::Subnet(Subnet {
+            id: subnet.clone(),
+            account: account(owner),
+            vpc: vpc.into(),
+            zone: "us-south-1".into(),
+            cidr: format!("{}.{}.{}.0/24", address[0], address[1], address[2]).parse().unwrap(),
+            name: subnet.clone(),
+            created_at: Timestamp(0),
+            network_acl: format!("{vpc}-acl"),
+            public_gateway: None,
+            resource_group: default_resource_group_id(&account(owner)),
+        }),
+        Entity::ReservedIp(ReservedIp {
+            id: format!("{id}-ip"),
+            subnet: subnet.clone(),
+            address: Ipv4Addr::from(address),
+            name: format!("{id}-ip"),
+            auto_delete: true,
+            owner: IpOwner::Provider,
+            target: Some(IpTarget::ResolverLocation { resolver: id.into(), location: format!("{id}-location") }),
+            created_at: Timestamp(0),
+        }),
+        Entity::Resolver(CustomResolver {
+            id: id.into(),
+            account: account(owner),
+            instance: format!("instance-{owner}"),
+            name: id.into(),
+            description: None,
+            enabled: true,
+            locations: vec![ResolverLocation {
+                id: format!("{id}-location"),
+                subnet,
+                enabled: true,
+                reserved_ip: format!("{id}-ip"),
+            }],
+            profile: ResolverProfile::default(),
+            allow_disruptive_updates: false,
+            settling: None,
+            created_at: Timestamp(0),
+            modified_at: Timestamp(0),
+        }),
+    ]
+}
+
+/// A forwarding target from `10.0.0.7` or `127.0.0.1:5353`.
+pub fn target(text: &str) -> Target {
+    Target::parse(text).expect("a target")
+}
+
+/// A forwarding rule of `resolver`: `matches` `*` makes the default rule. Views are (name, expression, targets).
+pub fn rule(id: &str, resolver: &str, owner: u8, matches: &str, forward_to: &[&str], views: &[(&str, &str, &[&str])]) -> Entity {
+    let default = matches == "*";
+    Entity::ForwardingRule(ForwardingRule {
+        id: id.into(),
+        account: account(owner),
+        resolver: resolver.into(),
+        sequence: if default { 0 } else { 1 + id.len() as u64 },
+        kind: if default { ForwardingRuleKind::Default } else { ForwardingRuleKind::Zone },
+        description: String::new(),
+        matches: matches.into(),
+        forward_to: forward_to.iter().map(|t| target(t)).collect(),
+        views: views
+            .iter()
+            .map(|(name, expression, forward_to)| RuleView {
+                name: name.to_string(),
+                description: String::new(),
+                expression: hubspoke_vpc::expression::Expression::parse(expression).expect("a valid expression"),
+                forward_to: forward_to.iter().map(|t| target(t)).collect(),
+            })
+            .collect(),
+        created_at: Timestamp(0),
+        modified_at: Timestamp(0),
+    })
+}
+
+/// A secondary zone of `resolver`.
+pub fn secondary_zone(id: &str, resolver: &str, owner: u8, zone: &str, enabled: bool, transfer_from: &[&str]) -> Entity {
+    Entity::SecondaryZone(SecondaryZone {
+        id: id.into(),
+        account: account(owner),
+        resolver: resolver.into(),
+        sequence: 1,
+        zone: zone.into(),
+        description: String::new(),
+        enabled,
+        transfer_from: transfer_from.iter().map(|t| target(t)).collect(),
+        created_at: Timestamp(0),
+        modified_at: Timestamp(0),
+    })
+}
+
 /// A resource record of `zone`.
 pub fn resource_record(id: &str, zone: &str, owner: u8, name: &str, data: RecordData) -> Entity {
     Entity::ResourceRecord(ResourceRecord {

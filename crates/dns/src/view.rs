@@ -12,14 +12,14 @@ use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
-use crate::resolver::{ResolverPlan, Service};
+use crate::resolver::{ResolverPlan, RulePlan, RuleView, SecondaryPlan, Selector, Service, Target};
 use crate::secondary::Transferred;
 use crate::zone::{Data, Input, Origin, Zone, ancestors};
 
 use hubspoke_vpc::World;
 use hubspoke_vpc::catalog::service_domain_of;
 use hubspoke_vpc::model::{
-    BindingMode, CustomResolver, DnsZone, EndpointGateway, IpTarget, RecordData, ResolverSetting, ResourceBinding,
+    BindingMode, CustomResolver, DnsZone, EndpointGateway, ForwardingRuleKind, IpTarget, RecordData, ResolverSetting, ResourceBinding,
     ResourceRecord,
 };
 use hubspoke_vpc::topology::{custom_resolver_addresses, spoke_bindings};
@@ -535,17 +535,55 @@ fn data_of(data: &RecordData) -> Data {
     }
 }
 
-/// Compiles one custom resolver: its secondary zones, its forwarding rules (none until the world holds them: the
-/// default rule answers privately).
+/// Compiles one custom resolver: its enabled secondary zones, its zone forwarding rules and its default rule (a
+/// resolver without one answers privately, as a default rule to 161.26.0.7 and .8 does).
 fn plan_of(
-    _world: &World,
+    world: &World,
     resolver: &CustomResolver,
     vpc: &str,
     address: Ipv4Addr,
     private: Arc<View>,
-    _locations: &HashSet<Ipv4Addr>,
+    locations: &HashSet<Ipv4Addr>,
 ) -> ResolverPlan {
-    ResolverPlan::private_only(&resolver.id, &resolver.name, vpc, address, private)
+    let mut plan = ResolverPlan::private_only(&resolver.id, &resolver.name, vpc, address, private);
+    let targets = |targets: &[hubspoke_vpc::model::Target]| -> Vec<Target> {
+        targets.iter().map(|t| Target::of(t.address, t.port, |a| locations.contains(&a))).collect()
+    };
+    for rule in world.forwarding_rules_of(&resolver.id) {
+        let compiled = RulePlan {
+            id: rule.id.clone(),
+            matches: rule.matches.trim_end_matches('.').to_ascii_lowercase(),
+            forward_to: targets(&rule.forward_to),
+            views: rule
+                .views
+                .iter()
+                .map(|view| {
+                    let expression = view.expression.clone();
+                    RuleView {
+                        name: view.name.clone(),
+                        expression: expression.text().to_owned(),
+                        forward_to: targets(&view.forward_to),
+                        selector: Selector::new(move |client| expression.evaluate(client)),
+                    }
+                })
+                .collect(),
+        };
+        match rule.kind {
+            ForwardingRuleKind::Default => plan.default = compiled,
+            ForwardingRuleKind::Zone => plan.rules.push(compiled),
+        }
+    }
+    plan.secondaries = world
+        .secondary_zones_of(&resolver.id)
+        .into_iter()
+        .filter(|zone| zone.enabled)
+        .map(|zone| SecondaryPlan {
+            id: zone.id.clone(),
+            zone: zone.zone.trim_end_matches('.').to_ascii_lowercase(),
+            transfer_from: zone.transfer_from.iter().map(|t| t.socket()).collect(),
+        })
+        .collect();
+    plan
 }
 
 #[cfg(test)]
