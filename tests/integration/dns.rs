@@ -496,3 +496,26 @@ async fn a_dns_endpoint_that_cannot_be_bound_is_reported_not_hidden() {
     let (status, _) = second.call(Method::GET, "/_hubspoke/ready", None, None).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// The lookup takes a record type and a client address, answers the apex SOA of a VPE domain, says that the domain's
+/// parents are outside every zone, and refuses a type or address it cannot use with a 400 naming the parameter.
+#[tokio::test]
+async fn the_lookup_explains_zones_types_and_the_authority_boundary() {
+    let server = Server::ephemeral().await;
+    let net = Net::new(&server).await;
+    let vpc = net.vpc(&net.hub, "solo", false).await;
+    let base = format!("/_hubspoke/vpcs/{}/dns_lookup", vpc["id"].as_str().unwrap());
+    let apex = net.ok(&net.hub, Method::GET, &format!("{base}?name=appdomain.cloud&type=soa"), None).await;
+    assert_eq!((apex["type"].as_str(), apex["rcode"].as_str()), (Some("SOA"), Some("NOERROR")), "{apex}");
+    assert_eq!(apex["records"][0]["type"], "SOA", "{apex}");
+    assert_eq!(apex["records"][0]["name"], "appdomain.cloud", "{apex}");
+    assert!(apex["steps"].as_array().unwrap().iter().any(|s| s["kind"] == "vpe_domain"), "{apex}");
+    let parent = net.ok(&net.hub, Method::GET, &format!("{base}?name=ibm.com&source=10.0.0.9"), None).await;
+    assert_eq!(parent["rcode"], "REFUSED", "{parent}");
+    assert!(parent["explanation"].to_string().contains("outside every zone"), "{parent}");
+    for (query, parameter) in [("name=ibm.com&type=BOGUS", "type"), ("name=ibm.com&source=not-an-ip", "source")] {
+        let (status, body) = server.call(Method::GET, &format!("{base}?{query}"), Some(&net.hub.token), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert!(body.to_string().contains(parameter), "{query}: {body}");
+    }
+}

@@ -77,7 +77,14 @@ pub fn spelled(message: &Message) -> Vec<String> {
 }
 
 /// Asks over UDP and TCP until both give `code` and `records` (in any order), failing after one second.
-pub async fn expect(endpoint: SocketAddr, from: IpAddr, name: &str, kind: RecordType, code: ResponseCode, records: &[&str]) {
+pub async fn expect(
+    endpoint: SocketAddr,
+    from: IpAddr,
+    name: &str,
+    kind: RecordType,
+    code: ResponseCode,
+    records: &[&str],
+) {
     let started = Instant::now();
     let mut want: Vec<String> = records.iter().map(|r| r.to_string()).collect();
     want.sort();
@@ -149,7 +156,13 @@ fn corp_zone(networks: &[&str], www: [u8; 4]) -> Vec<Entity> {
         ),
         record("TXT:apex", "corp.test", RecordData::Txt("hello world".into())),
         fixture::zone("zone-rev", "instance-hub", 1, "10.10.in-addr.arpa", networks),
-        fixture::resource_record("PTR:www", "zone-rev", 1, "1.0.10.10.in-addr.arpa", RecordData::Ptr("www.corp.test".into())),
+        fixture::resource_record(
+            "PTR:www",
+            "zone-rev",
+            1,
+            "1.0.10.10.in-addr.arpa",
+            RecordData::Ptr("www.corp.test".into()),
+        ),
     ]
 }
 
@@ -173,10 +186,18 @@ async fn private_zone_records_are_answered_and_follow_every_change() {
     plane.serve(with(fixture::entities(true, false), corp_zone(&["hub"], [10, 10, 0, 1]))).await;
     expect(hub, CLIENT, "www.corp.test", A, NoError, &["www.corp.test. A 10.10.0.1"]).await;
     expect(hub, CLIENT, "www.corp.test", AAAA, NoError, &["www.corp.test. AAAA fd00::1"]).await;
-    expect(hub, CLIENT, "alias.corp.test", A, NoError, &["alias.corp.test. CNAME www.corp.test.", "www.corp.test. A 10.10.0.1"])
-        .await;
+    expect(
+        hub,
+        CLIENT,
+        "alias.corp.test",
+        A,
+        NoError,
+        &["alias.corp.test. CNAME www.corp.test.", "www.corp.test. A 10.10.0.1"],
+    )
+    .await;
     expect(hub, CLIENT, "corp.test", MX, NoError, &["corp.test. MX 10 mail.corp.test."]).await;
-    expect(hub, CLIENT, "_sip._udp.corp.test", SRV, NoError, &["_sip._udp.corp.test. SRV 1 5 5060 sip.corp.test."]).await;
+    expect(hub, CLIENT, "_sip._udp.corp.test", SRV, NoError, &["_sip._udp.corp.test. SRV 1 5 5060 sip.corp.test."])
+        .await;
     expect(hub, CLIENT, "corp.test", TXT, NoError, &["corp.test. TXT hello world"]).await;
     expect(hub, CLIENT, "1.0.10.10.in-addr.arpa", PTR, NoError, &["1.0.10.10.in-addr.arpa. PTR www.corp.test."]).await;
     expect(hub, CLIENT, "corp.test", NS, NoError, &["corp.test. NS ns.hubspoke.invalid."]).await;
@@ -215,11 +236,24 @@ async fn the_longest_zone_alone_is_searched() {
     let mut plane = Plane::start(None).await;
     let mut entities = with(fixture::entities(false, false), corp_zone(&["hub"], [10, 10, 0, 1]));
     entities.push(fixture::zone("zone-sub", "instance-hub", 1, "sub.corp.test", &["hub"]));
-    entities.push(fixture::resource_record("A:deep", "zone-corp", 1, "x.sub.corp.test", RecordData::A([10, 0, 0, 9].into())));
-    entities.push(fixture::resource_record("A:sub", "zone-sub", 1, "y.sub.corp.test", RecordData::A([10, 0, 0, 8].into())));
+    entities.push(fixture::resource_record(
+        "A:deep",
+        "zone-corp",
+        1,
+        "x.sub.corp.test",
+        RecordData::A([10, 0, 0, 9].into()),
+    ));
+    entities.push(fixture::resource_record(
+        "A:sub",
+        "zone-sub",
+        1,
+        "y.sub.corp.test",
+        RecordData::A([10, 0, 0, 8].into()),
+    ));
     plane.serve(entities).await;
     let hub = plane.endpoint(HUB_ENDPOINT);
-    expect(hub, CLIENT, "y.sub.corp.test", RecordType::A, ResponseCode::NoError, &["y.sub.corp.test. A 10.0.0.8"]).await;
+    expect(hub, CLIENT, "y.sub.corp.test", RecordType::A, ResponseCode::NoError, &["y.sub.corp.test. A 10.0.0.8"])
+        .await;
     // `x.sub.corp.test` is a record of the shorter zone: the longer one is searched, and it has no such name.
     expect(hub, CLIENT, "x.sub.corp.test", RecordType::A, ResponseCode::NXDomain, &[]).await;
     let answer = ask(hub, CLIENT, "x.sub.corp.test", RecordType::A, false).await;
@@ -286,8 +320,18 @@ fn a(address: [u8; 4]) -> RData {
 
 #[tokio::test]
 async fn forwarding_rules_relay_to_their_targets_in_order_and_views_select_by_client_address() {
-    let onprem = Authority::start(CLIENT, "onprem.test", vec![soa("onprem.test", 1, 60), record("www.onprem.test", 60, a([172, 16, 0, 1]))]).await;
-    let site_b = Authority::start(CLIENT, "onprem.test", vec![soa("onprem.test", 1, 60), record("www.onprem.test", 60, a([172, 16, 0, 2]))]).await;
+    let onprem = Authority::start(
+        CLIENT,
+        "onprem.test",
+        vec![soa("onprem.test", 1, 60), record("www.onprem.test", 60, a([172, 16, 0, 1]))],
+    )
+    .await;
+    let site_b = Authority::start(
+        CLIENT,
+        "onprem.test",
+        vec![soa("onprem.test", 1, 60), record("www.onprem.test", 60, a([172, 16, 0, 2]))],
+    )
+    .await;
     let dead = dead_target().await.to_string();
     let (onprem_at, site_b_at) = (onprem.address.to_string(), site_b.address.to_string());
     let mut plane = Plane::start(None).await;
@@ -327,7 +371,9 @@ async fn forwarding_rules_relay_to_their_targets_in_order_and_views_select_by_cl
     assert_eq!(spelled(&answer), ["www.onprem.test. A 172.16.0.1"], "relayed over TCP after TC");
 
     // Every target silent: SERVFAIL.
-    plane.serve(hub_with_resolver(vec![fixture::rule("rule-onprem", "hub-resolver", 1, "onprem.test", &[&dead], &[])])).await;
+    plane
+        .serve(hub_with_resolver(vec![fixture::rule("rule-onprem", "hub-resolver", 1, "onprem.test", &[&dead], &[])]))
+        .await;
     expect(spoke, SITE_A, "www.onprem.test", A, ServFail, &[]).await;
 
     // The rule deleted: back to the default rule.
@@ -340,9 +386,15 @@ async fn forwarding_rules_relay_to_their_targets_in_order_and_views_select_by_cl
     let views = plane.plane.views();
     let lookup = hubspoke_dns::lookup::lookup(&views, SPOKE_ENDPOINT, Some(SITE_B), "www.onprem.test", A, settings);
     use hubspoke_dns::lookup::Hop;
-    assert!(lookup.hops.iter().any(|hop| matches!(hop, Hop::Resolver { id, .. } if id == "hub-resolver")), "{:?}", lookup.hops);
     assert!(
-        lookup.hops.iter().any(|hop| matches!(hop, Hop::Rule { id, view: Some(view), .. } if id == "rule-onprem" && view == "site-b")),
+        lookup.hops.iter().any(|hop| matches!(hop, Hop::Resolver { id, .. } if id == "hub-resolver")),
+        "{:?}",
+        lookup.hops
+    );
+    assert!(
+        lookup.hops.iter().any(
+            |hop| matches!(hop, Hop::Rule { id, view: Some(view), .. } if id == "rule-onprem" && view == "site-b")
+        ),
         "{:?}",
         lookup.hops
     );
@@ -354,14 +406,24 @@ async fn secondary_zones_answer_from_a_real_zone_transfer() {
     let primary = Authority::start(
         CLIENT,
         "branch.test",
-        vec![soa("branch.test", 1, 3600), record("host.branch.test", 60, a([10, 50, 0, 1])), record("mail.branch.test", 60, a([10, 50, 0, 25]))],
+        vec![
+            soa("branch.test", 1, 3600),
+            record("host.branch.test", 60, a([10, 50, 0, 1])),
+            record("mail.branch.test", 60, a([10, 50, 0, 25])),
+        ],
     )
     .await;
-    let updated =
-        Authority::start(CLIENT, "branch.test", vec![soa("branch.test", 2, 3600), record("host.branch.test", 60, a([10, 50, 0, 2]))]).await;
+    let updated = Authority::start(
+        CLIENT,
+        "branch.test",
+        vec![soa("branch.test", 2, 3600), record("host.branch.test", 60, a([10, 50, 0, 2]))],
+    )
+    .await;
     let dead = dead_target().await.to_string();
     let (primary_at, updated_at) = (primary.address.to_string(), updated.address.to_string());
-    let zone = |enabled: bool, from: &[&str]| fixture::secondary_zone("sz-branch", "hub-resolver", 1, "branch.test", enabled, from);
+    let zone = |enabled: bool, from: &[&str]| {
+        fixture::secondary_zone("sz-branch", "hub-resolver", 1, "branch.test", enabled, from)
+    };
     let mut plane = Plane::start(None).await;
     plane.serve(hub_with_resolver(Vec::new())).await;
     let spoke = plane.endpoint(SPOKE_ENDPOINT);
@@ -400,7 +462,10 @@ async fn secondary_zones_answer_from_a_real_zone_transfer() {
         hubspoke_dns::lookup::lookup(&views, SPOKE_ENDPOINT, None, "host.branch.test", A, plane.plane.settings());
     use hubspoke_dns::lookup::Hop;
     assert!(
-        lookup.hops.iter().any(|hop| matches!(hop, Hop::Secondary { id, serial: Some(2), error: Some(_), .. } if id == "sz-branch")),
+        lookup
+            .hops
+            .iter()
+            .any(|hop| matches!(hop, Hop::Secondary { id, serial: Some(2), error: Some(_), .. } if id == "sz-branch")),
         "{:?}",
         lookup.hops
     );
@@ -410,7 +475,16 @@ async fn secondary_zones_answer_from_a_real_zone_transfer() {
     expect(spoke, SITE_A, "host.branch.test", A, Refused, &[]).await;
 
     // Never transferred (its only primary is dead): SERVFAIL.
-    plane.serve(hub_with_resolver(vec![fixture::secondary_zone("sz-other", "hub-resolver", 1, "other.test", true, &[&dead])])).await;
+    plane
+        .serve(hub_with_resolver(vec![fixture::secondary_zone(
+            "sz-other",
+            "hub-resolver",
+            1,
+            "other.test",
+            true,
+            &[&dead],
+        )]))
+        .await;
     expect(spoke, SITE_A, "host.other.test", A, ServFail, &[]).await;
 }
 

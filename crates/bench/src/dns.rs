@@ -328,10 +328,8 @@ pub async fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
                 )
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
-        let private =
-            file("private", &world::zone_questions(&plan, false, QUESTIONS, 3), hub_endpoint)?;
-        let forwarded =
-            file("forwarded", &world::zone_questions(&plan, true, QUESTIONS, 4), hub_endpoint)?;
+        let private = file("private", &world::zone_questions(&plan, false, QUESTIONS, 3), hub_endpoint)?;
+        let forwarded = file("forwarded", &world::zone_questions(&plan, true, QUESTIONS, 4), hub_endpoint)?;
         let workloads = [
             Workload { name: "UDP, positive", tcp: false, targets: true, files: vec![positive.clone()] },
             Workload { name: "UDP, mixed 80/10/10", tcp: false, targets: true, files: vec![mixed] },

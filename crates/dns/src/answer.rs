@@ -361,14 +361,6 @@ fn finish(mut response: Message, edns: Option<Edns>, limit: usize) -> Reply {
     }
 }
 
-/// SERVFAIL for a query the upstream did not answer.
-pub fn servfail(query: &[u8]) -> Vec<u8> {
-    if query.len() < 12 {
-        return Vec::new();
-    }
-    header_only(query, ResponseCode::ServFail)
-}
-
 /// A bare response header for a packet that could not be parsed: same id and opcode, QR set, the given code.
 fn header_only(packet: &[u8], code: ResponseCode) -> Vec<u8> {
     let mut header = vec![0u8; 12];

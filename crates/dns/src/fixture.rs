@@ -229,7 +229,14 @@ pub fn target(text: &str) -> Target {
 }
 
 /// A forwarding rule of `resolver`: `matches` `*` makes the default rule. Views are (name, expression, targets).
-pub fn rule(id: &str, resolver: &str, owner: u8, matches: &str, forward_to: &[&str], views: &[(&str, &str, &[&str])]) -> Entity {
+pub fn rule(
+    id: &str,
+    resolver: &str,
+    owner: u8,
+    matches: &str,
+    forward_to: &[&str],
+    views: &[(&str, &str, &[&str])],
+) -> Entity {
     let default = matches == "*";
     Entity::ForwardingRule(ForwardingRule {
         id: id.into(),
@@ -255,7 +262,14 @@ pub fn rule(id: &str, resolver: &str, owner: u8, matches: &str, forward_to: &[&s
 }
 
 /// A secondary zone of `resolver`.
-pub fn secondary_zone(id: &str, resolver: &str, owner: u8, zone: &str, enabled: bool, transfer_from: &[&str]) -> Entity {
+pub fn secondary_zone(
+    id: &str,
+    resolver: &str,
+    owner: u8,
+    zone: &str,
+    enabled: bool,
+    transfer_from: &[&str],
+) -> Entity {
     Entity::SecondaryZone(SecondaryZone {
         id: id.into(),
         account: account(owner),

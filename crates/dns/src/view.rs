@@ -19,8 +19,8 @@ use crate::zone::{Data, Input, Origin, Zone, ancestors};
 use hubspoke_vpc::World;
 use hubspoke_vpc::catalog::service_domain_of;
 use hubspoke_vpc::model::{
-    BindingMode, CustomResolver, DnsZone, EndpointGateway, ForwardingRuleKind, IpTarget, RecordData, ResolverSetting, ResourceBinding,
-    ResourceRecord,
+    BindingMode, CustomResolver, DnsZone, EndpointGateway, ForwardingRuleKind, IpTarget, RecordData, ResolverSetting,
+    ResourceBinding, ResourceRecord,
 };
 use hubspoke_vpc::topology::{custom_resolver_addresses, spoke_bindings};
 

@@ -215,7 +215,7 @@ impl App {
             })
             .collect();
         let steps = steps(&lookup.hops, &visible);
-        let explanation = explain(&lookup, vpc, &source_kind, &resolver_vpc, &answers, &steps, source.is_some());
+        let explanation = explain(&lookup, vpc, &source_kind, &resolver_vpc, &answers, &steps);
         Ok(NameLookup {
             name: lookup.name,
             record_type: kind.to_string(),
@@ -282,7 +282,6 @@ fn explain(
     resolver_vpc: &str,
     answers: &[LookupAnswer],
     steps: &[LookupStep],
-    client_known: bool,
 ) -> Vec<String> {
     let resolver = match source {
         Source::Own => format!("VPC `{vpc}` answers from its own view"),
@@ -343,7 +342,6 @@ fn explain(
             Hop::Loop => lines.push("the query loops between custom resolvers: SERVFAIL".to_owned()),
         }
     }
-    let _ = client_known;
     for answer in answers {
         let how = match &answer.origin {
             Some(AnswerOrigin { gateway, gateway_name, mode, vpc, via: Via::Own, .. }) => {
