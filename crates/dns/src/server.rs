@@ -140,6 +140,16 @@ impl DataPlane {
         self.views.load_full()
     }
 
+    /// Compiles `world` as the data plane would serve it, with the zones compiled for the served world reused and the
+    /// secondary zones' current copies (for explaining a lookup without compiling every zone again).
+    pub fn compile(&self, world: &World) -> Views {
+        let compiled = match self.zones.lock() {
+            Ok(mut cache) => compile_with(world, &mut cache),
+            Err(_) => compile_with(world, &mut ZoneCache::default()),
+        };
+        compiled.with_secondaries(self.views.load().secondaries_snapshot())
+    }
+
     /// The state of every secondary zone's copy, by secondary zone id.
     pub fn secondaries(&self) -> Vec<(String, Arc<Transferred>)> {
         let Ok(secondaries) = self.secondaries.lock() else { return Vec::new() };

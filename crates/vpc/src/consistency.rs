@@ -86,14 +86,14 @@ impl World {
             }
         }
         for zone in self.dns_zones() {
-            if !self.service_instance(&zone.instance).is_some_and(|instance| instance.account == zone.account) {
+            if self.service_instance(&zone.instance).is_none_or(|instance| instance.account != zone.account) {
                 found.push(format!(
                     "DNS zone `{}` names DNS Services instance `{}`, which is not its account's",
                     zone.id, zone.instance
                 ));
             }
             for network in &zone.permitted_networks {
-                if !self.vpc(&network.vpc).is_some_and(|vpc| vpc.account == zone.account) {
+                if self.vpc(&network.vpc).is_none_or(|vpc| vpc.account != zone.account) {
                     found.push(format!(
                         "DNS zone `{}` permits VPC `{}`, which is not a VPC of its account",
                         zone.id, network.vpc
@@ -102,7 +102,7 @@ impl World {
             }
         }
         for record in self.records() {
-            if !self.dns_zone(&record.zone).is_some_and(|zone| zone.account == record.account) {
+            if self.dns_zone(&record.zone).is_none_or(|zone| zone.account != record.account) {
                 found.push(format!(
                     "resource record `{}` names DNS zone `{}`, which is not its account's",
                     record.id, record.zone

@@ -161,14 +161,9 @@ impl App {
         // The name as the data plane answers it now: a gateway or binding still `pending` is not served yet; the
         // secondary zones' copies are the data plane's.
         let (served, _) = hubspoke_vpc::topology::settled(&visible.world, visible.now);
-        let plane = self.data_plane.get();
-        let mut views = hubspoke_dns::compile(&served);
-        let settings = match plane {
-            Some(plane) => {
-                views = views.with_secondaries(plane.views().secondaries_snapshot());
-                plane.settings()
-            }
-            None => hubspoke_dns::Settings { ttl: 30, upstream: None },
+        let (views, settings) = match self.data_plane.get() {
+            Some(plane) => (plane.compile(&served), plane.settings()),
+            None => (hubspoke_dns::compile(&served), hubspoke_dns::Settings { ttl: 30, upstream: None }),
         };
         let lookup = hubspoke_dns::lookup::lookup(&views, endpoint, source, name, kind, settings);
         let (resolver_vpc, source_kind) = hubspoke_dns::owner_of(&served, vpc);
