@@ -218,12 +218,25 @@ impl App {
             resolver_vpc,
             source: source_kind,
             wildcard,
-            code: lookup.code.map(|code| code.to_str().to_owned()),
+            code: lookup.code.map(mnemonic),
             answers,
             records,
             steps,
             explanation,
         })
+    }
+}
+
+/// A response code as `dig` spells it (`NOERROR`, `NXDOMAIN`, …).
+fn mnemonic(code: ResponseCode) -> String {
+    match code {
+        ResponseCode::NoError => "NOERROR".into(),
+        ResponseCode::FormErr => "FORMERR".into(),
+        ResponseCode::ServFail => "SERVFAIL".into(),
+        ResponseCode::NXDomain => "NXDOMAIN".into(),
+        ResponseCode::NotImp => "NOTIMP".into(),
+        ResponseCode::Refused => "REFUSED".into(),
+        other => u16::from(other).to_string(),
     }
 }
 
@@ -371,7 +384,7 @@ fn explain(
             "no endpoint gateway in this view serves `{name}`: forwarded to public DNS (--dns-upstream)"
         )),
         (Ending::Zone { records, .. }, Some(code)) if records.is_empty() => {
-            lines.push(format!("the zone holds no record of that type for `{name}`: {code}"))
+            lines.push(format!("the zone holds no record of that type for `{name}`: {}", mnemonic(code)))
         }
         (Ending::Public, Some(_)) => {
             lines.push(format!("`{name}` is outside every zone this resolver sees: REFUSED (no --dns-upstream)"))
