@@ -272,10 +272,18 @@ fn steps(hops: &[Hop], visible: &super::Visible) -> Vec<LookupStep> {
                 step("forwarded", None, Some(to.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")))
             }
             Hop::Zone { apex, origin } => {
+                // Another account's zone (a hub's, seen from a delegated spoke) is named by its apex only.
                 let id = match origin {
-                    Origin::Private { id, .. } | Origin::Secondary { id } => id.clone(),
+                    Origin::Private { id, .. } => {
+                        visible.world.dns_zone(id).is_some_and(|zone| visible.sees(&zone.account)).then(|| id.clone())
+                    }
+                    Origin::Secondary { id } => visible
+                        .world
+                        .secondary_zone(id)
+                        .is_some_and(|zone| visible.sees(&zone.account))
+                        .then(|| id.clone()),
                 };
-                step("zone", Some(id), Some(apex.clone()))
+                step("zone", id, Some(apex.clone()))
             }
             Hop::Vpe { domain } => step("vpe_domain", None, Some(domain.clone())),
             Hop::Loop => step("loop", None, None),
