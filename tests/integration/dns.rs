@@ -344,24 +344,15 @@ async fn dig_resolves_the_seed_spoke_after_delegation_and_the_cli_explains_it() 
 
 #[tokio::test]
 async fn unknown_names_are_forwarded_only_when_an_upstream_is_set() {
-    // A tiny upstream on loopback that answers every query with 192.0.2.7.
-    let upstream = UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    let upstream_at = upstream.local_addr().unwrap();
-    let responder = tokio::spawn(async move {
-        let mut buffer = vec![0u8; 4096];
-        for _ in 0..10 {
-            let Ok((length, peer)) = upstream.recv_from(&mut buffer).await else { return };
-            let query = Message::from_vec(&buffer[..length]).unwrap();
-            let mut answer = Message::response(query.metadata.id, OpCode::Query);
-            answer.add_query(query.queries[0].clone());
-            answer.add_answer(hickory_proto::rr::Record::from_rdata(
-                query.queries[0].name.clone(),
-                60,
-                RData::A(hickory_proto::rr::rdata::A(Ipv4Addr::new(192, 0, 2, 7))),
-            ));
-            upstream.send_to(&answer.to_vec().unwrap(), peer).await.unwrap();
-        }
-    });
+    // A tiny upstream on loopback (UDP and TCP) that answers every A query with 192.0.2.7.
+    let upstream = hubspoke_dns::fixture::authority::Authority::start(
+        Ipv4Addr::LOCALHOST.into(),
+        "upstream.test",
+        vec![hubspoke_dns::fixture::authority::soa("upstream.test", 1, 60)],
+    )
+    .await;
+    upstream.answer_everything_with(Ipv4Addr::new(192, 0, 2, 7));
+    let upstream_at = upstream.address;
     let server = Server::start(&["--ephemeral", "--dns-upstream", &upstream_at.to_string()], None).await;
     let net = Net::new(&server).await;
     let vpc = net.vpc(&net.spoke, "plain", false).await;
@@ -371,8 +362,7 @@ async fn unknown_names_are_forwarded_only_when_an_upstream_is_set() {
         assert_eq!(addresses(&answer), vec!["192.0.2.7".to_owned()], "{name} is forwarded");
     }
     let answer = resolve(at, "example.com", RecordType::A, true).await;
-    assert_eq!(addresses(&answer), vec!["192.0.2.7".to_owned()], "forwarded for TCP clients too");
-    responder.abort();
+    assert_eq!(addresses(&answer), vec!["192.0.2.7".to_owned()], "forwarded for TCP clients too (over TCP)");
 }
 
 /// Sends `count` UDP queries from one socket as fast as it can and counts the replies that arrive until the endpoint
@@ -505,4 +495,27 @@ async fn a_dns_endpoint_that_cannot_be_bound_is_reported_not_hidden() {
     }
     let (status, _) = second.call(Method::GET, "/_hubspoke/ready", None, None).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+/// The lookup takes a record type and a client address, answers the apex SOA of a VPE domain, says that the domain's
+/// parents are outside every zone, and refuses a type or address it cannot use with a 400 naming the parameter.
+#[tokio::test]
+async fn the_lookup_explains_zones_types_and_the_authority_boundary() {
+    let server = Server::ephemeral().await;
+    let net = Net::new(&server).await;
+    let vpc = net.vpc(&net.hub, "solo", false).await;
+    let base = format!("/_hubspoke/vpcs/{}/dns_lookup", vpc["id"].as_str().unwrap());
+    let apex = net.ok(&net.hub, Method::GET, &format!("{base}?name=appdomain.cloud&type=soa"), None).await;
+    assert_eq!((apex["type"].as_str(), apex["rcode"].as_str()), (Some("SOA"), Some("NOERROR")), "{apex}");
+    assert_eq!(apex["records"][0]["type"], "SOA", "{apex}");
+    assert_eq!(apex["records"][0]["name"], "appdomain.cloud", "{apex}");
+    assert!(apex["steps"].as_array().unwrap().iter().any(|s| s["kind"] == "vpe_domain"), "{apex}");
+    let parent = net.ok(&net.hub, Method::GET, &format!("{base}?name=ibm.com&source=10.0.0.9"), None).await;
+    assert_eq!(parent["rcode"], "REFUSED", "{parent}");
+    assert!(parent["explanation"].to_string().contains("outside every zone"), "{parent}");
+    for (query, parameter) in [("name=ibm.com&type=BOGUS", "type"), ("name=ibm.com&source=not-an-ip", "source")] {
+        let (status, body) = server.call(Method::GET, &format!("{base}?{query}"), Some(&net.hub.token), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {body}");
+        assert!(body.to_string().contains(parameter), "{query}: {body}");
+    }
 }

@@ -11,6 +11,7 @@ mod crash;
 mod dns;
 mod dns_forwarding;
 mod dns_zones;
+mod dns_plane;
 mod durability;
 mod fuzz_smoke;
 mod hostile;

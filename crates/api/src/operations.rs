@@ -217,7 +217,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 ops,
                 "A name as a VPC's resolver sees it, and why",
             )
-            .query(&[("name", true)]),
+            .query(&[("name", true), ("type", false), ("source", false)]),
             get(operator::dns_lookup::lookup),
         ),
         (

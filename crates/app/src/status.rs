@@ -13,6 +13,8 @@ pub struct Health {
     pub revision: u64,
     /// VPC DNS endpoints this process cannot serve (`address: reason`).
     pub dns_unserved: Vec<String>,
+    /// Secondary zones whose last transfer failed (`secondary zone id: reason`); shown to operators only.
+    pub dns_transfer_failures: Vec<String>,
 }
 
 impl App {
@@ -41,7 +43,23 @@ impl App {
     pub async fn health(&self) -> Health {
         let readable = self.store.revision().await.is_ok();
         let write_failure = self.store.writable().await.err().map(|error| error.to_string());
-        Health { readable, write_failure, revision: self.replica.revision(), dns_unserved: self.dns_unserved() }
+        Health {
+            readable,
+            write_failure,
+            revision: self.replica.revision(),
+            dns_unserved: self.dns_unserved(),
+            dns_transfer_failures: self.dns_transfer_failures(),
+        }
+    }
+
+    /// The secondary zones whose last transfer failed, as `id: reason`.
+    fn dns_transfer_failures(&self) -> Vec<String> {
+        let Some(plane) = self.data_plane.get() else { return Vec::new() };
+        plane
+            .secondaries()
+            .into_iter()
+            .filter_map(|(id, copy)| copy.error.as_ref().map(|error| format!("{id}: {error}")))
+            .collect()
     }
 
     /// The DNS endpoints the data plane could not bind, as `address: reason`.

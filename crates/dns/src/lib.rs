@@ -2,13 +2,16 @@
 //!
 //! # Layout
 //!
-//! - [`view`]: compiles the VPC world into one immutable [`Views`] value: for every DNS endpoint address, the names
-//!   its VPC's resolver knows and why (own gateway, a spoke's gateway through a binding, the hub's view through
-//!   delegation). Pure.
+//! - [`view`]: compiles the VPC world into one immutable [`Views`] value: for every DNS endpoint address, what serves
+//!   it: a VPC's own resolver (the endpoint gateways' names it knows and why, and the DNS Services zones permitted to
+//!   it), or a custom resolver ([`resolver`]: its secondary zones and forwarding rules). Pure.
+//! - [`zone`]: one DNS Services zone or secondary zone's copy, compiled once into wire records.
+//! - [`resolve`]: which zone or target answers a name at an address (§ "Custom resolvers" in `docs/dns.md`). Pure.
 //! - [`answer`]: turns one query packet into one reply packet against a [`Views`], with hickory-proto for the wire
 //!   format. Pure: no IO, no clock.
-//! - [`server`]: binds UDP and TCP on every endpoint address, swaps whole views when the world changes, forwards to
-//!   an upstream when configured; `udp` moves datagrams in batches (`recvmmsg`/`sendmmsg` on Linux).
+//! - [`server`]: binds UDP and TCP on every endpoint address, swaps whole views when the world changes, relays
+//!   forwarded queries (UDP, TCP for TCP clients and truncated answers), and keeps the secondary zones' copies
+//!   ([`secondary`]: AXFR over TCP) fresh; `udp` moves datagrams in batches (`recvmmsg`/`sendmmsg` on Linux).
 //!
 //! The crate knows nothing of HTTP or SQL. Queries never take a lock shared with writers: they load the current
 //! `Arc<Views>` and answer from it, so one answer never mixes two revisions.
@@ -16,10 +19,15 @@
 pub mod answer;
 #[cfg(any(test, feature = "fixture"))]
 pub mod fixture;
+pub mod lookup;
+pub mod resolve;
+pub mod resolver;
+pub mod secondary;
 pub mod server;
 mod udp;
 pub mod view;
+pub mod zone;
 
-pub use answer::{Reply, Transport, respond};
+pub use answer::{Reply, Settings, Transport, respond};
 pub use server::{DataPlane, DnsConfig};
-pub use view::{Answer, BoundResource, Lookup, Source, Via, View, Views, compile, lookup};
+pub use view::{Answer, BoundResource, Source, Via, View, Views, ZoneCache, compile, compile_with, owner_of};

@@ -16,9 +16,11 @@ use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
-use crate::answer::{Reply, Settings, Transport, respond, servfail};
+use crate::answer::{Reply, Settings, Transport, respond};
+use crate::resolver::SecondaryPlan;
+use crate::secondary::{Transferred, transfer};
 use crate::udp::{self, Received};
-use crate::view::{Views, compile};
+use crate::view::{Views, ZoneCache, compile_with};
 
 /// The response codes counted by name; the rest are counted as `other`.
 const RCODES: [&str; 7] = ["noerror", "formerr", "servfail", "nxdomain", "notimp", "refused", "other"];
@@ -44,7 +46,7 @@ impl Counters {
     }
 }
 
-/// How long a forwarded query may wait for the upstream.
+/// How long a forwarded query may wait for each target.
 const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long a TCP connection may sit idle between queries.
 const TCP_IDLE: Duration = Duration::from_secs(10);
@@ -58,7 +60,7 @@ pub struct DnsConfig {
     pub port: u16,
     /// TTL of answers.
     pub ttl: u32,
-    /// Where names outside the views are forwarded, if anywhere.
+    /// Public DNS: where names outside every zone are forwarded, if anywhere.
     pub upstream: Option<SocketAddr>,
     /// Tasks reading each UDP socket (one per core serves both cores).
     pub udp_workers: usize,
@@ -99,6 +101,22 @@ pub struct DataPlane {
     // VPC endpoint addresses that could not be bound, with the reason (another process on the port, usually): the
     // app reports them in health and readiness rather than pointing clients at a port someone else answers on.
     unserved: Mutex<HashMap<Ipv4Addr, String>>,
+    // The DNS Services zones compiled for the served world, kept so that the next world recompiles only the zones
+    // that changed.
+    zones: Mutex<ZoneCache>,
+    // The secondary zones' copies by secondary zone id. Views are published only while this lock is held, so a
+    // finished transfer and a new world never undo each other.
+    secondaries: Arc<Mutex<HashMap<String, Arc<Transferred>>>>,
+    // The transfer task of every enabled secondary zone, with the plan it transfers.
+    transfers: Mutex<HashMap<String, (SecondaryPlan, JoinHandle<()>)>>,
+}
+
+impl Drop for DataPlane {
+    fn drop(&mut self) {
+        if let Ok(transfers) = self.transfers.lock() {
+            transfers.values().for_each(|(_, task)| task.abort());
+        }
+    }
 }
 
 impl DataPlane {
@@ -111,7 +129,34 @@ impl DataPlane {
             applying: tokio::sync::Mutex::new(()),
             next_settling: AtomicI64::new(i64::MAX),
             unserved: Mutex::new(HashMap::new()),
+            zones: Mutex::new(ZoneCache::default()),
+            secondaries: Arc::new(Mutex::new(HashMap::new())),
+            transfers: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The views being served now.
+    pub fn views(&self) -> Arc<Views> {
+        self.views.load_full()
+    }
+
+    /// Compiles `world` as the data plane would serve it, with the zones compiled for the served world reused and the
+    /// secondary zones' current copies (for explaining a lookup without compiling every zone again).
+    pub fn compile(&self, world: &World) -> Views {
+        let compiled = match self.zones.lock() {
+            Ok(mut cache) => compile_with(world, &mut cache),
+            Err(_) => compile_with(world, &mut ZoneCache::default()),
+        };
+        compiled.with_secondaries(self.views.load().secondaries_snapshot())
+    }
+
+    /// The state of every secondary zone's copy, by secondary zone id.
+    pub fn secondaries(&self) -> Vec<(String, Arc<Transferred>)> {
+        let Ok(secondaries) = self.secondaries.lock() else { return Vec::new() };
+        let mut list: Vec<(String, Arc<Transferred>)> =
+            secondaries.iter().map(|(id, copy)| (id.clone(), copy.clone())).collect();
+        list.sort_by(|a, b| a.0.cmp(&b.0));
+        list
     }
 
     /// The port an endpoint address is served on, once bound.
@@ -158,8 +203,24 @@ impl DataPlane {
         }
         let (served, next) = settled(world, Timestamp(now));
         self.next_settling.store(next.map_or(i64::MAX, |at| at.0), Ordering::Relaxed);
-        let views = Arc::new(compile(&served));
-        self.views.store(views.clone());
+        let compiled = match self.zones.lock() {
+            Ok(mut cache) => compile_with(&served, &mut cache),
+            Err(_) => compile_with(&served, &mut ZoneCache::default()),
+        };
+        let views = {
+            let Ok(mut secondaries) = self.secondaries.lock() else { return };
+            let plans: HashMap<String, SecondaryPlan> = compiled
+                .resolvers()
+                .iter()
+                .flat_map(|plan| plan.secondaries.iter().map(|s| (s.id.clone(), s.clone())))
+                .collect();
+            // A secondary zone deleted or disabled drops its copy; enabling it again transfers anew.
+            secondaries.retain(|id, _| plans.contains_key(id));
+            let views = Arc::new(compiled.with_secondaries(Arc::new(secondaries.clone())));
+            self.views.store(views.clone());
+            self.start_transfers(plans);
+            views
+        };
         let wanted: Vec<Ipv4Addr> = views.addresses().collect();
         let missing: Vec<Ipv4Addr> = {
             let Ok(mut endpoints) = self.endpoints.lock() else { return };
@@ -194,6 +255,27 @@ impl DataPlane {
         }
     }
 
+    /// Starts a transfer task for every secondary zone that is new or whose zone or primaries changed, and stops the
+    /// tasks of the ones gone.
+    fn start_transfers(&self, plans: HashMap<String, SecondaryPlan>) {
+        let Ok(mut transfers) = self.transfers.lock() else { return };
+        transfers.retain(|id, (plan, task)| {
+            let keep = plans.get(id) == Some(plan);
+            if !keep {
+                task.abort();
+            }
+            keep
+        });
+        for (id, plan) in plans {
+            if transfers.contains_key(&id) {
+                continue;
+            }
+            let (views, secondaries, task_plan) = (self.views.clone(), self.secondaries.clone(), plan.clone());
+            let task = tokio::spawn(async move { keep_fresh(task_plan, views, secondaries).await });
+            transfers.insert(id, (plan, task));
+        }
+    }
+
     /// Stops serving every address.
     pub fn shutdown(&self) {
         if let Ok(mut endpoints) = self.endpoints.lock() {
@@ -201,8 +283,9 @@ impl DataPlane {
         }
     }
 
-    fn settings(&self) -> Settings {
-        Settings { ttl: self.config.ttl, forwarding: self.config.upstream.is_some() }
+    /// How queries are answered (TTL, upstream).
+    pub fn settings(&self) -> Settings {
+        Settings { ttl: self.config.ttl, upstream: self.config.upstream }
     }
 
     async fn bind(&self, address: Ipv4Addr) -> std::io::Result<Endpoint> {
@@ -222,7 +305,6 @@ impl DataPlane {
     fn serve(&self, address: Ipv4Addr, port: u16, udp: Arc<UdpSocket>, tcp: TcpListener) -> Endpoint {
         let settings = self.settings();
         let (udp_counters, tcp_counters) = (Counters::new("udp"), Counters::new("tcp"));
-        let upstream = self.config.upstream;
         let mut tasks = Vec::new();
         let limiter = std::num::NonZeroU32::new(self.config.rate_limit)
             .map(|rate| Arc::new(ClientLimiter::keyed(governor::Quota::per_second(rate))));
@@ -255,15 +337,15 @@ impl DataPlane {
                             metrics::counter!("hubspoke_dns_rate_limited_total").increment(1);
                             continue;
                         }
-                        match respond(&views, address, query, Transport::Udp, settings) {
+                        match respond(&views, address, peer.ip(), query, Transport::Udp, settings) {
                             Reply::Send(bytes) => {
                                 counters.count(&bytes);
                                 answers.push((peer, bytes));
                             }
-                            Reply::Forward => {
+                            Reply::Forward { to, fallback, limit } => {
                                 let (udp, query, counters) = (udp.clone(), query.to_vec(), counters.clone());
                                 tokio::spawn(async move {
-                                    let answer = forward(upstream, &query).await.unwrap_or_else(|| servfail(&query));
+                                    let answer = relay(&to, &query, false, limit).await.unwrap_or(fallback);
                                     counters.count(&answer);
                                     let _ = udp.send_to(&answer, peer).await;
                                 });
@@ -280,14 +362,14 @@ impl DataPlane {
         let permits = Arc::new(Semaphore::new(TCP_CONNECTIONS));
         tasks.push(tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = tcp.accept().await else { continue };
+                let Ok((stream, peer)) = tcp.accept().await else { continue };
                 // Answers are whole messages written at once; nothing is gained by holding them back.
                 let _ = stream.set_nodelay(true);
                 let Ok(permit) = permits.clone().try_acquire_owned() else { continue };
                 let (views, counters) = (views.clone(), tcp_counters.clone());
                 tokio::spawn(async move {
                     let _permit = permit;
-                    let _ = serve_tcp(stream, address, views, settings, upstream, counters).await;
+                    let _ = serve_tcp(stream, address, peer.ip(), views, settings, counters).await;
                 });
             }
         }));
@@ -298,9 +380,9 @@ impl DataPlane {
 async fn serve_tcp(
     stream: TcpStream,
     address: Ipv4Addr,
+    client: std::net::IpAddr,
     views: Arc<ArcSwap<Views>>,
     settings: Settings,
-    upstream: Option<SocketAddr>,
     counters: Counters,
 ) -> std::io::Result<()> {
     let (reader, mut stream) = stream.into_split();
@@ -315,9 +397,10 @@ async fn serve_tcp(
         tokio::time::timeout(TCP_IDLE, reader.read_exact(&mut query))
             .await
             .map_err(|_| std::io::ErrorKind::TimedOut)??;
-        let answer = match respond(&views.load(), address, &query, Transport::Tcp, settings) {
+        let reply = respond(&views.load(), address, client, &query, Transport::Tcp, settings);
+        let answer = match reply {
             Reply::Send(bytes) => Some(bytes),
-            Reply::Forward => Some(forward(upstream, &query).await.unwrap_or_else(|| servfail(&query))),
+            Reply::Forward { to, fallback, limit } => Some(relay(&to, &query, true, limit).await.unwrap_or(fallback)),
             Reply::Drop => None,
         };
         if let Some(answer) = answer {
@@ -332,17 +415,86 @@ async fn serve_tcp(
     }
 }
 
-/// Relays a query to the upstream resolver over UDP and returns its answer (with the client's id), if one came.
-async fn forward(upstream: Option<SocketAddr>, query: &[u8]) -> Option<Vec<u8>> {
-    let upstream = upstream?;
-    let bind: SocketAddr = if upstream.is_ipv4() { "0.0.0.0:0".parse().ok()? } else { "[::]:0".parse().ok()? };
+/// Relays a query to each target in turn until one answers: over TCP for a TCP client, else over UDP and then over
+/// TCP when the UDP answer is truncated (the TCP answer is sent when it fits the client's `limit`, else the truncated
+/// one, and the client retries over TCP itself).
+async fn relay(targets: &[SocketAddr], query: &[u8], tcp: bool, limit: usize) -> Option<Vec<u8>> {
+    for target in targets {
+        let answer = if tcp {
+            ask_tcp(*target, query).await
+        } else {
+            match ask_udp(*target, query).await {
+                Some(answer) if answer[2] & 0x02 != 0 => match ask_tcp(*target, query).await {
+                    Some(whole) if whole.len() <= limit => Some(whole),
+                    _ => Some(answer),
+                },
+                other => other,
+            }
+        };
+        if answer.is_some() {
+            return answer;
+        }
+    }
+    None
+}
+
+/// Asks one target over UDP; only an answer to this query, from the target, counts.
+async fn ask_udp(target: SocketAddr, query: &[u8]) -> Option<Vec<u8>> {
+    let bind: SocketAddr = if target.is_ipv4() { "0.0.0.0:0".parse().ok()? } else { "[::]:0".parse().ok()? };
     let socket = UdpSocket::bind(bind).await.ok()?;
-    socket.connect(upstream).await.ok()?;
+    socket.connect(target).await.ok()?;
     socket.send(query).await.ok()?;
     let mut buffer = vec![0u8; 65535];
     let length = tokio::time::timeout(UPSTREAM_TIMEOUT, socket.recv(&mut buffer)).await.ok()?.ok()?;
-    // Only an answer to this query, from the upstream, is relayed.
     (length >= 12 && buffer[..2] == query[..2]).then(|| buffer[..length].to_vec())
+}
+
+/// Asks one target over TCP.
+async fn ask_tcp(target: SocketAddr, query: &[u8]) -> Option<Vec<u8>> {
+    let exchange = async {
+        let mut stream = TcpStream::connect(target).await.ok()?;
+        let mut framed = Vec::with_capacity(2 + query.len());
+        framed.extend_from_slice(&(query.len() as u16).to_be_bytes());
+        framed.extend_from_slice(query);
+        stream.write_all(&framed).await.ok()?;
+        let length = stream.read_u16().await.ok()? as usize;
+        let mut buffer = vec![0u8; length];
+        stream.read_exact(&mut buffer).await.ok()?;
+        (length >= 12 && buffer[..2] == query[..2]).then_some(buffer)
+    };
+    tokio::time::timeout(UPSTREAM_TIMEOUT, exchange).await.ok()?
+}
+
+/// Transfers one secondary zone now and again on its SOA's refresh interval (its retry interval after a failure),
+/// publishing every new state of its copy with the views.
+async fn keep_fresh(
+    plan: SecondaryPlan,
+    views: Arc<ArcSwap<Views>>,
+    secondaries: Arc<Mutex<HashMap<String, Arc<Transferred>>>>,
+) {
+    loop {
+        let result = transfer(&plan.id, &plan.zone, &plan.transfer_from).await;
+        let state = {
+            let Ok(mut secondaries) = secondaries.lock() else { return };
+            let previous = secondaries.get(&plan.id).map(|copy| (**copy).clone()).unwrap_or_default();
+            let state = match result {
+                Ok((zone, from)) => Transferred {
+                    zone: Some(Arc::new(zone)),
+                    from: Some(from),
+                    at: Some(std::time::SystemTime::now()),
+                    error: None,
+                },
+                Err(error) => {
+                    tracing::warn!(secondary = %plan.id, zone = %plan.zone, %error, "secondary zone transfer failed");
+                    Transferred { error: Some(error.to_string()), ..previous }
+                }
+            };
+            secondaries.insert(plan.id.clone(), Arc::new(state.clone()));
+            views.store(Arc::new(views.load().with_secondaries(Arc::new(secondaries.clone()))));
+            state
+        };
+        tokio::time::sleep(state.next_in()).await;
+    }
 }
 
 /// The wall clock in milliseconds since the epoch, the unit of the world's timestamps.

@@ -12,8 +12,16 @@ use std::collections::{HashMap, HashSet};
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
+use crate::resolver::{ResolverPlan, RulePlan, RuleView, SecondaryPlan, Selector, Service, Target};
+use crate::secondary::Transferred;
+use crate::zone::{Data, Input, Origin, Zone, ancestors};
+
 use hubspoke_vpc::World;
-use hubspoke_vpc::model::{BindingMode, EndpointGateway, IpTarget, ResolverSetting, ResourceBinding};
+use hubspoke_vpc::catalog::service_domain_of;
+use hubspoke_vpc::model::{
+    BindingMode, CustomResolver, DnsZone, EndpointGateway, ForwardingRuleKind, IpTarget, RecordData, ResolverSetting,
+    ResourceBinding, ResourceRecord,
+};
 use hubspoke_vpc::topology::{custom_resolver_addresses, spoke_bindings};
 
 /// How a record came to be in a view.
@@ -76,7 +84,7 @@ pub struct BoundResource {
 }
 
 /// The names one resolver knows.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct View {
     /// The VPC whose resolver this is (the hub's, for a delegated VPC).
     pub vpc: String,
@@ -84,17 +92,51 @@ pub struct View {
     names: HashMap<String, Vec<Answer>>,
     /// Wildcard service endpoints: the suffix after `*.` to their answers.
     wildcards: HashMap<String, Vec<Answer>>,
-    /// Every name that has names below it (each proper ancestor of a name, each wildcard's suffix and its
-    /// ancestors), so an empty non-terminal is one lookup rather than a scan of the view.
+    /// Every name inside a VPE service domain that has names below it (each proper ancestor of a name down to its
+    /// service domain, each wildcard's suffix and its ancestors), so an empty non-terminal is one lookup rather than a
+    /// scan of the view. The service domain's parents (`ibm.com`, `cloud`) are outside every zone, not interior.
     interior: HashSet<String>,
+    /// The DNS Services zones permitted to the VPC (active ones), by apex; shared between views and revisions.
+    zones: HashMap<String, Arc<Zone>>,
 }
 
-/// The proper ancestors of a name, longest first (`a.b.c` gives `b.c`, then `c`).
-fn ancestors(name: &str) -> impl Iterator<Item = &str> {
-    name.match_indices('.').map(move |(dot, _)| &name[dot + 1..])
+/// The zone of a view that holds a name: only the longest zone matching the name is searched.
+#[derive(Clone, Copy, Debug)]
+pub enum Selected<'v> {
+    /// A VPE service domain: the endpoint gateways' names.
+    Vpe(&'static str),
+    /// A DNS Services zone.
+    Zone(&'v Arc<Zone>),
 }
 
 impl View {
+    /// The longest zone of the view that is `name` or a suffix of it, if any.
+    pub fn select(&self, name: &str) -> Option<Selected<'_>> {
+        let domain = service_domain_of(name);
+        if !self.zones.is_empty() {
+            for suffix in std::iter::once(name).chain(ancestors(name)) {
+                if domain.is_some_and(|domain| domain.len() > suffix.len()) {
+                    break;
+                }
+                if let Some(zone) = self.zones.get(suffix) {
+                    return Some(Selected::Zone(zone));
+                }
+            }
+        }
+        domain.map(Selected::Vpe)
+    }
+
+    /// The same view with these DNS Services zones, for tests.
+    #[cfg(any(test, feature = "fixture"))]
+    pub fn with_zones(&self, zones: Vec<Arc<Zone>>) -> View {
+        View { zones: zones.into_iter().map(|zone| (zone.apex.clone(), zone)).collect(), ..self.clone() }
+    }
+
+    /// The DNS Services zones of the view.
+    pub fn zones(&self) -> impl Iterator<Item = &Arc<Zone>> {
+        self.zones.values()
+    }
+
     /// The answers for a lowercase name: an exact name first, then the longest wildcard that covers it.
     pub fn find(&self, name: &str) -> Option<&[Answer]> {
         if let Some(answers) = self.names.get(name) {
@@ -103,6 +145,11 @@ impl View {
         // Ancestors come longest first, so the first wildcard found is the most specific; a wildcard never covers
         // its own suffix, which `ancestors` never yields.
         ancestors(name).find_map(|suffix| self.wildcards.get(suffix)).map(Vec::as_slice)
+    }
+
+    /// Whether the view answers `name` itself (not through a wildcard).
+    pub fn has_exact(&self, name: &str) -> bool {
+        self.names.contains_key(name)
     }
 
     /// Whether a name has no records of its own but names below it exist (an empty non-terminal).
@@ -132,32 +179,38 @@ impl View {
     /// below it.
     fn add_wildcard(&mut self, suffix: &str, answers: &[Answer]) {
         if !self.wildcards.contains_key(suffix) {
-            self.interior.insert(suffix.to_owned());
+            if service_domain_of(suffix).is_some() {
+                self.interior.insert(suffix.to_owned());
+            }
             self.mark_interior(suffix);
             self.wildcards.insert(suffix.to_owned(), answers.to_vec());
         }
     }
 
     fn mark_interior(&mut self, below: &str) {
+        // Only names inside the service domain exist in its zone; a name outside every domain marks nothing.
+        let floor = service_domain_of(below).map_or(usize::MAX, str::len);
         for ancestor in ancestors(below) {
             // Ancestors of an already marked name are marked too.
-            if !self.interior.insert(ancestor.to_owned()) {
+            if ancestor.len() < floor || !self.interior.insert(ancestor.to_owned()) {
                 break;
             }
         }
     }
 }
 
-/// Every view, by the address that serves it, at one world revision.
+/// Every service, by the address that serves it, at one world revision, with the secondary zones' transferred
+/// copies as they stood when the value was made.
 #[derive(Clone, Debug, Default)]
 pub struct Views {
-    by_address: HashMap<Ipv4Addr, Arc<View>>,
+    by_address: HashMap<Ipv4Addr, Service>,
+    secondaries: Arc<HashMap<String, Arc<Transferred>>>,
     revision: u64,
 }
 
 impl Views {
-    /// The view served at `address`.
-    pub fn at(&self, address: Ipv4Addr) -> Option<&Arc<View>> {
+    /// What is served at `address`.
+    pub fn at(&self, address: Ipv4Addr) -> Option<&Service> {
         self.by_address.get(&address)
     }
 
@@ -169,6 +222,46 @@ impl Views {
     /// The world revision the views were compiled from (used as the SOA serial).
     pub fn revision(&self) -> u64 {
         self.revision
+    }
+
+    /// The state of a secondary zone's copy, by the secondary zone's id.
+    pub fn transferred(&self, secondary: &str) -> Option<&Arc<Transferred>> {
+        self.secondaries.get(secondary)
+    }
+
+    /// Every custom resolver served, once each.
+    pub fn resolvers(&self) -> Vec<&Arc<ResolverPlan>> {
+        let mut plans: Vec<&Arc<ResolverPlan>> = self
+            .by_address
+            .values()
+            .filter_map(|service| match service {
+                Service::Resolver(plan) => Some(plan),
+                Service::System(_) => None,
+            })
+            .collect();
+        plans.sort_by(|a, b| a.id.cmp(&b.id));
+        plans.dedup_by(|a, b| Arc::ptr_eq(a, b));
+        plans
+    }
+
+    /// The transferred copies these views answer from.
+    pub fn secondaries_snapshot(&self) -> Arc<HashMap<String, Arc<Transferred>>> {
+        self.secondaries.clone()
+    }
+
+    /// Views made by hand from services, for tests of resolution over plans the world cannot express yet.
+    #[cfg(any(test, feature = "fixture"))]
+    pub fn assemble(
+        by_address: HashMap<Ipv4Addr, Service>,
+        secondaries: HashMap<String, Arc<Transferred>>,
+        revision: u64,
+    ) -> Views {
+        Views { by_address, secondaries: Arc::new(secondaries), revision }
+    }
+
+    /// The same views with other transferred copies.
+    pub fn with_secondaries(&self, secondaries: Arc<HashMap<String, Arc<Transferred>>>) -> Views {
+        Views { by_address: self.by_address.clone(), secondaries, revision: self.revision }
     }
 }
 
@@ -205,7 +298,7 @@ impl<'w> Index<'w> {
 }
 
 /// Whose resolver a resolver of `vpc` really is, and why.
-fn owner_of(world: &World, vpc: &str) -> (String, Source) {
+pub fn owner_of(world: &World, vpc: &str) -> (String, Source) {
     let Some(this) = world.vpc(vpc) else { return (vpc.to_owned(), Source::Own) };
     let hub_of_manual = || match &this.resolver {
         ResolverSetting::Manual(servers) => world
@@ -285,50 +378,212 @@ fn build(index: &Index, owner: &str, mut gateways: Vec<(&EndpointGateway, Via)>)
 
 /// Compiles every view of the world.
 pub fn compile(world: &World) -> Views {
+    compile_with(world, &mut ZoneCache::default())
+}
+
+/// Compiled DNS Services zones kept from one compilation to the next, so a change recompiles only the zones it
+/// touched.
+#[derive(Debug, Default)]
+pub struct ZoneCache {
+    zones: HashMap<String, (u64, Arc<Zone>)>,
+}
+
+/// Compiles every view of the world, reusing the zones of `cache` that did not change.
+pub fn compile_with(world: &World, cache: &mut ZoneCache) -> Views {
     let index = Index::of(world);
+    let zones = private_zones(world, cache);
     let mut by_owner: HashMap<String, Arc<View>> = HashMap::new();
-    let mut by_address = HashMap::new();
-    let mut view_of = |vpc: &str| -> Arc<View> {
-        let (owner, _) = owner_of(world, vpc);
+    let mut view_of = |owner: &str| -> Arc<View> {
         by_owner
-            .entry(owner)
-            .or_insert_with_key(|owner| Arc::new(build(&index, owner, seen(world, &index, owner))))
+            .entry(owner.to_owned())
+            .or_insert_with_key(|owner| {
+                let mut view = build(&index, owner, seen(world, &index, owner));
+                view.zones = zones.permitted_to(owner);
+                Arc::new(view)
+            })
             .clone()
     };
+    let mut by_address = HashMap::new();
+    let mut plans: HashMap<String, Arc<ResolverPlan>> = HashMap::new();
+    let locations: HashSet<Ipv4Addr> = world.vpcs().flat_map(|vpc| custom_resolver_addresses(world, &vpc.id)).collect();
+    for (resolver, vpc, address) in resolver_locations(world) {
+        let plan = plans
+            .entry(resolver.id.clone())
+            .or_insert_with(|| Arc::new(plan_of(world, resolver, &vpc, address, view_of(&vpc), &locations)))
+            .clone();
+        by_address.insert(address, Service::Resolver(plan));
+    }
     for vpc in world.vpcs() {
-        by_address.insert(vpc.dns_endpoint, view_of(&vpc.id));
-        // A VPC's custom resolver addresses answer with that VPC's view.
-        for address in custom_resolver_addresses(world, &vpc.id) {
-            by_address.insert(address, view_of(&vpc.id));
+        let (owner, source) = owner_of(world, &vpc.id);
+        // A VPC whose resolver is its hub's resolves through the hub's custom resolver when the hub has one.
+        let through = match source {
+            Source::Own => None,
+            Source::Delegated { .. } | Source::Manual { .. } => {
+                plans.values().filter(|plan| plan.vpc == owner).min_by(|a, b| a.id.cmp(&b.id)).cloned()
+            }
+        };
+        let service = match through {
+            Some(plan) => Service::Resolver(plan),
+            None => Service::System(view_of(&owner)),
+        };
+        by_address.insert(vpc.dns_endpoint, service);
+    }
+    Views { by_address, secondaries: Arc::default(), revision: world.revision() }
+}
+
+/// The enabled locations of enabled custom resolvers, with the VPC of each location's subnet and its address.
+fn resolver_locations(world: &World) -> Vec<(&CustomResolver, String, Ipv4Addr)> {
+    let mut found = Vec::new();
+    for resolver in world.resolvers().filter(|resolver| resolver.enabled) {
+        for location in resolver.locations.iter().filter(|location| location.enabled) {
+            let vpc = world.subnet(&location.subnet).map(|subnet| subnet.vpc.clone());
+            if let (Some(vpc), Some(ip)) = (vpc, world.reserved_ip(&location.reserved_ip)) {
+                found.push((resolver, vpc, ip.address));
+            }
         }
     }
-    Views { by_address, revision: world.revision() }
+    found
 }
 
-/// A name as one VPC's resolver sees it, with the reasons, for `hubspoke dns lookup`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Lookup {
-    /// The name asked (lowercase).
-    pub name: String,
-    /// Whose view answered, and why.
-    pub source: Source,
-    /// The VPC whose resolver answered.
-    pub resolver_vpc: String,
-    /// The answers; empty when the name is unknown.
-    pub answers: Vec<Answer>,
-    /// Whether a wildcard endpoint matched.
-    pub wildcard: bool,
+/// The DNS Services zones of the world, compiled, by the VPC they are permitted to.
+#[derive(Default)]
+struct PrivateZones {
+    by_network: HashMap<String, HashMap<String, Arc<Zone>>>,
 }
 
-/// Looks a name up as `vpc` sees it.
-pub fn lookup(world: &World, vpc: &str, name: &str) -> Lookup {
-    let name = name.trim_end_matches('.').to_ascii_lowercase();
-    let (owner, source) = owner_of(world, vpc);
-    let index = Index::of(world);
-    let view = build(&index, &owner, seen(world, &index, &owner));
-    let exact = view.names.contains_key(&name);
-    let answers = view.find(&name).map(<[Answer]>::to_vec).unwrap_or_default();
-    Lookup { wildcard: !exact && !answers.is_empty(), name, source, resolver_vpc: owner, answers }
+impl PrivateZones {
+    fn permitted_to(&self, vpc: &str) -> HashMap<String, Arc<Zone>> {
+        self.by_network.get(vpc).cloned().unwrap_or_default()
+    }
+}
+
+/// Compiles the world's active DNS Services zones, each once, reusing from `cache` every zone whose records did not
+/// change (a change to one record of a large zone recompiles that zone only).
+fn private_zones(world: &World, cache: &mut ZoneCache) -> PrivateZones {
+    let mut records: HashMap<&str, Vec<&ResourceRecord>> = HashMap::new();
+    for record in world.records() {
+        records.entry(record.zone.as_str()).or_default().push(record);
+    }
+    let mut kept = HashMap::new();
+    let mut by_network: HashMap<String, HashMap<String, Arc<Zone>>> = HashMap::new();
+    // Zones in creation order, so that when two zones of one name are permitted to one VPC (the rules refuse it)
+    // the older one is served, whatever the order of ids.
+    let mut zones: Vec<&DnsZone> = world.dns_zones().filter(|zone| zone.is_active()).collect();
+    zones.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    for zone in zones {
+        let records = records.remove(zone.id.as_str()).unwrap_or_default();
+        let fingerprint = fingerprint(zone, &records);
+        let compiled = match cache.zones.remove(&zone.id) {
+            Some((known, compiled)) if known == fingerprint => compiled,
+            _ => Arc::new(Zone::compile(
+                &zone.name,
+                Origin::Private { id: zone.id.clone(), instance: zone.instance.clone() },
+                records.iter().map(|record| Input {
+                    id: record.id.clone(),
+                    name: record.name.clone(),
+                    ttl: record.ttl,
+                    data: data_of(&record.data),
+                }),
+            )),
+        };
+        for network in &zone.permitted_networks {
+            by_network.entry(network.vpc.clone()).or_default().entry(compiled.apex.clone()).or_insert(compiled.clone());
+        }
+        kept.insert(zone.id.clone(), (fingerprint, compiled));
+    }
+    // Zones deleted or no longer active leave the cache.
+    cache.zones = kept;
+    PrivateZones { by_network }
+}
+
+/// What a compiled zone depends on: its name and every record's id, owner name, TTL and data.
+fn fingerprint(zone: &DnsZone, records: &[&ResourceRecord]) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    zone.name.hash(&mut hasher);
+    zone.instance.hash(&mut hasher);
+    records.len().hash(&mut hasher);
+    for record in records {
+        (&record.id, &record.name, record.ttl).hash(&mut hasher);
+        match &record.data {
+            RecordData::A(address) => address.hash(&mut hasher),
+            RecordData::Aaaa(address) => address.hash(&mut hasher),
+            RecordData::Cname(name) | RecordData::Txt(name) | RecordData::Ptr(name) => {
+                (record.data.type_name(), name).hash(&mut hasher)
+            }
+            RecordData::Mx { exchange, preference } => (exchange, preference).hash(&mut hasher),
+            RecordData::Srv { priority, weight, port, target, .. } => {
+                (priority, weight, port, target).hash(&mut hasher)
+            }
+        }
+    }
+    hasher.finish()
+}
+
+/// A record's data as the data plane answers it.
+fn data_of(data: &RecordData) -> Data {
+    match data {
+        RecordData::A(address) => Data::A(*address),
+        RecordData::Aaaa(address) => Data::Aaaa(*address),
+        RecordData::Cname(target) => Data::Cname(target.clone()),
+        RecordData::Mx { exchange, preference } => Data::Mx { preference: *preference, exchange: exchange.clone() },
+        RecordData::Srv { priority, weight, port, target, .. } => {
+            Data::Srv { priority: *priority, weight: *weight, port: *port, target: target.clone() }
+        }
+        RecordData::Txt(text) => Data::Txt(text.clone()),
+        RecordData::Ptr(target) => Data::Ptr(target.clone()),
+    }
+}
+
+/// Compiles one custom resolver: its enabled secondary zones, its zone forwarding rules and its default rule (a
+/// resolver without one answers privately, as a default rule to 161.26.0.7 and .8 does).
+fn plan_of(
+    world: &World,
+    resolver: &CustomResolver,
+    vpc: &str,
+    address: Ipv4Addr,
+    private: Arc<View>,
+    locations: &HashSet<Ipv4Addr>,
+) -> ResolverPlan {
+    let mut plan = ResolverPlan::private_only(&resolver.id, &resolver.name, vpc, address, private);
+    let targets = |targets: &[hubspoke_vpc::model::Target]| -> Vec<Target> {
+        targets.iter().map(|t| Target::of(t.address, t.port, |a| locations.contains(&a))).collect()
+    };
+    for rule in world.forwarding_rules_of(&resolver.id) {
+        let compiled = RulePlan {
+            id: rule.id.clone(),
+            matches: rule.matches.trim_end_matches('.').to_ascii_lowercase(),
+            forward_to: targets(&rule.forward_to),
+            views: rule
+                .views
+                .iter()
+                .map(|view| {
+                    let expression = view.expression.clone();
+                    RuleView {
+                        name: view.name.clone(),
+                        expression: expression.text().to_owned(),
+                        forward_to: targets(&view.forward_to),
+                        selector: Selector::new(move |client| expression.evaluate(client)),
+                    }
+                })
+                .collect(),
+        };
+        match rule.kind {
+            ForwardingRuleKind::Default => plan.default = compiled,
+            ForwardingRuleKind::Zone => plan.rules.push(compiled),
+        }
+    }
+    plan.secondaries = world
+        .secondary_zones_of(&resolver.id)
+        .into_iter()
+        .filter(|zone| zone.enabled)
+        .map(|zone| SecondaryPlan {
+            id: zone.id.clone(),
+            zone: zone.zone.trim_end_matches('.').to_ascii_lowercase(),
+            transfer_from: zone.transfer_from.iter().map(|t| t.socket()).collect(),
+        })
+        .collect();
+    plan
 }
 
 #[cfg(test)]
@@ -336,9 +591,15 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Names over a few short labels, so that generated names often share suffixes.
+    /// Names over a few short labels inside a service domain, so that generated names often share suffixes.
     fn name() -> impl Strategy<Value = String> {
-        prop::collection::vec(prop::sample::select(vec!["a", "b", "c", "ab"]), 1..5).prop_map(|labels| labels.join("."))
+        prop::collection::vec(prop::sample::select(vec!["a", "b", "c", "ab"]), 1..5)
+            .prop_map(|labels| format!("{}.appdomain.cloud", labels.join(".")))
+    }
+
+    /// A name to ask: a generated one, the service domain, or one of its parents (outside every zone).
+    fn asked() -> impl Strategy<Value = String> {
+        prop_oneof![name(), Just("appdomain.cloud".to_owned()), Just("cloud".to_owned())]
     }
 
     fn view_of(names: &[String], wildcards: &[String]) -> View {
@@ -373,13 +634,13 @@ mod tests {
 
     proptest! {
         /// The indexed lookups agree with the definitions, written as scans over every name: an exact name, else the
-        /// longest wildcard suffix strictly above the name; an empty non-terminal is a name with a name or a wildcard
-        /// below it, or a wildcard's own suffix.
+        /// longest wildcard suffix strictly above the name; an empty non-terminal is a name inside the service domain
+        /// with a name or a wildcard below it, or a wildcard's own suffix.
         #[test]
         fn indexed_lookups_agree_with_scans(
             names in prop::collection::vec(name(), 0..12),
             wildcards in prop::collection::vec(name(), 0..4),
-            asked in name(),
+            asked in asked(),
         ) {
             let view = view_of(&names, &wildcards);
             let expected = view.names.get(&asked).cloned().or_else(|| {
@@ -390,8 +651,10 @@ mod tests {
                     .map(|(_, answers)| answers.clone())
             });
             prop_assert_eq!(view.find(&asked).map(<[Answer]>::to_vec), expected);
-            let interior = names.iter().any(|n| below(n, &asked))
-                || wildcards.iter().any(|suffix| *suffix == asked || below(suffix, &asked));
+            // A service domain's parents are outside every zone: never an empty non-terminal.
+            let interior = crate::zone::within(&asked, "appdomain.cloud")
+                && (names.iter().any(|n| below(n, &asked))
+                    || wildcards.iter().any(|suffix| *suffix == asked || below(suffix, &asked)));
             prop_assert_eq!(view.is_empty_non_terminal(&asked), interior);
         }
     }

@@ -1,4 +1,5 @@
-//! `GET /_hubspoke/vpcs/{vpc_id}/dns_lookup?name=NAME`: a name as the VPC's resolver sees it, and why.
+//! `GET /_hubspoke/vpcs/{vpc_id}/dns_lookup?name=NAME[&type=TYPE][&source=IP]`: a name as the VPC's resolver sees
+//! it, and why.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -47,13 +48,39 @@ fn render(lookup: &NameLookup) -> Value {
             None => json!({ "address": answer.address.to_string(), "via": { "kind": "shared" } }),
         })
         .collect();
+    let records: Vec<Value> = lookup
+        .records
+        .iter()
+        .map(|r| json!({ "name": r.name, "type": r.record_type, "ttl": r.ttl, "data": r.data }))
+        .collect();
+    let steps: Vec<Value> = lookup
+        .steps
+        .iter()
+        .map(|step| {
+            let mut body = json!({ "kind": step.kind });
+            if let Some(id) = &step.id {
+                body["id"] = json!(id);
+            }
+            if let Some(detail) = &step.detail {
+                body["detail"] = json!(detail);
+            }
+            if let Some(view) = &step.view {
+                body["view"] = json!(view);
+            }
+            body
+        })
+        .collect();
     json!({
         "name": lookup.name,
+        "type": lookup.record_type,
         "vpc": lookup.vpc,
         "resolver_vpc": lookup.resolver_vpc,
         "source": source_json(&lookup.source),
         "wildcard": lookup.wildcard,
+        "rcode": lookup.code,
         "answers": answers,
+        "records": records,
+        "steps": steps,
         "explanation": lookup.explanation,
     })
 }
@@ -66,5 +93,13 @@ pub async fn lookup(
     params: Params,
 ) -> Result<Response, ApiError> {
     let name = params.required("name")?;
-    Ok(json_response(StatusCode::OK, &render(&state.app.dns_lookup(&caller, &vpc, name)?)))
+    let source = match params.get("source") {
+        Some(text) => Some(text.parse().map_err(|_| {
+            ApiError::invalid_query(format!("the query parameter `source` is `{text}`; it must be an IP address"))
+                .with_target("source", "parameter")
+        })?),
+        None => None,
+    };
+    let lookup = state.app.dns_lookup(&caller, &vpc, name, params.get("type"), source)?;
+    Ok(json_response(StatusCode::OK, &render(&lookup)))
 }

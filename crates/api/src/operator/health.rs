@@ -31,6 +31,10 @@ pub async fn health(State(state): State<ApiState>, MaybeAuthenticated(caller): M
     });
     if caller.is_some_and(|caller| caller.is_operator()) {
         body["policies_indexed"] = json!(state.app.replica().index().len());
+        // Which secondary zones serve a stale copy (or none): other accounts' resources, so for operators only.
+        if !health.dns_transfer_failures.is_empty() {
+            body["dns_transfers_failing"] = json!(health.dns_transfer_failures);
+        }
     }
     if let Some(failure) = health.write_failure {
         body["writes"] = json!({ "failing": failure });

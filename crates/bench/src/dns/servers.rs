@@ -2,7 +2,7 @@
 //! limiting), dnsperf, the CPU time a server process spent, and plain queries to check that servers agree.
 
 use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -45,7 +45,7 @@ pub fn free_port() -> anyhow::Result<u16> {
     bail!("no port free for both UDP and TCP")
 }
 
-fn start(program: &str, args: &[&str], address: SocketAddr, cpu: u32) -> anyhow::Result<Comparator> {
+fn start(program: &str, args: &[&str], address: SocketAddr, cpu: u32, ready: &str) -> anyhow::Result<Comparator> {
     let child = Command::new("taskset")
         .args(["-c", &cpu.to_string(), program])
         .args(args)
@@ -57,7 +57,7 @@ fn start(program: &str, args: &[&str], address: SocketAddr, cpu: u32) -> anyhow:
     // Ready once it answers the zone's SOA.
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
-        if ask(address, ZONE, RecordType::SOA).is_ok_and(|answer| answer.rcode == 0) {
+        if ask(address, ready, RecordType::SOA).is_ok_and(|answer| answer.rcode == 0) {
             return Ok(comparator);
         }
         std::thread::sleep(Duration::from_millis(100));
@@ -65,38 +65,47 @@ fn start(program: &str, args: &[&str], address: SocketAddr, cpu: u32) -> anyhow:
     bail!("{program} did not answer within 2 minutes")
 }
 
-/// knotd with one UDP and one TCP worker on `cpu`, serving `zone_file`.
-pub fn knot(directory: &Path, zone_file: &Path, cpu: u32) -> anyhow::Result<Comparator> {
+/// knotd with one UDP and one TCP worker on `cpu`, serving the `zones` (zone, file); it is ready once the first
+/// zone's SOA is answered.
+pub fn knot(directory: &Path, zones: &[(String, PathBuf)], cpu: u32) -> anyhow::Result<Comparator> {
     let port = free_port()?;
-    let config = format!(
+    let mut config = format!(
         "server:\n  rundir: \"{dir}\"\n  user: root:root\n  listen: 127.0.0.1@{port}\n  udp-workers: 1\n  tcp-workers: 1\n  background-workers: 1\n\
          database:\n  storage: \"{dir}\"\n\
          log:\n  - target: stderr\n    any: warning\n\
-         zone:\n  - domain: {ZONE}.\n    file: \"{zone}\"\n    journal-content: none\n    zonefile-sync: -1\n",
+         zone:\n",
         dir = directory.display(),
-        zone = zone_file.display(),
     );
+    for (zone, file) in zones {
+        config.push_str(&format!(
+            "  - domain: {zone}.\n    file: \"{}\"\n    journal-content: none\n    zonefile-sync: -1\n",
+            file.display()
+        ));
+    }
+    let ready = zones.first().map_or(ZONE.to_owned(), |(zone, _)| zone.clone());
     let path = directory.join("knot.conf");
     std::fs::write(&path, config)?;
-    start("knotd", &["-c", &path.display().to_string()], SocketAddr::from((Ipv4Addr::LOCALHOST, port)), cpu)
+    start("knotd", &["-c", &path.display().to_string()], SocketAddr::from((Ipv4Addr::LOCALHOST, port)), cpu, &ready)
 }
 
-/// nsd with one server process on `cpu`, serving `zone_file`, with response-rate limiting off (it is on by default
-/// and cuts a mixed load to about a thousand answers per second).
-pub fn nsd(directory: &Path, zone_file: &Path, cpu: u32) -> anyhow::Result<Comparator> {
+/// nsd with one server process on `cpu`, serving the `zones` (zone, file), with response-rate limiting off (it is on
+/// by default and cuts a mixed load to about a thousand answers per second).
+pub fn nsd(directory: &Path, zones: &[(String, PathBuf)], cpu: u32) -> anyhow::Result<Comparator> {
     let port = free_port()?;
-    let config = format!(
+    let mut config = format!(
         "server:\n  ip-address: 127.0.0.1@{port}\n  server-count: 1\n  username: \"\"\n  database: \"\"\n  zonesdir: \"{dir}\"\n\
          \x20 pidfile: \"{dir}/nsd.pid\"\n  xfrdfile: \"{dir}/xfrd.state\"\n  zonelistfile: \"{dir}/zone.list\"\n\
          \x20 xfrdir: \"{dir}\"\n  rrl-ratelimit: 0\n  rrl-whitelist-ratelimit: 0\n  verbosity: 0\n\
-         remote-control:\n  control-enable: no\n\
-         zone:\n  name: {ZONE}\n  zonefile: \"{zone}\"\n",
+         remote-control:\n  control-enable: no\n",
         dir = directory.display(),
-        zone = zone_file.display(),
     );
+    for (zone, file) in zones {
+        config.push_str(&format!("zone:\n  name: {zone}\n  zonefile: \"{}\"\n", file.display()));
+    }
+    let ready = zones.first().map_or(ZONE.to_owned(), |(zone, _)| zone.clone());
     let path = directory.join("nsd.conf");
     std::fs::write(&path, config)?;
-    start("nsd", &["-d", "-c", &path.display().to_string()], SocketAddr::from((Ipv4Addr::LOCALHOST, port)), cpu)
+    start("nsd", &["-d", "-c", &path.display().to_string()], SocketAddr::from((Ipv4Addr::LOCALHOST, port)), cpu, &ready)
 }
 
 /// CPU time (user and system) of a process and of every process below it, in seconds (NSD's first process becomes

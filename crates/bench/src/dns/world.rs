@@ -8,14 +8,23 @@ use std::path::Path;
 use hickory_proto::rr::RecordType;
 use hubspoke_iam::{AccountId, Timestamp};
 use hubspoke_vpc::model::{
-    Binding, BindingMode, CustomResolver, EndpointGateway, GatewayTarget, IpOwner, IpTarget, Phase, PrefixManagement,
-    ReservedIp, ResolverLocation, ResolverSetting, Settling, Subnet, Vpc,
+    Binding, BindingMode, CustomResolver, DnsPlan, DnsZone, EndpointGateway, GatewayTarget, IpOwner, IpTarget,
+    PermittedNetwork, Phase, PrefixManagement, RecordData, ReservedIp, ResolverLocation, ResolverSetting,
+    ResourceRecord, ServiceInstance, Settling, Subnet, Vpc,
 };
 use hubspoke_vpc::world::Entity;
 
 /// The zone every generated name lies in: a VPE service domain, so hubspoke answers NXDOMAIN with its SOA as the
 /// comparators do.
 pub const ZONE: &str = "appdomain.cloud";
+/// The DNS Services zone permitted to the hub, holding as many records as there are endpoint names.
+pub const PRIVATE_ZONE: &str = "corp.bench";
+/// A zone no view holds: hubspoke forwards its names to the upstream (Knot serving it), the comparators serve it.
+pub const PUBLIC_ZONE: &str = "public.bench";
+/// Names of the public zone.
+pub const PUBLIC_NAMES: usize = 1_000;
+/// The private zone's id (the record-change measurement writes one of its records).
+pub const PRIVATE_ZONE_ID: &str = "dns-bench-zone";
 /// The hub's account.
 pub const HUB_ACCOUNT: &str = "0000000d000000000000000000000001";
 /// The spokes' account.
@@ -48,12 +57,43 @@ fn name(i: usize) -> String {
     format!("ep-{i}.svc-{}.us-south.bench.{ZONE}", i % 50)
 }
 
+/// The `i`th record of the private zone.
+pub fn private_name(i: usize) -> String {
+    format!("host-{i}.team-{}.{PRIVATE_ZONE}", i % 50)
+}
+
+/// The `i`th name of the public zone.
+pub fn public_name(i: usize) -> String {
+    format!("www-{i}.{PUBLIC_ZONE}")
+}
+
+/// The address of the `i`th private record.
+pub fn private_address(i: usize) -> Ipv4Addr {
+    Ipv4Addr::new(10, 100 + (i >> 16) as u8, (i >> 8) as u8, i as u8)
+}
+
+/// The `i`th private record as an entity, with `address`.
+pub fn private_record(i: usize, address: Ipv4Addr) -> Entity {
+    Entity::ResourceRecord(ResourceRecord {
+        id: format!("A:dns-bench-{i}"),
+        account: account(HUB_ACCOUNT),
+        zone: PRIVATE_ZONE_ID.into(),
+        name: private_name(i),
+        ttl: 30,
+        data: RecordData::A(address),
+        created_at: Timestamp(0),
+        modified_at: Timestamp(0),
+    })
+}
+
 /// One generated world.
 pub struct Plan {
     /// Every entity, for the store.
     pub entities: Vec<Entity>,
     /// Every name the comparators serve, with its address.
     pub records: Vec<(String, Ipv4Addr)>,
+    /// The private zone's records, with their addresses.
+    pub private: Vec<(String, Ipv4Addr)>,
     /// Each endpoint address with the indices (into `records`) of the names its view answers.
     pub views: Vec<(Ipv4Addr, Vec<usize>)>,
     /// The hub VPC's id.
@@ -267,18 +307,76 @@ pub fn plan(names: usize) -> Plan {
         VISIBLE_NAME,
         Ipv4Addr::new(10, 200, 0, 4),
     ));
-    Plan { entities, records, views, hub }
+    // The DNS Services zone, permitted to the hub (and so answered through the hub's view for its delegated spokes).
+    entities.push(Entity::ServiceInstance(ServiceInstance {
+        id: "dns-bench".into(),
+        account: account(HUB_ACCOUNT),
+        name: "dns-bench".into(),
+        plan: DnsPlan::Standard,
+        resource_group: hubspoke_vpc::model::default_resource_group_id(&account(HUB_ACCOUNT)),
+        created_at: Timestamp(0),
+        updated_at: Timestamp(0),
+    }));
+    entities.push(Entity::DnsZone(DnsZone {
+        id: PRIVATE_ZONE_ID.into(),
+        account: account(HUB_ACCOUNT),
+        instance: "dns-bench".into(),
+        name: PRIVATE_ZONE.into(),
+        description: String::new(),
+        label: String::new(),
+        permitted_networks: vec![PermittedNetwork {
+            vpc: hub.clone(),
+            vpc_crn: format!("crn:v1:bluemix:public:is:us-south:a/{HUB_ACCOUNT}::vpc:{hub}"),
+            created_at: Timestamp(0),
+            modified_at: Timestamp(0),
+        }],
+        created_at: Timestamp(0),
+        modified_at: Timestamp(0),
+    }));
+    let private: Vec<(String, Ipv4Addr)> = (0..names).map(|i| (private_name(i), private_address(i))).collect();
+    entities.extend((0..names).map(|i| private_record(i, private_address(i))));
+    Plan { entities, records, private, views, hub }
 }
 
-/// The records as a zone file for Knot and NSD, with the SOA hubspoke answers NXDOMAIN with.
-pub fn write_zone(plan: &Plan, path: &Path) -> std::io::Result<()> {
-    let mut zone = format!(
-        "$ORIGIN {ZONE}.\n$TTL 30\n@ SOA ns.hubspoke.invalid. hostmaster.hubspoke.invalid. 1 3600 600 86400 30\n@ NS ns.hubspoke.invalid.\n"
-    );
-    for (name, address) in &plan.records {
-        let _ = writeln!(zone, "{name}. A {address}");
+/// The zone files for Knot and NSD: the endpoint names, the private zone and the public zone, each with the SOA
+/// hubspoke answers NXDOMAIN with. Returns (zone, file) pairs.
+pub fn write_zones(plan: &Plan, directory: &Path) -> std::io::Result<Vec<(String, std::path::PathBuf)>> {
+    let header = |origin: &str| {
+        format!(
+            "$ORIGIN {origin}.\n$TTL 30\n@ SOA ns.hubspoke.invalid. hostmaster.hubspoke.invalid. 1 3600 600 86400 30\n@ NS ns.hubspoke.invalid.\n"
+        )
+    };
+    let mut written = Vec::new();
+    let public: Vec<(String, Ipv4Addr)> =
+        (0..PUBLIC_NAMES).map(|i| (public_name(i), Ipv4Addr::new(192, 0, 2, (i % 250) as u8 + 1))).collect();
+    for (origin, records) in [(ZONE, &plan.records), (PRIVATE_ZONE, &plan.private), (PUBLIC_ZONE, &public)] {
+        let mut zone = header(origin);
+        for (name, address) in records {
+            let _ = writeln!(zone, "{name}. A {address}");
+        }
+        let path = directory.join(format!("{origin}.zone"));
+        std::fs::write(&path, zone)?;
+        written.push((origin.to_owned(), path));
     }
-    std::fs::write(path, zone)
+    Ok(written)
+}
+
+/// `count` A queries over the private zone's records (one in ten for a name it does not hold), or over the public
+/// zone's names, in a seeded order.
+pub fn zone_questions(plan: &Plan, public: bool, count: usize, seed: u64) -> Vec<Question> {
+    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    (0..count)
+        .map(|n| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let drawn = (state >> 33) as usize;
+            let name = match (public, n % 10) {
+                (true, _) => public_name(drawn % PUBLIC_NAMES),
+                (false, 9) => format!("nx-{drawn}.team-{}.{PRIVATE_ZONE}", n % 50),
+                (false, _) => plan.private[drawn % plan.private.len()].0.clone(),
+            };
+            Question { name, kind: RecordType::A }
+        })
+        .collect()
 }
 
 /// One query of a query file.
@@ -342,7 +440,12 @@ mod tests {
         let plan = plan(400);
         let views = hubspoke_dns::compile(&hubspoke_vpc::World::from_entities(plan.entities.clone(), 1));
         for (address, names) in &plan.views {
-            let view = views.at(*address).expect("every endpoint serves a view");
+            // A delegated spoke resolves through the hub's custom resolver, whose default rule answers with the hub's
+            // view.
+            let view = match views.at(*address).expect("every endpoint is served") {
+                hubspoke_dns::resolver::Service::System(view) => view,
+                hubspoke_dns::resolver::Service::Resolver(plan) => &plan.private,
+            };
             assert_eq!(view.len(), names.len(), "at {address}");
             for &i in names {
                 let (name, ip) = &plan.records[i];

@@ -15,6 +15,12 @@ pub struct DnsLookup {
     /// The VPC whose resolver answers: id or name.
     #[arg(long)]
     vpc: String,
+    /// The record type to ask for (A unless given): A, AAAA, CNAME, MX, SRV, TXT, PTR, SOA, NS.
+    #[arg(long = "type")]
+    record_type: Option<String>,
+    /// The client's address, against which forwarding rules' views are evaluated.
+    #[arg(long)]
+    source: Option<String>,
 }
 
 impl DnsLookup {
@@ -28,17 +34,28 @@ impl DnsLookup {
         };
         let mut query = form_urlencoded::Serializer::new(String::new());
         query.append_pair("name", &self.name);
+        if let Some(record_type) = &self.record_type {
+            query.append_pair("type", record_type);
+        }
+        if let Some(source) = &self.source {
+            query.append_pair("source", source);
+        }
         let path = format!("/_hubspoke/vpcs/{vpc}/dns_lookup?{}", query.finish());
         let body = client.call(Method::GET, &path, None).await?;
         if printer.json() {
             printer.value(&body);
             return Ok(());
         }
-        let answers: Vec<String> = body["answers"]
+        // Every record answered, in zone-file spelling; an A record shows just its address, as before.
+        let answers: Vec<String> = body["records"]
             .as_array()
             .into_iter()
             .flatten()
-            .filter_map(|a| a["address"].as_str().map(str::to_owned))
+            .filter_map(|r| match (r["type"].as_str(), r["data"].as_str()) {
+                (Some("A"), Some(data)) => Some(data.to_owned()),
+                (Some(kind), Some(data)) => Some(format!("{kind} {data}")),
+                _ => None,
+            })
             .collect();
         let endpoint = client.call(Method::GET, &format!("/_hubspoke/vpcs/{vpc}/dns_endpoint"), None).await?;
         let (address, port) = (endpoint["address"].as_str().unwrap_or_default(), &endpoint["port"]);
