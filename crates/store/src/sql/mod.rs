@@ -17,6 +17,7 @@
 //!
 //! - `connection`: opening each database, migrations, read snapshots and write transactions ([`Backend`]).
 //! - `statement`: statements built piece by piece, and multi-row inserts.
+//! - `bulk`: reading every policy at startup through the database's own driver.
 //! - `changes`: the change log and its revisions.
 //! - `group`: group commit, the writer task that concurrent writes share a transaction through.
 //! - `accounts`, `policies`, `world`, `events`: the rows of each concern.
@@ -28,6 +29,7 @@
 //! database), for readiness. With several hosts, each operation first makes sure the pool points at the primary.
 
 mod accounts;
+mod bulk;
 mod changes;
 mod connection;
 mod events;

@@ -10,7 +10,7 @@ use super::changes::{append_change, append_changes};
 use super::group::Scope;
 use super::statement::{Argument, Statement, insert_rows};
 use super::{Backend, SqlStore};
-use crate::codec::{decode_body, decode_operator, decode_state, decode_value, encode_body, encode_value};
+use crate::codec::{Body, decode_body, decode_operator, decode_state, decode_value, encode_body, encode_value};
 use crate::{
     EntityKind, EventRecord, PolicyPage, PolicyPosition, PolicyQuery, PolicySortField, Revision, SortValue, StoreError,
     StoreResult,
@@ -179,6 +179,23 @@ impl SqlStore {
     }
 
     pub(super) async fn read_all_policies(&self) -> StoreResult<(Vec<Policy>, Revision)> {
+        // The bulk read needs a connection of its own, which the in-memory database cannot give (it lives in its one
+        // connection); it is small anyway.
+        let url = self.reader.connect_options().database_url.to_string();
+        let native = match self.backend {
+            Backend::SqliteFile => super::bulk::sqlite(&url).await?,
+            Backend::Postgres => super::bulk::postgres(&url).await?,
+            Backend::SqliteMemory => None,
+        };
+        if let Some(loaded) = native {
+            return Ok(loaded);
+        }
+        self.read_all_policies_any().await
+    }
+
+    /// [`SqlStore::read_all_policies`] through the `Any` pool, assembling rows written without a body from their
+    /// child rows.
+    pub(super) async fn read_all_policies_any(&self) -> StoreResult<(Vec<Policy>, Revision)> {
         let mut tx = self.snapshot().await?;
         let revision: i64 =
             sqlx::query_scalar("SELECT revision FROM revision_counter WHERE slot = 1").fetch_one(&mut *tx).await?;
@@ -427,33 +444,75 @@ async fn read_children(connection: &mut AnyConnection, ids: Option<&[String]>) -
 fn build_policies(rows: Vec<AnyRow>, (mut attributes, mut roles): Children) -> StoreResult<Vec<Policy>> {
     rows.into_iter()
         .map(|row| {
-            let id: String = row.get("id");
-            let owner: String = row.get("owner");
-            let (subject, resource, roles) = match row.get::<Option<&str>, _>("body") {
-                Some(body) => decode_body(body)?,
+            let raw = RawPolicy::from_row(&row);
+            let children = match raw.body {
+                Some(_) => None,
                 None => {
-                    let (subject, resource) = attributes.remove(&id).unwrap_or_default();
-                    (subject, resource, roles.remove(&id).unwrap_or_default())
+                    let (subject, resource) = attributes.remove(&raw.id).unwrap_or_default();
+                    Some((subject, resource, roles.remove(&raw.id).unwrap_or_default()))
                 }
             };
-            Ok(Policy {
-                draft: PolicyDraft {
-                    owner: AccountId::parse(&owner).ok_or_else(|| StoreError::Corrupt(format!("owner `{owner}`")))?,
-                    description: row.get("description"),
-                    subject,
-                    resource,
-                    roles,
-                },
-                id,
-                state: decode_state(row.get("state"))?,
-                version: row.get::<i64, _>("version") as u32,
-                created_at: Timestamp(row.get("created_at")),
-                created_by_id: row.get("created_by_id"),
-                last_modified_at: Timestamp(row.get("last_modified_at")),
-                last_modified_by_id: row.get("last_modified_by_id"),
-            })
+            raw.into_policy(children)
         })
         .collect()
+}
+
+/// A policy's row as read, before its body and state are decoded.
+pub(super) struct RawPolicy {
+    pub(super) id: String,
+    pub(super) owner: String,
+    pub(super) description: Option<String>,
+    pub(super) state: String,
+    pub(super) version: i64,
+    pub(super) created_at: i64,
+    pub(super) created_by_id: String,
+    pub(super) last_modified_at: i64,
+    pub(super) last_modified_by_id: String,
+    /// Absent for a row written before the body column existed (or by an older build).
+    pub(super) body: Option<String>,
+}
+
+impl RawPolicy {
+    fn from_row(row: &AnyRow) -> RawPolicy {
+        RawPolicy {
+            id: row.get("id"),
+            owner: row.get("owner"),
+            description: row.get("description"),
+            state: row.get("state"),
+            version: row.get("version"),
+            created_at: row.get("created_at"),
+            created_by_id: row.get("created_by_id"),
+            last_modified_at: row.get("last_modified_at"),
+            last_modified_by_id: row.get("last_modified_by_id"),
+            body: row.get("body"),
+        }
+    }
+
+    /// The policy, its attributes and roles decoded from the body, or taken from `children` when the row has none.
+    pub(super) fn into_policy(self, children: Option<Body>) -> StoreResult<Policy> {
+        let (subject, resource, roles) = match (&self.body, children) {
+            (Some(body), _) => decode_body(body)?,
+            (None, Some(children)) => children,
+            (None, None) => return Err(StoreError::Corrupt(format!("policy `{}` has no body", self.id))),
+        };
+        let owner = &self.owner;
+        Ok(Policy {
+            draft: PolicyDraft {
+                owner: AccountId::parse(owner).ok_or_else(|| StoreError::Corrupt(format!("owner `{owner}`")))?,
+                description: self.description,
+                subject,
+                resource,
+                roles,
+            },
+            id: self.id,
+            state: decode_state(&self.state)?,
+            version: self.version as u32,
+            created_at: Timestamp(self.created_at),
+            created_by_id: self.created_by_id,
+            last_modified_at: Timestamp(self.last_modified_at),
+            last_modified_by_id: self.last_modified_by_id,
+        })
+    }
 }
 
 fn sort_column(field: PolicySortField) -> &'static str {

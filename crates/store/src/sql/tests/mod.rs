@@ -380,6 +380,7 @@ async fn the_vpc_world_round_trips_and_writes_are_compare_and_set() {
     assert_eq!(store.load_world().await.unwrap().1, revision);
 }
 
+mod bulk;
 mod group;
 mod migrations;
 mod replicas;
