@@ -29,9 +29,10 @@ pub struct Replica {
 impl Replica {
     /// Builds the index and the world from everything in the store.
     pub async fn load(store: &dyn Store, catalog: &RoleCatalog) -> AppResult<Replica> {
-        let (policies, revision) = store.all_policies().await?;
+        // The two reads are independent (each is one snapshot of its own): the world loads while the policies stream.
+        let (policies, world) = tokio::join!(store.all_policies(), store.load_world());
+        let ((policies, revision), (entities, world_revision)) = (policies?, world?);
         let index = PolicyIndex::build(&policies, revision, catalog);
-        let (entities, world_revision) = store.load_world().await?;
         let world = World::from_entities(entities, world_revision);
         let (world_changes, _) = tokio::sync::watch::channel(world.revision());
         Ok(Replica {

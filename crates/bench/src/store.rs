@@ -282,16 +282,33 @@ async fn seed(store: &SqlStore, stored: usize) -> anyhow::Result<(String, Vec<St
     Ok((owner.clone(), paths.collect()))
 }
 
+/// What a replica's start spends its time on, measured in this process: reading every policy from the store, and
+/// building the decision index from them (seconds each).
+async fn startup_parts_of(store: &SqlStore) -> anyhow::Result<(f64, f64)> {
+    let started = Instant::now();
+    let (policies, revision) = store.all_policies().await?;
+    let read = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let index = hubspoke_iam::PolicyIndex::build(&policies, revision, &hubspoke_iam::RoleCatalog);
+    let build = started.elapsed().as_secs_f64();
+    drop(index);
+    Ok((read, build))
+}
+
 /// Runs the suite on one backend.
 pub async fn run(settings: &Settings, backend: Backend) -> anyhow::Result<Vec<Row>> {
     let directory = tempfile::tempdir()?;
     let cluster;
+    let startup_parts;
     let (server_args, raw_target, (owner, ids)): (Vec<String>, String, (String, Vec<String>)) = match backend {
         Backend::Sqlite => {
             let data = directory.path().join("data");
             std::fs::create_dir_all(&data)?;
             let store = SqlStore::open_sqlite(&data.join("hubspoke.db")).await?;
             let seeded = seed(&store, settings.stored).await?;
+            store.close().await;
+            let store = SqlStore::open_sqlite(&data.join("hubspoke.db")).await?;
+            startup_parts = startup_parts_of(&store).await?;
             store.close().await;
             let raw = directory.path().join("raw.db").display().to_string();
             (vec!["--data-dir".into(), data.display().to_string()], raw, seeded)
@@ -302,11 +319,13 @@ pub async fn run(settings: &Settings, backend: Backend) -> anyhow::Result<Vec<Ro
             SqlStore::migrate_postgres(&url).await?;
             let store = SqlStore::connect_postgres(&url, &PoolSettings::default()).await?;
             let seeded = seed(&store, settings.stored).await?;
+            startup_parts = startup_parts_of(&store).await?;
             store.close().await;
             let raw = cluster.create_database().await.map_err(|e| anyhow::anyhow!("{e}"))?;
             (vec!["--database-url".into(), url], raw, seeded)
         }
     };
+    let (read_all, build) = startup_parts;
     let arguments: Vec<&str> = server_args.iter().map(String::as_str).collect();
     let served = serve(&arguments, None)?;
     let label = |what: &str| format!("{}, {what}", backend.name());
@@ -314,9 +333,12 @@ pub async fn run(settings: &Settings, backend: Backend) -> anyhow::Result<Vec<Ro
     let startup = served.startup.as_secs_f64();
     let mut startup_row = Row::info("store", label("startup"), settings.stored, "s to listening", startup);
     if settings.stored >= 1_000_000 {
-        startup_row = startup_row.target("< 10 s", startup < 10.0);
+        startup_row = startup_row.target("≤ 5 s", startup <= 5.0);
     }
     rows.push(startup_row);
+    for (what, seconds) in [("startup: reading every policy", read_all), ("startup: building the index", build)] {
+        rows.push(Row::info("store", label(what), settings.stored, "s in process", seconds));
+    }
 
     // Reads, as the first hub account of the generated set (about 100 policies).
     let caller = Arc::new(caller(&served.base, &owner).await?);

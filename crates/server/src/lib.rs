@@ -66,11 +66,14 @@ pub async fn run_with_init(
         None
     });
     let app = Arc::new(App::start(store.clone() as Arc<dyn Store>, settings).await?);
+    // A new database (every `--ephemeral` one) generates its token signing key, the slowest step of a start: it runs
+    // on another thread while the rest of the start goes on.
+    let signing = tokio::spawn({
+        let app = app.clone();
+        async move { app.signing_key().await }
+    });
     let operator = OperatorKey::resolve(&args)?;
     app.ensure_operator_key(operator.key()).await?;
-    let signing = app.signing_key().await?;
-    let tokens =
-        TokenService::new(&signing.kid, &signing.private_key_pem, &args.token_issuer).map_err(anyhow::Error::msg)?;
 
     // Before the DNS endpoints bind: each looks its counters up in the recorder once.
     let metrics = install_metrics();
@@ -83,6 +86,9 @@ pub async fn run_with_init(
     });
     dns.apply(&app.replica().world()).await;
     app.attach_data_plane(dns.clone());
+    let signing = signing.await.context("generating the token signing key")??;
+    let tokens =
+        TokenService::new(&signing.kid, &signing.private_key_pem, &args.token_issuer).map_err(anyhow::Error::msg)?;
     let follower = tokio::spawn(follow_world(app.clone(), dns.clone()));
     let replication = tokio::spawn(hubspoke_app::follow::follow(
         app.clone(),

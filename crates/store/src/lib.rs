@@ -100,6 +100,19 @@ impl StoreError {
     pub fn is_outage(&self) -> bool {
         matches!(self, StoreError::Unavailable(_) | StoreError::StorageFull(_) | StoreError::Io(_))
     }
+
+    /// Whether the write was refused for what it asked, against rows as they are (nothing went wrong with the
+    /// database itself).
+    pub(crate) fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            StoreError::DuplicatePolicy { .. }
+                | StoreError::NotFound(_)
+                | StoreError::WorldMoved { .. }
+                | StoreError::Stale { .. }
+                | StoreError::Contended(_)
+        )
+    }
 }
 
 /// How SQLite's result code classifies (the primary code is the low byte of the extended one).

@@ -237,7 +237,7 @@ pub(super) struct WriteTx {
 }
 
 impl WriteTx {
-    async fn begin(pool: &AnyPool, backend: Backend) -> StoreResult<WriteTx> {
+    pub(super) async fn begin(pool: &AnyPool, backend: Backend) -> StoreResult<WriteTx> {
         let connection = pool.acquire().await?;
         let mut tx = WriteTx { connection: Some(connection), backend };
         // SQLite: take the write lock now rather than at the first write, so the transaction cannot fail half-way

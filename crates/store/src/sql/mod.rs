@@ -17,7 +17,9 @@
 //!
 //! - `connection`: opening each database, migrations, read snapshots and write transactions ([`Backend`]).
 //! - `statement`: statements built piece by piece, and multi-row inserts.
+//! - `bulk`: reading every policy at startup through the database's own driver.
 //! - `changes`: the change log and its revisions.
+//! - `group`: group commit, the writer task that concurrent writes share a transaction through.
 //! - `accounts`, `policies`, `world`, `events`: the rows of each concern.
 //! - [`listen`]: following other replicas' writes on PostgreSQL.
 //! - `failover`: a PostgreSQL URL naming several hosts, and following the primary when it fails over.
@@ -27,10 +29,12 @@
 //! database), for readiness. With several hosts, each operation first makes sure the pool points at the primary.
 
 mod accounts;
+mod bulk;
 mod changes;
 mod connection;
 mod events;
 mod failover;
+mod group;
 pub mod listen;
 mod policies;
 mod reset;
@@ -57,6 +61,7 @@ pub use connection::{Backend, MigrationStatus, PoolSettings};
 pub use failover::UrlError;
 
 use failover::Failover;
+use group::GroupCommit;
 
 /// The channel every PostgreSQL write notifies with its revision.
 pub(crate) const CHANGES_CHANNEL: &str = "hubspoke_changes";
@@ -71,6 +76,8 @@ pub struct SqlStore {
     backend: Backend,
     writer: AnyPool,
     reader: AnyPool,
+    /// The writer task that the frequent writes (policies, the VPC world, events) go through together.
+    group: GroupCommit,
     /// The PostgreSQL URL, for the notification listener's own connection.
     url: Option<String>,
     /// With a URL naming several PostgreSQL hosts: which of them is the primary.
@@ -85,6 +92,7 @@ impl SqlStore {
     fn assemble(backend: Backend, writer: AnyPool, reader: AnyPool) -> SqlStore {
         SqlStore {
             backend,
+            group: GroupCommit::start(writer.clone(), backend),
             writer,
             reader,
             url: None,
@@ -238,15 +246,15 @@ impl Store for SqlStore {
     }
 
     async fn record_events(&self, records: &[EventRecord]) -> StoreResult<Revision> {
-        let recorded = async {
-            let mut tx = self.write().await?;
-            events::insert(&mut tx, records).await?;
-            let first = records.first().map(|e| e.id.clone()).unwrap_or_default();
-            let at = records.first().map(|e| e.at).unwrap_or_default();
-            let revision = changes::append_change(&mut tx, self.backend, EntityKind::Event, &first, at).await?;
-            tx.commit().await?;
-            Ok(revision)
-        };
+        let (records, backend) = (records.to_vec(), self.backend);
+        let recorded = self.group.write(move |connection, _| {
+            Box::pin(async move {
+                events::insert(connection, &records).await?;
+                let first = records.first().map(|e| e.id.clone()).unwrap_or_default();
+                let at = records.first().map(|e| e.at).unwrap_or_default();
+                changes::append_change(connection, backend, EntityKind::Event, &first, at).await
+            })
+        });
         self.run_write(recorded).await
     }
 

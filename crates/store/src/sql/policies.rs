@@ -7,10 +7,10 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Executor, Row};
 
 use super::changes::{append_change, append_changes};
-use super::connection::WriteTx;
+use super::group::Scope;
 use super::statement::{Argument, Statement, insert_rows};
 use super::{Backend, SqlStore};
-use crate::codec::{decode_body, decode_operator, decode_state, decode_value, encode_body, encode_value};
+use crate::codec::{Body, decode_body, decode_operator, decode_state, decode_value, encode_body, encode_value};
 use crate::{
     EntityKind, EventRecord, PolicyPage, PolicyPosition, PolicyQuery, PolicySortField, Revision, SortValue, StoreError,
     StoreResult,
@@ -38,27 +38,40 @@ enum Collision {
 
 impl SqlStore {
     pub(super) async fn insert_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision> {
-        for _ in 0..RACE_ATTEMPTS {
-            let mut tx = self.write().await?;
-            if let Err(error) = insert_policy_rows(&mut tx, &[policy]).await {
-                match self.collision(tx, &[policy], error).await? {
-                    Collision::Duplicate(duplicate) => return Err(duplicate),
-                    Collision::Vanished => continue,
-                }
-            }
-            return self.finish_policy_write(tx, policy, events, false).await;
-        }
-        Err(StoreError::Contended(format!("policy `{}` kept colliding with policies being deleted", policy.id)))
+        let (policy, events, backend) = (policy.clone(), events.to_vec(), self.backend);
+        self.group
+            .write(move |connection, scope| {
+                Box::pin(async move {
+                    for _ in 0..RACE_ATTEMPTS {
+                        if let Err(error) = insert_policy_rows(connection, &[&policy]).await {
+                            match collision(connection, scope, &[&policy], error).await? {
+                                Collision::Duplicate(duplicate) => return Err(duplicate),
+                                Collision::Vanished => continue,
+                            }
+                        }
+                        return finish_policy_write(connection, backend, &policy, &events, false).await;
+                    }
+                    Err(contended(&policy))
+                })
+            })
+            .await
     }
 
     pub(super) async fn insert_policies(&self, policies: &[Policy]) -> StoreResult<Revision> {
         let mut tx = self.write().await?;
         let all: Vec<&Policy> = policies.iter().collect();
         if let Err(error) = insert_policy_rows(&mut tx, &all).await {
-            return Err(match self.collision(tx, &all, error).await? {
-                Collision::Duplicate(duplicate) => duplicate,
+            let unique = error.as_database_error().is_some_and(|e| e.is_unique_violation());
+            // SQLite's one writer must be free for the look below: end the transaction first.
+            tx.rollback().await?;
+            if !unique {
+                return Err(error.into());
+            }
+            let mut connection = self.writer.acquire().await?;
+            return Err(match find_duplicate(&mut connection, &all).await? {
+                Some(duplicate) => duplicate,
                 // Two policies of one import duplicate each other, or an id is taken.
-                Collision::Vanished => StoreError::Database(
+                None => StoreError::Database(
                     "the imported policies duplicate each other or reuse an id that is taken".to_owned(),
                 ),
             });
@@ -81,87 +94,35 @@ impl SqlStore {
     }
 
     pub(super) async fn update_policy(&self, policy: &Policy, events: &[EventRecord]) -> StoreResult<Revision> {
-        for _ in 0..RACE_ATTEMPTS {
-            let mut tx = self.write().await?;
-            let updated = sqlx::query(
-                "UPDATE policies SET description = $1, state = $2, version = $3, fingerprint = $4, \
-                 last_modified_at = $5, last_modified_by_id = $6, body = $7, body_version = $3 WHERE id = $8 AND version = $9",
-            )
-            .bind(&policy.draft.description)
-            .bind(policy.state.as_str())
-            .bind(policy.version as i64)
-            .bind(policy.draft.fingerprint())
-            .bind(policy.last_modified_at.0)
-            .bind(&policy.last_modified_by_id)
-            .bind(encode_body(&policy.draft))
-            .bind(&policy.id)
-            .bind(policy.version as i64 - 1)
-            .execute(&mut *tx)
-            .await;
-            let updated = match updated {
-                Ok(updated) => updated,
-                Err(error) => match self.collision(tx, &[policy], error).await? {
-                    Collision::Duplicate(duplicate) => return Err(duplicate),
-                    Collision::Vanished => continue,
-                },
-            };
-            if updated.rows_affected() == 0 {
-                let current: Option<i64> = sqlx::query_scalar("SELECT version FROM policies WHERE id = $1")
-                    .bind(&policy.id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                tx.rollback().await?;
-                return Err(match current {
-                    None => StoreError::NotFound(policy.id.clone()),
-                    Some(current) => StoreError::Stale { id: policy.id.clone(), current: current as u32 },
-                });
-            }
-            return self.finish_policy_write(tx, policy, events, true).await;
-        }
-        Err(StoreError::Contended(format!("policy `{}` kept colliding with policies being deleted", policy.id)))
-    }
-
-    /// The end of a policy create or replace whose row is written: its attributes and roles, its events, its change
-    /// row, and the commit that makes all of them one revision.
-    async fn finish_policy_write(
-        &self,
-        mut tx: WriteTx,
-        policy: &Policy,
-        events: &[EventRecord],
-        replacing: bool,
-    ) -> StoreResult<Revision> {
-        write_policy_children(&mut tx, &[policy], replacing).await?;
-        super::events::insert(&mut tx, events).await?;
-        let revision =
-            append_change(&mut tx, self.backend, EntityKind::Policy, &policy.id, policy.last_modified_at.0).await?;
-        tx.commit().await?;
-        Ok(revision)
-    }
-
-    /// Rolls back a write that failed on `error` and says what it was: the active policy that one of `policies`
-    /// duplicates, a collision with a policy deleted since, or the error itself.
-    async fn collision(&self, tx: WriteTx, policies: &[&Policy], error: sqlx::Error) -> StoreResult<Collision> {
-        let unique = error.as_database_error().is_some_and(|e| e.is_unique_violation());
-        // PostgreSQL refuses every further statement of a transaction that failed, and SQLite's one writer must be
-        // free for the look below: end the transaction first.
-        tx.rollback().await?;
-        if !unique {
-            return Err(error.into());
-        }
-        for policy in policies {
-            let existing: Option<String> = sqlx::query_scalar(
-                "SELECT id FROM policies WHERE owner = $1 AND fingerprint = $2 AND state = 'active' AND id <> $3",
-            )
-            .bind(policy.draft.owner.as_str())
-            .bind(policy.draft.fingerprint())
-            .bind(&policy.id)
-            .fetch_optional(&self.writer)
-            .await?;
-            if let Some(existing) = existing {
-                return Ok(Collision::Duplicate(StoreError::DuplicatePolicy { existing }));
-            }
-        }
-        Ok(Collision::Vanished)
+        let (policy, events, backend) = (policy.clone(), events.to_vec(), self.backend);
+        self.group
+            .write(move |connection, scope| {
+                Box::pin(async move {
+                    for _ in 0..RACE_ATTEMPTS {
+                        let updated = update_policy_row(connection, &policy).await;
+                        let updated = match updated {
+                            Ok(updated) => updated,
+                            Err(error) => match collision(connection, scope, &[&policy], error).await? {
+                                Collision::Duplicate(duplicate) => return Err(duplicate),
+                                Collision::Vanished => continue,
+                            },
+                        };
+                        if updated.rows_affected() == 0 {
+                            let current: Option<i64> = sqlx::query_scalar("SELECT version FROM policies WHERE id = $1")
+                                .bind(&policy.id)
+                                .fetch_optional(&mut *connection)
+                                .await?;
+                            return Err(match current {
+                                None => StoreError::NotFound(policy.id.clone()),
+                                Some(current) => StoreError::Stale { id: policy.id.clone(), current: current as u32 },
+                            });
+                        }
+                        return finish_policy_write(connection, backend, &policy, &events, true).await;
+                    }
+                    Err(contended(&policy))
+                })
+            })
+            .await
     }
 
     pub(super) async fn read_policy(&self, id: &str) -> StoreResult<Option<Policy>> {
@@ -218,6 +179,23 @@ impl SqlStore {
     }
 
     pub(super) async fn read_all_policies(&self) -> StoreResult<(Vec<Policy>, Revision)> {
+        // The bulk read needs a connection of its own, which the in-memory database cannot give (it lives in its one
+        // connection); it is small anyway.
+        let url = self.reader.connect_options().database_url.to_string();
+        let native = match self.backend {
+            Backend::SqliteFile => super::bulk::sqlite(&url).await?,
+            Backend::Postgres => super::bulk::postgres(&url).await?,
+            Backend::SqliteMemory => None,
+        };
+        if let Some(loaded) = native {
+            return Ok(loaded);
+        }
+        self.read_all_policies_any().await
+    }
+
+    /// [`SqlStore::read_all_policies`] through the `Any` pool, assembling rows written without a body from their
+    /// child rows.
+    pub(super) async fn read_all_policies_any(&self) -> StoreResult<(Vec<Policy>, Revision)> {
         let mut tx = self.snapshot().await?;
         let revision: i64 =
             sqlx::query_scalar("SELECT revision FROM revision_counter WHERE slot = 1").fetch_one(&mut *tx).await?;
@@ -225,6 +203,84 @@ impl SqlStore {
         tx.commit().await?;
         Ok((policies, revision as Revision))
     }
+}
+
+fn contended(policy: &Policy) -> StoreError {
+    StoreError::Contended(format!("policy `{}` kept colliding with policies being deleted", policy.id))
+}
+
+/// Rewrites a policy's row if it is still at the version before `policy`'s.
+async fn update_policy_row(
+    connection: &mut AnyConnection,
+    policy: &Policy,
+) -> Result<sqlx::any::AnyQueryResult, sqlx::Error> {
+    sqlx::query(
+        "UPDATE policies SET description = $1, state = $2, version = $3, fingerprint = $4, \
+         last_modified_at = $5, last_modified_by_id = $6, body = $7, body_version = $3 WHERE id = $8 AND version = $9",
+    )
+    .bind(&policy.draft.description)
+    .bind(policy.state.as_str())
+    .bind(policy.version as i64)
+    .bind(policy.draft.fingerprint())
+    .bind(policy.last_modified_at.0)
+    .bind(&policy.last_modified_by_id)
+    .bind(encode_body(&policy.draft))
+    .bind(&policy.id)
+    .bind(policy.version as i64 - 1)
+    .execute(&mut *connection)
+    .await
+}
+
+/// The end of a policy create or replace whose row is written: its attributes and roles, its events, and its change
+/// row, all of one revision.
+async fn finish_policy_write(
+    connection: &mut AnyConnection,
+    backend: Backend,
+    policy: &Policy,
+    events: &[EventRecord],
+    replacing: bool,
+) -> StoreResult<Revision> {
+    write_policy_children(connection, &[policy], replacing).await?;
+    super::events::insert(connection, events).await?;
+    append_change(connection, backend, EntityKind::Policy, &policy.id, policy.last_modified_at.0).await
+}
+
+/// Undoes a write that failed on `error` and says what it was: the active policy that one of `policies`
+/// duplicates, a collision with a policy deleted since, or the error itself.
+async fn collision(
+    connection: &mut AnyConnection,
+    scope: Scope,
+    policies: &[&Policy],
+    error: sqlx::Error,
+) -> StoreResult<Collision> {
+    if !error.as_database_error().is_some_and(|e| e.is_unique_violation()) {
+        return Err(error.into());
+    }
+    // PostgreSQL refuses every further statement of a transaction that failed: undo the write first. The look then
+    // runs in the same transaction, so it also sees a twin written earlier in the same batch.
+    scope.undo(connection).await?;
+    Ok(match find_duplicate(connection, policies).await? {
+        Some(duplicate) => Collision::Duplicate(duplicate),
+        None => Collision::Vanished,
+    })
+}
+
+/// The active policy, other than itself, that one of `policies` duplicates.
+async fn find_duplicate(connection: &mut AnyConnection, policies: &[&Policy]) -> StoreResult<Option<StoreError>> {
+    for policy in policies {
+        let existing: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM policies WHERE owner = $1 AND fingerprint = $2 AND state = 'active' AND id <> $3",
+        )
+        .bind(policy.draft.owner.as_str())
+        .bind(policy.draft.fingerprint())
+        .bind(&policy.id)
+        .fetch_optional(&mut *connection)
+        .await?;
+        if let Some(existing) = existing {
+            return Ok(Some(StoreError::DuplicatePolicy { existing }));
+        }
+    }
+    Ok(None)
 }
 
 /// Every policy, oldest first.
@@ -388,33 +444,75 @@ async fn read_children(connection: &mut AnyConnection, ids: Option<&[String]>) -
 fn build_policies(rows: Vec<AnyRow>, (mut attributes, mut roles): Children) -> StoreResult<Vec<Policy>> {
     rows.into_iter()
         .map(|row| {
-            let id: String = row.get("id");
-            let owner: String = row.get("owner");
-            let (subject, resource, roles) = match row.get::<Option<&str>, _>("body") {
-                Some(body) => decode_body(body)?,
+            let raw = RawPolicy::from_row(&row);
+            let children = match raw.body {
+                Some(_) => None,
                 None => {
-                    let (subject, resource) = attributes.remove(&id).unwrap_or_default();
-                    (subject, resource, roles.remove(&id).unwrap_or_default())
+                    let (subject, resource) = attributes.remove(&raw.id).unwrap_or_default();
+                    Some((subject, resource, roles.remove(&raw.id).unwrap_or_default()))
                 }
             };
-            Ok(Policy {
-                draft: PolicyDraft {
-                    owner: AccountId::parse(&owner).ok_or_else(|| StoreError::Corrupt(format!("owner `{owner}`")))?,
-                    description: row.get("description"),
-                    subject,
-                    resource,
-                    roles,
-                },
-                id,
-                state: decode_state(row.get("state"))?,
-                version: row.get::<i64, _>("version") as u32,
-                created_at: Timestamp(row.get("created_at")),
-                created_by_id: row.get("created_by_id"),
-                last_modified_at: Timestamp(row.get("last_modified_at")),
-                last_modified_by_id: row.get("last_modified_by_id"),
-            })
+            raw.into_policy(children)
         })
         .collect()
+}
+
+/// A policy's row as read, before its body and state are decoded.
+pub(super) struct RawPolicy {
+    pub(super) id: String,
+    pub(super) owner: String,
+    pub(super) description: Option<String>,
+    pub(super) state: String,
+    pub(super) version: i64,
+    pub(super) created_at: i64,
+    pub(super) created_by_id: String,
+    pub(super) last_modified_at: i64,
+    pub(super) last_modified_by_id: String,
+    /// Absent for a row written before the body column existed (or by an older build).
+    pub(super) body: Option<String>,
+}
+
+impl RawPolicy {
+    fn from_row(row: &AnyRow) -> RawPolicy {
+        RawPolicy {
+            id: row.get("id"),
+            owner: row.get("owner"),
+            description: row.get("description"),
+            state: row.get("state"),
+            version: row.get("version"),
+            created_at: row.get("created_at"),
+            created_by_id: row.get("created_by_id"),
+            last_modified_at: row.get("last_modified_at"),
+            last_modified_by_id: row.get("last_modified_by_id"),
+            body: row.get("body"),
+        }
+    }
+
+    /// The policy, its attributes and roles decoded from the body, or taken from `children` when the row has none.
+    pub(super) fn into_policy(self, children: Option<Body>) -> StoreResult<Policy> {
+        let (subject, resource, roles) = match (&self.body, children) {
+            (Some(body), _) => decode_body(body)?,
+            (None, Some(children)) => children,
+            (None, None) => return Err(StoreError::Corrupt(format!("policy `{}` has no body", self.id))),
+        };
+        let owner = &self.owner;
+        Ok(Policy {
+            draft: PolicyDraft {
+                owner: AccountId::parse(owner).ok_or_else(|| StoreError::Corrupt(format!("owner `{owner}`")))?,
+                description: self.description,
+                subject,
+                resource,
+                roles,
+            },
+            id: self.id,
+            state: decode_state(&self.state)?,
+            version: self.version as u32,
+            created_at: Timestamp(self.created_at),
+            created_by_id: self.created_by_id,
+            last_modified_at: Timestamp(self.last_modified_at),
+            last_modified_by_id: self.last_modified_by_id,
+        })
+    }
 }
 
 fn sort_column(field: PolicySortField) -> &'static str {

@@ -464,6 +464,8 @@ async fn forwarding_rules_and_secondary_zones_round_trip() {
 }
 
 mod dns;
+mod bulk;
+mod group;
 mod migrations;
 mod replicas;
 mod reset;

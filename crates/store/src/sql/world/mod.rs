@@ -128,27 +128,38 @@ pub(super) async fn write(
     writes: &[WorldWrite],
     events: &[EventRecord],
 ) -> StoreResult<Revision> {
-    let mut tx = store.write().await?;
-    // The compare-and-set: on PostgreSQL the UPDATE also locks the row until commit, so a second writer based on the
-    // same revision waits, then finds the revision moved and matches nothing.
-    let claimed = sqlx::query("UPDATE world_state SET revision = revision WHERE slot = 1 AND revision = $1")
-        .bind(based_on as i64)
-        .execute(&mut *tx)
-        .await?;
-    if claimed.rows_affected() == 0 {
-        let current: i64 =
-            sqlx::query_scalar("SELECT revision FROM world_state WHERE slot = 1").fetch_one(&mut *tx).await?;
-        tx.rollback().await?;
-        return Err(StoreError::WorldMoved { based_on, current: current as Revision });
-    }
-    apply(&mut tx, writes).await?;
-    super::events::insert(&mut tx, events).await?;
-    let first = writes.first().map(key_text).unwrap_or_default();
-    let at = events.first().map(|e| e.at).unwrap_or_default();
-    let revision = append_change(&mut tx, store.backend, EntityKind::World, &first, at).await?;
-    sqlx::query("UPDATE world_state SET revision = $1 WHERE slot = 1").bind(revision as i64).execute(&mut *tx).await?;
-    tx.commit().await?;
-    Ok(revision)
+    let (writes, events, backend) = (writes.to_vec(), events.to_vec(), store.backend);
+    store
+        .group
+        .write(move |connection, _| {
+            Box::pin(async move {
+                // The compare-and-set: on PostgreSQL the UPDATE also locks the row until commit, so a second writer
+                // based on the same revision waits, then finds the revision moved and matches nothing. A second
+                // write in the same batch computed from the same world finds it moved by the first.
+                let claimed =
+                    sqlx::query("UPDATE world_state SET revision = revision WHERE slot = 1 AND revision = $1")
+                        .bind(based_on as i64)
+                        .execute(&mut *connection)
+                        .await?;
+                if claimed.rows_affected() == 0 {
+                    let current: i64 = sqlx::query_scalar("SELECT revision FROM world_state WHERE slot = 1")
+                        .fetch_one(&mut *connection)
+                        .await?;
+                    return Err(StoreError::WorldMoved { based_on, current: current as Revision });
+                }
+                apply(connection, &writes).await?;
+                super::events::insert(connection, &events).await?;
+                let first = writes.first().map(key_text).unwrap_or_default();
+                let at = events.first().map(|e| e.at).unwrap_or_default();
+                let revision = append_change(connection, backend, EntityKind::World, &first, at).await?;
+                sqlx::query("UPDATE world_state SET revision = $1 WHERE slot = 1")
+                    .bind(revision as i64)
+                    .execute(&mut *connection)
+                    .await?;
+                Ok(revision)
+            })
+        })
+        .await
 }
 
 async fn apply(connection: &mut AnyConnection, writes: &[WorldWrite]) -> StoreResult<()> {
