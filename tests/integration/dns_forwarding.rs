@@ -7,17 +7,17 @@ use serde_json::{Value, json};
 
 use crate::support::{Account, Server, assert_envelope};
 
-/// The DNS Services instance the tests create their resolvers in.
-const INSTANCE: &str = "forwarding-instance";
-
 struct Dns<'a> {
     server: &'a Server,
     account: Account,
+    /// The GUID of the DNS Services instance the tests create their resolvers in.
+    instance: String,
 }
 
 impl Dns<'_> {
     async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        self.server.call(method, &format!("/v1/instances/{INSTANCE}{path}"), Some(&self.account.token), body).await
+        let path = format!("/v1/instances/{}{path}", self.instance);
+        self.server.call(method, &path, Some(&self.account.token), body).await
     }
 
     async fn ok(&self, method: Method, path: &str, body: Option<Value>) -> Value {
@@ -51,10 +51,24 @@ impl Dns<'_> {
         let path = format!("/custom_resolvers/{}", created["id"].as_str().unwrap());
         self.ok(Method::PATCH, &path, Some(json!({ "enabled": true }))).await
     }
+
+    /// A new DNS Services instance of the account; returns its GUID.
+    async fn new_instance(&self, name: &str) -> String {
+        new_instance(self.server, &self.account, name).await
+    }
+}
+
+async fn new_instance(server: &Server, account: &Account, name: &str) -> String {
+    let body = json!({ "name": name, "target": "global", "resource_plan_id": "standard-dns" });
+    let (status, created) = server.call(Method::POST, "/v2/resource_instances", Some(&account.token), Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["guid"].as_str().unwrap().to_owned()
 }
 
 async fn setup(server: &Server) -> Dns<'_> {
-    Dns { server, account: server.account("dns-forwarding").await }
+    let account = server.account("dns-forwarding").await;
+    let instance = new_instance(server, &account, "forwarding-instance").await;
+    Dns { server, account, instance }
 }
 
 fn id(value: &Value) -> String {
@@ -131,9 +145,9 @@ async fn custom_resolvers_show_description_profile_lifecycle_and_health_and_keep
 
     // One resolver per VPC (rule CR1), whatever instance the second is in; another VPC is fine.
     let body = json!({ "name": "second", "locations": [{ "subnet_crn": subnets[1] }] });
-    let (status, answer) = server
-        .call(Method::POST, "/v1/instances/another-instance/custom_resolvers", Some(&dns.account.token), Some(body))
-        .await;
+    let other = dns.new_instance("another-instance").await;
+    let elsewhere = format!("/v1/instances/{other}/custom_resolvers");
+    let (status, answer) = server.call(Method::POST, &elsewhere, Some(&dns.account.token), Some(body)).await;
     refused(status, &answer, StatusCode::CONFLICT, "custom_resolver_vpc_has_resolver", "CR1");
     let body = json!({ "name": "other", "locations": [{ "subnet_crn": third[0] }] });
     dns.ok(Method::POST, "/custom_resolvers", Some(body)).await;
@@ -297,7 +311,7 @@ async fn forwarding_rules_start_with_the_default_rule_and_check_views_matches_an
     let (status, _) = dns.call(Method::GET, &rule_path, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let stranger = server.account("stranger").await;
-    let path = format!("/v1/instances/{INSTANCE}{default_path}");
+    let path = format!("/v1/instances/{}{default_path}", dns.instance);
     let (status, _) = server.call(Method::GET, &path, Some(&stranger.token), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) =

@@ -5,8 +5,6 @@ Every response is parsed with the SDK's own model classes, whose `from_dict` rai
 missing, and the lists are paged the way the SDK pages them (`offset` and `limit`).
 """
 
-import uuid
-
 import pytest
 from ibm_cloud_networking_services import DnsSvcsV1
 from ibm_cloud_networking_services.dns_svcs_v1 import (
@@ -18,6 +16,7 @@ from ibm_cloud_networking_services.dns_svcs_v1 import (
 )
 from ibm_cloud_sdk_core import ApiException
 from ibm_cloud_sdk_core.authenticators import IAMAuthenticator
+from ibm_platform_services import ResourceControllerV2, ResourceManagerV2
 
 
 def conforming(model, body):
@@ -38,6 +37,20 @@ def dns_services(base_url):
     return client
 
 
+def new_instance(base_url, apikey):
+    """A new DNS Services instance of the key's account, provisioned through Resource Controller; returns its GUID."""
+    auth = IAMAuthenticator(apikey=apikey, url=base_url)
+    groups = ResourceManagerV2(authenticator=auth)
+    groups.set_service_url(base_url)
+    [default_group] = groups.list_resource_groups(default=True).get_result()["resources"]
+    controller = ResourceControllerV2(authenticator=auth)
+    controller.set_service_url(base_url)
+    created = controller.create_resource_instance(
+        name="dns-forwarding", target="global", resource_group=default_group["id"], resource_plan_id="standard-dns"
+    )
+    return created.get_result()["guid"]
+
+
 def subnets_of_a_new_vpc(vpcs, count):
     """A new VPC with `count` subnets, one per zone; returns their CRNs."""
     vpc = vpcs.create_vpc(name="resolver-vpc").get_result()
@@ -49,12 +62,12 @@ def subnets_of_a_new_vpc(vpcs, count):
 
 
 @pytest.fixture
-def resolver(new_account, vpc_client, dns_services):
+def resolver(base_url, new_account, vpc_client, dns_services):
     """`(client, instance_id, resolver)`: an account's enabled custom resolver with two locations."""
     account = new_account("forwarding")
     client = dns_services(account["apikey"])
     subnets = subnets_of_a_new_vpc(vpc_client(account["apikey"]), 2)
-    instance_id = str(uuid.uuid4())
+    instance_id = new_instance(base_url, account["apikey"])
     created = client.create_custom_resolver(
         instance_id=instance_id,
         name="hub-resolver",

@@ -7,8 +7,6 @@ use serde_json::{Value, json};
 use super::provider_init;
 use crate::support::Server;
 
-const INSTANCE: &str = "tf-dns-instance";
-
 /// Every member the provider dereferences on read is present (a missing one crashes it).
 fn assert_members(value: &Value, members: &[&str]) {
     for member in members {
@@ -38,7 +36,11 @@ async fn ibm_dns_custom_resolver_and_its_forwarding_rules_and_secondary_zones() 
     let (token, _) = provider_init(&server, &hub.api_key).await;
     let token = token.as_str();
     let subnets = subnet_crns(&server, token).await;
-    let resolvers = format!("/v1/instances/{INSTANCE}/custom_resolvers");
+    // The instance comes first, as `ibm_resource_instance` creates it (the landing zone's replay has its requests).
+    let body = json!({ "name": "tf-dns-instance", "target": "global", "resource_plan_id": "standard-dns" });
+    let (status, instance) = server.call(Method::POST, "/v2/resource_instances", Some(token), Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{instance}");
+    let resolvers = format!("/v1/instances/{}/custom_resolvers", instance["guid"].as_str().unwrap());
 
     // ibm_dns_custom_resolver create: POST with `description: ""`, the profile and disabled locations' flags as
     // configured, then PATCH `enabled: true` (retried by the provider until it succeeds), then read.

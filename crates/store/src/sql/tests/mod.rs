@@ -463,8 +463,8 @@ async fn forwarding_rules_and_secondary_zones_round_trip() {
     assert!(store.load_world().await.unwrap().0.is_empty());
 }
 
-mod dns;
 mod bulk;
+mod dns;
 mod group;
 mod migrations;
 mod replicas;
