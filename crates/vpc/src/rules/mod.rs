@@ -11,6 +11,7 @@ pub mod prefix;
 mod protocol;
 pub mod public_gateway;
 pub mod record;
+pub mod record_import;
 pub mod resolver;
 pub mod resource_binding;
 pub mod resource_group;

@@ -1853,20 +1853,20 @@ mod dns_forwarding {
     }
 
     fn add_rule(s: &mut Scene, resolver: &str, input: NewForwardingRule) -> RuleResult<String> {
-        let instance = instance_of(&s, resolver);
+        let instance = instance_of(s, resolver);
         s.run(HUB_ACCOUNT, |w, c| forwarding_rule::create(w, c, &instance, resolver, &input))
     }
 
     fn add_zone(s: &mut Scene, resolver: &str, zone: &str) -> RuleResult<String> {
         let input =
             NewSecondaryZone { zone: zone.into(), transfer_from: vec!["10.9.0.1".into()], ..Default::default() };
-        let instance = instance_of(&s, resolver);
+        let instance = instance_of(s, resolver);
         s.run(HUB_ACCOUNT, |w, c| secondary_zone::create(w, c, &instance, resolver, &input))
     }
 
     fn set_profile(s: &mut Scene, resolver: &str, profile: &str) -> RuleResult<()> {
         let patch = CustomResolverPatch { profile: Some(profile.into()), ..Default::default() };
-        let instance = instance_of(&s, resolver);
+        let instance = instance_of(s, resolver);
         s.run(HUB_ACCOUNT, |w, c| resolver::update(w, c, &instance, resolver, &patch)).map(drop)
     }
 
@@ -1890,13 +1890,13 @@ mod dns_forwarding {
             }),
             ("CR2", "custom_resolver_enabled", Refusal::Conflict, None, |s| {
                 let (resolver, _) = resolver_in_vpc(s);
-                let instance = instance_of(&s, &resolver);
+                let instance = instance_of(s, &resolver);
                 s.run(HUB_ACCOUNT, |w, c| resolver::delete(w, c, &instance, &resolver))
             }),
             ("CR2", "custom_resolver_location_enabled", Refusal::Conflict, None, |s| {
                 let (resolver, _) = resolver_in_vpc(s);
                 let location = s.world.resolver(&resolver).unwrap().locations[0].id.clone();
-                let instance = instance_of(&s, &resolver);
+                let instance = instance_of(s, &resolver);
                 s.run(HUB_ACCOUNT, |w, c| resolver::delete_location(w, c, &instance, &resolver, &location))
             }),
             ("CR3", "custom_resolver_location_enabled", Refusal::Conflict, Some("subnet_crn"), |s| {
@@ -1905,7 +1905,7 @@ mod dns_forwarding {
                 let other = s.subnet(HUB_ACCOUNT, &vpc, "us-south-2");
                 let location = s.world.resolver(&resolver).unwrap().locations[0].id.clone();
                 let patch = LocationPatch { subnet_crn: Some(subnet_crn(&other)), enabled: None };
-                let instance = instance_of(&s, &resolver);
+                let instance = instance_of(s, &resolver);
                 s.run(HUB_ACCOUNT, |w, c| resolver::update_location(w, c, &instance, &resolver, &location, &patch))
                     .map(drop)
             }),
@@ -1928,7 +1928,7 @@ mod dns_forwarding {
             ("CR6", "invalid_locations_order", Refusal::Invalid, Some("locations"), |s| {
                 let (resolver, _) = resolver_in_vpc(s);
                 let order = vec!["no-such-location".to_owned()];
-                let instance = instance_of(&s, &resolver);
+                let instance = instance_of(s, &resolver);
                 s.run(HUB_ACCOUNT, |w, c| resolver::order_locations(w, c, &instance, &resolver, &order)).map(drop)
             }),
             ("F1", "invalid_forwarding_rule_type", Refusal::Invalid, Some("type"), |s| {
@@ -1939,14 +1939,14 @@ mod dns_forwarding {
             ("F1", "forwarding_rule_default", Refusal::Conflict, None, |s| {
                 let (resolver, _) = resolver_in_vpc(s);
                 let rule = default_rule(s, &resolver);
-                let instance = instance_of(&s, &resolver);
+                let instance = instance_of(s, &resolver);
                 s.run(HUB_ACCOUNT, |w, c| forwarding_rule::delete(w, c, &instance, &resolver, &rule))
             }),
             ("F1", "forwarding_rule_default_match", Refusal::Invalid, Some("match"), |s| {
                 let (resolver, _) = resolver_in_vpc(s);
                 let rule = default_rule(s, &resolver);
                 let patch = ForwardingRulePatch { matches: Some("example.com".into()), ..Default::default() };
-                let instance = instance_of(&s, &resolver);
+                let instance = instance_of(s, &resolver);
                 s.run(HUB_ACCOUNT, |w, c| forwarding_rule::update(w, c, &instance, &resolver, &rule, &patch)).map(drop)
             }),
             ("F2", "invalid_match", Refusal::Invalid, Some("match"), |s| {
@@ -2001,7 +2001,7 @@ mod dns_forwarding {
             ("SZ1", "invalid_transfer_from", Refusal::Invalid, Some("transfer_from"), |s| {
                 let (resolver, _) = resolver_in_vpc(s);
                 let input = NewSecondaryZone { zone: "onprem.example".into(), ..Default::default() };
-                let instance = instance_of(&s, &resolver);
+                let instance = instance_of(s, &resolver);
                 s.run(HUB_ACCOUNT, |w, c| secondary_zone::create(w, c, &instance, &resolver, &input)).map(drop)
             }),
             ("SZ2", "secondary_zone_duplicate", Refusal::Conflict, Some("zone"), |s| {
@@ -2020,7 +2020,7 @@ mod dns_forwarding {
                 let (resolver, _) = resolver_in_vpc(s);
                 let zone = add_zone(s, &resolver, "onprem.example")?;
                 let patch = SecondaryZonePatch { zone: Some("other.example".into()), ..Default::default() };
-                let instance = instance_of(&s, &resolver);
+                let instance = instance_of(s, &resolver);
                 s.run(HUB_ACCOUNT, |w, c| secondary_zone::update(w, c, &instance, &resolver, &zone, &patch)).map(drop)
             }),
         ]
@@ -2110,10 +2110,11 @@ mod dns_forwarding {
 
 mod dns_services {
     //! DNS Services instances, zones, permitted networks and records: one row per refusal of rules I1–I3, Z1–Z5,
-    //! PN1–PN4 and R1–R8 (rule, code, class and field), and what they allow.
+    //! PN1–PN4 and R1–R9 (rule, code, class and field), and what they allow.
 
     use super::super::dns_zone::{self, NewZone};
     use super::super::record::{self, RdataInput, RecordInput};
+    use super::super::record_import;
     use super::super::resolver::NewLocation;
     use super::super::service_instance::{self, NewServiceInstance};
     use super::*;
@@ -2376,7 +2377,42 @@ mod dns_services {
                 add(s, &instance, &zone, a_record("www", "10.0.0.1"))?;
                 add(s, &instance, &zone, a_record("www.example.com.", "10.0.0.1")).map(drop)
             }),
+            ("R9", "zone_file_too_large", Refusal::Invalid, Some("file"), |s| {
+                let (instance, zone) = zoned(s);
+                let file = format!("www IN TXT \"{}\"\n", "x".repeat(record_import::MAX_FILE_BYTES));
+                s.run(SPOKE_ACCOUNT, |w, c| record_import::import(w, c, &instance, &zone, &file)).map(drop)
+            }),
         ]
+    }
+
+    #[test]
+    fn an_imported_zone_file_creates_each_record_a_create_would_and_reports_the_rest() {
+        let mut s = Scene::new();
+        let (instance, imported) = zoned(&mut s);
+        add(&mut s, &instance, &imported, a_record("old", "10.0.0.9")).unwrap();
+        let file = "$ORIGIN example.com.\n\
+                    www 300 IN A 10.0.0.1\n\
+                    1.0.0.10.in-addr.arpa. IN PTR www\n\
+                    mail IN CNAME www\n\
+                    mail IN A 10.0.0.2\n\
+                    old IN A 10.0.0.9\n\
+                    outside.example.org. IN A 10.0.0.3\n\
+                    bad IN TTL 1\n";
+        let report = s.run(SPOKE_ACCOUNT, |w, c| record_import::import(w, c, &instance, &imported, file)).unwrap();
+        assert_eq!((report.parsed, report.added(), report.failed()), (7, 3, 4));
+        let codes: Vec<&str> = report.failures.iter().map(|failure| failure.code.as_str()).collect();
+        // A beside the CNAME (R5), the record already there (R8), a name outside the zone (R4), an unknown type.
+        assert_eq!(codes, ["record_conflict", "record_duplicate", "invalid_record", "invalid_record"]);
+        assert_eq!(report.added_by_type.get("PTR"), Some(&1));
+        assert_eq!(report.failed_by_type.get("other"), Some(&1));
+        assert_eq!(s.world.records_of(&imported).count(), 4);
+        // What is exported imports again, whole, into an empty zone of the same name.
+        let exported = record::zone_file(s.world.dns_zone(&imported).unwrap(), s.world.records_of(&imported));
+        let other_instance = s.dns_instance(SPOKE_ACCOUNT);
+        let copy = zone(&mut s, &other_instance, "example.com").unwrap();
+        let again =
+            s.run(SPOKE_ACCOUNT, |w, c| record_import::import(w, c, &other_instance, &copy, &exported)).unwrap();
+        assert_eq!((again.added(), again.failed()), (4, 0), "{again:?}");
     }
 
     #[test]
