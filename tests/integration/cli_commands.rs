@@ -1137,6 +1137,27 @@ async fn a_topology_declares_a_private_zone_a_delegated_spoke_resolves_through_t
             .env("HUBSPOKE_CONFIG_DIR", std::env::temp_dir().join("hubspoke-topology-zone-test"));
         command
     };
+    // A zone name the service refuses stops the apply before any VPC is built.
+    for (name, rule) in [("example.internal1", "(rule Z1)"), ("hub.appdomain.cloud", "(rule Z2)")] {
+        let refused_file = std::env::temp_dir().join(format!("hubspoke-topology-zone-{}.toml", std::process::id()));
+        let text = std::fs::read_to_string(&file).unwrap().replace("\"example.internal\"", &format!("\"{name}\""));
+        std::fs::write(&refused_file, text).unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
+        command
+            .args(["topology", "apply"])
+            .arg(&refused_file)
+            .env("HUBSPOKE_ENDPOINT", &server.base)
+            .env("HUB_APIKEY", &hub_key)
+            .env("SPOKE_APIKEY", &spoke_key)
+            .env("HUBSPOKE_CONFIG_DIR", std::env::temp_dir().join("hubspoke-topology-zone-test"));
+        let output = command.output().unwrap();
+        std::fs::remove_file(&refused_file).unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let refused = String::from_utf8_lossy(&output.stderr);
+        assert!(refused.contains(&format!("`{name}`")) && refused.contains(rule), "{refused}");
+        assert_eq!(json(hubspoke(&server, &hub_key).args(["is", "vpcs"])), serde_json::json!([]));
+    }
+
     let plan = run(&mut topology("plan"));
     for step in [
         "+ create DNS zone `example.internal` (label `hub`) in instance `dns-hub`",

@@ -675,7 +675,15 @@ fn steps(spec: &Spec) -> Vec<Step> {
         zone.clone().unwrap_or_else(|| format!("{}-1", spec.region.as_deref().unwrap_or("us-south")))
     };
     let hub = &spec.hub;
-    let mut steps = network_steps(Network {
+    let instance = &hub.custom_resolver.instance;
+    // The zones come first: they need only the DNS Services instance, so a name the service refuses (rules Z1 and Z2)
+    // stops an apply before any VPC is built.
+    let mut steps: Vec<Step> = hub
+        .dns_zones
+        .iter()
+        .map(|zone| Step::Zone { account: hub.account.clone(), instance: instance.clone(), spec: zone.clone() })
+        .collect();
+    steps.extend(network_steps(Network {
         account: &hub.account,
         vpc: &hub.vpc,
         hub: true,
@@ -685,7 +693,7 @@ fn steps(spec: &Spec) -> Vec<Step> {
         prefixes: &hub.address_prefixes,
         acl: hub.network_acl.as_ref(),
         public_gateway: hub.public_gateway.as_deref(),
-    });
+    }));
     steps.extend([Step::Resolver {
         account: hub.account.clone(),
         subnet: hub.subnet.clone(),
@@ -698,9 +706,7 @@ fn steps(spec: &Spec) -> Vec<Step> {
         resolver: hub.custom_resolver.name.clone(),
         spec: rule.clone(),
     }));
-    let instance = &hub.custom_resolver.instance;
     for zone in &hub.dns_zones {
-        steps.push(Step::Zone { account: hub.account.clone(), instance: instance.clone(), spec: zone.clone() });
         steps.push(Step::ZonePermit {
             account: hub.account.clone(),
             instance: instance.clone(),
