@@ -1199,7 +1199,8 @@ async fn a_topology_declares_a_private_zone_a_delegated_spoke_resolves_through_t
     assert_eq!(lookup["source"]["kind"], "delegated", "{lookup}");
 
     // A record changed by hand is reported, not silently kept or duplicated.
-    let records = json(hubspoke(&server, &hub_key).args(["dns", "resource-records", "example.internal", "-i", "dns-hub"]));
+    let records =
+        json(hubspoke(&server, &hub_key).args(["dns", "resource-records", "example.internal", "-i", "dns-hub"]));
     let app = records.as_array().unwrap().iter().find(|record| record["type"] == "A").unwrap();
     run(hubspoke(&server, &hub_key).args([
         "dns",
@@ -1222,7 +1223,8 @@ async fn a_topology_declares_a_private_zone_a_delegated_spoke_resolves_through_t
         refused.contains("the A record `app.example.internal` exists with `10.240.0.99`, not `10.240.0.10`"),
         "{refused}"
     );
-    let records = json(hubspoke(&server, &hub_key).args(["dns", "resource-records", "example.internal", "-i", "dns-hub"]));
+    let records =
+        json(hubspoke(&server, &hub_key).args(["dns", "resource-records", "example.internal", "-i", "dns-hub"]));
     assert_eq!(records.as_array().unwrap().len(), 2, "nothing was added: {records}");
 
     // Destroy removes the records, the permission and the zone before the resolver and the VPCs; a second does

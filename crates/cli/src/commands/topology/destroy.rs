@@ -379,7 +379,8 @@ async fn remove(clients: &Clients, removal: &Removal) -> anyhow::Result<()> {
         }
         Removal::ZonePermit { account, instance, vpc, zone } => {
             let client = &clients.get(account)?.0;
-            if let (Some((path, _)), Some(vpc)) = (zone_named(client, instance, zone).await?, vpc_named(client, vpc).await)
+            if let (Some((path, _)), Some(vpc)) =
+                (zone_named(client, instance, zone).await?, vpc_named(client, vpc).await)
                 && permits(client, &path, &vpc).await?
             {
                 let network = format!("{path}/permitted_networks/{}", cell(&vpc["id"]));

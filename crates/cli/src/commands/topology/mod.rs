@@ -833,11 +833,7 @@ pub(super) async fn resolver_named(client: &Client, instance: &str, name: &str) 
 
 /// The zone the file declares, as `(path, zone)` with its `…/dnszones/{id}` path, if the instance and the zone exist
 /// (with the file's label when it gives one).
-async fn zone_named(
-    client: &Client,
-    instance: &str,
-    spec: &ZoneSpec,
-) -> anyhow::Result<Option<(String, Value)>> {
+async fn zone_named(client: &Client, instance: &str, spec: &ZoneSpec) -> anyhow::Result<Option<(String, Value)>> {
     let Some(instance) = super::dns::existing_instance(client, instance).await? else { return Ok(None) };
     let zones = format!("/v1/instances/{instance}/dnszones");
     let body = client.call(Method::GET, &format!("{zones}?limit=1000"), None).await?;
@@ -846,19 +842,12 @@ async fn zone_named(
         .as_array()
         .into_iter()
         .flatten()
-        .find(|zone| {
-            zone["name"] == name.as_str() && spec.label.as_deref().is_none_or(|label| zone["label"] == label)
-        })
+        .find(|zone| zone["name"] == name.as_str() && spec.label.as_deref().is_none_or(|label| zone["label"] == label))
         .map(|zone| (format!("{zones}/{}", cell(&zone["id"])), zone.clone())))
 }
 
 /// The records of the zone at `zone` with this record's type and name.
-async fn records_like(
-    client: &Client,
-    zone: &str,
-    zone_name: &str,
-    spec: &RecordSpec,
-) -> anyhow::Result<Vec<Value>> {
+async fn records_like(client: &Client, zone: &str, zone_name: &str, spec: &RecordSpec) -> anyhow::Result<Vec<Value>> {
     let path = format!("{zone}/resource_records?limit=1000&type={}", spec.kind());
     let body = client.call(Method::GET, &path, None).await?;
     let name = spec.stored_name(zone_name);
