@@ -1121,6 +1121,137 @@ async fn a_topology_declares_forwarding_rules_on_the_hub_resolver() {
 }
 
 #[tokio::test]
+async fn a_topology_declares_a_private_zone_a_delegated_spoke_resolves_through_the_hub() {
+    let server = Server::ephemeral().await;
+    let (_, hub_key) = account(&server, "hub", None).await;
+    let (_, spoke_key) = account(&server, "spoke", None).await;
+    let file = repository_root().join("tests/integration/topologies/hub-zone.toml");
+    let topology = |verb: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
+        command
+            .args(["topology", verb])
+            .arg(&file)
+            .env("HUBSPOKE_ENDPOINT", &server.base)
+            .env("HUB_APIKEY", &hub_key)
+            .env("SPOKE_APIKEY", &spoke_key)
+            .env("HUBSPOKE_CONFIG_DIR", std::env::temp_dir().join("hubspoke-topology-zone-test"));
+        command
+    };
+    // A zone name the service refuses stops the apply before any VPC is built.
+    for (name, rule) in [("example.internal1", "(rule Z1)"), ("hub.appdomain.cloud", "(rule Z2)")] {
+        let refused_file = std::env::temp_dir().join(format!("hubspoke-topology-zone-{}.toml", std::process::id()));
+        let text = std::fs::read_to_string(&file).unwrap().replace("\"example.internal\"", &format!("\"{name}\""));
+        std::fs::write(&refused_file, text).unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hubspoke"));
+        command
+            .args(["topology", "apply"])
+            .arg(&refused_file)
+            .env("HUBSPOKE_ENDPOINT", &server.base)
+            .env("HUB_APIKEY", &hub_key)
+            .env("SPOKE_APIKEY", &spoke_key)
+            .env("HUBSPOKE_CONFIG_DIR", std::env::temp_dir().join("hubspoke-topology-zone-test"));
+        let output = command.output().unwrap();
+        std::fs::remove_file(&refused_file).unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let refused = String::from_utf8_lossy(&output.stderr);
+        assert!(refused.contains(&format!("`{name}`")) && refused.contains(rule), "{refused}");
+        assert_eq!(json(hubspoke(&server, &hub_key).args(["is", "vpcs"])), serde_json::json!([]));
+    }
+
+    let plan = run(&mut topology("plan"));
+    for step in [
+        "+ create DNS zone `example.internal` (label `hub`) in instance `dns-hub`",
+        "+ permit hub VPC `hub-vpc` to resolve DNS zone `example.internal`",
+        "+ add A record `app.example.internal` 10.240.0.10 (TTL 300 s) to DNS zone `example.internal`",
+        "+ add CNAME record `www.example.internal` app.example.internal to DNS zone `example.internal`",
+    ] {
+        assert!(plan.contains(step), "`{step}` in\n{plan}");
+    }
+    let applied = run(&mut topology("apply"));
+    assert!(applied.contains("The topology is in place."), "{applied}");
+    let again = run(&mut topology("apply"));
+    assert!(again.contains("Nothing to do"), "{again}");
+    let zones = json(hubspoke(&server, &hub_key).args(["dns", "zones", "-i", "dns-hub"]));
+    assert_eq!(zones[0]["name"], "example.internal");
+    assert_eq!(zones[0]["label"], "hub");
+    assert_eq!(zones[0]["description"], "private names of the hub");
+    assert_eq!(zones[0]["state"], "active");
+
+    // A real query at the spoke's DNS endpoint: the delegated spoke resolves the hub's private zone.
+    let spoke_token = server.token(&spoke_key).await;
+    let spoke_vpc = json(hubspoke(&server, &spoke_key).args(["is", "vpc", "spoke-vpc"]));
+    let path = format!("/_hubspoke/vpcs/{}/dns_endpoint", spoke_vpc["id"].as_str().unwrap());
+    let (status, endpoint) = server.call(reqwest::Method::GET, &path, Some(&spoke_token), None).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{endpoint}");
+    let endpoint = std::net::SocketAddr::new(
+        endpoint["address"].as_str().unwrap().parse().unwrap(),
+        endpoint["port"].as_u64().unwrap() as u16,
+    );
+    let answered = hickory_proto::op::ResponseCode::NoError;
+    crate::dns::expect(endpoint, "app.example.internal", answered, &["10.240.0.10"], "spoke through the hub").await;
+    let lookup = json(hubspoke(&server, &spoke_key).args([
+        "dns",
+        "lookup",
+        "app.example.internal",
+        "--vpc",
+        spoke_vpc["id"].as_str().unwrap(),
+    ]));
+    assert_eq!(lookup["source"]["kind"], "delegated", "{lookup}");
+
+    // A record changed by hand is reported, not silently kept or duplicated.
+    let records =
+        json(hubspoke(&server, &hub_key).args(["dns", "resource-records", "example.internal", "-i", "dns-hub"]));
+    let app = records.as_array().unwrap().iter().find(|record| record["type"] == "A").unwrap();
+    run(hubspoke(&server, &hub_key).args([
+        "dns",
+        "resource-record-update",
+        "example.internal",
+        app["id"].as_str().unwrap(),
+        "--name",
+        "app",
+        "--ipv4",
+        "10.240.0.99",
+        "--ttl",
+        "300",
+        "-i",
+        "dns-hub",
+    ]));
+    let output = topology("apply").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let refused = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        refused.contains("the A record `app.example.internal` exists with `10.240.0.99`, not `10.240.0.10`"),
+        "{refused}"
+    );
+    let records =
+        json(hubspoke(&server, &hub_key).args(["dns", "resource-records", "example.internal", "-i", "dns-hub"]));
+    assert_eq!(records.as_array().unwrap().len(), 2, "nothing was added: {records}");
+
+    // Destroy removes the records, the permission and the zone before the resolver and the VPCs; a second does
+    // nothing.
+    let destroyed = topology_destroy(&server, &file, &hub_key, &spoke_key);
+    let order: Vec<usize> = [
+        "Destroying: delete CNAME record `www.example.internal`",
+        "Destroying: remove hub VPC `hub-vpc` from the permitted networks of DNS zone `example.internal`",
+        "Destroying: delete DNS zone `example.internal`",
+        "Destroying: disable and delete custom resolver `hub-resolver`",
+        "Destroying: delete VPC `hub-vpc`",
+    ]
+    .iter()
+    .map(|step| destroyed.find(step).unwrap_or_else(|| panic!("`{step}` in\n{destroyed}")))
+    .collect();
+    assert!(order.windows(2).all(|pair| pair[0] < pair[1]), "{destroyed}");
+    assert!(destroyed.contains("The topology is destroyed."), "{destroyed}");
+    let zones = json(hubspoke(&server, &hub_key).args(["dns", "zones", "-i", "dns-hub"]));
+    assert_eq!(zones, serde_json::json!([]));
+    for key in [&hub_key, &spoke_key] {
+        assert_empty(&server, key, &[]).await;
+    }
+    let again = topology_destroy(&server, &file, &hub_key, &spoke_key);
+    assert!(again.contains("Nothing to do"), "{again}");
+}
+
+#[tokio::test]
 async fn dns_zones_permitted_networks_and_records_from_the_cli() {
     let server = Server::ephemeral().await;
     let (_, key) = account(&server, "zones", None).await;

@@ -72,6 +72,14 @@ async fn the_readme_walkthrough_runs_as_written() {
     assert!(stdout.contains("hubspoke iam authorization-policy-create is is DNSBindingConnector"), "{stdout}");
     assert!(stdout.contains("delegates its resolver to the hub"), "{stdout}");
     assert!(stdout.lines().any(|line| line == "10.240.0.5"), "dig prints the hub gateway's address\n{stdout}");
+    let zone = stdout.find("app.example.internal").expect("step 7 looks the hub's private record up");
+    let lookup = &stdout[zone..];
+    assert!(
+        lookup.lines().any(|line| line.starts_with("Answer:") && line.ends_with(" 10.240.0.20")),
+        "the spoke's lookup answers the hub's record\n{stdout}"
+    );
+    assert!(lookup.contains("delegates its resolver to the hub"), "the answer comes through the hub\n{stdout}");
+    assert!(stdout.lines().any(|line| line == "10.240.0.20"), "dig prints the hub zone's record\n{stdout}");
     assert!(stdout.contains("grants ['DNS Binding Connector']"), "{stdout}");
     assert!(stdout.lines().any(|line| line.starts_with("hub side: ") && line.ends_with(" stable")), "{stdout}");
     assert!(

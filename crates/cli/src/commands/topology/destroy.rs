@@ -2,7 +2,7 @@
 //!
 //! A spoke first sets its resolver back to `system` (a delegated spoke cannot drop its binding), then bindings go (from
 //! the spoke, and from the hub when the spoke could not disconnect it), then the authorizations, the endpoint
-//! gateways, the hub's custom resolver (a hub keeps one while it has bindings), subnets, network ACLs (an attached ACL
+//! gateways, the hub's DNS zones (records, then the hub VPC's permission, then the zone), the hub's custom resolver (a hub keeps one while it has bindings), subnets, network ACLs (an attached ACL
 //! cannot be deleted) and last the VPCs. Each step first checks whether what it removes is still there, so a second
 //! `destroy` does nothing, and a step that waits for a deletion waits only a bounded time.
 
@@ -13,7 +13,10 @@ use clap::Args;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{Clients, File, Spec, SpokeSpec, acl_of, open, policy_of, resolver_named, subnet_of, vpc_named};
+use super::{
+    Clients, File, RecordSpec, Spec, SpokeSpec, ZoneSpec, acl_of, open, permits, policy_of, records_like,
+    resolver_named, subnet_of, vpc_named, zone_named,
+};
 use crate::Connection;
 use crate::client::{ApiFailure, Client};
 use crate::commands::is::{cell, confirm, find};
@@ -39,6 +42,9 @@ enum Removal {
     Binding { spoke: SpokeSpec, hub_account: String, hub_vpc: String },
     Policy { spoke: SpokeSpec, hub_account: String, hub_vpc: String },
     Gateway { account: String, vpc: String, name: String },
+    Record { account: String, instance: String, zone: ZoneSpec, spec: RecordSpec },
+    ZonePermit { account: String, instance: String, vpc: String, zone: ZoneSpec },
+    Zone { account: String, instance: String, zone: ZoneSpec },
     Resolver { account: String, instance: String, name: String },
     Subnet { account: String, vpc: String, name: String },
     Acl { account: String, vpc: String, name: String },
@@ -57,6 +63,19 @@ impl Removal {
                 format!("delete the authorization of `{}` on hub `{hub_vpc}`", spoke.vpc)
             }
             Removal::Gateway { vpc, name, .. } => format!("delete endpoint gateway `{name}` in `{vpc}`"),
+            Removal::Record { zone, spec, .. } => format!(
+                "delete {} record `{}` {} in DNS zone `{}`",
+                spec.kind(),
+                spec.stored_name(&zone.stored_name()),
+                spec.data_text(),
+                zone.stored_name()
+            ),
+            Removal::ZonePermit { vpc, zone, .. } => {
+                format!("remove hub VPC `{vpc}` from the permitted networks of DNS zone `{}`", zone.stored_name())
+            }
+            Removal::Zone { instance, zone, .. } => {
+                format!("delete DNS zone `{}` (instance `{instance}`)", zone.stored_name())
+            }
             Removal::Resolver { instance, name, .. } => {
                 format!("disable and delete custom resolver `{name}` (instance `{instance}`)")
             }
@@ -106,6 +125,22 @@ fn removals(spec: &Spec) -> Vec<Removal> {
             vpc: vpc.to_string(),
             name: gateway.name.clone(),
         }));
+    }
+    let instance = &hub.custom_resolver.instance;
+    for zone in &hub.dns_zones {
+        removals.extend(zone.records.iter().map(|spec| Removal::Record {
+            account: hub.account.clone(),
+            instance: instance.clone(),
+            zone: zone.clone(),
+            spec: spec.clone(),
+        }));
+        removals.push(Removal::ZonePermit {
+            account: hub.account.clone(),
+            instance: instance.clone(),
+            vpc: hub.vpc.clone(),
+            zone: zone.clone(),
+        });
+        removals.push(Removal::Zone { account: hub.account.clone(), instance: instance.clone(), zone: zone.clone() });
     }
     removals.push(Removal::Resolver {
         account: hub.account.clone(),
@@ -223,6 +258,26 @@ async fn present(clients: &Clients, removal: &Removal) -> anyhow::Result<bool> {
             }
         }
         Removal::Gateway { account, vpc, name } => gateway_of(&clients.get(account)?.0, vpc, name).await.is_some(),
+        Removal::Record { account, instance, zone, spec } => {
+            let client = &clients.get(account)?.0;
+            match zone_named(client, instance, zone).await? {
+                Some((path, _)) => records_like(client, &path, &zone.stored_name(), spec)
+                    .await?
+                    .iter()
+                    .any(|record| spec.same_data(record)),
+                None => false,
+            }
+        }
+        Removal::ZonePermit { account, instance, vpc, zone } => {
+            let client = &clients.get(account)?.0;
+            match (zone_named(client, instance, zone).await?, vpc_named(client, vpc).await) {
+                (Some((path, _)), Some(vpc)) => permits(client, &path, &vpc).await?,
+                _ => false,
+            }
+        }
+        Removal::Zone { account, instance, zone } => {
+            zone_named(&clients.get(account)?.0, instance, zone).await?.is_some()
+        }
         Removal::Resolver { account, instance, name } => {
             resolver_named(&clients.get(account)?.0, instance, name).await?.is_some()
         }
@@ -309,6 +364,33 @@ async fn remove(clients: &Clients, removal: &Removal) -> anyhow::Result<()> {
             let client = &clients.get(account)?.0;
             if let Some(gateway) = gateway_of(client, vpc, name).await {
                 delete_and_wait(client, &format!("/v1/endpoint_gateways/{}", cell(&gateway["id"]))).await?;
+            }
+        }
+        Removal::Record { account, instance, zone, spec } => {
+            let client = &clients.get(account)?.0;
+            if let Some((path, _)) = zone_named(client, instance, zone).await? {
+                for record in records_like(client, &path, &zone.stored_name(), spec).await? {
+                    if spec.same_data(&record) {
+                        let record = format!("{path}/resource_records/{}", cell(&record["id"]));
+                        client.call(Method::DELETE, &record, None).await?;
+                    }
+                }
+            }
+        }
+        Removal::ZonePermit { account, instance, vpc, zone } => {
+            let client = &clients.get(account)?.0;
+            if let (Some((path, _)), Some(vpc)) =
+                (zone_named(client, instance, zone).await?, vpc_named(client, vpc).await)
+                && permits(client, &path, &vpc).await?
+            {
+                let network = format!("{path}/permitted_networks/{}", cell(&vpc["id"]));
+                client.call(Method::DELETE, &network, None).await?;
+            }
+        }
+        Removal::Zone { account, instance, zone } => {
+            let client = &clients.get(account)?.0;
+            if let Some((path, _)) = zone_named(client, instance, zone).await? {
+                client.call(Method::DELETE, &path, None).await?;
             }
         }
         Removal::Resolver { account, instance, name } => {

@@ -33,7 +33,7 @@ pub enum Topology {
     #[command(after_help = "EXAMPLE:\n  HUB_APIKEY=... SPOKE_APIKEY=... hubspoke topology apply hub-and-spoke.toml")]
     Apply(File),
     /// Remove what the file declares, in the order IBM requires: resolvers back to `system`, bindings, policies,
-    /// gateways, the custom resolver, subnets, network ACLs, VPCs.
+    /// gateways, DNS zones (records, permitted network, zone), the custom resolver, subnets, network ACLs, VPCs.
     #[command(
         after_help = "EXAMPLE:\n  HUB_APIKEY=... SPOKE_APIKEY=... hubspoke topology destroy hub-and-spoke.toml -f"
     )]
@@ -98,6 +98,9 @@ struct HubSpec {
     /// A public gateway (by name) in the subnet's zone, created if missing and attached to the subnet.
     public_gateway: Option<String>,
     custom_resolver: ResolverSpec,
+    /// Private DNS zones of the resolver's DNS Services instance, each permitted to the hub VPC, with their records.
+    #[serde(default)]
+    dns_zones: Vec<ZoneSpec>,
     #[serde(default)]
     gateways: Vec<GatewaySpec>,
 }
@@ -154,6 +157,98 @@ struct ForwardingRuleSpec {
     matches: String,
     forward_to: Vec<String>,
     description: Option<String>,
+}
+
+/// A private DNS zone: `label` tells apart zones of one name in the instance.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ZoneSpec {
+    name: String,
+    description: Option<String>,
+    label: Option<String>,
+    #[serde(default)]
+    records: Vec<RecordSpec>,
+}
+
+impl ZoneSpec {
+    /// The name as the service stores it: lower case, no final dot.
+    fn stored_name(&self) -> String {
+        self.name.trim_end_matches('.').to_ascii_lowercase()
+    }
+}
+
+/// The record types a topology file declares: the ones named by their type and name alone.
+const RECORD_TYPES: &[&str] = &["A", "AAAA", "CNAME", "MX", "TXT"];
+
+/// A resource record of a zone, with the `rdata` members its type needs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordSpec {
+    #[serde(rename = "type")]
+    kind: String,
+    name: String,
+    ttl: Option<u32>,
+    /// A and AAAA.
+    ip: Option<String>,
+    /// CNAME.
+    cname: Option<String>,
+    /// TXT.
+    text: Option<String>,
+    /// MX.
+    exchange: Option<String>,
+    /// MX.
+    preference: Option<u16>,
+}
+
+impl RecordSpec {
+    fn kind(&self) -> String {
+        self.kind.to_ascii_uppercase()
+    }
+
+    /// The record's `rdata` as the API takes it.
+    fn rdata(&self) -> Value {
+        let mut rdata = json!({});
+        for (member, value) in [
+            ("ip", self.ip.as_ref().map(|v| json!(v))),
+            ("cname", self.cname.as_ref().map(|v| json!(v))),
+            ("text", self.text.as_ref().map(|v| json!(v))),
+            ("preference", self.preference.map(|v| json!(v))),
+            ("exchange", self.exchange.as_ref().map(|v| json!(v))),
+        ] {
+            if let Some(value) = value {
+                rdata[member] = value;
+            }
+        }
+        rdata
+    }
+
+    /// The data in words, as plans show it.
+    fn data_text(&self) -> String {
+        self.rdata().as_object().into_iter().flatten().map(|(_, value)| cell(value)).collect::<Vec<_>>().join(" ")
+    }
+
+    /// The full name the service stores for this record in `zone`: a relative name gets the zone appended, `@` is
+    /// the zone itself.
+    fn stored_name(&self, zone: &str) -> String {
+        let name = self.name.trim_end_matches('.').to_ascii_lowercase();
+        if name.is_empty() || name == "@" || name == zone {
+            zone.to_owned()
+        } else if name.ends_with(&format!(".{zone}")) {
+            name
+        } else {
+            format!("{name}.{zone}")
+        }
+    }
+
+    /// Whether a stored record of this type and name carries this data (names compared as DNS does).
+    fn same_data(&self, record: &Value) -> bool {
+        let text = |value: &Value| cell(value).trim_end_matches('.').to_ascii_lowercase();
+        self.rdata()
+            .as_object()
+            .into_iter()
+            .flatten()
+            .all(|(member, value)| text(&record["rdata"][member.as_str()]) == text(value))
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -246,6 +341,26 @@ enum Step {
         resolver: String,
         spec: ForwardingRuleSpec,
     },
+    Zone {
+        account: String,
+        instance: String,
+        spec: ZoneSpec,
+    },
+    /// The zone permits the hub VPC, so the hub (and every spoke delegated to it) resolves it.
+    ZonePermit {
+        account: String,
+        instance: String,
+        vpc: String,
+        zone: ZoneSpec,
+    },
+    /// `siblings`: every record of the zone the file declares with this one's type and name.
+    Record {
+        account: String,
+        instance: String,
+        zone: ZoneSpec,
+        spec: RecordSpec,
+        siblings: Vec<RecordSpec>,
+    },
     Gateway {
         account: String,
         vpc: String,
@@ -301,6 +416,22 @@ impl Step {
             Step::ForwardingRule { resolver, spec, .. } => {
                 format!("forward `{}` to {} on custom resolver `{resolver}`", spec.matches, spec.forward_to.join(", "))
             }
+            Step::Zone { instance, spec, .. } => format!(
+                "create DNS zone `{}`{} in instance `{instance}`",
+                spec.stored_name(),
+                spec.label.as_deref().map(|label| format!(" (label `{label}`)")).unwrap_or_default()
+            ),
+            Step::ZonePermit { vpc, zone, .. } => {
+                format!("permit hub VPC `{vpc}` to resolve DNS zone `{}`", zone.stored_name())
+            }
+            Step::Record { zone, spec, .. } => format!(
+                "add {} record `{}` {}{} to DNS zone `{}`",
+                spec.kind(),
+                spec.stored_name(&zone.stored_name()),
+                spec.data_text(),
+                spec.ttl.map(|ttl| format!(" (TTL {ttl} s)")).unwrap_or_default(),
+                zone.stored_name()
+            ),
             Step::Gateway { vpc, spec, .. } => {
                 format!("create endpoint gateway `{}` ({}) in `{vpc}`", spec.name, spec.mode)
             }
@@ -452,6 +583,18 @@ async fn open_at(
 ) -> anyhow::Result<(Spec, Clients)> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading `{}`", path.display()))?;
     let spec: Spec = toml::from_str(&text).with_context(|| format!("`{}` is not a valid topology", path.display()))?;
+    for zone in &spec.hub.dns_zones {
+        if let Some(record) = zone.records.iter().find(|record| !RECORD_TYPES.contains(&record.kind().as_str())) {
+            bail!(
+                "`{}`: record `{}` of DNS zone `{}` has the type `{}`; a topology file declares {} records",
+                path.display(),
+                record.name,
+                zone.name,
+                record.kind,
+                RECORD_TYPES.join(", ")
+            );
+        }
+    }
     let endpoint = match spec.endpoint.clone().or(endpoint) {
         Some(endpoint) => endpoint,
         None => crate::profile::load()?
@@ -532,7 +675,15 @@ fn steps(spec: &Spec) -> Vec<Step> {
         zone.clone().unwrap_or_else(|| format!("{}-1", spec.region.as_deref().unwrap_or("us-south")))
     };
     let hub = &spec.hub;
-    let mut steps = network_steps(Network {
+    let instance = &hub.custom_resolver.instance;
+    // The zones come first: they need only the DNS Services instance, so a name the service refuses (rules Z1 and Z2)
+    // stops an apply before any VPC is built.
+    let mut steps: Vec<Step> = hub
+        .dns_zones
+        .iter()
+        .map(|zone| Step::Zone { account: hub.account.clone(), instance: instance.clone(), spec: zone.clone() })
+        .collect();
+    steps.extend(network_steps(Network {
         account: &hub.account,
         vpc: &hub.vpc,
         hub: true,
@@ -542,7 +693,7 @@ fn steps(spec: &Spec) -> Vec<Step> {
         prefixes: &hub.address_prefixes,
         acl: hub.network_acl.as_ref(),
         public_gateway: hub.public_gateway.as_deref(),
-    });
+    }));
     steps.extend([Step::Resolver {
         account: hub.account.clone(),
         subnet: hub.subnet.clone(),
@@ -555,6 +706,22 @@ fn steps(spec: &Spec) -> Vec<Step> {
         resolver: hub.custom_resolver.name.clone(),
         spec: rule.clone(),
     }));
+    for zone in &hub.dns_zones {
+        steps.push(Step::ZonePermit {
+            account: hub.account.clone(),
+            instance: instance.clone(),
+            vpc: hub.vpc.clone(),
+            zone: zone.clone(),
+        });
+        let name = |record: &RecordSpec| (record.kind(), record.stored_name(&zone.stored_name()));
+        steps.extend(zone.records.iter().map(|record| Step::Record {
+            account: hub.account.clone(),
+            instance: instance.clone(),
+            zone: zone.clone(),
+            spec: record.clone(),
+            siblings: zone.records.iter().filter(|other| name(other) == name(record)).cloned().collect(),
+        }));
+    }
     steps.extend(hub.gateways.iter().map(|g| Step::Gateway {
         account: hub.account.clone(),
         vpc: hub.vpc.clone(),
@@ -662,6 +829,45 @@ pub(super) async fn resolver_named(client: &Client, instance: &str, name: &str) 
     };
     let body = client.call(Method::GET, &format!("/v1/instances/{instance}/custom_resolvers"), None).await?;
     Ok(body["custom_resolvers"].as_array().into_iter().flatten().find(|r| r["name"] == name).cloned())
+}
+
+/// The zone the file declares, as `(path, zone)` with its `…/dnszones/{id}` path, if the instance and the zone exist
+/// (with the file's label when it gives one).
+async fn zone_named(client: &Client, instance: &str, spec: &ZoneSpec) -> anyhow::Result<Option<(String, Value)>> {
+    let Some(instance) = super::dns::existing_instance(client, instance).await? else { return Ok(None) };
+    let zones = format!("/v1/instances/{instance}/dnszones");
+    let body = client.call(Method::GET, &format!("{zones}?limit=1000"), None).await?;
+    let name = spec.stored_name();
+    Ok(body["dnszones"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|zone| zone["name"] == name.as_str() && spec.label.as_deref().is_none_or(|label| zone["label"] == label))
+        .map(|zone| (format!("{zones}/{}", cell(&zone["id"])), zone.clone())))
+}
+
+/// The records of the zone at `zone` with this record's type and name.
+async fn records_like(client: &Client, zone: &str, zone_name: &str, spec: &RecordSpec) -> anyhow::Result<Vec<Value>> {
+    let path = format!("{zone}/resource_records?limit=1000&type={}", spec.kind());
+    let body = client.call(Method::GET, &path, None).await?;
+    let name = spec.stored_name(zone_name);
+    Ok(body["resource_records"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|record| record["type"] == spec.kind().as_str() && record["name"] == name.as_str())
+        .cloned()
+        .collect())
+}
+
+/// Whether the zone at `zone` permits the VPC.
+async fn permits(client: &Client, zone: &str, vpc: &Value) -> anyhow::Result<bool> {
+    let body = client.call(Method::GET, &format!("{zone}/permitted_networks"), None).await?;
+    Ok(body["permitted_networks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|network| network["permitted_network"]["vpc_crn"] == vpc["crn"]))
 }
 
 /// The hub VPC's CRN and id, if it exists.
@@ -803,6 +1009,46 @@ async fn conflict(clients: &Clients, step: &Step) -> anyhow::Result<Option<Strin
                 )
             }))
         }
+        Step::Zone { account, instance, spec } => {
+            let Some((_, zone)) = zone_named(&clients.get(account)?.0, instance, spec).await? else { return Ok(None) };
+            let description = spec.description.as_deref().filter(|wanted| zone["description"] != *wanted);
+            Ok(description.map(|wanted| {
+                format!(
+                    "DNS zone `{}` exists with the description `{}`, not `{wanted}` (delete it to have it rebuilt)",
+                    spec.stored_name(),
+                    cell(&zone["description"])
+                )
+            }))
+        }
+        Step::Record { account, instance, zone, spec, siblings } => {
+            let client = &clients.get(account)?.0;
+            let Some((path, _)) = zone_named(client, instance, zone).await? else { return Ok(None) };
+            let existing = records_like(client, &path, &zone.stored_name(), spec).await?;
+            let name = spec.stored_name(&zone.stored_name());
+            if let Some(record) = existing.iter().find(|record| spec.same_data(record)) {
+                return Ok(spec.ttl.filter(|ttl| record["ttl"] != *ttl).map(|ttl| {
+                    format!(
+                        "the {} record `{name}` exists with the TTL {}, not {ttl} (delete it to have it rebuilt)",
+                        spec.kind(),
+                        cell(&record["ttl"])
+                    )
+                }));
+            }
+            // A record of this name the file does not declare stands where this one would go: changed by hand.
+            let undeclared: Vec<String> = existing
+                .iter()
+                .filter(|record| !siblings.iter().any(|sibling| sibling.same_data(record)))
+                .map(|record| format!("`{}`", rdata_words(record)))
+                .collect();
+            Ok((!undeclared.is_empty()).then(|| {
+                format!(
+                    "the {} record `{name}` exists with {}, not `{}` (delete it to have it rebuilt)",
+                    spec.kind(),
+                    undeclared.join(", "),
+                    spec.data_text()
+                )
+            }))
+        }
         Step::PublicGateway { account, name, zone, .. } => {
             let Some(gateway) = public_gateway_named(&clients.get(account)?.0, name).await else { return Ok(None) };
             Ok((gateway["zone"]["name"] != zone.as_str()).then(|| {
@@ -811,6 +1057,16 @@ async fn conflict(clients: &Clients, step: &Step) -> anyhow::Result<Option<Strin
         }
         _ => Ok(None),
     }
+}
+
+/// A stored record's data in words, in the order the file's records give it.
+fn rdata_words(record: &Value) -> String {
+    ["ip", "cname", "text", "preference", "exchange"]
+        .iter()
+        .filter(|member| !record["rdata"][**member].is_null())
+        .map(|member| cell(&record["rdata"][*member]))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A VPC that exists in a way the file cannot change.
@@ -886,6 +1142,24 @@ async fn done(clients: &Clients, step: &Step) -> anyhow::Result<bool> {
         }
         Step::ForwardingRule { account, instance, resolver, spec } => {
             rule_matching(&clients.get(account)?.0, instance, resolver, &spec.matches).await?.is_some()
+        }
+        Step::Zone { account, instance, spec } => zone_named(&clients.get(account)?.0, instance, spec).await?.is_some(),
+        Step::ZonePermit { account, instance, vpc, zone } => {
+            let client = &clients.get(account)?.0;
+            match (zone_named(client, instance, zone).await?, vpc_named(client, vpc).await) {
+                (Some((path, _)), Some(vpc)) => permits(client, &path, &vpc).await?,
+                _ => false,
+            }
+        }
+        Step::Record { account, instance, zone, spec, .. } => {
+            let client = &clients.get(account)?.0;
+            match zone_named(client, instance, zone).await? {
+                Some((path, _)) => records_like(client, &path, &zone.stored_name(), spec)
+                    .await?
+                    .iter()
+                    .any(|record| spec.same_data(record)),
+                None => false,
+            }
         }
         Step::Gateway { account, vpc, spec, .. } => {
             let client = &clients.get(account)?.0;
@@ -1023,6 +1297,36 @@ async fn run(clients: &Clients, step: &Step) -> anyhow::Result<()> {
                 body["description"] = json!(description);
             }
             client.call(Method::POST, &path, Some(&body)).await?;
+        }
+        Step::Zone { account, instance, spec } => {
+            let client = &clients.get(account)?.0;
+            let guid = super::dns::ensure_instance(client, instance).await?;
+            let body = json!({
+                "name": spec.name,
+                "description": spec.description.clone().unwrap_or_default(),
+                "label": spec.label.clone().unwrap_or_default(),
+            });
+            client.call(Method::POST, &format!("/v1/instances/{guid}/dnszones"), Some(&body)).await?;
+        }
+        Step::ZonePermit { account, instance, vpc, zone } => {
+            let client = &clients.get(account)?.0;
+            let (path, _) = zone_named(client, instance, zone)
+                .await?
+                .with_context(|| format!("no DNS zone named `{}`", zone.stored_name()))?;
+            let vpc = find(client, "/v1/vpcs", "vpcs", vpc).await?;
+            let body = json!({ "type": "vpc", "permitted_network": { "vpc_crn": vpc["crn"] } });
+            client.call(Method::POST, &format!("{path}/permitted_networks"), Some(&body)).await?;
+        }
+        Step::Record { account, instance, zone, spec, .. } => {
+            let client = &clients.get(account)?.0;
+            let (path, _) = zone_named(client, instance, zone)
+                .await?
+                .with_context(|| format!("no DNS zone named `{}`", zone.stored_name()))?;
+            let mut body = json!({ "type": spec.kind(), "name": spec.name, "rdata": spec.rdata() });
+            if let Some(ttl) = spec.ttl {
+                body["ttl"] = json!(ttl);
+            }
+            client.call(Method::POST, &format!("{path}/resource_records"), Some(&body)).await?;
         }
         Step::Gateway { account, vpc, subnet, spec } => {
             let client = &clients.get(account)?.0;
