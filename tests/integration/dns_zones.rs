@@ -448,6 +448,40 @@ async fn records_of_every_type_round_trip_and_export_as_a_zone_file() {
         assert!(file.contains(&format!("{line}\n")), "{line} in {file}");
     }
 
+    // The exported file imports whole into another zone of the same name, and a second time not at all (every record
+    // is already there, rule R8); a body that is not a multipart file is refused with the part at fault.
+    let copy = ok(
+        &server,
+        &owner,
+        Method::POST,
+        &format!("/v1/instances/{guid}/dnszones"),
+        Some(json!({ "name": "example.com", "label": "copy" })),
+    )
+    .await;
+    let import = format!("/v1/instances/{guid}/dnszones/{}/import_resource_records", copy["id"].as_str().unwrap());
+    let boundary = "hubspoke-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"zone.txt\"\r\nContent-Type: text/plain\r\n\r\n{file}\r\n--{boundary}--\r\n"
+    );
+    let upload = |body: String| {
+        server
+            .client
+            .post(format!("{}{import}", server.base))
+            .bearer_auth(&owner.token)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+    };
+    let report: Value = upload(body.clone()).await.unwrap().json().await.unwrap();
+    let lines = file.lines().filter(|line| !line.starts_with('$')).count();
+    assert_eq!((&report["total_records_parsed"], &report["records_added"]), (&json!(lines), &json!(lines)), "{report}");
+    assert_eq!((&report["records_added_by_type"]["PTR"], &report["records_failed"]), (&json!(1), &json!(0)));
+    let again: Value = upload(body).await.unwrap().json().await.unwrap();
+    assert_eq!(again["records_failed"], json!(lines), "{again}");
+    assert_eq!(again["errors"][0]["error"]["code"], "record_duplicate", "{again}");
+    let (status, answer) = call(&server, &owner, Method::POST, &import, Some(json!({ "file": "x" }))).await;
+    assert_eq!((status, &answer["errors"][0]["target"]["name"]), (StatusCode::BAD_REQUEST, &json!("file")), "{answer}");
+
     // Deleting the A record takes its PTR with it.
     assert_eq!(
         call(&server, &owner, Method::DELETE, &format!("{records}/{}", ids[0]), None).await.0,

@@ -1,12 +1,14 @@
 //! DNS Services zones, their permitted networks and resource records at `/v1/instances/{instance_id}/dnszones`, as
 //! `DnsSvcsV1` calls them: creates answer 200, deletes 204, and a permitted network's delete 202 with its body in
 //! `REMOVAL_IN_PROGRESS` (hubspoke removes it at once, so the next read is a 404). Lists page by `offset` and `limit`.
+//! A zone's records are exported as a zone file, and imported from one sent as the multipart part `file`.
 
-use axum::extract::{Path, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hubspoke_app::network::dns_zones::{NewZone, ZonePatch};
-use hubspoke_app::network::records::{RdataInput, RecordInput, RecordQuery};
+use hubspoke_app::network::records::{ImportReport, RdataInput, RecordInput, RecordQuery};
 use hubspoke_vpc::model::{DnsZone, PermittedNetwork, RecordData, ResourceRecord};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -343,4 +345,59 @@ pub async fn export_records(
 ) -> Result<Response, ApiError> {
     let file = state.app.export_records(&caller, &instance, &zone)?;
     Ok((StatusCode::OK, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], file).into_response())
+}
+
+/// `POST …/dnszones/{dnszone_id}/import_resource_records`: the zone file of the multipart part `file` (UTF-8 text);
+/// each record is created as a create would, and the answer counts what was added and what was refused.
+pub async fn import_records(
+    State(state): State<ApiState>,
+    Authenticated(caller): Authenticated,
+    Path((instance, zone)): Path<(String, String)>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ApiError> {
+    let file = zone_file_part(multipart).await?;
+    let report = state.app.import_records(&caller, &instance, &zone, &file).await?;
+    Ok(json_response(StatusCode::OK, &render_import(&report)))
+}
+
+/// The text of the part named `file`.
+async fn zone_file_part(multipart: Result<Multipart, MultipartRejection>) -> Result<String, ApiError> {
+    let unreadable = |detail: String| {
+        ApiError::invalid_body(format!("the zone file is sent as the multipart/form-data part `file`: {detail}"))
+            .with_target("file", "field")
+    };
+    let mut multipart = multipart.map_err(|rejection| unreadable(rejection.body_text()))?;
+    while let Some(field) = multipart.next_field().await.map_err(|error| unreadable(error.body_text()))? {
+        if field.name() == Some("file") {
+            let bytes = field.bytes().await.map_err(|error| unreadable(error.body_text()))?;
+            return String::from_utf8(bytes.to_vec()).map_err(|_| unreadable("the file is not UTF-8 text".to_owned()));
+        }
+    }
+    Err(unreadable("the request has no part `file`".to_owned()))
+}
+
+/// `ImportResourceRecordsResp`: counts by type for the seven record types, and one error per refused record.
+fn render_import(report: &ImportReport) -> Value {
+    let by_type = |counts: &dyn Fn(&str) -> usize| {
+        let stats: serde_json::Map<String, Value> = ["A", "AAAA", "CNAME", "SRV", "TXT", "MX", "PTR"]
+            .iter()
+            .map(|kind| ((*kind).to_owned(), json!(counts(kind))))
+            .collect();
+        Value::Object(stats)
+    };
+    let errors: Vec<Value> = report
+        .failures
+        .iter()
+        .map(|failure| {
+            json!({ "resource_record": failure.line, "error": { "code": failure.code, "message": failure.message } })
+        })
+        .collect();
+    json!({
+        "total_records_parsed": report.parsed,
+        "records_added": report.added(),
+        "records_failed": report.failed(),
+        "records_added_by_type": by_type(&|kind| report.added_by_type.get(kind).copied().unwrap_or(0)),
+        "records_failed_by_type": by_type(&|kind| report.failed_by_type.get(kind).copied().unwrap_or(0)),
+        "errors": errors,
+    })
 }

@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, Required, ResponseBuilder,
@@ -83,6 +83,16 @@ fn operation(op: &Operation) -> utoipa::openapi::path::Operation {
                 object = object.property(*name, string()).required(*name);
             }
             Some(("application/x-www-form-urlencoded", object))
+        }
+        Body::Multipart(parts) => {
+            let mut object = ObjectBuilder::new().schema_type(Type::Object);
+            for name in parts {
+                let file = ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)));
+                object = object.property(*name, file).required(*name);
+            }
+            Some(("multipart/form-data", object))
         }
     };
     if let Some((media_type, schema)) = body {

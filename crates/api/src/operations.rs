@@ -1,8 +1,10 @@
 //! Every operation of the API in one table: its route, its handler and what the OpenAPI document says of it. The
 //! router and `GET /openapi.json` are both built from this table, so neither can name an operation the other lacks.
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{MethodRouter, delete, get, patch, post, put};
+use hubspoke_vpc::rules::record_import;
 
 use crate::policies::v1::V1;
 use crate::policies::v2::V2;
@@ -20,6 +22,8 @@ pub enum Body {
     Json(&'static [(&'static str, &'static str)]),
     /// An `application/x-www-form-urlencoded` form with these required fields.
     Form(&'static [&'static str]),
+    /// A `multipart/form-data` body with these required file parts.
+    Multipart(&'static [&'static str]),
 }
 
 /// One operation, as the OpenAPI document describes it.
@@ -129,6 +133,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
     let records = "/v1/instances/{instance_id}/dnszones/{dnszone_id}/resource_records";
     let record = "/v1/instances/{instance_id}/dnszones/{dnszone_id}/resource_records/{record_id}";
     let export = "/v1/instances/{instance_id}/dnszones/{dnszone_id}/export_resource_records";
+    let import = "/v1/instances/{instance_id}/dnszones/{dnszone_id}/import_resource_records";
     vec![
         (
             op(M::POST, "/identity/token", "get_token", iam, "Exchange an API key for an access token")
@@ -1101,6 +1106,13 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
         (
             op(M::GET, export, "export_resource_records", dns, "Export a zone's records as a zone file"),
             get(dns_zones::export_records),
+        ),
+        (
+            op(M::POST, import, "import_resource_records", dns, "Import a zone file's records into a zone")
+                .body(Body::Multipart(&["file"])),
+            // A zone file may be larger than any JSON body: this operation alone takes up to the importer's limit
+            // (and the multipart framing around it).
+            post(dns_zones::import_records).layer(DefaultBodyLimit::max(record_import::MAX_FILE_BYTES + 64 * 1024)),
         ),
         (
             op(M::GET, "/v1/policies", "list_policies", pol, "List policies").query(POLICY_LIST_QUERY),

@@ -1,15 +1,16 @@
 //! Resource records of DNS Services zones: create, read, list (by type and name), replace, delete, and a zone's
-//! zone file. Every operation names a DNS Services instance of the caller's account and one of its zones.
+//! zone file, exported and imported. Every operation names a DNS Services instance of the caller's account and one of its zones.
 
 use hubspoke_iam::Caller;
 use hubspoke_store::Revision;
 use hubspoke_vpc::model::ResourceRecord;
-use hubspoke_vpc::rules::record;
+use hubspoke_vpc::rules::{record, record_import};
 
 use super::Activity;
 use crate::{App, AppResult};
 
 pub use hubspoke_vpc::rules::record::{RdataInput, RecordInput};
+pub use hubspoke_vpc::rules::record_import::{ImportFailure, ImportReport};
 
 /// `GET …/resource_records` filters.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -103,5 +104,22 @@ impl App {
         let mut records: Vec<&ResourceRecord> = visible.world.records_of(&zone.id).collect();
         records.sort_by(|a, b| a.name.cmp(&b.name).then(a.created_at.cmp(&b.created_at)).then(a.id.cmp(&b.id)));
         Ok(record::zone_file(zone, records))
+    }
+
+    /// `POST …/dnszones/{zone}/import_resource_records`: every record of a zone file created as a create would, in
+    /// one change; the records refused are reported rather than failing the import.
+    pub async fn import_records(
+        &self,
+        caller: &Caller,
+        instance: &str,
+        zone: &str,
+        file: &str,
+    ) -> AppResult<ImportReport> {
+        let instance = self.dns_instance(caller, instance)?.id;
+        let activity = Activity::on("dns-svcs.resource-record.import", "dnszone", zone);
+        let (report, _) = self
+            .change(caller, activity, |world, ctx| record_import::import(world, ctx, &instance, zone, file))
+            .await?;
+        Ok(report)
     }
 }

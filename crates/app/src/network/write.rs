@@ -7,6 +7,7 @@ use hubspoke_store::{EventOutcome, EventRecord, Revision, StoreError, WorldWrite
 use hubspoke_vpc::error::Refusal;
 use hubspoke_vpc::rules::Applied;
 use hubspoke_vpc::rules::binding::{Authorization, Deleted};
+use hubspoke_vpc::rules::record_import::ImportReport;
 use hubspoke_vpc::{Context, Ids, RuleError, World};
 use rand::Rng;
 
@@ -76,6 +77,12 @@ impl Outcome for String {
 }
 
 impl Outcome for () {}
+
+impl Outcome for ImportReport {
+    fn reason(&self) -> String {
+        format!("{} of {} records imported, {} refused", self.added(), self.parsed, self.failed())
+    }
+}
 
 impl Outcome for (String, Authorization) {
     fn target(&self) -> Option<&str> {

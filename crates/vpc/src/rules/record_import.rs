@@ -6,11 +6,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use super::Applied;
 use super::record::{self, RdataInput, RecordInput};
+use crate::Context;
 use crate::error::{RuleError, RuleResult};
 use crate::world::World;
-use super::Applied;
-use crate::Context;
 
 /// The longest zone file accepted, in bytes (DNS Services' limit).
 pub const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
@@ -268,7 +268,8 @@ fn input_of(kind: &str, owner: &str, ttl: Option<i64>, data: &[String], origin: 
         "MX" => {
             arity(2)?;
             let preference = Some(number(&data[0])?);
-            input.rdata = RdataInput { preference, exchange: Some(absolute(&data[1], origin)), ..RdataInput::default() };
+            input.rdata =
+                RdataInput { preference, exchange: Some(absolute(&data[1], origin)), ..RdataInput::default() };
         }
         "SRV" => {
             arity(4)?;
@@ -308,8 +309,8 @@ fn input_of(kind: &str, owner: &str, ttl: Option<i64>, data: &[String], origin: 
 }
 
 /// `POST …/dnszones/{zone}/import_resource_records`: each record of `file` created as a create would (rules
-/// R1–R8), in the file's order, so a PTR may follow its A record. A file larger than [`MAX_FILE_BYTES`] is refused
-/// whole (rule R9).
+/// R1–R8), in the file's order except that PTR records come last: a PTR needs its A or AAAA record, and a zone file
+/// sorted by name puts `…in-addr.arpa` names first. A file larger than [`MAX_FILE_BYTES`] is refused whole (rule R9).
 pub fn import(
     world: &World,
     ctx: &mut Context,
@@ -330,7 +331,8 @@ pub fn import(
     let mut current = world.clone();
     let mut touched = BTreeSet::new();
     let mut report = ImportReport::default();
-    for line in read(file, &zone) {
+    let (pointers, others): (Vec<Line>, Vec<Line>) = read(file, &zone).into_iter().partition(|line| line.kind == "PTR");
+    for line in others.into_iter().chain(pointers) {
         report.parsed += 1;
         let input = match line.input {
             Ok(input) => input,
@@ -372,9 +374,15 @@ mod tests {
         let lines = read(file, "example.com");
         let inputs: Vec<_> = lines.iter().map(|line| line.input.clone()).collect();
         let ok = |index: usize| inputs[index].clone().unwrap();
-        assert_eq!((ok(0).name.as_str(), ok(0).ttl, ok(0).rdata.ip.as_deref()), ("www.example.com", Some(300), Some("10.0.0.1")));
+        assert_eq!(
+            (ok(0).name.as_str(), ok(0).ttl, ok(0).rdata.ip.as_deref()),
+            ("www.example.com", Some(300), Some("10.0.0.1"))
+        );
         // A line that starts with a blank keeps the owner before it; `$TTL` gives the TTL.
-        assert_eq!((ok(1).name.as_str(), ok(1).ttl, ok(1).record_type.as_str()), ("www.example.com", Some(600), "AAAA"));
+        assert_eq!(
+            (ok(1).name.as_str(), ok(1).ttl, ok(1).record_type.as_str()),
+            ("www.example.com", Some(600), "AAAA")
+        );
         assert_eq!((ok(2).name.as_str(), ok(2).rdata.exchange.as_deref()), ("example.com", Some("mail.example.com")));
         let srv = ok(3);
         assert_eq!(
