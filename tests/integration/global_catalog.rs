@@ -74,13 +74,19 @@ async fn global_catalog_serves_the_dns_service_its_plans_and_their_deployments()
         let (status, deployments) = get(&server, &format!("/api/v1/{plan_id}/deployment?include=*"), None).await;
         assert_eq!((status, &deployments["count"]), (StatusCode::OK, &json!(1)), "{deployments}");
         let deployment = &deployments["resources"][0];
-        assert_eq!((&deployment["kind"], &deployment["metadata"]["rc_compatible"]), (&json!("deployment"), &json!(true)));
+        assert_eq!(
+            (&deployment["kind"], &deployment["metadata"]["rc_compatible"]),
+            (&json!("deployment"), &json!(true))
+        );
         assert_eq!(deployment["metadata"]["deployment"]["location"], "global");
         let target = deployment["metadata"]["deployment"]["target_crn"].as_str().unwrap();
         assert_eq!(target.split(':').count(), 10, "{target}");
         assert_eq!(target.rsplit(':').next(), Some("bluemix-global"));
         let (status, read) = get(&server, &format!("/api/v1/{}", deployment["id"].as_str().unwrap()), None).await;
-        assert_eq!((status, &read["kind"], &read["catalog_crn"]), (StatusCode::OK, &json!("deployment"), &deployment["catalog_crn"]));
+        assert_eq!(
+            (status, &read["kind"], &read["catalog_crn"]),
+            (StatusCode::OK, &json!("deployment"), &deployment["catalog_crn"])
+        );
         // A plan has no plans, a deployment no deployments.
         let (status, empty) = get(&server, &format!("/api/v1/{plan_id}/plan"), None).await;
         assert_eq!((status, &empty["count"]), (StatusCode::OK, &json!(0)));

@@ -88,7 +88,11 @@ fn page(base: &str, path: &str, params: &Params, entries: &[&Entry]) -> Result<R
 }
 
 /// `GET /api/v1/`: the services a search (`q`) finds; `include` is accepted, every field is always included.
-pub async fn search(State(state): State<ApiState>, BaseUrl(base): BaseUrl, params: Params) -> Result<Response, ApiError> {
+pub async fn search(
+    State(state): State<ApiState>,
+    BaseUrl(base): BaseUrl,
+    params: Params,
+) -> Result<Response, ApiError> {
     let services = state.app.search_catalog(params.get("q"));
     page(&base, "/api/v1/", &params, &services)
 }

@@ -146,10 +146,7 @@ pub fn deployment(plan: DnsPlan) -> &'static Entry {
 
 fn plan_entry(plan: DnsPlan, kind: EntryKind) -> &'static Entry {
     // Every plan has exactly one plan entry and one deployment in `ENTRIES`; the unit tests check it.
-    ENTRIES
-        .iter()
-        .find(|entry| entry.kind == kind && entry.plan == Some(plan))
-        .unwrap_or(&ENTRIES[0])
+    ENTRIES.iter().find(|entry| entry.kind == kind && entry.plan == Some(plan)).unwrap_or(&ENTRIES[0])
 }
 
 /// The plan a Resource Controller request names, by its catalog id or by its name.

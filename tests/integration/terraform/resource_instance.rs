@@ -103,7 +103,8 @@ async fn ibm_resource_instance_dns_svcs_through_the_global_catalog_then_the_land
     loop {
         let (status, read) = send(&server, token, Method::GET, &instance_path, None).await;
         assert_eq!(status, StatusCode::OK, "{read}");
-        let state = if read["last_operation"]["async"] == true { &read["last_operation"]["state"] } else { &read["state"] };
+        let state =
+            if read["last_operation"]["async"] == true { &read["last_operation"]["state"] } else { &read["state"] };
         if state == "active" || state == "succeeded" {
             break;
         }
@@ -150,7 +151,8 @@ async fn ibm_resource_instance_dns_svcs_through_the_global_catalog_then_the_land
 
     // ibm_dns_zone, then ibm_dns_permitted_network to the hub VPC.
     let zones = format!("/v1/instances/{guid}/dnszones");
-    let body = json!({ "name": "hnsexample.com", "description": "Hosted zone for hnsexample.com", "label": "dns-zone" });
+    let body =
+        json!({ "name": "hnsexample.com", "description": "Hosted zone for hnsexample.com", "label": "dns-zone" });
     let (status, zone) = send(&server, token, Method::POST, &zones, Some(body)).await;
     assert_eq!((status, &zone["instance_id"]), (StatusCode::OK, &json!(guid)), "{zone}");
     let zone_path = format!("{zones}/{}", zone["id"].as_str().unwrap());
