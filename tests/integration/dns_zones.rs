@@ -52,7 +52,7 @@ async fn instances_are_provisioned_read_renamed_and_deleted_through_resource_con
     assert_eq!((created["id"].as_str(), created["crn"].as_str()), (Some(crn.as_str()), Some(crn.as_str())));
     assert_eq!(
         (&created["state"], &created["resource_plan_id"], &created["region_id"], &created["type"]),
-        (&json!("active"), &json!("standard-dns"), &json!("global"), &json!("service_instance"))
+        (&json!("active"), &json!("dns-svcs-standard-dns"), &json!("global"), &json!("service_instance"))
     );
     assert_eq!(created["last_operation"]["state"], "succeeded");
     // By GUID and by the CRN, escaped as one path segment.
@@ -75,7 +75,7 @@ async fn instances_are_provisioned_read_renamed_and_deleted_through_resource_con
         Some(json!({ "name": "dns-shared", "resource_plan_id": "free-plan" })),
     )
     .await;
-    assert_eq!((&renamed["name"], &renamed["resource_plan_id"]), (&json!("dns-shared"), &json!("free-plan")));
+    assert_eq!((&renamed["name"], &renamed["resource_plan_id"]), (&json!("dns-shared"), &json!("dns-svcs-free-plan")));
 
     // Refusals: a plan or a location DNS Services does not have (I1), a blank name (I2), another account's group.
     for (body, rule, field) in [

@@ -14,6 +14,7 @@ mod dns_plane;
 mod dns_zones;
 mod durability;
 mod fuzz_smoke;
+mod global_catalog;
 mod hostile;
 mod identity;
 mod isolation;

@@ -18,6 +18,7 @@ mod landing_zone;
 mod public_gateways;
 mod resource_bindings;
 mod resource_groups;
+mod resource_instance;
 mod transit_gateway;
 
 const DNS_ROLE: &str = "crn:v1:bluemix:public:is::::serviceRole:DNSBindingConnector";

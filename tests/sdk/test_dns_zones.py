@@ -55,7 +55,7 @@ def test_instances_through_resource_controller(clients):
     account, controller, groups, dns, _ = clients("rc")
     instance = provision(controller, groups, "dns-hub")
     assert instance.id == instance.crn == f"crn:v1:bluemix:public:dns-svcs:global:a/{account['id']}:{instance.guid}::"
-    assert (instance.state, instance.resource_plan_id, instance.region_id) == ("active", "standard-dns", "global")
+    assert (instance.state, instance.resource_plan_id, instance.region_id) == ("active", "dns-svcs-standard-dns", "global")
 
     read = ResourceInstance.from_dict(controller.get_resource_instance(id=instance.guid).get_result())
     assert read.name == "dns-hub"

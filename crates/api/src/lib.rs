@@ -28,6 +28,7 @@ pub mod dns_services;
 pub mod dns_zones;
 pub mod error;
 pub mod extract;
+pub mod global_catalog;
 pub mod identity;
 pub mod openapi;
 pub mod operations;

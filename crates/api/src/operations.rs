@@ -9,8 +9,8 @@ use hubspoke_vpc::rules::record_import;
 use crate::policies::v1::V1;
 use crate::policies::v2::V2;
 use crate::{
-    ApiState, authzen, dns_forwarding, dns_services, dns_zones, identity, operator, policies, resource_controller,
-    resource_manager, roles, transit_gateways as tg, vpc,
+    ApiState, authzen, dns_forwarding, dns_services, dns_zones, global_catalog, identity, operator, policies,
+    resource_controller, resource_manager, roles, transit_gateways as tg, vpc,
 };
 
 /// What a request body is.
@@ -116,6 +116,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
     );
     let rm = "Resource Manager";
     let rc = "Resource Controller";
+    let gc = "Global Catalog";
     let resolvers = "/v1/instances/{instance_id}/custom_resolvers";
     let locations_order = "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/locations_order";
     let (rules, rule) = (
@@ -1311,6 +1312,30 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             )
             .query(&[("recursive", false)]),
             delete(resource_controller::delete),
+        ),
+        (
+            op(M::GET, "/api/v1/", "list_catalog_entries", gc, "Search the catalog's services")
+                .query(&[("q", false), ("include", false), ("_offset", false), ("_limit", false)])
+                .public(),
+            get(global_catalog::search),
+        ),
+        (
+            op(M::GET, "/api/v1/{id}", "get_catalog_entry", gc, "Retrieve a service, plan or deployment")
+                .query(&[("include", false)])
+                .public(),
+            get(global_catalog::get),
+        ),
+        (
+            op(M::GET, "/api/v1/{id}/plan", "get_child_objects_plan", gc, "List a service's plans")
+                .query(&[("include", false), ("_offset", false), ("_limit", false)])
+                .public(),
+            get(global_catalog::plans),
+        ),
+        (
+            op(M::GET, "/api/v1/{id}/deployment", "get_child_objects_deployment", gc, "List a plan's deployments")
+                .query(&[("include", false), ("_offset", false), ("_limit", false)])
+                .public(),
+            get(global_catalog::deployments),
         ),
         (
             op(

@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hubspoke_app::network::service_instances::{InstancePatch, InstanceQuery, NewServiceInstance, instance_crn};
+use hubspoke_vpc::global_catalog::{self, SERVICE_ID as SERVICE};
 use hubspoke_vpc::model::ServiceInstance;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -16,10 +17,8 @@ use crate::extract::{Authenticated, IbmJson, Params};
 use crate::transaction::json_response;
 use crate::wire::timestamp;
 
-/// The catalog id of DNS Services, as `resource_id`.
-const SERVICE: &str = "dns-svcs";
-
-/// An instance in the SDK's `ResourceInstance` shape.
+/// An instance in the SDK's `ResourceInstance` shape; `resource_id`, `resource_plan_id` and `target_crn` are the
+/// Global Catalog's ids of the service, the plan and the plan's deployment.
 fn render(instance: &ServiceInstance, last_operation: &str) -> Value {
     let crn = instance_crn(instance);
     json!({
@@ -31,8 +30,8 @@ fn render(instance: &ServiceInstance, last_operation: &str) -> Value {
         "account_id": instance.account.as_str(),
         "resource_group_id": instance.resource_group,
         "resource_id": SERVICE,
-        "resource_plan_id": instance.plan.as_str(),
-        "target_crn": "crn:v1:bluemix:public:globalcatalog::::deployment:dns-svcs-global",
+        "resource_plan_id": global_catalog::plan_id(instance.plan),
+        "target_crn": global_catalog::catalog_crn(global_catalog::deployment(instance.plan)),
         "region_id": "global",
         "state": "active",
         "type": "service_instance",
@@ -53,7 +52,7 @@ fn render(instance: &ServiceInstance, last_operation: &str) -> Value {
 }
 
 /// `GET /v2/resource_instances`: the caller's DNS Services instances, filtered by `name`, `resource_group_id`,
-/// `resource_plan_id` and `resource_id` (another service's id matches none), oldest first, `limit` (1 to 100, 100
+/// `resource_plan_id` (the plan's catalog id or name) and `resource_id` (another service's id matches none), oldest first, `limit` (1 to 100, 100
 /// by default) at a time from `start`.
 pub async fn list(
     State(state): State<ApiState>,

@@ -17,6 +17,7 @@ pub mod decisions;
 pub mod error;
 pub mod events;
 pub mod follow;
+pub mod global_catalog;
 pub mod identity;
 pub mod network;
 pub mod paging;

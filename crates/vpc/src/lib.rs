@@ -10,6 +10,7 @@
 //! - [`world`]: [`World`], an immutable snapshot of every entity, and [`Draft`], a change to it that records what it
 //!   touched (so the store can persist exactly that).
 //! - [`catalog`]: which service endpoints (FQDNs) an endpoint gateway target serves.
+//! - [`global_catalog`]: the Global Catalog entries of DNS Services (the service, its plans, their deployments).
 //! - [`rules`]: one module per resource; each command is a pure function from a world and an input to a new world,
 //!   or a [`RuleError`] naming the rule that refused it.
 //! - [`topology`]: hubs, spokes and what each VPC's DNS sees, derived from a world.
@@ -22,6 +23,7 @@ pub mod catalog;
 pub mod consistency;
 pub mod error;
 pub mod expression;
+pub mod global_catalog;
 pub mod model;
 pub mod region;
 pub mod rules;

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use super::resource_instance::catalog_lookup;
 use crate::support::{Account, Server};
 use crate::transit_gateways::tg;
 use crate::vpc_rules::with_version;
@@ -217,14 +218,16 @@ async fn the_landing_zone_hub_and_spoke_example_applies_twice_and_destroys() {
         lz.vpc_module("lz-hub", &group, true, ["10.10.10.0/24", "10.20.10.0/24", "10.30.10.0/24"]).await;
     let locations: Vec<Value> =
         hub_subnets.iter().map(|s| json!({ "subnet_crn": s["crn"], "enabled": true })).collect();
-    // ibm_resource_instance (dns-svcs, standard-dns, global) in the landing zone's group: created, then read until
-    // `active`; its GUID is the instance id of the DNS Services calls, its id (the CRN) the Terraform id.
+    // ibm_resource_instance (dns-svcs, standard-dns, global) in the landing zone's group: the plan and the target
+    // from the Global Catalog, created, then read until `active`; its GUID is the instance id of the DNS Services
+    // calls, its id (the CRN) the Terraform id.
+    let (plan, target) = catalog_lookup(lz.server, &lz.who.token, "dns-svcs", "standard-dns").await;
     let instance = lz
         .plain(
             Method::POST,
             "/v2/resource_instances",
-            Some(json!({ "name": "lz-dns-instance", "target": "bluemix-global", "resource_group": group,
-                         "resource_plan_id": "standard-dns", "parameters": {} })),
+            Some(json!({ "name": "lz-dns-instance", "target": target, "resource_group": group,
+                         "resource_plan_id": plan, "parameters": {} })),
         )
         .await;
     // The provider escapes the CRN as one path segment.

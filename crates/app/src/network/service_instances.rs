@@ -3,6 +3,7 @@
 
 use hubspoke_iam::Caller;
 use hubspoke_store::Revision;
+use hubspoke_vpc::global_catalog;
 use hubspoke_vpc::model::ServiceInstance;
 use hubspoke_vpc::rules::service_instance;
 
@@ -31,7 +32,7 @@ pub struct InstanceQuery {
     pub name: Option<String>,
     /// `resource_group_id`.
     pub resource_group: Option<String>,
-    /// `resource_plan_id`.
+    /// `resource_plan_id`: the plan's catalog id or name.
     pub plan: Option<String>,
 }
 
@@ -80,7 +81,7 @@ impl App {
             .filter(|instance| visible.sees(&instance.account))
             .filter(|instance| query.name.as_ref().is_none_or(|name| *name == instance.name))
             .filter(|instance| query.resource_group.as_ref().is_none_or(|group| *group == instance.resource_group))
-            .filter(|instance| query.plan.as_ref().is_none_or(|plan| plan == instance.plan.as_str()))
+            .filter(|instance| query.plan.as_ref().is_none_or(|plan| global_catalog::plan(plan) == Some(instance.plan)))
             .cloned()
             .collect();
         instances.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));

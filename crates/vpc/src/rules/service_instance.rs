@@ -6,6 +6,7 @@ use hubspoke_iam::text::{describe, forbidden_character};
 use super::{Applied, owner_account};
 use crate::Context;
 use crate::error::{RuleError, RuleResult};
+use crate::global_catalog;
 use crate::model::{DnsPlan, ServiceInstance};
 use crate::world::{Entity, EntityKey, World};
 
@@ -17,9 +18,9 @@ pub const NAME_LENGTH: usize = 180;
 pub struct NewServiceInstance {
     /// `name`.
     pub name: String,
-    /// `resource_plan_id`: a plan of `dns-svcs`.
+    /// `resource_plan_id`: a plan of `dns-svcs`, by catalog id or name.
     pub plan: String,
-    /// `target`: where it is deployed; DNS Services is global.
+    /// `target`: where it is deployed; DNS Services is global (the location, or the plan's deployment CRN).
     pub target: Option<String>,
     /// `resource_group`: one of the account's groups; the default group when not given.
     pub resource_group: Option<String>,
@@ -32,6 +33,24 @@ pub fn own_instance<'a>(world: &'a World, ctx: &Context, id: &str) -> RuleResult
         .service_instance(id)
         .filter(|instance| ctx.may_act_in(&instance.account))
         .ok_or_else(|| RuleError::not_found("DNS Services instance", id))
+}
+
+/// Rule I1: the plan is one of DNS Services', named by its catalog id or its name.
+fn parse_plan(text: &str) -> RuleResult<DnsPlan> {
+    global_catalog::plan(text).ok_or_else(|| {
+        RuleError::invalid(
+            "invalid_plan",
+            format!(
+                "`{text}` is not a plan of DNS Services (`dns-svcs`); use `{}` or `{}`, or their catalog ids `{}` and `{}`",
+                DnsPlan::Standard.as_str(),
+                DnsPlan::Free.as_str(),
+                global_catalog::plan_id(DnsPlan::Standard),
+                global_catalog::plan_id(DnsPlan::Free)
+            ),
+        )
+        .rule("I1")
+        .field("resource_plan_id")
+    })
 }
 
 /// Rule I2: an instance's name is 1 to 180 characters, none hidden or a control character.
@@ -59,25 +78,16 @@ fn check_name(name: &str) -> RuleResult<()> {
 /// of the account's (rule RG4).
 pub fn create(world: &World, ctx: &mut Context, input: &NewServiceInstance) -> RuleResult<Applied<String>> {
     let account = owner_account(ctx)?;
-    let plan = DnsPlan::parse(&input.plan).ok_or_else(|| {
-        RuleError::invalid(
-            "invalid_plan",
-            format!(
-                "`{}` is not a plan of DNS Services (`dns-svcs`); use `{}` or `{}`",
-                input.plan,
-                DnsPlan::Standard.as_str(),
-                DnsPlan::Free.as_str()
-            ),
-        )
-        .rule("I1")
-        .field("resource_plan_id")
-    })?;
+    let plan = parse_plan(&input.plan)?;
     if let Some(target) = &input.target
-        && !matches!(target.as_str(), "global" | "bluemix-global")
+        && !global_catalog::is_target_of(plan, target)
     {
         return Err(RuleError::invalid(
             "invalid_target",
-            format!("DNS Services is deployed in `global` only, not in `{target}`"),
+            format!(
+                "DNS Services is deployed in `global` only (target `global` or `{}`), not in `{target}`",
+                global_catalog::catalog_crn(global_catalog::deployment(plan))
+            ),
         )
         .rule("I1")
         .field("target"));
@@ -114,11 +124,7 @@ pub fn update(
         instance.name = name.to_owned();
     }
     if let Some(plan) = plan {
-        instance.plan = DnsPlan::parse(plan).ok_or_else(|| {
-            RuleError::invalid("invalid_plan", format!("`{plan}` is not a plan of DNS Services (`dns-svcs`)"))
-                .rule("I1")
-                .field("resource_plan_id")
-        })?;
+        instance.plan = parse_plan(plan)?;
     }
     instance.updated_at = ctx.now;
     let mut draft = world.draft();

@@ -9,14 +9,31 @@ use crate::client::Client;
 use crate::commands::is::{cell, confirm};
 use crate::output::Printer;
 
-fn print_instance(printer: &Printer, instance: &Value) {
+/// The Global Catalog's names of an instance's service and plan, which `ibmcloud resource` shows in place of their ids.
+async fn catalog_names(client: &Client, instance: &Value) -> anyhow::Result<[String; 2]> {
+    let mut names = [String::new(), String::new()];
+    for (name, field) in names.iter_mut().zip(["resource_id", "resource_plan_id"]) {
+        let entry = client.call(Method::GET, &format!("/api/v1/{}", cell(&instance[field])), None).await?;
+        *name = cell(&entry["name"]);
+    }
+    Ok(names)
+}
+
+/// An instance as a block, with its service and plan by name.
+async fn show(client: &Client, printer: &Printer, instance: &Value) -> anyhow::Result<()> {
+    let names = if printer.json() { [String::new(), String::new()] } else { catalog_names(client, instance).await? };
+    printer.resource(instance, |printer, instance| print_instance(printer, instance, names));
+    Ok(())
+}
+
+fn print_instance(printer: &Printer, instance: &Value, [service, plan]: [String; 2]) {
     printer.block(&[
         ("Name", cell(&instance["name"])),
         ("ID", cell(&instance["id"])),
         ("GUID", cell(&instance["guid"])),
         ("Location", cell(&instance["region_id"])),
-        ("Service Name", cell(&instance["resource_id"])),
-        ("Service Plan Name", cell(&instance["resource_plan_id"])),
+        ("Service Name", service),
+        ("Service Plan Name", plan),
         ("Resource Group ID", cell(&instance["resource_group_id"])),
         ("State", cell(&instance["state"])),
         ("Type", cell(&instance["type"])),
@@ -42,7 +59,7 @@ pub struct Create {
     name: String,
     /// The service: `dns-svcs`, the one hubspoke provisions.
     service: String,
-    /// The plan: `standard-dns` or `free-plan`.
+    /// The plan: `standard-dns` or `free-plan` (or its catalog id).
     plan: String,
     /// Where it is deployed: `global`.
     location: String,
@@ -62,8 +79,7 @@ impl Create {
             body["resource_group"] = json!(super::group_id(client, group).await?);
         }
         let created = client.call(Method::POST, "/v2/resource_instances", Some(&body)).await?;
-        printer.resource(&created, print_instance);
-        Ok(())
+        show(client, printer, &created).await
     }
 }
 
@@ -101,8 +117,7 @@ pub struct Show {
 impl Show {
     pub(super) async fn run(self, client: &Client, printer: &Printer) -> anyhow::Result<()> {
         let found = find(client, &self.name).await?;
-        printer.resource(&found, print_instance);
-        Ok(())
+        show(client, printer, &found).await
     }
 }
 
@@ -132,8 +147,7 @@ impl Update {
         }
         let path = format!("/v2/resource_instances/{}", cell(&found["guid"]));
         let updated = client.call(Method::PATCH, &path, Some(&body)).await?;
-        printer.resource(&updated, print_instance);
-        Ok(())
+        show(client, printer, &updated).await
     }
 }
 
