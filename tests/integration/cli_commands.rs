@@ -1336,6 +1336,24 @@ async fn dns_zones_permitted_networks_and_records_from_the_cli() {
         "dns-hub",
     ]);
     assert!(text.contains("10.0.0.6"), "{text}");
+
+    // The zone's records go out as a zone file and come back into a zone of the same name in another instance.
+    let directory = tempfile::tempdir().unwrap();
+    let zone_file = directory.path().join("example.com.zone");
+    let zone_file = zone_file.to_str().unwrap();
+    cli(&["dns", "resource-records-export", "example.com", "--file", zone_file, "-i", "dns-hub"]);
+    let exported = std::fs::read_to_string(zone_file).unwrap();
+    assert!(exported.starts_with("$ORIGIN example.com.\n") && exported.contains("10.0.0.6"), "{exported}");
+    cli(&["resource", "service-instance-create", "dns-copy", "dns-svcs", "standard-dns", "global"]);
+    cli(&["dns", "zone-create", "example.com", "-i", "dns-copy"]);
+    let text = cli(&["dns", "resource-records-import", "example.com", "--file", zone_file, "-i", "dns-copy"]);
+    let records = exported.lines().filter(|line| !line.starts_with('$')).count();
+    assert!(text.contains("Records added") && text.contains("Records failed"), "{text}");
+    let copied = json(hubspoke(&server, &key).args(["dns", "resource-records", "example.com", "-i", "dns-copy"]));
+    assert_eq!(copied.as_array().unwrap().len(), records, "{copied}");
+    cli(&["dns", "zone-delete", "example.com", "-i", "dns-copy", "-f"]);
+    cli(&["resource", "service-instance-delete", "dns-copy", "-f"]);
+
     cli(&["dns", "resource-record-delete", "example.com", &a, "-i", "dns-hub", "-f"]);
     let networks = json(hubspoke(&server, &key).args(["dns", "permitted-networks", "example.com", "-i", "dns-hub"]));
     let vpc = networks[0]["id"].as_str().unwrap().to_owned();

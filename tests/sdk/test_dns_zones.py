@@ -2,8 +2,11 @@
 Controller's instances (ResourceControllerV2) against hubspoke: every method the SDKs have for them, the models
 parsing each answer, offset paging, and the refusals an SDK user meets as ApiException."""
 
+import io
+
 import pytest
 from ibm_cloud_networking_services.dns_svcs_v1 import (
+    ImportResourceRecordsResp,
     Dnszone,
     ListDnszones,
     ListPermittedNetworks,
@@ -166,6 +169,19 @@ def test_zones_permitted_networks_and_records(clients):
     assert exported.get_status_code() == 200
     text = exported.get_result().text if hasattr(exported.get_result(), "text") else str(exported.get_result())
     assert "www.example.com. 900 IN A 10.0.0.5" in text
+    # The exported file imports into another zone of the same name; the SDK sends it as the multipart part `file`.
+    copy = dns.create_dnszone(instance_id=instance, name="example.com", label="copy").get_result()
+    imported = dns.import_resource_records(
+        instance_id=instance, dnszone_id=copy["id"], file=io.BytesIO(text.encode()), file_content_type="text/plain"
+    ).get_result()
+    report = ImportResourceRecordsResp.from_dict(imported)
+    lines = [line for line in text.splitlines() if line and not line.startswith("$")]
+    assert (report.total_records_parsed, report.records_added, report.records_failed) == (len(lines), len(lines), 0)
+    again = ImportResourceRecordsResp.from_dict(
+        dns.import_resource_records(instance_id=instance, dnszone_id=copy["id"], file=io.BytesIO(text.encode())).get_result()
+    )
+    assert again.records_failed == len(lines) and again.errors[0].error.code == "record_duplicate"
+    assert dns.delete_dnszone(instance_id=instance, dnszone_id=copy["id"]).get_status_code() == 204
     deleted = dns.delete_resource_record(instance_id=instance, dnszone_id=zone.id, record_id=records["CNAME"].id)
     assert deleted.get_status_code() == 204
 

@@ -200,6 +200,51 @@ impl Client {
         if status.is_success() { Ok(body) } else { Err(failure(status, &body)) }
     }
 
+    /// `GET` with the bearer token, for an answer that is text rather than JSON (a zone file).
+    pub async fn text(&self, path: &str) -> Result<String, ApiFailure> {
+        let token = self.token().await?.to_owned();
+        let response = self
+            .http
+            .get(format!("{}{path}", self.endpoint))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        let status = response.status();
+        let text = response.text().await.map_err(|e| self.unreachable(e))?;
+        if status.is_success() {
+            Ok(text)
+        } else {
+            Err(failure(status, &serde_json::from_str(&text).unwrap_or(Value::Null)))
+        }
+    }
+
+    /// `POST`s `content` as the one part `part` of a `multipart/form-data` body, and returns the JSON answer.
+    pub async fn upload(&self, path: &str, part: &str, content: &str) -> Result<Value, ApiFailure> {
+        let token = self.token().await?.to_owned();
+        // The boundary only has to appear nowhere in the content.
+        let boundary = (0u64..)
+            .map(|n| format!("hubspoke-part-boundary-{n}"))
+            .find(|boundary| !content.contains(boundary.as_str()))
+            .unwrap_or_default();
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{part}\"; filename=\"{part}\"\r\n\
+             Content-Type: text/plain\r\n\r\n{content}\r\n--{boundary}--\r\n"
+        );
+        let response = self
+            .http
+            .post(format!("{}{path}", self.endpoint))
+            .bearer_auth(token)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if status.is_success() { Ok(body) } else { Err(failure(status, &body)) }
+    }
+
     /// Sends a request with the bearer token and returns the JSON body (`Null` for an empty one).
     pub async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, ApiFailure> {
         let token = self.token().await?.to_owned();

@@ -200,6 +200,18 @@ pub enum Dns {
         after_help = "EXAMPLE:\n  hubspoke dns resource-records example.com -i dns-hub"
     )]
     ResourceRecords(zone::Records),
+    /// Create a zone's records from a zone file.
+    #[command(
+        name = "resource-records-import",
+        after_help = "EXAMPLE:\n  hubspoke dns resource-records-import example.com --file example.com.zone -i dns-hub"
+    )]
+    ResourceRecordsImport(zone::RecordsImport),
+    /// Write a zone's records as a zone file.
+    #[command(
+        name = "resource-records-export",
+        after_help = "EXAMPLE:\n  hubspoke dns resource-records-export example.com --file example.com.zone -i dns-hub"
+    )]
+    ResourceRecordsExport(zone::RecordsExport),
     /// Delete a resource record.
     #[command(
         name = "resource-record-delete",
@@ -239,6 +251,8 @@ impl Dns {
             Dns::ResourceRecordUpdate(command) => command.run(connection, printer).await,
             Dns::ResourceRecord(command) => command.run(connection, printer).await,
             Dns::ResourceRecords(command) => command.run(connection, printer).await,
+            Dns::ResourceRecordsImport(command) => command.run(connection, printer).await,
+            Dns::ResourceRecordsExport(command) => command.run(connection, printer).await,
             Dns::ResourceRecordDelete(command) => command.run(connection, printer).await,
         }
     }

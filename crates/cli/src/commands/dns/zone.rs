@@ -529,3 +529,71 @@ impl RecordDelete {
         Ok(())
     }
 }
+
+/// `resource-records-import ZONE --file FILE --instance I`.
+#[derive(Clone, Debug, Args)]
+pub struct RecordsImport {
+    /// The zone: id or name.
+    zone: String,
+    /// The zone file.
+    #[arg(long)]
+    file: std::path::PathBuf,
+    /// The DNS Services instance (name, GUID or CRN).
+    #[arg(short = 'i', long)]
+    instance: String,
+}
+
+impl RecordsImport {
+    pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
+        let content = std::fs::read_to_string(&self.file)
+            .map_err(|error| anyhow::anyhow!("reading `{}`: {error}", self.file.display()))?;
+        let client = Client::connect(connection)?;
+        let zone = zone_path(&client, &self.instance, &self.zone).await?;
+        printer.progress(&format!("Importing resource records into zone {}...", self.zone));
+        let report = client.upload(&format!("{zone}/import_resource_records"), "file", &content).await?;
+        if printer.json() {
+            printer.value(&report);
+            return Ok(());
+        }
+        printer.ok();
+        printer.block(&[
+            ("Records parsed", cell(&report["total_records_parsed"])),
+            ("Records added", cell(&report["records_added"])),
+            ("Records failed", cell(&report["records_failed"])),
+        ]);
+        for error in report["errors"].as_array().into_iter().flatten() {
+            printer.line(&format!("{}: {}", cell(&error["resource_record"]), cell(&error["error"]["message"])));
+        }
+        Ok(())
+    }
+}
+
+/// `resource-records-export ZONE [--file FILE] --instance I`.
+#[derive(Clone, Debug, Args)]
+pub struct RecordsExport {
+    /// The zone: id or name.
+    zone: String,
+    /// Where to write the zone file (standard output when absent).
+    #[arg(long)]
+    file: Option<std::path::PathBuf>,
+    /// The DNS Services instance (name, GUID or CRN).
+    #[arg(short = 'i', long)]
+    instance: String,
+}
+
+impl RecordsExport {
+    pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
+        let client = Client::connect(connection)?;
+        let zone = zone_path(&client, &self.instance, &self.zone).await?;
+        let file = client.text(&format!("{zone}/export_resource_records")).await?;
+        match &self.file {
+            Some(path) => {
+                std::fs::write(path, &file)
+                    .map_err(|error| anyhow::anyhow!("writing `{}`: {error}", path.display()))?;
+                printer.ok();
+            }
+            None => print!("{file}"),
+        }
+        Ok(())
+    }
+}
