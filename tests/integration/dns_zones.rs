@@ -101,7 +101,8 @@ async fn instances_are_provisioned_read_renamed_and_deleted_through_resource_con
     }
     assert_eq!(ok(&server, &other, Method::GET, "/v2/resource_instances", None).await["rows_count"], 0);
 
-    // An instance with a zone is not deleted (I3); emptied, it goes, and then it is not found.
+    // An instance with a zone is not deleted (I3); emptied, it goes: it reads `removed`, is listed no more, and every
+    // DNS Services operation under it is a 404.
     let zones = format!("/v1/instances/{guid}/dnszones");
     let zone = ok(&server, &owner, Method::POST, &zones, Some(json!({ "name": "example.com" }))).await;
     let answer = call(&server, &owner, Method::DELETE, &format!("/v2/resource_instances/{guid}"), None).await;
@@ -110,7 +111,11 @@ async fn instances_are_provisioned_read_renamed_and_deleted_through_resource_con
     assert_eq!(call(&server, &owner, Method::DELETE, &zone_path, None).await.0, StatusCode::NO_CONTENT);
     let path = format!("/v2/resource_instances/{guid}");
     assert_eq!(call(&server, &owner, Method::DELETE, &path, None).await.0, StatusCode::NO_CONTENT);
-    assert_eq!(call(&server, &owner, Method::GET, &path, None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(ok(&server, &owner, Method::GET, &path, None).await["state"], "removed");
+    let listed = ok(&server, &owner, Method::GET, "/v2/resource_instances", None).await;
+    assert!(listed["resources"].as_array().unwrap().iter().all(|i| i["guid"] != json!(guid)), "{listed}");
+    assert_eq!(call(&server, &owner, Method::GET, &zones, None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(call(&server, &owner, Method::DELETE, &path, None).await.0, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

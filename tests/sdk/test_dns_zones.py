@@ -75,8 +75,10 @@ def test_instances_through_resource_controller(clients):
     assert refused.value.code == 409 and "(rule I3)" in refused.value.message
     assert dns.delete_dnszone(instance_id=instance.guid, dnszone_id=zone["id"]).get_status_code() == 204
     assert controller.delete_resource_instance(id=instance.guid).get_status_code() == 204
+    # A deleted instance reads `removed` (what Terraform's delete waits for); nothing else under it is found.
+    assert controller.get_resource_instance(id=instance.guid).get_result()["state"] == "removed"
     with pytest.raises(ApiException) as gone:
-        controller.get_resource_instance(id=instance.guid)
+        dns.list_dnszones(instance_id=instance.guid)
     assert gone.value.code == 404
     with pytest.raises(ApiException) as unknown:
         dns.list_dnszones(instance_id=instance.guid)

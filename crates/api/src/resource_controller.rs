@@ -21,7 +21,12 @@ use crate::wire::timestamp;
 /// Global Catalog's ids of the service, the plan and the plan's deployment.
 fn render(instance: &ServiceInstance, last_operation: &str) -> Value {
     let crn = instance_crn(instance);
-    json!({
+    // A deleted instance is read back `removed`, its last operation the delete.
+    let (state, last_operation) = match instance.removed_at {
+        Some(_) => ("removed", "delete"),
+        None => ("active", last_operation),
+    };
+    let mut rendered = json!({
         "id": crn,
         "guid": instance.id,
         "crn": crn,
@@ -33,7 +38,7 @@ fn render(instance: &ServiceInstance, last_operation: &str) -> Value {
         "resource_plan_id": global_catalog::plan_id(instance.plan),
         "target_crn": global_catalog::catalog_crn(global_catalog::deployment(instance.plan)),
         "region_id": "global",
-        "state": "active",
+        "state": state,
         "type": "service_instance",
         "locked": false,
         "allow_cleanup": false,
@@ -48,7 +53,11 @@ fn render(instance: &ServiceInstance, last_operation: &str) -> Value {
         },
         "created_at": timestamp(instance.created_at),
         "updated_at": timestamp(instance.updated_at),
-    })
+    });
+    if let Some(removed_at) = instance.removed_at {
+        rendered["deleted_at"] = json!(timestamp(removed_at));
+    }
+    rendered
 }
 
 /// `GET /v2/resource_instances`: the caller's DNS Services instances, filtered by `name`, `resource_group_id`,
@@ -116,13 +125,13 @@ pub async fn create(
     Ok(json_response(StatusCode::CREATED, &render(&instance, "create")))
 }
 
-/// `GET /v2/resource_instances/{id}` (the CRN or the GUID).
+/// `GET /v2/resource_instances/{id}` (the CRN or the GUID): a deleted instance reads `removed`.
 pub async fn get(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    Ok(json_response(StatusCode::OK, &render(&state.app.dns_instance(&caller, &id)?, "create")))
+    Ok(json_response(StatusCode::OK, &render(&state.app.service_instance(&caller, &id)?, "create")))
 }
 
 /// The body of `PATCH /v2/resource_instances/{id}`.

@@ -301,8 +301,11 @@ pub async fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
         std::fs::create_dir_all(&data)?;
         seed(&plan, &data).await?;
         let zones = world::write_zones(&plan, root)?;
+        // Public DNS, as the upstream stands in for it: the public zone, and the VPE service domain, which resolvers
+        // send a VPE name to when no gateway of the view serves it (so a name missing there is NXDOMAIN, as Knot
+        // answers it when it serves the domain itself).
         let public_zone: Vec<(String, PathBuf)> =
-            zones.iter().filter(|(zone, _)| zone == world::PUBLIC_ZONE).cloned().collect();
+            zones.iter().filter(|(zone, _)| zone == world::PUBLIC_ZONE || zone == world::ZONE).cloned().collect();
 
         let (hub_endpoint, hub_names) = plan.hub_view().clone();
         let mut checked = Vec::new();

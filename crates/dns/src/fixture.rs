@@ -148,6 +148,7 @@ pub fn instance(id: &str, owner: u8) -> Entity {
         resource_group: default_resource_group_id(&account(owner)),
         created_at: Timestamp(0),
         updated_at: Timestamp(0),
+        removed_at: None,
     })
 }
 

@@ -86,9 +86,10 @@ impl World {
             }
         }
         for zone in self.dns_zones() {
-            if self.service_instance(&zone.instance).is_none_or(|instance| instance.account != zone.account) {
+            let instance = self.service_instance(&zone.instance);
+            if instance.is_none_or(|instance| instance.account != zone.account || !instance.is_live()) {
                 found.push(format!(
-                    "DNS zone `{}` names DNS Services instance `{}`, which is not its account's",
+                    "DNS zone `{}` names DNS Services instance `{}`, which is not a live instance of its account",
                     zone.id, zone.instance
                 ));
             }

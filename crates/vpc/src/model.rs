@@ -636,6 +636,16 @@ pub struct ServiceInstance {
     pub created_at: Timestamp,
     /// Last change.
     pub updated_at: Timestamp,
+    /// When it was deleted: a deleted instance stays readable by id, in state `removed`, as Resource Controller
+    /// shows it (clients wait for that state), and is otherwise gone.
+    pub removed_at: Option<Timestamp>,
+}
+
+impl ServiceInstance {
+    /// Whether the instance exists (was not deleted).
+    pub fn is_live(&self) -> bool {
+        self.removed_at.is_none()
+    }
 }
 
 /// A DNS Services private zone, with the VPCs permitted to resolve it.

@@ -151,5 +151,7 @@ async fn the_landing_zone_hub_dns_with_a_zone_permitted_to_the_hub_and_its_recor
         send(&server, &token, Method::DELETE, &format!("{instance_path}?recursive=false"), None).await.0,
         StatusCode::NO_CONTENT
     );
-    assert_eq!(send(&server, &token, Method::GET, &instance_path, None).await.0, StatusCode::NOT_FOUND);
+    // The delete's waiter reads the instance until it is `removed`.
+    let (status, removed) = send(&server, &token, Method::GET, &instance_path, None).await;
+    assert_eq!((status, &removed["state"]), (StatusCode::OK, &json!("removed")), "{removed}");
 }

@@ -179,8 +179,11 @@ async fn ibm_resource_instance_dns_svcs_through_the_global_catalog_then_the_land
     assert_eq!(status, StatusCode::OK);
     assert_eq!(send(&server, token, Method::DELETE, &resolver_path, None).await.0, StatusCode::NO_CONTENT);
     assert_eq!(send(&server, token, Method::DELETE, &recursive, None).await.0, StatusCode::NO_CONTENT);
-    // hubspoke removes the instance at once: the next read is a 404 (not a `removed` instance), and so is every
-    // DNS Services call under its GUID.
-    assert_eq!(send(&server, token, Method::GET, &instance_path, None).await.0, StatusCode::NOT_FOUND);
+    // The provider's delete waits until a read shows the instance `removed` (a 404 would count as still active);
+    // every DNS Services call under its GUID is then a 404, and a second delete too.
+    let (status, removed) = send(&server, token, Method::GET, &instance_path, None).await;
+    assert_eq!((status, &removed["state"]), (StatusCode::OK, &json!("removed")), "{removed}");
+    assert_eq!(removed["last_operation"]["type"], "delete");
     assert_eq!(send(&server, token, Method::GET, &zones, None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(send(&server, token, Method::DELETE, &recursive, None).await.0, StatusCode::NOT_FOUND);
 }

@@ -46,8 +46,14 @@ pub struct InstancePatch {
 }
 
 impl Visible {
-    /// A DNS Services instance the caller may see, by GUID or CRN, or 404.
+    /// A live DNS Services instance the caller may see, by GUID or CRN, or 404 (a deleted one too).
     pub fn dns_instance(&self, id: &str) -> AppResult<&ServiceInstance> {
+        let found = self.resource_instance(id).ok().filter(|instance| instance.is_live());
+        super::visible(found, "DNS Services instance", id)
+    }
+
+    /// A DNS Services instance the caller may see, live or deleted (`removed`), by GUID or CRN, or 404.
+    pub fn resource_instance(&self, id: &str) -> AppResult<&ServiceInstance> {
         let guid = instance_guid(id);
         let found = self.world.service_instance(guid).filter(|instance| self.sees(&instance.account));
         super::visible(found, "DNS Services instance", id)
@@ -72,13 +78,19 @@ impl App {
         self.dns_instance(caller, &id)
     }
 
-    /// `GET /v2/resource_instances`: the caller's instances, oldest first.
+    /// `GET /v2/resource_instances/{id}`: a live instance, or a deleted one in state `removed` (what a client that
+    /// deleted it waits to read).
+    pub fn service_instance(&self, caller: &Caller, id: &str) -> AppResult<ServiceInstance> {
+        self.visible(caller).resource_instance(id).cloned()
+    }
+
+    /// `GET /v2/resource_instances`: the caller's live instances, oldest first.
     pub fn list_service_instances(&self, caller: &Caller, query: &InstanceQuery) -> Vec<ServiceInstance> {
         let visible = self.visible(caller);
         let mut instances: Vec<ServiceInstance> = visible
             .world
             .service_instances()
-            .filter(|instance| visible.sees(&instance.account))
+            .filter(|instance| instance.is_live() && visible.sees(&instance.account))
             .filter(|instance| query.name.as_ref().is_none_or(|name| *name == instance.name))
             .filter(|instance| query.resource_group.as_ref().is_none_or(|group| *group == instance.resource_group))
             .filter(|instance| query.plan.as_ref().is_none_or(|plan| global_catalog::plan(plan) == Some(instance.plan)))

@@ -316,6 +316,7 @@ pub fn plan(names: usize) -> Plan {
         resource_group: hubspoke_vpc::model::default_resource_group_id(&account(HUB_ACCOUNT)),
         created_at: Timestamp(0),
         updated_at: Timestamp(0),
+        removed_at: None,
     }));
     entities.push(Entity::DnsZone(DnsZone {
         id: PRIVATE_ZONE_ID.into(),

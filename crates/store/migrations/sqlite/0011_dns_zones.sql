@@ -11,7 +11,9 @@ CREATE TABLE dns_service_instances (
     plan           TEXT NOT NULL CHECK (plan IN ('standard-dns', 'free-plan')),
     resource_group TEXT,
     created_at     INTEGER NOT NULL,
-    updated_at     INTEGER NOT NULL
+    updated_at     INTEGER NOT NULL,
+    -- A deleted instance stays readable as `removed` (clients wait for that state after a delete).
+    removed_at     INTEGER
 );
 
 -- Custom resolvers were created under any instance id before instances were stored: each id in use becomes an

@@ -86,7 +86,7 @@ pub fn in_use(world: &World, id: &str) -> bool {
         || world.security_groups().any(|group| group.resource_group == id)
         || world.network_acls().any(|acl| acl.resource_group == id)
         || world.public_gateways().any(|gateway| gateway.resource_group == id)
-        || world.service_instances().any(|instance| instance.resource_group == id)
+        || world.service_instances().any(|instance| instance.is_live() && instance.resource_group == id)
 }
 
 fn check_name(world: &World, owner: &Owner, name: &str, except: Option<&str>) -> RuleResult<String> {

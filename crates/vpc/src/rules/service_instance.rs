@@ -8,7 +8,7 @@ use crate::Context;
 use crate::error::{RuleError, RuleResult};
 use crate::global_catalog;
 use crate::model::{DnsPlan, ServiceInstance};
-use crate::world::{Entity, EntityKey, World};
+use crate::world::{Entity, World};
 
 /// The longest instance name.
 pub const NAME_LENGTH: usize = 180;
@@ -26,12 +26,12 @@ pub struct NewServiceInstance {
     pub resource_group: Option<String>,
 }
 
-/// An instance of the caller's account (the operator: any), or 404: another account's instance is reported exactly
-/// as a missing one. Every DNS Services operation names its instance and starts here.
+/// A live instance of the caller's account (the operator: any), or 404: another account's instance, and a deleted
+/// one, are reported exactly as a missing one. Every DNS Services operation names its instance and starts here.
 pub fn own_instance<'a>(world: &'a World, ctx: &Context, id: &str) -> RuleResult<&'a ServiceInstance> {
     world
         .service_instance(id)
-        .filter(|instance| ctx.may_act_in(&instance.account))
+        .filter(|instance| instance.is_live() && ctx.may_act_in(&instance.account))
         .ok_or_else(|| RuleError::not_found("DNS Services instance", id))
 }
 
@@ -102,6 +102,7 @@ pub fn create(world: &World, ctx: &mut Context, input: &NewServiceInstance) -> R
         resource_group,
         created_at: ctx.now,
         updated_at: ctx.now,
+        removed_at: None,
     };
     let id = instance.id.clone();
     let mut draft = world.draft();
@@ -148,8 +149,10 @@ pub fn delete(world: &World, ctx: &mut Context, id: &str) -> RuleResult<Applied<
         )
         .rule("I3"));
     }
+    // The instance is kept, `removed`, so a client that deleted it can read that it is gone.
+    let removed = ServiceInstance { removed_at: Some(ctx.now), updated_at: ctx.now, ..instance.clone() };
     let mut draft = world.draft();
-    draft.remove(EntityKey::ServiceInstance(id.to_owned()));
+    draft.put(Entity::ServiceInstance(removed));
     let (world, touched) = draft.finish();
     Ok(Applied { world, touched, value: () })
 }

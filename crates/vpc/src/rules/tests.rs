@@ -2471,7 +2471,14 @@ mod dns_services {
         s.run(SPOKE_ACCOUNT, |w, c| dns_zone::delete(w, c, &instance, &zone)).unwrap();
         assert_eq!(s.world.records().count(), 0);
         s.run(SPOKE_ACCOUNT, |w, c| service_instance::delete(w, c, &instance)).unwrap();
-        assert!(s.world.service_instance(&instance).is_none());
+        // A deleted instance stays in the world, `removed`; nothing can be done under it any more.
+        assert!(s.world.service_instance(&instance).is_some_and(|i| !i.is_live()));
+        let input = NewZone { name: "example.org".into(), description: None, label: None };
+        let error = s.run(SPOKE_ACCOUNT, |w, c| dns_zone::create(w, c, &instance, &input)).unwrap_err();
+        assert_eq!(error.refusal, Refusal::NotFound, "{error}");
+        let error = s.run(SPOKE_ACCOUNT, |w, c| service_instance::delete(w, c, &instance)).unwrap_err();
+        assert_eq!(error.refusal, Refusal::NotFound, "{error}");
+        assert!(s.world.violations().is_empty());
     }
 
     #[test]

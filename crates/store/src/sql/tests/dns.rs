@@ -66,6 +66,7 @@ async fn dns_entities_round_trip_and_go_children_first(store: SqlStore) {
         resource_group: default_resource_group_id(&owner),
         created_at: Timestamp(6),
         updated_at: Timestamp(6),
+        removed_at: None,
     };
     let zone = DnsZone {
         id: "zone-1".into(),

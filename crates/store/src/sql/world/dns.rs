@@ -23,6 +23,7 @@ pub(super) async fn load_dns(connection: &mut AnyConnection, entities: &mut Vec<
             plan: DnsPlan::parse(&plan).ok_or_else(|| corrupt("DNS Services plan", &plan))?,
             created_at: Timestamp(row.get("created_at")),
             updated_at: Timestamp(row.get("updated_at")),
+            removed_at: row.get::<Option<i64>, _>("removed_at").map(Timestamp),
         }));
     }
     let mut networks: HashMap<String, Vec<PermittedNetwork>> = HashMap::new();
@@ -103,9 +104,10 @@ pub(super) async fn put_service_instance(
     instance: &ServiceInstance,
 ) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO dns_service_instances (id, account, name, plan, resource_group, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
-         plan = excluded.plan, updated_at = excluded.updated_at",
+        "INSERT INTO dns_service_instances \
+         (id, account, name, plan, resource_group, created_at, updated_at, removed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+         plan = excluded.plan, updated_at = excluded.updated_at, removed_at = excluded.removed_at",
     )
     .bind(&instance.id)
     .bind(instance.account.as_str())
@@ -114,6 +116,7 @@ pub(super) async fn put_service_instance(
     .bind(&instance.resource_group)
     .bind(instance.created_at.0)
     .bind(instance.updated_at.0)
+    .bind(instance.removed_at.map(|at| at.0))
     .execute(&mut *connection)
     .await?;
     Ok(())
