@@ -363,7 +363,9 @@ async fn reset(
     let started = Instant::now();
     let response = match emulator {
         Emulator::Hubspoke => {
-            client.post(format!("{base}/_hubspoke/reset")).bearer_auth(operator.unwrap_or_default()).send().await?
+            // Every account's state; the body names an account to reset one only.
+            let reset = client.post(format!("{base}/_hubspoke/reset")).bearer_auth(operator.unwrap_or_default());
+            reset.json(&json!({})).send().await?
         }
         Emulator::Moto => client.post(format!("{base}/moto-api/reset")).send().await?,
     };
