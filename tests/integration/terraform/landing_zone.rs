@@ -341,7 +341,8 @@ async fn the_landing_zone_hub_and_spoke_example_applies_twice_and_destroys() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = server.call(Method::DELETE, &instance_path, Some(&lz.who.token), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    lz.gone(&instance_path).await;
+    // The provider's delete waiter for `ibm_resource_instance` reads until the instance is `removed`.
+    assert_eq!(lz.plain(Method::GET, &instance_path, None).await["state"], "removed");
     for vpc in [&spoke, &hub] {
         let id = vpc["id"].as_str().unwrap();
         for subnet in lz.all(&format!("/v1/subnets?vpc.id={id}"), "subnets").await {
