@@ -30,4 +30,4 @@ pub mod zone;
 
 pub use answer::{Reply, Settings, Transport, respond};
 pub use server::{DataPlane, DnsConfig};
-pub use view::{Answer, BoundResource, Source, Via, View, Views, ZoneCache, compile, compile_with, owner_of};
+pub use view::{Answer, BoundResource, CompileCache, Source, Via, View, Views, compile, compile_with, owner_of};

@@ -20,7 +20,7 @@ use crate::answer::{Reply, Settings, Transport, respond};
 use crate::resolver::SecondaryPlan;
 use crate::secondary::{Transferred, transfer};
 use crate::udp::{self, Received};
-use crate::view::{Views, ZoneCache, compile_with};
+use crate::view::{CompileCache, Views, compile_with};
 
 /// The response codes counted by name; the rest are counted as `other`.
 const RCODES: [&str; 7] = ["noerror", "formerr", "servfail", "nxdomain", "notimp", "refused", "other"];
@@ -101,9 +101,8 @@ pub struct DataPlane {
     // VPC endpoint addresses that could not be bound, with the reason (another process on the port, usually): the
     // app reports them in health and readiness rather than pointing clients at a port someone else answers on.
     unserved: Mutex<HashMap<Ipv4Addr, String>>,
-    // The DNS Services zones compiled for the served world, kept so that the next world recompiles only the zones
-    // that changed.
-    zones: Mutex<ZoneCache>,
+    // What compiling the served world left for the next one, so that a change recompiles only what it touched.
+    compiled: Mutex<CompileCache>,
     // The secondary zones' copies by secondary zone id. Views are published only while this lock is held, so a
     // finished transfer and a new world never undo each other.
     secondaries: Arc<Mutex<HashMap<String, Arc<Transferred>>>>,
@@ -129,7 +128,7 @@ impl DataPlane {
             applying: tokio::sync::Mutex::new(()),
             next_settling: AtomicI64::new(i64::MAX),
             unserved: Mutex::new(HashMap::new()),
-            zones: Mutex::new(ZoneCache::default()),
+            compiled: Mutex::new(CompileCache::default()),
             secondaries: Arc::new(Mutex::new(HashMap::new())),
             transfers: Mutex::new(HashMap::new()),
         })
@@ -143,9 +142,9 @@ impl DataPlane {
     /// Compiles `world` as the data plane would serve it, with the zones compiled for the served world reused and the
     /// secondary zones' current copies (for explaining a lookup without compiling every zone again).
     pub fn compile(&self, world: &World) -> Views {
-        let compiled = match self.zones.lock() {
+        let compiled = match self.compiled.lock() {
             Ok(mut cache) => compile_with(world, &mut cache),
-            Err(_) => compile_with(world, &mut ZoneCache::default()),
+            Err(_) => compile_with(world, &mut CompileCache::default()),
         };
         compiled.with_secondaries(self.views.load().secondaries_snapshot())
     }
@@ -203,9 +202,9 @@ impl DataPlane {
         }
         let (served, next) = settled(world, Timestamp(now));
         self.next_settling.store(next.map_or(i64::MAX, |at| at.0), Ordering::Relaxed);
-        let compiled = match self.zones.lock() {
+        let compiled = match self.compiled.lock() {
             Ok(mut cache) => compile_with(&served, &mut cache),
-            Err(_) => compile_with(&served, &mut ZoneCache::default()),
+            Err(_) => compile_with(&served, &mut CompileCache::default()),
         };
         let views = {
             let Ok(mut secondaries) = self.secondaries.lock() else { return };

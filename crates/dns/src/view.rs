@@ -88,6 +88,15 @@ pub struct BoundResource {
 pub struct View {
     /// The VPC whose resolver this is (the hub's, for a delegated VPC).
     pub vpc: String,
+    /// The endpoint gateways' names, shared with the next compilation when no gateway the view sees changed.
+    endpoints: Arc<EndpointNames>,
+    /// The DNS Services zones permitted to the VPC (active ones), by apex; shared between views and revisions.
+    zones: HashMap<String, Arc<Zone>>,
+}
+
+/// The endpoint gateways' names one resolver answers.
+#[derive(Clone, Debug, Default)]
+struct EndpointNames {
     /// Exact names (lowercase, no trailing dot) to their answers.
     names: HashMap<String, Vec<Answer>>,
     /// Wildcard service endpoints: the suffix after `*.` to their answers.
@@ -96,8 +105,6 @@ pub struct View {
     /// service domain, each wildcard's suffix and its ancestors), so an empty non-terminal is one lookup rather than a
     /// scan of the view. The service domain's parents (`ibm.com`, `cloud`) are outside every zone, not interior.
     interior: HashSet<String>,
-    /// The DNS Services zones permitted to the VPC (active ones), by apex; shared between views and revisions.
-    zones: HashMap<String, Arc<Zone>>,
 }
 
 /// The zone of a view that holds a name: only the longest zone matching the name is searched.
@@ -139,34 +146,36 @@ impl View {
 
     /// The answers for a lowercase name: an exact name first, then the longest wildcard that covers it.
     pub fn find(&self, name: &str) -> Option<&[Answer]> {
-        if let Some(answers) = self.names.get(name) {
+        if let Some(answers) = self.endpoints.names.get(name) {
             return Some(answers);
         }
         // Ancestors come longest first, so the first wildcard found is the most specific; a wildcard never covers
         // its own suffix, which `ancestors` never yields.
-        ancestors(name).find_map(|suffix| self.wildcards.get(suffix)).map(Vec::as_slice)
+        ancestors(name).find_map(|suffix| self.endpoints.wildcards.get(suffix)).map(Vec::as_slice)
     }
 
     /// Whether the view answers `name` itself (not through a wildcard).
     pub fn has_exact(&self, name: &str) -> bool {
-        self.names.contains_key(name)
+        self.endpoints.names.contains_key(name)
     }
 
     /// Whether a name has no records of its own but names below it exist (an empty non-terminal).
     pub fn is_empty_non_terminal(&self, name: &str) -> bool {
-        self.interior.contains(name)
+        self.endpoints.interior.contains(name)
     }
 
     /// How many exact names and wildcards the view holds.
     pub fn len(&self) -> usize {
-        self.names.len() + self.wildcards.len()
+        self.endpoints.names.len() + self.endpoints.wildcards.len()
     }
 
     /// Whether the view holds no name at all.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
 
+impl EndpointNames {
     /// Adds an exact name, unless the view already answers it (the first gateway ranked wins).
     fn add_name(&mut self, name: String, answers: &[Answer]) {
         if !self.names.contains_key(&name) {
@@ -336,9 +345,9 @@ fn seen<'w>(world: &'w World, index: &Index<'w>, owner: &str) -> Vec<(&'w Endpoi
 
 /// Builds the view of a resolver from the gateways it sees. When two gateways serve one name, the topology's rules
 /// leave only one `primary` among them; the view prefers the resolver's own gateway, then a `primary` one.
-fn build(index: &Index, owner: &str, mut gateways: Vec<(&EndpointGateway, Via)>) -> View {
+fn build(index: &Index, mut gateways: Vec<(&EndpointGateway, Via)>) -> EndpointNames {
     gateways.sort_by_key(|(gateway, via)| (*via != Via::Own, gateway.mode != BindingMode::Primary, gateway.created_at));
-    let mut view = View { vpc: owner.to_owned(), ..View::default() };
+    let mut view = EndpointNames::default();
     for (gateway, via) in gateways {
         let addresses = index.ips.get(gateway.id.as_str()).into_iter().flatten();
         let answers = |resource_binding: Option<&ResourceBinding>| -> Vec<Answer> {
@@ -378,28 +387,40 @@ fn build(index: &Index, owner: &str, mut gateways: Vec<(&EndpointGateway, Via)>)
 
 /// Compiles every view of the world.
 pub fn compile(world: &World) -> Views {
-    compile_with(world, &mut ZoneCache::default())
+    compile_with(world, &mut CompileCache::default())
 }
 
-/// Compiled DNS Services zones kept from one compilation to the next, so a change recompiles only the zones it
-/// touched.
+/// What one compilation keeps for the next, so that a change recompiles only what it touched: the world compiled,
+/// every owner's endpoint-gateway names, and every DNS Services zone.
 #[derive(Debug, Default)]
-pub struct ZoneCache {
-    zones: HashMap<String, (u64, Arc<Zone>)>,
+pub struct CompileCache {
+    world: Option<World>,
+    endpoints: HashMap<String, Arc<EndpointNames>>,
+    zones: HashMap<String, (DnsZone, Arc<Zone>)>,
 }
 
-/// Compiles every view of the world, reusing the zones of `cache` that did not change.
-pub fn compile_with(world: &World, cache: &mut ZoneCache) -> Views {
-    let index = Index::of(world);
-    let zones = private_zones(world, cache);
+/// Compiles every view of the world, reusing from `cache` what the changes since its world did not touch.
+pub fn compile_with(world: &World, cache: &mut CompileCache) -> Views {
+    let previous = cache.world.take();
+    // Endpoint names are compiled again, for every owner, only when something they are made of changed; a record
+    // write leaves them as they were.
+    let reuse_endpoints = previous.as_ref().is_some_and(|previous| previous.same_endpoint_inputs(world));
+    let mut endpoints = if reuse_endpoints { std::mem::take(&mut cache.endpoints) } else { HashMap::new() };
+    let index = std::cell::OnceCell::new();
+    let zones = private_zones(world, previous.as_ref(), cache);
     let mut by_owner: HashMap<String, Arc<View>> = HashMap::new();
     let mut view_of = |owner: &str| -> Arc<View> {
         by_owner
             .entry(owner.to_owned())
             .or_insert_with_key(|owner| {
-                let mut view = build(&index, owner, seen(world, &index, owner));
-                view.zones = zones.permitted_to(owner);
-                Arc::new(view)
+                let names = endpoints
+                    .entry(owner.clone())
+                    .or_insert_with(|| {
+                        let index = index.get_or_init(|| Index::of(world));
+                        Arc::new(build(index, seen(world, index, owner)))
+                    })
+                    .clone();
+                Arc::new(View { vpc: owner.clone(), endpoints: names, zones: zones.permitted_to(owner) })
             })
             .clone()
     };
@@ -428,6 +449,11 @@ pub fn compile_with(world: &World, cache: &mut ZoneCache) -> Views {
         };
         by_address.insert(vpc.dns_endpoint, service);
     }
+    drop(view_of);
+    // Only the owners served now are kept: a deleted VPC's names leave the cache.
+    endpoints.retain(|owner, _| by_owner.contains_key(owner));
+    cache.endpoints = endpoints;
+    cache.world = Some(world.clone());
     Views { by_address, secondaries: Arc::default(), revision: world.revision() }
 }
 
@@ -457,67 +483,74 @@ impl PrivateZones {
     }
 }
 
-/// Compiles the world's active DNS Services zones, each once, reusing from `cache` every zone whose records did not
-/// change (a change to one record of a large zone recompiles that zone only).
-fn private_zones(world: &World, cache: &mut ZoneCache) -> PrivateZones {
-    let mut records: HashMap<&str, Vec<&ResourceRecord>> = HashMap::new();
-    for record in world.records() {
-        records.entry(record.zone.as_str()).or_default().push(record);
+/// Compiles the world's active DNS Services zones, each once. A zone cached from `previous` is kept when its own
+/// fields did not change, and patched with the records that did; only a new zone, or one whose name or instance
+/// changed, or one that most of its records changed, is compiled from all of its records.
+fn private_zones(world: &World, previous: Option<&World>, cache: &mut CompileCache) -> PrivateZones {
+    let mut changed: HashMap<&str, (Vec<Input>, Vec<Input>)> = HashMap::new();
+    if let Some(previous) = previous {
+        for (old, new) in world.record_changes(previous) {
+            if let Some(old) = old {
+                changed.entry(old.zone.as_str()).or_default().0.push(input_of(old));
+            }
+            if let Some(new) = new {
+                changed.entry(new.zone.as_str()).or_default().1.push(input_of(new));
+            }
+        }
     }
-    let mut kept = HashMap::new();
-    let mut by_network: HashMap<String, HashMap<String, Arc<Zone>>> = HashMap::new();
     // Zones in creation order, so that when two zones of one name are permitted to one VPC (the rules refuse it)
     // the older one is served, whatever the order of ids.
     let mut zones: Vec<&DnsZone> = world.dns_zones().filter(|zone| zone.is_active()).collect();
     zones.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    let mut kept = HashMap::new();
+    let mut whole = Vec::new();
+    for zone in &zones {
+        let reusable = previous.is_some()
+            && cache.zones.get(&zone.id).is_some_and(|(known, compiled)| {
+                known.name == zone.name
+                    && known.instance == zone.instance
+                    && changed.get(zone.id.as_str()).is_none_or(|(_, added)| added.len() * 2 <= compiled.len().max(1))
+            });
+        match cache.zones.remove(&zone.id) {
+            Some((_, compiled)) if reusable => {
+                let compiled = match changed.get(zone.id.as_str()) {
+                    Some((removed, added)) => Arc::new(compiled.patched(removed, added)),
+                    None => compiled,
+                };
+                kept.insert(zone.id.clone(), ((*zone).clone(), compiled));
+            }
+            _ => whole.push(zone.id.as_str()),
+        }
+    }
+    if !whole.is_empty() {
+        // One pass over every record gathers the records of the zones compiled whole.
+        let mut records: HashMap<&str, Vec<Input>> = whole.iter().map(|id| (*id, Vec::new())).collect();
+        for record in world.records() {
+            if let Some(inputs) = records.get_mut(record.zone.as_str()) {
+                inputs.push(input_of(record));
+            }
+        }
+        for zone in &zones {
+            let Some(inputs) = records.remove(zone.id.as_str()) else { continue };
+            let origin = Origin::Private { id: zone.id.clone(), instance: zone.instance.clone() };
+            kept.insert(zone.id.clone(), ((*zone).clone(), Arc::new(Zone::compile(&zone.name, origin, inputs))));
+        }
+    }
+    let mut by_network: HashMap<String, HashMap<String, Arc<Zone>>> = HashMap::new();
     for zone in zones {
-        let records = records.remove(zone.id.as_str()).unwrap_or_default();
-        let fingerprint = fingerprint(zone, &records);
-        let compiled = match cache.zones.remove(&zone.id) {
-            Some((known, compiled)) if known == fingerprint => compiled,
-            _ => Arc::new(Zone::compile(
-                &zone.name,
-                Origin::Private { id: zone.id.clone(), instance: zone.instance.clone() },
-                records.iter().map(|record| Input {
-                    id: record.id.clone(),
-                    name: record.name.clone(),
-                    ttl: record.ttl,
-                    data: data_of(&record.data),
-                }),
-            )),
-        };
+        let Some((_, compiled)) = kept.get(&zone.id) else { continue };
         for network in &zone.permitted_networks {
             by_network.entry(network.vpc.clone()).or_default().entry(compiled.apex.clone()).or_insert(compiled.clone());
         }
-        kept.insert(zone.id.clone(), (fingerprint, compiled));
     }
     // Zones deleted or no longer active leave the cache.
     cache.zones = kept;
     PrivateZones { by_network }
 }
 
-/// What a compiled zone depends on: its name and every record's id, owner name, TTL and data.
-fn fingerprint(zone: &DnsZone, records: &[&ResourceRecord]) -> u64 {
-    use std::hash::{DefaultHasher, Hash, Hasher};
-    let mut hasher = DefaultHasher::new();
-    zone.name.hash(&mut hasher);
-    zone.instance.hash(&mut hasher);
-    records.len().hash(&mut hasher);
-    for record in records {
-        (&record.id, &record.name, record.ttl).hash(&mut hasher);
-        match &record.data {
-            RecordData::A(address) => address.hash(&mut hasher),
-            RecordData::Aaaa(address) => address.hash(&mut hasher),
-            RecordData::Cname(name) | RecordData::Txt(name) | RecordData::Ptr(name) => {
-                (record.data.type_name(), name).hash(&mut hasher)
-            }
-            RecordData::Mx { exchange, preference } => (exchange, preference).hash(&mut hasher),
-            RecordData::Srv { priority, weight, port, target, .. } => {
-                (priority, weight, port, target).hash(&mut hasher)
-            }
-        }
-    }
-    hasher.finish()
+/// A resource record as a zone compiles it.
+fn input_of(record: &ResourceRecord) -> Input {
+    Input { id: record.id.clone(), name: record.name.clone(), ttl: record.ttl, data: data_of(&record.data) }
 }
 
 /// A record's data as the data plane answers it.
@@ -591,6 +624,86 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Compiling a world with what the previous compilation kept answers every question exactly as compiling it
+    /// from scratch, through a sequence of changes of every kind the cache reuses or patches.
+    #[test]
+    fn compiling_with_the_cache_agrees_with_compiling_afresh() {
+        use crate::answer::{Reply, Settings, Transport, respond};
+        use crate::fixture::{self, HUB_ENDPOINT, SPOKE_ENDPOINT};
+        use hickory_proto::op::{Message, MessageType, OpCode, Query};
+        use hickory_proto::rr::{Name, RecordType};
+        use hubspoke_vpc::model::RecordData;
+        use hubspoke_vpc::world::Entity;
+
+        let a = |last: u8| RecordData::A(Ipv4Addr::new(10, 9, 0, last));
+        let record = |id: &str, name: &str, data| fixture::resource_record(id, "zone", 1, name, data);
+        let mut base = fixture::entities(false, true);
+        base.push(fixture::instance("instance", 1));
+        base.push(fixture::zone("zone", "instance", 1, "corp.example", &["hub"]));
+        base.push(record("www", "www.corp.example", a(1)));
+        let steps: Vec<(&str, Vec<Entity>, Vec<&str>)> = vec![
+            ("bind the spoke", vec![fixture::binding(true)], vec![]),
+            ("add a record", vec![record("api", "api.team.corp.example", a(2))], vec![]),
+            ("change a record", vec![record("www", "www.corp.example", a(3))], vec![]),
+            ("add a wildcard", vec![record("wild", "*.dev.corp.example", a(4))], vec![]),
+            ("delete a record", vec![], vec!["api"]),
+            ("unbind the spoke", vec![fixture::binding(false)], vec![]),
+            (
+                "permit the zone to the spoke",
+                vec![fixture::zone("zone", "instance", 1, "corp.example", &["hub", "spoke"])],
+                vec![],
+            ),
+            ("rename the zone", vec![fixture::zone("zone", "instance", 1, "corp.test", &["hub", "spoke"])], vec![]),
+        ];
+        let asked = [
+            fixture::COS,
+            "private.us-south.kms.cloud.ibm.com",
+            "www.corp.example",
+            "api.team.corp.example",
+            "team.corp.example",
+            "x.dev.corp.example",
+            "dev.corp.example",
+            "corp.example",
+            "missing.corp.example",
+            "www.corp.test",
+        ];
+        let answers = |views: &Views| -> Vec<String> {
+            let mut all = Vec::new();
+            for at in [HUB_ENDPOINT, SPOKE_ENDPOINT] {
+                for name in asked {
+                    for kind in [RecordType::A, RecordType::SOA] {
+                        let mut message = Message::new(7, MessageType::Query, OpCode::Query);
+                        message.add_query(Query::query(Name::from_ascii(name).unwrap(), kind));
+                        let packet = message.to_vec().unwrap();
+                        let settings = Settings { ttl: 30, upstream: None };
+                        let client = std::net::IpAddr::V4(Ipv4Addr::new(10, 2, 0, 9));
+                        let reply = respond(views, at, client, &packet, Transport::Udp, settings);
+                        let text = match reply {
+                            Reply::Send(bytes) => format!("{:?}", Message::from_vec(&bytes).unwrap()),
+                            other => format!("{other:?}"),
+                        };
+                        all.push(format!("{at} {name} {kind}: {text}"));
+                    }
+                }
+            }
+            all
+        };
+        let mut cache = CompileCache::default();
+        let mut world = World::from_entities(base, 1);
+        assert_eq!(answers(&compile_with(&world, &mut cache)), answers(&compile(&world)));
+        for (step, put, deleted) in steps {
+            let mut draft = world.draft();
+            for entity in put {
+                draft.put(entity);
+            }
+            for id in deleted {
+                draft.remove(hubspoke_vpc::world::EntityKey::ResourceRecord(id.into()));
+            }
+            world = draft.finish().0.at_revision(world.revision() + 1);
+            assert_eq!(answers(&compile_with(&world, &mut cache)), answers(&compile(&world)), "after: {step}");
+        }
+    }
+
     /// Names over a few short labels inside a service domain, so that generated names often share suffixes.
     fn name() -> impl Strategy<Value = String> {
         prop::collection::vec(prop::sample::select(vec!["a", "b", "c", "ab"]), 1..5)
@@ -603,14 +716,14 @@ mod tests {
     }
 
     fn view_of(names: &[String], wildcards: &[String]) -> View {
-        let mut view = View::default();
+        let mut endpoints = EndpointNames::default();
         for (n, name) in names.iter().enumerate() {
-            view.add_name(name.clone(), &[answer(n)]);
+            endpoints.add_name(name.clone(), &[answer(n)]);
         }
         for (n, suffix) in wildcards.iter().enumerate() {
-            view.add_wildcard(suffix, &[answer(1000 + n)]);
+            endpoints.add_wildcard(suffix, &[answer(1000 + n)]);
         }
-        view
+        View { endpoints: Arc::new(endpoints), ..View::default() }
     }
 
     fn answer(n: usize) -> Answer {
@@ -643,8 +756,8 @@ mod tests {
             asked in asked(),
         ) {
             let view = view_of(&names, &wildcards);
-            let expected = view.names.get(&asked).cloned().or_else(|| {
-                view.wildcards
+            let expected = view.endpoints.names.get(&asked).cloned().or_else(|| {
+                view.endpoints.wildcards
                     .iter()
                     .filter(|(suffix, _)| below(&asked, suffix))
                     .max_by_key(|(suffix, _)| suffix.len())

@@ -446,6 +446,32 @@ impl World {
         self.records.values().filter(move |record| record.zone == zone)
     }
 
+    /// The resource records that differ from `older` to this world, each as it was and as it is (`None` where it
+    /// did not exist). Both worlds usually descend from one another, so this costs time in proportion to the
+    /// changes, not to the records.
+    pub fn record_changes<'a>(
+        &'a self,
+        older: &'a World,
+    ) -> impl Iterator<Item = (Option<&'a ResourceRecord>, Option<&'a ResourceRecord>)> + 'a {
+        use imbl::ordmap::DiffItem;
+        older.records.diff(&self.records).map(|item| match item {
+            DiffItem::Add(_, new) => (None, Some(new)),
+            DiffItem::Update { old: (_, old), new: (_, new) } => (Some(old), Some(new)),
+            DiffItem::Remove(_, old) => (Some(old), None),
+        })
+    }
+
+    /// Whether `other` holds the same VPCs, endpoint gateways, reserved IPs, resource bindings and DNS resolution
+    /// bindings: everything the endpoint gateways' DNS names are compiled from. Like [`World::record_changes`], it
+    /// costs time in proportion to the differences.
+    pub fn same_endpoint_inputs(&self, other: &World) -> bool {
+        self.vpcs.diff(&other.vpcs).next().is_none()
+            && self.gateways.diff(&other.gateways).next().is_none()
+            && self.reserved_ips.diff(&other.reserved_ips).next().is_none()
+            && self.resource_bindings.diff(&other.resource_bindings).next().is_none()
+            && self.bindings.diff(&other.bindings).next().is_none()
+    }
+
     /// One security group.
     pub fn security_group(&self, id: &str) -> Option<&SecurityGroup> {
         self.security_groups.get(id)
