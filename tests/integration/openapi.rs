@@ -64,24 +64,30 @@ async fn the_document_lists_every_operation_and_every_one_is_routed() {
 
 /// schemathesis generates requests for every operation of the document — from the schemas, at their boundaries, and
 /// in stateful sequences — as the operator and as an account administrator: no answer may be a 5xx. Bounded by
-/// `--max-examples` and a fixed seed, so a failure replays.
+/// `--max-examples` and a fixed seed, so a failure replays. The two runs go at once: each is one single-threaded
+/// Python process, and this test is the suite's longest.
 #[tokio::test]
 async fn schemathesis_finds_no_server_error_in_any_operation() {
     let server = Server::start(&["--ephemeral", "--login-attempts", "0"], None).await;
     let account = server.account("schemathesis").await;
     let operator = server.operator_token().await;
-    for (who, token, seed) in [("operator", operator, "1"), ("account", account.token.clone(), "2")] {
-        let schema = server.url("/openapi.json");
-        let authorization = format!("Authorization: Bearer {token}");
-        let output = tokio::task::spawn_blocking(move || {
-            std::process::Command::new("schemathesis")
+    let runs: Vec<_> = [("operator", operator, "1"), ("account", account.token.clone(), "2")]
+        .into_iter()
+        .map(|(who, token, seed)| {
+            let schema = server.url("/openapi.json");
+            let authorization = format!("Authorization: Bearer {token}");
+            let output = std::process::Command::new("schemathesis")
                 .args(["run", &schema, "--checks", "not_a_server_error", "--max-examples", "15", "--seed", seed])
                 .args(["--header", &authorization, "--request-timeout", "10", "--no-color"])
-                .output()
-                .expect("schemathesis runs (scripts/test installs it from tests/schemathesis/requirements.txt)")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("schemathesis runs (scripts/test installs it from tests/schemathesis/requirements.txt)");
+            (who, tokio::task::spawn_blocking(move || output.wait_with_output()))
         })
-        .await
-        .unwrap();
+        .collect();
+    for (who, run) in runs {
+        let output = run.await.unwrap().expect("schemathesis finishes");
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(
             output.status.success(),

@@ -10,8 +10,9 @@
 //! - [`answer`]: turns one query packet into one reply packet against a [`Views`], with hickory-proto for the wire
 //!   format. Pure: no IO, no clock.
 //! - [`server`]: binds UDP and TCP on every endpoint address, swaps whole views when the world changes, relays
-//!   forwarded queries (UDP, TCP for TCP clients and truncated answers), and keeps the secondary zones' copies
-//!   ([`secondary`]: AXFR over TCP) fresh; `udp` moves datagrams in batches (`recvmmsg`/`sendmmsg` on Linux).
+//!   forwarded queries through `forward` (UDP over a few shared sockets, TCP for TCP clients and truncated answers),
+//!   and keeps the secondary zones' copies ([`secondary`]: AXFR over TCP) fresh; `udp` moves datagrams in batches
+//!   (`recvmmsg`/`sendmmsg` on Linux).
 //!
 //! The crate knows nothing of HTTP or SQL. Queries never take a lock shared with writers: they load the current
 //! `Arc<Views>` and answer from it, so one answer never mixes two revisions.
@@ -19,6 +20,7 @@
 pub mod answer;
 #[cfg(any(test, feature = "fixture"))]
 pub mod fixture;
+mod forward;
 pub mod lookup;
 pub mod resolve;
 pub mod resolver;

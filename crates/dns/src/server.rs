@@ -17,6 +17,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 
 use crate::answer::{Reply, Settings, Transport, respond};
+use crate::forward::Forwarder;
 use crate::resolver::SecondaryPlan;
 use crate::secondary::{Transferred, transfer};
 use crate::udp::{self, Received};
@@ -46,8 +47,6 @@ impl Counters {
     }
 }
 
-/// How long a forwarded query may wait for each target.
-const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long a TCP connection may sit idle between queries.
 const TCP_IDLE: Duration = Duration::from_secs(10);
 /// Most TCP connections one endpoint serves at once.
@@ -101,6 +100,8 @@ pub struct DataPlane {
     // VPC endpoint addresses that could not be bound, with the reason (another process on the port, usually): the
     // app reports them in health and readiness rather than pointing clients at a port someone else answers on.
     unserved: Mutex<HashMap<Ipv4Addr, String>>,
+    // Where forwarded queries go out, shared by every endpoint.
+    forwarder: Arc<Forwarder>,
     // What compiling the served world left for the next one, so that a change recompiles only what it touched.
     compiled: Mutex<CompileCache>,
     // The secondary zones' copies by secondary zone id. Views are published only while this lock is held, so a
@@ -128,6 +129,7 @@ impl DataPlane {
             applying: tokio::sync::Mutex::new(()),
             next_settling: AtomicI64::new(i64::MAX),
             unserved: Mutex::new(HashMap::new()),
+            forwarder: Arc::new(Forwarder::default()),
             compiled: Mutex::new(CompileCache::default()),
             secondaries: Arc::new(Mutex::new(HashMap::new())),
             transfers: Mutex::new(HashMap::new()),
@@ -320,6 +322,7 @@ impl DataPlane {
         for _ in 0..self.config.udp_workers.max(1) {
             let (udp, views, limiter, counters) =
                 (udp.clone(), self.views.clone(), limiter.clone(), udp_counters.clone());
+            let forwarder = self.forwarder.clone();
             tasks.push(tokio::spawn(async move {
                 let mut received = Received::new();
                 let mut answers: Vec<(SocketAddr, Vec<u8>)> = Vec::with_capacity(udp::BATCH);
@@ -343,8 +346,9 @@ impl DataPlane {
                             }
                             Reply::Forward { to, fallback, limit } => {
                                 let (udp, query, counters) = (udp.clone(), query.to_vec(), counters.clone());
+                                let forwarder = forwarder.clone();
                                 tokio::spawn(async move {
-                                    let answer = relay(&to, &query, false, limit).await.unwrap_or(fallback);
+                                    let answer = forwarder.relay(&to, &query, false, limit).await.unwrap_or(fallback);
                                     counters.count(&answer);
                                     let _ = udp.send_to(&answer, peer).await;
                                 });
@@ -357,7 +361,7 @@ impl DataPlane {
                 }
             }));
         }
-        let views = self.views.clone();
+        let (views, forwarder) = (self.views.clone(), self.forwarder.clone());
         let permits = Arc::new(Semaphore::new(TCP_CONNECTIONS));
         tasks.push(tokio::spawn(async move {
             loop {
@@ -365,10 +369,10 @@ impl DataPlane {
                 // Answers are whole messages written at once; nothing is gained by holding them back.
                 let _ = stream.set_nodelay(true);
                 let Ok(permit) = permits.clone().try_acquire_owned() else { continue };
-                let (views, counters) = (views.clone(), tcp_counters.clone());
+                let (views, counters, forwarder) = (views.clone(), tcp_counters.clone(), forwarder.clone());
                 tokio::spawn(async move {
                     let _permit = permit;
-                    let _ = serve_tcp(stream, address, peer.ip(), views, settings, counters).await;
+                    let _ = serve_tcp(stream, address, peer.ip(), views, settings, counters, &forwarder).await;
                 });
             }
         }));
@@ -383,6 +387,7 @@ async fn serve_tcp(
     views: Arc<ArcSwap<Views>>,
     settings: Settings,
     counters: Counters,
+    forwarder: &Forwarder,
 ) -> std::io::Result<()> {
     let (reader, mut stream) = stream.into_split();
     // Clients may send many queries back to back (RFC 7766 pipelining); one read then takes in several.
@@ -399,7 +404,9 @@ async fn serve_tcp(
         let reply = respond(&views.load(), address, client, &query, Transport::Tcp, settings);
         let answer = match reply {
             Reply::Send(bytes) => Some(bytes),
-            Reply::Forward { to, fallback, limit } => Some(relay(&to, &query, true, limit).await.unwrap_or(fallback)),
+            Reply::Forward { to, fallback, limit } => {
+                Some(forwarder.relay(&to, &query, true, limit).await.unwrap_or(fallback))
+            }
             Reply::Drop => None,
         };
         if let Some(answer) = answer {
@@ -412,56 +419,6 @@ async fn serve_tcp(
             stream.write_all(&framed).await?;
         }
     }
-}
-
-/// Relays a query to each target in turn until one answers: over TCP for a TCP client, else over UDP and then over
-/// TCP when the UDP answer is truncated (the TCP answer is sent when it fits the client's `limit`, else the truncated
-/// one, and the client retries over TCP itself).
-async fn relay(targets: &[SocketAddr], query: &[u8], tcp: bool, limit: usize) -> Option<Vec<u8>> {
-    for target in targets {
-        let answer = if tcp {
-            ask_tcp(*target, query).await
-        } else {
-            match ask_udp(*target, query).await {
-                Some(answer) if answer[2] & 0x02 != 0 => match ask_tcp(*target, query).await {
-                    Some(whole) if whole.len() <= limit => Some(whole),
-                    _ => Some(answer),
-                },
-                other => other,
-            }
-        };
-        if answer.is_some() {
-            return answer;
-        }
-    }
-    None
-}
-
-/// Asks one target over UDP; only an answer to this query, from the target, counts.
-async fn ask_udp(target: SocketAddr, query: &[u8]) -> Option<Vec<u8>> {
-    let bind: SocketAddr = if target.is_ipv4() { "0.0.0.0:0".parse().ok()? } else { "[::]:0".parse().ok()? };
-    let socket = UdpSocket::bind(bind).await.ok()?;
-    socket.connect(target).await.ok()?;
-    socket.send(query).await.ok()?;
-    let mut buffer = vec![0u8; 65535];
-    let length = tokio::time::timeout(UPSTREAM_TIMEOUT, socket.recv(&mut buffer)).await.ok()?.ok()?;
-    (length >= 12 && buffer[..2] == query[..2]).then(|| buffer[..length].to_vec())
-}
-
-/// Asks one target over TCP.
-async fn ask_tcp(target: SocketAddr, query: &[u8]) -> Option<Vec<u8>> {
-    let exchange = async {
-        let mut stream = TcpStream::connect(target).await.ok()?;
-        let mut framed = Vec::with_capacity(2 + query.len());
-        framed.extend_from_slice(&(query.len() as u16).to_be_bytes());
-        framed.extend_from_slice(query);
-        stream.write_all(&framed).await.ok()?;
-        let length = stream.read_u16().await.ok()? as usize;
-        let mut buffer = vec![0u8; length];
-        stream.read_exact(&mut buffer).await.ok()?;
-        (length >= 12 && buffer[..2] == query[..2]).then_some(buffer)
-    };
-    tokio::time::timeout(UPSTREAM_TIMEOUT, exchange).await.ok()?
 }
 
 /// Transfers one secondary zone now and again on its SOA's refresh interval (its retry interval after a failure),

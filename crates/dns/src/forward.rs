@@ -1,0 +1,168 @@
+//! Forwarding queries to upstream servers: over a few long-lived UDP sockets shared by every query, and over TCP.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rand::Rng;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpStream, UdpSocket};
+use tokio::sync::{OnceCell, oneshot};
+use tokio::task::JoinHandle;
+
+/// How long a forwarded query may wait for each target.
+pub(crate) const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How many UDP sockets forwarded queries are spread over. Each is bound to its own random port, so an off-path
+/// spoofer must guess the port as well as the 16-bit query id; a socket per query would make that guess harder still
+/// but costs a bind, a connect and a close per query, which was most of a forwarded query's CPU.
+const LANES: usize = 8;
+
+/// Queries to one upstream: UDP through shared sockets, each outgoing query under a fresh random id so that answers
+/// are matched to their query by the upstream's address and that id.
+#[derive(Default)]
+pub(crate) struct Forwarder {
+    // Bound on first use, inside the runtime that serves the data plane (the receivers are tasks of that runtime).
+    lanes: OnceCell<Vec<Arc<Lane>>>,
+    receivers: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Drop for Forwarder {
+    fn drop(&mut self) {
+        if let Ok(receivers) = self.receivers.lock() {
+            receivers.iter().for_each(JoinHandle::abort);
+        }
+    }
+}
+
+/// One shared IPv4 socket and the queries waiting for an answer on it, by upstream and outgoing id.
+struct Lane {
+    socket: UdpSocket,
+    waiting: Mutex<HashMap<(SocketAddr, u16), oneshot::Sender<Vec<u8>>>>,
+}
+
+impl Forwarder {
+    /// Relays a query to each target in turn until one answers: over TCP for a TCP client, else over UDP and then
+    /// over TCP when the UDP answer is truncated (the TCP answer is sent when it fits the client's `limit`, else the
+    /// truncated one, and the client retries over TCP itself).
+    pub(crate) async fn relay(&self, targets: &[SocketAddr], query: &[u8], tcp: bool, limit: usize) -> Option<Vec<u8>> {
+        for target in targets {
+            let answer = if tcp {
+                ask_tcp(*target, query).await
+            } else {
+                match self.ask_udp(*target, query).await {
+                    Some(answer) if answer[2] & 0x02 != 0 => match ask_tcp(*target, query).await {
+                        Some(whole) if whole.len() <= limit => Some(whole),
+                        _ => Some(answer),
+                    },
+                    other => other,
+                }
+            };
+            if answer.is_some() {
+                return answer;
+            }
+        }
+        None
+    }
+
+    /// Asks one target over UDP; only an answer from the target, to the id the query went out under, counts, and it
+    /// comes back under the client's id.
+    async fn ask_udp(&self, target: SocketAddr, query: &[u8]) -> Option<Vec<u8>> {
+        if query.len() < 12 {
+            return None;
+        }
+        let lanes = match target {
+            SocketAddr::V4(_) => self.lanes().await,
+            SocketAddr::V6(_) => &[][..],
+        };
+        let Some(lane) = (!lanes.is_empty()).then(|| &lanes[rand::thread_rng().gen_range(0..lanes.len())]) else {
+            return ask_udp_alone(target, query).await;
+        };
+        let (sender, receiver) = oneshot::channel();
+        let id = {
+            let mut waiting = lane.waiting.lock().ok()?;
+            let mut rng = rand::thread_rng();
+            let id = (0..16).map(|_| rng.r#gen::<u16>()).find(|id| !waiting.contains_key(&(target, *id)))?;
+            waiting.insert((target, id), sender);
+            id
+        };
+        let mut outgoing = query.to_vec();
+        outgoing[..2].copy_from_slice(&id.to_be_bytes());
+        let answer = match lane.socket.send_to(&outgoing, target).await {
+            Ok(_) => tokio::time::timeout(UPSTREAM_TIMEOUT, receiver).await.ok().and_then(Result::ok),
+            Err(_) => None,
+        };
+        if answer.is_none()
+            && let Ok(mut waiting) = lane.waiting.lock()
+        {
+            waiting.remove(&(target, id));
+        }
+        let mut answer = answer?;
+        answer[..2].copy_from_slice(&query[..2]);
+        Some(answer)
+    }
+
+    /// The shared sockets, bound on first use; none when binding fails (each query then has a socket of its own).
+    async fn lanes(&self) -> &[Arc<Lane>] {
+        self.lanes
+            .get_or_init(|| async {
+                let mut lanes = Vec::new();
+                for _ in 0..LANES {
+                    let Ok(socket) = UdpSocket::bind("0.0.0.0:0").await else { break };
+                    let lane = Arc::new(Lane { socket, waiting: Mutex::new(HashMap::new()) });
+                    let receiver = tokio::spawn(receive(lane.clone()));
+                    if let Ok(mut receivers) = self.receivers.lock() {
+                        receivers.push(receiver);
+                    }
+                    lanes.push(lane);
+                }
+                lanes
+            })
+            .await
+    }
+}
+
+/// Hands every answer arriving on a lane to the query waiting for it; anything else (a late answer, a spoof, noise)
+/// is dropped.
+async fn receive(lane: Arc<Lane>) {
+    let mut buffer = vec![0u8; 65535];
+    loop {
+        let Ok((length, from)) = lane.socket.recv_from(&mut buffer).await else { continue };
+        if length < 12 {
+            continue;
+        }
+        let id = u16::from_be_bytes([buffer[0], buffer[1]]);
+        let waiter = lane.waiting.lock().ok().and_then(|mut waiting| waiting.remove(&(from, id)));
+        if let Some(waiter) = waiter {
+            let _ = waiter.send(buffer[..length].to_vec());
+        }
+    }
+}
+
+/// Asks one target over UDP from a socket of its own (IPv6 targets, or when the shared sockets could not be bound).
+async fn ask_udp_alone(target: SocketAddr, query: &[u8]) -> Option<Vec<u8>> {
+    let bind: SocketAddr = if target.is_ipv4() { "0.0.0.0:0".parse().ok()? } else { "[::]:0".parse().ok()? };
+    let socket = UdpSocket::bind(bind).await.ok()?;
+    socket.connect(target).await.ok()?;
+    socket.send(query).await.ok()?;
+    let mut buffer = vec![0u8; 65535];
+    let length = tokio::time::timeout(UPSTREAM_TIMEOUT, socket.recv(&mut buffer)).await.ok()?.ok()?;
+    (length >= 12 && buffer[..2] == query[..2]).then(|| buffer[..length].to_vec())
+}
+
+/// Asks one target over TCP.
+pub(crate) async fn ask_tcp(target: SocketAddr, query: &[u8]) -> Option<Vec<u8>> {
+    let exchange = async {
+        let mut stream = TcpStream::connect(target).await.ok()?;
+        let mut framed = Vec::with_capacity(2 + query.len());
+        framed.extend_from_slice(&(query.len() as u16).to_be_bytes());
+        framed.extend_from_slice(query);
+        stream.write_all(&framed).await.ok()?;
+        let length = stream.read_u16().await.ok()? as usize;
+        let mut buffer = vec![0u8; length];
+        stream.read_exact(&mut buffer).await.ok()?;
+        (length >= 12 && buffer[..2] == query[..2]).then_some(buffer)
+    };
+    tokio::time::timeout(UPSTREAM_TIMEOUT, exchange).await.ok()?
+}
