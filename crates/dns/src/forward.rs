@@ -166,3 +166,93 @@ pub(crate) async fn ask_tcp(target: SocketAddr, query: &[u8]) -> Option<Vec<u8>>
     };
     tokio::time::timeout(UPSTREAM_TIMEOUT, exchange).await.ok()?
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A loopback upstream that answers each query with its own bytes, the QR bit set and the query's last byte
+    /// doubled into the answer, after `delay`; it answers the queries of one batch in reverse order.
+    async fn upstream(batch: usize, delay: Duration) -> SocketAddr {
+        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let address = socket.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut buffer = vec![0u8; 512];
+            loop {
+                let mut queries = Vec::new();
+                while queries.len() < batch {
+                    let (length, from) = socket.recv_from(&mut buffer).await.unwrap();
+                    queries.push((buffer[..length].to_vec(), from));
+                }
+                tokio::time::sleep(delay).await;
+                for (mut answer, from) in queries.into_iter().rev() {
+                    answer[2] |= 0x80;
+                    let last = *answer.last().unwrap();
+                    answer.push(last.wrapping_mul(2));
+                    socket.send_to(&answer, from).await.unwrap();
+                }
+            }
+        });
+        address
+    }
+
+    fn query(id: u16, marker: u8) -> Vec<u8> {
+        let mut query = vec![0u8; 12];
+        query[..2].copy_from_slice(&id.to_be_bytes());
+        query.push(marker);
+        query
+    }
+
+    /// Concurrent queries, all under one client id and answered out of order, each get their own answer back under
+    /// the client's id.
+    #[tokio::test]
+    async fn shared_sockets_match_each_answer_to_its_query() {
+        let upstream = upstream(20, Duration::from_millis(20)).await;
+        let forwarder = Arc::new(Forwarder::default());
+        let asks: Vec<_> = (0..20u8)
+            .map(|marker| {
+                let forwarder = forwarder.clone();
+                tokio::spawn(async move { forwarder.relay(&[upstream], &query(0x4242, marker), false, 512).await })
+            })
+            .collect();
+        for (marker, ask) in asks.into_iter().enumerate() {
+            let answer = ask.await.unwrap().expect("an answer");
+            assert_eq!(answer[..2], [0x42, 0x42], "the client's id is restored");
+            assert_eq!(
+                answer[12..],
+                [marker as u8, (marker as u8).wrapping_mul(2)],
+                "query {marker} got its own answer"
+            );
+        }
+        let lanes = forwarder.lanes().await;
+        assert!(lanes.iter().all(|lane| lane.waiting.lock().unwrap().is_empty()), "nothing is left waiting");
+    }
+
+    /// An answer under the right id from any other address than the upstream asked is ignored, and the query still
+    /// gets the real one.
+    #[tokio::test]
+    async fn answers_from_elsewhere_are_ignored() {
+        let upstream = upstream(1, Duration::from_millis(100)).await;
+        let forwarder = Arc::new(Forwarder::default());
+        let ask = {
+            let forwarder = forwarder.clone();
+            tokio::spawn(async move { forwarder.relay(&[upstream], &query(7, 1), false, 512).await })
+        };
+        // Answer first, from another address, under exactly the id the query went out under.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let spoofer = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let mut spoofed = 0;
+        for lane in forwarder.lanes().await {
+            let pending: Vec<u16> = lane.waiting.lock().unwrap().keys().map(|(_, id)| *id).collect();
+            for id in pending {
+                let mut fake = query(id, 99);
+                fake[2] |= 0x80;
+                spoofer.send_to(&fake, lane.socket.local_addr().unwrap()).await.unwrap();
+                spoofed += 1;
+            }
+        }
+        assert_eq!(spoofed, 1, "the query was waiting on one lane");
+        let answer = ask.await.unwrap().expect("an answer");
+        assert_eq!(answer[12..], [1, 2], "the upstream's answer, not a spoofed one");
+    }
+}
