@@ -36,11 +36,14 @@ impl Drop for Forwarder {
     }
 }
 
-/// One shared IPv4 socket and the queries waiting for an answer on it, by upstream and outgoing id.
+/// One shared IPv4 socket and the queries waiting for an answer on it.
 struct Lane {
     socket: UdpSocket,
-    waiting: Mutex<HashMap<(SocketAddr, u16), oneshot::Sender<Vec<u8>>>>,
+    waiting: Mutex<Waiting>,
 }
+
+/// The queries waiting for an answer, by upstream and outgoing id.
+type Waiting = HashMap<(SocketAddr, u16), oneshot::Sender<Vec<u8>>>;
 
 impl Forwarder {
     /// Relays a query to each target in turn until one answers: over TCP for a TCP client, else over UDP and then

@@ -8,7 +8,7 @@
 //!   addresses) sees exactly the hub's view: its own `disabled` gateways no longer answer.
 //! - The hub's custom resolver addresses serve the hub's view.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
@@ -94,17 +94,35 @@ pub struct View {
     zones: HashMap<String, Arc<Zone>>,
 }
 
-/// The endpoint gateways' names one resolver answers.
+/// The endpoint gateways' names one resolver answers, kept so that a gateway, its addresses or a spoke's binding can
+/// be added or taken out without compiling the view again: every name keeps each gateway that serves it, ranked, and
+/// answers with the first. The maps are persistent, so a changed copy shares everything else with the view served.
 #[derive(Clone, Debug, Default)]
 struct EndpointNames {
-    /// Exact names (lowercase, no trailing dot) to their answers.
-    names: HashMap<String, Vec<Answer>>,
-    /// Wildcard service endpoints: the suffix after `*.` to their answers.
-    wildcards: HashMap<String, Vec<Answer>>,
+    /// Exact names (lowercase, no trailing dot) to the gateways serving them, best ranked first.
+    names: imbl::HashMap<String, Vec<Candidate>>,
+    /// Wildcard service endpoints: the suffix after `*.` to the gateways serving it, best ranked first.
+    wildcards: imbl::HashMap<String, Vec<Candidate>>,
     /// Every name inside a VPE service domain that has names below it (each proper ancestor of a name down to its
-    /// service domain, each wildcard's suffix and its ancestors), so an empty non-terminal is one lookup rather than a
-    /// scan of the view. The service domain's parents (`ibm.com`, `cloud`) are outside every zone, not interior.
-    interior: HashSet<String>,
+    /// service domain, each wildcard's suffix and its ancestors), with how many names and wildcards are at or below
+    /// it, so an empty non-terminal is one lookup rather than a scan of the view. The service domain's parents
+    /// (`ibm.com`, `cloud`) are outside every zone, not interior.
+    interior: imbl::HashMap<String, u32>,
+    /// The names each seen gateway added, by its key, to take them out again.
+    added: imbl::OrdMap<SeenKey, Vec<(String, bool)>>,
+    /// The attached spokes whose shared gateways the view sees (a hub's): binding id and spoke.
+    attached: Vec<(String, String)>,
+}
+
+/// A seen gateway: the binding it is seen through (empty for the owner's own) and the gateway's id.
+type SeenKey = (Arc<str>, Arc<str>);
+
+/// One gateway serving a name in a view.
+#[derive(Clone, Debug)]
+struct Candidate {
+    /// Lower ranks first: the resolver's own gateway, then a `primary` one, then the oldest; the key breaks ties.
+    rank: (bool, bool, i64, SeenKey),
+    answers: Vec<Answer>,
 }
 
 /// The zone of a view that holds a name: only the longest zone matching the name is searched.
@@ -146,12 +164,7 @@ impl View {
 
     /// The answers for a lowercase name: an exact name first, then the longest wildcard that covers it.
     pub fn find(&self, name: &str) -> Option<&[Answer]> {
-        if let Some(answers) = self.endpoints.names.get(name) {
-            return Some(answers);
-        }
-        // Ancestors come longest first, so the first wildcard found is the most specific; a wildcard never covers
-        // its own suffix, which `ancestors` never yields.
-        ancestors(name).find_map(|suffix| self.endpoints.wildcards.get(suffix)).map(Vec::as_slice)
+        self.endpoints.find(name)
     }
 
     /// Whether the view answers `name` itself (not through a wildcard).
@@ -161,7 +174,7 @@ impl View {
 
     /// Whether a name has no records of its own but names below it exist (an empty non-terminal).
     pub fn is_empty_non_terminal(&self, name: &str) -> bool {
-        self.endpoints.interior.contains(name)
+        self.endpoints.interior.contains_key(name)
     }
 
     /// How many exact names and wildcards the view holds.
@@ -176,33 +189,106 @@ impl View {
 }
 
 impl EndpointNames {
-    /// Adds an exact name, unless the view already answers it (the first gateway ranked wins).
-    fn add_name(&mut self, name: String, answers: &[Answer]) {
-        if !self.names.contains_key(&name) {
-            self.mark_interior(&name);
-            self.names.insert(name, answers.to_vec());
+    fn find(&self, name: &str) -> Option<&[Answer]> {
+        if let Some(candidates) = self.names.get(name) {
+            return candidates.first().map(|best| best.answers.as_slice());
         }
+        // Ancestors come longest first, so the first wildcard found is the most specific; a wildcard never covers
+        // its own suffix, which `ancestors` never yields.
+        ancestors(name)
+            .find_map(|suffix| self.wildcards.get(suffix))
+            .and_then(|candidates| candidates.first())
+            .map(|best| best.answers.as_slice())
     }
 
-    /// Adds a wildcard by the suffix after its `*.`, unless the view already has it; the suffix itself then has names
-    /// below it.
-    fn add_wildcard(&mut self, suffix: &str, answers: &[Answer]) {
-        if !self.wildcards.contains_key(suffix) {
-            if service_domain_of(suffix).is_some() {
-                self.interior.insert(suffix.to_owned());
+    /// Adds what one seen gateway serves: its resource bindings' names for a `per_resource_binding` gateway, else its
+    /// service endpoints.
+    fn add_gateway(&mut self, index: &Index, world: &World, gateway: &EndpointGateway, via: Via) {
+        let binding: Arc<str> = match &via {
+            Via::Own => Arc::from(""),
+            Via::Binding { binding, .. } => Arc::from(binding.as_str()),
+        };
+        let key: SeenKey = (binding, Arc::from(gateway.id.as_str()));
+        let rank = (via != Via::Own, gateway.mode != BindingMode::Primary, gateway.created_at.0, key.clone());
+        let answers = |resource_binding: Option<&ResourceBinding>| -> Vec<Answer> {
+            index
+                .addresses(&gateway.id)
+                .map(|address| Answer {
+                    address,
+                    gateway: gateway.id.clone(),
+                    gateway_name: gateway.name.clone(),
+                    vpc: gateway.vpc.clone(),
+                    mode: gateway.mode,
+                    via: via.clone(),
+                    resource_binding: resource_binding
+                        .map(|binding| BoundResource { id: binding.id.clone(), name: binding.name.clone() }),
+                })
+                .collect()
+        };
+        let mut added = Vec::new();
+        if gateway.mode == BindingMode::PerResourceBinding {
+            // Local access: only the bound resources' names, each answered by this gateway.
+            for binding in index.resource_bindings_of(&gateway.id).filter_map(|id| world.resource_binding(id)) {
+                let name = binding.service_endpoint.trim_end_matches('.').to_ascii_lowercase();
+                let answers = answers(Some(binding));
+                self.insert(&name, false, Candidate { rank: rank.clone(), answers });
+                added.push((name, false));
             }
-            self.mark_interior(suffix);
-            self.wildcards.insert(suffix.to_owned(), answers.to_vec());
+        } else {
+            let answers = answers(None);
+            for endpoint in &gateway.service_endpoints {
+                let name = endpoint.trim_end_matches('.').to_ascii_lowercase();
+                let (name, wildcard) = match name.strip_prefix("*.") {
+                    Some(suffix) => (suffix.to_owned(), true),
+                    None => (name, false),
+                };
+                self.insert(&name, wildcard, Candidate { rank: rank.clone(), answers: answers.clone() });
+                added.push((name, wildcard));
+            }
+        }
+        self.added.insert(key, added);
+    }
+
+    /// Takes out everything one seen gateway added.
+    fn remove_gateway(&mut self, key: &SeenKey) {
+        let Some(added) = self.added.remove(key) else { return };
+        for (name, wildcard) in added {
+            let map = if wildcard { &mut self.wildcards } else { &mut self.names };
+            let Some(candidates) = map.get_mut(&name) else { continue };
+            candidates.retain(|candidate| candidate.rank.3 != *key);
+            if candidates.is_empty() {
+                map.remove(&name);
+                self.count_interior(&name, wildcard, false);
+            }
         }
     }
 
-    fn mark_interior(&mut self, below: &str) {
-        // Only names inside the service domain exist in its zone; a name outside every domain marks nothing.
-        let floor = service_domain_of(below).map_or(usize::MAX, str::len);
-        for ancestor in ancestors(below) {
-            // Ancestors of an already marked name are marked too.
-            if ancestor.len() < floor || !self.interior.insert(ancestor.to_owned()) {
-                break;
+    /// Puts a gateway among a name's candidates, after those ranked before or equal to it (so the first added of
+    /// two equal ones stays first).
+    fn insert(&mut self, name: &str, wildcard: bool, candidate: Candidate) {
+        let map = if wildcard { &mut self.wildcards } else { &mut self.names };
+        let candidates = map.entry(name.to_owned()).or_default();
+        let at = candidates.partition_point(|other| other.rank <= candidate.rank);
+        candidates.insert(at, candidate);
+        if candidates.len() == 1 {
+            self.count_interior(name, wildcard, true);
+        }
+    }
+
+    /// Counts a name or wildcard suffix that appeared (or, with `added` false, disappeared): every ancestor of it
+    /// down to its service domain, and a wildcard's suffix itself, has one more (or one fewer) name at or below it.
+    fn count_interior(&mut self, name: &str, wildcard: bool, added: bool) {
+        // Only names inside the service domain exist in its zone; a name outside every domain counts nowhere.
+        let Some(floor) = service_domain_of(name).map(str::len) else { return };
+        let own = wildcard.then_some(name);
+        for counted in own.into_iter().chain(ancestors(name).take_while(|ancestor| ancestor.len() >= floor)) {
+            if added {
+                *self.interior.entry(counted.to_owned()).or_default() += 1;
+            } else if let Some(count) = self.interior.get_mut(counted) {
+                *count -= 1;
+                if *count == 0 {
+                    self.interior.remove(counted);
+                }
             }
         }
     }
@@ -274,35 +360,116 @@ impl Views {
     }
 }
 
-/// The world's gateways by VPC and reserved IPs by gateway, gathered in one pass so that compiling every view costs
-/// time in proportion to the world, not to its square.
-struct Index<'w> {
-    gateways: HashMap<&'w str, Vec<&'w EndpointGateway>>,
-    ips: HashMap<&'w str, Vec<Ipv4Addr>>,
-    resource_bindings: HashMap<&'w str, Vec<&'w ResourceBinding>>,
+/// The world's gateways by VPC, endpoint-gateway addresses and resource bindings by gateway: built once, then kept
+/// by the compile cache and updated from each change, so that what a view sees is found without a pass over the
+/// world.
+#[derive(Clone, Debug, Default)]
+struct Index {
+    gateways: HashMap<String, BTreeSet<String>>,
+    ips: HashMap<String, BTreeMap<String, Ipv4Addr>>,
+    resource_bindings: HashMap<String, BTreeSet<String>>,
 }
 
-impl<'w> Index<'w> {
-    fn of(world: &'w World) -> Index<'w> {
-        let mut gateways: HashMap<&str, Vec<&EndpointGateway>> = HashMap::new();
+/// What a change touched, as far as endpoint names go.
+#[derive(Debug, Default)]
+struct Touched {
+    /// Gateways whose entity, addresses or resource bindings changed.
+    gateways: BTreeSet<String>,
+    /// VPCs made or unmade hubs, created or deleted.
+    vpcs: HashSet<String>,
+    /// Hubs one of whose bindings changed.
+    hubs: HashSet<String>,
+}
+
+impl Index {
+    fn of(world: &World) -> Index {
+        let mut index = Index::default();
         for gateway in world.gateways() {
-            gateways.entry(gateway.vpc.as_str()).or_default().push(gateway);
+            index.gateways.entry(gateway.vpc.clone()).or_default().insert(gateway.id.clone());
         }
-        let mut ips: HashMap<&str, Vec<Ipv4Addr>> = HashMap::new();
         for ip in world.reserved_ips() {
             if let Some(IpTarget::EndpointGateway(gateway)) = &ip.target {
-                ips.entry(gateway.as_str()).or_default().push(ip.address);
+                index.ips.entry(gateway.clone()).or_default().insert(ip.id.clone(), ip.address);
             }
         }
-        let mut resource_bindings: HashMap<&str, Vec<&ResourceBinding>> = HashMap::new();
         for binding in world.resource_bindings() {
-            resource_bindings.entry(binding.gateway.as_str()).or_default().push(binding);
+            index.resource_bindings.entry(binding.gateway.clone()).or_default().insert(binding.id.clone());
         }
-        Index { gateways, ips, resource_bindings }
+        index
     }
 
-    fn gateways_in(&self, vpc: &str) -> impl Iterator<Item = &'w EndpointGateway> + '_ {
-        self.gateways.get(vpc).into_iter().flatten().copied()
+    /// Brings the index from `older` to `world` and says what changed, in time proportional to the changes.
+    fn update(&mut self, older: &World, world: &World) -> Touched {
+        let mut touched = Touched::default();
+        for (old, new) in world.gateway_changes(older) {
+            if let Some(old) = old {
+                remove_from(&mut self.gateways, &old.vpc, &old.id);
+                touched.gateways.insert(old.id.clone());
+            }
+            if let Some(new) = new {
+                self.gateways.entry(new.vpc.clone()).or_default().insert(new.id.clone());
+                touched.gateways.insert(new.id.clone());
+            }
+        }
+        for (old, new) in world.reserved_ip_changes(older) {
+            if let Some(IpTarget::EndpointGateway(gateway)) = old.and_then(|ip| ip.target.as_ref()) {
+                if let Some(ips) = self.ips.get_mut(gateway) {
+                    ips.remove(&old.map(|ip| ip.id.clone()).unwrap_or_default());
+                    if ips.is_empty() {
+                        self.ips.remove(gateway);
+                    }
+                }
+                touched.gateways.insert(gateway.clone());
+            }
+            if let Some(new) = new
+                && let Some(IpTarget::EndpointGateway(gateway)) = &new.target
+            {
+                self.ips.entry(gateway.clone()).or_default().insert(new.id.clone(), new.address);
+                touched.gateways.insert(gateway.clone());
+            }
+        }
+        for (old, new) in world.resource_binding_changes(older) {
+            if let Some(old) = old {
+                remove_from(&mut self.resource_bindings, &old.gateway, &old.id);
+                touched.gateways.insert(old.gateway.clone());
+            }
+            if let Some(new) = new {
+                self.resource_bindings.entry(new.gateway.clone()).or_default().insert(new.id.clone());
+                touched.gateways.insert(new.gateway.clone());
+            }
+        }
+        for binding in world.binding_changes(older).flat_map(|(old, new)| old.into_iter().chain(new)) {
+            touched.hubs.insert(binding.hub.clone());
+        }
+        // Only whether a VPC is a hub changes what its names are made of; its name or resolver setting do not.
+        for (old, new) in world.vpc_changes(older) {
+            if old.map(|vpc| vpc.enable_hub) != new.map(|vpc| vpc.enable_hub) {
+                touched.vpcs.extend(old.or(new).map(|vpc| vpc.id.clone()));
+            }
+        }
+        touched
+    }
+
+    fn gateways_in(&self, vpc: &str) -> impl Iterator<Item = &String> {
+        self.gateways.get(vpc).into_iter().flatten()
+    }
+
+    fn addresses(&self, gateway: &str) -> impl Iterator<Item = Ipv4Addr> + '_ {
+        self.ips.get(gateway).into_iter().flat_map(|ips| ips.values().copied())
+    }
+
+    fn resource_bindings_of(&self, gateway: &str) -> impl Iterator<Item = &String> {
+        self.resource_bindings.get(gateway).into_iter().flatten()
+    }
+}
+
+/// Takes `id` out of the set under `key`, and the set out of the map once empty.
+fn remove_from(map: &mut HashMap<String, BTreeSet<String>>, key: &str, id: &str) {
+    if let Some(set) = map.get_mut(key) {
+        set.remove(id);
+        if set.is_empty() {
+            map.remove(key);
+        }
     }
 }
 
@@ -330,59 +497,76 @@ pub fn owner_of(world: &World, vpc: &str) -> (String, Source) {
     }
 }
 
-/// The gateways the resolver of `owner` sees: its own, and, for a hub, every attached spoke's shared ones.
-fn seen<'w>(world: &'w World, index: &Index<'w>, owner: &str) -> Vec<(&'w EndpointGateway, Via)> {
-    let mut gateways: Vec<(&EndpointGateway, Via)> = index.gateways_in(owner).map(|g| (g, Via::Own)).collect();
-    if world.vpc(owner).is_some_and(|v| v.enable_hub) {
-        for binding in spoke_bindings(world, owner) {
-            for gateway in index.gateways_in(&binding.spoke).filter(|g| g.mode.shared()) {
-                gateways.push((gateway, Via::Binding { binding: binding.id.clone(), spoke: binding.spoke.clone() }));
-            }
-        }
+/// The spokes attached to `owner` when it is a hub (binding id and spoke), whose shared gateways its resolver sees.
+fn attachments(world: &World, owner: &str) -> Vec<(String, String)> {
+    if !world.vpc(owner).is_some_and(|vpc| vpc.enable_hub) {
+        return Vec::new();
     }
-    gateways
+    spoke_bindings(world, owner).map(|binding| (binding.id.clone(), binding.spoke.clone())).collect()
 }
 
-/// Builds the view of a resolver from the gateways it sees. When two gateways serve one name, the topology's rules
-/// leave only one `primary` among them; the view prefers the resolver's own gateway, then a `primary` one.
-fn build(index: &Index, mut gateways: Vec<(&EndpointGateway, Via)>) -> EndpointNames {
-    gateways.sort_by_key(|(gateway, via)| (*via != Via::Own, gateway.mode != BindingMode::Primary, gateway.created_at));
-    let mut view = EndpointNames::default();
-    for (gateway, via) in gateways {
-        let addresses = index.ips.get(gateway.id.as_str()).into_iter().flatten();
-        let answers = |resource_binding: Option<&ResourceBinding>| -> Vec<Answer> {
-            addresses
-                .clone()
-                .map(|&address| Answer {
-                    address,
-                    gateway: gateway.id.clone(),
-                    gateway_name: gateway.name.clone(),
-                    vpc: gateway.vpc.clone(),
-                    mode: gateway.mode,
-                    via: via.clone(),
-                    resource_binding: resource_binding
-                        .map(|binding| BoundResource { id: binding.id.clone(), name: binding.name.clone() }),
-                })
-                .collect()
-        };
-        if gateway.mode == BindingMode::PerResourceBinding {
-            // Local access: only the bound resources' names, each answered by this gateway.
-            for binding in index.resource_bindings.get(gateway.id.as_str()).into_iter().flatten() {
-                let name = binding.service_endpoint.trim_end_matches('.').to_ascii_lowercase();
-                view.add_name(name, &answers(Some(binding)));
-            }
-            continue;
+/// The endpoint names of the resolver of `owner`, compiled whole: its own gateways, and, for a hub, every attached
+/// spoke's shared ones. When two gateways serve one name, the topology's rules leave only one `primary` among them;
+/// the view prefers the resolver's own gateway, then a `primary` one, then the oldest.
+fn build(index: &Index, world: &World, owner: &str) -> EndpointNames {
+    let mut names = EndpointNames { attached: attachments(world, owner), ..EndpointNames::default() };
+    for gateway in index.gateways_in(owner).filter_map(|id| world.gateway(id)) {
+        names.add_gateway(index, world, gateway, Via::Own);
+    }
+    for (binding, spoke) in names.attached.clone() {
+        let via = Via::Binding { binding: binding.clone(), spoke: spoke.clone() };
+        for gateway in index.gateways_in(&spoke).filter_map(|id| world.gateway(id)).filter(|g| g.mode.shared()) {
+            names.add_gateway(index, world, gateway, via.clone());
         }
-        let answers = answers(None);
-        for endpoint in &gateway.service_endpoints {
-            let name = endpoint.trim_end_matches('.').to_ascii_lowercase();
-            match name.strip_prefix("*.") {
-                Some(suffix) => view.add_wildcard(suffix, &answers),
-                None => view.add_name(name, &answers),
+    }
+    names
+}
+
+/// The endpoint names of `owner` brought up to `world` from `names` (compiled for the world before), touching only
+/// what changed: spokes attached or detached, and the gateways whose entity, addresses or resource bindings changed.
+fn update(names: &EndpointNames, index: &Index, world: &World, owner: &str, touched: &Touched) -> EndpointNames {
+    let mut names = names.clone();
+    let attached = attachments(world, owner);
+    let before = names.attached.clone();
+    let mut bindings = before.clone();
+    if attached != before {
+        for (binding, spoke) in &before {
+            if !attached.contains(&(binding.clone(), spoke.clone())) {
+                for gateway in index.gateways_in(spoke).cloned().collect::<Vec<_>>() {
+                    names.remove_gateway(&(Arc::from(binding.as_str()), Arc::from(gateway.as_str())));
+                }
+            }
+        }
+        for (binding, spoke) in &attached {
+            if before.contains(&(binding.clone(), spoke.clone())) {
+                continue;
+            }
+            let via = Via::Binding { binding: binding.clone(), spoke: spoke.clone() };
+            for gateway in index.gateways_in(spoke).filter_map(|id| world.gateway(id)).filter(|g| g.mode.shared()) {
+                names.remove_gateway(&(Arc::from(binding.as_str()), Arc::from(gateway.id.as_str())));
+                names.add_gateway(index, world, gateway, via.clone());
+            }
+        }
+        bindings.extend(attached.iter().cloned());
+        names.attached = attached.clone();
+    }
+    for id in &touched.gateways {
+        let gateway_key: Arc<str> = Arc::from(id.as_str());
+        names.remove_gateway(&(Arc::from(""), gateway_key.clone()));
+        for (binding, _) in &bindings {
+            names.remove_gateway(&(Arc::from(binding.as_str()), gateway_key.clone()));
+        }
+        let Some(gateway) = world.gateway(id) else { continue };
+        if gateway.vpc == owner {
+            names.add_gateway(index, world, gateway, Via::Own);
+        } else if gateway.mode.shared() {
+            for (binding, spoke) in attached.iter().filter(|(_, spoke)| *spoke == gateway.vpc) {
+                let via = Via::Binding { binding: binding.clone(), spoke: spoke.clone() };
+                names.add_gateway(index, world, gateway, via);
             }
         }
     }
-    view
+    names
 }
 
 /// Compiles every view of the world.
@@ -395,6 +579,7 @@ pub fn compile(world: &World) -> Views {
 #[derive(Debug, Default)]
 pub struct CompileCache {
     world: Option<World>,
+    index: Index,
     endpoints: HashMap<String, Arc<EndpointNames>>,
     zones: HashMap<String, (DnsZone, Arc<Zone>)>,
 }
@@ -402,24 +587,33 @@ pub struct CompileCache {
 /// Compiles every view of the world, reusing from `cache` what the changes since its world did not touch.
 pub fn compile_with(world: &World, cache: &mut CompileCache) -> Views {
     let previous = cache.world.take();
-    // Endpoint names are compiled again, for every owner, only when something they are made of changed; a record
-    // write leaves them as they were.
-    let reuse_endpoints = previous.as_ref().is_some_and(|previous| previous.same_endpoint_inputs(world));
-    let mut endpoints = if reuse_endpoints { std::mem::take(&mut cache.endpoints) } else { HashMap::new() };
-    let index = std::cell::OnceCell::new();
-    let zones = private_zones(world, previous.as_ref(), cache);
+    // The first compilation indexes the whole world; every later one updates the index from the changes.
+    let touched = match &previous {
+        Some(previous) => Some(cache.index.update(previous, world)),
+        None => {
+            cache.index = Index::of(world);
+            None
+        }
+    };
+    let index = &cache.index;
+    let mut endpoints = std::mem::take(&mut cache.endpoints);
+    let zones = private_zones(world, previous.as_ref(), &mut cache.zones);
     let mut by_owner: HashMap<String, Arc<View>> = HashMap::new();
     let mut view_of = |owner: &str| -> Arc<View> {
         by_owner
             .entry(owner.to_owned())
             .or_insert_with_key(|owner| {
-                let names = endpoints
-                    .entry(owner.clone())
-                    .or_insert_with(|| {
-                        let index = index.get_or_init(|| Index::of(world));
-                        Arc::new(build(index, seen(world, index, owner)))
-                    })
-                    .clone();
+                let names = match (endpoints.get(owner), &touched) {
+                    (Some(names), Some(touched)) if !touched.vpcs.contains(owner) => {
+                        if touched.gateways.is_empty() && !touched.hubs.contains(owner) {
+                            names.clone()
+                        } else {
+                            Arc::new(update(names, index, world, owner, touched))
+                        }
+                    }
+                    _ => Arc::new(build(index, world, owner)),
+                };
+                endpoints.insert(owner.clone(), names.clone());
                 Arc::new(View { vpc: owner.clone(), endpoints: names, zones: zones.permitted_to(owner) })
             })
             .clone()
@@ -449,8 +643,8 @@ pub fn compile_with(world: &World, cache: &mut CompileCache) -> Views {
         };
         by_address.insert(vpc.dns_endpoint, service);
     }
-    drop(view_of);
-    // Only the owners served now are kept: a deleted VPC's names leave the cache.
+    // Only the owners served now are kept: a deleted VPC's names leave the cache. An owner whose view no address
+    // served this time is dropped too, and compiled whole if it is served again.
     endpoints.retain(|owner, _| by_owner.contains_key(owner));
     cache.endpoints = endpoints;
     cache.world = Some(world.clone());
@@ -486,7 +680,11 @@ impl PrivateZones {
 /// Compiles the world's active DNS Services zones, each once. A zone cached from `previous` is kept when its own
 /// fields did not change, and patched with the records that did; only a new zone, or one whose name or instance
 /// changed, or one that most of its records changed, is compiled from all of its records.
-fn private_zones(world: &World, previous: Option<&World>, cache: &mut CompileCache) -> PrivateZones {
+fn private_zones(
+    world: &World,
+    previous: Option<&World>,
+    cache: &mut HashMap<String, (DnsZone, Arc<Zone>)>,
+) -> PrivateZones {
     let mut changed: HashMap<&str, (Vec<Input>, Vec<Input>)> = HashMap::new();
     if let Some(previous) = previous {
         for (old, new) in world.record_changes(previous) {
@@ -506,12 +704,12 @@ fn private_zones(world: &World, previous: Option<&World>, cache: &mut CompileCac
     let mut whole = Vec::new();
     for zone in &zones {
         let reusable = previous.is_some()
-            && cache.zones.get(&zone.id).is_some_and(|(known, compiled)| {
+            && cache.get(&zone.id).is_some_and(|(known, compiled)| {
                 known.name == zone.name
                     && known.instance == zone.instance
                     && changed.get(zone.id.as_str()).is_none_or(|(_, added)| added.len() * 2 <= compiled.len().max(1))
             });
-        match cache.zones.remove(&zone.id) {
+        match cache.remove(&zone.id) {
             Some((_, compiled)) if reusable => {
                 let compiled = match changed.get(zone.id.as_str()) {
                     Some((removed, added)) => Arc::new(compiled.patched(removed, added)),
@@ -544,7 +742,7 @@ fn private_zones(world: &World, previous: Option<&World>, cache: &mut CompileCac
         }
     }
     // Zones deleted or no longer active leave the cache.
-    cache.zones = kept;
+    *cache = kept;
     PrivateZones { by_network }
 }
 
@@ -632,8 +830,9 @@ mod tests {
         use crate::fixture::{self, HUB_ENDPOINT, SPOKE_ENDPOINT};
         use hickory_proto::op::{Message, MessageType, OpCode, Query};
         use hickory_proto::rr::{Name, RecordType};
-        use hubspoke_vpc::model::RecordData;
-        use hubspoke_vpc::world::Entity;
+        use hubspoke_vpc::model::{RecordData, ResolverSetting};
+        use hubspoke_vpc::world::{Entity, EntityKey};
+        const EU_COS: &str = "s3.direct.eu-de.cloud-object-storage.appdomain.cloud";
 
         let a = |last: u8| RecordData::A(Ipv4Addr::new(10, 9, 0, last));
         let record = |id: &str, name: &str, data| fixture::resource_record(id, "zone", 1, name, data);
@@ -641,12 +840,36 @@ mod tests {
         base.push(fixture::instance("instance", 1));
         base.push(fixture::zone("zone", "instance", 1, "corp.example", &["hub"]));
         base.push(record("www", "www.corp.example", a(1)));
-        let steps: Vec<(&str, Vec<Entity>, Vec<&str>)> = vec![
+        let record_key = |id: &str| EntityKey::ResourceRecord(id.into());
+        let gateway = |id: &str, mode: BindingMode, endpoints: &[&str], last: u8| {
+            fixture::gateway(id, "spoke", 2, endpoints, mode, [10, 2, 9, last]).split_off(1)
+        };
+        let kms = |mode| gateway("spoke-kms", mode, &["private.us-south.kms.cloud.ibm.com"], 5).split_off(1);
+        let steps: Vec<(&str, Vec<Entity>, Vec<EntityKey>)> = vec![
             ("bind the spoke", vec![fixture::binding(true)], vec![]),
             ("add a record", vec![record("api", "api.team.corp.example", a(2))], vec![]),
             ("change a record", vec![record("www", "www.corp.example", a(3))], vec![]),
             ("add a wildcard", vec![record("wild", "*.dev.corp.example", a(4))], vec![]),
-            ("delete a record", vec![], vec!["api"]),
+            ("delete a record", vec![], vec![record_key("api")]),
+            (
+                "a bound spoke gains a gateway",
+                gateway("spoke-cos", BindingMode::Primary, &[EU_COS, fixture::COS], 7),
+                vec![],
+            ),
+            ("a spoke gateway is disabled", kms(BindingMode::Disabled), vec![]),
+            ("an address is released", vec![], vec![EntityKey::ReservedIp("spoke-db-ip".into())]),
+            (
+                "the hub stops being a hub",
+                vec![fixture::vpc("hub", 1, false, HUB_ENDPOINT, ResolverSetting::System)],
+                vec![],
+            ),
+            (
+                "the hub is a hub again",
+                vec![fixture::vpc("hub", 1, true, HUB_ENDPOINT, ResolverSetting::System)],
+                vec![],
+            ),
+            ("a spoke gateway is enabled", kms(BindingMode::Primary), vec![]),
+            ("a spoke gateway is deleted", vec![], vec![EntityKey::Gateway("spoke-cos".into())]),
             ("unbind the spoke", vec![fixture::binding(false)], vec![]),
             (
                 "permit the zone to the spoke",
@@ -657,6 +880,8 @@ mod tests {
         ];
         let asked = [
             fixture::COS,
+            EU_COS,
+            "x.private.databases.appdomain.cloud",
             "private.us-south.kms.cloud.ibm.com",
             "www.corp.example",
             "api.team.corp.example",
@@ -696,8 +921,8 @@ mod tests {
             for entity in put {
                 draft.put(entity);
             }
-            for id in deleted {
-                draft.remove(hubspoke_vpc::world::EntityKey::ResourceRecord(id.into()));
+            for key in deleted {
+                draft.remove(key);
             }
             world = draft.finish().0.at_revision(world.revision() + 1);
             assert_eq!(answers(&compile_with(&world, &mut cache)), answers(&compile(&world)), "after: {step}");
@@ -717,11 +942,15 @@ mod tests {
 
     fn view_of(names: &[String], wildcards: &[String]) -> View {
         let mut endpoints = EndpointNames::default();
+        let candidate = |n: usize| Candidate {
+            rank: (false, false, n as i64, (Arc::from(""), Arc::from(n.to_string().as_str()))),
+            answers: vec![answer(n)],
+        };
         for (n, name) in names.iter().enumerate() {
-            endpoints.add_name(name.clone(), &[answer(n)]);
+            endpoints.insert(name, false, candidate(n));
         }
         for (n, suffix) in wildcards.iter().enumerate() {
-            endpoints.add_wildcard(suffix, &[answer(1000 + n)]);
+            endpoints.insert(suffix, true, candidate(1000 + n));
         }
         View { endpoints: Arc::new(endpoints), ..View::default() }
     }
@@ -756,12 +985,13 @@ mod tests {
             asked in asked(),
         ) {
             let view = view_of(&names, &wildcards);
-            let expected = view.endpoints.names.get(&asked).cloned().or_else(|| {
+            let best = |candidates: &Vec<Candidate>| candidates[0].answers.clone();
+            let expected = view.endpoints.names.get(&asked).map(best).or_else(|| {
                 view.endpoints.wildcards
                     .iter()
                     .filter(|(suffix, _)| below(&asked, suffix))
                     .max_by_key(|(suffix, _)| suffix.len())
-                    .map(|(_, answers)| answers.clone())
+                    .map(|(_, candidates)| best(candidates))
             });
             prop_assert_eq!(view.find(&asked).map(<[Answer]>::to_vec), expected);
             // A service domain's parents are outside every zone: never an empty non-terminal.

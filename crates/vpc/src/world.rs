@@ -447,29 +447,38 @@ impl World {
     }
 
     /// The resource records that differ from `older` to this world, each as it was and as it is (`None` where it
-    /// did not exist). Both worlds usually descend from one another, so this costs time in proportion to the
-    /// changes, not to the records.
-    pub fn record_changes<'a>(
-        &'a self,
-        older: &'a World,
-    ) -> impl Iterator<Item = (Option<&'a ResourceRecord>, Option<&'a ResourceRecord>)> + 'a {
-        use imbl::ordmap::DiffItem;
-        older.records.diff(&self.records).map(|item| match item {
-            DiffItem::Add(_, new) => (None, Some(new)),
-            DiffItem::Update { old: (_, old), new: (_, new) } => (Some(old), Some(new)),
-            DiffItem::Remove(_, old) => (Some(old), None),
-        })
+    /// did not exist). Both worlds usually descend from one another, so this and the other `*_changes` methods cost
+    /// time in proportion to the changes, not to the entities.
+    pub fn record_changes<'a>(&'a self, older: &'a World) -> impl Iterator<Item = Change<'a, ResourceRecord>> + 'a {
+        changes(&older.records, &self.records)
     }
 
-    /// Whether `other` holds the same VPCs, endpoint gateways, reserved IPs, resource bindings and DNS resolution
-    /// bindings: everything the endpoint gateways' DNS names are compiled from. Like [`World::record_changes`], it
-    /// costs time in proportion to the differences.
-    pub fn same_endpoint_inputs(&self, other: &World) -> bool {
-        self.vpcs.diff(&other.vpcs).next().is_none()
-            && self.gateways.diff(&other.gateways).next().is_none()
-            && self.reserved_ips.diff(&other.reserved_ips).next().is_none()
-            && self.resource_bindings.diff(&other.resource_bindings).next().is_none()
-            && self.bindings.diff(&other.bindings).next().is_none()
+    /// The VPCs that differ from `older` to this world, as [`World::record_changes`] gives records.
+    pub fn vpc_changes<'a>(&'a self, older: &'a World) -> impl Iterator<Item = Change<'a, Vpc>> + 'a {
+        changes(&older.vpcs, &self.vpcs)
+    }
+
+    /// The endpoint gateways that differ from `older` to this world.
+    pub fn gateway_changes<'a>(&'a self, older: &'a World) -> impl Iterator<Item = Change<'a, EndpointGateway>> + 'a {
+        changes(&older.gateways, &self.gateways)
+    }
+
+    /// The reserved IPs that differ from `older` to this world.
+    pub fn reserved_ip_changes<'a>(&'a self, older: &'a World) -> impl Iterator<Item = Change<'a, ReservedIp>> + 'a {
+        changes(&older.reserved_ips, &self.reserved_ips)
+    }
+
+    /// The endpoint gateways' resource bindings that differ from `older` to this world.
+    pub fn resource_binding_changes<'a>(
+        &'a self,
+        older: &'a World,
+    ) -> impl Iterator<Item = Change<'a, ResourceBinding>> + 'a {
+        changes(&older.resource_bindings, &self.resource_bindings)
+    }
+
+    /// The DNS resolution bindings that differ from `older` to this world.
+    pub fn binding_changes<'a>(&'a self, older: &'a World) -> impl Iterator<Item = Change<'a, Binding>> + 'a {
+        changes(&older.bindings, &self.bindings)
     }
 
     /// One security group.
@@ -541,6 +550,22 @@ impl World {
     pub fn draft(&self) -> Draft {
         Draft { world: self.clone(), touched: BTreeSet::new() }
     }
+}
+
+/// An entity that differs between two worlds: as it was (`None` if it is new) and as it is (`None` if it is gone).
+pub type Change<'a, T> = (Option<&'a T>, Option<&'a T>);
+
+/// The entries that differ between two maps, skipping the subtrees they share.
+fn changes<'a, T: Clone + PartialEq>(
+    older: &'a imbl::OrdMap<String, T>,
+    newer: &'a imbl::OrdMap<String, T>,
+) -> impl Iterator<Item = Change<'a, T>> + 'a {
+    use imbl::ordmap::DiffItem;
+    older.diff(newer).map(|item| match item {
+        DiffItem::Add(_, new) => (None, Some(new)),
+        DiffItem::Update { old: (_, old), new: (_, new) } => (Some(old), Some(new)),
+        DiffItem::Remove(_, old) => (Some(old), None),
+    })
 }
 
 /// A change being made to a world; it remembers which entities it touched.
