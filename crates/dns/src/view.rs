@@ -228,7 +228,7 @@ impl EndpointNames {
         let mut added = Vec::new();
         if gateway.mode == BindingMode::PerResourceBinding {
             // Local access: only the bound resources' names, each answered by this gateway.
-            for binding in index.resource_bindings_of(&gateway.id).filter_map(|id| world.resource_binding(id)) {
+            for binding in world.resource_bindings_of(&gateway.id) {
                 let name = binding.service_endpoint.trim_end_matches('.').to_ascii_lowercase();
                 let answers = answers(Some(binding));
                 self.insert(&name, false, Candidate { rank: rank.clone(), answers });
@@ -360,14 +360,12 @@ impl Views {
     }
 }
 
-/// The world's gateways by VPC, endpoint-gateway addresses and resource bindings by gateway: built once, then kept
-/// by the compile cache and updated from each change, so that what a view sees is found without a pass over the
-/// world.
+/// The endpoint gateways' addresses by gateway (reserved IP id to address): built once, then kept by the compile
+/// cache and updated from each change, so that a view's answers are found without a pass over the world. (The world
+/// itself indexes gateways by VPC and resource bindings by gateway.)
 #[derive(Clone, Debug, Default)]
 struct Index {
-    gateways: HashMap<String, BTreeSet<String>>,
     ips: HashMap<String, BTreeMap<String, Ipv4Addr>>,
-    resource_bindings: HashMap<String, BTreeSet<String>>,
 }
 
 /// What a change touched, as far as endpoint names go.
@@ -384,16 +382,10 @@ struct Touched {
 impl Index {
     fn of(world: &World) -> Index {
         let mut index = Index::default();
-        for gateway in world.gateways() {
-            index.gateways.entry(gateway.vpc.clone()).or_default().insert(gateway.id.clone());
-        }
         for ip in world.reserved_ips() {
             if let Some(IpTarget::EndpointGateway(gateway)) = &ip.target {
                 index.ips.entry(gateway.clone()).or_default().insert(ip.id.clone(), ip.address);
             }
-        }
-        for binding in world.resource_bindings() {
-            index.resource_bindings.entry(binding.gateway.clone()).or_default().insert(binding.id.clone());
         }
         index
     }
@@ -401,15 +393,8 @@ impl Index {
     /// Brings the index from `older` to `world` and says what changed, in time proportional to the changes.
     fn update(&mut self, older: &World, world: &World) -> Touched {
         let mut touched = Touched::default();
-        for (old, new) in world.gateway_changes(older) {
-            if let Some(old) = old {
-                remove_from(&mut self.gateways, &old.vpc, &old.id);
-                touched.gateways.insert(old.id.clone());
-            }
-            if let Some(new) = new {
-                self.gateways.entry(new.vpc.clone()).or_default().insert(new.id.clone());
-                touched.gateways.insert(new.id.clone());
-            }
+        for gateway in world.gateway_changes(older).flat_map(|(old, new)| old.into_iter().chain(new)) {
+            touched.gateways.insert(gateway.id.clone());
         }
         for (old, new) in world.reserved_ip_changes(older) {
             if let Some(IpTarget::EndpointGateway(gateway)) = old.and_then(|ip| ip.target.as_ref()) {
@@ -428,15 +413,8 @@ impl Index {
                 touched.gateways.insert(gateway.clone());
             }
         }
-        for (old, new) in world.resource_binding_changes(older) {
-            if let Some(old) = old {
-                remove_from(&mut self.resource_bindings, &old.gateway, &old.id);
-                touched.gateways.insert(old.gateway.clone());
-            }
-            if let Some(new) = new {
-                self.resource_bindings.entry(new.gateway.clone()).or_default().insert(new.id.clone());
-                touched.gateways.insert(new.gateway.clone());
-            }
+        for binding in world.resource_binding_changes(older).flat_map(|(old, new)| old.into_iter().chain(new)) {
+            touched.gateways.insert(binding.gateway.clone());
         }
         for binding in world.binding_changes(older).flat_map(|(old, new)| old.into_iter().chain(new)) {
             touched.hubs.insert(binding.hub.clone());
@@ -450,26 +428,8 @@ impl Index {
         touched
     }
 
-    fn gateways_in(&self, vpc: &str) -> impl Iterator<Item = &String> {
-        self.gateways.get(vpc).into_iter().flatten()
-    }
-
     fn addresses(&self, gateway: &str) -> impl Iterator<Item = Ipv4Addr> + '_ {
         self.ips.get(gateway).into_iter().flat_map(|ips| ips.values().copied())
-    }
-
-    fn resource_bindings_of(&self, gateway: &str) -> impl Iterator<Item = &String> {
-        self.resource_bindings.get(gateway).into_iter().flatten()
-    }
-}
-
-/// Takes `id` out of the set under `key`, and the set out of the map once empty.
-fn remove_from(map: &mut HashMap<String, BTreeSet<String>>, key: &str, id: &str) {
-    if let Some(set) = map.get_mut(key) {
-        set.remove(id);
-        if set.is_empty() {
-            map.remove(key);
-        }
     }
 }
 
@@ -510,12 +470,12 @@ fn attachments(world: &World, owner: &str) -> Vec<(String, String)> {
 /// the view prefers the resolver's own gateway, then a `primary` one, then the oldest.
 fn build(index: &Index, world: &World, owner: &str) -> EndpointNames {
     let mut names = EndpointNames { attached: attachments(world, owner), ..EndpointNames::default() };
-    for gateway in index.gateways_in(owner).filter_map(|id| world.gateway(id)) {
+    for gateway in world.gateways_in(owner) {
         names.add_gateway(index, world, gateway, Via::Own);
     }
     for (binding, spoke) in names.attached.clone() {
         let via = Via::Binding { binding: binding.clone(), spoke: spoke.clone() };
-        for gateway in index.gateways_in(&spoke).filter_map(|id| world.gateway(id)).filter(|g| g.mode.shared()) {
+        for gateway in world.gateways_in(&spoke).filter(|g| g.mode.shared()) {
             names.add_gateway(index, world, gateway, via.clone());
         }
     }
@@ -532,8 +492,8 @@ fn update(names: &EndpointNames, index: &Index, world: &World, owner: &str, touc
     if attached != before {
         for (binding, spoke) in &before {
             if !attached.contains(&(binding.clone(), spoke.clone())) {
-                for gateway in index.gateways_in(spoke).cloned().collect::<Vec<_>>() {
-                    names.remove_gateway(&(Arc::from(binding.as_str()), Arc::from(gateway.as_str())));
+                for gateway in world.gateways_in(spoke) {
+                    names.remove_gateway(&(Arc::from(binding.as_str()), Arc::from(gateway.id.as_str())));
                 }
             }
         }
@@ -542,7 +502,7 @@ fn update(names: &EndpointNames, index: &Index, world: &World, owner: &str, touc
                 continue;
             }
             let via = Via::Binding { binding: binding.clone(), spoke: spoke.clone() };
-            for gateway in index.gateways_in(spoke).filter_map(|id| world.gateway(id)).filter(|g| g.mode.shared()) {
+            for gateway in world.gateways_in(spoke).filter(|g| g.mode.shared()) {
                 names.remove_gateway(&(Arc::from(binding.as_str()), Arc::from(gateway.id.as_str())));
                 names.add_gateway(index, world, gateway, via.clone());
             }

@@ -7,7 +7,7 @@ use hubspoke_iam::Timestamp;
 
 use crate::model::{Binding, DnsServer, EndpointGateway, Phase, ResolverSetting, Settling, Vpc};
 use crate::region::{DEFAULT_RESOLVERS, PRIVATE_RESOLVERS};
-use crate::world::World;
+use crate::world::{EntityKey, World};
 
 /// `dns.resolution_binding_count`: the bindings the VPC sees, on either side.
 pub fn binding_count(world: &World, vpc: &str) -> usize {
@@ -149,15 +149,15 @@ pub fn settled(world: &World, now: Timestamp) -> (World, Option<Timestamp>) {
     let mut served = world.clone();
     for gateway in world.gateways.values().filter(|gateway| pending(&gateway.settling)) {
         note(&gateway.settling);
-        served.gateways.remove(&gateway.id);
+        served.remove(&EntityKey::Gateway(gateway.id.clone()));
     }
     for binding in world.bindings.values().filter(|binding| pending(&binding.settling)) {
         note(&binding.settling);
-        served.bindings.remove(&binding.id);
+        served.remove(&EntityKey::Binding(binding.id.clone()));
     }
     for binding in world.resource_bindings.values().filter(|binding| pending(&binding.settling)) {
         note(&binding.settling);
-        served.resource_bindings.remove(&binding.id);
+        served.remove(&EntityKey::ResourceBinding(binding.id.clone()));
     }
     (served, next)
 }

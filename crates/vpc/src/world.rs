@@ -82,7 +82,35 @@ pub struct World {
     pub(crate) public_gateways: imbl::OrdMap<String, PublicGateway>,
     pub(crate) transit_gateways: imbl::OrdMap<String, TransitGateway>,
     pub(crate) transit_connections: imbl::OrdMap<String, TransitConnection>,
+    // The ids of children by their parent, for the lookups that writes and the data plane make on worlds of a
+    // million entities: endpoint gateways by VPC, resource bindings by gateway, records by zone.
+    gateways_by_vpc: Children,
+    resource_bindings_by_gateway: Children,
+    records_by_zone: Children,
     revision: u64,
+}
+
+/// Child ids by parent id, kept beside the entity maps as they change.
+#[derive(Clone, Debug, Default)]
+struct Children(imbl::OrdMap<String, imbl::OrdSet<String>>);
+
+impl Children {
+    fn add(&mut self, parent: &str, id: &str) {
+        self.0.entry(parent.to_owned()).or_default().insert(id.to_owned());
+    }
+
+    fn remove(&mut self, parent: &str, id: &str) {
+        if let Some(children) = self.0.get_mut(parent) {
+            children.remove(id);
+            if children.is_empty() {
+                self.0.remove(parent);
+            }
+        }
+    }
+
+    fn of<'a>(&'a self, parent: &str) -> impl Iterator<Item = &'a String> + 'a {
+        self.0.get(parent).into_iter().flat_map(|children| children.iter())
+    }
 }
 
 /// An entity of any kind, as loaded from or written to the store.
@@ -158,10 +186,20 @@ impl World {
                 self.reserved_ips.insert(ip.id.clone(), ip);
             }
             Entity::Gateway(gateway) => {
-                self.gateways.insert(gateway.id.clone(), gateway);
+                self.gateways_by_vpc.add(&gateway.vpc, &gateway.id);
+                if let Some(old) = self.gateways.insert(gateway.id.clone(), gateway)
+                    && self.gateways.get(&old.id).is_some_and(|new| new.vpc != old.vpc)
+                {
+                    self.gateways_by_vpc.remove(&old.vpc, &old.id);
+                }
             }
             Entity::ResourceBinding(binding) => {
-                self.resource_bindings.insert(binding.id.clone(), binding);
+                self.resource_bindings_by_gateway.add(&binding.gateway, &binding.id);
+                if let Some(old) = self.resource_bindings.insert(binding.id.clone(), binding)
+                    && self.resource_bindings.get(&old.id).is_some_and(|new| new.gateway != old.gateway)
+                {
+                    self.resource_bindings_by_gateway.remove(&old.gateway, &old.id);
+                }
             }
             Entity::Binding(binding) => {
                 self.bindings.insert(binding.id.clone(), binding);
@@ -182,7 +220,12 @@ impl World {
                 self.dns_zones.insert(zone.id.clone(), zone);
             }
             Entity::ResourceRecord(record) => {
-                self.records.insert(record.id.clone(), record);
+                self.records_by_zone.add(&record.zone, &record.id);
+                if let Some(old) = self.records.insert(record.id.clone(), record)
+                    && self.records.get(&old.id).is_some_and(|new| new.zone != old.zone)
+                {
+                    self.records_by_zone.remove(&old.zone, &old.id);
+                }
             }
             Entity::SecurityGroup(group) => {
                 self.security_groups.insert(group.id.clone(), group);
@@ -203,6 +246,39 @@ impl World {
                 self.transit_connections.insert(connection.id.clone(), connection);
             }
         }
+    }
+
+    /// Removes an entity, and its id from the indexes of children.
+    pub(crate) fn remove(&mut self, key: &EntityKey) {
+        match key {
+            EntityKey::ResourceGroup(id) => self.resource_groups.remove(id).map(|_| ()),
+            EntityKey::Vpc(id) => self.vpcs.remove(id).map(|_| ()),
+            EntityKey::AddressPrefix(id) => self.prefixes.remove(id).map(|_| ()),
+            EntityKey::Subnet(id) => self.subnets.remove(id).map(|_| ()),
+            EntityKey::ReservedIp(id) => self.reserved_ips.remove(id).map(|_| ()),
+            EntityKey::Gateway(id) => {
+                self.gateways.remove(id).map(|gateway| self.gateways_by_vpc.remove(&gateway.vpc, id))
+            }
+            EntityKey::ResourceBinding(id) => self
+                .resource_bindings
+                .remove(id)
+                .map(|binding| self.resource_bindings_by_gateway.remove(&binding.gateway, id)),
+            EntityKey::Binding(id) => self.bindings.remove(id).map(|_| ()),
+            EntityKey::Resolver(id) => self.resolvers.remove(id).map(|_| ()),
+            EntityKey::ForwardingRule(id) => self.forwarding_rules.remove(id).map(|_| ()),
+            EntityKey::SecondaryZone(id) => self.secondary_zones.remove(id).map(|_| ()),
+            EntityKey::ServiceInstance(id) => self.service_instances.remove(id).map(|_| ()),
+            EntityKey::DnsZone(id) => self.dns_zones.remove(id).map(|_| ()),
+            EntityKey::ResourceRecord(id) => {
+                self.records.remove(id).map(|record| self.records_by_zone.remove(&record.zone, id))
+            }
+            EntityKey::SecurityGroup(id) => self.security_groups.remove(id).map(|_| ()),
+            EntityKey::NetworkAcl(id) => self.network_acls.remove(id).map(|_| ()),
+            EntityKey::RoutingTable(id) => self.routing_tables.remove(id).map(|_| ()),
+            EntityKey::PublicGateway(id) => self.public_gateways.remove(id).map(|_| ()),
+            EntityKey::TransitGateway(id) => self.transit_gateways.remove(id).map(|_| ()),
+            EntityKey::TransitConnection(id) => self.transit_connections.remove(id).map(|_| ()),
+        };
     }
 
     /// The store revision this world reflects.
@@ -324,7 +400,7 @@ impl World {
 
     /// The endpoint gateways in a VPC.
     pub fn gateways_in<'a>(&'a self, vpc: &'a str) -> impl Iterator<Item = &'a EndpointGateway> + 'a {
-        self.gateways.values().filter(move |gateway| gateway.vpc == vpc)
+        self.gateways_by_vpc.of(vpc).filter_map(|id| self.gateways.get(id))
     }
 
     /// The reserved IPs bound to an endpoint gateway.
@@ -346,7 +422,7 @@ impl World {
 
     /// The resource bindings of an endpoint gateway, by id.
     pub fn resource_bindings_of<'a>(&'a self, gateway: &'a str) -> impl Iterator<Item = &'a ResourceBinding> + 'a {
-        self.resource_bindings.values().filter(move |binding| binding.gateway == gateway)
+        self.resource_bindings_by_gateway.of(gateway).filter_map(|id| self.resource_bindings.get(id))
     }
 
     /// One binding.
@@ -443,7 +519,7 @@ impl World {
 
     /// The resource records of a zone, by id.
     pub fn records_of<'a>(&'a self, zone: &'a str) -> impl Iterator<Item = &'a ResourceRecord> + 'a {
-        self.records.values().filter(move |record| record.zone == zone)
+        self.records_by_zone.of(zone).filter_map(|id| self.records.get(id))
     }
 
     /// The resource records that differ from `older` to this world, each as it was and as it is (`None` where it
@@ -610,33 +686,81 @@ impl Draft {
 
     /// Removes an entity.
     pub fn remove(&mut self, key: EntityKey) {
-        match &key {
-            EntityKey::ResourceGroup(id) => self.world.resource_groups.remove(id).map(|_| ()),
-            EntityKey::Vpc(id) => self.world.vpcs.remove(id).map(|_| ()),
-            EntityKey::AddressPrefix(id) => self.world.prefixes.remove(id).map(|_| ()),
-            EntityKey::Subnet(id) => self.world.subnets.remove(id).map(|_| ()),
-            EntityKey::ReservedIp(id) => self.world.reserved_ips.remove(id).map(|_| ()),
-            EntityKey::Gateway(id) => self.world.gateways.remove(id).map(|_| ()),
-            EntityKey::ResourceBinding(id) => self.world.resource_bindings.remove(id).map(|_| ()),
-            EntityKey::Binding(id) => self.world.bindings.remove(id).map(|_| ()),
-            EntityKey::Resolver(id) => self.world.resolvers.remove(id).map(|_| ()),
-            EntityKey::ForwardingRule(id) => self.world.forwarding_rules.remove(id).map(|_| ()),
-            EntityKey::SecondaryZone(id) => self.world.secondary_zones.remove(id).map(|_| ()),
-            EntityKey::ServiceInstance(id) => self.world.service_instances.remove(id).map(|_| ()),
-            EntityKey::DnsZone(id) => self.world.dns_zones.remove(id).map(|_| ()),
-            EntityKey::ResourceRecord(id) => self.world.records.remove(id).map(|_| ()),
-            EntityKey::SecurityGroup(id) => self.world.security_groups.remove(id).map(|_| ()),
-            EntityKey::NetworkAcl(id) => self.world.network_acls.remove(id).map(|_| ()),
-            EntityKey::RoutingTable(id) => self.world.routing_tables.remove(id).map(|_| ()),
-            EntityKey::PublicGateway(id) => self.world.public_gateways.remove(id).map(|_| ()),
-            EntityKey::TransitGateway(id) => self.world.transit_gateways.remove(id).map(|_| ()),
-            EntityKey::TransitConnection(id) => self.world.transit_connections.remove(id).map(|_| ()),
-        };
+        self.world.remove(&key);
         self.touched.insert(key);
     }
 
     /// The changed world and the keys to persist (present keys are upserted, absent ones deleted).
     pub fn finish(self) -> (World, Vec<EntityKey>) {
         (self.world, self.touched.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use hubspoke_iam::{AccountId, Timestamp};
+
+    use super::*;
+    use crate::model::{BindingMode, GatewayTarget, Phase, RecordData, ResourceRecord, Settling};
+
+    fn record(id: usize, zone: usize) -> Entity {
+        Entity::ResourceRecord(ResourceRecord {
+            id: format!("record-{id}"),
+            account: AccountId::from_bytes([1; 16]),
+            zone: format!("zone-{zone}"),
+            name: format!("host-{id}.example"),
+            ttl: 60,
+            data: RecordData::A(std::net::Ipv4Addr::new(10, 0, 0, id as u8)),
+            created_at: Timestamp(0),
+            modified_at: Timestamp(0),
+        })
+    }
+
+    fn gateway(id: usize, vpc: usize) -> Entity {
+        Entity::Gateway(EndpointGateway {
+            id: format!("gateway-{id}"),
+            account: AccountId::from_bytes([1; 16]),
+            vpc: format!("vpc-{vpc}"),
+            name: format!("gateway-{id}"),
+            target: GatewayTarget::ProviderCloudService { crn: "crn".into() },
+            service_endpoints: Vec::new(),
+            mode: BindingMode::Primary,
+            created_at: Timestamp(0),
+            settling: Settling { phase: Phase::Pending, until: Timestamp(0) },
+            security_groups: Vec::new(),
+            resource_group: String::new(),
+        })
+    }
+
+    /// Through a long pseudo-random sequence of puts (new ids, and old ids under another parent) and removes, the
+    /// indexed lookups of children answer exactly what a scan of every entity answers.
+    #[test]
+    fn indexes_of_children_agree_with_scans() {
+        let mut world = World::default();
+        let mut state: u64 = 7;
+        let mut next = |bound: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((state >> 33) % bound) as usize
+        };
+        for step in 0..2000 {
+            let mut draft = world.draft();
+            let (id, parent) = (next(40), next(3));
+            match next(4) {
+                0 => draft.put(record(id, parent)),
+                1 => draft.remove(EntityKey::ResourceRecord(format!("record-{id}"))),
+                2 => draft.put(gateway(id, parent)),
+                _ => draft.remove(EntityKey::Gateway(format!("gateway-{id}"))),
+            }
+            world = draft.finish().0;
+            for parent in 0..3 {
+                let (zone, vpc) = (format!("zone-{parent}"), format!("vpc-{parent}"));
+                let indexed: Vec<&str> = world.records_of(&zone).map(|r| r.id.as_str()).collect();
+                let scanned: Vec<&str> = world.records().filter(|r| r.zone == zone).map(|r| r.id.as_str()).collect();
+                assert_eq!(indexed, scanned, "records of {zone} after step {step}");
+                let indexed: Vec<&str> = world.gateways_in(&vpc).map(|g| g.id.as_str()).collect();
+                let scanned: Vec<&str> = world.gateways().filter(|g| g.vpc == vpc).map(|g| g.id.as_str()).collect();
+                assert_eq!(indexed, scanned, "gateways of {vpc} after step {step}");
+            }
+        }
     }
 }
