@@ -382,9 +382,18 @@ pub mod authority {
     impl Authority {
         /// Serves `apex` with its SOA (`soa` first in `records`) and other records on `ip`, on a port it picks.
         pub async fn start(ip: IpAddr, apex: &str, records: Vec<Record>) -> Authority {
-            let udp = UdpSocket::bind(SocketAddr::new(ip, 0)).await.expect("bind UDP");
-            let address = udp.local_addr().expect("UDP address");
-            let tcp = TcpListener::bind(address).await.expect("bind TCP on the same port");
+            // The UDP port is picked by the kernel; the same TCP port may be taken (by another test's connection),
+            // so a few ports are tried.
+            let mut attempts = 0;
+            let (udp, address, tcp) = loop {
+                let udp = UdpSocket::bind(SocketAddr::new(ip, 0)).await.expect("bind UDP");
+                let address = udp.local_addr().expect("UDP address");
+                match TcpListener::bind(address).await {
+                    Ok(tcp) => break (udp, address, tcp),
+                    Err(error) if attempts == 20 => panic!("bind TCP on the same port as UDP: {error}"),
+                    Err(_) => attempts += 1,
+                }
+            };
             let state = Arc::new(State {
                 apex: Name::from_ascii(format!("{}.", apex.trim_end_matches('.'))).unwrap(),
                 records: RwLock::new(records),
