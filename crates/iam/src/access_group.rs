@@ -243,7 +243,9 @@ pub struct GroupSettings {
 #[non_exhaustive]
 pub enum AccessGroupError {
     /// The name is empty, too long or holds a forbidden character.
-    #[error("the access group name `{name}` must be 1 to {MAX_NAME_CHARS} characters without control characters (rule AG1)")]
+    #[error(
+        "the access group name `{name}` must be 1 to {MAX_NAME_CHARS} characters without control characters (rule AG1)"
+    )]
     Name {
         /// The name as given.
         name: String,
@@ -268,7 +270,9 @@ pub enum AccessGroupError {
         expected: &'static str,
     },
     /// The iam id is in fifty groups already.
-    #[error("Group membership limit reached. A member can be a member of at most {MAX_GROUPS_PER_MEMBER} groups: `{iam_id}` (rule AG5)")]
+    #[error(
+        "Group membership limit reached. A member can be a member of at most {MAX_GROUPS_PER_MEMBER} groups: `{iam_id}` (rule AG5)"
+    )]
     MembershipLimit {
         /// The iam id.
         iam_id: String,
@@ -286,7 +290,9 @@ pub enum AccessGroupError {
     #[error("the Public Access group cannot be {0}: every account keeps it as it is (rule AG8)")]
     PublicAccess(&'static str),
     /// A group with members or rules is deleted without `force`.
-    #[error("the access group `{id}` has {members} members and {rules} rules: remove them first, or delete with `force=true` (rule AG9)")]
+    #[error(
+        "the access group `{id}` has {members} members and {rules} rules: remove them first, or delete with `force=true` (rule AG9)"
+    )]
     NotEmpty {
         /// The group.
         id: String,
@@ -398,12 +404,7 @@ pub fn check_changeable(group: &AccessGroup, change: &'static str) -> Result<(),
 }
 
 /// Checks that a group may be deleted: without `force`, only when it has no members and no rules (rule AG9).
-pub fn check_deletable(
-    group: &AccessGroup,
-    members: usize,
-    rules: usize,
-    force: bool,
-) -> Result<(), AccessGroupError> {
+pub fn check_deletable(group: &AccessGroup, members: usize, rules: usize, force: bool) -> Result<(), AccessGroupError> {
     check_changeable(group, "deleted")?;
     if !force && (members > 0 || rules > 0) {
         return Err(AccessGroupError::NotEmpty { id: group.id.clone(), members, rules });
@@ -581,7 +582,12 @@ mod tests {
         ];
         for (group, members, rules, force, refused_by) in cases {
             let checked = check_deletable(group, members, rules, force);
-            assert_eq!(checked.err().as_ref().map(rule_of).as_deref(), refused_by, "{} {members} {rules} {force}", group.id);
+            assert_eq!(
+                checked.err().as_ref().map(rule_of).as_deref(),
+                refused_by,
+                "{} {members} {rules} {force}",
+                group.id
+            );
         }
         assert_eq!(check_changeable(&public, "renamed").map_err(|e| rule_of(&e)), Err("AG8".to_owned()));
         assert!(check_changeable(&plain, "renamed").is_ok());
