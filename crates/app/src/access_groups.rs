@@ -87,7 +87,7 @@ pub enum GroupSort {
     Id,
     /// `name` (case-insensitive)
     Name,
-    /// `description`
+    /// `description` (case-insensitive)
     Description,
     /// `is_federated`: every group is `false`, so this keeps the creation order.
     IsFederated,
@@ -319,7 +319,7 @@ impl App {
                 let order = match field {
                     GroupSort::Id => a.id.cmp(&b.id),
                     GroupSort::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
-                    GroupSort::Description => a.description.cmp(&b.description),
+                    GroupSort::Description => a.description.to_lowercase().cmp(&b.description.to_lowercase()),
                     GroupSort::IsFederated => std::cmp::Ordering::Equal,
                 };
                 if descending { order.reverse() } else { order }
