@@ -82,6 +82,7 @@ async fn access_groups_are_created_read_listed_updated_with_etags_and_deleted() 
         let (status, refused) = server.call(Method::POST, &groups_path, token, Some(body)).await;
         assert!(assert_envelope(&refused, status, "invalid_request").contains(rule), "{refused}");
         assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(refused["errors"][0]["target"]["name"], json!(target), "the field at fault: {refused}");
     }
     let (status, refused) = server.call(Method::POST, "/v2/groups", token, Some(json!({ "name": "x" }))).await;
     assert_envelope(&refused, status, "missing_required_query_parameter");

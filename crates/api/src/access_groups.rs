@@ -188,8 +188,9 @@ fn page(url: &str, params: &Params, key: &str, items: Vec<Value>, offset: usize,
     let start = offset.min(total);
     let end = start.saturating_add(limit).min(total);
     let mut body = json!({ "limit": limit, "offset": offset, "total_count": total, "first": link(0) });
-    if limit > 0 {
-        body["last"] = link((total.saturating_sub(1) / limit) * limit);
+    // With `limit=0` there are no pages to link to, only the counts.
+    if let Some(pages_before_last) = total.saturating_sub(1).checked_div(limit) {
+        body["last"] = link(pages_before_last * limit);
         if end < total {
             body["next"] = link(end);
         }

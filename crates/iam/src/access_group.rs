@@ -543,7 +543,9 @@ mod tests {
     fn rules_table() {
         use ConditionOperator::*;
         let good = || vec![condition("blueGroups", Equals, "admins")];
-        let cases: Vec<(&str, i64, &str, Vec<Condition>, Option<&str>)> = vec![
+        /// (name, expiration, realm, conditions, the rule that refuses it if any).
+        type Case<'a> = (&'a str, i64, &'a str, Vec<Condition>, Option<&'a str>);
+        let cases: Vec<Case> = vec![
             ("r", 1, "https://idp.example.com", good(), None),
             ("", 24, "https://idp.example.com", good(), None),
             ("r", 12, "realm", vec![condition("a", In, "[\"x\",\"y\"]"), condition("b", Contains, "z")], None),
