@@ -1363,3 +1363,59 @@ async fn dns_zones_permitted_networks_and_records_from_the_cli() {
     let left = json(hubspoke(&server, &key).args(["resource", "service-instances"]));
     assert_eq!(left.as_array().unwrap().len(), 0, "{left}");
 }
+
+#[tokio::test]
+async fn access_groups_from_the_cli_in_ibmcloud_shapes() {
+    let server = Server::ephemeral().await;
+    let (_, key) = account(&server, "groups", None).await;
+    let cli = |args: &[&str]| run(hubspoke(&server, &key).args(args));
+
+    let text = cli(&["iam", "access-group-create", "network-admins", "-d", "Administers the hub VPC"]);
+    redacted(&text).bind(|| insta::assert_snapshot!("access_group_create", text));
+    let created = json(hubspoke(&server, &key).args(["iam", "access-group", "network-admins"]));
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert!(id.starts_with("AccessGroupId-"), "{created}");
+
+    let text = cli(&["iam", "access-group-user-add", "network-admins", "IBMid-550002G2B4", "IBMid-550002G2B5"]);
+    assert!(text.contains("IBMid-550002G2B4, IBMid-550002G2B5 added to access group network-admins"), "{text}");
+    cli(&["iam", "access-group-service-id-add", "network-admins", "ServiceId-1b3c4d5e-0000-4000-8000-000000000000"]);
+    let text = cli(&["iam", "access-group-members", "network-admins"]);
+    redacted(&text).bind(|| insta::assert_snapshot!("access_group_members", text));
+    let text = cli(&["iam", "access-groups"]);
+    redacted(&text).bind(|| insta::assert_snapshot!("access_groups", text));
+    let of_user = json(hubspoke(&server, &key).args(["iam", "access-groups", "-u", "IBMid-550002G2B5"]));
+    assert_eq!(of_user.as_array().unwrap().len(), 1, "{of_user}");
+    let of_service = json(hubspoke(&server, &key).args([
+        "iam",
+        "access-groups",
+        "-s",
+        "ServiceId-1b3c4d5e-0000-4000-8000-000000000000",
+    ]));
+    assert_eq!(of_service[0]["id"], serde_json::json!(id));
+
+    // A malformed IBMid is refused, and the command fails.
+    let output =
+        hubspoke(&server, &key).args(["iam", "access-group-user-add", "network-admins", "alice"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("(rule AG4)"));
+
+    let text = cli(&["iam", "access-group-update", "network-admins", "-n", "hub-admins", "-d", "Hub VPC"]);
+    redacted(&text).bind(|| insta::assert_snapshot!("access_group_update", text));
+    let text = cli(&["iam", "access-group-user-remove", "hub-admins", "IBMid-550002G2B4"]);
+    assert!(text.contains("User IBMid-550002G2B4 is removed from access group hub-admins"), "{text}");
+
+    // Two groups may share a name; the CLI then asks for the id.
+    cli(&["iam", "access-group-create", "hub-admins"]);
+    let output = hubspoke(&server, &key).args(["iam", "access-group", "hub-admins"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("2 access groups are named `hub-admins`"));
+    let shown = json(hubspoke(&server, &key).args(["iam", "access-group", &id]));
+    assert_eq!(shown["description"], "Hub VPC");
+
+    // A group with members is deleted only with -r.
+    let output = hubspoke(&server, &key).args(["iam", "access-group-delete", &id, "-f"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("(rule AG9)"));
+    let text = cli(&["iam", "access-group-delete", &id, "-f", "-r"]);
+    assert!(text.contains(&format!("Access group {id} is deleted successfully")), "{text}");
+    let left = json(hubspoke(&server, &key).args(["iam", "access-groups"]));
+    assert_eq!(left.as_array().unwrap().len(), 2, "the Public Access group and the twin: {left}");
+}

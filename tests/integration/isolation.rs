@@ -1,7 +1,8 @@
 //! No account gets into another's data: a third account, and the spoke for the hub's own resources, try every
 //! operation on the hub's policies, VPCs, address prefixes, subnets, reserved IPs, gateways, bindings, custom
 //! resolvers, DNS Services instances, zones, permitted networks and records, security groups, network ACLs, routing
-//! tables, resource bindings, transit gateways, resource groups, account settings, events and DNS endpoints, and get
+//! tables, resource bindings, transit gateways, resource groups, access groups, account settings, events and DNS
+//! endpoints, and get
 //! 403 or 404, never data, and change nothing.
 
 use std::collections::BTreeMap;
@@ -43,6 +44,8 @@ struct Secrets {
     dns_instance: String,
     zone: String,
     record: String,
+    access_group: String,
+    access_group_rule: String,
 }
 
 async fn build(net: &Net<'_>) -> Secrets {
@@ -173,7 +176,18 @@ async fn build(net: &Net<'_>) -> Secrets {
     net.ok(hub, Method::POST, &format!("{zones}/{zone}/permitted_networks"), Some(permit)).await;
     let record = json!({ "type": "TXT", "name": "secret-txt", "rdata": { "text": "secret-text" } });
     let record = net.ok(hub, Method::POST, &format!("{zones}/{zone}/resource_records"), Some(record)).await;
+    // An access group with a member and a dynamic rule.
+    let groups = format!("/v2/groups?account_id={}", hub.id);
+    let body = json!({ "name": "secret-group", "description": "secret-description" });
+    let access_group = text(&net.ok(hub, Method::POST, &groups, Some(body)).await["id"]);
+    let members = json!({ "members": [{ "iam_id": "IBMid-3100007A1B", "type": "user" }] });
+    net.ok(hub, Method::PUT, &format!("/v2/groups/{access_group}/members"), Some(members)).await;
+    let rule = json!({ "name": "secret-rule", "expiration": 12, "realm_name": "https://idp.example.com",
+        "conditions": [{ "claim": "secret-claim", "operator": "EQUALS", "value": "secret-value" }] });
+    let rule = net.ok(hub, Method::POST, &format!("/v2/groups/{access_group}/rules"), Some(rule)).await;
     Secrets {
+        access_group,
+        access_group_rule: text(&rule["id"]),
         dns_instance,
         zone,
         record: text(&record["id"]),
@@ -243,6 +257,12 @@ async fn snapshot(net: &Net<'_>, secrets: &Secrets) -> BTreeMap<String, Value> {
         format!("/v2/resource_groups/{}", secrets.resource_group),
         "/v2/resource_groups".to_owned(),
         format!("/v1/accounts/{}/settings/identity", net.hub.id),
+        format!("/v2/groups/{}", secrets.access_group),
+        format!("/v2/groups/{}/members", secrets.access_group),
+        format!("/v2/groups/{}/rules", secrets.access_group),
+        format!("/v2/groups/{}/rules/{}", secrets.access_group, secrets.access_group_rule),
+        format!("/v2/groups?account_id={}", net.hub.id),
+        format!("/v2/groups/settings?account_id={}", net.hub.id),
     ];
     paths.push(format!("/v1/subnets/{}/reserved_ips", secrets.subnet));
     let mut seen = BTreeMap::new();
@@ -281,6 +301,8 @@ fn hub_ids(net: &Net<'_>, secrets: &Secrets) -> Vec<String> {
         secrets.dns_instance.clone(),
         secrets.zone.clone(),
         secrets.record.clone(),
+        secrets.access_group.clone(),
+        secrets.access_group_rule.clone(),
         text(&secrets.hub_vpc["resource_group"]["id"]),
     ]
     .into_iter()
@@ -314,6 +336,8 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
     let instance = &secrets.dns_instance;
     let zones = format!("/v1/instances/{instance}/dnszones");
     let zone = format!("{zones}/{}", secrets.zone);
+    let (ag, ag_rule_id) = (&secrets.access_group, &secrets.access_group_rule);
+    let ag_rule = json!({ "expiration": 1, "realm_name": "taken", "conditions": [{ "claim": "c", "operator": "EQUALS", "value": "v" }] });
     let policy_v2 =
         server.call(Method::GET, &format!("/v2/policies/{}", secrets.policy), Some(&net.hub.token), None).await.1;
 
@@ -526,8 +550,36 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         (Method::PATCH, format!("/v1/policies/{}", secrets.policy), Some(json!({ "state": "deleted" }))),
         (Method::DELETE, format!("/v1/policies/{}", secrets.policy), None),
         (Method::DELETE, format!("/v2/policies/{}", secrets.policy), None),
+        (Method::GET, format!("/v2/groups/{ag}"), None),
+        (Method::PATCH, format!("/v2/groups/{ag}"), Some(json!({ "name": "taken" }))),
+        (Method::DELETE, format!("/v2/groups/{ag}?force=true"), None),
+        (Method::GET, format!("/v2/groups/{ag}/members"), None),
+        (
+            Method::PUT,
+            format!("/v2/groups/{ag}/members"),
+            Some(json!({ "members": [{ "iam_id": "IBMid-3100007A1C", "type": "user" }] })),
+        ),
+        (Method::DELETE, format!("/v2/groups/{ag}/members/IBMid-3100007A1B"), None),
+        (Method::POST, format!("/v2/groups/{ag}/members/delete"), Some(json!({ "members": ["IBMid-3100007A1B"] }))),
+        (Method::GET, format!("/v2/groups/{ag}/rules"), None),
+        (Method::POST, format!("/v2/groups/{ag}/rules"), Some(ag_rule.clone())),
+        (Method::GET, format!("/v2/groups/{ag}/rules/{ag_rule_id}"), None),
+        (Method::PUT, format!("/v2/groups/{ag}/rules/{ag_rule_id}"), Some(ag_rule.clone())),
+        (Method::DELETE, format!("/v2/groups/{ag}/rules/{ag_rule_id}"), None),
+        (Method::GET, format!("/v2/groups/settings?account_id={}", net.hub.id), None),
+        (
+            Method::PATCH,
+            format!("/v2/groups/settings?account_id={}", net.hub.id),
+            Some(json!({ "public_access_enabled": true })),
+        ),
+        (
+            Method::PUT,
+            format!("/v2/groups/_allgroups/members/IBMid-3100007A1B?account_id={}", net.hub.id),
+            Some(json!({ "type": "user", "groups": [ag] })),
+        ),
+        (Method::DELETE, format!("/v2/groups/_allgroups/members/IBMid-3100007A1B?account_id={}", net.hub.id), None),
     ];
-    let policy_paths = |path: &str| path.contains("/policies");
+    let policy_paths = |path: &str| path.contains("/policies") || path.starts_with("/v2/groups/");
     for (who, account) in [("intruder", &intruder), ("spoke", &net.spoke)] {
         for (method, path, body) in &direct {
             // Policy writes need the ETag IBM requires; send the hub's, which a thief could have seen in a log.
@@ -545,6 +597,7 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
 
     // Creating inside the hub's account or resources, from the intruder's: refused one way or another, and nothing
     // appears on the hub's side (checked by the snapshot below).
+    let groups_of_hub = format!("/v2/groups?account_id={}", net.hub.id);
     let into: Vec<(&str, Value)> = vec![
         (
             "/v1/subnets",
@@ -556,6 +609,7 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         ("/v1/network_acls", json!({ "vpc": { "id": vpc } })),
         ("/v1/network_acls", json!({ "vpc": { "id": vpc }, "source_network_acl": { "id": acl } })),
         ("/v2/resource_groups", json!({ "name": "taken", "account_id": net.hub.id })),
+        (&groups_of_hub, json!({ "name": "taken" })),
         ("/v1/vpcs", json!({ "name": "taken", "resource_group": { "id": rg } })),
         ("/v1/vpcs", json!({ "name": "taken", "resource_group": { "id": default_rg } })),
         ("/v1/endpoint_gateways", json!({ "target": { "crn": COS }, "vpc": { "crn": secrets.hub_vpc["crn"] } })),
@@ -602,6 +656,7 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         "/_hubspoke/events",
         &format!("/v1/policies?account_id={}", intruder.id),
         &format!("/v2/policies?account_id={}", intruder.id),
+        &format!("/v2/groups?account_id={}", intruder.id),
         // IBM answers a list of an account the caller cannot read with 200 and no policies, not 403; hubspoke does
         // the same.
         &format!("/v1/policies?account_id={}", net.hub.id),

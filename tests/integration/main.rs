@@ -3,6 +3,7 @@
 mod support;
 mod terraform;
 
+mod access_groups;
 mod authzen;
 mod cli;
 mod cli_commands;

@@ -1,4 +1,5 @@
-//! The official Node SDK (`@ibm-cloud/platform-services`) creates, reads and deletes the seed's authorization.
+//! The official Node SDK (`@ibm-cloud/platform-services`) creates, reads and deletes the seed's authorization, and
+//! manages an access group and its members.
 //!
 //! `scripts/test` installs the SDK into `tests/node/node_modules` (`npm ci`); without it this test fails, it does not
 //! skip.
@@ -18,4 +19,5 @@ async fn the_node_sdk_manages_the_seed_authorization() {
     ];
     let stdout = run_node("tests/node", "conformance.mjs", environment).await;
     assert!(stdout.contains("\"deleted\":true"), "{stdout}");
+    assert!(stdout.contains("\"access_group_deleted\":true"), "{stdout}");
 }

@@ -135,6 +135,8 @@ impl From<AppError> for ApiError {
             AppError::Invalid(_) | AppError::BadRequest(_) | AppError::Unsupported(_) => {
                 ApiError::invalid_body(message)
             }
+            AppError::AccessGroup(rule) => access_group_error(rule, message),
+            AppError::AccessGroupNotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
             AppError::PolicyNotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "policy_not_found", message),
             AppError::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, "insufficent_permissions", message),
             AppError::DuplicatePolicy { existing } => {
@@ -168,6 +170,26 @@ impl From<AppError> for ApiError {
                 )
             }
         }
+    }
+}
+
+/// An access-group rule's refusal (`docs/rules.md`, rules AG1 to AG9).
+fn access_group_error(rule: hubspoke_iam::access_group::AccessGroupError, message: String) -> ApiError {
+    use hubspoke_iam::access_group::AccessGroupError as E;
+    match rule {
+        E::MembershipLimit { .. } => ApiError::new(StatusCode::FORBIDDEN, "error_occurred", message),
+        E::PublicAccess(_) => ApiError::new(StatusCode::FORBIDDEN, "access_group_public_access", message),
+        E::NotEmpty { .. } => ApiError::new(StatusCode::CONFLICT, "access_group_not_empty", message),
+        E::Name { .. } => {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", message).with_target("name", "field")
+        }
+        E::Description(_) => {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", message).with_target("description", "field")
+        }
+        E::Expiration { .. } => {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", message).with_target("expiration", "field")
+        }
+        _ => ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", message),
     }
 }
 

@@ -21,6 +21,7 @@
 // where a few hundred bytes moved on return cost nothing measurable; boxing it would only add noise to every handler.
 #![allow(clippy::result_large_err)]
 
+pub mod access_groups;
 pub mod authzen;
 pub mod console;
 pub mod dns_forwarding;

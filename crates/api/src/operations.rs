@@ -3,14 +3,14 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::routing::{MethodRouter, delete, get, patch, post, put};
+use axum::routing::{MethodRouter, delete, get, head, patch, post, put};
 use hubspoke_vpc::rules::record_import;
 
 use crate::policies::v1::V1;
 use crate::policies::v2::V2;
 use crate::{
-    ApiState, authzen, dns_forwarding, dns_services, dns_zones, global_catalog, identity, operator, policies,
-    resource_controller, resource_manager, roles, transit_gateways as tg, vpc,
+    ApiState, access_groups as ag, authzen, dns_forwarding, dns_services, dns_zones, global_catalog, identity,
+    operator, policies, resource_controller, resource_manager, roles, transit_gateways as tg, vpc,
 };
 
 /// What a request body is.
@@ -70,6 +70,20 @@ const POLICY_BODY: Body =
     Body::Json(&[("type", "string"), ("subjects", "array"), ("roles", "array"), ("resources", "array")]);
 const POLICY_V2_BODY: Body =
     Body::Json(&[("type", "string"), ("control", "object"), ("subject", "object"), ("resource", "object")]);
+/// Query parameters of the access-group list.
+const GROUP_LIST_QUERY: &[(&str, bool)] = &[
+    ("account_id", true),
+    ("iam_id", false),
+    ("membership_type", false),
+    ("search", false),
+    ("limit", false),
+    ("offset", false),
+    ("sort", false),
+    ("show_federated", false),
+    ("hide_public_access", false),
+    ("show_crn", false),
+];
+const RULE_BODY: Body = Body::Json(&[("expiration", "integer"), ("realm_name", "string"), ("conditions", "array")]);
 const EVALUATION_BODY: Body = Body::Json(&[("subject", "object"), ("action", "object"), ("resource", "object")]);
 
 fn op(method: Method, path: &'static str, id: &'static str, tag: &'static str, summary: &'static str) -> Operation {
@@ -115,6 +129,17 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
         "/v1/transit_gateways/{transit_gateway_id}/connections/{id}",
     );
     let rm = "Resource Manager";
+    let agr = "IAM Access Groups";
+    let (group, group_members, group_member) = (
+        "/v2/groups/{access_group_id}",
+        "/v2/groups/{access_group_id}/members",
+        "/v2/groups/{access_group_id}/members/{iam_id}",
+    );
+    let (group_rules, group_rule, all_groups) = (
+        "/v2/groups/{access_group_id}/rules",
+        "/v2/groups/{access_group_id}/rules/{rule_id}",
+        "/v2/groups/_allgroups/members/{iam_id}",
+    );
     let rc = "Resource Controller";
     let gc = "Global Catalog";
     let resolvers = "/v1/instances/{instance_id}/custom_resolvers";
@@ -1240,6 +1265,113 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             get(roles::list),
         ),
         (op(M::GET, "/v2/roles/{role_id}", "get_role", pol, "Retrieve a role"), get(roles::get)),
+        (
+            op(M::POST, "/v2/groups", "create_access_group", agr, "Create an access group")
+                .query(&[("account_id", true)])
+                .body(Body::Json(&[("name", "string")])),
+            post(ag::create),
+        ),
+        (
+            op(M::GET, "/v2/groups", "list_access_groups", agr, "List access groups").query(GROUP_LIST_QUERY),
+            get(ag::list),
+        ),
+        (
+            op(M::GET, group, "get_access_group", agr, "Retrieve an access group")
+                .query(&[("show_federated", false), ("show_crn", false)]),
+            get(ag::get),
+        ),
+        (
+            op(M::PATCH, group, "update_access_group", agr, "Rename or describe an access group").body(Body::Json(&[])),
+            patch(ag::update),
+        ),
+        (
+            op(M::DELETE, group, "delete_access_group", agr, "Delete an access group").query(&[("force", false)]),
+            delete(ag::delete),
+        ),
+        (
+            op(M::PUT, group_members, "add_members_to_access_group", agr, "Add members to an access group")
+                .body(Body::Json(&[("members", "array")]))
+                .success(207),
+            put(ag::add_members),
+        ),
+        (
+            op(M::GET, group_members, "list_access_group_members", agr, "List an access group's members").query(&[
+                ("membership_type", false),
+                ("limit", false),
+                ("offset", false),
+                ("type", false),
+                ("verbose", false),
+                ("sort", false),
+            ]),
+            get(ag::list_members),
+        ),
+        (
+            op(M::HEAD, group_member, "is_member_of_access_group", agr, "Check a membership").success(204),
+            head(ag::check_member),
+        ),
+        (
+            op(M::DELETE, group_member, "remove_member_from_access_group", agr, "Remove a member"),
+            delete(ag::remove_member),
+        ),
+        (
+            op(
+                M::POST,
+                "/v2/groups/{access_group_id}/members/delete",
+                "remove_members_from_access_group",
+                agr,
+                "Remove members",
+            )
+            .body(Body::Json(&[("members", "array")]))
+            .success(207),
+            post(ag::remove_members),
+        ),
+        (
+            op(M::PUT, all_groups, "add_member_to_multiple_access_groups", agr, "Add one identity to several groups")
+                .query(&[("account_id", true)])
+                .body(Body::Json(&[("type", "string"), ("groups", "array")]))
+                .success(207),
+            put(ag::add_to_groups),
+        ),
+        (
+            op(
+                M::DELETE,
+                all_groups,
+                "remove_member_from_all_access_groups",
+                agr,
+                "Remove one identity from every group",
+            )
+            .query(&[("account_id", true)])
+            .success(207),
+            delete(ag::remove_from_all_groups),
+        ),
+        (
+            op(M::POST, group_rules, "add_access_group_rule", agr, "Add a dynamic rule").body(RULE_BODY),
+            post(ag::create_rule),
+        ),
+        (op(M::GET, group_rules, "list_access_group_rules", agr, "List an access group's rules"), get(ag::list_rules)),
+        (op(M::GET, group_rule, "get_access_group_rule", agr, "Retrieve a dynamic rule"), get(ag::get_rule)),
+        (
+            op(M::PUT, group_rule, "replace_access_group_rule", agr, "Replace a dynamic rule").body(RULE_BODY),
+            put(ag::replace_rule),
+        ),
+        (op(M::DELETE, group_rule, "remove_access_group_rule", agr, "Delete a dynamic rule"), delete(ag::delete_rule)),
+        (
+            op(M::GET, "/v2/groups/settings", "get_account_settings_access_groups", agr, "Retrieve the group settings")
+                .query(&[("account_id", true)]),
+            get(ag::get_settings),
+        ),
+        (
+            op(
+                M::PATCH,
+                "/v2/groups/settings",
+                "update_account_settings_access_groups",
+                agr,
+                "Update the group settings",
+            )
+            .query(&[("account_id", true)])
+            .body(Body::Json(&[])),
+            patch(ag::update_settings),
+        ),
         (
             op(M::GET, "/v2/resource_groups", "list_resource_groups", rm, "List resource groups").query(&[
                 ("account_id", false),

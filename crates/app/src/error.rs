@@ -28,6 +28,12 @@ pub enum AppError {
     /// No such policy, or one the caller may not see.
     #[error("Policy with Id {0} not found.")]
     PolicyNotFound(String),
+    /// An access-group rule refused the change.
+    #[error(transparent)]
+    AccessGroup(#[from] hubspoke_iam::access_group::AccessGroupError),
+    /// No such access group, member or rule, or one of another account.
+    #[error("{0}")]
+    AccessGroupNotFound(String),
     /// The caller may not do this.
     #[error("{0}")]
     Forbidden(String),

@@ -3,6 +3,7 @@
 //! # Layout
 //!
 //! - [`App`]: the shared state every operation runs against (store, role catalog, decision index).
+//! - [`access_groups`]: access groups, their members and dynamic rules, and the account's group settings.
 //! - [`identity`]: API keys, accounts, the operator key and the token signing key.
 //! - [`policies`]: creating, reading, listing, replacing, deleting and restoring authorization policies.
 //! - [`decisions`]: asking the engine, with the caller's right to ask checked.
@@ -13,6 +14,7 @@
 //! crate does). Every write returns the revision it produced, and the index has caught up to that revision before the
 //! function returns, so a caller always reads its own writes.
 
+pub mod access_groups;
 pub mod decisions;
 pub mod error;
 pub mod events;
@@ -58,6 +60,8 @@ pub struct App {
     replica: Replica,
     settings: Settings,
     world_writes: tokio::sync::Mutex<()>,
+    /// Held while an access-group change is judged and written, so limits across groups see the state it lands on.
+    group_writes: tokio::sync::Mutex<()>,
     data_plane: std::sync::OnceLock<Arc<hubspoke_dns::DataPlane>>,
     /// What `serve --init` is still applying; the server is not ready until it is done.
     initializing: std::sync::Mutex<Option<String>>,
@@ -74,6 +78,7 @@ impl App {
             replica,
             settings,
             world_writes: tokio::sync::Mutex::new(()),
+            group_writes: tokio::sync::Mutex::new(()),
             data_plane: std::sync::OnceLock::new(),
             initializing: std::sync::Mutex::new(None),
         })

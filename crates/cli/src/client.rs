@@ -260,6 +260,44 @@ impl Client {
     }
 }
 
+impl Client {
+    /// The `ETag` of a resource outside the VPC API (an access group, a rule).
+    pub async fn etag(&self, path: &str) -> Result<String, ApiFailure> {
+        let token = self.token().await?.to_owned();
+        let url = format!("{}{path}", self.endpoint);
+        let response = self.http.get(url).bearer_auth(token).send().await.map_err(|e| self.unreachable(e))?;
+        let status = response.status();
+        let etag = response.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        match etag {
+            Some(etag) if status.is_success() => Ok(etag),
+            _ => Err(failure(status, &body)),
+        }
+    }
+
+    /// Like [`Client::call`], with `If-Match` (IAM operations that replace a resource need the ETag read last).
+    pub async fn call_if_match(
+        &self,
+        method: Method,
+        path: &str,
+        body: &Value,
+        etag: &str,
+    ) -> Result<Value, ApiFailure> {
+        let token = self.token().await?.to_owned();
+        let request = self
+            .http
+            .request(method, format!("{}{path}", self.endpoint))
+            .bearer_auth(token)
+            .header("if-match", etag)
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        let response = request.send().await.map_err(|e| self.unreachable(e))?;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if status.is_success() { Ok(body) } else { Err(failure(status, &body)) }
+    }
+}
+
 /// Reads either IBM envelope: Policy Management's `errors[0]` or IAM Identity's `errorCode`/`errorMessage`.
 fn failure(status: StatusCode, body: &Value) -> ApiFailure {
     let first = &body["errors"][0];

@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //!
+//! - [`access_group`]: access groups, their members and dynamic rules, with the rules they must satisfy.
 //! - [`account`]: account ids and the authenticated [`Caller`], with what a caller may do ([`authority`]).
 //! - [`attribute`] and [`glob`]: policy attributes, their operators and how a request value is matched.
 //! - [`policy`]: the one policy model that both `/v1/policies` and `/v2/policies` are views of, and its fingerprint.
@@ -12,6 +13,7 @@
 //! This crate is pure: no IO, no clock, no randomness, no serialization. Callers pass in times and ids, and the api
 //! crate owns every wire shape.
 
+pub mod access_group;
 pub mod account;
 pub mod attribute;
 pub mod authority;

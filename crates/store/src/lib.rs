@@ -250,6 +250,8 @@ pub enum EntityKind {
     Event,
     /// A reset: the id is the account reset, or `*` for every account. Followers reload everything.
     Reset,
+    /// A write to an account's access groups (the id is the first group or rule it touched).
+    AccessGroup,
 }
 
 /// What a reset removes: every policy, network resource and event of one account, or of every account. Accounts and
@@ -340,6 +342,96 @@ pub struct Change {
     pub entity: EntityKind,
     /// The id of what it touched.
     pub entity_id: String,
+}
+
+/// An account's access groups as stored: its groups (but the Public Access group, which is not stored), every
+/// member with its group's id, every dynamic rule, and its group settings once they were first changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccessGroupSet {
+    /// The groups, oldest first.
+    pub groups: Vec<hubspoke_iam::access_group::AccessGroup>,
+    /// `(group id, member)`, oldest first.
+    pub members: Vec<(String, hubspoke_iam::access_group::Member)>,
+    /// The rules, oldest first.
+    pub rules: Vec<hubspoke_iam::access_group::Rule>,
+    /// The settings, if they were ever changed.
+    pub settings: Option<hubspoke_iam::access_group::GroupSettings>,
+}
+
+impl AccessGroupSet {
+    /// A stored group.
+    pub fn group(&self, id: &str) -> Option<&hubspoke_iam::access_group::AccessGroup> {
+        self.groups.iter().find(|group| group.id == id)
+    }
+
+    /// A group's members.
+    pub fn members_of<'a>(
+        &'a self,
+        group_id: &'a str,
+    ) -> impl Iterator<Item = &'a hubspoke_iam::access_group::Member> + 'a {
+        self.members.iter().filter(move |(group, _)| group == group_id).map(|(_, member)| member)
+    }
+
+    /// A group's rules.
+    pub fn rules_of<'a>(
+        &'a self,
+        group_id: &'a str,
+    ) -> impl Iterator<Item = &'a hubspoke_iam::access_group::Rule> + 'a {
+        self.rules.iter().filter(move |rule| rule.group_id == group_id)
+    }
+
+    /// The ids of the groups an iam id is a member of.
+    pub fn groups_of(&self, iam_id: &str) -> Vec<String> {
+        self.members.iter().filter(|(_, member)| member.iam_id == iam_id).map(|(group, _)| group.clone()).collect()
+    }
+}
+
+/// One change to an account's access groups.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccessGroupWrite {
+    /// A new group.
+    InsertGroup(hubspoke_iam::access_group::AccessGroup),
+    /// A group whose stored version is one less than this one's; [`StoreError::Stale`] otherwise.
+    UpdateGroup(hubspoke_iam::access_group::AccessGroup),
+    /// A group, with its members, rules and their conditions.
+    DeleteGroup(String),
+    /// A new member (a member already there stays as it is).
+    InsertMember {
+        /// The group.
+        group_id: String,
+        /// The member.
+        member: hubspoke_iam::access_group::Member,
+    },
+    /// A member leaves a group.
+    DeleteMember {
+        /// The group.
+        group_id: String,
+        /// The member's iam id.
+        iam_id: String,
+    },
+    /// A new rule with its conditions.
+    InsertRule(hubspoke_iam::access_group::Rule),
+    /// A rule whose stored version is one less than this one's, conditions replaced; [`StoreError::Stale`] otherwise.
+    UpdateRule(hubspoke_iam::access_group::Rule),
+    /// A rule with its conditions.
+    DeleteRule(String),
+    /// The account's group settings.
+    PutSettings(hubspoke_iam::access_group::GroupSettings),
+}
+
+impl AccessGroupWrite {
+    /// The id the change log records for this write.
+    pub fn subject(&self) -> &str {
+        match self {
+            AccessGroupWrite::InsertGroup(group) | AccessGroupWrite::UpdateGroup(group) => &group.id,
+            AccessGroupWrite::DeleteGroup(id) | AccessGroupWrite::DeleteRule(id) => id,
+            AccessGroupWrite::InsertMember { group_id, .. } | AccessGroupWrite::DeleteMember { group_id, .. } => {
+                group_id
+            }
+            AccessGroupWrite::InsertRule(rule) | AccessGroupWrite::UpdateRule(rule) => &rule.id,
+            AccessGroupWrite::PutSettings(settings) => settings.account.as_str(),
+        }
+    }
 }
 
 /// A column to sort policies by, as the list operations allow.
@@ -494,6 +586,17 @@ pub trait Store: Send + Sync + 'static {
 
     /// A page of events, newest first, and how many match in all (whatever the position).
     async fn list_events(&self, query: &EventQuery) -> StoreResult<(Vec<EventRecord>, u64)>;
+
+    /// An account's access groups, members, rules and group settings, read in one snapshot.
+    async fn access_groups(&self, account: &AccountId) -> StoreResult<AccessGroupSet>;
+
+    /// Applies changes to an account's access groups in one transaction, all or none; returns its revision.
+    async fn write_access_groups(
+        &self,
+        account: &AccountId,
+        writes: &[AccessGroupWrite],
+        at: i64,
+    ) -> StoreResult<Revision>;
 
     /// Removes what `scope` names in one transaction; returns the reset's revision.
     async fn reset(&self, scope: &ResetScope, at: i64) -> StoreResult<Revision>;

@@ -35,6 +35,7 @@ pub(super) async fn append_changes(
         EntityKind::World => "world",
         EntityKind::Event => "event",
         EntityKind::Reset => "reset",
+        EntityKind::AccessGroup => "access_group",
     };
     let count = entity_ids.len() as i64;
     let last: i64 =
@@ -86,6 +87,7 @@ impl SqlStore {
                     "world" => EntityKind::World,
                     "event" => EntityKind::Event,
                     "reset" => EntityKind::Reset,
+                    "access_group" => EntityKind::AccessGroup,
                     other => return Err(StoreError::Corrupt(format!("change entity `{other}`"))),
                 };
                 Ok(Change {

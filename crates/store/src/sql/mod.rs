@@ -28,6 +28,7 @@
 //! keeps track of whether writes are failing for reasons outside any request (a full disk, an I/O error, a lost
 //! database), for readiness. With several hosts, each operation first makes sure the pool points at the primary.
 
+mod access_groups;
 mod accounts;
 mod bulk;
 mod changes;
@@ -52,8 +53,9 @@ use hubspoke_iam::{AccountId, Policy};
 use sqlx::AnyPool;
 
 use crate::{
-    AccountRecord, ApiKeyRecord, Change, EntityKind, EventQuery, EventRecord, PolicyPage, PolicyQuery, ResetScope,
-    Revision, SigningKeyRecord, StateSnapshot, Store, StoreError, StoreResult, WorldWrite,
+    AccessGroupSet, AccessGroupWrite, AccountRecord, ApiKeyRecord, Change, EntityKind, EventQuery, EventRecord,
+    PolicyPage, PolicyQuery, ResetScope, Revision, SigningKeyRecord, StateSnapshot, Store, StoreError, StoreResult,
+    WorldWrite,
 };
 use hubspoke_vpc::world::Entity;
 
@@ -266,6 +268,19 @@ impl Store for SqlStore {
             Ok(page)
         })
         .await
+    }
+
+    async fn access_groups(&self, account: &AccountId) -> StoreResult<AccessGroupSet> {
+        self.run(self.read_access_groups(account)).await
+    }
+
+    async fn write_access_groups(
+        &self,
+        account: &AccountId,
+        writes: &[AccessGroupWrite],
+        at: i64,
+    ) -> StoreResult<Revision> {
+        self.run_write(self.write_access_group_rows(account, writes, at)).await
     }
 
     async fn reset(&self, scope: &ResetScope, at: i64) -> StoreResult<Revision> {

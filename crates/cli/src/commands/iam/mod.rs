@@ -1,5 +1,6 @@
-//! `hubspoke iam ...`: authorization policies and roles, as `ibmcloud iam` has them.
+//! `hubspoke iam ...`: authorization policies, roles and access groups, as `ibmcloud iam` has them.
 
+mod access_group;
 mod policies;
 mod policy_create;
 mod render;
@@ -45,6 +46,54 @@ pub enum Iam {
     /// List the roles a service (pair) offers.
     #[command(after_help = "EXAMPLE:\n  hubspoke iam roles --service is --source-service is")]
     Roles(roles::Roles),
+    /// Create an access group.
+    #[command(
+        name = "access-group-create",
+        after_help = "EXAMPLE:\n  hubspoke iam access-group-create network-admins -d \"Administers the hub VPC\""
+    )]
+    AccessGroupCreate(access_group::Create),
+    /// List the access groups of your account.
+    #[command(name = "access-groups", after_help = "EXAMPLE:\n  hubspoke iam access-groups -u IBMid-550002G2B4")]
+    AccessGroups(access_group::List),
+    /// Show one access group.
+    #[command(name = "access-group", after_help = "EXAMPLE:\n  hubspoke iam access-group network-admins")]
+    AccessGroup(access_group::Show),
+    /// Rename or describe an access group.
+    #[command(
+        name = "access-group-update",
+        after_help = "EXAMPLE:\n  hubspoke iam access-group-update network-admins -n hub-admins -d \"Hub VPC\""
+    )]
+    AccessGroupUpdate(access_group::Update),
+    /// Delete an access group (`-r` also removes its members and rules).
+    #[command(
+        name = "access-group-delete",
+        after_help = "EXAMPLE:\n  hubspoke iam access-group-delete network-admins -f -r"
+    )]
+    AccessGroupDelete(access_group::Delete),
+    /// Add users (by IBMid) to an access group.
+    #[command(
+        name = "access-group-user-add",
+        after_help = "EXAMPLE:\n  hubspoke iam access-group-user-add network-admins IBMid-550002G2B4"
+    )]
+    AccessGroupUserAdd(access_group::UserAdd),
+    /// Add service IDs to an access group.
+    #[command(
+        name = "access-group-service-id-add",
+        after_help = "EXAMPLE:\n  hubspoke iam access-group-service-id-add network-admins ServiceId-1b3c4d5e-0000-4000-8000-000000000000"
+    )]
+    AccessGroupServiceIdAdd(access_group::ServiceIdAdd),
+    /// List the members of an access group.
+    #[command(
+        name = "access-group-members",
+        after_help = "EXAMPLE:\n  hubspoke iam access-group-members network-admins"
+    )]
+    AccessGroupMembers(access_group::Members),
+    /// Remove a user from an access group.
+    #[command(
+        name = "access-group-user-remove",
+        after_help = "EXAMPLE:\n  hubspoke iam access-group-user-remove network-admins IBMid-550002G2B4"
+    )]
+    AccessGroupUserRemove(access_group::UserRemove),
 }
 
 impl Iam {
@@ -55,6 +104,15 @@ impl Iam {
             Iam::AuthorizationPolicy(command) => command.run(connection, printer).await,
             Iam::AuthorizationPolicyDelete(command) => command.run(connection, printer).await,
             Iam::Roles(command) => command.run(connection, printer).await,
+            Iam::AccessGroupCreate(command) => command.run(connection, printer).await,
+            Iam::AccessGroups(command) => command.run(connection, printer).await,
+            Iam::AccessGroup(command) => command.run(connection, printer).await,
+            Iam::AccessGroupUpdate(command) => command.run(connection, printer).await,
+            Iam::AccessGroupDelete(command) => command.run(connection, printer).await,
+            Iam::AccessGroupUserAdd(command) => command.run(connection, printer).await,
+            Iam::AccessGroupServiceIdAdd(command) => command.run(connection, printer).await,
+            Iam::AccessGroupMembers(command) => command.run(connection, printer).await,
+            Iam::AccessGroupUserRemove(command) => command.run(connection, printer).await,
         }
     }
 }

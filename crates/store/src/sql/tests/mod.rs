@@ -463,6 +463,7 @@ async fn forwarding_rules_and_secondary_zones_round_trip() {
     assert!(store.load_world().await.unwrap().0.is_empty());
 }
 
+mod access_groups;
 mod bulk;
 mod dns;
 mod group;
