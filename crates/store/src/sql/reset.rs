@@ -21,6 +21,7 @@ pub(super) const EMPTIED: &[(&str, &str)] = &[
     ("policy_attributes", "policy_id IN (SELECT id FROM policies WHERE owner = $1)"),
     ("policy_roles", "policy_id IN (SELECT id FROM policies WHERE owner = $1)"),
     ("policies", "owner = $1"),
+    ("custom_roles", "account = $1"),
     ("events", "account = $1"),
     ("dns_resource_records", "account = $1"),
     ("dns_permitted_networks", "zone_id IN (SELECT id FROM dns_zones WHERE account = $1)"),
