@@ -13,6 +13,7 @@
 //! crate does). Every write returns the revision it produced, and the index has caught up to that revision before the
 //! function returns, so a caller always reads its own writes.
 
+pub mod custom_roles;
 pub mod decisions;
 pub mod error;
 pub mod events;

@@ -373,6 +373,8 @@ pub enum PolicySortField {
     LastModifiedById,
     /// `state`
     State,
+    /// `type`: `access` or `authorization`.
+    Kind,
 }
 
 /// The value of a policy's sort column.

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::catalog::RoleCatalog;
+use crate::custom_role::CustomRole;
 use crate::policy::{Policy, PolicyId, PolicyKind, PolicyState, Timestamp};
 use indexed::{Bucket, IndexedPolicy};
 
@@ -102,6 +103,8 @@ pub struct PolicyIndex {
     access: imbl::HashMap<String, imbl::OrdMap<Arc<str>, Arc<Policy>>>,
     /// The owner of each access policy in `access`.
     access_owners: imbl::HashMap<Arc<str>, String>,
+    /// Every account's custom roles, by id.
+    custom_roles: imbl::OrdMap<Arc<str>, Arc<CustomRole>>,
     revision: u64,
 }
 
@@ -197,6 +200,25 @@ impl PolicyIndex {
     /// The active access policies of `owner`, by id.
     pub fn access_policies(&self, owner: &str) -> impl Iterator<Item = &Policy> {
         self.access.get(owner).into_iter().flat_map(|policies| policies.values().map(|policy| &**policy))
+    }
+
+    /// Takes in the new state of a custom role.
+    pub fn apply_custom_role(&mut self, role: &CustomRole) {
+        self.custom_roles.insert(Arc::from(role.id.as_str()), Arc::new(role.clone()));
+    }
+
+    /// Forgets a deleted custom role.
+    pub fn remove_custom_role(&mut self, id: &str) {
+        self.custom_roles.remove(id);
+    }
+
+    /// The custom roles of `account`, oldest first by id.
+    pub fn custom_roles_of(&self, account: &str) -> Vec<CustomRole> {
+        self.custom_roles
+            .values()
+            .filter(|role| role.account_id.as_str() == account)
+            .map(|role| (**role).clone())
+            .collect()
     }
 
     /// Removes a policy if it is indexed.

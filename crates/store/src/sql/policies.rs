@@ -523,6 +523,11 @@ fn sort_column(field: PolicySortField) -> &'static str {
         PolicySortField::LastModifiedAt => "last_modified_at",
         PolicySortField::LastModifiedById => "last_modified_by_id",
         PolicySortField::State => "state",
+        // The kind is not a column: an access policy's subject is an `iam_id` or an `access_group_id`.
+        PolicySortField::Kind => {
+            "(CASE WHEN EXISTS (SELECT 1 FROM policy_attributes k WHERE k.policy_id = policies.id AND \
+             k.side = 'subject' AND k.key IN ('iam_id', 'access_group_id')) THEN 'access' ELSE 'authorization' END)"
+        }
     }
 }
 
