@@ -186,12 +186,12 @@ async fn lists_filter_access_policies_by_type_subject_and_scope() {
         ids.into_iter().cloned().collect::<Vec<_>>()
     };
     assert_eq!(list("&type=access".into()).await, sorted(vec![&user, &service, &group, &platform]));
-    assert_eq!(list("&type=authorization".into()).await, [authorization.clone()]);
+    assert_eq!(list("&type=authorization".into()).await, [authorization.as_str()]);
     assert_eq!(list(format!("&iam_id={USER}")).await, sorted(vec![&user, &platform]));
-    assert_eq!(list(format!("&access_group_id={GROUP}")).await, [group.clone()]);
-    assert_eq!(list("&service_type=platform_service".into()).await, [platform.clone()]);
-    assert_eq!(list("&service_name=dns-svcs".into()).await, [service.clone()]);
-    assert_eq!(list("&resource_group_id=rg-1".into()).await, [group.clone()]);
+    assert_eq!(list(format!("&access_group_id={GROUP}")).await, [group.as_str()]);
+    assert_eq!(list("&service_type=platform_service".into()).await, [platform.as_str()]);
+    assert_eq!(list("&service_name=dns-svcs".into()).await, [service.as_str()]);
+    assert_eq!(list("&resource_group_id=rg-1".into()).await, [group.as_str()]);
     assert_eq!(list("&tag_name=project".into()).await, Vec::<String>::new());
 
     // `sort=type` puts access policies before authorizations, and `-type` after.

@@ -73,7 +73,7 @@ async fn the_access_decision_follows_policies_and_custom_roles() {
         )
         .await
         .unwrap();
-    assert_eq!(app.access_decision(&read).granted_by, [viewer.id.clone()]);
+    assert_eq!(app.access_decision(&read).granted_by, [viewer.id.as_str()]);
     assert!(!app.access_decision(&query(&account, &[], "is.vpc.vpc.read", "r006-2")).permitted);
     assert!(!app.access_decision(&query(&account, &[], "is.vpc.vpc.delete", "r006-1")).permitted);
 
@@ -89,7 +89,7 @@ async fn the_access_decision_follows_policies_and_custom_roles() {
         .unwrap();
     let connect = |groups: &[&str]| query(&account, groups, "is.vpc.dns-resolution-binding.connect", "r006-9");
     assert!(!app.access_decision(&connect(&[])).permitted);
-    assert_eq!(app.access_decision(&connect(&[GROUP])).granted_by, [group_policy.id.clone()]);
+    assert_eq!(app.access_decision(&connect(&[GROUP])).granted_by, [group_policy.id.as_str()]);
 
     // The access policy granting DNSBindingConnector is no authorization: a spoke VPC's request is not granted by it.
     let binding = AccessRequest {
@@ -131,7 +131,7 @@ async fn the_access_decision_follows_policies_and_custom_roles() {
         )
         .await
         .unwrap();
-    assert_eq!(app.access_decision(&delete).granted_by, [custom_policy.id.clone()]);
+    assert_eq!(app.access_decision(&delete).granted_by, [custom_policy.id.as_str()]);
     assert!(matches!(
         app.delete_custom_role(&admin, &role.id, &Precondition::Absent).await,
         Err(AppError::RoleConflict(_))

@@ -234,25 +234,24 @@ pub fn validate_access(
     let service_type = exact("serviceType")?;
     let service_name = exact("serviceName")?;
     let group = exact("service_group_id")?;
-    if let Some(kind) = &service_type {
-        if !matches!(kind.as_str(), "service" | "platform_service" | "platform-service") {
-            return Err(ValidationError::UnsupportedServiceType(kind.clone()));
-        }
+    if let Some(kind) =
+        service_type.filter(|kind| !matches!(kind.as_str(), "service" | "platform_service" | "platform-service"))
+    {
+        return Err(ValidationError::UnsupportedServiceType(kind));
     }
     check_access_roles(&draft.roles, service_name.as_deref(), group.as_deref(), &owner, custom_roles)?;
     Ok(PolicyDraft { owner, description: draft.description, subject, resource, roles: draft.roles })
 }
 
 fn check_description(description: Option<&str>) -> Result<(), ValidationError> {
-    if let Some(description) = description {
-        if description.chars().count() > MAX_DESCRIPTION_CHARS {
-            return Err(ValidationError::DescriptionTooLong);
-        }
-        if let Some(character) = crate::text::forbidden_character(description, true) {
-            return Err(ValidationError::DescriptionCharacter(crate::text::describe(character)));
-        }
+    let Some(description) = description else { return Ok(()) };
+    if description.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(ValidationError::DescriptionTooLong);
     }
-    Ok(())
+    match crate::text::forbidden_character(description, true) {
+        Some(character) => Err(ValidationError::DescriptionCharacter(crate::text::describe(character))),
+        None => Ok(()),
+    }
 }
 
 /// Whether `text` is `prefix` followed by one or more letters, digits and dashes.

@@ -71,14 +71,16 @@ fn custom_role() -> CustomRole {
     }
 }
 
+/// (policy, the caller's groups, action, resource attributes, granted).
+type Case<'a> = (Policy, &'a [&'a str], &'a str, &'a [(&'a str, &'a str)], bool);
+
 #[test]
 fn evaluation_table() {
     let custom = custom_role().crn();
     let r006: Vec<(&str, String)> = vpc("r006-1");
     let r006: Vec<(&str, &str)> = r006.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let identity = [("serviceName", "iam-identity")];
-    // (policy, groups, action, resource, granted)
-    let cases: Vec<(Policy, &[&str], &str, &[(&str, &str)], bool)> = vec![
+    let cases: Vec<Case> = vec![
         // A VPC viewer reads that VPC, not another one, and cannot change it.
         (
             policy("p", ("iam_id", USER), &[("serviceName", "is"), ("vpcId", "r006-1")], &[VIEWER]),
