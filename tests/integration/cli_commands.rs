@@ -1419,3 +1419,123 @@ async fn access_groups_from_the_cli_in_ibmcloud_shapes() {
     let left = json(hubspoke(&server, &key).args(["iam", "access-groups"]));
     assert_eq!(left.as_array().unwrap().len(), 2, "the Public Access group and the twin: {left}");
 }
+
+#[tokio::test]
+async fn access_policies_and_custom_roles_from_the_cli() {
+    let server = Server::ephemeral().await;
+    let (_, key) = account(&server, "people", None).await;
+    let user = "IBMid-550002G2B4";
+
+    // `ibmcloud iam user-policy-create USER --roles Viewer --service-name is --attributes "vpcId=*"`
+    let text = run(hubspoke(&server, &key).args([
+        "iam",
+        "user-policy-create",
+        user,
+        "--roles",
+        "Viewer,DNS Binding Connector",
+        "--service-name",
+        "is",
+        "--attributes",
+        "vpcId=*",
+    ]));
+    redacted(&text).bind(|| insta::assert_snapshot!("user_policy_create", text));
+    let text = run(hubspoke(&server, &key).args([
+        "iam",
+        "user-policy-create",
+        user,
+        "--roles",
+        "Administrator",
+        "--account-management",
+    ]));
+    assert!(text.contains("Service Type:") && text.contains("platform_service"), "{text}");
+    let text = run(hubspoke(&server, &key).args(["iam", "user-policies", user]));
+    redacted(&text).bind(|| insta::assert_snapshot!("user_policies", text));
+    let policies = json(hubspoke(&server, &key).args(["iam", "user-policies", user]));
+    assert_eq!(policies.as_array().unwrap().len(), 2);
+
+    // A service ID by `ServiceId-…` (the `iam-` form is what the policy holds), through v2 with any resource group.
+    let service = "ServiceId-5d9e0c3a-0ef1-4b1c-9c0f-0123456789ab";
+    let created = json(hubspoke(&server, &key).args([
+        "iam",
+        "service-policy-create",
+        service,
+        "-r",
+        "Reader,Manager",
+        "--service-name",
+        "dns-svcs",
+        "--resource-group-id",
+        "*",
+        "--api-version",
+        "v2",
+    ]));
+    assert_eq!(created["subject"]["attributes"][0]["value"], format!("iam-{service}"));
+    assert_eq!(
+        created["resource"]["attributes"][2],
+        serde_json::json!({ "key": "resourceGroupId", "operator": "stringExists", "value": true })
+    );
+    let listed = json(hubspoke(&server, &key).args(["iam", "service-policies", service]));
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    let group = "AccessGroupId-0e9c1f3a-7b4d-4c2e-9f10-abcdef012345";
+    run(hubspoke(&server, &key).args([
+        "iam",
+        "access-group-policy-create",
+        group,
+        "--roles",
+        "Editor",
+        "--service-name",
+        "is",
+    ]));
+    let text = run(hubspoke(&server, &key).args(["iam", "access-group-policies", group]));
+    redacted(&text).bind(|| insta::assert_snapshot!("access_group_policies", text));
+
+    // A role the service does not offer, and a subject that is not an id.
+    let output = hubspoke(&server, &key)
+        .args(["iam", "user-policy-create", user, "--roles", "Writer2", "--service-name", "is"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("RoleDoesnotExist: `Writer2`"));
+    let output = hubspoke(&server, &key)
+        .args(["iam", "user-policy-create", "alice@example.com", "--roles", "Viewer"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not a user's IAM id"));
+
+    // Custom roles: create, find by display name in a policy, update, and delete once no policy grants it.
+    let text = run(hubspoke(&server, &key).args([
+        "iam",
+        "role-create",
+        "VpcReader",
+        "--display-name",
+        "VPC reader",
+        "--service-name",
+        "is",
+        "-a",
+        "is.vpc.vpc.read,is.vpc.vpc.list",
+        "-d",
+        "Reads VPCs",
+    ]));
+    redacted(&text).bind(|| insta::assert_snapshot!("role_create", text));
+    let roles = json(hubspoke(&server, &key).args(["iam", "roles", "--service", "is"]));
+    let role = &roles["custom_roles"][0];
+    let role_id = role["id"].as_str().unwrap().to_owned();
+    let granted = json(hubspoke(&server, &key).args([
+        "iam",
+        "user-policy-create",
+        "IBMid-OTHER1",
+        "--roles",
+        "VPC reader",
+        "--service-name",
+        "is",
+    ]));
+    assert_eq!(granted["roles"][0]["role_id"], role["crn"]);
+    let updated = json(hubspoke(&server, &key).args(["iam", "role-update", &role_id, "-a", "is.vpc.vpc.read"]));
+    assert_eq!(updated["actions"], serde_json::json!(["is.vpc.vpc.read"]));
+    assert_eq!(updated["display_name"], "VPC reader");
+    let output = hubspoke(&server, &key).args(["iam", "role-delete", &role_id, "-f"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("role_conflict_error"), "{output:?}");
+    let policy = granted["id"].as_str().unwrap();
+    run(hubspoke(&server, &key).args(["iam", "user-policy-delete", "IBMid-OTHER1", policy, "-f"]));
+    let text = run(hubspoke(&server, &key).args(["iam", "role-delete", &role_id, "-f"]));
+    assert!(text.contains("was deleted"), "{text}");
+}

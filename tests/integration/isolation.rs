@@ -29,6 +29,8 @@ struct Secrets {
     resolver: String,
     location: String,
     policy: String,
+    access_policy: String,
+    custom_role: String,
     binding: String,
     security_group: String,
     security_group_rule: String,
@@ -91,6 +93,27 @@ async fn build(net: &Net<'_>) -> Secrets {
         .await;
     let spoke_vpc = net.vpc(&net.spoke, "spoke", false).await;
     let policy = net.grant(Some(spoke_vpc["id"].as_str().unwrap()), &hub_vpc).await;
+    let custom_role = net
+        .ok(
+            hub,
+            Method::POST,
+            "/v2/roles",
+            Some(json!({ "name": "SecretRole", "display_name": "secret-role", "account_id": hub.id,
+                         "service_name": "is", "actions": ["is.vpc.vpc.read"] })),
+        )
+        .await;
+    let access_policy = net
+        .ok(
+            hub,
+            Method::POST,
+            "/v1/policies",
+            Some(json!({ "type": "access", "description": "secret-access",
+                         "subjects": [{ "attributes": [{ "name": "iam_id", "value": "IBMid-SECRETUSER" }] }],
+                         "roles": [{ "role_id": custom_role["crn"] }],
+                         "resources": [{ "attributes": [{ "name": "accountId", "value": hub.id },
+                                                        { "name": "serviceName", "value": "is" }] }] })),
+        )
+        .await;
     let (status, binding) = net.bind(&net.spoke, &spoke_vpc, &hub_vpc).await;
     assert_eq!(status, StatusCode::CREATED, "{binding}");
     let binding_id = text(&binding["id"]);
@@ -211,6 +234,8 @@ async fn build(net: &Net<'_>) -> Secrets {
         resolver: resolver_id,
         location: text(&resolver["locations"][0]["id"]),
         policy,
+        access_policy: text(&access_policy["id"]),
+        custom_role: text(&custom_role["id"]),
         binding: binding_id,
         hub_vpc,
     }
@@ -263,6 +288,9 @@ async fn snapshot(net: &Net<'_>, secrets: &Secrets) -> BTreeMap<String, Value> {
         format!("/v2/groups/{}/rules/{}", secrets.access_group, secrets.access_group_rule),
         format!("/v2/groups?account_id={}", net.hub.id),
         format!("/v2/groups/settings?account_id={}", net.hub.id),
+        format!("/v1/policies/{}", secrets.access_policy),
+        format!("/v2/roles/{}", secrets.custom_role),
+        format!("/v2/roles?account_id={}&service_name=is", net.hub.id),
     ];
     paths.push(format!("/v1/subnets/{}/reserved_ips", secrets.subnet));
     let mut seen = BTreeMap::new();
@@ -287,6 +315,8 @@ fn hub_ids(net: &Net<'_>, secrets: &Secrets) -> Vec<String> {
         secrets.gateway_ip.clone(),
         secrets.resolver.clone(),
         secrets.policy.clone(),
+        secrets.access_policy.clone(),
+        secrets.custom_role.clone(),
         secrets.security_group.clone(),
         secrets.security_group_rule.clone(),
         secrets.network_acl.clone(),
@@ -578,8 +608,15 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
             Some(json!({ "type": "user", "groups": [ag] })),
         ),
         (Method::DELETE, format!("/v2/groups/_allgroups/members/IBMid-3100007A1B?account_id={}", net.hub.id), None),
+        (Method::GET, format!("/v2/policies/{}", secrets.access_policy), None),
+        (Method::PATCH, format!("/v1/policies/{}", secrets.access_policy), Some(json!({ "state": "deleted" }))),
+        (Method::DELETE, format!("/v1/policies/{}", secrets.access_policy), None),
+        (Method::GET, format!("/v2/roles/{}", secrets.custom_role), None),
+        (Method::PUT, format!("/v2/roles/{}", secrets.custom_role), Some(json!({ "display_name": "taken" }))),
+        (Method::DELETE, format!("/v2/roles/{}", secrets.custom_role), None),
     ];
-    let policy_paths = |path: &str| path.contains("/policies") || path.starts_with("/v2/groups/");
+    let policy_paths =
+        |path: &str| path.contains("/policies") || path.contains("/roles") || path.starts_with("/v2/groups/");
     for (who, account) in [("intruder", &intruder), ("spoke", &net.spoke)] {
         for (method, path, body) in &direct {
             // Policy writes need the ETag IBM requires; send the hub's, which a thief could have seen in a log.
@@ -633,6 +670,25 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
             { "name": "accountId", "value": net.hub.id }, { "name": "serviceName", "value": "is" },
             { "name": "vpcId", "value": vpc } ] }]
     });
+    let (status, response) = server
+        .call(
+            Method::POST,
+            "/v2/roles",
+            Some(&intruder.token),
+            Some(json!({ "name": "Taken", "display_name": "taken", "account_id": net.hub.id, "service_name": "is",
+                         "actions": ["is.vpc.vpc.read"] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{response}");
+    let foreign_access = json!({
+        "type": "access",
+        "subjects": [{ "attributes": [{ "name": "iam_id", "value": "IBMid-INTRUDER" }] }],
+        "roles": [{ "role_id": "crn:v1:bluemix:public:iam::::role:Administrator" }],
+        "resources": [{ "attributes": [{ "name": "accountId", "value": net.hub.id }, { "name": "serviceName", "value": "is" }] }]
+    });
+    let (status, response) =
+        server.call(Method::POST, "/v1/policies", Some(&intruder.token), Some(foreign_access)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{response}");
     for path in ["/v1/policies", "/v2/policies"] {
         let (status, response) =
             server.call(Method::POST, path, Some(&intruder.token), Some(foreign_policy.clone())).await;
@@ -661,6 +717,8 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         // the same.
         &format!("/v1/policies?account_id={}", net.hub.id),
         &format!("/v2/policies?account_id={}", net.hub.id),
+        &format!("/v2/policies?account_id={}&type=access", net.hub.id),
+        &format!("/v2/roles?account_id={}&service_name=is", net.hub.id),
         &format!("/v1/vpcs/{}/dns_resolution_bindings", text(&secrets.spoke_vpc["id"])),
     ] {
         let (status, response) = net.call(&intruder, Method::GET, path, None).await;
@@ -672,6 +730,9 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
         assert!(!shown.contains("secret-"), "{path}: {shown}");
         if path.contains("/policies?") {
             assert_eq!(response["policies"], json!([]), "{path}");
+        }
+        if path.contains("/roles?") {
+            assert_eq!(response["custom_roles"], json!([]), "{path}");
         }
     }
 

@@ -4,11 +4,13 @@ mod support;
 mod terraform;
 
 mod access_groups;
+mod access_policies;
 mod authzen;
 mod cli;
 mod cli_commands;
 mod console;
 mod crash;
+mod custom_roles;
 mod dns;
 mod dns_forwarding;
 mod dns_plane;

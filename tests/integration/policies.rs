@@ -398,7 +398,11 @@ async fn validation_errors_name_the_problem() {
     let seed = || seed_policy(SPOKE_ACCOUNT, SPOKE_VPC, &hub.id, HUB_VPC);
     type Edit = Box<dyn Fn(&mut Value)>;
     let cases: Vec<(&str, Edit, &str)> = vec![
-        ("/v1/policies", Box::new(|b| b["type"] = json!("access")), "access policies are not supported"),
+        (
+            "/v1/policies",
+            Box::new(|b| b["type"] = json!("access")),
+            "the subject of an access policy has exactly one attribute",
+        ),
         ("/v1/policies", Box::new(|b| b["type"] = json!("other")), "`type` is `other`"),
         (
             "/v1/policies",

@@ -138,6 +138,9 @@ impl From<AppError> for ApiError {
             AppError::AccessGroup(rule) => access_group_error(rule, message),
             AppError::AccessGroupNotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
             AppError::PolicyNotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "policy_not_found", message),
+            AppError::InvalidRole(_) => ApiError::invalid_body(message),
+            AppError::RoleNotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "role_not_found", message),
+            AppError::RoleConflict(_) => ApiError::new(StatusCode::CONFLICT, "role_conflict_error", message),
             AppError::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, "insufficent_permissions", message),
             AppError::DuplicatePolicy { existing } => {
                 ApiError::new(StatusCode::CONFLICT, "policy_conflict_error", message)

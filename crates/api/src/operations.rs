@@ -59,7 +59,13 @@ const OFFSET_QUERY: &[(&str, bool)] = &[("offset", false), ("limit", false)];
 const TG_LIST_QUERY: &[(&str, bool)] = &[("version", true), ("limit", false), ("start", false)];
 const POLICY_LIST_QUERY: &[(&str, bool)] = &[
     ("account_id", true),
+    ("iam_id", false),
+    ("access_group_id", false),
     ("type", false),
+    ("service_type", false),
+    ("service_name", false),
+    ("service_group_id", false),
+    ("resource_group_id", false),
     ("state", false),
     ("sort", false),
     ("format", false),
@@ -1264,7 +1270,23 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             ]),
             get(roles::list),
         ),
-        (op(M::GET, "/v2/roles/{role_id}", "get_role", pol, "Retrieve a role"), get(roles::get)),
+        (
+            op(M::POST, "/v2/roles", "create_role", pol, "Create a custom role").body(Body::Json(&[
+                ("name", "string"),
+                ("display_name", "string"),
+                ("account_id", "string"),
+                ("service_name", "string"),
+                ("actions", "array"),
+            ])),
+            post(roles::create),
+        ),
+        (op(M::GET, "/v2/roles/{role_id}", "get_role", pol, "Retrieve a custom role"), get(roles::get)),
+        (
+            op(M::PUT, "/v2/roles/{role_id}", "replace_role", pol, "Replace a custom role")
+                .body(Body::Json(&[("display_name", "string"), ("actions", "array")])),
+            put(roles::replace),
+        ),
+        (op(M::DELETE, "/v2/roles/{role_id}", "delete_role", pol, "Delete a custom role"), delete(roles::delete)),
         (
             op(M::POST, "/v2/groups", "create_access_group", agr, "Create an access group")
                 .query(&[("account_id", true)])

@@ -34,11 +34,20 @@ pub enum AppError {
     /// No such access group, member or rule, or one of another account.
     #[error("{0}")]
     AccessGroupNotFound(String),
+    /// A custom role broke a rule.
+    #[error(transparent)]
+    InvalidRole(#[from] hubspoke_iam::custom_role::CustomRoleError),
+    /// No such custom role, or one of another account.
+    #[error("Role with Id {0} not found.")]
+    RoleNotFound(String),
+    /// A custom role cannot be created or deleted as asked: its name is taken, or policies grant it.
+    #[error("{0}")]
+    RoleConflict(String),
     /// The caller may not do this.
     #[error("{0}")]
     Forbidden(String),
     /// An active policy with the same attributes and roles exists.
-    #[error("The policy wasn't created because an access policy with identical attributes and roles already exists. Please update the rule in the existing policy ({}), or update the one you're trying to assign to include a different attribute assignment.", .existing.id)]
+    #[error("{}", duplicate_message(existing))]
     DuplicatePolicy {
         /// The existing policy.
         existing: Box<Policy>,
@@ -95,6 +104,21 @@ pub enum AppError {
     Internal(String),
 }
 
+/// IBM's 409 text: an access policy's roles are not part of what makes it a duplicate, so the client is asked to
+/// update the roles of the existing one; an authorization's are, so it is asked to update its rule.
+fn duplicate_message(existing: &Policy) -> String {
+    match existing.draft.kind() {
+        hubspoke_iam::PolicyKind::Access => format!(
+            "The policy wasn't created because an access policy with identical attributes already exists. Please update the roles in the existing policy ({}), or update the one you're trying to assign to include a different attribute assignment.",
+            existing.id
+        ),
+        hubspoke_iam::PolicyKind::Authorization => format!(
+            "The policy wasn't created because an access policy with identical attributes and roles already exists. Please update the rule in the existing policy ({}), or update the one you're trying to assign to include a different attribute assignment.",
+            existing.id
+        ),
+    }
+}
+
 /// What kind of failure the data store had.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StorageFailure {
@@ -131,6 +155,8 @@ impl From<StoreError> for AppError {
             // that reaches here was not expected by its caller.
             StoreError::Corrupt(_)
             | StoreError::DuplicatePolicy { .. }
+            | StoreError::DuplicateCustomRole { .. }
+            | StoreError::RoleInUse { .. }
             | StoreError::NotFound(_)
             | StoreError::Stale { .. } => StorageFailure::Corrupt,
             // A compare-and-set lost to another writer: a race to retry, not a fault.

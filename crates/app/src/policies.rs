@@ -1,9 +1,10 @@
-//! Authorization policy operations: create, read, list, replace, delete and restore.
+//! Policy operations (authorization and access policies): create, read, list, replace, delete and restore.
 
-use hubspoke_iam::AccountId;
 use hubspoke_iam::authority::may_manage_policies_of;
-use hubspoke_iam::validate::validate;
+use hubspoke_iam::validate::{validate, validate_access};
+use hubspoke_iam::{AccountId, PolicyDraft, PolicyKind};
 use hubspoke_iam::{Caller, Dialect, Policy, PolicyState, Timestamp, UncheckedDraft};
+pub use hubspoke_store::AttributeSide;
 use hubspoke_store::{
     EventOutcome, EventRecord, PolicyKey, PolicyPosition, PolicyQuery, PolicySortField, Revision, SortValue, StoreError,
 };
@@ -17,7 +18,15 @@ use crate::{App, AppError, AppResult, now_millis};
 /// authorization by what it can now do, never by the policy itself.
 fn policy_event(caller: &Caller, policy: &Policy, action: &str) -> EventRecord {
     let roles = policy.draft.roles.join(", ");
-    let reason = format!("authorization from subject account `{}` granting {roles}", policy.draft.subject_account());
+    let reason = match policy.draft.kind() {
+        PolicyKind::Authorization => {
+            format!("authorization from subject account `{}` granting {roles}", policy.draft.subject_account())
+        }
+        PolicyKind::Access => {
+            let subject = policy.draft.subject.first().map(|a| a.describe()).unwrap_or_default();
+            format!("access policy for {subject} granting {roles}")
+        }
+    };
     event(
         caller,
         Some(policy.draft.owner.to_string()),
@@ -44,6 +53,8 @@ pub enum PolicySort {
     LastModifiedById,
     /// `active` or `deleted`.
     State,
+    /// `access` or `authorization`.
+    Kind,
 }
 
 impl PolicySort {
@@ -55,6 +66,7 @@ impl PolicySort {
             PolicySort::LastModifiedAt => PolicySortField::LastModifiedAt,
             PolicySort::LastModifiedById => PolicySortField::LastModifiedById,
             PolicySort::State => PolicySortField::State,
+            PolicySort::Kind => PolicySortField::Kind,
         }
     }
 }
@@ -80,6 +92,10 @@ pub struct PolicyList {
     pub state: Option<PolicyState>,
     /// Only policies whose resource `serviceName` is this.
     pub resource_service: Option<String>,
+    /// Only policies of this kind.
+    pub kind: Option<PolicyKind>,
+    /// Only policies with each of these exact attributes: (side, key, value).
+    pub attributes: Vec<(AttributeSide, String, String)>,
     /// The order, and whether descending; by creation time when unset.
     pub sort: Option<(PolicySort, bool)>,
     /// At most this many; all when unset.
@@ -108,6 +124,7 @@ fn cursor_of(field: PolicySort, policy: &Policy) -> Cursor {
         PolicySort::LastModifiedAt => SortPart::Int(policy.last_modified_at.0),
         PolicySort::LastModifiedById => SortPart::Text(policy.last_modified_by_id.clone()),
         PolicySort::State => SortPart::Text(policy.state.as_str().to_owned()),
+        PolicySort::Kind => SortPart::Text(policy.draft.kind().as_str().to_owned()),
     };
     Cursor(vec![value, SortPart::Text(policy.id.clone())])
 }
@@ -134,14 +151,38 @@ fn key_of_cursor(field: PolicySort, cursor: &Cursor) -> AppResult<PolicyKey> {
 const STALE_ATTEMPTS: usize = 8;
 
 impl App {
-    /// Creates an authorization policy.
+    /// Checks a draft of a policy of `kind` against its rules; access policies may name the custom roles of their
+    /// account, as the in-memory index holds them.
+    fn validate_draft(&self, draft: UncheckedDraft, dialect: Dialect, kind: PolicyKind) -> AppResult<PolicyDraft> {
+        Ok(match kind {
+            PolicyKind::Authorization => validate(draft, dialect, &self.catalog)?,
+            PolicyKind::Access => {
+                let owner = draft.resource.iter().find(|a| a.key == "accountId").and_then(|a| match &a.value {
+                    hubspoke_iam::RawValue::Text(text) => Some(text.clone()),
+                    _ => None,
+                });
+                let custom_roles = owner.map(|owner| self.replica.index().custom_roles_of(&owner)).unwrap_or_default();
+                validate_access(draft, dialect, &custom_roles)?
+            }
+        })
+    }
+
+    /// Creates a policy of `kind`.
     pub async fn create_policy(
         &self,
         caller: &Caller,
         draft: UncheckedDraft,
         dialect: Dialect,
+        kind: PolicyKind,
     ) -> AppResult<(Policy, Revision)> {
-        let draft = validate(draft, dialect, &self.catalog)?;
+        let draft = self.validate_draft(draft, dialect, kind)?;
+        if kind == PolicyKind::Access && !may_manage_policies_of(caller, &draft.owner) {
+            return Err(AppError::Forbidden(format!(
+                "you may not create an access policy on resources of account `{}`: access policies are created in the account whose resources they grant access to, and you administer account `{}`",
+                draft.owner,
+                caller.account().map(ToString::to_string).unwrap_or_default()
+            )));
+        }
         if !may_manage_policies_of(caller, &draft.owner) {
             return Err(AppError::Forbidden(format!(
                 "you may not create an authorization whose target is in account `{}`: the target of an authorization is always in the account that creates it, and you administer account `{}`",
@@ -196,6 +237,8 @@ impl App {
             owner: query.owner.clone(),
             state: query.state,
             resource_service: query.resource_service.clone(),
+            kind: query.kind,
+            attributes: query.attributes.clone(),
             sort: Some((field.column(), descending)),
             position,
             limit: query.limit,
@@ -214,9 +257,16 @@ impl App {
         precondition: &Precondition,
         draft: UncheckedDraft,
         dialect: Dialect,
+        kind: PolicyKind,
     ) -> AppResult<(Policy, Revision)> {
-        let draft = validate(draft, dialect, &self.catalog)?;
+        let draft = self.validate_draft(draft, dialect, kind)?;
         self.change_policy(caller, id, precondition, "iam.policy.update", |current| {
+            if current.draft.kind() != kind {
+                return Err(AppError::BadRequest(format!(
+                    "the policy `{id}` is an {} policy; the `type` of a policy cannot change",
+                    current.draft.kind().as_str()
+                )));
+            }
             if current.state != PolicyState::Active {
                 return Err(AppError::BadRequest(format!(
                     "the policy `{id}` is deleted; restore it with PATCH `{{\"state\": \"active\"}}` before replacing it"

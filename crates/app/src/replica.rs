@@ -32,7 +32,10 @@ impl Replica {
         // The two reads are independent (each is one snapshot of its own): the world loads while the policies stream.
         let (policies, world) = tokio::join!(store.all_policies(), store.load_world());
         let ((policies, revision), (entities, world_revision)) = (policies?, world?);
-        let index = PolicyIndex::build(&policies, revision, catalog);
+        let mut index = PolicyIndex::build(&policies, revision, catalog);
+        for role in store.all_custom_roles().await? {
+            index.apply_custom_role(&role);
+        }
         let world = World::from_entities(entities, world_revision);
         let (world_changes, _) = tokio::sync::watch::channel(world.revision());
         Ok(Replica {
@@ -126,6 +129,9 @@ impl Replica {
                 // batch and whatever followed it, and take the world afresh too.
                 let (policies, revision) = store.all_policies().await?;
                 next = PolicyIndex::build(&policies, revision.max(last), catalog);
+                for role in store.all_custom_roles().await? {
+                    next.apply_custom_role(&role);
+                }
                 world_moved = true;
                 continue;
             }
@@ -136,6 +142,12 @@ impl Replica {
                 match store.policy(&change.entity_id).await? {
                     Some(policy) => next.apply(&policy, catalog),
                     None => next.remove(&change.entity_id),
+                }
+            }
+            for change in changes.iter().filter(|change| change.entity == EntityKind::CustomRole) {
+                match store.custom_role(&change.entity_id).await? {
+                    Some(role) => next.apply_custom_role(&role),
+                    None => next.remove_custom_role(&change.entity_id),
                 }
             }
             next.set_revision(last);

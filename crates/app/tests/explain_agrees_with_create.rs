@@ -7,7 +7,7 @@ use hubspoke_app::network::VpcIdentity;
 use hubspoke_app::network::resolvers::{CustomResolverPatch, NewCustomResolver};
 use hubspoke_app::network::service_instances::NewServiceInstance;
 use hubspoke_app::{App, AppError, Settings};
-use hubspoke_iam::{AccountId, Caller, CallerKind, Dialect, RawAttribute, RawValue, UncheckedDraft};
+use hubspoke_iam::{AccountId, Caller, CallerKind, Dialect, PolicyKind, RawAttribute, RawValue, UncheckedDraft};
 use hubspoke_store::{SqlStore, Store};
 use hubspoke_vpc::Enforcement;
 use hubspoke_vpc::model::{BindingMode, GatewayTarget, PrefixManagement};
@@ -203,7 +203,7 @@ impl Builder {
             resource: vec![text("accountId", hub.0.as_str()), text("serviceName", "is"), text("vpcId", hub.1)],
             roles: vec!["crn:v1:bluemix:public:is::::serviceRole:DNSBindingConnector".into()],
         };
-        self.app.create_policy(&administrator(hub.0), draft, Dialect::V1).await.unwrap();
+        self.app.create_policy(&administrator(hub.0), draft, Dialect::V1, PolicyKind::Authorization).await.unwrap();
     }
 }
 

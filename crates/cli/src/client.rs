@@ -245,24 +245,8 @@ impl Client {
         if status.is_success() { Ok(body) } else { Err(failure(status, &body)) }
     }
 
-    /// Sends a request with the bearer token and returns the JSON body (`Null` for an empty one).
-    pub async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, ApiFailure> {
-        let token = self.token().await?.to_owned();
-        let mut request = self.http.request(method, format!("{}{path}", self.endpoint)).bearer_auth(token);
-        if let Some(body) = body {
-            request = request.header("content-type", "application/json").body(body.to_string());
-        }
-        let response = request.send().await.map_err(|e| self.unreachable(e))?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
-        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
-        if status.is_success() { Ok(body) } else { Err(failure(status, &body)) }
-    }
-}
-
-impl Client {
-    /// The `ETag` of a resource outside the VPC API (an access group, a rule).
-    pub async fn etag(&self, path: &str) -> Result<String, ApiFailure> {
+    /// `GET` of a non-VPC resource with its `ETag`.
+    pub async fn get_with_etag(&self, path: &str) -> Result<(Value, String), ApiFailure> {
         let token = self.token().await?.to_owned();
         let url = format!("{}{path}", self.endpoint);
         let response = self.http.get(url).bearer_auth(token).send().await.map_err(|e| self.unreachable(e))?;
@@ -270,12 +254,12 @@ impl Client {
         let etag = response.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let body: Value = response.json().await.unwrap_or(Value::Null);
         match etag {
-            Some(etag) if status.is_success() => Ok(etag),
+            Some(etag) if status.is_success() => Ok((body, etag)),
             _ => Err(failure(status, &body)),
         }
     }
 
-    /// Like [`Client::call`], with `If-Match` (IAM operations that replace a resource need the ETag read last).
+    /// A non-VPC call with a JSON body and `If-Match`.
     pub async fn call_if_match(
         &self,
         method: Method,
@@ -295,6 +279,27 @@ impl Client {
         let status = response.status();
         let body: Value = response.json().await.unwrap_or(Value::Null);
         if status.is_success() { Ok(body) } else { Err(failure(status, &body)) }
+    }
+
+    /// Sends a request with the bearer token and returns the JSON body (`Null` for an empty one).
+    pub async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, ApiFailure> {
+        let token = self.token().await?.to_owned();
+        let mut request = self.http.request(method, format!("{}{path}", self.endpoint)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_string());
+        }
+        let response = request.send().await.map_err(|e| self.unreachable(e))?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
+        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+        if status.is_success() { Ok(body) } else { Err(failure(status, &body)) }
+    }
+}
+
+impl Client {
+    /// The `ETag` of a resource outside the VPC API (an access group, a rule).
+    pub async fn etag(&self, path: &str) -> Result<String, ApiFailure> {
+        self.get_with_etag(path).await.map(|(_, etag)| etag)
     }
 }
 

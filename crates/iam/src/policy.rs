@@ -1,4 +1,4 @@
-//! The authorization policy: one model that `/v1/policies` and `/v2/policies` both show, each in its own shape.
+//! The policy (authorization or access): one model that `/v1/policies` and `/v2/policies` both show, each in its own shape.
 
 use sha2::{Digest, Sha256};
 
@@ -40,7 +40,40 @@ impl PolicyState {
     }
 }
 
-/// The content of an authorization policy that passed [`crate::validate`]: what the client chose.
+/// What a policy governs: one service's access to another (`authorization`), or what a user, service ID or access
+/// group may do (`access`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PolicyKind {
+    /// A service-to-service authorization.
+    Authorization,
+    /// An access policy for an identity or an access group.
+    Access,
+}
+
+impl PolicyKind {
+    /// IBM's spelling, the `type` field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Authorization => "authorization",
+            PolicyKind::Access => "access",
+        }
+    }
+
+    /// Parses IBM's spelling.
+    pub fn parse(text: &str) -> Option<PolicyKind> {
+        match text {
+            "authorization" => Some(PolicyKind::Authorization),
+            "access" => Some(PolicyKind::Access),
+            _ => None,
+        }
+    }
+}
+
+/// The subject attribute names that only access policies have: an identity or an access group. Authorization
+/// subjects never carry them, so a policy's kind follows from its subject alone.
+pub const ACCESS_SUBJECT_KEYS: &[&str] = &["iam_id", "access_group_id"];
+
+/// The content of a policy that passed [`crate::validate`]: what the client chose.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyDraft {
     /// The account that owns the policy: the value of the resource `accountId` attribute.
@@ -72,8 +105,20 @@ impl PolicyDraft {
         self.subject_attribute("accountId").and_then(Attribute::text).unwrap_or_default()
     }
 
-    /// An order-independent digest of what makes two policies "identical" for IBM's duplicate rule: the same
-    /// attributes and the same roles. The description does not count.
+    /// Whether this is an authorization or an access policy: an access policy's subject is an `iam_id` or an
+    /// `access_group_id`, which validation guarantees no authorization subject holds.
+    pub fn kind(&self) -> PolicyKind {
+        if self.subject.iter().any(|attribute| ACCESS_SUBJECT_KEYS.contains(&attribute.key.as_str())) {
+            PolicyKind::Access
+        } else {
+            PolicyKind::Authorization
+        }
+    }
+
+    /// An order-independent digest of what makes two policies "identical" for IBM's duplicate rule. For an
+    /// authorization: the same attributes and the same roles. For an access policy: the same subject and resource,
+    /// whatever the roles, since IBM asks for the roles of the existing access policy to be updated instead. The
+    /// description never counts.
     pub fn fingerprint(&self) -> String {
         fn canonical(attributes: &[Attribute]) -> Vec<String> {
             let mut lines: Vec<String> = attributes
@@ -94,7 +139,10 @@ impl PolicyDraft {
             lines.sort();
             lines
         }
-        let mut roles = self.roles.clone();
+        let mut roles = match self.kind() {
+            PolicyKind::Authorization => self.roles.clone(),
+            PolicyKind::Access => vec![String::from("\u{1c}access")],
+        };
         roles.sort();
         let mut hasher = Sha256::new();
         for part in [canonical(&self.subject), canonical(&self.resource), roles] {
@@ -173,6 +221,19 @@ mod tests {
         let glob = Attribute { operator: Operator::StringMatch, ..b.clone() };
         assert_ne!(base.fingerprint(), draft(vec![a.clone(), glob], &["r1", "r2"]).fingerprint());
         assert_ne!(base.fingerprint(), draft(vec![a, b], &["r1"]).fingerprint());
+    }
+
+    #[test]
+    fn access_fingerprints_ignore_roles_and_the_kind_follows_the_subject() {
+        let user = vec![Attribute::equals("iam_id", "IBMid-550002G2B4")];
+        let viewer = draft(user.clone(), &["viewer"]);
+        let editor = draft(user, &["editor"]);
+        assert_eq!(viewer.kind(), PolicyKind::Access);
+        assert_eq!(viewer.fingerprint(), editor.fingerprint());
+        let service = draft(vec![Attribute::equals("serviceName", "is")], &["r1"]);
+        assert_eq!(service.kind(), PolicyKind::Authorization);
+        assert_eq!(PolicyKind::parse("access"), Some(PolicyKind::Access));
+        assert_eq!(PolicyKind::parse(PolicyKind::Authorization.as_str()), Some(PolicyKind::Authorization));
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Validation of authorization policies: every rule of IBM's policy validation that is not about the JSON shape itself.
+//! Validation of authorization and access policies: every rule of IBM's policy validation that is not about the JSON shape itself.
 //!
 //! The api part turns a v1 or v2 body into an [`UncheckedDraft`] (checking only the JSON shape: arrays of one subject
 //! and one resource, strings where strings go) and this module decides whether it is a policy hubspoke can store.
@@ -10,6 +10,7 @@ use thiserror::Error;
 use crate::account::AccountId;
 use crate::attribute::{Attribute, AttributeValue, Operator};
 use crate::catalog::RoleCatalog;
+use crate::custom_role::CustomRole;
 use crate::policy::PolicyDraft;
 
 /// Subject attribute names IBM accepts on authorization policies.
@@ -141,6 +142,28 @@ pub enum ValidationError {
         "the role `{role}` is not valid for an authorization from source service `{source_service}` to target service `{target_service}`{hint}"
     )]
     RoleNotInCatalog { role: String, source_service: String, target_service: String, hint: String },
+    #[error(
+        "the subject of an access policy has exactly one attribute, `iam_id` or `access_group_id`; this one has {0}"
+    )]
+    AccessSubjectCount(usize),
+    #[error("`{key}` is not a subject attribute of access policies; use `iam_id` or `access_group_id`")]
+    UnsupportedAccessSubjectKey { key: String },
+    #[error("`{0}` is not an IAM id: expected `IBMid-…`, `iam-ServiceId-…` or `iam-Profile-…`")]
+    MalformedIamId(String),
+    #[error("`{0}` is not an access group id: expected `AccessGroupId-…`")]
+    MalformedAccessGroupId(String),
+    #[error("the subject attribute `{0}` must use `stringEquals` with one string")]
+    AccessSubjectNotExact(String),
+    #[error(
+        "the policy resource must include either the serviceType, serviceName, resourceGroupId or service_group_id attribute and the accountId attribute"
+    )]
+    MissingAccessScope,
+    #[error("`serviceType` is `{0}`; it must be `service` or `platform_service`")]
+    UnsupportedServiceType(String),
+    #[error("the resource attribute `{0}` must use `stringEquals` with one string")]
+    ScopeNotExact(String),
+    #[error("the role `{role}` is not valid for an access policy on {scope}; valid roles are: {valid}")]
+    AccessRoleNotValid { role: String, scope: String, valid: String },
     #[error("the description is longer than {MAX_DESCRIPTION_CHARS} characters")]
     DescriptionTooLong,
     #[error("the description contains the character {0}, which a description may not hold")]
@@ -181,6 +204,140 @@ pub fn validate(
 
     check_roles(&draft.roles, catalog, &target_service, source_service.as_deref())?;
     Ok(PolicyDraft { owner, description: draft.description, subject, resource, roles: draft.roles })
+}
+
+/// Checks an unchecked draft of an access policy against every rule and returns the policy content to store.
+/// `custom_roles` are the custom roles of the account the policy is for; a policy may name those of its service by CRN.
+pub fn validate_access(
+    draft: UncheckedDraft,
+    dialect: Dialect,
+    custom_roles: &[CustomRole],
+) -> Result<PolicyDraft, ValidationError> {
+    check_description(draft.description.as_deref())?;
+    let subject = check_access_subject(draft.subject, dialect)?;
+    let resource = check_side(draft.resource, Side::Resource, dialect)?;
+    let owner = account_of(&resource, Side::Resource)?;
+    let scope = ["serviceType", "serviceName", "resourceGroupId", "service_group_id"];
+    if !resource.iter().any(|attribute| scope.contains(&attribute.key.as_str())) {
+        return Err(ValidationError::MissingAccessScope);
+    }
+    // The attributes that choose the service (and so the roles) are exact: a role list for `is*` cannot be known.
+    let exact = |key: &str| -> Result<Option<String>, ValidationError> {
+        match resource.iter().find(|a| a.key == key) {
+            None => Ok(None),
+            Some(Attribute { operator: Operator::StringEquals, value: AttributeValue::Text(text), .. }) => {
+                Ok(Some(text.clone()))
+            }
+            Some(_) => Err(ValidationError::ScopeNotExact(key.to_owned())),
+        }
+    };
+    let service_type = exact("serviceType")?;
+    let service_name = exact("serviceName")?;
+    let group = exact("service_group_id")?;
+    if let Some(kind) =
+        service_type.filter(|kind| !matches!(kind.as_str(), "service" | "platform_service" | "platform-service"))
+    {
+        return Err(ValidationError::UnsupportedServiceType(kind));
+    }
+    check_access_roles(&draft.roles, service_name.as_deref(), group.as_deref(), &owner, custom_roles)?;
+    Ok(PolicyDraft { owner, description: draft.description, subject, resource, roles: draft.roles })
+}
+
+fn check_description(description: Option<&str>) -> Result<(), ValidationError> {
+    let Some(description) = description else { return Ok(()) };
+    if description.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(ValidationError::DescriptionTooLong);
+    }
+    match crate::text::forbidden_character(description, true) {
+        Some(character) => Err(ValidationError::DescriptionCharacter(crate::text::describe(character))),
+        None => Ok(()),
+    }
+}
+
+/// Whether `text` is `prefix` followed by one or more letters, digits and dashes.
+fn prefixed_id(text: &str, prefix: &str) -> bool {
+    text.strip_prefix(prefix).is_some_and(|rest| {
+        !rest.is_empty() && rest.len() <= 128 && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    })
+}
+
+/// Whether `text` has the form of a user, service ID or trusted profile IAM id. Unknown but well-formed ids are
+/// accepted, as IBM accepts them.
+pub fn is_iam_id(text: &str) -> bool {
+    ["IBMid-", "iam-ServiceId-", "iam-Profile-"].iter().any(|prefix| prefixed_id(text, prefix))
+}
+
+/// Whether `text` has the form of an access group id.
+pub fn is_access_group_id(text: &str) -> bool {
+    prefixed_id(text, "AccessGroupId-")
+}
+
+fn check_access_subject(raw: Vec<RawAttribute>, dialect: Dialect) -> Result<Vec<Attribute>, ValidationError> {
+    let [attribute] =
+        <[RawAttribute; 1]>::try_from(raw).map_err(|raw| ValidationError::AccessSubjectCount(raw.len()))?;
+    if !crate::policy::ACCESS_SUBJECT_KEYS.contains(&attribute.key.as_str()) {
+        return Err(ValidationError::UnsupportedAccessSubjectKey { key: attribute.key });
+    }
+    let key = attribute.key.clone();
+    let attribute = check_attribute(attribute, Side::Subject, dialect)?;
+    let Some(text) = attribute.text().filter(|_| attribute.operator == Operator::StringEquals) else {
+        return Err(ValidationError::AccessSubjectNotExact(key));
+    };
+    match key.as_str() {
+        "iam_id" if !is_iam_id(text) => Err(ValidationError::MalformedIamId(text.to_owned())),
+        "access_group_id" if !is_access_group_id(text) => Err(ValidationError::MalformedAccessGroupId(text.to_owned())),
+        _ => Ok(vec![attribute]),
+    }
+}
+
+/// The roles an access policy may name: those `GET /v2/roles` lists for its service or service group (every
+/// service's platform roles and the generic service roles when it names neither), and the account's custom roles of
+/// its service.
+fn check_access_roles(
+    roles: &[String],
+    service_name: Option<&str>,
+    group: Option<&str>,
+    owner: &AccountId,
+    custom_roles: &[CustomRole],
+) -> Result<(), ValidationError> {
+    if roles.is_empty() {
+        return Err(ValidationError::NoRoles);
+    }
+    if roles.len() > MAX_ROLES {
+        return Err(ValidationError::TooManyRoles(roles.len()));
+    }
+    let selection = match (service_name, group) {
+        (None, None) => crate::catalog::access::access_roles(Some("alliamserviceroles"), None),
+        (service, group) => crate::catalog::access::access_roles(service, group),
+    };
+    let custom: Vec<String> = custom_roles
+        .iter()
+        .filter(|role| &role.account_id == owner && service_name.is_some_and(|name| custom_role_serves(role, name)))
+        .map(CustomRole::crn)
+        .collect();
+    let mut seen = HashSet::new();
+    for role in roles {
+        if !seen.insert(role) {
+            return Err(ValidationError::DuplicateRole(role.clone()));
+        }
+        let known = selection.iter().any(|known| known.crn == role) || custom.contains(role);
+        if !known {
+            let scope = match (service_name, group) {
+                (Some(name), _) => format!("the service `{name}`"),
+                (None, Some(group)) => format!("the service group `{group}`"),
+                (None, None) => String::from("every service"),
+            };
+            let mut valid: Vec<String> = selection.iter().map(|known| known.crn.to_owned()).collect();
+            valid.extend(custom);
+            return Err(ValidationError::AccessRoleNotValid { role: role.clone(), scope, valid: valid.join(", ") });
+        }
+    }
+    Ok(())
+}
+
+/// Whether a custom role may be granted on a policy for `service_name` (`is` roles also on an `is.*` sub-service).
+pub fn custom_role_serves(role: &CustomRole, service_name: &str) -> bool {
+    role.service_name == service_name || (role.service_name == "is" && service_name.starts_with("is."))
 }
 
 fn check_side(raw: Vec<RawAttribute>, side: Side, dialect: Dialect) -> Result<Vec<Attribute>, ValidationError> {

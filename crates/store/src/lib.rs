@@ -14,7 +14,7 @@ mod codec;
 pub mod sql;
 
 use async_trait::async_trait;
-use hubspoke_iam::{AccountId, Policy, PolicyId, PolicyState};
+use hubspoke_iam::{AccountId, CustomRole, Policy, PolicyId, PolicyKind, PolicyState};
 use hubspoke_vpc::EntityKey;
 use hubspoke_vpc::world::Entity;
 use thiserror::Error;
@@ -34,6 +34,18 @@ pub enum StoreError {
     DuplicatePolicy {
         /// The id of the existing policy.
         existing: PolicyId,
+    },
+    /// A custom role with the same name exists in the account.
+    #[error("a custom role named `{name}` already exists in the account")]
+    DuplicateCustomRole {
+        /// The name.
+        name: String,
+    },
+    /// Active policies name the custom role to delete.
+    #[error("the custom role is granted by active policies: {}", policies.join(", "))]
+    RoleInUse {
+        /// The ids of the policies.
+        policies: Vec<PolicyId>,
     },
     /// The row to change does not exist.
     #[error("`{0}` was not found")]
@@ -107,6 +119,8 @@ impl StoreError {
         matches!(
             self,
             StoreError::DuplicatePolicy { .. }
+                | StoreError::DuplicateCustomRole { .. }
+                | StoreError::RoleInUse { .. }
                 | StoreError::NotFound(_)
                 | StoreError::WorldMoved { .. }
                 | StoreError::Stale { .. }
@@ -242,8 +256,10 @@ pub struct SigningKeyRecord {
 pub enum EntityKind {
     /// An account (and its administrator key).
     Account,
-    /// An authorization policy.
+    /// A policy (authorization or access).
     Policy,
+    /// A custom role.
+    CustomRole,
     /// A write to the VPC domain (the id is the first entity it touched).
     World,
     /// Activity events recorded on their own (refusals).
@@ -449,6 +465,8 @@ pub enum PolicySortField {
     LastModifiedById,
     /// `state`
     State,
+    /// `type`: `access` or `authorization`.
+    Kind,
 }
 
 /// The value of a policy's sort column.
@@ -490,12 +508,25 @@ pub struct PolicyQuery {
     pub state: Option<PolicyState>,
     /// Only policies whose resource `serviceName` is this, if set.
     pub resource_service: Option<String>,
+    /// Only policies of this kind, if set.
+    pub kind: Option<PolicyKind>,
+    /// Only policies with each of these attributes: (side, key, value), compared exactly.
+    pub attributes: Vec<(AttributeSide, String, String)>,
     /// Sort column and whether descending; by creation time when unset. The id breaks ties, ascending.
     pub sort: Option<(PolicySortField, bool)>,
     /// Where the page starts.
     pub position: PolicyPosition,
     /// At most this many policies; all when unset.
     pub limit: Option<u64>,
+}
+
+/// Which side of a policy an attribute filter looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttributeSide {
+    /// The subject.
+    Subject,
+    /// The resource.
+    Resource,
 }
 
 /// One page of a policy list.
@@ -568,6 +599,23 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every policy, whatever its state, with the revision they were read at (to build the decision index).
     async fn all_policies(&self) -> StoreResult<(Vec<Policy>, Revision)>;
+
+    /// Stores a new custom role and its events. Fails with [`StoreError::DuplicateCustomRole`] when its account has a
+    /// role of that name.
+    async fn insert_custom_role(&self, role: &CustomRole, events: &[EventRecord]) -> StoreResult<Revision>;
+
+    /// Replaces a custom role whose stored version is `role.version - 1`; [`StoreError::Stale`] otherwise.
+    async fn update_custom_role(&self, role: &CustomRole, events: &[EventRecord]) -> StoreResult<Revision>;
+
+    /// Deletes a custom role still at `role.version`. Fails with [`StoreError::RoleInUse`] when an active policy names
+    /// it and with [`StoreError::Stale`] when it changed.
+    async fn delete_custom_role(&self, role: &CustomRole, at: i64, events: &[EventRecord]) -> StoreResult<Revision>;
+
+    /// One custom role.
+    async fn custom_role(&self, id: &str) -> StoreResult<Option<CustomRole>>;
+
+    /// Every custom role of every account, oldest first (for the in-memory index).
+    async fn all_custom_roles(&self) -> StoreResult<Vec<CustomRole>>;
 
     /// Every VPC-domain entity, and the revision of the last VPC-domain write.
     async fn load_world(&self) -> StoreResult<(Vec<Entity>, Revision)>;

@@ -1,4 +1,4 @@
-//! Authorization policies over `/v1/policies` and `/v2/policies`: one store, one id space, two shapes.
+//! Authorization and access policies over `/v1/policies` and `/v2/policies`: one store, one id space, two shapes.
 //!
 //! `v1` and `v2` hold the wire shapes and handlers of each version; this module holds what they share: list query
 //! parsing, pagination, role rendering and the placeholder rule.
@@ -9,9 +9,11 @@ pub mod v2;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hubspoke_app::policies::{PolicyList, PolicySort, Position};
+use hubspoke_app::policies::{AttributeSide, PolicyList, PolicySort, Position};
+use hubspoke_iam::catalog::access;
 use hubspoke_iam::{
-    AccountId, Attribute, AttributeValue, Dialect, Operator, Policy, PolicyState, RoleCatalog, UncheckedDraft,
+    AccountId, Attribute, AttributeValue, Dialect, Operator, Policy, PolicyKind, PolicyState, RoleCatalog,
+    UncheckedDraft,
 };
 use serde_json::{Map, Value, json};
 
@@ -52,8 +54,8 @@ pub trait Shape: 'static {
     const VERSION: Version;
     /// Which operators its bodies may use.
     const DIALECT: Dialect;
-    /// Checks the body's JSON shape and hands over its content for validation.
-    fn draft(body: Self::Body) -> Result<UncheckedDraft, ApiError>;
+    /// Checks the body's JSON shape and hands over its content for validation, with the policy's `type`.
+    fn draft(body: Self::Body) -> Result<(UncheckedDraft, PolicyKind), ApiError>;
     /// The policy in this shape; `display` asks for role details where the shape has them.
     fn render(policy: &Policy, base: &str, catalog: &RoleCatalog, display: bool) -> Value;
     /// The existing policy as a 409 shows it under `details.conflicts_with.policy`.
@@ -85,9 +87,10 @@ pub async fn create<S: Shape>(
     IbmJson(body): IbmJson<S::Body>,
 ) -> Result<Response, ApiError> {
     let catalog = *state.app.catalog();
+    let (draft, kind) = S::draft(body)?;
     let (policy, _revision) = state
         .app
-        .create_policy(&caller, S::draft(body)?, S::DIALECT)
+        .create_policy(&caller, draft, S::DIALECT, kind)
         .await
         .map_err(|e| conflict(e, |p| S::render_conflict(p, &base, &catalog)))?;
     Ok(with_etag(StatusCode::CREATED, &policy, &S::render(&policy, &base, &catalog, false)))
@@ -117,9 +120,10 @@ pub async fn replace<S: Shape>(
 ) -> Result<Response, ApiError> {
     let catalog = *state.app.catalog();
     let precondition = if_match.required()?;
+    let (draft, kind) = S::draft(body)?;
     let (policy, _revision) = state
         .app
-        .replace_policy(&caller, &id, &precondition, S::draft(body)?, S::DIALECT)
+        .replace_policy(&caller, &id, &precondition, draft, S::DIALECT, kind)
         .await
         .map_err(|e| conflict(e, |p| S::render_conflict(p, &base, &catalog)))?;
     Ok(with_etag(StatusCode::OK, &policy, &S::render(&policy, &base, &catalog, false)))
@@ -149,10 +153,10 @@ enum ListPlan {
     Query(PolicyList),
 }
 
-/// Every stored policy is an authorization and its href is derived from its id, so `type` and `href` sort by id.
+/// A policy's href is derived from its id, so `href` sorts by id.
 const SORT_FIELDS: &[(&str, PolicySort)] = &[
     ("id", PolicySort::Id),
-    ("type", PolicySort::Id),
+    ("type", PolicySort::Kind),
     ("href", PolicySort::Id),
     ("created_at", PolicySort::CreatedAt),
     ("created_by_id", PolicySort::CreatedById),
@@ -168,13 +172,13 @@ fn plan_list(params: &Params, version: Version) -> Result<ListPlan, ApiError> {
             "`account_id` `{account}` is not an account id: expected 32 lowercase hexadecimal characters"
         ))
     })?;
-    let kind = params.one_of("type", &["access", "authorization"])?;
+    let kind = params.one_of("type", &["access", "authorization"])?.and_then(PolicyKind::parse);
     // Listing without `state` shows the active policies; `state=deleted` shows the deleted ones.
     let state = match params.one_of("state", &["active", "deleted"])? {
         Some("deleted") => PolicyState::Deleted,
         _ => PolicyState::Active,
     };
-    params.one_of("service_type", &["service", "platform_service"])?;
+    let service_type = params.one_of("service_type", &["service", "platform_service"])?;
     let sort = match params.get("sort") {
         None => None,
         Some(sort) => {
@@ -199,17 +203,38 @@ fn plan_list(params: &Params, version: Version) -> Result<ListPlan, ApiError> {
         (Some(cursor), false) => Position::After(cursor),
         (None, _) => Position::First,
     };
-    // Authorization policies have no user, access group or tag subjects, and belong to no service group, so these
-    // filters match none of them.
-    let unmatched = ["iam_id", "access_group_id", "tag_name", "tag_value", "service_group_id"];
-    if kind == Some("access") || unmatched.iter().any(|name| params.get(name).is_some()) {
+    // hubspoke's policies carry no access management tags, so a tag filter matches none of them.
+    if ["tag_name", "tag_value"].iter().any(|name| params.get(name).is_some()) {
         return Ok(ListPlan::Nothing);
+    }
+    // Each filter asks for policies with that exact attribute.
+    let mut attributes = Vec::new();
+    let mut filter = |parameter: &str, side: AttributeSide, key: &str| {
+        if let Some(value) = params.get(parameter) {
+            attributes.push((side, key.to_owned(), value.to_owned()));
+        }
+    };
+    filter("iam_id", AttributeSide::Subject, "iam_id");
+    filter("access_group_id", AttributeSide::Subject, "access_group_id");
+    filter("service_group_id", AttributeSide::Resource, "service_group_id");
+    filter("resource_group_id", AttributeSide::Resource, "resourceGroupId");
+    if let Some(service_type) = service_type {
+        attributes.push((AttributeSide::Resource, "serviceType".to_owned(), service_type.to_owned()));
     }
     let resource_service = match version {
         Version::V2 => params.get("service_name").map(str::to_owned),
         Version::V1 => None,
     };
-    Ok(ListPlan::Query(PolicyList { owner, state: Some(state), resource_service, sort, limit: paging.limit, position }))
+    Ok(ListPlan::Query(PolicyList {
+        owner,
+        state: Some(state),
+        resource_service,
+        kind,
+        attributes,
+        sort,
+        limit: paging.limit,
+        position,
+    }))
 }
 
 /// Lists policies for either version: the page, and `first`/`next`/`previous` links in the shape the SDK pagers read.
@@ -259,8 +284,32 @@ pub(crate) fn attribute_value_json(value: &AttributeValue) -> Value {
     }
 }
 
-/// `role_id` with `display_name` and `description` from the catalog, resolved for the policy's service pair.
+/// The role with this CRN as an access policy on `policy`'s service (or service group) names it, with the actions
+/// it holds there; `None` for a custom role.
+fn access_role(policy: &Policy, crn: &str) -> Option<(&'static hubspoke_iam::Role, Vec<&'static str>)> {
+    let exact = |key: &str| {
+        policy.draft.resource_attribute(key).filter(|a| a.operator == Operator::StringEquals).and_then(Attribute::text)
+    };
+    let (service, group) = (exact("serviceName"), exact("service_group_id"));
+    let selection = match (service, group) {
+        (None, None) => access::access_roles(Some("alliamserviceroles"), None),
+        (service, group) => access::access_roles(service, group),
+    };
+    let role = selection.iter().find(|role| role.crn == crn)?;
+    Some((role, access::role_actions(service, group, crn)))
+}
+
+/// `role_id` with `display_name` and `description` from the catalog, resolved for the policy's service pair (or, for
+/// an access policy, its service). A custom role is shown by its id alone.
 fn role_json(catalog: &RoleCatalog, policy: &Policy, crn: &str) -> Value {
+    if policy.draft.kind() == PolicyKind::Access {
+        return match access_role(policy, crn) {
+            Some((role, _)) => {
+                json!({ "role_id": crn, "display_name": role.display_name, "description": role.description })
+            }
+            None => json!({ "role_id": crn }),
+        };
+    }
     let text = |key: &str, attributes: &[Attribute]| {
         attributes
             .iter()
@@ -308,14 +357,18 @@ fn conflict(error: hubspoke_app::AppError, render: impl Fn(&Policy) -> Value) ->
 }
 
 /// The wire checks both versions apply to the `type` field.
-fn check_type(kind: &str) -> Result<(), ApiError> {
-    match kind {
-        "authorization" => Ok(()),
-        "access" => Err(ApiError::invalid_body(
-            "hubspoke implements authorization policies (`\"type\": \"authorization\"`); access policies are not supported",
-        )),
-        other => Err(ApiError::invalid_body(format!("`type` is `{other}`; it must be `access` or `authorization`"))),
-    }
+fn check_type(kind: &str) -> Result<PolicyKind, ApiError> {
+    PolicyKind::parse(kind)
+        .ok_or_else(|| ApiError::invalid_body(format!("`type` is `{kind}`; it must be `access` or `authorization`")))
+}
+
+/// The actions a role of `policy` holds, for `format=display`.
+fn role_actions(catalog: &RoleCatalog, policy: &Policy, crn: &str) -> Vec<Value> {
+    let actions: Vec<&str> = match policy.draft.kind() {
+        PolicyKind::Access => access_role(policy, crn).map(|(_, actions)| actions).unwrap_or_default(),
+        PolicyKind::Authorization => catalog.any_role(crn).map(|known| known.actions.to_vec()).unwrap_or_default(),
+    };
+    actions.into_iter().map(crate::roles::action_json).collect()
 }
 
 /// Turns a JSON attribute value into the raw form validation takes.
@@ -341,7 +394,13 @@ fn raw_value(value: &Value) -> hubspoke_iam::RawValue {
 pub fn check_body_bytes(data: &[u8]) -> [bool; 2] {
     fn check<S: Shape>(data: &[u8]) -> bool {
         serde_json::from_slice::<S::Body>(data).ok().and_then(|body| S::draft(body).ok()).is_some_and(|draft| {
-            hubspoke_iam::validate::validate(draft, S::DIALECT, &hubspoke_iam::catalog::RoleCatalog).is_ok()
+            let (draft, kind) = draft;
+            match kind {
+                PolicyKind::Authorization => {
+                    hubspoke_iam::validate::validate(draft, S::DIALECT, &hubspoke_iam::catalog::RoleCatalog).is_ok()
+                }
+                PolicyKind::Access => hubspoke_iam::validate::validate_access(draft, S::DIALECT, &[]).is_ok(),
+            }
         })
     }
     [check::<v1::V1>(data), check::<v2::V2>(data)]

@@ -3,7 +3,9 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use hubspoke_iam::{AttributeValue, Dialect, Operator, Policy, PolicyState, RawAttribute, RoleCatalog, UncheckedDraft};
+use hubspoke_iam::{
+    AttributeValue, Dialect, Operator, Policy, PolicyKind, PolicyState, RawAttribute, RoleCatalog, UncheckedDraft,
+};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -55,8 +57,8 @@ pub struct StateBody {
 }
 
 impl V1PolicyBody {
-    fn into_draft(self) -> Result<UncheckedDraft, ApiError> {
-        check_type(&self.kind)?;
+    fn into_draft(self) -> Result<(UncheckedDraft, PolicyKind), ApiError> {
+        let kind = check_type(&self.kind)?;
         let single = |mut list: Vec<V1Attributes>, field: &str| -> Result<V1Attributes, ApiError> {
             if list.len() != 1 {
                 return Err(ApiError::invalid_body(format!(
@@ -69,7 +71,10 @@ impl V1PolicyBody {
         let subject = single(self.subjects, "subjects")?;
         let resource = single(self.resources, "resources")?;
         if subject.tags.is_some_and(|tags| !tags.is_empty()) || resource.tags.is_some_and(|tags| !tags.is_empty()) {
-            return Err(ApiError::invalid_body("access management tags are not supported on authorization policies"));
+            return Err(ApiError::invalid_body(match kind {
+                PolicyKind::Authorization => "access management tags are not supported on authorization policies",
+                PolicyKind::Access => "hubspoke does not support access management tags on access policies",
+            }));
         }
         let raw = |attributes: Vec<V1Attribute>| -> Vec<RawAttribute> {
             attributes
@@ -77,12 +82,13 @@ impl V1PolicyBody {
                 .map(|a| RawAttribute { value: raw_value(&a.value), key: a.name, operator: a.operator })
                 .collect()
         };
-        Ok(UncheckedDraft {
+        let draft = UncheckedDraft {
             description: self.description,
             subject: raw(subject.attributes),
             resource: raw(resource.attributes),
             roles: self.roles.into_iter().map(|role| role.role_id).collect(),
-        })
+        };
+        Ok((draft, kind))
     }
 }
 
@@ -101,7 +107,7 @@ fn representable(policy: &Policy) -> bool {
 pub fn render(policy: &Policy, base: &str, catalog: &RoleCatalog) -> Value {
     let mut body = Map::new();
     body.insert("id".into(), Value::String(policy.id.clone()));
-    body.insert("type".into(), Value::String("authorization".into()));
+    body.insert("type".into(), Value::String(policy.draft.kind().as_str().into()));
     if !representable(policy) {
         body.insert(
             "description".into(),
@@ -151,7 +157,7 @@ impl Shape for V1 {
     const VERSION: Version = Version::V1;
     const DIALECT: Dialect = Dialect::V1;
 
-    fn draft(body: V1PolicyBody) -> Result<UncheckedDraft, ApiError> {
+    fn draft(body: V1PolicyBody) -> Result<(UncheckedDraft, PolicyKind), ApiError> {
         body.into_draft()
     }
 

@@ -1,11 +1,11 @@
 //! `/v2/policies`: the v2 shape (`subject`, `resource`, `control.grant.roles`; `key`/`operator`/`value` attributes).
 
-use hubspoke_iam::{Dialect, Policy, RawAttribute, RoleCatalog, UncheckedDraft};
+use hubspoke_iam::{Dialect, Policy, PolicyKind, RawAttribute, RoleCatalog, UncheckedDraft};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::v1::V1Role;
-use super::{Shape, Version, attribute_value_json, check_type, href, metadata, raw_value, role_json};
+use super::{Shape, Version, attribute_value_json, check_type, href, metadata, raw_value, role_actions, role_json};
 use crate::error::ApiError;
 
 /// The body of `POST` and `PUT /v2/policies`.
@@ -52,20 +52,25 @@ struct V2Grant {
 }
 
 impl V2PolicyBody {
-    fn into_draft(self) -> Result<UncheckedDraft, ApiError> {
-        check_type(&self.kind)?;
+    fn into_draft(self) -> Result<(UncheckedDraft, PolicyKind), ApiError> {
+        let kind = check_type(&self.kind)?;
         if self.pattern.is_some_and(|p| !p.is_null()) || self.rule.is_some_and(|r| !r.is_null()) {
-            return Err(ApiError::invalid_body(
-                "`rule` and `pattern` (conditions) apply to access policies; authorization policies take none",
-            ));
+            return Err(ApiError::invalid_body(match kind {
+                PolicyKind::Authorization => {
+                    "`rule` and `pattern` (conditions) apply to access policies; authorization policies take none"
+                }
+                PolicyKind::Access => "hubspoke does not support conditions (`rule` and `pattern`) on access policies",
+            }));
         }
         let side = |attributes: Option<V2Attributes>, field: &str| -> Result<Vec<RawAttribute>, ApiError> {
-            let attributes = attributes
-                .ok_or_else(|| ApiError::invalid_body(format!("`{field}` is required for authorization policies")))?;
+            let attributes = attributes.ok_or_else(|| {
+                ApiError::invalid_body(format!("`{field}` is required for {} policies", kind.as_str()))
+            })?;
             if attributes.tags.is_some_and(|tags| !tags.is_empty()) {
-                return Err(ApiError::invalid_body(
-                    "access management tags are not supported on authorization policies",
-                ));
+                return Err(ApiError::invalid_body(match kind {
+                    PolicyKind::Authorization => "access management tags are not supported on authorization policies",
+                    PolicyKind::Access => "hubspoke does not support access management tags on access policies",
+                }));
             }
             Ok(attributes
                 .attributes
@@ -73,12 +78,13 @@ impl V2PolicyBody {
                 .map(|a| RawAttribute { value: raw_value(&a.value), key: a.key, operator: a.operator })
                 .collect())
         };
-        Ok(UncheckedDraft {
+        let draft = UncheckedDraft {
             description: self.description,
             subject: side(self.subject, "subject")?,
             resource: side(self.resource, "resource")?,
             roles: self.control.grant.roles.into_iter().map(|role| role.role_id).collect(),
-        })
+        };
+        Ok((draft, kind))
     }
 }
 
@@ -92,7 +98,7 @@ pub fn render(policy: &Policy, base: &str, catalog: &RoleCatalog, display: bool)
     };
     let mut body = Map::new();
     body.insert("id".into(), Value::String(policy.id.clone()));
-    body.insert("type".into(), Value::String("authorization".into()));
+    body.insert("type".into(), Value::String(policy.draft.kind().as_str().into()));
     if let Some(description) = &policy.draft.description {
         body.insert("description".into(), Value::String(description.clone()));
     }
@@ -107,11 +113,7 @@ pub fn render(policy: &Policy, base: &str, catalog: &RoleCatalog, display: bool)
                 return json!({ "role_id": crn });
             }
             let mut role = role_json(catalog, policy, crn);
-            let actions: Vec<Value> = catalog
-                .any_role(crn)
-                .map(|known| known.actions.iter().map(|action| crate::roles::action_json(action)).collect())
-                .unwrap_or_default();
-            role["actions"] = Value::Array(actions);
+            role["actions"] = Value::Array(role_actions(catalog, policy, crn));
             role
         })
         .collect();
@@ -135,7 +137,7 @@ impl Shape for V2 {
     const VERSION: Version = Version::V2;
     const DIALECT: Dialect = Dialect::V2;
 
-    fn draft(body: V2PolicyBody) -> Result<UncheckedDraft, ApiError> {
+    fn draft(body: V2PolicyBody) -> Result<(UncheckedDraft, PolicyKind), ApiError> {
         body.into_draft()
     }
 

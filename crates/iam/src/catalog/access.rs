@@ -108,6 +108,7 @@ const COMMON: &[ActionRow] = &[
     ("iam.policy.delete", ADMIN),
     ("iam.role.assign", ADMIN),
     ("iam.role.read", &["Administrator", "Viewer"]),
+    ("iam.service.read", ADMIN),
     ("resource-controller.instance.retrieve", ALL_PLATFORM),
     ("resource-controller.instance.create", ADMIN_EDITOR),
     ("resource-controller.instance.delete", ADMIN_EDITOR),
@@ -225,6 +226,13 @@ const IAM_GROUPS_ACTIONS: &[ActionRow] = &[
     ("iam-groups.members.delete", ADMIN_EDITOR),
     ("iam-groups.members.read", ADMIN_EDITOR_VIEWER),
     ("iam-groups.members.list", ADMIN_EDITOR_VIEWER),
+    ("iam-groups.groups.audit", ADMIN_EDITOR_VIEWER),
+    ("iam-groups.rules.create", ADMIN_EDITOR),
+    ("iam-groups.rules.update", ADMIN_EDITOR),
+    ("iam-groups.rules.delete", ADMIN_EDITOR),
+    ("iam-groups.rules.read", ADMIN_EDITOR_VIEWER),
+    ("iam-groups.rules.list", ADMIN_EDITOR_VIEWER),
+    ("iam-groups.report.create", ADMIN_EDITOR_VIEWER),
     ("iam-groups.account-settings.read", ADMIN_EDITOR_VIEWER),
     ("iam-groups.account-settings.update", ADMIN),
 ];
@@ -236,6 +244,8 @@ const IAM_ACCESS_MANAGEMENT_ACTIONS: &[ActionRow] = &[
     ("iam-access-management.customRole.read", ALL_PLATFORM),
     ("iam-access-management.settings.read", ADMIN_EDITOR_VIEWER),
     ("iam-access-management.settings.update", ADMIN),
+    ("iam-access-management.user-access-list.read", ADMIN_EDITOR),
+    ("iam-access-management.insight.get", ADMIN_EDITOR),
 ];
 
 const USER_MANAGEMENT_ACTIONS: &[ActionRow] = &[
@@ -320,10 +330,22 @@ impl AccessService {
     }
 }
 
-/// The service of access policies named `name`.
+/// The service of access policies named `name`. IBM's roles page lists VPC roles per sub-service (`is.vpc`,
+/// `is.subnet`, …) while policies name `is`: a sub-service name finds `is`, whose tables hold every `is.*` action.
 pub fn access_service(name: &str) -> Option<&'static AccessService> {
+    let name = if name.starts_with("is.") { "is" } else { name };
     SERVICES.iter().find(|service| service.name == name)
 }
+
+/// Whether `name` is an account management service: `serviceType=service` does not reach these, and
+/// `serviceType=platform_service` reaches only these.
+pub fn is_account_management(name: &str) -> bool {
+    SERVICES.iter().any(|service| service.name == name && service.group == Some("IAM"))
+        || ACCOUNT_MANAGEMENT_OTHERS.contains(&name)
+}
+
+/// Account management services outside the IAM group, whose actions hubspoke does not know.
+const ACCOUNT_MANAGEMENT_OTHERS: &[&str] = &["billing", "enterprise", "globalcatalog", "support", "account"];
 
 /// The roles `GET /v2/roles` lists for access policies, by its filters:
 ///

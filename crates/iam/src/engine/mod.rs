@@ -15,7 +15,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::catalog::RoleCatalog;
-use crate::policy::{Policy, PolicyId, PolicyState, Timestamp};
+use crate::custom_role::CustomRole;
+use crate::policy::{Policy, PolicyId, PolicyKind, PolicyState, Timestamp};
 use indexed::{Bucket, IndexedPolicy};
 
 pub use explain::{Mismatch, NearMiss};
@@ -97,6 +98,13 @@ pub struct PolicyIndex {
     subject_accounts_by_owner: imbl::HashMap<String, imbl::OrdSet<String>>,
     /// Where each policy is; the key is shared with its bucket.
     located: imbl::HashMap<Arc<str>, Arc<BucketKey>>,
+    /// The active access policies, by owner account and id. They never take part in authorization decisions; the
+    /// access evaluation ([`crate::access`]) reads them.
+    access: imbl::HashMap<String, imbl::OrdMap<Arc<str>, Arc<Policy>>>,
+    /// The owner of each access policy in `access`.
+    access_owners: imbl::HashMap<Arc<str>, String>,
+    /// Every account's custom roles, by id.
+    custom_roles: imbl::OrdMap<Arc<str>, Arc<CustomRole>>,
     revision: u64,
 }
 
@@ -121,6 +129,10 @@ impl PolicyIndex {
         for id in order {
             let policy = latest[id];
             if policy.state != PolicyState::Active {
+                continue;
+            }
+            if policy.draft.kind() == PolicyKind::Access {
+                index.insert_access(policy);
                 continue;
             }
             let key = (policy.draft.owner.as_str().to_owned(), policy.draft.subject_account().to_owned());
@@ -164,6 +176,10 @@ impl PolicyIndex {
         if policy.state != PolicyState::Active {
             return;
         }
+        if policy.draft.kind() == PolicyKind::Access {
+            self.insert_access(policy);
+            return;
+        }
         let indexed = Arc::new(IndexedPolicy::new(policy, catalog));
         let key = (policy.draft.owner.as_str().to_owned(), policy.draft.subject_account().to_owned());
         let bucket = match self.buckets.get(&key) {
@@ -175,8 +191,47 @@ impl PolicyIndex {
         self.buckets.insert(key, Arc::new(bucket));
     }
 
+    fn insert_access(&mut self, policy: &Policy) {
+        let owner = policy.draft.owner.as_str().to_owned();
+        self.access_owners.insert(Arc::from(policy.id.as_str()), owner.clone());
+        self.access.entry(owner).or_default().insert(Arc::from(policy.id.as_str()), Arc::new(policy.clone()));
+    }
+
+    /// The active access policies of `owner`, by id.
+    pub fn access_policies(&self, owner: &str) -> impl Iterator<Item = &Policy> {
+        self.access.get(owner).into_iter().flat_map(|policies| policies.values().map(|policy| &**policy))
+    }
+
+    /// Takes in the new state of a custom role.
+    pub fn apply_custom_role(&mut self, role: &CustomRole) {
+        self.custom_roles.insert(Arc::from(role.id.as_str()), Arc::new(role.clone()));
+    }
+
+    /// Forgets a deleted custom role.
+    pub fn remove_custom_role(&mut self, id: &str) {
+        self.custom_roles.remove(id);
+    }
+
+    /// The custom roles of `account`, oldest first by id.
+    pub fn custom_roles_of(&self, account: &str) -> Vec<CustomRole> {
+        self.custom_roles
+            .values()
+            .filter(|role| role.account_id.as_str() == account)
+            .map(|role| (**role).clone())
+            .collect()
+    }
+
     /// Removes a policy if it is indexed.
     pub fn remove(&mut self, id: &str) {
+        if let Some(owner) = self.access_owners.remove(id) {
+            if let Some(policies) = self.access.get_mut(&owner) {
+                policies.remove(id);
+                if policies.is_empty() {
+                    self.access.remove(&owner);
+                }
+            }
+            return;
+        }
         let Some(key) = self.located.remove(id) else { return };
         let Some(bucket) = self.buckets.get(&*key) else { return };
         let rest = bucket.without(id);

@@ -241,6 +241,31 @@ fn deleted_and_replaced_policies_leave_the_index() {
 }
 
 #[test]
+fn access_policies_stay_out_of_authorization_decisions() {
+    let authorization =
+        policy("p1", HUB_ACCOUNT, spoke_subject(&[]), vec![Attribute::equals("serviceName", "is")], DNS_ROLE);
+    let mut access = policy(
+        "a1",
+        HUB_ACCOUNT,
+        vec![Attribute::equals("iam_id", "IBMid-550002G2B4")],
+        vec![Attribute::equals("serviceName", "is")],
+        DNS_ROLE,
+    );
+    let mut index = PolicyIndex::build([&access], 1, &RoleCatalog);
+    assert!(index.is_empty(), "an access policy is no authorization");
+    assert!(!index.decide(&connect("s", "h")).permitted);
+    assert_eq!(index.access_policies(HUB_ACCOUNT).map(|p| p.id.as_str()).collect::<Vec<_>>(), ["a1"]);
+    assert_eq!(index.access_policies(SPOKE_ACCOUNT).count(), 0);
+    index.apply(&authorization, &RoleCatalog);
+    assert_eq!(index.len(), 1);
+    assert_eq!(index.decide(&connect("s", "h")).granted_by, ["p1"]);
+    access.state = PolicyState::Deleted;
+    index.apply(&access, &RoleCatalog);
+    assert_eq!(index.access_policies(HUB_ACCOUNT).count(), 0);
+    assert_eq!(index.len(), 1);
+}
+
+#[test]
 fn an_older_snapshot_is_not_affected_by_later_changes() {
     let granting =
         policy("p1", HUB_ACCOUNT, spoke_subject(&[]), vec![Attribute::equals("serviceName", "is")], DNS_ROLE);

@@ -223,3 +223,127 @@ fn v2_operator_value_rules() {
         }
     }
 }
+
+fn access_draft(subject: RawAttribute, resource: Vec<RawAttribute>, roles: &[&str]) -> UncheckedDraft {
+    UncheckedDraft {
+        description: None,
+        subject: vec![subject],
+        resource,
+        roles: roles.iter().map(|role| role.to_string()).collect(),
+    }
+}
+
+#[test]
+fn access_policy_rules() {
+    const VIEWER: &str = "crn:v1:bluemix:public:iam::::role:Viewer";
+    const MANAGER: &str = "crn:v1:bluemix:public:iam::::serviceRole:Manager";
+    const CREATOR: &str = "crn:v1:bluemix:public:iam-identity::::serviceRole:ServiceIdCreator";
+    let user = || text("iam_id", "IBMid-Py1234");
+    let on_is = || vec![text("accountId", HUB), text("serviceName", "is"), text("vpcId", "*")];
+    let custom = crate::custom_role::CustomRole {
+        id: "c".into(),
+        name: "VpcLister".into(),
+        account_id: AccountId::parse(HUB).unwrap(),
+        service_name: "is".into(),
+        content: crate::custom_role::CustomRoleContent {
+            display_name: "VPC lister".into(),
+            description: None,
+            actions: vec!["is.vpc.vpc.list".into()],
+        },
+        version: 1,
+        created_at: crate::policy::Timestamp(0),
+        created_by_id: "c".into(),
+        last_modified_at: crate::policy::Timestamp(0),
+        last_modified_by_id: "c".into(),
+    };
+    let custom_crn = custom.crn();
+    let accepted: Vec<(Dialect, UncheckedDraft)> = vec![
+        (Dialect::V1, access_draft(user(), on_is(), &[VIEWER, DNS_ROLE, MANAGER])),
+        (
+            Dialect::V1,
+            access_draft(text("iam_id", "iam-ServiceId-5d9e0c3a-0ef1-4b1c-9c0f-000000000000"), on_is(), &[VIEWER]),
+        ),
+        (Dialect::V1, access_draft(text("access_group_id", "AccessGroupId-PublicAccess"), on_is(), &[VIEWER])),
+        (
+            Dialect::V1,
+            access_draft(user(), vec![text("accountId", HUB), text("serviceType", "service")], &[VIEWER, MANAGER]),
+        ),
+        (
+            Dialect::V1,
+            access_draft(user(), vec![text("accountId", HUB), text("serviceType", "platform-service")], &[VIEWER]),
+        ),
+        (Dialect::V1, access_draft(user(), vec![text("accountId", HUB), text("service_group_id", "IAM")], &[CREATOR])),
+        (Dialect::V1, access_draft(user(), vec![text("accountId", HUB), text("resourceGroupId", "rg1")], &[VIEWER])),
+        (Dialect::V1, access_draft(user(), on_is(), &[&custom_crn])),
+        (
+            Dialect::V2,
+            access_draft(
+                with_op("iam_id", "stringEquals", RawValue::Text("IBMid-Py1".into())),
+                vec![
+                    with_op("accountId", "stringEquals", RawValue::Text(HUB.into())),
+                    with_op("serviceName", "stringEquals", RawValue::Text("is".into())),
+                    with_op("resourceGroupId", "stringExists", RawValue::Flag(true)),
+                ],
+                &[VIEWER],
+            ),
+        ),
+    ];
+    for (dialect, draft) in accepted {
+        let described = format!("{draft:?}");
+        let checked = validate_access(draft, dialect, std::slice::from_ref(&custom));
+        assert!(checked.is_ok(), "{described}: {checked:?}");
+        assert_eq!(checked.unwrap().kind(), crate::policy::PolicyKind::Access);
+    }
+    let refused: Vec<(UncheckedDraft, ValidationError)> = vec![
+        (
+            access_draft(text("serviceName", "is"), on_is(), &[VIEWER]),
+            ValidationError::UnsupportedAccessSubjectKey { key: "serviceName".into() },
+        ),
+        (
+            access_draft(text("iam_id", "alice@example.com"), on_is(), &[VIEWER]),
+            ValidationError::MalformedIamId("alice@example.com".into()),
+        ),
+        (
+            access_draft(text("access_group_id", "group-1"), on_is(), &[VIEWER]),
+            ValidationError::MalformedAccessGroupId("group-1".into()),
+        ),
+        (
+            UncheckedDraft {
+                subject: vec![user(), text("access_group_id", "AccessGroupId-1")],
+                ..access_draft(user(), on_is(), &[VIEWER])
+            },
+            ValidationError::AccessSubjectCount(2),
+        ),
+        (
+            access_draft(user(), vec![text("accountId", HUB), text("vpcId", "r006-1")], &[VIEWER]),
+            ValidationError::MissingAccessScope,
+        ),
+        (
+            access_draft(user(), vec![text("serviceName", "is")], &[VIEWER]),
+            ValidationError::MissingAccountId(Side::Resource),
+        ),
+        (
+            access_draft(user(), vec![text("accountId", HUB), text("serviceType", "everything")], &[VIEWER]),
+            ValidationError::UnsupportedServiceType("everything".into()),
+        ),
+        (access_draft(user(), on_is(), &[]), ValidationError::NoRoles),
+    ];
+    for (draft, expected) in refused {
+        assert_eq!(validate_access(draft, Dialect::V1, &[]), Err(expected));
+    }
+    // A role of another service, and a custom role the account does not have (or of another service), are refused.
+    for role in [CREATOR, custom_crn.as_str()] {
+        let refused = validate_access(access_draft(user(), on_is(), &[role]), Dialect::V1, &[]);
+        assert!(matches!(refused, Err(ValidationError::AccessRoleNotValid { .. })), "{role}: {refused:?}");
+    }
+    let on_groups = vec![text("accountId", HUB), text("serviceName", "iam-groups")];
+    let refused =
+        validate_access(access_draft(user(), on_groups, &[&custom_crn]), Dialect::V1, std::slice::from_ref(&custom));
+    assert!(matches!(refused, Err(ValidationError::AccessRoleNotValid { .. })), "{refused:?}");
+    // v1 resources take no `stringExists`.
+    let exists = vec![text("accountId", HUB), with_op("resourceGroupId", "stringExists", RawValue::Flag(true))];
+    assert!(matches!(
+        validate_access(access_draft(user(), exists, &[VIEWER]), Dialect::V1, &[]),
+        Err(ValidationError::UnsupportedOperator { .. })
+    ));
+}

@@ -32,6 +32,7 @@ pub(super) async fn append_changes(
     let entity = match entity {
         EntityKind::Account => "account",
         EntityKind::Policy => "policy",
+        EntityKind::CustomRole => "custom_role",
         EntityKind::World => "world",
         EntityKind::Event => "event",
         EntityKind::Reset => "reset",
@@ -84,6 +85,7 @@ impl SqlStore {
                 let entity = match row.get::<&str, _>("entity") {
                     "account" => EntityKind::Account,
                     "policy" => EntityKind::Policy,
+                    "custom_role" => EntityKind::CustomRole,
                     "world" => EntityKind::World,
                     "event" => EntityKind::Event,
                     "reset" => EntityKind::Reset,

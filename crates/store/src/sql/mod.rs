@@ -33,6 +33,7 @@ mod accounts;
 mod bulk;
 mod changes;
 mod connection;
+mod custom_roles;
 mod events;
 mod failover;
 mod group;
@@ -49,7 +50,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use hubspoke_iam::{AccountId, Policy};
+use hubspoke_iam::{AccountId, CustomRole, Policy};
 use sqlx::AnyPool;
 
 use crate::{
@@ -226,6 +227,26 @@ impl Store for SqlStore {
 
     async fn all_policies(&self) -> StoreResult<(Vec<Policy>, Revision)> {
         self.run(self.read_all_policies()).await
+    }
+
+    async fn insert_custom_role(&self, role: &CustomRole, events: &[EventRecord]) -> StoreResult<Revision> {
+        self.run_write(SqlStore::insert_custom_role(self, role, events)).await
+    }
+
+    async fn update_custom_role(&self, role: &CustomRole, events: &[EventRecord]) -> StoreResult<Revision> {
+        self.run_write(SqlStore::update_custom_role(self, role, events)).await
+    }
+
+    async fn delete_custom_role(&self, role: &CustomRole, at: i64, events: &[EventRecord]) -> StoreResult<Revision> {
+        self.run_write(self.remove_custom_role(role, at, events)).await
+    }
+
+    async fn custom_role(&self, id: &str) -> StoreResult<Option<CustomRole>> {
+        self.run(self.read_custom_role(id)).await
+    }
+
+    async fn all_custom_roles(&self) -> StoreResult<Vec<CustomRole>> {
+        self.run(self.read_custom_roles()).await
     }
 
     async fn load_world(&self) -> StoreResult<(Vec<Entity>, Revision)> {

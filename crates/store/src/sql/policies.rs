@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use hubspoke_iam::{AccountId, Attribute, Policy, PolicyDraft, Timestamp};
+use hubspoke_iam::{AccountId, Attribute, Policy, PolicyDraft, PolicyKind, Timestamp};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Executor, Row};
 
@@ -12,8 +12,8 @@ use super::statement::{Argument, Statement, insert_rows};
 use super::{Backend, SqlStore};
 use crate::codec::{Body, decode_body, decode_operator, decode_state, decode_value, encode_body, encode_value};
 use crate::{
-    EntityKind, EventRecord, PolicyPage, PolicyPosition, PolicyQuery, PolicySortField, Revision, SortValue, StoreError,
-    StoreResult,
+    AttributeSide, EntityKind, EventRecord, PolicyPage, PolicyPosition, PolicyQuery, PolicySortField, Revision,
+    SortValue, StoreError, StoreResult,
 };
 
 /// How many times a write is retried when the policy it collided with was deleted between the collision and the look
@@ -523,6 +523,11 @@ fn sort_column(field: PolicySortField) -> &'static str {
         PolicySortField::LastModifiedAt => "last_modified_at",
         PolicySortField::LastModifiedById => "last_modified_by_id",
         PolicySortField::State => "state",
+        // The kind is not a column: an access policy's subject is an `iam_id` or an `access_group_id`.
+        PolicySortField::Kind => {
+            "(CASE WHEN EXISTS (SELECT 1 FROM policy_attributes k WHERE k.policy_id = policies.id AND \
+             k.side = 'subject' AND k.key IN ('iam_id', 'access_group_id')) THEN 'access' ELSE 'authorization' END)"
+        }
     }
 }
 
@@ -530,6 +535,33 @@ fn push_policy_filters(query: &mut Statement, filter: &PolicyQuery) {
     query.push(" WHERE owner = ").push_bind(filter.owner.as_str());
     if let Some(state) = filter.state {
         query.push(" AND state = ").push_bind(state.as_str());
+    }
+    // An access policy's subject is an `iam_id` or an `access_group_id`; an authorization's never is.
+    let access_subject = "EXISTS (SELECT 1 FROM policy_attributes k WHERE k.policy_id = policies.id AND \
+                          k.side = 'subject' AND k.key IN ('iam_id', 'access_group_id'))";
+    match filter.kind {
+        Some(PolicyKind::Access) => {
+            query.push(&format!(" AND {access_subject}"));
+        }
+        Some(PolicyKind::Authorization) => {
+            query.push(&format!(" AND NOT {access_subject}"));
+        }
+        None => {}
+    }
+    for (side, key, value) in &filter.attributes {
+        let side = match side {
+            AttributeSide::Subject => "subject",
+            AttributeSide::Resource => "resource",
+        };
+        query
+            .push(&format!(
+                " AND EXISTS (SELECT 1 FROM policy_attributes a WHERE a.policy_id = policies.id AND a.side = '{side}' \
+                 AND a.value_kind = 'text' AND a.key = "
+            ))
+            .push_bind(key)
+            .push(" AND a.value = ")
+            .push_bind(value)
+            .push(")");
     }
     if let Some(service) = &filter.resource_service {
         query

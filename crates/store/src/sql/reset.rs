@@ -26,6 +26,7 @@ pub(super) const EMPTIED: &[(&str, &str)] = &[
     ("access_group_members", "account = $1"),
     ("access_groups", "account = $1"),
     ("access_group_settings", "account = $1"),
+    ("custom_roles", "account = $1"),
     ("events", "account = $1"),
     ("dns_resource_records", "account = $1"),
     ("dns_permitted_networks", "zone_id IN (SELECT id FROM dns_zones WHERE account = $1)"),

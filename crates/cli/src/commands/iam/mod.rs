@@ -1,5 +1,7 @@
-//! `hubspoke iam ...`: authorization policies, roles and access groups, as `ibmcloud iam` has them.
+//! `hubspoke iam ...`: authorization and access policies, roles and custom roles, and access groups, as `ibmcloud iam`
+//! has them.
 
+mod access;
 mod access_group;
 mod policies;
 mod policy_create;
@@ -43,7 +45,7 @@ pub enum Iam {
         after_help = "EXAMPLE:\n  hubspoke iam authorization-policy-delete 0bbcb168-bf7b-4ebf-9684-769f1d7e80e7 -f"
     )]
     AuthorizationPolicyDelete(policies::Delete),
-    /// List the roles a service (pair) offers.
+    /// List the roles a service (pair) offers, with your account's custom roles of the service.
     #[command(after_help = "EXAMPLE:\n  hubspoke iam roles --service is --source-service is")]
     Roles(roles::Roles),
     /// Create an access group.
@@ -94,6 +96,66 @@ pub enum Iam {
         after_help = "EXAMPLE:\n  hubspoke iam access-group-user-remove network-admins IBMid-550002G2B4"
     )]
     AccessGroupUserRemove(access_group::UserRemove),
+    /// Create an access policy for a user, named by IAM id.
+    #[command(
+        name = "user-policy-create",
+        after_help = "EXAMPLES:\n  \
+            hubspoke iam user-policy-create IBMid-550002G2B4 --roles Viewer --service-name is --attributes \"vpcId=*\"\n  \
+            hubspoke iam user-policy-create IBMid-550002G2B4 --roles Administrator --account-management\n  \
+            hubspoke iam user-policy-create IBMid-550002G2B4 --file policy.json"
+    )]
+    UserPolicyCreate(Box<access::Create>),
+    /// List the access policies of a user.
+    #[command(name = "user-policies", after_help = "EXAMPLE:\n  hubspoke iam user-policies IBMid-550002G2B4")]
+    UserPolicies(access::List),
+    /// Delete an access policy of a user.
+    #[command(
+        name = "user-policy-delete",
+        after_help = "EXAMPLE:\n  hubspoke iam user-policy-delete IBMid-550002G2B4 0bbcb168-bf7b-4ebf-9684-769f1d7e80e7 -f"
+    )]
+    UserPolicyDelete(access::Delete),
+    /// Create an access policy for a service ID.
+    #[command(
+        name = "service-policy-create",
+        after_help = "EXAMPLE:\n  hubspoke iam service-policy-create ServiceId-5d9e0c3a-0ef1-4b1c-9c0f-0123456789ab --roles Reader --service-name dns-svcs"
+    )]
+    ServicePolicyCreate(Box<access::Create>),
+    /// List the access policies of a service ID.
+    #[command(
+        name = "service-policies",
+        after_help = "EXAMPLE:\n  hubspoke iam service-policies ServiceId-5d9e0c3a-0ef1-4b1c-9c0f-0123456789ab"
+    )]
+    ServicePolicies(access::List),
+    /// Create an access policy for an access group.
+    #[command(
+        name = "access-group-policy-create",
+        after_help = "EXAMPLE:\n  hubspoke iam access-group-policy-create AccessGroupId-0e9c1f3a-7b4d-4c2e-9f10-abcdef012345 --roles Editor --service-name is --resource-group-id \"*\""
+    )]
+    AccessGroupPolicyCreate(Box<access::Create>),
+    /// List the access policies of an access group.
+    #[command(
+        name = "access-group-policies",
+        after_help = "EXAMPLE:\n  hubspoke iam access-group-policies AccessGroupId-0e9c1f3a-7b4d-4c2e-9f10-abcdef012345"
+    )]
+    AccessGroupPolicies(access::List),
+    /// Create a custom role holding some actions of one service.
+    #[command(
+        name = "role-create",
+        after_help = "EXAMPLE:\n  hubspoke iam role-create VpcReader --display-name \"VPC reader\" --service-name is -a is.vpc.vpc.read,is.vpc.vpc.list"
+    )]
+    RoleCreate(roles::RoleCreate),
+    /// Change a custom role's display name, description or actions.
+    #[command(
+        name = "role-update",
+        after_help = "EXAMPLE:\n  hubspoke iam role-update 6f3c7e4b9a1d4e2f8b0c1d2e3f4a5b6c -a is.vpc.vpc.read"
+    )]
+    RoleUpdate(roles::RoleUpdate),
+    /// Delete a custom role no policy grants.
+    #[command(
+        name = "role-delete",
+        after_help = "EXAMPLE:\n  hubspoke iam role-delete 6f3c7e4b9a1d4e2f8b0c1d2e3f4a5b6c -f"
+    )]
+    RoleDelete(roles::RoleDelete),
 }
 
 impl Iam {
@@ -113,6 +175,20 @@ impl Iam {
             Iam::AccessGroupServiceIdAdd(command) => command.run(connection, printer).await,
             Iam::AccessGroupMembers(command) => command.run(connection, printer).await,
             Iam::AccessGroupUserRemove(command) => command.run(connection, printer).await,
+            Iam::UserPolicyCreate(command) => command.run(access::SubjectKind::User, connection, printer).await,
+            Iam::UserPolicies(command) => command.run(access::SubjectKind::User, connection, printer).await,
+            Iam::UserPolicyDelete(command) => command.run(connection, printer).await,
+            Iam::ServicePolicyCreate(command) => command.run(access::SubjectKind::ServiceId, connection, printer).await,
+            Iam::ServicePolicies(command) => command.run(access::SubjectKind::ServiceId, connection, printer).await,
+            Iam::AccessGroupPolicyCreate(command) => {
+                command.run(access::SubjectKind::AccessGroup, connection, printer).await
+            }
+            Iam::AccessGroupPolicies(command) => {
+                command.run(access::SubjectKind::AccessGroup, connection, printer).await
+            }
+            Iam::RoleCreate(command) => command.run(connection, printer).await,
+            Iam::RoleUpdate(command) => command.run(connection, printer).await,
+            Iam::RoleDelete(command) => command.run(connection, printer).await,
         }
     }
 }

@@ -45,7 +45,8 @@ on_both_databases!(
     updates_are_optimistic,
     lists_page_sort_and_filter,
     every_write_appends_to_the_change_log,
-    policies_written_before_the_body_column_are_read_from_their_children
+    policies_written_before_the_body_column_are_read_from_their_children,
+    access_policies_are_filtered_and_custom_roles_kept
 );
 
 const OWNER: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -90,6 +91,8 @@ fn query() -> PolicyQuery {
         owner: AccountId::parse(OWNER).unwrap(),
         state: None,
         resource_service: None,
+        kind: None,
+        attributes: Vec::new(),
         sort: None,
         position: crate::PolicyPosition::First,
         limit: None,
@@ -471,3 +474,76 @@ mod migrations;
 mod replicas;
 mod reset;
 mod state;
+
+/// Access policies share the policy tables: lists filter them by kind and attribute, their duplicate key leaves the
+/// roles out, and a custom role they name cannot be deleted.
+async fn access_policies_are_filtered_and_custom_roles_kept(store: SqlStore) {
+    use hubspoke_iam::{CustomRole, CustomRoleContent, PolicyKind};
+    let account = crate::AccountRecord { id: AccountId::parse(OWNER).unwrap(), name: "a".into(), created_at: 1 };
+    let key = crate::ApiKeyRecord {
+        digest: "d".into(),
+        iam_id: "IBMid-admin".into(),
+        owner: KeyOwner::AccountAdministrator(account.id.clone()),
+        created_at: 1,
+    };
+    store.create_account(&account, &key).await.unwrap();
+    let role = CustomRole {
+        id: "c1".into(),
+        name: "VpcLister".into(),
+        account_id: account.id.clone(),
+        service_name: "is".into(),
+        content: CustomRoleContent {
+            display_name: "VPC lister".into(),
+            description: Some("lists".into()),
+            actions: vec!["is.vpc.vpc.list".into(), "is.vpc.vpc.read".into()],
+        },
+        version: 1,
+        created_at: Timestamp(5),
+        created_by_id: "IBMid-admin".into(),
+        last_modified_at: Timestamp(5),
+        last_modified_by_id: "IBMid-admin".into(),
+    };
+    store.insert_custom_role(&role, &[]).await.unwrap();
+    assert_eq!(store.custom_role("c1").await.unwrap(), Some(role.clone()));
+    let twin = CustomRole { id: "c2".into(), ..role.clone() };
+    assert!(matches!(store.insert_custom_role(&twin, &[]).await, Err(StoreError::DuplicateCustomRole { .. })));
+    let mut access = policy("a1", "x", 20);
+    access.draft.subject = vec![Attribute::equals("iam_id", "IBMid-user")];
+    access.draft.roles = vec![role.crn()];
+    store.insert_policy(&access, &[]).await.unwrap();
+    store.insert_policy(&policy("p1", "hub-1", 10), &[]).await.unwrap();
+    // The same subject and resource with other roles is a duplicate of an access policy.
+    let mut again = access.clone();
+    again.id = "a2".into();
+    again.draft.roles = vec!["crn:v1:bluemix:public:iam::::role:Viewer".into()];
+    assert!(
+        matches!(store.insert_policy(&again, &[]).await, Err(StoreError::DuplicatePolicy { existing }) if existing == "a1")
+    );
+    let ids = |page: PolicyPage| page.policies.into_iter().map(|p| p.id).collect::<Vec<_>>();
+    let by_kind = |kind| PolicyQuery { kind: Some(kind), ..query() };
+    assert_eq!(ids(store.list_policies(&by_kind(PolicyKind::Access)).await.unwrap()), ["a1"]);
+    assert_eq!(ids(store.list_policies(&by_kind(PolicyKind::Authorization)).await.unwrap()), ["p1"]);
+    let by_user = |iam_id: &str| PolicyQuery {
+        attributes: vec![(crate::AttributeSide::Subject, "iam_id".into(), iam_id.into())],
+        ..query()
+    };
+    assert_eq!(ids(store.list_policies(&by_user("IBMid-user")).await.unwrap()), ["a1"]);
+    assert!(ids(store.list_policies(&by_user("IBMid-other")).await.unwrap()).is_empty());
+    // In use: refused; once the policy is deleted, the role goes.
+    assert!(
+        matches!(store.delete_custom_role(&role, 30, &[]).await, Err(StoreError::RoleInUse { policies }) if policies == ["a1"])
+    );
+    let mut deleted = access.clone();
+    deleted.version = 2;
+    deleted.state = PolicyState::Deleted;
+    store.update_policy(&deleted, &[]).await.unwrap();
+    let mut renamed = role.clone();
+    renamed.version = 2;
+    renamed.content.display_name = "Lister".into();
+    store.update_custom_role(&renamed, &[]).await.unwrap();
+    assert!(matches!(store.update_custom_role(&renamed, &[]).await, Err(StoreError::Stale { .. })));
+    assert!(matches!(store.delete_custom_role(&role, 31, &[]).await, Err(StoreError::Stale { .. })));
+    let revision = store.delete_custom_role(&renamed, 32, &[]).await.unwrap();
+    assert_eq!(store.changes_since(revision - 1, 1).await.unwrap()[0].entity, EntityKind::CustomRole);
+    assert!(store.all_custom_roles().await.unwrap().is_empty());
+}
