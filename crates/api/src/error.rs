@@ -153,6 +153,9 @@ impl From<AppError> for ApiError {
             AppError::Initializing(_) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "initializing", message),
             AppError::AccountNotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "account_not_found", message),
             AppError::AccountExists(_) => ApiError::new(StatusCode::CONFLICT, "account_conflict_error", message),
+            AppError::IdentityNotFound { .. } => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
+            AppError::Locked(_) => ApiError::new(StatusCode::BAD_REQUEST, "entity_locked", message),
+            AppError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
             AppError::UnknownApiKey => ApiError::identity(StatusCode::BAD_REQUEST, "BXNIM0415E", message),
             AppError::Rule(rule) => crate::vpc::rule_error(rule),
             AppError::RevisionNotReached { .. } => {

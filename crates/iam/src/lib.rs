@@ -3,6 +3,7 @@
 //! # Layout
 //!
 //! - [`account`]: account ids and the authenticated [`Caller`], with what a caller may do ([`authority`]).
+//! - [`identity`]: users, service IDs and API keys inside an account: their IAM id forms and who may manage them.
 //! - [`attribute`] and [`glob`]: policy attributes, their operators and how a request value is matched.
 //! - [`policy`]: the one policy model that both `/v1/policies` and `/v2/policies` are views of, and its fingerprint.
 //! - [`validate`]: every rule a policy must satisfy before it is stored.
@@ -18,6 +19,7 @@ pub mod authority;
 pub mod catalog;
 pub mod engine;
 pub mod glob;
+pub mod identity;
 pub mod policy;
 pub mod text;
 pub mod validate;
