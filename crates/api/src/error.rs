@@ -21,6 +21,16 @@ pub enum Envelope {
         /// The `errors[0].target` of the VPC API: the field, parameter or header at fault.
         target: Option<(String, &'static str)>,
     },
+    /// `{"trace", "errors": [{"code", "message_code", "message", "details"?}], "status_code"}`: the IAM Identity API
+    /// (service IDs, API keys).
+    IamIdentity {
+        /// The `errors[0].code`, for example `forbidden`.
+        code: &'static str,
+        /// The `errors[0].message_code`, for example `BXNIM0513E`.
+        message_code: &'static str,
+        /// The `errors[0].details`, when there are any.
+        details: Option<String>,
+    },
     /// `{"errorCode", "errorMessage", "context"}`: the IAM Identity token endpoint.
     Identity {
         /// For example `BXNIM0415E`.
@@ -108,6 +118,13 @@ impl ApiError {
                 }
                 if let Some((name, kind)) = target {
                     error["target"] = json!({ "name": name, "type": kind });
+                }
+                json!({ "trace": transaction_id, "errors": [error], "status_code": self.status.as_u16() })
+            }
+            Envelope::IamIdentity { code, message_code, details } => {
+                let mut error = json!({ "code": code, "message_code": message_code, "message": self.message });
+                if let Some(details) = details {
+                    error["details"] = Value::String(details.clone());
                 }
                 json!({ "trace": transaction_id, "errors": [error], "status_code": self.status.as_u16() })
             }
