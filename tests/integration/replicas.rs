@@ -349,5 +349,5 @@ async fn serve_refuses_an_unmigrated_database_and_says_what_to_run() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&migrated.stdout);
-    assert!(migrated.status.success() && stdout.contains("is at migration 12 (12 applied)"), "{stdout}");
+    assert!(migrated.status.success() && stdout.contains("is at migration 13 (13 applied)"), "{stdout}");
 }
