@@ -14,6 +14,7 @@ use crate::vpc_rules::Net;
 
 mod dns_forwarding;
 mod dns_zones;
+mod iam_identity;
 mod landing_zone;
 mod public_gateways;
 mod resource_bindings;
