@@ -350,9 +350,10 @@ impl App {
             }
         }
         if let Some(state) = &update.state {
-            if !matches!(state.as_str(), "ACTIVE" | "PENDING" | "PROCESSING") {
+            // `PROCESSING` and `PENDING` are the system's states, which no client may set.
+            if !matches!(state.as_str(), "ACTIVE" | "VPN_ONLY" | "DISABLED_CLASSIC_INFRASTRUCTURE") {
                 return Err(AppError::BadRequest(format!(
-                    "`state` is `{state}`; it must be ACTIVE, PENDING or PROCESSING"
+                    "`state` is `{state}`; it must be ACTIVE, VPN_ONLY or DISABLED_CLASSIC_INFRASTRUCTURE"
                 )));
             }
         }

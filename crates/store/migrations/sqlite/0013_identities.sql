@@ -11,7 +11,8 @@ CREATE TABLE users (
     email         TEXT NOT NULL,
     firstname     TEXT NOT NULL,
     lastname      TEXT NOT NULL,
-    state         TEXT NOT NULL CHECK (state IN ('PROCESSING', 'PENDING', 'ACTIVE')),
+    state         TEXT NOT NULL
+                  CHECK (state IN ('PROCESSING', 'PENDING', 'ACTIVE', 'VPN_ONLY', 'DISABLED_CLASSIC_INFRASTRUCTURE')),
     administrator INTEGER NOT NULL CHECK (administrator IN (0, 1)),
     added_on      INTEGER NOT NULL,
     PRIMARY KEY (account_id, iam_id)
