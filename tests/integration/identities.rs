@@ -358,7 +358,10 @@ async fn invited_users_get_keys_manage_their_own_and_the_service_ids_they_create
     assert_eq!(token_claims["iam_id"], json!(ana));
     assert_eq!(token_claims["sub"], "ana@example.com");
     assert_eq!(token_claims["email"], "ana@example.com");
-    assert_eq!((token_claims["given_name"].as_str(), token_claims["family_name"].as_str()), (Some("Ana"), Some("Lima")));
+    assert_eq!(
+        (token_claims["given_name"].as_str(), token_claims["family_name"].as_str()),
+        (Some("Ana"), Some("Lima"))
+    );
     assert_eq!(token_claims["identifier"], json!(ana.trim_start_matches("IBMid-")));
     assert_eq!(token_claims["realmid"], "IBMid");
 

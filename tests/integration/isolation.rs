@@ -650,7 +650,12 @@ async fn no_account_reads_or_changes_another_accounts_identities() {
     let intruder = server.account("intruder").await;
     let users = format!("/v2/accounts/{}/users", hub.id);
     let invited = server
-        .call(Method::POST, &users, Some(&hub.token), Some(json!({ "users": [{ "email": "secret-user@example.com" }] })))
+        .call(
+            Method::POST,
+            &users,
+            Some(&hub.token),
+            Some(json!({ "users": [{ "email": "secret-user@example.com" }] })),
+        )
         .await;
     assert_eq!(invited.0, StatusCode::ACCEPTED, "{}", invited.1);
     let user = text(&invited.1["resources"][0]["id"]);

@@ -267,8 +267,7 @@ impl FromRequestParts<ApiState> for Authenticated {
 /// manage its own keys and the service IDs it created). Every other operation is refused here, before it runs, with
 /// the 403 of the API it belongs to.
 fn interim_rule(method: &Method, path: Option<&str>, caller: &Caller) -> Result<(), ApiError> {
-    let identity_api =
-        path.is_some_and(|path| path.starts_with("/v1/serviceids") || path.starts_with("/v1/apikeys"));
+    let identity_api = path.is_some_and(|path| path.starts_with("/v1/serviceids") || path.starts_with("/v1/apikeys"));
     if identity_api {
         return Ok(());
     }
@@ -286,11 +285,9 @@ fn interim_rule(method: &Method, path: Option<&str>, caller: &Caller) -> Result<
             ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Access to the api resource is not authorized.")
                 .with_details(Value::String(reason))
         }
-        Some("IAM Identity") => crate::identity::in_identity_envelope(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            reason,
-        )),
+        Some("IAM Identity") => {
+            crate::identity::in_identity_envelope(ApiError::new(StatusCode::FORBIDDEN, "forbidden", reason))
+        }
         Some("Policy Management") => ApiError::new(StatusCode::FORBIDDEN, "insufficent_permissions", reason),
         _ => ApiError::new(StatusCode::FORBIDDEN, "forbidden", reason),
     };

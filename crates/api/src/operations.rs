@@ -1417,8 +1417,14 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             get(identity::api_keys::list),
         ),
         (
-            op(M::GET, "/v1/apikeys/details", "get_api_keys_details", iam, "Retrieve the API key the IAM-ApiKey header carries")
-                .query(&[("include_history", false)]),
+            op(
+                M::GET,
+                "/v1/apikeys/details",
+                "get_api_keys_details",
+                iam,
+                "Retrieve the API key the IAM-ApiKey header carries",
+            )
+            .query(&[("include_history", false)]),
             get(identity::api_keys::details),
         ),
         (
@@ -1444,8 +1450,12 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             delete(identity::api_keys::unlock),
         ),
         (
-            op(M::GET, "/v2/accounts/{account_id}/users", "list_users", um, "List an account's users")
-                .query(&[("limit", false), ("_start", false), ("include_settings", false), ("search", false)]),
+            op(M::GET, "/v2/accounts/{account_id}/users", "list_users", um, "List an account's users").query(&[
+                ("limit", false),
+                ("_start", false),
+                ("include_settings", false),
+                ("search", false),
+            ]),
             get(user_management::list),
         ),
         (
@@ -1459,13 +1469,25 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             get(user_management::get),
         ),
         (
-            op(M::PATCH, "/v2/accounts/{account_id}/users/{iam_id}", "update_user_profile", um, "Update a user's profile")
-                .body(Body::Json(&[]))
-                .success(204),
+            op(
+                M::PATCH,
+                "/v2/accounts/{account_id}/users/{iam_id}",
+                "update_user_profile",
+                um,
+                "Update a user's profile",
+            )
+            .body(Body::Json(&[]))
+            .success(204),
             patch(user_management::update),
         ),
         (
-            op(M::DELETE, "/v2/accounts/{account_id}/users/{iam_id}", "remove_user", um, "Remove a user from an account"),
+            op(
+                M::DELETE,
+                "/v2/accounts/{account_id}/users/{iam_id}",
+                "remove_user",
+                um,
+                "Remove a user from an account",
+            ),
             delete(user_management::remove),
         ),
         (

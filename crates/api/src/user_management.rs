@@ -134,7 +134,8 @@ pub async fn update(
     Path((account_id, iam_id)): Path<(String, String)>,
     IbmJson(body): IbmJson<Patch>,
 ) -> Result<Response, ApiError> {
-    let update = UserUpdate { firstname: body.firstname, lastname: body.lastname, email: body.email, state: body.state };
+    let update =
+        UserUpdate { firstname: body.firstname, lastname: body.lastname, email: body.email, state: body.state };
     state.app.update_user(&caller, &account_id, &iam_id, update).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -51,6 +51,23 @@ pub struct KeyInput {
     pub locked: bool,
 }
 
+/// What a new service ID is made of.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewServiceId {
+    /// The account (the caller's when absent).
+    pub account_id: Option<String>,
+    /// Its name.
+    pub name: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// The CRNs of the service instances it stands for.
+    pub unique_instance_crns: Vec<String>,
+    /// Its first API key, if one is made with it.
+    pub key: Option<KeyInput>,
+    /// Whether it is created locked.
+    pub locked: bool,
+}
+
 /// A change to an API key; absent fields stay.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KeyUpdate {
@@ -343,10 +360,10 @@ impl App {
     pub async fn update_user(&self, caller: &Caller, account: &str, iam_id: &str, update: UserUpdate) -> AppResult<()> {
         let mut user = self.user(caller, account, iam_id).await?;
         for (field, value) in [("firstname", &update.firstname), ("lastname", &update.lastname)] {
-            if let Some(value) = value {
-                if value.chars().count() > 100 || hubspoke_iam::text::forbidden_character(value, false).is_some() {
-                    return Err(AppError::BadRequest(format!("`{field}` must be up to 100 printable characters")));
-                }
+            if let Some(value) = value
+                && (value.chars().count() > 100 || hubspoke_iam::text::forbidden_character(value, false).is_some())
+            {
+                return Err(AppError::BadRequest(format!("`{field}` must be up to 100 printable characters")));
             }
         }
         if let Some(state) = &update.state {
@@ -402,14 +419,11 @@ impl App {
     pub async fn create_service_id(
         &self,
         caller: &Caller,
-        account_id: Option<&str>,
-        name: &str,
-        description: Option<&str>,
-        unique_instance_crns: Vec<String>,
-        key: Option<KeyInput>,
-        locked: bool,
+        new: NewServiceId,
     ) -> AppResult<(ServiceId, Option<CreatedKey>)> {
-        let account = self.identity_account(caller, account_id, "account")?;
+        let NewServiceId { account_id, name, description, unique_instance_crns, key, locked } = new;
+        let (name, description) = (name.as_str(), description.as_deref());
+        let account = self.identity_account(caller, account_id.as_deref(), "account")?;
         refuse(may_create_service_id(caller, &account), "account", account.as_str(), "serviceid.create", caller)?;
         self.store.account(&account).await?.ok_or_else(|| AppError::AccountNotFound(account.to_string()))?;
         check_text(Some(name), "service ID", description)?;
@@ -463,13 +477,13 @@ impl App {
                 identity_access(caller, target, false) == Access::Allowed
             })
             .collect();
-        if let Some(field) = order.sort.as_deref() {
-            if !matches!(field, "name" | "description" | "created_at" | "modified_at") {
-                return Err(AppError::InvalidParameter {
-                    name: "sort",
-                    message: format!("`sort` is `{field}`; it must be name, description, created_at or modified_at"),
-                });
-            }
+        if let Some(field) = order.sort.as_deref()
+            && !matches!(field, "name" | "description" | "created_at" | "modified_at")
+        {
+            return Err(AppError::InvalidParameter {
+                name: "sort",
+                message: format!("`sort` is `{field}`; it must be name, description, created_at or modified_at"),
+            });
         }
         sorted(&mut items, order, |record, field| match field {
             "name" => record.name.to_lowercase(),
@@ -638,7 +652,8 @@ impl App {
         }
         let creator = self.key_target_creator(&account, iam_id).await?;
         let target = Target { account: &account, iam_id, creator: creator.as_deref() };
-        let action = if kind_of_iam_id(iam_id) == Some(IdentityKind::User) { "user-apikey.create" } else { "apikey.create" };
+        let action =
+            if kind_of_iam_id(iam_id) == Some(IdentityKind::User) { "user-apikey.create" } else { "apikey.create" };
         refuse(identity_access(caller, target, true), "identity", iam_id, action, caller)?;
         let (created, digest) = self.new_key(caller, &account, iam_id, input, now_millis()).await?;
         self.write_identities(&account, &[IdentityWrite::InsertKey { record: created.key.clone(), digest }]).await?;
@@ -674,13 +689,13 @@ impl App {
                 items.push(key);
             }
         }
-        if let Some(field) = order.sort.as_deref() {
-            if !matches!(field, "name" | "description" | "created_at" | "created_by") {
-                return Err(AppError::InvalidParameter {
-                    name: "sort",
-                    message: format!("`sort` is `{field}`; it must be name, description, created_at or created_by"),
-                });
-            }
+        if let Some(field) = order.sort.as_deref()
+            && !matches!(field, "name" | "description" | "created_at" | "created_by")
+        {
+            return Err(AppError::InvalidParameter {
+                name: "sort",
+                message: format!("`sort` is `{field}`; it must be name, description, created_at or created_by"),
+            });
         }
         sorted(&mut items, order, |key, field| match field {
             "name" => key.name.to_lowercase(),

@@ -4,10 +4,12 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hubspoke_iam::authority::may_manage_accounts;
+use hubspoke_iam::identity::kind_of_iam_id;
 use hubspoke_iam::text::{describe, forbidden_character};
 use hubspoke_iam::{AccountId, Caller, CallerKind};
-use hubspoke_iam::identity::kind_of_iam_id;
-use hubspoke_store::{AccountRecord, ApiKeyRecord, IdentityKeyRecord, KeyOwner, Revision, SigningKeyRecord, UserRecord};
+use hubspoke_store::{
+    AccountRecord, ApiKeyRecord, IdentityKeyRecord, KeyOwner, Revision, SigningKeyRecord, UserRecord,
+};
 use rand::RngCore;
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use sha2::{Digest, Sha256};

@@ -150,10 +150,8 @@ pub async fn list(
             kind,
         };
         let order = ListOrder { sort: params.get("sort").map(str::to_owned), descending: descending(&params)? };
-        let page = state
-            .app
-            .list_api_keys(&caller, &filter, &order, pagesize(&params)?, params.get("pagetoken"))
-            .await?;
+        let page =
+            state.app.list_api_keys(&caller, &filter, &order, pagesize(&params)?, params.get("pagetoken")).await?;
         let mut query: Vec<(&str, String)> = Vec::new();
         for name in ["account_id", "iam_id", "scope", "type", "sort", "order"] {
             if let Some(value) = params.get(name) {
@@ -181,7 +179,8 @@ pub async fn details(
             .map(str::trim)
             .filter(|value| !value.is_empty())
             .ok_or_else(|| {
-                ApiError::invalid_body("the `IAM-ApiKey` header must carry an API key").with_target("IAM-ApiKey", "header")
+                ApiError::invalid_body("the `IAM-ApiKey` header must carry an API key")
+                    .with_target("IAM-ApiKey", "header")
             })?;
         let key = state.app.api_key_details(&caller, secret).await?;
         Ok(with_etag(json_response(StatusCode::OK, &key_json(&key, None)), &key))

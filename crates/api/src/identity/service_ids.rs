@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hubspoke_app::identities::{CreatedKey, ListOrder, ServiceId, ServiceIdUpdate, entity_tag};
+use hubspoke_app::identities::{CreatedKey, ListOrder, NewServiceId, ServiceId, ServiceIdUpdate, entity_tag};
 use hubspoke_iam::Timestamp;
 use hubspoke_iam::identity::{identity_crn, service_id_iam_id};
 use serde::Deserialize;
@@ -83,8 +83,10 @@ pub fn entity_lock(headers: &HeaderMap) -> Result<bool, ApiError> {
         None => Ok(false),
         Some(value) if value == "true" => Ok(true),
         Some(value) if value == "false" || value.is_empty() => Ok(false),
-        Some(value) => Err(ApiError::invalid_body(format!("the `Entity-Lock` header is `{value}`; it must be true or false"))
-            .with_target("Entity-Lock", "header")),
+        Some(value) => {
+            Err(ApiError::invalid_body(format!("the `Entity-Lock` header is `{value}`; it must be true or false"))
+                .with_target("Entity-Lock", "header"))
+        }
     }
 }
 
@@ -110,12 +112,14 @@ pub async fn create(
             .app
             .create_service_id(
                 &caller,
-                body.account_id.as_deref(),
-                &body.name,
-                body.description.as_deref(),
-                body.unique_instance_crns.unwrap_or_default(),
-                key,
-                locked,
+                NewServiceId {
+                    account_id: body.account_id,
+                    name: body.name,
+                    description: body.description,
+                    unique_instance_crns: body.unique_instance_crns.unwrap_or_default(),
+                    key,
+                    locked,
+                },
             )
             .await?;
         let mut json = service_id_json(&record);

@@ -9,7 +9,8 @@ use super::SqlStore;
 use super::changes::append_change;
 use super::identities::{insert_key, insert_user};
 use crate::{
-    AccountRecord, ApiKeyRecord, IdentityKeyRecord, UserRecord, EntityKind, KeyOwner, Revision, SigningKeyRecord, StoreError, StoreResult,
+    AccountRecord, ApiKeyRecord, EntityKind, IdentityKeyRecord, KeyOwner, Revision, SigningKeyRecord, StoreError,
+    StoreResult, UserRecord,
 };
 
 fn account_from_row(row: &AnyRow) -> StoreResult<AccountRecord> {

@@ -156,8 +156,7 @@ impl SqlStore {
             (None, Some(id)) => ("id", id),
             (None, None) => return Ok(Vec::new()),
         };
-        let query =
-            format!("SELECT {SERVICE_ID_COLUMNS} FROM service_ids WHERE {filter} = $1 ORDER BY created_at, id");
+        let query = format!("SELECT {SERVICE_ID_COLUMNS} FROM service_ids WHERE {filter} = $1 ORDER BY created_at, id");
         let rows = sqlx::query(sqlx::AssertSqlSafe(query)).bind(value).fetch_all(&self.reader).await?;
         rows.iter().map(service_id_from_row).collect()
     }
@@ -168,9 +167,8 @@ impl SqlStore {
             KeyLookup::Id(id) => ("id", id),
             KeyLookup::Digest(digest) => ("digest", digest),
         };
-        let query = format!(
-            "SELECT {KEY_COLUMNS} FROM api_keys WHERE operator = 0 AND {filter} = $1 ORDER BY created_at, id"
-        );
+        let query =
+            format!("SELECT {KEY_COLUMNS} FROM api_keys WHERE operator = 0 AND {filter} = $1 ORDER BY created_at, id");
         let rows = sqlx::query(sqlx::AssertSqlSafe(query)).bind(value).fetch_all(&self.reader).await?;
         rows.iter().map(key_from_row).collect()
     }

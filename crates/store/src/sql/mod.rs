@@ -55,9 +55,9 @@ use sqlx::AnyPool;
 use identities::KeyLookup;
 
 use crate::{
-    IdentityKeyRecord, IdentityWrite, ServiceIdRecord, UserRecord,
-    AccountRecord, ApiKeyRecord, Change, EntityKind, EventQuery, EventRecord, PolicyPage, PolicyQuery, ResetScope,
-    Revision, SigningKeyRecord, StateSnapshot, Store, StoreError, StoreResult, WorldWrite,
+    AccountRecord, ApiKeyRecord, Change, EntityKind, EventQuery, EventRecord, IdentityKeyRecord, IdentityWrite,
+    PolicyPage, PolicyQuery, ResetScope, Revision, ServiceIdRecord, SigningKeyRecord, StateSnapshot, Store, StoreError,
+    StoreResult, UserRecord, WorldWrite,
 };
 use hubspoke_vpc::world::Entity;
 

@@ -11,8 +11,7 @@ use crate::{EntityKind, ResetScope, Revision, StoreResult};
 /// it), the world's compare-and-set row (moved to the reset's revision instead), accounts and their API keys (clients
 /// keep their tokens) and the signing key. Only the test that checks the schema against both lists reads it.
 #[cfg_attr(not(test), allow(dead_code))]
-pub(super) const KEPT: &[&str] =
-    &[
+pub(super) const KEPT: &[&str] = &[
     "_sqlx_migrations",
     "changes",
     "revision_counter",

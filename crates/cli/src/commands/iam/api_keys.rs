@@ -167,7 +167,11 @@ impl Create {
     pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
         let client = Client::connect(connection)?;
         let iam_id = client.iam_id().await?;
-        printer.progress(&format!("Creating API key {} under {} as {iam_id}...", self.name, client.account_id().await?));
+        printer.progress(&format!(
+            "Creating API key {} under {} as {iam_id}...",
+            self.name,
+            client.account_id().await?
+        ));
         let mut body = json!({ "name": self.name, "iam_id": iam_id,
                                "action_when_leaked": self.action_if_leaked.to_ascii_lowercase() });
         if let Some(description) = &self.description {

@@ -49,7 +49,10 @@ pub enum Iam {
     #[command(after_help = "EXAMPLE:\n  hubspoke iam roles --service is --source-service is")]
     Roles(roles::Roles),
     /// Create a service ID in your account.
-    #[command(name = "service-id-create", after_help = "EXAMPLE:\n  hubspoke iam service-id-create deployer -d \"CI deployments\"")]
+    #[command(
+        name = "service-id-create",
+        after_help = "EXAMPLE:\n  hubspoke iam service-id-create deployer -d \"CI deployments\""
+    )]
     ServiceIdCreate(service_ids::Create),
     /// List the service IDs of your account.
     #[command(name = "service-ids", after_help = "EXAMPLE:\n  hubspoke iam service-ids")]
@@ -76,7 +79,10 @@ pub enum Iam {
     #[command(name = "service-api-keys", after_help = "EXAMPLE:\n  hubspoke iam service-api-keys deployer")]
     ServiceApiKeys(api_keys::ServiceList),
     /// Create an API key for yourself; its secret is shown only this once.
-    #[command(name = "api-key-create", after_help = "EXAMPLE:\n  hubspoke iam api-key-create laptop -d \"my laptop\" --file laptop.json")]
+    #[command(
+        name = "api-key-create",
+        after_help = "EXAMPLE:\n  hubspoke iam api-key-create laptop -d \"my laptop\" --file laptop.json"
+    )]
     ApiKeyCreate(api_keys::Create),
     /// List your API keys.
     #[command(name = "api-keys", after_help = "EXAMPLE:\n  hubspoke iam api-keys")]

@@ -104,7 +104,11 @@ impl Create {
     pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
         let client = Client::connect(connection)?;
         let account = client.account_id().await?;
-        printer.progress(&format!("Creating service ID {} bound to current account as {}...", self.name, client.iam_id().await?));
+        printer.progress(&format!(
+            "Creating service ID {} bound to current account as {}...",
+            self.name,
+            client.iam_id().await?
+        ));
         let mut body = json!({ "account_id": account, "name": self.name });
         if let Some(description) = &self.description {
             body["description"] = json!(description);

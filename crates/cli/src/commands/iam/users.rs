@@ -56,16 +56,16 @@ impl Invite {
     pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
         let client = Client::connect(connection)?;
         let account = client.account_id().await?;
-        printer.progress(&format!(
-            "Inviting {} to account {account} as {}...",
-            self.email,
-            client.iam_id().await?
-        ));
+        printer.progress(&format!("Inviting {} to account {account} as {}...", self.email, client.iam_id().await?));
         let body = json!({ "users": [{ "email": self.email, "account_role": "Member" }] });
         let invited = client.call(Method::POST, &format!("/v2/accounts/{account}/users"), Some(&body)).await?;
         let user = invited["resources"][0].clone();
         printer.resource(&user, |printer, user| {
-            printer.block(&[("Email", text(&user["email"])), ("IAM ID", text(&user["id"])), ("State", text(&user["state"]))]);
+            printer.block(&[
+                ("Email", text(&user["email"])),
+                ("IAM ID", text(&user["id"])),
+                ("State", text(&user["state"])),
+            ]);
         });
         Ok(())
     }

@@ -282,7 +282,10 @@ async fn assert_administrator_after_0013(store: &SqlStore) {
     assert_eq!((users[0].iam_id.as_str(), users[0].administrator, users[0].added_on), (iam_id.as_str(), true, 7));
     assert_eq!(users[0].state, "ACTIVE");
     let key = store.api_key("old-digest").await.unwrap().unwrap();
-    assert_eq!((key.iam_id.as_str(), key.owner), (iam_id.as_str(), crate::KeyOwner::AccountAdministrator(account.clone())));
+    assert_eq!(
+        (key.iam_id.as_str(), key.owner),
+        (iam_id.as_str(), crate::KeyOwner::AccountAdministrator(account.clone()))
+    );
     let keys = store.identity_keys(&account).await.unwrap();
     assert_eq!(keys.len(), 1, "the operator's key is no account's: {keys:?}");
     assert_eq!(keys[0].id, "ApiKey-aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa");

@@ -2,9 +2,7 @@
 
 use hubspoke_iam::{Attribute, AttributeValue, Operator, PolicyDraft, PolicyState, Timestamp};
 
-use crate::{
-    IdentityKeyRecord, IdentityWrite, KeyOwner, PolicyPage, PolicySortField, ServiceIdRecord, UserRecord,
-};
+use crate::{IdentityKeyRecord, IdentityWrite, KeyOwner, PolicyPage, PolicySortField, ServiceIdRecord, UserRecord};
 
 use super::*;
 
