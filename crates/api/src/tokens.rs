@@ -319,6 +319,43 @@ mod tests {
         assert!(service.verify(&forged).is_err());
     }
 
+    /// A service ID's token carries its own claims and verifies back to the same caller; a user's likewise.
+    #[test]
+    fn identities_tokens_carry_their_claims_and_verify_back() {
+        use hubspoke_app::identities::TokenProfile;
+        use hubspoke_iam::identity::IdentityKind;
+
+        let service = TokenService::new("key-1", &private_key_pem(), ISSUER).unwrap();
+        let account = AccountId::parse(&"b".repeat(32)).unwrap();
+        let robot = Caller {
+            iam_id: "iam-ServiceId-0f0e".into(),
+            kind: CallerKind::AccountIdentity { account: account.clone(), kind: IdentityKind::ServiceId },
+            region: None,
+        };
+        let profile = TokenProfile { name: "robot".into(), email: None, given_name: None, family_name: None };
+        let (token, claims) = service.issue(&robot, Some(&profile), "default", now()).unwrap();
+        assert_eq!((claims.sub.as_str(), claims.identifier.as_str()), ("ServiceId-0f0e", "ServiceId-0f0e"));
+        assert_eq!((claims.realmid.as_str(), claims.sub_type.as_str()), ("iam", "ServiceId"));
+        assert_eq!(claims.authn.as_ref().map(|authn| authn.name.as_str()), Some("robot"));
+        assert_eq!(service.verify(&token).unwrap(), robot);
+
+        let person = Caller {
+            iam_id: "IBMid-ABCDE12345".into(),
+            kind: CallerKind::AccountIdentity { account, kind: IdentityKind::User },
+            region: None,
+        };
+        let profile = TokenProfile {
+            name: "Ana Lima".into(),
+            email: Some("ana@example.com".into()),
+            given_name: Some("Ana".into()),
+            family_name: Some("Lima".into()),
+        };
+        let (token, claims) = service.issue(&person, Some(&profile), "default", now()).unwrap();
+        assert_eq!((claims.sub.as_str(), claims.identifier.as_str()), ("ana@example.com", "ABCDE12345"));
+        assert_eq!((claims.realmid.as_str(), claims.hubspoke_role.as_str()), ("IBMid", "identity"));
+        assert_eq!(service.verify(&token).unwrap(), person);
+    }
+
     /// Every way a token can be forged or stale; each must be refused for its own reason, and the genuine one accepted.
     #[test]
     fn only_genuine_current_tokens_from_this_issuer_verify() {

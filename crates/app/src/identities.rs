@@ -237,14 +237,13 @@ fn page<T>(mut items: Vec<T>, pagesize: Option<usize>, pagetoken: Option<&str>) 
     Ok(PositionPage { items, offset, limit, more })
 }
 
-fn sorted<T>(items: &mut [T], order: &ListOrder, key: impl Fn(&T, &str) -> String) -> AppResult<()> {
+fn sorted<T>(items: &mut [T], order: &ListOrder, key: impl Fn(&T, &str) -> String) {
     if let Some(field) = order.sort.as_deref() {
         items.sort_by_cached_key(|item| key(item, field));
     }
     if order.descending {
         items.reverse();
     }
-    Ok(())
 }
 
 impl App {
@@ -490,7 +489,7 @@ impl App {
             "description" => record.description.clone().unwrap_or_default().to_lowercase(),
             "modified_at" => format!("{:020}", record.modified_at),
             _ => format!("{:020}", record.created_at),
-        })?;
+        });
         page(items, pagesize, pagetoken)
     }
 
@@ -702,7 +701,7 @@ impl App {
             "description" => key.description.clone().unwrap_or_default().to_lowercase(),
             "created_by" => key.created_by.clone(),
             _ => format!("{:020}", key.created_at),
-        })?;
+        });
         page(items, pagesize, pagetoken)
     }
 
