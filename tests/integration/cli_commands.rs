@@ -1539,3 +1539,69 @@ async fn access_policies_and_custom_roles_from_the_cli() {
     let text = run(hubspoke(&server, &key).args(["iam", "role-delete", &role_id, "-f"]));
     assert!(text.contains("was deleted"), "{text}");
 }
+
+#[tokio::test]
+async fn service_ids_api_keys_and_users_from_the_cli() {
+    let server = Server::ephemeral().await;
+    let (_, key) = account(&server, "identities", None).await;
+    let identity_filters = |text: &str| {
+        let mut settings = redacted(text);
+        settings.add_filter(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}\+0000", "[time]");
+        settings.add_filter(r"\S*hubspoke-cli-service-key-\d+\.json", "[file]");
+        settings.add_filter(r"IBMid-[A-Z0-9]{10}\b", "[user]");
+        settings.add_filter(r"API Key:( +)\S+", "API Key:$1[secret]");
+        settings
+    };
+    let text = run(hubspoke(&server, &key).args(["iam", "service-id-create", "deployer", "-d", "CI deployments"]));
+    identity_filters(&text).bind(|| insta::assert_snapshot!("service_id_create", text));
+    let text = run(hubspoke(&server, &key).args(["iam", "service-ids"]));
+    identity_filters(&text).bind(|| insta::assert_snapshot!("service_ids", text));
+    let shown = json(hubspoke(&server, &key).args(["iam", "service-id", "deployer"]));
+    assert_eq!(shown["name"], "deployer");
+    let file = std::env::temp_dir().join(format!("hubspoke-cli-service-key-{}.json", std::process::id()));
+    let text = run(hubspoke(&server, &key).args([
+        "iam",
+        "service-api-key-create",
+        "deployer-key",
+        "deployer",
+        "--file",
+        file.to_str().unwrap(),
+    ]));
+    identity_filters(&text).bind(|| insta::assert_snapshot!("service_api_key_create", text));
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    std::fs::remove_file(&file).unwrap();
+    let secret = saved["apikey"].as_str().unwrap().to_owned();
+    assert_eq!(secret.len(), 43, "the file keeps the secret: {saved}");
+    assert!(text.contains(&secret), "the secret is printed once");
+    let keys = json(hubspoke(&server, &key).args(["iam", "service-api-keys", shown["id"].as_str().unwrap()]));
+    assert_eq!((keys.as_array().unwrap().len(), keys[0]["apikey"].as_str()), (1, Some("")));
+
+    // The service ID's key works, and the service ID reads only itself.
+    let own = json(hubspoke(&server, &secret).args(["iam", "service-ids"]));
+    assert_eq!(own.as_array().unwrap().len(), 1);
+    let refused = hubspoke(&server, &secret).args(["iam", "service-id-create", "more"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("forbidden"), "{refused:?}");
+
+    let locked = json(hubspoke(&server, &key).args(["iam", "service-id-lock", "deployer"]));
+    assert_eq!(locked["locked"], true);
+    let refused = hubspoke(&server, &key).args(["iam", "service-id-delete", "deployer", "-f"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("entity_locked"), "{refused:?}");
+    run(hubspoke(&server, &key).args(["iam", "service-id-unlock", "deployer"]));
+    let text = run(hubspoke(&server, &key).args(["iam", "service-id-delete", "deployer", "-f"]));
+    assert!(text.contains("deleted successfully"), "{text}");
+
+    // The caller's own keys.
+    let text = run(hubspoke(&server, &key).args(["iam", "api-key-create", "laptop", "-d", "my laptop"]));
+    identity_filters(&text).bind(|| insta::assert_snapshot!("api_key_create", text));
+    let text = run(hubspoke(&server, &key).args(["iam", "api-keys"]));
+    identity_filters(&text).bind(|| insta::assert_snapshot!("api_keys", text));
+    run(hubspoke(&server, &key).args(["iam", "api-key-delete", "laptop", "-f"]));
+    let keys = json(hubspoke(&server, &key).args(["iam", "api-keys"]));
+    assert_eq!(keys.as_array().unwrap().len(), 1, "{keys}");
+
+    // Users.
+    let text = run(hubspoke(&server, &key).args(["iam", "user-invite", "ana@example.com"]));
+    identity_filters(&text).bind(|| insta::assert_snapshot!("user_invite", text));
+    let text = run(hubspoke(&server, &key).args(["iam", "account-users"]));
+    identity_filters(&text).bind(|| insta::assert_snapshot!("account_users", text));
+}

@@ -756,3 +756,87 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
     // Nothing the intruders did changed anything of the hub's.
     assert_eq!(snapshot(&net, &secrets).await, before);
 }
+
+/// Another account's users, service IDs and API keys: every operation on them, by id or through the account they
+/// belong to, is 404 (never 403, which would confirm they exist) and changes nothing.
+#[tokio::test]
+async fn no_account_reads_or_changes_another_accounts_identities() {
+    let server = Server::ephemeral().await;
+    let hub = server.account("hub").await;
+    let intruder = server.account("intruder").await;
+    let users = format!("/v2/accounts/{}/users", hub.id);
+    let invited = server
+        .call(
+            Method::POST,
+            &users,
+            Some(&hub.token),
+            Some(json!({ "users": [{ "email": "secret-user@example.com" }] })),
+        )
+        .await;
+    assert_eq!(invited.0, StatusCode::ACCEPTED, "{}", invited.1);
+    let user = text(&invited.1["resources"][0]["id"]);
+    let body = json!({ "account_id": hub.id, "name": "secret-service", "apikey": { "name": "secret-key" } });
+    let (status, service) = server.call(Method::POST, "/v1/serviceids", Some(&hub.token), Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{service}");
+    let (service_id, key_id, secret) =
+        (text(&service["id"]), text(&service["apikey"]["id"]), text(&service["apikey"]["apikey"]));
+    let snapshot = || async {
+        let mut seen = Vec::new();
+        for path in [
+            users.clone(),
+            format!("{users}/{user}"),
+            format!("/v1/serviceids/{service_id}"),
+            format!("/v1/apikeys/{key_id}"),
+            "/v1/apikeys?scope=account".to_owned(),
+            "/v1/serviceids".to_owned(),
+        ] {
+            let (status, body) = server.call(Method::GET, &path, Some(&hub.token), None).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {body}");
+            seen.push(body);
+        }
+        seen
+    };
+    let before = snapshot().await;
+    let attempts: Vec<(Method, String, Option<Value>)> = vec![
+        (Method::GET, users.clone(), None),
+        (Method::POST, users.clone(), Some(json!({ "users": [{ "email": "taken@example.com" }] }))),
+        (Method::GET, format!("{users}/{user}"), None),
+        (Method::PATCH, format!("{users}/{user}"), Some(json!({ "firstname": "taken" }))),
+        (Method::DELETE, format!("{users}/{user}"), None),
+        (Method::GET, format!("/v1/serviceids?account_id={}", hub.id), None),
+        (Method::POST, "/v1/serviceids".to_owned(), Some(json!({ "account_id": hub.id, "name": "taken" }))),
+        (Method::GET, format!("/v1/serviceids/{service_id}"), None),
+        (Method::PUT, format!("/v1/serviceids/{service_id}"), Some(json!({ "name": "taken" }))),
+        (Method::DELETE, format!("/v1/serviceids/{service_id}"), None),
+        (Method::POST, format!("/v1/serviceids/{service_id}/lock"), None),
+        (Method::DELETE, format!("/v1/serviceids/{service_id}/lock"), None),
+        (Method::GET, format!("/v1/apikeys?account_id={}&scope=account", hub.id), None),
+        (Method::GET, format!("/v1/apikeys?account_id={}&iam_id={user}", hub.id), None),
+        (Method::POST, "/v1/apikeys".to_owned(), Some(json!({ "name": "taken", "iam_id": user }))),
+        (Method::POST, "/v1/apikeys".to_owned(), Some(json!({ "name": "taken", "iam_id": service["iam_id"] }))),
+        (Method::GET, format!("/v1/apikeys/{key_id}"), None),
+        (Method::PUT, format!("/v1/apikeys/{key_id}"), Some(json!({ "name": "taken" }))),
+        (Method::DELETE, format!("/v1/apikeys/{key_id}"), None),
+        (Method::POST, format!("/v1/apikeys/{key_id}/lock"), None),
+        (Method::DELETE, format!("/v1/apikeys/{key_id}/lock"), None),
+    ];
+    for (method, path, body) in attempts {
+        let response = server.request(method.clone(), &path, Some(&intruder.token), body, &[("If-Match", "*")]).await;
+        let status = response.status();
+        let body = crate::support::parse_body(response).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "intruder: {method} {path}: {body}");
+        assert_refused("intruder", &method, &path, status, &body);
+    }
+    // The intruder's own lists show none of the hub's identities.
+    for path in ["/v1/serviceids", "/v1/apikeys?scope=account"] {
+        let (status, body) = server.call(Method::GET, path, Some(&intruder.token), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!body.to_string().contains("secret-"), "{path}: {body}");
+    }
+    // Holding the secret of the hub's key does not show it to another account's token.
+    let response = server
+        .request(Method::GET, "/v1/apikeys/details", Some(&intruder.token), None, &[("IAM-ApiKey", &secret)])
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(snapshot().await, before, "nothing changed");
+}

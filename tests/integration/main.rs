@@ -19,6 +19,7 @@ mod durability;
 mod fuzz_smoke;
 mod global_catalog;
 mod hostile;
+mod identities;
 mod identity;
 mod isolation;
 mod netns;

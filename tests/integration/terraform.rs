@@ -16,6 +16,7 @@ mod dns_forwarding;
 mod dns_zones;
 mod iam_access;
 mod iam_groups;
+mod iam_identity;
 mod landing_zone;
 mod public_gateways;
 mod resource_bindings;

@@ -21,6 +21,16 @@ pub enum Envelope {
         /// The `errors[0].target` of the VPC API: the field, parameter or header at fault.
         target: Option<(String, &'static str)>,
     },
+    /// `{"trace", "errors": [{"code", "message_code", "message", "details"?}], "status_code"}`: the IAM Identity API
+    /// (service IDs, API keys).
+    IamIdentity {
+        /// The `errors[0].code`, for example `forbidden`.
+        code: &'static str,
+        /// The `errors[0].message_code`, for example `BXNIM0513E`.
+        message_code: &'static str,
+        /// The `errors[0].details`, when there are any.
+        details: Option<String>,
+    },
     /// `{"errorCode", "errorMessage", "context"}`: the IAM Identity token endpoint.
     Identity {
         /// For example `BXNIM0415E`.
@@ -111,6 +121,13 @@ impl ApiError {
                 }
                 json!({ "trace": transaction_id, "errors": [error], "status_code": self.status.as_u16() })
             }
+            Envelope::IamIdentity { code, message_code, details } => {
+                let mut error = json!({ "code": code, "message_code": message_code, "message": self.message });
+                if let Some(details) = details {
+                    error["details"] = Value::String(details.clone());
+                }
+                json!({ "trace": transaction_id, "errors": [error], "status_code": self.status.as_u16() })
+            }
             Envelope::Identity { error_code } => json!({
                 "errorCode": error_code,
                 "errorMessage": self.message,
@@ -158,6 +175,9 @@ impl From<AppError> for ApiError {
             AppError::Initializing(_) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "initializing", message),
             AppError::AccountNotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "account_not_found", message),
             AppError::AccountExists(_) => ApiError::new(StatusCode::CONFLICT, "account_conflict_error", message),
+            AppError::IdentityNotFound { .. } => ApiError::new(StatusCode::NOT_FOUND, "not_found", message),
+            AppError::Locked(_) => ApiError::new(StatusCode::BAD_REQUEST, "entity_locked", message),
+            AppError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "conflict", message),
             AppError::UnknownApiKey => ApiError::identity(StatusCode::BAD_REQUEST, "BXNIM0415E", message),
             AppError::Rule(rule) => crate::vpc::rule_error(rule),
             AppError::RevisionNotReached { .. } => {

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use hubspoke_app::precondition::Precondition;
-use hubspoke_iam::Caller;
+use hubspoke_iam::{Caller, CallerKind};
 use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
@@ -254,8 +254,44 @@ impl FromRequestParts<ApiState> for Authenticated {
             .ok_or_else(ApiError::invalid_token)?;
         let mut caller = state.tokens.verify(token).map_err(|_| ApiError::invalid_token())?;
         caller.region = parts.extensions.get::<RequestRegion>().map(|region| region.0.name.to_owned());
+        if let CallerKind::AccountIdentity { .. } = caller.kind {
+            let path = parts.extensions.get::<MatchedPath>().map(MatchedPath::as_str);
+            interim_rule(&parts.method, path, &caller)?;
+        }
         Ok(Authenticated(caller))
     }
+}
+
+/// Until access policies are enforced, an identity that is not its account's administrator may only use the IAM
+/// Identity operations on service IDs and API keys, where the application lets it read its own identity (and a user
+/// manage its own keys and the service IDs it created). Every other operation is refused here, before it runs, with
+/// the 403 of the API it belongs to.
+fn interim_rule(method: &Method, path: Option<&str>, caller: &Caller) -> Result<(), ApiError> {
+    let identity_api = path.is_some_and(|path| path.starts_with("/v1/serviceids") || path.starts_with("/v1/apikeys"));
+    if identity_api {
+        return Ok(());
+    }
+    let reason = format!(
+        "`{}` is not its account's administrator, and until access policies are enforced only the administrator may \
+         use this operation",
+        caller.iam_id
+    );
+    let refusal = match path.and_then(|path| crate::operations::tag_of(method, path)) {
+        Some("VPC" | "Transit Gateway") => {
+            ApiError::new(StatusCode::FORBIDDEN, "not_authorized", "The request is not authorized.")
+                .with_details(Value::String(reason))
+        }
+        Some("DNS Services") => {
+            ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Access to the api resource is not authorized.")
+                .with_details(Value::String(reason))
+        }
+        Some("IAM Identity") => {
+            crate::identity::in_identity_envelope(ApiError::new(StatusCode::FORBIDDEN, "forbidden", reason))
+        }
+        Some("Policy Management") => ApiError::new(StatusCode::FORBIDDEN, "insufficent_permissions", reason),
+        _ => ApiError::new(StatusCode::FORBIDDEN, "forbidden", reason),
+    };
+    Err(refusal)
 }
 
 /// The caller when the request carries a valid bearer token, `None` otherwise: for endpoints that answer everyone

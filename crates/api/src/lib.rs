@@ -44,6 +44,7 @@ pub mod roles;
 pub mod tokens;
 pub mod transaction;
 pub mod transit_gateways;
+pub mod user_management;
 pub mod vpc;
 mod wire;
 
@@ -122,5 +123,10 @@ pub fn router(state: ApiState) -> Api {
     // A layer on a router runs after its routing, and the region prefix must come off before it; so the rewrite wraps
     // the router as a plain service. An outer router would route every request twice and box a future for the
     // rewrite, which the decision endpoints measurably paid for.
-    MapRequest::new(routes, region::select as fn(Request) -> Request)
+    MapRequest::new(routes, route_path as fn(Request) -> Request)
+}
+
+/// The region prefix taken off, and the service ID collection's trailing slash.
+fn route_path(request: Request) -> Request {
+    identity::service_ids::collection_without_slash(region::select(request))
 }

@@ -10,7 +10,7 @@ use crate::policies::v1::V1;
 use crate::policies::v2::V2;
 use crate::{
     ApiState, access_groups as ag, authzen, dns_forwarding, dns_services, dns_zones, global_catalog, identity,
-    operator, policies, resource_controller, resource_manager, roles, transit_gateways as tg, vpc,
+    operator, policies, resource_controller, resource_manager, roles, transit_gateways as tg, user_management, vpc,
 };
 
 /// What a request body is.
@@ -123,6 +123,15 @@ impl Operation {
     }
 }
 
+/// The tag (the API) of the operation at `method` and the route `path`, as the router matched it.
+pub fn tag_of(method: &Method, path: &str) -> Option<&'static str> {
+    static TAGS: std::sync::OnceLock<Vec<(Method, &'static str, &'static str)>> = std::sync::OnceLock::new();
+    let tags = TAGS.get_or_init(|| {
+        operations().into_iter().map(|(operation, _)| (operation.method, operation.path, operation.tag)).collect()
+    });
+    tags.iter().find(|(m, p, _)| m == method && *p == path).map(|(_, _, tag)| *tag)
+}
+
 /// Every operation with its handler.
 pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
     use Method as M;
@@ -148,6 +157,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
     );
     let rc = "Resource Controller";
     let gc = "Global Catalog";
+    let um = "User Management";
     let resolvers = "/v1/instances/{instance_id}/custom_resolvers";
     let locations_order = "/v1/instances/{instance_id}/custom_resolvers/{resolver_id}/locations_order";
     let (rules, rule) = (
@@ -1501,6 +1511,138 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             )
             .query(&[("include_history", false), ("resolve_user_mfa", false)]),
             get(identity::settings::get),
+        ),
+        (
+            op(M::POST, "/v1/serviceids", "create_service_id", iam, "Create a service ID")
+                .body(Body::Json(&[("name", "string")])),
+            post(identity::service_ids::create),
+        ),
+        (
+            op(M::GET, "/v1/serviceids", "list_service_ids", iam, "List service IDs").query(&[
+                ("account_id", false),
+                ("name", false),
+                ("pagesize", false),
+                ("pagetoken", false),
+                ("sort", false),
+                ("order", false),
+                ("include_history", false),
+            ]),
+            get(identity::service_ids::list),
+        ),
+        (
+            op(M::GET, "/v1/serviceids/{id}", "get_service_id", iam, "Retrieve a service ID")
+                .query(&[("include_history", false), ("include_activity", false)]),
+            get(identity::service_ids::get),
+        ),
+        (
+            op(M::PUT, "/v1/serviceids/{id}", "update_service_id", iam, "Update a service ID (If-Match required)")
+                .body(Body::Json(&[])),
+            put(identity::service_ids::update),
+        ),
+        (
+            op(M::DELETE, "/v1/serviceids/{id}", "delete_service_id", iam, "Delete a service ID and its API keys"),
+            delete(identity::service_ids::delete),
+        ),
+        (
+            op(M::POST, "/v1/serviceids/{id}/lock", "lock_service_id", iam, "Lock a service ID").success(204),
+            post(identity::service_ids::lock),
+        ),
+        (
+            op(M::DELETE, "/v1/serviceids/{id}/lock", "unlock_service_id", iam, "Unlock a service ID"),
+            delete(identity::service_ids::unlock),
+        ),
+        (
+            op(M::POST, "/v1/apikeys", "create_api_key", iam, "Create an API key for a user or a service ID")
+                .body(Body::Json(&[("name", "string"), ("iam_id", "string")])),
+            post(identity::api_keys::create),
+        ),
+        (
+            op(M::GET, "/v1/apikeys", "list_api_keys", iam, "List API keys").query(&[
+                ("account_id", false),
+                ("iam_id", false),
+                ("pagesize", false),
+                ("pagetoken", false),
+                ("scope", false),
+                ("type", false),
+                ("sort", false),
+                ("order", false),
+                ("include_history", false),
+            ]),
+            get(identity::api_keys::list),
+        ),
+        (
+            op(
+                M::GET,
+                "/v1/apikeys/details",
+                "get_api_keys_details",
+                iam,
+                "Retrieve the API key the IAM-ApiKey header carries",
+            )
+            .query(&[("include_history", false)]),
+            get(identity::api_keys::details),
+        ),
+        (
+            op(M::GET, "/v1/apikeys/{id}", "get_api_key", iam, "Retrieve an API key")
+                .query(&[("include_history", false), ("include_activity", false)]),
+            get(identity::api_keys::get),
+        ),
+        (
+            op(M::PUT, "/v1/apikeys/{id}", "update_api_key", iam, "Update an API key (If-Match required)")
+                .body(Body::Json(&[])),
+            put(identity::api_keys::update),
+        ),
+        (
+            op(M::DELETE, "/v1/apikeys/{id}", "delete_api_key", iam, "Delete an API key"),
+            delete(identity::api_keys::delete),
+        ),
+        (
+            op(M::POST, "/v1/apikeys/{id}/lock", "lock_api_key", iam, "Lock an API key").success(204),
+            post(identity::api_keys::lock),
+        ),
+        (
+            op(M::DELETE, "/v1/apikeys/{id}/lock", "unlock_api_key", iam, "Unlock an API key"),
+            delete(identity::api_keys::unlock),
+        ),
+        (
+            op(M::GET, "/v2/accounts/{account_id}/users", "list_users", um, "List an account's users").query(&[
+                ("limit", false),
+                ("_start", false),
+                ("include_settings", false),
+                ("search", false),
+            ]),
+            get(user_management::list),
+        ),
+        (
+            op(M::POST, "/v2/accounts/{account_id}/users", "invite_users", um, "Invite users to an account")
+                .body(Body::Json(&[("users", "array")]))
+                .success(202),
+            post(user_management::invite),
+        ),
+        (
+            op(M::GET, "/v2/accounts/{account_id}/users/{iam_id}", "get_user_profile", um, "Retrieve a user's profile"),
+            get(user_management::get),
+        ),
+        (
+            op(
+                M::PATCH,
+                "/v2/accounts/{account_id}/users/{iam_id}",
+                "update_user_profile",
+                um,
+                "Update a user's profile",
+            )
+            .body(Body::Json(&[]))
+            .success(204),
+            patch(user_management::update),
+        ),
+        (
+            op(
+                M::DELETE,
+                "/v2/accounts/{account_id}/users/{iam_id}",
+                "remove_user",
+                um,
+                "Remove a user from an account",
+            ),
+            delete(user_management::remove),
         ),
         (
             op(M::POST, "/access/v1/evaluation", "evaluation", auth, "Decide one access request, with the reasons")

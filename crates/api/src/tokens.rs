@@ -2,6 +2,8 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hubspoke_app::identities::TokenProfile;
+use hubspoke_iam::identity::{IdentityKind, kind_of_iam_id, service_id_entity};
 use hubspoke_iam::{AccountId, Caller, CallerKind};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rsa::pkcs8::DecodePrivateKey;
@@ -28,13 +30,13 @@ pub struct Claims {
     pub iam_id: String,
     /// The same as `iam_id`; Terraform requires it.
     pub id: String,
-    /// `IBMid` for account administrators, `hubspoke` for the operator.
+    /// `IBMid` for users, `iam` for service IDs, `hubspoke` for the operator.
     pub realmid: String,
-    /// The identity without its realm prefix.
+    /// A user's IBMid without its `IBMid-` prefix; a service ID's `ServiceId-…` id.
     pub identifier: String,
-    /// The subject.
+    /// The subject: a user's e-mail address, a service ID's `ServiceId-…` id.
     pub sub: String,
-    /// `user` for administrators, `ServiceId` for the operator.
+    /// `user` for users, `ServiceId` for service IDs and the operator.
     pub sub_type: String,
     /// The account.
     pub account: AccountClaim,
@@ -52,8 +54,36 @@ pub struct Claims {
     pub client_id: String,
     /// A unique token id.
     pub jti: String,
-    /// `operator` or `administrator`: what the bearer may do in hubspoke.
+    /// `operator`, `administrator` or `identity` (any other user or service ID): what the bearer may do in hubspoke.
     pub hubspoke_role: String,
+    /// A user's full name or a service ID's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A user's e-mail address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// A user's given name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given_name: Option<String>,
+    /// A user's family name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family_name: Option<String>,
+    /// How a service ID authenticated: its subject, IAM id, kind and name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authn: Option<Authn>,
+}
+
+/// The `authn` claim of a service ID's token.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Authn {
+    /// `ServiceId-…`.
+    pub sub: String,
+    /// `iam-ServiceId-…`.
+    pub iam_id: String,
+    /// `ServiceId`.
+    pub sub_type: String,
+    /// The service ID's name.
+    pub name: String,
 }
 
 /// Why a token was refused; the client only ever sees `invalid_token`.
@@ -112,19 +142,51 @@ impl TokenService {
         json!({ "keys": [self.jwk] })
     }
 
-    /// Signs a token for `caller`, issued at `now` (seconds since the epoch).
-    pub fn issue(&self, caller: &Caller, client_id: &str, now: i64) -> Result<(String, Claims), String> {
+    /// Signs a token for `caller`, issued at `now` (seconds since the epoch), with the names `profile` gives.
+    pub fn issue(
+        &self,
+        caller: &Caller,
+        profile: Option<&TokenProfile>,
+        client_id: &str,
+        now: i64,
+    ) -> Result<(String, Claims), String> {
+        let kind = caller.identity_kind();
         let (realm, sub_type, account, role) = match &caller.kind {
             CallerKind::Operator => ("hubspoke", "ServiceId", String::new(), "operator"),
             CallerKind::AccountAdministrator(account) => ("IBMid", "user", account.to_string(), "administrator"),
+            CallerKind::AccountIdentity { account, kind: IdentityKind::User } => {
+                ("IBMid", "user", account.to_string(), "identity")
+            }
+            CallerKind::AccountIdentity { account, kind: IdentityKind::ServiceId } => {
+                ("iam", "ServiceId", account.to_string(), "identity")
+            }
         };
-        let identifier = caller.iam_id.split_once('-').map_or(caller.iam_id.as_str(), |(_, rest)| rest).to_owned();
+        // A user is known by the IBMid without its prefix and by e-mail; a service ID by its entity id for both.
+        let identifier = match kind {
+            Some(IdentityKind::ServiceId) => {
+                service_id_entity(&caller.iam_id).unwrap_or(caller.iam_id.as_str()).to_owned()
+            }
+            _ => caller.iam_id.split_once('-').map_or(caller.iam_id.as_str(), |(_, rest)| rest).to_owned(),
+        };
+        let sub = match (kind, profile.and_then(|profile| profile.email.clone())) {
+            (Some(IdentityKind::User), Some(email)) => email,
+            _ => identifier.clone(),
+        };
+        let authn = match (kind, profile) {
+            (Some(IdentityKind::ServiceId), Some(profile)) => Some(Authn {
+                sub: identifier.clone(),
+                iam_id: caller.iam_id.clone(),
+                sub_type: "ServiceId".to_owned(),
+                name: profile.name.clone(),
+            }),
+            _ => None,
+        };
         let claims = Claims {
             iam_id: caller.iam_id.clone(),
             id: caller.iam_id.clone(),
             realmid: realm.to_owned(),
-            identifier: identifier.clone(),
-            sub: identifier,
+            identifier,
+            sub,
             sub_type: sub_type.to_owned(),
             account: AccountClaim { valid: true, bss: account },
             iat: now,
@@ -135,6 +197,11 @@ impl TokenService {
             client_id: client_id.to_owned(),
             jti: uuid::Uuid::new_v4().to_string(),
             hubspoke_role: role.to_owned(),
+            name: profile.map(|profile| profile.name.clone()),
+            email: profile.and_then(|profile| profile.email.clone()),
+            given_name: profile.and_then(|profile| profile.given_name.clone()),
+            family_name: profile.and_then(|profile| profile.family_name.clone()),
+            authn,
         };
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(self.kid.clone());
@@ -183,6 +250,11 @@ impl TokenService {
             "administrator" => CallerKind::AccountAdministrator(
                 AccountId::parse(&claims.account.bss).ok_or_else(|| InvalidToken("malformed account claim".into()))?,
             ),
+            "identity" => CallerKind::AccountIdentity {
+                account: AccountId::parse(&claims.account.bss)
+                    .ok_or_else(|| InvalidToken("malformed account claim".into()))?,
+                kind: kind_of_iam_id(&claims.iam_id).ok_or_else(|| InvalidToken("malformed identity".into()))?,
+            },
             other => return Err(InvalidToken(format!("unknown role `{other}`"))),
         };
         Ok((Caller { iam_id: claims.iam_id, kind, region: None }, claims.exp))
@@ -228,13 +300,13 @@ mod tests {
             kind: CallerKind::AccountAdministrator(AccountId::parse(&"a".repeat(32)).unwrap()),
             region: None,
         };
-        let (token, _) = service.issue(&caller, "bx", now()).unwrap();
+        let (token, _) = service.issue(&caller, None, "bx", now()).unwrap();
         assert_eq!(service.verify(&token).unwrap(), caller);
         assert_eq!(service.verify(&token).unwrap(), caller, "the second use is answered from memory");
         assert_eq!(service.verified.0.lock().unwrap().len(), 1);
 
         // A token that expired an hour ago, put in the memory as if it had been checked while valid, is refused.
-        let (stale, claims) = service.issue(&caller, "bx", now() - 7200).unwrap();
+        let (stale, claims) = service.issue(&caller, None, "bx", now() - 7200).unwrap();
         use sha2::Digest;
         let digest: [u8; 32] = sha2::Sha256::digest(stale.as_bytes()).into();
         service.verified.0.lock().unwrap().insert(digest, (caller.clone(), claims.exp));
@@ -245,6 +317,43 @@ mod tests {
         let mut forged = token.rsplit_once('.').unwrap().0.to_owned();
         forged.push_str(".AAAA");
         assert!(service.verify(&forged).is_err());
+    }
+
+    /// A service ID's token carries its own claims and verifies back to the same caller; a user's likewise.
+    #[test]
+    fn identities_tokens_carry_their_claims_and_verify_back() {
+        use hubspoke_app::identities::TokenProfile;
+        use hubspoke_iam::identity::IdentityKind;
+
+        let service = TokenService::new("key-1", &private_key_pem(), ISSUER).unwrap();
+        let account = AccountId::parse(&"b".repeat(32)).unwrap();
+        let robot = Caller {
+            iam_id: "iam-ServiceId-0f0e".into(),
+            kind: CallerKind::AccountIdentity { account: account.clone(), kind: IdentityKind::ServiceId },
+            region: None,
+        };
+        let profile = TokenProfile { name: "robot".into(), email: None, given_name: None, family_name: None };
+        let (token, claims) = service.issue(&robot, Some(&profile), "default", now()).unwrap();
+        assert_eq!((claims.sub.as_str(), claims.identifier.as_str()), ("ServiceId-0f0e", "ServiceId-0f0e"));
+        assert_eq!((claims.realmid.as_str(), claims.sub_type.as_str()), ("iam", "ServiceId"));
+        assert_eq!(claims.authn.as_ref().map(|authn| authn.name.as_str()), Some("robot"));
+        assert_eq!(service.verify(&token).unwrap(), robot);
+
+        let person = Caller {
+            iam_id: "IBMid-ABCDE12345".into(),
+            kind: CallerKind::AccountIdentity { account, kind: IdentityKind::User },
+            region: None,
+        };
+        let profile = TokenProfile {
+            name: "Ana Lima".into(),
+            email: Some("ana@example.com".into()),
+            given_name: Some("Ana".into()),
+            family_name: Some("Lima".into()),
+        };
+        let (token, claims) = service.issue(&person, Some(&profile), "default", now()).unwrap();
+        assert_eq!((claims.sub.as_str(), claims.identifier.as_str()), ("ana@example.com", "ABCDE12345"));
+        assert_eq!((claims.realmid.as_str(), claims.hubspoke_role.as_str()), ("IBMid", "identity"));
+        assert_eq!(service.verify(&token).unwrap(), person);
     }
 
     /// Every way a token can be forged or stale; each must be refused for its own reason, and the genuine one accepted.
@@ -260,7 +369,7 @@ mod tests {
             kind: CallerKind::AccountAdministrator(AccountId::parse("0123456789abcdef0123456789abcdef").unwrap()),
             region: None,
         };
-        let (genuine, claims) = service.issue(&caller, "default", now()).unwrap();
+        let (genuine, claims) = service.issue(&caller, None, "default", now()).unwrap();
         assert_eq!(service.verify(&genuine).unwrap().iam_id, caller.iam_id);
         let claims = serde_json::to_value(&claims).unwrap();
         let with = |changes: Value| {

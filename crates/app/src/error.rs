@@ -77,6 +77,20 @@ pub enum AppError {
     /// An account with this id exists already.
     #[error("an account with id `{0}` already exists")]
     AccountExists(String),
+    /// No such user, service ID or API key, or one of another account.
+    #[error("{kind} `{id}` not found")]
+    IdentityNotFound {
+        /// `user`, `service ID` or `API key`.
+        kind: &'static str,
+        /// The id asked for.
+        id: String,
+    },
+    /// The identity is locked, so it cannot be changed or deleted.
+    #[error("{0} is locked; unlock it first")]
+    Locked(String),
+    /// The request conflicts with what exists (an e-mail address already in the account).
+    #[error("{0}")]
+    Conflict(String),
     /// The API key is unknown.
     #[error("Provided API key could not be found.")]
     UnknownApiKey,

@@ -1,11 +1,15 @@
-//! Identity: API keys (stored as digests), accounts, the operator's key and the token signing key.
+//! Identity: API keys (stored as digests), accounts with their administrator, the operator's key and the token
+//! signing key.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hubspoke_iam::authority::may_manage_accounts;
+use hubspoke_iam::identity::kind_of_iam_id;
 use hubspoke_iam::text::{describe, forbidden_character};
 use hubspoke_iam::{AccountId, Caller, CallerKind};
-use hubspoke_store::{AccountRecord, ApiKeyRecord, KeyOwner, Revision, SigningKeyRecord};
+use hubspoke_store::{
+    AccountRecord, ApiKeyRecord, IdentityKeyRecord, KeyOwner, Revision, SigningKeyRecord, UserRecord,
+};
 use rand::RngCore;
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use sha2::{Digest, Sha256};
@@ -92,9 +96,38 @@ pub fn api_key_digest(api_key: &str) -> String {
     hex::encode(Sha256::digest(api_key.as_bytes()))
 }
 
-/// The IAM id of an account's administrator.
+/// The IAM id of an account's administrator, the user the operator's account creation makes. It keeps the form
+/// hubspoke has always given it, so that the records that name it (policies' `created_by_id`, events) stay true.
 pub fn administrator_iam_id(account: &AccountId) -> String {
     format!("IBMid-admin-{account}")
+}
+
+/// The administrator's e-mail address: under `.invalid`, a domain that can never receive mail, since hubspoke sends
+/// none and the address must not be anybody's.
+pub fn administrator_email(account: &AccountId) -> String {
+    format!("admin-{account}@hubspoke.invalid")
+}
+
+/// The administrator's first API key, which authenticates it from the account's creation on. Its id is the account id
+/// laid out as a UUID, the same id the migration gives the keys of accounts created before keys had ids.
+fn administrator_key(account: &AccountRecord, iam_id: &str) -> IdentityKeyRecord {
+    let id = account.id.as_str();
+    IdentityKeyRecord {
+        id: format!("ApiKey-{}-{}-{}-{}-{}", &id[..8], &id[8..12], &id[12..16], &id[16..20], &id[20..]),
+        account: account.id.clone(),
+        iam_id: iam_id.to_owned(),
+        name: "administrator".to_owned(),
+        description: Some("The key the account was created with".to_owned()),
+        created_by: iam_id.to_owned(),
+        locked: false,
+        version: 1,
+        created_at: account.created_at,
+        modified_at: account.created_at,
+        stored_value: None,
+        action_when_leaked: "disable".to_owned(),
+        expires_at: None,
+        support_sessions: false,
+    }
 }
 
 impl App {
@@ -115,6 +148,12 @@ impl App {
         let kind = match record.owner {
             KeyOwner::Operator => CallerKind::Operator,
             KeyOwner::AccountAdministrator(account) => CallerKind::AccountAdministrator(account),
+            KeyOwner::AccountIdentity(account) => {
+                let kind = kind_of_iam_id(&record.iam_id).ok_or_else(|| {
+                    AppError::Internal(format!("an API key authenticates `{}`, which is no identity", record.iam_id))
+                })?;
+                CallerKind::AccountIdentity { account, kind }
+            }
         };
         Ok(Caller { iam_id: record.iam_id, kind, region: None })
     }
@@ -169,13 +208,18 @@ impl App {
             }
             None => generate_api_key(),
         };
-        let key = ApiKeyRecord {
-            digest: api_key_digest(&api_key),
+        let administrator = UserRecord {
+            account: account.id.clone(),
             iam_id: administrator_iam_id(&account.id),
-            owner: KeyOwner::AccountAdministrator(account.id.clone()),
-            created_at: account.created_at,
+            email: administrator_email(&account.id),
+            firstname: "Account".to_owned(),
+            lastname: "Administrator".to_owned(),
+            state: "ACTIVE".to_owned(),
+            administrator: true,
+            added_on: account.created_at,
         };
-        let revision = self.store.create_account(&account, &key).await?;
+        let key = administrator_key(&account, &administrator.iam_id);
+        let revision = self.store.create_account(&account, &administrator, &key, &api_key_digest(&api_key)).await?;
         self.caught_up(revision).await?;
         Ok((NewAccount { account: account.into(), api_key }, revision))
     }

@@ -21,6 +21,7 @@ pub mod error;
 pub mod events;
 pub mod follow;
 pub mod global_catalog;
+pub mod identities;
 pub mod identity;
 pub mod network;
 pub mod paging;

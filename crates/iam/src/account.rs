@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::identity::IdentityKind;
+
 /// An IBM Cloud account id: 32 lowercase hexadecimal characters, for example `e38cfd44b6e44b249ac75dd5de0cc8aa`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AccountId(String);
@@ -35,8 +37,16 @@ impl fmt::Display for AccountId {
 pub enum CallerKind {
     /// The hubspoke operator: manages accounts and may read and change everything.
     Operator,
-    /// The administrator of one account: may do everything inside that account.
+    /// The administrator of one account (a user): may do everything inside that account.
     AccountAdministrator(AccountId),
+    /// Any other identity of an account: a user who is not its administrator, or a service ID. Until access policies
+    /// decide what it may do, it may only read its own identity (see [`crate::identity`]).
+    AccountIdentity {
+        /// Its account.
+        account: AccountId,
+        /// A user or a service ID.
+        kind: IdentityKind,
+    },
 }
 
 /// The identity behind a request, established from a verified token.
@@ -56,7 +66,25 @@ impl Caller {
     pub fn account(&self) -> Option<&AccountId> {
         match &self.kind {
             CallerKind::Operator => None,
-            CallerKind::AccountAdministrator(account) => Some(account),
+            CallerKind::AccountAdministrator(account) | CallerKind::AccountIdentity { account, .. } => Some(account),
+        }
+    }
+
+    /// Whether the caller is a user or a service ID; `None` for the operator, which is neither.
+    pub fn identity_kind(&self) -> Option<IdentityKind> {
+        match &self.kind {
+            CallerKind::Operator => None,
+            CallerKind::AccountAdministrator(_) => Some(IdentityKind::User),
+            CallerKind::AccountIdentity { kind, .. } => Some(*kind),
+        }
+    }
+
+    /// Whether the caller may do everything inside `account`: the operator, or that account's administrator.
+    pub fn administers(&self, account: &AccountId) -> bool {
+        match &self.kind {
+            CallerKind::Operator => true,
+            CallerKind::AccountAdministrator(own) => own == account,
+            CallerKind::AccountIdentity { .. } => false,
         }
     }
 

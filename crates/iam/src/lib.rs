@@ -4,6 +4,7 @@
 //!
 //! - [`access_group`]: access groups, their members and dynamic rules, with the rules they must satisfy.
 //! - [`account`]: account ids and the authenticated [`Caller`], with what a caller may do ([`authority`]).
+//! - [`identity`]: users, service IDs and API keys inside an account: their IAM id forms and who may manage them.
 //! - [`attribute`] and [`glob`]: policy attributes, their operators and how a request value is matched.
 //! - [`policy`]: the one policy model that both `/v1/policies` and `/v2/policies` are views of, and its fingerprint.
 //! - [`validate`]: every rule a policy must satisfy before it is stored.
@@ -23,6 +24,7 @@ pub mod catalog;
 pub mod custom_role;
 pub mod engine;
 pub mod glob;
+pub mod identity;
 pub mod policy;
 pub mod text;
 pub mod validate;

@@ -227,6 +227,8 @@ pub enum KeyOwner {
     Operator,
     /// The administrator of an account.
     AccountAdministrator(AccountId),
+    /// Another identity of an account: a user who is not its administrator, or a service ID.
+    AccountIdentity(AccountId),
 }
 
 /// An API key as stored: only its digest.
@@ -242,6 +244,123 @@ pub struct ApiKeyRecord {
     pub created_at: i64,
 }
 
+/// A user of an account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserRecord {
+    /// The account.
+    pub account: AccountId,
+    /// `IBMid-…`.
+    pub iam_id: String,
+    /// The e-mail address, which is also the user's login name.
+    pub email: String,
+    /// Given name.
+    pub firstname: String,
+    /// Family name.
+    pub lastname: String,
+    /// `PROCESSING`, `PENDING` or `ACTIVE`.
+    pub state: String,
+    /// Whether this is the account's administrator (one per account).
+    pub administrator: bool,
+    /// When the user joined the account, milliseconds since the epoch.
+    pub added_on: i64,
+}
+
+/// A service ID.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceIdRecord {
+    /// `ServiceId-<uuid>`.
+    pub id: String,
+    /// The account.
+    pub account: AccountId,
+    /// Its name (not unique).
+    pub name: String,
+    /// Its description, if it has one.
+    pub description: Option<String>,
+    /// The CRNs of the service instances it stands for.
+    pub unique_instance_crns: Vec<String>,
+    /// Whether it is locked against changes.
+    pub locked: bool,
+    /// Counts changes; the entity tag is derived from it.
+    pub version: i64,
+    /// The IAM id of who created it.
+    pub created_by: String,
+    /// Creation time, milliseconds since the epoch.
+    pub created_at: i64,
+    /// Last change, milliseconds since the epoch.
+    pub modified_at: i64,
+}
+
+/// An API key of a user or a service ID, as IBM shows it; its secret is stored as a digest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdentityKeyRecord {
+    /// `ApiKey-<uuid>`.
+    pub id: String,
+    /// The account.
+    pub account: AccountId,
+    /// The IAM id the key authenticates.
+    pub iam_id: String,
+    /// Its name.
+    pub name: String,
+    /// Its description, if it has one.
+    pub description: Option<String>,
+    /// The IAM id of who created it.
+    pub created_by: String,
+    /// Whether it is locked against changes.
+    pub locked: bool,
+    /// Counts changes; the entity tag is derived from it.
+    pub version: i64,
+    /// Creation time, milliseconds since the epoch.
+    pub created_at: i64,
+    /// Last change, milliseconds since the epoch.
+    pub modified_at: i64,
+    /// The secret in clear, kept only for a service ID's key created with `store_value`.
+    pub stored_value: Option<String>,
+    /// `none`, `disable` or `delete`.
+    pub action_when_leaked: String,
+    /// When it expires (`yyyy-MM-ddTHH:mm+0000`), if it does.
+    pub expires_at: Option<String>,
+    /// Whether it may be used for support sessions.
+    pub support_sessions: bool,
+}
+
+/// One write to an account's identities; [`Store::write_identities`] applies a list of them in one transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IdentityWrite {
+    /// Adds a user.
+    InsertUser(UserRecord),
+    /// Replaces a user's profile (matched by account and IAM id).
+    UpdateUser(UserRecord),
+    /// Removes a user and the API keys that authenticate it.
+    DeleteUser(String),
+    /// Adds a service ID.
+    InsertServiceId(ServiceIdRecord),
+    /// Replaces a service ID whose stored version is `expected`; [`StoreError::Stale`] otherwise.
+    UpdateServiceId {
+        /// The new content.
+        record: ServiceIdRecord,
+        /// The version it replaces.
+        expected: i64,
+    },
+    /// Removes a service ID and its API keys.
+    DeleteServiceId(String),
+    /// Adds an API key with the digest of its secret.
+    InsertKey {
+        /// The key.
+        record: IdentityKeyRecord,
+        /// SHA-256 of the secret, lowercase hex.
+        digest: String,
+    },
+    /// Replaces an API key whose stored version is `expected`; [`StoreError::Stale`] otherwise.
+    UpdateKey {
+        /// The new content.
+        record: IdentityKeyRecord,
+        /// The version it replaces.
+        expected: i64,
+    },
+    /// Removes an API key.
+    DeleteKey(String),
+}
+
 /// The key tokens are signed with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SigningKeyRecord {
@@ -254,7 +373,7 @@ pub struct SigningKeyRecord {
 /// What kind of entity a change touched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EntityKind {
-    /// An account (and its administrator key).
+    /// An account, or its identities (users, service IDs, API keys).
     Account,
     /// A policy (authorization or access).
     Policy,
@@ -557,8 +676,14 @@ pub trait Store: Send + Sync + 'static {
     /// is more than a moment old, so a store that recovered says so without waiting for a client's write.
     async fn writable(&self) -> StoreResult<()>;
 
-    /// Creates an account together with its administrator's API key.
-    async fn create_account(&self, account: &AccountRecord, admin_key: &ApiKeyRecord) -> StoreResult<Revision>;
+    /// Creates an account together with its administrator (a user) and that user's API key.
+    async fn create_account(
+        &self,
+        account: &AccountRecord,
+        administrator: &UserRecord,
+        admin_key: &IdentityKeyRecord,
+        digest: &str,
+    ) -> StoreResult<Revision>;
 
     /// Every account, oldest first.
     async fn list_accounts(&self) -> StoreResult<Vec<AccountRecord>>;
@@ -571,6 +696,27 @@ pub trait Store: Send + Sync + 'static {
 
     /// The API key with this digest.
     async fn api_key(&self, digest: &str) -> StoreResult<Option<ApiKeyRecord>>;
+
+    /// An account's users, oldest first.
+    async fn users(&self, account: &AccountId) -> StoreResult<Vec<UserRecord>>;
+
+    /// An account's service IDs, oldest first.
+    async fn service_ids(&self, account: &AccountId) -> StoreResult<Vec<ServiceIdRecord>>;
+
+    /// One service ID, of whichever account.
+    async fn service_id(&self, id: &str) -> StoreResult<Option<ServiceIdRecord>>;
+
+    /// An account's API keys (the operator's is none of them), oldest first.
+    async fn identity_keys(&self, account: &AccountId) -> StoreResult<Vec<IdentityKeyRecord>>;
+
+    /// One API key by id, of whichever account.
+    async fn identity_key(&self, id: &str) -> StoreResult<Option<IdentityKeyRecord>>;
+
+    /// One API key by the digest of its secret.
+    async fn identity_key_by_digest(&self, digest: &str) -> StoreResult<Option<IdentityKeyRecord>>;
+
+    /// Applies writes to one account's identities in one transaction, recorded as one change of that account.
+    async fn write_identities(&self, account: &AccountId, writes: &[IdentityWrite], at: i64) -> StoreResult<Revision>;
 
     /// The signing key, if one is stored.
     async fn signing_key(&self) -> StoreResult<Option<SigningKeyRecord>>;

@@ -1,4 +1,5 @@
-//! Accounts, their administrators' API keys, the operator's key and the token signing key.
+//! Accounts (created with their administrator and that user's API key), API keys by digest, the operator's key and
+//! the token signing key.
 
 use hubspoke_iam::AccountId;
 use sqlx::Row;
@@ -6,7 +7,11 @@ use sqlx::any::AnyRow;
 
 use super::SqlStore;
 use super::changes::append_change;
-use crate::{AccountRecord, ApiKeyRecord, EntityKind, KeyOwner, Revision, SigningKeyRecord, StoreError, StoreResult};
+use super::identities::{insert_key, insert_user};
+use crate::{
+    AccountRecord, ApiKeyRecord, EntityKind, IdentityKeyRecord, KeyOwner, Revision, SigningKeyRecord, StoreError,
+    StoreResult, UserRecord,
+};
 
 fn account_from_row(row: &AnyRow) -> StoreResult<AccountRecord> {
     let id: String = row.get("id");
@@ -21,7 +26,9 @@ impl SqlStore {
     pub(super) async fn insert_account(
         &self,
         account: &AccountRecord,
-        admin_key: &ApiKeyRecord,
+        administrator: &UserRecord,
+        admin_key: &IdentityKeyRecord,
+        digest: &str,
     ) -> StoreResult<Revision> {
         let mut tx = self.write().await?;
         sqlx::query("INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)")
@@ -30,15 +37,8 @@ impl SqlStore {
             .bind(account.created_at)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO api_keys (digest, iam_id, account_id, operator, created_at) VALUES ($1, $2, $3, 0, $4)",
-        )
-        .bind(&admin_key.digest)
-        .bind(&admin_key.iam_id)
-        .bind(account.id.as_str())
-        .bind(admin_key.created_at)
-        .execute(&mut *tx)
-        .await?;
+        insert_user(&mut tx, administrator).await?;
+        insert_key(&mut tx, admin_key, digest).await?;
         let revision =
             append_change(&mut tx, self.backend, EntityKind::Account, account.id.as_str(), account.created_at).await?;
         tx.commit().await?;
@@ -75,18 +75,28 @@ impl SqlStore {
     }
 
     pub(super) async fn read_api_key(&self, digest: &str) -> StoreResult<Option<ApiKeyRecord>> {
-        let row =
-            sqlx::query("SELECT digest, iam_id, account_id, operator, created_at FROM api_keys WHERE digest = $1")
-                .bind(digest)
-                .fetch_optional(&self.reader)
-                .await?;
+        // A key authenticates as its account's administrator when the user it belongs to is that administrator.
+        let row = sqlx::query(
+            "SELECT k.digest, k.iam_id, k.account_id, k.operator, k.created_at, \
+             (SELECT COUNT(*) FROM users u WHERE u.account_id = k.account_id AND u.iam_id = k.iam_id \
+              AND u.administrator = 1) AS administrator \
+             FROM api_keys k WHERE k.digest = $1",
+        )
+        .bind(digest)
+        .fetch_optional(&self.reader)
+        .await?;
         row.map(|row| {
             let owner = match row.get::<Option<String>, _>("account_id") {
                 None => KeyOwner::Operator,
-                Some(account) => KeyOwner::AccountAdministrator(
-                    AccountId::parse(&account)
-                        .ok_or_else(|| StoreError::Corrupt(format!("key account `{account}`")))?,
-                ),
+                Some(account) => {
+                    let account = AccountId::parse(&account)
+                        .ok_or_else(|| StoreError::Corrupt(format!("key account `{account}`")))?;
+                    if row.get::<i64, _>("administrator") > 0 {
+                        KeyOwner::AccountAdministrator(account)
+                    } else {
+                        KeyOwner::AccountIdentity(account)
+                    }
+                }
             };
             Ok(ApiKeyRecord {
                 digest: row.get("digest"),

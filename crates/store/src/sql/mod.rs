@@ -20,7 +20,7 @@
 //! - `bulk`: reading every policy at startup through the database's own driver.
 //! - `changes`: the change log and its revisions.
 //! - `group`: group commit, the writer task that concurrent writes share a transaction through.
-//! - `accounts`, `policies`, `world`, `events`: the rows of each concern.
+//! - `accounts`, `identities`, `policies`, `world`, `events`: the rows of each concern.
 //! - [`listen`]: following other replicas' writes on PostgreSQL.
 //! - `failover`: a PostgreSQL URL naming several hosts, and following the primary when it fails over.
 //!
@@ -37,6 +37,7 @@ mod custom_roles;
 mod events;
 mod failover;
 mod group;
+mod identities;
 pub mod listen;
 mod policies;
 mod reset;
@@ -53,10 +54,12 @@ use async_trait::async_trait;
 use hubspoke_iam::{AccountId, CustomRole, Policy};
 use sqlx::AnyPool;
 
+use identities::KeyLookup;
+
 use crate::{
     AccessGroupSet, AccessGroupWrite, AccountRecord, ApiKeyRecord, Change, EntityKind, EventQuery, EventRecord,
-    PolicyPage, PolicyQuery, ResetScope, Revision, SigningKeyRecord, StateSnapshot, Store, StoreError, StoreResult,
-    WorldWrite,
+    IdentityKeyRecord, IdentityWrite, PolicyPage, PolicyQuery, ResetScope, Revision, ServiceIdRecord, SigningKeyRecord,
+    StateSnapshot, Store, StoreError, StoreResult, UserRecord, WorldWrite,
 };
 use hubspoke_vpc::world::Entity;
 
@@ -177,8 +180,14 @@ impl Store for SqlStore {
         }
     }
 
-    async fn create_account(&self, account: &AccountRecord, admin_key: &ApiKeyRecord) -> StoreResult<Revision> {
-        self.run_write(self.insert_account(account, admin_key)).await
+    async fn create_account(
+        &self,
+        account: &AccountRecord,
+        administrator: &UserRecord,
+        admin_key: &IdentityKeyRecord,
+        digest: &str,
+    ) -> StoreResult<Revision> {
+        self.run_write(self.insert_account(account, administrator, admin_key, digest)).await
     }
 
     async fn list_accounts(&self) -> StoreResult<Vec<AccountRecord>> {
@@ -195,6 +204,34 @@ impl Store for SqlStore {
 
     async fn api_key(&self, digest: &str) -> StoreResult<Option<ApiKeyRecord>> {
         self.run(self.read_api_key(digest)).await
+    }
+
+    async fn users(&self, account: &AccountId) -> StoreResult<Vec<UserRecord>> {
+        self.run(self.read_users(account)).await
+    }
+
+    async fn service_ids(&self, account: &AccountId) -> StoreResult<Vec<ServiceIdRecord>> {
+        self.run(self.read_service_ids(Some(account), None)).await
+    }
+
+    async fn service_id(&self, id: &str) -> StoreResult<Option<ServiceIdRecord>> {
+        Ok(self.run(self.read_service_ids(None, Some(id))).await?.pop())
+    }
+
+    async fn identity_keys(&self, account: &AccountId) -> StoreResult<Vec<IdentityKeyRecord>> {
+        self.run(self.read_identity_keys(KeyLookup::Account(account))).await
+    }
+
+    async fn identity_key(&self, id: &str) -> StoreResult<Option<IdentityKeyRecord>> {
+        Ok(self.run(self.read_identity_keys(KeyLookup::Id(id))).await?.pop())
+    }
+
+    async fn identity_key_by_digest(&self, digest: &str) -> StoreResult<Option<IdentityKeyRecord>> {
+        Ok(self.run(self.read_identity_keys(KeyLookup::Digest(digest))).await?.pop())
+    }
+
+    async fn write_identities(&self, account: &AccountId, writes: &[IdentityWrite], at: i64) -> StoreResult<Revision> {
+        self.run_write(self.apply_identity_writes(account, writes, at)).await
     }
 
     async fn signing_key(&self) -> StoreResult<Option<SigningKeyRecord>> {

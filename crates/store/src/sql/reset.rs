@@ -11,8 +11,17 @@ use crate::{EntityKind, ResetScope, Revision, StoreResult};
 /// it), the world's compare-and-set row (moved to the reset's revision instead), accounts and their API keys (clients
 /// keep their tokens) and the signing key. Only the test that checks the schema against both lists reads it.
 #[cfg_attr(not(test), allow(dead_code))]
-pub(super) const KEPT: &[&str] =
-    &["_sqlx_migrations", "changes", "revision_counter", "world_state", "accounts", "api_keys", "signing_keys"];
+pub(super) const KEPT: &[&str] = &[
+    "_sqlx_migrations",
+    "changes",
+    "revision_counter",
+    "world_state",
+    "accounts",
+    "users",
+    "service_ids",
+    "api_keys",
+    "signing_keys",
+];
 
 /// Every other table, children before the parents their foreign keys name, each with the condition that selects one
 /// account's rows (`$1` is the account id). A test checks that the two lists name every table of the schema, so a

@@ -14,10 +14,11 @@ use super::connection::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
 use super::reset::EMPTIED;
 use crate::{Cell, EntityKind, Revision, StateSnapshot, StoreError, StoreResult, TableRows};
 
-/// The tables a snapshot holds, parents before the children whose foreign keys name them: accounts and their keys,
+/// The tables a snapshot holds, parents before the children whose foreign keys name them: accounts, their identities and
+/// their keys,
 /// then what a reset empties, except the activity log (history, not state).
 fn snapshot_tables() -> Vec<&'static str> {
-    let mut tables = vec!["accounts", "api_keys"];
+    let mut tables = vec!["accounts", "users", "service_ids", "api_keys"];
     tables.extend(EMPTIED.iter().rev().map(|(table, _)| *table).filter(|table| *table != "events"));
     tables
 }
@@ -117,6 +118,8 @@ impl SqlStore {
             sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}"))).execute(&mut *tx).await?;
         }
         sqlx::query("DELETE FROM api_keys WHERE operator = 0").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM service_ids").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM users").execute(&mut *tx).await?;
         sqlx::query("DELETE FROM accounts").execute(&mut *tx).await?;
         for table in known {
             let Some(given) = snapshot.tables.iter().find(|t| t.name == table) else { continue };

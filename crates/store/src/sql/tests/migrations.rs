@@ -247,3 +247,82 @@ async fn migrating_a_postgres_database_with_resolvers_gives_each_its_default_rul
     let store = SqlStore::connect_postgres(&url, &PoolSettings::default()).await.unwrap();
     assert_default_rules_after_0012(&store).await;
 }
+
+/// An account and its administrator's key as a database at migration 0012 holds them, with the operator's key.
+async fn seed_account_before_0013(pool: &sqlx::AnyPool) {
+    sqlx::query("INSERT INTO accounts (id, name, created_at) VALUES ($1, 'old hub', 7)")
+        .bind(OWNER)
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO api_keys (digest, iam_id, account_id, operator, created_at) VALUES ('old-digest', $1, $2, 0, 7)",
+    )
+    .bind(format!("IBMid-admin-{OWNER}"))
+    .bind(OWNER)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO api_keys (digest, iam_id, account_id, operator, created_at) \
+         VALUES ('operator-digest', 'iam-hubspoke-operator', NULL, 1, 1)",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+/// What migration 0013 must have made of [`seed_account_before_0013`]'s rows: the administrator is a user, and the
+/// key still authenticates as the administrator, now an API key of that user with an id derived from the account.
+async fn assert_administrator_after_0013(store: &SqlStore) {
+    let account = AccountId::parse(OWNER).unwrap();
+    let iam_id = format!("IBMid-admin-{OWNER}");
+    let users = store.users(&account).await.unwrap();
+    assert_eq!(users.len(), 1, "{users:?}");
+    assert_eq!((users[0].iam_id.as_str(), users[0].administrator, users[0].added_on), (iam_id.as_str(), true, 7));
+    assert_eq!(users[0].state, "ACTIVE");
+    let key = store.api_key("old-digest").await.unwrap().unwrap();
+    assert_eq!(
+        (key.iam_id.as_str(), key.owner),
+        (iam_id.as_str(), crate::KeyOwner::AccountAdministrator(account.clone()))
+    );
+    let keys = store.identity_keys(&account).await.unwrap();
+    assert_eq!(keys.len(), 1, "the operator's key is no account's: {keys:?}");
+    assert_eq!(keys[0].id, "ApiKey-aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa");
+    assert_eq!((keys[0].created_by.as_str(), keys[0].locked, keys[0].version), (iam_id.as_str(), false, 1));
+    assert_eq!(store.identity_key_by_digest("old-digest").await.unwrap().as_ref(), Some(&keys[0]));
+    assert_eq!(store.api_key("operator-digest").await.unwrap().unwrap().owner, crate::KeyOwner::Operator);
+}
+
+/// Migration 0013 on SQLite, from a database with an account.
+#[tokio::test]
+async fn migrating_an_account_makes_its_administrator_a_user_whose_key_still_works() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("hubspoke.db");
+    {
+        super::connection::install_drivers();
+        let url = super::connection::sqlite_url(&path, "rwc");
+        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+        super::connection::SQLITE_MIGRATIONS.run_to(12, &pool).await.unwrap();
+        seed_account_before_0013(&pool).await;
+        pool.close().await;
+    }
+    assert_administrator_after_0013(&SqlStore::open_sqlite(&path).await.unwrap()).await;
+}
+
+/// Migration 0013 on PostgreSQL, from a database with an account.
+#[tokio::test]
+async fn migrating_a_postgres_account_makes_its_administrator_a_user_whose_key_still_works() {
+    let cluster = hubspoke_testdb::Cluster::start().unwrap();
+    let url = cluster.create_database().await.unwrap();
+    {
+        super::connection::install_drivers();
+        let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+        super::connection::POSTGRES_MIGRATIONS.run_to(12, &pool).await.unwrap();
+        seed_account_before_0013(&pool).await;
+        pool.close().await;
+    }
+    SqlStore::migrate_postgres(&url).await.unwrap();
+    let store = SqlStore::connect_postgres(&url, &PoolSettings::default()).await.unwrap();
+    assert_administrator_after_0013(&store).await;
+}

@@ -2,7 +2,7 @@
 
 use hubspoke_iam::{Attribute, AttributeValue, Operator, PolicyDraft, PolicyState, Timestamp};
 
-use crate::{KeyOwner, PolicyPage, PolicySortField};
+use crate::{IdentityKeyRecord, IdentityWrite, KeyOwner, PolicyPage, PolicySortField, ServiceIdRecord, UserRecord};
 
 use super::*;
 
@@ -45,6 +45,7 @@ on_both_databases!(
     updates_are_optimistic,
     lists_page_sort_and_filter,
     every_write_appends_to_the_change_log,
+    identities_write_together_and_keys_know_their_administrator,
     policies_written_before_the_body_column_are_read_from_their_children,
     access_policies_are_filtered_and_custom_roles_kept
 );
@@ -246,15 +247,44 @@ async fn lists_page_sort_and_filter(store: SqlStore) {
     assert!(store.list_policies(&other_owner).await.unwrap().policies.is_empty());
 }
 
+/// An account's administrator and that user's key, as `App::create_account` makes them.
+pub(super) fn administrator_of(account: &AccountRecord) -> (UserRecord, IdentityKeyRecord) {
+    let user = UserRecord {
+        account: account.id.clone(),
+        iam_id: "IBMid-ADMIN00001".into(),
+        email: "admin@example.com".into(),
+        firstname: "Account".into(),
+        lastname: "Administrator".into(),
+        state: "ACTIVE".into(),
+        administrator: true,
+        added_on: account.created_at,
+    };
+    (user.clone(), key_of(&account.id, "ApiKey-admin", &user.iam_id))
+}
+
+fn key_of(account: &AccountId, id: &str, iam_id: &str) -> IdentityKeyRecord {
+    IdentityKeyRecord {
+        id: id.into(),
+        account: account.clone(),
+        iam_id: iam_id.into(),
+        name: "key".into(),
+        description: None,
+        created_by: iam_id.into(),
+        locked: false,
+        version: 1,
+        created_at: 1,
+        modified_at: 1,
+        stored_value: None,
+        action_when_leaked: "disable".into(),
+        expires_at: None,
+        support_sessions: false,
+    }
+}
+
 async fn every_write_appends_to_the_change_log(store: SqlStore) {
     let account = AccountRecord { id: AccountId::parse(OWNER).unwrap(), name: "hub".into(), created_at: 1 };
-    let key = ApiKeyRecord {
-        digest: "d1".into(),
-        iam_id: "iam-admin".into(),
-        owner: KeyOwner::AccountAdministrator(account.id.clone()),
-        created_at: 1,
-    };
-    assert_eq!(store.create_account(&account, &key).await.unwrap(), 1);
+    let (administrator, admin_key) = administrator_of(&account);
+    assert_eq!(store.create_account(&account, &administrator, &admin_key, "d1").await.unwrap(), 1);
     assert_eq!(store.insert_policy(&policy("p1", "hub-1", 10), &[]).await.unwrap(), 2);
     let changes = store.changes_since(0, 10).await.unwrap();
     assert_eq!(
@@ -265,9 +295,68 @@ async fn every_write_appends_to_the_change_log(store: SqlStore) {
         ]
     );
     assert_eq!(store.changes_since(1, 10).await.unwrap().len(), 1);
+    let key = ApiKeyRecord {
+        digest: "d1".into(),
+        iam_id: administrator.iam_id.clone(),
+        owner: KeyOwner::AccountAdministrator(account.id.clone()),
+        created_at: 1,
+    };
     assert_eq!(store.api_key("d1").await.unwrap(), Some(key));
     assert_eq!(store.list_accounts().await.unwrap(), vec![account.clone()]);
     assert_eq!(store.account(&account.id).await.unwrap(), Some(account));
+}
+
+async fn identities_write_together_and_keys_know_their_administrator(store: SqlStore) {
+    let account = AccountRecord { id: AccountId::parse(OWNER).unwrap(), name: "hub".into(), created_at: 1 };
+    let (administrator, admin_key) = administrator_of(&account);
+    store.create_account(&account, &administrator, &admin_key, "d-admin").await.unwrap();
+    let service = ServiceIdRecord {
+        id: "ServiceId-1".into(),
+        account: account.id.clone(),
+        name: "builder".into(),
+        description: Some("builds".into()),
+        unique_instance_crns: vec!["crn:a".into(), "crn:b".into()],
+        locked: false,
+        version: 1,
+        created_by: administrator.iam_id.clone(),
+        created_at: 2,
+        modified_at: 2,
+    };
+    let service_key = key_of(&account.id, "ApiKey-s", "iam-ServiceId-1");
+    store
+        .write_identities(
+            &account.id,
+            &[
+                IdentityWrite::InsertServiceId(service.clone()),
+                IdentityWrite::InsertKey { record: service_key.clone(), digest: "d-service".into() },
+            ],
+            2,
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.service_id("ServiceId-1").await.unwrap(), Some(service.clone()));
+    assert_eq!(store.identity_key_by_digest("d-service").await.unwrap(), Some(service_key));
+    // Only the administrator's key authenticates as the administrator.
+    let admin_owner = store.api_key("d-admin").await.unwrap().map(|key| key.owner);
+    assert_eq!(admin_owner, Some(KeyOwner::AccountAdministrator(account.id.clone())));
+    let service_owner = store.api_key("d-service").await.unwrap().map(|key| key.owner);
+    assert_eq!(service_owner, Some(KeyOwner::AccountIdentity(account.id.clone())));
+    // An update based on an old version is refused and changes nothing.
+    let renamed = ServiceIdRecord { name: "renamed".into(), version: 2, ..service.clone() };
+    store
+        .write_identities(&account.id, &[IdentityWrite::UpdateServiceId { record: renamed.clone(), expected: 1 }], 3)
+        .await
+        .unwrap();
+    let stale = store
+        .write_identities(&account.id, &[IdentityWrite::UpdateServiceId { record: renamed, expected: 1 }], 4)
+        .await;
+    assert!(matches!(stale, Err(StoreError::Stale { current: 2, .. })), "{stale:?}");
+    // Deleting the service ID takes its keys along.
+    store.write_identities(&account.id, &[IdentityWrite::DeleteServiceId("ServiceId-1".into())], 5).await.unwrap();
+    assert_eq!(store.service_id("ServiceId-1").await.unwrap(), None);
+    assert_eq!(store.api_key("d-service").await.unwrap(), None);
+    assert_eq!(store.identity_keys(&account.id).await.unwrap().len(), 1);
+    assert_eq!(store.users(&account.id).await.unwrap(), vec![administrator]);
 }
 
 #[tokio::test]
@@ -480,13 +569,8 @@ mod state;
 async fn access_policies_are_filtered_and_custom_roles_kept(store: SqlStore) {
     use hubspoke_iam::{CustomRole, CustomRoleContent, PolicyKind};
     let account = crate::AccountRecord { id: AccountId::parse(OWNER).unwrap(), name: "a".into(), created_at: 1 };
-    let key = crate::ApiKeyRecord {
-        digest: "d".into(),
-        iam_id: "IBMid-admin".into(),
-        owner: KeyOwner::AccountAdministrator(account.id.clone()),
-        created_at: 1,
-    };
-    store.create_account(&account, &key).await.unwrap();
+    let (administrator, admin_key) = administrator_of(&account);
+    store.create_account(&account, &administrator, &admin_key, "d").await.unwrap();
     let role = CustomRole {
         id: "c1".into(),
         name: "VpcLister".into(),

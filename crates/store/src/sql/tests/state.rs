@@ -32,13 +32,8 @@ fn accept(_: Vec<Entity>) -> Result<(), String> {
 
 async fn a_saved_state_loads_back_and_a_broken_one_is_refused_whole(store: SqlStore) {
     let account = AccountRecord { id: AccountId::parse(OWNER).unwrap(), name: "hub".into(), created_at: 1 };
-    let key = ApiKeyRecord {
-        digest: "d1".into(),
-        iam_id: "iam-admin".into(),
-        owner: KeyOwner::AccountAdministrator(account.id.clone()),
-        created_at: 1,
-    };
-    store.create_account(&account, &key).await.unwrap();
+    let (administrator, admin_key) = super::administrator_of(&account);
+    store.create_account(&account, &administrator, &admin_key, "d1").await.unwrap();
     store.insert_policy(&policy("p1", "hub-1", 10), &[]).await.unwrap();
     store.write_world(0, &[WorldWrite::Put(Entity::Vpc(vpc("r006-saved")))], &[]).await.unwrap();
     let saved = store.export_state().await.unwrap();
@@ -46,6 +41,7 @@ async fn a_saved_state_loads_back_and_a_broken_one_is_refused_whole(store: SqlSt
         snapshot.tables.iter().find(|t| t.name == table).map_or(0, |t| t.rows.len())
     };
     assert_eq!((rows(&saved, "accounts"), rows(&saved, "api_keys"), rows(&saved, "vpcs")), (1, 1, 1));
+    assert_eq!(rows(&saved, "users"), 1, "the administrator is saved with the account");
     assert_eq!(saved.tables[0].name, "accounts", "parents come first");
 
     // Changes after the save are undone by loading it; the load is one change that makes replicas reload.
