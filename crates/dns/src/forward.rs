@@ -8,23 +8,25 @@ use std::time::Duration;
 use rand::Rng;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
-use tokio::sync::{OnceCell, oneshot};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// How long a forwarded query may wait for each target.
 pub(crate) const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// How many UDP sockets forwarded queries are spread over. Each is bound to its own random port, so an off-path
+/// How many UDP sockets each upstream's queries are spread over. Each is bound to its own random port, so an off-path
 /// spoofer must guess the port as well as the 16-bit query id; a socket per query would make that guess harder still
 /// but costs a bind, a connect and a close per query, which was most of a forwarded query's CPU.
-const LANES: usize = 8;
+const LANES: usize = 4;
+/// Most upstreams given shared sockets; queries to any further ones get a socket each.
+const MAX_UPSTREAMS: usize = 64;
 
-/// Queries to one upstream: UDP through shared sockets, each outgoing query under a fresh random id so that answers
-/// are matched to their query by the upstream's address and that id.
+/// Queries to upstream servers over UDP through shared sockets, each connected to its upstream (so the kernel drops
+/// datagrams from anyone else, and a port that refuses is known at once rather than after the timeout), with each
+/// outgoing query under a fresh random id so that answers find their query.
 #[derive(Default)]
 pub(crate) struct Forwarder {
-    // Bound on first use, inside the runtime that serves the data plane (the receivers are tasks of that runtime).
-    lanes: OnceCell<Vec<Arc<Lane>>>,
+    lanes: Mutex<HashMap<SocketAddr, Arc<[Arc<Lane>]>>>,
     receivers: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -36,14 +38,11 @@ impl Drop for Forwarder {
     }
 }
 
-/// One shared IPv4 socket and the queries waiting for an answer on it.
+/// One socket connected to an upstream, and the queries waiting for an answer on it by outgoing id.
 struct Lane {
     socket: UdpSocket,
-    waiting: Mutex<Waiting>,
+    waiting: Mutex<HashMap<u16, oneshot::Sender<Vec<u8>>>>,
 }
-
-/// The queries waiting for an answer, by upstream and outgoing id.
-type Waiting = HashMap<(SocketAddr, u16), oneshot::Sender<Vec<u8>>>;
 
 impl Forwarder {
     /// Relays a query to each target in turn until one answers: over TCP for a TCP client, else over UDP and then
@@ -69,81 +68,97 @@ impl Forwarder {
         None
     }
 
-    /// Asks one target over UDP; only an answer from the target, to the id the query went out under, counts, and it
-    /// comes back under the client's id.
+    /// Asks one target over UDP; only an answer to the id the query went out under counts, and it comes back under
+    /// the client's id.
     async fn ask_udp(&self, target: SocketAddr, query: &[u8]) -> Option<Vec<u8>> {
         if query.len() < 12 {
             return None;
         }
-        let lanes = match target {
-            SocketAddr::V4(_) => self.lanes().await,
-            SocketAddr::V6(_) => &[][..],
-        };
-        let Some(lane) = (!lanes.is_empty()).then(|| &lanes[rand::thread_rng().gen_range(0..lanes.len())]) else {
-            return ask_udp_alone(target, query).await;
-        };
+        let Some(lanes) = self.lanes_for(target) else { return ask_udp_alone(target, query).await };
+        let lane = &lanes[rand::thread_rng().gen_range(0..lanes.len())];
         let (sender, receiver) = oneshot::channel();
         let id = {
             let mut waiting = lane.waiting.lock().ok()?;
             let mut rng = rand::thread_rng();
-            let id = (0..16).map(|_| rng.r#gen::<u16>()).find(|id| !waiting.contains_key(&(target, *id)))?;
-            waiting.insert((target, id), sender);
+            let id = (0..16).map(|_| rng.r#gen::<u16>()).find(|id| !waiting.contains_key(id))?;
+            waiting.insert(id, sender);
             id
         };
         let mut outgoing = query.to_vec();
         outgoing[..2].copy_from_slice(&id.to_be_bytes());
-        let answer = match lane.socket.send_to(&outgoing, target).await {
+        let answer = match lane.socket.send(&outgoing).await {
             Ok(_) => tokio::time::timeout(UPSTREAM_TIMEOUT, receiver).await.ok().and_then(Result::ok),
             Err(_) => None,
         };
         if answer.is_none()
             && let Ok(mut waiting) = lane.waiting.lock()
         {
-            waiting.remove(&(target, id));
+            waiting.remove(&id);
         }
         let mut answer = answer?;
         answer[..2].copy_from_slice(&query[..2]);
         Some(answer)
     }
 
-    /// The shared sockets, bound on first use; none when binding fails (each query then has a socket of its own).
-    async fn lanes(&self) -> &[Arc<Lane>] {
-        self.lanes
-            .get_or_init(|| async {
-                let mut lanes = Vec::new();
-                for _ in 0..LANES {
-                    let Ok(socket) = UdpSocket::bind("0.0.0.0:0").await else { break };
-                    let lane = Arc::new(Lane { socket, waiting: Mutex::new(HashMap::new()) });
-                    let receiver = tokio::spawn(receive(lane.clone()));
-                    if let Ok(mut receivers) = self.receivers.lock() {
-                        receivers.push(receiver);
-                    }
-                    lanes.push(lane);
-                }
-                lanes
-            })
-            .await
+    /// The shared sockets of one upstream, bound and connected on first use; none when there are too many upstreams
+    /// or binding fails (each query then has a socket of its own).
+    fn lanes_for(&self, target: SocketAddr) -> Option<Arc<[Arc<Lane>]>> {
+        let mut all = self.lanes.lock().ok()?;
+        if let Some(lanes) = all.get(&target) {
+            return Some(lanes.clone());
+        }
+        if all.len() >= MAX_UPSTREAMS {
+            return None;
+        }
+        let unspecified: SocketAddr =
+            if target.is_ipv4() { "0.0.0.0:0".parse().ok()? } else { "[::]:0".parse().ok()? };
+        let mut lanes = Vec::with_capacity(LANES);
+        for _ in 0..LANES {
+            let socket = std::net::UdpSocket::bind(unspecified).ok()?;
+            socket.connect(target).ok()?;
+            socket.set_nonblocking(true).ok()?;
+            let lane =
+                Arc::new(Lane { socket: UdpSocket::from_std(socket).ok()?, waiting: Mutex::new(HashMap::new()) });
+            let receiver = tokio::spawn(receive(lane.clone()));
+            if let Ok(mut receivers) = self.receivers.lock() {
+                receivers.push(receiver);
+            }
+            lanes.push(lane);
+        }
+        let lanes: Arc<[Arc<Lane>]> = lanes.into();
+        all.insert(target, lanes.clone());
+        Some(lanes)
     }
 }
 
-/// Hands every answer arriving on a lane to the query waiting for it; anything else (a late answer, a spoof, noise)
-/// is dropped.
+/// Hands every answer arriving on a lane to the query waiting for it; anything else (a late answer, noise) is
+/// dropped. When the upstream refuses (nothing listens on its port), every query waiting on the lane gives up at
+/// once, so the next target is tried without waiting for the timeout.
 async fn receive(lane: Arc<Lane>) {
     let mut buffer = vec![0u8; 65535];
     loop {
-        let Ok((length, from)) = lane.socket.recv_from(&mut buffer).await else { continue };
-        if length < 12 {
-            continue;
-        }
-        let id = u16::from_be_bytes([buffer[0], buffer[1]]);
-        let waiter = lane.waiting.lock().ok().and_then(|mut waiting| waiting.remove(&(from, id)));
-        if let Some(waiter) = waiter {
-            let _ = waiter.send(buffer[..length].to_vec());
+        match lane.socket.recv(&mut buffer).await {
+            Ok(length) if length >= 12 => {
+                let id = u16::from_be_bytes([buffer[0], buffer[1]]);
+                let waiter = lane.waiting.lock().ok().and_then(|mut waiting| waiting.remove(&id));
+                if let Some(waiter) = waiter {
+                    let _ = waiter.send(buffer[..length].to_vec());
+                }
+            }
+            Ok(_) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::ConnectionRefused => {
+                if let Ok(mut waiting) = lane.waiting.lock() {
+                    waiting.clear();
+                }
+            }
+            // Other errors (a full receive queue, an interrupted call) do not concern the queries waiting; a short
+            // pause keeps a persistent one from spinning.
+            Err(_) => tokio::time::sleep(Duration::from_millis(1)).await,
         }
     }
 }
 
-/// Asks one target over UDP from a socket of its own (IPv6 targets, or when the shared sockets could not be bound).
+/// Asks one target over UDP from a socket of its own (when the shared sockets could not be had).
 async fn ask_udp_alone(target: SocketAddr, query: &[u8]) -> Option<Vec<u8>> {
     let bind: SocketAddr = if target.is_ipv4() { "0.0.0.0:0".parse().ok()? } else { "[::]:0".parse().ok()? };
     let socket = UdpSocket::bind(bind).await.ok()?;
@@ -227,7 +242,7 @@ mod tests {
                 "query {marker} got its own answer"
             );
         }
-        let lanes = forwarder.lanes().await;
+        let lanes = forwarder.lanes_for(upstream).unwrap();
         assert!(lanes.iter().all(|lane| lane.waiting.lock().unwrap().is_empty()), "nothing is left waiting");
     }
 
@@ -245,8 +260,8 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(20)).await;
         let spoofer = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let mut spoofed = 0;
-        for lane in forwarder.lanes().await {
-            let pending: Vec<u16> = lane.waiting.lock().unwrap().keys().map(|(_, id)| *id).collect();
+        for lane in forwarder.lanes_for(upstream).unwrap().iter() {
+            let pending: Vec<u16> = lane.waiting.lock().unwrap().keys().copied().collect();
             for id in pending {
                 let mut fake = query(id, 99);
                 fake[2] |= 0x80;
@@ -257,5 +272,21 @@ mod tests {
         assert_eq!(spoofed, 1, "the query was waiting on one lane");
         let answer = ask.await.unwrap().expect("an answer");
         assert_eq!(answer[12..], [1, 2], "the upstream's answer, not a spoofed one");
+    }
+
+    /// A target that refuses (nothing listens on its port) is given up at once, and the next target answers, well
+    /// before the 2 s a silent target would cost.
+    #[tokio::test]
+    async fn a_refusing_target_is_skipped_without_waiting_for_the_timeout() {
+        let refusing = {
+            let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+            socket.local_addr().unwrap()
+        };
+        let upstream = upstream(1, Duration::ZERO).await;
+        let forwarder = Forwarder::default();
+        let started = std::time::Instant::now();
+        let answer = forwarder.relay(&[refusing, upstream], &query(9, 3), false, 512).await.expect("an answer");
+        assert_eq!(answer[12..], [3, 6]);
+        assert!(started.elapsed() < UPSTREAM_TIMEOUT, "the refusing target cost {:?}", started.elapsed());
     }
 }
