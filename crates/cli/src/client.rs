@@ -165,16 +165,8 @@ impl Client {
 
     /// The ETag of a VPC API resource.
     pub async fn vpc_etag(&self, path: &str) -> Result<String, ApiFailure> {
-        let token = self.token().await?.to_owned();
         let url = format!("{}{}{path}?version={VPC_API_VERSION}&generation=2", self.endpoint, self.region_path);
-        let response = self.http.get(url).bearer_auth(token).send().await.map_err(|e| self.unreachable(e))?;
-        let status = response.status();
-        let etag = response.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        match etag {
-            Some(etag) if status.is_success() => Ok(etag),
-            _ => Err(failure(status, &body)),
-        }
+        self.read_with_etag(url).await.map(|(_, etag)| etag)
     }
 
     /// A VPC API call with `If-Match`.
@@ -185,19 +177,8 @@ impl Client {
         body: &Value,
         etag: &str,
     ) -> Result<Value, ApiFailure> {
-        let token = self.token().await?.to_owned();
         let url = format!("{}{}{path}?version={VPC_API_VERSION}&generation=2", self.endpoint, self.region_path);
-        let request = self
-            .http
-            .request(method, url)
-            .bearer_auth(token)
-            .header("if-match", etag)
-            .header("content-type", "application/json")
-            .body(body.to_string());
-        let response = request.send().await.map_err(|e| self.unreachable(e))?;
-        let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        if status.is_success() { Ok(body) } else { Err(failure(status, &body)) }
+        self.send_if_match(method, url, body, etag).await
     }
 
     /// `GET` with the bearer token, for an answer that is text rather than JSON (a zone file).
@@ -247,16 +228,12 @@ impl Client {
 
     /// `GET` of a non-VPC resource with its `ETag`.
     pub async fn get_with_etag(&self, path: &str) -> Result<(Value, String), ApiFailure> {
-        let token = self.token().await?.to_owned();
-        let url = format!("{}{path}", self.endpoint);
-        let response = self.http.get(url).bearer_auth(token).send().await.map_err(|e| self.unreachable(e))?;
-        let status = response.status();
-        let etag = response.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        match etag {
-            Some(etag) if status.is_success() => Ok((body, etag)),
-            _ => Err(failure(status, &body)),
-        }
+        self.read_with_etag(format!("{}{path}", self.endpoint)).await
+    }
+
+    /// The `ETag` of a resource outside the VPC API (an access group, a rule).
+    pub async fn etag(&self, path: &str) -> Result<String, ApiFailure> {
+        self.get_with_etag(path).await.map(|(_, etag)| etag)
     }
 
     /// A non-VPC call with a JSON body and `If-Match`.
@@ -267,10 +244,28 @@ impl Client {
         body: &Value,
         etag: &str,
     ) -> Result<Value, ApiFailure> {
+        self.send_if_match(method, format!("{}{path}", self.endpoint), body, etag).await
+    }
+
+    /// `GET` of `url` with the bearer token: the body and its `ETag`, which a success must carry.
+    async fn read_with_etag(&self, url: String) -> Result<(Value, String), ApiFailure> {
+        let token = self.token().await?.to_owned();
+        let response = self.http.get(url).bearer_auth(token).send().await.map_err(|e| self.unreachable(e))?;
+        let status = response.status();
+        let etag = response.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        match etag {
+            Some(etag) if status.is_success() => Ok((body, etag)),
+            _ => Err(failure(status, &body)),
+        }
+    }
+
+    /// Sends a JSON body to `url` with the bearer token and `If-Match`.
+    async fn send_if_match(&self, method: Method, url: String, body: &Value, etag: &str) -> Result<Value, ApiFailure> {
         let token = self.token().await?.to_owned();
         let request = self
             .http
-            .request(method, format!("{}{path}", self.endpoint))
+            .request(method, url)
             .bearer_auth(token)
             .header("if-match", etag)
             .header("content-type", "application/json")
@@ -293,13 +288,6 @@ impl Client {
         let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
         let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
         if status.is_success() { Ok(body) } else { Err(failure(status, &body)) }
-    }
-}
-
-impl Client {
-    /// The `ETag` of a resource outside the VPC API (an access group, a rule).
-    pub async fn etag(&self, path: &str) -> Result<String, ApiFailure> {
-        self.get_with_etag(path).await.map(|(_, etag)| etag)
     }
 }
 

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::service_ids::entity_lock;
-use super::{descending, identity_timestamp, in_identity_envelope, page_links, pagesize};
+use super::{IdentityError, descending, identity_timestamp, page_links, pagesize};
 use crate::ApiState;
 use crate::error::ApiError;
 use crate::extract::{Authenticated, IbmJson, IfMatch, Params};
@@ -119,15 +119,12 @@ pub async fn create(
     Authenticated(caller): Authenticated,
     headers: HeaderMap,
     body: Result<IbmJson<CreateKey>, ApiError>,
-) -> Result<Response, ApiError> {
-    let result = async {
-        let IbmJson(body) = body?;
-        let input = KeyInput { locked: entity_lock(&headers)?, ..body.key.into_input() };
-        let created = state.app.create_api_key(&caller, body.account_id.as_deref(), &body.iam_id, input).await?;
-        let json = key_json(&created.key, Some(&created.secret));
-        Ok(with_etag(json_response(StatusCode::CREATED, &json), &created.key))
-    };
-    result.await.map_err(in_identity_envelope)
+) -> Result<Response, IdentityError> {
+    let IbmJson(body) = body?;
+    let input = KeyInput { locked: entity_lock(&headers)?, ..body.key.into_input() };
+    let created = state.app.create_api_key(&caller, body.account_id.as_deref(), &body.iam_id, input).await?;
+    let json = key_json(&created.key, Some(&created.secret));
+    Ok(with_etag(json_response(StatusCode::CREATED, &json), &created.key))
 }
 
 /// Lists keys: the caller's own by default, one identity's with `iam_id`, or the account's with `scope=account`.
@@ -135,34 +132,30 @@ pub async fn list(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     params: Params,
-) -> Result<Response, ApiError> {
-    let result = async {
-        let scope = params.one_of("scope", &["entity", "account"])?;
-        let kind = match params.one_of("type", &["user", "serviceid"])? {
-            Some("user") => Some(IdentityKind::User),
-            Some(_) => Some(IdentityKind::ServiceId),
-            None => None,
-        };
-        let filter = KeyFilter {
-            account_id: params.get("account_id").map(str::to_owned),
-            iam_id: params.get("iam_id").map(str::to_owned),
-            scope_account: scope == Some("account"),
-            kind,
-        };
-        let order = ListOrder { sort: params.get("sort").map(str::to_owned), descending: descending(&params)? };
-        let page =
-            state.app.list_api_keys(&caller, &filter, &order, pagesize(&params)?, params.get("pagetoken")).await?;
-        let mut query: Vec<(&str, String)> = Vec::new();
-        for name in ["account_id", "iam_id", "scope", "type", "sort", "order"] {
-            if let Some(value) = params.get(name) {
-                query.push((name, value.to_owned()));
-            }
-        }
-        let mut body = page_links("/v1/apikeys", &query, page.offset, page.limit, page.more);
-        body.insert("apikeys".into(), page.items.iter().map(|key| key_json(key, None)).collect::<Vec<_>>().into());
-        Ok(json_response(StatusCode::OK, &Value::Object(body)))
+) -> Result<Response, IdentityError> {
+    let scope = params.one_of("scope", &["entity", "account"])?;
+    let kind = match params.one_of("type", &["user", "serviceid"])? {
+        Some("user") => Some(IdentityKind::User),
+        Some(_) => Some(IdentityKind::ServiceId),
+        None => None,
     };
-    result.await.map_err(in_identity_envelope)
+    let filter = KeyFilter {
+        account_id: params.get("account_id").map(str::to_owned),
+        iam_id: params.get("iam_id").map(str::to_owned),
+        scope_account: scope == Some("account"),
+        kind,
+    };
+    let order = ListOrder { sort: params.get("sort").map(str::to_owned), descending: descending(&params)? };
+    let page = state.app.list_api_keys(&caller, &filter, &order, pagesize(&params)?, params.get("pagetoken")).await?;
+    let mut query: Vec<(&str, String)> = Vec::new();
+    for name in ["account_id", "iam_id", "scope", "type", "sort", "order"] {
+        if let Some(value) = params.get(name) {
+            query.push((name, value.to_owned()));
+        }
+    }
+    let mut body = page_links("/v1/apikeys", &query, page.offset, page.limit, page.more);
+    body.insert("apikeys".into(), page.items.iter().map(|key| key_json(key, None)).collect::<Vec<_>>().into());
+    Ok(json_response(StatusCode::OK, &Value::Object(body)))
 }
 
 /// Reads the key whose secret the `IAM-ApiKey` header carries.
@@ -171,21 +164,17 @@ pub async fn details(
     Authenticated(caller): Authenticated,
     headers: HeaderMap,
     _params: Params,
-) -> Result<Response, ApiError> {
-    let result = async {
-        let secret = headers
-            .get("iam-apikey")
-            .and_then(|value| value.to_str().ok())
-            .map(str::trim)
-            .filter(|value| !value.is_empty())
-            .ok_or_else(|| {
-                ApiError::invalid_body("the `IAM-ApiKey` header must carry an API key")
-                    .with_target("IAM-ApiKey", "header")
-            })?;
-        let key = state.app.api_key_details(&caller, secret).await?;
-        Ok(with_etag(json_response(StatusCode::OK, &key_json(&key, None)), &key))
-    };
-    result.await.map_err(in_identity_envelope)
+) -> Result<Response, IdentityError> {
+    let secret = headers
+        .get("iam-apikey")
+        .and_then(|value| value.to_str().ok())
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .ok_or_else(|| {
+            ApiError::invalid_body("the `IAM-ApiKey` header must carry an API key").with_target("IAM-ApiKey", "header")
+        })?;
+    let key = state.app.api_key_details(&caller, secret).await?;
+    Ok(with_etag(json_response(StatusCode::OK, &key_json(&key, None)), &key))
 }
 
 /// Reads one key, with its `ETag`.
@@ -194,12 +183,9 @@ pub async fn get(
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
     _params: Params,
-) -> Result<Response, ApiError> {
-    let result = async {
-        let key = state.app.api_key(&caller, &id).await?;
-        Ok(with_etag(json_response(StatusCode::OK, &key_json(&key, None)), &key))
-    };
-    result.await.map_err(in_identity_envelope)
+) -> Result<Response, IdentityError> {
+    let key = state.app.api_key(&caller, &id).await?;
+    Ok(with_etag(json_response(StatusCode::OK, &key_json(&key, None)), &key))
 }
 
 /// Changes a key's name, description, leak reaction, expiry or support-sessions flag; `If-Match` is required.
@@ -209,21 +195,18 @@ pub async fn update(
     Path(id): Path<String>,
     if_match: IfMatch,
     body: Result<IbmJson<UpdateKey>, ApiError>,
-) -> Result<Response, ApiError> {
-    let result = async {
-        let precondition = if_match.required()?;
-        let IbmJson(body) = body?;
-        let update = KeyUpdate {
-            name: body.name,
-            description: body.description,
-            support_sessions: body.support_sessions,
-            action_when_leaked: body.action_when_leaked,
-            expires_at: body.expires_at,
-        };
-        let key = state.app.update_api_key(&caller, &id, &precondition, update).await?;
-        Ok(with_etag(json_response(StatusCode::OK, &key_json(&key, None)), &key))
+) -> Result<Response, IdentityError> {
+    let precondition = if_match.required()?;
+    let IbmJson(body) = body?;
+    let update = KeyUpdate {
+        name: body.name,
+        description: body.description,
+        support_sessions: body.support_sessions,
+        action_when_leaked: body.action_when_leaked,
+        expires_at: body.expires_at,
     };
-    result.await.map_err(in_identity_envelope)
+    let key = state.app.update_api_key(&caller, &id, &precondition, update).await?;
+    Ok(with_etag(json_response(StatusCode::OK, &key_json(&key, None)), &key))
 }
 
 /// Deletes a key.
@@ -231,12 +214,9 @@ pub async fn delete(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let result = async {
-        state.app.delete_api_key(&caller, &id).await?;
-        Ok(StatusCode::NO_CONTENT.into_response())
-    };
-    result.await.map_err(in_identity_envelope)
+) -> Result<Response, IdentityError> {
+    state.app.delete_api_key(&caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Locks a key.
@@ -244,12 +224,9 @@ pub async fn lock(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let result = async {
-        state.app.lock_api_key(&caller, &id, true).await?;
-        Ok(StatusCode::NO_CONTENT.into_response())
-    };
-    result.await.map_err(in_identity_envelope)
+) -> Result<Response, IdentityError> {
+    state.app.lock_api_key(&caller, &id, true).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Unlocks a key.
@@ -257,10 +234,7 @@ pub async fn unlock(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let result = async {
-        state.app.lock_api_key(&caller, &id, false).await?;
-        Ok(StatusCode::NO_CONTENT.into_response())
-    };
-    result.await.map_err(in_identity_envelope)
+) -> Result<Response, IdentityError> {
+    state.app.lock_api_key(&caller, &id, false).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

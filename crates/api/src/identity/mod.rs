@@ -38,6 +38,23 @@ pub fn in_identity_envelope(error: ApiError) -> ApiError {
     ApiError { status: error.status, envelope: Envelope::IamIdentity { code, message_code, details }, message }
 }
 
+/// A refusal of an IAM Identity operation: any refusal a handler meets (`?` on an app, extractor or validation error)
+/// is rendered in the IAM Identity envelope.
+#[derive(Debug)]
+pub struct IdentityError(ApiError);
+
+impl<E: Into<ApiError>> From<E> for IdentityError {
+    fn from(error: E) -> IdentityError {
+        IdentityError(in_identity_envelope(error.into()))
+    }
+}
+
+impl axum::response::IntoResponse for IdentityError {
+    fn into_response(self) -> axum::response::Response {
+        self.0.into_response()
+    }
+}
+
 /// `yyyy-MM-ddTHH:mm+0000`, the minute-precision form IAM Identity writes its timestamps in.
 pub fn identity_timestamp(at: Timestamp) -> String {
     let format = format_description!("[year]-[month]-[day]T[hour]:[minute]+0000");

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::api_keys::{NewKeyBody, key_json};
-use super::{descending, identity_timestamp, in_identity_envelope, page_links, pagesize};
+use super::{IdentityError, descending, identity_timestamp, page_links, pagesize};
 use crate::ApiState;
 use crate::error::ApiError;
 use crate::extract::{Authenticated, IbmJson, IfMatch, Params};
@@ -103,32 +103,29 @@ pub async fn create(
     Authenticated(caller): Authenticated,
     headers: HeaderMap,
     body: Result<IbmJson<CreateServiceId>, ApiError>,
-) -> Result<Response, ApiError> {
-    let result = async {
-        let IbmJson(body) = body?;
-        let locked = entity_lock(&headers)?;
-        let key = body.apikey.map(NewKeyBody::into_input);
-        let (record, created): (ServiceId, Option<CreatedKey>) = state
-            .app
-            .create_service_id(
-                &caller,
-                NewServiceId {
-                    account_id: body.account_id,
-                    name: body.name,
-                    description: body.description,
-                    unique_instance_crns: body.unique_instance_crns.unwrap_or_default(),
-                    key,
-                    locked,
-                },
-            )
-            .await?;
-        let mut json = service_id_json(&record);
-        if let Some(created) = created {
-            json["apikey"] = key_json(&created.key, Some(&created.secret));
-        }
-        Ok(with_etag(json_response(StatusCode::CREATED, &json), &record))
-    };
-    result.await.map_err(in_identity_envelope)
+) -> Result<Response, IdentityError> {
+    let IbmJson(body) = body?;
+    let locked = entity_lock(&headers)?;
+    let key = body.apikey.map(NewKeyBody::into_input);
+    let (record, created): (ServiceId, Option<CreatedKey>) = state
+        .app
+        .create_service_id(
+            &caller,
+            NewServiceId {
+                account_id: body.account_id,
+                name: body.name,
+                description: body.description,
+                unique_instance_crns: body.unique_instance_crns.unwrap_or_default(),
+                key,
+                locked,
+            },
+        )
+        .await?;
+    let mut json = service_id_json(&record);
+    if let Some(created) = created {
+        json["apikey"] = key_json(&created.key, Some(&created.secret));
+    }
+    Ok(with_etag(json_response(StatusCode::CREATED, &json), &record))
 }
 
 /// Lists the account's service IDs, paged by `pagetoken`.
@@ -136,31 +133,28 @@ pub async fn list(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     params: Params,
-) -> Result<Response, ApiError> {
-    let result = async {
-        let order = ListOrder { sort: params.get("sort").map(str::to_owned), descending: descending(&params)? };
-        let page = state
-            .app
-            .list_service_ids(
-                &caller,
-                params.get("account_id"),
-                params.get("name"),
-                &order,
-                pagesize(&params)?,
-                params.get("pagetoken"),
-            )
-            .await?;
-        let mut query: Vec<(&str, String)> = Vec::new();
-        for name in ["account_id", "name", "sort", "order"] {
-            if let Some(value) = params.get(name) {
-                query.push((name, value.to_owned()));
-            }
+) -> Result<Response, IdentityError> {
+    let order = ListOrder { sort: params.get("sort").map(str::to_owned), descending: descending(&params)? };
+    let page = state
+        .app
+        .list_service_ids(
+            &caller,
+            params.get("account_id"),
+            params.get("name"),
+            &order,
+            pagesize(&params)?,
+            params.get("pagetoken"),
+        )
+        .await?;
+    let mut query: Vec<(&str, String)> = Vec::new();
+    for name in ["account_id", "name", "sort", "order"] {
+        if let Some(value) = params.get(name) {
+            query.push((name, value.to_owned()));
         }
-        let mut body = page_links("/v1/serviceids/", &query, page.offset, page.limit, page.more);
-        body.insert("serviceids".into(), page.items.iter().map(service_id_json).collect::<Vec<_>>().into());
-        Ok(json_response(StatusCode::OK, &Value::Object(body)))
-    };
-    result.await.map_err(in_identity_envelope)
+    }
+    let mut body = page_links("/v1/serviceids/", &query, page.offset, page.limit, page.more);
+    body.insert("serviceids".into(), page.items.iter().map(service_id_json).collect::<Vec<_>>().into());
+    Ok(json_response(StatusCode::OK, &Value::Object(body)))
 }
 
 /// Reads one service ID, with its `ETag`.
@@ -169,12 +163,9 @@ pub async fn get(
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
     _params: Params,
-) -> Result<Response, ApiError> {
-    let result = async {
-        let record = state.app.service_id(&caller, &id).await?;
-        Ok(with_etag(json_response(StatusCode::OK, &service_id_json(&record)), &record))
-    };
-    result.await.map_err(in_identity_envelope)
+) -> Result<Response, IdentityError> {
+    let record = state.app.service_id(&caller, &id).await?;
+    Ok(with_etag(json_response(StatusCode::OK, &service_id_json(&record)), &record))
 }
 
 /// Changes a service ID's name, description or CRNs; `If-Match` is required.
@@ -184,19 +175,16 @@ pub async fn update(
     Path(id): Path<String>,
     if_match: IfMatch,
     body: Result<IbmJson<UpdateServiceId>, ApiError>,
-) -> Result<Response, ApiError> {
-    let result = async {
-        let precondition = if_match.required()?;
-        let IbmJson(body) = body?;
-        let update = ServiceIdUpdate {
-            name: body.name,
-            description: body.description,
-            unique_instance_crns: body.unique_instance_crns,
-        };
-        let record = state.app.update_service_id(&caller, &id, &precondition, update).await?;
-        Ok(with_etag(json_response(StatusCode::OK, &service_id_json(&record)), &record))
+) -> Result<Response, IdentityError> {
+    let precondition = if_match.required()?;
+    let IbmJson(body) = body?;
+    let update = ServiceIdUpdate {
+        name: body.name,
+        description: body.description,
+        unique_instance_crns: body.unique_instance_crns,
     };
-    result.await.map_err(in_identity_envelope)
+    let record = state.app.update_service_id(&caller, &id, &precondition, update).await?;
+    Ok(with_etag(json_response(StatusCode::OK, &service_id_json(&record)), &record))
 }
 
 /// Deletes a service ID and its API keys.
@@ -204,12 +192,9 @@ pub async fn delete(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let result = async {
-        state.app.delete_service_id(&caller, &id).await?;
-        Ok(StatusCode::NO_CONTENT.into_response())
-    };
-    result.await.map_err(in_identity_envelope)
+) -> Result<Response, IdentityError> {
+    state.app.delete_service_id(&caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Locks a service ID.
@@ -217,12 +202,9 @@ pub async fn lock(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let result = async {
-        state.app.lock_service_id(&caller, &id, true).await?;
-        Ok(StatusCode::NO_CONTENT.into_response())
-    };
-    result.await.map_err(in_identity_envelope)
+) -> Result<Response, IdentityError> {
+    state.app.lock_service_id(&caller, &id, true).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// Unlocks a service ID.
@@ -230,10 +212,7 @@ pub async fn unlock(
     State(state): State<ApiState>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let result = async {
-        state.app.lock_service_id(&caller, &id, false).await?;
-        Ok(StatusCode::NO_CONTENT.into_response())
-    };
-    result.await.map_err(in_identity_envelope)
+) -> Result<Response, IdentityError> {
+    state.app.lock_service_id(&caller, &id, false).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -4,8 +4,6 @@
 //! Subjects are named by id: a user by IAM id (`IBMid-…`), a service ID by `ServiceId-…` or `iam-ServiceId-…`, an
 //! access group by `AccessGroupId-…`.
 
-use std::io::{BufRead, IsTerminal, Write};
-
 use anyhow::{Context, bail};
 use clap::Args;
 use reqwest::Method;
@@ -13,6 +11,7 @@ use serde_json::{Value, json};
 
 use crate::Connection;
 use crate::client::Client;
+use crate::commands::is::confirm;
 use crate::output::Printer;
 
 /// Whom a policy is for.
@@ -327,19 +326,7 @@ pub struct Delete {
 impl Delete {
     pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
         SubjectKind::User.attribute(&self.subject)?;
-        if !self.force {
-            if !std::io::stdin().is_terminal() {
-                bail!("refusing to delete `{}` without confirmation: add -f to delete non-interactively", self.id);
-            }
-            print!("Really delete policy {} of user {}? [y/N] ", self.id, self.subject);
-            std::io::stdout().flush()?;
-            let mut answer = String::new();
-            std::io::stdin().lock().read_line(&mut answer)?;
-            if !matches!(answer.trim(), "y" | "Y" | "yes") {
-                printer.progress("Nothing was deleted.");
-                return Ok(());
-            }
-        }
+        confirm(&format!("policy {} of user {}", self.id, self.subject), self.force)?;
         let client = Client::connect(connection)?;
         let policy = client.call(Method::GET, &format!("/v1/policies/{}", self.id), None).await?;
         let subject = policy["subjects"][0]["attributes"][0]["value"].as_str().unwrap_or_default();

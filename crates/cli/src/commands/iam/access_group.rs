@@ -4,14 +4,13 @@
 //! a name, a name that more than one group has is refused and the id must be given. Users are named by their IBMid
 //! (`IBMid-…`) and service IDs by their id (`ServiceId-…` or `iam-ServiceId-…`).
 
-use std::io::{BufRead, IsTerminal, Write};
-
 use clap::Args;
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::Connection;
 use crate::client::Client;
+use crate::commands::is::confirm;
 use crate::output::Printer;
 
 /// `access-group-create GROUP_NAME [-d DESCRIPTION]`
@@ -284,22 +283,7 @@ impl Update {
 
 impl Delete {
     pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
-        if !self.force {
-            if !std::io::stdin().is_terminal() {
-                anyhow::bail!(
-                    "refusing to delete `{}` without confirmation: add -f to delete non-interactively",
-                    self.group
-                );
-            }
-            print!("Really delete access group {}? [y/N] ", self.group);
-            std::io::stdout().flush()?;
-            let mut answer = String::new();
-            std::io::stdin().lock().read_line(&mut answer)?;
-            if !matches!(answer.trim(), "y" | "Y" | "yes") {
-                printer.progress("Nothing was deleted.");
-                return Ok(());
-            }
-        }
+        confirm(&format!("access group {}", self.group), self.force)?;
         let client = Client::connect(connection)?;
         let account = client.account_id().await?;
         printer.progress(&format!("Deleting access group {} as {}...", self.group, client.iam_id().await?));
