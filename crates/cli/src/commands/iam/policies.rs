@@ -1,13 +1,12 @@
 //! `hubspoke iam authorization-policies`, `authorization-policy ID`, `authorization-policy-delete ID [-f]`.
 
-use std::io::{BufRead, IsTerminal, Write};
-
 use clap::Args;
 use reqwest::Method;
 
 use super::render;
 use crate::Connection;
 use crate::client::Client;
+use crate::commands::is::confirm;
 use crate::output::Printer;
 
 /// The `authorization-policies` command.
@@ -78,22 +77,7 @@ impl Show {
 
 impl Delete {
     pub(crate) async fn run(self, connection: &Connection, printer: &Printer) -> anyhow::Result<()> {
-        if !self.force {
-            if !std::io::stdin().is_terminal() {
-                anyhow::bail!(
-                    "refusing to delete `{}` without confirmation: add -f to delete non-interactively",
-                    self.id
-                );
-            }
-            print!("Really delete authorization policy {}? [y/N] ", self.id);
-            std::io::stdout().flush()?;
-            let mut answer = String::new();
-            std::io::stdin().lock().read_line(&mut answer)?;
-            if !matches!(answer.trim(), "y" | "Y" | "yes") {
-                printer.progress("Nothing was deleted.");
-                return Ok(());
-            }
-        }
+        confirm(&format!("authorization policy {}", self.id), self.force)?;
         let client = Client::connect(connection)?;
         printer.progress(&format!("Deleting authorization policy {} as {}...", self.id, client.iam_id().await?));
         client.call(Method::DELETE, &format!("/v1/policies/{}", self.id), None).await?;
