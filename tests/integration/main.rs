@@ -16,6 +16,7 @@ mod dns_forwarding;
 mod dns_plane;
 mod dns_zones;
 mod durability;
+mod enforcement;
 mod fuzz_smoke;
 mod global_catalog;
 mod hostile;

@@ -98,6 +98,28 @@ impl ApiError {
         )
     }
 
+    /// The 403 of the API of `service` (the first segment of an IAM action) for a caller no policy lets perform an
+    /// operation, with `reason` (the action and resource the request needed) as its details.
+    pub fn not_authorized(service: &str, reason: String) -> ApiError {
+        match service {
+            "is" | "transit" => {
+                ApiError::new(StatusCode::FORBIDDEN, "not_authorized", "The request is not authorized.")
+                    .with_details(Value::String(reason))
+            }
+            "dns-svcs" | "resource-controller" => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Access to the api resource is not authorized.")
+                    .with_details(Value::String(reason))
+            }
+            "iam-identity" => {
+                crate::identity::in_identity_envelope(ApiError::new(StatusCode::FORBIDDEN, "forbidden", reason))
+            }
+            "iam" | "iam-groups" | "iam-access-management" => {
+                ApiError::new(StatusCode::FORBIDDEN, "insufficent_permissions", reason)
+            }
+            _ => ApiError::new(StatusCode::FORBIDDEN, "forbidden", reason),
+        }
+    }
+
     /// 401 `invalid_token`, with IBM's documented message.
     pub fn invalid_token() -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "The provided IAM token is invalid.")
@@ -159,6 +181,7 @@ impl From<AppError> for ApiError {
             AppError::RoleNotFound(_) => ApiError::new(StatusCode::NOT_FOUND, "role_not_found", message),
             AppError::RoleConflict(_) => ApiError::new(StatusCode::CONFLICT, "role_conflict_error", message),
             AppError::Forbidden(_) => ApiError::new(StatusCode::FORBIDDEN, "insufficent_permissions", message),
+            AppError::AccessDenied(denial) => ApiError::not_authorized(denial.service(), message),
             AppError::DuplicatePolicy { existing } => {
                 ApiError::new(StatusCode::CONFLICT, "policy_conflict_error", message)
                     .with_details(json!({ "conflicts_with": { "etag": existing.etag(), "policy": existing.id } }))

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Request};
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, RawPathParams, Request};
 use axum::http::request::Parts;
-use axum::http::{Method, StatusCode, header};
+use axum::http::{StatusCode, header};
+use hubspoke_app::access::Target;
 use hubspoke_app::precondition::Precondition;
 use hubspoke_iam::{Caller, CallerKind};
 use serde::Deserialize;
@@ -16,6 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::ApiState;
 use crate::error::ApiError;
+use crate::operations::Access;
 use crate::region::RequestRegion;
 
 /// A JSON body. Parse errors name the path of the offending field.
@@ -255,43 +257,51 @@ impl FromRequestParts<ApiState> for Authenticated {
         let mut caller = state.tokens.verify(token).map_err(|_| ApiError::invalid_token())?;
         caller.region = parts.extensions.get::<RequestRegion>().map(|region| region.0.name.to_owned());
         if let CallerKind::AccountIdentity { .. } = caller.kind {
-            let path = parts.extensions.get::<MatchedPath>().map(MatchedPath::as_str);
-            interim_rule(&parts.method, path, &caller)?;
+            enforce(parts, state, &caller).await?;
         }
         Ok(Authenticated(caller))
     }
 }
 
-/// Until access policies are enforced, an identity that is not its account's administrator may only use the IAM
-/// Identity operations on service IDs and API keys, where the application lets it read its own identity (and a user
-/// manage its own keys and the service IDs it created). Every other operation is refused here, before it runs, with
-/// the 403 of the API it belongs to.
-fn interim_rule(method: &Method, path: Option<&str>, caller: &Caller) -> Result<(), ApiError> {
-    let identity_api = path.is_some_and(|path| path.starts_with("/v1/serviceids") || path.starts_with("/v1/apikeys"));
-    if identity_api {
-        return Ok(());
+/// Decides the operation for an identity that is not its account's administrator, before its handler runs: the
+/// operations table names the IAM action and the path parameter holding the resource, and the application decides it
+/// with the account's access policies. Operations that decide for themselves are let through here.
+async fn enforce(parts: &mut Parts, state: &ApiState, caller: &Caller) -> Result<(), ApiError> {
+    let path = parts.extensions.get::<MatchedPath>().map(|path| path.as_str().to_owned());
+    let operation = path.as_deref().and_then(|path| crate::operations::operation_at(&parts.method, path));
+    match operation {
+        Some((_, Access::AnyIdentity | Access::InOperation)) => Ok(()),
+        Some((_, Access::Action { action, resource: None })) => {
+            Ok(state.app.authorize(caller, action, Target::Account).await?)
+        }
+        Some((_, Access::Action { action, resource: Some(param) })) => {
+            let params = RawPathParams::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::invalid_query("the path's parameters are not valid UTF-8"))?;
+            let id = params.iter().find(|(name, _)| *name == param).map(|(_, value)| value.to_owned());
+            let target = id.as_deref().map_or(Target::Account, Target::Resource);
+            Ok(state.app.authorize(caller, action, target).await?)
+        }
+        Some((tag, Access::Administrator)) => Err(administrators_only(tag, caller)),
+        None => Err(administrators_only("hubspoke", caller)),
     }
+}
+
+/// The refusal of an operation only the operator and account administrators may use, in the 403 of its API.
+fn administrators_only(tag: &str, caller: &Caller) -> ApiError {
     let reason = format!(
-        "`{}` is not its account's administrator, and until access policies are enforced only the administrator may \
-         use this operation",
+        "`{}` is not its account's administrator, and only the administrator may use this operation",
         caller.iam_id
     );
-    let refusal = match path.and_then(|path| crate::operations::tag_of(method, path)) {
-        Some("VPC" | "Transit Gateway") => {
-            ApiError::new(StatusCode::FORBIDDEN, "not_authorized", "The request is not authorized.")
-                .with_details(Value::String(reason))
-        }
-        Some("DNS Services") => {
-            ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Access to the api resource is not authorized.")
-                .with_details(Value::String(reason))
-        }
-        Some("IAM Identity") => {
-            crate::identity::in_identity_envelope(ApiError::new(StatusCode::FORBIDDEN, "forbidden", reason))
-        }
-        Some("Policy Management") => ApiError::new(StatusCode::FORBIDDEN, "insufficent_permissions", reason),
-        _ => ApiError::new(StatusCode::FORBIDDEN, "forbidden", reason),
+    let service = match tag {
+        "VPC" => "is",
+        "Transit Gateway" => "transit",
+        "DNS Services" => "dns-svcs",
+        "IAM Identity" => "iam-identity",
+        "Policy Management" | "IAM Access Groups" => "iam",
+        _ => "",
     };
-    Err(refusal)
+    ApiError::not_authorized(service, reason)
 }
 
 /// The caller when the request carries a valid bearer token, `None` otherwise: for endpoints that answer everyone

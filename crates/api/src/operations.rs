@@ -47,6 +47,41 @@ pub struct Operation {
     pub success: u16,
     /// Whether it needs a bearer token.
     pub authenticated: bool,
+    /// What it asks of IAM when a user or service ID other than the account's administrator calls it.
+    pub access: Access,
+}
+
+/// What an operation asks of IAM for a user or service ID that is not its account's administrator; the operator and
+/// administrators may call every operation. Checked by the `Authenticated` extractor before the handler runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Only the operator and account administrators: hubspoke's own operations, and the services whose IAM actions
+    /// the role catalog does not know (Transit Gateway, Resource Manager's changes).
+    Administrator,
+    /// Every identity of an account: what IBM shows every member (the region catalog, the role catalog, the
+    /// account's resource groups).
+    AnyIdentity,
+    /// The operation decides, because its resource is in its body or it has rules of its own: policies and custom
+    /// roles (on the policy's resource), IAM Identity (an identity's own service IDs and keys), User Management and
+    /// AuthZEN (whoever may read the account's policies).
+    InOperation,
+    /// This IAM action, on the resource whose id the named path parameter holds, or on the account's service.
+    Action {
+        /// For example `is.vpc.vpc.read`.
+        action: &'static str,
+        /// The path parameter naming the resource; `None` for lists and creates of top-level resources.
+        resource: Option<&'static str>,
+    },
+}
+
+/// `action` on the account's service.
+const fn account(action: &'static str) -> Access {
+    Access::Action { action, resource: None }
+}
+
+/// `action` on the resource in the path parameter `param`.
+const fn on(action: &'static str, param: &'static str) -> Access {
+    Access::Action { action, resource: Some(param) }
 }
 
 /// Query parameters every VPC API request takes (`version` is required, as IBM's is).
@@ -98,7 +133,18 @@ fn op(method: Method, path: &'static str, id: &'static str, tag: &'static str, s
         Method::DELETE => 204,
         _ => 200,
     };
-    Operation { method, path, id, tag, summary, query: &[], body: Body::None, success, authenticated: true }
+    Operation {
+        method,
+        path,
+        id,
+        tag,
+        summary,
+        query: &[],
+        body: Body::None,
+        success,
+        authenticated: true,
+        access: Access::Administrator,
+    }
 }
 
 impl Operation {
@@ -117,19 +163,28 @@ impl Operation {
         self
     }
 
+    fn access(mut self, access: Access) -> Operation {
+        self.access = access;
+        self
+    }
+
     fn public(mut self) -> Operation {
         self.authenticated = false;
         self
     }
 }
 
-/// The tag (the API) of the operation at `method` and the route `path`, as the router matched it.
-pub fn tag_of(method: &Method, path: &str) -> Option<&'static str> {
-    static TAGS: std::sync::OnceLock<Vec<(Method, &'static str, &'static str)>> = std::sync::OnceLock::new();
-    let tags = TAGS.get_or_init(|| {
-        operations().into_iter().map(|(operation, _)| (operation.method, operation.path, operation.tag)).collect()
+/// The tag (the API) and the IAM access of the operation at `method` and the route `path`, as the router matched it.
+pub fn operation_at(method: &Method, path: &str) -> Option<(&'static str, Access)> {
+    type Table = std::collections::HashMap<(Method, &'static str), (&'static str, Access)>;
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        operations()
+            .into_iter()
+            .map(|(operation, _)| ((operation.method, operation.path), (operation.tag, operation.access)))
+            .collect()
     });
-    tags.iter().find(|(m, p, _)| m == method && *p == path).map(|(_, _, tag)| *tag)
+    table.get(&(method.clone(), path)).copied()
 }
 
 /// Every operation with its handler.
@@ -253,7 +308,8 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             get(operator::events::list),
         ),
         (
-            op(M::GET, "/_hubspoke/vpcs/{vpc_id}/dns_endpoint", "get_dns_endpoint", ops, "A VPC's DNS endpoint"),
+            op(M::GET, "/_hubspoke/vpcs/{vpc_id}/dns_endpoint", "get_dns_endpoint", ops, "A VPC's DNS endpoint")
+                .access(on("is.vpc.vpc.read", "vpc_id")),
             get(vpc::vpcs::dns_endpoint),
         ),
         (
@@ -264,6 +320,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 ops,
                 "A name as a VPC's resolver sees it, and why",
             )
+            .access(on("is.vpc.vpc.read", "vpc_id"))
             .query(&[("name", true), ("type", false), ("source", false)]),
             get(operator::dns_lookup::lookup),
         ),
@@ -279,17 +336,38 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             .success(200),
             post(operator::explain::binding),
         ),
-        (op(M::GET, "/v1/vpcs", "list_vpcs", is, "List VPCs").query(VPC_LIST_QUERY), get(vpc::vpcs::list)),
         (
-            op(M::POST, "/v1/vpcs", "create_vpc", is, "Create a VPC").query(VPC_QUERY).body(Body::Json(&[])),
+            op(M::GET, "/v1/vpcs", "list_vpcs", is, "List VPCs")
+                .access(account("is.vpc.vpc.list"))
+                .query(VPC_LIST_QUERY),
+            get(vpc::vpcs::list),
+        ),
+        (
+            op(M::POST, "/v1/vpcs", "create_vpc", is, "Create a VPC")
+                .access(account("is.vpc.vpc.create"))
+                .query(VPC_QUERY)
+                .body(Body::Json(&[])),
             post(vpc::vpcs::create),
         ),
-        (op(M::GET, "/v1/vpcs/{id}", "get_vpc", is, "Retrieve a VPC").query(VPC_QUERY), get(vpc::vpcs::get)),
         (
-            op(M::PATCH, "/v1/vpcs/{id}", "update_vpc", is, "Update a VPC").query(VPC_QUERY).body(Body::Json(&[])),
+            op(M::GET, "/v1/vpcs/{id}", "get_vpc", is, "Retrieve a VPC")
+                .access(on("is.vpc.vpc.read", "id"))
+                .query(VPC_QUERY),
+            get(vpc::vpcs::get),
+        ),
+        (
+            op(M::PATCH, "/v1/vpcs/{id}", "update_vpc", is, "Update a VPC")
+                .access(on("is.vpc.vpc.update", "id"))
+                .query(VPC_QUERY)
+                .body(Body::Json(&[])),
             patch(vpc::vpcs::update),
         ),
-        (op(M::DELETE, "/v1/vpcs/{id}", "delete_vpc", is, "Delete a VPC").query(VPC_QUERY), delete(vpc::vpcs::delete)),
+        (
+            op(M::DELETE, "/v1/vpcs/{id}", "delete_vpc", is, "Delete a VPC")
+                .access(on("is.vpc.vpc.delete", "id"))
+                .query(VPC_QUERY),
+            delete(vpc::vpcs::delete),
+        ),
         (
             op(
                 M::GET,
@@ -298,6 +376,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "List a VPC's DNS resolution bindings",
             )
+            .access(on("is.vpc.dns-resolution-binding.list", "vpc_id"))
             .query(VPC_LIST_QUERY),
             get(vpc::bindings::list),
         ),
@@ -309,6 +388,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Bind a DNS-shared VPC to a hub",
             )
+            .access(on("is.vpc.dns-resolution-binding.create", "vpc_id"))
             .query(VPC_QUERY)
             .body(Body::Json(&[("vpc", "object")])),
             post(vpc::bindings::create),
@@ -321,6 +401,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Retrieve a binding",
             )
+            .access(on("is.vpc.dns-resolution-binding.read", "vpc_id"))
             .query(VPC_QUERY),
             get(vpc::bindings::get),
         ),
@@ -332,6 +413,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Rename a binding",
             )
+            .access(on("is.vpc.dns-resolution-binding.update", "vpc_id"))
             .query(VPC_QUERY)
             .body(Body::Json(&[])),
             patch(vpc::bindings::update),
@@ -344,6 +426,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Delete a binding",
             )
+            .access(on("is.vpc.dns-resolution-binding.delete", "vpc_id"))
             .query(VPC_QUERY)
             .success(202),
             delete(vpc::bindings::delete),
@@ -356,6 +439,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Retrieve a VPC's default security group",
             )
+            .access(on("is.vpc.vpc.read", "vpc_id"))
             .query(VPC_QUERY),
             get(vpc::security_groups::get_vpc_default),
         ),
@@ -367,6 +451,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Retrieve a VPC's default network ACL",
             )
+            .access(on("is.vpc.vpc.read", "vpc_id"))
             .query(VPC_QUERY),
             get(vpc::network_acls::get_vpc_default),
         ),
@@ -378,6 +463,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "List a VPC's routing tables",
             )
+            .access(on("is.vpc.routing-table.list", "vpc_id"))
             .query(&[
                 ("version", true),
                 ("generation", false),
@@ -395,6 +481,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Retrieve a VPC's default routing table",
             )
+            .access(on("is.vpc.vpc.read", "vpc_id"))
             .query(VPC_QUERY),
             get(vpc::routing_tables::get_vpc_default),
         ),
@@ -406,41 +493,48 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Retrieve a routing table",
             )
+            .access(on("is.vpc.routing-table.read", "vpc_id"))
             .query(VPC_QUERY),
             get(vpc::routing_tables::get),
         ),
         (
-            op(M::GET, "/v1/security_groups", "list_security_groups", is, "List security groups").query(&[
-                ("version", true),
-                ("generation", false),
-                ("limit", false),
-                ("start", false),
-                ("resource_group.id", false),
-                ("vpc.id", false),
-                ("vpc.crn", false),
-                ("vpc.name", false),
-            ]),
+            op(M::GET, "/v1/security_groups", "list_security_groups", is, "List security groups")
+                .access(account("is.security-group.security-group.read"))
+                .query(&[
+                    ("version", true),
+                    ("generation", false),
+                    ("limit", false),
+                    ("start", false),
+                    ("resource_group.id", false),
+                    ("vpc.id", false),
+                    ("vpc.crn", false),
+                    ("vpc.name", false),
+                ]),
             get(vpc::security_groups::list),
         ),
         (
             op(M::POST, "/v1/security_groups", "create_security_group", is, "Create a security group")
+                .access(account("is.security-group.security-group.create"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[("vpc", "object")])),
             post(vpc::security_groups::create),
         ),
         (
             op(M::GET, "/v1/security_groups/{id}", "get_security_group", is, "Retrieve a security group")
+                .access(on("is.security-group.security-group.read", "id"))
                 .query(VPC_QUERY),
             get(vpc::security_groups::get),
         ),
         (
             op(M::PATCH, "/v1/security_groups/{id}", "update_security_group", is, "Rename a security group")
+                .access(on("is.security-group.security-group.update", "id"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[])),
             patch(vpc::security_groups::update),
         ),
         (
             op(M::DELETE, "/v1/security_groups/{id}", "delete_security_group", is, "Delete a security group")
+                .access(on("is.security-group.security-group.delete", "id"))
                 .query(VPC_QUERY),
             delete(vpc::security_groups::delete),
         ),
@@ -452,6 +546,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "List a security group's rules",
             )
+            .access(on("is.security-group.security-group.read", "id"))
             .query(VPC_QUERY),
             get(vpc::security_groups::list_rules),
         ),
@@ -463,6 +558,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Add a security group rule",
             )
+            .access(on("is.security-group.security-group.update", "id"))
             .query(VPC_QUERY)
             .body(Body::Json(&[("direction", "string"), ("protocol", "string")])),
             post(vpc::security_groups::create_rule),
@@ -475,6 +571,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Retrieve a security group rule",
             )
+            .access(on("is.security-group.security-group.read", "id"))
             .query(VPC_QUERY),
             get(vpc::security_groups::get_rule),
         ),
@@ -486,6 +583,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Update a security group rule",
             )
+            .access(on("is.security-group.security-group.update", "id"))
             .query(VPC_QUERY)
             .body(Body::Json(&[])),
             patch(vpc::security_groups::update_rule),
@@ -498,6 +596,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Delete a security group rule",
             )
+            .access(on("is.security-group.security-group.update", "id"))
             .query(VPC_QUERY),
             delete(vpc::security_groups::delete_rule),
         ),
@@ -509,6 +608,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "List a security group's targets",
             )
+            .access(on("is.security-group.security-group.read", "id"))
             .query(VPC_LIST_QUERY),
             get(vpc::security_groups::list_targets),
         ),
@@ -520,6 +620,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Add a security group to a target",
             )
+            .access(on("is.security-group.security-group.update", "id"))
             .query(VPC_QUERY)
             .success(201),
             put(vpc::security_groups::add_target),
@@ -532,6 +633,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Retrieve a security group target",
             )
+            .access(on("is.security-group.security-group.read", "id"))
             .query(VPC_QUERY),
             get(vpc::security_groups::get_target),
         ),
@@ -543,41 +645,51 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Remove a security group from a target",
             )
+            .access(on("is.security-group.security-group.update", "id"))
             .query(VPC_QUERY),
             delete(vpc::security_groups::remove_target),
         ),
         (
-            op(M::GET, "/v1/network_acls", "list_network_acls", is, "List network ACLs").query(&[
-                ("version", true),
-                ("generation", false),
-                ("limit", false),
-                ("start", false),
-                ("resource_group.id", false),
-            ]),
+            op(M::GET, "/v1/network_acls", "list_network_acls", is, "List network ACLs")
+                .access(account("is.network-acl.network-acl.list"))
+                .query(&[
+                    ("version", true),
+                    ("generation", false),
+                    ("limit", false),
+                    ("start", false),
+                    ("resource_group.id", false),
+                ]),
             get(vpc::network_acls::list),
         ),
         (
             op(M::POST, "/v1/network_acls", "create_network_acl", is, "Create a network ACL")
+                .access(account("is.network-acl.network-acl.create"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[("vpc", "object")])),
             post(vpc::network_acls::create),
         ),
         (
-            op(M::GET, "/v1/network_acls/{id}", "get_network_acl", is, "Retrieve a network ACL").query(VPC_QUERY),
+            op(M::GET, "/v1/network_acls/{id}", "get_network_acl", is, "Retrieve a network ACL")
+                .access(on("is.network-acl.network-acl.read", "id"))
+                .query(VPC_QUERY),
             get(vpc::network_acls::get),
         ),
         (
             op(M::PATCH, "/v1/network_acls/{id}", "update_network_acl", is, "Rename a network ACL")
+                .access(on("is.network-acl.network-acl.update", "id"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[])),
             patch(vpc::network_acls::update),
         ),
         (
-            op(M::DELETE, "/v1/network_acls/{id}", "delete_network_acl", is, "Delete a network ACL").query(VPC_QUERY),
+            op(M::DELETE, "/v1/network_acls/{id}", "delete_network_acl", is, "Delete a network ACL")
+                .access(on("is.network-acl.network-acl.delete", "id"))
+                .query(VPC_QUERY),
             delete(vpc::network_acls::delete),
         ),
         (
             op(M::GET, "/v1/network_acls/{id}/rules", "list_network_acl_rules", is, "List a network ACL's rules")
+                .access(on("is.network-acl.network-acl.read", "id"))
                 .query(&[
                     ("version", true),
                     ("generation", false),
@@ -589,6 +701,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
         ),
         (
             op(M::POST, "/v1/network_acls/{id}/rules", "create_network_acl_rule", is, "Add a network ACL rule")
+                .access(on("is.network-acl.network-acl.update", "id"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[
                     ("action", "string"),
@@ -601,6 +714,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
         ),
         (
             op(M::GET, "/v1/network_acls/{id}/rules/{rule}", "get_network_acl_rule", is, "Retrieve a network ACL rule")
+                .access(on("is.network-acl.network-acl.read", "id"))
                 .query(VPC_QUERY),
             get(vpc::network_acls::get_rule),
         ),
@@ -612,6 +726,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Update a network ACL rule",
             )
+            .access(on("is.network-acl.network-acl.update", "id"))
             .query(VPC_QUERY)
             .body(Body::Json(&[])),
             patch(vpc::network_acls::update_rule),
@@ -624,11 +739,13 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Delete a network ACL rule",
             )
+            .access(on("is.network-acl.network-acl.update", "id"))
             .query(VPC_QUERY),
             delete(vpc::network_acls::delete_rule),
         ),
         (
             op(M::GET, "/v1/subnets/{id}/network_acl", "get_subnet_network_acl", is, "Retrieve a subnet's network ACL")
+                .access(on("is.subnet.subnet.read", "id"))
                 .query(VPC_QUERY),
             get(vpc::network_acls::get_subnet_acl),
         ),
@@ -640,22 +757,32 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Attach a network ACL to a subnet",
             )
+            .access(on("is.subnet.subnet.update", "id"))
             .query(VPC_QUERY)
             .body(Body::Json(&[]))
             .success(201),
             put(vpc::network_acls::replace_subnet_acl),
         ),
-        (op(M::GET, "/v1/regions", "list_regions", is, "List regions").query(VPC_QUERY), get(vpc::regions::list)),
         (
-            op(M::GET, "/v1/regions/{name}", "get_region", is, "Retrieve a region").query(VPC_QUERY),
+            op(M::GET, "/v1/regions", "list_regions", is, "List regions").access(Access::AnyIdentity).query(VPC_QUERY),
+            get(vpc::regions::list),
+        ),
+        (
+            op(M::GET, "/v1/regions/{name}", "get_region", is, "Retrieve a region")
+                .access(Access::AnyIdentity)
+                .query(VPC_QUERY),
             get(vpc::regions::get),
         ),
         (
-            op(M::GET, "/v1/regions/{name}/zones", "list_region_zones", is, "List a region's zones").query(VPC_QUERY),
+            op(M::GET, "/v1/regions/{name}/zones", "list_region_zones", is, "List a region's zones")
+                .access(Access::AnyIdentity)
+                .query(VPC_QUERY),
             get(vpc::regions::list_zones),
         ),
         (
-            op(M::GET, "/v1/regions/{name}/zones/{zone}", "get_region_zone", is, "Retrieve a zone").query(VPC_QUERY),
+            op(M::GET, "/v1/regions/{name}/zones/{zone}", "get_region_zone", is, "Retrieve a zone")
+                .access(Access::AnyIdentity)
+                .query(VPC_QUERY),
             get(vpc::regions::get_zone),
         ),
         (
@@ -666,6 +793,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "List a VPC's address prefixes",
             )
+            .access(on("is.vpc.vpc.read", "vpc_id"))
             .query(VPC_LIST_QUERY),
             get(vpc::prefixes::list),
         ),
@@ -677,6 +805,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Create an address prefix",
             )
+            .access(on("is.vpc.vpc.update", "vpc_id"))
             .query(VPC_QUERY)
             .body(Body::Json(&[("cidr", "string"), ("zone", "object")])),
             post(vpc::prefixes::create),
@@ -689,6 +818,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Retrieve an address prefix",
             )
+            .access(on("is.vpc.vpc.read", "vpc_id"))
             .query(VPC_QUERY),
             get(vpc::prefixes::get),
         ),
@@ -700,6 +830,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Update an address prefix",
             )
+            .access(on("is.vpc.vpc.update", "vpc_id"))
             .query(VPC_QUERY)
             .body(Body::Json(&[])),
             patch(vpc::prefixes::update),
@@ -712,48 +843,64 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Delete an address prefix",
             )
+            .access(on("is.vpc.vpc.update", "vpc_id"))
             .query(VPC_QUERY),
             delete(vpc::prefixes::delete),
         ),
-        (op(M::GET, "/v1/subnets", "list_subnets", is, "List subnets").query(VPC_LIST_QUERY), get(vpc::subnets::list)),
+        (
+            op(M::GET, "/v1/subnets", "list_subnets", is, "List subnets")
+                .access(account("is.subnet.subnet.list"))
+                .query(VPC_LIST_QUERY),
+            get(vpc::subnets::list),
+        ),
         (
             op(M::POST, "/v1/subnets", "create_subnet", is, "Create a subnet")
+                .access(account("is.subnet.subnet.create"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[("vpc", "object")])),
             post(vpc::subnets::create),
         ),
         (
-            op(M::GET, "/v1/subnets/{id}", "get_subnet", is, "Retrieve a subnet").query(VPC_QUERY),
+            op(M::GET, "/v1/subnets/{id}", "get_subnet", is, "Retrieve a subnet")
+                .access(on("is.subnet.subnet.read", "id"))
+                .query(VPC_QUERY),
             get(vpc::subnets::get),
         ),
         (
             op(M::PATCH, "/v1/subnets/{id}", "update_subnet", is, "Rename a subnet")
+                .access(on("is.subnet.subnet.update", "id"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[])),
             patch(vpc::subnets::update),
         ),
         (
-            op(M::DELETE, "/v1/subnets/{id}", "delete_subnet", is, "Delete a subnet").query(VPC_QUERY),
+            op(M::DELETE, "/v1/subnets/{id}", "delete_subnet", is, "Delete a subnet")
+                .access(on("is.subnet.subnet.delete", "id"))
+                .query(VPC_QUERY),
             delete(vpc::subnets::delete),
         ),
         (
             op(M::GET, "/v1/subnets/{id}/reserved_ips", "list_subnet_reserved_ips", is, "List a subnet's reserved IPs")
+                .access(on("is.subnet.subnet.read", "id"))
                 .query(VPC_LIST_QUERY),
             get(vpc::subnets::list_reserved_ips),
         ),
         (
             op(M::POST, "/v1/subnets/{id}/reserved_ips", "create_subnet_reserved_ip", is, "Reserve an IP")
+                .access(on("is.subnet.subnet.update", "id"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[])),
             post(vpc::subnets::create_reserved_ip),
         ),
         (
             op(M::GET, "/v1/subnets/{id}/reserved_ips/{ip}", "get_subnet_reserved_ip", is, "Retrieve a reserved IP")
+                .access(on("is.subnet.subnet.read", "id"))
                 .query(VPC_QUERY),
             get(vpc::subnets::get_reserved_ip),
         ),
         (
             op(M::PATCH, "/v1/subnets/{id}/reserved_ips/{ip}", "update_subnet_reserved_ip", is, "Update a reserved IP")
+                .access(on("is.subnet.subnet.update", "id"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[])),
             patch(vpc::subnets::update_reserved_ip),
@@ -766,6 +913,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Retrieve a subnet's public gateway",
             )
+            .access(on("is.subnet.subnet.read", "id"))
             .query(VPC_QUERY),
             get(vpc::public_gateways::get_for_subnet),
         ),
@@ -777,6 +925,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Attach a public gateway to a subnet",
             )
+            .access(on("is.subnet.subnet.update", "id"))
             .query(VPC_QUERY)
             .body(Body::Json(&[]))
             .success(201),
@@ -790,38 +939,45 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Detach a subnet's public gateway",
             )
+            .access(on("is.subnet.subnet.update", "id"))
             .query(VPC_QUERY),
             delete(vpc::public_gateways::unset_for_subnet),
         ),
         (
-            op(M::GET, "/v1/public_gateways", "list_public_gateways", is, "List public gateways").query(&[
-                ("version", true),
-                ("generation", false),
-                ("limit", false),
-                ("start", false),
-                ("resource_group.id", false),
-            ]),
+            op(M::GET, "/v1/public_gateways", "list_public_gateways", is, "List public gateways")
+                .access(account("is.public-gateway.public-gateway.list"))
+                .query(&[
+                    ("version", true),
+                    ("generation", false),
+                    ("limit", false),
+                    ("start", false),
+                    ("resource_group.id", false),
+                ]),
             get(vpc::public_gateways::list),
         ),
         (
             op(M::POST, "/v1/public_gateways", "create_public_gateway", is, "Create a public gateway")
+                .access(account("is.public-gateway.public-gateway.create"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[("vpc", "object"), ("zone", "object")])),
             post(vpc::public_gateways::create),
         ),
         (
             op(M::GET, "/v1/public_gateways/{id}", "get_public_gateway", is, "Retrieve a public gateway")
+                .access(on("is.public-gateway.public-gateway.read", "id"))
                 .query(VPC_QUERY),
             get(vpc::public_gateways::get),
         ),
         (
             op(M::PATCH, "/v1/public_gateways/{id}", "update_public_gateway", is, "Rename a public gateway")
+                .access(on("is.public-gateway.public-gateway.update", "id"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[])),
             patch(vpc::public_gateways::update),
         ),
         (
             op(M::DELETE, "/v1/public_gateways/{id}", "delete_public_gateway", is, "Delete a public gateway")
+                .access(on("is.public-gateway.public-gateway.delete", "id"))
                 .query(VPC_QUERY),
             delete(vpc::public_gateways::delete),
         ),
@@ -833,33 +989,39 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Release a reserved IP",
             )
+            .access(on("is.subnet.subnet.update", "id"))
             .query(VPC_QUERY),
             delete(vpc::subnets::delete_reserved_ip),
         ),
         (
             op(M::GET, "/v1/endpoint_gateways", "list_endpoint_gateways", is, "List endpoint gateways")
+                .access(account("is.endpoint-gateway.endpoint-gateway.list"))
                 .query(VPC_LIST_QUERY),
             get(vpc::gateways::list),
         ),
         (
             op(M::POST, "/v1/endpoint_gateways", "create_endpoint_gateway", is, "Create an endpoint gateway")
+                .access(account("is.endpoint-gateway.endpoint-gateway.create"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[("target", "object"), ("vpc", "object")])),
             post(vpc::gateways::create),
         ),
         (
             op(M::GET, "/v1/endpoint_gateways/{id}", "get_endpoint_gateway", is, "Retrieve an endpoint gateway")
+                .access(on("is.endpoint-gateway.endpoint-gateway.read", "id"))
                 .query(VPC_QUERY),
             get(vpc::gateways::get),
         ),
         (
             op(M::PATCH, "/v1/endpoint_gateways/{id}", "update_endpoint_gateway", is, "Update an endpoint gateway")
+                .access(on("is.endpoint-gateway.endpoint-gateway.update", "id"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[])),
             patch(vpc::gateways::update),
         ),
         (
             op(M::DELETE, "/v1/endpoint_gateways/{id}", "delete_endpoint_gateway", is, "Delete an endpoint gateway")
+                .access(on("is.endpoint-gateway.endpoint-gateway.delete", "id"))
                 .query(VPC_QUERY),
             delete(vpc::gateways::delete),
         ),
@@ -871,6 +1033,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "List a gateway's reserved IPs",
             )
+            .access(on("is.endpoint-gateway.endpoint-gateway.read", "id"))
             .query(VPC_LIST_QUERY),
             get(vpc::gateways::list_ips),
         ),
@@ -882,6 +1045,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Retrieve a gateway's reserved IP",
             )
+            .access(on("is.endpoint-gateway.endpoint-gateway.read", "id"))
             .query(VPC_QUERY),
             get(vpc::gateways::get_ip),
         ),
@@ -893,6 +1057,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Bind a reserved IP to a gateway",
             )
+            .access(on("is.endpoint-gateway.endpoint-gateway.update", "id"))
             .query(VPC_QUERY)
             .success(201),
             put(vpc::gateways::bind_ip),
@@ -905,6 +1070,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Unbind a reserved IP",
             )
+            .access(on("is.endpoint-gateway.endpoint-gateway.update", "id"))
             .query(VPC_QUERY),
             delete(vpc::gateways::unbind_ip),
         ),
@@ -916,6 +1082,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "List a gateway's resource bindings",
             )
+            .access(on("is.endpoint-gateway.resource-binding.list", "id"))
             .query(VPC_LIST_QUERY),
             get(vpc::resource_bindings::list),
         ),
@@ -927,6 +1094,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Create a resource binding",
             )
+            .access(on("is.endpoint-gateway.resource-binding.create", "id"))
             .query(VPC_QUERY)
             .body(Body::Json(&[("target", "object")])),
             post(vpc::resource_bindings::create),
@@ -939,6 +1107,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Retrieve a resource binding",
             )
+            .access(on("is.endpoint-gateway.resource-binding.read", "id"))
             .query(VPC_QUERY),
             get(vpc::resource_bindings::get),
         ),
@@ -950,6 +1119,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Rename a resource binding",
             )
+            .access(on("is.endpoint-gateway.resource-binding.update", "id"))
             .query(VPC_QUERY)
             .body(Body::Json(&[])),
             patch(vpc::resource_bindings::update),
@@ -962,12 +1132,18 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 is,
                 "Delete a resource binding",
             )
+            .access(on("is.endpoint-gateway.resource-binding.delete", "id"))
             .query(VPC_QUERY),
             delete(vpc::resource_bindings::delete),
         ),
-        (op(M::GET, resolvers, "list_custom_resolvers", dns, "List custom resolvers"), get(dns_services::list)),
+        (
+            op(M::GET, resolvers, "list_custom_resolvers", dns, "List custom resolvers")
+                .access(on("dns-svcs.zones.read", "instance_id")),
+            get(dns_services::list),
+        ),
         (
             op(M::POST, resolvers, "create_custom_resolver", dns, "Create a custom resolver")
+                .access(on("dns-svcs.zones.manage", "instance_id"))
                 .body(Body::Json(&[("name", "string"), ("locations", "array")]))
                 .success(200),
             post(dns_services::create),
@@ -979,7 +1155,8 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 "get_custom_resolver",
                 dns,
                 "Retrieve a custom resolver",
-            ),
+            )
+            .access(on("dns-svcs.zones.read", "instance_id")),
             get(dns_services::get),
         ),
         (
@@ -990,6 +1167,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 dns,
                 "Update a custom resolver",
             )
+            .access(on("dns-svcs.zones.update", "instance_id"))
             .body(Body::Json(&[])),
             patch(dns_services::update),
         ),
@@ -1000,7 +1178,8 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 "delete_custom_resolver",
                 dns,
                 "Delete a custom resolver",
-            ),
+            )
+            .access(on("dns-svcs.zones.manage", "instance_id")),
             delete(dns_services::delete),
         ),
         (
@@ -1011,6 +1190,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 dns,
                 "Add a location",
             )
+            .access(on("dns-svcs.zones.update", "instance_id"))
             .body(Body::Json(&[("subnet_crn", "string")]))
             .success(200),
             post(dns_services::add_location),
@@ -1023,6 +1203,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 dns,
                 "Update a location",
             )
+            .access(on("dns-svcs.zones.update", "instance_id"))
             .body(Body::Json(&[])),
             patch(dns_services::update_location),
         ),
@@ -1033,143 +1214,191 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 "delete_custom_resolver_location",
                 dns,
                 "Delete a location",
-            ),
+            )
+            .access(on("dns-svcs.zones.update", "instance_id")),
             delete(dns_services::delete_location),
         ),
         (
             op(M::PUT, locations_order, "update_locations_order", dns, "Reorder the locations of a custom resolver")
+                .access(on("dns-svcs.zones.update", "instance_id"))
                 .body(Body::Json(&[("locations", "array")])),
             put(dns_services::order_locations),
         ),
         (
-            op(M::GET, rules, "list_forwarding_rules", dns, "List forwarding rules").query(OFFSET_QUERY),
+            op(M::GET, rules, "list_forwarding_rules", dns, "List forwarding rules")
+                .access(on("dns-svcs.zones.read", "instance_id"))
+                .query(OFFSET_QUERY),
             get(dns_forwarding::list_rules),
         ),
         (
             op(M::POST, rules, "create_forwarding_rule", dns, "Create a forwarding rule")
+                .access(on("dns-svcs.zones.update", "instance_id"))
                 .body(Body::Json(&[("type", "string"), ("match", "string")]))
                 .success(200),
             post(dns_forwarding::create_rule),
         ),
-        (op(M::GET, rule, "get_forwarding_rule", dns, "Retrieve a forwarding rule"), get(dns_forwarding::get_rule)),
         (
-            op(M::PATCH, rule, "update_forwarding_rule", dns, "Update a forwarding rule").body(Body::Json(&[])),
+            op(M::GET, rule, "get_forwarding_rule", dns, "Retrieve a forwarding rule")
+                .access(on("dns-svcs.zones.read", "instance_id")),
+            get(dns_forwarding::get_rule),
+        ),
+        (
+            op(M::PATCH, rule, "update_forwarding_rule", dns, "Update a forwarding rule")
+                .access(on("dns-svcs.zones.update", "instance_id"))
+                .body(Body::Json(&[])),
             patch(dns_forwarding::update_rule),
         ),
         (
-            op(M::DELETE, rule, "delete_forwarding_rule", dns, "Delete a forwarding rule"),
+            op(M::DELETE, rule, "delete_forwarding_rule", dns, "Delete a forwarding rule")
+                .access(on("dns-svcs.zones.update", "instance_id")),
             delete(dns_forwarding::delete_rule),
         ),
         (
-            op(M::GET, secondaries, "list_secondary_zones", dns, "List secondary zones").query(OFFSET_QUERY),
+            op(M::GET, secondaries, "list_secondary_zones", dns, "List secondary zones")
+                .access(on("dns-svcs.zones.read", "instance_id"))
+                .query(OFFSET_QUERY),
             get(dns_forwarding::list_zones),
         ),
         (
             op(M::POST, secondaries, "create_secondary_zone", dns, "Create a secondary zone")
+                .access(on("dns-svcs.zones.update", "instance_id"))
                 .body(Body::Json(&[("zone", "string"), ("transfer_from", "array")]))
                 .success(200),
             post(dns_forwarding::create_zone),
         ),
-        (op(M::GET, secondary, "get_secondary_zone", dns, "Retrieve a secondary zone"), get(dns_forwarding::get_zone)),
         (
-            op(M::PATCH, secondary, "update_secondary_zone", dns, "Update a secondary zone").body(Body::Json(&[])),
+            op(M::GET, secondary, "get_secondary_zone", dns, "Retrieve a secondary zone")
+                .access(on("dns-svcs.zones.read", "instance_id")),
+            get(dns_forwarding::get_zone),
+        ),
+        (
+            op(M::PATCH, secondary, "update_secondary_zone", dns, "Update a secondary zone")
+                .access(on("dns-svcs.zones.update", "instance_id"))
+                .body(Body::Json(&[])),
             patch(dns_forwarding::update_zone),
         ),
         (
-            op(M::DELETE, secondary, "delete_secondary_zone", dns, "Delete a secondary zone"),
+            op(M::DELETE, secondary, "delete_secondary_zone", dns, "Delete a secondary zone")
+                .access(on("dns-svcs.zones.update", "instance_id")),
             delete(dns_forwarding::delete_zone),
         ),
         (
-            op(M::GET, zones, "list_dnszones", dns, "List DNS zones").query(&[
-                ("offset", false),
-                ("limit", false),
-                ("vpc_id", false),
-            ]),
+            op(M::GET, zones, "list_dnszones", dns, "List DNS zones")
+                .access(on("dns-svcs.zones.read", "instance_id"))
+                .query(&[("offset", false), ("limit", false), ("vpc_id", false)]),
             get(dns_zones::list),
         ),
         (
             op(M::POST, zones, "create_dnszone", dns, "Create a DNS zone")
+                .access(on("dns-svcs.zones.manage", "instance_id"))
                 .body(Body::Json(&[("name", "string")]))
                 .success(200),
             post(dns_zones::create),
         ),
-        (op(M::GET, zone, "get_dnszone", dns, "Retrieve a DNS zone"), get(dns_zones::get)),
+        (
+            op(M::GET, zone, "get_dnszone", dns, "Retrieve a DNS zone")
+                .access(on("dns-svcs.zones.read", "instance_id")),
+            get(dns_zones::get),
+        ),
         (
             op(M::PATCH, zone, "update_dnszone", dns, "Update a DNS zone's description and label")
+                .access(on("dns-svcs.zones.update", "instance_id"))
                 .body(Body::Json(&[])),
             patch(dns_zones::update),
         ),
-        (op(M::DELETE, zone, "delete_dnszone", dns, "Delete a DNS zone"), delete(dns_zones::delete)),
+        (
+            op(M::DELETE, zone, "delete_dnszone", dns, "Delete a DNS zone")
+                .access(on("dns-svcs.zones.manage", "instance_id")),
+            delete(dns_zones::delete),
+        ),
         (
             op(M::GET, networks, "list_permitted_networks", dns, "List a zone's permitted networks")
+                .access(on("dns-svcs.permitted-networks.read", "instance_id"))
                 .query(OFFSET_QUERY),
             get(dns_zones::list_networks),
         ),
         (
             op(M::POST, networks, "create_permitted_network", dns, "Permit a VPC to resolve a zone")
+                .access(on("dns-svcs.permitted-networks.manage", "instance_id"))
                 .body(Body::Json(&[("type", "string"), ("permitted_network", "object")]))
                 .success(200),
             post(dns_zones::create_network),
         ),
         (
-            op(M::GET, network, "get_permitted_network", dns, "Retrieve a permitted network"),
+            op(M::GET, network, "get_permitted_network", dns, "Retrieve a permitted network")
+                .access(on("dns-svcs.permitted-networks.read", "instance_id")),
             get(dns_zones::get_network),
         ),
         (
-            op(M::DELETE, network, "delete_permitted_network", dns, "Remove a permitted network").success(202),
+            op(M::DELETE, network, "delete_permitted_network", dns, "Remove a permitted network")
+                .access(on("dns-svcs.permitted-networks.manage", "instance_id"))
+                .success(202),
             delete(dns_zones::delete_network),
         ),
         (
-            op(M::GET, records, "list_resource_records", dns, "List a zone's resource records").query(&[
-                ("offset", false),
-                ("limit", false),
-                ("type", false),
-                ("name", false),
-            ]),
+            op(M::GET, records, "list_resource_records", dns, "List a zone's resource records")
+                .access(on("dns-svcs.resource-records.read", "instance_id"))
+                .query(&[("offset", false), ("limit", false), ("type", false), ("name", false)]),
             get(dns_zones::list_records),
         ),
         (
             op(M::POST, records, "create_resource_record", dns, "Create a resource record")
+                .access(on("dns-svcs.resource-records.update", "instance_id"))
                 .body(Body::Json(&[("type", "string")]))
                 .success(200),
             post(dns_zones::create_record),
         ),
-        (op(M::GET, record, "get_resource_record", dns, "Retrieve a resource record"), get(dns_zones::get_record)),
+        (
+            op(M::GET, record, "get_resource_record", dns, "Retrieve a resource record")
+                .access(on("dns-svcs.resource-records.read", "instance_id")),
+            get(dns_zones::get_record),
+        ),
         (
             op(M::PUT, record, "update_resource_record", dns, "Replace a resource record's name, data and TTL")
+                .access(on("dns-svcs.resource-records.update", "instance_id"))
                 .body(Body::Json(&[("name", "string"), ("rdata", "object")]))
                 .success(200),
             put(dns_zones::replace_record),
         ),
         (
-            op(M::DELETE, record, "delete_resource_record", dns, "Delete a resource record"),
+            op(M::DELETE, record, "delete_resource_record", dns, "Delete a resource record")
+                .access(on("dns-svcs.resource-records.update", "instance_id")),
             delete(dns_zones::delete_record),
         ),
         (
-            op(M::GET, export, "export_resource_records", dns, "Export a zone's records as a zone file"),
+            op(M::GET, export, "export_resource_records", dns, "Export a zone's records as a zone file")
+                .access(on("dns-svcs.resource-records.read", "instance_id")),
             get(dns_zones::export_records),
         ),
         (
             op(M::POST, import, "import_resource_records", dns, "Import a zone file's records into a zone")
+                .access(on("dns-svcs.resource-records.update", "instance_id"))
                 .body(Body::Multipart(&["file"])),
             // A zone file may be larger than any JSON body: this operation alone takes up to the importer's limit
             // (and the multipart framing around it).
             post(dns_zones::import_records).layer(DefaultBodyLimit::max(record_import::MAX_FILE_BYTES + 64 * 1024)),
         ),
         (
-            op(M::GET, "/v1/policies", "list_policies", pol, "List policies").query(POLICY_LIST_QUERY),
+            op(M::GET, "/v1/policies", "list_policies", pol, "List policies")
+                .access(Access::InOperation)
+                .query(POLICY_LIST_QUERY),
             get(policies::list::<V1>),
         ),
         (
-            op(M::POST, "/v1/policies", "create_policy", pol, "Create a policy").body(POLICY_BODY),
+            op(M::POST, "/v1/policies", "create_policy", pol, "Create a policy")
+                .access(Access::InOperation)
+                .body(POLICY_BODY),
             post(policies::create::<V1>),
         ),
         (
-            op(M::GET, "/v1/policies/{policy_id}", "get_policy", pol, "Retrieve a policy").query(&[("format", false)]),
+            op(M::GET, "/v1/policies/{policy_id}", "get_policy", pol, "Retrieve a policy")
+                .access(Access::InOperation)
+                .query(&[("format", false)]),
             get(policies::get::<V1>),
         ),
         (
             op(M::PUT, "/v1/policies/{policy_id}", "replace_policy", pol, "Replace a policy (If-Match)")
+                .access(Access::InOperation)
                 .body(POLICY_BODY),
             put(policies::replace::<V1>),
         ),
@@ -1181,30 +1410,42 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 pol,
                 "Restore or deactivate a policy (If-Match)",
             )
+            .access(Access::InOperation)
             .body(Body::Json(&[("state", "string")])),
             patch(policies::v1::update_state),
         ),
-        (op(M::DELETE, "/v1/policies/{policy_id}", "delete_policy", pol, "Delete a policy"), delete(policies::delete)),
         (
-            op(M::GET, "/v2/policies", "list_v2_policies", pol, "List policies (v2)").query(POLICY_LIST_QUERY),
+            op(M::DELETE, "/v1/policies/{policy_id}", "delete_policy", pol, "Delete a policy")
+                .access(Access::InOperation),
+            delete(policies::delete),
+        ),
+        (
+            op(M::GET, "/v2/policies", "list_v2_policies", pol, "List policies (v2)")
+                .access(Access::InOperation)
+                .query(POLICY_LIST_QUERY),
             get(policies::list::<V2>),
         ),
         (
-            op(M::POST, "/v2/policies", "create_v2_policy", pol, "Create a policy (v2)").body(POLICY_V2_BODY),
+            op(M::POST, "/v2/policies", "create_v2_policy", pol, "Create a policy (v2)")
+                .access(Access::InOperation)
+                .body(POLICY_V2_BODY),
             post(policies::create::<V2>),
         ),
         (
             op(M::GET, "/v2/policies/{policy_id}", "get_v2_policy", pol, "Retrieve a policy (v2)")
+                .access(Access::InOperation)
                 .query(&[("format", false)]),
             get(policies::get::<V2>),
         ),
         (
             op(M::PUT, "/v2/policies/{policy_id}", "replace_v2_policy", pol, "Replace a policy (v2, If-Match)")
+                .access(Access::InOperation)
                 .body(POLICY_V2_BODY),
             put(policies::replace::<V2>),
         ),
         (
-            op(M::DELETE, "/v2/policies/{policy_id}", "delete_v2_policy", pol, "Delete a policy (v2)"),
+            op(M::DELETE, "/v2/policies/{policy_id}", "delete_v2_policy", pol, "Delete a policy (v2)")
+                .access(Access::InOperation),
             delete(policies::delete),
         ),
         (
@@ -1263,15 +1504,19 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             get(tg::list_all_connections),
         ),
         (
-            op(M::GET, "/v1/locations", "list_gateway_locations", transit, "List locations").query(TG_QUERY),
+            op(M::GET, "/v1/locations", "list_gateway_locations", transit, "List locations")
+                .access(Access::AnyIdentity)
+                .query(TG_QUERY),
             get(tg::list_locations),
         ),
         (
-            op(M::GET, "/v1/locations/{name}", "get_gateway_location", transit, "Retrieve a location").query(TG_QUERY),
+            op(M::GET, "/v1/locations/{name}", "get_gateway_location", transit, "Retrieve a location")
+                .access(Access::AnyIdentity)
+                .query(TG_QUERY),
             get(tg::get_location),
         ),
         (
-            op(M::GET, "/v2/roles", "list_roles", pol, "List roles").query(&[
+            op(M::GET, "/v2/roles", "list_roles", pol, "List roles").access(Access::AnyIdentity).query(&[
                 ("account_id", false),
                 ("service_name", false),
                 ("source_service_name", false),
@@ -1281,68 +1526,92 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             get(roles::list),
         ),
         (
-            op(M::POST, "/v2/roles", "create_role", pol, "Create a custom role").body(Body::Json(&[
-                ("name", "string"),
-                ("display_name", "string"),
-                ("account_id", "string"),
-                ("service_name", "string"),
-                ("actions", "array"),
-            ])),
+            op(M::POST, "/v2/roles", "create_role", pol, "Create a custom role").access(Access::InOperation).body(
+                Body::Json(&[
+                    ("name", "string"),
+                    ("display_name", "string"),
+                    ("account_id", "string"),
+                    ("service_name", "string"),
+                    ("actions", "array"),
+                ]),
+            ),
             post(roles::create),
         ),
-        (op(M::GET, "/v2/roles/{role_id}", "get_role", pol, "Retrieve a custom role"), get(roles::get)),
+        (
+            op(M::GET, "/v2/roles/{role_id}", "get_role", pol, "Retrieve a custom role").access(Access::InOperation),
+            get(roles::get),
+        ),
         (
             op(M::PUT, "/v2/roles/{role_id}", "replace_role", pol, "Replace a custom role")
+                .access(Access::InOperation)
                 .body(Body::Json(&[("display_name", "string"), ("actions", "array")])),
             put(roles::replace),
         ),
-        (op(M::DELETE, "/v2/roles/{role_id}", "delete_role", pol, "Delete a custom role"), delete(roles::delete)),
+        (
+            op(M::DELETE, "/v2/roles/{role_id}", "delete_role", pol, "Delete a custom role")
+                .access(Access::InOperation),
+            delete(roles::delete),
+        ),
         (
             op(M::POST, "/v2/groups", "create_access_group", agr, "Create an access group")
+                .access(account("iam-groups.groups.create"))
                 .query(&[("account_id", true)])
                 .body(Body::Json(&[("name", "string")])),
             post(ag::create),
         ),
         (
-            op(M::GET, "/v2/groups", "list_access_groups", agr, "List access groups").query(GROUP_LIST_QUERY),
+            op(M::GET, "/v2/groups", "list_access_groups", agr, "List access groups")
+                .access(account("iam-groups.groups.list"))
+                .query(GROUP_LIST_QUERY),
             get(ag::list),
         ),
         (
             op(M::GET, group, "get_access_group", agr, "Retrieve an access group")
+                .access(on("iam-groups.groups.read", "access_group_id"))
                 .query(&[("show_federated", false), ("show_crn", false)]),
             get(ag::get),
         ),
         (
-            op(M::PATCH, group, "update_access_group", agr, "Rename or describe an access group").body(Body::Json(&[])),
+            op(M::PATCH, group, "update_access_group", agr, "Rename or describe an access group")
+                .access(on("iam-groups.groups.update", "access_group_id"))
+                .body(Body::Json(&[])),
             patch(ag::update),
         ),
         (
-            op(M::DELETE, group, "delete_access_group", agr, "Delete an access group").query(&[("force", false)]),
+            op(M::DELETE, group, "delete_access_group", agr, "Delete an access group")
+                .access(on("iam-groups.groups.delete", "access_group_id"))
+                .query(&[("force", false)]),
             delete(ag::delete),
         ),
         (
             op(M::PUT, group_members, "add_members_to_access_group", agr, "Add members to an access group")
+                .access(on("iam-groups.members.add", "access_group_id"))
                 .body(Body::Json(&[("members", "array")]))
                 .success(207),
             put(ag::add_members),
         ),
         (
-            op(M::GET, group_members, "list_access_group_members", agr, "List an access group's members").query(&[
-                ("membership_type", false),
-                ("limit", false),
-                ("offset", false),
-                ("type", false),
-                ("verbose", false),
-                ("sort", false),
-            ]),
+            op(M::GET, group_members, "list_access_group_members", agr, "List an access group's members")
+                .access(on("iam-groups.members.read", "access_group_id"))
+                .query(&[
+                    ("membership_type", false),
+                    ("limit", false),
+                    ("offset", false),
+                    ("type", false),
+                    ("verbose", false),
+                    ("sort", false),
+                ]),
             get(ag::list_members),
         ),
         (
-            op(M::HEAD, group_member, "is_member_of_access_group", agr, "Check a membership").success(204),
+            op(M::HEAD, group_member, "is_member_of_access_group", agr, "Check a membership")
+                .access(on("iam-groups.members.read", "access_group_id"))
+                .success(204),
             head(ag::check_member),
         ),
         (
-            op(M::DELETE, group_member, "remove_member_from_access_group", agr, "Remove a member"),
+            op(M::DELETE, group_member, "remove_member_from_access_group", agr, "Remove a member")
+                .access(on("iam-groups.members.delete", "access_group_id")),
             delete(ag::remove_member),
         ),
         (
@@ -1353,12 +1622,14 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 agr,
                 "Remove members",
             )
+            .access(on("iam-groups.members.delete", "access_group_id"))
             .body(Body::Json(&[("members", "array")]))
             .success(207),
             post(ag::remove_members),
         ),
         (
             op(M::PUT, all_groups, "add_member_to_multiple_access_groups", agr, "Add one identity to several groups")
+                .access(account("iam-groups.members.add"))
                 .query(&[("account_id", true)])
                 .body(Body::Json(&[("type", "string"), ("groups", "array")]))
                 .success(207),
@@ -1372,23 +1643,41 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 agr,
                 "Remove one identity from every group",
             )
+            .access(account("iam-groups.members.delete"))
             .query(&[("account_id", true)])
             .success(207),
             delete(ag::remove_from_all_groups),
         ),
         (
-            op(M::POST, group_rules, "add_access_group_rule", agr, "Add a dynamic rule").body(RULE_BODY),
+            op(M::POST, group_rules, "add_access_group_rule", agr, "Add a dynamic rule")
+                .access(on("iam-groups.rules.create", "access_group_id"))
+                .body(RULE_BODY),
             post(ag::create_rule),
         ),
-        (op(M::GET, group_rules, "list_access_group_rules", agr, "List an access group's rules"), get(ag::list_rules)),
-        (op(M::GET, group_rule, "get_access_group_rule", agr, "Retrieve a dynamic rule"), get(ag::get_rule)),
         (
-            op(M::PUT, group_rule, "replace_access_group_rule", agr, "Replace a dynamic rule").body(RULE_BODY),
+            op(M::GET, group_rules, "list_access_group_rules", agr, "List an access group's rules")
+                .access(on("iam-groups.rules.read", "access_group_id")),
+            get(ag::list_rules),
+        ),
+        (
+            op(M::GET, group_rule, "get_access_group_rule", agr, "Retrieve a dynamic rule")
+                .access(on("iam-groups.rules.read", "access_group_id")),
+            get(ag::get_rule),
+        ),
+        (
+            op(M::PUT, group_rule, "replace_access_group_rule", agr, "Replace a dynamic rule")
+                .access(on("iam-groups.rules.update", "access_group_id"))
+                .body(RULE_BODY),
             put(ag::replace_rule),
         ),
-        (op(M::DELETE, group_rule, "remove_access_group_rule", agr, "Delete a dynamic rule"), delete(ag::delete_rule)),
+        (
+            op(M::DELETE, group_rule, "remove_access_group_rule", agr, "Delete a dynamic rule")
+                .access(on("iam-groups.rules.delete", "access_group_id")),
+            delete(ag::delete_rule),
+        ),
         (
             op(M::GET, "/v2/groups/settings", "get_account_settings_access_groups", agr, "Retrieve the group settings")
+                .access(account("iam-groups.account-settings.read"))
                 .query(&[("account_id", true)]),
             get(ag::get_settings),
         ),
@@ -1400,18 +1689,21 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 agr,
                 "Update the group settings",
             )
+            .access(account("iam-groups.account-settings.update"))
             .query(&[("account_id", true)])
             .body(Body::Json(&[])),
             patch(ag::update_settings),
         ),
         (
-            op(M::GET, "/v2/resource_groups", "list_resource_groups", rm, "List resource groups").query(&[
-                ("account_id", false),
-                ("date", false),
-                ("name", false),
-                ("default", false),
-                ("include_deleted", false),
-            ]),
+            op(M::GET, "/v2/resource_groups", "list_resource_groups", rm, "List resource groups")
+                .access(Access::AnyIdentity)
+                .query(&[
+                    ("account_id", false),
+                    ("date", false),
+                    ("name", false),
+                    ("default", false),
+                    ("include_deleted", false),
+                ]),
             get(resource_manager::list),
         ),
         (
@@ -1420,7 +1712,8 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             post(resource_manager::create),
         ),
         (
-            op(M::GET, "/v2/resource_groups/{id}", "get_resource_group", rm, "Retrieve a resource group"),
+            op(M::GET, "/v2/resource_groups/{id}", "get_resource_group", rm, "Retrieve a resource group")
+                .access(Access::AnyIdentity),
             get(resource_manager::get),
         ),
         (
@@ -1433,8 +1726,9 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             delete(resource_manager::delete),
         ),
         (
-            op(M::GET, "/v2/resource_instances", "list_resource_instances", rc, "List DNS Services instances").query(
-                &[
+            op(M::GET, "/v2/resource_instances", "list_resource_instances", rc, "List DNS Services instances")
+                .access(account("resource-controller.instance.retrieve"))
+                .query(&[
                     ("name", false),
                     ("resource_group_id", false),
                     ("resource_id", false),
@@ -1442,17 +1736,18 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                     ("type", false),
                     ("limit", false),
                     ("start", false),
-                ],
-            ),
+                ]),
             get(resource_controller::list),
         ),
         (
             op(M::POST, "/v2/resource_instances", "create_resource_instance", rc, "Create a DNS Services instance")
+                .access(account("resource-controller.instance.create"))
                 .body(Body::Json(&[("name", "string"), ("resource_plan_id", "string")])),
             post(resource_controller::create),
         ),
         (
-            op(M::GET, "/v2/resource_instances/{id}", "get_resource_instance", rc, "Retrieve a DNS Services instance"),
+            op(M::GET, "/v2/resource_instances/{id}", "get_resource_instance", rc, "Retrieve a DNS Services instance")
+                .access(on("resource-controller.instance.retrieve", "id")),
             get(resource_controller::get),
         ),
         (
@@ -1463,6 +1758,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 rc,
                 "Update a DNS Services instance",
             )
+            .access(on("resource-controller.instance.update", "id"))
             .body(Body::Json(&[])),
             patch(resource_controller::update),
         ),
@@ -1474,6 +1770,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 rc,
                 "Delete a DNS Services instance",
             )
+            .access(on("resource-controller.instance.delete", "id"))
             .query(&[("recursive", false)]),
             delete(resource_controller::delete),
         ),
@@ -1509,55 +1806,66 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 iam,
                 "Retrieve an account's IAM settings",
             )
+            .access(Access::InOperation)
             .query(&[("include_history", false), ("resolve_user_mfa", false)]),
             get(identity::settings::get),
         ),
         (
             op(M::POST, "/v1/serviceids", "create_service_id", iam, "Create a service ID")
+                .access(Access::InOperation)
                 .body(Body::Json(&[("name", "string")])),
             post(identity::service_ids::create),
         ),
         (
-            op(M::GET, "/v1/serviceids", "list_service_ids", iam, "List service IDs").query(&[
-                ("account_id", false),
-                ("name", false),
-                ("pagesize", false),
-                ("pagetoken", false),
-                ("sort", false),
-                ("order", false),
-                ("include_history", false),
-            ]),
+            op(M::GET, "/v1/serviceids", "list_service_ids", iam, "List service IDs")
+                .access(Access::InOperation)
+                .query(&[
+                    ("account_id", false),
+                    ("name", false),
+                    ("pagesize", false),
+                    ("pagetoken", false),
+                    ("sort", false),
+                    ("order", false),
+                    ("include_history", false),
+                ]),
             get(identity::service_ids::list),
         ),
         (
             op(M::GET, "/v1/serviceids/{id}", "get_service_id", iam, "Retrieve a service ID")
+                .access(Access::InOperation)
                 .query(&[("include_history", false), ("include_activity", false)]),
             get(identity::service_ids::get),
         ),
         (
             op(M::PUT, "/v1/serviceids/{id}", "update_service_id", iam, "Update a service ID (If-Match required)")
+                .access(Access::InOperation)
                 .body(Body::Json(&[])),
             put(identity::service_ids::update),
         ),
         (
-            op(M::DELETE, "/v1/serviceids/{id}", "delete_service_id", iam, "Delete a service ID and its API keys"),
+            op(M::DELETE, "/v1/serviceids/{id}", "delete_service_id", iam, "Delete a service ID and its API keys")
+                .access(Access::InOperation),
             delete(identity::service_ids::delete),
         ),
         (
-            op(M::POST, "/v1/serviceids/{id}/lock", "lock_service_id", iam, "Lock a service ID").success(204),
+            op(M::POST, "/v1/serviceids/{id}/lock", "lock_service_id", iam, "Lock a service ID")
+                .access(Access::InOperation)
+                .success(204),
             post(identity::service_ids::lock),
         ),
         (
-            op(M::DELETE, "/v1/serviceids/{id}/lock", "unlock_service_id", iam, "Unlock a service ID"),
+            op(M::DELETE, "/v1/serviceids/{id}/lock", "unlock_service_id", iam, "Unlock a service ID")
+                .access(Access::InOperation),
             delete(identity::service_ids::unlock),
         ),
         (
             op(M::POST, "/v1/apikeys", "create_api_key", iam, "Create an API key for a user or a service ID")
+                .access(Access::InOperation)
                 .body(Body::Json(&[("name", "string"), ("iam_id", "string")])),
             post(identity::api_keys::create),
         ),
         (
-            op(M::GET, "/v1/apikeys", "list_api_keys", iam, "List API keys").query(&[
+            op(M::GET, "/v1/apikeys", "list_api_keys", iam, "List API keys").access(Access::InOperation).query(&[
                 ("account_id", false),
                 ("iam_id", false),
                 ("pagesize", false),
@@ -1578,48 +1886,53 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 iam,
                 "Retrieve the API key the IAM-ApiKey header carries",
             )
+            .access(Access::InOperation)
             .query(&[("include_history", false)]),
             get(identity::api_keys::details),
         ),
         (
             op(M::GET, "/v1/apikeys/{id}", "get_api_key", iam, "Retrieve an API key")
+                .access(Access::InOperation)
                 .query(&[("include_history", false), ("include_activity", false)]),
             get(identity::api_keys::get),
         ),
         (
             op(M::PUT, "/v1/apikeys/{id}", "update_api_key", iam, "Update an API key (If-Match required)")
+                .access(Access::InOperation)
                 .body(Body::Json(&[])),
             put(identity::api_keys::update),
         ),
         (
-            op(M::DELETE, "/v1/apikeys/{id}", "delete_api_key", iam, "Delete an API key"),
+            op(M::DELETE, "/v1/apikeys/{id}", "delete_api_key", iam, "Delete an API key").access(Access::InOperation),
             delete(identity::api_keys::delete),
         ),
         (
-            op(M::POST, "/v1/apikeys/{id}/lock", "lock_api_key", iam, "Lock an API key").success(204),
+            op(M::POST, "/v1/apikeys/{id}/lock", "lock_api_key", iam, "Lock an API key")
+                .access(Access::InOperation)
+                .success(204),
             post(identity::api_keys::lock),
         ),
         (
-            op(M::DELETE, "/v1/apikeys/{id}/lock", "unlock_api_key", iam, "Unlock an API key"),
+            op(M::DELETE, "/v1/apikeys/{id}/lock", "unlock_api_key", iam, "Unlock an API key")
+                .access(Access::InOperation),
             delete(identity::api_keys::unlock),
         ),
         (
-            op(M::GET, "/v2/accounts/{account_id}/users", "list_users", um, "List an account's users").query(&[
-                ("limit", false),
-                ("_start", false),
-                ("include_settings", false),
-                ("search", false),
-            ]),
+            op(M::GET, "/v2/accounts/{account_id}/users", "list_users", um, "List an account's users")
+                .access(Access::InOperation)
+                .query(&[("limit", false), ("_start", false), ("include_settings", false), ("search", false)]),
             get(user_management::list),
         ),
         (
             op(M::POST, "/v2/accounts/{account_id}/users", "invite_users", um, "Invite users to an account")
+                .access(Access::InOperation)
                 .body(Body::Json(&[("users", "array")]))
                 .success(202),
             post(user_management::invite),
         ),
         (
-            op(M::GET, "/v2/accounts/{account_id}/users/{iam_id}", "get_user_profile", um, "Retrieve a user's profile"),
+            op(M::GET, "/v2/accounts/{account_id}/users/{iam_id}", "get_user_profile", um, "Retrieve a user's profile")
+                .access(Access::InOperation),
             get(user_management::get),
         ),
         (
@@ -1630,6 +1943,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 um,
                 "Update a user's profile",
             )
+            .access(Access::InOperation)
             .body(Body::Json(&[]))
             .success(204),
             patch(user_management::update),
@@ -1641,23 +1955,27 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 "remove_user",
                 um,
                 "Remove a user from an account",
-            ),
+            )
+            .access(Access::InOperation),
             delete(user_management::remove),
         ),
         (
             op(M::POST, "/access/v1/evaluation", "evaluation", auth, "Decide one access request, with the reasons")
+                .access(Access::InOperation)
                 .body(EVALUATION_BODY)
                 .success(200),
             post(authzen::evaluation),
         ),
         (
             op(M::POST, "/access/v1/evaluations", "evaluations", auth, "Decide a batch of access requests")
+                .access(Access::InOperation)
                 .body(Body::Json(&[]))
                 .success(200),
             post(authzen::evaluations),
         ),
         (
             op(M::GET, "/.well-known/authzen-configuration", "authzen_configuration", auth, "The AuthZEN metadata")
+                .access(Access::InOperation)
                 .public(),
             get(authzen::configuration),
         ),

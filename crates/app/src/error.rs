@@ -46,6 +46,9 @@ pub enum AppError {
     /// The caller may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// No access policy grants the caller the action the operation needs (users and service IDs).
+    #[error("{0}")]
+    AccessDenied(Box<crate::access::Denial>),
     /// An active policy with the same attributes and roles exists.
     #[error("{}", duplicate_message(existing))]
     DuplicatePolicy {

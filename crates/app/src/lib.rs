@@ -3,6 +3,7 @@
 //! # Layout
 //!
 //! - [`App`]: the shared state every operation runs against (store, role catalog, decision index).
+//! - [`access`]: who may perform an operation: its IAM action on its resource, decided by access policies.
 //! - [`access_groups`]: access groups, their members and dynamic rules, and the account's group settings.
 //! - [`identity`]: API keys, accounts, the operator key and the token signing key.
 //! - [`policies`]: creating, reading, listing, replacing, deleting and restoring authorization policies.
@@ -14,6 +15,7 @@
 //! crate does). Every write returns the revision it produced, and the index has caught up to that revision before the
 //! function returns, so a caller always reads its own writes.
 
+pub mod access;
 pub mod access_groups;
 pub mod custom_roles;
 pub mod decisions;

@@ -1,6 +1,5 @@
 //! Policy operations (authorization and access policies): create, read, list, replace, delete and restore.
 
-use hubspoke_iam::authority::may_manage_policies_of;
 use hubspoke_iam::validate::{validate, validate_access};
 use hubspoke_iam::{AccountId, PolicyDraft, PolicyKind};
 use hubspoke_iam::{Caller, Dialect, Policy, PolicyState, Timestamp, UncheckedDraft};
@@ -9,6 +8,7 @@ use hubspoke_store::{
     EventOutcome, EventRecord, PolicyKey, PolicyPosition, PolicyQuery, PolicySortField, Revision, SortValue, StoreError,
 };
 
+use crate::access::in_policy_account;
 use crate::events::event;
 use crate::paging::{Cursor, SortPart};
 use crate::precondition::Precondition;
@@ -176,20 +176,21 @@ impl App {
         kind: PolicyKind,
     ) -> AppResult<(Policy, Revision)> {
         let draft = self.validate_draft(draft, dialect, kind)?;
-        if kind == PolicyKind::Access && !may_manage_policies_of(caller, &draft.owner) {
+        if kind == PolicyKind::Access && !in_policy_account(caller, &draft.owner) {
             return Err(AppError::Forbidden(format!(
                 "you may not create an access policy on resources of account `{}`: access policies are created in the account whose resources they grant access to, and you administer account `{}`",
                 draft.owner,
                 caller.account().map(ToString::to_string).unwrap_or_default()
             )));
         }
-        if !may_manage_policies_of(caller, &draft.owner) {
+        if !in_policy_account(caller, &draft.owner) {
             return Err(AppError::Forbidden(format!(
                 "you may not create an authorization whose target is in account `{}`: the target of an authorization is always in the account that creates it, and you administer account `{}`",
                 draft.owner,
                 caller.account().map(ToString::to_string).unwrap_or_default()
             )));
         }
+        self.require_on_policy(caller, "iam.policy.create", &draft).await?;
         let now = Timestamp(now_millis());
         let policy = Policy {
             id: uuid::Uuid::new_v4().to_string(),
@@ -217,14 +218,17 @@ impl App {
     pub async fn policy(&self, caller: &Caller, id: &str) -> AppResult<Policy> {
         match self.store.policy(id).await? {
             // Another account's policy is reported as missing, so that ids do not leak across accounts.
-            Some(policy) if may_manage_policies_of(caller, &policy.draft.owner) => Ok(policy),
+            Some(policy) if in_policy_account(caller, &policy.draft.owner) => {
+                self.require_on_policy(caller, "iam.policy.read", &policy.draft).await?;
+                Ok(policy)
+            }
             _ => Err(AppError::PolicyNotFound(id.to_owned())),
         }
     }
 
     /// A page of the policies of `query.owner`; empty when the caller may not read that account's policies.
     pub async fn list_policies(&self, caller: &Caller, query: &PolicyList) -> AppResult<PolicyListPage> {
-        if !may_manage_policies_of(caller, &query.owner) {
+        if !in_policy_account(caller, &query.owner) {
             return Ok(PolicyListPage { policies: Vec::new(), next: None, previous: None });
         }
         let (field, descending) = query.sort.unwrap_or((PolicySort::CreatedAt, false));
@@ -243,9 +247,22 @@ impl App {
             position,
             limit: query.limit,
         };
-        let page = self.store.list_policies(&store_query).await?;
-        let next = page.policies.last().filter(|_| page.more_after).map(|p| cursor_of(field, p));
-        let previous = page.policies.first().filter(|_| page.more_before).map(|p| cursor_of(field, p));
+        let mut page = self.store.list_policies(&store_query).await?;
+        // A user or service ID sees the policies it may read; the page keeps its place in the whole list, so the
+        // next page starts after the last policy read, whether shown or not.
+        let last = page.policies.last().map(|p| cursor_of(field, p));
+        let first = page.policies.first().map(|p| cursor_of(field, p));
+        if matches!(caller.kind, hubspoke_iam::CallerKind::AccountIdentity { .. }) {
+            let mut readable = Vec::with_capacity(page.policies.len());
+            for policy in std::mem::take(&mut page.policies) {
+                if self.may_read_policy(caller, &policy.draft).await? {
+                    readable.push(policy);
+                }
+            }
+            page.policies = readable;
+        }
+        let next = last.filter(|_| page.more_after);
+        let previous = first.filter(|_| page.more_before);
         Ok(PolicyListPage { policies: page.policies, next, previous })
     }
 
@@ -332,6 +349,9 @@ impl App {
     ) -> AppResult<(Policy, Revision)> {
         for _ in 0..STALE_ATTEMPTS {
             let current = self.policy(caller, id).await?;
+            // Restoring a policy is an update as far as access goes; the catalog has no `iam.policy.restore`.
+            let needed = if action == "iam.policy.restore" { "iam.policy.update" } else { action };
+            self.require_on_policy(caller, needed, &current.draft).await?;
             check_precondition(&current, precondition)?;
             let Some(next) = next(&current)? else { return Ok((current, self.replica.revision())) };
             let started = std::time::Instant::now();

@@ -9,6 +9,7 @@ use hubspoke_vpc::rules::binding;
 use hubspoke_vpc::topology::{binding_gateways, binding_health};
 
 use super::{Activity, Reference, Visible, VpcIdentity};
+use crate::access::Target;
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
 use crate::{App, AppResult};
 
@@ -158,6 +159,14 @@ impl App {
     /// `DELETE /vpcs/{vpc}/dns_resolution_bindings/{id}` from either side: the binding as it was, `deleting`.
     pub async fn delete_binding(&self, caller: &Caller, vpc: &str, id: &str) -> AppResult<(BindingRead, Revision)> {
         let before = self.visible(caller);
+        // Deleting from the hub's side disconnects the spoke, so a user or service ID of the hub needs
+        // `is.vpc.dns-resolution-binding.disconnect` on the hub VPC as well as `delete` (which the operation's own
+        // action already required).
+        if let Ok((_, binding)) = before.binding(vpc, id)
+            && binding.hub == vpc
+        {
+            self.authorize(caller, "is.vpc.dns-resolution-binding.disconnect", Target::Resource(vpc)).await?;
+        }
         let activity = Activity::on("is.vpc.dns-resolution-binding.delete", "dns_resolution_binding", id);
         let (deleted, revision) =
             self.change(caller, activity, |world, ctx| binding::delete(world, ctx, vpc, id)).await?;
