@@ -293,12 +293,15 @@ async fn a_service_ids_token_carries_its_claims_and_reads_only_its_own_identity(
     }
     let listed = ok(&server, &token, Method::GET, "/v1/serviceids", None).await;
     assert_eq!(listed["serviceids"].as_array().unwrap().len(), 1, "only itself: {listed}");
+    // Without access policies, everything else is refused, or lists nothing it may not read.
+    let (status, policies) =
+        server.call(Method::GET, &format!("/v1/policies?account_id={}", account.id), Some(&token), None).await;
+    assert_eq!((status, policies["policies"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{policies}");
     let others = [
-        (Method::GET, format!("/v1/policies?account_id={}", account.id), "insufficent_permissions"),
         (Method::GET, "/v1/vpcs?version=2025-01-01".to_owned(), "not_authorized"),
         (Method::GET, format!("/v2/accounts/{}/users", account.id), "forbidden"),
         (Method::GET, format!("/v1/accounts/{}/settings/identity", account.id), "forbidden"),
-        (Method::GET, "/v2/resource_groups".to_owned(), "forbidden"),
+        (Method::GET, "/_hubspoke/events".to_owned(), "forbidden"),
     ];
     for (method, path, code) in others {
         let (status, body) = server.call(method.clone(), &path, Some(&token), None).await;

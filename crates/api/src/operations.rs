@@ -1806,7 +1806,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 iam,
                 "Retrieve an account's IAM settings",
             )
-            .access(Access::InOperation)
+            .access(account("iam-identity.account.get"))
             .query(&[("include_history", false), ("resolve_user_mfa", false)]),
             get(identity::settings::get),
         ),

@@ -1,7 +1,7 @@
 //! Custom roles (create, read, list, replace, delete) and the access decision over access policies.
 
+use crate::access::{Target, in_policy_account};
 use hubspoke_iam::access::{AccessQuery, AccessVerdict, evaluate};
-use hubspoke_iam::authority::may_manage_policies_of;
 use hubspoke_iam::custom_role::{validate_content, validate_new};
 use hubspoke_iam::{AccountId, Caller, CustomRole, CustomRoleContent, Timestamp};
 use hubspoke_store::{EventOutcome, EventRecord, Revision, StoreError};
@@ -41,13 +41,14 @@ impl App {
     /// Creates a custom role in an account the caller administers.
     pub async fn create_custom_role(&self, caller: &Caller, new: NewCustomRole) -> AppResult<(CustomRole, Revision)> {
         validate_new(&new.name, &new.service_name, &new.content)?;
-        if !may_manage_policies_of(caller, &new.account_id) {
+        if !in_policy_account(caller, &new.account_id) {
             return Err(AppError::Forbidden(format!(
                 "you may not create custom roles in account `{}`: you administer account `{}`",
                 new.account_id,
                 caller.account().map(ToString::to_string).unwrap_or_default()
             )));
         }
+        self.authorize(caller, "iam-access-management.customRole.create", Target::Account).await?;
         let now = Timestamp(now_millis());
         let role = CustomRole {
             id: uuid::Uuid::new_v4().simple().to_string(),
@@ -79,14 +80,19 @@ impl App {
     /// One custom role; another account's is reported as missing.
     pub async fn custom_role(&self, caller: &Caller, id: &str) -> AppResult<CustomRole> {
         match self.store.custom_role(id).await? {
-            Some(role) if may_manage_policies_of(caller, &role.account_id) => Ok(role),
+            Some(role) if in_policy_account(caller, &role.account_id) => {
+                self.authorize(caller, "iam-access-management.customRole.read", Target::Account).await?;
+                Ok(role)
+            }
             _ => Err(AppError::RoleNotFound(id.to_owned())),
         }
     }
 
     /// The custom roles of `account`, when the caller may read them (none otherwise), optionally of one service.
+    /// Every identity of the account reads them, as every platform role holds `iam-access-management.customRole.read`
+    /// and the role list is the catalog policies are written from.
     pub fn custom_roles(&self, caller: &Caller, account: &AccountId, service_name: Option<&str>) -> Vec<CustomRole> {
-        if !may_manage_policies_of(caller, account) {
+        if !in_policy_account(caller, account) {
             return Vec::new();
         }
         let mut roles = self.replica.index().custom_roles_of(account.as_str());
@@ -104,6 +110,7 @@ impl App {
         content: CustomRoleContent,
     ) -> AppResult<(CustomRole, Revision)> {
         let current = self.custom_role(caller, id).await?;
+        self.authorize(caller, "iam-access-management.customRole.update", Target::Account).await?;
         precondition.check(&format!("the role `{id}`"), &current.etag())?;
         validate_content(&current.service_name, &content)?;
         let next = CustomRole {
@@ -132,6 +139,7 @@ impl App {
         precondition: &Precondition,
     ) -> AppResult<Revision> {
         let current = self.custom_role(caller, id).await?;
+        self.authorize(caller, "iam-access-management.customRole.delete", Target::Account).await?;
         precondition.check(&format!("the role `{id}`"), &current.etag())?;
         let events = [role_event(caller, &current, "iam-access-management.customRole.delete")];
         let revision = match self.store.delete_custom_role(&current, now_millis(), &events).await {

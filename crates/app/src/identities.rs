@@ -163,18 +163,6 @@ pub fn new_user_iam_id() -> String {
     format!("{USER_PREFIX}{tail}")
 }
 
-fn refuse(access: Access, kind: &'static str, id: &str, action: &str, caller: &Caller) -> AppResult<()> {
-    match access {
-        Access::Allowed => Ok(()),
-        Access::Hidden => Err(AppError::IdentityNotFound { kind, id: id.to_owned() }),
-        Access::Forbidden => Err(AppError::Forbidden(format!(
-            "access check for action `iam-identity.{action}` for subject `{}` was denied: until access policies are \
-             enforced, only the account's administrator may do this",
-            caller.iam_id
-        ))),
-    }
-}
-
 fn check_text(name: Option<&str>, what: &'static str, description: Option<&str>) -> AppResult<()> {
     if let Some(name) = name {
         check_name(what, name).map_err(|e| AppError::BadRequest(e.to_string()))?;
@@ -279,7 +267,7 @@ impl App {
         limit: usize,
         start: Option<&str>,
     ) -> AppResult<(Vec<User>, usize, Option<String>)> {
-        let account = self.users_account(caller, account)?;
+        let account = self.users_account(caller, account, "user-management.user.read").await?;
         let users = self.store.users(&account).await?;
         let total = users.len();
         let from = match start {
@@ -291,23 +279,25 @@ impl App {
         Ok((page, total, next))
     }
 
-    fn users_account(&self, caller: &Caller, account: &str) -> AppResult<AccountId> {
+    /// The account whose users the caller asks for, if it may perform `action` there: its administrator and the
+    /// operator may; another identity of the account needs an access policy granting `action` on User Management.
+    /// Another account is not found, as if it did not exist.
+    async fn users_account(&self, caller: &Caller, account: &str, action: &str) -> AppResult<AccountId> {
         let id = AccountId::parse(account).ok_or_else(|| AppError::AccountNotFound(account.to_owned()))?;
         match may_manage_users(caller, &id) {
             Access::Allowed => Ok(id),
             Access::Hidden => Err(AppError::AccountNotFound(account.to_owned())),
-            Access::Forbidden => Err(AppError::Forbidden(format!(
-                "`{}` may not manage the users of account `{account}`: until access policies are enforced, only its \
-                 administrator may",
-                caller.iam_id
-            ))),
+            Access::Forbidden => {
+                self.authorize(caller, action, crate::access::Target::Account).await?;
+                Ok(id)
+            }
         }
     }
 
     /// `POST /v2/accounts/{account}/users`: invites users by e-mail; each joins the account `ACTIVE` at once, with a
     /// new IAM id.
     pub async fn invite_users(&self, caller: &Caller, account: &str, emails: &[String]) -> AppResult<Vec<User>> {
-        let account = self.users_account(caller, account)?;
+        let account = self.users_account(caller, account, "user-management.user.create").await?;
         self.store.account(&account).await?.ok_or_else(|| AppError::AccountNotFound(account.to_string()))?;
         if emails.is_empty() {
             return Err(AppError::BadRequest("`users` must name at least one user".into()));
@@ -346,7 +336,7 @@ impl App {
 
     /// `GET /v2/accounts/{account}/users/{iam_id}`.
     pub async fn user(&self, caller: &Caller, account: &str, iam_id: &str) -> AppResult<User> {
-        let account = self.users_account(caller, account)?;
+        let account = self.users_account(caller, account, "user-management.user.read").await?;
         self.store
             .users(&account)
             .await?
@@ -357,6 +347,7 @@ impl App {
 
     /// `PATCH /v2/accounts/{account}/users/{iam_id}`: changes the profile.
     pub async fn update_user(&self, caller: &Caller, account: &str, iam_id: &str, update: UserUpdate) -> AppResult<()> {
+        self.users_account(caller, account, "user-management.user.update").await?;
         let mut user = self.user(caller, account, iam_id).await?;
         for (field, value) in [("firstname", &update.firstname), ("lastname", &update.lastname)] {
             if let Some(value) = value
@@ -394,6 +385,7 @@ impl App {
     /// `DELETE /v2/accounts/{account}/users/{iam_id}`: removes a user and its API keys. The administrator stays:
     /// without it nobody could manage the account.
     pub async fn remove_user(&self, caller: &Caller, account: &str, iam_id: &str) -> AppResult<()> {
+        self.users_account(caller, account, "user-management.user.delete").await?;
         let user = self.user(caller, account, iam_id).await?;
         if user.administrator {
             return Err(AppError::BadRequest(format!(
@@ -403,6 +395,29 @@ impl App {
         self.write_identities(&user.account, &[IdentityWrite::DeleteUser(user.iam_id.clone())]).await
     }
 
+    /// Turns the self-service rule's answer into the operation's: what an identity may not do as itself, it may
+    /// still do with an access policy granting `iam-identity.{action}` in its account (an IAM Identity Administrator,
+    /// say). Another account's identity stays not found.
+    async fn refuse(
+        &self,
+        access: Access,
+        kind: &'static str,
+        id: &str,
+        action: &str,
+        caller: &Caller,
+    ) -> AppResult<()> {
+        match access {
+            Access::Allowed => Ok(()),
+            Access::Hidden => Err(AppError::IdentityNotFound { kind, id: id.to_owned() }),
+            Access::Forbidden if !matches!(caller.kind, hubspoke_iam::CallerKind::AccountIdentity { .. }) => {
+                Err(AppError::Forbidden(format!("`{}` may not `iam-identity.{action}`", caller.iam_id)))
+            }
+            Access::Forbidden => {
+                self.authorize(caller, &format!("iam-identity.{action}"), crate::access::Target::Account).await
+            }
+        }
+    }
+
     // Service IDs.
 
     async fn visible_service_id(&self, caller: &Caller, id: &str, change: bool, action: &str) -> AppResult<ServiceId> {
@@ -410,7 +425,7 @@ impl App {
         let record = self.store.service_id(id).await?.ok_or_else(not_found)?;
         let iam_id = service_id_iam_id(&record.id);
         let target = Target { account: &record.account, iam_id: &iam_id, creator: Some(&record.created_by) };
-        refuse(identity_access(caller, target, change), "service ID", id, action, caller)?;
+        self.refuse(identity_access(caller, target, change), "service ID", id, action, caller).await?;
         Ok(record)
     }
 
@@ -423,7 +438,8 @@ impl App {
         let NewServiceId { account_id, name, description, unique_instance_crns, key, locked } = new;
         let (name, description) = (name.as_str(), description.as_deref());
         let account = self.identity_account(caller, account_id.as_deref(), "account")?;
-        refuse(may_create_service_id(caller, &account), "account", account.as_str(), "serviceid.create", caller)?;
+        self.refuse(may_create_service_id(caller, &account), "account", account.as_str(), "serviceid.create", caller)
+            .await?;
         self.store.account(&account).await?.ok_or_else(|| AppError::AccountNotFound(account.to_string()))?;
         check_text(Some(name), "service ID", description)?;
         let now = now_millis();
@@ -567,7 +583,7 @@ impl App {
         let key = self.store.identity_key(id).await?.ok_or_else(not_found)?;
         let creator = self.key_target_creator(&key.account, &key.iam_id).await?;
         let target = Target { account: &key.account, iam_id: &key.iam_id, creator: creator.as_deref() };
-        refuse(identity_access(caller, target, change), "API key", id, action, caller)?;
+        self.refuse(identity_access(caller, target, change), "API key", id, action, caller).await?;
         Ok(key)
     }
 
@@ -653,7 +669,7 @@ impl App {
         let target = Target { account: &account, iam_id, creator: creator.as_deref() };
         let action =
             if kind_of_iam_id(iam_id) == Some(IdentityKind::User) { "user-apikey.create" } else { "apikey.create" };
-        refuse(identity_access(caller, target, true), "identity", iam_id, action, caller)?;
+        self.refuse(identity_access(caller, target, true), "identity", iam_id, action, caller).await?;
         let (created, digest) = self.new_key(caller, &account, iam_id, input, now_millis()).await?;
         self.write_identities(&account, &[IdentityWrite::InsertKey { record: created.key.clone(), digest }]).await?;
         Ok(created)
