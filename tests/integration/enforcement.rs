@@ -278,3 +278,21 @@ async fn soft_enforcement_records_what_it_would_refuse_and_lets_it_happen() {
     });
     assert!(waived, "{events}");
 }
+
+#[tokio::test]
+async fn a_resource_group_policy_creates_in_its_group_only() {
+    let server = Server::ephemeral().await;
+    let net = Net::new(&server).await;
+    let (status, group) =
+        server.call(Method::POST, "/v2/resource_groups", Some(&net.hub.token), Some(json!({ "name": "dev" }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    let dev_group = text(&group["id"]);
+    let (iam_id, developer) = user(&server, &net.hub, "dev@example.com").await;
+    grant(&server, &net.hub, ("iam_id", &iam_id), &[("serviceName", "is"), ("resourceGroupId", &dev_group)], &[EDITOR])
+        .await;
+    let body = json!({ "name": "in-dev", "resource_group": { "id": dev_group } });
+    net.ok(&developer, Method::POST, "/v1/vpcs", Some(body)).await;
+    let (status, body) = net.call(&developer, Method::POST, "/v1/vpcs", Some(json!({ "name": "in-default" }))).await;
+    assert_not_authorized(status, &body, "is.vpc.vpc.create");
+    assert!(text(&body["errors"][0]["details"]).contains("resource group"), "{body}");
+}

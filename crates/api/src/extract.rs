@@ -270,7 +270,7 @@ async fn enforce(parts: &mut Parts, state: &ApiState, caller: &Caller) -> Result
     let path = parts.extensions.get::<MatchedPath>().map(|path| path.as_str().to_owned());
     let operation = path.as_deref().and_then(|path| crate::operations::operation_at(&parts.method, path));
     match operation {
-        Some((_, Access::AnyIdentity | Access::InOperation)) => Ok(()),
+        Some((_, Access::AnyIdentity | Access::InOperation | Access::InGroup(_))) => Ok(()),
         Some((_, Access::Action { action, resource: None })) => {
             Ok(state.app.authorize(caller, action, Target::Account).await?)
         }

@@ -65,6 +65,9 @@ pub enum Access {
     /// roles (on the policy's resource), IAM Identity (an identity's own service IDs and keys), User Management and
     /// AuthZEN (whoever may read the account's policies).
     InOperation,
+    /// This IAM action in the resource group the request body names (the default group when it names none), decided
+    /// by the operation once it has read the body: creates, which a resource group policy allows in its group only.
+    InGroup(&'static str),
     /// This IAM action, on the resource whose id the named path parameter holds, or on the account's service.
     Action {
         /// For example `is.vpc.vpc.read`.
@@ -344,7 +347,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
         ),
         (
             op(M::POST, "/v1/vpcs", "create_vpc", is, "Create a VPC")
-                .access(account("is.vpc.vpc.create"))
+                .access(Access::InGroup("is.vpc.vpc.create"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[])),
             post(vpc::vpcs::create),
@@ -514,7 +517,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
         ),
         (
             op(M::POST, "/v1/security_groups", "create_security_group", is, "Create a security group")
-                .access(account("is.security-group.security-group.create"))
+                .access(Access::InGroup("is.security-group.security-group.create"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[("vpc", "object")])),
             post(vpc::security_groups::create),
@@ -663,7 +666,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
         ),
         (
             op(M::POST, "/v1/network_acls", "create_network_acl", is, "Create a network ACL")
-                .access(account("is.network-acl.network-acl.create"))
+                .access(Access::InGroup("is.network-acl.network-acl.create"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[("vpc", "object")])),
             post(vpc::network_acls::create),
@@ -855,7 +858,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
         ),
         (
             op(M::POST, "/v1/subnets", "create_subnet", is, "Create a subnet")
-                .access(account("is.subnet.subnet.create"))
+                .access(Access::InGroup("is.subnet.subnet.create"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[("vpc", "object")])),
             post(vpc::subnets::create),
@@ -957,7 +960,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
         ),
         (
             op(M::POST, "/v1/public_gateways", "create_public_gateway", is, "Create a public gateway")
-                .access(account("is.public-gateway.public-gateway.create"))
+                .access(Access::InGroup("is.public-gateway.public-gateway.create"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[("vpc", "object"), ("zone", "object")])),
             post(vpc::public_gateways::create),
@@ -1001,7 +1004,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
         ),
         (
             op(M::POST, "/v1/endpoint_gateways", "create_endpoint_gateway", is, "Create an endpoint gateway")
-                .access(account("is.endpoint-gateway.endpoint-gateway.create"))
+                .access(Access::InGroup("is.endpoint-gateway.endpoint-gateway.create"))
                 .query(VPC_QUERY)
                 .body(Body::Json(&[("target", "object"), ("vpc", "object")])),
             post(vpc::gateways::create),
@@ -1741,7 +1744,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
         ),
         (
             op(M::POST, "/v2/resource_instances", "create_resource_instance", rc, "Create a DNS Services instance")
-                .access(account("resource-controller.instance.create"))
+                .access(Access::InGroup("resource-controller.instance.create"))
                 .body(Body::Json(&[("name", "string"), ("resource_plan_id", "string")])),
             post(resource_controller::create),
         ),
@@ -1980,4 +1983,69 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             get(authzen::configuration),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use hubspoke_iam::catalog::access::access_service;
+
+    use super::{Access, operations};
+
+    /// Every action the table names is one the role catalog knows for its service, so some role can grant it; and
+    /// every path parameter it names is in the operation's path.
+    #[test]
+    fn every_named_action_is_in_the_catalog_and_every_resource_in_the_path() {
+        for (operation, _) in operations() {
+            let (action, resource) = match operation.access {
+                Access::Action { action, resource } => (action, resource),
+                Access::InGroup(action) => (action, None),
+                _ => continue,
+            };
+            let service = match action.split('.').next().unwrap() {
+                "resource-controller" => "dns-svcs",
+                service => service,
+            };
+            let known = access_service(service).is_some_and(|service| service.has_action(action));
+            assert!(known, "{}: `{action}` is not an action of `{service}`", operation.id);
+            if let Some(param) = resource {
+                assert!(operation.path.contains(&format!("{{{param}}}")), "{}: no `{{{param}}}`", operation.id);
+            }
+        }
+    }
+
+    /// Which operations only administrators may use: a new operation must choose its access rather than fall into
+    /// this list unnoticed.
+    #[test]
+    fn administrators_only_is_a_deliberate_list() {
+        let mut administrators_only: Vec<&str> = operations()
+            .into_iter()
+            .filter(|(operation, _)| operation.authenticated && operation.access == Access::Administrator)
+            .map(|(operation, _)| operation.id)
+            .collect();
+        administrators_only.sort_unstable();
+        let expected = [
+            "create_account",
+            "create_resource_group",
+            "create_transit_gateway",
+            "create_transit_gateway_connection",
+            "delete_resource_group",
+            "delete_transit_gateway",
+            "delete_transit_gateway_connection",
+            "explain_binding",
+            "get_transit_gateway",
+            "get_transit_gateway_connection",
+            "list_accounts",
+            "list_connections",
+            "list_events",
+            "list_transit_gateway_connections",
+            "list_transit_gateways",
+            "load_state",
+            "reset",
+            "save_state",
+            "update_resource_group",
+            "update_transit_gateway",
+            "update_transit_gateway_connection",
+        ];
+        assert_eq!(administrators_only, expected);
+    }
 }

@@ -15,7 +15,7 @@
 
 use hubspoke_iam::access::{AccessQuery, AccessSubject};
 use hubspoke_iam::attribute::Operator;
-use hubspoke_iam::{Caller, CallerKind, PolicyDraft, RequestAttributes};
+use hubspoke_iam::{AccountId, Caller, CallerKind, PolicyDraft, RequestAttributes};
 use hubspoke_store::EventOutcome;
 use hubspoke_vpc::Enforcement;
 
@@ -26,8 +26,11 @@ use crate::{App, AppError, AppResult};
 /// What an operation acts on, as its request names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target<'a> {
-    /// The service in the caller's account: lists and creates of top-level resources.
+    /// The service in the caller's account: lists of top-level resources, and what the IAM services manage.
     Account,
+    /// A new resource of the service in this resource group of the caller's account (the default group when `None`):
+    /// creates, which a resource group policy allows in its group only.
+    InGroup(Option<&'a str>),
     /// The resource with this id: a VPC, subnet, endpoint gateway, security group, network ACL or public gateway of
     /// the VPC service, a DNS Services instance, an access group.
     Resource(&'a str),
@@ -76,7 +79,7 @@ impl App {
             return Ok(());
         }
         let visible = self.visible(caller);
-        let (resource, described) = describe(&visible, account.as_str(), action, target);
+        let (resource, described) = describe(&visible, account, action, target);
         self.require(caller, action, resource, described).await
     }
 
@@ -133,14 +136,21 @@ impl App {
 /// The attributes of `target` for an access decision on `action`, and how a refusal names it. Only what `visible`
 /// shows the caller adds a resource group or a resource type, so a refusal never tells whether another account's id
 /// exists.
-fn describe(visible: &Visible, account: &str, action: &str, target: Target<'_>) -> (RequestAttributes, String) {
+fn describe(visible: &Visible, account: &AccountId, action: &str, target: Target<'_>) -> (RequestAttributes, String) {
     let service = service_of(action);
-    let mut attributes = RequestAttributes::new([("accountId", account), ("serviceName", service)]);
+    let mut attributes = RequestAttributes::new([("accountId", account.as_str()), ("serviceName", service)]);
     if service == "is" {
         attributes.set("region".to_owned(), visible.region.name.to_owned());
     }
-    let Target::Resource(id) = target else {
-        return (attributes, format!("the account's `{service}` service"));
+    let id = match target {
+        Target::Account => return (attributes, format!("the account's `{service}` service")),
+        Target::InGroup(group) => {
+            let default = crate::network::default_resource_group(account);
+            let group = group.unwrap_or(&default);
+            attributes.set("resourceGroupId".to_owned(), group.to_owned());
+            return (attributes, format!("the `{service}` service in the resource group `{group}`"));
+        }
+        Target::Resource(id) => id,
     };
     attributes.set("resource".to_owned(), id.to_owned());
     let found = match service {
@@ -191,7 +201,7 @@ fn vpc_resource<'a>(visible: &'a Visible, id: &str) -> Option<(&'static str, &'s
 /// Whether `owner`'s policies are the caller's to manage as far as accounts go: the operator's, the administrator's
 /// of `owner`, and another identity's of `owner`, which then needs the policy management action on each policy's
 /// resource ([`App::require_on_policy`]).
-pub(crate) fn in_policy_account(caller: &Caller, owner: &hubspoke_iam::AccountId) -> bool {
+pub(crate) fn in_policy_account(caller: &Caller, owner: &AccountId) -> bool {
     match &caller.kind {
         CallerKind::AccountIdentity { account, .. } => account == owner,
         _ => hubspoke_iam::authority::may_manage_policies_of(caller, owner),

@@ -10,6 +10,7 @@ use hubspoke_vpc::rules::gateway;
 
 use super::subnets::{ReservedIpRead, by_address, read_ip};
 use super::{Activity, GroupReference, Reference, Visible};
+use crate::access::Target;
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
 use crate::precondition::{Precondition, etag_of};
 use crate::{App, AppResult};
@@ -98,6 +99,12 @@ impl GatewayFilter {
 impl App {
     /// `POST /endpoint_gateways`.
     pub async fn create_gateway(&self, caller: &Caller, input: NewGateway) -> AppResult<GatewayRead> {
+        self.authorize(
+            caller,
+            "is.endpoint-gateway.endpoint-gateway.create",
+            Target::InGroup(input.resource_group.as_deref()),
+        )
+        .await?;
         let activity = Activity::creating("is.endpoint-gateway.endpoint-gateway.create", "endpoint_gateway");
         let (id, _) = self.change(caller, activity, |world, ctx| gateway::create(world, ctx, input.clone())).await?;
         self.gateway(caller, &id)

@@ -8,6 +8,7 @@ use hubspoke_vpc::model::{NetworkAcl, NetworkAclRule};
 use hubspoke_vpc::rules::network_acl;
 
 use super::{Activity, GroupReference, Reference, Visible};
+use crate::access::Target;
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
 use crate::precondition::{Precondition, etag_of};
 use crate::{App, AppResult};
@@ -96,6 +97,8 @@ impl Visible {
 impl App {
     /// `POST /network_acls`.
     pub async fn create_network_acl(&self, caller: &Caller, input: NewAcl) -> AppResult<NetworkAclRead> {
+        self.authorize(caller, "is.network-acl.network-acl.create", Target::InGroup(input.resource_group.as_deref()))
+            .await?;
         let activity = Activity::creating("is.network-acl.network-acl.create", "network_acl");
         let (id, _) =
             self.change(caller, activity, |world, ctx| network_acl::create(world, ctx, input.clone())).await?;

@@ -7,6 +7,7 @@ use hubspoke_vpc::model::PublicGateway;
 use hubspoke_vpc::rules::public_gateway;
 
 use super::{Activity, GroupReference, Reference, Visible};
+use crate::access::Target;
 use crate::paging::{Cursor, Page, PageRequest, paginate};
 use crate::precondition::{Precondition, etag_of};
 use crate::{App, AppResult};
@@ -62,6 +63,12 @@ impl App {
         caller: &Caller,
         input: NewPublicGateway,
     ) -> AppResult<PublicGatewayRead> {
+        self.authorize(
+            caller,
+            "is.public-gateway.public-gateway.create",
+            Target::InGroup(input.resource_group.as_deref()),
+        )
+        .await?;
         let activity = Activity::creating("is.public-gateway.public-gateway.create", "public_gateway");
         let (id, _) =
             self.change(caller, activity, |world, ctx| public_gateway::create(world, ctx, input.clone())).await?;

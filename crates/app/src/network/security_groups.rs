@@ -9,6 +9,7 @@ use hubspoke_vpc::region::crn;
 use hubspoke_vpc::rules::security_group;
 
 use super::{Activity, GroupReference, Reference, Visible};
+use crate::access::Target;
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
 use crate::precondition::{Precondition, etag_of};
 use crate::{App, AppResult};
@@ -130,6 +131,12 @@ impl App {
         caller: &Caller,
         input: NewSecurityGroup,
     ) -> AppResult<SecurityGroupRead> {
+        self.authorize(
+            caller,
+            "is.security-group.security-group.create",
+            Target::InGroup(input.resource_group.as_deref()),
+        )
+        .await?;
         let activity = Activity::creating("is.security-group.security-group.create", "security_group");
         let (id, _) =
             self.change(caller, activity, |world, ctx| security_group::create(world, ctx, input.clone())).await?;

@@ -8,6 +8,7 @@ use hubspoke_vpc::model::ServiceInstance;
 use hubspoke_vpc::rules::service_instance;
 
 use super::{Activity, Visible};
+use crate::access::Target;
 use crate::{App, AppResult};
 
 pub use hubspoke_vpc::rules::service_instance::NewServiceInstance;
@@ -73,6 +74,8 @@ impl App {
         caller: &Caller,
         input: NewServiceInstance,
     ) -> AppResult<ServiceInstance> {
+        self.authorize(caller, "resource-controller.instance.create", Target::InGroup(input.resource_group.as_deref()))
+            .await?;
         let activity = Activity::creating("resource-controller.instance.create", "resource_instance");
         let (id, _) = self.change(caller, activity, |world, ctx| service_instance::create(world, ctx, &input)).await?;
         self.dns_instance(caller, &id)

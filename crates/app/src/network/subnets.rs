@@ -7,6 +7,7 @@ use hubspoke_vpc::model::{IpTarget, ReservedIp, Subnet};
 use hubspoke_vpc::rules::subnet;
 
 use super::{Activity, GroupReference, Reference, Visible};
+use crate::access::Target;
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
 use crate::precondition::{Precondition, etag_of};
 use crate::{App, AppResult};
@@ -104,6 +105,7 @@ pub(crate) fn by_address(ip: &&ReservedIp) -> Cursor {
 impl App {
     /// `POST /subnets`, with `ipv4_cidr_block` or `total_ipv4_address_count`.
     pub async fn create_subnet(&self, caller: &Caller, input: NewSubnet) -> AppResult<SubnetRead> {
+        self.authorize(caller, "is.subnet.subnet.create", Target::InGroup(input.resource_group.as_deref())).await?;
         let activity = Activity::creating("is.subnet.subnet.create", "subnet");
         let (id, _) = self.change(caller, activity, |world, ctx| subnet::create(world, ctx, input.clone())).await?;
         self.subnet(caller, &id)

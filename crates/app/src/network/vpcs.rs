@@ -9,6 +9,7 @@ use hubspoke_vpc::rules::{IfMatch, vpc};
 use hubspoke_vpc::topology::{binding_count, resolver_view, vpc_health};
 
 use super::{Activity, GroupReference, Reference, Visible};
+use crate::access::Target;
 use crate::paging::{Cursor, Page, PageRequest, paginate};
 use crate::precondition::{Precondition, etag_of};
 use crate::{App, AppResult};
@@ -109,6 +110,7 @@ fn newest_first(vpc: &&Vpc) -> Cursor {
 impl App {
     /// `POST /vpcs`.
     pub async fn create_vpc(&self, caller: &Caller, input: NewVpc) -> AppResult<VpcRead> {
+        self.authorize(caller, "is.vpc.vpc.create", Target::InGroup(input.resource_group.as_deref())).await?;
         let activity = Activity::creating("is.vpc.vpc.create", "vpc");
         let (id, _) = self.change(caller, activity, |world, ctx| vpc::create(world, ctx, input.clone())).await?;
         self.vpc(caller, &id)

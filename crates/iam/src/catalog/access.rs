@@ -111,6 +111,7 @@ const COMMON: &[ActionRow] = &[
     ("iam.service.read", ADMIN),
     ("resource-controller.instance.retrieve", ALL_PLATFORM),
     ("resource-controller.instance.create", ADMIN_EDITOR),
+    ("resource-controller.instance.update", ADMIN_EDITOR),
     ("resource-controller.instance.delete", ADMIN_EDITOR),
 ];
 
