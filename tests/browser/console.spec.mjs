@@ -468,10 +468,10 @@ try {
   const accessRow = page.locator(`#policies tr[data-policy="${accessId}"]`);
   await accessRow.waitFor(WAIT);
   assert.match(await accessRow.innerText(), /Resource group Default/);
-  const stored = (await api(HUB.apikey, 'GET', `/v1/policies/${accessId}`)).body;
-  assert.equal(stored.type, 'access');
-  assert.deepEqual(stored.subjects[0].attributes, [{ name: 'access_group_id', value: groupId }]);
-  assert.deepEqual(stored.roles.map((r) => r.role_id).sort(), [customRole.body.crn, 'crn:v1:bluemix:public:iam::::role:Viewer'].sort());
+  const grantedPolicy = (await api(HUB.apikey, 'GET', `/v1/policies/${accessId}`)).body;
+  assert.equal(grantedPolicy.type, 'access');
+  assert.deepEqual(grantedPolicy.subjects[0].attributes, [{ name: 'access_group_id', value: groupId }]);
+  assert.deepEqual(grantedPolicy.roles.map((r) => r.role_id).sort(), [customRole.body.crn, 'crn:v1:bluemix:public:iam::::role:Viewer'].sort());
 
   step('IAM: the same grant again is refused, and the page shows why: status, code, message and details');
   await page.locator('#grant-roles fieldset', { hasText: 'Platform roles' }).getByRole('checkbox', { name: 'Viewer' }).check();

@@ -71,7 +71,8 @@ function pagedTable({ id, caption, shape, path, columns, row, empty }) {
     more.disabled = true;
     try {
       const page = await listPage(next, shape);
-      body.append(...page.items.map(row));
+      const rows = page.items.map(row);
+      body.append(...rows);
       shown += page.items.length;
       next = page.next;
       if (shown === 0 && !next) {
@@ -81,6 +82,7 @@ function pagedTable({ id, caption, shape, path, columns, row, empty }) {
       if (table.parentNode !== wrap) replace(wrap, table, h('div', { class: 'pager' }, count, more));
       count.textContent = page.total !== null ? `${shown} of ${page.total} shown.` : `${shown} shown${next ? ', more to come' : ''}.`;
       more.hidden = !next;
+      return rows[0] || null;
     } catch (error) {
       replace(wrap, refusal(error, `The ${caption.toLowerCase()} could not be listed.`));
     } finally {
@@ -88,9 +90,12 @@ function pagedTable({ id, caption, shape, path, columns, row, empty }) {
     }
   };
   more.addEventListener('click', async () => {
-    await fetchPage();
-    // Focus stays in the list: on the first new row's first control, else on the button.
-    if (!more.hidden) more.focus();
+    const first = await fetchPage();
+    // Focus stays in the list: reading goes on at the first new row (the button may be gone with the last page).
+    if (first) {
+      first.tabIndex = -1;
+      first.focus();
+    }
   });
   const load = async (first = path) => {
     body.replaceChildren();
@@ -435,8 +440,11 @@ function accessPolicies(who, account, size) {
     if (!confirmed) return;
     try {
       await call('DELETE', `/v1/policies/${encodeURIComponent(policy.id)}`);
-      replace(result, h('p', { class: 'notice success', role: 'status' }, `Access policy ${policy.id} was deleted.`));
+      const done = h('p', { class: 'notice success', role: 'status', tabindex: '-1' }, `Access policy ${policy.id} was deleted.`);
+      replace(result, done);
       await loadPolicies();
+      // The row that held the Delete button is gone: focus goes to what happened.
+      done.focus();
     } catch (error) {
       replace(result, refusal(error, 'The access policy was not deleted.'));
     }
