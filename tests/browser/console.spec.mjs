@@ -4,7 +4,10 @@
 // hub and spoke accounts with the seed's VPCs and gateway, and passes them in the environment. The hub's
 // administrator signs in, creates the authorization for the specific spoke VPC through the form, sees the spoke's
 // binding succeed and the topology draw the edge, deletes the authorization with confirmation and sees the next
-// binding refused, in the picture and in Activity. Every page is checked and photographed at 1280 and 420 px.
+// binding refused, in the picture and in Activity. On the IAM page the administrator invites a user, creates a service
+// ID with an API key and an access group, grants the group an access policy, sees a duplicate refused with its reason,
+// and deletes the policy; the service ID's key signs in and sees why it is refused. Every page is checked and
+// photographed at 1280 and 420 px.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -91,8 +94,8 @@ async function shot(page, name) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
-// A page in a context of its own, signed in with `apikey`.
-async function spokeContextPage(apikey) {
+// A page in a context of its own, signed in with `apikey` (an administrator's, a user's or a service ID's).
+async function signedInPage(apikey) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   watch(page);
@@ -301,7 +304,7 @@ try {
   assert.equal(await page.locator(`#connections tr[data-kind="binding"][data-spoke="${SPOKE.vpc}"] .granted-by code`).innerText(), all.body.id);
 
   step('every page, at 1280 and 420 px: no horizontal overflow, and a screenshot');
-  const pages = ['authorizations', 'authorizations/new', 'vpcs', 'dns', 'activity'];
+  const pages = ['authorizations', 'authorizations/new', 'iam', 'vpcs', 'dns', 'activity'];
   for (const width of [1280, 420]) {
     await page.setViewportSize({ width, height: 900 });
     for (const name of pages) {
@@ -345,7 +348,7 @@ try {
     { dns: { resolver: { type: 'delegated', vpc: { crn: HUB.crn } } } });
   assert.equal(delegated.status, 200, JSON.stringify(delegated.body));
   // The spoke's resolver is the spoke account's to see: its administrator's picture marks it.
-  const delegating = await spokeContextPage(SPOKE.apikey);
+  const delegating = await signedInPage(SPOKE.apikey);
   await open(delegating, '#/vpcs');
   const delegatedEdge = delegating.locator(`#topology .edge[data-kind="binding"][data-spoke="${SPOKE.vpc}"][data-delegated="true"]`);
   await delegatedEdge.waitFor(WAIT);
@@ -356,7 +359,7 @@ try {
   step('the hub removes its side while the spoke is delegated: the delegation is drawn, degraded, with its reason');
   const hubSide = (await api(HUB.apikey, 'GET', `/v1/vpcs/${HUB.vpc}/dns_resolution_bindings?${VERSION}`)).body.dns_resolution_bindings[0];
   assert.equal((await api(HUB.apikey, 'DELETE', `/v1/vpcs/${HUB.vpc}/dns_resolution_bindings/${hubSide.id}?${VERSION}`)).status, 202);
-  const spokeView = await spokeContextPage(SPOKE.apikey);
+  const spokeView = await signedInPage(SPOKE.apikey);
   await open(spokeView, '#/vpcs');
   const degraded = spokeView.locator(`#topology .edge[data-kind="delegation"][data-spoke="${SPOKE.vpc}"]`);
   await degraded.waitFor(WAIT);
@@ -399,6 +402,136 @@ try {
   await shot(operatorPage, 'operator-accounts-1280');
   await operatorContext.close();
   assert.equal(await page.locator('#nav-accounts').isHidden(), true, 'an account administrator has no Accounts page');
+
+  step('IAM: the administrator invites a user from the keyboard; the users list pages as the API does');
+  const customRole = await api(HUB.apikey, 'POST', '/v2/roles', { name: 'VpcReader', display_name: 'VPC reader',
+    description: 'Reads VPCs.', account_id: HUB.account, service_name: 'is', actions: ['is.vpc.vpc.read'] });
+  assert.equal(customRole.status, 201, JSON.stringify(customRole.body));
+  await open(page, '#/iam?page_size=1');
+  await page.locator('#users-count').waitFor(WAIT);
+  await page.locator('#invite-user-details > summary').focus();
+  await page.keyboard.press('Enter');
+  await page.getByLabel('E-mail address').fill('dev@example.com');
+  await page.keyboard.press('Enter');
+  const invited = page.locator('#invite-user-result .notice.success');
+  await invited.waitFor(WAIT);
+  const devId = await invited.locator('code').innerText();
+  assert.match(devId, /^IBMid-[A-Z0-9]{10}$/);
+  // One user per page: the administrator and the invited user take two pages, joined by Show more.
+  await page.locator('#users-count', { hasText: '1 of 2 shown' }).waitFor(WAIT);
+  await page.locator('#users-more').click();
+  await page.locator('#users-count', { hasText: '2 of 2 shown' }).waitFor(WAIT);
+  await page.locator(`#users tr[data-iam-id="${devId}"]`).waitFor(WAIT);
+  assert.equal(await page.locator('#users-more').isHidden(), true, 'no page after the last');
+
+  step('IAM: a service ID with an API key, shown once, and an access group with the service ID as member');
+  await page.locator('#create-serviceid-details > summary').click();
+  await page.locator('#serviceid-name').fill('robot');
+  await page.getByRole('button', { name: 'Create service ID' }).click();
+  await page.locator('#create-serviceid-result .notice.success').waitFor(WAIT);
+  const robotId = await page.locator('#create-serviceid-result code').innerText();
+  assert.match(robotId, /^iam-ServiceId-/);
+  await page.getByRole('button', { name: 'Create an API key for robot' }).click();
+  const robotKey = (await page.locator('#serviceid-apikey').innerText(WAIT)).trim();
+  assert.ok(robotKey.length >= 32, robotKey);
+  await page.locator('#create-group-details > summary').click();
+  await page.locator('#group-name').fill('network-admins');
+  await page.getByRole('button', { name: 'Create access group' }).click();
+  await page.locator('#create-group-result .notice.success').waitFor(WAIT);
+  const groupId = await page.locator('#create-group-result code').innerText();
+  // The Public Access group comes first; the new group is on the next page.
+  await page.locator('#groups-more').click();
+  await page.getByRole('button', { name: 'Members of network-admins' }).click();
+  await page.locator(`#group-members[data-group="${groupId}"]`).waitFor(WAIT);
+  await page.locator('#group-members .empty', { hasText: 'No members yet' }).waitFor(WAIT);
+  await page.getByLabel('User or service ID').selectOption(robotId);
+  await page.getByRole('button', { name: 'Add member' }).click();
+  await page.locator(`#members tr[data-iam-id="${robotId}"]`).waitFor(WAIT);
+  const members = await api(HUB.apikey, 'GET', `/v2/groups/${groupId}/members`);
+  assert.deepEqual(members.body.members.map((m) => m.iam_id), [robotId]);
+
+  step('IAM: an access policy for the group, with a platform role and the account\'s custom role');
+  await page.getByRole('radio', { name: 'Access group' }).check();
+  await page.getByLabel('Subject', { exact: true }).selectOption(groupId);
+  await page.getByLabel('Service', { exact: true }).selectOption('is');
+  await page.getByLabel('Resource group').selectOption({ label: 'Default (default)' });
+  await page.locator('#subject-policies .empty', { hasText: 'No access policies' }).waitFor(WAIT);
+  const customBox = page.locator('#grant-roles fieldset', { hasText: 'Custom roles' }).getByRole('checkbox', { name: 'VPC reader' });
+  await customBox.waitFor(WAIT);
+  await page.locator('#grant-roles fieldset', { hasText: 'Platform roles' }).getByRole('checkbox', { name: 'Viewer' }).check();
+  await customBox.check();
+  await page.getByRole('button', { name: 'Grant access' }).click();
+  const granted = page.locator('#grant-created');
+  await granted.waitFor(WAIT);
+  const accessId = await granted.getAttribute('data-policy');
+  assert.match(await granted.innerText(), /grants Viewer, VPC reader on VPC Infrastructure Services in resource group Default to network-admins/);
+  const accessRow = page.locator(`#policies tr[data-policy="${accessId}"]`);
+  await accessRow.waitFor(WAIT);
+  assert.match(await accessRow.innerText(), /Resource group Default/);
+  const grantedPolicy = (await api(HUB.apikey, 'GET', `/v1/policies/${accessId}`)).body;
+  assert.equal(grantedPolicy.type, 'access');
+  assert.deepEqual(grantedPolicy.subjects[0].attributes, [{ name: 'access_group_id', value: groupId }]);
+  assert.deepEqual(grantedPolicy.roles.map((r) => r.role_id).sort(), [customRole.body.crn, 'crn:v1:bluemix:public:iam::::role:Viewer'].sort());
+
+  step('IAM: the same grant again is refused, and the page shows why: status, code, message and details');
+  await page.locator('#grant-roles fieldset', { hasText: 'Platform roles' }).getByRole('checkbox', { name: 'Viewer' }).check();
+  await page.getByRole('button', { name: 'Grant access' }).click();
+  const conflict = page.locator('#grant-result .refusal');
+  await conflict.waitFor(WAIT);
+  assert.equal(await conflict.getAttribute('data-status'), '409');
+  assert.match(await conflict.locator('.refusal-lead').innerText(), /HTTP 409/);
+  assert.equal(await conflict.locator('li').first().getAttribute('data-code'), 'policy_conflict_error');
+  assert.ok((await conflict.locator('.refusal-message').first().innerText()).length > 0);
+  assert.match(await conflict.locator('.refusal-details').innerText(), new RegExp(accessId));
+  await shot(page, 'iam-conflict-1280');
+  for (const width of [1280, 420]) {
+    await page.setViewportSize({ width, height: 900 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `#/iam with its lists, members and a refusal at ${width} px overflows by ${overflow} px`);
+    await shot(page, `iam-granted-${width}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  step('a service ID\'s key signs in; a refused operation shows its status and reason');
+  const robot = await signedInPage(robotKey);
+  await robot.locator('#who-account', { hasText: 'Service ID robot' }).waitFor(WAIT);
+  const refusedPage = robot.locator('.page .refusal').first();
+  await refusedPage.waitFor(WAIT);
+  assert.equal(await refusedPage.getAttribute('data-status'), '403');
+  assert.match(await refusedPage.locator('.refusal-lead').innerText(), /HTTP 403/);
+  assert.ok((await refusedPage.locator('.refusal-message').first().innerText()).trim().length > 0, 'the reason is shown');
+  await shot(robot, 'serviceid-refused-1280');
+  await open(robot, '#/iam');
+  await robot.locator(`#serviceids tr[data-iam-id="${robotId}"]`).waitFor(WAIT);
+  const usersRefused = robot.locator('#users-list .refusal');
+  await usersRefused.waitFor(WAIT);
+  assert.equal(await usersRefused.getAttribute('data-status'), '403');
+  assert.ok((await usersRefused.locator('.refusal-message').first().innerText()).trim().length > 0, 'the reason is shown');
+  await shot(robot, 'serviceid-iam-1280');
+  await robot.setViewportSize({ width: 420, height: 900 });
+  await open(robot, '#/authorizations');
+  await robot.locator('.page .refusal[data-status="403"]').waitFor(WAIT);
+  const robotOverflow = await robot.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(robotOverflow <= 0, `a refusal at 420 px overflows by ${robotOverflow} px`);
+  await shot(robot, 'serviceid-refused-420');
+  await robot.context().close();
+
+  step('a user\'s key signs in as that user');
+  const devKey = await api(HUB.apikey, 'POST', '/v1/apikeys', { name: 'dev-key', iam_id: devId, account_id: HUB.account });
+  assert.equal(devKey.status, 201, JSON.stringify(devKey.body));
+  const dev = await signedInPage(devKey.body.apikey);
+  await dev.locator('#who-account', { hasText: `User dev, Account ${HUB.account}` }).waitFor(WAIT);
+  await dev.context().close();
+
+  step('IAM: the access policy is deleted after confirmation');
+  await accessRow.getByRole('button', { name: /Delete/ }).click();
+  const accessDialog = page.getByRole('dialog', { name: 'Delete access policy?' });
+  await accessDialog.waitFor(WAIT);
+  await accessDialog.getByRole('button', { name: 'Delete' }).click();
+  await page.locator('#grant-result .notice.success', { hasText: `Access policy ${accessId} was deleted.` }).waitFor(WAIT);
+  await accessRow.waitFor({ state: 'detached', ...WAIT });
+  await page.locator('#subject-policies .empty', { hasText: 'No access policies' }).waitFor(WAIT);
+  assert.equal((await api(HUB.apikey, 'GET', `/v1/policies/${accessId}`)).body.state, 'deleted');
 
   step('the pages fetched nothing from another host, and reported no script error');
   assert.deepEqual(foreign, [], 'requests to other hosts');

@@ -38,11 +38,16 @@ async fn console_creates_and_deletes_the_spoke_authorization_in_headless_chromiu
     ];
     let stdout = run_node("tests/browser", "console.spec.mjs", environment).await;
     assert!(stdout.contains("console: all checks passed"), "{stdout}");
-    for page in ["authorizations", "authorizations-new", "vpcs", "dns", "activity"] {
+    for page in ["authorizations", "authorizations-new", "iam", "vpcs", "dns", "activity"] {
         for width in [1280, 420] {
             let file = screenshots.join(format!("page-{page}-{width}.png"));
             assert!(std::fs::metadata(&file).is_ok_and(|m| m.len() > 1000), "a screenshot at {}", file.display());
         }
+    }
+    // The IAM flow: the page with its lists and a refusal at both widths, and a service ID's refusal.
+    for name in ["iam-granted-1280", "iam-granted-420", "serviceid-refused-1280", "serviceid-refused-420"] {
+        let file = screenshots.join(format!("{name}.png"));
+        assert!(std::fs::metadata(&file).is_ok_and(|m| m.len() > 1000), "a screenshot at {}", file.display());
     }
 }
 

@@ -2,7 +2,7 @@
 // once (the server keeps only its digest).
 
 import { call } from './api.js';
-import { h, replace, field, when } from './dom.js';
+import { h, replace, field, when, refusal } from './dom.js';
 
 export async function accountsPage(container, who) {
   container.append(h('div', { class: 'page-head' },
@@ -50,7 +50,7 @@ export async function accountsPage(container, who) {
       id.value = '';
       await load();
     } catch (error) {
-      replace(result, h('p', { class: 'notice error', role: 'alert' }, `Could not create the account: ${error.message}`));
+      replace(result, refusal(error, 'The account was not created.'));
     } finally {
       button.disabled = false;
     }

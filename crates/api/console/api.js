@@ -5,16 +5,27 @@
 export const VPC_VERSION = '2026-10-06';
 const TOKEN_KEY = 'hubspoke.console.token';
 
-// An API error: the HTTP status and IBM's envelope (Policy Management and VPC `errors`, or IAM Identity's
-// `errorMessage`), flattened into a list of { code, message, target }.
+// An API error: the HTTP status and IBM's envelope (Policy Management, IAM Identity, VPC and DNS Services `errors`,
+// or the token exchange's `errorCode`/`errorMessage`), flattened into a list of { code, message, target, messageCode,
+// details, moreInfo } with the envelope's trace, so that a page can show why a request was refused, not only that it
+// was.
 export class ApiError extends Error {
   constructor(status, body) {
     const errors = Array.isArray(body?.errors)
-      ? body.errors.map((e) => ({ code: e.code || '', message: e.message || '', target: e.target?.name || null }))
-      : [{ code: body?.errorCode || `http_${status}`, message: body?.errorMessage || `HTTP ${status}`, target: null }];
+      ? body.errors.map((e) => ({
+        code: e.code || '',
+        message: e.message || '',
+        target: e.target?.name || null,
+        messageCode: e.message_code || null,
+        details: e.details ?? null,
+        moreInfo: e.more_info || null,
+      }))
+      : [{ code: body?.errorCode || `http_${status}`, message: body?.errorMessage || `HTTP ${status}`, target: null,
+        messageCode: null, details: body?.errorDetails ?? null, moreInfo: null }];
     super(errors.map((e) => e.message).join('; '));
     this.status = status;
     this.errors = errors;
+    this.trace = body?.trace || body?.context?.requestId || null;
   }
 }
 
@@ -28,7 +39,8 @@ export function session() {
       sessionStorage.removeItem(TOKEN_KEY);
       return null;
     }
-    return { token, account: payload.account?.bss || null, iamId: payload.iam_id, role: payload.hubspoke_role };
+    return { token, account: payload.account?.bss || null, iamId: payload.iam_id, role: payload.hubspoke_role,
+      name: payload.name || null, kind: payload.sub_type || null };
   } catch {
     sessionStorage.removeItem(TOKEN_KEY);
     return null;
@@ -97,6 +109,34 @@ export async function listAll(path, member) {
     // The server writes absolute links; only their path and query are followed, on this origin.
     const link = body.next?.href ? new URL(body.next.href, location.origin) : null;
     next = link ? link.pathname + link.search : null;
+  }
+  return items;
+}
+
+// A link the server gave (absolute, or a path with its query) as a path on this origin: the console follows only
+// links to its own server.
+export function localPath(link) {
+  if (!link) return null;
+  const url = new URL(link, location.origin);
+  return url.origin === location.origin ? url.pathname + url.search : null;
+}
+
+// One page of a list, read by a `shape` that says where the list's items, its next page and its total are (each
+// IAM API pages its own way: `next_url`, a `next` path, `next.href` or `next.start`). Resolves to
+// { items, next, total }, `next` being the path of the following page or null.
+export async function listPage(path, shape) {
+  const body = await call('GET', path);
+  return { items: body?.[shape.member] || [], next: shape.next(body || {}, path), total: shape.total?.(body || {}) ?? null };
+}
+
+// Every item of such a list, page after page, up to a sane bound (the choices of a form).
+export async function listEvery(path, shape) {
+  const items = [];
+  let next = path;
+  for (let page = 0; next && page < 20; page += 1) {
+    const answer = await listPage(next, shape);
+    items.push(...answer.items);
+    next = answer.next;
   }
   return items;
 }

@@ -1,16 +1,18 @@
 // The console's entry point: sign-in, the page router (one page per location hash) and the Activity page.
 
 import { ApiError, call, session, signIn, signOut } from './api.js';
-import { h, replace, field, when, prose } from './dom.js';
+import { h, replace, field, when, prose, refusal } from './dom.js';
 import { authorizationsPage, createPage } from './authorizations.js';
 import { vpcsPage, dnsPage } from './network.js';
 import { accountsPage } from './accounts.js';
+import { iamPage } from './iam.js';
 
 const PAGES = {
   authorizations: { title: 'Authorizations', render: authorizationsPage },
   'authorizations/new': { title: 'Create authorization', render: createPage, nav: 'authorizations' },
   vpcs: { title: 'VPCs and topology', render: vpcsPage },
   dns: { title: 'DNS lookup', render: dnsPage },
+  iam: { title: 'IAM', render: iamPage },
   activity: { title: 'Activity', render: activityPage },
   accounts: { title: 'Accounts', render: accountsPage },
 };
@@ -33,8 +35,10 @@ async function route() {
     main.querySelector('input')?.focus();
     return;
   }
+  // A user or service ID other than the administrator is named, so that it is clear whose access the pages show.
+  const identity = who.role === 'identity' ? `${who.kind === 'ServiceId' ? 'Service ID' : 'User'} ${who.name || who.iamId}, ` : '';
   document.getElementById('who-account').textContent =
-    who.account ? `Account ${who.account}` : 'Operator (no account)';
+    who.account ? `${identity}Account ${who.account}` : 'Operator (no account)';
   // Accounts are the operator's to manage.
   document.getElementById('nav-accounts').hidden = Boolean(who.account);
   const { name, params } = currentPage();
@@ -49,7 +53,7 @@ async function route() {
   try {
     await page.render(container, who, params);
   } catch (error) {
-    container.append(h('p', { class: 'notice error', role: 'alert' }, `Could not load this page: ${error.message}`));
+    container.append(refusal(error, 'This page could not be loaded.'));
   } finally {
     container.setAttribute('aria-busy', 'false');
   }
@@ -62,7 +66,7 @@ function signInForm() {
   const button = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
   const form = h('form', { class: 'card sign-in', 'aria-labelledby': 'sign-in-title' },
     h('h1', { id: 'sign-in-title' }, 'Sign in to hubspoke'),
-    h('p', {}, 'Use an API key: an account administrator\'s key (shown once when the operator created the account) or the operator key.'),
+    h('p', {}, 'Use an API key: an account administrator\'s key (shown once when the operator created the account), a user\'s or a service ID\'s key, or the operator key.'),
     field('apikey', 'API key', input),
     h('div', { class: 'actions' }, button));
   form.addEventListener('submit', async (event) => {
@@ -77,7 +81,8 @@ function signInForm() {
       main.focus();
     } catch (error) {
       const slot = document.getElementById('apikey-error');
-      slot.textContent = error instanceof ApiError ? error.message : `Sign-in failed: ${error.message}`;
+      slot.textContent = error instanceof ApiError
+        ? `${error.message} (HTTP ${error.status}, ${error.errors[0].code})` : `Sign-in failed: ${error.message}`;
       slot.hidden = false;
       input.setAttribute('aria-invalid', 'true');
       input.focus();

@@ -2,7 +2,7 @@
 // confirmation) and the Create form, which follows the steps of IBM's DNS sharing guide and can name one specific VPC as the source.
 
 import { ApiError, call, listAll } from './api.js';
-import { h, replace, field, fieldError, when, confirmDialog } from './dom.js';
+import { h, replace, field, fieldError, when, confirmDialog, refusal } from './dom.js';
 
 // Services an authorization may name, as IBM's console lists them. The roles of each pair come from the role catalog.
 export const SERVICES = {
@@ -125,7 +125,7 @@ async function deletePolicy(policy, source, target, roles, status, container, wh
     await call('DELETE', `/v1/policies/${encodeURIComponent(policy.id)}`);
     location.hash = `#/authorizations?deleted=${encodeURIComponent(policy.id)}`;
   } catch (error) {
-    status.replaceChildren(h('p', { class: 'notice error', role: 'alert' }, `Could not delete: ${error.message}`));
+    status.replaceChildren(refusal(error, 'The authorization was not deleted.'));
   }
 }
 
@@ -335,10 +335,14 @@ export async function createPage(container, who, params) {
       for (const e of errors) {
         const target = fieldOfError(e);
         if (target && document.getElementById(`${target}-error`)) fieldError(target, e.message);
-        else unplaced.push(e.message);
+        else unplaced.push(e);
       }
-      replace(summary, h('p', { class: 'strong' }, 'The authorization was not created.'),
-        unplaced.length ? h('ul', {}, unplaced.map((m) => h('li', {}, m))) : h('p', {}, 'Correct the fields marked below.'));
+      // The summary says why, as the server did (status, code, message, details); messages placed next to their
+      // fields are not repeated in it.
+      replace(summary, unplaced.length
+        ? refusal({ status: error.status, errors: unplaced, trace: error.trace }, 'The authorization was not created.')
+        : [h('p', { class: 'strong' }, 'The authorization was not created',
+          error.status ? ` (HTTP ${error.status})` : '', '.'), h('p', {}, 'Correct the fields marked below.')]);
       summary.hidden = false;
       const firstInvalid = form.querySelector('[aria-invalid="true"]');
       (firstInvalid || summary).focus?.();

@@ -113,3 +113,34 @@ export function confirmDialog({ title, body, confirm, danger = true }) {
     cancelButton.focus();
   });
 }
+
+// Why a request was refused, as the server said it: the lead (what could not be done), the HTTP status, and for each
+// error of IBM's envelope its code (and IAM Identity's message code), its message, the field it is about and its
+// details (text, or the structured details such as a conflicting policy), then the trace to quote to an operator.
+// Anything that is not an API error (a network failure, a script error) shows its message alone.
+export function refusal(error, lead) {
+  const status = Number.isInteger(error?.status) ? error.status : null;
+  const errors = Array.isArray(error?.errors) ? error.errors : [{ message: String(error?.message || error) }];
+  return h('div', { class: 'notice error refusal', role: 'alert', 'data-status': status },
+    h('p', { class: 'strong refusal-lead' }, lead,
+      status ? h('span', { class: 'refusal-status' }, ` (HTTP ${status}${statusText(status)})`) : null),
+    h('ul', { class: 'refusal-errors' }, errors.map((e) => h('li', { 'data-code': e.code || null },
+      e.code ? h('span', { class: 'refusal-code' }, h('code', {}, e.code),
+        e.messageCode ? [' ', h('code', {}, e.messageCode)] : null, ': ') : null,
+      h('span', { class: 'refusal-message' }, prose(e.message)),
+      e.target ? h('span', { class: 'muted' }, ' (field ', h('code', {}, e.target), ')') : null,
+      details(e.details)))),
+    error?.trace ? h('p', { class: 'muted refusal-trace' }, 'Trace ', h('code', { class: 'id' }, error.trace)) : null);
+}
+
+function statusText(status) {
+  const names = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
+    412: 'Precondition Failed', 429: 'Too Many Requests' };
+  return names[status] ? ` ${names[status]}` : '';
+}
+
+function details(value) {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'string') return h('p', { class: 'refusal-details' }, prose(value));
+  return h('pre', { class: 'code refusal-details' }, JSON.stringify(value, null, 2));
+}

@@ -2,7 +2,7 @@
 // gateways) and the DNS lookup page.
 
 import { call, listAll, crnParts, vpcCrn, explainBinding } from './api.js';
-import { h, replace, field, when, short, prose } from './dom.js';
+import { h, replace, field, when, short, prose, refusal } from './dom.js';
 import { drawTopology } from './topology.js';
 
 // Only a refused `connect` is a refused attempt to bind; a refused `disconnect` is a spoke deleting its side of a
@@ -116,7 +116,7 @@ async function gather(who) {
     try {
       edge.explanation = await explainBinding(name(edge.spoke), name(edge.hub));
     } catch (error) {
-      edge.explanationError = `Could not ask the server: ${error.message}`;
+      edge.explanationError = error;
     }
   }));
   return { vpcs, gateways, events, bindings, nodes, edges: [...edges.values()] };
@@ -130,7 +130,7 @@ function permitted(edge) {
 // The decision in one line, for the picture's tooltips.
 function decisionLine(edge) {
   const decision = edge.explanation?.decision;
-  if (!decision) return edge.explanationError || '';
+  if (!decision) return edge.explanationError ? `Could not ask the server: ${edge.explanationError.message}` : '';
   return decision.explanation || `${decision.action} is ${decision.permitted ? 'permitted' : 'denied'} (enforcement ${decision.enforcement})`;
 }
 
@@ -235,7 +235,7 @@ function connections(data, who) {
 // decision, with the policies that granted it or the nearest ones when this account is the hub's; the spoke's
 // administrator is told that those are the hub's to see.
 function explained(edge) {
-  if (!edge.explanation) return edge.explanationError ? h('p', { class: 'notice error' }, edge.explanationError) : null;
+  if (!edge.explanation) return edge.explanationError ? refusal(edge.explanationError, 'Could not ask the server.') : null;
   const { allowed, refusals, decision, perspective } = edge.explanation;
   const now = edge.kind === 'refused' ? [
     h('p', { class: 'strong verdict' }, `A binding made now would be ${allowed ? 'allowed' : 'refused'}.`),
@@ -340,7 +340,7 @@ export async function dnsPage(container, who, params) {
         endpoint ? h('p', { class: 'hint' }, 'Ask this VPC\'s DNS endpoint directly: ',
           h('code', {}, `dig @${endpoint.address} -p ${endpoint.port} ${answer.name}`)) : null);
     } catch (error) {
-      replace(output, h('p', { class: 'notice error', role: 'alert' }, error.message));
+      replace(output, refusal(error, 'The name could not be resolved.'));
     }
   };
   form.addEventListener('submit', (event) => { event.preventDefault(); resolve(); });

@@ -55,6 +55,7 @@ const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../console/authorizations.js"),
     },
+    Asset { name: "iam.js", content_type: "text/javascript; charset=utf-8", body: include_bytes!("../console/iam.js") },
     Asset {
         name: "network.js",
         content_type: "text/javascript; charset=utf-8",
