@@ -495,22 +495,20 @@ try {
   step('a service ID\'s key signs in; a refused operation shows its status and reason');
   const robot = await signedInPage(robotKey);
   await robot.locator('#who-account', { hasText: 'Service ID robot' }).waitFor(WAIT);
-  const refusedPage = robot.locator('.page .refusal').first();
-  await refusedPage.waitFor(WAIT);
-  assert.equal(await refusedPage.getAttribute('data-status'), '403');
-  assert.match(await refusedPage.locator('.refusal-lead').innerText(), /HTTP 403/);
-  assert.ok((await refusedPage.locator('.refusal-message').first().innerText()).trim().length > 0, 'the reason is shown');
-  await shot(robot, 'serviceid-refused-1280');
+  // Without access to User Management, the IAM page's user list is refused, and says why.
   await open(robot, '#/iam');
   await robot.locator(`#serviceids tr[data-iam-id="${robotId}"]`).waitFor(WAIT);
   const usersRefused = robot.locator('#users-list .refusal');
   await usersRefused.waitFor(WAIT);
   assert.equal(await usersRefused.getAttribute('data-status'), '403');
+  assert.match(await usersRefused.locator('.refusal-lead').innerText(), /HTTP 403/);
   assert.ok((await usersRefused.locator('.refusal-message').first().innerText()).trim().length > 0, 'the reason is shown');
+  assert.match(await usersRefused.innerText(), /user-management\.user\.read/);
+  await shot(robot, 'serviceid-refused-1280');
   await shot(robot, 'serviceid-iam-1280');
   await robot.setViewportSize({ width: 420, height: 900 });
-  await open(robot, '#/authorizations');
-  await robot.locator('.page .refusal[data-status="403"]').waitFor(WAIT);
+  await open(robot, '#/iam');
+  await robot.locator('#users-list .refusal[data-status="403"]').waitFor(WAIT);
   const robotOverflow = await robot.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(robotOverflow <= 0, `a refusal at 420 px overflows by ${robotOverflow} px`);
   await shot(robot, 'serviceid-refused-420');
