@@ -15,6 +15,7 @@
 //! function returns, so a caller always reads its own writes.
 
 pub mod access_groups;
+pub mod access_search;
 pub mod custom_roles;
 pub mod decisions;
 pub mod error;
