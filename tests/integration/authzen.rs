@@ -251,7 +251,8 @@ async fn identities_are_decided_by_access_policies_and_explained() {
     let [v1, v2] = [s.vpcs[0].as_str(), s.vpcs[1].as_str()];
 
     // (subject type, iam id, action, vpc, permitted, the granting policies)
-    let rows: Vec<(&str, &str, &str, &str, bool, Vec<&str>)> = vec![
+    type Row<'a> = (&'a str, &'a str, &'a str, &'a str, bool, Vec<&'a str>);
+    let rows: Vec<Row> = vec![
         ("user", USER, "is.vpc.vpc.read", v1, true, vec![&s.viewer_policy]),
         ("identity", USER, "is.vpc.vpc.read", v2, true, vec![&s.viewer_policy]),
         ("user", USER, "is.vpc.vpc.update", v1, false, vec![]),
