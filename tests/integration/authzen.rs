@@ -389,6 +389,10 @@ async fn searches_answer_who_what_and_which() {
         ),
         (json!({ "subject": { "type": "user" }, "resource": vpc_resource(&s.hub.id, v1) }), "action"),
         (
+            json!({ "subject": { "type": "user" }, "action": { "name": "is.vpc.vpc.read" }, "resource": { "type": "vpc", "id": v1 } }),
+            "resource.properties.accountId",
+        ),
+        (
             json!({ "subject": { "type": "user", "id": USER }, "action": { "name": "is.vpc.vpc.read" }, "resource": { "type": "volume", "properties": { "accountId": s.hub.id } } }),
             "resource.type",
         ),

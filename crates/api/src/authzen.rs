@@ -482,6 +482,11 @@ pub async fn search_subject(
     let action = body.action()?;
     let resource = body.resource()?;
     let attributes = attributes_of(&resource.kind, resource.id.as_deref(), resource.properties.as_ref(), "resource")?;
+    if attributes.get("accountId").is_none() {
+        return Err(ApiError::invalid_body(
+            "`resource.properties.accountId` is required: the account whose policies are searched",
+        ));
+    }
     let page = body.page()?;
     let (found, public_access) = state.app.search_access_subjects(&caller, kind, action, &attributes, &page).await?;
     let results = found
