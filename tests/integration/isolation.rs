@@ -753,6 +753,33 @@ async fn no_account_reads_or_changes_another_accounts_resources() {
     assert_ne!(decision["decision"], json!(true), "{decision}");
     assert!(!decision.to_string().contains(&secrets.policy), "{decision}");
 
+    // The AuthZEN access evaluation and searches about the hub's identities and resources are refused to the
+    // intruder, naming none of the hub's ids.
+    let hub_vpc = json!({ "type": "vpc", "id": vpc, "properties": { "accountId": net.hub.id, "serviceName": "is", "vpcId": vpc } });
+    let hub_vpcs = json!({ "type": "vpc", "properties": { "accountId": net.hub.id } });
+    let secret_user = json!({ "type": "user", "id": "IBMid-SECRETUSER" });
+    for (path, body) in [
+        (
+            "/access/v1/evaluation",
+            json!({ "subject": secret_user, "action": { "name": "is.vpc.vpc.read" }, "resource": hub_vpc }),
+        ),
+        (
+            "/access/v1/search/subject",
+            json!({ "subject": { "type": "identity" }, "action": { "name": "is.vpc.vpc.read" }, "resource": hub_vpc }),
+        ),
+        ("/access/v1/search/action", json!({ "subject": secret_user, "resource": hub_vpc })),
+        (
+            "/access/v1/search/resource",
+            json!({ "subject": secret_user, "action": { "name": "is.vpc.vpc.read" }, "resource": hub_vpcs }),
+        ),
+    ] {
+        let (status, answer) = server.call(Method::POST, path, Some(&intruder.token), Some(body)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}: {answer}");
+        for id in ids.iter().chain([&secrets.access_policy, &secrets.custom_role]) {
+            assert!(!answer.to_string().contains(id.as_str()), "{path} shows the hub's `{id}`: {answer}");
+        }
+    }
+
     // Nothing the intruders did changed anything of the hub's.
     assert_eq!(snapshot(&net, &secrets).await, before);
 }

@@ -1977,6 +1977,30 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
             post(authzen::evaluations),
         ),
         (
+            op(M::POST, "/access/v1/search/subject", "search_subject", auth, "Who may perform an action on a resource")
+                .body(EVALUATION_BODY)
+                .success(200),
+            post(authzen::search_subject),
+        ),
+        (
+            op(M::POST, "/access/v1/search/action", "search_action", auth, "What an identity may do on a resource")
+                .body(Body::Json(&[("subject", "object"), ("resource", "object")]))
+                .success(200),
+            post(authzen::search_action),
+        ),
+        (
+            op(
+                M::POST,
+                "/access/v1/search/resource",
+                "search_resource",
+                auth,
+                "On what an identity may perform an action",
+            )
+            .body(EVALUATION_BODY)
+            .success(200),
+            post(authzen::search_resource),
+        ),
+        (
             op(M::GET, "/.well-known/authzen-configuration", "authzen_configuration", auth, "The AuthZEN metadata")
                 .access(Access::InOperation)
                 .public(),

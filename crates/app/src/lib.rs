@@ -17,6 +17,7 @@
 
 pub mod access;
 pub mod access_groups;
+pub mod access_search;
 pub mod custom_roles;
 pub mod decisions;
 pub mod error;

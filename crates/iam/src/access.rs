@@ -22,6 +22,8 @@ use crate::custom_role::CustomRole;
 use crate::engine::RequestAttributes;
 use crate::policy::{Policy, PolicyId, PolicyKind, PolicyState};
 
+pub mod search;
+
 /// Who asks: an identity and the access groups it is a member of.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccessSubject {
