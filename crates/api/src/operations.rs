@@ -1978,12 +1978,14 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
         ),
         (
             op(M::POST, "/access/v1/search/subject", "search_subject", auth, "Who may perform an action on a resource")
+                .access(Access::InOperation)
                 .body(EVALUATION_BODY)
                 .success(200),
             post(authzen::search_subject),
         ),
         (
             op(M::POST, "/access/v1/search/action", "search_action", auth, "What an identity may do on a resource")
+                .access(Access::InOperation)
                 .body(Body::Json(&[("subject", "object"), ("resource", "object")]))
                 .success(200),
             post(authzen::search_action),
@@ -1996,6 +1998,7 @@ pub fn operations() -> Vec<(Operation, MethodRouter<ApiState>)> {
                 auth,
                 "On what an identity may perform an action",
             )
+            .access(Access::InOperation)
             .body(EVALUATION_BODY)
             .success(200),
             post(authzen::search_resource),
