@@ -164,6 +164,8 @@ async fn resource_group_policies_reach_only_their_groups_resources() {
     };
     let (path, body) = rename(&in_dev);
     net.ok(&developer, Method::PATCH, &path, body).await;
+    // A policy on one group lets its holder list the service's resources.
+    net.ok(&developer, Method::GET, "/v1/vpcs", None).await;
     let (path, body) = rename(&in_default);
     let (status, refusal) = net.call(&developer, Method::PATCH, &path, body).await;
     assert_not_authorized(status, &refusal, "is.vpc.vpc.update");

@@ -80,28 +80,33 @@ impl App {
         }
         let visible = self.visible(caller);
         let (resource, described) = describe(&visible, account, action, target);
-        self.require(caller, action, resource, described).await
+        let mut resources = vec![resource];
+        if target == Target::Account && matches!(service_of(action), "is" | "dns-svcs") {
+            // Listing a service's resources is allowed by a policy on any of the account's resource groups too, as
+            // IBM lists a group's resources to whoever may read them there (hubspoke does not narrow the list to
+            // those groups; docs/iam.md says so).
+            let default = crate::network::default_resource_group(account);
+            let groups = visible.world.resource_groups().filter(|group| group.account == *account);
+            for group in std::iter::once(default.as_str()).chain(groups.map(|group| group.id.as_str())) {
+                let mut in_group = resources[0].clone();
+                in_group.set("resourceGroupId".to_owned(), group.to_owned());
+                resources.push(in_group);
+            }
+        }
+        self.require(caller, action, resources, described).await
     }
 
     /// Decides `action` on a resource the operation described itself (a policy's resource, a hub VPC reached through
-    /// a binding), with the same enforcement modes as [`App::authorize`].
+    /// a binding): permitted when a policy grants it on any of `resources`, with the same enforcement modes as
+    /// [`App::authorize`].
     pub(crate) async fn require(
         &self,
         caller: &Caller,
         action: &str,
-        resource: RequestAttributes,
+        resources: Vec<RequestAttributes>,
         described: String,
     ) -> AppResult<()> {
-        let CallerKind::AccountIdentity { account, .. } = &caller.kind else { return Ok(()) };
-        if self.settings.enforcement == Enforcement::Off {
-            return Ok(());
-        }
-        let subject = AccessSubject {
-            iam_id: caller.iam_id.clone(),
-            access_groups: self.access_group_ids_of(account, &caller.iam_id).await?,
-        };
-        let verdict = self.access_decision(&AccessQuery { subject, action: action.to_owned(), resource });
-        if verdict.permitted {
+        if self.granted(caller, action, resources).await? {
             return Ok(());
         }
         let denial = Denial { iam_id: caller.iam_id.clone(), action: action.to_owned(), resource: described };
@@ -118,18 +123,31 @@ impl App {
         if waived { Ok(()) } else { Err(AppError::AccessDenied(Box::new(denial))) }
     }
 
-    /// Whether `caller` may perform `action` on `resource`, without recording anything: for filtering what a list
-    /// shows. The operator and administrators may do everything.
-    pub(crate) async fn permits(&self, caller: &Caller, action: &str, resource: RequestAttributes) -> AppResult<bool> {
+    /// Whether an access policy grants `caller` the `action` on any of `resources`; always for the operator and
+    /// administrators, and when `--enforcement off`.
+    async fn granted(&self, caller: &Caller, action: &str, resources: Vec<RequestAttributes>) -> AppResult<bool> {
         let CallerKind::AccountIdentity { account, .. } = &caller.kind else { return Ok(true) };
-        if self.settings.enforcement != Enforcement::Enforce {
+        if self.settings.enforcement == Enforcement::Off {
             return Ok(true);
         }
         let subject = AccessSubject {
             iam_id: caller.iam_id.clone(),
             access_groups: self.access_group_ids_of(account, &caller.iam_id).await?,
         };
-        Ok(self.access_decision(&AccessQuery { subject, action: action.to_owned(), resource }).permitted)
+        let mut query = AccessQuery { subject, action: action.to_owned(), resource: RequestAttributes::default() };
+        for resource in resources {
+            query.resource = resource;
+            if self.access_decision(&query).permitted {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether `caller` may perform `action` on `resource`, without recording anything: for filtering what a list
+    /// shows. With `--enforcement soft` everything is shown, as everything is allowed.
+    pub(crate) async fn permits(&self, caller: &Caller, action: &str, resource: RequestAttributes) -> AppResult<bool> {
+        Ok(self.settings.enforcement == Enforcement::Soft || self.granted(caller, action, vec![resource]).await?)
     }
 }
 
@@ -227,7 +245,7 @@ impl App {
     /// `draft` for a user or service ID; the operator and administrators pass.
     pub(crate) async fn require_on_policy(&self, caller: &Caller, action: &str, draft: &PolicyDraft) -> AppResult<()> {
         let (resource, described) = policy_resource(draft);
-        self.require(caller, action, resource, described).await
+        self.require(caller, action, vec![resource], described).await
     }
 
     /// Whether a user or service ID may read a policy with this content (for lists, which leave out what it may not
