@@ -39,8 +39,8 @@ pub enum CallerKind {
     Operator,
     /// The administrator of one account (a user): may do everything inside that account.
     AccountAdministrator(AccountId),
-    /// Any other identity of an account: a user who is not its administrator, or a service ID. Until access policies
-    /// decide what it may do, it may only read its own identity (see [`crate::identity`]).
+    /// Any other identity of an account: a user who is not its administrator, or a service ID. It may do what its
+    /// account's access policies grant it ([`crate::access`]), and read its own identity ([`crate::identity`]).
     AccountIdentity {
         /// Its account.
         account: AccountId,

@@ -12,7 +12,8 @@ pub fn may_manage_policies_of(caller: &Caller, owner: &AccountId) -> bool {
     match &caller.kind {
         CallerKind::Operator => true,
         CallerKind::AccountAdministrator(account) => account == owner,
-        // Until access policies are enforced, only an account's administrator manages its policies.
+        // Another identity manages policies only as far as access policies grant it, which the application decides
+        // policy by policy; nothing follows from its account alone.
         CallerKind::AccountIdentity { .. } => false,
     }
 }
