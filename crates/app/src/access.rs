@@ -13,6 +13,9 @@
 //! What the refusal tells the refused caller is its own request: the action and the resource it named. Which
 //! policies came close is for whoever may read the account's policies (AuthZEN).
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use hubspoke_iam::access::{AccessQuery, AccessSubject};
 use hubspoke_iam::attribute::Operator;
 use hubspoke_iam::{AccountId, Caller, CallerKind, PolicyDraft, RequestAttributes};
@@ -132,7 +135,7 @@ impl App {
         }
         let subject = AccessSubject {
             iam_id: caller.iam_id.clone(),
-            access_groups: self.access_group_ids_of(account, &caller.iam_id).await?,
+            access_groups: self.groups_of(account, &caller.iam_id).await?,
         };
         let mut query = AccessQuery { subject, action: action.to_owned(), resource: RequestAttributes::default() };
         for resource in resources {
@@ -148,6 +151,38 @@ impl App {
     /// shows. With `--enforcement soft` everything is shown, as everything is allowed.
     pub(crate) async fn permits(&self, caller: &Caller, action: &str, resource: RequestAttributes) -> AppResult<bool> {
         Ok(self.settings.enforcement == Enforcement::Soft || self.granted(caller, action, vec![resource]).await?)
+    }
+}
+
+/// The access groups of identities as last read from the store, each with the replica's revision at the time: valid
+/// while that revision is current. Every write (a membership among them) moves the revision, and a replica moves it
+/// when it follows another's writes, so an entry never outlives a change; between writes, a user's requests skip
+/// the store read. Bounded: it starts afresh once it holds [`GroupCache::CAPACITY`] identities.
+#[derive(Debug, Default)]
+pub(crate) struct GroupCache(std::sync::Mutex<HashMap<(AccountId, String), (u64, Arc<Vec<String>>)>>);
+
+impl GroupCache {
+    const CAPACITY: usize = 10_000;
+}
+
+impl App {
+    /// The ids of the access groups `iam_id` belongs to in `account` (the Public Access group included).
+    async fn groups_of(&self, account: &AccountId, iam_id: &str) -> AppResult<Vec<String>> {
+        let revision = self.replica.revision();
+        let key = (account.clone(), iam_id.to_owned());
+        let cached = self.group_cache.0.lock().expect("the group cache lock is never poisoned").get(&key).cloned();
+        if let Some((read_at, groups)) = cached
+            && read_at == revision
+        {
+            return Ok(groups.to_vec());
+        }
+        let groups = self.access_group_ids_of(account, iam_id).await?;
+        let mut cache = self.group_cache.0.lock().expect("the group cache lock is never poisoned");
+        if cache.len() >= GroupCache::CAPACITY {
+            cache.clear();
+        }
+        cache.insert(key, (revision, Arc::new(groups.clone())));
+        Ok(groups)
     }
 }
 

@@ -70,6 +70,8 @@ pub struct App {
     data_plane: std::sync::OnceLock<Arc<hubspoke_dns::DataPlane>>,
     /// What `serve --init` is still applying; the server is not ready until it is done.
     initializing: std::sync::Mutex<Option<String>>,
+    /// Identities' access groups as last read, with the revision they were read at (see `access::GroupCache`).
+    group_cache: access::GroupCache,
 }
 
 impl App {
@@ -86,6 +88,7 @@ impl App {
             group_writes: tokio::sync::Mutex::new(()),
             data_plane: std::sync::OnceLock::new(),
             initializing: std::sync::Mutex::new(None),
+            group_cache: access::GroupCache::default(),
         })
     }
 
