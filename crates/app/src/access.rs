@@ -159,7 +159,10 @@ impl App {
 /// when it follows another's writes, so an entry never outlives a change; between writes, a user's requests skip
 /// the store read. Bounded: it starts afresh once it holds [`GroupCache::CAPACITY`] identities.
 #[derive(Debug, Default)]
-pub(crate) struct GroupCache(std::sync::Mutex<HashMap<(AccountId, String), (u64, Arc<Vec<String>>)>>);
+pub(crate) struct GroupCache(std::sync::Mutex<HashMap<(AccountId, String), GroupsRead>>);
+
+/// An identity's access groups and the revision they were read at.
+type GroupsRead = (u64, Arc<Vec<String>>);
 
 impl GroupCache {
     const CAPACITY: usize = 10_000;
