@@ -41,6 +41,79 @@ struct Load {
     p99_ms: f64,
 }
 
+/// What enforcing access policies costs a read: a VPC `GET` by a user whose access policy (Viewer on `is`) is
+/// decided on every request, against the same `GET` by the account's administrator, whom no decision is asked for.
+/// Both answer the same bytes, which the run checks. Returns (the user's load, the administrator's load).
+async fn enforcement(admin: &crate::store::Caller, directory: &Path, seconds: u32) -> anyhow::Result<(Load, Load)> {
+    let base = &admin.base;
+    let client = &admin.client;
+    let call = |method: reqwest::Method, path: String, body: serde_json::Value| {
+        client.request(method, format!("{base}{path}")).bearer_auth(&admin.token).json(&body).send()
+    };
+    let vpc: serde_json::Value =
+        call(reqwest::Method::POST, VPC_PATH.to_owned() + "?version=2026-10-06", json!({ "name": "bench-enforced" }))
+            .await?
+            .json()
+            .await?;
+    let vpc_id = vpc["id"].as_str().with_context(|| format!("VPC created: {vpc}"))?.to_owned();
+    let invited: serde_json::Value = call(
+        reqwest::Method::POST,
+        format!("/v2/accounts/{}/users", admin.account),
+        json!({ "users": [{ "email": "viewer@example.com" }] }),
+    )
+    .await?
+    .json()
+    .await?;
+    let iam_id = invited["resources"][0]["id"].as_str().with_context(|| format!("user invited: {invited}"))?;
+    let key: serde_json::Value =
+        call(reqwest::Method::POST, "/v1/apikeys".to_owned(), json!({ "name": "viewer", "iam_id": iam_id }))
+            .await?
+            .json()
+            .await?;
+    let api_key = key["apikey"].as_str().with_context(|| format!("key created: {key}"))?;
+    let policy = json!({
+        "type": "access",
+        "subjects": [{ "attributes": [{ "name": "iam_id", "value": iam_id }] }],
+        "roles": [{ "role_id": "crn:v1:bluemix:public:iam::::role:Viewer" }],
+        "resources": [{ "attributes": [
+            { "name": "accountId", "value": admin.account, "operator": "stringEquals" },
+            { "name": "serviceName", "value": "is", "operator": "stringEquals" },
+        ] }],
+    });
+    let created = call(reqwest::Method::POST, "/v1/policies".to_owned(), policy).await?;
+    if !created.status().is_success() {
+        bail!("the Viewer policy was refused: {}", created.text().await?);
+    }
+    let user_token = crate::store::token(client, base, api_key).await?;
+    let url = format!("{base}{VPC_PATH}/{vpc_id}?version=2026-10-06");
+    let as_admin = client.get(&url).bearer_auth(&admin.token).send().await?.bytes().await?;
+    let as_user = client.get(&url).bearer_auth(&user_token).send().await?.bytes().await?;
+    if as_admin != as_user {
+        bail!("the user and the administrator read different bytes: {}", String::from_utf8_lossy(&as_user));
+    }
+    let user_script = script(directory, "vpc-user", "GET", Some(&user_token), None)?;
+    let admin_script = script(directory, "vpc-admin", "GET", Some(&admin.token), None)?;
+    // Alternating halves, so that a disturbance of the machine falls on both.
+    let mut user = Vec::new();
+    let mut administrator = Vec::new();
+    for _ in 0..2 {
+        user.push(wrk(&url, &user_script, seconds.div_ceil(2).max(1))?);
+        administrator.push(wrk(&url, &admin_script, seconds.div_ceil(2).max(1))?);
+    }
+    Ok((mean(&user), mean(&administrator)))
+}
+
+const VPC_PATH: &str = "/v1/vpcs";
+
+/// The mean rate and p99 of several loads.
+fn mean(loads: &[Load]) -> Load {
+    let count = loads.len().max(1) as f64;
+    Load {
+        requests_per_second: loads.iter().map(|load| load.requests_per_second).sum::<f64>() / count,
+        p99_ms: loads.iter().map(|load| load.p99_ms).sum::<f64>() / count,
+    }
+}
+
 /// Parses wrk's `Requests/sec:` line and the `99%` line of `--latency`.
 fn parse_wrk(output: &str) -> anyhow::Result<Load> {
     let rate = output
@@ -177,6 +250,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
         let post_script = script(directory.path(), "post", "POST", Some(&admin.token), Some(&evaluation))?;
         let ours_get = wrk(&get_url, &get_script, settings.seconds)?;
         let ours_post = wrk(&post_url, &post_script, settings.seconds)?;
+        let enforced = enforcement(&admin, directory.path(), settings.seconds).await?;
         drop(served);
 
         let bare = crate::store::spawn_pinned(
@@ -209,6 +283,21 @@ pub async fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
             );
             rates.push((size, name, ours.requests_per_second));
         }
+        let (user, administrator) = enforced;
+        let name = "GET /v1/vpcs/{id}, a Viewer user";
+        rows.push(
+            Row::info("http", name, size, "requests/s", user.requests_per_second)
+                .against("the administrator (no decision), same bytes", administrator.requests_per_second)
+                .target(
+                    "≥ 0.85× the administrator",
+                    user.requests_per_second >= 0.85 * administrator.requests_per_second,
+                ),
+        );
+        rows.push(
+            Row::info("http", name, size, "p99 ms", user.p99_ms)
+                .against("the administrator (no decision), same bytes", administrator.p99_ms)
+                .target("≤ 1.15× the administrator", user.p99_ms <= 1.15 * administrator.p99_ms),
+        );
     }
     // Size independence: the largest set against the smallest, per endpoint.
     if let (Some(&small), Some(&large)) = (settings.sizes.first(), settings.sizes.last())

@@ -142,7 +142,7 @@ pub struct Caller {
     pub account: String,
 }
 
-async fn token(client: &reqwest::Client, base: &str, api_key: &str) -> anyhow::Result<String> {
+pub(crate) async fn token(client: &reqwest::Client, base: &str, api_key: &str) -> anyhow::Result<String> {
     // API keys are drawn from URL-safe characters, so the form needs no escaping.
     let response = client
         .post(format!("{base}/identity/token"))
