@@ -4,11 +4,10 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{Server, assert_envelope, parse_body, seed_policy};
+use crate::support::{Account, Server, assert_envelope, parse_body, seed_policy};
 
 const USER: &str = "IBMid-Py1234567890";
 const SERVICE_ID: &str = "iam-ServiceId-5d9e0c3a-0ef1-4b1c-9c0f-0123456789ab";
-const GROUP: &str = "AccessGroupId-0e9c1f3a-7b4d-4c2e-9f10-abcdef012345";
 const VIEWER: &str = "crn:v1:bluemix:public:iam::::role:Viewer";
 const EDITOR: &str = "crn:v1:bluemix:public:iam::::role:Editor";
 const MANAGER: &str = "crn:v1:bluemix:public:iam::::serviceRole:Manager";
@@ -41,6 +40,14 @@ fn v2_access(subject: (&str, &str), account: &str, service: &str, roles: &[&str]
         ] },
         "control": { "grant": { "roles": roles.iter().map(|role| json!({ "role_id": role })).collect::<Vec<_>>() } },
     })
+}
+
+/// A new access group of `account`'s, by id.
+async fn new_group(server: &Server, account: &Account, name: &str) -> String {
+    let path = format!("/v2/groups?account_id={}", account.id);
+    let (status, group) = server.call(Method::POST, &path, Some(&account.token), Some(json!({ "name": name }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    group["id"].as_str().unwrap().to_owned()
 }
 
 fn ids(body: &Value) -> Vec<String> {
@@ -151,13 +158,14 @@ async fn lists_filter_access_policies_by_type_subject_and_scope() {
             created["id"].as_str().unwrap().to_owned()
         }
     };
+    let group_id = new_group(&server, &account, "readers").await;
     let user =
         create("/v1/policies", v1_access(("iam_id", USER), &account.id, &[("serviceName", "is")], &[EDITOR])).await;
     let service =
         create("/v2/policies", v2_access(("iam_id", SERVICE_ID), &account.id, "dns-svcs", &[VIEWER, MANAGER])).await;
     let group = create(
         "/v1/policies",
-        v1_access(("access_group_id", GROUP), &account.id, &[("resourceGroupId", "rg-1")], &[VIEWER]),
+        v1_access(("access_group_id", &group_id), &account.id, &[("resourceGroupId", "rg-1")], &[VIEWER]),
     )
     .await;
     let platform = create(
@@ -188,7 +196,7 @@ async fn lists_filter_access_policies_by_type_subject_and_scope() {
     assert_eq!(list("&type=access".into()).await, sorted(vec![&user, &service, &group, &platform]));
     assert_eq!(list("&type=authorization".into()).await, [authorization.as_str()]);
     assert_eq!(list(format!("&iam_id={USER}")).await, sorted(vec![&user, &platform]));
-    assert_eq!(list(format!("&access_group_id={GROUP}")).await, [group.as_str()]);
+    assert_eq!(list(format!("&access_group_id={group_id}")).await, [group.as_str()]);
     assert_eq!(list("&service_type=platform_service".into()).await, [platform.as_str()]);
     assert_eq!(list("&service_name=dns-svcs".into()).await, [service.as_str()]);
     assert_eq!(list("&resource_group_id=rg-1".into()).await, [group.as_str()]);
