@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hubspoke_app::identities::{InviteAccess, InvitePolicy, User, UserUpdate};
-use hubspoke_iam::{RawAttribute, RawValue};
 use hubspoke_iam::Timestamp;
+use hubspoke_iam::{RawAttribute, RawValue};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -86,9 +86,8 @@ impl InvitePolicyBody {
             .attributes
             .into_iter()
             .map(|attribute| {
-                let operator = attribute
-                    .operator
-                    .or_else(|| attribute.value.contains('*').then(|| "stringMatch".to_owned()));
+                let operator =
+                    attribute.operator.or_else(|| attribute.value.contains('*').then(|| "stringMatch".to_owned()));
                 RawAttribute { key: attribute.name, operator, value: RawValue::Text(attribute.value) }
             })
             .collect();

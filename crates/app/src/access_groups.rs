@@ -405,8 +405,10 @@ impl App {
                 Err(error) => return Err(error.into()),
             }
         }
-        Err(StoreError::Contended(format!("the policies of the access group `{id}` kept changing while it was deleted"))
-            .into())
+        Err(StoreError::Contended(format!(
+            "the policies of the access group `{id}` kept changing while it was deleted"
+        ))
+        .into())
     }
 
     /// The active access policies of `account` whose subject is the access group `id`.

@@ -1,16 +1,17 @@
 //! The identities inside an account: users (User Management), service IDs and API keys (IAM Identity), one function
 //! per operation. Who may do what is [`hubspoke_iam::identity`]'s interim rule.
 
+use hubspoke_iam::access_group::{MAX_GROUPS_PER_MEMBER, Member, MemberKind, PUBLIC_ACCESS_GROUP_ID};
 use hubspoke_iam::identity::{
     API_KEY_PREFIX, Access, IdentityKind, SERVICE_ID_PREFIX, Target, USER_PREFIX, check_description, check_name,
     identity_access, kind_of_iam_id, may_create_service_id, may_manage_users, service_id_entity, service_id_iam_id,
 };
-use hubspoke_iam::access_group::{MAX_GROUPS_PER_MEMBER, Member, MemberKind, PUBLIC_ACCESS_GROUP_ID};
 use hubspoke_iam::{
     AccountId, Caller, Dialect, Policy, PolicyKind, PolicyState, RawAttribute, RawValue, Timestamp, UncheckedDraft,
 };
 use hubspoke_store::{
-    AccessGroupWrite, IdentityKeyRecord, IdentityWrite, JointWrite, PolicyWrite, ServiceIdRecord, StoreError, UserRecord,
+    AccessGroupWrite, IdentityKeyRecord, IdentityWrite, JointWrite, PolicyWrite, ServiceIdRecord, StoreError,
+    UserRecord,
 };
 use rand::Rng;
 use sha2::{Digest, Sha256};

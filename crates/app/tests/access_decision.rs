@@ -150,7 +150,8 @@ async fn the_access_decision_follows_policies_and_custom_roles() {
 
     // Deleting a group deletes the policies that name it, and the decision follows at once: one change row names
     // both policies.
-    let second = access(("access_group_id", &group), &account, &[("serviceName", "is"), ("vpcId", "r006-9")], &[VIEWER]);
+    let second =
+        access(("access_group_id", &group), &account, &[("serviceName", "is"), ("vpcId", "r006-9")], &[VIEWER]);
     let (second, _) = app.create_policy(&admin, second, Dialect::V1, PolicyKind::Access).await.unwrap();
     let view = query(&account, &[&group], "is.vpc.vpc.read", "r006-9");
     assert!(app.access_decision(&view).granted_by.contains(&second.id));

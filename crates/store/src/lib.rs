@@ -833,7 +833,8 @@ pub trait Store: Send + Sync + 'static {
     /// as an identity write. Fails with [`StoreError::Stale`] when a replaced policy moved on, or when an access
     /// group it deletes is still named by an active policy it does not delete (one created meanwhile), and with
     /// [`StoreError::NotFound`] when a group it deletes is gone.
-    async fn write_access_groups_with(&self, account: &AccountId, write: &JointWrite, at: i64) -> StoreResult<Revision>;
+    async fn write_access_groups_with(&self, account: &AccountId, write: &JointWrite, at: i64)
+    -> StoreResult<Revision>;
 
     /// Removes what `scope` names in one transaction; returns the reset's revision.
     async fn reset(&self, scope: &ResetScope, at: i64) -> StoreResult<Revision>;

@@ -10,9 +10,7 @@ use sqlx::{AnyConnection, Row};
 use super::SqlStore;
 use super::changes::append_change;
 use super::policies::{insert_policy_rows, update_policy_row, write_policy_children};
-use crate::{
-    AccessGroupSet, AccessGroupWrite, EntityKind, JointWrite, PolicyWrite, Revision, StoreError, StoreResult,
-};
+use crate::{AccessGroupSet, AccessGroupWrite, EntityKind, JointWrite, PolicyWrite, Revision, StoreError, StoreResult};
 
 fn version(row: &AnyRow) -> StoreResult<u32> {
     let version: i64 = row.get("version");
@@ -145,7 +143,12 @@ impl SqlStore {
 }
 
 impl SqlStore {
-    pub(super) async fn write_joint_rows(&self, account: &AccountId, write: &JointWrite, at: i64) -> StoreResult<Revision> {
+    pub(super) async fn write_joint_rows(
+        &self,
+        account: &AccountId,
+        write: &JointWrite,
+        at: i64,
+    ) -> StoreResult<Revision> {
         let mut tx = self.write().await?;
         for user in &write.users {
             super::identities::insert_user(&mut tx, user).await?;

@@ -297,7 +297,10 @@ pub(super) async fn load_all(connection: &mut AnyConnection) -> StoreResult<Vec<
 }
 
 /// Inserts the rows of new policies (children not included).
-pub(super) async fn insert_policy_rows(connection: &mut AnyConnection, policies: &[&Policy]) -> Result<(), sqlx::Error> {
+pub(super) async fn insert_policy_rows(
+    connection: &mut AnyConnection,
+    policies: &[&Policy],
+) -> Result<(), sqlx::Error> {
     let rows = policies
         .iter()
         .map(|policy| {
