@@ -176,29 +176,26 @@ impl App {
     async fn check_access_subject(&self, draft: &PolicyDraft) -> AppResult<()> {
         let Some(subject) = draft.subject.first() else { return Ok(()) };
         let Some(value) = subject.text() else { return Ok(()) };
-        match subject.key.as_str() {
-            "access_group_id" if value != PUBLIC_ACCESS_GROUP_ID => {
-                if self.store.access_groups(&draft.owner).await?.group(value).is_none() {
-                    return Err(AppError::BadRequest(format!(
-                        "Access groups can only be assigned against resources in the same account as the access \
-                         group. `{value}` is not an access group of account `{}`.",
-                        draft.owner
-                    )));
-                }
-            }
-            "iam_id" => {
-                let Some(entity) = service_id_entity(value) else { return Ok(()) };
-                if let Some(record) = self.store.service_id(entity).await?
-                    && record.account == draft.owner
-                    && record.locked
-                {
-                    return Err(AppError::BadRequest(format!(
-                        "the service ID `{value}` is locked: access policies for a locked service ID cannot be \
-                         created or changed; unlock it first"
-                    )));
-                }
-            }
-            _ => {}
+        if subject.key == "access_group_id"
+            && value != PUBLIC_ACCESS_GROUP_ID
+            && self.store.access_groups(&draft.owner).await?.group(value).is_none()
+        {
+            return Err(AppError::BadRequest(format!(
+                "Access groups can only be assigned against resources in the same account as the access group. \
+                 `{value}` is not an access group of account `{}`.",
+                draft.owner
+            )));
+        }
+        if subject.key == "iam_id"
+            && let Some(entity) = service_id_entity(value)
+            && let Some(record) = self.store.service_id(entity).await?
+            && record.account == draft.owner
+            && record.locked
+        {
+            return Err(AppError::BadRequest(format!(
+                "the service ID `{value}` is locked: access policies for a locked service ID cannot be created or \
+                 changed; unlock it first"
+            )));
         }
         Ok(())
     }
