@@ -154,7 +154,7 @@ const STALE_ATTEMPTS: usize = 8;
 
 impl App {
     /// Checks a draft of a policy of `kind` against its rules; access policies may name the custom roles of their
-    /// account, as the in-memory index holds them.
+    /// account, as the in-memory index holds them, and their subject must be able to hold in that account.
     pub(crate) async fn validate_draft(
         &self,
         draft: UncheckedDraft,
@@ -200,7 +200,7 @@ impl App {
         Ok(())
     }
 
-    /// Checks the content of a draft against the policy rules (no store read).
+    /// Checks the content of a draft against the policy rules, without reading the store.
     fn validate_content(&self, draft: UncheckedDraft, dialect: Dialect, kind: PolicyKind) -> AppResult<PolicyDraft> {
         Ok(match kind {
             PolicyKind::Authorization => validate(draft, dialect, &self.catalog)?,

@@ -1,4 +1,5 @@
-//! Access groups: groups, their members, their dynamic rules with conditions, and the account's group settings.
+//! Access groups: groups, their members, their dynamic rules with conditions, the account's group settings, and the
+//! joint write that lands group changes together with new users and policies.
 
 use hubspoke_iam::AccountId;
 use hubspoke_iam::access_group::{
