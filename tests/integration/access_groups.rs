@@ -397,3 +397,79 @@ async fn another_accounts_groups_are_not_found_and_its_lists_are_empty() {
     let (status, read) = server.call(Method::GET, &format!("/v2/groups/{group}"), Some(&operator), None).await;
     assert_eq!((status, &read["account_id"]), (StatusCode::OK, &json!(owner.id)));
 }
+
+/// A v1 access policy of `who`'s account for the access group `group` on the service `service`; its id.
+async fn group_policy(server: &Server, who: &Account, group: &str, service: &str) -> String {
+    let body = json!({
+        "type": "access",
+        "subjects": [{ "attributes": [{ "name": "access_group_id", "value": group }] }],
+        "roles": [{ "role_id": "crn:v1:bluemix:public:iam::::role:Viewer" }],
+        "resources": [{ "attributes": [
+            { "name": "accountId", "value": who.id, "operator": "stringEquals" },
+            { "name": "serviceName", "value": service, "operator": "stringEquals" },
+        ] }],
+    });
+    let (status, created) = server.call(Method::POST, "/v1/policies", Some(&who.token), Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    created["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn deleting_a_group_deletes_the_policies_that_name_it() {
+    let server = Server::ephemeral().await;
+    let admin = server.account("groups").await;
+    let token = Some(admin.token.as_str());
+    let staffed = create(&server, &admin, json!({ "name": "staffed" })).await["id"].as_str().unwrap().to_owned();
+    let empty = create(&server, &admin, json!({ "name": "empty" })).await["id"].as_str().unwrap().to_owned();
+    let kept = create(&server, &admin, json!({ "name": "kept" })).await["id"].as_str().unwrap().to_owned();
+    let members = json!({ "members": [{ "iam_id": "IBMid-550002G2B4", "type": "user" }] });
+    let (status, _) = server.call(Method::PUT, &format!("/v2/groups/{staffed}/members"), token, Some(members)).await;
+    assert_eq!(status, StatusCode::MULTI_STATUS);
+    let staffed_policies = [
+        group_policy(&server, &admin, &staffed, "is").await,
+        group_policy(&server, &admin, &staffed, "dns-svcs").await,
+    ];
+    let empty_policy = group_policy(&server, &admin, &empty, "is").await;
+    let kept_policy = group_policy(&server, &admin, &kept, "is").await;
+    let active = || async {
+        let path = format!("/v2/policies?account_id={}&type=access", admin.id);
+        let (status, body) = server.call(Method::GET, &path, token, None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let mut ids = ids(&body, "policies", "id");
+        ids.sort();
+        ids
+    };
+
+    // Members (or rules) need `force`; the refused delete leaves the policies alone.
+    let (status, body) = server.call(Method::DELETE, &format!("/v2/groups/{staffed}"), token, None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_envelope(&body, StatusCode::CONFLICT, "access_group_not_empty");
+    assert_eq!(active().await.len(), 4);
+
+    // Policies alone do not: a group without members or rules goes with its policies, as IBM deletes "the group and
+    // its policies".
+    let (status, body) = server.call(Method::DELETE, &format!("/v2/groups/{empty}"), token, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, body) = server.call(Method::DELETE, &format!("/v2/groups/{staffed}?force=true"), token, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(active().await, [kept_policy.as_str()], "only the policy of the group that is left");
+    for id in staffed_policies.iter().chain([&empty_policy]) {
+        let (status, policy) = server.call(Method::GET, &format!("/v2/policies/{id}"), token, None).await;
+        assert_eq!((status, &policy["state"]), (StatusCode::OK, &json!("deleted")), "{policy}");
+        assert_eq!(policy["last_modified_by_id"], json!(format!("IBMid-admin-{}", admin.id)));
+    }
+
+    // Each deleted policy has its event.
+    let (_, events) = server.call(Method::GET, "/_hubspoke/events", token, None).await;
+    let mut deleted: Vec<String> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["action"] == "iam.policy.delete" && event["outcome"] == "success")
+        .map(|event| event["target"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    deleted.sort();
+    let mut expected = vec![staffed_policies[0].clone(), staffed_policies[1].clone(), empty_policy];
+    expected.sort();
+    assert_eq!(deleted, expected, "{events}");
+}

@@ -4,11 +4,10 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{Server, assert_envelope, parse_body, seed_policy};
+use crate::support::{Account, Server, assert_envelope, parse_body, seed_policy};
 
 const USER: &str = "IBMid-Py1234567890";
 const SERVICE_ID: &str = "iam-ServiceId-5d9e0c3a-0ef1-4b1c-9c0f-0123456789ab";
-const GROUP: &str = "AccessGroupId-0e9c1f3a-7b4d-4c2e-9f10-abcdef012345";
 const VIEWER: &str = "crn:v1:bluemix:public:iam::::role:Viewer";
 const EDITOR: &str = "crn:v1:bluemix:public:iam::::role:Editor";
 const MANAGER: &str = "crn:v1:bluemix:public:iam::::serviceRole:Manager";
@@ -41,6 +40,14 @@ fn v2_access(subject: (&str, &str), account: &str, service: &str, roles: &[&str]
         ] },
         "control": { "grant": { "roles": roles.iter().map(|role| json!({ "role_id": role })).collect::<Vec<_>>() } },
     })
+}
+
+/// A new access group of `account`'s, by id.
+async fn new_group(server: &Server, account: &Account, name: &str) -> String {
+    let path = format!("/v2/groups?account_id={}", account.id);
+    let (status, group) = server.call(Method::POST, &path, Some(&account.token), Some(json!({ "name": name }))).await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    group["id"].as_str().unwrap().to_owned()
 }
 
 fn ids(body: &Value) -> Vec<String> {
@@ -151,13 +158,14 @@ async fn lists_filter_access_policies_by_type_subject_and_scope() {
             created["id"].as_str().unwrap().to_owned()
         }
     };
+    let group_id = new_group(&server, &account, "readers").await;
     let user =
         create("/v1/policies", v1_access(("iam_id", USER), &account.id, &[("serviceName", "is")], &[EDITOR])).await;
     let service =
         create("/v2/policies", v2_access(("iam_id", SERVICE_ID), &account.id, "dns-svcs", &[VIEWER, MANAGER])).await;
     let group = create(
         "/v1/policies",
-        v1_access(("access_group_id", GROUP), &account.id, &[("resourceGroupId", "rg-1")], &[VIEWER]),
+        v1_access(("access_group_id", &group_id), &account.id, &[("resourceGroupId", "rg-1")], &[VIEWER]),
     )
     .await;
     let platform = create(
@@ -188,7 +196,7 @@ async fn lists_filter_access_policies_by_type_subject_and_scope() {
     assert_eq!(list("&type=access".into()).await, sorted(vec![&user, &service, &group, &platform]));
     assert_eq!(list("&type=authorization".into()).await, [authorization.as_str()]);
     assert_eq!(list(format!("&iam_id={USER}")).await, sorted(vec![&user, &platform]));
-    assert_eq!(list(format!("&access_group_id={GROUP}")).await, [group.as_str()]);
+    assert_eq!(list(format!("&access_group_id={group_id}")).await, [group.as_str()]);
     assert_eq!(list("&service_type=platform_service".into()).await, [platform.as_str()]);
     assert_eq!(list("&service_name=dns-svcs".into()).await, [service.as_str()]);
     assert_eq!(list("&resource_group_id=rg-1".into()).await, [group.as_str()]);
@@ -296,6 +304,81 @@ async fn access_policies_are_refused_with_the_field_at_fault() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
+}
+
+/// A service ID of `who`'s account, locked when `locked`; its IAM id.
+async fn service_id(server: &Server, who: &Account, name: &str, locked: bool) -> String {
+    let body = json!({ "account_id": who.id, "name": name });
+    let (status, created) = server.call(Method::POST, "/v1/serviceids", Some(&who.token), Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    if locked {
+        let path = format!("/v1/serviceids/{}/lock", created["id"].as_str().unwrap());
+        assert_eq!(server.call(Method::POST, &path, Some(&who.token), None).await.0, StatusCode::NO_CONTENT);
+    }
+    created["iam_id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn subjects_must_be_groups_of_the_account_and_unlocked_service_ids() {
+    let server = Server::ephemeral().await;
+    let account = server.account("a").await;
+    let other = server.account("b").await;
+    let is = [("serviceName", "is")];
+    let own = new_group(&server, &account, "own").await;
+    let foreign = new_group(&server, &other, "foreign").await;
+    let missing = "AccessGroupId-0e9c1f3a-7b4d-4c2e-9f10-abcdef012345";
+    let locked = service_id(&server, &account, "locked", true).await;
+    let unlocked = service_id(&server, &account, "unlocked", false).await;
+    let foreign_locked = service_id(&server, &other, "foreign-locked", true).await;
+    let unknown = "iam-ServiceId-00000000-0000-0000-0000-000000000000";
+    let post = |subject: (&'static str, String)| {
+        let server = &server;
+        let body = v1_access((subject.0, &subject.1), &account.id, &is, &[VIEWER]);
+        let token = account.token.clone();
+        async move { server.call(Method::POST, "/v1/policies", Some(&token), Some(body)).await }
+    };
+
+    // A group of another account is refused exactly as one that does not exist, so the refusal does not tell
+    // whether it exists.
+    let (status, refused) = post(("access_group_id", foreign.clone())).await;
+    let message = assert_envelope(&refused, StatusCode::BAD_REQUEST, "invalid_body");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        message.starts_with("Access groups can only be assigned against resources in the same account"),
+        "{message}"
+    );
+    let (status, absent) = post(("access_group_id", missing.to_owned())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let absent = assert_envelope(&absent, StatusCode::BAD_REQUEST, "invalid_body");
+    assert_eq!(message.replace(&foreign, "<group>"), absent.replace(missing, "<group>"));
+
+    // A locked service ID of the account is refused; another account's locked service ID is accepted like an
+    // unknown one (neither can act in this account).
+    let (status, body) = post(("iam_id", locked.clone())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let message = assert_envelope(&body, StatusCode::BAD_REQUEST, "invalid_body");
+    assert!(message.contains(&locked) && message.contains("locked"), "{message}");
+    for subject in [
+        ("access_group_id", own.clone()),
+        ("access_group_id", "AccessGroupId-PublicAccess".to_owned()),
+        ("iam_id", unlocked.clone()),
+        ("iam_id", foreign_locked),
+        ("iam_id", unknown.to_owned()),
+    ] {
+        let (status, body) = post(subject.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{subject:?}: {body}");
+    }
+
+    // A replace checks the subject the same way.
+    let body = v1_access(("iam_id", &unlocked), &account.id, &[("serviceName", "dns-svcs")], &[VIEWER]);
+    let response = server.request(Method::POST, "/v1/policies", Some(&account.token), Some(body), &[]).await;
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let id = parse_body(response).await["id"].as_str().unwrap().to_owned();
+    let replaced = v1_access(("access_group_id", &foreign), &account.id, &[("serviceName", "dns-svcs")], &[VIEWER]);
+    let (status, body) =
+        server.call_with(&format!("/v1/policies/{id}"), Method::PUT, &account.token, replaced, &etag).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_envelope(&body, StatusCode::BAD_REQUEST, "invalid_body");
 }
 
 impl Server {

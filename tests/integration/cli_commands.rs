@@ -1476,7 +1476,11 @@ async fn access_policies_and_custom_roles_from_the_cli() {
     let listed = json(hubspoke(&server, &key).args(["iam", "service-policies", service]));
     assert_eq!(listed.as_array().unwrap().len(), 1);
 
-    let group = "AccessGroupId-0e9c1f3a-7b4d-4c2e-9f10-abcdef012345";
+    // An access group policy names a group of the account.
+    run(hubspoke(&server, &key).args(["iam", "access-group-create", "policy-holders"]));
+    let created = json(hubspoke(&server, &key).args(["iam", "access-group", "policy-holders"]));
+    let group = created["id"].as_str().unwrap().to_owned();
+    let group = group.as_str();
     run(hubspoke(&server, &key).args([
         "iam",
         "access-group-policy-create",

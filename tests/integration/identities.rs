@@ -420,3 +420,108 @@ async fn the_operator_reaches_every_accounts_identities_by_naming_the_account() 
     let (status, body) = server.call(Method::GET, "/v1/serviceids", Some(&operator), None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "the operator has no account of its own: {body}");
 }
+
+#[tokio::test]
+async fn invitations_give_access_groups_and_access_policies_whole_or_not_at_all() {
+    let server = Server::ephemeral().await;
+    let account = server.account("hub").await;
+    let other = server.account("other").await;
+    let admin = &account.token;
+    let users_path = format!("/v2/accounts/{}/users", account.id);
+    let group = |who: &Account, name: &str| {
+        let (server, who, name) = (&server, who.clone(), name.to_owned());
+        async move {
+            let path = format!("/v2/groups?account_id={}", who.id);
+            text(&ok(server, &who.token, Method::POST, &path, Some(json!({ "name": name }))).await["id"])
+        }
+    };
+    let (developers, operators, foreign) =
+        (group(&account, "developers").await, group(&account, "operators").await, group(&other, "foreign").await);
+    // The SDK's own example: Viewer on every resource group of the account, and two access groups.
+    let viewer = json!({
+        "type": "access",
+        "roles": [{ "role_id": "crn:v1:bluemix:public:iam::::role:Viewer" }],
+        "resources": [{ "attributes": [
+            { "name": "accountId", "value": account.id },
+            { "name": "resourceGroupId", "value": "*" },
+        ] }],
+    });
+    let on_is = json!({
+        "type": "access",
+        "roles": [{ "role_id": "crn:v1:bluemix:public:iam::::role:Editor" }],
+        "resources": [{ "attributes": [
+            { "name": "accountId", "value": account.id },
+            { "name": "serviceName", "value": "is" },
+        ] }],
+    });
+    let invitation = |emails: &[&str], policies: Value, groups: Value| {
+        let users: Vec<Value> =
+            emails.iter().map(|email| json!({ "email": email, "account_role": "Member" })).collect();
+        json!({ "users": users, "iam_policy": policies, "access_groups": groups })
+    };
+    let user_count = || async { ok(&server, admin, Method::GET, &users_path, None).await["total_results"].clone() };
+
+    // Whatever cannot hold is refused before anything is written: another account's group answers as a missing one.
+    let missing = "AccessGroupId-0e9c1f3a-7b4d-4c2e-9f10-abcdef012345";
+    let mut bad_role = on_is.clone();
+    bad_role["roles"][0]["role_id"] = json!("crn:v1:bluemix:public:iam::::role:Nobody");
+    let mut elsewhere = on_is.clone();
+    elsewhere["resources"][0]["attributes"][0]["value"] = json!(other.id);
+    let mut authorization = on_is.clone();
+    authorization["type"] = json!("authorization");
+    let mut messages = Vec::new();
+    for (policies, groups, fragment) in [
+        (json!([viewer]), json!([developers, foreign]), "is not an access group of account"),
+        (json!([viewer]), json!([developers, missing]), "is not an access group of account"),
+        (json!([viewer]), json!(["AccessGroupId-PublicAccess"]), "Public Access"),
+        (json!([bad_role]), json!([developers]), "Nobody"),
+        (json!([elsewhere]), json!([]), "must be the account invited into"),
+        (json!([authorization]), json!([]), "only `access` policies"),
+        (json!([viewer, viewer]), json!([]), "grant the same resource"),
+    ] {
+        let body = invitation(&["refused@example.com"], policies, groups);
+        let (status, refused) = server.call(Method::POST, &users_path, Some(admin), Some(body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+        let message = assert_envelope(&refused, StatusCode::BAD_REQUEST, "invalid_body");
+        assert!(message.contains(fragment), "`{fragment}` in {message}");
+        messages.push(message);
+    }
+    assert_eq!(messages[0].replace(&foreign, "<group>"), messages[1].replace(missing, "<group>"));
+    assert_eq!(user_count().await, json!(1), "no refused invitation added a user");
+
+    // A whole invitation: both users join both groups and get both policies.
+    let body =
+        invitation(&["ana@example.com", "bo@example.com"], json!([viewer, on_is]), json!([developers, operators]));
+    let (status, invited) = server.call(Method::POST, &users_path, Some(admin), Some(body)).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{invited}");
+    assert_eq!(user_count().await, json!(3));
+    for user in invited["resources"].as_array().unwrap() {
+        let iam_id = text(&user["id"]);
+        let groups = format!("/v2/groups?account_id={}&iam_id={iam_id}", account.id);
+        let groups = ok(&server, admin, Method::GET, &groups, None).await;
+        let mut joined: Vec<String> = groups["groups"].as_array().unwrap().iter().map(|g| text(&g["id"])).collect();
+        joined.sort();
+        let mut expected = vec![developers.clone(), operators.clone()];
+        expected.sort();
+        assert_eq!(joined, expected, "{iam_id}");
+        let path = format!("/v2/policies?account_id={}&iam_id={iam_id}", account.id);
+        let policies = ok(&server, admin, Method::GET, &path, None).await["policies"].clone();
+        let policies = policies.as_array().unwrap();
+        assert_eq!(policies.len(), 2, "{policies:?}");
+        let group_scope = policies
+            .iter()
+            .flat_map(|policy| policy["resource"]["attributes"].as_array().unwrap().iter())
+            .find(|attribute| attribute["key"] == "resourceGroupId")
+            .unwrap();
+        assert_eq!(group_scope["operator"], "stringMatch", "`*` is every resource group: {group_scope}");
+    }
+
+    // The invited user acts with its new policy at once: Editor on `is` creates a VPC.
+    let ana = text(&invited["resources"][0]["id"]);
+    let key = ok(&server, admin, Method::POST, "/v1/apikeys", Some(json!({ "name": "ana", "iam_id": ana }))).await;
+    let token = server.token(&text(&key["apikey"])).await;
+    let body = json!({ "name": "invited-vpc", "dns": { "enable_hub": false } });
+    let (status, created) =
+        server.call(Method::POST, &crate::vpc_rules::with_version("/v1/vpcs"), Some(&token), Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+}

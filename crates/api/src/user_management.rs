@@ -4,8 +4,9 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hubspoke_app::identities::{User, UserUpdate};
+use hubspoke_app::identities::{InviteAccess, InvitePolicy, User, UserUpdate};
 use hubspoke_iam::Timestamp;
+use hubspoke_iam::{RawAttribute, RawValue};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -29,9 +30,69 @@ pub struct Invitee {
 pub struct Invite {
     users: Vec<Invitee>,
     #[serde(default)]
-    iam_policy: Vec<Value>,
+    iam_policy: Vec<InvitePolicyBody>,
     #[serde(default)]
-    access_groups: Vec<Value>,
+    access_groups: Vec<String>,
+}
+
+/// One access policy of an invitation, as the SDK's `InviteUserIamPolicy` model has it.
+#[derive(Debug, Deserialize)]
+pub struct InvitePolicyBody {
+    #[serde(rename = "type", default)]
+    kind: Option<String>,
+    #[serde(default)]
+    roles: Vec<InviteRole>,
+    #[serde(default)]
+    resources: Vec<InviteResource>,
+}
+
+#[derive(Debug, Deserialize)]
+struct InviteRole {
+    role_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct InviteResource {
+    #[serde(default)]
+    attributes: Vec<InviteAttribute>,
+}
+
+#[derive(Debug, Deserialize)]
+struct InviteAttribute {
+    name: String,
+    value: String,
+    #[serde(default)]
+    operator: Option<String>,
+}
+
+impl InvitePolicyBody {
+    /// The policy to give each invited user. Attributes are a v1 resource's; a value with `*` and no operator is a
+    /// wildcard (`stringMatch`), as IBM's invitation samples mean `resourceGroupId` `*`: every resource group.
+    fn into_policy(mut self) -> Result<InvitePolicy, ApiError> {
+        if let Some(kind) = self.kind.as_deref().filter(|kind| *kind != "access") {
+            return Err(ApiError::invalid_body(format!(
+                "an invitation's `iam_policy` has `type` `{kind}`; only `access` policies can be given to users"
+            )));
+        }
+        if self.resources.len() != 1 {
+            return Err(ApiError::invalid_body(format!(
+                "an invitation's `iam_policy` must hold exactly one element in `resources`; it holds {}",
+                self.resources.len()
+            )));
+        }
+        let resource = self
+            .resources
+            .remove(0)
+            .attributes
+            .into_iter()
+            .map(|attribute| {
+                let operator =
+                    attribute.operator.or_else(|| attribute.value.contains('*').then(|| "stringMatch".to_owned()));
+                RawAttribute { key: attribute.name, operator, value: RawValue::Text(attribute.value) }
+            })
+            .collect();
+        Ok(InvitePolicy { roles: self.roles.into_iter().map(|role| role.role_id).collect(), resource })
+    }
 }
 
 /// The body of `PATCH /v2/accounts/{account_id}/users/{iam_id}`.
@@ -102,16 +163,10 @@ pub async fn invite(
     Path(account_id): Path<String>,
     IbmJson(body): IbmJson<Invite>,
 ) -> Result<Response, ApiError> {
-    if !body.iam_policy.is_empty() || !body.access_groups.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "unsupported_property",
-            "an invitation cannot carry `iam_policy` or `access_groups` in hubspoke; invite the user, then create its \
-             policies and group memberships",
-        ));
-    }
+    let policies = body.iam_policy.into_iter().map(InvitePolicyBody::into_policy).collect::<Result<Vec<_>, _>>()?;
+    let access = InviteAccess { policies, access_groups: body.access_groups };
     let emails: Vec<String> = body.users.into_iter().map(|invitee| invitee.email).collect();
-    let invited = state.app.invite_users(&caller, &account_id, &emails).await?;
+    let invited = state.app.invite_users(&caller, &account_id, &emails, &access).await?;
     let resources: Vec<Value> =
         invited.iter().map(|user| json!({ "email": user.email, "id": user.iam_id, "state": user.state })).collect();
     Ok(json_response(StatusCode::ACCEPTED, &json!({ "resources": resources })))

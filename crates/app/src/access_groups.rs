@@ -9,11 +9,18 @@
 use hubspoke_iam::access_group::{
     self, AccessGroup, AccessGroupError, Condition, GroupSettings, Member, MemberKind, PUBLIC_ACCESS_GROUP_ID, Rule,
 };
-use hubspoke_iam::{AccountId, Caller};
-use hubspoke_store::{AccessGroupSet, AccessGroupWrite, Revision, StoreError};
+use hubspoke_iam::{AccountId, Caller, Policy, PolicyKind, PolicyState, Timestamp};
+use hubspoke_store::{
+    AccessGroupSet, AccessGroupWrite, AttributeSide, JointWrite, PolicyPosition, PolicyQuery, PolicyWrite, Revision,
+    StoreError,
+};
 
+use crate::policies::policy_event;
 use crate::precondition::{Precondition, etag_of};
 use crate::{App, AppError, AppResult, now_millis};
+
+/// How many times a group delete reads the group's policies again after a policy naming it was created meanwhile.
+const DELETE_ATTEMPTS: usize = 8;
 
 /// The ETag of a group: it changes exactly when the group does (not when its members or rules do).
 pub fn group_etag(group: &AccessGroup) -> String {
@@ -358,13 +365,65 @@ impl App {
         Ok((group, revision))
     }
 
-    /// `DELETE /v2/groups/{id}?force=…`: without `force`, only an empty group (rule AG9); with it, the members and
-    /// rules go too.
+    /// `DELETE /v2/groups/{id}?force=…`: without `force`, only a group without members or rules (rule AG9); with it,
+    /// the members and rules go too. Either way the access policies whose subject is the group are deleted with it,
+    /// in the same transaction, each with its `iam.policy.delete` event: IBM deletes "the group and its policies",
+    /// and only members and rules call for `force`.
     pub async fn delete_access_group(&self, caller: &Caller, id: &str, force: bool) -> AppResult<Revision> {
         let _lock = self.group_writes.lock().await;
-        let (account, set, group) = self.locate_group(caller, id).await?;
-        access_group::check_deletable(&group, set.members_of(id).count(), set.rules_of(id).count(), force)?;
-        self.write_groups(&account, &[AccessGroupWrite::DeleteGroup(group.id)]).await
+        // Policy writes do not take the group lock: a policy naming the group may be created between the read of its
+        // policies and the delete, which the store then refuses as stale, and the delete reads again.
+        for _ in 0..DELETE_ATTEMPTS {
+            let (account, set, group) = self.locate_group(caller, id).await?;
+            access_group::check_deletable(&group, set.members_of(id).count(), set.rules_of(id).count(), force)?;
+            let now = now_millis();
+            let policies: Vec<Policy> = self
+                .policies_of_group(&account, id)
+                .await?
+                .into_iter()
+                .map(|policy| Policy {
+                    state: PolicyState::Deleted,
+                    version: policy.version + 1,
+                    last_modified_at: Timestamp(now.max(policy.last_modified_at.0)),
+                    last_modified_by_id: caller.iam_id.clone(),
+                    ..policy
+                })
+                .collect();
+            let write = JointWrite {
+                users: Vec::new(),
+                groups: vec![AccessGroupWrite::DeleteGroup(group.id)],
+                events: policies.iter().map(|policy| policy_event(caller, policy, "iam.policy.delete")).collect(),
+                policies: policies.into_iter().map(PolicyWrite::Replace).collect(),
+            };
+            match self.store.write_access_groups_with(&account, &write, now).await {
+                Ok(revision) => {
+                    self.caught_up(revision).await?;
+                    return Ok(revision);
+                }
+                Err(StoreError::Stale { .. }) => continue,
+                Err(StoreError::NotFound(id)) => return Err(group_not_found(&id)),
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(StoreError::Contended(format!(
+            "the policies of the access group `{id}` kept changing while it was deleted"
+        ))
+        .into())
+    }
+
+    /// The active access policies of `account` whose subject is the access group `id`.
+    async fn policies_of_group(&self, account: &AccountId, id: &str) -> AppResult<Vec<Policy>> {
+        let query = PolicyQuery {
+            owner: account.clone(),
+            state: Some(PolicyState::Active),
+            resource_service: None,
+            kind: Some(PolicyKind::Access),
+            attributes: vec![(AttributeSide::Subject, "access_group_id".to_owned(), id.to_owned())],
+            sort: None,
+            position: PolicyPosition::First,
+            limit: None,
+        };
+        Ok(self.store.list_policies(&query).await?.policies)
     }
 
     /// `PUT /v2/groups/{id}/members`: adds 1 to 50 members (rule AG3); each is judged on its own (rules AG4, AG5)

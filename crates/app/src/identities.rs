@@ -1,18 +1,43 @@
 //! The identities inside an account: users (User Management), service IDs and API keys (IAM Identity), one function
 //! per operation. Who may do what is [`hubspoke_iam::identity`]'s interim rule.
 
+use hubspoke_iam::access_group::{MAX_GROUPS_PER_MEMBER, Member, MemberKind, PUBLIC_ACCESS_GROUP_ID};
 use hubspoke_iam::identity::{
     API_KEY_PREFIX, Access, IdentityKind, SERVICE_ID_PREFIX, Target, USER_PREFIX, check_description, check_name,
     identity_access, kind_of_iam_id, may_create_service_id, may_manage_users, service_id_entity, service_id_iam_id,
 };
-use hubspoke_iam::{AccountId, Caller};
-use hubspoke_store::{IdentityKeyRecord, IdentityWrite, ServiceIdRecord, StoreError, UserRecord};
+use hubspoke_iam::{
+    AccountId, Caller, Dialect, Policy, PolicyKind, PolicyState, RawAttribute, RawValue, Timestamp, UncheckedDraft,
+};
+use hubspoke_store::{
+    AccessGroupWrite, IdentityKeyRecord, IdentityWrite, JointWrite, PolicyWrite, ServiceIdRecord, StoreError,
+    UserRecord,
+};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use crate::identity::{api_key_digest, generate_api_key};
+use crate::policies::policy_event;
 use crate::precondition::Precondition;
 use crate::{App, AppError, AppResult, now_millis};
+
+/// What an invitation gives each invited user besides a place in the account.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InviteAccess {
+    /// Access policies, each given to every invited user.
+    pub policies: Vec<InvitePolicy>,
+    /// Access groups of the account that every invited user joins.
+    pub access_groups: Vec<String>,
+}
+
+/// One access policy of an invitation: its subject is each invited user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvitePolicy {
+    /// Role CRNs.
+    pub roles: Vec<String>,
+    /// The resource's attributes.
+    pub resource: Vec<RawAttribute>,
+}
 
 /// A user as the User Management API shows it.
 pub type User = UserRecord;
@@ -295,8 +320,16 @@ impl App {
     }
 
     /// `POST /v2/accounts/{account}/users`: invites users by e-mail; each joins the account `ACTIVE` at once, with a
-    /// new IAM id.
-    pub async fn invite_users(&self, caller: &Caller, account: &str, emails: &[String]) -> AppResult<Vec<User>> {
+    /// new IAM id, joins the access groups `access` names and gets its access policies. Everything is checked before
+    /// anything is written, and the users, memberships and policies are written in one transaction: an invitation
+    /// happens whole or not at all.
+    pub async fn invite_users(
+        &self,
+        caller: &Caller,
+        account: &str,
+        emails: &[String],
+        access: &InviteAccess,
+    ) -> AppResult<Vec<User>> {
         let account = self.users_account(caller, account, "user-management.user.create").await?;
         self.store.account(&account).await?.ok_or_else(|| AppError::AccountNotFound(account.to_string()))?;
         if emails.is_empty() {
@@ -329,9 +362,122 @@ impl App {
                 added_on: now,
             });
         }
-        let writes: Vec<IdentityWrite> = invited.iter().cloned().map(IdentityWrite::InsertUser).collect();
-        self.write_identities(&account, &writes).await?;
+        if access.policies.is_empty() && access.access_groups.is_empty() {
+            let writes: Vec<IdentityWrite> = invited.iter().cloned().map(IdentityWrite::InsertUser).collect();
+            self.write_identities(&account, &writes).await?;
+            return Ok(invited);
+        }
+        // Memberships are judged against the groups as they are when written, as every group write is.
+        let _lock = self.group_writes.lock().await;
+        let groups = self.invitation_groups(caller, &account, &access.access_groups).await?;
+        let mut write = JointWrite::default();
+        for user in &invited {
+            for group_id in &groups {
+                let member = Member {
+                    iam_id: user.iam_id.clone(),
+                    kind: MemberKind::User,
+                    created_at: now,
+                    created_by_id: caller.iam_id.clone(),
+                };
+                write.groups.push(AccessGroupWrite::InsertMember { group_id: group_id.clone(), member });
+            }
+            let mut fingerprints = Vec::new();
+            for granted in &access.policies {
+                let policy = self.invitation_policy(caller, &account, &user.iam_id, granted, now).await?;
+                if fingerprints.contains(&policy.draft.fingerprint()) {
+                    return Err(AppError::BadRequest(
+                        "two policies of `iam_policy` grant the same resource; give each resource once, with all its \
+                         roles"
+                            .to_owned(),
+                    ));
+                }
+                fingerprints.push(policy.draft.fingerprint());
+                write.events.push(policy_event(caller, &policy, "iam.policy.create"));
+                write.policies.push(PolicyWrite::Insert(policy));
+            }
+        }
+        write.users = invited.clone();
+        let revision = match self.store.write_access_groups_with(&account, &write, now).await {
+            Err(StoreError::NotFound(id)) => {
+                return Err(AppError::BadRequest(format!("`{id}` is not an access group of account `{account}`")));
+            }
+            other => other?,
+        };
+        self.caught_up(revision).await?;
         Ok(invited)
+    }
+
+    /// The access groups an invitation names, each once: groups of `account` the caller may add members to. Another
+    /// account's group is refused exactly like a group that does not exist.
+    async fn invitation_groups(&self, caller: &Caller, account: &AccountId, ids: &[String]) -> AppResult<Vec<String>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.authorize(caller, "iam-groups.members.add", crate::access::Target::Account).await?;
+        let set = self.store.access_groups(account).await?;
+        let mut groups: Vec<String> = Vec::with_capacity(ids.len());
+        for id in ids {
+            if id == PUBLIC_ACCESS_GROUP_ID {
+                return Err(AppError::BadRequest(format!(
+                    "`{id}` cannot be given members: every identity of the account is a member of the Public Access \
+                     group"
+                )));
+            }
+            if set.group(id).is_none() {
+                return Err(AppError::BadRequest(format!("`{id}` is not an access group of account `{account}`")));
+            }
+            if !groups.contains(id) {
+                groups.push(id.clone());
+            }
+        }
+        if groups.len() > MAX_GROUPS_PER_MEMBER {
+            return Err(AppError::BadRequest(format!(
+                "`access_groups` names {} groups; a member can be a member of at most {MAX_GROUPS_PER_MEMBER} groups",
+                groups.len()
+            )));
+        }
+        Ok(groups)
+    }
+
+    /// The access policy an invitation's `iam_policy` entry gives the new user `iam_id`: checked as a policy created
+    /// through the policy API would be (its content, its account, the caller's right to create it).
+    async fn invitation_policy(
+        &self,
+        caller: &Caller,
+        account: &AccountId,
+        iam_id: &str,
+        granted: &InvitePolicy,
+        now: i64,
+    ) -> AppResult<Policy> {
+        let draft = UncheckedDraft {
+            description: None,
+            subject: vec![RawAttribute {
+                key: "iam_id".to_owned(),
+                operator: None,
+                value: RawValue::Text(iam_id.to_owned()),
+            }],
+            resource: granted.resource.clone(),
+            roles: granted.roles.clone(),
+        };
+        let draft = self.validate_draft(draft, Dialect::V1, PolicyKind::Access).await?;
+        if &draft.owner != account {
+            return Err(AppError::BadRequest(format!(
+                "the resource `accountId` of an invitation's policy must be the account invited into, `{account}`; it \
+                 is `{}`",
+                draft.owner
+            )));
+        }
+        self.require_on_policy(caller, "iam.policy.create", &draft).await?;
+        Ok(Policy {
+            id: uuid::Uuid::new_v4().to_string(),
+            draft,
+            state: PolicyState::Active,
+            version: 1,
+            created_at: Timestamp(now),
+            created_by_id: caller.iam_id.clone(),
+            last_modified_at: Timestamp(now),
+            last_modified_by_id: caller.iam_id.clone(),
+        })
     }
 
     /// `GET /v2/accounts/{account}/users/{iam_id}`.

@@ -1,5 +1,7 @@
 //! Policy operations (authorization and access policies): create, read, list, replace, delete and restore.
 
+use hubspoke_iam::access_group::PUBLIC_ACCESS_GROUP_ID;
+use hubspoke_iam::identity::service_id_entity;
 use hubspoke_iam::validate::{validate, validate_access};
 use hubspoke_iam::{AccountId, PolicyDraft, PolicyKind};
 use hubspoke_iam::{Caller, Dialect, Policy, PolicyState, Timestamp, UncheckedDraft};
@@ -16,7 +18,7 @@ use crate::{App, AppError, AppResult, now_millis};
 
 /// The activity-log entry of a policy change. Only the policy's account reads it: the subject account learns of an
 /// authorization by what it can now do, never by the policy itself.
-fn policy_event(caller: &Caller, policy: &Policy, action: &str) -> EventRecord {
+pub(crate) fn policy_event(caller: &Caller, policy: &Policy, action: &str) -> EventRecord {
     let roles = policy.draft.roles.join(", ");
     let reason = match policy.draft.kind() {
         PolicyKind::Authorization => {
@@ -152,8 +154,54 @@ const STALE_ATTEMPTS: usize = 8;
 
 impl App {
     /// Checks a draft of a policy of `kind` against its rules; access policies may name the custom roles of their
-    /// account, as the in-memory index holds them.
-    fn validate_draft(&self, draft: UncheckedDraft, dialect: Dialect, kind: PolicyKind) -> AppResult<PolicyDraft> {
+    /// account, as the in-memory index holds them, and their subject must be able to hold in that account.
+    pub(crate) async fn validate_draft(
+        &self,
+        draft: UncheckedDraft,
+        dialect: Dialect,
+        kind: PolicyKind,
+    ) -> AppResult<PolicyDraft> {
+        let draft = self.validate_content(draft, dialect, kind)?;
+        if kind == PolicyKind::Access {
+            self.check_access_subject(&draft).await?;
+        }
+        Ok(draft)
+    }
+
+    /// Refuses an access policy whose subject cannot hold in its account: an access group that is not one of the
+    /// account's, or a locked service ID of the account (IBM: "If the subject is a locked service-id, the request will
+    /// fail"). Another account's group is refused exactly like a group that does not exist, and another account's
+    /// service ID is accepted exactly like an unknown one, so the answer never tells whether another account's group
+    /// or service ID exists.
+    async fn check_access_subject(&self, draft: &PolicyDraft) -> AppResult<()> {
+        let Some(subject) = draft.subject.first() else { return Ok(()) };
+        let Some(value) = subject.text() else { return Ok(()) };
+        if subject.key == "access_group_id"
+            && value != PUBLIC_ACCESS_GROUP_ID
+            && self.store.access_groups(&draft.owner).await?.group(value).is_none()
+        {
+            return Err(AppError::BadRequest(format!(
+                "Access groups can only be assigned against resources in the same account as the access group. \
+                 `{value}` is not an access group of account `{}`.",
+                draft.owner
+            )));
+        }
+        if subject.key == "iam_id"
+            && let Some(entity) = service_id_entity(value)
+            && let Some(record) = self.store.service_id(entity).await?
+            && record.account == draft.owner
+            && record.locked
+        {
+            return Err(AppError::BadRequest(format!(
+                "the service ID `{value}` is locked: access policies for a locked service ID cannot be created or \
+                 changed; unlock it first"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Checks the content of a draft against the policy rules, without reading the store.
+    fn validate_content(&self, draft: UncheckedDraft, dialect: Dialect, kind: PolicyKind) -> AppResult<PolicyDraft> {
         Ok(match kind {
             PolicyKind::Authorization => validate(draft, dialect, &self.catalog)?,
             PolicyKind::Access => {
@@ -175,7 +223,7 @@ impl App {
         dialect: Dialect,
         kind: PolicyKind,
     ) -> AppResult<(Policy, Revision)> {
-        let draft = self.validate_draft(draft, dialect, kind)?;
+        let draft = self.validate_draft(draft, dialect, kind).await?;
         if kind == PolicyKind::Access && !in_policy_account(caller, &draft.owner) {
             return Err(AppError::Forbidden(format!(
                 "you may not create an access policy on resources of account `{}`: access policies are created in the account whose resources they grant access to, and you administer account `{}`",
@@ -276,7 +324,7 @@ impl App {
         dialect: Dialect,
         kind: PolicyKind,
     ) -> AppResult<(Policy, Revision)> {
-        let draft = self.validate_draft(draft, dialect, kind)?;
+        let draft = self.validate_draft(draft, dialect, kind).await?;
         self.change_policy(caller, id, precondition, "iam.policy.update", |current| {
             if current.draft.kind() != kind {
                 return Err(AppError::BadRequest(format!(

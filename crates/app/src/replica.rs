@@ -139,9 +139,12 @@ impl Replica {
             world_moved |= changes.iter().any(|change| change.entity == EntityKind::World && change.revision > world);
             for change in changes.iter().filter(|change| change.entity == EntityKind::Policy) {
                 // The change log names what changed; the store has its newest state, which is what the index wants.
-                match store.policy(&change.entity_id).await? {
-                    Some(policy) => next.apply(&policy, catalog),
-                    None => next.remove(&change.entity_id),
+                // A write that changed several policies together names them all, one per line.
+                for id in change.entity_id.split('\n') {
+                    match store.policy(id).await? {
+                        Some(policy) => next.apply(&policy, catalog),
+                        None => next.remove(id),
+                    }
                 }
             }
             for change in changes.iter().filter(|change| change.entity == EntityKind::CustomRole) {

@@ -16,7 +16,6 @@ use hubspoke_store::{SqlStore, Store};
 use hubspoke_vpc::Enforcement;
 
 const USER: &str = "IBMid-550002G2B4";
-const GROUP: &str = "AccessGroupId-11111111-2222-3333-4444-555555555555";
 const VIEWER: &str = "crn:v1:bluemix:public:iam::::role:Viewer";
 const CONNECTOR: &str = "crn:v1:bluemix:public:is::::serviceRole:DNSBindingConnector";
 
@@ -78,10 +77,11 @@ async fn the_access_decision_follows_policies_and_custom_roles() {
     assert!(!app.access_decision(&query(&account, &[], "is.vpc.vpc.delete", "r006-1")).permitted);
 
     // A group's policy reaches its members only.
+    let group = app.create_access_group(&admin, account.as_str(), "binders", None).await.unwrap().0.id;
     let (group_policy, _) = app
         .create_policy(
             &admin,
-            access(("access_group_id", GROUP), &account, &[("serviceName", "is")], &[CONNECTOR]),
+            access(("access_group_id", &group), &account, &[("serviceName", "is")], &[CONNECTOR]),
             Dialect::V1,
             PolicyKind::Access,
         )
@@ -89,7 +89,7 @@ async fn the_access_decision_follows_policies_and_custom_roles() {
         .unwrap();
     let connect = |groups: &[&str]| query(&account, groups, "is.vpc.dns-resolution-binding.connect", "r006-9");
     assert!(!app.access_decision(&connect(&[])).permitted);
-    assert_eq!(app.access_decision(&connect(&[GROUP])).granted_by, [group_policy.id.as_str()]);
+    assert_eq!(app.access_decision(&connect(&[&group])).granted_by, [group_policy.id.as_str()]);
 
     // The access policy granting DNSBindingConnector is no authorization: a spoke VPC's request is not granted by it.
     let binding = AccessRequest {
@@ -147,4 +147,18 @@ async fn the_access_decision_follows_policies_and_custom_roles() {
     assert!(app.access_decision(&read).permitted);
     app.delete_policy(&admin, &custom_policy.id, &Precondition::Absent).await.unwrap();
     app.delete_custom_role(&admin, &role.id, &Precondition::Absent).await.unwrap();
+
+    // Deleting a group deletes the policies that name it, and the decision follows at once: one change row names
+    // both policies.
+    let second =
+        access(("access_group_id", &group), &account, &[("serviceName", "is"), ("vpcId", "r006-9")], &[VIEWER]);
+    let (second, _) = app.create_policy(&admin, second, Dialect::V1, PolicyKind::Access).await.unwrap();
+    let view = query(&account, &[&group], "is.vpc.vpc.read", "r006-9");
+    assert!(app.access_decision(&view).granted_by.contains(&second.id));
+    app.delete_access_group(&admin, &group, false).await.unwrap();
+    assert!(!app.access_decision(&connect(&[&group])).permitted, "the group's policies left the index");
+    assert!(!app.access_decision(&view).granted_by.contains(&second.id), "every policy of the group left the index");
+    for id in [&group_policy.id, &second.id] {
+        assert_eq!(app.policy(&admin, id).await.unwrap().state, PolicyState::Deleted);
+    }
 }

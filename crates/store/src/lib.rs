@@ -475,7 +475,8 @@ pub struct Change {
     pub revision: Revision,
     /// What it touched.
     pub entity: EntityKind,
-    /// The id of what it touched.
+    /// The id of what it touched; for [`EntityKind::Policy`], one policy id or, when one write changed several
+    /// policies together, their ids separated by newlines.
     pub entity_id: String,
 }
 
@@ -567,6 +568,40 @@ impl AccessGroupWrite {
             AccessGroupWrite::PutSettings(settings) => settings.account.as_str(),
         }
     }
+}
+
+/// A policy written together with other rows by [`Store::write_access_groups_with`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum PolicyWrite {
+    /// A new policy.
+    Insert(Policy),
+    /// A policy whose stored version is `policy.version - 1` (content, state and modification fields);
+    /// [`StoreError::Stale`] otherwise.
+    Replace(Policy),
+}
+
+impl PolicyWrite {
+    /// The policy as written.
+    pub fn policy(&self) -> &Policy {
+        match self {
+            PolicyWrite::Insert(policy) | PolicyWrite::Replace(policy) => policy,
+        }
+    }
+}
+
+/// Writes to one account that must land together: an access group deleted with the policies that name it, users
+/// invited into access groups with their access policies. [`Store::write_access_groups_with`] applies them in one
+/// transaction.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JointWrite {
+    /// New users of the account.
+    pub users: Vec<UserRecord>,
+    /// Changes to the account's access groups, applied after the users are added.
+    pub groups: Vec<AccessGroupWrite>,
+    /// Policies of the account, written after the groups.
+    pub policies: Vec<PolicyWrite>,
+    /// The activity events that record it all.
+    pub events: Vec<EventRecord>,
 }
 
 /// A column to sort policies by, as the list operations allow.
@@ -791,6 +826,15 @@ pub trait Store: Send + Sync + 'static {
         writes: &[AccessGroupWrite],
         at: i64,
     ) -> StoreResult<Revision>;
+
+    /// Applies a [`JointWrite`] to `account` in one transaction, all or none, and returns its revision. Its one change
+    /// row names every policy written (newline-separated ids, entity [`EntityKind::Policy`]) so that followers re-read
+    /// them; a write without policies is recorded as [`Store::write_access_groups`] records it, or, with only users,
+    /// as an identity write. Fails with [`StoreError::Stale`] when a replaced policy moved on, or when an access
+    /// group it deletes is still named by an active policy it does not delete (one created meanwhile), and with
+    /// [`StoreError::NotFound`] when a group it deletes is gone.
+    async fn write_access_groups_with(&self, account: &AccountId, write: &JointWrite, at: i64)
+    -> StoreResult<Revision>;
 
     /// Removes what `scope` names in one transaction; returns the reset's revision.
     async fn reset(&self, scope: &ResetScope, at: i64) -> StoreResult<Revision>;

@@ -142,7 +142,13 @@ async fn ibm_iam_access_group_policy_on_account_management_and_resource_groups()
     let account = server.account("groups").await;
     let (token, claims) = provider_init(&server, &account.api_key).await;
     let account_id = claims["account"]["bss"].as_str().unwrap().to_owned();
-    let group = "AccessGroupId-0e9c1f3a-7b4d-4c2e-9f10-abcdef012345";
+    // The policy's subject is a group of the account, as `ibm_iam_access_group.id` gives it.
+    let (status, group) = server
+        .call(Method::POST, &format!("/v2/groups?account_id={account_id}"), Some(&token), Some(json!({ "name": "g" })))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    let group = group["id"].as_str().unwrap().to_owned();
+    let group = group.as_str();
 
     // `account_management = true`: the platform roles come from a lookup with no service, and the policy scopes
     // `serviceType=platform_service`.

@@ -1,4 +1,5 @@
-//! Access groups: groups, their members, their dynamic rules with conditions, and the account's group settings.
+//! Access groups: groups, their members, their dynamic rules with conditions, the account's group settings, and the
+//! joint write that lands group changes together with new users and policies.
 
 use hubspoke_iam::AccountId;
 use hubspoke_iam::access_group::{
@@ -9,7 +10,8 @@ use sqlx::{AnyConnection, Row};
 
 use super::SqlStore;
 use super::changes::append_change;
-use crate::{AccessGroupSet, AccessGroupWrite, EntityKind, Revision, StoreError, StoreResult};
+use super::policies::{insert_policy_rows, update_policy_row, write_policy_children};
+use crate::{AccessGroupSet, AccessGroupWrite, EntityKind, JointWrite, PolicyWrite, Revision, StoreError, StoreResult};
 
 fn version(row: &AnyRow) -> StoreResult<u32> {
     let version: i64 = row.get("version");
@@ -139,6 +141,84 @@ impl SqlStore {
         tx.commit().await?;
         Ok(revision)
     }
+}
+
+impl SqlStore {
+    pub(super) async fn write_joint_rows(
+        &self,
+        account: &AccountId,
+        write: &JointWrite,
+        at: i64,
+    ) -> StoreResult<Revision> {
+        let mut tx = self.write().await?;
+        for user in &write.users {
+            super::identities::insert_user(&mut tx, user).await?;
+        }
+        for change in &write.groups {
+            apply(&mut tx, account, change).await?;
+        }
+        for change in &write.policies {
+            write_policy(&mut tx, change).await?;
+        }
+        // A policy naming a group this write deletes, created after the caller read the group's policies, would be
+        // left naming no group: the caller reads again and retries.
+        for change in &write.groups {
+            if let AccessGroupWrite::DeleteGroup(id) = change
+                && let Some((policy, version)) = active_policy_naming(&mut tx, account, id).await?
+            {
+                return Err(StoreError::Stale { id: policy, current: version });
+            }
+        }
+        super::events::insert(&mut tx, &write.events).await?;
+        // One change row: the policies' ids when there are any (followers re-read each), else what else was written.
+        let (entity, subject) = if write.policies.is_empty() {
+            match (write.groups.first(), write.users.first()) {
+                (Some(change), _) => (EntityKind::AccessGroup, change.subject().to_owned()),
+                (None, Some(user)) => (EntityKind::Account, user.iam_id.clone()),
+                (None, None) => (EntityKind::AccessGroup, account.as_str().to_owned()),
+            }
+        } else {
+            let ids: Vec<&str> = write.policies.iter().map(|change| change.policy().id.as_str()).collect();
+            (EntityKind::Policy, ids.join("\n"))
+        };
+        let revision = append_change(&mut tx, self.backend, entity, &subject, at).await?;
+        tx.commit().await?;
+        Ok(revision)
+    }
+}
+
+/// Writes one policy of a joint write with its attribute and role rows.
+async fn write_policy(connection: &mut AnyConnection, change: &PolicyWrite) -> StoreResult<()> {
+    match change {
+        PolicyWrite::Insert(policy) => {
+            insert_policy_rows(connection, &[policy]).await?;
+            write_policy_children(connection, &[policy], false).await
+        }
+        PolicyWrite::Replace(policy) => {
+            if update_policy_row(connection, policy).await?.rows_affected() == 0 {
+                return Err(stale(connection, "policies", &policy.id).await);
+            }
+            write_policy_children(connection, &[policy], true).await
+        }
+    }
+}
+
+/// An active policy of `account` whose subject is the access group `group_id`, with its version.
+async fn active_policy_naming(
+    connection: &mut AnyConnection,
+    account: &AccountId,
+    group_id: &str,
+) -> StoreResult<Option<(String, u32)>> {
+    let row = sqlx::query(
+        "SELECT p.id, p.version FROM policies p JOIN policy_attributes a ON a.policy_id = p.id \
+         WHERE p.owner = $1 AND p.state = 'active' AND a.side = 'subject' AND a.key = 'access_group_id' \
+         AND a.value_kind = 'text' AND a.value = $2 LIMIT 1",
+    )
+    .bind(account.as_str())
+    .bind(group_id)
+    .fetch_optional(&mut *connection)
+    .await?;
+    Ok(row.map(|row| (row.get("id"), row.get::<i64, _>("version") as u32)))
 }
 
 /// Applies one write. Every statement names the account too, so a write can never touch another account's rows.

@@ -58,8 +58,8 @@ use identities::KeyLookup;
 
 use crate::{
     AccessGroupSet, AccessGroupWrite, AccountRecord, ApiKeyRecord, Change, EntityKind, EventQuery, EventRecord,
-    IdentityKeyRecord, IdentityWrite, PolicyPage, PolicyQuery, ResetScope, Revision, ServiceIdRecord, SigningKeyRecord,
-    StateSnapshot, Store, StoreError, StoreResult, UserRecord, WorldWrite,
+    IdentityKeyRecord, IdentityWrite, JointWrite, PolicyPage, PolicyQuery, ResetScope, Revision, ServiceIdRecord,
+    SigningKeyRecord, StateSnapshot, Store, StoreError, StoreResult, UserRecord, WorldWrite,
 };
 use hubspoke_vpc::world::Entity;
 
@@ -339,6 +339,15 @@ impl Store for SqlStore {
         at: i64,
     ) -> StoreResult<Revision> {
         self.run_write(self.write_access_group_rows(account, writes, at)).await
+    }
+
+    async fn write_access_groups_with(
+        &self,
+        account: &AccountId,
+        write: &JointWrite,
+        at: i64,
+    ) -> StoreResult<Revision> {
+        self.run_write(self.write_joint_rows(account, write, at)).await
     }
 
     async fn reset(&self, scope: &ResetScope, at: i64) -> StoreResult<Revision> {

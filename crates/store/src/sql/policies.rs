@@ -210,7 +210,7 @@ fn contended(policy: &Policy) -> StoreError {
 }
 
 /// Rewrites a policy's row if it is still at the version before `policy`'s.
-async fn update_policy_row(
+pub(super) async fn update_policy_row(
     connection: &mut AnyConnection,
     policy: &Policy,
 ) -> Result<sqlx::any::AnyQueryResult, sqlx::Error> {
@@ -297,7 +297,10 @@ pub(super) async fn load_all(connection: &mut AnyConnection) -> StoreResult<Vec<
 }
 
 /// Inserts the rows of new policies (children not included).
-async fn insert_policy_rows(connection: &mut AnyConnection, policies: &[&Policy]) -> Result<(), sqlx::Error> {
+pub(super) async fn insert_policy_rows(
+    connection: &mut AnyConnection,
+    policies: &[&Policy],
+) -> Result<(), sqlx::Error> {
     let rows = policies
         .iter()
         .map(|policy| {
@@ -328,7 +331,7 @@ async fn insert_policy_rows(connection: &mut AnyConnection, policies: &[&Policy]
 
 /// Writes the attribute and role rows of `policies` (after deleting their old ones when `replacing`): a handful of
 /// statements however many policies and attributes there are.
-async fn write_policy_children(
+pub(super) async fn write_policy_children(
     connection: &mut AnyConnection,
     policies: &[&Policy],
     replacing: bool,
