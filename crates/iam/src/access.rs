@@ -68,11 +68,22 @@ pub fn evaluate<'a>(
 
 /// Whether one policy grants the query.
 pub fn grants(policy: &Policy, custom_roles: &[CustomRole], query: &AccessQuery) -> bool {
+    grants_with(policy, |crn| custom_roles.iter().find(|custom| custom.crn() == crn), query)
+}
+
+/// Whether one policy grants the query, where `custom_role` finds the custom role of the account a policy names by
+/// CRN (the first by id when several have it), as [`grants`] finds it in its list. The access index passes a map
+/// lookup instead of a scan that formats every role's CRN.
+pub(crate) fn grants_with<'r>(
+    policy: &Policy,
+    custom_role: impl Fn(&str) -> Option<&'r CustomRole>,
+    query: &AccessQuery,
+) -> bool {
     policy.state == PolicyState::Active
         && policy.draft.kind() == PolicyKind::Access
         && subject_matches(policy, &query.subject)
         && policy.draft.resource.iter().all(|attribute| resource_attribute_matches(attribute, query))
-        && policy.draft.roles.iter().any(|role| role_holds(role, policy, custom_roles, query))
+        && policy.draft.roles.iter().any(|role| role_holds(role, policy, &custom_role, query))
 }
 
 fn subject_matches(policy: &Policy, subject: &AccessSubject) -> bool {
@@ -110,9 +121,14 @@ fn resource_attribute_matches(attribute: &Attribute, query: &AccessQuery) -> boo
 }
 
 /// Whether `role` of `policy` holds the action on the resource's service.
-fn role_holds(role: &str, policy: &Policy, custom_roles: &[CustomRole], query: &AccessQuery) -> bool {
+fn role_holds<'r>(
+    role: &str,
+    policy: &Policy,
+    custom_role: &impl Fn(&str) -> Option<&'r CustomRole>,
+    query: &AccessQuery,
+) -> bool {
     let Some(service_name) = query.resource.get("serviceName") else { return false };
-    if let Some(custom) = custom_roles.iter().find(|custom| custom.crn() == role) {
+    if let Some(custom) = custom_role(role) {
         return custom.account_id == policy.draft.owner
             && crate::validate::custom_role_serves(custom, service_name)
             && custom.grants(&query.action);

@@ -1,0 +1,136 @@
+//! Access policies indexed by subject, so that an access decision reads only the policies about the identity and its
+//! access groups, however many policies the account and the installation hold.
+
+use std::sync::Arc;
+
+use crate::access::{AccessQuery, AccessVerdict, grants_with};
+use crate::attribute::{AttributeValue, Operator};
+use crate::custom_role::CustomRole;
+use crate::policy::{Policy, PolicyId};
+
+/// Values by id, in id order (the order [`crate::access::evaluate`] names granting policies in).
+type ById<T> = imbl::OrdMap<Arc<str>, Arc<T>>;
+
+/// Every custom role CRN starts with this; a role id without it is never a custom role.
+const CUSTOM_ROLE_PREFIX: &str = "crn:v1:bluemix:public:iam-access-management::";
+
+/// Whom a policy is about, as the index files it.
+enum SubjectKey<'a> {
+    IamId(&'a str),
+    Group(&'a str),
+    /// Anything but one exact `iam_id` or `access_group_id` (validation admits no such access policy, but the index
+    /// must decide as the evaluation does whatever it holds): read by every decision of the account.
+    Other,
+}
+
+fn subject_key(policy: &Policy) -> SubjectKey<'_> {
+    let [attribute] = policy.draft.subject.as_slice() else { return SubjectKey::Other };
+    let (Operator::StringEquals, AttributeValue::Text(value)) = (attribute.operator, &attribute.value) else {
+        return SubjectKey::Other;
+    };
+    match attribute.key.as_str() {
+        "iam_id" => SubjectKey::IamId(value),
+        "access_group_id" => SubjectKey::Group(value),
+        _ => SubjectKey::Other,
+    }
+}
+
+/// One account's active access policies, filed by subject.
+#[derive(Clone, Debug, Default)]
+pub(super) struct AccountAccess {
+    by_iam_id: imbl::HashMap<Arc<str>, ById<Policy>>,
+    by_group: imbl::HashMap<Arc<str>, ById<Policy>>,
+    other: ById<Policy>,
+}
+
+impl AccountAccess {
+    pub(super) fn insert(&mut self, id: Arc<str>, policy: Arc<Policy>) {
+        match subject_key(&policy) {
+            SubjectKey::IamId(iam_id) => {
+                self.by_iam_id.entry(Arc::from(iam_id)).or_default().insert(id, policy.clone());
+            }
+            SubjectKey::Group(group) => {
+                self.by_group.entry(Arc::from(group)).or_default().insert(id, policy.clone());
+            }
+            SubjectKey::Other => {
+                self.other.insert(id, policy.clone());
+            }
+        }
+    }
+
+    pub(super) fn remove(&mut self, policy: &Policy) {
+        let id = policy.id.as_str();
+        let emptied = |map: &mut imbl::HashMap<Arc<str>, ById<Policy>>, key: &str| {
+            if let Some(policies) = map.get_mut(key) {
+                policies.remove(id);
+                if policies.is_empty() {
+                    map.remove(key);
+                }
+            }
+        };
+        match subject_key(policy) {
+            SubjectKey::IamId(iam_id) => emptied(&mut self.by_iam_id, iam_id),
+            SubjectKey::Group(group) => emptied(&mut self.by_group, group),
+            SubjectKey::Other => {
+                self.other.remove(id);
+            }
+        }
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.by_iam_id.is_empty() && self.by_group.is_empty() && self.other.is_empty()
+    }
+
+    /// The policies that could grant `query`: those about its identity, about each of its groups, and the others.
+    fn candidates<'a>(&'a self, query: &'a AccessQuery) -> impl Iterator<Item = &'a Arc<Policy>> + 'a {
+        let own = self.by_iam_id.get(query.subject.iam_id.as_str()).into_iter();
+        let groups = query.subject.access_groups.iter().filter_map(|group| self.by_group.get(group.as_str()));
+        own.chain(groups).flat_map(|policies| policies.values()).chain(self.other.values())
+    }
+}
+
+/// The custom roles, by CRN then id, for the lookups of access decisions.
+#[derive(Clone, Debug, Default)]
+pub(super) struct CustomRolesByCrn(imbl::HashMap<String, ById<CustomRole>>);
+
+impl CustomRolesByCrn {
+    pub(super) fn insert(&mut self, role: Arc<CustomRole>) {
+        self.0.entry(role.crn()).or_default().insert(Arc::from(role.id.as_str()), role);
+    }
+
+    pub(super) fn remove(&mut self, role: &CustomRole) {
+        let crn = role.crn();
+        if let Some(roles) = self.0.get_mut(&crn) {
+            roles.remove(role.id.as_str());
+            if roles.is_empty() {
+                self.0.remove(&crn);
+            }
+        }
+    }
+
+    /// The first custom role by id of `account` whose CRN is `crn`: what the evaluation finds in the account's roles.
+    fn find(&self, account: &str, crn: &str) -> Option<&CustomRole> {
+        if !crn.starts_with(CUSTOM_ROLE_PREFIX) {
+            return None;
+        }
+        self.0.get(crn)?.values().map(|role| &**role).find(|role| role.account_id.as_str() == account)
+    }
+}
+
+/// Decides `query` over `account`'s filed policies, exactly as [`crate::access::evaluate`] decides it over all the
+/// account's active access policies (in id order) and its custom roles.
+pub(super) fn decide(access: Option<&AccountAccess>, roles: &CustomRolesByCrn, query: &AccessQuery) -> AccessVerdict {
+    let (Some(access), Some(account)) = (access, query.resource.get("accountId")) else {
+        return AccessVerdict::default();
+    };
+    let mut granted_by: Vec<&str> = access
+        .candidates(query)
+        .filter(|policy| grants_with(policy, |crn| roles.find(account, crn), query))
+        .map(|policy| policy.id.as_str())
+        .collect();
+    // A group named twice in the query reads its policies twice; the evaluation names each policy once, by id.
+    granted_by.sort_unstable();
+    granted_by.dedup();
+    let granted_by: Vec<PolicyId> = granted_by.into_iter().map(str::to_owned).collect();
+    AccessVerdict { permitted: !granted_by.is_empty(), granted_by }
+}
