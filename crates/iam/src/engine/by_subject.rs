@@ -1,10 +1,12 @@
 //! Access policies indexed by subject, so that an access decision reads only the policies about the identity and its
 //! access groups, however many policies the account and the installation hold.
 
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, LazyLock};
 
-use crate::access::{AccessQuery, AccessVerdict, grants_with};
+use crate::access::{AccessQuery, AccessVerdict, Roles, grants_with};
 use crate::attribute::{AttributeValue, Operator};
+use crate::catalog::access::{AccessService, PLATFORM, SERVICES};
 use crate::custom_role::CustomRole;
 use crate::policy::{Policy, PolicyId};
 
@@ -117,6 +119,38 @@ impl CustomRolesByCrn {
     }
 }
 
+/// Which actions each catalog role holds on each service (service name, role CRN, actions): what
+/// [`AccessService::holds`] answers by scanning the service's action table, built once.
+static HOLDS: LazyLock<HashMap<&'static str, HashMap<&'static str, HashSet<&'static str>>>> = LazyLock::new(|| {
+    SERVICES
+        .iter()
+        .map(|service| {
+            let roles = PLATFORM
+                .iter()
+                .chain(service.roles)
+                .map(|role| (role.crn, service.actions_of(role.crn).into_iter().collect()))
+                .collect();
+            (service.name, roles)
+        })
+        .collect()
+});
+
+/// The roles as the index resolves them: custom roles by CRN, catalog roles from [`HOLDS`].
+struct Resolver<'a> {
+    account: &'a str,
+    custom: &'a CustomRolesByCrn,
+}
+
+impl Roles for Resolver<'_> {
+    fn custom_role(&self, crn: &str) -> Option<&CustomRole> {
+        self.custom.find(self.account, crn)
+    }
+
+    fn holds(&self, service: &AccessService, crn: &str, action: &str) -> bool {
+        HOLDS.get(service.name).and_then(|roles| roles.get(crn)).is_some_and(|actions| actions.contains(action))
+    }
+}
+
 /// Decides `query` over `account`'s filed policies, exactly as [`crate::access::evaluate`] decides it over all the
 /// account's active access policies (in id order) and its custom roles.
 pub(super) fn decide(access: Option<&AccountAccess>, roles: &CustomRolesByCrn, query: &AccessQuery) -> AccessVerdict {
@@ -125,7 +159,7 @@ pub(super) fn decide(access: Option<&AccountAccess>, roles: &CustomRolesByCrn, q
     };
     let mut granted_by: Vec<&str> = access
         .candidates(query)
-        .filter(|policy| grants_with(policy, |crn| roles.find(account, crn), query))
+        .filter(|policy| grants_with(policy, &Resolver { account, custom: roles }, query))
         .map(|policy| policy.id.as_str())
         .collect();
     // A group named twice in the query reads its policies twice; the evaluation names each policy once, by id.
