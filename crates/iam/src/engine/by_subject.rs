@@ -30,11 +30,29 @@ const PREFILTER_KEYS: [&str; 6] =
 struct Prefilter {
     required: [(u8, u64); 3],
     count: u8,
+    /// The actions the policy's catalog roles hold on any service, one bit per action's hash (see [`action_bit`]);
+    /// every bit when it names a custom role, whose actions can change without the policy changing.
+    actions: u128,
+}
+
+/// The bit an action sets in [`Prefilter::actions`].
+fn action_bit(action: &str) -> u128 {
+    1 << (spoke_hash(action) % 128)
 }
 
 impl Prefilter {
     fn of(policy: &Policy) -> Prefilter {
         let mut prefilter = Prefilter::default();
+        for role in &policy.draft.roles {
+            if role.starts_with(CUSTOM_ROLE_PREFIX) {
+                prefilter.actions = u128::MAX;
+            }
+            for service in HOLDS.values() {
+                for action in service.get(role.as_str()).into_iter().flatten() {
+                    prefilter.actions |= action_bit(action);
+                }
+            }
+        }
         for attribute in &policy.draft.resource {
             let (Operator::StringEquals, AttributeValue::Text(value)) = (attribute.operator, &attribute.value) else {
                 continue;
@@ -52,9 +70,12 @@ impl Prefilter {
         prefilter
     }
 
-    /// Whether the request's values (hashed, by slot) may satisfy the policy.
-    fn admits(&self, request: &[Option<u64>; PREFILTER_KEYS.len()]) -> bool {
-        self.required[..usize::from(self.count)].iter().all(|(slot, hash)| request[usize::from(*slot)] == Some(*hash))
+    /// Whether the request's values (hashed, by slot) may satisfy the policy and its roles may hold the action.
+    fn admits(&self, request: &[Option<u64>; PREFILTER_KEYS.len()], action: u128) -> bool {
+        self.actions & action != 0
+            && self.required[..usize::from(self.count)]
+                .iter()
+                .all(|(slot, hash)| request[usize::from(*slot)] == Some(*hash))
     }
 }
 
@@ -140,12 +161,13 @@ impl AccountAccess {
     /// less those their prefilter turns down.
     fn candidates<'a>(&'a self, query: &'a AccessQuery) -> impl Iterator<Item = &'a Arc<Policy>> + 'a {
         let request = PREFILTER_KEYS.map(|key| query.resource.get(key).map(spoke_hash));
+        let action = action_bit(&query.action);
         let own = self.by_iam_id.get(query.subject.iam_id.as_str()).into_iter();
         let groups = query.subject.access_groups.iter().filter_map(|group| self.by_group.get(group.as_str()));
         own.chain(groups)
             .flat_map(|policies| policies.values())
             .chain(self.other.values())
-            .filter(move |filed| filed.prefilter.admits(&request))
+            .filter(move |filed| filed.prefilter.admits(&request, action))
             .map(|filed| &filed.policy)
     }
 }
