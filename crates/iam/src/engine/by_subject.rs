@@ -22,10 +22,11 @@ type Filed = imbl::OrdMap<Arc<str>, Prefiltered>;
 const PREFILTER_KEYS: [&str; 6] =
     ["serviceName", "resourceGroupId", "vpcId", "serviceInstance", "resource", "resourceType"];
 
-/// Up to three exact values a policy requires of the resource (a slot of [`PREFILTER_KEYS`] and the value's hash),
-/// held beside the policy in the map's own nodes: most policies about an identity's groups are for other services,
-/// resource groups or resources, and a decision turns them down by comparing numbers instead of reading each policy
-/// from wherever it lies in memory. A prefilter only turns down what the evaluation would: equal values hash alike.
+/// Up to three exact values a policy requires of the resource (a slot of [`PREFILTER_KEYS`] and the value's hash) and
+/// the actions its roles can hold, held beside the policy in the map's own nodes: most policies about an identity's
+/// groups are for other services, resource groups, resources or actions, and a decision turns them down by comparing
+/// numbers instead of reading each policy from wherever it lies in memory. A prefilter only turns down what the
+/// evaluation would: equal values hash alike, and an action a role holds sets its bit.
 #[derive(Clone, Copy, Debug, Default)]
 struct Prefilter {
     required: [(u8, u64); 3],
