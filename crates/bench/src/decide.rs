@@ -1,14 +1,16 @@
 //! Suite `decide`: decisions in process. hubspoke's index against Cedar (whole set and sliced by hub account),
-//! Casbin and regorus on the same seeded policies and requests; every comparator must decide every request as
-//! hubspoke does, or the suite fails.
+//! Casbin and regorus on the same seeded authorization policies and requests, and against Cedar (whole and sliced
+//! by account) on access policies; every comparator must decide every request as hubspoke does, or the suite fails.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
 use arc_swap::ArcSwap;
+use hubspoke_iam::access::AccessQuery;
 use hubspoke_iam::{PolicyIndex, RoleCatalog};
 
+use crate::access;
 use crate::alloc::live_bytes;
 use crate::data::{Mix, ProbeKind, Workload, workload};
 use crate::engines::{Engine, Hubspoke};
@@ -27,6 +29,21 @@ pub struct Settings {
     pub scanning_limit: usize,
     /// Largest set given to Cedar sliced.
     pub sliced_limit: usize,
+    /// Which workloads run.
+    pub workloads: Vec<Workloads>,
+    /// Access-policy set sizes, ascending.
+    pub access_sizes: Vec<usize>,
+    /// Requests of each kind asked of an access-policy set.
+    pub access_per_kind: usize,
+}
+
+/// The decide suite's two families of workloads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Workloads {
+    /// Authorization policies between accounts (DNS sharing), the realistic and adversarial sets.
+    Authorization,
+    /// Access policies of users, service IDs and access groups.
+    Access,
 }
 
 impl Settings {
@@ -37,6 +54,9 @@ impl Settings {
             budget: Duration::from_millis(1500),
             scanning_limit: 10_000,
             sliced_limit: 100_000,
+            workloads: vec![Workloads::Authorization, Workloads::Access],
+            access_sizes: vec![10_000, 1_000_000],
+            access_per_kind: 500,
         }
     }
 
@@ -47,15 +67,20 @@ impl Settings {
             budget: Duration::from_millis(150),
             scanning_limit: 1_000,
             sliced_limit: 10_000,
+            workloads: vec![Workloads::Authorization, Workloads::Access],
+            access_sizes: vec![1_000],
+            access_per_kind: 50,
         }
     }
 }
 
-/// Latencies of one engine on one kind of request, in nanoseconds.
+/// Latencies of one engine on one kind of request, in nanoseconds, and the rate they add up to.
 #[derive(Clone, Copy, Debug)]
 struct Latency {
     p50: f64,
     p99: f64,
+    /// Decisions per second, one after another: the samples over the time they took.
+    per_second: f64,
 }
 
 fn percentile(sorted: &[u64], fraction: f64) -> f64 {
@@ -65,27 +90,34 @@ fn percentile(sorted: &[u64], fraction: f64) -> f64 {
 /// Times single decisions of `kind`, round-robin over the workload's probes of that kind, for the budget (at least
 /// five, at most 200,000 samples).
 fn time(engine: &mut dyn Engine, workload: &Workload, kind: ProbeKind, budget: Duration) -> Latency {
-    let probes: Vec<_> = workload.probes.iter().filter(|p| p.kind == kind).collect();
+    let requests: Vec<_> = workload.probes.iter().filter(|p| p.kind == kind).map(|p| &p.request).collect();
+    time_requests(engine, &requests, budget)
+}
+
+/// Times single decisions round-robin over `requests`, for the budget (at least five, at most 200,000 samples).
+fn time_requests<R>(engine: &mut dyn Engine<R>, requests: &[&R], budget: Duration) -> Latency {
     let started = Instant::now();
     let mut samples = Vec::new();
     while samples.len() < 5 || (started.elapsed() < budget && samples.len() < 200_000) {
-        let probe = probes[samples.len() % probes.len()];
+        let request = requests[samples.len() % requests.len()];
         let at = Instant::now();
-        std::hint::black_box(engine.permits(std::hint::black_box(&probe.request)));
+        std::hint::black_box(engine.permits(std::hint::black_box(request)));
         samples.push(at.elapsed().as_nanos() as u64);
     }
+    let total: u64 = samples.iter().sum();
+    let per_second = samples.len() as f64 / (total.max(1) as f64 / 1e9);
     samples.sort_unstable();
-    Latency { p50: percentile(&samples, 0.5), p99: percentile(&samples, 0.99) }
+    Latency { p50: percentile(&samples, 0.5), p99: percentile(&samples, 0.99), per_second }
 }
 
 /// An engine after loading, with what loading cost.
-struct Loaded {
-    engine: Box<dyn Engine>,
+struct Loaded<R = hubspoke_iam::AccessRequest> {
+    engine: Box<dyn Engine<R>>,
     seconds: f64,
     bytes: isize,
 }
 
-fn load(build: impl FnOnce() -> Box<dyn Engine>) -> Loaded {
+fn load<R>(build: impl FnOnce() -> Box<dyn Engine<R>>) -> Loaded<R> {
     let before = live_bytes();
     let started = Instant::now();
     let engine = build();
@@ -119,6 +151,18 @@ fn comparators(workload: &Workload, size: usize, settings: &Settings) -> Vec<Loa
 
 /// Runs the suite and returns its rows; fails on the first decision a comparator makes differently.
 pub fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    if settings.workloads.contains(&Workloads::Authorization) {
+        rows.extend(run_authorization(settings)?);
+    }
+    if settings.workloads.contains(&Workloads::Access) {
+        rows.extend(run_access(settings)?);
+    }
+    Ok(rows)
+}
+
+/// The authorization workloads.
+fn run_authorization(settings: &Settings) -> anyhow::Result<Vec<Row>> {
     let mut rows = Vec::new();
     let mut p50_at: Vec<(Mix, usize, ProbeKind, f64)> = Vec::new();
     for mix in [Mix::Realistic, Mix::Adversarial] {
@@ -268,4 +312,119 @@ fn change_visibility(size: usize) -> Vec<Row> {
         )
         .target("≤ 1 ms", worst <= 1000.0),
     ]
+}
+
+/// The comparators of the access workloads that can hold `size` policies under `settings`.
+#[allow(unused_variables)]
+fn access_comparators(workload: &access::Workload, size: usize, settings: &Settings) -> Vec<Loaded<AccessQuery>> {
+    #[allow(unused_mut)]
+    let mut loaded: Vec<Loaded<AccessQuery>> = Vec::new();
+    #[cfg(feature = "compare")]
+    {
+        use crate::access::cedar;
+        let (policies, roles) = (&workload.policies, &workload.custom_roles);
+        if size <= settings.scanning_limit {
+            loaded.push(load(|| Box::new(cedar::Whole::load(policies, roles))));
+        }
+        if size <= settings.sliced_limit {
+            loaded.push(load(|| Box::new(cedar::Sliced::load(policies, roles))));
+        }
+    }
+    loaded
+}
+
+/// The access-policy workloads: hubspoke's access decision against Cedar whole and sliced by account.
+fn run_access(settings: &Settings) -> anyhow::Result<Vec<Row>> {
+    let mut rows = Vec::new();
+    let mut p50_at: Vec<(usize, ProbeKind, f64)> = Vec::new();
+    for &size in &settings.access_sizes {
+        let workload = access::workload(size, size as u64 + 7, settings.access_per_kind);
+        let mut ours = load(|| Box::new(access::Hubspoke::load(&workload)) as Box<dyn Engine<AccessQuery>>);
+        let mut others = access_comparators(&workload, size, settings);
+        eprintln!("decide: access {size}: loaded hubspoke and {} comparators", others.len());
+
+        for probe in &workload.probes {
+            let expected = ours.engine.permits(&probe.query);
+            if expected != (probe.kind == ProbeKind::Allow) {
+                bail!(
+                    "hubspoke decided {:?} against its meaning in the access set of {size}: {:?}",
+                    probe.kind,
+                    probe.query
+                );
+            }
+            for other in &mut others {
+                if other.engine.permits(&probe.query) != expected {
+                    bail!(
+                        "{} decided {:?} differently from hubspoke ({expected}) in the access set of {size}: {:?}",
+                        other.engine.name(),
+                        probe.kind,
+                        probe.query
+                    );
+                }
+            }
+        }
+
+        let label = |kind: ProbeKind| format!("access, {}", kind.name());
+        for kind in ProbeKind::ALL {
+            let queries: Vec<&AccessQuery> =
+                workload.probes.iter().filter(|p| p.kind == kind).map(|p| &p.query).collect();
+            let mine = time_requests(ours.engine.as_mut(), &queries, settings.budget);
+            p50_at.push((size, kind, mine.p50));
+            rows.push(Row::info("decide", label(kind), size, "p50 ns", mine.p50));
+            rows.push(Row::info("decide", label(kind), size, "p99 ns", mine.p99));
+            let mut rates = vec![];
+            for other in &mut others {
+                let theirs = time_requests(other.engine.as_mut(), &queries, settings.budget);
+                rows.push(
+                    Row::info("decide", label(kind), size, "p50 ns", mine.p50).against(other.engine.name(), theirs.p50),
+                );
+                let mut rate = Row::info("decide", label(kind), size, "decisions/s", mine.per_second)
+                    .against(other.engine.name(), theirs.per_second);
+                if size == 10_000 && other.engine.name() == "Cedar" {
+                    rate = rate.target("≥ 1000× Cedar's", mine.per_second >= 1000.0 * theirs.per_second);
+                }
+                rates.push(rate);
+            }
+            if others.is_empty() {
+                rates.push(Row::info("decide", label(kind), size, "decisions/s", mine.per_second));
+            }
+            rows.extend(rates);
+        }
+
+        let per_policy = |bytes: isize| bytes as f64 / size as f64;
+        let mut build = Row::info("decide", "access", size, "load s", ours.seconds);
+        if size == 1_000_000 {
+            build = build.target("≤ 10 s", ours.seconds <= 10.0);
+        }
+        if others.is_empty() {
+            rows.push(Row::info("decide", "access", size, "bytes per policy", per_policy(ours.bytes)));
+        }
+        for other in &others {
+            let mut memory = Row::info("decide", "access", size, "bytes per policy", per_policy(ours.bytes))
+                .against(other.engine.name(), per_policy(other.bytes));
+            if other.engine.name() == "Cedar" {
+                memory = memory.target("≤ 1/10 of Cedar's", other.bytes as f64 >= 10.0 * ours.bytes as f64);
+                build = build.against("Cedar", other.seconds);
+            }
+            rows.push(memory);
+        }
+        rows.push(build);
+        // Let the next set's memory be counted from the same start.
+        drop(others);
+        drop(ours);
+    }
+
+    let largest = *settings.access_sizes.last().unwrap_or(&0);
+    if largest > 10_000 {
+        for (size, kind, p50) in p50_at.iter().filter(|(size, ..)| *size == largest) {
+            if let Some((.., base)) = p50_at.iter().find(|(s, k, _)| *s == 10_000 && k == kind) {
+                rows.push(
+                    Row::info("decide", format!("access, {}", kind.name()), *size, "p50 ns, vs the same at 10k", *p50)
+                        .against("hubspoke at 10k", *base)
+                        .target("≤ 2× the p50 at 10k", *p50 <= 2.0 * base),
+                );
+            }
+        }
+    }
+    Ok(rows)
 }

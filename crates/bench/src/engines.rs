@@ -4,12 +4,12 @@
 
 use hubspoke_iam::{AccessRequest, Policy, PolicyIndex, RoleCatalog};
 
-/// An engine loaded with one policy set.
-pub trait Engine {
+/// An engine loaded with one policy set, answering requests of type `R` (authorization requests by default).
+pub trait Engine<R = AccessRequest> {
     /// Its name in tables.
     fn name(&self) -> &'static str;
     /// Whether the request is permitted.
-    fn permits(&mut self, request: &AccessRequest) -> bool;
+    fn permits(&mut self, request: &R) -> bool;
 }
 
 /// hubspoke's decision index.

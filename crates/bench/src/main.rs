@@ -1,6 +1,7 @@
 //! `hubspoke-bench`: hubspoke's benchmarks, each run side by side with its comparator and reported as ratios
 //! (see BENCHMARKS.md for the results and the commands that produced them).
 
+mod access;
 mod alloc;
 mod data;
 mod decide;
@@ -36,11 +37,18 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Suite {
-    /// Decisions in process: hubspoke's index against Cedar (whole and sliced), Casbin and regorus.
+    /// Decisions in process: hubspoke's index against Cedar (whole and sliced), Casbin and regorus on authorization
+    /// policies, and against Cedar (whole and sliced) on access policies.
     Decide {
-        /// Policy-set sizes (default: 1, 1k, 10k, 100k, 1M; with --quick 1, 1k, 10k).
+        /// Authorization policy-set sizes (default: 1, 1k, 10k, 100k, 1M; with --quick 1, 1k, 10k).
         #[arg(long, value_delimiter = ',')]
         sizes: Vec<usize>,
+        /// Access policy-set sizes (default: 10k, 1M; with --quick 1k).
+        #[arg(long, value_delimiter = ',')]
+        access_sizes: Vec<usize>,
+        /// Which workloads run (default: both).
+        #[arg(long, value_delimiter = ',')]
+        workloads: Vec<decide::Workloads>,
     },
     /// Durable creates (1 and 8 writers) and reads over HTTP against the raw durable commit, on SQLite and
     /// PostgreSQL, with many policies stored.
@@ -115,7 +123,16 @@ fn main() -> anyhow::Result<()> {
     let emulator_settings = if cli.quick { emulator::Settings::quick() } else { emulator::Settings::full() };
     let runtime = tokio::runtime::Runtime::new()?;
     let rows = match cli.suite {
-        Suite::Decide { ref sizes } => decide::run(&decide_settings(sizes.clone()))?,
+        Suite::Decide { ref sizes, ref access_sizes, ref workloads } => {
+            let mut settings = decide_settings(sizes.clone());
+            if !access_sizes.is_empty() {
+                settings.access_sizes = access_sizes.clone();
+            }
+            if !workloads.is_empty() {
+                settings.workloads = workloads.clone();
+            }
+            decide::run(&settings)?
+        }
         Suite::Store { stored } => runtime.block_on(store::run_all(&store_settings(stored)))?,
         Suite::Http { ref sizes } => runtime.block_on(http::run(&http_settings(sizes.clone())))?,
         Suite::Dns { ref sizes } => runtime.block_on(dns::run(&dns_settings(sizes.clone())))?,

@@ -17,7 +17,7 @@
 //!   management services have none) is not reached by a resource group policy.
 
 use crate::attribute::Attribute;
-use crate::catalog::access::{access_service, is_account_management};
+use crate::catalog::access::{AccessService, access_service, is_account_management};
 use crate::custom_role::CustomRole;
 use crate::engine::RequestAttributes;
 use crate::policy::{Policy, PolicyId, PolicyKind, PolicyState};
@@ -70,11 +70,37 @@ pub fn evaluate<'a>(
 
 /// Whether one policy grants the query.
 pub fn grants(policy: &Policy, custom_roles: &[CustomRole], query: &AccessQuery) -> bool {
+    grants_with(policy, &RoleList(custom_roles), query)
+}
+
+/// How [`grants_with`] resolves the roles a policy names. The access index answers from maps what [`grants`] finds
+/// by scanning lists; both must answer alike.
+pub(crate) trait Roles {
+    /// The account's custom role with this CRN (the first by id when several have it).
+    fn custom_role(&self, crn: &str) -> Option<&CustomRole>;
+
+    /// Whether the catalog role `crn` holds `action` on `service`.
+    fn holds(&self, service: &AccessService, crn: &str, action: &str) -> bool {
+        service.holds(crn, action)
+    }
+}
+
+/// The account's custom roles as a list, oldest first by id.
+struct RoleList<'a>(&'a [CustomRole]);
+
+impl Roles for RoleList<'_> {
+    fn custom_role(&self, crn: &str) -> Option<&CustomRole> {
+        self.0.iter().find(|custom| custom.crn() == crn)
+    }
+}
+
+/// Whether one policy grants the query, with its roles resolved by `roles`.
+pub(crate) fn grants_with(policy: &Policy, roles: &impl Roles, query: &AccessQuery) -> bool {
     policy.state == PolicyState::Active
         && policy.draft.kind() == PolicyKind::Access
         && subject_matches(policy, &query.subject)
         && policy.draft.resource.iter().all(|attribute| resource_attribute_matches(attribute, query))
-        && policy.draft.roles.iter().any(|role| role_holds(role, policy, custom_roles, query))
+        && policy.draft.roles.iter().any(|role| role_holds(role, policy, roles, query))
 }
 
 fn subject_matches(policy: &Policy, subject: &AccessSubject) -> bool {
@@ -112,14 +138,14 @@ fn resource_attribute_matches(attribute: &Attribute, query: &AccessQuery) -> boo
 }
 
 /// Whether `role` of `policy` holds the action on the resource's service.
-fn role_holds(role: &str, policy: &Policy, custom_roles: &[CustomRole], query: &AccessQuery) -> bool {
+fn role_holds(role: &str, policy: &Policy, roles: &impl Roles, query: &AccessQuery) -> bool {
     let Some(service_name) = query.resource.get("serviceName") else { return false };
-    if let Some(custom) = custom_roles.iter().find(|custom| custom.crn() == role) {
+    if let Some(custom) = roles.custom_role(role) {
         return custom.account_id == policy.draft.owner
             && crate::validate::custom_role_serves(custom, service_name)
             && custom.grants(&query.action);
     }
-    access_service(service_name).is_some_and(|service| service.holds(role, &query.action))
+    access_service(service_name).is_some_and(|service| roles.holds(service, role, &query.action))
 }
 
 #[cfg(test)]

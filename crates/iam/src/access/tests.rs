@@ -294,3 +294,171 @@ proptest! {
         prop_assert_eq!(evaluate(&with_stranger, &[], &query), verdict);
     }
 }
+
+const GROUPS: &[&str] = &[GROUP, "AccessGroupId-other", "AccessGroupId-third"];
+const IAM_IDS: &[&str] = &[USER, "IBMid-OTHER"];
+
+/// A custom role `name` of `account` for `service`, holding `actions`.
+fn custom_role_of(id: &str, account: &str, name: &str, service: &str, actions: &[&str]) -> CustomRole {
+    CustomRole {
+        id: id.into(),
+        name: name.into(),
+        account_id: AccountId::parse(account).unwrap(),
+        service_name: service.into(),
+        content: CustomRoleContent {
+            display_name: name.into(),
+            description: None,
+            actions: actions.iter().map(|action| action.to_string()).collect(),
+        },
+        ..custom_role()
+    }
+}
+
+/// Custom roles of both accounts: two of one account share a name (so a CRN), and one is for another service.
+fn custom_roles() -> Vec<CustomRole> {
+    vec![
+        custom_role_of("c1", ACCOUNT, "Lister", "is", &["is.vpc.vpc.list", "is.vpc.vpc.read"]),
+        custom_role_of("c0", ACCOUNT, "Lister", "is", &["is.vpc.vpc.update"]),
+        custom_role_of("c2", ACCOUNT, "Zones", "dns-svcs", &["dns-svcs.zones.read"]),
+        custom_role_of("c3", OTHER, "Lister", "is", &["is.vpc.vpc.read", "is.vpc.vpc.update"]),
+    ]
+}
+
+/// Any access policy of either account, most of the shapes validation admits and some it does not (several subject
+/// attributes, a glob subject, a deleted policy, an authorization).
+fn any_access_policy() -> impl Strategy<Value = Policy> {
+    let roles: Vec<String> = ROLES
+        .iter()
+        .map(|role| role.to_string())
+        .chain(custom_roles().iter().map(CustomRole::crn))
+        .chain(["crn:v1:bluemix:public:iam-access-management::a/unknown::customRole:Lister".to_owned()])
+        .collect();
+    (
+        (0usize..40, prop::sample::select(vec![ACCOUNT, OTHER]), 0usize..8, 0usize..6),
+        prop::option::of(prop::sample::select(vec!["is", "dns-svcs", "is.vpc", "iam-identity"])),
+        prop::option::of(prop::sample::select(vec!["service", "platform_service"])),
+        prop::option::of(prop::sample::select(vec!["rg1", "rg2"])),
+        prop::option::of(prop::sample::select(vec!["r006-1", "r006-2"])),
+        prop::sample::subsequence(roles, 1..3),
+        prop::bool::weighted(0.9),
+    )
+        .prop_map(|((n, account, subject, odd), service, service_type, group, vpc_id, roles, active)| {
+            let subject = match subject {
+                0..3 => vec![Attribute::equals("access_group_id", GROUPS[subject])],
+                3..5 => vec![Attribute::equals("iam_id", IAM_IDS[subject - 3])],
+                5 => vec![Attribute {
+                    key: "iam_id".into(),
+                    operator: crate::attribute::Operator::StringMatch,
+                    value: crate::attribute::AttributeValue::Text("IBMid-*".into()),
+                }],
+                6 => vec![Attribute::equals("iam_id", USER), Attribute::equals("access_group_id", GROUP)],
+                _ => vec![],
+            };
+            let mut resource = vec![Attribute::equals("accountId", account)];
+            resource.extend(service.map(|service| Attribute::equals("serviceName", service)));
+            resource.extend(service_type.map(|kind| Attribute::equals("serviceType", kind)));
+            resource.extend(group.map(|group| Attribute::equals("resourceGroupId", group)));
+            resource.extend(vpc_id.map(|id| Attribute::equals("vpcId", id)));
+            let mut policy = policy(&format!("p{n:02}"), ("iam_id", USER), &[], &[]);
+            policy.draft.owner = AccountId::parse(account).unwrap();
+            policy.draft.subject = subject;
+            policy.draft.resource = resource;
+            policy.draft.roles = roles;
+            if odd == 0 {
+                // An authorization policy: never part of an access decision.
+                policy.draft.subject =
+                    vec![Attribute::equals("accountId", OTHER), Attribute::equals("serviceName", "is")];
+            }
+            if !active {
+                policy.state = PolicyState::Deleted;
+            }
+            policy
+        })
+}
+
+fn any_access_query() -> impl Strategy<Value = AccessQuery> {
+    (
+        prop::sample::select(IAM_IDS.to_vec()),
+        prop::sample::subsequence(GROUPS.to_vec(), 0..3),
+        prop::bool::weighted(0.3),
+        prop::sample::select(vec![
+            "is.vpc.vpc.read",
+            "is.vpc.vpc.list",
+            "is.vpc.vpc.update",
+            "is.vpc.dns-resolution-binding.connect",
+            "dns-svcs.zones.read",
+            "iam-identity.serviceid.get",
+        ]),
+        (
+            prop::option::of(prop::sample::select(vec![ACCOUNT, OTHER])),
+            prop::sample::select(vec!["is", "dns-svcs", "iam-identity", "is.vpc"]),
+            prop::option::of(prop::sample::select(vec!["rg1", "rg2"])),
+            prop::sample::select(vec!["r006-1", "r006-2"]),
+        ),
+    )
+        .prop_map(|(iam_id, groups, twice, action, (account, service, group, vpc_id))| {
+            let mut groups: Vec<String> = groups.into_iter().map(str::to_owned).collect();
+            if twice && let Some(first) = groups.first().cloned() {
+                groups.push(first);
+            }
+            let mut resource = RequestAttributes::new([("serviceName", service), ("vpcId", vpc_id)]);
+            if let Some(account) = account {
+                resource.set("accountId".into(), account.into());
+            }
+            if let Some(group) = group {
+                resource.set("resourceGroupId".into(), group.into());
+            }
+            AccessQuery {
+                subject: AccessSubject { iam_id: iam_id.into(), access_groups: groups },
+                action: action.into(),
+                resource,
+            }
+        })
+}
+
+proptest! {
+    /// The index's access decision, which reads only the policies filed under the identity and its groups, agrees
+    /// with the evaluation of every access policy of the account, whether the index was built at once or followed
+    /// the policies and custom roles change by change (later states of an id replace earlier ones).
+    #[test]
+    fn the_indexed_access_decision_agrees_with_evaluating_every_policy(
+        changes in prop::collection::vec(any_access_policy(), 0..24),
+        deleted_role in prop::option::weighted(0.7, 0usize..4),
+        queries in prop::collection::vec(any_access_query(), 1..16),
+    ) {
+        use crate::catalog::RoleCatalog;
+        use crate::engine::PolicyIndex;
+
+        let mut roles = custom_roles();
+        let mut built = PolicyIndex::build(&changes, 1, &RoleCatalog);
+        let mut followed = PolicyIndex::default();
+        for role in custom_roles() {
+            built.apply_custom_role(&role);
+            followed.apply_custom_role(&role);
+        }
+        for policy in &changes {
+            followed.apply(policy, &RoleCatalog);
+        }
+        if let Some(at) = deleted_role {
+            let role = roles.remove(at);
+            built.remove_custom_role(&role.id);
+            followed.remove_custom_role(&role.id);
+        }
+        // The latest state of each policy, in id order, as the store would hold them.
+        let mut latest: std::collections::BTreeMap<&str, &Policy> = std::collections::BTreeMap::new();
+        for policy in &changes {
+            latest.insert(&policy.id, policy);
+        }
+        for query in &queries {
+            let account = query.resource.get("accountId");
+            let own: Vec<&Policy> =
+                latest.values().copied().filter(|policy| Some(policy.draft.owner.as_str()) == account).collect();
+            let mut own_roles: Vec<CustomRole> =
+                roles.iter().filter(|role| Some(role.account_id.as_str()) == account).cloned().collect();
+            own_roles.sort_by(|a, b| a.id.cmp(&b.id));
+            let expected = if account.is_some() { evaluate(own, &own_roles, query) } else { AccessVerdict::default() };
+            prop_assert_eq!(&built.access_decision(query), &expected, "built at once: {:?}", query);
+            prop_assert_eq!(&followed.access_decision(query), &expected, "followed: {:?}", query);
+        }
+    }
+}

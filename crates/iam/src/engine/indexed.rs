@@ -270,6 +270,6 @@ impl Bucket {
 
 /// A hash of a spoke id, the same in every process (the index is rebuilt from the store, never shared, but a fixed
 /// function keeps builds reproducible): FNV-1a.
-fn spoke_hash(spoke: &str) -> u64 {
+pub(super) fn spoke_hash(spoke: &str) -> u64 {
     spoke.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3))
 }

@@ -8,15 +8,18 @@
 //! [`PolicyIndex`] is an immutable value built on persistent maps. A write clones it (cheap: the maps share structure),
 //! applies the change and publishes the new value; readers keep whichever whole revision they loaded.
 
+mod by_subject;
 mod explain;
 mod indexed;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::access::{AccessQuery, AccessVerdict};
 use crate::catalog::RoleCatalog;
 use crate::custom_role::CustomRole;
 use crate::policy::{Policy, PolicyId, PolicyKind, PolicyState, Timestamp};
+use by_subject::{AccountAccess, CustomRolesByCrn};
 use indexed::{Bucket, IndexedPolicy};
 
 pub use explain::{Mismatch, NearMiss};
@@ -103,8 +106,13 @@ pub struct PolicyIndex {
     access: imbl::HashMap<String, imbl::OrdMap<Arc<str>, Arc<Policy>>>,
     /// The owner of each access policy in `access`.
     access_owners: imbl::HashMap<Arc<str>, String>,
+    /// The same access policies by owner account and then by subject (identity or access group), so that an access
+    /// decision reads only those about the identity and its groups ([`PolicyIndex::access_decision`]).
+    access_by_subject: imbl::HashMap<String, AccountAccess>,
     /// Every account's custom roles, by id.
     custom_roles: imbl::OrdMap<Arc<str>, Arc<CustomRole>>,
+    /// The same custom roles by CRN, for access decisions.
+    custom_roles_by_crn: CustomRolesByCrn,
     revision: u64,
 }
 
@@ -193,8 +201,19 @@ impl PolicyIndex {
 
     fn insert_access(&mut self, policy: &Policy) {
         let owner = policy.draft.owner.as_str().to_owned();
-        self.access_owners.insert(Arc::from(policy.id.as_str()), owner.clone());
-        self.access.entry(owner).or_default().insert(Arc::from(policy.id.as_str()), Arc::new(policy.clone()));
+        let id: Arc<str> = Arc::from(policy.id.as_str());
+        let policy = Arc::new(policy.clone());
+        self.access_owners.insert(id.clone(), owner.clone());
+        self.access_by_subject.entry(owner.clone()).or_default().insert(id.clone(), policy.clone());
+        self.access.entry(owner).or_default().insert(id, policy);
+    }
+
+    /// Which active access policies of the resource's account (its `accountId`; without one nothing is granted) let
+    /// the query's subject perform its action, with the account's custom roles: what [`crate::access::evaluate`]
+    /// answers over [`PolicyIndex::access_policies`], reading only the policies about the identity and its groups.
+    pub fn access_decision(&self, query: &AccessQuery) -> AccessVerdict {
+        let account = query.resource.get("accountId").unwrap_or_default();
+        by_subject::decide(self.access_by_subject.get(account), &self.custom_roles_by_crn, query)
     }
 
     /// The active access policies of `owner`, by id.
@@ -204,12 +223,18 @@ impl PolicyIndex {
 
     /// Takes in the new state of a custom role.
     pub fn apply_custom_role(&mut self, role: &CustomRole) {
-        self.custom_roles.insert(Arc::from(role.id.as_str()), Arc::new(role.clone()));
+        let role = Arc::new(role.clone());
+        if let Some(previous) = self.custom_roles.insert(Arc::from(role.id.as_str()), role.clone()) {
+            self.custom_roles_by_crn.remove(&previous);
+        }
+        self.custom_roles_by_crn.insert(role);
     }
 
     /// Forgets a deleted custom role.
     pub fn remove_custom_role(&mut self, id: &str) {
-        self.custom_roles.remove(id);
+        if let Some(previous) = self.custom_roles.remove(id) {
+            self.custom_roles_by_crn.remove(&previous);
+        }
     }
 
     /// The custom roles of `account`, oldest first by id.
@@ -224,10 +249,17 @@ impl PolicyIndex {
     /// Removes a policy if it is indexed.
     pub fn remove(&mut self, id: &str) {
         if let Some(owner) = self.access_owners.remove(id) {
-            if let Some(policies) = self.access.get_mut(&owner) {
-                policies.remove(id);
+            if let Some(policies) = self.access.get_mut(&owner)
+                && let Some(policy) = policies.remove(id)
+            {
                 if policies.is_empty() {
                     self.access.remove(&owner);
+                }
+                if let Some(filed) = self.access_by_subject.get_mut(&owner) {
+                    filed.remove(&policy);
+                    if filed.is_empty() {
+                        self.access_by_subject.remove(&owner);
+                    }
                 }
             }
             return;
