@@ -86,7 +86,7 @@ pub(crate) trait Roles {
 }
 
 /// The account's custom roles as a list, oldest first by id.
-struct RoleList<'a>(&'a [CustomRole]);
+pub(crate) struct RoleList<'a>(&'a [CustomRole]);
 
 impl Roles for RoleList<'_> {
     fn custom_role(&self, crn: &str) -> Option<&CustomRole> {

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{AccessQuery, AccessSubject, evaluate, resource_attribute_matches, role_holds, subject_matches};
+use super::{AccessQuery, AccessSubject, RoleList, evaluate, resource_attribute_matches, role_holds, subject_matches};
 use crate::access_group::PUBLIC_ACCESS_GROUP_ID;
 use crate::attribute::Attribute;
 use crate::catalog::access::{access_service, is_account_management};
@@ -89,7 +89,9 @@ fn granting<'a>(
         .into_iter()
         .filter(|policy| policy.state == PolicyState::Active && policy.draft.kind() == PolicyKind::Access)
         .filter(|policy| policy.draft.resource.iter().all(|attribute| resource_attribute_matches(attribute, &query)))
-        .filter(|policy| policy.draft.roles.iter().any(|role| role_holds(role, policy, custom_roles, &query)))
+        .filter(|policy| {
+            policy.draft.roles.iter().any(|role| role_holds(role, policy, &RoleList(custom_roles), &query))
+        })
         .collect()
 }
 
@@ -250,7 +252,7 @@ fn mismatches(policy: &Policy, custom_roles: &[CustomRole], query: &AccessQuery)
         .filter(|attribute| !resource_attribute_matches(attribute, query))
         .map(|attribute| Mismatch::Resource { expected: attribute.clone(), actual: actual_value(attribute, query) })
         .collect();
-    if !policy.draft.roles.iter().any(|role| role_holds(role, policy, custom_roles, query)) {
+    if !policy.draft.roles.iter().any(|role| role_holds(role, policy, &RoleList(custom_roles), query)) {
         found.push(Mismatch::Action { action: query.action.clone(), roles: policy.draft.roles.clone() });
     }
     found
