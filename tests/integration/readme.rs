@@ -80,6 +80,9 @@ async fn the_readme_walkthrough_runs_as_written() {
     );
     assert!(lookup.contains("delegates its resolver to the hub"), "the answer comes through the hub\n{stdout}");
     assert!(stdout.lines().any(|line| line == "10.240.0.20"), "dig prints the hub zone's record\n{stdout}");
+    let pipeline = stdout.find("refused, as Viewer should be").expect("step 8's create is refused");
+    assert!(stdout[..pipeline].contains("hub-vpc"), "step 8's service ID lists the hub's VPCs\n{stdout}");
+    assert!(stderr.contains("not_authorized") && stderr.contains("`is.vpc.vpc.create`"), "{stderr}");
     assert!(stdout.contains("grants ['DNS Binding Connector']"), "{stdout}");
     assert!(stdout.lines().any(|line| line.starts_with("hub side: ") && line.ends_with(" stable")), "{stdout}");
     assert!(

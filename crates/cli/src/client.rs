@@ -303,6 +303,10 @@ fn failure(status: StatusCode, body: &Value) -> ApiFailure {
     // A missing authorization comes with the command that grants it, and the hub's administrator also gets the
     // nearest policies: both are printed under the message, one per line.
     let mut message = message;
+    // A refusal for lack of access says, in its details, which action the request needed on which resource.
+    if let Some(details) = first["details"].as_str() {
+        message.push_str(&format!("\n  {details}"));
+    }
     for line in first["details"]["explanation"].as_array().into_iter().flatten().filter_map(Value::as_str) {
         message.push_str(&format!("\n  {line}"));
     }
