@@ -75,6 +75,26 @@ fn assert_not_authorized(status: StatusCode, body: &Value, action: &str) {
     assert!(details.contains(&format!("`{action}`")), "{details}");
 }
 
+/// A new resource group of `admin`'s account; its id.
+async fn resource_group(server: &Server, admin: &Account, name: &str) -> String {
+    let body = json!({ "name": name });
+    let (status, group) = server.call(Method::POST, "/v2/resource_groups", Some(&admin.token), Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    text(&group["id"])
+}
+
+/// Asserts that `admin`'s activity log holds an event of `action` by `actor` that ended `outcome`.
+async fn assert_event(server: &Server, admin: &Account, action: &str, outcome: &str, actor: &str) {
+    let (status, events) = server.call(Method::GET, "/_hubspoke/events", Some(&admin.token), None).await;
+    assert_eq!(status, StatusCode::OK, "{events}");
+    let found = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|event| event["action"] == action && event["outcome"] == outcome && event["actor"] == json!(actor));
+    assert!(found, "no `{outcome}` `{action}` by `{actor}`: {events}");
+}
+
 #[tokio::test]
 async fn a_viewer_lists_and_reads_vpcs_and_is_refused_creating_one() {
     let server = Server::ephemeral().await;
@@ -106,12 +126,7 @@ async fn a_viewer_lists_and_reads_vpcs_and_is_refused_creating_one() {
     assert_envelope(&body, StatusCode::FORBIDDEN, "forbidden");
 
     // The refusal is in the account's activity log for its administrator.
-    let (status, events) = server.call(Method::GET, "/_hubspoke/events", Some(&net.hub.token), None).await;
-    assert_eq!(status, StatusCode::OK, "{events}");
-    let refused = events["events"].as_array().unwrap().iter().any(|event| {
-        event["action"] == "is.vpc.vpc.create" && event["outcome"] == "refused" && event["actor"] == json!(iam_id)
-    });
-    assert!(refused, "{events}");
+    assert_event(&server, &net.hub, "is.vpc.vpc.create", "refused", &iam_id).await;
 }
 
 #[tokio::test]
@@ -142,10 +157,7 @@ async fn the_hubs_side_of_a_binding_needs_delete_and_disconnect() {
 async fn resource_group_policies_reach_only_their_groups_resources() {
     let server = Server::ephemeral().await;
     let net = Net::new(&server).await;
-    let (status, group) =
-        server.call(Method::POST, "/v2/resource_groups", Some(&net.hub.token), Some(json!({ "name": "dev" }))).await;
-    assert_eq!(status, StatusCode::CREATED, "{group}");
-    let dev_group = text(&group["id"]);
+    let dev_group = resource_group(&server, &net.hub, "dev").await;
     let in_dev = net
         .ok(
             &net.hub,
@@ -274,21 +286,14 @@ async fn soft_enforcement_records_what_it_would_refuse_and_lets_it_happen() {
     let body = json!({ "name": "allowed-anyway", "dns": { "enable_hub": false } });
     let (status, created) = server.call(Method::POST, &with_version("/v1/vpcs"), Some(&nobody.token), Some(body)).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let (_, events) = server.call(Method::GET, "/_hubspoke/events", Some(&admin.token), None).await;
-    let waived = events["events"].as_array().unwrap().iter().any(|event| {
-        event["action"] == "is.vpc.vpc.create" && event["outcome"] == "waived" && event["actor"] == json!(iam_id)
-    });
-    assert!(waived, "{events}");
+    assert_event(&server, &admin, "is.vpc.vpc.create", "waived", &iam_id).await;
 }
 
 #[tokio::test]
 async fn a_resource_group_policy_creates_in_its_group_only() {
     let server = Server::ephemeral().await;
     let net = Net::new(&server).await;
-    let (status, group) =
-        server.call(Method::POST, "/v2/resource_groups", Some(&net.hub.token), Some(json!({ "name": "dev" }))).await;
-    assert_eq!(status, StatusCode::CREATED, "{group}");
-    let dev_group = text(&group["id"]);
+    let dev_group = resource_group(&server, &net.hub, "dev").await;
     let (iam_id, developer) = user(&server, &net.hub, "dev@example.com").await;
     grant(&server, &net.hub, ("iam_id", &iam_id), &[("serviceName", "is"), ("resourceGroupId", &dev_group)], &[EDITOR])
         .await;

@@ -318,7 +318,7 @@ mod tests {
     use super::*;
     use crate::account::AccountId;
     use crate::custom_role::CustomRoleContent;
-    use crate::policy::{PolicyDraft, Timestamp};
+    use crate::policy::Timestamp;
 
     const ACCOUNT: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     const USER: &str = "IBMid-550002G2B4";
@@ -330,25 +330,9 @@ mod tests {
     const EDITOR: &str = "crn:v1:bluemix:public:iam::::role:Editor";
     const READER: &str = "crn:v1:bluemix:public:iam::::serviceRole:Reader";
 
+    /// The access tests' policy of `ACCOUNT` (same account, same shape).
     fn policy(id: &str, subject: (&str, &str), resource: &[(&str, &str)], roles: &[&str]) -> Policy {
-        let mut attributes = vec![Attribute::equals("accountId", ACCOUNT)];
-        attributes.extend(resource.iter().map(|(key, value)| Attribute::equals(key, value)));
-        Policy {
-            id: id.into(),
-            draft: PolicyDraft {
-                owner: AccountId::parse(ACCOUNT).unwrap(),
-                description: None,
-                subject: vec![Attribute::equals(subject.0, subject.1)],
-                resource: attributes,
-                roles: roles.iter().map(|role| role.to_string()).collect(),
-            },
-            state: PolicyState::Active,
-            version: 1,
-            created_at: Timestamp(0),
-            created_by_id: "creator".into(),
-            last_modified_at: Timestamp(0),
-            last_modified_by_id: "creator".into(),
-        }
+        crate::access::tests::policy(id, subject, resource, roles)
     }
 
     fn custom_role() -> CustomRole {

@@ -17,7 +17,7 @@ const ADMINISTRATOR: &str = "crn:v1:bluemix:public:iam::::role:Administrator";
 const MANAGER: &str = "crn:v1:bluemix:public:iam::::serviceRole:Manager";
 const CONNECTOR: &str = "crn:v1:bluemix:public:is::::serviceRole:DNSBindingConnector";
 
-fn policy(id: &str, subject: (&str, &str), resource: &[(&str, &str)], roles: &[&str]) -> Policy {
+pub(super) fn policy(id: &str, subject: (&str, &str), resource: &[(&str, &str)], roles: &[&str]) -> Policy {
     let mut attributes = vec![Attribute::equals("accountId", ACCOUNT)];
     attributes.extend(resource.iter().map(|(key, value)| Attribute::equals(key, value)));
     Policy {
