@@ -111,12 +111,37 @@ fn subject_matches(policy: &Policy, subject: &AccessSubject) -> bool {
     })
 }
 
-fn resource_attribute_matches(attribute: &Attribute, query: &AccessQuery) -> bool {
+/// What [`resource_attribute_matches`] reads of a condition on the resource. The access index holds conditions
+/// compactly instead of as [`Attribute`]s; both go through the one matching function, so they cannot decide apart.
+pub(crate) trait ResourceCondition {
+    /// The attribute's key.
+    fn key(&self) -> &str;
+    /// The value when it is a single string.
+    fn text(&self) -> Option<&str>;
+    /// Whether the request's value for the key (`None` when absent) satisfies the condition.
+    fn matches(&self, actual: Option<&str>) -> bool;
+}
+
+impl ResourceCondition for Attribute {
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn text(&self) -> Option<&str> {
+        Attribute::text(self)
+    }
+
+    fn matches(&self, actual: Option<&str>) -> bool {
+        Attribute::matches(self, actual)
+    }
+}
+
+pub(crate) fn resource_attribute_matches(condition: &impl ResourceCondition, query: &AccessQuery) -> bool {
     let service = query.resource.get("serviceName");
-    match attribute.key.as_str() {
+    match condition.key() {
         "serviceType" => {
             let Some(service) = service else { return false };
-            match attribute.text() {
+            match condition.text() {
                 Some("service") => !is_account_management(service),
                 Some("platform_service" | "platform-service") => is_account_management(service),
                 _ => false,
@@ -124,16 +149,16 @@ fn resource_attribute_matches(attribute: &Attribute, query: &AccessQuery) -> boo
         }
         "service_group_id" => {
             let group = service.and_then(access_service).and_then(|known| known.group);
-            attribute.matches(group)
+            condition.matches(group)
         }
-        "serviceName" => match attribute.text() {
+        "serviceName" => match condition.text() {
             // A sub-service of `is` reaches the `is` resources' actions of that sub-service only.
             Some(sub) if sub.starts_with("is.") && service == Some("is") => {
                 query.action.strip_prefix(sub).is_some_and(|rest| rest.starts_with('.'))
             }
-            _ => attribute.matches(service),
+            _ => condition.matches(service),
         },
-        key => attribute.matches(query.resource.get(key)),
+        key => condition.matches(query.resource.get(key)),
     }
 }
 
@@ -141,11 +166,19 @@ fn resource_attribute_matches(attribute: &Attribute, query: &AccessQuery) -> boo
 fn role_holds(role: &str, policy: &Policy, roles: &impl Roles, query: &AccessQuery) -> bool {
     let Some(service_name) = query.resource.get("serviceName") else { return false };
     if let Some(custom) = roles.custom_role(role) {
-        return custom.account_id == policy.draft.owner
-            && crate::validate::custom_role_serves(custom, service_name)
-            && custom.grants(&query.action);
+        return custom_role_holds(custom, policy.draft.owner.as_str(), query);
     }
     access_service(service_name).is_some_and(|service| roles.holds(service, role, &query.action))
+}
+
+/// Whether a custom role, named by a policy of `owner`, holds the query's action on the resource's service: only a
+/// role of the policy's own account counts, and only on the service it was made for.
+pub(crate) fn custom_role_holds(custom: &CustomRole, owner: &str, query: &AccessQuery) -> bool {
+    query.resource.get("serviceName").is_some_and(|service_name| {
+        custom.account_id.as_str() == owner
+            && crate::validate::custom_role_serves(custom, service_name)
+            && custom.grants(&query.action)
+    })
 }
 
 #[cfg(test)]

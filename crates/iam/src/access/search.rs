@@ -249,7 +249,7 @@ fn mismatches(policy: &Policy, custom_roles: &[CustomRole], query: &AccessQuery)
         .draft
         .resource
         .iter()
-        .filter(|attribute| !resource_attribute_matches(attribute, query))
+        .filter(|attribute| !resource_attribute_matches(*attribute, query))
         .map(|attribute| Mismatch::Resource { expected: attribute.clone(), actual: actual_value(attribute, query) })
         .collect();
     if !policy.draft.roles.iter().any(|role| role_holds(role, policy, &RoleList(custom_roles), query)) {

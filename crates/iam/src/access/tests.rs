@@ -341,8 +341,9 @@ fn any_access_policy() -> impl Strategy<Value = Policy> {
         prop::option::of(prop::sample::select(vec!["r006-1", "r006-2"])),
         prop::sample::subsequence(roles, 1..3),
         prop::bool::weighted(0.9),
+        prop::option::weighted(0.3, 0usize..6),
     )
-        .prop_map(|((n, account, subject, odd), service, service_type, group, vpc_id, roles, active)| {
+        .prop_map(|((n, account, subject, odd), service, service_type, group, vpc_id, roles, active, extra)| {
             let subject = match subject {
                 0..3 => vec![Attribute::equals("access_group_id", GROUPS[subject])],
                 3..5 => vec![Attribute::equals("iam_id", IAM_IDS[subject - 3])],
@@ -359,6 +360,20 @@ fn any_access_policy() -> impl Strategy<Value = Policy> {
             resource.extend(service_type.map(|kind| Attribute::equals("serviceType", kind)));
             resource.extend(group.map(|group| Attribute::equals("resourceGroupId", group)));
             resource.extend(vpc_id.map(|id| Attribute::equals("vpcId", id)));
+            // The other operators, an attribute requests never carry, and an account other than the owner's.
+            let text = |value: &str| crate::attribute::AttributeValue::Text(value.into());
+            let list =
+                |items: &[&str]| crate::attribute::AttributeValue::List(items.iter().map(|i| i.to_string()).collect());
+            let odd_attribute = |key: &str, operator, value| Attribute { key: key.into(), operator, value };
+            use crate::attribute::{AttributeValue::Flag, Operator::*};
+            resource.extend(extra.map(|extra| match extra {
+                0 => odd_attribute("vpcId", StringMatch, text("r006-?")),
+                1 => odd_attribute("resourceGroupId", StringEqualsAnyOf, list(&["rg2", "rg3"])),
+                2 => odd_attribute("resourceGroupId", StringExists, Flag(false)),
+                3 => odd_attribute("vpcId", StringMatchAnyOf, list(&["r006-2", "x*"])),
+                4 => Attribute::equals("flavor", "bx2"),
+                _ => Attribute::equals("accountId", if account == ACCOUNT { OTHER } else { ACCOUNT }),
+            }));
             let mut policy = policy(&format!("p{n:02}"), ("iam_id", USER), &[], &[]);
             policy.draft.owner = AccountId::parse(account).unwrap();
             policy.draft.subject = subject;
