@@ -107,12 +107,13 @@ impl App {
         caller: &Caller,
         action: &str,
         resources: Vec<RequestAttributes>,
-        described: String,
+        described: impl std::fmt::Display,
     ) -> AppResult<()> {
         if self.granted(caller, action, resources).await? {
             return Ok(());
         }
-        let denial = Denial { iam_id: caller.iam_id.clone(), action: action.to_owned(), resource: described };
+        let denial =
+            Denial { iam_id: caller.iam_id.clone(), action: action.to_owned(), resource: described.to_string() };
         let waived = self.settings.enforcement == Enforcement::Soft;
         let (outcome, reason) = if waived {
             (EventOutcome::Waived, format!("{denial}; let through by `--enforcement soft`"))
@@ -189,22 +190,46 @@ impl App {
     }
 }
 
+/// How a refusal names what was refused, formatted only when a request is refused.
+enum Described<'a> {
+    Service(&'a str),
+    InGroup { service: &'a str, group: String },
+    Resource { service: &'a str, kind: &'static str, id: &'a str },
+}
+
+impl std::fmt::Display for Described<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Described::Service(service) => write!(f, "the account's `{service}` service"),
+            Described::InGroup { service, group } => {
+                write!(f, "the `{service}` service in the resource group `{group}`")
+            }
+            Described::Resource { service, kind, id } => write!(f, "the `{service}` {kind} `{id}`"),
+        }
+    }
+}
+
 /// The attributes of `target` for an access decision on `action`, and how a refusal names it. Only what `visible`
 /// shows the caller adds a resource group or a resource type, so a refusal never tells whether another account's id
 /// exists.
-fn describe(visible: &Visible, account: &AccountId, action: &str, target: Target<'_>) -> (RequestAttributes, String) {
+fn describe<'a>(
+    visible: &Visible,
+    account: &AccountId,
+    action: &'a str,
+    target: Target<'a>,
+) -> (RequestAttributes, Described<'a>) {
     let service = service_of(action);
     let mut attributes = RequestAttributes::new([("accountId", account.as_str()), ("serviceName", service)]);
     if service == "is" {
         attributes.set("region".to_owned(), visible.region.name.to_owned());
     }
     let id = match target {
-        Target::Account => return (attributes, format!("the account's `{service}` service")),
+        Target::Account => return (attributes, Described::Service(service)),
         Target::InGroup(group) => {
             let default = crate::network::default_resource_group(account);
             let group = group.unwrap_or(&default);
             attributes.set("resourceGroupId".to_owned(), group.to_owned());
-            return (attributes, format!("the `{service}` service in the resource group `{group}`"));
+            return (attributes, Described::InGroup { service, group: group.to_owned() });
         }
         Target::Resource(id) => id,
     };
@@ -223,9 +248,9 @@ fn describe(visible: &Visible, account: &AccountId, action: &str, target: Target
             attributes.set(id_attribute.to_owned(), id.to_owned());
             attributes.set("resourceType".to_owned(), kind.to_owned());
             attributes.set("resourceGroupId".to_owned(), group.to_owned());
-            (attributes, format!("the `{service}` {kind} `{id}`"))
+            (attributes, Described::Resource { service, kind, id })
         }
-        None => (attributes, format!("the `{service}` resource `{id}`")),
+        None => (attributes, Described::Resource { service, kind: "resource", id }),
     }
 }
 
