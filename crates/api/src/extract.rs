@@ -254,7 +254,7 @@ impl FromRequestParts<ApiState> for Authenticated {
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, token)| token.trim())
             .ok_or_else(ApiError::invalid_token)?;
-        let mut caller = state.tokens.verify(token).map_err(|_| ApiError::invalid_token())?;
+        let mut caller = state.token_service().await?.verify(token).map_err(|_| ApiError::invalid_token())?;
         caller.region = parts.extensions.get::<RequestRegion>().map(|region| region.0.name.to_owned());
         if let CallerKind::AccountIdentity { .. } = caller.kind {
             enforce(parts, state, &caller).await?;

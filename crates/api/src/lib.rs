@@ -57,7 +57,7 @@ use hubspoke_app::App;
 use tower::util::MapRequest;
 
 pub use error::ApiError;
-pub use tokens::TokenService;
+pub use tokens::{TokenService, Tokens};
 
 /// Largest request body accepted, in bytes. Policies are a few kilobytes; anything near this is hostile.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -86,14 +86,21 @@ impl std::ops::Deref for ApiState {
 pub struct Shared {
     /// The use cases.
     pub app: Arc<App>,
-    /// Token issuing and verification.
-    pub tokens: Arc<TokenService>,
+    /// Token issuing and verification, once the signing key is there.
+    pub tokens: Arc<Tokens>,
     /// When the server started, for the health endpoint.
     pub started: Instant,
     /// Renders the process's metrics in the Prometheus text format.
     pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
     /// Failed API-key exchanges per client address.
     pub login_throttle: Arc<identity::throttle::LoginThrottle>,
+}
+
+impl Shared {
+    /// The token service, waiting for the signing key of a new database if it is not there yet.
+    pub async fn token_service(&self) -> Result<&TokenService, error::ApiError> {
+        self.tokens.get().await.map_err(|e| hubspoke_app::AppError::Internal(e.to_owned()).into())
+    }
 }
 
 /// The whole HTTP API as one service: the region prefix taken off the path, then the routes.

@@ -100,6 +100,47 @@ pub struct TokenService {
     verified: VerifiedTokens,
 }
 
+/// The token service once the signing key is there. A new database (every `--ephemeral` one) generates its RSA key
+/// while the server already listens and reports ready; only what needs the key (a token exchange, a token check, the
+/// JWKS) waits for it, a fraction of a second at most.
+#[derive(Default)]
+pub struct Tokens {
+    service: std::sync::OnceLock<Result<TokenService, String>>,
+    arrived: tokio::sync::Notify,
+}
+
+impl Tokens {
+    /// Tokens whose service is already there.
+    pub fn ready(service: TokenService) -> Tokens {
+        let tokens = Tokens::default();
+        tokens.arrive(Ok(service));
+        tokens
+    }
+
+    /// Hands over the service, or why there is none (every waiting request then fails with it). Only the first call
+    /// counts.
+    pub fn arrive(&self, service: Result<TokenService, String>) {
+        let _ = self.service.set(service);
+        self.arrived.notify_waiters();
+    }
+
+    /// The service, once it has arrived.
+    pub async fn get(&self) -> Result<&TokenService, &str> {
+        loop {
+            if let Some(service) = self.service.get() {
+                return service.as_ref().map_err(String::as_str);
+            }
+            // Registered before the second look, so that an arrival between the two cannot be missed.
+            let arrival = self.arrived.notified();
+            tokio::pin!(arrival);
+            arrival.as_mut().enable();
+            if self.service.get().is_none() {
+                arrival.await;
+            }
+        }
+    }
+}
+
 /// Tokens whose signature was already checked, by the SHA-256 of the whole token, with their expiry. Checking an
 /// RS256 signature is most of what an AuthZEN decision costs over HTTP (the http benchmark: 6.6k against 125k
 /// requests/s for a bare endpoint); clients send the same token for an hour. Only a token that passed the full check

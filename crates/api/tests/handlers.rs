@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use hubspoke_api::identity::throttle::LoginThrottle;
-use hubspoke_api::tokens::TokenService;
+use hubspoke_api::tokens::{TokenService, Tokens};
 use hubspoke_api::{Api, ApiState, Shared, router};
 use hubspoke_app::{App, Settings};
 use hubspoke_store::{SqlStore, Store};
@@ -40,7 +40,7 @@ impl Harness {
         let tokens = TokenService::new(&signing.kid, &signing.private_key_pem, "https://iam.test").unwrap();
         let state = ApiState::new(Shared {
             app,
-            tokens: Arc::new(tokens),
+            tokens: Arc::new(Tokens::ready(tokens)),
             started: Instant::now(),
             metrics: Arc::new(String::new),
             login_throttle: Arc::new(LoginThrottle::new(100, Duration::from_secs(60))),

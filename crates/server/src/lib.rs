@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use hubspoke_api::identity::throttle::LoginThrottle;
-use hubspoke_api::{ApiState, Shared, TokenService};
+use hubspoke_api::{ApiState, Shared, TokenService, Tokens};
 use hubspoke_app::{App, Settings};
 use hubspoke_store::{PoolSettings, SqlStore, Store};
 use tokio::net::TcpListener;
@@ -66,11 +66,23 @@ pub async fn run_with_init(
         None
     });
     let app = Arc::new(App::start(store.clone() as Arc<dyn Store>, settings).await?);
-    // A new database (every `--ephemeral` one) generates its token signing key, the slowest step of a start: it runs
-    // on another thread while the rest of the start goes on.
+    // A new database (every `--ephemeral` one) generates its token signing key, the slowest step of a start: the
+    // server listens and reports ready meanwhile, and what needs the key waits for it (`Tokens`). If the key cannot
+    // be had, the server stops with the reason.
+    let tokens = Arc::new(Tokens::default());
+    let (key_failed, key_failure) = tokio::sync::oneshot::channel::<anyhow::Error>();
     let signing = tokio::spawn({
-        let app = app.clone();
-        async move { app.signing_key().await }
+        let (app, tokens, issuer) = (app.clone(), tokens.clone(), args.token_issuer.clone());
+        async move {
+            let service = match app.signing_key().await {
+                Ok(key) => TokenService::new(&key.kid, &key.private_key_pem, &issuer),
+                Err(error) => Err(format!("getting the token signing key: {error}")),
+            };
+            if let Err(reason) = &service {
+                let _ = key_failed.send(anyhow::anyhow!("{reason}"));
+            }
+            tokens.arrive(service);
+        }
     });
     let operator = OperatorKey::resolve(&args)?;
     app.ensure_operator_key(operator.key()).await?;
@@ -86,9 +98,6 @@ pub async fn run_with_init(
     });
     dns.apply(&app.replica().world()).await;
     app.attach_data_plane(dns.clone());
-    let signing = signing.await.context("generating the token signing key")??;
-    let tokens =
-        TokenService::new(&signing.kid, &signing.private_key_pem, &args.token_issuer).map_err(anyhow::Error::msg)?;
     let follower = tokio::spawn(follow_world(app.clone(), dns.clone()));
     let replication = tokio::spawn(hubspoke_app::follow::follow(
         app.clone(),
@@ -97,13 +106,7 @@ pub async fn run_with_init(
     ));
 
     let login_throttle = Arc::new(LoginThrottle::new(args.login_attempts, Duration::from_secs(60)));
-    let state = ApiState::new(Shared {
-        app: app.clone(),
-        tokens: Arc::new(tokens),
-        started: Instant::now(),
-        metrics,
-        login_throttle,
-    });
+    let state = ApiState::new(Shared { app: app.clone(), tokens, started: Instant::now(), metrics, login_throttle });
     let address = listener.local_addr()?;
     print_banner(&address.to_string(), store.kind(), &location, &args, &operator);
 
@@ -138,6 +141,11 @@ pub async fn run_with_init(
             () = shutdown => {}
             Ok(error) = init_failure => {
                 tracing::error!(error = format!("{error:#}"), "serve --init failed; stopping");
+                let error = error.context("applying the --init files");
+                *recorded.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(error);
+            }
+            Ok(error) = key_failure => {
+                tracing::error!(error = format!("{error:#}"), "no token signing key; stopping");
                 *recorded.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(error);
             }
         }
@@ -147,12 +155,13 @@ pub async fn run_with_init(
     if let Some(initializer) = initializer {
         initializer.abort();
     }
+    signing.abort();
     follower.abort();
     replication.abort();
     dns.shutdown();
     tracing::info!("hubspoke stopped");
     match failed.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take() {
-        Some(error) => Err(error.context("applying the --init files")),
+        Some(error) => Err(error),
         None => Ok(()),
     }
 }

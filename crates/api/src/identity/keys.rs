@@ -5,9 +5,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use crate::ApiState;
+use crate::error::ApiError;
 use crate::transaction::json_response;
 
 /// Serves the JWKS; no token is needed, as with IBM.
-pub async fn jwks(State(state): State<ApiState>) -> Response {
-    json_response(StatusCode::OK, &state.tokens.jwks())
+pub async fn jwks(State(state): State<ApiState>) -> Result<Response, ApiError> {
+    Ok(json_response(StatusCode::OK, &state.token_service().await?.jwks()))
 }

@@ -77,7 +77,8 @@ pub async fn exchange(
     let profile = state.app.token_profile(&caller).await?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default();
     let (token, claims) = state
-        .tokens
+        .token_service()
+        .await?
         .issue(&caller, profile.as_ref(), &client_id(&headers), now)
         .map_err(|e| ApiError::from(hubspoke_app::AppError::Internal(e)))?;
     Ok(json_response(
