@@ -83,10 +83,12 @@ pub struct World {
     pub(crate) transit_gateways: imbl::OrdMap<String, TransitGateway>,
     pub(crate) transit_connections: imbl::OrdMap<String, TransitConnection>,
     // The ids of children by their parent, for the lookups that writes and the data plane make on worlds of a
-    // million entities: endpoint gateways by VPC, resource bindings by gateway, records by zone.
+    // million entities: endpoint gateways by VPC, resource bindings by gateway, records by zone and by their owner
+    // name in their zone ([`record_name_key`]).
     gateways_by_vpc: Children,
     resource_bindings_by_gateway: Children,
     records_by_zone: Children,
+    records_by_name: Children,
     revision: u64,
 }
 
@@ -108,9 +110,19 @@ impl Children {
         }
     }
 
-    fn of<'a>(&'a self, parent: &str) -> impl Iterator<Item = &'a String> + 'a {
+    fn of<'a>(&'a self, parent: &str) -> impl Iterator<Item = &'a String> + use<'a> {
         self.0.get(parent).into_iter().flat_map(|children| children.iter())
     }
+
+    fn count(&self, parent: &str) -> usize {
+        self.0.get(parent).map_or(0, |children| children.len())
+    }
+}
+
+/// The key of a record's owner name in its zone for [`World`]'s index: zone ids never hold a line break, so the two
+/// parts cannot run into one another.
+fn record_name_key(zone: &str, name: &str) -> String {
+    format!("{zone}\n{name}")
 }
 
 /// An entity of any kind, as loaded from or written to the store.
@@ -220,12 +232,14 @@ impl World {
                 self.dns_zones.insert(zone.id.clone(), zone);
             }
             Entity::ResourceRecord(record) => {
-                self.records_by_zone.add(&record.zone, &record.id);
-                if let Some(old) = self.records.insert(record.id.clone(), record)
-                    && self.records.get(&old.id).is_some_and(|new| new.zone != old.zone)
-                {
-                    self.records_by_zone.remove(&old.zone, &old.id);
+                let (zone, name) = (record.zone.clone(), record_name_key(&record.zone, &record.name));
+                let id = record.id.clone();
+                if let Some(old) = self.records.insert(id.clone(), record) {
+                    self.records_by_zone.remove(&old.zone, &id);
+                    self.records_by_name.remove(&record_name_key(&old.zone, &old.name), &id);
                 }
+                self.records_by_zone.add(&zone, &id);
+                self.records_by_name.add(&name, &id);
             }
             Entity::SecurityGroup(group) => {
                 self.security_groups.insert(group.id.clone(), group);
@@ -269,9 +283,10 @@ impl World {
             EntityKey::SecondaryZone(id) => self.secondary_zones.remove(id).map(|_| ()),
             EntityKey::ServiceInstance(id) => self.service_instances.remove(id).map(|_| ()),
             EntityKey::DnsZone(id) => self.dns_zones.remove(id).map(|_| ()),
-            EntityKey::ResourceRecord(id) => {
-                self.records.remove(id).map(|record| self.records_by_zone.remove(&record.zone, id))
-            }
+            EntityKey::ResourceRecord(id) => self.records.remove(id).map(|record| {
+                self.records_by_zone.remove(&record.zone, id);
+                self.records_by_name.remove(&record_name_key(&record.zone, &record.name), id);
+            }),
             EntityKey::SecurityGroup(id) => self.security_groups.remove(id).map(|_| ()),
             EntityKey::NetworkAcl(id) => self.network_acls.remove(id).map(|_| ()),
             EntityKey::RoutingTable(id) => self.routing_tables.remove(id).map(|_| ()),
@@ -522,6 +537,18 @@ impl World {
         self.records_by_zone.of(zone).filter_map(|id| self.records.get(id))
     }
 
+    /// How many resource records `zone` holds, without reading them.
+    pub fn record_count(&self, zone: &str) -> usize {
+        self.records_by_zone.count(zone)
+    }
+
+    /// The resource records of `zone` whose owner name is exactly `name`, by id: what a write checks its record
+    /// against, whatever the size of the zone.
+    pub fn records_at<'a>(&'a self, zone: &str, name: &str) -> impl Iterator<Item = &'a ResourceRecord> + use<'a> {
+        let records = &self.records;
+        self.records_by_name.of(&record_name_key(zone, name)).filter_map(move |id| records.get(id))
+    }
+
     /// The resource records that differ from `older` to this world, each as it was and as it is (`None` where it
     /// did not exist). Both worlds usually descend from one another, so this and the other `*_changes` methods cost
     /// time in proportion to the changes, not to the entities.
@@ -708,7 +735,8 @@ mod tests {
             id: format!("record-{id}"),
             account: AccountId::from_bytes([1; 16]),
             zone: format!("zone-{zone}"),
-            name: format!("host-{id}.example"),
+            // Four names shared by many records, and a record put again may move to another name.
+            name: format!("host-{}.example", (id + zone) % 4),
             ttl: 60,
             data: RecordData::A(std::net::Ipv4Addr::new(10, 0, 0, id as u8)),
             created_at: Timestamp(0),
@@ -757,6 +785,13 @@ mod tests {
                 let indexed: Vec<&str> = world.records_of(&zone).map(|r| r.id.as_str()).collect();
                 let scanned: Vec<&str> = world.records().filter(|r| r.zone == zone).map(|r| r.id.as_str()).collect();
                 assert_eq!(indexed, scanned, "records of {zone} after step {step}");
+                assert_eq!(world.record_count(&zone), scanned.len(), "count of {zone} after step {step}");
+                for name in (0..4).map(|n| format!("host-{n}.example")) {
+                    let indexed: Vec<&str> = world.records_at(&zone, &name).map(|r| r.id.as_str()).collect();
+                    let scanned: Vec<&str> =
+                        world.records().filter(|r| r.zone == zone && r.name == name).map(|r| r.id.as_str()).collect();
+                    assert_eq!(indexed, scanned, "records at {name} in {zone} after step {step}");
+                }
                 let indexed: Vec<&str> = world.gateways_in(&vpc).map(|g| g.id.as_str()).collect();
                 let scanned: Vec<&str> = world.gateways().filter(|g| g.vpc == vpc).map(|g| g.id.as_str()).collect();
                 assert_eq!(indexed, scanned, "gateways of {vpc} after step {step}");

@@ -234,8 +234,9 @@ fn check_ttl(ttl: i64) -> RuleResult<u32> {
 /// Rules R5 (a CNAME is alone at its name), R7 (a PTR maps the address of an A or AAAA record of the zone named by
 /// `ptrdname`, and an address has one PTR) and R8 (no two identical records), among the zone's other records.
 fn check_neighbours(world: &World, zone: &DnsZone, record: &ResourceRecord) -> RuleResult<()> {
-    let others: Vec<&ResourceRecord> = world.records_of(&zone.id).filter(|other| other.id != record.id).collect();
-    let at_name = || others.iter().filter(|other| other.name == record.name);
+    // Only the records at the names a rule compares are read, so a write costs the same in a zone of any size.
+    let at = |name: &str| world.records_at(&zone.id, name).filter(|other| other.id != record.id);
+    let at_name = || at(&record.name);
     if let Some(other) = at_name().find(|other| other.data == record.data) {
         return Err(RuleError::conflict(
             "record_duplicate",
@@ -258,13 +259,10 @@ fn check_neighbours(world: &World, zone: &DnsZone, record: &ResourceRecord) -> R
         .field("name"));
     }
     if let RecordData::Ptr(target) = &record.data {
-        let maps = others.iter().any(|other| {
-            other.name == *target
-                && match other.data {
-                    RecordData::A(ip) => reverse_name(IpAddr::V4(ip)) == record.name,
-                    RecordData::Aaaa(ip) => reverse_name(IpAddr::V6(ip)) == record.name,
-                    _ => false,
-                }
+        let maps = at(target).any(|other| match other.data {
+            RecordData::A(ip) => reverse_name(IpAddr::V4(ip)) == record.name,
+            RecordData::Aaaa(ip) => reverse_name(IpAddr::V6(ip)) == record.name,
+            _ => false,
         });
         if !maps {
             return Err(RuleError::invalid(
@@ -277,9 +275,7 @@ fn check_neighbours(world: &World, zone: &DnsZone, record: &ResourceRecord) -> R
             .rule("R7")
             .field("rdata.ptrdname"));
         }
-        if let Some(other) =
-            others.iter().find(|other| other.name == record.name && matches!(other.data, RecordData::Ptr(_)))
-        {
+        if let Some(other) = at_name().find(|other| matches!(other.data, RecordData::Ptr(_))) {
             return Err(RuleError::conflict(
                 "ptr_duplicate",
                 format!("the address of `{}` already has the PTR record `{}`", record.name, other.id),
@@ -309,7 +305,7 @@ pub fn create(
         Some(ttl) => check_ttl(ttl)?,
         None => DEFAULT_TTL,
     };
-    if world.records_of(zone_id).count() >= MAX_RECORDS {
+    if world.record_count(zone_id) >= MAX_RECORDS {
         return Err(RuleError::conflict(
             "record_quota_exceeded",
             format!("DNS zone `{zone_id}` already has {MAX_RECORDS} records, the most a zone holds"),
@@ -383,9 +379,9 @@ pub fn delete(world: &World, ctx: &mut Context, instance: &str, zone_id: &str, i
     };
     let mut draft = world.draft();
     if let Some(reverse) = reverse {
-        let pointers = world.records_of(zone_id).filter(|other| {
-            other.name == reverse && matches!(&other.data, RecordData::Ptr(target) if *target == record.name)
-        });
+        let pointers = world
+            .records_at(zone_id, &reverse)
+            .filter(|other| matches!(&other.data, RecordData::Ptr(target) if *target == record.name));
         for pointer in pointers {
             draft.remove(EntityKey::ResourceRecord(pointer.id.clone()));
         }
