@@ -326,6 +326,39 @@ mod tests {
         SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
     }
 
+    /// Whoever asks before the key arrives waits for it, however the arrival interleaves with the asking; a key that
+    /// could not be had fails every waiter with the reason, and a later arrival changes nothing.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requests_before_the_key_wait_for_it() {
+        for round in 0..50 {
+            let tokens = std::sync::Arc::new(super::Tokens::default());
+            let waiters: Vec<_> = (0..4)
+                .map(|_| {
+                    let tokens = tokens.clone();
+                    tokio::spawn(
+                        async move { tokens.get().await.map(|service| service.kid.clone()).map_err(str::to_owned) },
+                    )
+                })
+                .collect();
+            tokio::task::yield_now().await;
+            let (first, expected) = match round % 2 {
+                0 => (Ok(TokenService::new("key-1", &PEM, ISSUER).unwrap()), Ok("key-1".to_owned())),
+                _ => (Err("no key".to_owned()), Err("no key".to_owned())),
+            };
+            tokens.arrive(first);
+            tokens.arrive(Ok(TokenService::new("late", &PEM, ISSUER).unwrap()));
+            for waiter in waiters {
+                let answer = tokio::time::timeout(std::time::Duration::from_secs(5), waiter).await.unwrap().unwrap();
+                assert_eq!(answer, expected);
+            }
+        }
+        let ready = super::Tokens::ready(TokenService::new("key-1", &PEM, ISSUER).unwrap());
+        assert_eq!(ready.get().await.unwrap().kid, "key-1");
+    }
+
+    /// One key for the tests that only need some key.
+    static PEM: std::sync::LazyLock<String> = std::sync::LazyLock::new(private_key_pem);
+
     fn sign(algorithm: Algorithm, key: &EncodingKey, claims: &Value) -> String {
         let mut header = Header::new(algorithm);
         header.kid = Some("key-1".to_owned());
