@@ -381,6 +381,73 @@ async fn subjects_must_be_groups_of_the_account_and_unlocked_service_ids() {
     assert_envelope(&body, StatusCode::BAD_REQUEST, "invalid_body");
 }
 
+/// Deleting and restoring an access policy hold its subject to the rules a create does: a locked service ID's policy
+/// can be neither deleted nor restored until the service ID is unlocked, and a policy whose group is gone stays
+/// deleted.
+#[tokio::test]
+async fn deleting_and_restoring_hold_the_subject_to_the_create_rules() {
+    let server = Server::ephemeral().await;
+    let account = server.account("a").await;
+    let token = account.token.clone();
+    let create = |subject: (&'static str, String)| {
+        let (server, token) = (&server, token.clone());
+        let body = v1_access((subject.0, &subject.1), &account.id, &[("serviceName", "is")], &[VIEWER]);
+        async move {
+            let (status, created) = server.call(Method::POST, "/v1/policies", Some(&token), Some(body)).await;
+            assert_eq!(status, StatusCode::CREATED, "{created}");
+            format!("/v1/policies/{}", created["id"].as_str().unwrap())
+        }
+    };
+    let set_state = |path: String, state: &'static str| {
+        let (server, token) = (&server, token.clone());
+        async move {
+            let etag = {
+                let response = server.request(Method::GET, &path, Some(&token), None, &[]).await;
+                response.headers()["etag"].to_str().unwrap().to_owned()
+            };
+            server.call_with(&path, Method::PATCH, &token, json!({ "state": state }), &etag).await
+        }
+    };
+
+    // A locked service ID's policy: neither DELETE nor PATCH to `deleted` goes through, and the policy stays.
+    let iam_id = service_id(&server, &account, "robot", false).await;
+    let policy = create(("iam_id", iam_id.clone())).await;
+    let lock = format!("/v1/serviceids/{}/lock", iam_id.strip_prefix("iam-").unwrap());
+    assert_eq!(server.call(Method::POST, &lock, Some(&token), None).await.0, StatusCode::NO_CONTENT);
+    let (status, body) = server.call(Method::DELETE, &policy, Some(&token), None).await;
+    let message = assert_envelope(&body, StatusCode::BAD_REQUEST, "invalid_body");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(message.contains(&iam_id) && message.contains("locked"), "{message}");
+    let (status, body) = set_state(policy.clone(), "deleted").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = server.call(Method::GET, &policy, Some(&token), None).await;
+    assert_eq!((status, body["state"].as_str()), (StatusCode::OK, Some("active")), "{body}");
+
+    // Unlocked, it is deleted; locked again, it cannot be restored; unlocked, it can.
+    assert_eq!(server.call(Method::DELETE, &lock, Some(&token), None).await.0, StatusCode::NO_CONTENT);
+    let (status, body) = set_state(policy.clone(), "deleted").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(server.call(Method::POST, &lock, Some(&token), None).await.0, StatusCode::NO_CONTENT);
+    let (status, body) = set_state(policy.clone(), "active").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(server.call(Method::DELETE, &lock, Some(&token), None).await.0, StatusCode::NO_CONTENT);
+    let (status, body) = set_state(policy.clone(), "active").await;
+    assert_eq!((status, body["state"].as_str()), (StatusCode::OK, Some("active")), "{body}");
+
+    // A group's policy goes with the group, and cannot be restored without it.
+    let group = new_group(&server, &account, "gone").await;
+    let policy = create(("access_group_id", group.clone())).await;
+    let (status, body) = server.call(Method::DELETE, &format!("/v2/groups/{group}"), Some(&token), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, body) = set_state(policy, "active").await;
+    let message = assert_envelope(&body, StatusCode::BAD_REQUEST, "invalid_body");
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        message.starts_with("Access groups can only be assigned against resources in the same account"),
+        "{message}"
+    );
+}
+
 impl Server {
     /// A PUT with `If-Match`, returning the status and body.
     async fn call_with(&self, path: &str, method: Method, token: &str, body: Value, etag: &str) -> (StatusCode, Value) {

@@ -186,6 +186,14 @@ impl App {
                 draft.owner
             )));
         }
+        self.check_subject_unlocked(draft).await
+    }
+
+    /// Refuses a change to an access policy whose subject is a locked service ID of its account: such a policy can be
+    /// neither created, changed, restored nor deleted until the service ID is unlocked.
+    async fn check_subject_unlocked(&self, draft: &PolicyDraft) -> AppResult<()> {
+        let Some(subject) = draft.subject.first() else { return Ok(()) };
+        let Some(value) = subject.text() else { return Ok(()) };
         if subject.key == "iam_id"
             && let Some(entity) = service_id_entity(value)
             && let Some(record) = self.store.service_id(entity).await?
@@ -193,8 +201,8 @@ impl App {
             && record.locked
         {
             return Err(AppError::BadRequest(format!(
-                "the service ID `{value}` is locked: access policies for a locked service ID cannot be created or \
-                 changed; unlock it first"
+                "the service ID `{value}` is locked: access policies for a locked service ID cannot be created, \
+                 changed, restored or deleted; unlock it first"
             )));
         }
         Ok(())
@@ -402,6 +410,14 @@ impl App {
             self.require_on_policy(caller, needed, &current.draft).await?;
             check_precondition(&current, precondition)?;
             let Some(next) = next(&current)? else { return Ok((current, self.replica.revision())) };
+            if next.draft.kind() == PolicyKind::Access {
+                match (current.state, next.state) {
+                    // A restored policy must hold as a new one would: its group still there, its service ID unlocked.
+                    (PolicyState::Deleted, PolicyState::Active) => self.check_access_subject(&next.draft).await?,
+                    (PolicyState::Active, PolicyState::Deleted) => self.check_subject_unlocked(&next.draft).await?,
+                    _ => {}
+                }
+            }
             let started = std::time::Instant::now();
             let updated = self.store.update_policy(&next, &[policy_event(caller, &next, action)]).await;
             metrics::histogram!("hubspoke_store_write_duration_seconds", "operation" => "update_policy")
