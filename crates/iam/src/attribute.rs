@@ -86,12 +86,12 @@ impl Attribute {
 
     /// Whether the request's value for this attribute's key (`None` when the request lacks the key) satisfies it.
     pub fn matches(&self, actual: Option<&str>) -> bool {
-        match (&self.value, actual) {
-            (AttributeValue::Flag(must_exist), actual) => *must_exist == actual.is_some(),
-            (_, None) => false,
-            (AttributeValue::Text(expected), Some(actual)) => text_matches(self.operator, expected, actual),
-            (AttributeValue::List(expected), Some(actual)) => list_matches(self.operator, expected, actual),
-        }
+        let expected = match &self.value {
+            AttributeValue::Text(text) => Expected::Text(text),
+            AttributeValue::Flag(flag) => Expected::Flag(*flag),
+            AttributeValue::List(items) => Expected::List(items),
+        };
+        value_matches(self.operator, expected, actual)
     }
 
     /// A short human rendering such as ``vpcId stringEquals `r006-…` ``, used in explanations.
@@ -108,9 +108,31 @@ impl Attribute {
     }
 }
 
-/// Whether a present request value satisfies a text-valued condition (`stringEquals` or `stringMatch`). Shared by
-/// [`Attribute::matches`] and the engine's compact copy of conditions, so both decide alike.
-pub(crate) fn text_matches(operator: Operator, expected: &str, actual: &str) -> bool {
+/// A condition's value as [`value_matches`] reads it, wherever the condition keeps its texts.
+pub(crate) enum Expected<'a, S> {
+    Text(&'a str),
+    Flag(bool),
+    List(&'a [S]),
+}
+
+/// Whether the request's value for a condition's key (`None` when the request lacks the key) satisfies the condition:
+/// `stringExists` asks whether the key is there, every other operator fails without a value. Shared by
+/// [`Attribute::matches`] and the engine's compact copies of conditions, so that all of them decide alike.
+pub(crate) fn value_matches<S: AsRef<str>>(
+    operator: Operator,
+    expected: Expected<'_, S>,
+    actual: Option<&str>,
+) -> bool {
+    match (expected, actual) {
+        (Expected::Flag(must_exist), actual) => must_exist == actual.is_some(),
+        (_, None) => false,
+        (Expected::Text(expected), Some(actual)) => text_matches(operator, expected, actual),
+        (Expected::List(expected), Some(actual)) => list_matches(operator, expected, actual),
+    }
+}
+
+/// Whether a present request value satisfies a text-valued condition (`stringEquals` or `stringMatch`).
+fn text_matches(operator: Operator, expected: &str, actual: &str) -> bool {
     match operator {
         Operator::StringMatch => Glob::new(expected).matches(actual),
         _ => expected == actual,
@@ -118,7 +140,7 @@ pub(crate) fn text_matches(operator: Operator, expected: &str, actual: &str) -> 
 }
 
 /// Whether a present request value satisfies a list-valued condition (`stringEqualsAnyOf` or `stringMatchAnyOf`).
-pub(crate) fn list_matches<S: AsRef<str>>(operator: Operator, expected: &[S], actual: &str) -> bool {
+fn list_matches<S: AsRef<str>>(operator: Operator, expected: &[S], actual: &str) -> bool {
     match operator {
         Operator::StringMatchAnyOf => expected.iter().any(|pattern| Glob::new(pattern.as_ref()).matches(actual)),
         _ => expected.iter().any(|value| value.as_ref() == actual),

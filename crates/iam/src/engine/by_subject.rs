@@ -7,7 +7,7 @@ use std::sync::{Arc, LazyLock};
 use crate::access::{
     AccessQuery, AccessVerdict, ResourceCondition, Roles, custom_role_holds, grants_with, resource_attribute_matches,
 };
-use crate::attribute::{Attribute, AttributeValue, Operator, list_matches, text_matches};
+use crate::attribute::{Attribute, AttributeValue, Expected, Operator, value_matches};
 use crate::catalog::access::{AccessService, PLATFORM, SERVICES, access_service};
 use crate::custom_role::CustomRole;
 use crate::policy::{Policy, PolicyId};
@@ -182,14 +182,12 @@ impl ResourceCondition for Bound<'_> {
     }
 
     fn matches(&self, actual: Option<&str>) -> bool {
-        match (&self.condition.value, actual) {
-            (Value::Flag(must_exist), actual) => *must_exist == actual.is_some(),
-            (_, None) => false,
-            (Value::Text(expected), Some(actual)) => {
-                text_matches(self.condition.operator, self.span(*expected), actual)
-            }
-            (Value::List(expected), Some(actual)) => list_matches(self.condition.operator, expected, actual),
-        }
+        let expected = match &self.condition.value {
+            Value::Text(span) => Expected::Text(self.span(*span)),
+            Value::Flag(flag) => Expected::Flag(*flag),
+            Value::List(items) => Expected::List(items),
+        };
+        value_matches(self.condition.operator, expected, actual)
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::attribute::{Attribute, AttributeValue, Operator, list_matches, text_matches};
+use crate::attribute::{Attribute, AttributeValue, Expected, Operator, value_matches};
 use crate::catalog::{Role, RoleCatalog};
 use crate::policy::Policy;
 
@@ -76,12 +76,12 @@ impl Condition {
 
     /// Whether the request's value for the key (`None` when absent) satisfies the condition.
     pub(super) fn matches(&self, actual: Option<&str>) -> bool {
-        match (&self.value, actual) {
-            (Value::Flag(must_exist), actual) => *must_exist == actual.is_some(),
-            (_, None) => false,
-            (Value::Text(expected), Some(actual)) => text_matches(self.operator, expected, actual),
-            (Value::List(expected), Some(actual)) => list_matches(self.operator, expected, actual),
-        }
+        let expected = match &self.value {
+            Value::Text(text) => Expected::Text(text),
+            Value::Flag(flag) => Expected::Flag(*flag),
+            Value::List(items) => Expected::List(items),
+        };
+        value_matches(self.operator, expected, actual)
     }
 
     /// The exact value, for `stringEquals` on a text.
