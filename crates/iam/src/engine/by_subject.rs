@@ -298,6 +298,15 @@ fn subject_key(policy: &Policy) -> SubjectKey<'_> {
     }
 }
 
+/// Where a policy is filed among its account's: by the kind of its subject, then the subject.
+pub(super) fn filing_order(policy: &Policy) -> (u8, &str) {
+    match subject_key(policy) {
+        SubjectKey::IamId(iam_id) => (0, iam_id),
+        SubjectKey::Group(group) => (1, group),
+        SubjectKey::Other => (2, ""),
+    }
+}
+
 /// One account's active access policies, filed by subject.
 #[derive(Clone, Debug, Default)]
 pub(super) struct AccountAccess {

@@ -134,17 +134,27 @@ impl PolicyIndex {
         }
         let mut grouped: HashMap<BucketKey, Vec<Arc<IndexedPolicy>>> = HashMap::new();
         let mut index = PolicyIndex::default();
+        let mut access: Vec<&Policy> = Vec::new();
         for id in order {
             let policy = latest[id];
             if policy.state != PolicyState::Active {
                 continue;
             }
             if policy.draft.kind() == PolicyKind::Access {
-                index.insert_access(policy);
+                access.push(policy);
                 continue;
             }
             let key = (policy.draft.owner.as_str().to_owned(), policy.draft.subject_account().to_owned());
             grouped.entry(key).or_default().push(Arc::new(IndexedPolicy::new(policy, catalog)));
+        }
+        // Filing each subject's policies one after another places the records one decision reads next to each other in
+        // memory, on a few pages instead of one per record, which is what keeps a decision among a million policies
+        // close to one among ten thousand.
+        access.sort_by_key(|policy| (policy.draft.owner.as_str(), by_subject::filing_order(policy)));
+        // The whole policies are copied first, so that the records filed next are allocated one after another.
+        let access: Vec<Arc<Policy>> = access.into_iter().map(|policy| index.keep_access(policy)).collect();
+        for policy in access {
+            index.file_access(policy);
         }
         for (key, policies) in grouped {
             let key = Arc::new(key);
@@ -200,12 +210,23 @@ impl PolicyIndex {
     }
 
     fn insert_access(&mut self, policy: &Policy) {
+        let policy = self.keep_access(policy);
+        self.file_access(policy);
+    }
+
+    /// Keeps a copy of an active access policy by owner and id; [`PolicyIndex::file_access`] then files it by subject.
+    fn keep_access(&mut self, policy: &Policy) -> Arc<Policy> {
         let owner = policy.draft.owner.as_str().to_owned();
         let id: Arc<str> = Arc::from(policy.id.as_str());
         let policy = Arc::new(policy.clone());
         self.access_owners.insert(id.clone(), owner.clone());
-        self.access_by_subject.entry(owner.clone()).or_default().insert(id.clone(), policy.clone());
-        self.access.entry(owner).or_default().insert(id, policy);
+        self.access.entry(owner).or_default().insert(id, policy.clone());
+        policy
+    }
+
+    fn file_access(&mut self, policy: Arc<Policy>) {
+        let id = Arc::from(policy.id.as_str());
+        self.access_by_subject.entry(policy.draft.owner.as_str().to_owned()).or_default().insert(id, policy);
     }
 
     /// Which active access policies of the resource's account (its `accountId`; without one nothing is granted) let
