@@ -1,5 +1,8 @@
 //! Policy operations (authorization and access policies): create, read, list, replace, delete and restore.
 
+use std::borrow::Borrow;
+use std::sync::Arc;
+
 use hubspoke_iam::access_group::PUBLIC_ACCESS_GROUP_ID;
 use hubspoke_iam::identity::service_id_entity;
 use hubspoke_iam::validate::{validate, validate_access};
@@ -270,12 +273,35 @@ impl App {
         Ok((policy, revision))
     }
 
-    /// One policy the caller may read, whatever its state.
-    pub async fn policy(&self, caller: &Caller, id: &str) -> AppResult<Policy> {
-        match self.store.policy(id).await? {
-            // Another account's policy is reported as missing, so that ids do not leak across accounts.
-            Some(policy) if in_policy_account(caller, &policy.draft.owner) => {
-                self.require_on_policy(caller, "iam.policy.read", &policy.draft).await?;
+    /// One policy the caller may read, whatever its state, as this replica holds it: reading never touches the
+    /// database (a caller who wrote through another replica names its write's revision to read it here). A policy
+    /// this replica has not taken in yet is looked for in the store, so that a policy created a moment ago through
+    /// another replica is not reported missing.
+    pub async fn policy(&self, caller: &Caller, id: &str) -> AppResult<Arc<Policy>> {
+        let policy = match self.replica.policy(id) {
+            Some(policy) => Some(policy),
+            None => self.store.policy(id).await?.map(Arc::new),
+        };
+        self.readable(caller, id, policy).await
+    }
+
+    /// The policy as the store holds it now, if the caller may read it: what a change starts from.
+    async fn stored_policy(&self, caller: &Caller, id: &str) -> AppResult<Policy> {
+        let policy = self.store.policy(id).await?;
+        self.readable(caller, id, policy).await
+    }
+
+    /// `policy` if the caller may read it; another account's policy is reported as missing, so that ids do not leak
+    /// across accounts.
+    async fn readable<P: Borrow<Policy>>(
+        &self,
+        caller: &Caller,
+        id: &str,
+        policy: Option<P>,
+    ) -> AppResult<P> {
+        match policy {
+            Some(policy) if in_policy_account(caller, &policy.borrow().draft.owner) => {
+                self.require_on_policy(caller, "iam.policy.read", &policy.borrow().draft).await?;
                 Ok(policy)
             }
             _ => Err(AppError::PolicyNotFound(id.to_owned())),
@@ -404,7 +430,7 @@ impl App {
         next: impl Fn(&Policy) -> AppResult<Option<Policy>>,
     ) -> AppResult<(Policy, Revision)> {
         for _ in 0..STALE_ATTEMPTS {
-            let current = self.policy(caller, id).await?;
+            let current = self.stored_policy(caller, id).await?;
             // Restoring a policy is an update as far as access goes; the catalog has no `iam.policy.restore`.
             let needed = if action == "iam.policy.restore" { "iam.policy.update" } else { action };
             self.require_on_policy(caller, needed, &current.draft).await?;

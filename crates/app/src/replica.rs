@@ -1,7 +1,8 @@
-//! The in-memory decision index and how it follows the store's change log.
+//! The in-memory decision index, the policies as stored, and how they follow the store's change log.
 //!
 //! Decisions never touch the database: they read the current [`PolicyIndex`] snapshot, an immutable value swapped
-//! whole with every batch of changes, so an answer never mixes two revisions. Writers (and, with several replicas, the
+//! whole with every batch of changes, so an answer never mixes two revisions. Reading a policy by id does not either:
+//! [`PolicyBook`] holds every stored policy, whatever its state, and is swapped with the index. Writers (and, with several replicas, the
 //! follower in [`crate::follow`]) call [`Replica::sync_to`] with the revision they need; one sync runs at a time. The
 //! VPC world is swapped the same way, and only ever forward: a world older than the current one is never published.
 
@@ -18,9 +19,46 @@ use crate::AppResult;
 /// How many changes one catch-up step reads.
 const BATCH: u32 = 512;
 
-/// The in-memory state of this process: the decision index and the VPC world.
+/// Every stored policy by id, whatever its state, as a GET renders it: the read model of the policy APIs, on a
+/// persistent map so that a write publishes a new book in O(log n).
+#[derive(Clone, Debug, Default)]
+pub struct PolicyBook(imbl::HashMap<Arc<str>, Arc<Policy>>);
+
+impl PolicyBook {
+    fn of(policies: Vec<Policy>) -> PolicyBook {
+        PolicyBook(policies.into_iter().map(|policy| (Arc::from(policy.id.as_str()), Arc::new(policy))).collect())
+    }
+
+    fn insert(&mut self, policy: Policy) {
+        self.0.insert(Arc::from(policy.id.as_str()), Arc::new(policy));
+    }
+
+    fn remove(&mut self, id: &str) {
+        self.0.remove(id);
+    }
+
+    /// The policy with this id, if the replica has taken it in.
+    pub fn get(&self, id: &str) -> Option<Arc<Policy>> {
+        self.0.get(id).cloned()
+    }
+
+    /// How many policies the book holds.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the book holds no policy.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The in-memory state of this process: the decision index, the policies as stored, and the VPC world.
 pub struct Replica {
     index: ArcSwap<PolicyIndex>,
+    /// Published before the index whenever both change, so that a reader who finds the index at a revision finds the
+    /// book there too.
+    policies: ArcSwap<PolicyBook>,
     world: ArcSwap<World>,
     sync: Mutex<()>,
     world_changes: tokio::sync::watch::Sender<u64>,
@@ -40,6 +78,7 @@ impl Replica {
         let (world_changes, _) = tokio::sync::watch::channel(world.revision());
         Ok(Replica {
             index: ArcSwap::from_pointee(index),
+            policies: ArcSwap::from_pointee(PolicyBook::of(policies)),
             world: ArcSwap::from_pointee(world),
             sync: Mutex::new(()),
             world_changes,
@@ -84,6 +123,16 @@ impl Replica {
         self.index.load_full()
     }
 
+    /// The policy with this id as this replica holds it, whatever its state.
+    pub fn policy(&self, id: &str) -> Option<Arc<Policy>> {
+        self.policies.load().get(id)
+    }
+
+    /// The current book of policies.
+    pub fn policies(&self) -> Arc<PolicyBook> {
+        self.policies.load_full()
+    }
+
     /// The revision the index reflects.
     pub fn revision(&self) -> u64 {
         self.index.load().revision()
@@ -105,6 +154,9 @@ impl Replica {
                 let mut next = (*current).clone();
                 next.apply(policy, catalog);
                 next.set_revision(revision);
+                let mut book = (*self.policies.load_full()).clone();
+                book.insert(policy.clone());
+                self.policies.store(Arc::new(book));
                 self.index.store(Arc::new(next));
                 return Ok(());
             }
@@ -120,6 +172,7 @@ impl Replica {
         }
         let _guard = self.sync.lock().await;
         let mut next = (*self.index.load_full()).clone();
+        let mut book = (*self.policies.load_full()).clone();
         let mut world_moved = false;
         loop {
             let changes = store.changes_since(next.revision(), BATCH).await?;
@@ -132,6 +185,7 @@ impl Replica {
                 for role in store.all_custom_roles().await? {
                     next.apply_custom_role(&role);
                 }
+                book = PolicyBook::of(policies);
                 world_moved = true;
                 continue;
             }
@@ -142,8 +196,14 @@ impl Replica {
                 // A write that changed several policies together names them all, one per line.
                 for id in change.entity_id.split('\n') {
                     match store.policy(id).await? {
-                        Some(policy) => next.apply(&policy, catalog),
-                        None => next.remove(id),
+                        Some(policy) => {
+                            next.apply(&policy, catalog);
+                            book.insert(policy);
+                        }
+                        None => {
+                            next.remove(id);
+                            book.remove(id);
+                        }
                     }
                 }
             }
@@ -160,6 +220,7 @@ impl Replica {
         if world_moved {
             self.reload_world(store).await?;
         }
+        self.policies.store(Arc::new(book));
         self.index.store(Arc::new(next));
         Ok(())
     }
