@@ -293,12 +293,7 @@ impl App {
 
     /// `policy` if the caller may read it; another account's policy is reported as missing, so that ids do not leak
     /// across accounts.
-    async fn readable<P: Borrow<Policy>>(
-        &self,
-        caller: &Caller,
-        id: &str,
-        policy: Option<P>,
-    ) -> AppResult<P> {
+    async fn readable<P: Borrow<Policy>>(&self, caller: &Caller, id: &str, policy: Option<P>) -> AppResult<P> {
         match policy {
             Some(policy) if in_policy_account(caller, &policy.borrow().draft.owner) => {
                 self.require_on_policy(caller, "iam.policy.read", &policy.borrow().draft).await?;
