@@ -7,9 +7,9 @@
 use std::collections::BTreeSet;
 
 use crate::model::{
-    AddressPrefix, Binding, CustomResolver, DnsZone, EndpointGateway, ForwardingRule, NetworkAcl, PublicGateway,
-    ReservedIp, ResourceBinding, ResourceGroup, ResourceRecord, RoutingTable, SecondaryZone, SecurityGroup,
-    ServiceInstance, Subnet, TransitConnection, TransitGateway, Vpc,
+    AddressPrefix, Binding, BindingMode, CustomResolver, DnsZone, EndpointGateway, ForwardingRule, GatewayTarget,
+    NetworkAcl, PublicGateway, ReservedIp, ResourceBinding, ResourceGroup, ResourceRecord, RoutingTable, SecondaryZone,
+    SecurityGroup, ServiceInstance, Subnet, TransitConnection, TransitGateway, Vpc,
 };
 
 /// The key of one entity, for persistence.
@@ -84,8 +84,9 @@ pub struct World {
     pub(crate) transit_connections: imbl::OrdMap<String, TransitConnection>,
     // The ids of children by their parent, for the lookups that writes and the data plane make on worlds of a
     // million entities: endpoint gateways by VPC, resource bindings by gateway, records by zone and by their owner
-    // name in their zone ([`record_name_key`]).
+    // name in their zone ([`record_name_key`]), and `primary` gateways by what rule C6 compares ([`primary_keys`]).
     gateways_by_vpc: Children,
+    primary_gateways: Children,
     resource_bindings_by_gateway: Children,
     records_by_zone: Children,
     records_by_name: Children,
@@ -123,6 +124,40 @@ impl Children {
 /// parts cannot run into one another.
 fn record_name_key(zone: &str, name: &str) -> String {
     format!("{zone}\n{name}")
+}
+
+/// The keys a `primary` endpoint gateway is filed under in [`World`]'s index for rule C6, each prefixed by its VPC:
+/// its target, each service endpoint (lowercase), and each proper suffix of an endpoint (what follows one of its dots),
+/// so that a wildcard `*.suffix` finds the names it covers in one lookup. A gateway of another mode has none.
+fn primary_keys(gateway: &EndpointGateway) -> Vec<String> {
+    if gateway.mode != BindingMode::Primary {
+        return Vec::new();
+    }
+    let vpc = &gateway.vpc;
+    let mut keys = vec![target_key(vpc, &gateway.target)];
+    for endpoint in &gateway.service_endpoints {
+        let endpoint = endpoint.to_ascii_lowercase();
+        keys.extend(proper_suffixes(&endpoint).map(|suffix| format!("{vpc}\ns\n{suffix}")));
+        keys.push(endpoint_key(vpc, &endpoint));
+    }
+    keys
+}
+
+fn target_key(vpc: &str, target: &GatewayTarget) -> String {
+    match target {
+        GatewayTarget::ProviderCloudService { crn } => format!("{vpc}\nt\ncrn\n{crn}"),
+        GatewayTarget::ProviderInfrastructureService { name } => format!("{vpc}\nt\ninfrastructure\n{name}"),
+    }
+}
+
+/// The key of one (lowercase) service endpoint, or pattern, of a `primary` gateway in `vpc`.
+fn endpoint_key(vpc: &str, endpoint: &str) -> String {
+    format!("{vpc}\nn\n{endpoint}")
+}
+
+/// What follows each dot of `name`: the suffixes a `*.suffix` pattern covering `name` can have.
+fn proper_suffixes(name: &str) -> impl Iterator<Item = &str> {
+    name.match_indices('.').map(move |(at, _)| &name[at + 1..])
 }
 
 /// An entity of any kind, as loaded from or written to the store.
@@ -198,11 +233,16 @@ impl World {
                 self.reserved_ips.insert(ip.id.clone(), ip);
             }
             Entity::Gateway(gateway) => {
-                self.gateways_by_vpc.add(&gateway.vpc, &gateway.id);
-                if let Some(old) = self.gateways.insert(gateway.id.clone(), gateway)
-                    && self.gateways.get(&old.id).is_some_and(|new| new.vpc != old.vpc)
-                {
-                    self.gateways_by_vpc.remove(&old.vpc, &old.id);
+                let (id, vpc, keys) = (gateway.id.clone(), gateway.vpc.clone(), primary_keys(&gateway));
+                if let Some(old) = self.gateways.insert(id.clone(), gateway) {
+                    self.gateways_by_vpc.remove(&old.vpc, &id);
+                    for key in primary_keys(&old) {
+                        self.primary_gateways.remove(&key, &id);
+                    }
+                }
+                self.gateways_by_vpc.add(&vpc, &id);
+                for key in keys {
+                    self.primary_gateways.add(&key, &id);
                 }
             }
             Entity::ResourceBinding(binding) => {
@@ -270,9 +310,12 @@ impl World {
             EntityKey::AddressPrefix(id) => self.prefixes.remove(id).map(|_| ()),
             EntityKey::Subnet(id) => self.subnets.remove(id).map(|_| ()),
             EntityKey::ReservedIp(id) => self.reserved_ips.remove(id).map(|_| ()),
-            EntityKey::Gateway(id) => {
-                self.gateways.remove(id).map(|gateway| self.gateways_by_vpc.remove(&gateway.vpc, id))
-            }
+            EntityKey::Gateway(id) => self.gateways.remove(id).map(|gateway| {
+                self.gateways_by_vpc.remove(&gateway.vpc, id);
+                for key in primary_keys(&gateway) {
+                    self.primary_gateways.remove(&key, id);
+                }
+            }),
             EntityKey::ResourceBinding(id) => self
                 .resource_bindings
                 .remove(id)
@@ -416,6 +459,33 @@ impl World {
     /// The endpoint gateways in a VPC.
     pub fn gateways_in<'a>(&'a self, vpc: &'a str) -> impl Iterator<Item = &'a EndpointGateway> + 'a {
         self.gateways_by_vpc.of(vpc).filter_map(|id| self.gateways.get(id))
+    }
+
+    /// The `primary` endpoint gateways in `vpc`, by id, that have `target` or a service endpoint that one of
+    /// `endpoints` covers or is covered by ([`crate::catalog::overlaps`]): what a `primary` gateway for `target`
+    /// serving `endpoints` would clash with (rule C6). Read from an index, so it costs what it finds, not the VPC's
+    /// gateways.
+    pub fn primary_clashes<'a>(
+        &'a self,
+        vpc: &str,
+        target: &'a GatewayTarget,
+        endpoints: &'a [String],
+    ) -> impl Iterator<Item = &'a EndpointGateway> + 'a {
+        let mut keys = vec![target_key(vpc, target)];
+        for endpoint in endpoints {
+            let endpoint = endpoint.to_ascii_lowercase();
+            // Its own wildcard covers the names filed under the suffix; a wildcard of theirs covers it when it is a
+            // `*.` and one of its suffixes.
+            if let Some(suffix) = endpoint.strip_prefix("*.") {
+                keys.push(format!("{vpc}\ns\n{suffix}"));
+            }
+            keys.extend(proper_suffixes(&endpoint).map(|suffix| endpoint_key(vpc, &format!("*.{suffix}"))));
+            keys.push(endpoint_key(vpc, &endpoint));
+        }
+        let ids: BTreeSet<&String> = keys.iter().flat_map(|key| self.primary_gateways.of(key)).collect();
+        ids.into_iter().filter_map(|id| self.gateways.get(id)).filter(move |gateway| {
+            gateway.target == *target || crate::catalog::overlaps(&gateway.service_endpoints, endpoints)
+        })
     }
 
     /// The reserved IPs bound to an endpoint gateway.
@@ -744,15 +814,42 @@ mod tests {
         })
     }
 
+    /// Service endpoints and patterns that cover one another in every way rule C6 compares them: equal but for case,
+    /// a wildcard and the names below it, a wildcard below another.
+    const ENDPOINTS: [&str; 7] = [
+        "a.svc.example",
+        "*.svc.example",
+        "B.SVC.example",
+        "*.example",
+        "c.other.example",
+        "x.a.svc.example",
+        ".svc.example",
+    ];
+
+    fn target(n: usize) -> GatewayTarget {
+        match n % 3 {
+            0 => GatewayTarget::ProviderCloudService { crn: format!("crn-{}", n % 2) },
+            1 => GatewayTarget::ProviderCloudService { crn: "crn-1".into() },
+            _ => GatewayTarget::ProviderInfrastructureService { name: "crn-0".into() },
+        }
+    }
+
+    fn endpoints(n: usize) -> Vec<String> {
+        (0..n % 3).map(|k| ENDPOINTS[(n * 5 + k * 3) % ENDPOINTS.len()].to_owned()).collect()
+    }
+
+    /// A gateway whose mode, target and service endpoints follow from `id` and `vpc`, so that a gateway put again
+    /// under another parent may also change all three.
     fn gateway(id: usize, vpc: usize) -> Entity {
         Entity::Gateway(EndpointGateway {
             id: format!("gateway-{id}"),
             account: AccountId::from_bytes([1; 16]),
             vpc: format!("vpc-{vpc}"),
             name: format!("gateway-{id}"),
-            target: GatewayTarget::ProviderCloudService { crn: "crn".into() },
-            service_endpoints: Vec::new(),
-            mode: BindingMode::Primary,
+            target: target(id + vpc),
+            service_endpoints: endpoints(id * 7 + vpc),
+            mode: [BindingMode::Primary, BindingMode::Disabled, BindingMode::Primary, BindingMode::PerResourceBinding]
+                [(id + vpc) % 4],
             created_at: Timestamp(0),
             settling: Settling { phase: Phase::Pending, until: Timestamp(0) },
             security_groups: Vec::new(),
@@ -795,6 +892,20 @@ mod tests {
                 let indexed: Vec<&str> = world.gateways_in(&vpc).map(|g| g.id.as_str()).collect();
                 let scanned: Vec<&str> = world.gateways().filter(|g| g.vpc == vpc).map(|g| g.id.as_str()).collect();
                 assert_eq!(indexed, scanned, "gateways of {vpc} after step {step}");
+                for probe in 0..12 {
+                    let (target, endpoints) = (target(probe), endpoints(probe * 4 + 1));
+                    let indexed: Vec<&str> =
+                        world.primary_clashes(&vpc, &target, &endpoints).map(|g| g.id.as_str()).collect();
+                    let scanned: Vec<&str> = world
+                        .gateways_in(&vpc)
+                        .filter(|g| {
+                            g.mode == BindingMode::Primary
+                                && (g.target == target || crate::catalog::overlaps(&g.service_endpoints, &endpoints))
+                        })
+                        .map(|g| g.id.as_str())
+                        .collect();
+                    assert_eq!(indexed, scanned, "primary gateways of {vpc} clashing with {target:?} {endpoints:?}");
+                }
             }
         }
     }

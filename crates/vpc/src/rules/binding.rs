@@ -3,7 +3,6 @@
 use hubspoke_iam::{AccessRequest, AccountId, RequestAttributes, Timestamp};
 
 use super::{Applied, HubUse, VpcIdentity, names, own_vpc, resolve_vpc, vpc_crn};
-use crate::catalog::overlaps;
 use crate::error::{MissingGrant, RuleError, RuleResult};
 use crate::model::{Binding, BindingMode, Phase, ResolverSetting, Settling, Vpc};
 use crate::topology::{binding_count, has_custom_resolver, spoke_bindings};
@@ -239,12 +238,9 @@ fn topology_refusals(world: &World, spoke: &Vpc, hub: &Vpc) -> Vec<RuleError> {
     others.extend(spoke_bindings(world, &hub.id).map(|b| b.spoke.clone()));
     for gateway in world.gateways_in(&spoke.id) {
         if gateway.mode == BindingMode::Primary {
-            let clash = others.iter().find_map(|member| {
-                world.gateways_in(member).find(|g| {
-                    g.mode == BindingMode::Primary
-                        && (g.target == gateway.target || overlaps(&g.service_endpoints, &gateway.service_endpoints))
-                })
-            });
+            let clash = others
+                .iter()
+                .find_map(|member| world.primary_clashes(member, &gateway.target, &gateway.service_endpoints).next());
             if let Some(clash) = clash {
                 // The clashing gateway may be another tenant's: only the hub's administrator learns which.
                 refusals.push(
@@ -261,7 +257,7 @@ fn topology_refusals(world: &World, spoke: &Vpc, hub: &Vpc) -> Vec<RuleError> {
             }
         }
         if gateway.mode == BindingMode::PerResourceBinding
-            && !world.gateways_in(&hub.id).any(|g| g.mode == BindingMode::Primary && g.target == gateway.target)
+            && !world.primary_clashes(&hub.id, &gateway.target, &[]).any(|g| g.target == gateway.target)
         {
             refusals.push(RuleError::conflict(
                 "endpoint_gateway_per_resource_binding_requires_hub_primary",

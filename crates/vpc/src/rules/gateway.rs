@@ -88,8 +88,7 @@ fn check_mode(
             .field("dns_resolution_binding_mode"));
         }
         if let Some(binding) = hub_binding(world, &vpc.id) {
-            let hub_has_primary =
-                world.gateways_in(&binding.hub).any(|g| g.mode == BindingMode::Primary && &g.target == target);
+            let hub_has_primary = world.primary_clashes(&binding.hub, target, &[]).any(|g| &g.target == target);
             if !hub_has_primary {
                 return Err(RuleError::conflict(
                     "endpoint_gateway_per_resource_binding_requires_hub_primary",
@@ -102,11 +101,7 @@ fn check_mode(
     }
     if mode == BindingMode::Primary {
         for member in topology(world, &vpc.id).iter().filter(|member| **member != vpc.id) {
-            let clash = world.gateways_in(member).find(|g| {
-                g.id != id
-                    && g.mode == BindingMode::Primary
-                    && (&g.target == target || overlaps(&g.service_endpoints, endpoints))
-            });
+            let clash = world.primary_clashes(member, target, endpoints).find(|g| g.id != id);
             if let Some(other) = clash {
                 let refusal = RuleError::conflict(
                     "endpoint_gateway_primary_conflict",
