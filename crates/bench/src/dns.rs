@@ -168,15 +168,25 @@ async fn answered(hub: SocketAddr, bound: bool, from: Instant) -> anyhow::Result
     .await?
 }
 
-/// Binds and unbinds the visibility spoke `rounds` times through the API; the times until the hub's answers
-/// changed, from sending each request (ms): (after binding, after unbinding).
+/// How soon binding changes are answered (ms, one per round).
+#[derive(Debug, Default)]
+struct Visibility {
+    /// From sending the create until the hub answers the spoke's name.
+    bound: Vec<f64>,
+    /// Of which the create request itself, until its response arrived.
+    create_request: Vec<f64>,
+    /// From sending the delete until the hub stops answering.
+    unbound: Vec<f64>,
+}
+
+/// Binds and unbinds the visibility spoke `rounds` times through the API, timing each from sending its request.
 async fn visibility(
     hub: &Caller,
     spoke: &Caller,
     hub_vpc: &str,
     at: SocketAddr,
     rounds: usize,
-) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
+) -> anyhow::Result<Visibility> {
     let vpc: serde_json::Value = hub
         .client
         .get(format!("{}/v1/vpcs/{hub_vpc}?{VERSION}", hub.base))
@@ -198,7 +208,7 @@ async fn visibility(
     }
     let bindings = format!("{}/v1/vpcs/{VISIBLE_SPOKE}/dns_resolution_bindings", spoke.base);
     let with_version = |path: &str| format!("{path}?{VERSION}");
-    let (mut bound, mut unbound) = (Vec::new(), Vec::new());
+    let mut times = Visibility::default();
     for _ in 0..rounds {
         let from = Instant::now();
         let response = spoke
@@ -212,7 +222,8 @@ async fn visibility(
             bail!("the binding answered {}: {}", response.status(), response.text().await?);
         }
         let binding: serde_json::Value = response.json().await?;
-        bound.push(answered(at, true, from).await?);
+        times.create_request.push(from.elapsed().as_secs_f64() * 1000.0);
+        times.bound.push(answered(at, true, from).await?);
         let id = binding["id"].as_str().context("the binding's id")?;
         let from = Instant::now();
         let response =
@@ -220,9 +231,9 @@ async fn visibility(
         if !response.status().is_success() {
             bail!("deleting the binding answered {}: {}", response.status(), response.text().await?);
         }
-        unbound.push(answered(at, false, from).await?);
+        times.unbound.push(answered(at, false, from).await?);
     }
-    Ok((bound, unbound))
+    Ok(times)
 }
 
 /// Changes one record of the private zone `rounds` times in a data plane of this process serving the plan's world (the
@@ -368,8 +379,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
         let ours = measure(&workloads, served.pid(), ours_at, settings.seconds)?;
         let hub = caller(&served.base, world::HUB_ACCOUNT).await?;
         let spoke = caller(&served.base, world::SPOKE_ACCOUNT).await?;
-        let (mut bound, mut unbound) =
-            visibility(&hub, &spoke, &plan.hub, ours_at(hub_endpoint), settings.rounds).await?;
+        let mut visible = visibility(&hub, &spoke, &plan.hub, ours_at(hub_endpoint), settings.rounds).await?;
         drop(served);
         drop(upstream);
         let mut written = record_change(&plan, port, settings.rounds).await?;
@@ -419,14 +429,21 @@ pub async fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
                 Row::info("dns", workload.name, size, "queries lost (fraction)", lost).target("< 0.1%", lost < 0.001),
             );
         }
-        rows.push(
-            Row::info("dns", "binding created → hub answers the spoke's name", size, "ms, median", median(&mut bound))
-                .target("≤ 1000 ms (worst)", bound.iter().all(|&ms| ms <= 1000.0)),
-        );
-        rows.push(
-            Row::info("dns", "binding deleted → hub stops answering", size, "ms, median", median(&mut unbound))
-                .target("≤ 1000 ms (worst)", unbound.iter().all(|&ms| ms <= 1000.0)),
-        );
+        for (name, times) in [
+            ("binding created → hub answers the spoke's name", &mut visible.bound),
+            ("binding deleted → hub stops answering", &mut visible.unbound),
+        ] {
+            let (typical, worst) = (median(times), times.iter().copied().fold(0.0, f64::max));
+            rows.push(Row::info("dns", name, size, "ms, median", typical).target("≤ 20 ms", typical <= 20.0));
+            rows.push(Row::info("dns", name, size, "ms, worst", worst).target("≤ 100 ms", worst <= 100.0));
+        }
+        rows.push(Row::info(
+            "dns",
+            "binding created: of which the create request",
+            size,
+            "ms, median",
+            median(&mut visible.create_request),
+        ));
         rows.push(
             Row::info(
                 "dns",
