@@ -40,6 +40,28 @@ fn normalized(tag: &str) -> &str {
 /// The ETag of a read model: a digest of everything its representation shows that does not depend on the moment it
 /// is read (lifecycle states ripen with time alone), so it changes exactly when the resource does.
 pub fn etag_of(state: &impl std::fmt::Debug) -> String {
-    let digest = Sha256::digest(format!("{state:?}").as_bytes());
-    format!("W/\"{}\"", hex::encode(&digest[..12]))
+    /// The text written into it goes straight into the digest, never into a string of its own.
+    struct Digesting(Sha256);
+    impl std::fmt::Write for Digesting {
+        fn write_str(&mut self, text: &str) -> std::fmt::Result {
+            self.0.update(text.as_bytes());
+            Ok(())
+        }
+    }
+    let mut digesting = Digesting(Sha256::new());
+    // Writing into a digest cannot fail, and a `Debug` implementation only fails when its writer does.
+    let _ = std::fmt::Write::write_fmt(&mut digesting, format_args!("{state:?}"));
+    format!("W/\"{}\"", hex::encode(&digesting.0.finalize()[..12]))
+}
+
+/// A read model with an ETag, computed only when a response carries it: a resource's own responses do, list pages
+/// do not.
+pub trait Tagged {
+    /// What the ETag digests: everything the representation shows that does not ripen with time alone.
+    fn tagged(&self) -> impl std::fmt::Debug + '_;
+
+    /// The ETag ([`etag_of`] what [`Tagged::tagged`] gives).
+    fn etag(&self) -> String {
+        etag_of(&self.tagged())
+    }
 }

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use hubspoke_app::network::gateways::{
     BindingMode, GatewayFilter, GatewayIp, GatewayRead, GatewayTarget, NewGateway, Phase,
 };
+use hubspoke_app::precondition::Tagged;
 use hubspoke_vpc::region::crn;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -250,7 +251,7 @@ pub async fn create(
     IbmJson(body): IbmJson<GatewayPrototype>,
 ) -> Result<Response, ApiError> {
     let read = state.app.create_gateway(&caller, body.input(&query)?).await?;
-    Ok(with_etag(StatusCode::CREATED, &read.etag, &render(&query.base, &read, query.legacy_mode())))
+    Ok(with_etag(StatusCode::CREATED, &read.etag(), &render(&query.base, &read, query.legacy_mode())))
 }
 
 /// `GET /v1/endpoint_gateways/{id}`.
@@ -261,7 +262,7 @@ pub async fn get(
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
     let read = state.app.gateway(&caller, &id)?;
-    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read, query.legacy_mode())))
+    Ok(with_etag(StatusCode::OK, &read.etag(), &render(&query.base, &read, query.legacy_mode())))
 }
 
 /// `PATCH /v1/endpoint_gateways/{id}`: name and mode.
@@ -275,7 +276,7 @@ pub async fn update(
 ) -> Result<Response, ApiError> {
     let mode = body.mode.requested(&query)?;
     let read = state.app.update_gateway(&caller, &id, body.name.as_deref(), mode, &if_match.optional()).await?;
-    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read, query.legacy_mode())))
+    Ok(with_etag(StatusCode::OK, &read.etag(), &render(&query.base, &read, query.legacy_mode())))
 }
 
 /// `DELETE /v1/endpoint_gateways/{id}` → 204.

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use hubspoke_app::network::network_acls::{
     AclAction, AclRulePatch, NetworkAclFilter, NetworkAclRead, NetworkAclRuleRead, NewAcl, NewAclRule,
 };
+use hubspoke_app::precondition::Tagged;
 use hubspoke_vpc::region::crn;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -253,7 +254,7 @@ pub async fn create(
         resource_group: super::resource_group_id(&body.resource_group)?,
     };
     let read = state.app.create_network_acl(&caller, input).await?;
-    Ok(with_etag(StatusCode::CREATED, &read.etag, &render(&query.base, &read, &query)))
+    Ok(with_etag(StatusCode::CREATED, &read.etag(), &render(&query.base, &read, &query)))
 }
 
 /// `GET /v1/network_acls/{id}`.
@@ -264,7 +265,7 @@ pub async fn get(
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
     let read = state.app.network_acl(&caller, &id)?;
-    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read, &query)))
+    Ok(with_etag(StatusCode::OK, &read.etag(), &render(&query.base, &read, &query)))
 }
 
 /// `GET /v1/vpcs/{id}/default_network_acl`.
@@ -288,7 +289,7 @@ pub async fn update(
     IbmJson(body): IbmJson<NetworkAclPatch>,
 ) -> Result<Response, ApiError> {
     let read = state.app.rename_network_acl(&caller, &id, body.name.as_deref(), &if_match.optional()).await?;
-    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read, &query)))
+    Ok(with_etag(StatusCode::OK, &read.etag(), &render(&query.base, &read, &query)))
 }
 
 /// `DELETE /v1/network_acls/{id}` → 204.

@@ -4,6 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hubspoke_app::network::prefixes::{AddressPrefixPatch, AddressPrefixRead, NewAddressPrefix};
+use hubspoke_app::precondition::Tagged;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -88,7 +89,7 @@ pub async fn create(
     IbmJson(body): IbmJson<AddressPrefixPrototype>,
 ) -> Result<Response, ApiError> {
     let read = state.app.create_address_prefix(&caller, body.input(vpc)?).await?;
-    Ok(with_etag(StatusCode::CREATED, &read.etag, &render(&query.base, &read)))
+    Ok(with_etag(StatusCode::CREATED, &read.etag(), &render(&query.base, &read)))
 }
 
 /// `GET /v1/vpcs/{vpc_id}/address_prefixes/{id}`.
@@ -99,7 +100,7 @@ pub async fn get(
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
     let read = state.app.address_prefix(&caller, &vpc, &id)?;
-    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read)))
+    Ok(with_etag(StatusCode::OK, &read.etag(), &render(&query.base, &read)))
 }
 
 /// `PATCH /v1/vpcs/{vpc_id}/address_prefixes/{id}`: renames it or changes `is_default`.
@@ -113,7 +114,7 @@ pub async fn update(
 ) -> Result<Response, ApiError> {
     let patch = AddressPrefixPatch { name: body.name, is_default: body.is_default };
     let read = state.app.update_address_prefix(&caller, &vpc, &id, &patch, &if_match.optional()).await?;
-    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read)))
+    Ok(with_etag(StatusCode::OK, &read.etag(), &render(&query.base, &read)))
 }
 
 /// `DELETE /v1/vpcs/{vpc_id}/address_prefixes/{id}` → 204.

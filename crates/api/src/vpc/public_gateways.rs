@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use hubspoke_app::network::public_gateways::{
     FloatingIpRequest, NewPublicGateway, PublicGatewayFilter, PublicGatewayRead,
 };
+use hubspoke_app::precondition::Tagged;
 use hubspoke_vpc::region::crn;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -133,7 +134,7 @@ pub async fn create(
     IbmJson(body): IbmJson<PublicGatewayPrototype>,
 ) -> Result<Response, ApiError> {
     let read = state.app.create_public_gateway(&caller, body.input()?).await?;
-    Ok(with_etag(StatusCode::CREATED, &read.etag, &render(&query.base, &read)))
+    Ok(with_etag(StatusCode::CREATED, &read.etag(), &render(&query.base, &read)))
 }
 
 /// `GET /v1/public_gateways/{id}`.
@@ -144,7 +145,7 @@ pub async fn get(
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
     let read = state.app.public_gateway(&caller, &id)?;
-    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read)))
+    Ok(with_etag(StatusCode::OK, &read.etag(), &render(&query.base, &read)))
 }
 
 /// `PATCH /v1/public_gateways/{id}`: renames it.
@@ -157,7 +158,7 @@ pub async fn update(
     IbmJson(body): IbmJson<PublicGatewayPatch>,
 ) -> Result<Response, ApiError> {
     let read = state.app.rename_public_gateway(&caller, &id, body.name.as_deref(), &if_match.optional()).await?;
-    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read)))
+    Ok(with_etag(StatusCode::OK, &read.etag(), &render(&query.base, &read)))
 }
 
 /// `DELETE /v1/public_gateways/{id}` → 204.

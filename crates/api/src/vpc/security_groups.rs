@@ -9,6 +9,7 @@ use hubspoke_app::network::security_groups::{
     Direction, Local, NewSecurityGroup, NewSecurityGroupRule, Remote, SecurityGroupFilter, SecurityGroupRead,
     SecurityGroupRulePatch, SecurityGroupRuleRead,
 };
+use hubspoke_app::precondition::Tagged;
 use hubspoke_vpc::model::SecurityGroupRule;
 use hubspoke_vpc::region::crn;
 use serde::Deserialize;
@@ -297,7 +298,7 @@ pub async fn create(
         resource_group: super::resource_group_id(&body.resource_group)?,
     };
     let read = state.app.create_security_group(&caller, input).await?;
-    Ok(with_etag(StatusCode::CREATED, &read.etag, &render(&query.base, &read, &query)))
+    Ok(with_etag(StatusCode::CREATED, &read.etag(), &render(&query.base, &read, &query)))
 }
 
 /// `GET /v1/security_groups/{id}`.
@@ -308,7 +309,7 @@ pub async fn get(
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
     let read = state.app.security_group(&caller, &id)?;
-    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read, &query)))
+    Ok(with_etag(StatusCode::OK, &read.etag(), &render(&query.base, &read, &query)))
 }
 
 /// `GET /v1/vpcs/{id}/default_security_group`.
@@ -332,7 +333,7 @@ pub async fn update(
     IbmJson(body): IbmJson<SecurityGroupPatch>,
 ) -> Result<Response, ApiError> {
     let read = state.app.rename_security_group(&caller, &id, body.name.as_deref(), &if_match.optional()).await?;
-    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read, &query)))
+    Ok(with_etag(StatusCode::OK, &read.etag(), &render(&query.base, &read, &query)))
 }
 
 /// `DELETE /v1/security_groups/{id}` → 204.

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use hubspoke_app::network::subnets::{
     IpOwner, NewReservedIp, NewSubnet, ReservedIpPatch, ReservedIpRead, SubnetFilter, SubnetRange, SubnetRead,
 };
+use hubspoke_app::precondition::Tagged;
 use hubspoke_vpc::region::crn;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -191,7 +192,7 @@ pub async fn create(
     IbmJson(body): IbmJson<SubnetPrototype>,
 ) -> Result<Response, ApiError> {
     let read = state.app.create_subnet(&caller, body.input()?).await?;
-    Ok(with_etag(StatusCode::CREATED, &read.etag, &render(&query.base, &read)))
+    Ok(with_etag(StatusCode::CREATED, &read.etag(), &render(&query.base, &read)))
 }
 
 /// `GET /v1/subnets/{id}`.
@@ -202,7 +203,7 @@ pub async fn get(
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
     let read = state.app.subnet(&caller, &id)?;
-    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read)))
+    Ok(with_etag(StatusCode::OK, &read.etag(), &render(&query.base, &read)))
 }
 
 /// `PATCH /v1/subnets/{id}`: renames it.
@@ -215,7 +216,7 @@ pub async fn update(
     IbmJson(body): IbmJson<SubnetPatch>,
 ) -> Result<Response, ApiError> {
     let read = state.app.rename_subnet(&caller, &id, body.name.as_deref(), &if_match.optional()).await?;
-    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read)))
+    Ok(with_etag(StatusCode::OK, &read.etag(), &render(&query.base, &read)))
 }
 
 /// `DELETE /v1/subnets/{id}` → 204.

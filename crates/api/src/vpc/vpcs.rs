@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hubspoke_app::network::Patch;
 use hubspoke_app::network::vpcs::{NewResolver, NewVpc, PrefixManagement, ResolverPatch, VpcFilter, VpcPatch, VpcRead};
+use hubspoke_app::precondition::Tagged;
 use hubspoke_vpc::model::{DnsServer, ResolverSetting};
 use hubspoke_vpc::region::crn;
 use serde::Deserialize;
@@ -237,7 +238,7 @@ pub async fn create(
     IbmJson(body): IbmJson<VpcPrototype>,
 ) -> Result<Response, ApiError> {
     let read = state.app.create_vpc(&caller, body.input()?).await?;
-    Ok(with_etag(StatusCode::CREATED, &read.etag, &render(&query.base, &read)))
+    Ok(with_etag(StatusCode::CREATED, &read.etag(), &render(&query.base, &read)))
 }
 
 /// `GET /v1/vpcs/{id}` with its `ETag`.
@@ -248,7 +249,7 @@ pub async fn get(
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
     let read = state.app.vpc(&caller, &id)?;
-    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read)))
+    Ok(with_etag(StatusCode::OK, &read.etag(), &render(&query.base, &read)))
 }
 
 /// `PATCH /v1/vpcs/{id}` (merge patch; `If-Match` required when the body sets `manual_servers`).
@@ -261,7 +262,7 @@ pub async fn update(
     IbmJson(JsonObject(body)): IbmJson<JsonObject>,
 ) -> Result<Response, ApiError> {
     let (read, _) = state.app.update_vpc(&caller, &id, vpc_patch(&body)?, &if_match.optional()).await?;
-    Ok(with_etag(StatusCode::OK, &read.etag, &render(&query.base, &read)))
+    Ok(with_etag(StatusCode::OK, &read.etag(), &render(&query.base, &read)))
 }
 
 /// `DELETE /v1/vpcs/{id}` → 204.

@@ -12,7 +12,7 @@ use super::subnets::{ReservedIpRead, by_address, read_ip};
 use super::{Activity, GroupReference, Reference, Visible};
 use crate::access::Target;
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
-use crate::precondition::{Precondition, etag_of};
+use crate::precondition::{Precondition, Tagged};
 use crate::{App, AppResult};
 
 pub use hubspoke_vpc::model::{BindingMode, GatewayTarget, Phase};
@@ -31,10 +31,15 @@ pub struct GatewayRead {
     pub resource_group: GroupReference,
     /// Its security groups.
     pub security_groups: Vec<Reference>,
-    /// Its ETag (computed before `lifecycle_state`, which ripens with time alone).
-    pub etag: String,
     /// `lifecycle_state` now.
     pub lifecycle: &'static str,
+}
+
+impl Tagged for GatewayRead {
+    // `lifecycle_state` ripens with time alone.
+    fn tagged(&self) -> impl std::fmt::Debug + '_ {
+        (&self.gateway, &self.ips, &self.vpc, &self.resource_group, &self.security_groups)
+    }
 }
 
 /// Which gateways `GET /endpoint_gateways` lists; every filter set must match.
@@ -59,7 +64,7 @@ pub struct GatewayFilter {
 }
 
 fn read(visible: &Visible, gateway: &EndpointGateway) -> GatewayRead {
-    let mut read = GatewayRead {
+    GatewayRead {
         gateway: gateway.clone(),
         ips: visible.world.gateway_ips(&gateway.id).cloned().collect(),
         vpc: visible.vpc_reference(&gateway.vpc),
@@ -72,12 +77,8 @@ fn read(visible: &Visible, gateway: &EndpointGateway) -> GatewayRead {
                 None => Reference::deleted(id),
             })
             .collect(),
-        etag: String::new(),
-        lifecycle: "",
-    };
-    read.etag = etag_of(&read);
-    read.lifecycle = gateway.settling.state_at(visible.now);
-    read
+        lifecycle: gateway.settling.state_at(visible.now),
+    }
 }
 
 impl GatewayFilter {
@@ -170,7 +171,13 @@ impl App {
         precondition: &Precondition,
     ) -> AppResult<()> {
         let resource = format!("endpoint gateway `{id}`");
-        self.check_etag(caller, world, precondition, &resource, |visible| Ok(read(visible, visible.gateway(id)?).etag))
+        self.check_etag(
+            caller,
+            world,
+            precondition,
+            &resource,
+            |visible| Ok(read(visible, visible.gateway(id)?).etag()),
+        )
     }
 
     /// `GET /endpoint_gateways/{id}/ips`: in address order.

@@ -10,7 +10,7 @@ use hubspoke_vpc::rules::network_acl;
 use super::{Activity, GroupReference, Reference, Visible};
 use crate::access::Target;
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
-use crate::precondition::{Precondition, etag_of};
+use crate::precondition::{Precondition, Tagged};
 use crate::{App, AppResult};
 
 pub use hubspoke_vpc::model::AclAction;
@@ -27,8 +27,12 @@ pub struct NetworkAclRead {
     pub subnets: Vec<Reference>,
     /// Its resource group.
     pub resource_group: GroupReference,
-    /// Its ETag.
-    pub etag: String,
+}
+
+impl Tagged for NetworkAclRead {
+    fn tagged(&self) -> impl std::fmt::Debug + '_ {
+        self
+    }
 }
 
 /// A rule of a network ACL as a caller reads it.
@@ -58,15 +62,12 @@ fn read(visible: &Visible, acl: &NetworkAcl) -> NetworkAclRead {
         .filter(|subnet| subnet.network_acl == acl.id)
         .map(|subnet| Reference::to(visible, &subnet.id, &subnet.name, &subnet.account))
         .collect();
-    let mut read = NetworkAclRead {
+    NetworkAclRead {
         acl: acl.clone(),
         vpc: visible.vpc_reference(&acl.vpc),
         subnets,
         resource_group: visible.group_reference(&acl.account, &acl.resource_group),
-        etag: String::new(),
-    };
-    read.etag = etag_of(&read);
-    read
+    }
 }
 
 /// Every rule of `acl` as read, in order, each naming the one after it.
@@ -183,7 +184,7 @@ impl App {
     ) -> AppResult<()> {
         let resource = format!("network ACL `{id}`");
         self.check_etag(caller, world, precondition, &resource, |visible| {
-            Ok(read(visible, visible.network_acl(id)?).etag)
+            Ok(read(visible, visible.network_acl(id)?).etag())
         })
     }
 

@@ -8,7 +8,7 @@ use hubspoke_vpc::rules::prefix;
 
 use super::{Activity, Visible};
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
-use crate::precondition::{Precondition, etag_of};
+use crate::precondition::{Precondition, Tagged};
 use crate::{App, AppResult};
 
 pub use hubspoke_vpc::rules::prefix::{AddressPrefixPatch, NewAddressPrefix};
@@ -20,18 +20,16 @@ pub struct AddressPrefixRead {
     pub prefix: AddressPrefix,
     /// Whether a subnet uses addresses of it (`has_subnets`).
     pub has_subnets: bool,
-    /// Its ETag.
-    pub etag: String,
+}
+
+impl Tagged for AddressPrefixRead {
+    fn tagged(&self) -> impl std::fmt::Debug + '_ {
+        self
+    }
 }
 
 fn read(visible: &Visible, prefix: &AddressPrefix) -> AddressPrefixRead {
-    let mut read = AddressPrefixRead {
-        prefix: prefix.clone(),
-        has_subnets: visible.world.prefix_has_subnets(prefix),
-        etag: String::new(),
-    };
-    read.etag = etag_of(&read);
-    read
+    AddressPrefixRead { prefix: prefix.clone(), has_subnets: visible.world.prefix_has_subnets(prefix) }
 }
 
 impl App {
@@ -117,7 +115,7 @@ impl App {
     ) -> AppResult<()> {
         let resource = format!("address prefix `{id}`");
         self.check_etag(caller, world, precondition, &resource, |visible| {
-            Ok(read(visible, visible.address_prefix(vpc, id)?).etag)
+            Ok(read(visible, visible.address_prefix(vpc, id)?).etag())
         })
     }
 }

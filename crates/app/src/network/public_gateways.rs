@@ -9,7 +9,7 @@ use hubspoke_vpc::rules::public_gateway;
 use super::{Activity, GroupReference, Reference, Visible};
 use crate::access::Target;
 use crate::paging::{Cursor, Page, PageRequest, paginate};
-use crate::precondition::{Precondition, etag_of};
+use crate::precondition::{Precondition, Tagged};
 use crate::{App, AppResult};
 
 pub use hubspoke_vpc::rules::public_gateway::{FloatingIpRequest, NewPublicGateway};
@@ -23,10 +23,15 @@ pub struct PublicGatewayRead {
     pub vpc: Reference,
     /// Its resource group.
     pub resource_group: GroupReference,
-    /// Its ETag (computed before `status`, which ripens with time alone).
-    pub etag: String,
     /// `status` now: `pending`, then `available`.
     pub status: &'static str,
+}
+
+impl Tagged for PublicGatewayRead {
+    // `status` ripens with time alone.
+    fn tagged(&self) -> impl std::fmt::Debug + '_ {
+        (&self.gateway, &self.vpc, &self.resource_group)
+    }
 }
 
 /// Which public gateways `GET /public_gateways` lists.
@@ -37,16 +42,12 @@ pub struct PublicGatewayFilter {
 }
 
 fn read(visible: &Visible, gateway: &PublicGateway) -> PublicGatewayRead {
-    let mut read = PublicGatewayRead {
+    PublicGatewayRead {
         gateway: gateway.clone(),
         vpc: visible.vpc_reference(&gateway.vpc),
         resource_group: visible.group_reference(&gateway.account, &gateway.resource_group),
-        etag: String::new(),
-        status: "",
-    };
-    read.etag = etag_of(&read);
-    read.status = gateway.status_at(visible.now);
-    read
+        status: gateway.status_at(visible.now),
+    }
 }
 
 impl Visible {
@@ -145,7 +146,7 @@ impl App {
     ) -> AppResult<()> {
         let resource = format!("public gateway `{id}`");
         self.check_etag(caller, world, precondition, &resource, |visible| {
-            Ok(read(visible, visible.public_gateway(id)?).etag)
+            Ok(read(visible, visible.public_gateway(id)?).etag())
         })
     }
 

@@ -11,7 +11,7 @@ use hubspoke_vpc::rules::security_group;
 use super::{Activity, GroupReference, Reference, Visible};
 use crate::access::Target;
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
-use crate::precondition::{Precondition, etag_of};
+use crate::precondition::{Precondition, Tagged};
 use crate::{App, AppResult};
 
 pub use hubspoke_vpc::model::{Direction, Local, PortRange, Remote, RuleProtocol};
@@ -30,8 +30,12 @@ pub struct SecurityGroupRead {
     pub targets: Vec<Reference>,
     /// Its resource group.
     pub resource_group: GroupReference,
-    /// Its ETag.
-    pub etag: String,
+}
+
+impl Tagged for SecurityGroupRead {
+    fn tagged(&self) -> impl std::fmt::Debug + '_ {
+        self
+    }
 }
 
 /// A rule of a security group as a caller reads it.
@@ -80,16 +84,13 @@ fn read(visible: &Visible, group: &SecurityGroup) -> SecurityGroupRead {
         .filter(|gateway| gateway.security_groups.contains(&group.id))
         .map(|gateway| Reference::to(visible, &gateway.id, &gateway.name, &gateway.account))
         .collect();
-    let mut read = SecurityGroupRead {
+    SecurityGroupRead {
         group: group.clone(),
         vpc: visible.vpc_reference(&group.vpc),
         remote_groups,
         targets,
         resource_group: visible.group_reference(&group.account, &group.resource_group),
-        etag: String::new(),
-    };
-    read.etag = etag_of(&read);
-    read
+    }
 }
 
 fn read_rule(visible: &Visible, group: &SecurityGroup, rule: &SecurityGroupRule) -> SecurityGroupRuleRead {
@@ -219,7 +220,7 @@ impl App {
     ) -> AppResult<()> {
         let resource = format!("security group `{id}`");
         self.check_etag(caller, world, precondition, &resource, |visible| {
-            Ok(read(visible, visible.security_group(id)?).etag)
+            Ok(read(visible, visible.security_group(id)?).etag())
         })
     }
 

@@ -9,7 +9,7 @@ use hubspoke_vpc::rules::subnet;
 use super::{Activity, GroupReference, Reference, Visible};
 use crate::access::Target;
 use crate::paging::{Cursor, Page, PageRequest, SortPart, paginate};
-use crate::precondition::{Precondition, etag_of};
+use crate::precondition::{Precondition, Tagged};
 use crate::{App, AppResult};
 
 pub use hubspoke_vpc::model::IpOwner;
@@ -32,8 +32,12 @@ pub struct SubnetRead {
     pub routing_table: Reference,
     /// Its public gateway, if it has one.
     pub public_gateway: Option<Reference>,
-    /// Its ETag.
-    pub etag: String,
+}
+
+impl Tagged for SubnetRead {
+    fn tagged(&self) -> impl std::fmt::Debug + '_ {
+        self
+    }
 }
 
 /// A reserved IP as a caller reads it.
@@ -57,7 +61,7 @@ pub struct SubnetFilter {
 }
 
 fn read(visible: &Visible, subnet: &Subnet) -> SubnetRead {
-    let mut read = SubnetRead {
+    SubnetRead {
         subnet: subnet.clone(),
         vpc: visible.vpc_reference(&subnet.vpc),
         reserved: visible.world.reserved_ips_of(&subnet.id).count() as u64,
@@ -77,10 +81,7 @@ fn read(visible: &Visible, subnet: &Subnet) -> SubnetRead {
             Some(gateway) => Reference::to(visible, &gateway.id, &gateway.name, &gateway.account),
             None => Reference::deleted(id),
         }),
-        etag: String::new(),
-    };
-    read.etag = etag_of(&read);
-    read
+    }
 }
 
 /// A reserved IP as `visible`'s caller reads it (a gateway's IPs are listed through the gateway too).
@@ -175,7 +176,7 @@ impl App {
         precondition: &Precondition,
     ) -> AppResult<()> {
         let resource = format!("subnet `{id}`");
-        self.check_etag(caller, world, precondition, &resource, |visible| Ok(read(visible, visible.subnet(id)?).etag))
+        self.check_etag(caller, world, precondition, &resource, |visible| Ok(read(visible, visible.subnet(id)?).etag()))
     }
 
     /// `GET /subnets/{id}/reserved_ips`: in address order.

@@ -11,7 +11,7 @@ use hubspoke_vpc::topology::{binding_count, resolver_view, vpc_health};
 use super::{Activity, GroupReference, Reference, Visible};
 use crate::access::Target;
 use crate::paging::{Cursor, Page, PageRequest, paginate};
-use crate::precondition::{Precondition, etag_of};
+use crate::precondition::{Precondition, Tagged};
 use crate::{App, AppResult};
 
 pub use hubspoke_vpc::model::PrefixManagement;
@@ -42,8 +42,12 @@ pub struct VpcRead {
     pub default_security_group: Reference,
     /// `default_routing_table`.
     pub default_routing_table: Reference,
-    /// Its ETag.
-    pub etag: String,
+}
+
+impl Tagged for VpcRead {
+    fn tagged(&self) -> impl std::fmt::Debug + '_ {
+        self
+    }
 }
 
 /// Which VPCs `GET /vpcs` lists.
@@ -64,7 +68,7 @@ pub(crate) fn read(visible: &Visible, vpc: &Vpc) -> VpcRead {
         _ => None,
     };
     let (health, health_reasons) = vpc_health(world, vpc);
-    let mut read = VpcRead {
+    VpcRead {
         vpc: vpc.clone(),
         binding_count: binding_count(world, &vpc.id),
         servers: resolver.servers,
@@ -88,10 +92,7 @@ pub(crate) fn read(visible: &Visible, vpc: &Vpc) -> VpcRead {
             &default_routing_table_id(&vpc.id),
             world.routing_table(&default_routing_table_id(&vpc.id)).map(|t| (&t.name, &t.account)),
         ),
-        etag: String::new(),
-    };
-    read.etag = etag_of(&read);
-    read
+    }
 }
 
 /// A reference to one of a VPC's default resources, named as it is now.
@@ -170,6 +171,6 @@ impl App {
 
     fn check_vpc_etag(&self, caller: &Caller, world: &World, id: &str, precondition: &Precondition) -> AppResult<()> {
         let resource = format!("VPC `{id}`");
-        self.check_etag(caller, world, precondition, &resource, |visible| Ok(read(visible, visible.vpc(id)?).etag))
+        self.check_etag(caller, world, precondition, &resource, |visible| Ok(read(visible, visible.vpc(id)?).etag()))
     }
 }
