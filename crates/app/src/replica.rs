@@ -25,7 +25,8 @@ const BATCH: u32 = 512;
 pub struct PolicyBook(imbl::HashMap<Arc<str>, Arc<Policy>>);
 
 impl PolicyBook {
-    fn of(policies: Vec<Policy>) -> PolicyBook {
+    /// The book of these policies (the newest state of each, as the store holds them).
+    pub fn of(policies: Vec<Policy>) -> PolicyBook {
         PolicyBook(policies.into_iter().map(|policy| (Arc::from(policy.id.as_str()), Arc::new(policy))).collect())
     }
 

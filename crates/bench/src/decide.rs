@@ -226,6 +226,17 @@ fn run_authorization(settings: &Settings) -> anyhow::Result<Vec<Row>> {
             }
             rows.push(memory);
             rows.push(build);
+            if mix == Mix::Realistic {
+                // What a replica keeps besides the index to serve reads by id: every policy whole.
+                let before = live_bytes();
+                let book = hubspoke_app::replica::PolicyBook::of(workload.policies.clone());
+                let bytes = live_bytes() - before;
+                rows.push(
+                    Row::info("decide", "the policy book (reads by id)", size, "bytes per policy", per_policy(bytes))
+                        .target("≤ 2048 over the index", per_policy(bytes) <= 2048.0),
+                );
+                drop(book);
+            }
             for other in others.iter().filter(|o| o.engine.name() != "Cedar") {
                 rows.push(
                     Row::info("decide", mix.name(), size, "bytes per policy", per_policy(ours.bytes))

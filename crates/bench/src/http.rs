@@ -1,6 +1,7 @@
-//! Suite `http`: decisions and reads over HTTP. wrk (pinned to CPU 1) loads hubspoke's AuthZEN evaluation endpoint
-//! and `GET /v1/policies/{id}` (server pinned to CPU 0), then a bare axum endpoint in this binary that answers the
-//! same bytes without doing anything (also on CPU 0): the ratio is what hubspoke's work costs over HTTP itself.
+//! Suite `http`: decisions and reads over HTTP. wrk (pinned to CPU 1) loads hubspoke's AuthZEN evaluation endpoint,
+//! `GET` by id and 100-item list pages of policies and VPCs (server pinned to CPU 0), then a bare axum endpoint in
+//! this binary that answers each of them with the bytes hubspoke answered, doing nothing else (also on CPU 0): the
+//! ratio is what hubspoke's work costs over HTTP itself.
 
 use std::path::Path;
 use std::process::Command;
@@ -44,18 +45,17 @@ struct Load {
 /// What enforcing access policies costs a read: a VPC `GET` by a user whose access policy (Viewer on `is`) is
 /// decided on every request, against the same `GET` by the account's administrator, whom no decision is asked for.
 /// Both answer the same bytes, which the run checks. Returns (the user's load, the administrator's load).
-async fn enforcement(admin: &crate::store::Caller, directory: &Path, seconds: u32) -> anyhow::Result<(Load, Load)> {
+async fn enforcement(
+    admin: &crate::store::Caller,
+    vpc_id: &str,
+    directory: &Path,
+    seconds: u32,
+) -> anyhow::Result<(Load, Load)> {
     let base = &admin.base;
     let client = &admin.client;
     let call = |method: reqwest::Method, path: String, body: serde_json::Value| {
         client.request(method, format!("{base}{path}")).bearer_auth(&admin.token).json(&body).send()
     };
-    let vpc: serde_json::Value =
-        call(reqwest::Method::POST, VPC_PATH.to_owned() + "?version=2026-10-06", json!({ "name": "bench-enforced" }))
-            .await?
-            .json()
-            .await?;
-    let vpc_id = vpc["id"].as_str().with_context(|| format!("VPC created: {vpc}"))?.to_owned();
     let invited: serde_json::Value = call(
         reqwest::Method::POST,
         format!("/v2/accounts/{}/users", admin.account),
@@ -85,7 +85,7 @@ async fn enforcement(admin: &crate::store::Caller, directory: &Path, seconds: u3
         bail!("the Viewer policy was refused: {}", created.text().await?);
     }
     let user_token = crate::store::token(client, base, api_key).await?;
-    let url = format!("{base}{VPC_PATH}/{vpc_id}?version=2026-10-06");
+    let url = format!("{base}{VPC_PATH}/{vpc_id}?{VPC_VERSION}");
     let as_admin = client.get(&url).bearer_auth(&admin.token).send().await?.bytes().await?;
     let as_user = client.get(&url).bearer_auth(&user_token).send().await?.bytes().await?;
     if as_admin != as_user {
@@ -104,6 +104,7 @@ async fn enforcement(admin: &crate::store::Caller, directory: &Path, seconds: u3
 }
 
 const VPC_PATH: &str = "/v1/vpcs";
+const VPC_VERSION: &str = "version=2026-10-06";
 
 /// The mean rate and p99 of several loads.
 fn mean(loads: &[Load]) -> Load {
@@ -179,20 +180,76 @@ fn script(
     Ok(path)
 }
 
-/// `hubspoke-bench bare`: answers every GET with one file's bytes and every POST with another's, as JSON, doing
-/// nothing else: the comparator for hubspoke's endpoints. Prints `listening on http://ADDR` like hubspoke.
-pub async fn bare(get_body: &Path, post_body: &Path) -> anyhow::Result<()> {
-    use axum::routing::any;
-    let get = axum::body::Bytes::from(std::fs::read(get_body)?);
-    let post = axum::body::Bytes::from(std::fs::read(post_body)?);
-    let router = axum::Router::new().fallback(any(move |method: axum::http::Method| {
-        let body = if method == axum::http::Method::POST { post.clone() } else { get.clone() };
-        async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], body) }
+/// `hubspoke-bench bare`: answers each request listed in `routes` (lines of `METHOD<tab>PATH?QUERY<tab>FILE`) with
+/// the file's bytes, as JSON, doing nothing else: the comparator for hubspoke's endpoints. Prints `listening on
+/// http://ADDR` like hubspoke.
+pub async fn bare(routes: &Path) -> anyhow::Result<()> {
+    use axum::body::Bytes;
+    use axum::http::{Method, StatusCode, Uri, header};
+    use axum::response::IntoResponse;
+    let mut bodies: std::collections::HashMap<(Method, String), Bytes> = std::collections::HashMap::new();
+    for line in std::fs::read_to_string(routes)?.lines().filter(|line| !line.is_empty()) {
+        let mut parts = line.split('\t');
+        let (Some(method), Some(path), Some(file)) = (parts.next(), parts.next(), parts.next()) else {
+            bail!("a route line is `METHOD<tab>PATH<tab>FILE`, not `{line}`");
+        };
+        bodies.insert((method.parse()?, path.to_owned()), Bytes::from(std::fs::read(file)?));
+    }
+    let bodies = std::sync::Arc::new(bodies);
+    let router = axum::Router::new().fallback(axum::routing::any(move |method: Method, uri: Uri| {
+        let found = uri.path_and_query().and_then(|path| bodies.get(&(method, path.as_str().to_owned())).cloned());
+        async move {
+            match found {
+                Some(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+                None => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
     }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     println!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, router).await?;
     Ok(())
+}
+
+/// One request loaded against hubspoke and against the bare endpoint, which answers the bytes hubspoke answered.
+struct Read {
+    name: &'static str,
+    method: &'static str,
+    /// The path and query.
+    path: String,
+    token: String,
+    body: Option<String>,
+}
+
+/// How many items the list pages hold.
+const PAGE: usize = 100;
+
+/// Creates `count` VPCs of the administrator's account; their ids.
+async fn vpcs(admin: &crate::store::Caller, count: usize) -> anyhow::Result<Vec<String>> {
+    let mut ids = Vec::with_capacity(count);
+    for n in 0..count {
+        let vpc: serde_json::Value = admin
+            .client
+            .post(format!("{}{VPC_PATH}?{VPC_VERSION}", admin.base))
+            .bearer_auth(&admin.token)
+            .json(&json!({ "name": format!("bench-read-{n}") }))
+            .send()
+            .await?
+            .json()
+            .await?;
+        ids.push(vpc["id"].as_str().with_context(|| format!("VPC created: {vpc}"))?.to_owned());
+    }
+    Ok(ids)
+}
+
+/// The owner with the most policies, and its first policy.
+fn busiest_owner(policies: &[hubspoke_iam::Policy]) -> &hubspoke_iam::Policy {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for policy in policies {
+        *counts.entry(policy.draft.owner.as_str()).or_default() += 1;
+    }
+    let busiest = counts.iter().max_by_key(|(owner, count)| (**count, std::cmp::Reverse(**owner))).map(|(o, _)| *o);
+    policies.iter().find(|policy| Some(policy.draft.owner.as_str()) == busiest).expect("a policy of the busiest owner")
 }
 
 /// Runs the suite.
@@ -209,13 +266,13 @@ pub async fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
             store.import_policies(batch).await?;
         }
         store.close().await;
-        let owner = policies[0].draft.owner.as_str().to_owned();
-        let spoke = policies[0].draft.subject_account().to_owned();
-        let spoke_vpc =
-            policies[0].draft.subject_attribute("resource").and_then(|a| a.text()).unwrap_or_default().to_owned();
-        let hub_vpc =
-            policies[0].draft.resource_attribute("vpcId").and_then(|a| a.text()).unwrap_or_default().to_owned();
-        let policy_id = policies[0].id.clone();
+        // The owner with the most policies, so that its list page is full.
+        let first = busiest_owner(&policies);
+        let owner = first.draft.owner.as_str().to_owned();
+        let spoke = first.draft.subject_account().to_owned();
+        let spoke_vpc = first.draft.subject_attribute("resource").and_then(|a| a.text()).unwrap_or_default().to_owned();
+        let hub_vpc = first.draft.resource_attribute("vpcId").and_then(|a| a.text()).unwrap_or_default().to_owned();
+        let policy_id = first.id.clone();
         drop(policies);
 
         let served = serve(&["--data-dir", &data.display().to_string()], Some(0))?;
@@ -226,62 +283,99 @@ pub async fn run(settings: &Settings) -> anyhow::Result<Vec<Row>> {
             "resource": { "type": "vpc", "id": hub_vpc, "properties": { "accountId": owner, "serviceName": "is", "vpcId": hub_vpc } }
         })
         .to_string();
-        // The bytes hubspoke answers, which the bare endpoint will answer too.
-        let get_url = format!("{}/v1/policies/{policy_id}", served.base);
-        let get_bytes = admin.client.get(&get_url).bearer_auth(&admin.token).send().await?.bytes().await?;
-        let post_url = format!("{}/access/v1/evaluation", served.base);
-        let decision = admin
-            .client
-            .post(&post_url)
-            .bearer_auth(&admin.token)
-            .header("content-type", "application/json")
-            .body(evaluation.clone())
-            .send()
-            .await?
-            .bytes()
-            .await?;
-        if !String::from_utf8_lossy(&decision).contains("\"decision\":true") {
-            bail!("the evaluation is not permitted: {}", String::from_utf8_lossy(&decision));
+        let vpc_ids = vpcs(&admin, PAGE).await?;
+        let read = |name, method, path: String, body: Option<&str>| Read {
+            name,
+            method,
+            path,
+            token: admin.token.clone(),
+            body: body.map(str::to_owned),
+        };
+        let reads = [
+            read("GET /v1/policies/{id}", "GET", format!("/v1/policies/{policy_id}"), None),
+            read("POST /access/v1/evaluation", "POST", "/access/v1/evaluation".to_owned(), Some(&evaluation)),
+            read(
+                "GET /v1/policies, 100 per page",
+                "GET",
+                format!("/v1/policies?account_id={owner}&limit={PAGE}"),
+                None,
+            ),
+            read("GET /v1/vpcs/{id}", "GET", format!("{VPC_PATH}/{}?{VPC_VERSION}", vpc_ids[0]), None),
+            read("GET /v1/vpcs, 100 per page", "GET", format!("{VPC_PATH}?{VPC_VERSION}&limit={PAGE}"), None),
+        ];
+        // The bytes hubspoke answers, which the bare endpoint will answer too; each checked for what it must hold.
+        let mut routes = String::new();
+        let mut ours = Vec::with_capacity(reads.len());
+        for (n, read) in reads.iter().enumerate() {
+            let url = format!("{}{}", served.base, read.path);
+            let mut request = admin.client.request(read.method.parse()?, &url).bearer_auth(&read.token);
+            if let Some(body) = &read.body {
+                request = request.header("content-type", "application/json").body(body.clone());
+            }
+            let response = request.send().await?;
+            if !response.status().is_success() {
+                bail!("{} answered {}: {}", read.name, response.status(), response.text().await?);
+            }
+            let bytes = response.bytes().await?;
+            let text = String::from_utf8_lossy(&bytes);
+            let full = |key: &str| {
+                serde_json::from_slice::<serde_json::Value>(&bytes)
+                    .ok()
+                    .and_then(|value| value[key].as_array().map(Vec::len))
+                    == Some(PAGE)
+            };
+            match read.name {
+                "POST /access/v1/evaluation" if !text.contains("\"decision\":true") => {
+                    bail!("the evaluation is not permitted: {text}")
+                }
+                "GET /v1/policies, 100 per page" if !full("policies") => bail!("the policy page is not full: {text}"),
+                "GET /v1/vpcs, 100 per page" if !full("vpcs") => bail!("the VPC page is not full: {text}"),
+                _ => {}
+            }
+            let answer = directory.path().join(format!("answer-{n}.json"));
+            std::fs::write(&answer, &bytes)?;
+            routes.push_str(&format!("{}\t{}\t{}\n", read.method, read.path, answer.display()));
+            let script =
+                script(directory.path(), &format!("read-{n}"), read.method, Some(&read.token), read.body.as_deref())?;
+            ours.push((url, script));
         }
-        std::fs::write(directory.path().join("get.json"), &get_bytes)?;
-        std::fs::write(directory.path().join("post.json"), &decision)?;
-
-        let get_script = script(directory.path(), "get", "GET", Some(&admin.token), None)?;
-        let post_script = script(directory.path(), "post", "POST", Some(&admin.token), Some(&evaluation))?;
-        let ours_get = wrk(&get_url, &get_script, settings.seconds)?;
-        let ours_post = wrk(&post_url, &post_script, settings.seconds)?;
-        let enforced = enforcement(&admin, directory.path(), settings.seconds).await?;
+        let ours: Vec<Load> =
+            ours.iter().map(|(url, script)| wrk(url, script, settings.seconds)).collect::<anyhow::Result<_>>()?;
+        let enforced = enforcement(&admin, &vpc_ids[0], directory.path(), settings.seconds).await?;
         drop(served);
 
+        let routes_file = directory.path().join("routes.tsv");
+        std::fs::write(&routes_file, routes)?;
         let bare = crate::store::spawn_pinned(
             &std::env::current_exe()?,
-            &[
-                "bare",
-                "--get-body",
-                &directory.path().join("get.json").display().to_string(),
-                "--post-body",
-                &directory.path().join("post.json").display().to_string(),
-            ],
+            &["bare", "--routes", &routes_file.display().to_string()],
             Some(0),
         )?;
-        let bare_get = wrk(&format!("{}/v1/policies/{policy_id}", bare.base), &get_script, settings.seconds)?;
-        let bare_post = wrk(&format!("{}/access/v1/evaluation", bare.base), &post_script, settings.seconds)?;
+        let theirs: Vec<Load> = reads
+            .iter()
+            .enumerate()
+            .map(|(n, read)| {
+                wrk(
+                    &format!("{}{}", bare.base, read.path),
+                    &directory.path().join(format!("read-{n}.lua")),
+                    settings.seconds,
+                )
+            })
+            .collect::<anyhow::Result<_>>()?;
         drop(bare);
 
-        for (name, ours, theirs) in
-            [("GET /v1/policies/{id}", ours_get, bare_get), ("POST /access/v1/evaluation", ours_post, bare_post)]
-        {
+        for ((read, ours), theirs) in reads.iter().zip(ours).zip(theirs) {
             rows.push(
-                Row::info("http", name, size, "requests/s", ours.requests_per_second)
+                Row::info("http", read.name, size, "requests/s", ours.requests_per_second)
                     .against("bare axum, same bytes", theirs.requests_per_second)
                     .target("≥ 0.7× bare", ours.requests_per_second >= 0.7 * theirs.requests_per_second),
             );
             rows.push(
-                Row::info("http", name, size, "p99 ms", ours.p99_ms)
+                Row::info("http", read.name, size, "p99 ms", ours.p99_ms)
                     .against("bare axum, same bytes", theirs.p99_ms)
                     .target("≤ 2× bare", ours.p99_ms <= 2.0 * theirs.p99_ms),
             );
-            rates.push((size, name, ours.requests_per_second));
+            rates.push((size, read.name, ours.requests_per_second));
         }
         let (user, administrator) = enforced;
         let name = "GET /v1/vpcs/{id}, a Viewer user";

@@ -57,8 +57,8 @@ enum Suite {
         #[arg(long)]
         stored: Option<usize>,
     },
-    /// Decisions and reads over HTTP: hubspoke's AuthZEN evaluation and GET by id against a bare axum endpoint
-    /// answering the same bytes, loaded by wrk (server on CPU 0, wrk on CPU 1).
+    /// Decisions and reads over HTTP: hubspoke's AuthZEN evaluation, GET by id and 100-item list pages against a
+    /// bare axum endpoint answering the same bytes, loaded by wrk (server on CPU 0, wrk on CPU 1).
     Http {
         /// Policy-set sizes (default 10k and 1M; with --quick 10k).
         #[arg(long, value_delimiter = ',')]
@@ -76,13 +76,12 @@ enum Suite {
     Emulator,
     /// Every suite.
     All,
-    /// The http suite's comparator: answers every GET and POST with fixed bytes (started by `http`).
+    /// The http suite's comparator: answers each listed request with fixed bytes (started by `http`).
     #[command(hide = true)]
     Bare {
+        /// Lines of `METHOD<tab>PATH?QUERY<tab>FILE`.
         #[arg(long)]
-        get_body: PathBuf,
-        #[arg(long)]
-        post_body: PathBuf,
+        routes: PathBuf,
     },
 }
 
@@ -145,7 +144,7 @@ fn main() -> anyhow::Result<()> {
             rows.extend(runtime.block_on(emulator::run(&emulator_settings))?);
             rows
         }
-        Suite::Bare { ref get_body, ref post_body } => return runtime.block_on(http::bare(get_body, post_body)),
+        Suite::Bare { ref routes } => return runtime.block_on(http::bare(routes)),
     };
     let table = report::markdown(&rows);
     print!("{table}");
