@@ -26,7 +26,7 @@ pub struct PolicyBook(imbl::HashMap<Arc<str>, Arc<Policy>>);
 
 impl PolicyBook {
     /// The book of these policies (the newest state of each, as the store holds them).
-    pub fn of(policies: Vec<Policy>) -> PolicyBook {
+    pub fn of(policies: impl IntoIterator<Item = Policy>) -> PolicyBook {
         PolicyBook(policies.into_iter().map(|policy| (Arc::from(policy.id.as_str()), Arc::new(policy))).collect())
     }
 
@@ -71,7 +71,14 @@ impl Replica {
         // The two reads are independent (each is one snapshot of its own): the world loads while the policies stream.
         let (policies, world) = tokio::join!(store.all_policies(), store.load_world());
         let ((policies, revision), (entities, world_revision)) = (policies?, world?);
-        let mut index = PolicyIndex::build(&policies, revision, catalog);
+        let (mut index, book) = std::thread::scope(|scope| {
+            // The book copies the policies on another core while this one builds the index: a million policies
+            // take seconds to index, and the copy would otherwise add to the start.
+            let book = scope.spawn(|| PolicyBook::of(policies.iter().cloned()));
+            let index = PolicyIndex::build(&policies, revision, catalog);
+            (index, book.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+        });
+        drop(policies);
         for role in store.all_custom_roles().await? {
             index.apply_custom_role(&role);
         }
@@ -79,7 +86,7 @@ impl Replica {
         let (world_changes, _) = tokio::sync::watch::channel(world.revision());
         Ok(Replica {
             index: ArcSwap::from_pointee(index),
-            policies: ArcSwap::from_pointee(PolicyBook::of(policies)),
+            policies: ArcSwap::from_pointee(book),
             world: ArcSwap::from_pointee(world),
             sync: Mutex::new(()),
             world_changes,
