@@ -5,9 +5,9 @@ use std::net::Ipv4Addr;
 
 use hubspoke_iam::Timestamp;
 
-use crate::model::{Binding, DnsServer, EndpointGateway, Phase, ResolverSetting, Settling, Vpc};
+use crate::model::{Binding, DnsServer, EndpointGateway, ResolverSetting, Vpc};
 use crate::region::{DEFAULT_RESOLVERS, PRIVATE_RESOLVERS};
-use crate::world::{EntityKey, World};
+use crate::world::World;
 
 /// `dns.resolution_binding_count`: the bindings the VPC sees, on either side.
 pub fn binding_count(world: &World, vpc: &str) -> usize {
@@ -143,21 +143,11 @@ pub fn binding_gateways<'a>(world: &'a World, binding: &'a Binding) -> impl Iter
 ///
 /// A gateway or binding `updating` after a change keeps answering, with its new settings.
 pub fn settled(world: &World, now: Timestamp) -> (World, Option<Timestamp>) {
-    let pending = |settling: &Settling| settling.phase == Phase::Pending && settling.until > now;
     let mut next: Option<Timestamp> = None;
-    let mut note = |settling: &Settling| next = Some(next.map_or(settling.until, |at| at.min(settling.until)));
     let mut served = world.clone();
-    for gateway in world.gateways.values().filter(|gateway| pending(&gateway.settling)) {
-        note(&gateway.settling);
-        served.remove(&EntityKey::Gateway(gateway.id.clone()));
-    }
-    for binding in world.bindings.values().filter(|binding| pending(&binding.settling)) {
-        note(&binding.settling);
-        served.remove(&EntityKey::Binding(binding.id.clone()));
-    }
-    for binding in world.resource_bindings.values().filter(|binding| pending(&binding.settling)) {
-        note(&binding.settling);
-        served.remove(&EntityKey::ResourceBinding(binding.id.clone()));
+    for (until, key) in world.settling_after(now) {
+        next = Some(next.map_or(until, |at| at.min(until)));
+        served.remove(key);
     }
     (served, next)
 }

@@ -6,10 +6,12 @@
 
 use std::collections::BTreeSet;
 
+use hubspoke_iam::Timestamp;
+
 use crate::model::{
     AddressPrefix, Binding, BindingMode, CustomResolver, DnsZone, EndpointGateway, ForwardingRule, GatewayTarget,
-    NetworkAcl, PublicGateway, ReservedIp, ResourceBinding, ResourceGroup, ResourceRecord, RoutingTable, SecondaryZone,
-    SecurityGroup, ServiceInstance, Subnet, TransitConnection, TransitGateway, Vpc,
+    NetworkAcl, Phase, PublicGateway, ReservedIp, ResourceBinding, ResourceGroup, ResourceRecord, RoutingTable,
+    SecondaryZone, SecurityGroup, ServiceInstance, Settling, Subnet, TransitConnection, TransitGateway, Vpc,
 };
 
 /// The key of one entity, for persistence.
@@ -87,6 +89,9 @@ pub struct World {
     // name in their zone ([`record_name_key`]), and `primary` gateways by what rule C6 compares ([`primary_keys`]).
     gateways_by_vpc: Children,
     primary_gateways: Children,
+    /// The gateways, bindings and resource bindings still `pending`, by the time they settle (milliseconds) and key:
+    /// what the data plane leaves out until then ([`World::settling_after`]), read without a pass over every entity.
+    settling: imbl::OrdSet<(i64, EntityKey)>,
     resource_bindings_by_gateway: Children,
     records_by_zone: Children,
     records_by_name: Children,
@@ -216,6 +221,20 @@ impl World {
     }
 
     fn insert(&mut self, entity: Entity) {
+        let settles = match &entity {
+            Entity::Gateway(gateway) => Some((gateway.settling, EntityKey::Gateway(gateway.id.clone()))),
+            Entity::Binding(binding) => Some((binding.settling, EntityKey::Binding(binding.id.clone()))),
+            Entity::ResourceBinding(binding) => {
+                Some((binding.settling, EntityKey::ResourceBinding(binding.id.clone())))
+            }
+            _ => None,
+        };
+        if let Some((settling, key)) = settles {
+            self.forget_settling(&key);
+            if settling.phase == Phase::Pending {
+                self.settling.insert((settling.until.0, key));
+            }
+        }
         match entity {
             Entity::ResourceGroup(group) => {
                 self.resource_groups.insert(group.id.clone(), group);
@@ -302,8 +321,22 @@ impl World {
         }
     }
 
+    /// Takes the entity under `key` out of the index of settling entities, if it is there.
+    fn forget_settling(&mut self, key: &EntityKey) {
+        let settling: Option<Settling> = match key {
+            EntityKey::Gateway(id) => self.gateways.get(id).map(|gateway| gateway.settling),
+            EntityKey::Binding(id) => self.bindings.get(id).map(|binding| binding.settling),
+            EntityKey::ResourceBinding(id) => self.resource_bindings.get(id).map(|binding| binding.settling),
+            _ => None,
+        };
+        if let Some(settling) = settling.filter(|settling| settling.phase == Phase::Pending) {
+            self.settling.remove(&(settling.until.0, key.clone()));
+        }
+    }
+
     /// Removes an entity, and its id from the indexes of children.
     pub(crate) fn remove(&mut self, key: &EntityKey) {
+        self.forget_settling(key);
         match key {
             EntityKey::ResourceGroup(id) => self.resource_groups.remove(id).map(|_| ()),
             EntityKey::Vpc(id) => self.vpcs.remove(id).map(|_| ()),
@@ -454,6 +487,16 @@ impl World {
     /// Every endpoint gateway, by id.
     pub fn gateways(&self) -> impl Iterator<Item = &EndpointGateway> {
         self.gateways.values()
+    }
+
+    /// The gateways, bindings and resource bindings still `pending` at `now` (they settle after it), each with when it
+    /// settles, latest first: they cost what there is of them, not a pass over every entity.
+    pub fn settling_after(&self, now: Timestamp) -> impl Iterator<Item = (Timestamp, &EntityKey)> + '_ {
+        self.settling
+            .iter()
+            .rev()
+            .take_while(move |(until, _)| *until > now.0)
+            .map(|(until, key)| (Timestamp(*until), key))
     }
 
     /// The endpoint gateways in a VPC.
@@ -851,7 +894,11 @@ mod tests {
             mode: [BindingMode::Primary, BindingMode::Disabled, BindingMode::Primary, BindingMode::PerResourceBinding]
                 [(id + vpc) % 4],
             created_at: Timestamp(0),
-            settling: Settling { phase: Phase::Pending, until: Timestamp(0) },
+            // Settling at one of five times, and `updating` (which the data plane serves at once) one time in three.
+            settling: Settling {
+                phase: if (id + vpc) % 3 == 0 { Phase::Updating } else { Phase::Pending },
+                until: Timestamp(((id * 7 + vpc) % 5) as i64 * 10),
+            },
             security_groups: Vec::new(),
             resource_group: String::new(),
         })
@@ -892,6 +939,19 @@ mod tests {
                 let indexed: Vec<&str> = world.gateways_in(&vpc).map(|g| g.id.as_str()).collect();
                 let scanned: Vec<&str> = world.gateways().filter(|g| g.vpc == vpc).map(|g| g.id.as_str()).collect();
                 assert_eq!(indexed, scanned, "gateways of {vpc} after step {step}");
+                for now in [-1, 0, 15, 40] {
+                    let now = Timestamp(now);
+                    let mut indexed: Vec<(Timestamp, String)> =
+                        world.settling_after(now).map(|(until, key)| (until, format!("{key:?}"))).collect();
+                    indexed.sort();
+                    let mut scanned: Vec<(Timestamp, String)> = world
+                        .gateways()
+                        .filter(|g| g.settling.phase == Phase::Pending && g.settling.until > now)
+                        .map(|g| (g.settling.until, format!("{:?}", EntityKey::Gateway(g.id.clone()))))
+                        .collect();
+                    scanned.sort();
+                    assert_eq!(indexed, scanned, "settling after {now:?} at step {step}");
+                }
                 for probe in 0..12 {
                     let (target, endpoints) = (target(probe), endpoints(probe * 4 + 1));
                     let indexed: Vec<&str> =
