@@ -2,9 +2,10 @@
 //!
 //! Decisions never touch the database: they read the current [`PolicyIndex`] snapshot, an immutable value swapped
 //! whole with every batch of changes, so an answer never mixes two revisions. Reading a policy by id does not either:
-//! [`PolicyBook`] holds every stored policy, whatever its state, and is swapped with the index. Writers (and, with several replicas, the
-//! follower in [`crate::follow`]) call [`Replica::sync_to`] with the revision they need; one sync runs at a time. The
-//! VPC world is swapped the same way, and only ever forward: a world older than the current one is never published.
+//! [`PolicyBook`] holds every stored policy, whatever its state, and is swapped with the index. Writers (and, with
+//! several replicas, the follower in [`crate::follow`]) call [`Replica::sync_to`] with the revision they need; one sync
+//! runs at a time. The VPC world is swapped the same way, and only ever forward: a world older than the current one is
+//! never published.
 
 use std::sync::Arc;
 
@@ -41,16 +42,6 @@ impl PolicyBook {
     /// The policy with this id, if the replica has taken it in.
     pub fn get(&self, id: &str) -> Option<Arc<Policy>> {
         self.0.get(id).cloned()
-    }
-
-    /// How many policies the book holds.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether the book holds no policy.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
     }
 }
 
@@ -134,11 +125,6 @@ impl Replica {
     /// The policy with this id as this replica holds it, whatever its state.
     pub fn policy(&self, id: &str) -> Option<Arc<Policy>> {
         self.policies.load().get(id)
-    }
-
-    /// The current book of policies.
-    pub fn policies(&self) -> Arc<PolicyBook> {
-        self.policies.load_full()
     }
 
     /// The revision the index reflects.

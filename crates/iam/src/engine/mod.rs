@@ -148,8 +148,8 @@ impl PolicyIndex {
             grouped.entry(key).or_default().push(Arc::new(IndexedPolicy::new(policy, catalog)));
         }
         // Filing each subject's policies one after another places the records one decision reads next to each other in
-        // memory, on a few pages instead of one per record, which is what keeps a decision among a million policies
-        // close to one among ten thousand.
+        // memory, on a few pages instead of one per record: among a million policies, fewer pages read is most of
+        // what a decision costs over one among ten thousand.
         access.sort_by_key(|policy| (policy.draft.owner.as_str(), by_subject::filing_order(policy)));
         // The whole policies are copied first, so that the records filed next are allocated one after another.
         let access: Vec<Arc<Policy>> = access.into_iter().map(|policy| index.keep_access(policy)).collect();
