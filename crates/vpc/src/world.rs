@@ -896,7 +896,7 @@ mod tests {
             created_at: Timestamp(0),
             // Settling at one of five times, and `updating` (which the data plane serves at once) one time in three.
             settling: Settling {
-                phase: if (id + vpc) % 3 == 0 { Phase::Updating } else { Phase::Pending },
+                phase: if (id + vpc).is_multiple_of(3) { Phase::Updating } else { Phase::Pending },
                 until: Timestamp(((id * 7 + vpc) % 5) as i64 * 10),
             },
             security_groups: Vec::new(),
