@@ -142,7 +142,7 @@ fn primary_keys(gateway: &EndpointGateway) -> Vec<String> {
     let mut keys = vec![target_key(vpc, &gateway.target)];
     for endpoint in &gateway.service_endpoints {
         let endpoint = endpoint.to_ascii_lowercase();
-        keys.extend(proper_suffixes(&endpoint).map(|suffix| format!("{vpc}\ns\n{suffix}")));
+        keys.extend(proper_suffixes(&endpoint).map(|suffix| suffix_key(vpc, suffix)));
         keys.push(endpoint_key(vpc, &endpoint));
     }
     keys
@@ -158,6 +158,11 @@ fn target_key(vpc: &str, target: &GatewayTarget) -> String {
 /// The key of one (lowercase) service endpoint, or pattern, of a `primary` gateway in `vpc`.
 fn endpoint_key(vpc: &str, endpoint: &str) -> String {
     format!("{vpc}\nn\n{endpoint}")
+}
+
+/// The key of a suffix of a (lowercase) service endpoint of a `primary` gateway in `vpc`.
+fn suffix_key(vpc: &str, suffix: &str) -> String {
+    format!("{vpc}\ns\n{suffix}")
 }
 
 /// What follows each dot of `name`: the suffixes a `*.suffix` pattern covering `name` can have.
@@ -520,7 +525,7 @@ impl World {
             // Its own wildcard covers the names filed under the suffix; a wildcard of theirs covers it when it is a
             // `*.` and one of its suffixes.
             if let Some(suffix) = endpoint.strip_prefix("*.") {
-                keys.push(format!("{vpc}\ns\n{suffix}"));
+                keys.push(suffix_key(vpc, suffix));
             }
             keys.extend(proper_suffixes(&endpoint).map(|suffix| endpoint_key(vpc, &format!("*.{suffix}"))));
             keys.push(endpoint_key(vpc, &endpoint));
