@@ -118,6 +118,12 @@ impl App {
         self.replica.sync_to(self.store.as_ref(), &self.catalog, revision).await
     }
 
+    /// Like [`App::caught_up`] for a VPC-domain write whose world this process has published.
+    async fn caught_up_with_world(&self, revision: u64) -> AppResult<()> {
+        revision::record(revision);
+        self.replica.advance_own_world(self.store.as_ref(), &self.catalog, revision).await
+    }
+
     /// Like [`App::caught_up`] for a policy this request wrote: the index takes it in without reading it back.
     async fn caught_up_with(&self, revision: u64, policy: &hubspoke_iam::Policy) -> AppResult<()> {
         revision::record(revision);

@@ -158,6 +158,23 @@ impl Replica {
         self.sync_to(store, catalog, revision).await
     }
 
+    /// Takes in a VPC-domain write this process has just made at `revision` and published the world of: when nothing
+    /// else was written in between (the index is at `revision - 1`), the change holds nothing the index keeps, and
+    /// the index moves to `revision` without reading the change log; otherwise it catches up from the store.
+    pub async fn advance_own_world(&self, store: &dyn Store, catalog: &RoleCatalog, revision: u64) -> AppResult<()> {
+        {
+            let _guard = self.sync.lock().await;
+            let current = self.index.load_full();
+            if current.revision() + 1 == revision && self.world.load().revision() >= revision {
+                let mut next = (*current).clone();
+                next.set_revision(revision);
+                self.index.store(Arc::new(next));
+                return Ok(());
+            }
+        }
+        self.sync_to(store, catalog, revision).await
+    }
+
     /// Applies every change up to at least `revision` (everything committed so far, in fact): policies into the index,
     /// and, when another process changed the VPC domain, a fresh world.
     pub async fn sync_to(&self, store: &dyn Store, catalog: &RoleCatalog, revision: u64) -> AppResult<()> {
@@ -208,6 +225,10 @@ impl Replica {
                 }
             }
             next.set_revision(last);
+            // A short page was the end of the log as it stood: asking again would only read nothing.
+            if changes.len() < BATCH as usize {
+                break;
+            }
         }
         // The world first: once the index shows the new revision, a reader that asked for it (the fast path above)
         // must find the world at it too.

@@ -231,7 +231,7 @@ impl App {
                     self.replica.publish_world(applied.world.at_revision(revision));
                     // The index's revision then covers this write too, so `Hubspoke-Min-Revision` and the health
                     // revision mean "every write up to N" for VPC writes as for policy writes.
-                    self.caught_up(revision).await?;
+                    self.caught_up_with_world(revision).await?;
                     return Ok((applied.value, revision));
                 }
                 // Another process wrote first: recompute from its world (the rules may now decide differently). Replicas
