@@ -55,4 +55,26 @@ async fn acknowledged_policies_survive_kill_9_and_restart() {
     let (_, health) = server.call(Method::GET, "/_hubspoke/health", Some(&operator), None).await;
     assert_eq!(health["policies_indexed"], 20, "the decision index is rebuilt from the store");
     assert_eq!(health["revision"], 21);
+
+    // Reads by id come from what the restarted server loaded; a replace and a delete made after the start must show,
+    // not the loaded copies.
+    let (replaced, deleted) = (acknowledged[0]["id"].as_str().unwrap(), acknowledged[1]["id"].as_str().unwrap());
+    let path = format!("/v1/policies/{replaced}");
+    let etag = server.request(Method::GET, &path, Some(&hub_token), None, &[]).await.headers()["etag"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let mut replacement = seed_policy("0123456789abcdef0123456789abcdef", "r006-spoke-0", &hub_id, "r006-hub");
+    replacement["description"] = serde_json::json!("replaced after the restart");
+    let response =
+        server.request(Method::PUT, &path, Some(&hub_token), Some(replacement), &[("If-Match", &etag)]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let (status, found) = server.call(Method::GET, &path, Some(&hub_token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(found["description"], "replaced after the restart");
+    let (status, _) = server.call(Method::DELETE, &format!("/v1/policies/{deleted}"), Some(&hub_token), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, found) = server.call(Method::GET, &format!("/v1/policies/{deleted}"), Some(&hub_token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(found["state"], "deleted");
 }
