@@ -93,9 +93,24 @@ fn fallback_error(status: StatusCode) -> ApiError {
     ApiError::new(status, code, message)
 }
 
-/// A JSON response with the content type IBM's services send.
-pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
-    let mut response = (status, Body::from(body.to_string())).into_response();
+/// A JSON response with the content type IBM's services send. Most bodies are built as a `serde_json::Value`; the
+/// busiest representations are typed structs, written without building one.
+pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response {
+    let bytes = match serde_json::to_vec(body) {
+        Ok(bytes) => bytes,
+        // Neither a `Value` nor our types can fail to serialise (no map has keys that are not strings); should one
+        // ever, the client is told so rather than given half a body.
+        Err(error) => {
+            tracing::error!(%error, "a response body did not serialise");
+            return crate::error::ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "unable_to_process",
+                "the request could not be processed",
+            )
+            .into_response();
+        }
+    };
+    let mut response = (status, Body::from(bytes)).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     response
 }

@@ -15,7 +15,7 @@ use hubspoke_iam::{
     AccountId, Attribute, AttributeValue, Dialect, Operator, Policy, PolicyKind, PolicyState, RoleCatalog,
     UncheckedDraft,
 };
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::ApiState;
 use crate::error::ApiError;
@@ -56,8 +56,10 @@ pub trait Shape: 'static {
     const DIALECT: Dialect;
     /// Checks the body's JSON shape and hands over its content for validation, with the policy's `type`.
     fn draft(body: Self::Body) -> Result<(UncheckedDraft, PolicyKind), ApiError>;
+    /// The representation of one policy, written straight to the response (lists carry a hundred of them).
+    type Rendered<'a>: serde::Serialize;
     /// The policy in this shape; `display` asks for role details where the shape has them.
-    fn render(policy: &Policy, base: &str, catalog: &RoleCatalog, display: bool) -> Value;
+    fn render<'a>(policy: &'a Policy, base: &str, catalog: &RoleCatalog, display: bool) -> Self::Rendered<'a>;
     /// The existing policy as a 409 shows it under `details.conflicts_with.policy`.
     fn render_conflict(policy: &Policy, base: &str, catalog: &RoleCatalog) -> Value;
 }
@@ -74,9 +76,8 @@ pub async fn list<S: Shape>(
     params: Params,
     BaseUrl(base): BaseUrl,
 ) -> Result<Response, ApiError> {
-    let catalog = *state.app.catalog();
     let display = display(&params)?;
-    list_page(&state, &caller, &params, &base, S::VERSION, |policy| S::render(policy, &base, &catalog, display)).await
+    list_page::<S>(&state, &caller, &params, &base, display).await
 }
 
 /// `POST /v1/policies` and `POST /v2/policies` (the one Terraform uses): 201 with the policy and its `ETag`.
@@ -237,24 +238,43 @@ fn plan_list(params: &Params, version: Version) -> Result<ListPlan, ApiError> {
     }))
 }
 
+/// A page of policies: with a `limit`, the links the SDK pagers read, then the policies.
+#[derive(serde::Serialize)]
+struct ListBody<T> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous: Option<Value>,
+    policies: Vec<T>,
+}
+
 /// Lists policies for either version: the page, and `first`/`next`/`previous` links in the shape the SDK pagers read.
-async fn list_page(
+async fn list_page<S: Shape>(
     state: &crate::ApiState,
     caller: &hubspoke_iam::Caller,
     params: &Params,
     base: &str,
-    version: Version,
-    render: impl Fn(&Policy) -> Value,
+    display: bool,
 ) -> Result<Response, ApiError> {
-    let query = match plan_list(params, version)? {
+    let query = match plan_list(params, S::VERSION)? {
         ListPlan::Nothing => return Ok(json_response(StatusCode::OK, &json!({ "policies": [] }))),
         ListPlan::Query(query) => query,
     };
     let page = state.app.list_policies(caller, &query).await?;
-    let policies: Vec<Value> = page.policies.iter().map(render).collect();
-    let mut body = Map::new();
+    let catalog = state.app.catalog();
+    let mut body = ListBody {
+        limit: query.limit,
+        first: None,
+        next: None,
+        previous: None,
+        policies: page.policies.iter().map(|policy| S::render(policy, base, catalog, display)).collect(),
+    };
     if let Some(limit) = query.limit {
-        let url = format!("{base}{}", version.path());
+        let url = format!("{base}{}", S::VERSION.path());
         let link = |start: Option<String>| {
             let mut link = json!({ "href": paging::link(&url, params, Some(limit), start.as_deref()) });
             if let Some(start) = start {
@@ -262,25 +282,58 @@ async fn list_page(
             }
             link
         };
-        body.insert("limit".into(), json!(limit));
-        body.insert("first".into(), link(None));
-        if let Some(next) = &page.next {
-            body.insert("next".into(), link(Some(paging::token(next))));
-        }
-        if let Some(previous) = &page.previous {
-            body.insert("previous".into(), link(Some(paging::backward_token(previous))));
-        }
+        body.first = Some(link(None));
+        body.next = page.next.as_ref().map(|next| link(Some(paging::token(next))));
+        body.previous = page.previous.as_ref().map(|previous| link(Some(paging::backward_token(previous))));
     }
-    body.insert("policies".into(), Value::Array(policies));
-    Ok(json_response(StatusCode::OK, &Value::Object(body)))
+    Ok(json_response(StatusCode::OK, &body))
 }
 
-/// The JSON of an attribute value.
+/// An attribute value as the wire shows it: a string, a boolean or a list of strings.
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+pub(crate) enum ValueJson<'a> {
+    Text(&'a str),
+    Flag(bool),
+    List(&'a [String]),
+}
+
+impl<'a> From<&'a AttributeValue> for ValueJson<'a> {
+    fn from(value: &'a AttributeValue) -> ValueJson<'a> {
+        match value {
+            AttributeValue::Text(text) => ValueJson::Text(text),
+            AttributeValue::Flag(flag) => ValueJson::Flag(*flag),
+            AttributeValue::List(items) => ValueJson::List(items),
+        }
+    }
+}
+
+/// The JSON of an attribute value, for bodies built as a `Value`.
 pub(crate) fn attribute_value_json(value: &AttributeValue) -> Value {
     match value {
         AttributeValue::Text(text) => Value::String(text.clone()),
         AttributeValue::Flag(flag) => Value::Bool(*flag),
         AttributeValue::List(items) => json!(items),
+    }
+}
+
+/// A role as a policy shows it: the id, with the catalog's name and description when the role is the catalog's, and
+/// with `format=display` (v2) its actions.
+#[derive(serde::Serialize)]
+struct RoleJson<'a> {
+    role_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display_name: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actions: Option<Vec<Value>>,
+}
+
+impl<'a> RoleJson<'a> {
+    /// The role by its id alone.
+    fn bare(role_id: &'a str) -> RoleJson<'a> {
+        RoleJson { role_id, display_name: None, description: None, actions: None }
     }
 }
 
@@ -301,14 +354,14 @@ fn access_role(policy: &Policy, crn: &str) -> Option<(&'static hubspoke_iam::Rol
 
 /// `role_id` with `display_name` and `description` from the catalog, resolved for the policy's service pair (or, for
 /// an access policy, its service). A custom role is shown by its id alone.
-fn role_json(catalog: &RoleCatalog, policy: &Policy, crn: &str) -> Value {
+fn role_json<'a>(catalog: &RoleCatalog, policy: &Policy, crn: &'a str) -> RoleJson<'a> {
+    let described = |role: &'static hubspoke_iam::Role| RoleJson {
+        display_name: Some(role.display_name),
+        description: Some(role.description),
+        ..RoleJson::bare(crn)
+    };
     if policy.draft.kind() == PolicyKind::Access {
-        return match access_role(policy, crn) {
-            Some((role, _)) => {
-                json!({ "role_id": crn, "display_name": role.display_name, "description": role.description })
-            }
-            None => json!({ "role_id": crn }),
-        };
+        return access_role(policy, crn).map_or_else(|| RoleJson::bare(crn), |(role, _)| described(role));
     }
     let text = |key: &str, attributes: &[Attribute]| {
         attributes
@@ -320,24 +373,33 @@ fn role_json(catalog: &RoleCatalog, policy: &Policy, crn: &str) -> Value {
     let target = text("serviceName", &policy.draft.resource).unwrap_or_default();
     let source = text("serviceName", &policy.draft.subject);
     let role = catalog.authorization_role(&target, source.as_deref(), crn).or_else(|| catalog.any_role(crn));
-    match role {
-        Some(role) => json!({ "role_id": crn, "display_name": role.display_name, "description": role.description }),
-        None => json!({ "role_id": crn }),
-    }
+    role.map_or_else(|| RoleJson::bare(crn), described)
 }
 
 /// The server-set fields shared by both shapes, in IBM's order.
-fn metadata(policy: &Policy, href: String, body: &mut Map<String, Value>) {
-    body.insert("href".into(), Value::String(href));
-    body.insert("created_at".into(), Value::String(timestamp(policy.created_at)));
-    body.insert("created_by_id".into(), Value::String(policy.created_by_id.clone()));
-    body.insert("last_modified_at".into(), Value::String(timestamp(policy.last_modified_at)));
-    body.insert("last_modified_by_id".into(), Value::String(policy.last_modified_by_id.clone()));
-    body.insert("state".into(), Value::String(policy.state.as_str().to_owned()));
+#[derive(serde::Serialize)]
+struct Metadata<'a> {
+    href: String,
+    created_at: String,
+    created_by_id: &'a str,
+    last_modified_at: String,
+    last_modified_by_id: &'a str,
+    state: &'static str,
+}
+
+fn metadata(policy: &Policy, href: String) -> Metadata<'_> {
+    Metadata {
+        href,
+        created_at: timestamp(policy.created_at),
+        created_by_id: &policy.created_by_id,
+        last_modified_at: timestamp(policy.last_modified_at),
+        last_modified_by_id: &policy.last_modified_by_id,
+        state: policy.state.as_str(),
+    }
 }
 
 /// A single-policy response with its `ETag`.
-fn with_etag(status: StatusCode, policy: &Policy, body: &Value) -> Response {
+fn with_etag(status: StatusCode, policy: &Policy, body: &impl serde::Serialize) -> Response {
     let mut response = json_response(status, body);
     if let Ok(value) = HeaderValue::from_str(&policy.etag()) {
         response.headers_mut().insert(header::ETAG, value);

@@ -6,11 +6,12 @@ use axum::response::Response;
 use hubspoke_iam::{
     AttributeValue, Dialect, Operator, Policy, PolicyKind, PolicyState, RawAttribute, RoleCatalog, UncheckedDraft,
 };
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::{
-    Shape, Version, attribute_value_json, check_type, conflict, href, metadata, raw_value, role_json, with_etag,
+    Metadata, RoleJson, Shape, Version, ValueJson, check_type, conflict, href, metadata, raw_value, role_json,
+    with_etag,
 };
 use crate::ApiState;
 use crate::error::ApiError;
@@ -103,50 +104,83 @@ fn representable(policy: &Policy) -> bool {
             .all(|a| matches!(a.operator, Operator::StringEquals | Operator::StringMatch) && text(&a.value))
 }
 
-/// The v1 JSON of a policy, or IBM's placeholder for one that only v2 can show.
-pub fn render(policy: &Policy, base: &str, catalog: &RoleCatalog) -> Value {
-    let mut body = Map::new();
-    body.insert("id".into(), Value::String(policy.id.clone()));
-    body.insert("type".into(), Value::String(policy.draft.kind().as_str().into()));
+/// A v1 attribute: `name` and `value`, and for resources the `operator` (Terraform compares it, so it is always
+/// shown, even when the client left it out).
+#[derive(Serialize)]
+pub struct V1AttributeJson<'a> {
+    name: &'a str,
+    value: ValueJson<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    operator: Option<&'static str>,
+}
+
+/// `{"attributes": [...]}`, one element of `subjects` or `resources`.
+#[derive(Serialize)]
+pub struct V1AttributesJson<'a> {
+    attributes: Vec<V1AttributeJson<'a>>,
+}
+
+/// A policy in the v1 shape, or IBM's placeholder for one that only v2 can show.
+#[derive(Serialize)]
+pub struct V1Json<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    subjects: [V1AttributesJson<'a>; 1],
+    roles: Vec<RoleJson<'a>>,
+    resources: [V1AttributesJson<'a>; 1],
+    #[serde(flatten)]
+    metadata: Metadata<'a>,
+}
+
+/// The text IBM shows in place of a policy v1 cannot represent.
+const PLACEHOLDER: &str = "**This is a unsupported policy version placeholder, to view the full content, please call GET with provided href**";
+
+/// The v1 representation of a policy, or IBM's placeholder for one that only v2 can show.
+pub fn render<'a>(policy: &'a Policy, base: &str, catalog: &RoleCatalog) -> V1Json<'a> {
+    let attribute = |name, value, operator| V1AttributeJson { name, value, operator };
     if !representable(policy) {
-        body.insert(
-            "description".into(),
-            Value::String("**This is a unsupported policy version placeholder, to view the full content, please call GET with provided href**".into()),
-        );
-        body.insert(
-            "subjects".into(),
-            json!([{ "attributes": [{ "name": "iam_id", "value": "unsupported version" }] }]),
-        );
-        body.insert(
-            "roles".into(),
-            json!([{ "role_id": "crn:v1:bluemix:public:iam::::role:UnsupportedVersion", "display_name": "Unsupported Version" }]),
-        );
-        body.insert("resources".into(), json!([{ "attributes": [{ "name": "accountId", "value": policy.draft.owner.as_str(), "operator": "stringEquals" }] }]));
-        metadata(policy, href(base, Version::V2, &policy.id), &mut body);
-        return Value::Object(body);
+        return V1Json {
+            id: &policy.id,
+            kind: policy.draft.kind().as_str(),
+            description: Some(PLACEHOLDER),
+            subjects: [V1AttributesJson {
+                attributes: vec![attribute("iam_id", ValueJson::Text("unsupported version"), None)],
+            }],
+            roles: vec![RoleJson {
+                display_name: Some("Unsupported Version"),
+                ..RoleJson::bare("crn:v1:bluemix:public:iam::::role:UnsupportedVersion")
+            }],
+            resources: [V1AttributesJson {
+                attributes: vec![attribute(
+                    "accountId",
+                    ValueJson::Text(policy.draft.owner.as_str()),
+                    Some("stringEquals"),
+                )],
+            }],
+            metadata: metadata(policy, href(base, Version::V2, &policy.id)),
+        };
     }
-    if let Some(description) = &policy.draft.description {
-        body.insert("description".into(), Value::String(description.clone()));
+    V1Json {
+        id: &policy.id,
+        kind: policy.draft.kind().as_str(),
+        description: policy.draft.description.as_deref(),
+        subjects: [V1AttributesJson {
+            attributes: policy.draft.subject.iter().map(|a| attribute(&a.key, (&a.value).into(), None)).collect(),
+        }],
+        roles: policy.draft.roles.iter().map(|crn| role_json(catalog, policy, crn)).collect(),
+        resources: [V1AttributesJson {
+            attributes: policy
+                .draft
+                .resource
+                .iter()
+                .map(|a| attribute(&a.key, (&a.value).into(), Some(a.operator.as_str())))
+                .collect(),
+        }],
+        metadata: metadata(policy, href(base, Version::V1, &policy.id)),
     }
-    let subjects: Vec<Value> = policy
-        .draft
-        .subject
-        .iter()
-        .map(|a| json!({ "name": a.key, "value": attribute_value_json(&a.value) }))
-        .collect();
-    body.insert("subjects".into(), json!([{ "attributes": subjects }]));
-    let roles: Vec<Value> = policy.draft.roles.iter().map(|crn| role_json(catalog, policy, crn)).collect();
-    body.insert("roles".into(), Value::Array(roles));
-    // Resource operators are always returned, even when the client left them out (Terraform compares them).
-    let resources: Vec<Value> = policy
-        .draft
-        .resource
-        .iter()
-        .map(|a| json!({ "name": a.key, "value": attribute_value_json(&a.value), "operator": a.operator.as_str() }))
-        .collect();
-    body.insert("resources".into(), json!([{ "attributes": resources }]));
-    metadata(policy, href(base, Version::V1, &policy.id), &mut body);
-    Value::Object(body)
 }
 
 /// The v1 shape.
@@ -161,12 +195,14 @@ impl Shape for V1 {
         body.into_draft()
     }
 
-    fn render(policy: &Policy, base: &str, catalog: &RoleCatalog, _display: bool) -> Value {
+    type Rendered<'a> = V1Json<'a>;
+
+    fn render<'a>(policy: &'a Policy, base: &str, catalog: &RoleCatalog, _display: bool) -> V1Json<'a> {
         render(policy, base, catalog)
     }
 
     fn render_conflict(policy: &Policy, base: &str, catalog: &RoleCatalog) -> Value {
-        render(policy, base, catalog)
+        serde_json::to_value(render(policy, base, catalog)).unwrap_or_default()
     }
 }
 
@@ -194,6 +230,6 @@ pub async fn update_state(
         .app
         .set_policy_state(&caller, &id, &precondition, target)
         .await
-        .map_err(|e| conflict(e, |p| render(p, &base, &catalog)))?;
+        .map_err(|e| conflict(e, |p| V1::render_conflict(p, &base, &catalog)))?;
     Ok(with_etag(StatusCode::OK, &policy, &render(&policy, &base, &catalog)))
 }

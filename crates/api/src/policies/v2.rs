@@ -1,11 +1,13 @@
 //! `/v2/policies`: the v2 shape (`subject`, `resource`, `control.grant.roles`; `key`/`operator`/`value` attributes).
 
-use hubspoke_iam::{Dialect, Policy, PolicyKind, RawAttribute, RoleCatalog, UncheckedDraft};
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use hubspoke_iam::{Attribute, Dialect, Policy, PolicyKind, RawAttribute, RoleCatalog, UncheckedDraft};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::v1::V1Role;
-use super::{Shape, Version, attribute_value_json, check_type, href, metadata, raw_value, role_actions, role_json};
+use super::{
+    Metadata, RoleJson, Shape, ValueJson, Version, check_type, href, metadata, raw_value, role_actions, role_json,
+};
 use crate::error::ApiError;
 
 /// The body of `POST` and `PUT /v2/policies`.
@@ -88,45 +90,84 @@ impl V2PolicyBody {
     }
 }
 
-/// The v2 JSON of a policy; with `display`, each role carries its actions (`EnrichedRoles`).
-pub fn render(policy: &Policy, base: &str, catalog: &RoleCatalog, display: bool) -> Value {
-    let attributes = |attributes: &[hubspoke_iam::Attribute]| -> Vec<Value> {
-        attributes
+/// A v2 attribute: `key`, `operator` and `value`.
+#[derive(Serialize)]
+pub struct V2AttributeJson<'a> {
+    key: &'a str,
+    operator: &'static str,
+    value: ValueJson<'a>,
+}
+
+/// `{"attributes": [...]}`: the `subject` or the `resource`.
+#[derive(Serialize)]
+pub struct V2AttributesJson<'a> {
+    attributes: Vec<V2AttributeJson<'a>>,
+}
+
+impl<'a> V2AttributesJson<'a> {
+    fn of(attributes: &'a [Attribute]) -> V2AttributesJson<'a> {
+        let attributes = attributes
             .iter()
-            .map(|a| json!({ "key": a.key, "operator": a.operator.as_str(), "value": attribute_value_json(&a.value) }))
-            .collect()
-    };
-    let mut body = Map::new();
-    body.insert("id".into(), Value::String(policy.id.clone()));
-    body.insert("type".into(), Value::String(policy.draft.kind().as_str().into()));
-    if let Some(description) = &policy.draft.description {
-        body.insert("description".into(), Value::String(description.clone()));
+            .map(|a| V2AttributeJson { key: &a.key, operator: a.operator.as_str(), value: (&a.value).into() })
+            .collect();
+        V2AttributesJson { attributes }
     }
-    body.insert("subject".into(), json!({ "attributes": attributes(&policy.draft.subject) }));
-    body.insert("resource".into(), json!({ "attributes": attributes(&policy.draft.resource) }));
-    let roles: Vec<Value> = policy
+}
+
+/// `control.grant.roles`.
+#[derive(Serialize)]
+pub struct V2ControlJson<'a> {
+    grant: V2GrantJson<'a>,
+}
+
+#[derive(Serialize)]
+struct V2GrantJson<'a> {
+    roles: Vec<RoleJson<'a>>,
+}
+
+/// A policy in the v2 shape.
+#[derive(Serialize)]
+pub struct V2Json<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    subject: V2AttributesJson<'a>,
+    resource: V2AttributesJson<'a>,
+    control: V2ControlJson<'a>,
+    #[serde(flatten)]
+    metadata: Metadata<'a>,
+}
+
+/// The v2 representation of a policy; with `display`, each role carries its catalog details and actions
+/// (`EnrichedRoles`).
+pub fn render<'a>(policy: &'a Policy, base: &str, catalog: &RoleCatalog, display: bool) -> V2Json<'a> {
+    let roles = policy
         .draft
         .roles
         .iter()
-        .map(|crn| {
-            if !display {
-                return json!({ "role_id": crn });
-            }
-            let mut role = role_json(catalog, policy, crn);
-            role["actions"] = Value::Array(role_actions(catalog, policy, crn));
-            role
+        .map(|crn| match display {
+            false => RoleJson::bare(crn),
+            true => RoleJson { actions: Some(role_actions(catalog, policy, crn)), ..role_json(catalog, policy, crn) },
         })
         .collect();
-    body.insert("control".into(), json!({ "grant": { "roles": roles } }));
-    metadata(policy, href(base, Version::V2, &policy.id), &mut body);
-    Value::Object(body)
+    V2Json {
+        id: &policy.id,
+        kind: policy.draft.kind().as_str(),
+        description: policy.draft.description.as_deref(),
+        subject: V2AttributesJson::of(&policy.draft.subject),
+        resource: V2AttributesJson::of(&policy.draft.resource),
+        control: V2ControlJson { grant: V2GrantJson { roles } },
+        metadata: metadata(policy, href(base, Version::V2, &policy.id)),
+    }
 }
 
 /// A conflict shows the existing policy in v2 form, but IBM points its `href` at `/v1/policies`.
 fn render_conflict(policy: &Policy, base: &str, catalog: &RoleCatalog) -> Value {
-    let mut body = render(policy, base, catalog, false);
-    body["href"] = Value::String(href(base, Version::V1, &policy.id));
-    body
+    let mut shown = render(policy, base, catalog, false);
+    shown.metadata.href = href(base, Version::V1, &policy.id);
+    serde_json::to_value(shown).unwrap_or_default()
 }
 
 /// The v2 shape.
@@ -141,7 +182,9 @@ impl Shape for V2 {
         body.into_draft()
     }
 
-    fn render(policy: &Policy, base: &str, catalog: &RoleCatalog, display: bool) -> Value {
+    type Rendered<'a> = V2Json<'a>;
+
+    fn render<'a>(policy: &'a Policy, base: &str, catalog: &RoleCatalog, display: bool) -> V2Json<'a> {
         render(policy, base, catalog, display)
     }
 
