@@ -5,6 +5,8 @@ use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hubspoke_app::paging::{Cursor, PageRequest};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -127,26 +129,58 @@ pub fn link(url: &str, params: &Params, limit: Option<u64>, start: Option<&str>)
     format!("{url}?{}", serializer.finish())
 }
 
-/// A page in the VPC API's collection shape: `first`, `next` (while more remain), `limit`, `total_count` and the
-/// items under `key`. hubspoke's own lists (the activity log) use the same shape.
-pub fn collection(
+/// A page in the VPC API's collection shape: `first`, `total_count`, `limit`, `next` (while more remain) and the
+/// items under a key named for the resource. Written to the response as it is: a page holds up to a hundred items,
+/// typed or `Value`s.
+#[derive(Debug)]
+pub struct Collection<'k, T> {
+    first: String,
+    total_count: usize,
+    limit: Option<u64>,
+    next: Option<String>,
+    key: &'k str,
+    items: Vec<T>,
+}
+
+impl<T: Serialize> Serialize for Collection<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Link<'a> {
+            href: &'a str,
+        }
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("first", &Link { href: &self.first })?;
+        map.serialize_entry("total_count", &self.total_count)?;
+        if let Some(limit) = self.limit {
+            map.serialize_entry("limit", &limit)?;
+        }
+        if let Some(next) = &self.next {
+            map.serialize_entry("next", &Link { href: next })?;
+        }
+        map.serialize_entry(self.key, &self.items)?;
+        map.end()
+    }
+}
+
+/// The page of `items` in the VPC API's collection shape (see [`Collection`]). hubspoke's own lists (the activity
+/// log) use the same shape.
+pub fn collection<'k, T: Serialize>(
     url: &str,
     params: &Params,
     paging: &Paging,
-    key: &str,
-    items: Vec<Value>,
+    key: &'k str,
+    items: Vec<T>,
     total: usize,
     next: Option<&Cursor>,
-) -> Value {
-    let mut body = json!({ "first": { "href": link(url, params, paging.limit, None) }, "total_count": total });
-    if let Some(limit) = paging.limit {
-        body["limit"] = json!(limit);
+) -> Collection<'k, T> {
+    Collection {
+        first: link(url, params, paging.limit, None),
+        total_count: total,
+        limit: paging.limit,
+        next: next.map(|next| link(url, params, paging.limit, Some(&token(next)))),
+        key,
+        items,
     }
-    if let Some(next) = next {
-        body["next"] = json!({ "href": link(url, params, paging.limit, Some(&token(next))) });
-    }
-    body[key] = Value::Array(items);
-    body
 }
 
 /// Offset and limit paging, as DNS Services pages its lists: `offset` (0 by default) and `limit` (200 by default,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
-    Metadata, RoleJson, Shape, Version, ValueJson, check_type, conflict, href, metadata, raw_value, role_json,
+    Metadata, RoleJson, Shape, ValueJson, Version, check_type, conflict, href, metadata, raw_value, role_json,
     with_etag,
 };
 use crate::ApiState;

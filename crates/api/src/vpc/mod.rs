@@ -25,7 +25,7 @@ use hubspoke_iam::Timestamp;
 use hubspoke_vpc::RuleError;
 use hubspoke_vpc::error::Refusal;
 use hubspoke_vpc::region::{crn, zone_region};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -235,23 +235,68 @@ impl ZoneBody {
     }
 }
 
-/// A `VPCReference` (or any resource's reference): `remote.account` when it is in another account than the reader's,
-/// `deleted` when it no longer exists.
-pub fn reference(base: &str, kind: &str, path: &str, reference: &Reference) -> Value {
-    let Some(account) = &reference.account else {
-        return json!({ "id": reference.id, "resource_type": kind.replace('-', "_"), "deleted": { "more_info": "https://cloud.ibm.com/apidocs/vpc#deleted-resources" } });
-    };
-    let mut value = json!({
-        "crn": crn(account, kind, &reference.id),
-        "href": format!("{base}/{path}/{}", reference.id),
-        "id": reference.id,
-        "name": reference.name,
-        "resource_type": kind.replace('-', "_"),
-    });
-    if reference.remote {
-        value["remote"] = json!({ "account": { "id": account.as_str(), "resource_type": "account" } });
+/// A reference to another resource (`VPCReference`, `SubnetReference`, ...): CRN, `href`, id, name and resource type,
+/// and `remote.account` when it is in another account than the reader's. A deleted one is its id, its type and
+/// `deleted.more_info`.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum ReferenceJson<'a> {
+    /// A resource that exists.
+    Live {
+        crn: String,
+        href: String,
+        id: &'a str,
+        name: Option<&'a str>,
+        resource_type: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        remote: Option<RemoteJson<'a>>,
+    },
+    /// A resource that was deleted.
+    Deleted { id: &'a str, resource_type: String, deleted: DeletedJson },
+}
+
+/// `remote`: the account another account's resource is in.
+#[derive(Serialize)]
+pub struct RemoteJson<'a> {
+    account: AccountJson<'a>,
+}
+
+#[derive(Serialize)]
+struct AccountJson<'a> {
+    id: &'a str,
+    resource_type: &'static str,
+}
+
+/// `deleted`: where IBM explains deleted resources.
+#[derive(Serialize)]
+pub struct DeletedJson {
+    more_info: &'static str,
+}
+
+impl<'a> ReferenceJson<'a> {
+    /// The reference to `reference`, a resource of `kind` (as CRNs spell it) found under `{base}/{path}/{id}`.
+    pub fn of(base: &str, kind: &str, path: &str, reference: &'a Reference) -> ReferenceJson<'a> {
+        let resource_type = kind.replace('-', "_");
+        let Some(account) = &reference.account else {
+            let deleted = DeletedJson { more_info: "https://cloud.ibm.com/apidocs/vpc#deleted-resources" };
+            return ReferenceJson::Deleted { id: &reference.id, resource_type, deleted };
+        };
+        ReferenceJson::Live {
+            crn: crn(account, kind, &reference.id),
+            href: format!("{base}/{path}/{}", reference.id),
+            id: &reference.id,
+            name: reference.name.as_deref(),
+            resource_type,
+            remote: reference
+                .remote
+                .then(|| RemoteJson { account: AccountJson { id: account.as_str(), resource_type: "account" } }),
+        }
     }
-    value
+}
+
+/// [`ReferenceJson`] as a `Value`, for bodies built as one.
+pub fn reference(base: &str, kind: &str, path: &str, reference: &Reference) -> Value {
+    serde_json::to_value(ReferenceJson::of(base, kind, path, reference)).unwrap_or_default()
 }
 
 /// A `VPCReference`.
@@ -260,19 +305,50 @@ pub fn vpc_reference(base: &str, vpc: &Reference) -> Value {
 }
 
 /// A `ZoneReference`.
+#[derive(Serialize)]
+pub struct ZoneJson<'a> {
+    href: String,
+    name: &'a str,
+}
+
+impl<'a> ZoneJson<'a> {
+    /// The reference to `zone`.
+    pub fn of(base: &str, zone: &'a str) -> ZoneJson<'a> {
+        let region = zone_region(zone).map_or("", |region| region.name);
+        ZoneJson { href: format!("{base}/regions/{region}/zones/{zone}"), name: zone }
+    }
+}
+
+/// [`ZoneJson`] as a `Value`.
 pub fn zone_reference(base: &str, zone: &str) -> Value {
-    let region = zone_region(zone).map_or("", |region| region.name);
-    json!({ "href": format!("{base}/regions/{region}/zones/{zone}"), "name": zone })
+    serde_json::to_value(ZoneJson::of(base, zone)).unwrap_or_default()
 }
 
 /// A `ResourceGroupReference`. Its `href` is the group in the Resource Manager API, which this server also serves
 /// (`/v2/resource_groups`, beside the VPC API's `/v1`).
+#[derive(Serialize)]
+pub struct GroupJson<'a> {
+    href: String,
+    id: &'a str,
+    name: &'a str,
+}
+
+impl<'a> GroupJson<'a> {
+    /// The reference to `group`.
+    pub fn of(base: &str, group: &'a GroupReference) -> GroupJson<'a> {
+        // Resource Manager is global: its base is the server's root, without the VPC API's region and version.
+        let root = base.strip_suffix("/v1").unwrap_or(base);
+        let root = root
+            .rsplit_once('/')
+            .filter(|(_, last)| hubspoke_vpc::region::region(last).is_some())
+            .map_or(root, |(r, _)| r);
+        GroupJson { href: format!("{root}/v2/resource_groups/{}", group.id), id: &group.id, name: &group.name }
+    }
+}
+
+/// [`GroupJson`] as a `Value`.
 pub fn resource_group(base: &str, group: &GroupReference) -> Value {
-    // Resource Manager is global: its base is the server's root, without the VPC API's region and version.
-    let root = base.strip_suffix("/v1").unwrap_or(base);
-    let root =
-        root.rsplit_once('/').filter(|(_, last)| hubspoke_vpc::region::region(last).is_some()).map_or(root, |(r, _)| r);
-    json!({ "href": format!("{root}/v2/resource_groups/{}", group.id), "id": group.id, "name": group.name })
+    serde_json::to_value(GroupJson::of(base, group)).unwrap_or_default()
 }
 
 /// The group a create body's `resource_group` names (`{"id"}`, or an `href`), if it names one.
@@ -287,7 +363,7 @@ pub fn created_at(at: Timestamp) -> String {
 }
 
 /// A single-resource response with its `ETag`.
-pub fn with_etag(status: StatusCode, etag: &str, body: &Value) -> Response {
+pub fn with_etag(status: StatusCode, etag: &str, body: &impl serde::Serialize) -> Response {
     let mut response = json_response(status, body);
     if let Ok(value) = HeaderValue::from_str(etag) {
         response.headers_mut().insert(header::ETAG, value);

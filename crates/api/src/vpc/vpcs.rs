@@ -10,67 +10,124 @@ use hubspoke_app::network::vpcs::{NewResolver, NewVpc, PrefixManagement, Resolve
 use hubspoke_app::precondition::Tagged;
 use hubspoke_vpc::model::{DnsServer, ResolverSetting};
 use hubspoke_vpc::region::crn;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::{IdentityBody, VpcQuery, ZoneBody, created_at, resource_group, vpc_reference, with_etag, zone_reference};
+use super::{GroupJson, IdentityBody, ReferenceJson, VpcQuery, ZoneBody, ZoneJson, created_at, with_etag};
 use crate::ApiState;
 use crate::error::ApiError;
 use crate::extract::{Authenticated, IbmJson, IfMatch, JsonObject};
 use crate::paging::{self, Paging};
 use crate::transaction::json_response;
 
-fn dns_server_json(base: &str, server: &DnsServer) -> Value {
-    let mut value = json!({ "address": server.address.to_string() });
-    if let Some(zone) = &server.zone_affinity {
-        value["zone_affinity"] = zone_reference(base, zone);
-    }
-    value
+/// A DNS server of `dns.resolver.servers` or `manual_servers`.
+#[derive(Serialize)]
+struct ServerJson<'a> {
+    address: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    zone_affinity: Option<ZoneJson<'a>>,
 }
 
-/// A VPC in the SDK's `VPC` shape.
-pub fn render(base: &str, read: &VpcRead) -> Value {
+impl<'a> ServerJson<'a> {
+    fn of(base: &str, server: &'a DnsServer) -> ServerJson<'a> {
+        let zone_affinity = server.zone_affinity.as_deref().map(|zone| ZoneJson::of(base, zone));
+        ServerJson { address: server.address.to_string(), zone_affinity }
+    }
+}
+
+/// `dns.resolver`: its type and servers, then what the type adds (a system resolver's `configuration`, a manual one's
+/// `manual_servers`, a delegated one's `vpc`).
+#[derive(Serialize)]
+struct ResolverJson<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    servers: Vec<ServerJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    configuration: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manual_servers: Option<Vec<ServerJson<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vpc: Option<ReferenceJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct DnsJson<'a> {
+    enable_hub: bool,
+    resolution_binding_count: usize,
+    resolver: ResolverJson<'a>,
+}
+
+#[derive(Serialize)]
+struct HealthReasonJson<'a> {
+    code: &'static str,
+    message: &'a str,
+}
+
+/// A VPC as the API shows it.
+#[derive(Serialize)]
+pub struct VpcJson<'a> {
+    classic_access: bool,
+    created_at: String,
+    crn: String,
+    cse_source_ips: [(); 0],
+    default_network_acl: ReferenceJson<'a>,
+    default_routing_table: ReferenceJson<'a>,
+    default_security_group: ReferenceJson<'a>,
+    dns: DnsJson<'a>,
+    health_reasons: Vec<HealthReasonJson<'a>>,
+    health_state: &'static str,
+    href: String,
+    id: &'a str,
+    name: &'a str,
+    public_address_ranges: [(); 0],
+    resource_group: GroupJson<'a>,
+    resource_type: &'static str,
+    status: &'static str,
+}
+
+pub fn render<'a>(base: &str, read: &'a VpcRead) -> VpcJson<'a> {
     let vpc = &read.vpc;
-    let servers: Vec<Value> = read.servers.iter().map(|s| dns_server_json(base, s)).collect();
-    let mut resolver = json!({ "type": vpc.resolver.type_name(), "servers": servers });
+    let mut resolver = ResolverJson {
+        kind: vpc.resolver.type_name(),
+        servers: read.servers.iter().map(|server| ServerJson::of(base, server)).collect(),
+        configuration: None,
+        manual_servers: None,
+        vpc: None,
+    };
     match &vpc.resolver {
-        ResolverSetting::System => resolver["configuration"] = json!(read.configuration.unwrap_or("default")),
+        ResolverSetting::System => resolver.configuration = Some(read.configuration.unwrap_or("default")),
         ResolverSetting::Manual(manual) => {
-            resolver["manual_servers"] = json!(manual.iter().map(|s| dns_server_json(base, s)).collect::<Vec<_>>())
+            resolver.manual_servers = Some(manual.iter().map(|server| ServerJson::of(base, server)).collect());
         }
         ResolverSetting::Delegated { .. } => {
-            if let Some(target) = &read.delegated_to {
-                resolver["vpc"] = vpc_reference(base, target);
-            }
+            resolver.vpc = read.delegated_to.as_ref().map(|target| ReferenceJson::of(base, "vpc", "vpcs", target));
         }
     }
-    let reasons: Vec<Value> =
-        read.health_reasons.iter().map(|(code, message)| json!({ "code": code, "message": message })).collect();
-    let routing_table = super::reference(
-        base,
-        "routing-table",
-        &format!("vpcs/{}/routing_tables", vpc.id),
-        &read.default_routing_table,
-    );
-    json!({
-        "classic_access": vpc.classic_access,
-        "created_at": created_at(vpc.created_at),
-        "crn": crn(&vpc.account, "vpc", &vpc.id),
-        "cse_source_ips": [],
-        "default_network_acl": super::reference(base, "network-acl", "network_acls", &read.default_network_acl),
-        "default_routing_table": routing_table,
-        "default_security_group": super::reference(base, "security-group", "security_groups", &read.default_security_group),
-        "dns": { "enable_hub": vpc.enable_hub, "resolution_binding_count": read.binding_count, "resolver": resolver },
-        "health_reasons": reasons,
-        "health_state": read.health,
-        "href": format!("{base}/vpcs/{}", vpc.id),
-        "id": vpc.id,
-        "name": vpc.name,
-        "public_address_ranges": [],
-        "resource_group": resource_group(base, &read.resource_group),
-        "resource_type": "vpc",
-        "status": "available",
-    })
+    let routing_tables = format!("vpcs/{}/routing_tables", vpc.id);
+    VpcJson {
+        classic_access: vpc.classic_access,
+        created_at: created_at(vpc.created_at),
+        crn: crn(&vpc.account, "vpc", &vpc.id),
+        cse_source_ips: [],
+        default_network_acl: ReferenceJson::of(base, "network-acl", "network_acls", &read.default_network_acl),
+        default_routing_table: ReferenceJson::of(base, "routing-table", &routing_tables, &read.default_routing_table),
+        default_security_group: ReferenceJson::of(
+            base,
+            "security-group",
+            "security_groups",
+            &read.default_security_group,
+        ),
+        dns: DnsJson { enable_hub: vpc.enable_hub, resolution_binding_count: read.binding_count, resolver },
+        health_reasons: read.health_reasons.iter().map(|(code, message)| HealthReasonJson { code, message }).collect(),
+        health_state: read.health,
+        href: format!("{base}/vpcs/{}", vpc.id),
+        id: &vpc.id,
+        name: &vpc.name,
+        public_address_ranges: [],
+        resource_group: GroupJson::of(base, &read.resource_group),
+        resource_type: "vpc",
+        status: "available",
+    }
 }
 
 /// A DNS server of `dns.resolver.manual_servers`.
