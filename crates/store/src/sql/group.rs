@@ -27,11 +27,8 @@ use crate::{StoreError, StoreResult};
 pub(super) const MAX_BATCH: usize = 64;
 
 /// The savepoint each write of a batch runs in, and its statements.
-///
-/// Savepoints are never released: each write's savepoint nests in the one before, and `ROLLBACK TO` names the newest of
-/// that name in both databases, so a refused write undoes only itself. Releasing would cost one more statement (a
-/// round trip to the database thread) per write of a batch, and the commit ends them all alike.
 const SAVEPOINT: &str = "SAVEPOINT hubspoke_write";
+const RELEASE: &str = "RELEASE SAVEPOINT hubspoke_write";
 const ROLLBACK_TO: &str = "ROLLBACK TO SAVEPOINT hubspoke_write";
 
 /// A future borrowing the write's connection.
@@ -208,10 +205,12 @@ async fn run_batch(pool: &AnyPool, backend: Backend, batch: Vec<Box<dyn Job>>) {
             broken = Some(error);
             break;
         }
-        let ended = if !scope.savepoint || outcome.ok {
+        let ended = if !scope.savepoint {
             Ok(())
+        } else if outcome.ok {
+            tx.execute(RELEASE).await.map(|_| ())
         } else {
-            tx.execute(ROLLBACK_TO).await.map(|_| ())
+            end_refused(&mut tx).await
         };
         ran.push(outcome);
         if let Err(error) = ended {
@@ -246,4 +245,11 @@ async fn run_batch(pool: &AnyPool, backend: Backend, batch: Vec<Box<dyn Job>>) {
     for outcome in ran {
         (outcome.answer)(ended.clone());
     }
+}
+
+/// Rolls a refused write back to its savepoint and releases it.
+async fn end_refused(connection: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    connection.execute(ROLLBACK_TO).await?;
+    connection.execute(RELEASE).await?;
+    Ok(())
 }
