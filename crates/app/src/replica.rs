@@ -28,7 +28,12 @@ pub struct PolicyBook(imbl::HashMap<Arc<str>, Arc<Policy>>);
 impl PolicyBook {
     /// The book of these policies (the newest state of each, as the store holds them).
     pub fn of(policies: impl IntoIterator<Item = Policy>) -> PolicyBook {
-        PolicyBook(policies.into_iter().map(|policy| (Arc::from(policy.id.as_str()), Arc::new(policy))).collect())
+        PolicyBook::shared(policies.into_iter().map(Arc::new))
+    }
+
+    /// The book of these policies, sharing them with whoever else holds them.
+    pub fn shared(policies: impl IntoIterator<Item = Arc<Policy>>) -> PolicyBook {
+        PolicyBook(policies.into_iter().map(|policy| (Arc::from(policy.id.as_str()), policy)).collect())
     }
 
     fn insert(&mut self, policy: Policy) {
@@ -62,11 +67,14 @@ impl Replica {
         // The two reads are independent (each is one snapshot of its own): the world loads while the policies stream.
         let (policies, world) = tokio::join!(store.all_policies(), store.load_world());
         let ((policies, revision), (entities, world_revision)) = (policies?, world?);
+        // The book keeps the policies as they were read, without copying them: once the index is built from them,
+        // nothing else needs the list, and dropping it only lets go of a reference to each.
+        let policies: Vec<Arc<Policy>> = policies.into_iter().map(Arc::new).collect();
         let (mut index, book) = std::thread::scope(|scope| {
-            // The book copies the policies on another core while this one builds the index: a million policies
-            // take seconds to index, and the copy would otherwise add to the start.
-            let book = scope.spawn(|| PolicyBook::of(policies.iter().cloned()));
-            let index = PolicyIndex::build(&policies, revision, catalog);
+            // The book is filed on another core while this one builds the index: a million policies take seconds to
+            // index, and the filing would otherwise add to the start.
+            let book = scope.spawn(|| PolicyBook::shared(policies.iter().cloned()));
+            let index = PolicyIndex::build(policies.iter().map(|policy| &**policy), revision, catalog);
             (index, book.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
         });
         drop(policies);
