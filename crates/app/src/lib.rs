@@ -29,6 +29,7 @@ pub mod identity;
 pub mod network;
 pub mod paging;
 pub mod policies;
+pub mod policy_book;
 pub mod precondition;
 pub mod replica;
 pub mod reset;

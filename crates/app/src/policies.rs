@@ -16,6 +16,7 @@ use hubspoke_store::{
 use crate::access::in_policy_account;
 use crate::events::event;
 use crate::paging::{Cursor, SortPart};
+use crate::policy_book::BookPage;
 use crate::precondition::Precondition;
 use crate::{App, AppError, AppResult, now_millis};
 
@@ -113,7 +114,7 @@ pub struct PolicyList {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyListPage {
     /// The policies, in the list's order.
-    pub policies: Vec<Policy>,
+    pub policies: Vec<Arc<Policy>>,
     /// The next page, if policies follow.
     pub next: Option<Cursor>,
     /// The previous page, if policies precede.
@@ -324,7 +325,12 @@ impl App {
             position,
             limit: query.limit,
         };
-        let mut page = self.store.list_policies(&store_query).await?;
+        // The book answers lists in creation order at the replica's revision, as it answers reads by id; the store
+        // answers the other orders.
+        let mut page = match self.replica.policy_page(&store_query) {
+            Some(page) => page,
+            None => BookPage::from(self.store.list_policies(&store_query).await?),
+        };
         // A user or service ID sees the policies it may read; the page keeps its place in the whole list, so the
         // next page starts after the last policy read, whether shown or not.
         let last = page.policies.last().map(|p| cursor_of(field, p));

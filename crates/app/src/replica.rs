@@ -11,44 +11,15 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use hubspoke_iam::{Policy, PolicyIndex, RoleCatalog};
-use hubspoke_store::{EntityKind, Store};
+use hubspoke_store::{EntityKind, PolicyQuery, Store};
 use hubspoke_vpc::World;
 use tokio::sync::Mutex;
 
 use crate::AppResult;
+use crate::policy_book::{BookPage, PolicyBook};
 
 /// How many changes one catch-up step reads.
 const BATCH: u32 = 512;
-
-/// Every stored policy by id, whatever its state, as a GET renders it: the read model of the policy APIs, on a
-/// persistent map so that a write publishes a new book in O(log n).
-#[derive(Clone, Debug, Default)]
-pub struct PolicyBook(imbl::HashMap<Arc<str>, Arc<Policy>>);
-
-impl PolicyBook {
-    /// The book of these policies (the newest state of each, as the store holds them).
-    pub fn of(policies: impl IntoIterator<Item = Policy>) -> PolicyBook {
-        PolicyBook::shared(policies.into_iter().map(Arc::new))
-    }
-
-    /// The book of these policies, sharing them with whoever else holds them.
-    pub fn shared(policies: impl IntoIterator<Item = Arc<Policy>>) -> PolicyBook {
-        PolicyBook(policies.into_iter().map(|policy| (Arc::from(policy.id.as_str()), policy)).collect())
-    }
-
-    fn insert(&mut self, policy: Policy) {
-        self.0.insert(Arc::from(policy.id.as_str()), Arc::new(policy));
-    }
-
-    fn remove(&mut self, id: &str) {
-        self.0.remove(id);
-    }
-
-    /// The policy with this id, if the replica has taken it in.
-    pub fn get(&self, id: &str) -> Option<Arc<Policy>> {
-        self.0.get(id).cloned()
-    }
-}
 
 /// The in-memory state of this process: the decision index, the policies as stored, and the VPC world.
 pub struct Replica {
@@ -133,6 +104,12 @@ impl Replica {
     /// The policy with this id as this replica holds it, whatever its state.
     pub fn policy(&self, id: &str) -> Option<Arc<Policy>> {
         self.policies.load().get(id)
+    }
+
+    /// The page of a policy list `query` asks for, at the revision the replica holds; `None` when only the store
+    /// answers it (see [`PolicyBook::page`]).
+    pub fn policy_page(&self, query: &PolicyQuery) -> Option<BookPage> {
+        self.policies.load().page(query)
     }
 
     /// The revision the index reflects.

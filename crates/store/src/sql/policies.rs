@@ -570,7 +570,7 @@ fn push_policy_filters(query: &mut Statement, filter: &PolicyQuery) {
         query
             .push(
                 " AND EXISTS (SELECT 1 FROM policy_attributes a WHERE a.policy_id = policies.id AND a.side = 'resource' \
-                 AND a.key = 'serviceName' AND a.value = ",
+                 AND a.key = 'serviceName' AND a.value_kind = 'text' AND a.value = ",
             )
             .push_bind(service)
             .push(")");

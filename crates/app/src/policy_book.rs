@@ -1,0 +1,232 @@
+//! The policies as stored, by id and by account in creation order: what policy reads and list pages are served from.
+//!
+//! A list page sorted by creation time (the default order, and the one the SDK pagers and Terraform walk) is read
+//! here at the replica's revision, with the same filters, order and page bounds as the store's query; other orders
+//! are rare enough to be left to the store's indexes.
+
+use std::ops::Bound;
+use std::sync::Arc;
+
+use hubspoke_iam::{AccountId, AttributeValue, Policy};
+use hubspoke_store::{AttributeSide, PolicyPage, PolicyPosition, PolicyQuery, PolicySortField, SortValue};
+use imbl::OrdSet;
+
+/// A policy's place in its account's list: its creation time in milliseconds, then its id.
+type ListKey = (i64, Arc<str>);
+
+/// Every stored policy by id, whatever its state, as a GET renders it, and each account's policies in creation
+/// order: the read model of the policy APIs, on persistent maps so that a write publishes a new book in O(log n).
+#[derive(Clone, Debug, Default)]
+pub struct PolicyBook {
+    by_id: imbl::HashMap<Arc<str>, Arc<Policy>>,
+    by_account: imbl::HashMap<AccountId, OrdSet<ListKey>>,
+}
+
+/// A page of a policy list read from the book: the store's [`PolicyPage`], sharing the book's policies.
+#[derive(Clone, Debug)]
+pub struct BookPage {
+    /// The policies of the page, in the list's order.
+    pub policies: Vec<Arc<Policy>>,
+    /// Whether policies follow the page.
+    pub more_after: bool,
+    /// Whether policies precede the page.
+    pub more_before: bool,
+}
+
+impl From<PolicyPage> for BookPage {
+    fn from(page: PolicyPage) -> BookPage {
+        BookPage {
+            policies: page.policies.into_iter().map(Arc::new).collect(),
+            more_after: page.more_after,
+            more_before: page.more_before,
+        }
+    }
+}
+
+impl PolicyBook {
+    /// The book of these policies (the newest state of each, as the store holds them).
+    pub fn of(policies: impl IntoIterator<Item = Policy>) -> PolicyBook {
+        PolicyBook::shared(policies.into_iter().map(Arc::new))
+    }
+
+    /// The book of these policies, sharing them with whoever else holds them.
+    pub fn shared(policies: impl IntoIterator<Item = Arc<Policy>>) -> PolicyBook {
+        let mut by_id = imbl::HashMap::new();
+        // The lists are gathered first and made persistent once each: building an `OrdSet` from a sorted vector is
+        // far cheaper than a million persistent inserts.
+        let mut lists: std::collections::HashMap<AccountId, Vec<ListKey>> = std::collections::HashMap::new();
+        for policy in policies {
+            let id: Arc<str> = Arc::from(policy.id.as_str());
+            lists.entry(policy.draft.owner.clone()).or_default().push((policy.created_at.0, id.clone()));
+            by_id.insert(id, policy);
+        }
+        let by_account = lists
+            .into_iter()
+            .map(|(account, mut keys)| {
+                keys.sort_unstable();
+                (account, keys.into_iter().collect())
+            })
+            .collect();
+        PolicyBook { by_id, by_account }
+    }
+
+    /// Files the newest state of a policy, replacing the one before.
+    pub fn insert(&mut self, policy: Policy) {
+        let id: Arc<str> = Arc::from(policy.id.as_str());
+        if let Some(old) = self.by_id.get(&id) {
+            // A policy keeps its owner and creation time, but the book does not rely on it.
+            let key = (old.created_at.0, id.clone());
+            if let Some(list) = self.by_account.get_mut(&old.draft.owner) {
+                list.remove(&key);
+            }
+        }
+        self.by_account.entry(policy.draft.owner.clone()).or_default().insert((policy.created_at.0, id.clone()));
+        self.by_id.insert(id, Arc::new(policy));
+    }
+
+    /// Forgets a policy the store no longer holds.
+    pub fn remove(&mut self, id: &str) {
+        if let Some(old) = self.by_id.remove(id)
+            && let Some(list) = self.by_account.get_mut(&old.draft.owner)
+        {
+            list.remove(&(old.created_at.0, Arc::from(id)));
+        }
+    }
+
+    /// The policy with this id, if the replica has taken it in.
+    pub fn get(&self, id: &str) -> Option<Arc<Policy>> {
+        self.by_id.get(id).cloned()
+    }
+
+    /// The page `query` asks for, exactly as the store would answer it at the book's revision; `None` when the
+    /// query sorts by anything but the creation time, which only the store answers.
+    pub fn page(&self, query: &PolicyQuery) -> Option<BookPage> {
+        let (field, descending) = query.sort.unwrap_or((PolicySortField::CreatedAt, false));
+        if field != PolicySortField::CreatedAt {
+            return None;
+        }
+        let cursor = match &query.position {
+            PolicyPosition::First => None,
+            PolicyPosition::After(key) | PolicyPosition::Before(key) => match &key.value {
+                SortValue::Int(at) => Some((*at, Arc::from(key.id.as_str()))),
+                SortValue::Text(_) => return None,
+            },
+        };
+        // A page before a cursor is read in the list's reverse order, then turned around, as the store does.
+        let backwards = matches!(query.position, PolicyPosition::Before(_));
+        let empty = OrdSet::new();
+        let list = self.by_account.get(&query.owner).unwrap_or(&empty);
+        let keys = ordered(list, cursor.as_ref(), descending == backwards, !backwards);
+        let limit = query.limit.unwrap_or(u64::MAX);
+        let mut policies = Vec::new();
+        let mut more = false;
+        for (_, id) in keys {
+            let Some(policy) = self.by_id.get(id) else { continue };
+            if !wanted(policy, query) {
+                continue;
+            }
+            if policies.len() as u64 == limit {
+                more = true;
+                break;
+            }
+            policies.push(policy.clone());
+        }
+        if backwards {
+            policies.reverse();
+        }
+        let (more_after, more_before) = match query.position {
+            PolicyPosition::First => (more, false),
+            PolicyPosition::After(_) => (more, true),
+            PolicyPosition::Before(_) => (true, more),
+        };
+        Some(BookPage { policies, more_after, more_before })
+    }
+}
+
+/// The keys of `list` strictly past `cursor` (all of them without one), by time ascending or descending, and among
+/// keys of the same time by id ascending or descending.
+fn ordered<'a>(
+    list: &'a OrdSet<ListKey>,
+    cursor: Option<&ListKey>,
+    time_ascending: bool,
+    id_ascending: bool,
+) -> Box<dyn Iterator<Item = &'a ListKey> + 'a> {
+    let Some(cursor) = cursor else {
+        return match (time_ascending, id_ascending) {
+            (true, true) => Box::new(list.iter()),
+            (false, false) => Box::new(list.iter().rev()),
+            (true, false) => Box::new(FlipTies::new(list.iter())),
+            (false, true) => Box::new(FlipTies::new(list.iter().rev())),
+        };
+    };
+    let (at, id) = (cursor.0, cursor.1.clone());
+    // The first key of the cursor's time, and the first of the time after it ("" sorts before every id).
+    let from_time = (at, Arc::<str>::from(""));
+    let past_time = at.checked_add(1).map(|next| (next, Arc::<str>::from("")));
+    let cursor = (at, id);
+    match (time_ascending, id_ascending) {
+        (true, true) => Box::new(list.range((Bound::Excluded(cursor), Bound::Unbounded))),
+        (false, false) => Box::new(list.range((Bound::Unbounded, Bound::Excluded(cursor))).rev()),
+        (true, false) => {
+            // From the cursor's time on, the ties turned around; past the cursor's time, the ids below it come first.
+            let rest = list.range((Bound::Included(from_time), Bound::Unbounded));
+            Box::new(FlipTies::new(rest).skip_while(move |key| key.0 == cursor.0 && key.1 >= cursor.1))
+        }
+        (false, true) => {
+            let upto = past_time.map_or(Bound::Unbounded, Bound::Excluded);
+            let rest = list.range((Bound::Unbounded, upto)).rev();
+            Box::new(FlipTies::new(rest).skip_while(move |key| key.0 == cursor.0 && key.1 <= cursor.1))
+        }
+    }
+}
+
+/// Turns around each run of keys of the same time: from an order where time and id go the same way, the order where
+/// the id goes the other way.
+struct FlipTies<'a, I: Iterator<Item = &'a ListKey>> {
+    keys: std::iter::Peekable<I>,
+    run: Vec<&'a ListKey>,
+}
+
+impl<'a, I: Iterator<Item = &'a ListKey>> FlipTies<'a, I> {
+    fn new(keys: I) -> Self {
+        FlipTies { keys: keys.peekable(), run: Vec::new() }
+    }
+}
+
+impl<'a, I: Iterator<Item = &'a ListKey>> Iterator for FlipTies<'a, I> {
+    type Item = &'a ListKey;
+
+    fn next(&mut self) -> Option<&'a ListKey> {
+        if self.run.is_empty() {
+            let first = self.keys.next()?;
+            self.run.push(first);
+            while let Some(tie) = self.keys.next_if(|key| key.0 == first.0) {
+                self.run.push(tie);
+            }
+        }
+        self.run.pop()
+    }
+}
+
+/// Whether `policy` passes the filters of `query` (its owner is the list's already).
+fn wanted(policy: &Policy, query: &PolicyQuery) -> bool {
+    if query.state.is_some_and(|state| state != policy.state) {
+        return false;
+    }
+    if query.kind.is_some_and(|kind| kind != policy.draft.kind()) {
+        return false;
+    }
+    let text_of = |side: AttributeSide, key: &str, value: &str| {
+        let list = match side {
+            AttributeSide::Subject => &policy.draft.subject,
+            AttributeSide::Resource => &policy.draft.resource,
+        };
+        list.iter().any(|attribute| {
+            attribute.key == key && matches!(&attribute.value, AttributeValue::Text(text) if text == value)
+        })
+    };
+    if !query.attributes.iter().all(|(side, key, value)| text_of(*side, key, value)) {
+        return false;
+    }
+    query.resource_service.as_ref().is_none_or(|service| text_of(AttributeSide::Resource, "serviceName", service))
+}
