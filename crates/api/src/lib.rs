@@ -94,6 +94,8 @@ pub struct Shared {
     pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
     /// Failed API-key exchanges per client address.
     pub login_throttle: Arc<identity::throttle::LoginThrottle>,
+    /// Policies as rendered, for the reads that render them again.
+    pub rendered: policies::rendered::RenderedPolicies,
 }
 
 impl Shared {

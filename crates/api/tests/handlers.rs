@@ -44,6 +44,7 @@ impl Harness {
             started: Instant::now(),
             metrics: Arc::new(String::new),
             login_throttle: Arc::new(LoginThrottle::new(100, Duration::from_secs(60))),
+            rendered: Default::default(),
         });
         let mut harness = Harness { router: router(state), operator: String::new() };
         harness.operator = harness.token(OPERATOR_KEY).await;
@@ -304,4 +305,78 @@ async fn bodies_are_extracted_into_typed_inputs() {
     assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let (_, list) = harness.send(Method::GET, &path, Some(&token), None).await;
     assert_eq!(list["vpcs"].as_array().unwrap().len(), 1, "only the typed VPC was created: {list}");
+}
+
+/// Policies are rendered once and the rendering kept, yet every read shows the policy as it is now: a replace, a
+/// delete and a restore each show in the next GET (with a new ETag) and list page, and an href follows the host the
+/// request named, in either API version.
+#[tokio::test]
+async fn kept_renderings_follow_every_change() {
+    let harness = Harness::new().await;
+    let (account, token) = harness.account("renderings").await;
+    let policy = |description: &str| {
+        json!({
+            "type": "authorization",
+            "description": description,
+            "subjects": [{ "attributes": [
+                { "name": "accountId", "value": "0123456789abcdef0123456789abcdef" },
+                { "name": "serviceName", "value": "is" }, { "name": "resourceType", "value": "vpc" } ] }],
+            "roles": [{ "role_id": "crn:v1:bluemix:public:is::::serviceRole:DNSBindingConnector" }],
+            "resources": [{ "attributes": [
+                { "name": "accountId", "value": account }, { "name": "serviceName", "value": "is" } ] }]
+        })
+        .to_string()
+    };
+    let (status, created) = harness.send(Method::POST, "/v1/policies", Some(&token), Some(&policy("first"))).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let by_id = format!("/v1/policies/{id}");
+    let read = |host: &'static str, state: &'static str| {
+        let list = format!("/v1/policies?account_id={account}&state={state}");
+        let (by_id, token) = (by_id.clone(), token.clone());
+        let harness = &harness;
+        async move {
+            let (status, headers, policy) =
+                harness.send_with(Method::GET, &by_id, Some(&token), None, &[("host", host)]).await;
+            assert_eq!(status, StatusCode::OK, "{policy}");
+            let (status, _, page) = harness.send_with(Method::GET, &list, Some(&token), None, &[("host", host)]).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            let listed = page["policies"].as_array().unwrap().iter().find(|p| p["id"] == policy["id"]).unwrap().clone();
+            let etag = headers[header::ETAG].to_str().unwrap().to_owned();
+            (policy, listed, etag)
+        }
+    };
+    let (first, listed, first_etag) = read("one.example", "active").await;
+    assert_eq!((first["description"].as_str(), listed["description"].as_str()), (Some("first"), Some("first")));
+    assert!(first["href"].as_str().unwrap().contains("one.example"), "{first}");
+    let (again, _, again_etag) = read("two.example", "active").await;
+    assert!(again["href"].as_str().unwrap().contains("two.example"), "the href follows the host: {again}");
+    assert_eq!(first_etag, again_etag);
+
+    let replaced = harness
+        .send_with(Method::PUT, &by_id, Some(&token), Some(&policy("second")), &[("if-match", first_etag.as_str())])
+        .await;
+    assert_eq!(replaced.0, StatusCode::OK, "{}", replaced.2);
+    let (second, listed, second_etag) = read("one.example", "active").await;
+    assert_eq!((second["description"].as_str(), listed["description"].as_str()), (Some("second"), Some("second")));
+    assert_ne!(second_etag, first_etag);
+
+    let (status, _) = harness.send(Method::DELETE, &by_id, Some(&token), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (deleted, listed, deleted_etag) = read("one.example", "deleted").await;
+    assert_eq!((deleted["state"].as_str(), listed["state"].as_str()), (Some("deleted"), Some("deleted")));
+    assert_ne!(deleted_etag, second_etag);
+
+    let restore = r#"{"state":"active"}"#;
+    let restored = harness
+        .send_with(Method::PATCH, &by_id, Some(&token), Some(restore), &[("if-match", deleted_etag.as_str())])
+        .await;
+    assert_eq!(restored.0, StatusCode::OK, "{}", restored.2);
+    let (active, listed, _) = read("one.example", "active").await;
+    assert_eq!((active["state"].as_str(), listed["state"].as_str()), (Some("active"), Some("active")));
+
+    let (status, v2) = harness.send(Method::GET, &format!("/v2/policies/{id}"), Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK, "{v2}");
+    assert_eq!((v2["description"].as_str(), v2["state"].as_str()), (Some("second"), Some("active")), "{v2}");
+    assert!(v2["href"].as_str().unwrap().contains("/v2/policies/"), "{v2}");
 }

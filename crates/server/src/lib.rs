@@ -106,7 +106,14 @@ pub async fn run_with_init(
     ));
 
     let login_throttle = Arc::new(LoginThrottle::new(args.login_attempts, Duration::from_secs(60)));
-    let state = ApiState::new(Shared { app: app.clone(), tokens, started: Instant::now(), metrics, login_throttle });
+    let state = ApiState::new(Shared {
+        app: app.clone(),
+        tokens,
+        started: Instant::now(),
+        metrics,
+        login_throttle,
+        rendered: Default::default(),
+    });
     let address = listener.local_addr()?;
     print_banner(&address.to_string(), store.kind(), &location, &args, &operator);
 

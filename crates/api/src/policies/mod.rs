@@ -3,6 +3,7 @@
 //! `v1` and `v2` hold the wire shapes and handlers of each version; this module holds what they share: list query
 //! parsing, pagination, role rendering and the placeholder rule.
 
+pub mod rendered;
 pub mod v1;
 pub mod v2;
 
@@ -28,7 +29,7 @@ use crate::wire::timestamp;
 pub const MAX_PAGE_SIZE: u64 = 1000;
 
 /// Which API version a request came through.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Version {
     /// `/v1/policies`
     V1,
@@ -107,7 +108,13 @@ pub async fn get<S: Shape>(
 ) -> Result<Response, ApiError> {
     let display = S::VERSION == Version::V2 && display(&params)?;
     let policy = state.app.policy(&caller, &id).await?;
-    Ok(with_etag(StatusCode::OK, &policy, &S::render(&policy, &base, state.app.catalog(), display)))
+    let rendered = state.rendered.render::<S>(std::slice::from_ref(&policy), &base, state.app.catalog(), display);
+    let rendered = rendered.map_err(unrenderable)?;
+    let mut response = json_response(StatusCode::OK, &rendered[0].json());
+    if let Ok(value) = HeaderValue::from_str(rendered[0].etag()) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    Ok(response)
 }
 
 /// `PUT /v1/policies/{id}` and `PUT /v2/policies/{id}` with `If-Match`; either works on policies made by the other.
@@ -265,13 +272,14 @@ async fn list_page<S: Shape>(
         ListPlan::Query(query) => query,
     };
     let page = state.app.list_policies(caller, &query).await?;
-    let catalog = state.app.catalog();
+    let rendered = state.rendered.render::<S>(&page.policies, base, state.app.catalog(), display);
+    let rendered = rendered.map_err(unrenderable)?;
     let mut body = ListBody {
         limit: query.limit,
         first: None,
         next: None,
         previous: None,
-        policies: page.policies.iter().map(|policy| S::render(policy, base, catalog, display)).collect(),
+        policies: rendered.iter().map(|rendering| rendering.json()).collect(),
     };
     if let Some(limit) = query.limit {
         let url = format!("{base}{}", S::VERSION.path());
@@ -405,6 +413,13 @@ fn with_etag(status: StatusCode, policy: &Policy, body: &impl serde::Serialize) 
         response.headers_mut().insert(header::ETAG, value);
     }
     response
+}
+
+/// The 500 for a policy that did not serialise, which neither our types nor a `Value` can do; should one ever, the
+/// client is told so rather than given half a body.
+fn unrenderable(error: serde_json::Error) -> ApiError {
+    tracing::error!(%error, "a policy did not serialise");
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "unable_to_process", "the request could not be processed")
 }
 
 /// The 409 for a duplicate, with the existing policy in full under `details.conflicts_with.policy`, as IBM sends it.
