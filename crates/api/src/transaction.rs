@@ -96,8 +96,15 @@ fn fallback_error(status: StatusCode) -> ApiError {
 /// A JSON response with the content type IBM's services send. Most bodies are built as a `serde_json::Value`; the
 /// busiest representations are typed structs, written without building one.
 pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response {
-    let bytes = match serde_json::to_vec(body) {
-        Ok(bytes) => bytes,
+    json_response_sized(status, body, 128)
+}
+
+/// [`json_response`] for a body about `capacity` bytes long, written without growing its buffer on the way (a list
+/// page of kept renderings is a hundred kilobytes).
+pub fn json_response_sized(status: StatusCode, body: &impl serde::Serialize, capacity: usize) -> Response {
+    let mut bytes = Vec::with_capacity(capacity);
+    match serde_json::to_writer(&mut bytes, body) {
+        Ok(()) => {}
         // Neither a `Value` nor our types can fail to serialise (no map has keys that are not strings); should one
         // ever, the client is told so rather than given half a body.
         Err(error) => {

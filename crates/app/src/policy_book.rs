@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use hubspoke_iam::{AccountId, AttributeValue, Policy};
 use hubspoke_store::{AttributeSide, PolicyPage, PolicyPosition, PolicyQuery, PolicySortField, SortValue};
-use imbl::OrdSet;
+use imbl::OrdMap;
 
 /// A policy's place in its account's list: its creation time in milliseconds, then its id.
 type ListKey = (i64, Arc<str>);
@@ -19,7 +19,8 @@ type ListKey = (i64, Arc<str>);
 #[derive(Clone, Debug, Default)]
 pub struct PolicyBook {
     by_id: imbl::HashMap<Arc<str>, Arc<Policy>>,
-    by_account: imbl::HashMap<AccountId, OrdSet<ListKey>>,
+    /// The same policies again, under their place in their account's list: a page walks one of these alone.
+    by_account: imbl::HashMap<AccountId, OrdMap<ListKey, Arc<Policy>>>,
 }
 
 /// A page of a policy list read from the book: the store's [`PolicyPage`], sharing the book's policies.
@@ -54,16 +55,18 @@ impl PolicyBook {
         let mut by_id = imbl::HashMap::new();
         // The lists are gathered first and made persistent once each: building an `OrdSet` from a sorted vector is
         // far cheaper than a million persistent inserts.
-        let mut lists: std::collections::HashMap<AccountId, Vec<ListKey>> = std::collections::HashMap::new();
+        let mut lists: std::collections::HashMap<AccountId, Vec<(ListKey, Arc<Policy>)>> =
+            std::collections::HashMap::new();
         for policy in policies {
             let id: Arc<str> = Arc::from(policy.id.as_str());
-            lists.entry(policy.draft.owner.clone()).or_default().push((policy.created_at.0, id.clone()));
+            let key = (policy.created_at.0, id.clone());
+            lists.entry(policy.draft.owner.clone()).or_default().push((key, policy.clone()));
             by_id.insert(id, policy);
         }
         let by_account = lists
             .into_iter()
             .map(|(account, mut keys)| {
-                keys.sort_unstable();
+                keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
                 (account, keys.into_iter().collect())
             })
             .collect();
@@ -80,8 +83,10 @@ impl PolicyBook {
                 list.remove(&key);
             }
         }
-        self.by_account.entry(policy.draft.owner.clone()).or_default().insert((policy.created_at.0, id.clone()));
-        self.by_id.insert(id, Arc::new(policy));
+        let policy = Arc::new(policy);
+        let key = (policy.created_at.0, id.clone());
+        self.by_account.entry(policy.draft.owner.clone()).or_default().insert(key, policy.clone());
+        self.by_id.insert(id, policy);
     }
 
     /// Forgets a policy the store no longer holds.
@@ -114,14 +119,13 @@ impl PolicyBook {
         };
         // A page before a cursor is read in the list's reverse order, then turned around, as the store does.
         let backwards = matches!(query.position, PolicyPosition::Before(_));
-        let empty = OrdSet::new();
+        let empty = OrdMap::new();
         let list = self.by_account.get(&query.owner).unwrap_or(&empty);
         let keys = ordered(list, cursor.as_ref(), descending == backwards, !backwards);
         let limit = query.limit.unwrap_or(u64::MAX);
         let mut policies = Vec::new();
         let mut more = false;
-        for (_, id) in keys {
-            let Some(policy) = self.by_id.get(id) else { continue };
+        for policy in keys {
             if !wanted(policy, query) {
                 continue;
             }
@@ -143,20 +147,23 @@ impl PolicyBook {
     }
 }
 
-/// The keys of `list` strictly past `cursor` (all of them without one), by time ascending or descending, and among
-/// keys of the same time by id ascending or descending.
+/// An entry of an account's list.
+type Entry<'a> = (&'a ListKey, &'a Arc<Policy>);
+
+/// The policies of `list` strictly past `cursor` (all of them without one), by time ascending or descending, and
+/// among policies of the same time by id ascending or descending.
 fn ordered<'a>(
-    list: &'a OrdSet<ListKey>,
+    list: &'a OrdMap<ListKey, Arc<Policy>>,
     cursor: Option<&ListKey>,
     time_ascending: bool,
     id_ascending: bool,
-) -> Box<dyn Iterator<Item = &'a ListKey> + 'a> {
+) -> Box<dyn Iterator<Item = &'a Arc<Policy>> + 'a> {
     let Some(cursor) = cursor else {
         return match (time_ascending, id_ascending) {
-            (true, true) => Box::new(list.iter()),
-            (false, false) => Box::new(list.iter().rev()),
-            (true, false) => Box::new(FlipTies::new(list.iter())),
-            (false, true) => Box::new(FlipTies::new(list.iter().rev())),
+            (true, true) => Box::new(list.values()),
+            (false, false) => Box::new(list.values().rev()),
+            (true, false) => Box::new(FlipTies::new(list.iter()).map(|(_, policy)| policy)),
+            (false, true) => Box::new(FlipTies::new(list.iter().rev()).map(|(_, policy)| policy)),
         };
     };
     let (at, id) = (cursor.0, cursor.1.clone());
@@ -164,43 +171,44 @@ fn ordered<'a>(
     let from_time = (at, Arc::<str>::from(""));
     let past_time = at.checked_add(1).map(|next| (next, Arc::<str>::from("")));
     let cursor = (at, id);
+    let policy = |(_, policy): Entry<'a>| policy;
     match (time_ascending, id_ascending) {
-        (true, true) => Box::new(list.range((Bound::Excluded(cursor), Bound::Unbounded))),
-        (false, false) => Box::new(list.range((Bound::Unbounded, Bound::Excluded(cursor))).rev()),
+        (true, true) => Box::new(list.range((Bound::Excluded(cursor), Bound::Unbounded)).map(policy)),
+        (false, false) => Box::new(list.range((Bound::Unbounded, Bound::Excluded(cursor))).rev().map(policy)),
         (true, false) => {
             // From the cursor's time on, the ties turned around; past the cursor's time, the ids below it come first.
-            let rest = list.range((Bound::Included(from_time), Bound::Unbounded));
-            Box::new(FlipTies::new(rest).skip_while(move |key| key.0 == cursor.0 && key.1 >= cursor.1))
+            let rest = FlipTies::new(list.range((Bound::Included(from_time), Bound::Unbounded)));
+            Box::new(rest.skip_while(move |(key, _)| key.0 == cursor.0 && key.1 >= cursor.1).map(policy))
         }
         (false, true) => {
             let upto = past_time.map_or(Bound::Unbounded, Bound::Excluded);
-            let rest = list.range((Bound::Unbounded, upto)).rev();
-            Box::new(FlipTies::new(rest).skip_while(move |key| key.0 == cursor.0 && key.1 <= cursor.1))
+            let rest = FlipTies::new(list.range((Bound::Unbounded, upto)).rev());
+            Box::new(rest.skip_while(move |(key, _)| key.0 == cursor.0 && key.1 <= cursor.1).map(policy))
         }
     }
 }
 
-/// Turns around each run of keys of the same time: from an order where time and id go the same way, the order where
-/// the id goes the other way.
-struct FlipTies<'a, I: Iterator<Item = &'a ListKey>> {
-    keys: std::iter::Peekable<I>,
-    run: Vec<&'a ListKey>,
+/// Turns around each run of entries of the same time: from an order where time and id go the same way, the order
+/// where the id goes the other way.
+struct FlipTies<'a, I: Iterator<Item = Entry<'a>>> {
+    entries: std::iter::Peekable<I>,
+    run: Vec<Entry<'a>>,
 }
 
-impl<'a, I: Iterator<Item = &'a ListKey>> FlipTies<'a, I> {
-    fn new(keys: I) -> Self {
-        FlipTies { keys: keys.peekable(), run: Vec::new() }
+impl<'a, I: Iterator<Item = Entry<'a>>> FlipTies<'a, I> {
+    fn new(entries: I) -> Self {
+        FlipTies { entries: entries.peekable(), run: Vec::new() }
     }
 }
 
-impl<'a, I: Iterator<Item = &'a ListKey>> Iterator for FlipTies<'a, I> {
-    type Item = &'a ListKey;
+impl<'a, I: Iterator<Item = Entry<'a>>> Iterator for FlipTies<'a, I> {
+    type Item = Entry<'a>;
 
-    fn next(&mut self) -> Option<&'a ListKey> {
+    fn next(&mut self) -> Option<Entry<'a>> {
         if self.run.is_empty() {
-            let first = self.keys.next()?;
+            let first = self.entries.next()?;
             self.run.push(first);
-            while let Some(tie) = self.keys.next_if(|key| key.0 == first.0) {
+            while let Some(tie) = self.entries.next_if(|(key, _)| key.0 == first.0.0) {
                 self.run.push(tie);
             }
         }

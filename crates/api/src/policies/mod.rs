@@ -22,7 +22,7 @@ use crate::ApiState;
 use crate::error::ApiError;
 use crate::extract::{Authenticated, BaseUrl, IbmJson, IfMatch, Params};
 use crate::paging::{self, Paging};
-use crate::transaction::json_response;
+use crate::transaction::{json_response, json_response_sized};
 use crate::wire::timestamp;
 
 /// Largest `limit` a list accepts.
@@ -294,7 +294,9 @@ async fn list_page<S: Shape>(
         body.next = page.next.as_ref().map(|next| link(Some(paging::token(next))));
         body.previous = page.previous.as_ref().map(|previous| link(Some(paging::backward_token(previous))));
     }
-    Ok(json_response(StatusCode::OK, &body))
+    // The links and the members around the policies are well under a kilobyte.
+    let size = rendered.iter().map(|rendering| rendering.json().get().len() + 1).sum::<usize>() + 1024;
+    Ok(json_response_sized(StatusCode::OK, &body, size))
 }
 
 /// An attribute value as the wire shows it: a string, a boolean or a list of strings.
