@@ -138,11 +138,7 @@ impl PolicyBook {
         if backwards {
             policies.reverse();
         }
-        let (more_after, more_before) = match query.position {
-            PolicyPosition::First => (more, false),
-            PolicyPosition::After(_) => (more, true),
-            PolicyPosition::Before(_) => (true, more),
-        };
+        let (more_after, more_before) = query.position.page_flags(more);
         Some(BookPage { policies, more_after, more_before })
     }
 }

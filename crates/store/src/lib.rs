@@ -653,6 +653,19 @@ pub enum PolicyPosition {
     Before(PolicyKey),
 }
 
+impl PolicyPosition {
+    /// Whether policies follow and precede a page read from this position, given whether more were found past its
+    /// end. A page reached from a neighbour has that neighbour on its other side (or had: a link to an empty page is
+    /// harmless).
+    pub fn page_flags(&self, more: bool) -> (bool, bool) {
+        match self {
+            PolicyPosition::First => (more, false),
+            PolicyPosition::After(_) => (more, true),
+            PolicyPosition::Before(_) => (true, more),
+        }
+    }
+}
+
 /// Which policies a list operation wants, and which page of them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyQuery {

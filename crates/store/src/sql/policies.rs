@@ -168,13 +168,7 @@ impl SqlStore {
         if backwards {
             policies.reverse();
         }
-        let (more_after, more_before) = match filter.position {
-            PolicyPosition::First => (more, false),
-            // The page was reached from a neighbour, which is still there on the other side (or was: a link to an
-            // empty page is harmless).
-            PolicyPosition::After(_) => (more, true),
-            PolicyPosition::Before(_) => (true, more),
-        };
+        let (more_after, more_before) = filter.position.page_flags(more);
         Ok(PolicyPage { policies, more_after, more_before })
     }
 
