@@ -53,8 +53,8 @@ impl PolicyBook {
     /// The book of these policies, sharing them with whoever else holds them.
     pub fn shared(policies: impl IntoIterator<Item = Arc<Policy>>) -> PolicyBook {
         let mut by_id = imbl::HashMap::new();
-        // The lists are gathered first and made persistent once each: building an `OrdSet` from a sorted vector is
-        // far cheaper than a million persistent inserts.
+        // Each account's list is gathered first and built once, while nothing else shares it, so that no insert
+        // copies a path of a map another book still holds.
         let mut lists: std::collections::HashMap<AccountId, Vec<(ListKey, Arc<Policy>)>> =
             std::collections::HashMap::new();
         for policy in policies {
@@ -63,13 +63,7 @@ impl PolicyBook {
             lists.entry(policy.draft.owner.clone()).or_default().push((key, policy.clone()));
             by_id.insert(id, policy);
         }
-        let by_account = lists
-            .into_iter()
-            .map(|(account, mut keys)| {
-                keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-                (account, keys.into_iter().collect())
-            })
-            .collect();
+        let by_account = lists.into_iter().map(|(account, entries)| (account, entries.into_iter().collect())).collect();
         PolicyBook { by_id, by_account }
     }
 
