@@ -37,6 +37,7 @@ pub mod operator;
 pub mod paging;
 pub mod policies;
 pub mod region;
+pub mod rendered;
 pub mod resource_controller;
 pub mod resource_manager;
 pub mod revision;
@@ -94,8 +95,8 @@ pub struct Shared {
     pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
     /// Failed API-key exchanges per client address.
     pub login_throttle: Arc<identity::throttle::LoginThrottle>,
-    /// Policies as rendered, for the reads that render them again.
-    pub rendered: policies::rendered::RenderedPolicies,
+    /// Read models as rendered, for the reads that render them again.
+    pub rendered: rendered::Kept,
 }
 
 impl Shared {

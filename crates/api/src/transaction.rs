@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -96,13 +96,7 @@ fn fallback_error(status: StatusCode) -> ApiError {
 /// A JSON response with the content type IBM's services send. Most bodies are built as a `serde_json::Value`; the
 /// busiest representations are typed structs, written without building one.
 pub fn json_response(status: StatusCode, body: &impl serde::Serialize) -> Response {
-    json_response_sized(status, body, 128)
-}
-
-/// [`json_response`] for a body about `capacity` bytes long, written without growing its buffer on the way (a list
-/// page of kept renderings is a hundred kilobytes).
-pub fn json_response_sized(status: StatusCode, body: &impl serde::Serialize, capacity: usize) -> Response {
-    let mut bytes = Vec::with_capacity(capacity);
+    let mut bytes = Vec::with_capacity(128);
     match serde_json::to_writer(&mut bytes, body) {
         Ok(()) => {}
         // Neither a `Value` nor our types can fail to serialise (no map has keys that are not strings); should one
@@ -117,7 +111,12 @@ pub fn json_response_sized(status: StatusCode, body: &impl serde::Serialize, cap
             .into_response();
         }
     };
-    let mut response = (status, Body::from(bytes)).into_response();
+    json_bytes_response(status, Bytes::from(bytes))
+}
+
+/// A JSON response of bytes already written (a kept rendering).
+pub fn json_bytes_response(status: StatusCode, json: Bytes) -> Response {
+    let mut response = (status, Body::from(json)).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     response
 }

@@ -380,3 +380,96 @@ async fn kept_renderings_follow_every_change() {
     assert_eq!((v2["description"].as_str(), v2["state"].as_str()), (Some("second"), Some("active")), "{v2}");
     assert!(v2["href"].as_str().unwrap().contains("/v2/policies/"), "{v2}");
 }
+
+/// VPCs' read models, their renderings and whole list pages are kept for the world they were read from, yet every
+/// read shows the world as it is now: a rename of the VPC, a rename of its default network ACL (another resource its
+/// representation names) and a delete each show in the next GET (with a new ETag) and list page; hrefs and links
+/// follow the host and the query the request named; and each reader's page is its own.
+#[tokio::test]
+async fn kept_vpc_reads_follow_every_change() {
+    let harness = Harness::new().await;
+    let (_, token) = harness.account("kept-vpcs").await;
+    let (_, other) = harness.account("kept-vpcs-other").await;
+    let create = |token: String, name: &'static str| {
+        let harness = &harness;
+        async move {
+            let body = json!({ "name": name }).to_string();
+            let (status, vpc) = harness.send(Method::POST, &format!("/v1/vpcs?{V}"), Some(&token), Some(&body)).await;
+            assert_eq!(status, StatusCode::CREATED, "{vpc}");
+            vpc
+        }
+    };
+    let alpha = create(token.clone(), "alpha").await;
+    let beta = create(token.clone(), "beta").await;
+    let elsewhere = create(other.clone(), "elsewhere").await;
+    let id = alpha["id"].as_str().unwrap().to_owned();
+    let by_id = format!("/v1/vpcs/{id}?{V}");
+    let read = |host: &'static str, limit: u32| {
+        let (by_id, token) = (by_id.clone(), token.clone());
+        let harness = &harness;
+        async move {
+            let (status, headers, vpc) =
+                harness.send_with(Method::GET, &by_id, Some(&token), None, &[("host", host)]).await;
+            assert_eq!(status, StatusCode::OK, "{vpc}");
+            let list = format!("/v1/vpcs?{V}&limit={limit}");
+            let (status, _, page) = harness.send_with(Method::GET, &list, Some(&token), None, &[("host", host)]).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            (vpc, page, headers[header::ETAG].to_str().unwrap().to_owned())
+        }
+    };
+    let names = |page: &Value| -> Vec<String> {
+        page["vpcs"].as_array().unwrap().iter().map(|vpc| vpc["name"].as_str().unwrap().to_owned()).collect()
+    };
+
+    let (first, page, first_etag) = read("one.example", 10).await;
+    assert_eq!(first["name"], "alpha");
+    assert_eq!((names(&page), page["total_count"].as_u64()), (vec!["beta".to_owned(), "alpha".to_owned()], Some(2)));
+    assert!(first["href"].as_str().unwrap().contains("one.example"), "{first}");
+    assert!(page["first"]["href"].as_str().unwrap().contains("one.example"), "{page}");
+    let (again, page, again_etag) = read("two.example", 10).await;
+    assert!(again["href"].as_str().unwrap().contains("two.example"), "the href follows the host: {again}");
+    assert!(page["first"]["href"].as_str().unwrap().contains("two.example"), "so do the links: {page}");
+    assert!(page["vpcs"][0]["href"].as_str().unwrap().contains("two.example"), "and the items: {page}");
+    assert_eq!(first_etag, again_etag);
+    let (_, page, _) = read("two.example", 1).await;
+    assert_eq!(names(&page), vec!["beta".to_owned()], "the limit is the request's: {page}");
+    assert!(page["first"]["href"].as_str().unwrap().contains("limit=1"), "{page}");
+    assert!(page["next"]["href"].as_str().is_some(), "{page}");
+    // The same page asked for with another version date: the links carry the query as it was sent.
+    let dated = "/v1/vpcs?version=2026-09-01&generation=2&limit=1";
+    let (status, _, page) = harness.send_with(Method::GET, dated, Some(&token), None, &[("host", "two.example")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page["next"]["href"].as_str().unwrap().contains("version=2026-09-01"), "{page}");
+
+    // Each reader's page is its own: the other account and the operator read the same world.
+    let list = format!("/v1/vpcs?{V}&limit=10");
+    let (_, theirs) = harness.send(Method::GET, &list, Some(&other), None).await;
+    assert_eq!(names(&theirs), vec!["elsewhere".to_owned()], "{theirs}");
+    let (_, all) = harness.send(Method::GET, &list, Some(&harness.operator), None).await;
+    assert_eq!(all["total_count"], 3, "the operator sees every account's: {all}");
+    assert!(all["vpcs"].as_array().unwrap().iter().any(|vpc| vpc["id"] == elsewhere["id"]), "{all}");
+
+    let rename = r#"{"name":"alpha-renamed"}"#;
+    let (status, renamed) = harness.send(Method::PATCH, &by_id, Some(&token), Some(rename)).await;
+    assert_eq!(status, StatusCode::OK, "{renamed}");
+    let (renamed, page, renamed_etag) = read("one.example", 10).await;
+    assert_eq!(renamed["name"], "alpha-renamed");
+    assert_eq!(names(&page), vec!["beta".to_owned(), "alpha-renamed".to_owned()]);
+    assert_ne!(renamed_etag, first_etag);
+
+    let acl = renamed["default_network_acl"]["id"].as_str().unwrap().to_owned();
+    let acl_path = format!("/v1/network_acls/{acl}?{V}");
+    let (status, acl) = harness.send(Method::PATCH, &acl_path, Some(&token), Some(r#"{"name":"guarded"}"#)).await;
+    assert_eq!(status, StatusCode::OK, "{acl}");
+    let (guarded, page, guarded_etag) = read("one.example", 10).await;
+    assert_eq!(guarded["default_network_acl"]["name"], "guarded", "{guarded}");
+    assert_eq!(page["vpcs"][1]["default_network_acl"]["name"], "guarded", "{page}");
+    assert_ne!(guarded_etag, renamed_etag);
+
+    let (status, _) = harness
+        .send(Method::DELETE, &format!("/v1/vpcs/{}?{V}", beta["id"].as_str().unwrap()), Some(&token), None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, page, _) = read("one.example", 10).await;
+    assert_eq!((names(&page), page["total_count"].as_u64()), (vec!["alpha-renamed".to_owned()], Some(1)));
+}

@@ -73,6 +73,10 @@ pub struct App {
     initializing: std::sync::Mutex<Option<String>>,
     /// Identities' access groups as last read, with the revision they were read at (see `access::GroupCache`).
     group_cache: access::GroupCache,
+    /// VPCs' read models, by VPC and reader, for the current world (see `network::kept`).
+    kept_vpcs: network::kept::KeptReads<network::vpcs::ReadKey, network::vpcs::VpcRead>,
+    /// Pages of VPCs, by reader, region, filter and page, for the current world.
+    kept_vpc_pages: network::kept::KeptReads<network::vpcs::PageKey, paging::Page<Arc<network::vpcs::VpcRead>>>,
 }
 
 impl App {
@@ -90,6 +94,10 @@ impl App {
             data_plane: std::sync::OnceLock::new(),
             initializing: std::sync::Mutex::new(None),
             group_cache: access::GroupCache::default(),
+            // Every VPC of a few hundred busy accounts; a VPC's read model is a few hundred bytes.
+            kept_vpcs: network::kept::KeptReads::with_capacity(16_384),
+            // A page is a hundred pointers; pages of other worlds are dropped with their generation.
+            kept_vpc_pages: network::kept::KeptReads::with_capacity(1_024),
         })
     }
 

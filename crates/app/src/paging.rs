@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 
 /// One part of an item's sort key. The parts compare in the list's order: a list sorted newest first uses
 /// `Int(-created_at)`, and text sorted in reverse uses `TextDescending`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum SortPart {
     /// A number, ascending.
     Int(i64),
@@ -45,7 +45,7 @@ impl PartialOrd for SortPart {
 
 /// Where a page starts: after the item whose sort key this is. Its text form (see [`Cursor::to_text`]) is what the
 /// API wraps into an opaque page token.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Cursor(pub Vec<SortPart>);
 
 impl Cursor {
@@ -88,7 +88,7 @@ impl Cursor {
 }
 
 /// Which page a list request asks for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PageRequest {
     /// At most this many items.
     pub limit: usize,

@@ -137,7 +137,7 @@ impl Builder {
             resolver: NewResolver::System,
             resource_group: None,
         };
-        self.app.create_vpc(caller, input).await.unwrap().vpc.id
+        self.app.create_vpc(caller, input).await.unwrap().vpc.id.clone()
     }
 
     async fn subnet(&self, caller: &Caller, vpc: &str) -> String {

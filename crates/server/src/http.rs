@@ -45,6 +45,11 @@ pub async fn serve(listener: TcpListener, api: Api, client_timeout: Duration, sh
             },
             () = &mut shutdown => break,
         };
+        // A response can leave in more than one write (a list page's kept items); without this, each write after
+        // the first would wait for the client to acknowledge the one before.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%peer, %error, "setting TCP_NODELAY failed");
+        }
         let api = api.clone();
         let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
             let mut request = request.map(|body| Body::new(TimeoutBody::new(client_timeout, body)));

@@ -3,7 +3,6 @@
 //! `v1` and `v2` hold the wire shapes and handlers of each version; this module holds what they share: list query
 //! parsing, pagination, role rendering and the placeholder rule.
 
-pub mod rendered;
 pub mod v1;
 pub mod v2;
 
@@ -22,7 +21,8 @@ use crate::ApiState;
 use crate::error::ApiError;
 use crate::extract::{Authenticated, BaseUrl, IbmJson, IfMatch, Params};
 use crate::paging::{self, Paging};
-use crate::transaction::{json_response, json_response_sized};
+use crate::rendered::unrenderable;
+use crate::transaction::json_response;
 use crate::wire::timestamp;
 
 /// Largest `limit` a list accepts.
@@ -108,13 +108,10 @@ pub async fn get<S: Shape>(
 ) -> Result<Response, ApiError> {
     let display = S::VERSION == Version::V2 && display(&params)?;
     let policy = state.app.policy(&caller, &id).await?;
-    let rendered = state.rendered.render::<S>(std::slice::from_ref(&policy), &base, state.app.catalog(), display);
-    let rendered = rendered.map_err(unrenderable)?;
-    let mut response = json_response(StatusCode::OK, &rendered[0].json());
-    if let Ok(value) = HeaderValue::from_str(rendered[0].etag()) {
-        response.headers_mut().insert(header::ETAG, value);
-    }
-    Ok(response)
+    let rendered = state.rendered.policies.one(&policy, &base, (S::VERSION, display), |policy, out| {
+        serde_json::to_writer(out, &S::render(policy, &base, state.app.catalog(), display)).map_err(unrenderable)
+    })?;
+    Ok(rendered.response())
 }
 
 /// `PUT /v1/policies/{id}` and `PUT /v2/policies/{id}` with `If-Match`; either works on policies made by the other.
@@ -272,15 +269,10 @@ async fn list_page<S: Shape>(
         ListPlan::Query(query) => query,
     };
     let page = state.app.list_policies(caller, &query).await?;
-    let rendered = state.rendered.render::<S>(&page.policies, base, state.app.catalog(), display);
-    let rendered = rendered.map_err(unrenderable)?;
-    let mut body = ListBody {
-        limit: query.limit,
-        first: None,
-        next: None,
-        previous: None,
-        policies: rendered.iter().map(|rendering| rendering.json()).collect(),
-    };
+    let rendered = state.rendered.policies.render(&page.policies, base, (S::VERSION, display), |policy, out| {
+        serde_json::to_writer(out, &S::render(policy, base, state.app.catalog(), display)).map_err(unrenderable)
+    })?;
+    let mut body = ListBody { limit: query.limit, first: None, next: None, previous: None, policies: Vec::<()>::new() };
     if let Some(limit) = query.limit {
         let url = format!("{base}{}", S::VERSION.path());
         let link = |start: Option<String>| {
@@ -294,9 +286,7 @@ async fn list_page<S: Shape>(
         body.next = page.next.as_ref().map(|next| link(Some(paging::token(next))));
         body.previous = page.previous.as_ref().map(|previous| link(Some(paging::backward_token(previous))));
     }
-    // The links and the members around the policies are well under a kilobyte.
-    let size = rendered.iter().map(|rendering| rendering.json().get().len() + 1).sum::<usize>() + 1024;
-    Ok(json_response_sized(StatusCode::OK, &body, size))
+    crate::rendered::list_response(&body, &rendered)
 }
 
 /// An attribute value as the wire shows it: a string, a boolean or a list of strings.
@@ -415,13 +405,6 @@ fn with_etag(status: StatusCode, policy: &Policy, body: &impl serde::Serialize) 
         response.headers_mut().insert(header::ETAG, value);
     }
     response
-}
-
-/// The 500 for a policy that did not serialise, which neither our types nor a `Value` can do; should one ever, the
-/// client is told so rather than given half a body.
-fn unrenderable(error: serde_json::Error) -> ApiError {
-    tracing::error!(%error, "a policy did not serialise");
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "unable_to_process", "the request could not be processed")
 }
 
 /// The 409 for a duplicate, with the existing policy in full under `details.conflicts_with.policy`, as IBM sends it.

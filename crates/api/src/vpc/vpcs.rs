@@ -18,6 +18,7 @@ use crate::ApiState;
 use crate::error::ApiError;
 use crate::extract::{Authenticated, IbmJson, IfMatch, JsonObject};
 use crate::paging::{self, Paging};
+use crate::rendered::{unrenderable, write_list};
 use crate::transaction::json_response;
 
 /// A DNS server of `dns.resolver.servers` or `manual_servers`.
@@ -128,6 +129,11 @@ pub fn render<'a>(base: &str, read: &'a VpcRead) -> VpcJson<'a> {
         resource_type: "vpc",
         status: "available",
     }
+}
+
+/// `read` written out, for keeping.
+fn written(base: &str, read: &VpcRead, out: &mut Vec<u8>) -> Result<(), ApiError> {
+    serde_json::to_writer(out, &render(base, read)).map_err(unrenderable)
 }
 
 /// A DNS server of `dns.resolver.manual_servers`.
@@ -281,10 +287,17 @@ pub async fn list(
         resource_group: query.params.get("resource_group.id").map(str::to_owned),
     };
     let page = state.app.list_vpcs(&caller, &filter, &paging.request());
-    let items = page.items.iter().map(|read| render(&query.base, read)).collect();
-    let body =
-        paging::collection(&query.url("/vpcs"), &query.params, &paging, "vpcs", items, page.total, page.next.as_ref());
-    Ok(json_response(StatusCode::OK, &body))
+    let url = query.url("/vpcs");
+    // The page is the application's for one world and page request; the rest of its body is its links.
+    let first = paging::link(&url, &query.params, paging.limit, None);
+    let rendered = state.rendered.vpc_pages.one(&page, &first, (), |page, out| {
+        let items =
+            state.rendered.vpcs.render(&page.items, &query.base, (), |read, out| written(&query.base, read, out))?;
+        let next = page.next.as_ref();
+        let envelope = paging::collection(&url, &query.params, &paging, "vpcs", Vec::<()>::new(), page.total, next);
+        write_list(&envelope, &items, out)
+    })?;
+    Ok(rendered.body_response())
 }
 
 /// `POST /v1/vpcs` → 201.
@@ -306,7 +319,7 @@ pub async fn get(
     query: VpcQuery,
 ) -> Result<Response, ApiError> {
     let read = state.app.vpc(&caller, &id)?;
-    Ok(with_etag(StatusCode::OK, &read.etag(), &render(&query.base, &read)))
+    Ok(state.rendered.vpcs.one(&read, &query.base, (), |read, out| written(&query.base, read, out))?.response())
 }
 
 /// `PATCH /v1/vpcs/{id}` (merge patch; `If-Match` required when the body sets `manual_servers`).

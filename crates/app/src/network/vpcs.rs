@@ -1,6 +1,8 @@
 //! VPCs: create, read, list, update (name and DNS settings) and delete, with what the topology derives for each.
 
-use hubspoke_iam::Caller;
+use std::sync::Arc;
+
+use hubspoke_iam::{AccountId, Caller};
 use hubspoke_store::Revision;
 use hubspoke_vpc::World;
 use hubspoke_vpc::model::{DnsServer, ResolverSetting, Vpc};
@@ -51,13 +53,21 @@ impl Tagged for VpcRead {
 }
 
 /// Which VPCs `GET /vpcs` lists.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct VpcFilter {
     /// Only those with this `classic_access`.
     pub classic_access: Option<bool>,
     /// Only those in this resource group.
     pub resource_group: Option<String>,
 }
+
+/// What a kept read model is filed under: the VPC's address in the world it was read from (a generation of kept
+/// models lives no longer than its world), and whether the operator reads it. Only the VPC's own account and the
+/// operator see a VPC, so that names the reader without comparing account ids.
+pub(crate) type ReadKey = (usize, bool);
+
+/// What a kept page is filed under: the reader (`None` for the operator), the region, the filter and the page.
+pub(crate) type PageKey = (Option<AccountId>, &'static str, VpcFilter, PageRequest);
 
 /// A VPC as `visible`'s caller reads it.
 pub(crate) fn read(visible: &Visible, vpc: &Vpc) -> VpcRead {
@@ -110,7 +120,7 @@ fn newest_first(vpc: &&Vpc) -> Cursor {
 
 impl App {
     /// `POST /vpcs`.
-    pub async fn create_vpc(&self, caller: &Caller, input: NewVpc) -> AppResult<VpcRead> {
+    pub async fn create_vpc(&self, caller: &Caller, input: NewVpc) -> AppResult<Arc<VpcRead>> {
         self.authorize(caller, "is.vpc.vpc.create", Target::InGroup(input.resource_group.as_deref())).await?;
         let activity = Activity::creating("is.vpc.vpc.create", "vpc");
         let (id, _) = self.change(caller, activity, |world, ctx| vpc::create(world, ctx, input.clone())).await?;
@@ -118,22 +128,32 @@ impl App {
     }
 
     /// `GET /vpcs/{id}`.
-    pub fn vpc(&self, caller: &Caller, id: &str) -> AppResult<VpcRead> {
+    pub fn vpc(&self, caller: &Caller, id: &str) -> AppResult<Arc<VpcRead>> {
         let visible = self.visible(caller);
-        Ok(read(&visible, visible.vpc(id)?))
+        Ok(self.kept_read(&visible, visible.vpc(id)?))
     }
 
-    /// `GET /vpcs`: newest first.
-    pub fn list_vpcs(&self, caller: &Caller, filter: &VpcFilter, page: &PageRequest) -> Page<VpcRead> {
+    /// The read model of `vpc`, a VPC of `visible`'s world, as kept for that world or assembled now.
+    fn kept_read(&self, visible: &Visible, vpc: &Vpc) -> Arc<VpcRead> {
+        debug_assert!(visible.account.as_ref().is_none_or(|reader| *reader == vpc.account));
+        let key = (std::ptr::from_ref(vpc) as usize, visible.account.is_none());
+        self.kept_vpcs.get_or_make(&visible.world, key, || read(visible, vpc))
+    }
+
+    /// `GET /vpcs`: newest first. A page is kept for the world it was read from, like its items.
+    pub fn list_vpcs(&self, caller: &Caller, filter: &VpcFilter, page: &PageRequest) -> Arc<Page<Arc<VpcRead>>> {
         let visible = self.visible(caller);
-        let vpcs: Vec<&Vpc> = visible
-            .world
-            .vpcs()
-            .filter(|vpc| visible.sees_at(&vpc.account, &vpc.id))
-            .filter(|vpc| filter.classic_access.is_none_or(|wanted| wanted == vpc.classic_access))
-            .filter(|vpc| filter.resource_group.as_ref().is_none_or(|g| *g == vpc.resource_group))
-            .collect();
-        paginate(vpcs, newest_first, page).map(|vpc| read(&visible, vpc))
+        let key = (visible.account.clone(), visible.region.name, filter.clone(), page.clone());
+        self.kept_vpc_pages.get_or_make(&visible.world, key, || {
+            let vpcs: Vec<&Vpc> = visible
+                .world
+                .vpcs()
+                .filter(|vpc| visible.sees_at(&vpc.account, &vpc.id))
+                .filter(|vpc| filter.classic_access.is_none_or(|wanted| wanted == vpc.classic_access))
+                .filter(|vpc| filter.resource_group.as_ref().is_none_or(|g| *g == vpc.resource_group))
+                .collect();
+            paginate(vpcs, newest_first, page).map(|vpc| self.kept_read(&visible, vpc))
+        })
     }
 
     /// `PATCH /vpcs/{id}` (a merge patch; `If-Match` is required when it sets `manual_servers`).
@@ -143,7 +163,7 @@ impl App {
         id: &str,
         patch: VpcPatch,
         precondition: &Precondition,
-    ) -> AppResult<(VpcRead, Revision)> {
+    ) -> AppResult<(Arc<VpcRead>, Revision)> {
         let if_match = if *precondition == Precondition::Absent { IfMatch::Absent } else { IfMatch::Given };
         let (_, revision) = self
             .change_guarded(
