@@ -9,7 +9,8 @@
 //! representation was made (a policy's API version and display option).
 //!
 //! A GET hands hyper the kept bytes themselves; a list page copies its items' kept bytes into one body, which can
-//! itself be kept (the application keeps VPC pages per world, so a page's `Arc` names its content too).
+//! itself be kept (the application keeps VPC pages per world and administrators' policy pages per book, so a page's `Arc` names
+//! its content too).
 
 use std::hash::Hash;
 use std::num::NonZeroUsize;
@@ -20,6 +21,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use hubspoke_app::network::vpcs::VpcRead;
 use hubspoke_app::paging::Page;
+use hubspoke_app::policies::PolicyListPage;
 use hubspoke_app::precondition::Tagged;
 use hubspoke_iam::Policy;
 use lru::LruCache;
@@ -44,6 +46,8 @@ pub struct Kept {
     pub vpcs: Renderings<VpcRead>,
     /// Pages of VPCs, by their first link.
     pub vpc_pages: Renderings<Page<Arc<VpcRead>>>,
+    /// Pages of policies, by their first link, in each API version, with or without display fields.
+    pub policy_pages: Renderings<PolicyListPage, (Version, bool)>,
 }
 
 impl Default for Kept {
@@ -52,6 +56,7 @@ impl Default for Kept {
             policies: Renderings::default(),
             vpcs: Renderings::default(),
             vpc_pages: Renderings::with_capacity(PAGE_CAPACITY),
+            policy_pages: Renderings::with_capacity(PAGE_CAPACITY),
         }
     }
 }

@@ -349,9 +349,18 @@ async fn kept_renderings_follow_every_change() {
     let (first, listed, first_etag) = read("one.example", "active").await;
     assert_eq!((first["description"].as_str(), listed["description"].as_str()), (Some("first"), Some("first")));
     assert!(first["href"].as_str().unwrap().contains("one.example"), "{first}");
-    let (again, _, again_etag) = read("two.example", "active").await;
+    let (again, listed, again_etag) = read("two.example", "active").await;
     assert!(again["href"].as_str().unwrap().contains("two.example"), "the href follows the host: {again}");
+    assert!(listed["href"].as_str().unwrap().contains("two.example"), "in a page too: {listed}");
     assert_eq!(first_etag, again_etag);
+    // A page's links carry the query as it was sent, though the page itself is the same (creation order is the
+    // default order).
+    for (filter, sorted) in [("state=active", false), ("state=active&sort=created_at", true)] {
+        let paged = format!("/v1/policies?account_id={account}&limit=1&{filter}");
+        let (status, page) = harness.send(Method::GET, &paged, Some(&token), None).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert_eq!(page["first"]["href"].as_str().unwrap().contains("sort=created_at"), sorted, "{page}");
+    }
 
     let replaced = harness
         .send_with(Method::PUT, &by_id, Some(&token), Some(&policy("second")), &[("if-match", first_etag.as_str())])

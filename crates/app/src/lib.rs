@@ -26,6 +26,7 @@ pub mod follow;
 pub mod global_catalog;
 pub mod identities;
 pub mod identity;
+pub(crate) mod kept;
 pub mod network;
 pub mod paging;
 pub mod policies;
@@ -73,10 +74,13 @@ pub struct App {
     initializing: std::sync::Mutex<Option<String>>,
     /// Identities' access groups as last read, with the revision they were read at (see `access::GroupCache`).
     group_cache: access::GroupCache,
-    /// VPCs' read models, by VPC and reader, for the current world (see `network::kept`).
-    kept_vpcs: network::kept::KeptReads<network::vpcs::ReadKey, network::vpcs::VpcRead>,
+    /// VPCs' read models, by VPC and reader, for the current world (see `kept`).
+    kept_vpcs: kept::KeptReads<hubspoke_vpc::World, network::vpcs::ReadKey, network::vpcs::VpcRead>,
     /// Pages of VPCs, by reader, region, filter and page, for the current world.
-    kept_vpc_pages: network::kept::KeptReads<network::vpcs::PageKey, paging::Page<Arc<network::vpcs::VpcRead>>>,
+    kept_vpc_pages:
+        kept::KeptReads<hubspoke_vpc::World, network::vpcs::PageKey, paging::Page<Arc<network::vpcs::VpcRead>>>,
+    /// Policy list pages as an account's administrator reads them, by query, for the current policy book.
+    kept_policy_pages: kept::KeptReads<policy_book::PolicyBook, hubspoke_store::PolicyQuery, policies::PolicyListPage>,
 }
 
 impl App {
@@ -95,9 +99,10 @@ impl App {
             initializing: std::sync::Mutex::new(None),
             group_cache: access::GroupCache::default(),
             // Every VPC of a few hundred busy accounts; a VPC's read model is a few hundred bytes.
-            kept_vpcs: network::kept::KeptReads::with_capacity(16_384),
+            kept_vpcs: kept::KeptReads::with_capacity(16_384),
             // A page is a hundred pointers; pages of other worlds are dropped with their generation.
-            kept_vpc_pages: network::kept::KeptReads::with_capacity(1_024),
+            kept_vpc_pages: kept::KeptReads::with_capacity(1_024),
+            kept_policy_pages: kept::KeptReads::with_capacity(1_024),
         })
     }
 

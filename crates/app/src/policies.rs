@@ -121,6 +121,14 @@ pub struct PolicyListPage {
     pub previous: Option<Cursor>,
 }
 
+/// `page` as listed, with the cursors of its neighbours, taken from the policies read (whether or not they are all
+/// shown).
+fn listed(field: PolicySort, page: BookPage) -> PolicyListPage {
+    let next = page.policies.last().map(|p| cursor_of(field, p)).filter(|_| page.more_after);
+    let previous = page.policies.first().map(|p| cursor_of(field, p)).filter(|_| page.more_before);
+    PolicyListPage { policies: page.policies, next, previous }
+}
+
 /// A policy's place in a list sorted by `field`: the column's value, then the id.
 fn cursor_of(field: PolicySort, policy: &Policy) -> Cursor {
     let value = match field {
@@ -305,9 +313,13 @@ impl App {
     }
 
     /// A page of the policies of `query.owner`; empty when the caller may not read that account's policies.
-    pub async fn list_policies(&self, caller: &Caller, query: &PolicyList) -> AppResult<PolicyListPage> {
+    ///
+    /// A page read from the book by someone who may read every policy of the account (its administrator, a service,
+    /// the operator) depends only on the book and the query, so it is kept for the book it was read from; a page an
+    /// identity reads is filtered by what its access policies let it read, and made for each request.
+    pub async fn list_policies(&self, caller: &Caller, query: &PolicyList) -> AppResult<Arc<PolicyListPage>> {
         if !in_policy_account(caller, &query.owner) {
-            return Ok(PolicyListPage { policies: Vec::new(), next: None, previous: None });
+            return Ok(Arc::new(PolicyListPage { policies: Vec::new(), next: None, previous: None }));
         }
         let (field, descending) = query.sort.unwrap_or((PolicySort::CreatedAt, false));
         let position = match &query.position {
@@ -325,28 +337,36 @@ impl App {
             position,
             limit: query.limit,
         };
+        let identity = matches!(caller.kind, hubspoke_iam::CallerKind::AccountIdentity { .. });
         // The book answers lists in creation order at the replica's revision, as it answers reads by id; the store
         // answers the other orders.
-        let mut page = match self.replica.policy_page(&store_query) {
+        let book = self.replica.policy_book();
+        if !identity {
+            let kept = self.kept_policy_pages.try_get_or_make(&book, store_query.clone(), || {
+                book.page(&store_query).map(|page| listed(field, page)).ok_or(())
+            });
+            if let Ok(page) = kept {
+                return Ok(page);
+            }
+        }
+        let mut page = match book.page(&store_query) {
             Some(page) => page,
             None => BookPage::from(self.store.list_policies(&store_query).await?),
         };
         // A user or service ID sees the policies it may read; the page keeps its place in the whole list, so the
         // next page starts after the last policy read, whether shown or not.
-        let last = page.policies.last().map(|p| cursor_of(field, p));
-        let first = page.policies.first().map(|p| cursor_of(field, p));
-        if matches!(caller.kind, hubspoke_iam::CallerKind::AccountIdentity { .. }) {
+        if identity {
             let mut readable = Vec::with_capacity(page.policies.len());
             for policy in std::mem::take(&mut page.policies) {
                 if self.may_read_policy(caller, &policy.draft).await? {
                     readable.push(policy);
                 }
             }
-            page.policies = readable;
+            let mut list = listed(field, page);
+            list.policies = readable;
+            return Ok(Arc::new(list));
         }
-        let next = last.filter(|_| page.more_after);
-        let previous = first.filter(|_| page.more_before);
-        Ok(PolicyListPage { policies: page.policies, next, previous })
+        Ok(Arc::new(listed(field, page)))
     }
 
     /// Replaces the content of an active policy.

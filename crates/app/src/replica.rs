@@ -11,12 +11,12 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use hubspoke_iam::{Policy, PolicyIndex, RoleCatalog};
-use hubspoke_store::{EntityKind, PolicyQuery, Store};
+use hubspoke_store::{EntityKind, Store};
 use hubspoke_vpc::World;
 use tokio::sync::Mutex;
 
 use crate::AppResult;
-use crate::policy_book::{BookPage, PolicyBook};
+use crate::policy_book::PolicyBook;
 
 /// How many changes one catch-up step reads.
 const BATCH: u32 = 512;
@@ -106,10 +106,9 @@ impl Replica {
         self.policies.load().get(id)
     }
 
-    /// The page of a policy list `query` asks for, at the revision the replica holds; `None` when only the store
-    /// answers it (see [`PolicyBook::page`]).
-    pub fn policy_page(&self, query: &PolicyQuery) -> Option<BookPage> {
-        self.policies.load().page(query)
+    /// The policy book as the replica holds it now: a snapshot, replaced (never changed) by each change.
+    pub fn policy_book(&self) -> Arc<PolicyBook> {
+        self.policies.load_full()
     }
 
     /// The revision the index reflects.

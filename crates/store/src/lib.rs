@@ -605,7 +605,7 @@ pub struct JointWrite {
 }
 
 /// A column to sort policies by, as the list operations allow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PolicySortField {
     /// The id.
     Id,
@@ -624,7 +624,7 @@ pub enum PolicySortField {
 }
 
 /// The value of a policy's sort column.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum SortValue {
     /// A time, in milliseconds.
     Int(i64),
@@ -633,7 +633,7 @@ pub enum SortValue {
 }
 
 /// Where a policy stands in a list's order: its sort column's value, then its id.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PolicyKey {
     /// The sort column's value.
     pub value: SortValue,
@@ -642,7 +642,7 @@ pub struct PolicyKey {
 }
 
 /// Which page of a list: the first, the one after a policy, or the one before it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum PolicyPosition {
     /// From the start.
     #[default]
@@ -667,7 +667,7 @@ impl PolicyPosition {
 }
 
 /// Which policies a list operation wants, and which page of them.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct PolicyQuery {
     /// The owning account.
     pub owner: AccountId,
@@ -688,7 +688,7 @@ pub struct PolicyQuery {
 }
 
 /// Which side of a policy an attribute filter looks at.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AttributeSide {
     /// The subject.
     Subject,

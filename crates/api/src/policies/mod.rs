@@ -21,7 +21,7 @@ use crate::ApiState;
 use crate::error::ApiError;
 use crate::extract::{Authenticated, BaseUrl, IbmJson, IfMatch, Params};
 use crate::paging::{self, Paging};
-use crate::rendered::unrenderable;
+use crate::rendered::{unrenderable, write_list};
 use crate::transaction::json_response;
 use crate::wire::timestamp;
 
@@ -269,24 +269,31 @@ async fn list_page<S: Shape>(
         ListPlan::Query(query) => query,
     };
     let page = state.app.list_policies(caller, &query).await?;
-    let rendered = state.rendered.policies.render(&page.policies, base, (S::VERSION, display), |policy, out| {
-        serde_json::to_writer(out, &S::render(policy, base, state.app.catalog(), display)).map_err(unrenderable)
+    let url = format!("{base}{}", S::VERSION.path());
+    // The page is the application's for one book and query; the rest of its body is its links, which the first one
+    // stands for (it carries the base URL and every parameter but the page's start).
+    let first = paging::link(&url, params, query.limit, None);
+    let rendered = state.rendered.policy_pages.one(&page, &first, (S::VERSION, display), |page, out| {
+        let items = state.rendered.policies.render(&page.policies, base, (S::VERSION, display), |policy, out| {
+            serde_json::to_writer(out, &S::render(policy, base, state.app.catalog(), display)).map_err(unrenderable)
+        })?;
+        let mut body =
+            ListBody { limit: query.limit, first: None, next: None, previous: None, policies: Vec::<()>::new() };
+        if let Some(limit) = query.limit {
+            let link = |start: Option<String>| {
+                let mut link = json!({ "href": paging::link(&url, params, Some(limit), start.as_deref()) });
+                if let Some(start) = start {
+                    link["start"] = Value::String(start);
+                }
+                link
+            };
+            body.first = Some(link(None));
+            body.next = page.next.as_ref().map(|next| link(Some(paging::token(next))));
+            body.previous = page.previous.as_ref().map(|previous| link(Some(paging::backward_token(previous))));
+        }
+        write_list(&body, &items, out)
     })?;
-    let mut body = ListBody { limit: query.limit, first: None, next: None, previous: None, policies: Vec::<()>::new() };
-    if let Some(limit) = query.limit {
-        let url = format!("{base}{}", S::VERSION.path());
-        let link = |start: Option<String>| {
-            let mut link = json!({ "href": paging::link(&url, params, Some(limit), start.as_deref()) });
-            if let Some(start) = start {
-                link["start"] = Value::String(start);
-            }
-            link
-        };
-        body.first = Some(link(None));
-        body.next = page.next.as_ref().map(|next| link(Some(paging::token(next))));
-        body.previous = page.previous.as_ref().map(|previous| link(Some(paging::backward_token(previous))));
-    }
-    crate::rendered::list_response(&body, &rendered)
+    Ok(rendered.body_response())
 }
 
 /// An attribute value as the wire shows it: a string, a boolean or a list of strings.

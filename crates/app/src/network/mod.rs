@@ -14,7 +14,6 @@
 //! - [`explain`]: a binding create run on the current world without persisting, as its spoke's or hub's
 //!   administrator may see it.
 //! - [`lookup`]: each VPC's DNS endpoint, and a name as that VPC's resolver sees it.
-//! - [`kept`]: read models kept for the world they were made from (VPCs', which nothing ripens).
 //!
 //! Every read model carries only what its reader may see: references to another account's resources say only what
 //! IBM shows of them, and refusals keep what is confidential to a hub's administrator out of other accounts' sight.
@@ -24,7 +23,6 @@ pub mod dns_zones;
 pub mod explain;
 pub mod forwarding_rules;
 pub mod gateways;
-pub(crate) mod kept;
 pub mod lookup;
 pub mod network_acls;
 pub mod prefixes;
