@@ -17,7 +17,7 @@ use hubspoke_app::paging::{Page, PageRequest};
 use hubspoke_iam::access::search::{SubjectKind, is_identity};
 use hubspoke_iam::identity::{IdentityKind, kind_of_iam_id};
 use hubspoke_iam::{AccessRequest, AccountId, Caller, Decision, Mismatch, PolicyId, RequestAttributes};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::ApiState;
@@ -180,61 +180,110 @@ fn mismatch_json(mismatch: &Mismatch) -> Value {
     }
 }
 
-fn response_json(decision: &Decision, visibility: Visibility, request: &AccessRequest) -> Value {
+/// An evaluation's answer: the decision, and the context its reader may see.
+#[derive(Serialize)]
+struct EvaluationJson {
+    decision: bool,
+    context: ContextJson,
+}
+
+/// What an answer explains: to the target account's administrator, which policies decided and why; to anyone
+/// else, the verdict alone.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum ContextJson {
+    Admin {
+        revision: u64,
+        granted_by: Vec<PolicyId>,
+        near_misses: Vec<NearMissJson>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        access_groups: Option<Vec<String>>,
+        reason_admin: English,
+    },
+    User {
+        revision: u64,
+        reason_user: English,
+    },
+}
+
+#[derive(Serialize)]
+struct NearMissJson {
+    policy_id: PolicyId,
+    mismatches: Vec<Value>,
+}
+
+impl NearMissJson {
+    fn of(policy_id: &PolicyId, mismatches: &[Mismatch]) -> NearMissJson {
+        NearMissJson { policy_id: policy_id.clone(), mismatches: mismatches.iter().map(mismatch_json).collect() }
+    }
+}
+
+/// A message in English, the only language the answers are written in.
+#[derive(Serialize)]
+struct English {
+    en: String,
+}
+
+fn response_json(decision: &Decision, visibility: Visibility, request: &AccessRequest) -> EvaluationJson {
     let context = match visibility {
-        Visibility::Full => {
-            let near_misses: Vec<Value> = decision
+        Visibility::Full => ContextJson::Admin {
+            revision: decision.revision,
+            granted_by: decision.granted_by.clone(),
+            near_misses: decision
                 .near_misses
                 .iter()
-                .map(|miss| json!({ "policy_id": miss.policy_id, "mismatches": miss.mismatches.iter().map(mismatch_json).collect::<Vec<_>>() }))
-                .collect();
-            json!({
-                "revision": decision.revision,
-                "granted_by": decision.granted_by,
-                "near_misses": near_misses,
-                "reason_admin": { "en": decision.explain(request) },
-            })
-        }
+                .map(|miss| NearMissJson::of(&miss.policy_id, &miss.mismatches))
+                .collect(),
+            access_groups: None,
+            reason_admin: English { en: decision.explain(request) },
+        },
         Visibility::DecisionOnly => {
             let verdict = if decision.permitted { "permitted" } else { "denied" };
-            json!({
-                "revision": decision.revision,
-                "reason_user": { "en": format!("`{}` is {verdict}; only the target account's administrator sees which policies decided it", request.action) },
-            })
+            ContextJson::User {
+                revision: decision.revision,
+                reason_user: English {
+                    en: format!(
+                        "`{}` is {verdict}; only the target account's administrator sees which policies decided it",
+                        request.action
+                    ),
+                },
+            }
         }
     };
-    json!({ "decision": decision.permitted, "context": context })
+    EvaluationJson { decision: decision.permitted, context }
 }
 
-fn access_json(answer: &AccessAnswer) -> Value {
+fn access_json(answer: &AccessAnswer) -> EvaluationJson {
     let AccessAnswer { explanation, query, visibility, revision } = answer;
     let context = match visibility {
-        Visibility::Full => {
-            let near_misses: Vec<Value> = explanation
+        Visibility::Full => ContextJson::Admin {
+            revision: *revision,
+            granted_by: explanation.granted_by.clone(),
+            near_misses: explanation
                 .near_misses
                 .iter()
-                .map(|miss| json!({ "policy_id": miss.policy_id, "mismatches": miss.mismatches.iter().map(mismatch_json).collect::<Vec<_>>() }))
-                .collect();
-            json!({
-                "revision": revision,
-                "granted_by": explanation.granted_by,
-                "near_misses": near_misses,
-                "access_groups": query.subject.access_groups,
-                "reason_admin": { "en": explanation.reason(query) },
-            })
-        }
+                .map(|miss| NearMissJson::of(&miss.policy_id, &miss.mismatches))
+                .collect(),
+            access_groups: Some(query.subject.access_groups.clone()),
+            reason_admin: English { en: explanation.reason(query) },
+        },
         Visibility::DecisionOnly => {
             let verdict = if explanation.permitted { "permitted" } else { "denied" };
-            json!({
-                "revision": revision,
-                "reason_user": { "en": format!("`{}` is {verdict} for `{}`; only the resource account's administrator sees which policies decided it", query.action, query.subject.iam_id) },
-            })
+            ContextJson::User {
+                revision: *revision,
+                reason_user: English {
+                    en: format!(
+                        "`{}` is {verdict} for `{}`; only the resource account's administrator sees which policies decided it",
+                        query.action, query.subject.iam_id
+                    ),
+                },
+            }
         }
     };
-    json!({ "decision": explanation.permitted, "context": context })
+    EvaluationJson { decision: explanation.permitted, context }
 }
 
-async fn evaluate(state: &ApiState, caller: &Caller, question: &Question) -> Result<Value, ApiError> {
+async fn evaluate(state: &ApiState, caller: &Caller, question: &Question) -> Result<EvaluationJson, ApiError> {
     match question {
         Question::Authorization(request) => {
             let (decision, visibility) = state.app.decide(caller, request)?;
@@ -302,13 +351,17 @@ pub async fn evaluations(
     let mut answers = Vec::with_capacity(questions.len());
     for question in &questions {
         let answer = evaluate(&state, &caller, question).await?;
-        let permitted = answer["decision"].as_bool();
+        let permitted = answer.decision;
         answers.push(answer);
-        if stop_on.is_some() && permitted == stop_on {
+        if stop_on == Some(permitted) {
             break;
         }
     }
-    Ok(json_response(StatusCode::OK, &json!({ "evaluations": answers })))
+    #[derive(Serialize)]
+    struct Answers {
+        evaluations: Vec<EvaluationJson>,
+    }
+    Ok(json_response(StatusCode::OK, &Answers { evaluations: answers }))
 }
 
 /// Most results one search page holds, and how many when `page.limit` is absent.
