@@ -268,6 +268,12 @@ async fn policy_management_follows_the_services_a_user_administers() {
     let ids: Vec<String> = listed["policies"].as_array().unwrap().iter().map(|p| text(&p["id"])).collect();
     assert!(ids.contains(&own) && ids.contains(&text(&created["id"])), "{ids:?}");
     assert!(!ids.contains(&dns), "{ids:?}");
+    // Paged one at a time, the list still links to the next page: its place comes from the policies read.
+    let (status, first) = server
+        .call(Method::GET, &format!("/v1/policies?account_id={}&limit=1", admin.id), Some(&delegate.token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert!(first["next"]["start"].is_string(), "a user's page links to the next one: {first}");
     let (status, _) = server.call(Method::GET, &format!("/v1/policies/{dns}"), Some(&delegate.token), None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = server.call(Method::DELETE, &format!("/v1/policies/{dns}"), Some(&delegate.token), None).await;

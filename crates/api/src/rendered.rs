@@ -9,8 +9,8 @@
 //! representation was made (a policy's API version and display option).
 //!
 //! A GET hands hyper the kept bytes themselves; a list page copies its items' kept bytes into one body, which can
-//! itself be kept (the application keeps VPC pages per world and administrators' policy pages per book, so a page's `Arc` names
-//! its content too).
+//! itself be kept (the application keeps VPC pages per world and administrators' policy pages per book, so a page's
+//! `Arc` names its content too).
 
 use std::hash::Hash;
 use std::num::NonZeroUsize;

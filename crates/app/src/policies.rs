@@ -349,24 +349,23 @@ impl App {
                 return Ok(page);
             }
         }
-        let mut page = match book.page(&store_query) {
+        let page = match book.page(&store_query) {
             Some(page) => page,
             None => BookPage::from(self.store.list_policies(&store_query).await?),
         };
         // A user or service ID sees the policies it may read; the page keeps its place in the whole list, so the
         // next page starts after the last policy read, whether shown or not.
+        let mut list = listed(field, page);
         if identity {
-            let mut readable = Vec::with_capacity(page.policies.len());
-            for policy in std::mem::take(&mut page.policies) {
+            let mut readable = Vec::with_capacity(list.policies.len());
+            for policy in std::mem::take(&mut list.policies) {
                 if self.may_read_policy(caller, &policy.draft).await? {
                     readable.push(policy);
                 }
             }
-            let mut list = listed(field, page);
             list.policies = readable;
-            return Ok(Arc::new(list));
         }
-        Ok(Arc::new(listed(field, page)))
+        Ok(Arc::new(list))
     }
 
     /// Replaces the content of an active policy.
