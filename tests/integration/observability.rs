@@ -40,6 +40,10 @@ async fn metrics_count_requests_decisions_dns_queries_and_store_writes() {
         "resource": { "type": "vpc", "id": "r006-hub", "properties": { "accountId": net.hub.id, "serviceName": "is", "vpcId": "r006-hub" } }
     });
     server.call(Method::POST, "/access/v1/evaluation", Some(&net.hub.token), Some(question)).await;
+    for _ in 0..2 {
+        let (status, _) = server.call(Method::GET, "/v1/policies/missing", Some(&net.hub.token), None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
     let (hub, spoke) = net.two_accounts().await;
     net.bind(&net.spoke, &spoke, &hub).await;
     let at = net.endpoint(&net.hub, &hub).await;
@@ -65,6 +69,9 @@ async fn metrics_count_requests_decisions_dns_queries_and_store_writes() {
             metric_value(&text, name, labels).unwrap_or_else(|| panic!("{name} {labels:?} missing from:\n{text}"));
         assert!(value >= 1.0, "{name} {labels:?} = {value}");
     }
+    // Each request counts once, under its own status, the second as well as the first.
+    let missing = [("operation", "/v1/policies/{policy_id}"), ("method", "GET"), ("status", "404")];
+    assert_eq!(metric_value(&text, "hubspoke_http_requests_total", &missing), Some(2.0), "{text}");
     // Paths with ids are counted under their route, so the label set stays bounded.
     assert!(!text.contains("operation=\"/v1/vpcs/r006-"), "ids never appear in labels");
 }

@@ -324,7 +324,7 @@ pub async fn add_members(
         .map(|(index, member)| Ok((member.iam_id, member_kind(&member.kind, &format!("members[{index}].type"))?)))
         .collect::<Result<Vec<_>, ApiError>>()?;
     let (outcomes, _) = state.app.add_access_group_members(&caller, &id, &members).await?;
-    let items: Vec<Value> = outcomes.iter().map(|o| render_outcome(o, "iam_id", &transaction.0.0)).collect();
+    let items: Vec<Value> = outcomes.iter().map(|o| render_outcome(o, "iam_id", transaction.as_str())).collect();
     Ok(json_response(StatusCode::MULTI_STATUS, &json!({ "members": items })))
 }
 
@@ -384,7 +384,7 @@ pub async fn remove_members(
     IbmJson(body): IbmJson<RemoveMembersBody>,
 ) -> Result<Response, ApiError> {
     let (outcomes, _) = state.app.remove_access_group_members(&caller, &id, &body.members).await?;
-    let items: Vec<Value> = outcomes.iter().map(|o| render_outcome(o, "iam_id", &transaction.0.0)).collect();
+    let items: Vec<Value> = outcomes.iter().map(|o| render_outcome(o, "iam_id", transaction.as_str())).collect();
     Ok(json_response(StatusCode::MULTI_STATUS, &json!({ "access_group_id": id, "members": items })))
 }
 
@@ -408,7 +408,8 @@ pub async fn add_to_groups(
     let account = params.required("account_id")?;
     let kind = member_kind(&body.kind, "type")?;
     let (outcomes, _) = state.app.add_member_to_access_groups(&caller, account, &iam_id, kind, &body.groups).await?;
-    let items: Vec<Value> = outcomes.iter().map(|o| render_outcome(o, "access_group_id", &transaction.0.0)).collect();
+    let items: Vec<Value> =
+        outcomes.iter().map(|o| render_outcome(o, "access_group_id", transaction.as_str())).collect();
     Ok(json_response(StatusCode::MULTI_STATUS, &json!({ "iam_id": iam_id, "groups": items })))
 }
 
@@ -422,7 +423,8 @@ pub async fn remove_from_all_groups(
 ) -> Result<Response, ApiError> {
     let account = params.required("account_id")?;
     let (outcomes, _) = state.app.remove_member_from_all_access_groups(&caller, account, &iam_id).await?;
-    let items: Vec<Value> = outcomes.iter().map(|o| render_outcome(o, "access_group_id", &transaction.0.0)).collect();
+    let items: Vec<Value> =
+        outcomes.iter().map(|o| render_outcome(o, "access_group_id", transaction.as_str())).collect();
     Ok(json_response(StatusCode::MULTI_STATUS, &json!({ "iam_id": iam_id, "groups": items })))
 }
 

@@ -219,6 +219,10 @@ impl Params {
         for pair in query.split('&').filter(|pair| !pair.is_empty()) {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let decode = |text: &str| {
+                // Most names and values are plain (`version=2025-01-01`): copied as they are.
+                if !text.contains(['+', '%']) {
+                    return Ok(text.to_owned());
+                }
                 let spaced = text.replace('+', " ");
                 percent_encoding::percent_decode_str(&spaced).decode_utf8().map(|decoded| decoded.into_owned())
             };

@@ -6,7 +6,8 @@
 //!   (`GET /openapi.json`). [`ApiState`] is what handlers share.
 //! - [`error`]: [`ApiError`] and the IBM error envelopes (Policy Management's `trace`/`errors`/`status_code`, and
 //!   IAM Identity's `errorCode`/`errorMessage`).
-//! - [`transaction`]: the `Transaction-Id` middleware, which also renders every error with its `trace`.
+//! - [`transaction`]: the request middleware: the `Transaction-Id`, every error rendered with its `trace`, the
+//!   revision a request asks for ([`revision`]), and the request metrics.
 //! - [`revision`]: the `Hubspoke-Revision` a write answers and the `Hubspoke-Min-Revision` a read may ask for.
 //! - [`extract`]: body, query and bearer-token extractors whose rejections are IBM-shaped errors.
 //! - [`tokens`]: RS256 access tokens and the JWKS.
@@ -97,6 +98,8 @@ pub struct Shared {
     pub login_throttle: Arc<identity::throttle::LoginThrottle>,
     /// Read models as rendered, for the reads that render them again.
     pub rendered: rendered::Kept,
+    /// Every request's counter and timer.
+    pub meters: transaction::Meters,
 }
 
 impl Shared {
@@ -127,8 +130,7 @@ pub fn router(state: ApiState) -> Api {
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), revision::revisions))
-        .layer(axum::middleware::from_fn(transaction::transaction))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), transaction::transaction))
         .with_state(state);
     // A layer on a router runs after its routing, and the region prefix must come off before it; so the rewrite wraps
     // the router as a plain service. An outer router would route every request twice and box a future for the

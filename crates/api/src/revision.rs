@@ -5,7 +5,7 @@
 //! sends the revision its write answered and reads its own write. hubspoke's names, not IBM's: IBM's APIs have no
 //! such headers, and the official SDKs neither send nor need them.
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -18,9 +18,9 @@ pub const REVISION: HeaderName = HeaderName::from_static("hubspoke-revision");
 /// The revision a request must be served at or after.
 pub const MIN_REVISION: HeaderName = HeaderName::from_static("hubspoke-min-revision");
 
-/// The middleware: waits for nothing (the wanted revision is read from the database at once), then answers the
-/// revision the request wrote, if it wrote.
-pub async fn revisions(State(state): State<ApiState>, request: Request, next: Next) -> Response {
+/// Serves a request (called by the request middleware, [`crate::transaction::transaction`]): waits for nothing (the
+/// wanted revision is read from the database at once), then answers the revision the request wrote, if it wrote.
+pub async fn serve(state: &ApiState, request: Request, next: Next) -> Response {
     if let Some(value) = request.headers().get(MIN_REVISION) {
         let wanted = match value.to_str().ok().and_then(|text| text.trim().parse::<u64>().ok()) {
             Some(wanted) => wanted,

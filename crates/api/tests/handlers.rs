@@ -45,6 +45,7 @@ impl Harness {
             metrics: Arc::new(String::new),
             login_throttle: Arc::new(LoginThrottle::new(100, Duration::from_secs(60))),
             rendered: Default::default(),
+            meters: Default::default(),
         });
         let mut harness = Harness { router: router(state), operator: String::new() };
         harness.operator = harness.token(OPERATOR_KEY).await;

@@ -113,6 +113,7 @@ pub async fn run_with_init(
         metrics,
         login_throttle,
         rendered: Default::default(),
+        meters: Default::default(),
     });
     let address = listener.local_addr()?;
     print_banner(&address.to_string(), store.kind(), &location, &args, &operator);
