@@ -241,7 +241,11 @@ fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
     builder.create(path)
 }
 
-/// Installs the process-wide Prometheus recorder (once) and returns how to render it.
+/// How often recorded histogram samples are folded into their buckets when nobody scrapes `/metrics`.
+const METRICS_UPKEEP: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Installs the process-wide Prometheus recorder (once), with the thread that keeps it bounded, and returns how to
+/// render it.
 fn install_metrics() -> Arc<dyn Fn() -> String + Send + Sync> {
     use std::sync::OnceLock;
     static HANDLE: OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> = OnceLock::new();
@@ -252,6 +256,18 @@ fn install_metrics() -> Arc<dyn Fn() -> String + Send + Sync> {
         let recorder = builder.build_recorder();
         let handle = recorder.handle();
         metrics::set_global_recorder(recorder).ok()?;
+        // A histogram keeps every sample recorded until it is folded into its buckets, which only a scrape or the
+        // upkeep does: a server nobody scrapes would grow by a few bytes per request, for as long as it runs.
+        let upkeep = handle.clone();
+        std::thread::Builder::new()
+            .name("metrics-upkeep".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(METRICS_UPKEEP);
+                    upkeep.run_upkeep();
+                }
+            })
+            .ok()?;
         Some(handle)
     });
     match handle.clone() {
