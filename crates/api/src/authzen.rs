@@ -36,7 +36,67 @@ pub struct AuthzenEntity {
     kind: String,
     id: String,
     #[serde(default)]
-    properties: Option<Map<String, Value>>,
+    properties: Option<Properties>,
+}
+
+/// An entity's `properties`, in order, read straight from the body: an evaluation reads each of them once, so an
+/// ordered map in between (hashing every key) would only cost. A repeated member replaces the earlier one, in its
+/// place, as a JSON object's would.
+#[derive(Clone, Debug, Default)]
+pub struct Properties(Vec<(String, Property)>);
+
+/// A property's value, as far as attributes care.
+#[derive(Clone, Debug)]
+enum Property {
+    /// A string.
+    Text(String),
+    /// A number or a boolean, written as the attribute's text.
+    Scalar(String),
+    /// Anything else (an object, an array, `null`), which no attribute can hold.
+    Unusable,
+}
+
+impl Properties {
+    /// The string value of `name`, if it has one.
+    fn text(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(key, _)| key == name).and_then(|(_, value)| match value {
+            Property::Text(text) => Some(text.as_str()),
+            _ => None,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Properties {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Properties, D::Error> {
+        struct Members;
+
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = Properties;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("an object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Properties, A::Error> {
+                let mut members: Vec<(String, Property)> = Vec::with_capacity(map.size_hint().unwrap_or(4));
+                while let Some(key) = map.next_key::<String>()? {
+                    let value = match map.next_value::<Value>()? {
+                        Value::String(text) => Property::Text(text),
+                        Value::Number(number) => Property::Scalar(number.to_string()),
+                        Value::Bool(flag) => Property::Scalar(flag.to_string()),
+                        _ => Property::Unusable,
+                    };
+                    match members.iter_mut().find(|(known, _)| *known == key) {
+                        Some((_, earlier)) => *earlier = value,
+                        None => members.push((key, value)),
+                    }
+                }
+                Ok(Properties(members))
+            }
+        }
+
+        deserializer.deserialize_map(Members)
+    }
 }
 
 /// An action.
@@ -83,16 +143,14 @@ fn attributes(entity: &AuthzenEntity, side: &str) -> Result<RequestAttributes, A
 fn attributes_of(
     kind: &str,
     id: Option<&str>,
-    properties: Option<&Map<String, Value>>,
+    properties: Option<&Properties>,
     side: &str,
 ) -> Result<RequestAttributes, ApiError> {
     let mut attributes = RequestAttributes::default();
-    for (key, value) in properties.into_iter().flatten() {
+    for (key, value) in properties.into_iter().flat_map(|properties| &properties.0) {
         let text = match value {
-            Value::String(text) => text.clone(),
-            Value::Number(number) => number.to_string(),
-            Value::Bool(flag) => flag.to_string(),
-            _ => {
+            Property::Text(text) | Property::Scalar(text) => text.clone(),
+            Property::Unusable => {
                 return Err(ApiError::invalid_body(format!(
                     "`{side}.properties.{key}` must be a string, number or boolean"
                 )));
@@ -375,7 +433,7 @@ pub struct SearchEntity {
     #[serde(default)]
     id: Option<String>,
     #[serde(default)]
-    properties: Option<Map<String, Value>>,
+    properties: Option<Properties>,
 }
 
 /// The `page` of a search request: `token` (a previous answer's `page.next_token`; `next_token` is read too, as
@@ -599,12 +657,10 @@ pub async fn search_resource(
             known.join(", ")
         ))
     })?;
-    let account = resource
-        .properties
-        .as_ref()
-        .and_then(|properties| properties.get("accountId"))
-        .and_then(Value::as_str)
-        .ok_or_else(|| ApiError::invalid_body("`resource.properties.accountId` is required: the account searched"))?;
+    let account =
+        resource.properties.as_ref().and_then(|properties| properties.text("accountId")).ok_or_else(|| {
+            ApiError::invalid_body("`resource.properties.accountId` is required: the account searched")
+        })?;
     let account = AccountId::parse(account).ok_or_else(|| {
         ApiError::invalid_body(format!("`resource.properties.accountId` `{account}` is not an account id"))
     })?;
@@ -638,4 +694,56 @@ pub async fn configuration(BaseUrl(base): BaseUrl) -> Response {
             "search_resource_endpoint": format!("{base}/access/v1/search/resource"),
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Properties become attributes as their JSON object would: a repeated member replaces the earlier in its place,
+    /// numbers and booleans are written as text, and anything else is refused by name.
+    #[test]
+    fn properties_read_as_attributes() {
+        /// (properties, the attributes they give with `type` `vpc` and `id` `r1`, or `None` when refused).
+        type Case<'a> = (&'a str, Option<&'a [(&'a str, &'a str)]>);
+        let cases: &[Case] = &[
+            ("{}", Some(&[("resourceType", "vpc"), ("resource", "r1")])),
+            (
+                r#"{"accountId":"a","serviceName":"is","port":53,"on":true}"#,
+                Some(&[
+                    ("accountId", "a"),
+                    ("serviceName", "is"),
+                    ("port", "53"),
+                    ("on", "true"),
+                    ("resourceType", "vpc"),
+                    ("resource", "r1"),
+                ]),
+            ),
+            (r#"{"resource":"r2","resourceType":"subnet"}"#, Some(&[("resource", "r2"), ("resourceType", "subnet")])),
+            (
+                r#"{"a":{"nested":true},"a":"plain"}"#,
+                Some(&[("a", "plain"), ("resourceType", "vpc"), ("resource", "r1")]),
+            ),
+            (r#"{"a":"plain","a":null}"#, None),
+            (r#"{"a":[1]}"#, None),
+        ];
+        for (json, expected) in cases {
+            let properties: Properties = serde_json::from_str(json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            let attributes = attributes_of("vpc", Some("r1"), Some(&properties), "resource");
+            match expected {
+                Some(pairs) => {
+                    let attributes = attributes.unwrap_or_else(|e| panic!("{json}: {e:?}"));
+                    for (key, value) in *pairs {
+                        assert_eq!(attributes.get(key), Some(*value), "{json}: {key}");
+                    }
+                    assert_eq!(attributes.iter().count(), pairs.len(), "{json}");
+                }
+                None => assert!(attributes.is_err(), "{json} is refused"),
+            }
+        }
+        assert!(serde_json::from_str::<Properties>(r#"["accountId"]"#).is_err(), "properties are an object");
+        let properties: Properties = serde_json::from_str(r#"{"accountId":7,"x":"y"}"#).unwrap();
+        assert_eq!(properties.text("accountId"), None, "only a string is an account id");
+        assert_eq!(properties.text("x"), Some("y"));
+    }
 }
