@@ -39,7 +39,7 @@ pub struct Settings {
 impl Settings {
     /// The full run.
     pub fn full() -> Settings {
-        Settings { sizes: vec![1_000, 10_000, 100_000], seconds: 10, rounds: 5 }
+        Settings { sizes: vec![1_000, 10_000, 100_000, 1_000_000], seconds: 10, rounds: 5 }
     }
 
     /// CI's run.

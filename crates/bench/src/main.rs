@@ -67,7 +67,7 @@ enum Suite {
     /// DNS: hubspoke's per-VPC views against Knot and NSD serving the same records, loaded by dnsperf over UDP and
     /// TCP (servers on CPU 0, dnsperf on CPU 1), and how soon a binding change is answered.
     Dns {
-        /// Numbers of endpoint names (default 1k, 10k, 100k; with --quick 1k).
+        /// Numbers of endpoint names (default 1k, 10k, 100k, 1M; with --quick 1k).
         #[arg(long, value_delimiter = ',')]
         sizes: Vec<usize>,
     },

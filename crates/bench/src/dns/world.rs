@@ -33,6 +33,8 @@ pub const SPOKE_ACCOUNT: &str = "0000000d000000000000000000000002";
 /// The VPCs, by index: the hub, four spokes bound to it with their resolvers delegated to it (so they answer with
 /// the hub's view), and three standalone VPCs with views of their own.
 const VPCS: usize = 8;
+/// The /24 subnets each VPC's endpoint gateways are spread over.
+const SUBNETS_PER_VPC: usize = 512;
 const SPOKES: std::ops::RangeInclusive<usize> = 1..=4;
 /// The spoke the visibility measurement binds and unbinds; its one gateway is in no query file.
 pub const VISIBLE_SPOKE: &str = "r006-dns-bench-visible";
@@ -211,11 +213,19 @@ fn hub_resolver(hub: &str) -> [Entity; 3] {
     ]
 }
 
+/// The subnet (by index within its VPC) and address of VPC `index`'s `k`th gateway.
+fn gateway_address(index: usize, k: usize) -> (usize, Ipv4Addr) {
+    let subnet = k / 250;
+    let second = 2 * index + 1 + subnet / 256;
+    (subnet, Ipv4Addr::new(10, second as u8, (subnet % 256) as u8, (k % 250) as u8 + 4))
+}
+
 /// A world with `names` endpoint names spread round-robin over the eight VPCs (five eighths in the hub's view), plus
 /// the unbound visibility spoke.
 pub fn plan(names: usize) -> Plan {
-    // Each VPC's addresses are 10.(v+1).(j).(4..254): at most 256 subnets of 250 addresses per VPC.
-    assert!(names.div_ceil(VPCS) <= 256 * 250, "at most {} names", 256 * 250 * VPCS);
+    // VPC v's subnets are the /24s of 10.(2v+1).0.0/15, 250 addresses each (4..254): at most 512 subnets per VPC,
+    // 1,024,000 names in all, clear of the private records' 10.100/12 and the resolver's 10.199.0.0/24.
+    assert!(names.div_ceil(VPCS) <= SUBNETS_PER_VPC * 250, "at most {} names", SUBNETS_PER_VPC * 250 * VPCS);
     let hub = vpc_id(0);
     let mut entities = Vec::new();
     for index in 0..VPCS {
@@ -244,13 +254,13 @@ pub fn plan(names: usize) -> Plan {
     let mut by_vpc: Vec<Vec<usize>> = vec![Vec::new(); VPCS];
     for i in 0..names {
         let (index, k) = (i % VPCS, i / VPCS);
-        let (v, j, host) = (index as u8 + 1, (k / 250) as u8, (k % 250) as u8 + 4);
+        let (subnet_index, address) = gateway_address(index, k);
         let owner = if SPOKES.contains(&index) { SPOKE_ACCOUNT } else { HUB_ACCOUNT };
-        let subnet_id = format!("{}-subnet-{j}", vpc_id(index));
+        let subnet_id = format!("{}-subnet-{subnet_index}", vpc_id(index));
         if k % 250 == 0 {
-            entities.push(subnet(subnet_id.clone(), &vpc_id(index), owner, format!("10.{v}.{j}.0/24")));
+            let [_, b, c, _] = address.octets();
+            entities.push(subnet(subnet_id.clone(), &vpc_id(index), owner, format!("10.{b}.{c}.0/24")));
         }
-        let address = Ipv4Addr::new(10, v, j, host);
         entities.extend(gateway(
             format!("r006-dns-bench-gw-{i}"),
             &vpc_id(index),
@@ -456,5 +466,25 @@ mod tests {
             assert!(view.find(VISIBLE_NAME).is_none());
         }
         assert_eq!(plan.hub_view().1.len(), 250, "five eighths of the names");
+    }
+
+    /// Up to the largest world the plan allows, every gateway has an address of its own, in its VPC's block and clear
+    /// of the addresses the plan gives to other things.
+    #[test]
+    fn gateway_addresses_are_distinct_up_to_the_largest_world() {
+        let per_vpc = SUBNETS_PER_VPC * 250;
+        let mut seen = std::collections::HashSet::with_capacity(per_vpc * VPCS);
+        for index in 0..VPCS {
+            for k in 0..per_vpc {
+                let (_, address) = gateway_address(index, k);
+                let [a, b, _, host] = address.octets();
+                assert_eq!(a, 10);
+                assert!(usize::from(b) == 2 * index + 1 || usize::from(b) == 2 * index + 2, "{address} of VPC {index}");
+                assert!((4..254).contains(&host), "{address}");
+                assert!(seen.insert(address), "{address} given twice");
+            }
+        }
+        let others = [private_address(0), private_address(per_vpc * VPCS), Ipv4Addr::new(10, 199, 0, 4)];
+        assert!(others.iter().all(|address| !seen.contains(address)));
     }
 }
