@@ -259,15 +259,16 @@ fn install_metrics() -> Arc<dyn Fn() -> String + Send + Sync> {
         // A histogram keeps every sample recorded until it is folded into its buckets, which only a scrape or the
         // upkeep does: a server nobody scrapes would grow by a few bytes per request, for as long as it runs.
         let upkeep = handle.clone();
-        std::thread::Builder::new()
-            .name("metrics-upkeep".into())
-            .spawn(move || {
-                loop {
-                    std::thread::sleep(METRICS_UPKEEP);
-                    upkeep.run_upkeep();
-                }
-            })
-            .ok()?;
+        let spawned = std::thread::Builder::new().name("metrics-upkeep".into()).spawn(move || {
+            loop {
+                std::thread::sleep(METRICS_UPKEEP);
+                upkeep.run_upkeep();
+            }
+        });
+        // The recorder is installed either way; without the thread, scrapes still fold the samples.
+        if let Err(error) = spawned {
+            tracing::warn!(%error, "the metrics upkeep thread did not start; samples are folded only when scraped");
+        }
         Some(handle)
     });
     match handle.clone() {
