@@ -1,8 +1,9 @@
 //! The change log: every write appends its rows in its own transaction, with revisions from one counter row.
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::statement::{Argument, insert_rows};
+use super::statement::{Argument, Script, Statement};
 use super::{Backend, CHANGES_CHANNEL, SqlStore};
 use crate::{Change, EntityKind, Revision, StoreError, StoreResult};
 
@@ -29,6 +30,16 @@ pub(super) async fn append_changes(
     entity_ids: &[&str],
     at: i64,
 ) -> StoreResult<Revision> {
+    let mut script = Script::default();
+    script.extend(change_statements(entity, entity_ids, at));
+    let rows = script.fetch_all(connection).await?;
+    appended(connection, backend, &rows).await
+}
+
+/// The statements that append one change row per id with consecutive revisions, for a write to run in its own
+/// script after its other statements. The first takes the revisions from the counter and returns the last of them,
+/// which [`appended`] reads from the script's rows; the change rows count back from it.
+pub(super) fn change_statements(entity: EntityKind, entity_ids: &[&str], at: i64) -> Vec<Statement> {
     let entity = match entity {
         EntityKind::Account => "account",
         EntityKind::Policy => "policy",
@@ -39,24 +50,39 @@ pub(super) async fn append_changes(
         EntityKind::AccessGroup => "access_group",
     };
     let count = entity_ids.len() as i64;
-    let last: i64 =
-        sqlx::query_scalar("UPDATE revision_counter SET revision = revision + $1 WHERE slot = 1 RETURNING revision")
-            .bind(count)
-            .fetch_one(&mut *connection)
-            .await?;
-    let rows = entity_ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| {
-            vec![
-                Argument::Integer(last - count + 1 + i as i64),
-                Argument::Text(entity.to_owned()),
-                Argument::Text((*id).to_owned()),
-                Argument::Integer(at),
-            ]
-        })
-        .collect();
-    insert_rows(connection, "changes (revision, entity, entity_id, at)", rows).await?;
+    let mut take = Statement::new("UPDATE revision_counter SET revision = revision + ");
+    take.bind(Argument::Integer(count)).push(" WHERE slot = 1 RETURNING revision");
+    let mut statements = vec![take];
+    // The rows are written in chunks; each counts back from the counter, which the first statement has moved.
+    let per_statement = 5_000;
+    for (chunk, ids) in entity_ids.chunks(per_statement).enumerate() {
+        let mut insert = Statement::new("INSERT INTO changes (revision, entity, entity_id, at) VALUES ");
+        for (i, id) in ids.iter().enumerate() {
+            let back = count - 1 - (chunk * per_statement + i) as i64;
+            if i > 0 {
+                insert.push(", ");
+            }
+            insert.push("((SELECT revision FROM revision_counter WHERE slot = 1) - ");
+            insert.bind(Argument::Integer(back)).push(", ");
+            insert.push_bind(entity).push(", ").push_bind(id).push(", ");
+            insert.bind(Argument::Integer(at)).push(")");
+        }
+        statements.push(insert);
+    }
+    statements
+}
+
+/// The last revision a script with [`change_statements`] took, read from the script's rows (the counter's is the
+/// only row such a script returns); on PostgreSQL it also tells the followers.
+pub(super) async fn appended(
+    connection: &mut AnyConnection,
+    backend: Backend,
+    rows: &[AnyRow],
+) -> StoreResult<Revision> {
+    let [row] = rows else {
+        return Err(StoreError::Corrupt(format!("a change script returned {} rows, not one revision", rows.len())));
+    };
+    let last: i64 = row.try_get(0)?;
     if backend.is_postgres() {
         // NOTIFY takes no parameters; the payload is a number this function produced. PostgreSQL delivers it only if
         // the transaction commits, and in commit order; followers read every change up to it.

@@ -3,28 +3,39 @@
 use sqlx::AnyConnection;
 use sqlx::Row;
 
+use super::statement::{Argument, Script, Statement, insert_statements};
 use crate::{EventOutcome, EventQuery, EventRecord, StoreError, StoreResult};
 
 pub(super) async fn insert(connection: &mut AnyConnection, events: &[EventRecord]) -> StoreResult<()> {
-    for event in events {
-        sqlx::query(
-            "INSERT INTO events (id, at, actor, account, other_account, action, target_kind, target_id, outcome, reason) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&event.id)
-        .bind(event.at)
-        .bind(&event.actor)
-        .bind(&event.account)
-        .bind(&event.other_account)
-        .bind(&event.action)
-        .bind(&event.target_kind)
-        .bind(&event.target_id)
-        .bind(event.outcome.as_str())
-        .bind(&event.reason)
-        .execute(&mut *connection)
-        .await?;
-    }
+    let mut script = Script::default();
+    script.extend(statements(events));
+    script.fetch_all(connection).await?;
     Ok(())
+}
+
+/// The statements that insert `events`, for a write to run in its script.
+pub(super) fn statements(events: &[EventRecord]) -> Vec<Statement> {
+    let rows = events
+        .iter()
+        .map(|event| {
+            vec![
+                Argument::Text(event.id.clone()),
+                Argument::Integer(event.at),
+                Argument::Text(event.actor.clone()),
+                Argument::OptionalText(event.account.clone()),
+                Argument::OptionalText(event.other_account.clone()),
+                Argument::Text(event.action.clone()),
+                Argument::Text(event.target_kind.clone()),
+                Argument::Text(event.target_id.clone()),
+                Argument::Text(event.outcome.as_str().to_owned()),
+                Argument::Text(event.reason.clone()),
+            ]
+        })
+        .collect();
+    insert_statements(
+        "events (id, at, actor, account, other_account, action, target_kind, target_id, outcome, reason)",
+        rows,
+    )
 }
 
 pub(super) async fn list(connection: &mut AnyConnection, query: &EventQuery) -> StoreResult<(Vec<EventRecord>, u64)> {

@@ -6,9 +6,9 @@ use hubspoke_iam::{AccountId, Attribute, Policy, PolicyDraft, PolicyKind, Timest
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Executor, Row};
 
-use super::changes::{append_change, append_changes};
+use super::changes::{append_changes, change_statements};
 use super::group::Scope;
-use super::statement::{Argument, Statement, insert_rows};
+use super::statement::{Argument, Script, Statement, insert_statements};
 use super::{Backend, SqlStore};
 use crate::codec::{Body, decode_body, decode_operator, decode_state, decode_value, encode_body, encode_value};
 use crate::{
@@ -43,13 +43,19 @@ impl SqlStore {
             .write(move |connection, scope| {
                 Box::pin(async move {
                     for _ in 0..RACE_ATTEMPTS {
-                        if let Err(error) = insert_policy_rows(connection, &[&policy]).await {
-                            match collision(connection, scope, &[&policy], error).await? {
+                        // The row and everything after it go in one script. Only the row can collide (the child
+                        // rows belong to it, events and changes have fresh keys), and a failed statement stops
+                        // the script, so a unique violation is the row's and nothing after it ran.
+                        let mut script = Script::default();
+                        script.extend(policy_row_statements(&[&policy]));
+                        finish_policy_script(&mut script, &policy, &events, false);
+                        match script.fetch_all(connection).await {
+                            Ok(rows) => return super::changes::appended(connection, backend, &rows).await,
+                            Err(error) => match collision(connection, scope, &[&policy], error).await? {
                                 Collision::Duplicate(duplicate) => return Err(duplicate),
                                 Collision::Vanished => continue,
-                            }
+                            },
                         }
-                        return finish_policy_write(connection, backend, &policy, &events, false).await;
                     }
                     Err(contended(&policy))
                 })
@@ -234,9 +240,17 @@ async fn finish_policy_write(
     events: &[EventRecord],
     replacing: bool,
 ) -> StoreResult<Revision> {
-    write_policy_children(connection, &[policy], replacing).await?;
-    super::events::insert(connection, events).await?;
-    append_change(connection, backend, EntityKind::Policy, &policy.id, policy.last_modified_at.0).await
+    let mut script = Script::default();
+    finish_policy_script(&mut script, policy, events, replacing);
+    let rows = script.fetch_all(connection).await?;
+    super::changes::appended(connection, backend, &rows).await
+}
+
+/// Adds to `script` the statements of [`finish_policy_write`]; the script's rows then hold the write's revision.
+fn finish_policy_script(script: &mut Script, policy: &Policy, events: &[EventRecord], replacing: bool) {
+    script.extend(policy_children_statements(&[policy], replacing));
+    script.extend(super::events::statements(events));
+    script.extend(change_statements(EntityKind::Policy, &[&policy.id], policy.last_modified_at.0));
 }
 
 /// Undoes a write that failed on `error` and says what it was: the active policy that one of `policies`
@@ -295,6 +309,14 @@ pub(super) async fn insert_policy_rows(
     connection: &mut AnyConnection,
     policies: &[&Policy],
 ) -> Result<(), sqlx::Error> {
+    let mut script = Script::default();
+    script.extend(policy_row_statements(policies));
+    script.fetch_all(connection).await?;
+    Ok(())
+}
+
+/// The statements that insert the rows of new policies (children not included).
+fn policy_row_statements(policies: &[&Policy]) -> Vec<Statement> {
     let rows = policies
         .iter()
         .map(|policy| {
@@ -314,13 +336,11 @@ pub(super) async fn insert_policy_rows(
             ]
         })
         .collect();
-    insert_rows(
-        connection,
+    insert_statements(
         "policies (id, owner, description, state, version, fingerprint, created_at, created_by_id, last_modified_at, \
          last_modified_by_id, body, body_version)",
         rows,
     )
-    .await
 }
 
 /// Writes the attribute and role rows of `policies` (after deleting their old ones when `replacing`): a handful of
@@ -330,11 +350,21 @@ pub(super) async fn write_policy_children(
     policies: &[&Policy],
     replacing: bool,
 ) -> StoreResult<()> {
+    let mut script = Script::default();
+    script.extend(policy_children_statements(policies, replacing));
+    script.fetch_all(connection).await?;
+    Ok(())
+}
+
+/// The statements of [`write_policy_children`].
+fn policy_children_statements(policies: &[&Policy], replacing: bool) -> Vec<Statement> {
+    let mut statements = Vec::new();
     if replacing {
         let ids: Vec<String> = policies.iter().map(|policy| policy.id.clone()).collect();
         for table in ["policy_attributes", "policy_roles"] {
             let mut delete = Statement::new(&format!("DELETE FROM {table} WHERE policy_id IN "));
-            delete.push_list(&ids).execute(connection).await?;
+            delete.push_list(&ids);
+            statements.push(delete);
         }
     }
     let mut attributes = Vec::new();
@@ -363,14 +393,12 @@ pub(super) async fn write_policy_children(
             ]);
         }
     }
-    insert_rows(
-        connection,
+    statements.extend(insert_statements(
         "policy_attributes (policy_id, side, position, key, operator, value_kind, value)",
         attributes,
-    )
-    .await?;
-    insert_rows(connection, "policy_roles (policy_id, position, role_id)", roles).await?;
-    Ok(())
+    ));
+    statements.extend(insert_statements("policy_roles (policy_id, position, role_id)", roles));
+    statements
 }
 
 /// Reads the attributes and roles of the policies whose rows were fetched and assembles them, keeping row order.

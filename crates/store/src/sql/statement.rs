@@ -1,4 +1,5 @@
-//! Statements built piece by piece, with placeholders spelled for the connection they run on, and multi-row inserts.
+//! Statements built piece by piece, with placeholders spelled for the connection they run on, multi-row inserts, and
+//! scripts of statements that reach SQLite in one trip.
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe};
@@ -92,20 +93,14 @@ impl Statement {
     pub(super) async fn fetch_all(&self, connection: &mut AnyConnection) -> StoreResult<Vec<AnyRow>> {
         Ok(self.query(connection).fetch_all(&mut *connection).await?)
     }
-
-    pub(super) async fn execute(&self, connection: &mut AnyConnection) -> Result<u64, sqlx::Error> {
-        Ok(self.query(connection).execute(&mut *connection).await?.rows_affected())
-    }
 }
 
-/// Runs `INSERT INTO <head> VALUES <row>, <row>, ...` over `rows`, in as few statements as the limits allow.
-pub(super) async fn insert_rows(
-    connection: &mut AnyConnection,
-    head: &str,
-    rows: Vec<Vec<Argument>>,
-) -> Result<(), sqlx::Error> {
-    let Some(width) = rows.first().map(Vec::len) else { return Ok(()) };
+/// The statements `INSERT INTO <head> VALUES <row>, <row>, ...` over `rows`: as few as the limits allow, none for no
+/// rows.
+pub(super) fn insert_statements(head: &str, rows: Vec<Vec<Argument>>) -> Vec<Statement> {
+    let Some(width) = rows.first().map(Vec::len) else { return Vec::new() };
     let per_statement = (MAX_ARGUMENTS / width.max(1)).max(1);
+    let mut statements = Vec::new();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let mut statement = Statement::new(&format!("INSERT INTO {head} VALUES "));
@@ -115,7 +110,56 @@ pub(super) async fn insert_rows(
             }
             statement.push_tuple(row);
         }
-        statement.execute(connection).await?;
+        statements.push(statement);
     }
-    Ok(())
+    statements
+}
+
+/// Statements that run in order as one: on SQLite as one multi-statement query, which is one trip to the thread that
+/// owns the connection instead of one per statement (each trip is a wake-up on both sides, and a write used to make
+/// six); on PostgreSQL, whose prepared statements hold one statement each, one after another.
+///
+/// The first statement that fails stops the script, and its error is the script's: like statements run one by one,
+/// the ones after it do not run.
+#[derive(Default)]
+pub(super) struct Script {
+    statements: Vec<Statement>,
+}
+
+impl Script {
+    pub(super) fn extend(&mut self, statements: impl IntoIterator<Item = Statement>) -> &mut Script {
+        self.statements.extend(statements);
+        self
+    }
+
+    /// Runs the script; returns the rows its statements returned, in order.
+    pub(super) async fn fetch_all(self, connection: &mut AnyConnection) -> Result<Vec<AnyRow>, sqlx::Error> {
+        if connection.backend_name() == "PostgreSQL" {
+            let mut rows = Vec::new();
+            for statement in &self.statements {
+                rows.extend(statement.query(connection).fetch_all(&mut *connection).await?);
+            }
+            return Ok(rows);
+        }
+        // SQLite binds unnumbered `?` placeholders across the statements of one query in order, so the statements'
+        // texts and arguments simply follow one another. Statements longer than the limit on bound values run in
+        // several trips.
+        let mut rows = Vec::new();
+        let mut joined = Statement::default();
+        for statement in self.statements {
+            if !joined.sql.is_empty() && joined.arguments.len() + statement.arguments.len() > MAX_ARGUMENTS {
+                rows.extend(joined.query(connection).fetch_all(&mut *connection).await?);
+                joined = Statement::default();
+            }
+            if !joined.sql.is_empty() {
+                joined.sql.push_str(";\n");
+            }
+            joined.sql.push_str(&statement.sql);
+            joined.arguments.extend(statement.arguments);
+        }
+        if !joined.sql.is_empty() {
+            rows.extend(joined.query(connection).fetch_all(&mut *connection).await?);
+        }
+        Ok(rows)
+    }
 }

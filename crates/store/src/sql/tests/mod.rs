@@ -47,7 +47,8 @@ on_both_databases!(
     every_write_appends_to_the_change_log,
     identities_write_together_and_keys_know_their_administrator,
     policies_written_before_the_body_column_are_read_from_their_children,
-    access_policies_are_filtered_and_custom_roles_kept
+    access_policies_are_filtered_and_custom_roles_kept,
+    scripts_bind_in_order_across_statements_and_stop_at_a_failure
 );
 
 const OWNER: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -630,4 +631,39 @@ async fn access_policies_are_filtered_and_custom_roles_kept(store: SqlStore) {
     let revision = store.delete_custom_role(&renamed, 32, &[]).await.unwrap();
     assert_eq!(store.changes_since(revision - 1, 1).await.unwrap()[0].entity, EntityKind::CustomRole);
     assert!(store.all_custom_roles().await.unwrap().is_empty());
+}
+
+/// A script runs as one query on SQLite and statement by statement on PostgreSQL: either way each statement gets its
+/// own arguments, the rows come back in order, and a failed statement stops the ones after it.
+async fn scripts_bind_in_order_across_statements_and_stop_at_a_failure(store: SqlStore) {
+    use sqlx::Row;
+
+    use super::statement::{Argument, Script, Statement};
+    let change = |revision: i64, id: &str| {
+        let mut insert = Statement::new("INSERT INTO changes (revision, entity, entity_id, at) VALUES ");
+        insert.push_tuple([
+            Argument::Integer(revision),
+            Argument::Text("policy".into()),
+            Argument::Text(id.into()),
+            Argument::Integer(revision * 10),
+        ]);
+        insert
+    };
+    let mut select = Statement::new("SELECT entity_id FROM changes WHERE revision = ");
+    select.bind(Argument::Integer(2)).push(" OR at = ").bind(Argument::Integer(10)).push(" ORDER BY revision");
+    let mut connection = store.writer.acquire().await.unwrap();
+    let mut script = Script::default();
+    script.extend([change(1, "first"), change(2, "second"), select]);
+    let rows = script.fetch_all(&mut connection).await.unwrap();
+    let ids: Vec<String> = rows.iter().map(|row| row.get("entity_id")).collect();
+    assert_eq!(ids, ["first", "second"]);
+
+    // Revision 2 is taken: the second statement fails, and the third never runs.
+    let mut script = Script::default();
+    script.extend([change(3, "third"), change(2, "taken"), change(4, "fourth")]);
+    let error = script.fetch_all(&mut connection).await.err().expect("a taken revision fails the script");
+    assert!(error.as_database_error().is_some_and(|e| e.is_unique_violation()), "{error}");
+    drop(connection);
+    let revisions: Vec<u64> = store.changes_since(0, 10).await.unwrap().iter().map(|c| c.revision).collect();
+    assert_eq!(revisions, [1, 2, 3]);
 }
