@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
-use super::statement::{Argument, Script, Statement};
+use super::statement::{Argument, MAX_ARGUMENTS, Script, Statement};
 use super::{Backend, CHANGES_CHANNEL, SqlStore};
 use crate::{Change, EntityKind, Revision, StoreError, StoreResult};
 
@@ -53,8 +53,9 @@ pub(super) fn change_statements(entity: EntityKind, entity_ids: &[&str], at: i64
     let mut take = Statement::new("UPDATE revision_counter SET revision = revision + ");
     take.bind(Argument::Integer(count)).push(" WHERE slot = 1 RETURNING revision");
     let mut statements = vec![take];
-    // The rows are written in chunks; each counts back from the counter, which the first statement has moved.
-    let per_statement = 5_000;
+    // The rows are written in chunks of four bound values each; each row counts back from the counter, which the
+    // first statement has moved.
+    let per_statement = MAX_ARGUMENTS / 4;
     for (chunk, ids) in entity_ids.chunks(per_statement).enumerate() {
         let mut insert = Statement::new("INSERT INTO changes (revision, entity, entity_id, at) VALUES ");
         for (i, id) in ids.iter().enumerate() {

@@ -27,7 +27,7 @@ pub(super) enum Argument {
 const PLACEHOLDER: char = '\u{1}';
 
 /// Keeps multi-row statements under both databases' limits on bound values (SQLite 32,766; PostgreSQL 65,535).
-const MAX_ARGUMENTS: usize = 30_000;
+pub(super) const MAX_ARGUMENTS: usize = 30_000;
 
 impl Statement {
     pub(super) fn new(sql: &str) -> Statement {
