@@ -1,16 +1,21 @@
-//! Reading every policy at startup through the database's own driver rather than sqlx's `Any`, decoding the bodies on
+//! Reading every policy at startup through the database's own library rather than sqlx's `Any`, decoding the bodies on
 //! every core.
 //!
 //! This one scan reads a million rows when a replica starts. Through `Any`, every value of every row is first
-//! converted into `Any`'s own representation and then decoded again; the native driver decodes each column once. The
-//! rows are read on their own connection (the pools hold `Any` connections), in one read transaction that also reads
-//! the revision, so policies and revision are one snapshot as before.
+//! converted into `Any`'s own representation and then decoded again; the native driver decodes each column once.
+//! SQLite is read with rusqlite, on the same library sqlx links: sqlx's SQLite driver hands each row from its worker
+//! thread to the caller through a channel, a thread wake per row, which cost ten seconds for a million rows that
+//! SQLite itself steps through in half a second. The rows are read on connections of their own (the pools hold `Any`
+//! connections), in read transactions that also read the revision, so policies and revision are one snapshot as
+//! before.
 
+use std::path::Path;
 use std::str::FromStr;
 
 use hubspoke_iam::Policy;
+use rusqlite::OpenFlags;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, Executor};
 
 use super::policies::RawPolicy;
@@ -23,23 +28,115 @@ type Row = (String, String, Option<String>, String, i64, i64, String, i64, Strin
 const COLUMNS: &str = "id, owner, description, state, version, created_at, created_by_id, last_modified_at, \
                        last_modified_by_id, CASE WHEN body_version = version THEN body END AS body";
 
+/// How many times the SQLite scan opens its readers again when a write landed between their snapshots.
+const SNAPSHOT_ATTEMPTS: usize = 8;
+
 /// Every policy, oldest first, and the revision they are at; `None` when a row has no body (written before the body
 /// column, or by an older build), which only the `Any` path assembles from child rows.
 pub(super) async fn sqlite(url: &str) -> StoreResult<Option<(Vec<Policy>, Revision)>> {
-    let options = SqliteConnectOptions::from_str(url)?.read_only(true);
-    let mut connection: SqliteConnection = options.connect().await?;
-    let mut tx = connection.begin().await?;
-    let revision: i64 =
-        sqlx::query_scalar("SELECT revision FROM revision_counter WHERE slot = 1").fetch_one(&mut *tx).await?;
-    // Read in table order and sorted here: SQLite would sort a million rows with their bodies in a temporary b-tree,
-    // while sorting the keys in memory takes a fraction of that. SQLite compares text byte by byte, as Rust does, so
-    // the order is the one `ORDER BY created_at, id` gives.
-    let sql = format!("SELECT {COLUMNS} FROM policies");
-    let mut rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *tx).await?;
-    tx.commit().await?;
-    connection.close().await.ok();
-    rows.sort_unstable_by(|a, b| (a.5, &a.0).cmp(&(b.5, &b.0)));
-    decode(rows, revision).await
+    let path = SqliteConnectOptions::from_str(url)?.get_filename().to_owned();
+    tokio::task::spawn_blocking(move || scan_sqlite(&path))
+        .await
+        .map_err(|error| StoreError::Database(format!("reading every policy: {error}")))?
+}
+
+/// [`sqlite`], on one reader per core, each scanning its own range of row ids.
+fn scan_sqlite(path: &Path) -> StoreResult<Option<(Vec<Policy>, Revision)>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for _ in 0..SNAPSHOT_ATTEMPTS {
+        // In WAL mode a read transaction's snapshot is taken at its first read. Every write moves the revision, so
+        // readers that all read the same revision see the same commit; otherwise a write landed in between, and the
+        // readers start again.
+        let mut readers = Vec::with_capacity(threads);
+        let mut revisions = Vec::with_capacity(threads);
+        for _ in 0..threads {
+            let reader = rusqlite::Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(scan_error)?;
+            reader.execute_batch("BEGIN").map_err(scan_error)?;
+            let revision: i64 = reader
+                .query_row("SELECT revision FROM revision_counter WHERE slot = 1", [], |row| row.get(0))
+                .map_err(scan_error)?;
+            readers.push(reader);
+            revisions.push(revision);
+        }
+        if revisions.windows(2).any(|pair| pair[0] != pair[1]) {
+            continue;
+        }
+        // Both are NULL when there is no policy.
+        let bounds: Option<(i64, i64)> = readers[0]
+            .query_row("SELECT min(rowid), max(rowid) FROM policies", [], |row| {
+                Ok(row.get::<_, Option<i64>>(0)?.zip(row.get::<_, Option<i64>>(1)?))
+            })
+            .map_err(scan_error)?;
+        let revision = revisions[0] as Revision;
+        let Some((low, high)) = bounds else { return Ok(Some((Vec::new(), revision))) };
+        // Row ids are dense enough (policies are only ever deleted by an account's reset) that equal ranges are
+        // close to equal work.
+        let span = (high - low) / threads as i64 + 1;
+        let parts = std::thread::scope(|scope| {
+            let workers: Vec<_> = readers
+                .into_iter()
+                .enumerate()
+                .map(|(n, reader)| {
+                    let from = low + span * n as i64;
+                    scope.spawn(move || scan_range(&reader, from, from + span - 1))
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|worker| worker.join().expect("scanning policies does not panic"))
+                .collect::<StoreResult<Option<Vec<Vec<Policy>>>>>()
+        })?;
+        let Some(parts) = parts else { return Ok(None) };
+        let mut policies: Vec<Policy> = parts.into_iter().flatten().collect();
+        // Each part came sorted, so this sort only merges them. SQLite compares text byte by byte, as Rust does, so
+        // the order is the one `ORDER BY created_at, id` gives.
+        policies.sort_by(oldest_first);
+        return Ok(Some((policies, revision)));
+    }
+    Err(StoreError::Contended("writes kept landing while every policy was being read".to_owned()))
+}
+
+/// The policies whose row ids are in `from..=to`, oldest first; `None` if one of them has no body.
+fn scan_range(reader: &rusqlite::Connection, from: i64, to: i64) -> StoreResult<Option<Vec<Policy>>> {
+    let sql = format!("SELECT {COLUMNS} FROM policies WHERE rowid BETWEEN ?1 AND ?2");
+    let mut statement = reader.prepare(&sql).map_err(scan_error)?;
+    let mut rows = statement.query([from, to]).map_err(scan_error)?;
+    let mut policies = Vec::new();
+    while let Some(row) = rows.next().map_err(scan_error)? {
+        let raw = (|| {
+            Ok::<_, rusqlite::Error>(RawPolicy {
+                id: row.get(0)?,
+                owner: row.get(1)?,
+                description: row.get(2)?,
+                state: row.get(3)?,
+                version: row.get(4)?,
+                created_at: row.get(5)?,
+                created_by_id: row.get(6)?,
+                last_modified_at: row.get(7)?,
+                last_modified_by_id: row.get(8)?,
+                body: row.get(9)?,
+            })
+        })()
+        .map_err(scan_error)?;
+        if raw.body.is_none() {
+            return Ok(None);
+        }
+        policies.push(raw.into_policy(None)?);
+    }
+    policies.sort_by(oldest_first);
+    Ok(Some(policies))
+}
+
+fn oldest_first(a: &Policy, b: &Policy) -> std::cmp::Ordering {
+    (a.created_at.0, &a.id).cmp(&(b.created_at.0, &b.id))
+}
+
+fn scan_error(error: rusqlite::Error) -> StoreError {
+    StoreError::Database(format!("reading every policy: {error}"))
 }
 
 /// [`sqlite`] for PostgreSQL; `url` is the pool's (the primary's, with several hosts).

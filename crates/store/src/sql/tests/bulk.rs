@@ -14,8 +14,14 @@ fn mixed() -> Vec<Policy> {
 /// Imported and created policies, one deleted: the native scan returns what the `Any` scan does, oldest first and
 /// then by id.
 async fn native_and_any_reads_agree(store: SqlStore) {
+    // Nothing stored yet: no policy, and the revision the store starts at.
+    assert!(store.all_policies().await.unwrap() == store.read_all_policies_any().await.unwrap());
+    assert!(store.all_policies().await.unwrap().0.is_empty());
     let policies = mixed();
-    store.import_policies(&policies[..200]).await.unwrap();
+    // Imported newest first, so that row order is not time order and the scan's parts (one per core, by row id)
+    // interleave in time.
+    let imported: Vec<Policy> = policies[..200].iter().rev().cloned().collect();
+    store.import_policies(&imported).await.unwrap();
     for policy in &policies[200..] {
         store.insert_policy(policy, &[]).await.unwrap();
     }
