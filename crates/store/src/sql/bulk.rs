@@ -73,8 +73,8 @@ fn scan_sqlite(path: &Path) -> StoreResult<Option<(Vec<Policy>, Revision)>> {
             .map_err(scan_error)?;
         let revision = revisions[0] as Revision;
         let Some((low, high)) = bounds else { return Ok(Some((Vec::new(), revision))) };
-        // Row ids are dense enough (policies are only ever deleted by an account's reset) that equal ranges are
-        // close to equal work.
+        // Row ids are dense enough (policy rows are deleted only by a reset or a state load) that equal ranges are
+        // close to equal work; uneven ranges would cost time, never rows.
         let span = (high - low) / threads as i64 + 1;
         let parts = std::thread::scope(|scope| {
             let workers: Vec<_> = readers
