@@ -131,6 +131,7 @@ fn scan_range(reader: &rusqlite::Connection, from: i64, to: i64) -> StoreResult<
     Ok(Some(policies))
 }
 
+/// The order `ORDER BY created_at, id` gives.
 fn oldest_first(a: &Policy, b: &Policy) -> std::cmp::Ordering {
     (a.created_at.0, &a.id).cmp(&(b.created_at.0, &b.id))
 }
