@@ -60,7 +60,13 @@ impl PolicyBook {
         for policy in policies {
             let id: Arc<str> = Arc::from(policy.id.as_str());
             let key = (policy.created_at.0, id.clone());
-            lists.entry(policy.draft.owner.clone()).or_default().push((key, policy.clone()));
+            // Most policies join a list already started: looking it up first spares a copy of the owner per policy.
+            match lists.get_mut(&policy.draft.owner) {
+                Some(list) => list.push((key, policy.clone())),
+                None => {
+                    lists.insert(policy.draft.owner.clone(), vec![(key, policy.clone())]);
+                }
+            }
             by_id.insert(id, policy);
         }
         let by_account = lists.into_iter().map(|(account, entries)| (account, entries.into_iter().collect())).collect();

@@ -206,12 +206,12 @@ impl Bucket {
     }
 
     /// A bucket holding `policies`, sorted once (building an index of many policies must not sort per insert).
-    pub(super) fn of(key: Arc<(String, String)>, policies: Vec<Arc<IndexedPolicy>>) -> Bucket {
+    pub(super) fn of(key: Arc<(String, String)>, policies: &[Arc<IndexedPolicy>]) -> Bucket {
         let mut bucket = Bucket::new(key);
         for policy in policies {
             match policy.specific_subject() {
-                Some(spoke) => bucket.specific.push((spoke_hash(spoke), policy)),
-                None => bucket.general.push(policy),
+                Some(spoke) => bucket.specific.push((spoke_hash(spoke), policy.clone())),
+                None => bucket.general.push(policy.clone()),
             }
         }
         // Stable, so policies about one spoke keep their order of arrival.

@@ -12,7 +12,7 @@ mod by_subject;
 mod explain;
 mod indexed;
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use crate::access::{AccessQuery, AccessVerdict};
@@ -118,54 +118,79 @@ pub struct PolicyIndex {
 
 impl PolicyIndex {
     /// An index over the active policies among `policies`, at `revision`. Builds each bucket once, so a million
-    /// policies load in one pass (applying them one by one would copy crowded buckets again and again).
+    /// policies load in one pass (applying them one by one would copy crowded buckets again and again), and spreads
+    /// the work that does not depend on other policies over the processor's cores.
     pub fn build<'a>(
         policies: impl IntoIterator<Item = &'a Policy>,
         revision: u64,
         catalog: &RoleCatalog,
     ) -> PolicyIndex {
-        // Later states of a policy id replace earlier ones, as `apply` would.
-        let mut latest: HashMap<&str, &Policy> = HashMap::new();
-        let mut order: Vec<&str> = Vec::new();
+        let policies: Vec<&Policy> = policies.into_iter().collect();
+        // Later states of a policy id replace earlier ones, as `apply` would, in the place of the first. The maps of
+        // this build are sized up front: growing one hashes every key again, and a million keys are a million cache
+        // misses.
+        let mut slots: FastMap<&str, usize> = fast_map(policies.len());
+        let mut current: Vec<&Policy> = Vec::with_capacity(policies.len());
         for policy in policies {
-            if latest.insert(&policy.id, policy).is_none() {
-                order.push(&policy.id);
+            match slots.entry(&policy.id) {
+                Entry::Occupied(slot) => current[*slot.get()] = policy,
+                Entry::Vacant(slot) => {
+                    slot.insert(current.len());
+                    current.push(policy);
+                }
             }
         }
-        let mut grouped: HashMap<BucketKey, Vec<Arc<IndexedPolicy>>> = HashMap::new();
+        drop(slots);
+        let (access, authorizations): (Vec<&Policy>, Vec<&Policy>) = current
+            .into_iter()
+            .filter(|policy| policy.state == PolicyState::Active)
+            .partition(|policy| policy.draft.kind() == PolicyKind::Access);
+
+        // Compiling a policy reads only that policy: the part of the build that grows with the policies' contents.
+        let compiled = in_parallel(&authorizations, |policy| Arc::new(IndexedPolicy::new(policy, catalog)));
+        let mut grouped: FastMap<(&str, &str), Vec<Arc<IndexedPolicy>>> = fast_map(authorizations.len() / 8);
+        for (policy, indexed) in authorizations.iter().zip(compiled) {
+            let key = (policy.draft.owner.as_str(), policy.draft.subject_account());
+            grouped.entry(key).or_default().push(indexed);
+        }
+        let grouped: Vec<(Arc<BucketKey>, Vec<Arc<IndexedPolicy>>)> = grouped
+            .into_iter()
+            .map(|((owner, subject), policies)| (Arc::new((owner.to_owned(), subject.to_owned())), policies))
+            .collect();
+
         let mut index = PolicyIndex::default();
-        let mut access: Vec<&Policy> = Vec::new();
-        for id in order {
-            let policy = latest[id];
-            if policy.state != PolicyState::Active {
-                continue;
-            }
-            if policy.draft.kind() == PolicyKind::Access {
-                access.push(policy);
-                continue;
-            }
-            let key = (policy.draft.owner.as_str().to_owned(), policy.draft.subject_account().to_owned());
-            grouped.entry(key).or_default().push(Arc::new(IndexedPolicy::new(policy, catalog)));
-        }
+        // Where each policy is (one entry per policy) and the buckets (one per account pair) are separate maps: one is
+        // filed on another core while this one files the buckets and the access policies.
+        let located = if grouped.len() > 1 && authorizations.len() >= PARALLEL_FROM {
+            std::thread::scope(|scope| {
+                let located = scope.spawn(|| locate(&grouped));
+                index.file_buckets(&grouped, access);
+                located.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+        } else {
+            index.file_buckets(&grouped, access);
+            locate(&grouped)
+        };
+        index.located = located;
+        index.revision = revision;
+        index
+    }
+
+    /// Files the built buckets and the active access policies (the rest of [`PolicyIndex::build`]).
+    fn file_buckets(&mut self, grouped: &[(Arc<BucketKey>, Vec<Arc<IndexedPolicy>>)], mut access: Vec<&Policy>) {
         // Filing each subject's policies one after another places the records one decision reads next to each other in
         // memory, on a few pages instead of one per record: among a million policies, fewer pages read is most of
         // what a decision costs over one among ten thousand.
         access.sort_by_key(|policy| (policy.draft.owner.as_str(), by_subject::filing_order(policy)));
         // The whole policies are copied first, so that the records filed next are allocated one after another.
-        let access: Vec<Arc<Policy>> = access.into_iter().map(|policy| index.keep_access(policy)).collect();
+        let access: Vec<Arc<Policy>> = access.into_iter().map(|policy| self.keep_access(policy)).collect();
         for policy in access {
-            index.file_access(policy);
+            self.file_access(policy);
         }
         for (key, policies) in grouped {
-            let key = Arc::new(key);
-            for policy in &policies {
-                index.located.insert(policy.id.clone(), key.clone());
-            }
-            index.subject_accounts_by_owner.entry(key.0.clone()).or_default().insert(key.1.clone());
-            index.buckets.insert((*key).clone(), Arc::new(Bucket::of(key, policies)));
+            self.subject_accounts_by_owner.entry(key.0.clone()).or_default().insert(key.1.clone());
+            self.buckets.insert((**key).clone(), Arc::new(Bucket::of(key.clone(), policies)));
         }
-        index.revision = revision;
-        index
     }
 
     /// The revision of the newest change applied.
@@ -202,7 +227,7 @@ impl PolicyIndex {
         let key = (policy.draft.owner.as_str().to_owned(), policy.draft.subject_account().to_owned());
         let bucket = match self.buckets.get(&key) {
             Some(bucket) => bucket.with(indexed.clone()),
-            None => Bucket::of(Arc::new(key.clone()), vec![indexed.clone()]),
+            None => Bucket::of(Arc::new(key.clone()), std::slice::from_ref(&indexed)),
         };
         self.located.insert(indexed.id.clone(), bucket.key.clone());
         self.subject_accounts_by_owner.entry(key.0.clone()).or_default().insert(key.1.clone());
@@ -367,6 +392,49 @@ impl PolicyIndex {
 
 fn near_miss(policy: &IndexedPolicy, request: &AccessRequest) -> NearMiss {
     NearMiss { policy_id: policy.id.to_string(), mismatches: explain::mismatches(policy, request) }
+}
+
+/// From how many policies [`PolicyIndex::build`] spreads its work over the cores; below it, starting threads costs
+/// more than it saves.
+const PARALLEL_FROM: usize = 16_384;
+
+/// The hash maps a build uses and drops: keyed by ids and account names the index already holds, never kept, so a
+/// fast hash with a per-map seed is enough.
+type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+fn fast_map<K, V>(capacity: usize) -> FastMap<K, V> {
+    FastMap::with_capacity_and_hasher(capacity, foldhash::fast::RandomState::default())
+}
+
+/// Where each built policy is: its id to its bucket's key.
+fn locate(grouped: &[(Arc<BucketKey>, Vec<Arc<IndexedPolicy>>)]) -> imbl::HashMap<Arc<str>, Arc<BucketKey>> {
+    let mut located = imbl::HashMap::new();
+    for (key, policies) in grouped {
+        for policy in policies {
+            located.insert(policy.id.clone(), key.clone());
+        }
+    }
+    located
+}
+
+/// `compile` applied to every item, in order; large inputs are split into one run of consecutive items per core.
+fn in_parallel<T: Sync, R: Send>(items: &[T], compile: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    if cores == 1 || items.len() < PARALLEL_FROM {
+        return items.iter().map(compile).collect();
+    }
+    let compile = &compile;
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = items
+            .chunks(items.len().div_ceil(cores))
+            .map(|run| scope.spawn(move || run.iter().map(compile).collect::<Vec<R>>()))
+            .collect();
+        let mut all = Vec::with_capacity(items.len());
+        for run in runs {
+            all.extend(run.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        }
+        all
+    })
 }
 
 #[cfg(test)]

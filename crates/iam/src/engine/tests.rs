@@ -265,6 +265,65 @@ fn access_policies_stay_out_of_authorization_decisions() {
     assert_eq!(index.len(), 1);
 }
 
+/// A build large enough to be spread over the cores decides as following the same changes one by one does: later
+/// states of an id replace earlier ones, deleted policies and access policies stay out, every bucket is complete.
+#[test]
+fn a_build_spread_over_cores_equals_following_the_changes() {
+    let accounts = [HUB_ACCOUNT, "cccccccccccccccccccccccccccccccc", "dddddddddddddddddddddddddddddddd"];
+    // Spoke `i` lives in one of 50 accounts, so that the buckets stay small enough to follow change by change.
+    let spoke = |i: usize| format!("spoke-{}", i % 5_000);
+    let spoke_account = |i: usize| format!("{:032x}", i % 50);
+    let mut changes = Vec::new();
+    for i in 0..PARALLEL_FROM + 4_000 {
+        let owner = accounts[i % accounts.len()];
+        let mut subject = spoke_subject(&[("resource", &spoke(i))]);
+        subject[0] = Attribute::equals("accountId", &spoke_account(i));
+        changes.push(policy(&format!("p{i}"), owner, subject, vec![Attribute::equals("serviceName", "is")], DNS_ROLE));
+    }
+    // Every seventh policy later loses its grant, every eleventh is deleted, and one is an access policy.
+    for i in (0..changes.len()).step_by(7) {
+        let mut replaced = changes[i].clone();
+        replaced.draft.roles = vec![VIEWER.into()];
+        changes.push(replaced);
+    }
+    for i in (0..changes.len()).step_by(11) {
+        let mut deleted = changes[i].clone();
+        deleted.state = PolicyState::Deleted;
+        changes.push(deleted);
+    }
+    changes.push(policy("a1", HUB_ACCOUNT, vec![Attribute::equals("iam_id", "IBMid-1")], vec![], DNS_ROLE));
+
+    let built = PolicyIndex::build(&changes, 3, &RoleCatalog);
+    let mut followed = PolicyIndex::default();
+    for change in &changes {
+        followed.apply(change, &RoleCatalog);
+    }
+    assert_eq!(built.len(), followed.len());
+    assert!(built.len() > PARALLEL_FROM / 2, "{} policies indexed", built.len());
+    assert_eq!(built.access_policies(HUB_ACCOUNT).count(), 1);
+    let granted = |index: &PolicyIndex, request: &AccessRequest| {
+        let mut ids = index.decide(request).granted_by;
+        ids.sort();
+        ids
+    };
+    for i in (0..5_000).step_by(97) {
+        let mut request = connect(&spoke(i), "hub-1");
+        request.subject.set("accountId".into(), spoke_account(i));
+        for owner in accounts {
+            request.resource.set("accountId".into(), owner.into());
+            assert_eq!(granted(&built, &request), granted(&followed, &request), "spoke {i}, owner {owner}");
+        }
+    }
+    let permitted = (0..5_000)
+        .filter(|i| {
+            let mut request = connect(&spoke(*i), "hub-1");
+            request.subject.set("accountId".into(), spoke_account(*i));
+            built.decide(&request).permitted
+        })
+        .count();
+    assert!(permitted > 0 && permitted < 5_000, "{permitted} spokes permitted");
+}
+
 #[test]
 fn an_older_snapshot_is_not_affected_by_later_changes() {
     let granting =
