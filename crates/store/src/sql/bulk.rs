@@ -145,19 +145,28 @@ fn scan_error(error: rusqlite::Error) -> StoreError {
 /// One reader per core, each over its own range of the table's pages (a TID range scan), all in the one snapshot the
 /// first exports: the rows travel and are decoded on every core instead of one. No `ORDER BY`: each part is sorted
 /// where it is decoded, in byte order of ids within a millisecond as on SQLite and in the policy book, not in the
-/// database's collation, and the final sort merges the parts.
+/// database's collation, and the final sort merges the parts. `None` also when the database cannot export a snapshot
+/// for the readers to share (PostgreSQL-compatible engines without `pg_export_snapshot`).
 pub(super) async fn postgres(url: &str) -> StoreResult<Option<(Vec<Policy>, Revision)>> {
     let options = PgConnectOptions::from_str(url)?;
     let readers = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
     let mut leader: PgConnection = options.connect().await?;
     let mut tx = leader.begin().await?;
     tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?;
-    let (revision, snapshot, pages): (i64, String, i64) = sqlx::query_as(
+    let exported: Result<(i64, String, i64), _> = sqlx::query_as(
         "SELECT (SELECT revision FROM revision_counter WHERE slot = 1), pg_export_snapshot(), \
                 pg_relation_size('policies') / current_setting('block_size')::bigint",
     )
     .fetch_one(&mut *tx)
-    .await?;
+    .await;
+    // An engine that speaks PostgreSQL's protocol without exporting snapshots still starts, through the `Any` path.
+    let (revision, snapshot, pages) = match exported {
+        Ok(exported) => exported,
+        Err(error) => {
+            tracing::warn!(%error, "no exported snapshot for the startup scan; reading every policy on one connection");
+            return Ok(None);
+        }
+    };
     // The snapshot's name goes into a SET statement, which takes no parameters: it is the server's own (hex digits and
     // dashes), checked all the same.
     if !snapshot.bytes().all(|byte| byte.is_ascii_hexdigit() || byte == b'-') {

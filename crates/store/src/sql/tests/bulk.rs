@@ -1,4 +1,4 @@
-//! The startup scan through the native drivers reads exactly what the `Any` path reads, in the same order.
+//! The startup scan through the native drivers reads exactly what the `Any` path reads, in the same order, and falls back to it where it cannot run.
 
 use super::*;
 
@@ -58,4 +58,29 @@ async fn native_and_any_reads_agree_on_a_sqlite_file() {
 async fn native_and_any_reads_agree_on_postgres() {
     let (_cluster, store) = postgres().await;
     native_and_any_reads_agree(store).await;
+}
+
+/// A database that will not export a snapshot (here a role refused the function, as engines without it refuse
+/// everyone) still gives every policy, read on one connection.
+#[tokio::test]
+async fn without_an_exported_snapshot_postgres_reads_on_one_connection() {
+    let cluster = hubspoke_testdb::Cluster::start().unwrap();
+    let url = cluster.create_database().await.unwrap();
+    SqlStore::migrate_postgres(&url).await.unwrap();
+    let owner = SqlStore::connect_postgres(&url, &PoolSettings::default()).await.unwrap();
+    owner.import_policies(&mixed()).await.unwrap();
+    let expected = owner.all_policies().await.unwrap();
+    for statement in [
+        "CREATE ROLE plain LOGIN",
+        "GRANT ALL ON ALL TABLES IN SCHEMA public TO plain",
+        "GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO plain",
+        "REVOKE EXECUTE ON FUNCTION pg_export_snapshot() FROM PUBLIC",
+    ] {
+        sqlx::query(statement).execute(&owner.writer).await.unwrap();
+    }
+    let plain_url = url.replacen("postgres://postgres@", "postgres://plain@", 1);
+    assert_ne!(plain_url, url);
+    let plain = SqlStore::connect_postgres(&plain_url, &PoolSettings::default()).await.unwrap();
+    assert!(plain.all_policies().await.unwrap() == expected);
+    assert_eq!(expected.0.len(), 300);
 }
