@@ -1,4 +1,4 @@
-//! The startup scan through the native drivers reads exactly what the `Any` path reads, in the same order, and falls back to it where it cannot run.
+//! The startup scan through the native drivers reads what the `Any` path reads, in its order, or falls back to it.
 
 use super::*;
 
