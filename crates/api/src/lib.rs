@@ -105,7 +105,12 @@ pub struct Shared {
 impl Shared {
     /// The token service, waiting for the signing key of a new database if it is not there yet.
     pub async fn token_service(&self) -> Result<&TokenService, error::ApiError> {
-        self.tokens.get().await.map_err(|e| hubspoke_app::AppError::Internal(e.to_owned()).into())
+        self.tokens.get().await.map_err(|missing| match missing {
+            tokens::Missing::Failed(reason) => hubspoke_app::AppError::Internal(reason.to_owned()).into(),
+            tokens::Missing::Unreachable(detail) => {
+                hubspoke_app::AppError::Storage { failure: hubspoke_app::StorageFailure::Unreachable, detail }.into()
+            }
+        })
     }
 }
 

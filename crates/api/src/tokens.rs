@@ -102,11 +102,23 @@ pub struct TokenService {
 
 /// The token service once the signing key is there. A new database (every `--ephemeral` one) generates its RSA key
 /// while the server already listens and reports ready; only what needs the key (a token exchange, a token check, the
-/// JWKS) waits for it, a fraction of a second at most.
+/// JWKS) waits for it, a fraction of a second at most. While the database holding the key cannot be reached, those
+/// requests are refused as the database's other readers are, and the server keeps asking for the key.
 #[derive(Default)]
 pub struct Tokens {
     service: std::sync::OnceLock<Result<TokenService, String>>,
+    /// Why the key could not be read just now, while it is being asked for again.
+    unreachable: std::sync::Mutex<Option<String>>,
     arrived: tokio::sync::Notify,
+}
+
+/// Why a request cannot have the token service.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Missing<'a> {
+    /// The key could not be had; the server stops.
+    Failed(&'a str),
+    /// The database holding the key cannot be reached now; the server keeps asking.
+    Unreachable(String),
 }
 
 impl Tokens {
@@ -124,17 +136,27 @@ impl Tokens {
         self.arrived.notify_waiters();
     }
 
+    /// Fails the requests waiting for the key, and those that ask until it arrives, with `reason`: the database
+    /// holding it cannot be reached now.
+    pub fn unreachable(&self, reason: String) {
+        *self.unreachable.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(reason);
+        self.arrived.notify_waiters();
+    }
+
     /// The service, once it has arrived.
-    pub async fn get(&self) -> Result<&TokenService, &str> {
+    pub async fn get(&self) -> Result<&TokenService, Missing<'_>> {
         loop {
             if let Some(service) = self.service.get() {
-                return service.as_ref().map_err(String::as_str);
+                return service.as_ref().map_err(|reason| Missing::Failed(reason));
+            }
+            if let Some(reason) = self.unreachable.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone() {
+                return Err(Missing::Unreachable(reason));
             }
             // Registered before the second look, so that an arrival between the two cannot be missed.
             let arrival = self.arrived.notified();
             tokio::pin!(arrival);
             arrival.as_mut().enable();
-            if self.service.get().is_none() {
+            if self.service.get().is_none() && self.unreachable.lock().map_or(true, |reason| reason.is_none()) {
                 arrival.await;
             }
         }
@@ -372,9 +394,12 @@ mod tests {
             let waiters: Vec<_> = (0..4)
                 .map(|_| {
                     let tokens = tokens.clone();
-                    tokio::spawn(
-                        async move { tokens.get().await.map(|service| service.kid.clone()).map_err(str::to_owned) },
-                    )
+                    tokio::spawn(async move {
+                        tokens.get().await.map(|service| service.kid.clone()).map_err(|missing| match missing {
+                            super::Missing::Failed(reason) => reason.to_owned(),
+                            super::Missing::Unreachable(reason) => format!("unreachable: {reason}"),
+                        })
+                    })
                 })
                 .collect();
             tokio::task::yield_now().await;
@@ -391,6 +416,24 @@ mod tests {
         }
         let ready = super::Tokens::ready(TokenService::new("key-1", &PEM, ISSUER).unwrap());
         assert_eq!(ready.get().await.unwrap().kid, "key-1");
+    }
+
+    /// While the database holding the key cannot be reached, waiting requests and new ones are refused with the
+    /// reason instead of waiting for as long as it is down; once the key arrives, it is served.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn requests_while_the_key_is_unreachable_are_refused_until_it_arrives() {
+        let tokens = std::sync::Arc::new(super::Tokens::default());
+        let waiter = tokio::spawn({
+            let tokens = tokens.clone();
+            async move { tokens.get().await.map(|service| service.kid.clone()).map_err(|m| format!("{m:?}")) }
+        });
+        tokio::task::yield_now().await;
+        tokens.unreachable("database down".into());
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(5), waiter).await.unwrap().unwrap();
+        assert_eq!(answer, Err(r#"Unreachable("database down")"#.to_owned()));
+        assert_eq!(tokens.get().await.err(), Some(super::Missing::Unreachable("database down".into())));
+        tokens.arrive(Ok(TokenService::new("key-1", &PEM, ISSUER).unwrap()));
+        assert_eq!(tokens.get().await.unwrap().kid, "key-1");
     }
 
     /// One key for the tests that only need some key.

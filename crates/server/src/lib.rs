@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use hubspoke_api::identity::throttle::LoginThrottle;
 use hubspoke_api::{ApiState, Shared, TokenService, Tokens};
-use hubspoke_app::{App, Settings};
+use hubspoke_app::{App, AppError, Settings, StorageFailure};
 use hubspoke_store::{PoolSettings, SqlStore, Store};
 use tokio::net::TcpListener;
 
@@ -67,16 +67,26 @@ pub async fn run_with_init(
     });
     let app = Arc::new(App::start(store.clone() as Arc<dyn Store>, settings).await?);
     // A new database (every `--ephemeral` one) generates its token signing key, the slowest step of a start: the
-    // server listens and reports ready meanwhile, and what needs the key waits for it (`Tokens`). If the key cannot
-    // be had, the server stops with the reason.
+    // server listens and reports ready meanwhile, and what needs the key waits for it (`Tokens`). While the database
+    // cannot be reached, the server asks again (what needs the key is refused with a 503 meanwhile, as the
+    // database's other readers are); if the key cannot be had for another reason, the server stops with it.
     let tokens = Arc::new(Tokens::default());
     let (key_failed, key_failure) = tokio::sync::oneshot::channel::<anyhow::Error>();
     let signing = tokio::spawn({
         let (app, tokens, issuer) = (app.clone(), tokens.clone(), args.token_issuer.clone());
         async move {
-            let service = match app.signing_key().await {
-                Ok(key) => TokenService::new(&key.kid, &key.private_key_pem, &issuer),
-                Err(error) => Err(format!("getting the token signing key: {error}")),
+            let mut pause = KEY_RETRY_FIRST;
+            let service = loop {
+                match app.signing_key().await {
+                    Ok(key) => break TokenService::new(&key.kid, &key.private_key_pem, &issuer),
+                    Err(error @ AppError::Storage { failure: StorageFailure::Unreachable, .. }) => {
+                        tracing::warn!(%error, "the token signing key cannot be read now; asking again");
+                        tokens.unreachable(format!("getting the token signing key: {error}"));
+                        tokio::time::sleep(pause).await;
+                        pause = (pause * 2).min(KEY_RETRY_MAX);
+                    }
+                    Err(error) => break Err(format!("getting the token signing key: {error}")),
+                }
             };
             if let Err(reason) = &service {
                 let _ = key_failed.send(anyhow::anyhow!("{reason}"));
@@ -240,6 +250,11 @@ fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(path)
 }
+
+/// The first pause before asking the database for the token signing key again, doubled up to [`KEY_RETRY_MAX`].
+const KEY_RETRY_FIRST: Duration = Duration::from_millis(100);
+/// The longest pause between two requests for the token signing key.
+const KEY_RETRY_MAX: Duration = Duration::from_secs(2);
 
 /// How often recorded histogram samples are folded into their buckets when nobody scrapes `/metrics`.
 const METRICS_UPKEEP: std::time::Duration = std::time::Duration::from_secs(5);
