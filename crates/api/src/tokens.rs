@@ -143,20 +143,24 @@ impl Tokens {
         self.arrived.notify_waiters();
     }
 
+    fn unreachable_reason(&self) -> Option<String> {
+        self.unreachable.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
     /// The service, once it has arrived.
     pub async fn get(&self) -> Result<&TokenService, Missing<'_>> {
         loop {
             if let Some(service) = self.service.get() {
                 return service.as_ref().map_err(|reason| Missing::Failed(reason));
             }
-            if let Some(reason) = self.unreachable.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone() {
+            if let Some(reason) = self.unreachable_reason() {
                 return Err(Missing::Unreachable(reason));
             }
             // Registered before the second look, so that an arrival between the two cannot be missed.
             let arrival = self.arrived.notified();
             tokio::pin!(arrival);
             arrival.as_mut().enable();
-            if self.service.get().is_none() && self.unreachable.lock().map_or(true, |reason| reason.is_none()) {
+            if self.service.get().is_none() && self.unreachable_reason().is_none() {
                 arrival.await;
             }
         }

@@ -42,7 +42,7 @@ pub(super) async fn sqlite(url: &str) -> StoreResult<Option<(Vec<Policy>, Revisi
 
 /// [`sqlite`], on one reader per core, each scanning its own range of row ids.
 fn scan_sqlite(path: &Path) -> StoreResult<Option<(Vec<Policy>, Revision)>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores();
     for _ in 0..SNAPSHOT_ATTEMPTS {
         // In WAL mode a read transaction's snapshot is taken at its first read. Every write moves the revision, so
         // readers that all read the same revision see the same commit; otherwise a write landed in between, and the
@@ -136,6 +136,11 @@ fn oldest_first(a: &Policy, b: &Policy) -> std::cmp::Ordering {
     (a.created_at.0, &a.id).cmp(&(b.created_at.0, &b.id))
 }
 
+/// How many readers a scan uses: one per core.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 fn scan_error(error: rusqlite::Error) -> StoreError {
     StoreError::Database(format!("reading every policy: {error}"))
 }
@@ -149,7 +154,7 @@ fn scan_error(error: rusqlite::Error) -> StoreError {
 /// for the readers to share (PostgreSQL-compatible engines without `pg_export_snapshot`).
 pub(super) async fn postgres(url: &str) -> StoreResult<Option<(Vec<Policy>, Revision)>> {
     let options = PgConnectOptions::from_str(url)?;
-    let readers = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
+    let readers = cores() as i64;
     let mut leader: PgConnection = options.connect().await?;
     let mut tx = leader.begin().await?;
     tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?;
